@@ -1,0 +1,12 @@
+# The monitor worker image used by docker-compose.yml.
+FROM node:20-bookworm-slim
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY server ./server
+COPY pipelines ./pipelines
+COPY web ./web
+COPY sql ./sql
+ENV DATA_DIR=/data HOST=0.0.0.0 PORT=8080
+EXPOSE 8080
+CMD ["node", "--import", "tsx", "server/index.ts"]

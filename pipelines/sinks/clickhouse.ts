@@ -1,0 +1,98 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { CounterRow, MaskedEvent, Rejection } from '../model.ts';
+
+// The durable sink. Writes are batched (one insert per table per batch) and idempotent: events
+// are keyed by event_id and dead letters by stream sequence, so a redelivered batch folds away.
+
+export interface StoredEvent {
+  event: MaskedEvent;
+  streamSeq: number;
+  receivedAtMs: number;
+}
+
+export interface DeadLetter {
+  rejection: Rejection;
+  subject: string;
+  streamSeq: number;
+  receivedAtMs: number;
+}
+
+export const chTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
+
+export function eventRow({ event: e, streamSeq, receivedAtMs }: StoredEvent) {
+  return {
+    event_id: e.eventId,
+    ticket_id: e.ticketId,
+    kind: e.kind,
+    occurred_at: chTime(e.occurredAtMs),
+    occurred_at_text: e.occurredAt,
+    branch: e.branch,
+    complaint_type: e.complaintType,
+    reported_type: e.reportedType,
+    customer_hash: e.customerHash,
+    customer_masked: JSON.stringify(e.customerMasked),
+    channel: e.channel ?? '',
+    outcome: e.outcome ?? '',
+    escalation: e.escalation ?? '',
+    text: e.text ?? '',
+    satisfaction: e.satisfaction ?? null,
+    tags: e.tags ?? {},
+    classifier_model: e.classification?.modelVersion ?? '',
+    classifier_confidence: e.classification?.confidence ?? null,
+    needs_review: e.classification?.needsReview ? 1 : 0,
+    stream_seq: streamSeq,
+    received_at: chTime(receivedAtMs),
+  };
+}
+
+export function deadLetterRow(d: DeadLetter) {
+  return {
+    received_at: chTime(d.receivedAtMs),
+    code: d.rejection.code,
+    reason: d.rejection.reason,
+    subject: d.subject,
+    stream_seq: d.streamSeq,
+    payload: d.rejection.payload,
+  };
+}
+
+export function counterRow(row: CounterRow, planYear: number, changedAtMs: number, worker: string) {
+  return {
+    changed_at: chTime(changedAtMs),
+    plan_year: planYear,
+    complaint_type: row.complaintType,
+    scope: row.scope,
+    unresolved_customers: row.unresolvedCustomers,
+    first_contact_customers: row.firstContactCustomers,
+    allowance_to_date: row.allowanceToDate,
+    annual_allowance: row.annualAllowance,
+    ratio: row.ratio,
+    level: row.level,
+    worker,
+  };
+}
+
+export class ClickHouseSink {
+  constructor(private readonly client: ClickHouseClient) {}
+
+  /** Resolves only when every row of the batch is durable; rejects otherwise (nothing is acked). */
+  async writeBatch(events: readonly StoredEvent[], deadLetters: readonly DeadLetter[]): Promise<void> {
+    const writes: Promise<unknown>[] = [];
+    if (events.length > 0) {
+      writes.push(this.client.insert({ table: 'complaints.ticket_events', values: events.map(eventRow), format: 'JSONEachRow' }));
+    }
+    if (deadLetters.length > 0) {
+      writes.push(this.client.insert({ table: 'complaints.dead_letters', values: deadLetters.map(deadLetterRow), format: 'JSONEachRow' }));
+    }
+    await Promise.all(writes);
+  }
+
+  async writeCounterChanges(rows: readonly CounterRow[], planYear: number, changedAtMs: number, worker: string): Promise<void> {
+    if (rows.length === 0) return;
+    await this.client.insert({
+      table: 'complaints.counter_changes',
+      values: rows.map((r) => counterRow(r, planYear, changedAtMs, worker)),
+      format: 'JSONEachRow',
+    });
+  }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole set-up on a fresh Debian machine with Node 20 (run as root, or with sudo available):
+# the Debian packages the monitor and its tests use, where missing, then the locked npm packages.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || need+=(nats-server)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+fc-list 2>/dev/null | grep -qiE 'wenquanyi|wqy|noto sans cjk' || need+=(fonts-wqy-zenhei)
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing Debian packages: ${need[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" fontconfig >/dev/null
+fi
+
+echo "setup: installing npm packages (npm ci)"
+npm ci --no-audit --no-fund
+echo "setup: done. Next: npm start | npm run demo | npm test"

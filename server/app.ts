@@ -1,0 +1,55 @@
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { authorize } from './access.ts';
+import { HttpError } from './errors.ts';
+import type { Monitor } from './monitor.ts';
+import { apiRoutes } from './routes/api.ts';
+import { wsRoutes } from './routes/ws.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface AppOptions {
+  monitor: Monitor;
+  logger?: FastifyServerOptions['logger'];
+  now?: () => number;
+}
+
+/** The HTTP and WebSocket surfaces; `server/index.ts` only listens. Tests use app.inject(). */
+export async function build({ monitor, logger = false, now = Date.now }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({ logger, bodyLimit: 256 * 1024, disableRequestLogging: false });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
+    if (err instanceof HttpError) {
+      return reply.code(err.statusCode).send({ error: err.code, message: err.message });
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) {
+      req.log.error({ err: err.message }, 'request failed');
+      return reply.code(500).send({ error: 'INTERNAL', message: 'internal error; see the server log' });
+    }
+    return reply.code(status).send({ error: err.code ?? 'BAD_REQUEST', message: err.message });
+  });
+  app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(fastifyStatic, { root: join(ROOT, 'web'), prefix: '/', index: false });
+  await app.register(fastifyStatic, {
+    root: join(ROOT, 'node_modules', 'uplot', 'dist'),
+    prefix: '/vendor/',
+    decorateReply: false,
+    allowedPath: (path) => ['/uPlot.iife.min.js', '/uPlot.min.css'].includes(path),
+  });
+
+  // The page itself needs read access; its scripts and styles are public code.
+  app.get('/', async (req, reply) => {
+    authorize(req, monitor.config, 'viewer');
+    return reply.type('text/html; charset=utf-8').sendFile('index.html');
+  });
+
+  apiRoutes(app, monitor, now);
+  wsRoutes(app, monitor, now);
+  return app;
+}

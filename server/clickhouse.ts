@@ -1,0 +1,91 @@
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// One client API for both modes: the embedded engine (chdb, in this process, data in DATA_DIR)
+// and a ClickHouse server. Everything above this file sees a plain @clickhouse/client.
+
+export const SQL_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'sql');
+
+export interface ClickHouseTarget {
+  url?: string;
+  username?: string;
+  password?: string;
+  /** embedded mode: the engine's data directory */
+  dataDir: string;
+}
+
+export async function openClickHouse(target: ClickHouseTarget): Promise<ClickHouseClient> {
+  if (target.url) {
+    return createClient({
+      url: target.url,
+      username: target.username,
+      password: target.password,
+      request_timeout: 30_000,
+      clickhouse_settings: { date_time_input_format: 'best_effort' },
+    });
+  }
+  mkdirSync(target.dataDir, { recursive: true });
+  // Imported lazily so server mode never loads the native engine.
+  const { createChdbConnection } = await import('chdb/connection');
+  return createClient({ connection: createChdbConnection({ path: target.dataDir }) } as Parameters<typeof createClient>[0]);
+}
+
+/** Splits a DDL file into statements; statements end with `;` at the end of a line. */
+export function splitStatements(sql: string): string[] {
+  const withoutComments = sql
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('--'))
+    .join('\n');
+  return withoutComments
+    .split(/;\s*(?:\n|$)/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export function readMigrations(dir = SQL_DIR): Migration[] {
+  return readdirSync(dir)
+    .filter((f) => /^\d{3}_.+\.sql$/.test(f))
+    .sort()
+    .map((file) => ({
+      version: Number(file.slice(0, 3)),
+      name: file,
+      statements: splitStatements(readFileSync(join(dir, file), 'utf8')),
+    }));
+}
+
+/** Applies every DDL file not applied yet, in order, and records it. Safe to run at every start. */
+export async function migrate(client: ClickHouseClient, dir = SQL_DIR): Promise<string[]> {
+  await client.command({ query: 'CREATE DATABASE IF NOT EXISTS complaints' });
+  await client.command({
+    query: `CREATE TABLE IF NOT EXISTS complaints.schema_migrations
+            (version UInt32, name String, applied_at DateTime64(3, 'UTC'))
+            ENGINE = ReplacingMergeTree ORDER BY version`,
+  });
+  const rs = await client.query({ query: 'SELECT version FROM complaints.schema_migrations FINAL', format: 'JSONEachRow' });
+  const applied = new Set((await rs.json<{ version: number }>()).map((r) => Number(r.version)));
+  const done: string[] = [];
+  for (const m of readMigrations(dir)) {
+    if (applied.has(m.version)) continue;
+    for (const statement of m.statements) await client.command({ query: statement });
+    await client.insert({
+      table: 'complaints.schema_migrations',
+      values: [{ version: m.version, name: m.name, applied_at: toClickHouseTime(Date.now()) }],
+      format: 'JSONEachRow',
+    });
+    done.push(m.name);
+  }
+  return done;
+}
+
+/** DateTime64(3, 'UTC') literal accepted by every input format setting. */
+export function toClickHouseTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
+}

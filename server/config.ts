@@ -1,0 +1,74 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError } from './errors.ts';
+
+export type Role = 'viewer' | 'supervisor' | 'admin';
+
+export interface MonitorConfig {
+  dataDir: string;
+  port: number;
+  host: string;
+  /** unset: start a local nats-server with its store under dataDir */
+  natsUrl?: string;
+  /** unset: the embedded ClickHouse engine (chdb) in dataDir/clickhouse */
+  clickhouseUrl?: string;
+  clickhouseUser?: string;
+  clickhousePassword?: string;
+  /** unset: the sample plan (server/sample-plan.yaml) for the current year */
+  planPath?: string;
+  /** raw key material for hashing customer ids; unset: generated once into dataDir */
+  customerHashKey?: string;
+  /** token → role; empty means open local mode (loopback reads only, no actions) */
+  tokens: Map<string, Role>;
+  /** how long the pipeline waits to fill a ClickHouse batch */
+  batchMs: number;
+  batchMax: number;
+  consumerName: string;
+}
+
+function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(name, `must be an integer from ${min} to ${max} (got "${raw}")`);
+  }
+  return n;
+}
+
+/** MONITOR_TOKENS="token1:admin,token2:viewer" */
+function parseTokens(raw: string | undefined): Map<string, Role> {
+  const tokens = new Map<string, Role>();
+  if (!raw) return tokens;
+  for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const at = entry.lastIndexOf(':');
+    const token = entry.slice(0, at);
+    const role = entry.slice(at + 1);
+    if (at <= 0 || !['viewer', 'supervisor', 'admin'].includes(role)) {
+      throw new ConfigError('MONITOR_TOKENS', 'expects token:role pairs separated by commas, roles viewer|supervisor|admin');
+    }
+    if (token.length < 16) throw new ConfigError('MONITOR_TOKENS', 'tokens must be at least 16 characters');
+    tokens.set(token, role as Role);
+  }
+  return tokens;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig {
+  const dataDir = resolve(env.DATA_DIR || './data');
+  mkdirSync(dataDir, { recursive: true });
+  return {
+    dataDir,
+    port: intVar(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    natsUrl: env.NATS_URL || undefined,
+    clickhouseUrl: env.CLICKHOUSE_URL || undefined,
+    clickhouseUser: env.CLICKHOUSE_USER || undefined,
+    clickhousePassword: env.CLICKHOUSE_PASSWORD || undefined,
+    planPath: env.PLAN || undefined,
+    customerHashKey: env.CUSTOMER_HASH_KEY || undefined,
+    tokens: parseTokens(env.MONITOR_TOKENS),
+    batchMs: intVar(env, 'BATCH_MS', 50, 1, 10_000),
+    batchMax: intVar(env, 'BATCH_MAX', 20_000, 1, 1_000_000),
+    consumerName: env.CONSUMER_NAME || 'monitor',
+  };
+}

@@ -1,0 +1,41 @@
+import { build } from './app.ts';
+import { loadConfig } from './config.ts';
+import { Monitor } from './monitor.ts';
+import { loadPlan } from './plan-source.ts';
+import pino from 'pino';
+
+// `npm start`: the monitor on embedded defaults (local nats-server, chdb in DATA_DIR) unless
+// NATS_URL / CLICKHOUSE_URL say otherwise. Bad configuration or a bad plan stops it here, with
+// the variable or the plan's line and field named.
+
+const log = pino({ name: 'monitor', redact: ['req.headers.authorization', 'req.query.token'] });
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const plan = loadPlan(config.planPath, Date.now());
+  log.info({ year: plan.year, types: plan.types.length, scopes: plan.scopes.length, plan: config.planPath ?? 'sample' }, 'plan loaded');
+  if (config.tokens.size === 0) {
+    log.warn('open local mode: no MONITOR_TOKENS configured; read surfaces answer loopback clients only and actions are refused');
+  }
+  const monitor = await Monitor.start(config, plan, log);
+  const app = await build({ monitor, logger: log });
+  await app.listen({ port: config.port, host: config.host });
+  log.info({ url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${(app.server.address() as { port: number }).port}/` }, 'wall-board ready');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    await app.close();
+    await monitor.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: Error) => {
+  log.fatal({ err: { name: err.name, message: err.message } }, 'monitor could not start');
+  process.exit(1);
+});

@@ -1,0 +1,219 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { Subject, type Subscription } from 'rxjs';
+import { join } from 'node:path';
+import type { CounterRow } from '../pipelines/model.ts';
+import type { CompiledPlan } from '../pipelines/plan/index.ts';
+import { CounterIndex, decodeEvent, maskEvent } from '../pipelines/transforms/index.ts';
+import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
+import { storedEvents } from '../pipelines/sources/clickhouse-replay.ts';
+import { jetStreamEnvelopes, type SourceStatus } from '../pipelines/sources/jetstream.ts';
+import { monitorTopology, type Prepared } from '../pipelines/topology.ts';
+import { migrate, openClickHouse } from './clickhouse.ts';
+import type { MonitorConfig } from './config.ts';
+import { natsStoreDir, startLocalNats, type LocalNats } from './natsd.ts';
+import { customerHashKey } from './secrets.ts';
+import { toZonedIso } from './time.ts';
+
+// The composition root of the pipeline: opens the engines, rebuilds the counters from what is
+// stored, then consumes the stream. Everything it holds is derived from ClickHouse.
+
+export interface Logger {
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+export interface CounterChange {
+  asOfMs: number;
+  rows: CounterRow[];
+}
+
+export interface MonitorHealth {
+  consuming: boolean;
+  nats: 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+  natsUrl: string;
+  clickhouse: 'embedded' | 'server';
+  lastWriteError?: string;
+  eventsReceived: number;
+  eventsStored: number;
+  duplicates: number;
+  deadLetters: number;
+  batches: number;
+  writeFailures: number;
+  lastBatchAtMs?: number;
+  rebuiltEvents: number;
+  rebuildMs: number;
+}
+
+export class Monitor {
+  readonly changes = new Subject<CounterChange>();
+  readonly health: MonitorHealth;
+  readonly index: CounterIndex;
+  private subscription?: Subscription;
+  private readonly hashKey: Uint8Array;
+
+  private constructor(
+    readonly config: MonitorConfig,
+    readonly plan: CompiledPlan,
+    readonly clickhouse: ClickHouseClient,
+    readonly nc: NatsConnection,
+    private readonly localNats: LocalNats | undefined,
+    private readonly log: Logger,
+    private readonly now: () => number,
+  ) {
+    this.index = new CounterIndex(plan);
+    this.hashKey = customerHashKey(config.dataDir, config.customerHashKey);
+    this.health = {
+      consuming: false,
+      nats: 'connected',
+      natsUrl: localNats?.url ?? config.natsUrl ?? '',
+      clickhouse: config.clickhouseUrl ? 'server' : 'embedded',
+      eventsReceived: 0,
+      eventsStored: 0,
+      duplicates: 0,
+      deadLetters: 0,
+      batches: 0,
+      writeFailures: 0,
+      rebuiltEvents: 0,
+      rebuildMs: 0,
+    };
+  }
+
+  static async start(config: MonitorConfig, plan: CompiledPlan, log: Logger, now: () => number = Date.now): Promise<Monitor> {
+    const clickhouse = await openClickHouse({
+      url: config.clickhouseUrl,
+      username: config.clickhouseUser,
+      password: config.clickhousePassword,
+      dataDir: join(config.dataDir, 'clickhouse'),
+    });
+    const applied = await migrate(clickhouse);
+    if (applied.length) log.info({ applied }, 'ClickHouse schema migrated');
+    const localNats = config.natsUrl ? undefined : await startLocalNats({ storeDir: natsStoreDir(config.dataDir) });
+    const natsUrl = localNats?.url ?? config.natsUrl!;
+    if (localNats) log.info({ natsUrl }, 'started local nats-server');
+    const nc = await connect({
+      servers: natsUrl.split(',').map((s) => s.trim()),
+      name: 'complaint-monitor',
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      waitOnFirstConnect: true,
+    });
+    const monitor = new Monitor(config, plan, clickhouse, nc, localNats, log, now);
+    monitor.watchConnection();
+    await monitor.rebuild();
+    monitor.consume();
+    return monitor;
+  }
+
+  /** Reads the stored events back into the counters: the monitor's state is derived, never kept. */
+  private async rebuild(): Promise<void> {
+    const started = Date.now();
+    for await (const page of storedEvents(this.clickhouse, { fromMs: this.plan.yearStartMs, toMs: this.plan.yearEndMs })) {
+      this.index.apply(page);
+      this.health.rebuiltEvents += page.length;
+    }
+    this.health.rebuildMs = Date.now() - started;
+    this.log.info({ events: this.health.rebuiltEvents, ms: this.health.rebuildMs }, 'counters rebuilt from ClickHouse');
+  }
+
+  private watchConnection(): void {
+    void (async () => {
+      for await (const s of this.nc.status()) {
+        if (s.type === 'disconnect') this.health.nats = 'disconnected';
+        else if (s.type === 'reconnecting') this.health.nats = 'reconnecting';
+        else if (s.type === 'reconnect') this.health.nats = 'connected';
+        if (s.type === 'disconnect' || s.type === 'reconnect') this.log.warn({ nats: s.type }, 'NATS connection changed');
+      }
+    })().catch(() => {});
+  }
+
+  private prepare = (data: Uint8Array): Prepared => {
+    const decoded = decodeEvent(data);
+    if (!decoded.ok) return decoded;
+    return { ok: true, event: maskEvent(decoded.event, { hashKey: this.hashKey, plan: this.plan }) };
+  };
+
+  private consume(): void {
+    const sink = new ClickHouseSink(this.clickhouse);
+    const source$ = jetStreamEnvelopes(
+      this.nc,
+      { name: this.config.consumerName, maxAckPending: 20_000, ackWaitMs: 60_000 },
+      (s: SourceStatus) => {
+        this.health.consuming = s.type === 'consuming' || (this.health.consuming && s.type === 'heartbeats_missed');
+        if (s.type !== 'consuming') this.log.warn(s, 'JetStream consumer status');
+      },
+    );
+    this.subscription = monitorTopology(source$, {
+      prepare: this.prepare,
+      isKnown: (id) => this.index.has(id),
+      write: (events, deadLetters) => sink.writeBatch(events, deadLetters),
+      apply: (events) => this.index.apply(events),
+      now: this.now,
+      batchMs: this.config.batchMs,
+      batchMax: this.config.batchMax,
+    }).subscribe((outcome) => {
+      if ('failed' in outcome) {
+        this.health.writeFailures++;
+        this.health.lastWriteError = outcome.error.message;
+        this.log.error({ err: outcome.error.message, size: outcome.size }, 'ClickHouse write failed; batch will be redelivered');
+        return;
+      }
+      const h = this.health;
+      h.lastWriteError = undefined;
+      h.batches++;
+      h.eventsReceived += outcome.received;
+      h.eventsStored += outcome.stored;
+      h.duplicates += outcome.duplicates;
+      h.deadLetters += outcome.deadLettered;
+      h.lastBatchAtMs = outcome.committedAtMs;
+      if (outcome.changed.length > 0) this.publishChanges(outcome.changed, outcome.committedAtMs);
+    });
+  }
+
+  private publishChanges(changed: Array<{ complaintType: string; scope: string }>, asOfMs: number): void {
+    const rows = changed.flatMap(({ complaintType, scope }) => this.index.rows(asOfMs, { type: complaintType, scope }));
+    this.changes.next({ asOfMs, rows });
+    new ClickHouseSink(this.clickhouse)
+      .writeCounterChanges(rows, this.plan.year, asOfMs, 'monitor')
+      .catch((err: Error) => this.log.warn({ err: err.message }, 'counter history write failed'));
+  }
+
+  /** Newest first. Payloads are stored masked, so they are shown as stored. */
+  async deadLetters(limit: number, offset: number) {
+    const [items, total] = await Promise.all([
+      this.clickhouse.query({
+        query: `SELECT toUnixTimestamp64Milli(received_at) AS at, code, reason, subject, stream_seq, payload
+                FROM complaints.dead_letters FINAL
+                ORDER BY received_at DESC, stream_seq DESC
+                LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+        query_params: { limit, offset },
+        format: 'JSONEachRow',
+      }),
+      this.clickhouse.query({ query: 'SELECT count() AS n FROM complaints.dead_letters FINAL', format: 'JSONEachRow' }),
+    ]);
+    type Row = { at: string; code: string; reason: string; subject: string; stream_seq: string; payload: string };
+    const rows = await items.json<Row>();
+    const [{ n }] = (await total.json<{ n: string }>()) as [{ n: string }];
+    return {
+      total: Number(n),
+      items: rows.map((r) => ({
+        receivedAt: toZonedIso(Number(r.at), this.plan.timezone),
+        reason: r.reason,
+        code: r.code,
+        subject: r.subject,
+        streamSeq: Number(r.stream_seq),
+        payload: r.payload,
+      })),
+    };
+  }
+
+  async stop(): Promise<void> {
+    this.subscription?.unsubscribe();
+    this.changes.complete();
+    await this.nc.drain().catch(() => this.nc.close());
+    await this.localNats?.stop();
+    await this.clickhouse.close();
+  }
+}

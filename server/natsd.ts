@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+// The local broker for embedded mode and tests: a real nats-server with JetStream, its store in
+// the data directory, bound to loopback only.
+
+export interface LocalNats {
+  url: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN || 'nats-server';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const srv = createServer();
+    srv.once('error', () => done(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => done(true)));
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A monitor killed with SIGKILL cannot stop its broker; the orphan still holds the store. Found
+ * through the pid file nats-server writes, it is stopped before a new one starts on that store.
+ */
+async function stopOrphan(pidFile: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 1 || !alive(pid)) return;
+  const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+  if (!cmdline.includes('nats-server')) return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+/** Starts nats-server and resolves once it accepts clients. */
+export async function startLocalNats(opts: { storeDir: string; port?: number }): Promise<LocalNats> {
+  mkdirSync(opts.storeDir, { recursive: true });
+  const pidFile = `${opts.storeDir}/nats-server.pid`;
+  await stopOrphan(pidFile);
+  const port = opts.port ?? ((await portIsFree(4222)) ? 4222 : await freePort());
+  const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', opts.storeDir, '-P', pidFile];
+  const child = spawn(NATS_SERVER_BIN, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const ready = new Promise<void>((resolveReady, reject) => {
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      if (log.includes('Server is ready')) resolveReady();
+      if (log.length > 64_000) log = log.slice(-16_000);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('error', (err) =>
+      reject(new Error(`cannot start ${NATS_SERVER_BIN} (${err.message}); install it with: apt-get install -y nats-server`)),
+    );
+    child.once('exit', (code) => reject(new Error(`nats-server exited with code ${code} before it was ready:\n${log.slice(-2000)}`)));
+    setTimeout(() => reject(new Error(`nats-server not ready after 15 s:\n${log.slice(-2000)}`)), 15_000).unref();
+  });
+  await ready;
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    process: child,
+    stop: () => stopChild(child),
+  };
+}
+
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+    child.kill(signal);
+  });
+}
+
+export const natsStoreDir = (dataDir: string) => join(dataDir, 'nats');

@@ -1,0 +1,96 @@
+import type { FastifyInstance } from 'fastify';
+import { ALL_SCOPE } from '../../pipelines/model.ts';
+import { authorize } from '../access.ts';
+import { badRequest, notFound } from '../errors.ts';
+import type { Monitor } from '../monitor.ts';
+import { parseRfc3339, toZonedIso } from '../time.ts';
+import { planView, seriesView } from '../views.ts';
+import { intParam, readQuery } from './query.ts';
+
+// Contract section 5 read surfaces (and the plan and series the wall-board draws from).
+
+export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => number): void {
+  const { plan, config } = monitor;
+
+  const typeParam = (code: string | undefined) => {
+    if (code !== undefined && !plan.typeByCode.has(code)) {
+      throw badRequest(`unknown complaint type "${code}" (plan ${plan.year} has: ${plan.types.map((t) => t.code).join(', ')})`);
+    }
+    return code;
+  };
+  const scopeParam = (code: string | undefined) => {
+    if (code !== undefined && !plan.scopes.includes(code)) {
+      throw badRequest(`unknown scope "${code}" (plan ${plan.year} has: ${plan.scopes.join(', ')})`);
+    }
+    return code;
+  };
+
+  app.get('/api/health', async (req, reply) => {
+    authorize(req, config, 'viewer');
+    const h = monitor.health;
+    const open = config.tokens.size === 0;
+    const body = {
+      status: h.consuming ? 'ok' : 'starting',
+      mode: open ? 'open-local' : 'tokens',
+      open,
+      ...(open ? { warning: 'open local mode: no tokens configured, reads from loopback only, actions refused' } : {}),
+      planYear: plan.year,
+      nats: { status: h.nats, url: h.natsUrl.replace(/\/\/[^@/]*@/, '//***@') },
+      clickhouse: { mode: h.clickhouse, lastWriteError: h.lastWriteError ?? null },
+      consuming: h.consuming,
+      events: {
+        received: h.eventsReceived,
+        stored: h.eventsStored,
+        duplicates: h.duplicates,
+        deadLetters: h.deadLetters,
+        rebuilt: h.rebuiltEvents,
+      },
+      batches: h.batches,
+      writeFailures: h.writeFailures,
+      lastBatchAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, plan.timezone) : null,
+      rebuildMs: h.rebuildMs,
+    };
+    return reply.code(h.consuming ? 200 : 503).send(body);
+  });
+
+  app.get('/api/counters', async (req) => {
+    authorize(req, config, 'viewer');
+    const q = readQuery(req.query, ['year', 'asOf', 'type', 'scope']);
+    if (q.year !== undefined) {
+      if (!/^\d{4}$/.test(q.year)) throw badRequest(`year must be four digits (got "${q.year}")`);
+      if (Number(q.year) !== plan.year) throw notFound(`no plan for year ${q.year}; the loaded plan is for ${plan.year}`);
+    }
+    let asOfMs = now();
+    if (q.asOf !== undefined) {
+      const parsed = parseRfc3339(q.asOf);
+      if (parsed === undefined) {
+        throw badRequest(`asOf must be an RFC 3339 date-time with a UTC offset, e.g. 2025-03-07T18:00:00+08:00 (got "${q.asOf}")`);
+      }
+      asOfMs = parsed;
+    }
+    const type = typeParam(q.type);
+    const scope = scopeParam(q.scope);
+    return { asOf: toZonedIso(asOfMs, plan.timezone), year: plan.year, rows: monitor.index.rows(asOfMs, { type, scope }) };
+  });
+
+  app.get('/api/plan', async (req) => {
+    authorize(req, config, 'viewer');
+    readQuery(req.query, []);
+    return planView(plan);
+  });
+
+  app.get('/api/series', async (req) => {
+    authorize(req, config, 'viewer');
+    const q = readQuery(req.query, ['type', 'scope']);
+    if (q.type === undefined) throw badRequest('type is required');
+    return seriesView(plan, monitor.index, typeParam(q.type)!, scopeParam(q.scope) ?? ALL_SCOPE, now());
+  });
+
+  app.get('/api/dead-letters', async (req) => {
+    authorize(req, config, 'viewer');
+    const q = readQuery(req.query, ['limit', 'offset']);
+    const limit = intParam(q, 'limit', 100, 1, 1000);
+    const offset = intParam(q, 'offset', 0, 0, 10_000_000);
+    return monitor.deadLetters(limit, offset);
+  });
+}

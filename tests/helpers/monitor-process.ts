@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, stopChild } from '../../server/natsd.ts';
+
+// The monitor as operators run it: its own process (`node --import tsx server/index.ts`), so a
+// test can SIGKILL it mid-batch and start it again on the same data directory.
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface MonitorProcess {
+  baseUrl: string;
+  port: number;
+  dataDir: string;
+  child: ChildProcess;
+  output(): string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface MonitorEnv {
+  NATS_URL: string;
+  PLAN?: string;
+  DATA_DIR?: string;
+  MONITOR_TOKENS?: string;
+  [key: string]: string | undefined;
+}
+
+export async function startMonitor(env: MonitorEnv, opts: { waitHealthy?: boolean } = {}): Promise<MonitorProcess> {
+  const port = await freePort();
+  const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'cewm-data-'));
+  let out = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', CUSTOMER_HASH_KEY: env.CUSTOMER_HASH_KEY ?? 'test-key' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-200_000)));
+  child.stderr!.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-200_000)));
+  const m: MonitorProcess = {
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    child,
+    output: () => out,
+    kill: (signal = 'SIGTERM') => stopChild(child, signal),
+  };
+  if (opts.waitHealthy !== false) await waitHealthy(m);
+  return m;
+}
+
+export async function waitHealthy(m: MonitorProcess, timeoutMs = 45_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (m.child.exitCode !== null) throw new Error(`monitor exited with ${m.child.exitCode}:\n${m.output().slice(-3000)}`);
+    try {
+      const res = await fetch(`${m.baseUrl}/api/health`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`monitor not healthy after ${timeoutMs} ms:\n${m.output().slice(-3000)}`);
+}
+
+export async function getJson<T = any>(m: MonitorProcess, path: string, init?: RequestInit): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${m.baseUrl}${path}`, init);
+  return { status: res.status, body: (await res.json()) as T };
+}

@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { freePort, startLocalNats, stopChild, type LocalNats } from '../../server/natsd.ts';
+
+// A real nats-server per test file, on a free port and its own store, that a test can kill and
+// start again on the same port and store.
+
+export interface TestNats {
+  url: string;
+  port: number;
+  storeDir: string;
+  connect(): Promise<NatsConnection>;
+  /** SIGKILL: the broker dies without a goodbye */
+  kill(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+export async function startTestNats(): Promise<TestNats> {
+  const storeDir = mkdtempSync(join(tmpdir(), 'cewm-nats-'));
+  const port = await freePort();
+  let server: LocalNats | undefined = await startLocalNats({ storeDir, port });
+  const t: TestNats = {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    storeDir,
+    connect: () => connect({ servers: t.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 }),
+    kill: async () => {
+      if (server) await stopChild(server.process, 'SIGKILL');
+      server = undefined;
+    },
+    start: async () => {
+      server = await startLocalNats({ storeDir, port });
+    },
+    stop: async () => {
+      await server?.stop();
+      server = undefined;
+    },
+    cleanup: async () => {
+      await t.stop();
+      rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+  return t;
+}
