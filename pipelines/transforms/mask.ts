@@ -1,0 +1,159 @@
+// Personal data never leaves this stage in clear (contract section 1): customerId becomes a
+// keyed hash, names and numbers become display masks (张*, 138****1234, 110***********1234,
+// 6222 **** **** 1234), and numbers inside free text are masked the same way.
+
+import { createHmac } from 'node:crypto';
+import type { Classification, MaskedEvent, TicketEvent } from '../model.ts';
+import type { PlanView } from './plan-view.ts';
+import { classifyTicket, UNCLASSIFIED } from './classify.ts';
+import { parseDateTime } from './time.ts';
+
+/** HMAC-SHA256(key, customerId), hex, first 32 characters: the counting key. */
+export function hashCustomer(key: Uint8Array, customerId: string): string {
+  return createHmac('sha256', key).update(customerId, 'utf8').digest('hex').slice(0, 32);
+}
+
+/** 张三 -> 张*, 欧阳娜娜 -> 欧***: the first character stays. */
+export function maskName(name: string): string {
+  const chars = Array.from(name.trim());
+  if (chars.length === 0) return '';
+  return `${chars[0]}${'*'.repeat(Math.max(1, chars.length - 1))}`;
+}
+
+/** 13812341234 (also +86 138-1234-1234) -> 138****1234: first 3 and last 4 digits stay. */
+export function maskPhone(phone: string): string {
+  let digits = phone.replace(/\D/g, '');
+  if (digits.length === 13 && digits.startsWith('86')) digits = digits.slice(2);
+  return keepEnds(digits, 3, 4);
+}
+
+/** 110101199001011234 -> 110***********1234: first 3 and last 4 stay, the length shows. */
+export function maskIdNumber(id: string): string {
+  return keepEnds(id.replace(/[\s-]/g, ''), 3, 4);
+}
+
+/** 6222021234561234 -> 6222 **** **** 1234: first and last 4 digits, masked middle in groups
+ *  of four (a 19-digit card reads 6222 **** **** **** 1234). */
+export function maskCardNumber(card: string): string {
+  const digits = card.replace(/\D/g, '');
+  if (digits.length <= 8) return '*'.repeat(digits.length);
+  const groups = Math.ceil((digits.length - 8) / 4);
+  return `${digits.slice(0, 4)} ${'**** '.repeat(groups)}${digits.slice(-4)}`;
+}
+
+function keepEnds(s: string, head: number, tail: number): string {
+  const chars = Array.from(s);
+  if (chars.length <= head + tail) return '*'.repeat(chars.length);
+  return chars.slice(0, head).join('') + '*'.repeat(chars.length - head - tail) + chars.slice(-tail).join('');
+}
+
+// Order matters: IDs and cards (long runs) go before phones, so a phone pattern never bites into
+// a longer number; masked output contains no run a later pattern could match again.
+const SPACED_ID = /(?<!\d)\d{6}[ -]\d{8}[ -]\d{3}[\dXx](?![\dA-Za-z])/g;
+const SPACED_CARD = /(?<!\d)\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?(?!\d)/g;
+const LONG_RUN = /(?<!\d)(?:\d{17}[Xx](?![A-Za-z0-9])|\d{15,19}(?!\d))/g;
+const PHONE = /(?<!\d)(\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)/g;
+const BIRTH_DATE = /^(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/;
+
+/** 18 characters are an ID card when they end in X or carry a birth date at 7-14; otherwise
+ *  (an 18-digit card number) a card. 15 digits are a first-generation ID card. */
+function maskLongRun(run: string): string {
+  if (run.length === 15) return maskIdNumber(run);
+  if (run.length === 18 && (/[Xx]$/.test(run) || BIRTH_DATE.test(run.slice(6, 14)))) return maskIdNumber(run);
+  return maskCardNumber(run);
+}
+
+/** Masks phone, ID-card and bank-card numbers inside free text; amounts and dates stay. */
+export function maskText(text: string): string {
+  return text
+    .replace(SPACED_ID, (m) => maskIdNumber(m))
+    .replace(SPACED_CARD, (m) => maskCardNumber(m))
+    .replace(LONG_RUN, (m) => maskLongRun(m))
+    .replace(PHONE, (m, prefix: string | undefined) => `${prefix ?? ''}${maskPhone(m.slice(prefix?.length ?? 0))}`);
+}
+
+const FIELD_MASKS: Readonly<Record<string, (v: string) => string>> = {
+  customerId: () => '***',
+  name: maskName,
+  phone: maskPhone,
+  idNumber: maskIdNumber,
+  cardNumber: maskCardNumber,
+};
+// Matches even in broken JSON: an unterminated string value runs to the end of the text.
+const FIELD = /"(customerId|name|phone|idNumber|cardNumber)"(\s*:\s*)(?:"((?:[^"\\]|\\[\s\S])*)"?|(-?\d[\d.eE+-]*))/g;
+// The same inside a JSON-encoded string (\"phone\":\"138...\").
+const ESCAPED_FIELD = /\\"(customerId|name|phone|idNumber|cardNumber)\\"(\s*:\s*)\\"([^"\\]*)/g;
+
+/** For dead letters: masks personal fields by key (even when the JSON is broken) and numbers
+ *  anywhere in the text. */
+export function maskRawPayload(raw: string): string {
+  const byKey = raw
+    .replace(FIELD, (_m, key: string, sep: string, str: string | undefined, num: string | undefined) => {
+      const mask = FIELD_MASKS[key] ?? (() => '***');
+      const value = str !== undefined ? unescapeJson(str) : (num ?? '');
+      return `"${key}"${sep}${JSON.stringify(mask(value))}`;
+    })
+    .replace(ESCAPED_FIELD, (_m, key: string, sep: string, value: string) => {
+      const mask = FIELD_MASKS[key] ?? (() => '***');
+      return `\\"${key}\\"${sep}\\"${JSON.stringify(mask(value)).slice(1, -1).replace(/"/g, '\\"')}`;
+    });
+  return maskText(byKey);
+}
+
+function unescapeJson(s: string): string {
+  try {
+    const v: unknown = JSON.parse(`"${s}"`);
+    return typeof v === 'string' ? v : s;
+  } catch {
+    return s;
+  }
+}
+
+export interface MaskOptions {
+  hashKey: Uint8Array;
+  plan: PlanView;
+  /** defaults to the keyword classifier */
+  classify?: (text: string | undefined, tags: Record<string, string> | undefined, types: PlanView['types']) => Classification;
+}
+
+/** TicketEvent -> MaskedEvent; an `unclassified` ticket gets a plan type from its text and tags.
+ *  occurredAtMs is NaN if occurredAt is not a valid RFC 3339 instant (decodeEvent rejects those). */
+export function maskEvent(event: TicketEvent, opts: MaskOptions): MaskedEvent {
+  const out: MaskedEvent = {
+    eventId: event.eventId,
+    ticketId: event.ticketId,
+    kind: event.kind,
+    occurredAt: event.occurredAt,
+    occurredAtMs: parseDateTime(event.occurredAt)?.ms ?? NaN,
+    branch: event.branch,
+    complaintType: event.complaintType,
+    reportedType: event.complaintType,
+    customerHash: hashCustomer(opts.hashKey, event.customerId),
+    customerMasked: maskCustomer(event.customer),
+  };
+  if (event.channel !== undefined) out.channel = event.channel;
+  if (event.outcome !== undefined) out.outcome = event.outcome;
+  if (event.escalation !== undefined) out.escalation = event.escalation;
+  if (event.text !== undefined) out.text = maskText(event.text);
+  if (event.satisfaction !== undefined) out.satisfaction = event.satisfaction;
+  if (event.tags !== undefined) {
+    // Tags are free-form strings too; a clerk may have typed a phone number into one.
+    out.tags = Object.fromEntries(Object.entries(event.tags).map(([k, v]) => [k, maskText(v)]));
+  }
+  if (event.complaintType === UNCLASSIFIED) {
+    const classification = (opts.classify ?? classifyTicket)(event.text, event.tags, opts.plan.types);
+    out.complaintType = classification.type;
+    out.classification = classification;
+  }
+  return out;
+}
+
+function maskCustomer(customer: TicketEvent['customer']): MaskedEvent['customerMasked'] {
+  const out: MaskedEvent['customerMasked'] = {};
+  if (!customer) return out;
+  if (typeof customer.name === 'string') out.name = maskName(customer.name);
+  if (typeof customer.phone === 'string') out.phone = maskPhone(customer.phone);
+  if (typeof customer.idNumber === 'string') out.idNumber = maskIdNumber(customer.idNumber);
+  if (typeof customer.cardNumber === 'string') out.cardNumber = maskCardNumber(customer.cardNumber);
+  return out;
+}
