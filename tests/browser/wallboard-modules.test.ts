@@ -1,0 +1,80 @@
+// The page's plain ES modules, exercised where they run: imported by a real Chromium page.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { closeBrowser, launchBrowser, openPage } from '../helpers/browser.ts';
+import { startFakeWallboardServer, type FakeWallboardServer } from '../helpers/fake-wallboard-server.ts';
+import { WEEKS, makeSnapshot } from './wallboard-fixture.ts';
+
+let server: FakeWallboardServer;
+let browser: Browser;
+let page: Page;
+
+/** Evaluates `body` in the page with the module at `path` bound to `m`. */
+const withModule = <T>(path: string, body: string): Promise<T> =>
+  page.evaluate(`import(${JSON.stringify(path)}).then((m) => (${body}))`) as Promise<T>;
+
+beforeAll(async () => {
+  server = await startFakeWallboardServer(makeSnapshot());
+  browser = await launchBrowser();
+  ({ page } = await openPage(browser, `${server.url}/`));
+});
+
+afterAll(async () => {
+  await closeBrowser(browser);
+  await server?.close();
+});
+
+describe('wall-board modules', () => {
+  it('socket - backoff doubles from 1 s, caps at 30 s, jitters down by at most 30%', async () => {
+    const top = await withModule<number[]>('/src/socket.js', '[0, 1, 2, 3, 4, 5, 6, 20].map((a) => m.backoffDelay(a, 1000, 30000, () => 1))');
+    expect(top).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
+    const low = await withModule<number[]>('/src/socket.js', '[0, 5].map((a) => m.backoffDelay(a, 1000, 30000, () => 0))');
+    expect(low).toEqual([700, 21000]);
+  });
+
+  it('socket - ws url is same host and passes the page token through', async () => {
+    const url = await withModule<string[]>(
+      '/src/socket.js',
+      `[m.wsUrl({ protocol: 'http:', host: 'h:1', search: '?token=a b&x=1' }), m.wsUrl({ protocol: 'https:', host: 'h', search: '' })]`,
+    );
+    expect(url).toEqual(['ws://h:1/ws?token=a%20b', 'wss://h/ws']);
+  });
+
+  it('state - scope columns put sub-branches right after their parent', async () => {
+    const plan = { branches: [{ code: 'C', name: 'c', parent: 'A' }, { code: 'A', name: 'a' }, { code: 'B', name: 'b' }] };
+    const cols = await withModule<{ code: string; depth: number }[]>(
+      '/src/state.js',
+      `m.scopeColumns(${JSON.stringify(plan)}).map((c) => ({ code: c.code, depth: c.depth }))`,
+    );
+    expect(cols).toEqual([{ code: 'ALL', depth: 0 }, { code: 'A', depth: 0 }, { code: 'C', depth: 1 }, { code: 'B', depth: 0 }]);
+  });
+
+  it('state - week lookup uses plan weeks, falls back to week ends, -1 outside the year', async () => {
+    const snap = makeSnapshot();
+    const series = snap.series.mortgage_prepayment!;
+    const w = WEEKS[10]!;
+    const probes = [w.startMs, w.endMs - 1, w.endMs, WEEKS[0]!.startMs - 1, WEEKS[WEEKS.length - 1]!.endMs];
+    const run = (plan: unknown) =>
+      withModule<number[]>(
+        '/src/state.js',
+        `${JSON.stringify(probes)}.map((t) => m.weekIndexAt({ plan: ${JSON.stringify(plan)} }, ${JSON.stringify(series)}, t))`,
+      );
+    expect(await run(snap.plan)).toEqual([10, 10, 11, -1, -1]);
+    // Week ends alone cannot place the year's start exactly; inside the year they agree.
+    expect((await run({ ...snap.plan, weeks: undefined })).filter((_, i) => i !== 3)).toEqual([10, 10, 11, -1]);
+  });
+
+  it('state - a counter for ALL carries the curve forward across silent weeks', async () => {
+    const snap = makeSnapshot();
+    const asOf = '2025-04-02T12:00:00+08:00'; // three weeks after the snapshot's week
+    const actual = await withModule<(number | null)[]>(
+      '/src/state.js',
+      `(() => { const s = m.fromSnapshot(${JSON.stringify(snap)});
+        m.applyCounter(s, { type: 'counter', asOf: '${asOf}', complaintType: 'mortgage_prepayment', scope: 'ALL',
+          unresolvedCustomers: 14, firstContactCustomers: 60, oneTimeResolutionRate: 0.77, allowanceToDate: 20,
+          annualAllowance: 80, ratio: 0.7, level: 'ok' });
+        return s.series.mortgage_prepayment.actual.slice(9, 16); })()`,
+    );
+    expect(actual).toEqual([11, 12, 12, 12, 14, null, null]);
+  });
+});

@@ -1,0 +1,138 @@
+// @ts-check
+// One uPlot chart per complaint type: cumulative not-agreed customers (scope ALL) against the
+// cumulative allowance. Charts are built once per plan and then only fed with setData, so a live
+// counter never costs a rebuild (or a flicker on the wall).
+
+import { monthDay } from './format.js';
+
+/** @typedef {import('./state.js').Series} Series */
+
+const FONT = '15px "Noto Sans CJK SC", "WenQuanYi Zen Hei", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif';
+export const COLORS = { allowance: '#f5b942', actual: '#4fc3f7', strictActual: '#ff5c8a', now: 'rgba(255,255,255,0.45)' };
+
+/** @returns {any} the uPlot constructor loaded by <script src="/vendor/uPlot.iife.min.js"> */
+function uPlotCtor() {
+  const u = /** @type {any} */ (globalThis).uPlot;
+  if (!u) throw new Error('uPlot not loaded (/vendor/uPlot.iife.min.js)');
+  return u;
+}
+
+/** @param {Series} s */
+function columns(s) {
+  return [s.x, s.allowance, s.actual];
+}
+
+/**
+ * @param {HTMLElement} container sized by the layout; the chart fills it
+ * @param {Series} series
+ * @param {{ timezone: string, strict: boolean, nowSec: number|null }} opts
+ */
+export function createChart(container, series, opts) {
+  const uPlot = uPlotCtor();
+  let nowSec = opts.nowSec;
+  const tz = opts.timezone;
+
+  // Vertical "now" line: the reader sees at once how much of the year the curves cover.
+  const nowLine = {
+    hooks: {
+      /** @param {any} u */
+      draw: (u) => {
+        if (nowSec == null) return;
+        const x = u.valToPos(nowSec, 'x', true);
+        const { top, height, left, width } = u.bbox;
+        if (x < left || x > left + width) return;
+        const ctx = u.ctx;
+        ctx.save();
+        ctx.strokeStyle = COLORS.now;
+        ctx.setLineDash([6, 6]);
+        ctx.lineWidth = 2 * uPlot.pxRatio;
+        ctx.beginPath();
+        ctx.moveTo(x, top);
+        ctx.lineTo(x, top + height);
+        ctx.stroke();
+        ctx.restore();
+      },
+    },
+  };
+
+  const axis = {
+    stroke: '#a9b8cc',
+    font: FONT,
+    grid: { stroke: 'rgba(255,255,255,0.07)', width: 1 },
+    ticks: { stroke: 'rgba(255,255,255,0.15)', width: 1 },
+  };
+
+  const size = () => ({
+    width: Math.max(200, container.clientWidth),
+    height: Math.max(120, container.clientHeight),
+  });
+
+  const u = new uPlot(
+    {
+      ...size(),
+      tzDate: (/** @type {number} */ ts) => uPlot.tzDate(new Date(ts * 1e3), tz),
+      legend: { show: false },
+      cursor: { show: false },
+      plugins: [nowLine],
+      scales: {
+        x: { time: true },
+        y: {
+          range: (/** @type {any} */ _u, /** @type {number} */ _min, /** @type {number} */ max) => [
+            0,
+            Math.max(opts.strict ? 2 : 5, Math.ceil((max || 0) * 1.12)),
+          ],
+        },
+      },
+      axes: [
+        {
+          ...axis,
+          values: (/** @type {any} */ _u, /** @type {number[]} */ splits) => splits.map((v) => monthDay(v, tz)),
+          space: 90,
+        },
+        { ...axis, size: 56, space: 36 },
+      ],
+      series: [
+        {},
+        {
+          label: '累计管控值',
+          stroke: COLORS.allowance,
+          width: 2.5,
+          fill: 'rgba(245,185,66,0.10)',
+          paths: uPlot.paths.stepped({ align: -1 }),
+          points: { show: false },
+        },
+        {
+          label: '未达成一致客户(累计)',
+          stroke: opts.strict ? COLORS.strictActual : COLORS.actual,
+          width: 3.5,
+          points: { show: true, size: 7, fill: opts.strict ? COLORS.strictActual : COLORS.actual },
+          spanGaps: false,
+        },
+      ],
+    },
+    columns(series),
+    container,
+  );
+
+  const ro = new ResizeObserver(() => {
+    const s = size();
+    if (s.width !== u.width || s.height !== u.height) u.setSize(s);
+  });
+  ro.observe(container);
+
+  return {
+    uplot: u,
+    /**
+     * @param {Series} s
+     * @param {number|null} now
+     */
+    update(s, now) {
+      nowSec = now;
+      u.setData(columns(s));
+    },
+    destroy() {
+      ro.disconnect();
+      u.destroy();
+    },
+  };
+}

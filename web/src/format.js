@@ -1,0 +1,125 @@
+// @ts-check
+// Display formatting. Every time shown on the board is in the plan's time zone, never the
+// wall display's local zone, so two rooms in different cities read the same clock.
+
+/** @typedef {'ok'|'watch'|'breach'|'critical'} Level */
+
+/** @type {Record<Level, string>} */
+export const LEVEL_LABEL = { ok: '正常', watch: '关注', breach: '超标', critical: '严重超标' };
+
+export const MODE_LABEL = {
+  strict: '强干预 · 逐笔盯盘',
+  relative: '管理相对值 · 周监测',
+};
+
+/** @param {number|null|undefined} n */
+export function int(n) {
+  return typeof n === 'number' && Number.isFinite(n) ? String(Math.round(n)) : '—';
+}
+
+/**
+ * Allowances are fractional (annual × week shares); one decimal is what the teams review.
+ * @param {number|null|undefined} n
+ */
+export function dec1(n) {
+  return typeof n === 'number' && Number.isFinite(n) ? n.toFixed(1) : '—';
+}
+
+/** @param {number|null|undefined} r a fraction, e.g. 0.853 → "85.3%" */
+export function pct(r) {
+  return typeof r === 'number' && Number.isFinite(r) ? `${(r * 100).toFixed(1)}%` : '—';
+}
+
+/** @type {Map<string, Intl.DateTimeFormat>} */
+const fmtCache = new Map();
+
+/**
+ * @param {string} tz
+ * @param {Intl.DateTimeFormatOptions} opts
+ */
+function formatter(tz, opts) {
+  const key = tz + JSON.stringify(opts);
+  let f = fmtCache.get(key);
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat('zh-CN', { ...opts, timeZone: tz, hourCycle: 'h23' });
+    } catch {
+      // Unknown zone name: fall back to Shanghai, the contract's default, rather than local time.
+      f = new Intl.DateTimeFormat('zh-CN', { ...opts, timeZone: 'Asia/Shanghai', hourCycle: 'h23' });
+    }
+    fmtCache.set(key, f);
+  }
+  return f;
+}
+
+/**
+ * @param {Date} d
+ * @param {string} tz
+ * @param {Intl.DateTimeFormatOptions} opts
+ */
+function parts(d, tz, opts) {
+  /** @type {Record<string, string>} */
+  const out = {};
+  for (const p of formatter(tz, opts).formatToParts(d)) out[p.type] = p.value;
+  return out;
+}
+
+/** @param {string|number|Date|null|undefined} t */
+function toDate(t) {
+  if (t == null) return null;
+  const d = t instanceof Date ? t : new Date(t);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/**
+ * "2025-03-14 10:32:05"
+ * @param {string|number|Date|null|undefined} t
+ * @param {string} tz
+ */
+export function dateTime(t, tz) {
+  const d = toDate(t);
+  if (!d) return '—';
+  const p = parts(d, tz, {
+    year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', second: '2-digit',
+  });
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`;
+}
+
+/**
+ * "03-14 10:32"
+ * @param {string|number|Date|null|undefined} t
+ * @param {string} tz
+ */
+export function shortTime(t, tz) {
+  const d = toDate(t);
+  if (!d) return '—';
+  const p = parts(d, tz, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  return `${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
+/**
+ * Axis label for an epoch-seconds tick: "3月14日".
+ * @param {number} sec
+ * @param {string} tz
+ */
+export function monthDay(sec, tz) {
+  const p = parts(new Date(sec * 1000), tz, { month: 'numeric', day: 'numeric' });
+  return `${p.month}月${p.day}日`;
+}
+
+/**
+ * @param {string} tag
+ * @param {Record<string, string|number|boolean|undefined>} [attrs]
+ * @param {string} [text]
+ */
+export function el(tag, attrs = {}, text) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === false) continue;
+    if (k === 'class') node.className = String(v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
