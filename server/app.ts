@@ -1,6 +1,6 @@
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { authorize } from './access.ts';
@@ -13,13 +13,15 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface AppOptions {
   monitor: Monitor;
-  logger?: FastifyServerOptions['logger'];
+  /** the process's pino logger; none in tests */
+  logger?: FastifyBaseLogger;
   now?: () => number;
 }
 
 /** The HTTP and WebSocket surfaces; `server/index.ts` only listens. Tests use app.inject(). */
-export async function build({ monitor, logger = false, now = Date.now }: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger, bodyLimit: 256 * 1024, disableRequestLogging: false });
+export async function build({ monitor, logger, now = Date.now }: AppOptions): Promise<FastifyInstance> {
+  const common = { bodyLimit: 256 * 1024, requestIdHeader: 'x-request-id' };
+  const app = (logger ? Fastify({ ...common, loggerInstance: logger }) : Fastify({ ...common, logger: false })) as unknown as FastifyInstance;
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
     if (err instanceof HttpError) {

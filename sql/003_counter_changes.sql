@@ -31,6 +31,6 @@ SELECT
     argMax(annual_allowance, changed_at)        AS annual_allowance,
     argMax(ratio, changed_at)                   AS ratio,
     argMax(level, changed_at)                   AS level,
-    max(changed_at)                             AS changed_at
+    max(changed_at)                             AS last_changed_at
 FROM complaints.counter_changes
 GROUP BY plan_year, complaint_type, scope;

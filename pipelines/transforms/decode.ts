@@ -13,6 +13,7 @@ export const MAX_EVENT_BYTES = 65_536;
 /** Dead letters keep at most this many characters of the (masked) payload. */
 export const MAX_PAYLOAD_CHARS = 8_192;
 const MAX_REASONS = 5;
+const MAX_MASKED_INPUT = 1 << 20;
 
 export type DecodeResult = { ok: true; event: TicketEvent } | { ok: false; rejection: Rejection };
 
@@ -33,9 +34,8 @@ export function decodeEvent(bytes: Uint8Array | string): DecodeResult {
     return decodeUnsafe(bytes);
   } catch (err) {
     // Defence in depth: nothing above is expected to throw, but a dead letter beats a dead stream.
-    const text = typeof bytes === 'string' ? bytes.slice(0, 2 * MAX_PAYLOAD_CHARS) : safeLossy(bytes);
     try {
-      return reject('internal', `could not decode: ${err instanceof Error ? err.name : 'error'}`, text);
+      return reject('internal', `could not decode: ${err instanceof Error ? err.name : 'error'}`, null);
     } catch {
       return { ok: false, rejection: { code: 'internal', reason: 'could not decode', payload: '' } };
     }
@@ -49,9 +49,8 @@ function decodeUnsafe(bytes: Uint8Array | string): DecodeResult {
   }
   const size = typeof bytes === 'string' ? byteLength(bytes) : bytes.byteLength;
   if (size > MAX_EVENT_BYTES) {
-    const head = typeof bytes === 'string' ? bytes.slice(0, 2 * MAX_PAYLOAD_CHARS) : safeLossy(bytes.subarray(0, 4 * MAX_PAYLOAD_CHARS));
-    // Drop a number cut in half at the end: a partial number escapes the maskers.
-    return reject('too_large', `body is ${size} bytes, more than the ${MAX_EVENT_BYTES} allowed`, head.replace(/[\d\s+-]+$/, ''));
+    const raw = size > MAX_MASKED_INPUT ? null : typeof bytes === 'string' ? bytes : safeLossy(bytes);
+    return reject('too_large', `body is ${size} bytes, more than the ${MAX_EVENT_BYTES} allowed`, raw);
   }
   let text: string;
   if (typeof bytes === 'string') {
@@ -84,8 +83,11 @@ function decodeUnsafe(bytes: Uint8Array | string): DecodeResult {
   return { ok: true, event };
 }
 
-function reject(code: string, reason: string, raw: string): DecodeResult {
-  return { ok: false, rejection: { code, reason, payload: truncate(maskRawPayload(raw), MAX_PAYLOAD_CHARS) } };
+// The whole text is masked before it is cut: cutting first could leave half a number, which
+// no masker recognises, in clear. Beyond MAX_MASKED_INPUT nothing is kept rather than risk it.
+function reject(code: string, reason: string, raw: string | null): DecodeResult {
+  const payload = raw === null ? '(payload not kept: too large to mask)' : truncate(maskRawPayload(raw), MAX_PAYLOAD_CHARS);
+  return { ok: false, rejection: { code, reason, payload } };
 }
 
 function byteLength(s: string): number {

@@ -1,0 +1,137 @@
+// decodeEvent never throws, whatever arrives, and every rejection explains itself; valid events
+// come back exactly as sent.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { EVENT_KINDS } from '../model.ts';
+import { decodeEvent, MAX_PAYLOAD_CHARS, type DecodeResult } from './decode.ts';
+
+const CODES = ['invalid_json', 'too_large', 'schema', 'no_offset'];
+
+function checkShape(r: DecodeResult): void {
+  if (r.ok) {
+    expect(typeof r.event.eventId).toBe('string');
+    return;
+  }
+  expect(CODES).toContain(r.rejection.code); // 'internal' would mean something threw inside
+  expect(r.rejection.reason.trim().length).toBeGreaterThan(0);
+  expect(r.rejection.payload.length).toBeLessThanOrEqual(MAX_PAYLOAD_CHARS + 1);
+}
+
+const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
+const rfc3339 = fc
+  .record({
+    ms: fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2040, 0, 1) }),
+    offset: fc.integer({ min: -12 * 60, max: 14 * 60 }),
+    zulu: fc.boolean(),
+    frac: fc.boolean(),
+  })
+  .map(({ ms, offset, zulu, frac }) => {
+    const off = zulu ? 0 : offset;
+    const local = new Date(ms + off * 60_000).toISOString().slice(0, frac ? 23 : 19);
+    return `${local}${zulu ? 'Z' : `${off < 0 ? '-' : '+'}${pad(Math.trunc(off / 60))}:${pad(off % 60)}`}`;
+  });
+
+const id = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 16 });
+const validEvent = fc
+  .record(
+    {
+      eventId: id,
+      ticketId: id,
+      kind: fc.constantFrom(...EVENT_KINDS),
+      occurredAt: rfc3339,
+      branch: fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
+      complaintType: fc.stringMatching(/^[a-z0-9_]{1,64}$/),
+      customerId: id,
+      channel: fc.string({ maxLength: 20 }),
+      outcome: fc.constantFrom('agreed', 'not_agreed'),
+      escalation: fc.constantFrom('case_meeting', 'mediation', 'management'),
+      text: fc.string({ unit: 'grapheme', maxLength: 200 }),
+      satisfaction: fc.integer({ min: 1, max: 5 }),
+      tags: fc.dictionary(fc.string({ maxLength: 10 }), fc.string({ maxLength: 20 }), { maxKeys: 4 }),
+      customer: fc.record(
+        { name: fc.string({ maxLength: 6 }), phone: fc.stringMatching(/^1[3-9]\d{9}$/), idNumber: fc.string(), cardNumber: fc.string() },
+        { requiredKeys: [] },
+      ),
+    },
+    { requiredKeys: ['eventId', 'ticketId', 'kind', 'occurredAt', 'branch', 'complaintType', 'customerId'] },
+  )
+  .map((e) => {
+    const out: Record<string, unknown> = { ...e };
+    if ((e.kind === 'first_contact' || e.kind === 'resolved') && e.outcome === undefined) out.outcome = 'agreed';
+    if (e.kind === 'escalated' && e.escalation === undefined) out.escalation = 'mediation';
+    return out;
+  });
+
+const KEYS = ['eventId', 'ticketId', 'kind', 'occurredAt', 'branch', 'complaintType', 'customerId', 'outcome', 'escalation', 'tags', 'customer', 'satisfaction', 'text'];
+const mutation = fc.oneof(
+  fc.record({ op: fc.constant('drop' as const), key: fc.constantFrom(...KEYS) }),
+  fc.record({ op: fc.constant('set' as const), key: fc.oneof(fc.constantFrom(...KEYS), fc.string()), value: fc.jsonValue() }),
+  fc.record({
+    op: fc.constant('time' as const),
+    value: fc.constantFrom('2025-03-01T10:00:00', '2025-02-30T10:00:00Z', '2025-13-01T00:00:00Z', '2025-03-01T10:00Z', '2025-03-01', '', 'T', '2025-03-01T10:00:00+24:00'),
+  }),
+  fc.record({ op: fc.constant('cut' as const), at: fc.nat() }),
+  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), value: fc.string({ unit: 'binary', maxLength: 3 }) }),
+);
+
+type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
+
+function mutate(event: Record<string, unknown>, m: Mutation): string {
+  const e = { ...event };
+  if (m.op === 'drop') delete e[m.key];
+  if (m.op === 'set') e[m.key] = m.value;
+  if (m.op === 'time') e.occurredAt = m.value;
+  const text = JSON.stringify(e);
+  if (m.op === 'cut') return text.slice(0, m.at % (text.length + 1));
+  if (m.op === 'insert') {
+    const at = m.at % (text.length + 1);
+    return text.slice(0, at) + m.value + text.slice(at);
+  }
+  return text;
+}
+
+describe('transforms - decode never throws and explains every rejection', () => {
+  it('random strings', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (s) => checkShape(decodeEvent(s))), { numRuns: 500 });
+  });
+
+  it('random bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => checkShape(decodeEvent(b))), { numRuns: 500 });
+  });
+
+  it('random JSON', () => {
+    fc.assert(fc.property(fc.jsonValue(), (v) => checkShape(decodeEvent(JSON.stringify(v) ?? ''))), { numRuns: 500 });
+  });
+
+  it('mutated valid events', () => {
+    fc.assert(fc.property(validEvent, fc.array(mutation, { minLength: 1, maxLength: 3 }), (event, ms) => {
+      let text = JSON.stringify(event);
+      for (const m of ms) {
+        let parsed: unknown;
+        try { parsed = JSON.parse(text); } catch { parsed = undefined; }
+        text = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? mutate(parsed as Record<string, unknown>, m) : text;
+      }
+      checkShape(decodeEvent(text));
+      checkShape(decodeEvent(new TextEncoder().encode(text)));
+    }), { numRuns: 500 });
+  });
+});
+
+describe('transforms - decode round-trips valid events', () => {
+  it('as text and as bytes', () => {
+    fc.assert(fc.property(validEvent, (event) => {
+      const text = JSON.stringify(event);
+      expect(decodeEvent(text)).toEqual({ ok: true, event });
+      expect(decodeEvent(new TextEncoder().encode(text))).toEqual({ ok: true, event });
+    }), { numRuns: 500 });
+  });
+
+  it('a broken event never shows its customer phone in the dead letter', () => {
+    fc.assert(fc.property(validEvent, fc.stringMatching(/^1[3-9]\d{9}$/), (event, phone) => {
+      const broken = { ...event, customerId: phone, customer: { phone }, text: `请回电${phone}`, kind: 'bogus' };
+      const r = decodeEvent(JSON.stringify(broken));
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.rejection.payload).not.toContain(phone);
+    }), { numRuns: 200 });
+  });
+});

@@ -1,0 +1,118 @@
+import { createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { TicketEvent } from '../model.ts';
+import { hashCustomer, maskCardNumber, maskEvent, maskIdNumber, maskName, maskPhone, maskRawPayload, maskText } from './mask.ts';
+import { testPlan } from './test-plan.ts';
+
+const KEY = new TextEncoder().encode('test-key');
+
+describe('transforms - mask display forms', () => {
+  it.each([
+    [maskName, '张三', '张*'],
+    [maskName, '欧阳娜娜', '欧***'],
+    [maskName, '张', '张*'],
+    [maskPhone, '13812341234', '138****1234'],
+    [maskPhone, '+86 138-1234-1234', '138****1234'],
+    [maskIdNumber, '110101199001011234', '110***********1234'],
+    [maskIdNumber, '11010119900101123X', '110***********123X'],
+    [maskIdNumber, '110101900101123', '110********1123'],
+    [maskCardNumber, '6222021234561234', '6222 **** **** 1234'],
+    [maskCardNumber, '6222 0212 3456 1234', '6222 **** **** 1234'],
+    [maskCardNumber, '6222021234561234567', '6222 **** **** **** 4567'],
+  ] as const)('%o(%s) -> %s', (fn, input, out) => {
+    expect(fn(input)).toBe(out);
+  });
+
+  it('hashes customers with a keyed HMAC-SHA256, 32 hex characters', () => {
+    const h = hashCustomer(KEY, 'C-0001');
+    expect(h).toBe(createHmac('sha256', KEY).update('C-0001').digest('hex').slice(0, 32));
+    expect(h).toMatch(/^[0-9a-f]{32}$/);
+    expect(hashCustomer(new TextEncoder().encode('other'), 'C-0001')).not.toBe(h);
+  });
+});
+
+// [text, masked]: numbers inside free text
+const TEXT_CASES: Array<[string, string]> = [
+  ['客户电话13812341234，请回电', '客户电话138****1234，请回电'],
+  ['tel +86 138 1234 1234.', 'tel +86 138****1234.'],
+  ['电话：+86-138-1234-1234', '电话：+86-138****1234'],
+  ['身份证号110101199001011234。', '身份证号110***********1234。'],
+  ['身份证11010119900101123x', '身份证110***********123x'],
+  ['旧身份证110101900101123', '旧身份证110********1123'],
+  ['身份证 110101 19900101 1234', '身份证 110***********1234'],
+  ['卡号6222021234561234扣款', '卡号6222 **** **** 1234扣款'],
+  ['卡号 6222 0212 3456 1234 扣款', '卡号 6222 **** **** 1234 扣款'],
+  ['卡号6222-0212-3456-1234-567', '卡号6222 **** **** **** 4567'],
+  ['卡号6222021234561234567', '卡号6222 **** **** **** 4567'],
+  ['18位卡号622202123456123456', '18位卡号6222 **** **** **** 3456'],
+  ['贷款350000元，2025-03-01 10:00，合同20250301001，利率3.85%', '贷款350000元，2025-03-01 10:00，合同20250301001，利率3.85%'],
+  ['电话13812341234身份证110101199001011234卡6222021234561234', '电话138****1234身份证110***********1234卡6222 **** **** 1234'],
+  ['12345678901', '12345678901'],
+];
+
+describe('transforms - mask numbers inside text', () => {
+  it.each(TEXT_CASES)('%s', (text, out) => {
+    expect(maskText(text)).toBe(out);
+  });
+});
+
+describe('transforms - mask raw payloads of dead letters', () => {
+  it('masks personal fields by key and numbers anywhere, even in broken JSON', () => {
+    const raw = '{"customerId":"C-0001","customer":{"name":"张三","phone":"13812341234","idNumber":"110101199001011234","cardNumber":6222021234561234},"text":"回电13912345678","x":';
+    const out = maskRawPayload(raw);
+    expect(out).toBe('{"customerId":"***","customer":{"name":"张*","phone":"138****1234","idNumber":"110***********1234","cardNumber":"6222 **** **** 1234"},"text":"回电139****5678","x":');
+    for (const clear of ['C-0001', '张三', '13812341234', '110101199001011234', '6222021234561234', '13912345678']) expect(out).not.toContain(clear);
+  });
+
+  it('masks an unterminated value and a JSON-encoded one', () => {
+    expect(maskRawPayload('{"customerId": "C-00')).toBe('{"customerId": "***"');
+    expect(maskRawPayload('"{\\"name\\":\\"李四\\"}"')).toBe('"{\\"name\\":\\"李*\\"}"');
+  });
+});
+
+describe('transforms - mask events', () => {
+  const plan = testPlan();
+  const event: TicketEvent = {
+    eventId: 'e1', ticketId: 'T1', kind: 'first_contact', occurredAt: '2025-03-01T10:00:00+08:00', branch: 'BJ-HD',
+    complaintType: 'mortgage_prepayment', customerId: 'C-0001', outcome: 'not_agreed', channel: 'phone',
+    text: '客户13812341234要求提前还款', tags: { product: '房贷', note: '回电13912345678' }, satisfaction: 2,
+    customer: { name: '张三', phone: '13812341234', idNumber: '110101199001011234', cardNumber: '6222021234561234' },
+  };
+
+  it('hashes the customer, masks display fields and text, keeps the rest', () => {
+    expect(maskEvent(event, { hashKey: KEY, plan })).toEqual({
+      eventId: 'e1', ticketId: 'T1', kind: 'first_contact', occurredAt: '2025-03-01T10:00:00+08:00',
+      occurredAtMs: Date.parse('2025-03-01T02:00:00Z'), branch: 'BJ-HD', complaintType: 'mortgage_prepayment',
+      reportedType: 'mortgage_prepayment', customerHash: hashCustomer(KEY, 'C-0001'),
+      customerMasked: { name: '张*', phone: '138****1234', idNumber: '110***********1234', cardNumber: '6222 **** **** 1234' },
+      channel: 'phone', outcome: 'not_agreed', text: '客户138****1234要求提前还款', tags: { product: '房贷', note: '回电139****5678' },
+      satisfaction: 2,
+    });
+    const json = JSON.stringify(maskEvent(event, { hashKey: KEY, plan }));
+    for (const clear of ['C-0001', '张三', '13812341234', '110101199001011234', '6222021234561234', '13912345678']) expect(json).not.toContain(clear);
+  });
+
+  it('classifies an unclassified ticket and keeps what the intake sent', () => {
+    const m = maskEvent({ ...event, complaintType: 'unclassified', text: '在网点购买代理保险后要求退保被拒' }, { hashKey: KEY, plan });
+    expect(m.complaintType).toBe('insurance_dispute');
+    expect(m.reportedType).toBe('unclassified');
+    expect(m.classification).toMatchObject({ type: 'insurance_dispute', modelVersion: 'keywords-v1', needsReview: false });
+  });
+
+  it('an unclassifiable ticket stays unclassified and is queued for review; a custom classifier can be injected', () => {
+    const m = maskEvent({ ...event, complaintType: 'unclassified', text: '其他问题', tags: {} }, { hashKey: KEY, plan });
+    expect(m.complaintType).toBe('unclassified');
+    expect(m.classification).toMatchObject({ type: 'unclassified', confidence: 0, needsReview: true });
+    const classify = () => ({ type: 'auto_installment', confidence: 0.9, modelVersion: 'test', needsReview: false });
+    expect(maskEvent({ ...event, complaintType: 'unclassified' }, { hashKey: KEY, plan, classify }).complaintType).toBe('auto_installment');
+  });
+
+  it('omits optional fields the event did not have', () => {
+    const { channel: _c, text: _t, tags: _g, satisfaction: _s, customer: _u, ...bare } = event;
+    const m = maskEvent(bare, { hashKey: KEY, plan });
+    expect(Object.keys(m).sort()).toEqual(
+      ['branch', 'complaintType', 'customerHash', 'customerMasked', 'eventId', 'kind', 'occurredAt', 'occurredAtMs', 'outcome', 'reportedType', 'ticketId'].sort(),
+    );
+    expect(m.customerMasked).toEqual({});
+  });
+});

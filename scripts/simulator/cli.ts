@@ -1,0 +1,161 @@
+// Ticket-event simulator for the demo: optionally backfills the year so far (real history,
+// compressed), then publishes live events stamped "now" at --rate until SIGINT.
+//
+//   tsx scripts/simulator/cli.ts --nats nats://127.0.0.1:4222 --rate 20 --seed 1 --backfill
+//
+// Logs counts only: no customer data ever reaches the log.
+import { parseArgs } from 'node:util';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import type { TicketEvent } from '../../pipelines/model.ts';
+import { badEvents } from './bad.ts';
+import { findCfpbCsv, loadCfpb, type CfpbComplaint } from './csv.ts';
+import { generateLifecycles } from './generate.ts';
+import { emptyStats, ensureComplaintsStream, paced, publishEvents, publishRaw, sleep, STREAM_NAME, SUBJECT_PREFIX } from './publish.ts';
+import { restamp, timeCompressed } from './replay.ts';
+import { yearBounds, yearOf } from './time.ts';
+
+const USAGE = `usage: tsx scripts/simulator/cli.ts [--nats URL] [--rate N] [--seed N] [--backfill]
+  [--replay-seconds N] [--year YYYY] [--timezone ZONE] [--csv PATH] [--sample SHARE]
+  [--duplicates SHARE] [--bad] [--ensure-stream]`;
+
+const { values: args } = parseArgs({
+  options: {
+    nats: { type: 'string', default: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' },
+    rate: { type: 'string', default: '20' },
+    seed: { type: 'string', default: '1' },
+    backfill: { type: 'boolean', default: false },
+    'replay-seconds': { type: 'string', default: '0' },
+    year: { type: 'string' },
+    timezone: { type: 'string', default: 'Asia/Shanghai' },
+    csv: { type: 'string' },
+    sample: { type: 'string', default: '1' },
+    duplicates: { type: 'string', default: '0' },
+    bad: { type: 'boolean', default: false },
+    'ensure-stream': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+function num(name: string, value: string | undefined, min: number): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) {
+    console.error(`--${name} must be a number >= ${min}\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const tz = args.timezone;
+const seed = num('seed', args.seed, 0);
+const rate = num('rate', args.rate, 0);
+const year = args.year ? num('year', args.year, 1970) : yearOf(Date.now(), tz);
+const csvPath = args.csv ?? findCfpbCsv();
+if (!csvPath) {
+  console.error('CFPB sample not found: pass --csv or set CFPB_CSV');
+  process.exit(2);
+}
+const complaints: CfpbComplaint[] = loadCfpb(csvPath);
+const genOpts = { seed, year, timezone: tz, sample: num('sample', args.sample, 0) };
+const pubOpts = { duplicates: num('duplicates', args.duplicates, 0), seed };
+
+const controller = new AbortController();
+const { signal } = controller;
+let stopping = false;
+process.on('SIGINT', () => {
+  if (stopping) process.exit(130);
+  stopping = true;
+  log('stopping (Ctrl-C again to quit at once)');
+  controller.abort();
+});
+process.on('SIGTERM', () => controller.abort());
+
+const stats = emptyStats();
+let phase = 'starting';
+function log(msg: string) {
+  console.log(`[simulator] ${new Date().toISOString()} ${msg}`);
+}
+let last = { at: Date.now(), n: 0 };
+const ticker = setInterval(() => {
+  const n = stats.published;
+  const perSec = ((n - last.n) * 1000) / Math.max(1, Date.now() - last.at);
+  last = { at: Date.now(), n };
+  log(
+    `phase=${phase} published=${n} dup_with_header=${stats.duplicatesWithHeader} ` +
+      `dup_without_header=${stats.duplicatesWithoutHeader} broker_dropped=${stats.brokerDuplicates} rate=${perSec.toFixed(1)}/s`,
+  );
+}, 5_000);
+
+const nc = await connect({ servers: args.nats, name: 'ticket-simulator' });
+const js = jetstream(nc);
+log(`connected to ${args.nats}; ${complaints.length} CFPB complaints from ${csvPath}; year ${year} (${tz}), seed ${seed}`);
+
+try {
+  await waitForStream();
+  const events = generateLifecycles(complaints, genOpts);
+  const now = Date.now();
+  const past = events.filter((e) => Date.parse(e.occurredAt) <= now);
+  const future = events.filter((e) => Date.parse(e.occurredAt) > now);
+
+  if (args.backfill && !signal.aborted) {
+    phase = 'backfill';
+    const seconds = num('replay-seconds', args['replay-seconds'], 0);
+    const { startMs } = yearBounds(year, tz);
+    log(`backfill: ${past.length} events of the year so far${seconds > 0 ? ` over ${seconds} s` : ''}`);
+    const source =
+      seconds > 0 && now > startMs
+        ? paced(timeCompressed(past, { from: new Date(startMs), to: new Date(now + 1), speedup: (now - startMs) / (seconds * 1000) }), signal)
+        : past;
+    await publishEvents(js, source, { ...pubOpts, signal, stats });
+    log(`backfill done: ${stats.published} events`);
+  }
+  if (args.bad && !signal.aborted) {
+    for (const bad of badEvents(seed)) await publishRaw(js, `${SUBJECT_PREFIX}.${bad.subjectBranch}`, bad.payload);
+    log(`published ${badEvents(seed).length} invalid payloads for the dead-letter store`);
+  }
+  if (!signal.aborted) {
+    phase = 'live';
+    log(`live: ${rate} events/s stamped now (the rest of the year first, then new rounds of tickets)`);
+    await publishEvents(js, live(future), { ...pubOpts, rate, signal, stats });
+  }
+} catch (err) {
+  log(`failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+} finally {
+  clearInterval(ticker);
+  await nc.drain().catch(() => undefined);
+  log(`stopped: published=${stats.published} duplicates=${stats.duplicatesWithHeader + stats.duplicatesWithoutHeader}`);
+}
+
+/** Rest of this year's generated events, then endless new rounds; each stamped when pulled. */
+async function* live(rest: TicketEvent[]): AsyncGenerator<TicketEvent> {
+  for (let round = 0; !signal.aborted; round++) {
+    const batch = round === 0 ? rest : generateLifecycles(complaints, { ...genOpts, seed: seed + round, idSuffix: `r${round}` });
+    if (round > 0) log(`live round ${round}: ${batch.length} events of new tickets`);
+    for (const e of batch) {
+      if (signal.aborted) return;
+      yield restamp(e, Date.now(), tz);
+    }
+  }
+}
+
+async function waitForStream(): Promise<void> {
+  if (args['ensure-stream']) {
+    if (await ensureComplaintsStream(nc)) log(`created stream ${STREAM_NAME}`);
+    return;
+  }
+  const jsm = await jetstreamManager(nc);
+  for (let warned = false; !signal.aborted; warned = true) {
+    try {
+      await jsm.streams.info(STREAM_NAME);
+      return;
+    } catch {
+      if (!warned) log(`waiting for stream ${STREAM_NAME} (the monitor creates it; or pass --ensure-stream)`);
+      await sleep(1_000, signal);
+    }
+  }
+}
