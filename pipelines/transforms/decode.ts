@@ -44,7 +44,7 @@ export function decodeEvent(bytes: Uint8Array | string): DecodeResult {
 
 function decodeUnsafe(bytes: Uint8Array | string): DecodeResult {
   // Callers are typed, but a JS caller or a broken source may hand over anything.
-  if (typeof bytes !== 'string' && !(bytes instanceof Uint8Array)) {
+  if (typeof bytes !== 'string' && !ArrayBuffer.isView(bytes)) {
     return reject('invalid_json', 'body is neither bytes nor text', '');
   }
   const size = typeof bytes === 'string' ? byteLength(bytes) : bytes.byteLength;
