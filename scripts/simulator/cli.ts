@@ -4,9 +4,11 @@
 //   tsx scripts/simulator/cli.ts --nats nats://127.0.0.1:4222 --rate 20 --seed 1 --backfill
 //
 // Logs counts only: no customer data ever reaches the log.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { parse as parseYaml } from 'yaml';
 import type { TicketEvent } from '../../pipelines/model.ts';
 import { badEvents } from './bad.ts';
 import { findCfpbCsv, loadCfpb, type CfpbComplaint } from './csv.ts';
@@ -16,7 +18,7 @@ import { restamp, timeCompressed } from './replay.ts';
 import { yearBounds, yearOf } from './time.ts';
 
 const USAGE = `usage: tsx scripts/simulator/cli.ts [--nats URL] [--rate N] [--seed N] [--backfill]
-  [--replay-seconds N] [--year YYYY] [--timezone ZONE] [--csv PATH] [--sample SHARE]
+  [--replay-seconds N] [--plan PATH | --year YYYY --timezone ZONE] [--csv PATH] [--sample SHARE]
   [--duplicates SHARE] [--bad] [--ensure-stream]`;
 
 const { values: args } = parseArgs({
@@ -26,8 +28,9 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     backfill: { type: 'boolean', default: false },
     'replay-seconds': { type: 'string', default: '0' },
+    plan: { type: 'string' },
     year: { type: 'string' },
-    timezone: { type: 'string', default: 'Asia/Shanghai' },
+    timezone: { type: 'string' },
     csv: { type: 'string' },
     sample: { type: 'string', default: '1' },
     duplicates: { type: 'string', default: '0' },
@@ -50,10 +53,12 @@ function num(name: string, value: string | undefined, min: number): number {
   return n;
 }
 
-const tz = args.timezone;
+// The plan's year and zone, so generated times land where the monitor counts (YAML also reads JSON).
+const plan = args.plan ? (parseYaml(readFileSync(args.plan, 'utf8')) as { year?: number; timezone?: string }) : {};
+const tz = args.timezone ?? plan.timezone ?? 'Asia/Shanghai';
 const seed = num('seed', args.seed, 0);
 const rate = num('rate', args.rate, 0);
-const year = args.year ? num('year', args.year, 1970) : yearOf(Date.now(), tz);
+const year = args.year ? num('year', args.year, 1970) : (plan.year ?? yearOf(Date.now(), tz));
 const csvPath = args.csv ?? findCfpbCsv();
 if (!csvPath) {
   console.error('CFPB sample not found: pass --csv or set CFPB_CSV');
@@ -94,6 +99,7 @@ const nc = await connect({ servers: args.nats, name: 'ticket-simulator' });
 const js = jetstream(nc);
 log(`connected to ${args.nats}; ${complaints.length} CFPB complaints from ${csvPath}; year ${year} (${tz}), seed ${seed}`);
 
+if (year !== yearOf(Date.now(), tz)) log(`note: year ${year} is not the current year; live events stamped now fall outside it`);
 try {
   await waitForStream();
   const events = generateLifecycles(complaints, genOpts);

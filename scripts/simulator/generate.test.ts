@@ -51,7 +51,7 @@ describe('generate - lifecycles', () => {
   });
   it('produces only events that the contract schema accepts', () => {
     for (const e of events) {
-      if (!validateEvent(e)) throw new Error(`${e.eventId}: ${JSON.stringify(validateEvent.errors)}`);
+      if (!validateEvent({ ...e })) throw new Error(`${e.eventId}: ${JSON.stringify(validateEvent.errors)}`);
       expect(referenceRejection(JSON.stringify(e))).toBeUndefined();
     }
   });
@@ -131,6 +131,17 @@ describe('generate - lifecycles', () => {
     }
     for (const e of events) if (e.kind === 'opened') dst[new Date(`${e.occurredAt.slice(0, 10)}T00:00:00Z`).getUTCDay()]++;
     expect(dst).toEqual(src);
+  });
+  it('stays inside other years and zones too (leap year, UTC offset Z-zone)', () => {
+    for (const [year, timezone, suffix] of [[2028, 'UTC', '+00:00'], [2025, 'Asia/Shanghai', '+08:00']] as const) {
+      const b = yearBounds(year, timezone);
+      const evs = generateLifecycles(complaints.slice(0, 800), { seed: 3, year, timezone });
+      for (const e of evs) {
+        expect(e.occurredAt.endsWith(suffix)).toBe(true);
+        const t = Date.parse(e.occurredAt);
+        expect(t >= b.startMs && t < b.endMs).toBe(true);
+      }
+    }
   });
   it('samples and suffixes ids for later rounds', () => {
     const some = generateTickets(complaints, { ...opts, sample: 0.1, idSuffix: 'r1' });

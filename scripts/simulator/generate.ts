@@ -1,8 +1,6 @@
 import type { Escalation, EventKind, Outcome, TicketEvent } from '../../pipelines/model.ts';
 import type { CfpbComplaint } from './csv.ts';
-import {
-  branchOf, channelOf, DEFAULT_NOT_AGREED_RATE, NOT_AGREED_RATES, outcomeEvidence, REGULATOR_CHANNEL, typeOf, UNCLASSIFIED,
-} from './mapping.ts';
+import { branchOf, channelOf, drawOutcomes, outcomeEvidence, REGULATOR_CHANNEL, typeOf, UNCLASSIFIED } from './mapping.ts';
 import { CustomerPool, withPersonalNumbers, type SyntheticCustomer } from './people.ts';
 import { chance, intBetween, mulberry32, pick, rngFor, type Rng } from './prng.ts';
 import { formatRfc3339, mapToYear, parseCfpbDate, yearBounds, zonedToUtc } from './time.ts';
@@ -97,7 +95,7 @@ export function generateTickets(complaints: readonly CfpbComplaint[], opts: Gene
   }
   arrivals.sort((a, b) => a.t - b.t || (a.c.complaintId < b.c.complaintId ? -1 : 1));
   const pool = new CustomerPool(mulberry32(opts.seed ^ 0x5eed), opts.repeatCustomerShare ?? 0.12);
-  const drawnNotAgreed = drawOutcomes(arrivals.map((a) => a.c), opts);
+  const drawnNotAgreed = drawOutcomes(arrivals.map((a) => a.c), opts.seed, opts.notAgreedRates, opts.idSuffix);
   const seen = new Set<string>();
   const tickets: SimTicket[] = [];
   for (const { c, t } of arrivals) {
@@ -203,33 +201,6 @@ function lifecycle(
     ticketId, complaintId: c.complaintId, customerId: customer.customerId, trueType, reportedType,
     finalType: type === UNCLASSIFIED ? trueType : type, finalBranch: br, firstContact: finalOutcome, openedAtMs: t0, events,
   };
-}
-
-/**
- * Which complaints of unknown outcome are not agreed: exactly round(rate × n) per type, chosen by
- * a seeded shuffle. Independent coin flips would let a small strict type swing from 0 to 7
- * between seeds; a fixed count keeps every seed's demo comparable.
- */
-function drawOutcomes(complaints: readonly CfpbComplaint[], opts: GenerateOptions): Set<CfpbComplaint> {
-  const byType = new Map<string, CfpbComplaint[]>();
-  for (const c of complaints) {
-    if (outcomeEvidence(c).outcome !== 'unknown') continue;
-    const type = typeOf(c);
-    const list = byType.get(type);
-    if (list) list.push(c);
-    else byType.set(type, [c]);
-  }
-  const out = new Set<CfpbComplaint>();
-  for (const [type, list] of byType) {
-    const r = rngFor(opts.seed, 'outcomes', type, opts.idSuffix ?? '');
-    for (let i = list.length - 1; i > 0; i--) {
-      const j = Math.floor(r() * (i + 1));
-      [list[i], list[j]] = [list[j] as CfpbComplaint, list[i] as CfpbComplaint];
-    }
-    const rate = (opts.notAgreedRates ?? NOT_AGREED_RATES)[type] ?? DEFAULT_NOT_AGREED_RATE;
-    list.slice(0, Math.round(rate * list.length)).forEach((c) => out.add(c));
-  }
-  return out;
 }
 
 function resolvedStep(r: Rng, t: number, agreed: boolean): Step {

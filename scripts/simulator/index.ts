@@ -2,7 +2,7 @@
 export { parseCsv, parseCsvObjects, toComplaints, loadCfpb, findCfpbCsv, CsvError, type CfpbComplaint } from './csv.ts';
 export {
   PLAN_TYPES, UNCLASSIFIED, OTHER_TYPE, PRODUCT_TYPES, INSURANCE_ISSUE, STATE_BRANCHES, DEFAULT_BRANCH, CHANNELS,
-  REGULATOR_CHANNEL, NOT_AGREED_RATES, DEFAULT_NOT_AGREED_RATE, typeOf, branchOf, channelOf, outcomeEvidence,
+  REGULATOR_CHANNEL, NOT_AGREED_RATES, DEFAULT_NOT_AGREED_RATE, typeOf, branchOf, channelOf, outcomeEvidence, drawOutcomes,
   type OutcomeEvidence,
 } from './mapping.ts';
 export { generateTickets, generateLifecycles, sortEvents, type GenerateOptions, type SimTicket } from './generate.ts';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { findCfpbCsv, loadCfpb, type CfpbComplaint } from './csv.ts';
 import {
-  branchOf, CHANNELS, channelOf, NOT_AGREED_RATES, outcomeEvidence, PLAN_TYPES, PRODUCT_TYPES, STATE_BRANCHES, typeOf,
+  branchOf, CHANNELS, drawOutcomes, channelOf, NOT_AGREED_RATES, outcomeEvidence, PLAN_TYPES, PRODUCT_TYPES, STATE_BRANCHES, typeOf,
 } from './mapping.ts';
 
 const complaints = loadCfpb(findCfpbCsv() as string);
@@ -80,6 +80,20 @@ describe('mapping - rules', () => {
       [{ companyResponse: 'Closed' }, 'unknown'],
     ];
     for (const [over, outcome] of cases) expect(outcomeEvidence(complaint(over)).outcome, JSON.stringify(over)).toBe(outcome);
+  });
+});
+
+describe('mapping - undetermined outcomes', () => {
+  it('marks exactly round(rate × n) per type not agreed, seeded', () => {
+    const drawn = drawOutcomes(complaints, 1);
+    const unknown = complaints.filter((c) => outcomeEvidence(c).outcome === 'unknown');
+    for (const [type, rate] of Object.entries(NOT_AGREED_RATES)) {
+      const ofType = unknown.filter((c) => typeOf(c) === type);
+      expect(ofType.filter((c) => drawn.has(c))).toHaveLength(Math.round(rate * ofType.length));
+    }
+    expect([...drawn].every((c) => outcomeEvidence(c).outcome === 'unknown')).toBe(true);
+    expect(drawOutcomes(complaints, 1)).toEqual(drawn);
+    expect(drawOutcomes(complaints, 2)).not.toEqual(drawn);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Outcome } from '../../pipelines/model.ts';
 import type { CfpbComplaint } from './csv.ts';
+import { rngFor } from './prng.ts';
 
 // Re-labels the American CFPB sample as tickets of a Chinese bank. The tables below are the
 // whole mapping; docs/CFPB-MAPPING.md repeats them word for word (a test keeps the two in step).
@@ -126,3 +127,32 @@ export const NOT_AGREED_RATES: Readonly<Record<string, number>> = {
   auto_installment: 0.45,
 };
 export const DEFAULT_NOT_AGREED_RATE = 0.3;
+
+/**
+ * Which complaints of unknown outcome are not agreed: exactly round(rate × n) per type, chosen by
+ * a seeded shuffle. Independent coin flips would let a small strict type swing from 0 to 7
+ * between seeds; a fixed count keeps every seed's demo comparable.
+ */
+export function drawOutcomes(
+  complaints: readonly CfpbComplaint[], seed: number, rates: Readonly<Record<string, number>> = NOT_AGREED_RATES, salt = '',
+): Set<CfpbComplaint> {
+  const byType = new Map<string, CfpbComplaint[]>();
+  for (const c of complaints) {
+    if (outcomeEvidence(c).outcome !== 'unknown') continue;
+    const type = typeOf(c);
+    const list = byType.get(type);
+    if (list) list.push(c);
+    else byType.set(type, [c]);
+  }
+  const out = new Set<CfpbComplaint>();
+  for (const [type, list] of byType) {
+    const r = rngFor(seed, 'outcomes', type, salt);
+    for (let i = list.length - 1; i > 0; i--) {
+      const j = Math.floor(r() * (i + 1));
+      [list[i], list[j]] = [list[j] as CfpbComplaint, list[i] as CfpbComplaint];
+    }
+    const rate = rates[type] ?? DEFAULT_NOT_AGREED_RATE;
+    list.slice(0, Math.round(rate * list.length)).forEach((c) => out.add(c));
+  }
+  return out;
+}
