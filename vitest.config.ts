@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['pipelines/**/*.test.ts', 'server/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: ['pipelines/**/*.test.ts', 'server/**/*.test.ts', 'scripts/**/*.test.ts', 'tests/**/*.test.ts'],
     // Integration tests start real nats-server and ClickHouse engines; chdb allows one data
     // directory per process, so every test file runs in its own forked process.
     pool: 'forks',

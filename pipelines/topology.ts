@@ -1,4 +1,5 @@
-import { bufferTime, catchError, concatMap, filter, from, map, type Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
+import { batchWhileBusy } from './batch.ts';
 import type { MaskedEvent, Rejection } from './model.ts';
 import type { DeadLetter, StoredEvent } from './sinks/clickhouse.ts';
 import type { Envelope } from './sources/jetstream.ts';
@@ -91,15 +92,13 @@ async function commit(items: Item[], deps: TopologyDeps): Promise<BatchOutcome> 
 export function monitorTopology(source$: Observable<Envelope>, deps: TopologyDeps): Observable<BatchOutcome | BatchFailure> {
   return source$.pipe(
     map((env): Item => ({ env, prepared: safePrepare(deps.prepare, env.data) })),
-    bufferTime(deps.batchMs, null, deps.batchMax),
-    filter((batch) => batch.length > 0),
-    concatMap((batch) =>
-      from(commit(batch, deps)).pipe(
-        catchError((error: Error) => {
+    batchWhileBusy(
+      (batch: Item[]) =>
+        commit(batch, deps).catch((error: Error): BatchFailure => {
           for (const { env } of batch) env.nak(deps.retryDelayMs ?? 1_000);
-          return from([{ failed: true as const, error, size: batch.length }]);
+          return { failed: true, error, size: batch.length };
         }),
-      ),
+      { lingerMs: deps.batchMs, max: deps.batchMax },
     ),
   );
 }

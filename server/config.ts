@@ -24,6 +24,10 @@ export interface MonitorConfig {
   batchMs: number;
   batchMax: number;
   consumerName: string;
+  /** how long the broker waits for an ack before redelivering (a killed monitor's messages) */
+  ackWaitMs: number;
+  /** unacknowledged messages in flight: the bound on the pipeline's memory */
+  maxAckPending: number;
 }
 
 function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
@@ -70,5 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig 
     batchMs: intVar(env, 'BATCH_MS', 50, 1, 10_000),
     batchMax: intVar(env, 'BATCH_MAX', 20_000, 1, 1_000_000),
     consumerName: env.CONSUMER_NAME || 'monitor',
+    ackWaitMs: intVar(env, 'ACK_WAIT_MS', 30_000, 1_000, 3_600_000),
+    maxAckPending: intVar(env, 'MAX_ACK_PENDING', 20_000, 1, 1_000_000),
   };
 }

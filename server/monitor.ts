@@ -139,7 +139,7 @@ export class Monitor {
     const sink = new ClickHouseSink(this.clickhouse);
     const source$ = jetStreamEnvelopes(
       this.nc,
-      { name: this.config.consumerName, maxAckPending: 20_000, ackWaitMs: 60_000 },
+      { name: this.config.consumerName, maxAckPending: this.config.maxAckPending, ackWaitMs: this.config.ackWaitMs },
       (s: SourceStatus) => {
         this.health.consuming = s.type === 'consuming' || (this.health.consuming && s.type === 'heartbeats_missed');
         if (s.type !== 'consuming') this.log.warn(s, 'JetStream consumer status');

@@ -53,9 +53,18 @@ export interface ConsumerSettings {
 }
 
 export async function ensureConsumer(jsm: JetStreamManager, s: ConsumerSettings): Promise<void> {
+  let info;
   try {
-    await jsm.consumers.info(STREAM, s.name);
+    info = await jsm.consumers.info(STREAM, s.name);
   } catch {
+    info = undefined;
+  }
+  if (info) {
+    // Settings follow the configuration of the monitor that runs now.
+    if (info.config.ack_wait !== nanos(s.ackWaitMs) || info.config.max_ack_pending !== s.maxAckPending) {
+      await jsm.consumers.update(STREAM, s.name, { ack_wait: nanos(s.ackWaitMs), max_ack_pending: s.maxAckPending });
+    }
+  } else {
     await jsm.consumers.add(STREAM, {
       durable_name: s.name,
       ack_policy: AckPolicy.Explicit,
