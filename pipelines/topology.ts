@@ -29,6 +29,8 @@ export interface BatchOutcome {
   duplicates: number;
   deadLettered: number;
   changed: Array<{ complaintType: string; scope: string }>;
+  /** the new events, durable and counted */
+  events: MaskedEvent[];
   writeMs: number;
   committedAtMs: number;
 }
@@ -75,7 +77,8 @@ async function commit(items: Item[], deps: TopologyDeps): Promise<BatchOutcome> 
   const started = deps.now();
   const { events, deadLetters, duplicates } = planBatch(items, deps.isKnown, started);
   await deps.write(events, deadLetters);
-  const changed = deps.apply(events.map((e) => e.event));
+  const newEvents = events.map((e) => e.event);
+  const changed = deps.apply(newEvents);
   for (const { env } of items) env.ack();
   const committedAtMs = deps.now();
   return {
@@ -84,6 +87,7 @@ async function commit(items: Item[], deps: TopologyDeps): Promise<BatchOutcome> 
     duplicates,
     deadLettered: deadLetters.length,
     changed,
+    events: newEvents,
     writeMs: committedAtMs - started,
     committedAtMs,
   };

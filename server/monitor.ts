@@ -3,7 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Subject, type Subscription } from 'rxjs';
 import { join } from 'node:path';
-import type { CounterRow } from '../pipelines/model.ts';
+import type { CounterRow, MaskedEvent } from '../pipelines/model.ts';
 import type { CompiledPlan } from '../pipelines/plan/index.ts';
 import { CounterIndex, decodeEvent, maskEvent } from '../pipelines/transforms/index.ts';
 import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
@@ -25,9 +25,15 @@ export interface Logger {
   error(obj: object | string, msg?: string): void;
 }
 
+/** What one committed batch changed: emitted after its events are durable and counted. */
 export interface CounterChange {
   asOfMs: number;
+  /** the changed (type, scope) counters as of asOfMs */
   rows: CounterRow[];
+  /** the new events of the batch (masked), for downstream rules such as alerts */
+  events: MaskedEvent[];
+  /** the batch changed the past: a correction, or an event dated before the current week */
+  retroactive: boolean;
 }
 
 export interface MonitorHealth {
@@ -49,6 +55,13 @@ export interface MonitorHealth {
 
 export class Monitor {
   readonly changes = new Subject<CounterChange>();
+  /**
+   * Other live messages for the wall-board and consoles (`{ type: 'alert', ... }` and the like):
+   * whatever is pushed here is broadcast on /ws with the next sequence number.
+   */
+  readonly liveMessages = new Subject<{ type: string } & Record<string, unknown>>();
+  /** Open alerts for the /ws snapshot; the alert engine replaces this. */
+  snapshotAlerts: () => object[] = () => [];
   readonly health: MonitorHealth;
   readonly index: CounterIndex;
   private subscription?: Subscription;
@@ -168,13 +181,16 @@ export class Monitor {
       h.duplicates += outcome.duplicates;
       h.deadLetters += outcome.deadLettered;
       h.lastBatchAtMs = outcome.committedAtMs;
-      if (outcome.changed.length > 0) this.publishChanges(outcome.changed, outcome.committedAtMs);
+      if (outcome.stored > 0) this.publishChanges(outcome.changed, outcome.events, outcome.committedAtMs);
     });
   }
 
-  private publishChanges(changed: Array<{ complaintType: string; scope: string }>, asOfMs: number): void {
+  private publishChanges(changed: Array<{ complaintType: string; scope: string }>, events: MaskedEvent[], asOfMs: number): void {
     const rows = changed.flatMap(({ complaintType, scope }) => this.index.rows(asOfMs, { type: complaintType, scope }));
-    this.changes.next({ asOfMs, rows });
+    const week = this.plan.weeks[this.plan.weekIndexAt(asOfMs)];
+    const retroactive = events.some((e) => e.kind === 'corrected' || (week !== undefined && e.occurredAtMs < week.startMs));
+    this.changes.next({ asOfMs, rows, events, retroactive });
+    if (rows.length === 0) return;
     new ClickHouseSink(this.clickhouse)
       .writeCounterChanges(rows, this.plan.year, asOfMs, 'monitor')
       .catch((err: Error) => this.log.warn({ err: err.message }, 'counter history write failed'));
@@ -212,6 +228,7 @@ export class Monitor {
   async stop(): Promise<void> {
     this.subscription?.unsubscribe();
     this.changes.complete();
+    this.liveMessages.complete();
     await this.nc.drain().catch(() => this.nc.close());
     await this.localNats?.stop();
     await this.clickhouse.close();

@@ -43,7 +43,7 @@ export function seriesView(plan: CompiledPlan, index: CounterIndex, type: string
   return { complaintType: type, scope, x, allowance, actual };
 }
 
-export function snapshotView(plan: CompiledPlan, index: CounterIndex, nowMs: number, seq: number) {
+export function snapshotView(plan: CompiledPlan, index: CounterIndex, nowMs: number, seq: number, alerts: object[] = []) {
   const series: Record<string, SeriesView> = {};
   for (const t of plan.types) series[t.code] = seriesView(plan, index, t.code, ALL_SCOPE, nowMs);
   return {
@@ -53,7 +53,7 @@ export function snapshotView(plan: CompiledPlan, index: CounterIndex, nowMs: num
     year: plan.year,
     plan: planView(plan),
     counters: index.rows(nowMs),
-    alerts: [] as object[],
+    alerts,
     series,
   };
 }

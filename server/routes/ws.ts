@@ -15,8 +15,10 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     const asOf = toZonedIso(asOfMs, monitor.plan.timezone);
     hub.broadcast(rows.map((row) => ({ type: 'counter', asOf, ...row })));
   });
+  const live = monitor.liveMessages.subscribe((message) => hub.broadcast([message]));
   app.addHook('onClose', async () => {
     sub.unsubscribe();
+    live.unsubscribe();
     hub.closeAll();
   });
 
@@ -29,7 +31,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       return;
     }
     hub.attach({ socket, connectedAtMs: now(), remote: req.socket.remoteAddress ?? '' }, (seq) =>
-      snapshotView(monitor.plan, monitor.index, now(), seq),
+      snapshotView(monitor.plan, monitor.index, now(), seq, monitor.snapshotAlerts()),
     );
   });
   return hub;
