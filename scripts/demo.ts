@@ -1,0 +1,64 @@
+// `npm run demo`: the monitor on embedded defaults plus the ticket simulator replaying a year of
+// real (CFPB, re-labelled) complaints into it: the year so far in about 20 seconds, then live
+// tickets stamped "now". Open the printed address; Ctrl-C stops both.
+//
+// The demo keeps its own data directory (DATA_DIR, default ./data/demo) so it never mixes with
+// what `npm start` stores.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, portIsFree } from '../server/natsd.ts';
+import { currentYear } from '../server/plan-source.ts';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dataDir = resolve(process.env.DATA_DIR || join(ROOT, 'data', 'demo'));
+const port = process.env.PORT ? Number(process.env.PORT) : (await portIsFree(8080)) ? 8080 : await freePort();
+const rate = process.env.DEMO_RATE || '5';
+
+function run(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = (line: string) => (line.trim() ? `${name.padEnd(9)} ${line}\n` : '');
+  child.stdout!.on('data', (c: Buffer) => process.stdout.write(c.toString().split('\n').map(prefix).join('')));
+  child.stderr!.on('data', (c: Buffer) => process.stderr.write(c.toString().split('\n').map(prefix).join('')));
+  return child;
+}
+
+async function healthyNatsUrl(base: string, monitor: ChildProcess): Promise<string> {
+  for (let i = 0; i < 300; i++) {
+    if (monitor.exitCode !== null) throw new Error('the monitor stopped; see its log above');
+    try {
+      const res = await fetch(`${base}/api/health`);
+      if (res.status === 200) return ((await res.json()) as { nats: { url: string } }).nats.url;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('the monitor did not become healthy within 60 s');
+}
+
+const monitor = run('monitor', ['server/index.ts'], { DATA_DIR: dataDir, PORT: String(port) });
+const base = `http://127.0.0.1:${port}`;
+const children: ChildProcess[] = [monitor];
+const stopAll = () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGINT');
+};
+process.on('SIGINT', stopAll);
+process.on('SIGTERM', stopAll);
+monitor.on('exit', (code) => {
+  stopAll();
+  process.exitCode = code ?? 0;
+});
+
+try {
+  const natsUrl = process.env.NATS_URL || (await healthyNatsUrl(base, monitor));
+  const year = String(currentYear(Date.now()));
+  children.push(
+    run('simulator', ['scripts/simulator/cli.ts', '--nats', natsUrl, '--year', year, '--timezone', 'Asia/Shanghai', '--backfill', '--replay-seconds', '20', '--rate', rate, '--duplicates', '0.02', '--bad'], {}),
+  );
+  console.log(`\n  wall-board: ${base}/   (data in ${dataDir}; Ctrl-C to stop)\n`);
+} catch (err) {
+  console.error(`demo: ${(err as Error).message}`);
+  stopAll();
+  process.exitCode = 1;
+}
