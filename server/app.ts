@@ -7,6 +7,7 @@ import { authorize } from './access.ts';
 import { HttpError } from './errors.ts';
 import type { Monitor } from './monitor.ts';
 import { apiRoutes } from './routes/api.ts';
+import { screenRoutes } from './routes/screens.ts';
 import { wsRoutes } from './routes/ws.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,6 +53,6 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
   });
 
   apiRoutes(app, monitor, now);
-  wsRoutes(app, monitor, now);
+  screenRoutes(app, monitor, wsRoutes(app, monitor, now));
   return app;
 }

@@ -1,4 +1,4 @@
-import { ALL_SCOPE } from '../pipelines/model.ts';
+import { ALL_SCOPE, type CounterRow } from '../pipelines/model.ts';
 import type { CompiledPlan } from '../pipelines/plan/index.ts';
 import type { CounterIndex } from '../pipelines/transforms/index.ts';
 import { toZonedIso } from './time.ts';
@@ -28,6 +28,16 @@ export interface SeriesView {
   x: number[];
   allowance: number[];
   actual: Array<number | null>;
+  /** straight line at the year-to-date pace from the current week to year end; null elsewhere */
+  forecast: Array<number | null>;
+}
+
+const WEEK_MS = 7 * 86_400_000;
+
+/** Not-agreed customers per millisecond of the plan year so far; undefined outside the year. */
+function paceOf(plan: CompiledPlan, unresolved: number, nowMs: number): number | undefined {
+  if (nowMs <= plan.yearStartMs || nowMs >= plan.yearEndMs) return undefined;
+  return unresolved / (nowMs - plan.yearStartMs);
 }
 
 /** Cumulative not-agreed customers at each week's end against the cumulative allowance. */
@@ -35,13 +45,40 @@ export function seriesView(plan: CompiledPlan, index: CounterIndex, type: string
   const x: number[] = [];
   const allowance: number[] = [];
   const actual: Array<number | null> = [];
+  const forecast: Array<number | null> = [];
+  const current = index.count(type, scope, nowMs).unresolved;
+  const pace = paceOf(plan, current, nowMs);
   for (const week of plan.weeks) {
     x.push(Math.floor(week.endMs / 1000));
     allowance.push(plan.allowanceToDate(type, scope, week.startMs));
     actual.push(week.startMs <= nowMs ? index.count(type, scope, Math.min(week.endMs - 1, nowMs)).unresolved : null);
+    forecast.push(pace === undefined || week.endMs <= nowMs ? null : week.startMs <= nowMs ? current : current + pace * (week.endMs - nowMs));
   }
-  return { complaintType: type, scope, x, allowance, actual };
+  return { complaintType: type, scope, x, allowance, actual, forecast };
 }
+
+export interface Forecast {
+  /** not-agreed customers at year end at the year-to-date pace */
+  projectedYearEnd: number | null;
+  /** first plan week (1-based) whose cumulative allowance the pace overtakes; null: not in this year */
+  breachWeek: number | null;
+}
+
+/** The breach forecast of one counter row: when the current pace crosses the allowance curve. */
+export function forecastOf(plan: CompiledPlan, row: CounterRow, nowMs: number): Forecast {
+  const pace = paceOf(plan, row.unresolvedCustomers, nowMs);
+  if (pace === undefined) return { projectedYearEnd: null, breachWeek: null };
+  const projectedYearEnd = row.unresolvedCustomers + pace * (plan.yearEndMs - nowMs);
+  const first = plan.weekIndexAt(nowMs);
+  for (let i = Math.max(0, first); i < plan.weeks.length; i++) {
+    const w = plan.weeks[i]!;
+    const at = i === first ? row.unresolvedCustomers : row.unresolvedCustomers + pace * (w.endMs - nowMs);
+    if (at > plan.allowanceToDate(row.complaintType, row.scope, w.startMs)) return { projectedYearEnd, breachWeek: w.index };
+  }
+  return { projectedYearEnd, breachWeek: null };
+}
+
+export const withForecast = (plan: CompiledPlan, row: CounterRow, nowMs: number) => ({ ...row, ...forecastOf(plan, row, nowMs) });
 
 export function snapshotView(plan: CompiledPlan, index: CounterIndex, nowMs: number, seq: number, alerts: object[] = []) {
   const series: Record<string, SeriesView> = {};
@@ -52,8 +89,67 @@ export function snapshotView(plan: CompiledPlan, index: CounterIndex, nowMs: num
     asOf: toZonedIso(nowMs, plan.timezone),
     year: plan.year,
     plan: planView(plan),
-    counters: index.rows(nowMs),
+    counters: index.rows(nowMs).map((r) => withForecast(plan, r, nowMs)),
     alerts,
     series,
+    headline: headlineView(plan, index, nowMs, alerts),
+  };
+}
+
+interface AlertLike {
+  kind?: unknown;
+  level?: unknown;
+  status?: unknown;
+  openedAt?: unknown;
+}
+
+/** Bank-wide figures at one instant: every type at scope ALL, summed. */
+function totalsAt(plan: CompiledPlan, index: CounterIndex, tMs: number) {
+  let unresolved = 0, firstContact = 0, allowanceToDate = 0, annual = 0;
+  const levels = { ok: 0, watch: 0, breach: 0, critical: 0 };
+  const curveAt = Math.min(tMs, plan.yearEndMs - 1);
+  for (const row of index.rows(tMs)) {
+    levels[row.level]++;
+    if (row.scope !== ALL_SCOPE) continue;
+    unresolved += row.unresolvedCustomers;
+    firstContact += row.firstContactCustomers;
+    allowanceToDate += plan.allowanceToDate(row.complaintType, ALL_SCOPE, curveAt);
+    annual += row.annualAllowance;
+  }
+  return {
+    rate: firstContact === 0 ? null : 1 - unresolved / firstContact,
+    unresolved,
+    firstContact,
+    allowanceToDate,
+    annualAllowance: annual,
+    ratio: allowanceToDate > 0 ? unresolved / allowanceToDate : null,
+    levels,
+  };
+}
+
+/**
+ * The headline tiles, computed here so every screen shows the same figures: one-time resolution
+ * rate and not-agreed customers year to date (sums over types at scope ALL, so a customer who
+ * complained in two types counts in each, as the per-type figures do), the (type, scope) levels,
+ * the alerts; each with its value one week earlier for the trend arrow.
+ */
+export function headlineView(plan: CompiledPlan, index: CounterIndex, nowMs: number, alerts: readonly object[] = []) {
+  const now = totalsAt(plan, index, nowMs);
+  const prevMs = nowMs - WEEK_MS;
+  const prev = prevMs >= plan.yearStartMs ? totalsAt(plan, index, prevMs) : null;
+  const open = (alerts as AlertLike[]).filter((a) => a.status !== 'resolved');
+  const byLevel: Record<string, number> = { watch: 0, breach: 0, critical: 0 };
+  let openedThisWeek = 0, openedLastWeek = 0;
+  for (const a of alerts as AlertLike[]) {
+    const at = typeof a.openedAt === 'string' ? Date.parse(a.openedAt) : NaN;
+    if (at > prevMs && at <= nowMs) openedThisWeek++;
+    else if (at > prevMs - WEEK_MS && at <= prevMs) openedLastWeek++;
+  }
+  for (const a of open) if (typeof a.level === 'string') byLevel[a.level] = (byLevel[a.level] ?? 0) + 1;
+  return {
+    asOf: toZonedIso(nowMs, plan.timezone),
+    now,
+    lastWeek: prev,
+    alerts: { open: open.length, openCases: open.filter((a) => a.kind === 'case').length, byLevel, openedThisWeek, openedLastWeek },
   };
 }

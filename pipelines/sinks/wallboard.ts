@@ -1,9 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import { ReplayRing, coalesce, hasPrivate, publicMessage, resumeFrom, type LiveMessage } from './wallboard-core.ts';
 
-// Live fan-out to wall-boards. Every message carries a sequence number of the hub's life; a page
-// that sees a gap reconnects and takes a new snapshot, so it never shows a partial picture.
-// A screen that stops reading is dropped once its send buffer passes a bound, instead of the
-// server buffering for it without limit; it reconnects and resyncs.
+// Live fan-out to wall-boards. Every frame carries a sequence number of the hub's life (its
+// `epoch`); a page that sees a gap reconnects. A reconnecting page names the last seq it saw and
+// gets the frames after it from a bounded ring, or a fresh snapshot when the ring no longer holds
+// them: nothing missed, nothing doubled. Counter bursts are coalesced per key and flushed on a
+// short timer, so a screen gets a few frames a second however fast the pipeline runs; numbering
+// happens at flush, so coalescing never opens a seq gap. A screen that stops reading is dropped
+// once its send buffer passes a bound instead of the server buffering for it; it reconnects.
 
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
@@ -11,11 +16,55 @@ export interface Screen {
   socket: WebSocket;
   connectedAtMs: number;
   remote: string;
+  /** public-area screen: alerts without names or ticket references */
+  masked?: boolean;
+  /** the last seq sent to this screen */
+  lastSeq?: number;
+}
+
+export interface HubOptions {
+  maxBufferedBytes?: number;
+  /** how long counter changes gather before a flush; 0 sends at once */
+  coalesceMs?: number;
+  ringEntries?: number;
+  ringBytes?: number;
+  epoch?: string;
+}
+
+export interface Opening {
+  /** the full picture; `seq` is the last frame's, so the next live frame is seq + 1 */
+  snapshot: (seq: number) => Record<string, unknown>;
+  /** the header of a replay: `{type:'resume'}` with the seq the page already has */
+  resume: (seq: number) => Record<string, unknown>;
+}
+
+export interface HubStats {
+  screens: number;
+  lastSeq: number;
+  framesSent: number;
+  slowDropped: number;
+  replays: number;
+  snapshots: number;
+  ringFrames: number;
 }
 
 export class WallboardHub {
+  readonly epoch: string;
   private seq = 0;
   private readonly screens = new Set<Screen>();
+  private readonly ring: ReplayRing;
+  private pending = new Map<string, LiveMessage>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly maxBuffered: number;
+  private readonly coalesceMs: number;
+  private readonly counts = { framesSent: 0, slowDropped: 0, replays: 0, snapshots: 0 };
+
+  constructor(opts: HubOptions = {}) {
+    this.maxBuffered = opts.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+    this.coalesceMs = opts.coalesceMs ?? 250;
+    this.ring = new ReplayRing(opts.ringEntries ?? 5000, opts.ringBytes ?? 16 * 1024 * 1024);
+    this.epoch = opts.epoch ?? randomBytes(6).toString('hex');
+  }
 
   get size(): number {
     return this.screens.size;
@@ -25,34 +74,90 @@ export class WallboardHub {
     return this.seq;
   }
 
-  /** Sends the snapshot (built by the caller at this instant) and then every later broadcast. */
-  attach(screen: Screen, snapshot: (seq: number) => object): void {
-    this.screens.add(screen);
-    screen.socket.on('close', () => this.screens.delete(screen));
-    screen.socket.on('error', () => this.screens.delete(screen));
-    this.send(screen, JSON.stringify(snapshot(this.seq)));
+  get list(): readonly Screen[] {
+    return [...this.screens];
   }
 
-  /** Each message gets the next sequence number; all screens get the same text. */
-  broadcast(messages: readonly object[]): void {
+  stats(): HubStats {
+    return { screens: this.screens.size, lastSeq: this.seq, ringFrames: this.ring.size, ...this.counts };
+  }
+
+  /**
+   * Opens a screen: a snapshot, or (when `since` can be served) a resume header and the frames
+   * after `since`. Synchronous from here to the end, so no broadcast can slip in between.
+   */
+  attach(screen: Screen, opening: Opening, since?: { seq: number; epoch: string }): 'snapshot' | 'replay' {
+    // Pending changes are numbered first: the snapshot below already contains them.
+    this.flush();
+    this.screens.add(screen);
+    const remove = () => this.screens.delete(screen);
+    screen.socket.on('close', remove);
+    screen.socket.on('error', remove);
+    const plan = resumeFrom(this.ring, this.seq, this.epoch, since);
+    if (plan.kind === 'replay') {
+      this.counts.replays++;
+      this.send(screen, JSON.stringify({ ...opening.resume(since!.seq), type: 'resume', seq: since!.seq, epoch: this.epoch }));
+      for (const e of plan.entries) this.send(screen, screen.masked && e.masked !== undefined ? e.masked : e.text, e.seq);
+      return 'replay';
+    }
+    this.counts.snapshots++;
+    const snap = { ...opening.snapshot(this.seq), type: 'snapshot', seq: this.seq, epoch: this.epoch };
+    this.send(screen, JSON.stringify(screen.masked ? publicMessage(snap) : snap), this.seq);
+    return 'snapshot';
+  }
+
+  /** Queues a message that supersedes any earlier one with the same key; sent at the next flush. */
+  enqueue(key: string, message: LiveMessage): void {
+    this.pending = coalesce(this.pending, key, message);
+    if (this.coalesceMs <= 0) return this.flush();
+    this.timer ??= setTimeout(() => this.flush(), this.coalesceMs);
+  }
+
+  /** Sends the queued messages now. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending.values()];
+    this.pending = new Map();
+    this.number(batch);
+  }
+
+  /** Sends at once, after whatever is queued (so order between keys is kept). */
+  broadcast(messages: readonly LiveMessage[]): void {
+    this.flush();
+    this.number(messages);
+  }
+
+  private number(messages: readonly LiveMessage[]): void {
     for (const message of messages) {
-      const text = JSON.stringify({ ...message, seq: ++this.seq });
-      for (const screen of this.screens) this.send(screen, text);
+      const seq = ++this.seq;
+      const full = { ...message, seq };
+      const text = JSON.stringify(full);
+      const masked = hasPrivate(full) ? JSON.stringify(publicMessage(full)) : undefined;
+      this.ring.push({ seq, text, ...(masked !== undefined && masked !== text ? { masked } : {}) });
+      for (const screen of this.screens) this.send(screen, screen.masked && masked !== undefined ? masked : text, seq);
     }
   }
 
-  private send(screen: Screen, text: string): void {
+  private send(screen: Screen, text: string, seq?: number): void {
     const { socket } = screen;
     if (socket.readyState !== socket.OPEN) return;
-    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+    if (socket.bufferedAmount > this.maxBuffered) {
       this.screens.delete(screen);
-      socket.close(1013, 'too slow: reconnect for a fresh snapshot');
+      this.counts.slowDropped++;
+      // A close frame would queue behind the backlog it cannot read; cut the connection instead.
+      socket.terminate();
       return;
     }
     socket.send(text);
+    this.counts.framesSent++;
+    if (seq !== undefined) screen.lastSeq = seq;
   }
 
   closeAll(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
     for (const s of this.screens) s.socket.close(1001, 'server stopping');
     this.screens.clear();
   }

@@ -1,22 +1,113 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { authorize } from '../access.ts';
 import { HttpError } from '../errors.ts';
 import type { Monitor } from '../monitor.ts';
-import { WallboardHub } from '../../pipelines/sinks/wallboard.ts';
+import { ALL_SCOPE } from '../../pipelines/model.ts';
+import { STREAM } from '../../pipelines/sources/jetstream.ts';
+import { WallboardHub, type Screen } from '../../pipelines/sinks/wallboard.ts';
+import { ScreenRegistry, cleanId, cleanName, type ScreenAlert } from '../screens.ts';
+import { wallboardConfig, type WallboardConfig } from '../screens-config.ts';
 import { toZonedIso } from '../time.ts';
-import { snapshotView } from '../views.ts';
+import { headlineView, seriesView, snapshotView, withForecast } from '../views.ts';
 
-// WebSocket /ws: a snapshot on connect, then one message per changed counter.
+// WebSocket /ws: a snapshot (or, with ?since=<seq>&epoch=<id>, the frames the page missed), then
+// coalesced counter changes, series after retroactive changes, headline figures, alerts, and a
+// heartbeat carrying the pipeline's freshness so a page can tell quiet from dead. At each week
+// rollover every counter changes without an event (allowanceToDate steps), so a fresh snapshot
+// is broadcast. Screens say hello and heartbeat back; silent screens raise an alert.
 
-export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => number): WallboardHub {
-  const hub = new WallboardHub();
-  const sub = monitor.changes.subscribe(({ asOfMs, rows }) => {
-    const asOf = toZonedIso(asOfMs, monitor.plan.timezone);
-    hub.broadcast(rows.map((row) => ({ type: 'counter', asOf, ...row })));
+export interface WallboardRoutes {
+  hub: WallboardHub;
+  screens: ScreenRegistry;
+  config: WallboardConfig;
+}
+
+export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => number, config = wallboardConfig()): WallboardRoutes {
+  const { plan } = monitor;
+  const hub = new WallboardHub({ coalesceMs: config.coalesceMs, ringEntries: config.replayFrames });
+  const screens = new ScreenRegistry(config.screenSilentMs);
+  const iso = (ms: number) => toZonedIso(ms, plan.timezone);
+  const snapshot = (seq: number) => ({
+    ...snapshotView(plan, monitor.index, now(), seq, monitor.snapshotAlerts()),
+    heartbeatMs: config.heartbeatMs,
+    pipeline: pipelineView(),
   });
-  const live = monitor.liveMessages.subscribe((message) => hub.broadcast([message]));
+  const headline = () => ({ type: 'headline', ...headlineView(plan, monitor.index, now(), monitor.snapshotAlerts()) });
+
+  const sub = monitor.changes.subscribe(({ asOfMs, rows, retroactive }) => {
+    const asOf = iso(asOfMs);
+    for (const row of rows) hub.enqueue(`counter:${row.complaintType}:${row.scope}`, { type: 'counter', asOf, ...withForecast(plan, row, asOfMs) });
+    if (retroactive) {
+      // Past points of the curves moved: resend each touched type's whole column set.
+      for (const type of new Set(rows.map((r) => r.complaintType))) {
+        hub.enqueue(`series:${type}`, { type: 'series', asOf, ...seriesView(plan, monitor.index, type, ALL_SCOPE, asOfMs) });
+      }
+    }
+    if (rows.length) hub.enqueue('headline', headline());
+  });
+  const live = monitor.liveMessages.subscribe((message) => {
+    hub.broadcast([message]);
+    if (message.type === 'alert') hub.enqueue('headline', headline());
+  });
+
+  // Pipeline freshness: how far behind the stream the counters are. `caughtUpAtMs` is the last
+  // moment the consumer had nothing pending; lag is the time since then (0 while caught up).
+  const pipeline = { pending: null as number | null, caughtUpAtMs: null as number | null, checked: false };
+  const probePipeline = async () => {
+    try {
+      const jsm = await jetstreamManager(monitor.nc);
+      const info = await jsm.consumers.info(STREAM, monitor.config.consumerName);
+      pipeline.pending = info.num_pending + info.num_ack_pending;
+      if (pipeline.pending === 0) pipeline.caughtUpAtMs = now();
+    } catch {
+      pipeline.pending = null;
+    }
+    pipeline.checked = true;
+  };
+  const pipelineView = () => {
+    const h = monitor.health;
+    const t = now();
+    return {
+      consuming: h.consuming,
+      nats: h.nats,
+      lastBatchAt: h.lastBatchAtMs ? iso(h.lastBatchAtMs) : null,
+      pending: pipeline.pending,
+      lagMs: pipeline.pending === 0 ? 0 : pipeline.caughtUpAtMs === null ? null : t - pipeline.caughtUpAtMs,
+      writeError: h.lastWriteError ?? null,
+    };
+  };
+
+  const pushScreenAlert = (a: ScreenAlert) => {
+    const alert = { ...a, openedAt: iso(a.openedAt), lastHeartbeat: iso(a.lastHeartbeat) };
+    app.log.warn({ screenId: a.screenId, name: a.name, remote: a.remote, status: a.status, silentMs: a.silentMs }, 'wall-board screen silent');
+    if (!monitor.liveMessages.closed) monitor.liveMessages.next(alert);
+  };
+
+  let week = plan.weekIndexAt(now());
+  let ticking = false;
+  const tick = async () => {
+    if (ticking) return;
+    ticking = true;
+    try {
+      await probePipeline();
+      const w = plan.weekIndexAt(now());
+      if (w !== week) {
+        week = w;
+        hub.broadcast([{ ...snapshot(0), reason: 'week' }]);
+      }
+      hub.broadcast([{ type: 'heartbeat', asOf: iso(now()), heartbeatMs: config.heartbeatMs, pipeline: pipelineView() }]);
+      for (const a of screens.sweep(now())) pushScreenAlert(a);
+    } finally {
+      ticking = false;
+    }
+  };
+  const timer = setInterval(() => void tick().catch((err: Error) => app.log.warn({ err: err.message }, 'wall-board tick failed')), config.heartbeatMs);
+  timer.unref();
+
   app.addHook('onClose', async () => {
+    clearInterval(timer);
     sub.unsubscribe();
     live.unsubscribe();
     hub.closeAll();
@@ -30,9 +121,44 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       socket.close(e.statusCode === 401 ? 4401 : 4403, e.message.slice(0, 120));
       return;
     }
-    hub.attach({ socket, connectedAtMs: now(), remote: req.socket.remoteAddress ?? '' }, (seq) =>
-      snapshotView(monitor.plan, monitor.index, now(), seq, monitor.snapshotAlerts()),
+    const q = (req.query ?? {}) as Record<string, unknown>;
+    const sinceSeq = typeof q.since === 'string' && /^\d{1,15}$/.test(q.since) ? Number(q.since) : undefined;
+    const epoch = typeof q.epoch === 'string' ? q.epoch : undefined;
+    const masked = q.masked === '1' || q.masked === 'true' || q.masked === '';
+    const remote = req.socket.remoteAddress ?? '';
+    const screen: Screen = { socket, connectedAtMs: now(), remote, masked };
+    let screenId: string | undefined;
+
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary || data.length > 4096) return;
+      let msg: Record<string, unknown>;
+      try {
+        msg = JSON.parse(data.toString('utf8')) as Record<string, unknown>;
+      } catch {
+        return; // a screen's bad frame is its problem; the board stays up
+      }
+      const id = cleanId(msg.screenId);
+      if (!id || (msg.type !== 'hello' && msg.type !== 'heartbeat')) return;
+      const lastSeq = typeof msg.lastSeq === 'number' ? msg.lastSeq : undefined;
+      let resolved: ScreenAlert | undefined;
+      if (msg.type === 'hello' || screenId !== id) {
+        if (screenId && screenId !== id) screens.disconnected(screenId, now());
+        screenId = id;
+        resolved = screens.hello(id, cleanName(msg.name), remote, masked, now()).resolved;
+      }
+      const beat = screens.heartbeat(id, now(), lastSeq ?? screen.lastSeq);
+      resolved ??= beat.resolved;
+      if (resolved) pushScreenAlert(resolved);
+    });
+    socket.on('close', () => {
+      if (screenId) screens.disconnected(screenId, now());
+    });
+
+    hub.attach(
+      screen,
+      { snapshot, resume: () => ({ asOf: iso(now()), heartbeatMs: config.heartbeatMs }) },
+      sinceSeq !== undefined && epoch ? { seq: sinceSeq, epoch } : undefined,
     );
   });
-  return hub;
+  return { hub, screens, config };
 }

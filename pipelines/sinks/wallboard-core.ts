@@ -1,0 +1,112 @@
+// Pure parts of the wall-board fan-out, tested without sockets: coalescing of bursts, the bounded
+// replay ring that lets a reconnecting page catch up from the last seq it saw, and the public
+// (masked) form of a message for screens in public areas.
+
+/** A message before it is numbered: the hub adds `seq` when it is broadcast. */
+export type LiveMessage = { type: string } & Record<string, unknown>;
+
+/**
+ * Pending messages keyed by what they describe (e.g. `counter:<type>:<scope>`): a later message
+ * for the same key replaces the earlier one in place, so a burst of changes to one counter costs
+ * one frame per flush, and insertion order (first change first) is kept.
+ */
+export function coalesce(pending: ReadonlyMap<string, LiveMessage>, key: string, message: LiveMessage): Map<string, LiveMessage> {
+  const next = new Map(pending);
+  next.set(key, message);
+  return next;
+}
+
+export interface RingEntry {
+  seq: number;
+  text: string;
+  /** the public form when it differs from text (see publicMessage) */
+  masked?: string;
+}
+
+/**
+ * The last frames sent, bounded by count and bytes. Mutable on purpose: it is appended to at
+ * the broadcast rate, and a copy per frame would cost more than the send.
+ */
+export class ReplayRing {
+  private entries: RingEntry[] = [];
+  private head = 0;
+  private bytesHeld = 0;
+
+  constructor(private readonly maxEntries: number, private readonly maxBytes: number) {}
+
+  get size(): number {
+    return this.entries.length - this.head;
+  }
+
+  get bytes(): number {
+    return this.bytesHeld;
+  }
+
+  get oldestSeq(): number | undefined {
+    return this.entries[this.head]?.seq;
+  }
+
+  push(entry: RingEntry): void {
+    this.entries.push(entry);
+    this.bytesHeld += sizeOf(entry);
+    while (this.size > this.maxEntries || (this.bytesHeld > this.maxBytes && this.size > 1)) {
+      this.bytesHeld -= sizeOf(this.entries[this.head]!);
+      this.head++;
+    }
+    // Compact now and then so the array does not keep evicted frames alive.
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  /** Frames with seq > since, oldest first. */
+  after(since: number): RingEntry[] {
+    const out: RingEntry[] = [];
+    for (let i = this.head; i < this.entries.length; i++) if (this.entries[i]!.seq > since) out.push(this.entries[i]!);
+    return out;
+  }
+}
+
+const sizeOf = (e: RingEntry) => e.text.length + (e.masked?.length ?? 0);
+
+export type ResumePlan = { kind: 'replay'; entries: readonly RingEntry[] } | { kind: 'snapshot'; reason: string };
+
+/**
+ * What a page that saw everything up to `since` (of hub life `epoch`) needs: the frames after it
+ * when the ring still holds all of them, else a snapshot. Another epoch means the server
+ * restarted and its numbers mean something else; a seq ahead of ours likewise.
+ */
+export function resumeFrom(ring: ReplayRing, lastSeq: number, hubEpoch: string, since: { seq: number; epoch: string } | undefined): ResumePlan {
+  if (!since) return { kind: 'snapshot', reason: 'new' };
+  if (since.epoch !== hubEpoch) return { kind: 'snapshot', reason: 'epoch' };
+  if (!Number.isInteger(since.seq) || since.seq < 0 || since.seq > lastSeq) return { kind: 'snapshot', reason: 'ahead' };
+  if (since.seq === lastSeq) return { kind: 'replay', entries: [] };
+  const oldest = ring.oldestSeq;
+  if (oldest === undefined || oldest > since.seq + 1) return { kind: 'snapshot', reason: 'evicted' };
+  return { kind: 'replay', entries: ring.after(since.seq) };
+}
+
+/** Fields that name people or carry ticket text: never sent to a masked (public-area) screen. */
+const PRIVATE_KEYS = new Set(['ticketId', 'text', 'customer', 'customerMasked', 'by', 'acknowledgedBy', 'ackBy', 'note', 'name', 'assignee', 'onCall']);
+
+function strip(value: unknown, depth: number): unknown {
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => strip(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (!PRIVATE_KEYS.has(k)) out[k] = strip(v, depth + 1);
+  return out;
+}
+
+/**
+ * The public form of a message. Alerts (and the alerts inside a snapshot) lose names and ticket
+ * references; counters, series and plans carry none and pass unchanged (branch and type names
+ * are organisational, not personal, and stay).
+ */
+export function publicMessage<T extends Record<string, unknown>>(message: T): T {
+  if (message.type === 'alert') return strip(message, 0) as T;
+  if (message.type === 'snapshot' && Array.isArray(message.alerts)) return { ...message, alerts: strip(message.alerts, 0) } as T;
+  return message;
+}
+
+export const hasPrivate = (message: Record<string, unknown>): boolean => message.type === 'alert' || message.type === 'snapshot';

@@ -1,0 +1,174 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import { ReplayRing, coalesce, publicMessage, resumeFrom } from './wallboard-core.ts';
+import { WallboardHub } from './wallboard.ts';
+
+type Frame = Record<string, any>;
+
+describe('wallboard core', () => {
+  it('wallboard - coalesce keeps the latest message per key in first-change order', () => {
+    let p = new Map();
+    p = coalesce(p, 'a', { type: 'counter', v: 1 });
+    p = coalesce(p, 'b', { type: 'counter', v: 2 });
+    p = coalesce(p, 'a', { type: 'counter', v: 3 });
+    expect([...p.entries()]).toEqual([['a', { type: 'counter', v: 3 }], ['b', { type: 'counter', v: 2 }]]);
+  });
+
+  it('wallboard - the replay ring is bounded by frames and bytes', () => {
+    const r = new ReplayRing(3, 1000);
+    for (let s = 1; s <= 5; s++) r.push({ seq: s, text: 'x'.repeat(10) });
+    expect(r.size).toBe(3);
+    expect(r.oldestSeq).toBe(3);
+    const b = new ReplayRing(100, 25);
+    for (let s = 1; s <= 5; s++) b.push({ seq: s, text: 'x'.repeat(10) });
+    expect(b.after(0).map((e) => e.seq)).toEqual([4, 5]);
+  });
+
+  it('wallboard - resume replays only when every missed frame is held and the epoch matches', () => {
+    const r = new ReplayRing(3, 1e6);
+    for (let s = 1; s <= 5; s++) r.push({ seq: s, text: String(s) });
+    expect(resumeFrom(r, 5, 'e1', undefined)).toEqual({ kind: 'snapshot', reason: 'new' });
+    expect(resumeFrom(r, 5, 'e1', { seq: 4, epoch: 'e0' })).toEqual({ kind: 'snapshot', reason: 'epoch' });
+    expect(resumeFrom(r, 5, 'e1', { seq: 6, epoch: 'e1' })).toEqual({ kind: 'snapshot', reason: 'ahead' });
+    expect(resumeFrom(r, 5, 'e1', { seq: 1, epoch: 'e1' })).toEqual({ kind: 'snapshot', reason: 'evicted' });
+    const ok = resumeFrom(r, 5, 'e1', { seq: 2, epoch: 'e1' });
+    expect(ok.kind === 'replay' && ok.entries.map((e) => e.seq)).toEqual([3, 4, 5]);
+    const none = resumeFrom(r, 5, 'e1', { seq: 5, epoch: 'e1' });
+    expect(none.kind === 'replay' && none.entries.length).toBe(0);
+  });
+
+  it('wallboard - public messages lose names and ticket references, counters pass unchanged', () => {
+    const alert = { type: 'alert', id: 'a1', ticketId: 'T-1', history: [{ at: 't', by: '王经理', action: 'ack' }], text: '客户 138****1234' };
+    expect(publicMessage(alert)).toEqual({ type: 'alert', id: 'a1', history: [{ at: 't', action: 'ack' }] });
+    const snap = { type: 'snapshot', alerts: [alert], counters: [{ scope: 'BJ' }] };
+    expect(publicMessage(snap)).toEqual({ type: 'snapshot', alerts: [{ type: 'alert', id: 'a1', history: [{ at: 't', action: 'ack' }] }], counters: [{ scope: 'BJ' }] });
+    const counter = { type: 'counter', scope: 'BJ', unresolvedCustomers: 3 };
+    expect(publicMessage(counter)).toBe(counter);
+  });
+});
+
+// The hub against real sockets on loopback.
+let wss: WebSocketServer | undefined;
+const clients: WebSocket[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.terminate();
+  await new Promise<void>((r) => (wss ? wss.close(() => r()) : r()));
+  wss = undefined;
+});
+
+async function serve(hub: WallboardHub, masked = false) {
+  wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((r) => wss!.once('listening', () => r()));
+  wss.on('connection', (socket, req) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    const since = u.searchParams.get('since');
+    hub.attach(
+      { socket, connectedAtMs: 0, remote: '', masked: masked || u.searchParams.has('masked') },
+      { snapshot: (seq) => ({ type: 'snapshot', seq, counters: [] }), resume: (seq) => ({ type: 'resume', seq }) },
+      since ? { seq: Number(since), epoch: u.searchParams.get('epoch') ?? '' } : undefined,
+    );
+  });
+  return `ws://127.0.0.1:${(wss.address() as { port: number }).port}/`;
+}
+
+function connect(url: string): Promise<{ ws: WebSocket; frames: Frame[] }> {
+  const ws = new WebSocket(url);
+  clients.push(ws);
+  const frames: Frame[] = [];
+  ws.on('message', (d) => frames.push(JSON.parse(String(d))));
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve({ ws, frames }));
+    ws.once('error', reject);
+  });
+}
+
+async function until(cond: () => boolean, what: string, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('wallboard hub', () => {
+  it('wallboard - snapshot carries the last seq, the next live frame is seq + 1', async () => {
+    const hub = new WallboardHub({ coalesceMs: 0, epoch: 'E' });
+    hub.broadcast([{ type: 'alert', id: 'x' }, { type: 'alert', id: 'y' }]);
+    const url = await serve(hub);
+    const a = await connect(url);
+    await until(() => a.frames.length === 1, 'snapshot');
+    expect(a.frames[0]).toMatchObject({ type: 'snapshot', seq: 2, epoch: 'E' });
+    hub.broadcast([{ type: 'heartbeat' }]);
+    await until(() => a.frames.length === 2, 'live');
+    expect(a.frames[1]).toMatchObject({ type: 'heartbeat', seq: 3 });
+  });
+
+  it('wallboard - a burst to one counter reaches a screen as one frame with the latest value', async () => {
+    const hub = new WallboardHub({ coalesceMs: 100 });
+    const url = await serve(hub);
+    const a = await connect(url);
+    await until(() => a.frames.length === 1, 'snapshot');
+    for (let v = 1; v <= 200; v++) {
+      hub.enqueue('counter:m:ALL', { type: 'counter', scope: 'ALL', v });
+      hub.enqueue(`counter:m:B${v % 2}`, { type: 'counter', scope: `B${v % 2}`, v });
+    }
+    await until(() => a.frames.length === 4, 'flush', 3000);
+    await new Promise((r) => setTimeout(r, 250));
+    expect(a.frames.slice(1).map((f) => [f.scope, f.v, f.seq])).toEqual([['ALL', 200, 1], ['B1', 199, 2], ['B0', 200, 3]]);
+    expect(a.frames.length).toBe(4);
+  });
+
+  it('wallboard - reconnect with since replays exactly the missed frames; unknown epoch gets a snapshot', async () => {
+    const hub = new WallboardHub({ coalesceMs: 0, ringEntries: 10, epoch: 'E' });
+    const url = await serve(hub);
+    const a = await connect(url);
+    hub.broadcast([{ type: 'counter', v: 1 }]);
+    await until(() => a.frames.length === 2, 'first');
+    a.ws.close();
+    await until(() => hub.size === 0, 'closed');
+    hub.broadcast([{ type: 'counter', v: 2 }, { type: 'counter', v: 3 }]);
+    const b = await connect(`${url}?since=1&epoch=E`);
+    hub.broadcast([{ type: 'counter', v: 4 }]);
+    await until(() => b.frames.length === 4, 'replay');
+    expect(b.frames.map((f) => [f.type, f.seq, f.v])).toEqual([['resume', 1, undefined], ['counter', 2, 2], ['counter', 3, 3], ['counter', 4, 4]]);
+    const c = await connect(`${url}?since=1&epoch=OTHER`);
+    await until(() => c.frames.length === 1, 'snapshot');
+    expect(c.frames[0]).toMatchObject({ type: 'snapshot', seq: 4 });
+    for (let v = 5; v <= 30; v++) hub.broadcast([{ type: 'counter', v }]);
+    const d = await connect(`${url}?since=4&epoch=E`);
+    await until(() => d.frames.length >= 1, 'evicted');
+    expect(d.frames[0]).toMatchObject({ type: 'snapshot', seq: 30 });
+  });
+
+  it('wallboard - a screen that stops reading is dropped; the others get every frame', async () => {
+    const hub = new WallboardHub({ coalesceMs: 0, maxBufferedBytes: 256 * 1024 });
+    const url = await serve(hub);
+    const slow = await connect(url);
+    const fast = await connect(url);
+    await until(() => slow.frames.length === 1 && fast.frames.length === 1, 'snapshots');
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const big = 'x'.repeat(64 * 1024);
+    let sent = 0;
+    for (let i = 0; i < 2000 && hub.stats().slowDropped === 0; i++) {
+      hub.broadcast([{ type: 'counter', big }]);
+      sent++;
+      if (i % 20 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(hub.stats().slowDropped).toBe(1);
+    expect(hub.size).toBe(1);
+    await until(() => fast.frames.length === 1 + sent, 'fast got all', 20_000);
+    const seqs = fast.frames.slice(1).map((f) => f.seq);
+    expect(seqs).toEqual(Array.from({ length: sent }, (_, i) => i + 1));
+  });
+
+  it('wallboard - a masked screen gets alerts without names or ticket ids', async () => {
+    const hub = new WallboardHub({ coalesceMs: 0 });
+    const url = await serve(hub);
+    const open = await connect(url);
+    const pub = await connect(`${url}?masked`);
+    hub.broadcast([{ type: 'alert', id: 'a', ticketId: 'T-9', history: [{ by: '李四' }] }]);
+    await until(() => open.frames.length === 2 && pub.frames.length === 2, 'alert');
+    expect(open.frames[1]).toMatchObject({ ticketId: 'T-9', history: [{ by: '李四' }] });
+    expect(pub.frames[1]).toEqual({ type: 'alert', id: 'a', history: [{}], seq: 1 });
+  });
+});

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import { authorize } from '../access.ts';
+import type { Monitor } from '../monitor.ts';
+import { toZonedIso } from '../time.ts';
+import { readQuery } from './query.ts';
+import type { WallboardRoutes } from './ws.ts';
+
+// GET /api/screens: the wall displays the server knows — connected, or silent and alerted —
+// with their last heartbeat and the last seq the server sent each; plus the fan-out figures.
+
+export function screenRoutes(app: FastifyInstance, monitor: Monitor, wall: WallboardRoutes): void {
+  const iso = (ms: number | null) => (ms === null ? null : toZonedIso(ms, monitor.plan.timezone));
+  app.get('/api/screens', async (req) => {
+    authorize(req, monitor.config, 'viewer');
+    readQuery(req.query, []);
+    return {
+      silentAfterMs: wall.config.screenSilentMs,
+      hub: wall.hub.stats(),
+      screens: wall.screens.list().map((e) => ({
+        id: e.id,
+        name: e.name,
+        remote: e.remote,
+        connected: e.connections > 0,
+        connectedAt: iso(e.connectedAtMs),
+        lastHeartbeat: iso(e.lastHeartbeatMs),
+        lastSeq: e.lastSeq,
+        masked: e.masked,
+        silent: e.silent,
+        disconnectedAt: iso(e.disconnectedAtMs),
+      })),
+    };
+  });
+}
