@@ -1,0 +1,99 @@
+// buildPlan: the seed practice as a pure function. "Spread the yearly allowance by last year's
+// weekly share, then correct it by this year's forecast": per type, last year's new not-agreed
+// customers per week → per-day rates → the new year's days by calendar date → × forecast factor
+// of each day → summed into the new year's weeks. The result is an ordinary plan (contract
+// section 2), validated by compilePlan before it is returned.
+
+import { compilePlan, type CompiledPlan } from '../compile.ts';
+import { daysInYear } from '../calendar.ts';
+import { PlanError } from '../errors.ts';
+import type { Plan, PlanBranch } from '../schema.ts';
+import type { DailyHistory } from './history.ts';
+import { factorOf, type BranchSize, type ForecastPeriod } from './inputs.ts';
+import { mapByDate, weeklySmoothed, weeklyTotals } from './mapping.ts';
+
+export interface BuildInput {
+  /** the plan to start from: types, allowances, branches, zone (its weeklyWeights are replaced) */
+  base: Plan;
+  year: number;
+  lastYear: number;
+  history: DailyHistory;
+  forecast: readonly ForecastPeriod[];
+  /** replaces the base plan's branches (weights = sizes) when given */
+  branches?: readonly BranchSize[];
+  /** each day gets at least this share of the type's average daily rate (0..1, default 0) */
+  floor?: number;
+}
+
+export interface TypeReport {
+  code: string;
+  /** last year's new not-agreed customers (the history the weights come from) */
+  lastYearCustomers: number;
+  /** 'history' or 'days' (no history: shares by days, forecast applied) */
+  source: 'history' | 'days';
+  weights: number[];
+}
+
+export interface BuildResult {
+  plan: Plan;
+  compiled: CompiledPlan;
+  types: TypeReport[];
+  warnings: string[];
+}
+
+const round = (x: number) => Math.round(x * 1e6) / 1e6;
+
+export function buildPlan(input: BuildInput): BuildResult {
+  const { base, year, lastYear, forecast } = input;
+  const floor = input.floor ?? 0;
+  const warnings: string[] = [];
+  if (!(floor >= 0 && floor <= 1)) throw new PlanError({ file: '(options)', field: 'floor', reason: `floor must be from 0 to 1 (got ${floor})` });
+  const codes = new Set(base.types.map((t) => t.code));
+  for (const p of forecast) for (const t of p.types ?? []) {
+    if (!codes.has(t)) throw new PlanError({ file: '(forecast)', field: 'types', reason: `period "${p.name}" names type "${t}", which the plan does not have (${[...codes].join(', ')})` });
+  }
+  for (const t of input.history.keys()) if (!codes.has(t)) warnings.push(`history has type "${t}", which the plan does not monitor: ignored`);
+  const n = daysInYear(year);
+  const reports: TypeReport[] = [];
+  const types = base.types.map((t) => {
+    const daily = input.history.get(t.code);
+    const total = daily ? daily.reduce((s, x) => s + x, 0) : 0;
+    let rates: number[];
+    let source: TypeReport['source'] = 'history';
+    if (total > 0) {
+      rates = mapByDate(weeklySmoothed(daily!, lastYear), lastYear, year);
+      if (floor > 0) {
+        const min = (floor * rates.reduce((s, x) => s + x, 0)) / n;
+        rates = rates.map((r) => Math.max(r, min));
+      }
+    } else {
+      source = 'days';
+      rates = new Array<number>(n).fill(1);
+      warnings.push(`type "${t.code}" has no not-agreed customers in ${lastYear}: its weeks are shared by days (forecast applied)`);
+    }
+    const adjusted = rates.map((r, d) => r * factorOf(forecast, year, t.code, d));
+    let weights = weeklyTotals(adjusted, year).map(round);
+    if (!weights.some((w) => w > 0)) {
+      warnings.push(`type "${t.code}": the forecast sets every week to 0; its weeks are shared by days instead`);
+      weights = weeklyTotals(new Array<number>(n).fill(1), year);
+      source = 'days';
+    }
+    reports.push({ code: t.code, lastYearCustomers: total, source, weights });
+    // key order as in the plan format docs, so a built plan reads like a hand-written one
+    return {
+      code: t.code, name: t.name, mode: t.mode, annualAllowance: t.annualAllowance, weeklyWeights: weights,
+      branchAllowances: t.branchAllowances, ...(t.keywords ? { keywords: t.keywords } : {}),
+    };
+  });
+  const branches: PlanBranch[] = input.branches
+    ? input.branches.map((b) => ({ code: b.code, name: b.name, ...(b.parent ? { parent: b.parent } : {}), weight: b.size }))
+    : base.branches.map((b) => ({ code: b.code, name: b.name, ...(b.parent ? { parent: b.parent } : {}), weight: b.weight }));
+  if (input.branches) {
+    const known = new Set(branches.map((b) => b.code));
+    for (const t of types) for (const b of Object.keys(t.branchAllowances)) {
+      if (!known.has(b)) throw new PlanError({ file: '(branches)', field: 'code', reason: `type "${t.code}" has a branchAllowances entry for "${b}", which the branch file does not list` });
+    }
+  }
+  const plan: Plan = { year, timezone: base.timezone, thresholds: base.thresholds, branches, types };
+  return { plan, compiled: compilePlan(plan), types: reports, warnings };
+}

@@ -1,0 +1,150 @@
+// The builder's two side inputs, read and validated at the boundary with file, line and field in
+// every message: forecast factors per period (YAML or JSON) and branch sizes (CSV).
+//
+// forecast:                          branches (CSV, header required):
+//   periods:                           code,name,parent,size
+//     - name: 一季度                    BJ,北京分行,,1200.5
+//       months: [1, 2, 3]               BJ-HD,海淀支行,BJ,300
+//       factor: 1.1
+//     - name: 降息窗口
+//       from: 2026-05-20               (inclusive, local dates of the plan year)
+//       to: 2026-06-30
+//       factor: 1.5
+//       types: [mortgage_prepayment]    (default: every type)
+// A day in several periods gets the product of their factors.
+
+import { LineCounter, parseDocument } from 'yaml';
+import { PlanError } from '../errors.ts';
+import { BRANCH_CODE_PATTERN, RESERVED_BRANCH_CODE } from '../schema.ts';
+import { calendarDate, dayOfYear } from './mapping.ts';
+
+export interface ForecastPeriod {
+  name: string;
+  factor: number;
+  /** months 1-12, or an inclusive local date range; exactly one of the two */
+  months?: number[];
+  from?: string;
+  to?: string;
+  /** absent: every type */
+  types?: string[];
+}
+
+export interface BranchSize {
+  code: string;
+  name: string;
+  parent?: string;
+  size: number;
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const PERIOD_FIELDS = ['name', 'factor', 'months', 'month', 'from', 'to', 'types'];
+
+export function parseForecast(text: string, file: string, year: number): ForecastPeriod[] {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const lineOf = (path: (string | number)[]) => {
+    const node = doc.getIn(path, true) as { range?: [number, number, number] } | undefined;
+    return node?.range ? lines.linePos(node.range[0]).line : undefined;
+  };
+  const fail = (path: (string | number)[], field: string, reason: string): never => {
+    const dotted = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+    throw new PlanError({ file, line: lineOf(path) ?? lineOf(path.slice(0, -1)), path: dotted, field, reason });
+  };
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    throw new PlanError({ file, line: lines.linePos(e.pos[0]).line, reason: `not valid YAML/JSON: ${e.message.split('\n')[0]}` });
+  }
+  const root = doc.toJS() as unknown;
+  if (typeof root !== 'object' || root === null || Array.isArray(root)) fail([], '', 'expected a mapping with "periods"');
+  const top = root as Record<string, unknown>;
+  for (const k of Object.keys(top)) if (k !== 'periods') fail([k], k, `unknown field "${k}" (allowed: periods)`);
+  const periods = top.periods;
+  if (!Array.isArray(periods)) return fail(['periods'], 'periods', 'expected a list of periods');
+  return periods.map((raw: unknown, i): ForecastPeriod => {
+    const at = (f: string) => ['periods', i, f];
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(['periods', i], '', 'expected a mapping');
+    const p = raw as Record<string, unknown>;
+    for (const k of Object.keys(p)) if (!PERIOD_FIELDS.includes(k)) fail(at(k), k, `unknown field "${k}" (allowed: ${PERIOD_FIELDS.join(', ')})`);
+    const name = p.name === undefined ? `periods[${i}]` : p.name;
+    if (typeof name !== 'string' || name.trim() === '') fail(at('name'), 'name', 'expected a non-empty string');
+    if (typeof p.factor !== 'number' || !Number.isFinite(p.factor) || p.factor < 0) {
+      fail(at('factor'), 'factor', `expected a number >= 0 (got ${JSON.stringify(p.factor) ?? 'nothing'})`);
+    }
+    const out: ForecastPeriod = { name: name as string, factor: p.factor as number };
+    const hasMonths = p.months !== undefined || p.month !== undefined;
+    const hasRange = p.from !== undefined || p.to !== undefined;
+    if (hasMonths === hasRange) fail(['periods', i], '', 'give either months (or month) or from and to');
+    if (hasMonths) {
+      const field = p.months !== undefined ? 'months' : 'month';
+      const months = Array.isArray(p[field]) ? (p[field] as unknown[]) : [p[field]];
+      if (months.length === 0) fail(at(field), field, 'expected at least one month');
+      out.months = months.map((m) => (Number.isInteger(m) && (m as number) >= 1 && (m as number) <= 12 ? (m as number) : fail(at(field), field, `months are 1 to 12 (got ${JSON.stringify(m)})`)));
+    } else {
+      for (const f of ['from', 'to'] as const) {
+        const v = p[f] instanceof Date ? (p[f] as Date).toISOString().slice(0, 10) : p[f];
+        const m = typeof v === 'string' ? DATE.exec(v) : null;
+        if (!m) fail(at(f), f, `expected a date YYYY-MM-DD (got ${JSON.stringify(v) ?? 'nothing'})`);
+        const [, y, mo, d] = m!.map(Number) as [number, number, number, number];
+        if (y !== year) fail(at(f), f, `the date ${v as string} is not in the plan year ${year}`);
+        const back = calendarDate(year, dayOfYear(year, mo, d));
+        if (back.month !== mo || back.day !== d) fail(at(f), f, `no such date ${v as string}`);
+        out[f] = v as string;
+      }
+      if (out.from! > out.to!) fail(at('to'), 'to', `ends (${out.to}) before it starts (${out.from})`);
+    }
+    if (p.types !== undefined) {
+      if (!Array.isArray(p.types) || p.types.length === 0 || !p.types.every((t) => typeof t === 'string')) {
+        fail(at('types'), 'types', 'expected a non-empty list of type codes');
+      }
+      out.types = p.types as string[];
+    }
+    return out;
+  });
+}
+
+/** The factor of one day (0-based day of the year) for one type: the product of its periods. */
+export function factorOf(periods: readonly ForecastPeriod[], year: number, type: string, dayIndex: number): number {
+  const { month, day } = calendarDate(year, dayIndex);
+  const iso = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+  let f = 1;
+  for (const p of periods) {
+    if (p.types && !p.types.includes(type)) continue;
+    const hit = p.months ? p.months.includes(month) : iso >= p.from! && iso <= p.to!;
+    if (hit) f *= p.factor;
+  }
+  return f;
+}
+
+export function parseBranchSizes(text: string, file: string): BranchSize[] {
+  const rows = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const fail = (line: number, field: string, reason: string): never => {
+    throw new PlanError({ file, line, path: field ? `${field}` : '', field, reason });
+  };
+  const header = (rows[0] ?? '').split(',').map((h) => h.trim());
+  const want = ['code', 'name', 'parent', 'size'];
+  if (header.join(',') !== want.join(',')) fail(1, '', `the header must be exactly "${want.join(',')}" (got "${rows[0] ?? ''}")`);
+  const out: BranchSize[] = [];
+  const seen = new Set<string>();
+  rows.slice(1).forEach((row, i) => {
+    const line = i + 2;
+    if (row.trim() === '' || row.trim().startsWith('#')) return;
+    const cells = row.split(',').map((c) => c.trim());
+    if (cells.length !== 4) fail(line, '', `expected 4 comma-separated cells, got ${cells.length}`);
+    const [code, name, parent, size] = cells as [string, string, string, string];
+    if (!BRANCH_CODE_PATTERN.test(code) || code === RESERVED_BRANCH_CODE) fail(line, 'code', `"${code}" is not a branch code (letters, digits, _ and -, not ALL)`);
+    if (seen.has(code)) fail(line, 'code', `branch "${code}" is listed twice`);
+    if (name === '') fail(line, 'name', 'a branch needs a name');
+    const n = Number(size);
+    if (size === '' || !Number.isFinite(n) || n <= 0) fail(line, 'size', `expected a number greater than 0 (got "${size}")`);
+    seen.add(code);
+    out.push({ code, name, ...(parent ? { parent } : {}), size: n });
+  });
+  for (const [i, b] of out.entries()) {
+    if (b.parent !== undefined && !seen.has(b.parent)) {
+      fail(rows.findIndex((r) => r.split(',')[0]?.trim() === b.code) + 1, 'parent', `parent "${b.parent}" of "${b.code}" is not in the file`);
+    }
+    void i;
+  }
+  if (out.length === 0) fail(1, '', 'no branches');
+  return out;
+}

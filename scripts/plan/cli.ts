@@ -1,0 +1,113 @@
+// npm run plan -- build --base PLAN --history FILE.ndjson|--clickhouse DIR|--clickhouse-url URL
+//                       [--year YYYY] [--forecast FILE] [--branches FILE.csv] [--floor 0..1] [--out FILE]
+// npm run plan -- check FILE
+//
+// build: last year's not-agreed history → the new year's plan (docs/PLANS.md); prints the weekly
+// table and cumulative curve, writes the plan (YAML) to --out. check: validates a plan and prints
+// its curve. Bad input exits 2 with file, line and field; nothing personal is ever printed.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Document, isSeq } from 'yaml';
+import { PlanError, parsePlan, loadPlanFile } from '../../pipelines/plan/index.ts';
+import { buildPlan, curveTable, notAgreedByDay, parseBranchSizes, parseForecast, parseHistoryNdjson, type HistoryEvent } from '../../pipelines/plan/builder/index.ts';
+import { clickhouseHistory } from './clickhouse-history.ts';
+
+const USAGE = `usage:
+  npm run plan -- build --base PLAN (--history EVENTS.ndjson | --clickhouse DATA_DIR/clickhouse | --clickhouse-url URL)
+                        [--year YYYY] [--forecast FORECAST.yaml] [--branches BRANCHES.csv] [--floor 0..1] [--out PLAN_OUT.yaml]
+  npm run plan -- check PLAN`;
+
+class UsageError extends Error {}
+
+function read(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new PlanError({ file: path, reason: `cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})` });
+  }
+}
+
+async function build(argv: string[]): Promise<void> {
+  const { values: a } = parseArgs({
+    args: argv,
+    options: {
+      base: { type: 'string' },
+      history: { type: 'string' },
+      clickhouse: { type: 'string' },
+      'clickhouse-url': { type: 'string' },
+      year: { type: 'string' },
+      forecast: { type: 'string' },
+      branches: { type: 'string' },
+      floor: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  if (!a.base) throw new UsageError('--base PLAN is required (the plan to start from: types, allowances, branches)');
+  const sources = [a.history, a.clickhouse, a['clickhouse-url']].filter(Boolean).length;
+  if (sources !== 1) throw new UsageError('give exactly one of --history, --clickhouse, --clickhouse-url');
+  const base = parsePlan(read(a.base), a.base);
+  const year = a.year === undefined ? base.year : Number(a.year);
+  if (!/^\d{4}$/.test(a.year ?? String(year)) || year < 1971 || year > 2200) throw new UsageError(`--year must be a year such as 2026 (got "${a.year}")`);
+  const lastYear = year - 1;
+  const floor = a.floor === undefined ? 0 : Number(a.floor);
+  if (!(floor >= 0 && floor <= 1)) throw new UsageError(`--floor must be a number from 0 to 1 (got "${a.floor}")`);
+  const forecast = a.forecast ? parseForecast(read(a.forecast), a.forecast, year) : [];
+  const branches = a.branches ? parseBranchSizes(read(a.branches), a.branches) : undefined;
+  let events: HistoryEvent[];
+  if (a.history) events = parseHistoryNdjson(read(a.history), a.history);
+  else events = await clickhouseHistory({ dataDir: a.clickhouse, url: a['clickhouse-url'], lastYear, timeZone: base.timezone });
+  const history = notAgreedByDay(events, lastYear, base.timezone);
+  const result = buildPlan({ base, year, lastYear, history, forecast, branches, floor });
+  console.log(`history ${lastYear}: ${events.length} events; not-agreed customers per type: ${result.types.map((t) => `${t.code}=${t.lastYearCustomers} (${t.source})`).join(', ')}`);
+  for (const w of result.warnings) console.log(`warning: ${w}`);
+  console.log(curveTable(result.compiled));
+  const doc = {
+    ...result.plan,
+    types: result.plan.types.map(({ branchAllowances, ...t }) => (Object.keys(branchAllowances).length ? { ...t, branchAllowances } : t)),
+  };
+  const text = `# Built by \`npm run plan -- build\` from ${lastYear} history${a.forecast ? ` and forecast ${a.forecast}` : ''}${a.branches ? `, branches ${a.branches}` : ''}.\n${planYaml(doc)}`;
+  if (a.out) {
+    writeFileSync(a.out, text);
+    console.log(`plan written to ${a.out}`);
+  } else {
+    console.log(text);
+  }
+}
+
+/** Block YAML, with each weeklyWeights list on one line (53 numbers per type stay readable). */
+function planYaml(value: object): string {
+  const doc = new Document(value);
+  const types = doc.get('types');
+  if (isSeq(types)) {
+    for (const t of types.items) {
+      const w = (t as Document['contents'] & { get?: (k: string) => unknown }).get?.('weeklyWeights');
+      if (isSeq(w)) w.flow = true;
+    }
+  }
+  return doc.toString({ flowCollectionPadding: false, lineWidth: 0 });
+}
+
+function check(argv: string[]): void {
+  const file = argv[0];
+  if (!file || argv.length !== 1) throw new UsageError('check takes exactly one plan file');
+  const plan = loadPlanFile(file);
+  console.log(curveTable(plan));
+  console.log(`ok: ${file} is a valid plan for ${plan.year}`);
+}
+
+async function main(): Promise<void> {
+  const [cmd, ...rest] = process.argv.slice(2);
+  if (cmd === 'build') await build(rest);
+  else if (cmd === 'check') check(rest);
+  else throw new UsageError(cmd ? `unknown command "${cmd}"` : 'a command is required');
+}
+
+main().catch((err: Error) => {
+  if (err instanceof PlanError) console.error(`error: ${err.message}`);
+  else if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) console.error(`error: ${err.message}\n${USAGE}`);
+  else {
+    console.error(`error: ${err.message}`);
+    process.exit(1);
+  }
+  process.exit(2);
+});
