@@ -12,6 +12,8 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export interface MonitorProcess {
   baseUrl: string;
+  /** a configured token (the first of MONITOR_TOKENS), for health polls */
+  token?: string;
   port: number;
   dataDir: string;
   child: ChildProcess;
@@ -40,6 +42,7 @@ export async function startMonitor(env: MonitorEnv, opts: { waitHealthy?: boolea
   child.stderr!.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-200_000)));
   const m: MonitorProcess = {
     baseUrl: `http://127.0.0.1:${port}`,
+    token: env.MONITOR_TOKENS ? env.MONITOR_TOKENS.split(',')[0]!.split(':')[0] : undefined,
     port,
     dataDir,
     child,
@@ -55,7 +58,7 @@ export async function waitHealthy(m: MonitorProcess, timeoutMs = 45_000): Promis
   while (Date.now() < deadline) {
     if (m.child.exitCode !== null) throw new Error(`monitor exited with ${m.child.exitCode}:\n${m.output().slice(-3000)}`);
     try {
-      const res = await fetch(`${m.baseUrl}/api/health`);
+      const res = await fetch(`${m.baseUrl}/api/health`, m.token ? { headers: { authorization: `Bearer ${m.token}` } } : {});
       if (res.status === 200) return;
     } catch {
       // not listening yet

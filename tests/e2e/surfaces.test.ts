@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import type { TicketEvent } from '../../pipelines/model.ts';
+import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
+import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+
+// Contract section 5 as a client sees it: HTTP answers, 4xx with a message for bad parameters,
+// the WebSocket snapshot and the live counter messages, and token access.
+
+const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
+let nats: TestNats;
+let nc: NatsConnection;
+let open: MonitorProcess;
+let guarded: MonitorProcess;
+const VIEWER = 'viewer-token-0123456789abcdef';
+
+const event = (n: number, extra: Partial<TicketEvent> = {}): TicketEvent => ({
+  eventId: `s-${n}`,
+  ticketId: `ST-${n}`,
+  kind: 'first_contact',
+  occurredAt: '2025-05-06T10:00:00+08:00',
+  branch: 'BJ-HD',
+  complaintType: 'mortgage_prepayment',
+  customerId: `SC-${n}`,
+  outcome: 'not_agreed',
+  ...extra,
+});
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  nc = await nats.connect();
+  await publishEvents(nc, [event(1), event(2, { outcome: 'agreed' })]);
+  open = await startMonitor({ NATS_URL: nats.url, PLAN });
+  guarded = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: `${VIEWER}:viewer`, CONSUMER_NAME: 'guarded' });
+  await waitConsumed(nc);
+  await waitConsumed(nc, 'guarded');
+}, 120_000);
+
+afterAll(async () => {
+  await open?.kill();
+  await guarded?.kill();
+  await nc?.close();
+  await nats?.cleanup();
+});
+
+describe('surfaces - HTTP', () => {
+  it('answers counters with the contract fields, filtered by type and scope', async () => {
+    const { status, body } = await getJson(open, '/api/counters?year=2025&type=mortgage_prepayment&scope=BJ');
+    expect(status).toBe(200);
+    expect(body.asOf).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+08:00$/);
+    expect(body.rows).toEqual([
+      {
+        complaintType: 'mortgage_prepayment',
+        scope: 'BJ',
+        unresolvedCustomers: 1,
+        firstContactCustomers: 2,
+        oneTimeResolutionRate: 0.5,
+        allowanceToDate: 40,
+        annualAllowance: 40,
+        ratio: 1 / 40,
+        level: 'ok',
+      },
+    ]);
+  });
+
+  it.each([
+    ['/api/counters?year=2025&asOf=2025-03-01T10:00:00', 400, /asOf/],
+    ['/api/counters?year=2025&asOf=yesterday', 400, /asOf/],
+    ['/api/counters?year=25', 400, /year/],
+    ['/api/counters?year=2025&type=nope', 400, /unknown complaint type/],
+    ['/api/counters?year=2025&scope=XX', 400, /unknown scope/],
+    ['/api/counters?year=2025&colour=red', 400, /unknown query parameter "colour"/],
+    ['/api/counters?year=2024', 404, /no plan for year 2024/],
+    ['/api/dead-letters?limit=0', 400, /limit/],
+    ['/api/dead-letters?limit=ten', 400, /limit/],
+    ['/api/series', 400, /type is required/],
+    ['/api/nothing-here', 404, /no route/],
+  ])('%s → %i with a message', async (path, code, message) => {
+    const { status, body } = await getJson(open, path);
+    expect(status).toBe(code);
+    expect(body.message).toMatch(message);
+    expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('serves the plan, the series and the wall-board page', async () => {
+    const plan = await getJson(open, '/api/plan');
+    expect(plan.body.weeks).toHaveLength(53);
+    expect(plan.body.weeks[0]).toEqual({ index: 1, start: '2025-01-01T00:00:00.000+08:00', end: '2025-01-06T00:00:00.000+08:00' });
+    const series = await getJson(open, '/api/series?type=mortgage_prepayment&scope=ALL');
+    expect(series.body.x).toHaveLength(53);
+    expect(series.body.allowance.at(-1)).toBeCloseTo(80, 9);
+    expect(series.body.actual.at(-1)).toBe(1);
+    const page = await fetch(`${open.baseUrl}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+  });
+
+  it('needs a token when tokens are configured, and says the open monitor is open', async () => {
+    expect((await getJson(open, '/api/health')).body.open).toBe(true);
+    expect((await getJson(guarded, '/api/counters?year=2025')).status).toBe(401);
+    expect((await getJson(guarded, '/api/counters?year=2025&token=wrong-token-0123456789')).status).toBe(401);
+    const ok = await getJson(guarded, '/api/counters?year=2025', { headers: { authorization: `Bearer ${VIEWER}` } });
+    expect(ok.status).toBe(200);
+    expect((await getJson(guarded, `/api/health?token=${VIEWER}`)).body.open).toBe(false);
+  });
+});
+
+function collect(url: string): { messages: any[]; closed: Promise<number>; ws: WebSocket } {
+  const ws = new WebSocket(url);
+  const messages: any[] = [];
+  ws.on('message', (m) => messages.push(JSON.parse(m.toString())));
+  const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+  return { messages, closed, ws };
+}
+
+async function until<T>(f: () => T | undefined, what: string, ms = 20_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('surfaces - WebSocket', () => {
+  it('sends a snapshot first, then a counter message for every scope a new event changes', async () => {
+    const c = collect(`ws://127.0.0.1:${open.port}/ws`);
+    const snapshot = await until(() => c.messages[0], 'snapshot');
+    expect(snapshot.type).toBe('snapshot');
+    expect(snapshot.counters).toHaveLength(3 * 6);
+    expect(Array.isArray(snapshot.alerts)).toBe(true);
+    await publishEvents(nc, [event(3, { customerId: 'SC-3' })]);
+    const counters = await until(() => {
+      const got = c.messages.filter((m) => m.type === 'counter' && m.complaintType === 'mortgage_prepayment');
+      return got.length >= 3 ? got : undefined;
+    }, 'counter messages');
+    expect(counters.map((m) => m.scope).sort()).toEqual(['ALL', 'BJ', 'BJ-HD']);
+    expect(counters.find((m) => m.scope === 'BJ-HD')!.unresolvedCustomers).toBe(2);
+    const seqs = c.messages.map((m) => m.seq);
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1] + 1);
+    c.ws.close();
+  });
+
+  it('closes an unauthenticated socket when tokens are configured', async () => {
+    const c = collect(`ws://127.0.0.1:${guarded.port}/ws`);
+    expect(await c.closed).toBe(4401);
+    const ok = collect(`ws://127.0.0.1:${guarded.port}/ws?token=${VIEWER}`);
+    expect((await until(() => ok.messages[0], 'snapshot')).type).toBe('snapshot');
+    ok.ws.close();
+  });
+});
