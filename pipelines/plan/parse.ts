@@ -5,6 +5,7 @@
 import { isScalar, LineCounter, parseDocument, type Node } from 'yaml';
 import { weekCountOfYear, isValidTimeZone } from './calendar.ts';
 import { PlanError } from './errors.ts';
+import { readAlertsSection } from '../rules/plan-section.ts';
 import { indexPath, propPath, Reader, type Field } from './reader.ts';
 import {
   BRANCH_CODE_PATTERN,
@@ -81,7 +82,9 @@ function readPlan(r: Reader, root: Node | null): Partial<Plan> {
   const branches = branchesF ? readBranches(r, branchesF) : { list: [], known: new Set<string>() };
   const typesF = f('types');
   const types = typesF && readTypes(r, typesF, branches.known, year);
-  return { year, timezone, thresholds: { watch: watch! }, branches: branches.list, types };
+  const alertsF = f('alerts');
+  const alerts = alertsF && readAlertsSection(r, alertsF);
+  return { year, timezone, thresholds: { watch: watch! }, branches: branches.list, types, ...(alerts ? { alerts } : {}) };
 }
 
 /** Reports a reserved or repeated code; returns the code when it may be used. */

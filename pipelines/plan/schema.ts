@@ -1,6 +1,8 @@
 // The plan format (contract section 2) as narrow types, with defaults filled in, plus the rules
 // the parser enforces. Unknown fields are refused everywhere (additionalProperties: false).
 
+import type { PlanAlerts } from '../rules/config.ts';
+
 export type PlanMode = 'strict' | 'relative';
 
 export interface PlanBranch {
@@ -31,6 +33,8 @@ export interface Plan {
   thresholds: { watch: number };
   branches: PlanBranch[];
   types: PlanType[];
+  /** optional alert rules (pipelines/rules, docs/ALERTS.md) */
+  alerts?: PlanAlerts;
 }
 
 export const DEFAULT_TIMEZONE = 'Asia/Shanghai';
@@ -48,7 +52,7 @@ export const RESERVED_TYPE_CODE = 'unclassified';
 export const MODES: readonly PlanMode[] = ['strict', 'relative'];
 
 /** Allowed keys of each mapping, in the order we document them. */
-export const PLAN_FIELDS = ['year', 'timezone', 'thresholds', 'branches', 'types'] as const;
+export const PLAN_FIELDS = ['year', 'timezone', 'thresholds', 'branches', 'types', 'alerts'] as const;
 export const THRESHOLD_FIELDS = ['watch'] as const;
 export const BRANCH_FIELDS = ['code', 'name', 'parent', 'weight'] as const;
 export const TYPE_FIELDS = [

@@ -1,0 +1,71 @@
+// Everything the rules say as of one instant, for the (type, scope) keys and tickets asked for.
+// Reads the in-memory counters and ticket book; no I/O, no clock but `nowMs`.
+
+import type { CompiledPlan } from '../plan/index.ts';
+import type { CounterIndex } from '../transforms/index.ts';
+import { breachForecast, burnRate, smoothAllowance } from './burn.ts';
+import { deriveCase, type TicketBook } from './cases.ts';
+import type { AlertRulesConfig } from './config.ts';
+import { deriveLevelEpisodes } from './level.ts';
+import type { DerivedAlert } from './types.ts';
+
+export interface Key { complaintType: string; scope: string }
+
+/** Burn rate and forecast of one (type, scope) at nowMs. */
+export function signalsOf(plan: CompiledPlan, index: CounterIndex, key: Key, nowMs: number, cfg: AlertRulesConfig) {
+  const { complaintType: type, scope } = key;
+  const at = Math.min(nowMs, plan.yearEndMs - 1);
+  const unresolvedAt = (t: number) => index.count(type, scope, t).unresolved;
+  const annual = plan.allowance(type, scope);
+  const shares = plan.cumulativeShare(type);
+  const allowanceAt = (t: number) => smoothAllowance(annual, shares, plan.weeks, t);
+  const fast = burnRate(unresolvedAt, allowanceAt, at, cfg.burnRate.fast);
+  const slow = burnRate(unresolvedAt, allowanceAt, at, cfg.burnRate.slow);
+  const forecast = breachForecast(unresolvedAt, (t) => plan.allowanceToDate(type, scope, t), plan.weeks, at, cfg.forecast.paceDays);
+  return { burn: { fast, slow, firing: fast.firing || slow.firing }, forecast };
+}
+
+export function deriveLevelAlerts(plan: CompiledPlan, index: CounterIndex, keys: readonly Key[], nowMs: number, cfg: AlertRulesConfig): DerivedAlert[] {
+  const out: DerivedAlert[] = [];
+  for (const key of keys) {
+    const { complaintType: type, scope } = key;
+    const episodes = deriveLevelEpisodes(
+      { year: plan.year, complaintType: type, scope },
+      {
+        unresolvedAt: (t) => index.count(type, scope, t).unresolved,
+        allowanceToDate: (t) => plan.allowanceToDate(type, scope, t),
+        annual: plan.allowance(type, scope),
+        watch: plan.watch,
+      },
+      plan.weeks,
+      nowMs,
+      cfg.recovery,
+    );
+    const last = episodes[episodes.length - 1];
+    if (last && last.clearedAtMs === undefined) last.facts = signalsOf(plan, index, key, nowMs, cfg);
+    out.push(...episodes);
+  }
+  return out;
+}
+
+export function deriveCaseAlerts(plan: CompiledPlan, book: TicketBook, ticketIds: Iterable<string>, nowMs: number, cfg: AlertRulesConfig): { alerts: DerivedAlert[]; covered: Set<string> } {
+  const ctx = {
+    year: plan.year,
+    yearStartMs: plan.yearStartMs,
+    yearEndMs: plan.yearEndMs,
+    isStrict: (type: string) => plan.typeByCode.get(type)?.mode === 'strict',
+  };
+  const alerts: DerivedAlert[] = [];
+  const covered = new Set<string>();
+  for (const id of ticketIds) {
+    covered.add(id);
+    const t = book.tickets.get(id);
+    const d = t && deriveCase(t, ctx, nowMs, cfg.cases);
+    if (d) alerts.push(d);
+  }
+  return { alerts, covered };
+}
+
+export function allKeys(plan: CompiledPlan): Key[] {
+  return plan.types.flatMap((t) => plan.scopes.map((scope) => ({ complaintType: t.code, scope })));
+}

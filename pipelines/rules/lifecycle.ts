@@ -1,0 +1,230 @@
+// The people's side of an alert: open → acknowledged → resolved (and re-open), actions, and the
+// on-call ladder. Pure: (record, input, now) → record + the history lines to append. The engine
+// stores every line as an append-only row and pushes it live.
+
+import type { Level } from '../model.ts';
+import type { AlertRulesConfig } from './config.ts';
+import { LEVEL_RANK, type AlertStatus, type DerivedAlert, type HistoryEntry, type Resolution } from './types.ts';
+
+export interface AlertRecord extends DerivedAlert {
+  status: AlertStatus;
+  resolution?: Resolution;
+  resolvedAtMs?: number;
+  /** wall-clock time the monitor first raised it: the on-call ladder runs from here */
+  raisedAtMs: number;
+  ack?: { by: string; atMs: number; reason: string };
+  assignee?: string;
+  onCall: { level: number; round: number; sinceMs: number; notify: string[] };
+}
+
+export type Action =
+  | { type: 'ack'; by: string; reason?: string; note?: string }
+  | { type: 'note'; by: string; text: string }
+  | { type: 'notice'; by: string; to: string; text: string }
+  | { type: 'assign'; by: string; to: string }
+  | { type: 'escalate'; by: string; note?: string }
+  | { type: 'resolve'; by: string; note?: string }
+  | { type: 'reopen'; by: string; note?: string };
+
+export class ActionRefused extends Error {
+  override readonly name = 'ActionRefused';
+  constructor(readonly status: 400 | 409, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export interface Step {
+  record: AlertRecord;
+  entries: HistoryEntry[];
+}
+
+const tag = (r: AlertRecord) => `${r.status}/${r.level}`;
+
+function onCallAt(cfg: AlertRulesConfig['onCall'], level: number, round: number, sinceMs: number): AlertRecord['onCall'] {
+  return { level, round, sinceMs, notify: cfg.levels[level]?.notify ?? [] };
+}
+
+/** A person's action. Throws ActionRefused for an action the alert's state does not allow. */
+export function applyAction(r: AlertRecord, a: Action, nowMs: number, entryIdOf: () => string, cfg: AlertRulesConfig): Step {
+  const before = tag(r);
+  const next: AlertRecord = { ...r, history: [...r.history] };
+  const detail: Record<string, unknown> = {};
+  let reason: string | undefined;
+  switch (a.type) {
+    case 'ack': {
+      if (r.status !== 'open') throw new ActionRefused(409, 'NOT_OPEN', `alert is ${r.status}; only an open alert can be acknowledged`);
+      reason = a.reason ?? 'unspecified';
+      if (a.reason !== undefined && !cfg.ackReasons.includes(a.reason)) {
+        throw new ActionRefused(400, 'BAD_REASON', `reason must be one of: ${cfg.ackReasons.join(', ')}`);
+      }
+      next.status = 'acknowledged';
+      next.ack = { by: a.by, atMs: nowMs, reason };
+      if (a.note) detail.note = a.note;
+      break;
+    }
+    case 'note':
+      detail.text = a.text;
+      break;
+    case 'notice':
+      detail.to = a.to;
+      detail.text = a.text;
+      break;
+    case 'assign':
+      next.assignee = a.to;
+      detail.to = a.to;
+      break;
+    case 'escalate': {
+      if (r.status === 'resolved') throw new ActionRefused(409, 'RESOLVED', 'a resolved alert cannot be escalated; re-open it first');
+      const lvl = Math.min(r.onCall.level + 1, Math.max(0, cfg.onCall.levels.length - 1));
+      next.onCall = onCallAt(cfg.onCall, lvl, r.onCall.round, nowMs);
+      next.status = 'open';
+      detail.onCallLevel = lvl + 1;
+      detail.notify = next.onCall.notify;
+      if (a.note) detail.note = a.note;
+      break;
+    }
+    case 'resolve':
+      if (r.status === 'resolved') throw new ActionRefused(409, 'RESOLVED', 'alert is already resolved');
+      next.status = 'resolved';
+      next.resolution = 'manual';
+      next.resolvedAtMs = nowMs;
+      if (a.note) detail.note = a.note;
+      break;
+    case 'reopen':
+      if (r.status !== 'resolved') throw new ActionRefused(409, 'NOT_RESOLVED', `alert is ${r.status}; only a resolved alert can be re-opened`);
+      next.status = 'open';
+      delete next.resolution;
+      delete next.resolvedAtMs;
+      delete next.ack;
+      next.onCall = onCallAt(cfg.onCall, 0, 0, nowMs);
+      if (a.note) detail.note = a.note;
+      break;
+  }
+  const what = a.type === 'ack' ? 'acknowledged' : a.type === 'escalate' ? 'escalated' : a.type === 'resolve' ? 'resolved' : a.type === 'reopen' ? 'reopened' : a.type;
+  const entry: HistoryEntry = { id: entryIdOf(), atMs: nowMs, what, by: a.by, before, after: tag(next), ...(reason ? { reason } : {}), ...(Object.keys(detail).length ? { detail } : {}) };
+  next.history.push(entry);
+  return { record: next, entries: [entry] };
+}
+
+/** The on-call ladder: an open (unacknowledged) alert moves up one level per timeout. */
+export function escalationDue(r: AlertRecord, nowMs: number, cfg: AlertRulesConfig['onCall']): Step | undefined {
+  if (r.status !== 'open' || cfg.levels.length === 0) return undefined;
+  const current = cfg.levels[r.onCall.level];
+  if (!current || nowMs - r.onCall.sinceMs < current.afterMinutes * 60_000) return undefined;
+  let level = r.onCall.level + 1, round = r.onCall.round;
+  if (level >= cfg.levels.length) {
+    if (round >= cfg.repeat) return undefined;
+    level = 0;
+    round++;
+  }
+  const atMs = r.onCall.sinceMs + current.afterMinutes * 60_000;
+  const next: AlertRecord = { ...r, onCall: onCallAt(cfg, level, round, atMs), history: [...r.history] };
+  const entry: HistoryEntry = {
+    id: `${r.id}/oncall/${level}/${round}/${atMs}`,
+    atMs,
+    what: 'escalated',
+    by: 'on-call policy',
+    reason: 'not acknowledged in time',
+    before: tag(r),
+    after: tag(next),
+    detail: { onCallLevel: level + 1, round, notify: next.onCall.notify },
+  };
+  next.history.push(entry);
+  return { record: next, entries: [entry] };
+}
+
+export interface Cause {
+  /** the change rewrote the past (a correction, a late event) */
+  retroactive: boolean;
+  /** what caused it, recorded on amended/withdrawn lines */
+  reason: string;
+}
+
+/** Folds one re-derived condition into its record (or creates it). */
+export function mergeDerived(prev: AlertRecord | undefined, d: DerivedAlert, nowMs: number, cause: Cause, cfg: AlertRulesConfig): Step {
+  const entries: HistoryEntry[] = [];
+  if (!prev) {
+    const cleared = d.clearedAtMs !== undefined;
+    const record: AlertRecord = {
+      ...d,
+      history: [...d.history],
+      status: cleared ? 'resolved' : 'open',
+      ...(cleared ? { resolution: d.kind === 'case' ? 'closed' : 'recovered', resolvedAtMs: d.clearedAtMs } : {}),
+      raisedAtMs: nowMs,
+      onCall: onCallAt(cfg.onCall, 0, 0, nowMs),
+    } as AlertRecord;
+    return { record, entries: [...d.history] };
+  }
+  const known = new Set(prev.history.map((h) => h.id));
+  const next: AlertRecord = { ...prev, ...d, history: [...prev.history], status: prev.status, raisedAtMs: prev.raisedAtMs, onCall: prev.onCall };
+  for (const h of d.history) if (!known.has(h.id)) { next.history.push(h); entries.push(h); }
+  const changed = (['level', 'complaintType', 'scope', 'openedAtMs'] as const).filter((k) => prev[k] !== d[k]);
+  const withdrawnBack = prev.resolution === 'withdrawn';
+  if (cause.retroactive && (changed.length > 0 || withdrawnBack)) {
+    const e: HistoryEntry = {
+      id: `${d.id}/amended/${nowMs}/${changed.join('+') || 'restored'}`,
+      atMs: nowMs,
+      what: 'amended',
+      reason: cause.reason,
+      before: changed.map((k) => `${k}=${String(prev[k])}`).join(' '),
+      after: changed.map((k) => `${k}=${String(d[k])}`).join(' '),
+    };
+    next.history.push(e);
+    entries.push(e);
+  }
+  const cleared = d.clearedAtMs !== undefined;
+  const rose = LEVEL_RANK[d.level] > LEVEL_RANK[prev.level as Level];
+  if (cleared && prev.status !== 'resolved') {
+    next.status = 'resolved';
+    next.resolution = d.kind === 'case' ? 'closed' : 'recovered';
+    next.resolvedAtMs = d.clearedAtMs;
+  } else if (!cleared && (withdrawnBack || (prev.status === 'resolved' && prev.resolution !== 'manual') || (rose && prev.status !== 'open'))) {
+    // Back again: a re-opened ticket, a correction undone, or a level rise after an ack/manual close.
+    const e: HistoryEntry = { id: `${d.id}/reopened/${nowMs}`, atMs: nowMs, what: 'reopened', reason: rose ? `level rose to ${d.level}` : cause.reason, before: `${prev.status}/${prev.level}`, after: `open/${d.level}` };
+    next.status = 'open';
+    delete next.resolution;
+    delete next.resolvedAtMs;
+    delete next.ack;
+    next.onCall = onCallAt(cfg.onCall, 0, 0, nowMs);
+    next.history.push(e);
+    entries.push(e);
+  }
+  if (!cleared) delete next.clearedAtMs;
+  return { record: next, entries };
+}
+
+/** A record whose condition no longer derives from the events: withdrawn, with the reason. */
+export function withdraw(prev: AlertRecord, nowMs: number, cause: Cause): Step | undefined {
+  if (prev.resolution === 'withdrawn') return undefined;
+  const e: HistoryEntry = { id: `${prev.id}/withdrawn/${nowMs}`, atMs: nowMs, what: 'withdrawn', reason: cause.reason, before: `${prev.status}/${prev.level}`, after: `resolved/${prev.level}` };
+  const next: AlertRecord = { ...prev, status: 'resolved', resolution: 'withdrawn', resolvedAtMs: nowMs, history: [...prev.history, e] };
+  return { record: next, entries: [e] };
+}
+
+/**
+ * Folds a re-derivation into the records: new conditions open, changed ones are merged, and a
+ * record the derivation covered but no longer produces is withdrawn. Returns only what changed.
+ */
+export function reconcile(
+  records: ReadonlyMap<string, AlertRecord>,
+  derived: readonly DerivedAlert[],
+  covered: (r: AlertRecord) => boolean,
+  nowMs: number,
+  cause: Cause,
+  cfg: AlertRulesConfig,
+): Step[] {
+  const steps: Step[] = [];
+  const seen = new Set<string>();
+  for (const d of derived) {
+    seen.add(d.id);
+    const prev = records.get(d.id);
+    const step = mergeDerived(prev, d, nowMs, cause, cfg);
+    if (!prev || step.entries.length > 0 || JSON.stringify(prev) !== JSON.stringify(step.record)) steps.push(step);
+  }
+  for (const r of records.values()) {
+    if (seen.has(r.id) || r.kind === 'burn' || !covered(r)) continue;
+    const step = withdraw(r, nowMs, cause);
+    if (step) steps.push(step);
+  }
+  return steps;
+}
