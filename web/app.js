@@ -1,15 +1,21 @@
 // @ts-check
 // Wall-board entry point: wires the /ws link to the state reducers and the views. Rule of the
-// board: numbers look live only while the link is live and a snapshot has been applied; any
-// other moment greys them out and says so in words.
+// board: numbers look live only while the link is live, a picture has been applied and the
+// pipeline behind it is moving; any other moment greys them out and says so in words.
+// URL: ?lang=en, ?kiosk (no controls, rotating pages, ?rotate=<seconds>), ?masked (public area),
+// ?screen=<name>, ?token=<viewer token>.
 
 import { createChart } from './src/charts.js';
-import { dateTime } from './src/format.js';
-import { buildGrid, cellKey, updateCell } from './src/grid.js';
+import { closeDrill, drillType, openDrill } from './src/drill.js';
+import { clock, dateTime, duration } from './src/format.js';
+import { buildGrid, cellKey, sortGridRows, updateCell } from './src/grid.js';
+import { buildHeadline, setHeadlineFresh, updateHeadline } from './src/headline.js';
+import { T, langOf, setLang } from './src/i18n.js';
 import { buildPanel, setOpenCases, updatePanel } from './src/panels.js';
 import { connectWallboard, wsUrl } from './src/socket.js';
-import { ALL, applyCounter, emptyState, fromSnapshot, upsertAlert } from './src/state.js';
+import { ALL, applyCounter, applySeries, emptyState, fromSnapshot, upsertAlert } from './src/state.js';
 import { openCasesByType, renderTicker } from './src/ticker.js';
+import { startRotation } from './src/kiosk.js';
 
 /**
  * @typedef {import('./src/state.js').BoardState} BoardState
@@ -19,6 +25,14 @@ import { openCasesByType, renderTicker } from './src/ticker.js';
  */
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const params = new URLSearchParams(location.search);
+const lang = langOf(location.search);
+setLang(lang);
+const kiosk = params.has('kiosk');
+const masked = params.has('masked');
+const token = params.get('token') ?? '';
+/** a pipeline this far behind is shown as stalled, not live */
+const LAG_STALE_MS = Number(params.get('lagStaleMs')) || 120_000;
 
 /** @type {BoardState} */
 let state = emptyState();
@@ -26,8 +40,9 @@ let state = emptyState();
 let link = { status: 'connecting', attempt: 0, retryAt: null, reason: '' };
 /** @type {number|null} */
 let lastSeq = null;
+let pipelineStale = false;
+let frames = 0;
 
-/** Views built for the current plan; rebuilt only when the plan's shape changes. */
 let layoutKey = '';
 /** @type {Map<string, import('./src/grid.js').CellRefs>} */
 let cells = new Map();
@@ -35,23 +50,54 @@ let cells = new Map();
 const panels = new Map();
 /** @type {Map<string, Chart>} */
 const charts = new Map();
+const tiles = buildHeadline($('headline'));
+
+const screen = { id: screenId(), name: (params.get('screen') ?? '').slice(0, 64) };
+const rotation = kiosk ? startRotation(document.body, Number(params.get('rotate')) || 20) : null;
 
 Object.defineProperty(window, '__wallboard', {
   value: Object.freeze({
-    get state() {
-      return state;
-    },
-    get connected() {
-      return link.status === 'live';
-    },
-    get lastSeq() {
-      return lastSeq;
-    },
-    get link() {
-      return { ...link };
-    },
+    get state() { return state; },
+    get connected() { return link.status === 'live'; },
+    get lastSeq() { return lastSeq; },
+    get link() { return { ...link }; },
+    get pipelineStale() { return pipelineStale; },
+    get page() { return rotation?.page ?? null; },
+    get frames() { return frames; },
+    get screenId() { return screen.id; },
+    lang, kiosk, masked,
   }),
 });
+
+/** A stable id per display (kept in localStorage) so the server can tell screens apart. */
+function screenId() {
+  try {
+    let id = localStorage.getItem('wallboard.screenId');
+    if (!id) localStorage.setItem('wallboard.screenId', (id = `s-${Math.random().toString(36).slice(2, 10)}`));
+    return id;
+  } catch {
+    return `s-${Math.random().toString(36).slice(2, 10)}`;
+  }
+}
+
+function staticTexts() {
+  document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
+  document.title = T.title;
+  $('title').textContent = T.title;
+  $('subtitle').textContent = T.subtitle;
+  $('as-of-label').textContent = T.asOf;
+  $('banner-title').textContent = T.disconnected;
+  $('stale-note').textContent = T.staleNote;
+  $('alerts-title').textContent = T.alerts;
+  $('masked-tag').textContent = masked ? T.masked : '';
+  const sw = /** @type {HTMLAnchorElement} */ ($('lang-switch'));
+  const other = new URLSearchParams(location.search);
+  if (lang === 'en') other.delete('lang'); else other.set('lang', 'en');
+  sw.href = `?${other.toString()}`;
+  sw.textContent = T.lang;
+  document.body.classList.toggle('kiosk', kiosk);
+  document.body.classList.toggle('masked', masked);
+}
 
 const nowSec = () => (state.asOf ? Math.floor(Date.parse(state.asOf) / 1000) : null);
 
@@ -59,18 +105,14 @@ const nowSec = () => (state.asOf ? Math.floor(Date.parse(state.asOf) / 1000) : n
 function planShape(s) {
   const p = s.plan;
   if (!p) return '';
-  return JSON.stringify([
-    s.timezone,
-    p.types.map((t) => [t.code, t.name, t.mode]),
-    p.branches.map((b) => [b.code, b.name, b.parent ?? null]),
-    Object.keys(s.series).map((k) => [k, s.series[k]?.x.length]),
-  ]);
+  return JSON.stringify([s.timezone, p.types.map((t) => [t.code, t.name, t.mode]), p.branches.map((b) => [b.code, b.name, b.parent ?? null]), Object.keys(s.series).map((k) => [k, s.series[k]?.x.length])]);
 }
 
 function buildLayout() {
   for (const c of charts.values()) c.destroy();
   charts.clear();
   panels.clear();
+  closeDrill();
   const host = $('panels');
   host.replaceChildren();
   const types = state.plan?.types ?? [];
@@ -80,12 +122,11 @@ function buildLayout() {
     panels.set(t.code, p);
     host.append(p.root);
   }
-  // Charts measure their container, so they are created after the panels are in the document.
   for (const t of types) {
     const series = state.series[t.code];
     const p = panels.get(t.code);
     if (!series || !p) continue;
-    charts.set(t.code, createChart(p.chart, series, { timezone: state.timezone, strict: t.mode === 'strict', nowSec: nowSec() }));
+    charts.set(t.code, createChart(p.chart, series, { timezone: state.timezone, strict: t.mode === 'strict', nowSec: nowSec(), watch: state.plan?.thresholds?.watch }));
   }
   cells = state.plan ? buildGrid(/** @type {HTMLTableElement} */ ($('grid')), state.plan) : new Map();
   $('grid').style.setProperty('--cols', String(1 + (state.plan?.branches.length ?? 0)));
@@ -106,12 +147,15 @@ function renderAll() {
     for (const row of Object.values(byScope)) updateCell(cells.get(cellKey(row.complaintType, row.scope)), row);
   }
   for (const [type, p] of panels) updatePanel(p, state.counters[type]?.[ALL]);
+  sortGridRows(/** @type {HTMLTableElement} */ ($('grid')), state.counters);
+  updateHeadline(tiles, state.headline);
   renderAlerts();
   renderHeader();
+  renderFreshness();
 }
 
 function renderAlerts() {
-  renderTicker($('alerts'), state);
+  renderTicker($('alerts'), state, { masked });
   const open = openCasesByType(state);
   for (const [type, p] of panels) setOpenCases(p, open.get(type) ?? 0);
 }
@@ -119,18 +163,34 @@ function renderAlerts() {
 function renderHeader() {
   $('as-of').textContent = dateTime(state.asOf, state.timezone);
   $('tz').textContent = state.plan ? `(${state.timezone})` : '';
-  $('plan-year').textContent = state.year ? `${state.year} 年度计划` : '';
+  $('plan-year').textContent = state.year ? T.planYear(state.year) : '';
+}
+
+/** Every tile says when its numbers last changed and how far the pipeline is behind. */
+function renderFreshness() {
+  const p = state.pipeline;
+  const lag = p == null || p.lagMs == null ? T.lagUnknown : `${T.lag} ${duration(p.lagMs)}`;
+  const stale = !!p && (p.consuming === false || (typeof p.lagMs === 'number' && p.lagMs > LAG_STALE_MS));
+  if (stale !== pipelineStale) {
+    pipelineStale = stale;
+    onStatus(link);
+  }
+  setHeadlineFresh(tiles, `${T.updated} ${clock(state.headline?.asOf ?? state.asOf, state.timezone)} · ${lag}`);
+  for (const [type, panel] of panels) {
+    panel.fresh.textContent = `${T.updated} ${clock(state.updatedAt[type] ?? state.asOf, state.timezone)} · ${lag}`;
+  }
+  $('grid-fresh').textContent = `${T.updated} ${clock(state.asOf, state.timezone)} · ${lag}`;
 }
 
 /** @type {WeakMap<HTMLElement, ReturnType<typeof setTimeout>>} */
 const pulses = new WeakMap();
 
-/** Briefly outlines a cell that just changed, so a viewer's eye finds it. @param {HTMLElement|undefined} node */
+/** @param {HTMLElement|undefined} node */
 function pulse(node) {
   if (!node) return;
   clearTimeout(pulses.get(node));
   node.classList.remove('changed');
-  void node.offsetWidth; // restart the CSS animation
+  void node.offsetWidth;
   node.classList.add('changed');
   pulses.set(node, setTimeout(() => node.classList.remove('changed'), 1700));
 }
@@ -139,13 +199,23 @@ function pulse(node) {
 function onSnapshot(msg) {
   state = fromSnapshot(msg);
   lastSeq = typeof msg.seq === 'number' ? msg.seq : null;
+  frames++;
   renderAll();
 }
+
+/** @param {any} msg a replay header: the picture held is still right, more frames follow */
+function onResume(msg) {
+  lastSeq = typeof msg.seq === 'number' ? msg.seq : lastSeq;
+  frames++;
+}
+
+let sortPending = false;
 
 /** @param {any} msg */
 function onMessage(msg) {
   if (typeof msg.seq === 'number') lastSeq = msg.seq;
   state.seq = lastSeq;
+  frames++;
   if (msg.type === 'counter') {
     const { row, chartChanged } = applyCounter(state, msg);
     const refs = cells.get(cellKey(row.complaintType, row.scope));
@@ -156,15 +226,30 @@ function onMessage(msg) {
       if (p) updatePanel(p, row);
       const s = state.series[row.complaintType];
       if (chartChanged && s) charts.get(row.complaintType)?.update(s, nowSec());
+      if (!sortPending) {
+        sortPending = true;
+        queueMicrotask(() => {
+          sortPending = false;
+          sortGridRows(/** @type {HTMLTableElement} */ ($('grid')), state.counters);
+        });
+      }
     }
     renderHeader();
+  } else if (msg.type === 'series') {
+    if (applySeries(state, msg)) {
+      const s = state.series[msg.complaintType];
+      if (s) charts.get(msg.complaintType)?.update(s, nowSec());
+    }
+  } else if (msg.type === 'headline') {
+    state.headline = msg;
+    updateHeadline(tiles, msg);
+  } else if (msg.type === 'heartbeat') {
+    if (msg.pipeline) state.pipeline = msg.pipeline;
+    if (msg.asOf) state.heardAt = Date.parse(msg.asOf);
   } else if (msg.type === 'alert') {
     upsertAlert(state, msg);
-    if (msg.asOf) state.asOf = msg.asOf;
     renderAlerts();
-    renderHeader();
   }
-  // Other message types (future additions) only advance seq.
 }
 
 /** @type {ReturnType<typeof setInterval>|undefined} */
@@ -175,27 +260,39 @@ function onStatus(s) {
   link = s;
   const live = s.status === 'live';
   const body = document.body;
-  body.classList.toggle('live', live);
-  body.classList.toggle('stale', !live);
+  const fresh = live && !pipelineStale;
+  body.classList.toggle('live', fresh);
+  body.classList.toggle('stale', !fresh);
+  body.classList.toggle('pipeline-stale', live && pipelineStale);
   body.classList.toggle('connecting', s.status === 'connecting' && !state.plan);
-  // Before the first snapshot a plain "connecting" is honest; after it, or once a first attempt
-  // has failed, the board is disconnected and must say so loudly.
   const down = !live && (!!state.plan || s.status === 'disconnected');
   body.classList.toggle('disconnected', down);
   const pill = $('conn');
-  pill.dataset.status = live ? 'live' : down ? 'disconnected' : 'connecting';
-  pill.textContent = live ? '● 实时' : down ? '✕ 连接中断' : '连接中…';
-  $('conn-banner').hidden = !down;
+  pill.dataset.status = live ? (pipelineStale ? 'stalled' : 'live') : down ? 'disconnected' : 'connecting';
+  pill.textContent = live ? (pipelineStale ? `⚠ ${T.pipelineStale}` : T.live) : down ? T.down : T.connecting;
+  $('conn-banner').hidden = !down && !(live && pipelineStale);
+  $('banner-title').textContent = down ? T.disconnected : T.pipelineStale;
   clearInterval(countdown);
+  countdown = undefined;
   const detail = () => {
     const wait = s.retryAt ? Math.max(0, Math.ceil((s.retryAt - Date.now()) / 1000)) : 0;
-    $('conn-detail').textContent =
-      s.status === 'connecting' ? `${s.reason}…` : `${s.reason} · ${wait} 秒后重连`;
+    $('conn-detail').textContent = live ? T.pipelineNote : s.status === 'connecting' ? `${s.reason}…` : `${s.reason} · ${T.retryIn(wait)}`;
   };
-  if (!live) {
+  if (!live || pipelineStale) {
     detail();
-    if (s.retryAt) countdown = setInterval(detail, 1000);
+    if (s.retryAt && !live) countdown = setInterval(detail, 1000);
   }
 }
 
-connectWallboard({ url: wsUrl(location), onSnapshot, onMessage, onStatus });
+staticTexts();
+$('panels').addEventListener('click', (ev) => {
+  if (kiosk) return;
+  const panel = /** @type {HTMLElement|null} */ (/** @type {HTMLElement} */ (ev.target).closest?.('.panel[data-type]'));
+  const type = panel?.dataset.type;
+  if (type && drillType() !== type) void openDrill(state, type, token);
+});
+document.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Escape') closeDrill();
+});
+setInterval(renderFreshness, 1000);
+connectWallboard({ url: wsUrl(location), onSnapshot, onResume, onMessage, onStatus, screen });

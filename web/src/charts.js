@@ -1,14 +1,21 @@
 // @ts-check
 // One uPlot chart per complaint type: cumulative not-agreed customers (scope ALL) against the
 // cumulative allowance. Charts are built once per plan and then only fed with setData, so a live
-// counter never costs a rebuild (or a flicker on the wall).
+// counter never costs a rebuild (or a flicker on the wall). Columns: week ends, cumulative
+// allowance (steps), actual, forecast at the current pace (dashed), and the watch line
+// (allowance × thresholds.watch) whose band up to the allowance is shaded. Faint vertical week
+// markers, stronger every 13 weeks with the week number.
 
 import { monthDay } from './format.js';
+import { T } from './i18n.js';
 
 /** @typedef {import('./state.js').Series} Series */
 
 const FONT = '15px "Noto Sans CJK SC", "WenQuanYi Zen Hei", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif';
-export const COLORS = { allowance: '#f5b942', actual: '#4fc3f7', strictActual: '#ff5c8a', now: 'rgba(255,255,255,0.45)' };
+export const COLORS = {
+  allowance: '#f5b942', actual: '#4fc3f7', strictActual: '#ff5c8a', now: 'rgba(255,255,255,0.45)',
+  forecast: '#c792ea', watch: 'rgba(245,185,66,0.55)', band: 'rgba(245,185,66,0.16)', week: 'rgba(255,255,255,0.06)', quarter: 'rgba(255,255,255,0.22)',
+};
 
 /** @returns {any} the uPlot constructor loaded by <script src="/vendor/uPlot.iife.min.js"> */
 function uPlotCtor() {
@@ -17,24 +24,41 @@ function uPlotCtor() {
   return u;
 }
 
-/** @param {Series} s */
-function columns(s) {
-  return [s.x, s.allowance, s.actual];
+/** @param {Series} s @param {number} watch */
+function columns(s, watch) {
+  return [s.x, s.allowance, s.actual, s.forecast ?? s.x.map(() => null), s.allowance.map((a) => a * watch)];
 }
 
 /**
  * @param {HTMLElement} container sized by the layout; the chart fills it
  * @param {Series} series
- * @param {{ timezone: string, strict: boolean, nowSec: number|null }} opts
+ * @param {{ timezone: string, strict: boolean, nowSec: number|null, watch?: number, compact?: boolean }} opts
  */
 export function createChart(container, series, opts) {
   const uPlot = uPlotCtor();
   let nowSec = opts.nowSec;
+  const watch = opts.watch ?? 0.8;
   const tz = opts.timezone;
 
   // Vertical "now" line: the reader sees at once how much of the year the curves cover.
   const nowLine = {
     hooks: {
+      /** @param {any} u */
+      drawAxes: (u) => {
+        const xs = u.data[0];
+        const { top, height } = u.bbox;
+        const ctx = u.ctx;
+        ctx.save();
+        ctx.font = `${Math.round(12 * uPlot.pxRatio)}px sans-serif`;
+        for (let i = 0; i < xs.length - 1; i++) {
+          const quarter = (i + 1) % 13 === 0;
+          const x = Math.round(u.valToPos(xs[i], 'x', true));
+          ctx.fillStyle = quarter ? COLORS.quarter : COLORS.week;
+          ctx.fillRect(x, top, quarter ? 2 : 1, height);
+          if (quarter && !opts.compact) ctx.fillText(T.week(i + 1), x + 4, top + 14 * uPlot.pxRatio);
+        }
+        ctx.restore();
+      },
       /** @param {any} u */
       draw: (u) => {
         if (nowSec == null) return;
@@ -94,7 +118,7 @@ export function createChart(container, series, opts) {
       series: [
         {},
         {
-          label: '累计管控值',
+          label: T.allowanceKey,
           stroke: COLORS.allowance,
           width: 2.5,
           fill: 'rgba(245,185,66,0.10)',
@@ -102,15 +126,31 @@ export function createChart(container, series, opts) {
           points: { show: false },
         },
         {
-          label: '未达成一致客户(累计)',
+          label: T.actualKey,
           stroke: opts.strict ? COLORS.strictActual : COLORS.actual,
           width: 3.5,
           points: { show: true, size: 7, fill: opts.strict ? COLORS.strictActual : COLORS.actual },
           spanGaps: false,
         },
+        {
+          label: T.forecastKey,
+          stroke: COLORS.forecast,
+          width: 2.5,
+          dash: [10, 8],
+          points: { show: false },
+        },
+        {
+          label: T.watchKey,
+          stroke: COLORS.watch,
+          width: 1,
+          dash: [4, 6],
+          paths: uPlot.paths.stepped({ align: -1 }),
+          points: { show: false },
+        },
       ],
+      bands: [{ series: [1, 4], fill: COLORS.band }],
     },
-    columns(series),
+    columns(series, watch),
     container,
   );
 
@@ -128,7 +168,7 @@ export function createChart(container, series, opts) {
      */
     update(s, now) {
       nowSec = now;
-      u.setData(columns(s));
+      u.setData(columns(s, watch));
     },
     destroy() {
       ro.disconnect();

@@ -4,13 +4,13 @@
 
 /** @typedef {'ok'|'watch'|'breach'|'critical'} Level */
 
-/** @type {Record<Level, string>} */
-export const LEVEL_LABEL = { ok: '正常', watch: '关注', breach: '超标', critical: '严重超标' };
+import { T } from './i18n.js';
 
-export const MODE_LABEL = {
-  strict: '强干预 · 逐笔盯盘',
-  relative: '管理相对值 · 周监测',
-};
+/** @param {string|undefined|null} level */
+export const levelLabel = (level) => (level === 'ok' || level === 'watch' || level === 'breach' || level === 'critical' ? T[level] : level ?? '');
+
+/** @param {string} mode */
+export const modeLabel = (mode) => (mode === 'strict' ? T.strictMode : mode === 'relative' ? T.relativeMode : mode);
 
 /** @param {number|null|undefined} n */
 export function int(n) {
@@ -96,6 +96,25 @@ export function shortTime(t, tz) {
   if (!d) return '—';
   const p = parts(d, tz, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
   return `${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
+/**
+ * "10:32:05"
+ * @param {string|number|Date|null|undefined} t
+ * @param {string} tz
+ */
+export function clock(t, tz) {
+  const d = toDate(t);
+  if (!d) return '—';
+  const p = parts(d, tz, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return `${p.hour}:${p.minute}:${p.second}`;
+}
+
+/** "3 s", "2 min", "1 h" @param {number|null|undefined} ms */
+export function duration(ms) {
+  if (typeof ms !== 'number' || !Number.isFinite(ms)) return '—';
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : `${Math.round(s / 3600)} h`;
 }
 
 /**

@@ -1,15 +1,19 @@
 // @ts-check
 // The type × scope grid. Built once per plan; a counter message touches exactly one cell.
-// Test hooks: td[data-type][data-scope][data-level] with .unresolved, .allowance, .ratio inside.
+// Rows (types) are kept sorted by their bank-wide ratio, highest first, so the worst type is on
+// top; columns keep the branch hierarchy. Each cell shows the breach forecast week.
+// Test hooks: td[data-type][data-scope][data-level] with .unresolved, .allowance, .ratio,
+// .breach-week inside.
 
-import { LEVEL_LABEL, dec1, el, int, pct } from './format.js';
+import { dec1, el, int, levelLabel, pct } from './format.js';
+import { T } from './i18n.js';
 import { ALL, scopeColumns } from './state.js';
 
 /**
  * @typedef {import('./state.js').Plan} Plan
  * @typedef {import('./state.js').CounterRow} CounterRow
  * @typedef {{ td: HTMLElement, unresolved: HTMLElement, allowance: HTMLElement,
- *   ratio: HTMLElement, level: HTMLElement }} CellRefs
+ *   ratio: HTMLElement, level: HTMLElement, breach: HTMLElement }} CellRefs
  */
 
 /** @param {string} type @param {string} scope */
@@ -26,7 +30,7 @@ export function buildGrid(table, plan) {
   const names = new Map(cols.map((c) => [c.code, c.name]));
 
   const head = el('tr');
-  head.append(el('th', { class: 'corner' }, '类型 \\ 机构'));
+  head.append(el('th', { class: 'corner' }, T.corner));
   for (const c of cols) {
     const th = el('th', {
       class: `scope depth-${Math.min(c.depth, 3)}${c.code === ALL ? ' all' : ''}${c.parent ? ' child' : ''}`,
@@ -47,7 +51,7 @@ export function buildGrid(table, plan) {
     const tr = el('tr', { 'data-type': t.code, class: t.mode === 'strict' ? 'strict' : '' });
     const th = el('th', { class: 'type', scope: 'row' });
     th.append(el('div', { class: 'type-name' }, t.name));
-    if (t.mode === 'strict') th.append(el('span', { class: 'strict-tag' }, '强干预'));
+    if (t.mode === 'strict') th.append(el('span', { class: 'strict-tag' }, T.strictTag));
     tr.append(th);
     for (const c of cols) {
       const td = el('td', {
@@ -63,10 +67,11 @@ export function buildGrid(table, plan) {
       const meta = el('div', { class: 'meta' });
       const ratio = el('span', { class: 'ratio num' }, '—');
       const level = el('span', { class: 'level-label' }, '');
-      meta.append(ratio, level);
+      const breach = el('span', { class: 'breach-week num' }, '');
+      meta.append(ratio, level, breach);
       td.append(nums, meta);
       tr.append(td);
-      cells.set(cellKey(t.code, c.code), { td, unresolved, allowance, ratio, level });
+      cells.set(cellKey(t.code, c.code), { td, unresolved, allowance, ratio, level, breach });
     }
     body.append(tr);
   }
@@ -83,8 +88,28 @@ export function updateCell(refs, row) {
   refs.unresolved.textContent = int(row.unresolvedCustomers);
   refs.allowance.textContent = dec1(row.allowanceToDate);
   refs.ratio.textContent = pct(row.ratio);
-  refs.level.textContent = LEVEL_LABEL[row.level] ?? row.level;
+  refs.level.textContent = levelLabel(row.level);
   refs.td.dataset.level = row.level;
+  const w = row.breachWeek;
+  const breached = row.level === 'breach' || row.level === 'critical';
+  refs.breach.textContent = breached ? '' : typeof w === 'number' ? T.breachWeek(w) : '';
+  refs.td.dataset.breachWeek = typeof w === 'number' ? String(w) : '';
   refs.td.title = `未达成一致客户 ${int(row.unresolvedCustomers)} / 累计管控值 ${dec1(row.allowanceToDate)}` +
     ` · 年度允许量 ${dec1(row.annualAllowance)} · 一次性化解率 ${pct(row.oneTimeResolutionRate)}`;
+}
+
+/**
+ * Reorders the body rows by the bank-wide ratio of each type, highest first (ties: plan order).
+ * Moves rows only when the order changed, so a steady board does not touch the DOM.
+ * @param {HTMLTableElement} table
+ * @param {Record<string, Record<string, CounterRow>>} counters
+ */
+export function sortGridRows(table, counters) {
+  const body = table.tBodies[0];
+  if (!body) return;
+  const rows = [...body.rows];
+  const key = (/** @type {HTMLTableRowElement} */ tr) => counters[tr.dataset.type ?? '']?.[ALL]?.ratio ?? -1;
+  const sorted = rows.map((tr, i) => ({ tr, i, k: key(tr) })).sort((a, b) => b.k - a.k || a.i - b.i).map((x) => x.tr);
+  if (sorted.every((tr, i) => tr === rows[i])) return;
+  body.append(...sorted);
 }

@@ -1,16 +1,18 @@
 // @ts-check
 // Per-type panel: headline figures (bank-wide, scope ALL) above that type's chart.
-// Test hooks: .panel[data-type][data-mode] with .otr-rate, .ytd-unresolved, .ytd-allowance, .chart.
+// Test hooks: .panel[data-type][data-mode] with .otr-rate, .ytd-unresolved, .ytd-allowance, .chart,
+// .fresh (last update and pipeline lag: every tile says how old its numbers are).
 
 import { COLORS } from './charts.js';
-import { LEVEL_LABEL, MODE_LABEL, dec1, el, int, pct } from './format.js';
+import { dec1, el, int, levelLabel, modeLabel, pct } from './format.js';
+import { T } from './i18n.js';
 
 /**
  * @typedef {import('./state.js').TypeDef} TypeDef
  * @typedef {import('./state.js').CounterRow} CounterRow
  * @typedef {{ root: HTMLElement, chart: HTMLElement, rate: HTMLElement, unresolved: HTMLElement,
  *   allowance: HTMLElement, annual: HTMLElement, ratio: HTMLElement, level: HTMLElement,
- *   cases: HTMLElement|null }} PanelRefs
+ *   cases: HTMLElement|null, fresh: HTMLElement }} PanelRefs
  */
 
 /** @param {string} label @param {HTMLElement} value @param {string} [cls] */
@@ -30,7 +32,7 @@ export function buildPanel(t) {
 
   const head = el('header', { class: 'panel-head' });
   head.append(el('h2', { class: 'type-name' }, t.name));
-  head.append(el('span', { class: `mode-tag ${strict ? 'strict-tag' : ''}` }, MODE_LABEL[t.mode] ?? t.mode));
+  head.append(el('span', { class: `mode-tag ${strict ? 'strict-tag' : ''}` }, modeLabel(t.mode)));
   const level = el('span', { class: 'level-pill' }, '');
   head.append(level);
 
@@ -42,12 +44,12 @@ export function buildPanel(t) {
   ytd.append(unresolved, el('span', { class: 'sep' }, ' / '), allowance);
   const annual = el('span', { class: 'annual num' }, '—');
   const ratio = el('div', { class: 'mid ratio num' }, '—');
-  stats.append(stat('一次性化解率', rate), stat('未达成一致 / 累计管控值', ytd, 'wide'), stat('占比', ratio));
+  stats.append(stat(T.otr, rate), stat(T.ytdVsAllowance, ytd, 'wide'), stat(T.share, ratio));
   /** @type {HTMLElement|null} */
   let cases = null;
   if (strict) {
     cases = el('div', { class: 'mid open-cases num' }, '0');
-    stats.append(stat('在盯个案', cases, 'cases'));
+    stats.append(stat(T.openCases, cases, 'cases'));
   }
 
   const legend = el('div', { class: 'legend' });
@@ -59,16 +61,19 @@ export function buildPanel(t) {
     return item;
   };
   legend.append(
-    key(strict ? COLORS.strictActual : COLORS.actual, '未达成一致客户(累计)', 'actual'),
-    key(COLORS.allowance, '累计管控值(周)', 'allowance'),
+    key(strict ? COLORS.strictActual : COLORS.actual, T.actualKey, 'actual'),
+    key(COLORS.allowance, T.allowanceKey, 'allowance'),
+    key(COLORS.watch, T.watchKey, 'watch'),
+    key(COLORS.forecast, T.forecastKey, 'forecast'),
   );
-  const annualBox = el('span', { class: 'annual-box' }, '年度允许量 ');
+  const annualBox = el('span', { class: 'annual-box' }, T.annual);
   annualBox.append(annual);
   legend.append(annualBox);
 
   const chart = el('div', { class: 'chart' });
-  root.append(head, stats, legend, chart);
-  return { root, chart, rate, unresolved, allowance, annual, ratio, level, cases };
+  const fresh = el('div', { class: 'fresh num' }, '');
+  root.append(head, stats, legend, chart, fresh);
+  return { root, chart, rate, unresolved, allowance, annual, ratio, level, cases, fresh };
 }
 
 /**
@@ -81,7 +86,7 @@ export function updatePanel(p, row) {
   p.allowance.textContent = dec1(row?.allowanceToDate);
   p.annual.textContent = dec1(row?.annualAllowance);
   p.ratio.textContent = pct(row?.ratio);
-  p.level.textContent = row ? LEVEL_LABEL[row.level] ?? row.level : '';
+  p.level.textContent = row ? levelLabel(row.level) : '';
   p.root.dataset.level = row?.level ?? 'none';
 }
 

@@ -1,7 +1,12 @@
 // @ts-check
 // The live link to /ws. It owns the protocol rules the board depends on: the first frame of a
 // connection must be a snapshot, `seq` must rise by exactly one, and any break (close, error,
-// gap, no snapshot in time) means reconnect with backoff and start again from a new snapshot.
+// gap, no snapshot in time, silence longer than three server heartbeats) means reconnect with
+// backoff. A page that already holds a consistent picture asks for the frames it missed
+// (`?since=<seq>&epoch=<id>`); the server answers with `resume` and those frames, or with a
+// snapshot when it cannot (restart, frames evicted). After a gap or a bad frame the page asks
+// for a snapshot, since its picture may be wrong. The page also says hello and heartbeats back,
+// so the server knows which screens are alive.
 
 /**
  * @typedef {'connecting'|'live'|'disconnected'} LinkStatus
@@ -9,10 +14,13 @@
  * @typedef {{
  *   url: string,
  *   onSnapshot: (msg: any) => void,
+ *   onResume?: (msg: any) => void,
  *   onMessage: (msg: any) => void,
  *   onStatus: (s: LinkState) => void,
  *   baseMs?: number, capMs?: number, snapshotTimeoutMs?: number,
  *   random?: () => number,
+ *   screen?: { id: string, name: string },
+ *   screenHeartbeatMs?: number,
  * }} SocketOptions
  */
 
@@ -35,8 +43,21 @@ export function backoffDelay(attempt, baseMs = 1000, capMs = 30000, random = Mat
  */
 export function wsUrl(loc) {
   const proto = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  const token = new URLSearchParams(loc.search).get('token');
-  return `${proto}//${loc.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
+  const q = new URLSearchParams(loc.search);
+  const token = q.get('token');
+  const params = [];
+  if (token) params.push(`token=${encodeURIComponent(token)}`);
+  if (q.has('masked')) params.push('masked=1');
+  return `${proto}//${loc.host}/ws${params.length ? `?${params.join('&')}` : ''}`;
+}
+
+/**
+ * @param {string} url
+ * @param {{ seq: number, epoch: string }|null} since
+ */
+export function withSince(url, since) {
+  if (!since) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}since=${since.seq}&epoch=${encodeURIComponent(since.epoch)}`;
 }
 
 /** @param {SocketOptions} opts */
@@ -57,6 +78,26 @@ export function connectWallboard(opts) {
   /** @type {ReturnType<typeof setTimeout>|undefined} */
   let snapshotTimer;
   let stopped = false;
+  /** where to resume from on the next connection; null: ask for a snapshot */
+  /** @type {{ seq: number, epoch: string }|null} */
+  let resumable = null;
+  /** @type {string|null} */
+  let epoch = null;
+  let heartbeatMs = 5000;
+  /** @type {ReturnType<typeof setTimeout>|undefined} */
+  let watchdog;
+  /** @type {ReturnType<typeof setInterval>|undefined} */
+  let beat;
+
+  // Three server heartbeats of silence: the link is dead even if TCP has not noticed.
+  const arm = (/** @type {WebSocket} */ sock) => {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => drop(sock, '无心跳 / no heartbeat', true), heartbeatMs * 3 + 1000);
+  };
+  const sendScreen = (/** @type {WebSocket} */ sock, /** @type {'hello'|'heartbeat'} */ type) => {
+    if (!opts.screen || sock.readyState !== 1) return;
+    sock.send(JSON.stringify({ type, screenId: opts.screen.id, name: opts.screen.name, lastSeq }));
+  };
 
   /** @param {LinkStatus} status @param {string} reason @param {number|null} [retryAt] */
   const report = (status, reason, retryAt = null) => opts.onStatus({ status, attempt, retryAt, reason });
@@ -67,9 +108,15 @@ export function connectWallboard(opts) {
     haveSnapshot = false;
     lastSeq = null;
     report('connecting', attempt === 0 ? '连接中' : `第 ${attempt} 次重连`);
-    const sock = new WebSocket(opts.url);
+    const asked = resumable;
+    const sock = new WebSocket(withSince(opts.url, asked));
     ws = sock;
     snapshotTimer = setTimeout(() => drop(sock, '未收到快照 / no snapshot'), snapshotTimeoutMs);
+    sock.onopen = () => {
+      sendScreen(sock, 'hello');
+      clearInterval(beat);
+      beat = setInterval(() => sendScreen(sock, 'heartbeat'), opts.screenHeartbeatMs ?? 10000);
+    };
     sock.onmessage = (ev) => {
       if (sock !== ws) return;
       let msg;
@@ -78,13 +125,19 @@ export function connectWallboard(opts) {
       } catch {
         return drop(sock, '消息格式错误 / bad frame');
       }
+      if (typeof msg?.heartbeatMs === 'number' && msg.heartbeatMs > 0) heartbeatMs = msg.heartbeatMs;
+      arm(sock);
       if (!haveSnapshot) {
-        if (msg?.type !== 'snapshot') return drop(sock, '首条消息不是快照 / no snapshot first');
+        const resumed = msg?.type === 'resume' && asked !== null && msg.seq === asked.seq && msg.epoch === asked.epoch;
+        if (msg?.type !== 'snapshot' && !resumed) return drop(sock, '首条消息不是快照 / no snapshot first');
         clearTimeout(snapshotTimer);
         haveSnapshot = true;
         lastSeq = typeof msg.seq === 'number' ? msg.seq : null;
+        epoch = typeof msg.epoch === 'string' ? msg.epoch : epoch;
         attempt = 0;
-        opts.onSnapshot(msg);
+        resumable = epoch && lastSeq !== null ? { seq: lastSeq, epoch } : null;
+        if (resumed) opts.onResume?.(msg);
+        else opts.onSnapshot(msg);
         report('live', '实时');
         return;
       }
@@ -93,8 +146,10 @@ export function connectWallboard(opts) {
           return drop(sock, `序号跳变 / seq gap ${lastSeq} → ${msg.seq}`);
         }
         lastSeq = msg.seq;
+        if (epoch) resumable = { seq: msg.seq, epoch };
       }
       if (msg?.type === 'snapshot') {
+        epoch = typeof msg.epoch === 'string' ? msg.epoch : epoch;
         // A server may resend a snapshot on its own (e.g. after a plan change): take it whole.
         opts.onSnapshot(msg);
         return;
@@ -108,9 +163,11 @@ export function connectWallboard(opts) {
     sock.onerror = () => {};
   };
 
-  /** @param {WebSocket} sock @param {string} reason */
-  const drop = (sock, reason) => {
+  /** @param {WebSocket} sock @param {string} reason @param {boolean} [keepPicture] */
+  const drop = (sock, reason, keepPicture = false) => {
     if (sock !== ws) return;
+    // A gap or a bad frame means the picture may be wrong: the next connection takes a snapshot.
+    if (!keepPicture) resumable = null;
     try {
       sock.close(4000, 'resync');
     } catch {
@@ -122,6 +179,8 @@ export function connectWallboard(opts) {
   /** @param {string} reason */
   const scheduleRetry = (reason) => {
     clearTimeout(snapshotTimer);
+    clearTimeout(watchdog);
+    clearInterval(beat);
     clearTimeout(retryTimer);
     ws = null;
     haveSnapshot = false;
@@ -148,6 +207,8 @@ export function connectWallboard(opts) {
       stopped = true;
       clearTimeout(retryTimer);
       clearTimeout(snapshotTimer);
+      clearTimeout(watchdog);
+      clearInterval(beat);
       globalThis.removeEventListener?.('online', onOnline);
       const s = ws;
       ws = null;

@@ -11,14 +11,18 @@
  *   branches: Branch[], types: TypeDef[], weeks?: WeekDef[] }} Plan
  * @typedef {{ complaintType: string, scope: string, unresolvedCustomers: number,
  *   firstContactCustomers: number, oneTimeResolutionRate: number|null, allowanceToDate: number,
- *   annualAllowance: number, ratio: number|null, level: Level }} CounterRow
+ *   annualAllowance: number, ratio: number|null, level: Level, breachWeek?: number|null,
+ *   projectedYearEnd?: number|null }} CounterRow
  * @typedef {{ complaintType: string, scope: string, x: number[], allowance: number[],
- *   actual: (number|null)[] }} Series
+ *   actual: (number|null)[], forecast?: (number|null)[] }} Series
+ * @typedef {{ consuming?: boolean, nats?: string, lastBatchAt?: string|null, pending?: number|null,
+ *   lagMs?: number|null }} Pipeline
  * @typedef {{ id: string, kind?: string, complaintType: string, scope: string, level?: string,
  *   status?: string, openedAt?: string, ticketId?: string }} Alert
  * @typedef {{ year: number|null, plan: Plan|null, timezone: string, asOf: string|null,
  *   seq: number|null, counters: Record<string, Record<string, CounterRow>>, alerts: Alert[],
- *   series: Record<string, Series> }} BoardState
+ *   series: Record<string, Series>, headline: any, pipeline: Pipeline|null,
+ *   updatedAt: Record<string, string>, heardAt: number|null }} BoardState
  * @typedef {{ code: string, name: string, depth: number, parent: string|null }} ScopeColumn
  */
 
@@ -28,7 +32,10 @@ const DEFAULT_TZ = 'Asia/Shanghai';
 
 /** @returns {BoardState} */
 export function emptyState() {
-  return { year: null, plan: null, timezone: DEFAULT_TZ, asOf: null, seq: null, counters: {}, alerts: [], series: {} };
+  return {
+    year: null, plan: null, timezone: DEFAULT_TZ, asOf: null, seq: null, counters: {}, alerts: [], series: {},
+    headline: null, pipeline: null, updatedAt: {}, heardAt: null,
+  };
 }
 
 /**
@@ -43,9 +50,12 @@ export function fromSnapshot(msg) {
   state.timezone = msg.plan?.timezone || DEFAULT_TZ;
   state.asOf = msg.asOf ?? null;
   state.seq = msg.seq ?? null;
+  state.headline = msg.headline ?? null;
+  state.pipeline = msg.pipeline ?? null;
   for (const row of msg.counters ?? []) putCounter(state, row);
   for (const [type, s] of Object.entries(msg.series ?? {})) {
-    state.series[type] = { ...s, x: [...s.x], allowance: [...s.allowance], actual: [...s.actual] };
+    state.series[type] = copySeries(s);
+    if (state.asOf) state.updatedAt[type] = state.asOf;
   }
   for (const a of msg.alerts ?? []) upsertAlert(state, a, false);
   return state;
@@ -67,8 +77,53 @@ function putCounter(state, row) {
     annualAllowance: row.annualAllowance,
     ratio: row.ratio,
     level: row.level,
+    breachWeek: row.breachWeek ?? null,
+    projectedYearEnd: row.projectedYearEnd ?? null,
   };
   return byScope[row.scope];
+}
+
+/** @param {any} s @returns {Series} */
+function copySeries(s) {
+  return {
+    complaintType: s.complaintType, scope: s.scope,
+    x: [...s.x], allowance: [...s.allowance], actual: [...s.actual],
+    forecast: Array.isArray(s.forecast) ? [...s.forecast] : s.x.map(() => null),
+  };
+}
+
+/**
+ * `{type:'series'}` after a retroactive change: the whole curve of one type is replaced (past
+ * points moved), the arrays keep their fixed length (one point per plan week).
+ * @param {BoardState} state
+ * @param {any} msg
+ */
+export function applySeries(state, msg) {
+  if (typeof msg.complaintType !== 'string' || !Array.isArray(msg.x) || msg.scope !== ALL) return false;
+  state.series[msg.complaintType] = copySeries(msg);
+  if (msg.asOf) state.updatedAt[msg.complaintType] = msg.asOf;
+  return true;
+}
+
+/**
+ * The straight line to year end at the year-to-date pace, the same rule the server uses:
+ * from the current week's value, pace = count / time elapsed in the year.
+ * @param {BoardState} state
+ * @param {Series} series
+ * @param {number} count
+ * @param {number} nowMs
+ */
+export function refreshForecast(state, series, count, nowMs) {
+  const weeks = state.plan?.weeks;
+  const f = series.forecast ?? (series.forecast = series.x.map(() => null));
+  if (!weeks || weeks.length !== series.x.length) return;
+  const start = Date.parse(weeks[0]?.start ?? ''), end = Date.parse(weeks[weeks.length - 1]?.end ?? '');
+  const inYear = nowMs > start && nowMs < end;
+  const pace = inYear ? count / (nowMs - start) : 0;
+  for (let i = 0; i < weeks.length; i++) {
+    const ws = Date.parse(weeks[i].start), we = Date.parse(weeks[i].end);
+    f[i] = !inYear || we <= nowMs ? null : ws <= nowMs ? count : count + pace * (we - nowMs);
+  }
 }
 
 /**
@@ -92,9 +147,11 @@ export function applyCounter(state, msg) {
       const carry = last >= 0 ? series.actual[last] : 0;
       for (let j = last + 1; j < i; j++) series.actual[j] = carry;
       series.actual[i] = row.unresolvedCustomers;
+      refreshForecast(state, series, row.unresolvedCustomers, Date.parse(state.asOf));
       chartChanged = true;
     }
   }
+  if (state.asOf) state.updatedAt[row.complaintType] = state.asOf;
   return { row, chartChanged };
 }
 

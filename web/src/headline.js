@@ -1,0 +1,79 @@
+// @ts-check
+// Headline tiles across the top: one-time resolution rate YTD, not-agreed customers YTD against
+// the cumulative allowance, open case alerts, alerts by level; each with its change against one
+// week earlier (computed by the server, `headline.lastWeek`) and its freshness.
+// Hooks: #headline .tile[data-tile] with .value, .trend[data-dir], .fresh.
+
+import { dec1, el, int, pct } from './format.js';
+import { T } from './i18n.js';
+
+/** @typedef {{ root: HTMLElement, value: HTMLElement, sub: HTMLElement, trend: HTMLElement, fresh: HTMLElement }} Tile */
+
+const TILES = /** @type {const} */ (['otr', 'notAgreed', 'cases', 'levels']);
+
+/** @param {HTMLElement} host @returns {Record<string, Tile>} */
+export function buildHeadline(host) {
+  /** @type {Record<string, Tile>} */
+  const tiles = {};
+  const labels = { otr: T.hOtr, notAgreed: T.hNotAgreed, cases: T.hCases, levels: T.hLevels };
+  host.replaceChildren();
+  for (const k of TILES) {
+    const root = el('div', { class: 'tile', 'data-tile': k });
+    const value = el('div', { class: 'value num' }, '—');
+    const sub = el('div', { class: 'sub num' }, '');
+    const trend = el('div', { class: 'trend num', 'data-dir': 'flat' }, '');
+    const fresh = el('div', { class: 'fresh num' }, '');
+    root.append(el('div', { class: 'tile-label' }, labels[k]), value, sub, trend, fresh);
+    host.append(root);
+    tiles[k] = { root, value, sub, trend, fresh };
+  }
+  return tiles;
+}
+
+/**
+ * Arrow and signed difference. `goodUp`: a rising value is good news (the resolution rate);
+ * colour follows good/bad, not up/down.
+ * @param {Tile} t @param {number|null|undefined} now @param {number|null|undefined} prev
+ * @param {(n: number) => string} fmt @param {boolean} goodUp
+ */
+function trend(t, now, prev, fmt, goodUp) {
+  if (typeof now !== 'number' || typeof prev !== 'number') {
+    t.trend.textContent = '';
+    t.trend.dataset.dir = 'flat';
+    return;
+  }
+  const d = now - prev;
+  const dir = Math.abs(d) < 1e-9 ? 'flat' : d > 0 ? 'up' : 'down';
+  t.trend.dataset.dir = dir;
+  t.trend.dataset.good = dir === 'flat' ? '' : String((dir === 'up') === goodUp);
+  t.trend.textContent = dir === 'flat' ? `${T.vsLastWeek} ${T.noChange}` : `${T.vsLastWeek} ${dir === 'up' ? '▲' : '▼'} ${fmt(Math.abs(d))}`;
+}
+
+/** @param {Record<string, Tile>} tiles @param {any} h the server's headline */
+export function updateHeadline(tiles, h) {
+  const now = h?.now, prev = h?.lastWeek, alerts = h?.alerts;
+  const t = /** @type {Record<string, Tile>} */ (tiles);
+  t.otr.value.textContent = pct(now?.rate);
+  t.otr.sub.textContent = now ? `${int(now.firstContact - now.unresolved)} / ${int(now.firstContact)}` : '';
+  trend(t.otr, now?.rate, prev?.rate, (d) => `${(d * 100).toFixed(1)} pt`, true);
+  t.notAgreed.value.textContent = now ? `${int(now.unresolved)} / ${dec1(now.allowanceToDate)}` : '—';
+  t.notAgreed.sub.textContent = now ? pct(now.ratio) : '';
+  t.notAgreed.root.dataset.level = !now ? '' : now.unresolved > now.annualAllowance ? 'critical' : now.unresolved > now.allowanceToDate ? 'breach' : (now.ratio ?? 0) >= 0.8 ? 'watch' : 'ok';
+  trend(t.notAgreed, now?.unresolved, prev?.unresolved, (d) => int(d), false);
+  t.cases.value.textContent = alerts ? int(alerts.openCases) : '—';
+  t.cases.sub.textContent = alerts ? `${int(alerts.open)} ${T.open}` : '';
+  trend(t.cases, alerts?.openedThisWeek, alerts?.openedLastWeek, (d) => int(d), false);
+  const lv = alerts?.byLevel ?? {};
+  t.levels.value.replaceChildren(
+    ...['critical', 'breach', 'watch'].map((k) => el('span', { class: `lv lv-${k}`, title: k }, int(lv[k] ?? 0))),
+  );
+  const levelsNow = now?.levels, levelsPrev = prev?.levels;
+  const bad = (/** @type {any} */ l) => (l ? l.watch + l.breach + l.critical : undefined);
+  t.levels.sub.textContent = levelsNow ? `${T.critical} ${int(levelsNow.critical)} · ${T.breach} ${int(levelsNow.breach)} · ${T.watch} ${int(levelsNow.watch)}` : '';
+  trend(t.levels, bad(levelsNow), bad(levelsPrev), (d) => int(d), false);
+}
+
+/** @param {Record<string, Tile>} tiles @param {string} text */
+export function setHeadlineFresh(tiles, text) {
+  for (const t of Object.values(tiles)) t.fresh.textContent = text;
+}

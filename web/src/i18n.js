@@ -1,0 +1,54 @@
+// @ts-check
+// Words on the board: zh-CN by default, English with ?lang=en. Numbers and dates are formatted
+// in the plan's time zone elsewhere (format.js); only words live here.
+
+const ZH = {
+  title: '消保投诉预警监测', subtitle: 'Complaint early warning', asOf: '数据时间', planYear: (/** @type {any} */ y) => `${y} 年度计划`,
+  connecting: '连接中…', live: '● 实时', down: '✕ 连接中断', disconnected: '连接中断', staleNote: '数据已停止更新，以下数字仅供参考（非实时）',
+  retryIn: (/** @type {number} */ s) => `${s} 秒后重连`, pipelineStale: '数据管道停滞', pipelineNote: '服务在线，但数据未在更新',
+  ok: '正常', watch: '关注', breach: '超标', critical: '严重超标',
+  strictMode: '强干预 · 逐笔盯盘', relativeMode: '管理相对值 · 周监测', strictTag: '强干预',
+  otr: '一次性化解率', ytdVsAllowance: '未达成一致 / 累计管控值', share: '占比', openCases: '在盯个案',
+  actualKey: '未达成一致客户(累计)', allowanceKey: '累计管控值(周)', watchKey: '关注线', forecastKey: '按当前速度预测', annual: '年度允许量 ',
+  hOtr: '一次性化解率(年累计)', hNotAgreed: '未达成一致 / 累计管控值', hCases: '在盯个案预警', hLevels: '预警等级分布',
+  vsLastWeek: '较上周', noChange: '持平', updated: '更新', lag: '延迟', lagUnknown: '延迟未知',
+  corner: '类型 \\ 机构', all: '全行', breachWeek: (/** @type {number} */ w) => `预计第${w}周超标`, breachedNow: '已超标',
+  alerts: '预警动态', noAlerts: '暂无预警', kindCase: '个案', kindLevel: '等级', kindScreen: '屏幕',
+  open: '未确认', acknowledged: '已确认', resolved: '已解除', screenSilent: (/** @type {string} */ n) => `大屏 ${n} 无心跳`,
+  drillTitle: (/** @type {string} */ t) => `${t} · 分机构`, close: '关闭', week: (/** @type {number} */ w) => `第${w}周`,
+  lang: 'English', masked: '公共区域 · 已脱敏',
+};
+
+/** @type {typeof ZH} */
+const EN = {
+  title: 'Complaint early warning', subtitle: '消保投诉预警监测', asOf: 'As of', planYear: (y) => `Plan ${y}`,
+  connecting: 'Connecting…', live: '● Live', down: '✕ Disconnected', disconnected: 'Disconnected', staleNote: 'Not updating: the numbers below are not live',
+  retryIn: (s) => `retry in ${s} s`, pipelineStale: 'Pipeline stalled', pipelineNote: 'server online, data not updating',
+  ok: 'OK', watch: 'Watch', breach: 'Breach', critical: 'Critical',
+  strictMode: 'Strict · case by case', relativeMode: 'Relative · weekly', strictTag: 'Strict',
+  otr: 'One-time resolution', ytdVsAllowance: 'Not agreed / allowance', share: 'Ratio', openCases: 'Open cases',
+  actualKey: 'Not agreed (cumulative)', allowanceKey: 'Allowance (weekly)', watchKey: 'Watch line', forecastKey: 'Forecast at pace', annual: 'Annual ',
+  hOtr: 'One-time resolution YTD', hNotAgreed: 'Not agreed / allowance', hCases: 'Open case alerts', hLevels: 'Alerts by level',
+  vsLastWeek: 'vs last week', noChange: 'unchanged', updated: 'Updated', lag: 'lag', lagUnknown: 'lag unknown',
+  corner: 'Type \\ Branch', all: 'Bank-wide', breachWeek: (w) => `breach wk ${w}`, breachedNow: 'in breach',
+  alerts: 'Alerts', noAlerts: 'No alerts', kindCase: 'Case', kindLevel: 'Level', kindScreen: 'Screen',
+  open: 'Open', acknowledged: 'Acked', resolved: 'Resolved', screenSilent: (n) => `Screen ${n} silent`,
+  drillTitle: (t) => `${t} · by branch`, close: 'Close', week: (w) => `Wk ${w}`,
+  lang: '中文', masked: 'Public area · masked',
+};
+
+/** @typedef {keyof typeof ZH} Key */
+
+/** @param {string} search */
+export function langOf(search) {
+  return new URLSearchParams(search).get('lang') === 'en' ? 'en' : 'zh';
+}
+
+/** @type {typeof ZH} */
+export let T = ZH;
+
+/** @param {'zh'|'en'} lang */
+export function setLang(lang) {
+  T = lang === 'en' ? EN : ZH;
+  return T;
+}
