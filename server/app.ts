@@ -7,6 +7,7 @@ import { authorize } from './access.ts';
 import { HttpError } from './errors.ts';
 import type { Monitor } from './monitor.ts';
 import { apiRoutes } from './routes/api.ts';
+import { planRoutes } from './routes/plan.ts';
 import { screenRoutes } from './routes/screens.ts';
 import { wsRoutes } from './routes/ws.ts';
 
@@ -53,6 +54,7 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
   });
 
   apiRoutes(app, monitor, now);
+  planRoutes(app, monitor, now);
   screenRoutes(app, monitor, wsRoutes(app, monitor, now));
   return app;
 }

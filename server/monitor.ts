@@ -63,13 +63,15 @@ export class Monitor {
   /** Open alerts for the /ws snapshot; the alert engine replaces this. */
   snapshotAlerts: () => object[] = () => [];
   readonly health: MonitorHealth;
-  readonly index: CounterIndex;
+  /** swapped whole by replacePlan (a new plan needs a new index); read it afresh, never keep it */
+  index: CounterIndex;
   private subscription?: Subscription;
   private readonly hashKey: Uint8Array;
 
   private constructor(
     readonly config: MonitorConfig,
-    readonly plan: CompiledPlan,
+    /** swapped together with `index` by replacePlan */
+    public plan: CompiledPlan,
     readonly clickhouse: ClickHouseClient,
     readonly nc: NatsConnection,
     private readonly localNats: LocalNats | undefined,
@@ -162,7 +164,7 @@ export class Monitor {
       prepare: this.prepare,
       isKnown: (id) => this.index.has(id),
       write: (events, deadLetters) => sink.writeBatch(events, deadLetters),
-      apply: (events) => this.index.apply(events),
+      apply: (events) => this.applyLive(events),
       now: this.now,
       batchMs: this.config.batchMs,
       batchMax: this.config.batchMax,
@@ -223,6 +225,37 @@ export class Monitor {
         payload: r.payload,
       })),
     };
+  }
+
+  /** While replacePlan rebuilds, live batches are also kept for the new index. */
+  private swapBuffer?: MaskedEvent[][];
+  private applyLive(events: MaskedEvent[]) {
+    this.swapBuffer?.push(events);
+    return this.index.apply(events);
+  }
+
+  /**
+   * Changes the plan of the running monitor without a restart: a new index is built from the
+   * stored events under the new plan, the batches applied meanwhile are replayed into it, and
+   * plan and index are swapped in one synchronous step. Recorded by server/routes/plan.ts.
+   */
+  async replacePlan(next: CompiledPlan): Promise<{ rebuiltEvents: number }> {
+    if (this.swapBuffer) throw new Error('a plan change is already in progress');
+    this.swapBuffer = [];
+    try {
+      const index = new CounterIndex(next);
+      let rebuiltEvents = 0;
+      for await (const page of storedEvents(this.clickhouse, { fromMs: next.yearStartMs, toMs: next.yearEndMs })) {
+        index.apply(page);
+        rebuiltEvents += page.length;
+      }
+      for (const batch of this.swapBuffer) index.apply(batch);
+      this.plan = next;
+      this.index = index;
+      return { rebuiltEvents };
+    } finally {
+      this.swapBuffer = undefined;
+    }
   }
 
   async stop(): Promise<void> {
