@@ -116,3 +116,19 @@ describe('transforms - mask events', () => {
     expect(m.customerMasked).toEqual({});
   });
 });
+
+describe('transforms - mask known personal data in free text', () => {
+  it('replaces the customer name and id wherever the text repeats them', () => {
+    const out = maskEvent(
+      {
+        eventId: 'e1', ticketId: 't1', kind: 'opened', occurredAt: '2025-04-01T09:00:00+08:00', branch: 'SH',
+        complaintType: 'mortgage_prepayment', customerId: 'CUST-0042',
+        text: '客户张三丰（编号 CUST-0042）来电，张三丰要求退还违约金', tags: { note: '张三丰 VIP' },
+        customer: { name: '张三丰' },
+      },
+      { hashKey: KEY, plan: testPlan() },
+    );
+    expect(out.text).toBe('客户张**（编号 ***）来电，张**要求退还违约金');
+    expect(out.tags).toEqual({ note: '张** VIP' });
+  });
+});

@@ -134,17 +134,29 @@ export function maskEvent(event: TicketEvent, opts: MaskOptions): MaskedEvent {
   if (event.channel !== undefined) out.channel = event.channel;
   if (event.outcome !== undefined) out.outcome = event.outcome;
   if (event.escalation !== undefined) out.escalation = event.escalation;
-  if (event.text !== undefined) out.text = maskText(event.text);
+  if (event.text !== undefined) out.text = maskKnownPersonalData(maskText(event.text), event);
   if (event.satisfaction !== undefined) out.satisfaction = event.satisfaction;
   if (event.tags !== undefined) {
     // Tags are free-form strings too; a clerk may have typed a phone number into one.
-    out.tags = Object.fromEntries(Object.entries(event.tags).map(([k, v]) => [k, maskText(v)]));
+    out.tags = Object.fromEntries(Object.entries(event.tags).map(([k, v]) => [k, maskKnownPersonalData(maskText(v), event)]));
   }
   if (event.complaintType === UNCLASSIFIED) {
     const classification = (opts.classify ?? classifyTicket)(event.text, event.tags, opts.plan.types);
     out.complaintType = classification.type;
     out.classification = classification;
   }
+  return out;
+}
+
+/**
+ * Names cannot be found in free text by pattern, but the event tells us this customer's name and
+ * id: wherever they appear in the text, they are replaced by their masked forms.
+ */
+function maskKnownPersonalData(text: string, event: TicketEvent): string {
+  let out = text;
+  const name = event.customer?.name;
+  if (typeof name === 'string' && name.trim().length >= 2) out = out.split(name.trim()).join(maskName(name.trim()));
+  if (event.customerId.length >= 4) out = out.split(event.customerId).join('***');
   return out;
 }
 
