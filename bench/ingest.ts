@@ -1,0 +1,119 @@
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { ensureStream, STREAM } from '../pipelines/sources/jetstream.ts';
+import { Monitor } from '../server/monitor.ts';
+import { decodeEvent, maskEvent } from '../pipelines/transforms/index.ts';
+import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
+import type { MaskedEvent } from '../pipelines/model.ts';
+import { loadPlan } from '../server/plan-source.ts';
+import { ticketStream } from '../tests/helpers/events.ts';
+import { benchConfig, benchNats, emit, envInt, FULL, rssMb, silentLog, tempDataDir } from './lib.ts';
+
+// Ingest throughput. The same N messages in one stream are read twice: by a bare durable pull
+// consumer that decodes the JSON and acks each message (the ceiling nats.js sets), and by the
+// monitor's whole path in this process (decode, validate, mask, dedupe, counters, ClickHouse
+// batch insert, ack). Both are timed from the start of consumption to the last ack.
+
+const N = envInt('BENCH_INGEST_N', FULL ? 500_000 : 100_000);
+const plan = loadPlan(undefined, Date.now());
+const nats = await benchNats();
+const nc = await connect({ servers: nats.url });
+const jsm = await jetstreamManager(nc);
+await ensureStream(jsm);
+const js = jetstream(nc);
+
+const events = [];
+for (let seed = 1; events.length < N; seed++) {
+  events.push(...ticketStream({ seed, tickets: 20_000, year: plan.year, prefix: `i${seed}` }));
+}
+events.length = N;
+let t = performance.now();
+const inflight: Promise<unknown>[] = [];
+for (const e of events) {
+  inflight.push(js.publish(`complaints.tickets.${e.branch}`, JSON.stringify(e), { msgID: e.eventId }));
+  if (inflight.length >= 4_000) await Promise.all(inflight.splice(0));
+}
+await Promise.all(inflight);
+const publishPerS = N / ((performance.now() - t) / 1000);
+console.log(`published ${N} events at ${Math.round(publishPerS)}/s`);
+
+async function baseline(): Promise<number> {
+  await jsm.consumers.add(STREAM, {
+    durable_name: 'baseline',
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    max_ack_pending: 20_000,
+  });
+  const consumer = await js.consumers.get(STREAM, 'baseline');
+  let n = 0;
+  let first = 0;
+  let decodedBytes = 0;
+  const dec = new TextDecoder();
+  const done = new Promise<number>((resolve) => {
+    void consumer.consume({
+      max_messages: 1_000,
+      callback: (m) => {
+        if (n === 0) first = performance.now();
+        decodedBytes += (JSON.parse(dec.decode(m.data)) as { eventId: string }).eventId.length;
+        m.ack();
+        if (++n === N) resolve(performance.now() - first);
+      },
+    });
+  });
+  const ms = await done;
+  await nc.flush();
+  if (decodedBytes === 0) throw new Error('nothing decoded');
+  return N / (ms / 1000);
+}
+
+const baselinePerS = await baseline();
+console.log(`baseline: bare pull consumer, decode + ack: ${Math.round(baselinePerS)} msgs/s`);
+
+const dataDir = tempDataDir();
+const monitor = await Monitor.start(benchConfig(dataDir, nats.url), plan, silentLog);
+t = performance.now();
+while (monitor.health.eventsReceived < N) await new Promise((r) => setTimeout(r, 2));
+const pipelineMs = performance.now() - t;
+const pipelinePerS = N / (pipelineMs / 1000);
+console.log(`pipeline: ${Math.round(pipelinePerS)} events/s, ${monitor.health.batches} batches, ratio ${(pipelinePerS / baselinePerS).toFixed(2)}`);
+const rss = rssMb();
+
+// Where the time goes: the same work stage by stage, in this process, on the same engine.
+const enc = new TextEncoder();
+const payloads = events.map((e) => enc.encode(JSON.stringify(e)));
+t = performance.now();
+const masked: MaskedEvent[] = [];
+for (const p of payloads) {
+  const d = decodeEvent(p);
+  if (d.ok) masked.push(maskEvent(d.event, { hashKey: enc.encode('bench-key'), plan }));
+}
+const prepareMs = performance.now() - t;
+const batchSize = Math.ceil(N / Math.max(1, monitor.health.batches));
+const sink = new ClickHouseSink(monitor.clickhouse);
+t = performance.now();
+for (let i = 0; i < masked.length; i += batchSize) {
+  // the same rows again: the table folds copies by event_id, so this changes no result
+  await sink.writeBatch(masked.slice(i, i + batchSize).map((event, j) => ({ event, streamSeq: i + j, receivedAtMs: Date.now() })), []);
+}
+const writeMs = performance.now() - t;
+const stages = {
+  decodeMaskPerS: Math.round(N / (prepareMs / 1000)),
+  clickhouseRowsPerS: Math.round(masked.length / (writeMs / 1000)),
+  batchSize,
+};
+console.log(`stages alone: decode+validate+mask ${stages.decodeMaskPerS}/s; ClickHouse insert ${stages.clickhouseRowsPerS} rows/s in batches of ${batchSize}`);
+await monitor.stop();
+await nc.close();
+await nats.cleanup();
+emit({
+  name: 'ingest',
+  n: N,
+  publishPerS: Math.round(publishPerS),
+  baselinePerS: Math.round(baselinePerS),
+  pipelinePerS: Math.round(pipelinePerS),
+  ratio: Number((pipelinePerS / baselinePerS).toFixed(2)),
+  batches: monitor.health.batches,
+  rssAfterMb: rss,
+  stages,
+});
+process.exit(0);

@@ -1,0 +1,53 @@
+import { build } from '../server/app.ts';
+import { Monitor } from '../server/monitor.ts';
+import { loadPlan } from '../server/plan-source.ts';
+import { benchConfig, benchNats, emit, envInt, FULL, percentile, rssMb, runChild, silentLog, tempDataDir } from './lib.ts';
+
+// Rebuild and analyst reads: N events stored (bulk-loaded by bench/load.ts), then a monitor
+// starts on that data directory. Timed from Monitor.start to consuming, with every ALL counter
+// checked against the engine's own count; then /api/counters?asOf=<random instant> over HTTP.
+
+const N = envInt('BENCH_REBUILD_N', FULL ? 5_000_000 : 500_000);
+const READS = envInt('BENCH_READS', 300);
+const plan = loadPlan(undefined, Date.now());
+const dataDir = tempDataDir();
+const load = await runChild('load.ts', {}, [dataDir, String(N)]);
+console.log(`loaded ${N} events in ${load.loadMs as number} ms (INSERT ... SELECT FROM numbers)`);
+const expected = load.expected as Array<{ complaintType: string; unresolved: number; firstContact: number }>;
+
+const nats = await benchNats();
+const started = performance.now();
+const monitor = await Monitor.start(benchConfig(dataDir, nats.url), plan, silentLog);
+while (!monitor.health.consuming) await new Promise((r) => setTimeout(r, 5));
+const rebuildMs = performance.now() - started;
+const rows = monitor.index.rows(plan.yearEndMs - 1, { scope: 'ALL' });
+const mismatches = expected.filter((e) => {
+  const row = rows.find((r) => r.complaintType === e.complaintType);
+  return !row || row.unresolvedCustomers !== e.unresolved || row.firstContactCustomers !== e.firstContact;
+});
+const exact = mismatches.length === 0 && expected.length === plan.types.length;
+console.log(`rebuild: consuming after ${Math.round(rebuildMs)} ms with ${monitor.health.rebuiltEvents} events; counters exact: ${exact}`);
+(globalThis as { gc?: () => void }).gc?.();
+const rssAfterRebuild = rssMb();
+
+const app = await build({ monitor });
+await app.listen({ host: '127.0.0.1', port: 0 });
+const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+const times: number[] = [];
+let bad = 0;
+for (let i = 0; i < READS; i++) {
+  const asOf = new Date(plan.yearStartMs + Math.floor(((i * 7919) % READS) / READS * (plan.yearEndMs - plan.yearStartMs))).toISOString();
+  const t = performance.now();
+  const res = await fetch(`${base}/api/counters?year=${plan.year}&asOf=${encodeURIComponent(asOf)}`);
+  await res.json();
+  times.push(performance.now() - t);
+  if (res.status !== 200) bad++;
+}
+times.sort((a, b) => a - b);
+const reads = { n: READS, p50Ms: Number(percentile(times, 50).toFixed(1)), p99Ms: Number(percentile(times, 99).toFixed(1)), non200: bad };
+console.log(`reads: /api/counters?asOf=… over ${N} events: p50 ${reads.p50Ms} ms, p99 ${reads.p99Ms} ms`);
+await app.close();
+await monitor.stop();
+await nats.cleanup();
+emit({ name: 'rebuild', n: N, loadMs: load.loadMs, rebuildMs: Math.round(rebuildMs), exact, mismatches, rssAfterRebuildMb: rssAfterRebuild, reads });
+process.exit(exact ? 0 : 1);

@@ -1,0 +1,73 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { FULL, machine, ROOT, runChild } from './lib.ts';
+
+// `npm run bench`: every benchmark in its own process, in one run on this machine, each with its
+// baseline or goal. Short by default (a few minutes on 2 cores); BENCH_FULL=1 for the real
+// figures (500k ingest, 60 s per rate, 5 million stored events). Results also go to
+// test-artifacts/bench-last-run.json (git-ignored); bench/RESULTS.md records figures by hand with the machine.
+
+const only = process.env.BENCH_ONLY?.split(',');
+const want = (name: string) => !only || only.includes(name);
+const m = machine();
+console.log(`machine: ${m.nproc} cores (${m.cpu}), ${m.ramGb} GB RAM, node ${m.node}, nats-server ${m.natsServer}, chdb ${m.chdb}, @nats-io/jetstream ${m.natsJs}${FULL ? ', FULL run' : ''}`);
+const results: Record<string, unknown> = { machine: m, full: FULL, at: new Date().toISOString() };
+const summary: string[] = [];
+
+async function step(name: string, fn: () => Promise<void>): Promise<void> {
+  if (!want(name)) return;
+  console.log(`\n== ${name}`);
+  try {
+    await fn();
+  } catch (err) {
+    console.log(`${name} failed: ${(err as Error).message}`);
+    summary.push(`${name}: FAILED (${(err as Error).message})`);
+  }
+}
+
+await step('ingest', async () => {
+  const r = (results.ingest = await runChild('ingest.ts')) as { n: number; baselinePerS: number; pipelinePerS: number; ratio: number };
+  summary.push(`ingest (${r.n} events): pipeline ${r.pipelinePerS}/s vs bare consumer ${r.baselinePerS}/s = ${r.ratio} of baseline (goal ≥ 0.6)`);
+});
+
+await step('latency', async () => {
+  const r = (results.latency = await runChild('latency.ts')) as {
+    results: Array<{ rate: number; achievedPerS: number; p50Ms: number; p99Ms: number }>;
+    memory: { rssFirstHalfMaxMb: number; rssSecondHalfMaxMb: number };
+  };
+  for (const x of r.results) summary.push(`latency @${x.rate}/s (sent ${x.achievedPerS}/s): p50 ${x.p50Ms} ms, p99 ${x.p99Ms} ms (goal at 1000/s: p99 < 50 ms)`);
+  summary.push(`memory, live traffic: monitor RSS max ${r.memory.rssFirstHalfMaxMb} MB first half, ${r.memory.rssSecondHalfMaxMb} MB second half`);
+});
+
+await step('rebuild', async () => {
+  const r = (results.rebuild = await runChild('rebuild.ts')) as {
+    n: number;
+    rebuildMs: number;
+    exact: boolean;
+    rssAfterRebuildMb: number;
+    reads: { p50Ms: number; p99Ms: number };
+  };
+  summary.push(`rebuild of ${r.n} stored events: consuming after ${(r.rebuildMs / 1000).toFixed(1)} s, counters exact: ${r.exact} (goal for 5M: < 30 s)`);
+  summary.push(`reads /api/counters?asOf over ${r.n} events: p50 ${r.reads.p50Ms} ms, p99 ${r.reads.p99Ms} ms (goal p99 < 100 ms)`);
+  summary.push(`memory after ${r.n} events: ${r.rssAfterRebuildMb} MB RSS`);
+});
+
+await step('fanout', async () => {
+  const file = join(ROOT, 'bench', 'fanout.ts');
+  if (!existsSync(file)) {
+    console.log('bench/fanout.ts is not there yet (the wall-board benchmark): skipped');
+    summary.push('fan-out: skipped (bench/fanout.ts missing)');
+    return;
+  }
+  const mod = (await import(pathToFileURL(file).href)) as { run?: () => Promise<unknown> };
+  if (typeof mod.run !== 'function') throw new Error('bench/fanout.ts exports no run()');
+  results.fanout = await mod.run();
+  summary.push(`fan-out: ${JSON.stringify(results.fanout)}`);
+});
+
+console.log('\n== summary');
+for (const line of summary) console.log(`- ${line}`);
+mkdirSync(join(ROOT, 'test-artifacts'), { recursive: true });
+writeFileSync(join(ROOT, 'test-artifacts', 'bench-last-run.json'), `${JSON.stringify(results, null, 2)}\n`);
+process.exit(summary.some((l) => l.includes('FAILED')) ? 1 : 0);
