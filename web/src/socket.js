@@ -127,6 +127,8 @@ export function connectWallboard(opts) {
       }
       if (typeof msg?.heartbeatMs === 'number' && msg.heartbeatMs > 0) heartbeatMs = msg.heartbeatMs;
       arm(sock);
+      // Answer each server heartbeat: the server's silence limit then follows its own period.
+      if (msg?.type === 'heartbeat') sendScreen(sock, 'heartbeat');
       if (!haveSnapshot) {
         const resumed = msg?.type === 'resume' && asked !== null && msg.seq === asked.seq && msg.epoch === asked.epoch;
         if (msg?.type !== 'snapshot' && !resumed) return drop(sock, '首条消息不是快照 / no snapshot first');

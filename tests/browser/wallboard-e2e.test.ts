@@ -1,0 +1,191 @@
+// The wall-board against the real monitor process: nats-server → monitor (pipeline, embedded
+// ClickHouse) → /ws → headless Chromium. The plan is the fixture plan moved to the current year,
+// so the page shows a year in progress (the contract's asOf defaults to now).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { CounterRow } from '../../pipelines/model.ts';
+import { closeBrowser, launchBrowser, openPage, saveScreenshot } from '../helpers/browser.ts';
+import { ticketStream } from '../helpers/events.ts';
+import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
+import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+
+const YEAR = Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()));
+const dir = mkdtempSync(join(tmpdir(), 'cewm-wall-'));
+const PLAN = join(dir, `plan-${YEAR}.yaml`);
+writeFileSync(PLAN, readFileSync(join(ROOT, 'tests/fixtures/plan-2025.yaml'), 'utf8').replace(/^year: 2025$/m, `year: ${YEAR}`));
+const nowMs = Date.now();
+// Events up to now only: a live board of a year in progress.
+const batch = (seed: number, prefix: string, tickets: number) =>
+  ticketStream({ seed, tickets, year: YEAR, customers: 150, prefix }).filter((e) => Date.parse(e.occurredAt) < nowMs - 60_000);
+
+// The page keeps one URL while the monitor restarts on another port (the test helper picks a
+// free one): a plain TCP relay on a fixed port stands in for the address a wall display knows.
+let relayTarget = 0;
+let relay: Server;
+const relaySockets = new Set<Socket>();
+function startRelay(): Promise<number> {
+  relay = createServer((client) => {
+    const upstream = tcpConnect(relayTarget, '127.0.0.1');
+    relaySockets.add(client).add(upstream);
+    const end = () => { client.destroy(); upstream.destroy(); relaySockets.delete(client); relaySockets.delete(upstream); };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+    client.pipe(upstream).pipe(client);
+  });
+  return new Promise((r) => relay.listen(0, '127.0.0.1', () => r((relay.address() as { port: number }).port)));
+}
+
+let nats: TestNats;
+let nc: NatsConnection;
+let monitor: MonitorProcess;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+let base: string;
+const env = () => ({ NATS_URL: nats.url, PLAN, DATA_DIR: join(dir, 'data'), WALLBOARD_HEARTBEAT_MS: '1000', SCREEN_SILENT_MS: '4000', WALLBOARD_COALESCE_MS: '200' });
+
+const board = <T>(fn: string): Promise<T> => page.evaluate(`(() => { const w = window.__wallboard; return ${fn}; })()`) as Promise<T>;
+const waitBoard = (p: Page, cond: string, timeout = 15_000) =>
+  p.waitForFunction(`(() => { const w = window.__wallboard; return !!w && (${cond}); })()`, undefined, { timeout, polling: 100 });
+
+/** every grid cell and the panels' bank-wide figures, as the page shows them */
+async function pageNumbers(p: Page) {
+  return p.evaluate(() => {
+    const out: Record<string, { u: string; a: string; level: string }> = {};
+    for (const td of document.querySelectorAll<HTMLElement>('td.cell')) {
+      out[`${td.dataset.type}|${td.dataset.scope}`] = {
+        u: td.querySelector('.unresolved')!.textContent!,
+        a: td.querySelector('.allowance')!.textContent!,
+        level: td.dataset.level!,
+      };
+    }
+    return out;
+  });
+}
+
+const expectedNumbers = (rows: CounterRow[]) =>
+  Object.fromEntries(rows.map((r) => [`${r.complaintType}|${r.scope}`, { u: String(r.unresolvedCustomers), a: r.allowanceToDate.toFixed(1), level: r.level }]));
+
+/** Polls until the page's numbers equal /api/counters now (live updates arrive coalesced). */
+async function expectPageEqualsApi(p: Page, timeoutMs = 20_000) {
+  const until = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    const { body } = await getJson<{ rows: CounterRow[] }>(monitor, `/api/counters?year=${YEAR}`);
+    const want = expectedNumbers(body.rows);
+    const got = await pageNumbers(p);
+    if (JSON.stringify(got) === JSON.stringify({ ...got, ...want }) && Object.keys(got).length === body.rows.length) {
+      expect(got).toEqual(want);
+      return body.rows;
+    }
+    last = { got, want };
+    if (Date.now() > until) expect(last && (last as { got: unknown }).got).toEqual(want);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  nc = await nats.connect();
+  monitor = await startMonitor(env());
+  relayTarget = monitor.port;
+  base = `http://127.0.0.1:${await startRelay()}`;
+  await publishEvents(nc, batch(11, 'w1', 400));
+  await waitConsumed(nc);
+  browser = await launchBrowser();
+  ({ page, errors } = await openPage(browser, `${base}/?screen=e2e-left`));
+  await waitBoard(page, 'w.connected && w.state.plan');
+}, 180_000);
+
+afterAll(async () => {
+  await closeBrowser(browser);
+  await monitor?.kill();
+  for (const s of relaySockets) s.destroy();
+  relay?.close();
+  await nc?.close();
+  await nats?.cleanup();
+});
+
+describe('wall-board e2e (real monitor)', () => {
+  it('wallboard e2e - charts, grid and headline show exactly what /api/counters says', async () => {
+    const rows = await expectPageEqualsApi(page);
+    expect(rows.reduce((n, r) => n + r.unresolvedCustomers, 0)).toBeGreaterThan(10);
+    expect(await page.locator('.panel .chart canvas').count()).toBe(3);
+    for (const r of rows.filter((x) => x.scope === 'ALL')) {
+      const panel = page.locator(`.panel[data-type="${r.complaintType}"]`);
+      expect(await panel.locator('.ytd-unresolved').innerText()).toBe(String(r.unresolvedCustomers));
+      expect(await panel.locator('.otr-rate').innerText()).toBe(r.oneTimeResolutionRate === null ? '—' : `${(r.oneTimeResolutionRate * 100).toFixed(1)}%`);
+    }
+    const all = rows.filter((r) => r.scope === 'ALL');
+    const sumU = all.reduce((n, r) => n + r.unresolvedCustomers, 0);
+    expect((await page.locator('#headline .tile[data-tile="notAgreed"] .value').innerText()).split(' / ')[0]).toBe(String(sumU));
+    // rows sorted by bank-wide ratio, highest first
+    const order = await page.locator('#grid tbody tr').evaluateAll((trs) => trs.map((t) => (t as HTMLElement).dataset.type));
+    expect(order).toEqual([...all].sort((a, b) => (b.ratio ?? -1) - (a.ratio ?? -1)).map((r) => r.complaintType));
+    await waitBoard(page, 'w.state.pipeline && w.state.pipeline.lagMs === 0');
+    expect(await page.locator('.panel .fresh').first().innerText()).toMatch(/更新 \d\d:\d\d:\d\d · 延迟 0 s/);
+    console.log('screenshot:', await saveScreenshot(page, 'wallboard-e2e-initial'));
+  });
+
+  it('wallboard e2e - updates live when events are published, and lists the screen', async () => {
+    const seqBefore = await board<number>('w.lastSeq');
+    await publishEvents(nc, batch(12, 'w2', 300));
+    await waitConsumed(nc);
+    await waitBoard(page, `w.lastSeq > ${seqBefore}`);
+    await expectPageEqualsApi(page);
+    expect(await board('w.connected')).toBe(true);
+    const { body } = await getJson(monitor, '/api/screens');
+    const me = body.screens.find((s: { name: string }) => s.name === 'e2e-left');
+    expect(me).toMatchObject({ connected: true, silent: false });
+    expect(typeof me.lastHeartbeat).toBe('string');
+  });
+
+  it('wallboard e2e - kiosk rotates pages and fits 1920×1080 and 3840×2160', async () => {
+    for (const viewport of [{ width: 1920, height: 1080 }, { width: 3840, height: 2160 }]) {
+      const k = await openPage(browser, `${base}/?kiosk&rotate=3&screen=kiosk-${viewport.width}`, viewport);
+      const shown = (id: string) => `getComputedStyle(document.getElementById('${id}')).display !== 'none'`;
+      // Each page is checked in one evaluation, so the rotation timer cannot slip in between.
+      await waitBoard(k.page, `w.connected && w.state.plan && w.page === "charts" && !${shown('bottom')} && ${shown('panels')} && !${shown('lang-switch')}`);
+      console.log('screenshot:', await saveScreenshot(k.page, `wallboard-kiosk-${viewport.width}-charts`));
+      await waitBoard(k.page, `w.page === "grid" && !${shown('panels')} && ${shown('bottom')}`, 10_000);
+      const fit = await k.page.evaluate(() => ({ h: document.documentElement.scrollHeight, w: document.documentElement.scrollWidth, vh: innerHeight, vw: innerWidth }));
+      expect(fit.h).toBeLessThanOrEqual(fit.vh);
+      expect(fit.w).toBeLessThanOrEqual(fit.vw);
+      console.log('screenshot:', await saveScreenshot(k.page, `wallboard-kiosk-${viewport.width}-grid`));
+      await waitBoard(k.page, 'w.page === "charts"', 10_000);
+      expect(k.errors).toEqual([]);
+      await k.page.context().close();
+    }
+  });
+
+  it('wallboard e2e - a screen that goes away raises a screen alert on the other screens', async () => {
+    await waitBoard(page, `w.state.alerts.some((a) => a.kind === 'screen' && a.status === 'open')`, 20_000);
+    const { body } = await getJson(monitor, '/api/screens');
+    expect(body.screens.filter((s: { silent: boolean }) => s.silent).length).toBeGreaterThan(0);
+    expect(await page.locator('#alerts li[data-kind="screen"]').first().innerText()).toContain('无心跳');
+  });
+
+  it('wallboard e2e - says disconnected within seconds when the monitor stops, recovers with correct numbers', async () => {
+    await monitor.kill();
+    await page.waitForSelector('#conn-banner:not([hidden])', { timeout: 10_000 });
+    expect(await page.locator('#conn').getAttribute('data-status')).toBe('disconnected');
+    expect(await page.evaluate(() => document.body.classList.contains('stale'))).toBe(true);
+    console.log('screenshot:', await saveScreenshot(page, 'wallboard-e2e-disconnected'));
+    // Events published while it is down are counted after the restart.
+    await publishEvents(nc, batch(13, 'w3', 200));
+    monitor = await startMonitor(env());
+    relayTarget = monitor.port;
+    await waitConsumed(nc);
+    await waitBoard(page, 'w.connected', 45_000);
+    await expectPageEqualsApi(page);
+    expect(await page.locator('#conn-banner').isHidden()).toBe(true);
+    console.log('screenshot:', await saveScreenshot(page, 'wallboard-e2e-recovered'));
+    expect(errors).toEqual([]);
+  });
+});
