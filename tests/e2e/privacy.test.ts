@@ -38,6 +38,18 @@ const events: TicketEvent[] = [
     outcome: 'not_agreed',
     customer: { name: '张三丰', phone: '13912345678' },
   },
+  {
+    eventId: 'p-3',
+    ticketId: 'PT-2',
+    kind: 'opened',
+    occurredAt: '2025-04-03T09:00:00+08:00',
+    branch: 'GZ',
+    complaintType: 'unclassified',
+    customerId: 'CUST-8c1f-SECRET',
+    channel: 'regulator_12378',
+    text: '张三丰对营业厅服务态度不满，回电 13912345678',
+    customer: { name: '张三丰' },
+  },
 ];
 
 let nats: TestNats;
@@ -45,6 +57,7 @@ let nc: NatsConnection;
 let monitor: MonitorProcess;
 let log = '';
 let ch: ClickHouseClient;
+let review: { items: Array<Record<string, unknown>> };
 
 beforeAll(async () => {
   nats = await startTestNats();
@@ -55,6 +68,7 @@ beforeAll(async () => {
   await waitConsumed(nc);
   const counters = await getJson(monitor, '/api/counters?year=2025&type=mortgage_prepayment&scope=SH');
   expect(counters.body.rows[0].unresolvedCustomers).toBe(1);
+  review = (await getJson(monitor, '/api/classification/review')).body;
   const dead = await getJson(monitor, '/api/dead-letters');
   log = JSON.stringify(dead.body);
   await monitor.kill();
@@ -72,7 +86,7 @@ describe('privacy - personal data never in clear', () => {
   it('stores only hashes and masked forms in ClickHouse', async () => {
     const rs = await ch.query({ query: 'SELECT * FROM complaints.ticket_events', format: 'JSONEachRow' });
     const rows = await rs.json<Record<string, unknown>>();
-    expect(rows).toHaveLength(2);
+    expect(rows).toHaveLength(3);
     const stored = JSON.stringify(rows);
     for (const p of PERSONAL) expect(stored).not.toContain(p);
     const opened = rows.find((r) => r.event_id === 'p-1')!;
@@ -89,6 +103,14 @@ describe('privacy - personal data never in clear', () => {
     const [row] = await rs.json<Record<string, unknown>>();
     expect(row).toMatchObject({ complaint_type: 'mortgage_prepayment', reported_type: 'unclassified', classifier_model: 'keywords-v1' });
     expect(Number(row!.classifier_confidence)).toBeGreaterThan(0);
+  });
+
+  it('lists low-confidence classifications for a person to confirm, masked', () => {
+    // the mortgage ticket's tags make a confident match; the hotline ticket matches nothing
+    expect(review.items.map((i) => i.ticketId)).toEqual(['PT-2']);
+    expect(review.items[0]).toMatchObject({ assignedType: 'unclassified', confidence: 0, modelVersion: 'keywords-v1' });
+    expect(review.items[0]!.text).toBe('张**对营业厅服务态度不满，回电 139****5678');
+    for (const p of PERSONAL) expect(JSON.stringify(review)).not.toContain(p);
   });
 
   it('keeps personal data out of the log and the dead-letter answers', () => {
