@@ -7,7 +7,9 @@ import { authorize } from './access.ts';
 import { HttpError } from './errors.ts';
 import type { Monitor } from './monitor.ts';
 import { apiRoutes } from './routes/api.ts';
+import { reviewRoutes } from './routes/review.ts';
 import { planRoutes } from './routes/plan.ts';
+import { sqlRoutes } from './routes/sql.ts';
 import { screenRoutes } from './routes/screens.ts';
 import { wsRoutes } from './routes/ws.ts';
 
@@ -54,7 +56,9 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
   });
 
   apiRoutes(app, monitor, now);
+  reviewRoutes(app, monitor);
   planRoutes(app, monitor, now);
+  sqlRoutes(app, monitor);
   screenRoutes(app, monitor, wsRoutes(app, monitor, now));
   return app;
 }
