@@ -18,6 +18,9 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" fontconfig >/dev/null
 fi
 
-echo "setup: installing npm packages (npm ci)"
-npm ci --no-audit --no-fund
+# `npm ci` refuses this lock file: chdb lists optional engine builds for other platforms
+# (darwin, linux-arm64) that the registry here does not serve, so the lock cannot record them.
+# `npm install` installs exactly the locked versions of everything that is in the lock.
+echo "setup: installing npm packages (npm install, from package-lock.json)"
+npm install --no-audit --no-fund
 echo "setup: done. Next: npm start | npm run demo | npm test"
