@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { join } from 'node:path';
+import type { TicketEvent } from '../../pipelines/model.ts';
+import { loadPlanFile } from '../../pipelines/plan/index.ts';
+import { shuffled, ticketStream } from '../helpers/events.ts';
+import { ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
+import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+import { referenceCounts } from '../helpers/reference.ts';
+import { analystEvents, refEscalation, refHandling, refRepeat, refResolutionWeekly, refSatisfaction, refCumulative } from './analyst-reference.ts';
+
+// Each analyst view (sql/021, sql/022), read through POST /api/sql from a monitor that consumed a
+// real stream (duplicates, disorder, corrections), against values computed here from the events.
+
+const SUP = 'supervisor-token-0123456789';
+const VIEWER = 'viewer-token-0123456789';
+const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
+const events: TicketEvent[] = analystEvents(ticketStream({ seed: 21, tickets: 700, year: 2025, customers: 150 }));
+let nats: TestNats;
+let nc: NatsConnection;
+let monitor: MonitorProcess;
+
+async function sql(query: string, opts: { token?: string; format?: string } = {}) {
+  const res = await fetch(`${monitor.baseUrl}/api/sql`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${opts.token ?? SUP}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ query, ...(opts.format ? { format: opts.format } : {}) }),
+  });
+  const text = await res.text();
+  return { status: res.status, text, body: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined };
+}
+
+async function rows(view: string): Promise<Array<Record<string, string | number | null>>> {
+  const r = await sql(`SELECT * FROM complaints.${view}`);
+  expect(r.status, r.text).toBe(200);
+  return r.body.rows;
+}
+
+const key = (r: Record<string, unknown>, period: string) => `${r.year}|${r[period]}|${r.complaint_type}|${r.scope}`;
+
+function expectSame(actual: Array<Record<string, unknown>>, expected: Map<string, Record<string, number>>, period: string) {
+  expect(expected.size).toBeGreaterThan(10);
+  const got = new Map(actual.map((r) => [key(r, period), r]));
+  expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
+  for (const [k, want] of expected) {
+    const row = got.get(k)!;
+    for (const [col, v] of Object.entries(want)) {
+      expect({ k, col, v: Number(row[col]) }).toEqual({ k, col, v: expect.closeTo(v, 6) });
+    }
+  }
+}
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  nc = await nats.connect();
+  monitor = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: `${SUP}:supervisor,${VIEWER}:viewer`, SQL_MAX_ROWS_TO_READ: '12000' });
+  await publishEvents(nc, shuffled(events, 4));
+  await publishEvents(nc, shuffled(events, 5).slice(0, 300), { withHeader: () => false }); // re-sent without the header
+  await waitConsumed(nc);
+}, 180_000);
+
+afterAll(async () => {
+  await monitor?.kill();
+  await nc?.close();
+  await nats?.cleanup();
+});
+
+describe('e2e - analyst views through POST /api/sql', () => {
+  it('v_resolution_weekly: not-agreed customers and one-time resolution rate per week, type, branch', async () => {
+    expectSame(await rows('v_resolution_weekly'), refResolutionWeekly(events), 'week');
+  });
+
+  it('v_not_agreed_cumulative: running totals equal the counters at year end', async () => {
+    const got = await rows('v_not_agreed_cumulative');
+    expectSame(got, refCumulative(events), 'week');
+    const plan = loadPlanFile(PLAN);
+    const ref = referenceCounts(plan, events, Date.parse('2025-12-31T23:59:59+08:00'));
+    for (const scope of ['ALL', 'SH', 'GZ']) {
+      const last = got.filter((r) => r.year === 2025 && r.complaint_type === 'mortgage_prepayment' && r.scope === scope).sort((a, b) => Number(b.week) - Number(a.week))[0]!;
+      expect(Number(last.cumulative_not_agreed_customers)).toBe(ref.get(`mortgage_prepayment|${scope}`)!.unresolved);
+    }
+  });
+
+  it('v_repeat_complaints(days=N): same customer, same type, within N days', async () => {
+    for (const days of [7, 30]) {
+      const r = await sql(`SELECT * FROM complaints.v_repeat_complaints(days=${days})`);
+      expect(r.status, r.text).toBe(200);
+      expectSame(r.body.rows, refRepeat(events, days), 'month');
+    }
+  });
+
+  it('v_handling_time: opened → resolved against 15 days, 30 when extended', async () => {
+    const got = await rows('v_handling_time');
+    expectSame(got, refHandling(events), 'month');
+    expect(got.some((r) => Number(r.resolved_late) > 0)).toBe(true);
+  });
+
+  it('v_satisfaction and v_escalation_reach', async () => {
+    expectSame(await rows('v_satisfaction'), refSatisfaction(events), 'month');
+    expectSame(await rows('v_escalation_reach'), refEscalation(events), 'month');
+  });
+
+  it('answers CSV', async () => {
+    const r = await sql("SELECT complaint_type, sum(not_agreed_customers) AS n FROM complaints.v_resolution_weekly WHERE scope = 'ALL' GROUP BY complaint_type ORDER BY complaint_type", { format: 'csv' });
+    expect(r.status).toBe(200);
+    expect(r.text.split('\n')[0]).toBe('"complaint_type","n"');
+  });
+
+  it('refuses writes, system tables, table functions, long scans, bad SQL and weak tokens', async () => {
+    const refused = [
+      'INSERT INTO complaints.ticket_events (event_id) VALUES (1)',
+      'ALTER TABLE complaints.ticket_events DELETE WHERE 1',
+      'DROP TABLE complaints.ticket_events',
+      'SELECT 1; DROP TABLE complaints.ticket_events',
+      'SELECT * FROM system.tables',
+      'SELECT * FROM `system`.`tables`',
+      "SELECT * FROM file('/etc/passwd', 'LineAsString')",
+      "SELECT * FROM url('http://127.0.0.1:1/', 'CSV')",
+      'SELECT count() FROM numbers(1000000000)',
+      'SELECT 1 SETTINGS readonly = 0',
+      'SELECT 1 /* unterminated',
+      'WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x',
+    ];
+    for (const q of refused) {
+      const r = await sql(q);
+      expect({ q, status: r.status }).toEqual({ q, status: 400 });
+    }
+    const scan = await sql(Array.from({ length: 8 }, () => 'SELECT event_id FROM complaints.ticket_events').join(' UNION ALL '));
+    expect(scan.status, scan.text).toBe(422);
+    expect(scan.body.message).toMatch(/Limit for rows/);
+    const bad = await sql('SELECT no_such_column FROM complaints.ticket_events');
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/no_such_column/);
+    expect((await sql('SELECT 1', { token: VIEWER })).status).toBe(403);
+    // the pipeline still writes after all that (nothing made the engine read-only)
+    const late = ticketStream({ seed: 22, tickets: 20, year: 2025, prefix: 'late' });
+    await publishEvents(nc, late);
+    await waitConsumed(nc);
+    const n = await sql("SELECT count() AS n FROM complaints.ticket_events WHERE startsWith(event_id, 'late-')");
+    expect(Number(n.body.rows[0].n)).toBe(late.length);
+  });
+});
