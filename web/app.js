@@ -182,17 +182,19 @@ function renderFreshness() {
   $('grid-fresh').textContent = `${T.updated} ${clock(state.asOf, state.timezone)} · ${lag}`;
 }
 
-/** @type {WeakMap<HTMLElement, ReturnType<typeof setTimeout>>} */
+/** @type {WeakMap<HTMLElement, Animation>} */
 const pulses = new WeakMap();
 
-/** @param {HTMLElement|undefined} node */
+/**
+ * Briefly rings a cell that just changed, so a viewer's eye finds it. A Web Animation restarts
+ * without forcing a layout, which matters at a few hundred changes a second; a stale board
+ * runs none.
+ * @param {HTMLElement|undefined} node
+ */
 function pulse(node) {
-  if (!node) return;
-  clearTimeout(pulses.get(node));
-  node.classList.remove('changed');
-  void node.offsetWidth;
-  node.classList.add('changed');
-  pulses.set(node, setTimeout(() => node.classList.remove('changed'), 1700));
+  if (!node || document.body.classList.contains('stale') || typeof node.animate !== 'function') return;
+  pulses.get(node)?.cancel();
+  pulses.set(node, node.animate([{ boxShadow: '0 0 0 4px #ffffff' }, { boxShadow: '0 0 0 4px rgba(255,255,255,0)' }], { duration: 1600, easing: 'ease-out' }));
 }
 
 /** @param {any} msg */
