@@ -21,6 +21,8 @@ function tokenOf(req: FastifyRequest): string | undefined {
 
 export interface Access {
   role: Role | 'open-local';
+  /** a supervisor limited to these branches (and their sub-branches); absent: the whole bank */
+  branches?: readonly string[];
 }
 
 /** Throws 401/403 unless the request may read (need 'viewer') or act (need a higher role). */
@@ -39,5 +41,23 @@ export function authorize(req: FastifyRequest, config: MonitorConfig, need: Role
   const role = config.tokens.get(token);
   if (!role) throw new HttpError(401, 'UNAUTHENTICATED', 'unknown token');
   if (RANK[role] < RANK[need]) throw new HttpError(403, 'FORBIDDEN', `this needs the ${need} role; the token has ${role}`);
-  return { role };
+  const branches = config.tokenBranches?.get(token);
+  return branches ? { role, branches } : { role };
+}
+
+/**
+ * Whether an access may act on a scope. `scopesOf` gives the scope's chain up to ALL, so a
+ * supervisor of BJ may act on BJ-HD; a limited supervisor never acts on ALL (the whole bank).
+ */
+export function mayActOn(access: Access, scope: string, scopesOf: (branch: string) => readonly string[]): boolean {
+  if (!access.branches) return access.role !== 'open-local' && access.role !== 'viewer';
+  const chain = scopesOf(scope);
+  return access.branches.some((b) => b !== 'ALL' && chain.includes(b));
+}
+
+/** Throws 403 unless the access may act on every given scope. */
+export function authorizeScope(access: Access, scope: string, scopesOf: (branch: string) => readonly string[]): void {
+  if (!mayActOn(access, scope, scopesOf)) {
+    throw new HttpError(403, 'OUT_OF_SCOPE', `this token may act on ${access.branches?.join(', ') ?? 'nothing'} only (the alert is for ${scope})`);
+  }
 }

@@ -6,10 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { authorize } from './access.ts';
 import { HttpError } from './errors.ts';
 import type { Monitor } from './monitor.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import { apiRoutes } from './routes/api.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { planRoutes } from './routes/plan.ts';
 import { sqlRoutes } from './routes/sql.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { screenRoutes } from './routes/screens.ts';
 import { wsRoutes } from './routes/ws.ts';
 
@@ -56,9 +58,11 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
   });
 
   apiRoutes(app, monitor, now);
+  await alertRoutes(app, monitor, now);
   reviewRoutes(app, monitor);
   planRoutes(app, monitor, now);
   sqlRoutes(app, monitor);
+  reportRoutes(app, monitor, now);
   screenRoutes(app, monitor, wsRoutes(app, monitor, now));
   return app;
 }

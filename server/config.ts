@@ -20,6 +20,10 @@ export interface MonitorConfig {
   customerHashKey?: string;
   /** token → role; empty means open local mode (loopback reads only, no actions) */
   tokens: Map<string, Role>;
+  /** token → the branches a supervisor token is limited to (absent: the whole bank) */
+  tokenBranches: Map<string, readonly string[]>;
+  /** how often the alert engine's clock ticks (week boundaries, case deadlines, on-call ladder) */
+  alertTickMs: number;
   /** how long the pipeline waits to fill a ClickHouse batch */
   batchMs: number;
   batchMax: number;
@@ -40,21 +44,36 @@ function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
   return n;
 }
 
-/** MONITOR_TOKENS="token1:admin,token2:viewer" */
-function parseTokens(raw: string | undefined): Map<string, Role> {
+const ROLES: readonly Role[] = ['viewer', 'supervisor', 'admin'];
+const BRANCH_LIST = /^[A-Za-z0-9_-]{1,64}(\|[A-Za-z0-9_-]{1,64})*$/;
+
+/**
+ * MONITOR_TOKENS="token1:admin,token2:viewer,token3:supervisor:BJ|SH" — a supervisor may be
+ * limited to branches (and their sub-branches) by a third, `|`-separated part.
+ */
+export function parseTokens(raw: string | undefined): { tokens: Map<string, Role>; branches: Map<string, readonly string[]> } {
   const tokens = new Map<string, Role>();
-  if (!raw) return tokens;
+  const branches = new Map<string, readonly string[]>();
+  if (!raw) return { tokens, branches };
   for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const at = entry.lastIndexOf(':');
-    const token = entry.slice(0, at);
-    const role = entry.slice(at + 1);
-    if (at <= 0 || !['viewer', 'supervisor', 'admin'].includes(role)) {
-      throw new ConfigError('MONITOR_TOKENS', 'expects token:role pairs separated by commas, roles viewer|supervisor|admin');
+    const parts = entry.split(':');
+    let limit: string[] | undefined;
+    if (parts.length >= 3 && ROLES.includes(parts[parts.length - 2] as Role) && !ROLES.includes(parts[parts.length - 1] as Role)) {
+      const list = parts.pop()!;
+      if (!BRANCH_LIST.test(list)) throw new ConfigError('MONITOR_TOKENS', `branch list "${list}" must be branch codes separated by |`);
+      limit = list.split('|');
     }
+    const role = parts.pop() ?? '';
+    const token = parts.join(':');
+    if (!token || !ROLES.includes(role as Role)) {
+      throw new ConfigError('MONITOR_TOKENS', 'expects token:role pairs separated by commas, roles viewer|supervisor|admin, optionally token:supervisor:BJ|SH');
+    }
+    if (limit && role !== 'supervisor') throw new ConfigError('MONITOR_TOKENS', 'only supervisor tokens take a branch list');
     if (token.length < 16) throw new ConfigError('MONITOR_TOKENS', 'tokens must be at least 16 characters');
     tokens.set(token, role as Role);
+    if (limit) branches.set(token, limit);
   }
-  return tokens;
+  return { tokens, branches };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig {
@@ -70,7 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig 
     clickhousePassword: env.CLICKHOUSE_PASSWORD || undefined,
     planPath: env.PLAN || undefined,
     customerHashKey: env.CUSTOMER_HASH_KEY || undefined,
-    tokens: parseTokens(env.MONITOR_TOKENS),
+    ...(({ tokens, branches }) => ({ tokens, tokenBranches: branches }))(parseTokens(env.MONITOR_TOKENS)),
+    alertTickMs: intVar(env, 'ALERT_TICK_MS', 60_000, 100, 3_600_000),
     batchMs: intVar(env, 'BATCH_MS', 50, 1, 10_000),
     batchMax: intVar(env, 'BATCH_MAX', 20_000, 1, 1_000_000),
     consumerName: env.CONSUMER_NAME || 'monitor',

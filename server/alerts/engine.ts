@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import type { Subscription } from 'rxjs';
+import type { MaskedEvent } from '../../pipelines/model.ts';
+import {
+  allKeys,
+  applyAction,
+  deriveCaseAlerts,
+  deriveLevelAlerts,
+  escalationDue,
+  reconcile,
+  resolveAlertConfig,
+  TicketBook,
+  type Action,
+  type AlertRecord,
+  type AlertRulesConfig,
+  type Cause,
+  type Key,
+  type Step,
+} from '../../pipelines/rules/index.ts';
+import type { CounterChange, Logger, Monitor } from '../monitor.ts';
+import { loadCaseEvents, loadRecords, logRow, writeLog } from './store.ts';
+import { alertView } from './view.ts';
+
+// The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
+// rules are deterministic functions of the event set and the clock) and the people's side —
+// acknowledgements, notes, notices, assignments, on-call escalations — is replayed from the
+// append-only ClickHouse log, whose rows carry the alert's snapshot after each change. A
+// restart loads the snapshots, re-derives everything at the current instant, and logs only
+// what changed while it was down (derived lines have deterministic ids and fold in the log).
+
+export class AlertEngine {
+  readonly cfg: AlertRulesConfig;
+  readonly records = new Map<string, AlertRecord>();
+  private readonly book = new TicketBook();
+  private readonly pending: CounterChange[] = [];
+  private ready = false;
+  private sub?: Subscription;
+  private timer?: NodeJS.Timeout;
+  private lastWeek = -2;
+  private writes: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly monitor: Monitor, private readonly log: Logger, private readonly now: () => number) {
+    this.cfg = resolveAlertConfig(monitor.plan.plan.alerts);
+  }
+
+  static async start(monitor: Monitor, log: Logger, now: () => number): Promise<AlertEngine> {
+    const engine = new AlertEngine(monitor, log, now);
+    // Subscribe before reading the store so no batch falls between the two (both are idempotent).
+    engine.sub = monitor.changes.subscribe((c) => (engine.ready ? engine.onChange(c) : engine.pending.push(c)));
+    const { plan, clickhouse } = monitor;
+    for (const r of await loadRecords(clickhouse, plan.year)) engine.records.set(r.id, r);
+    engine.book.apply(await loadCaseEvents(clickhouse, plan.types.filter((t) => t.mode === 'strict').map((t) => t.code)));
+    engine.ready = true;
+    engine.evaluate(allKeys(plan), engine.book.tickets.keys(), { retroactive: true, reason: 're-derived at start' });
+    for (const c of engine.pending.splice(0)) engine.onChange(c);
+    monitor.snapshotAlerts = () => engine.list('open');
+    engine.timer = setInterval(() => engine.tick(), monitor.config.alertTickMs);
+    engine.timer.unref();
+    log.info({ alerts: engine.records.size, open: engine.list('open').length }, 'alert engine started');
+    return engine;
+  }
+
+  list(status: 'open' | 'all') {
+    const tz = this.monitor.plan.timezone;
+    return [...this.records.values()]
+      .filter((r) => status === 'all' || r.status !== 'resolved')
+      .sort((a, b) => b.openedAtMs - a.openedAtMs || (a.id < b.id ? -1 : 1))
+      .map((r) => alertView(r, tz));
+  }
+
+  get(id: string): AlertRecord | undefined {
+    return this.records.get(id);
+  }
+
+  /** A person's action; ActionRefused (4xx) when the state does not allow it. */
+  act(id: string, action: Action): AlertRecord | undefined {
+    const r = this.records.get(id);
+    if (!r) return undefined;
+    const step = applyAction(r, action, this.now(), () => `${id}/${action.type}/${randomUUID()}`, this.cfg);
+    this.commit([step]);
+    return step.record;
+  }
+
+  /** Time passes: week boundaries, case urgency, the on-call ladder, fresh burn rates. */
+  tick(): void {
+    if (!this.ready) return;
+    const now = this.now();
+    const week = this.monitor.plan.weekIndexAt(now);
+    const keys: Key[] = week !== this.lastWeek ? allKeys(this.monitor.plan) : this.openLevelKeys();
+    this.lastWeek = week;
+    const tickets = [...this.records.values()].filter((r) => r.kind === 'case' && r.status !== 'resolved' && r.ticketId !== undefined).map((r) => r.ticketId!);
+    this.evaluate(keys, tickets, { retroactive: false, reason: 'clock' });
+    const steps: Step[] = [];
+    for (const r of this.records.values()) {
+      const up = escalationDue(r, now, this.cfg.onCall);
+      if (up) steps.push(up);
+    }
+    this.commit(steps);
+  }
+
+  private openLevelKeys(): Key[] {
+    return [...this.records.values()].filter((r) => r.kind === 'level' && r.status !== 'resolved').map((r) => ({ complaintType: r.complaintType, scope: r.scope }));
+  }
+
+  private onChange(c: CounterChange): void {
+    this.book.apply(c.events);
+    const keys = c.rows.map((r) => ({ complaintType: r.complaintType, scope: r.scope }));
+    const corrections = c.events.filter((e: MaskedEvent) => e.kind === 'corrected').map((e) => e.eventId);
+    const reason = corrections.length ? `correction ${corrections.slice(0, 5).join(', ')}${corrections.length > 5 ? ' …' : ''}` : c.retroactive ? 'late event' : 'events';
+    this.evaluate(keys, new Set(c.events.map((e) => e.ticketId)), { retroactive: c.retroactive, reason });
+  }
+
+  /** Re-derives the given (type, scope) keys and tickets at the current instant. */
+  private evaluate(keys: readonly Key[], tickets: Iterable<string>, cause: Cause): void {
+    const { plan, index } = this.monitor;
+    const now = this.now();
+    const keySet = new Set(keys.map((k) => `${k.complaintType}|${k.scope}`));
+    const levels = deriveLevelAlerts(plan, index, keys, now, this.cfg);
+    const cases = deriveCaseAlerts(plan, this.book, tickets, now, this.cfg);
+    // Only what was re-derived may be withdrawn: the keys and tickets asked for.
+    const covered = (r: AlertRecord) =>
+      r.kind === 'level' ? keySet.has(`${r.complaintType}|${r.scope}`) : r.kind === 'case' && r.ticketId !== undefined && cases.covered.has(r.ticketId);
+    this.commit(reconcile(this.records, [...levels, ...cases.alerts], covered, now, cause, this.cfg));
+  }
+
+  /** Applies steps: memory first, then the audit rows (in order), /ws and NATS. */
+  private commit(steps: Step[]): void {
+    if (steps.length === 0) return;
+    const { plan, nc, liveMessages } = this.monitor;
+    const now = this.now();
+    const rows: object[] = [];
+    for (const { record, entries } of steps) {
+      this.records.set(record.id, record);
+      if (entries.length === 0) continue;
+      for (const e of entries) rows.push(logRow(record, e, plan.year, now));
+      const view = alertView(record, plan.timezone);
+      const change = entries.map((e) => ({ what: e.what, at: e.atMs, by: e.by ?? null }));
+      liveMessages.next({ type: 'alert', ...view, change });
+      try {
+        nc.publish(`complaints.alerts.${record.complaintType}.${record.scope}`, JSON.stringify({ ...view, change }));
+      } catch (err) {
+        this.log.warn({ err: (err as Error).message }, 'alert publish on NATS failed');
+      }
+    }
+    const client = this.monitor.clickhouse;
+    this.writes = this.writes.then(() => writeLog(client, rows)).catch((err: Error) => this.log.error({ err: err.message, rows: rows.length }, 'alert log write failed'));
+  }
+
+  /** Resolves when every audit row so far is written (tests, shutdown). */
+  flushed(): Promise<void> {
+    return this.writes;
+  }
+
+  async stop(): Promise<void> {
+    this.sub?.unsubscribe();
+    if (this.timer) clearInterval(this.timer);
+    await this.writes;
+  }
+}

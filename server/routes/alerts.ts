@@ -1,0 +1,129 @@
+import { randomUUID } from 'node:crypto';
+import { jetstream } from '@nats-io/jetstream';
+import type { FastifyInstance } from 'fastify';
+import { ActionRefused, type Action } from '../../pipelines/rules/index.ts';
+import { authorize, authorizeScope } from '../access.ts';
+import { AlertEngine } from '../alerts/engine.ts';
+import { alertView } from '../alerts/view.ts';
+import { badRequest, HttpError, notFound } from '../errors.ts';
+import type { Monitor } from '../monitor.ts';
+import { parseRfc3339, toZonedIso } from '../time.ts';
+import { readQuery } from './query.ts';
+
+// Alerts (contract sections 4 and 5) and the supervisors' actions on them. Reads need a viewer
+// token; actions need a supervisor (limited to their branches) or an admin. Open local mode
+// refuses every action.
+
+const ACTIONS = ['ack', 'note', 'notice', 'assign', 'escalate', 'resolve', 'reopen'] as const;
+const OUTCOMES = ['agreed', 'not_agreed'];
+const CODE = /^[A-Za-z0-9_-]{1,64}$/;
+
+function text(body: Record<string, unknown>, name: string, required: boolean, max = 500): string | undefined {
+  const v = body[name];
+  if (v === undefined && !required) return undefined;
+  if (typeof v !== 'string' || v.trim() === '' || v.length > max) throw badRequest(`${name} must be a non-empty string of at most ${max} characters`);
+  return v.trim();
+}
+
+function bodyOf(raw: unknown, allowed: readonly string[]): Record<string, unknown> {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('the body must be a JSON object');
+  const body = raw as Record<string, unknown>;
+  for (const k of Object.keys(body)) if (!allowed.includes(k)) throw badRequest(`unknown field "${k}" (allowed: ${allowed.join(', ')})`);
+  return body;
+}
+
+export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: () => number): Promise<AlertEngine> {
+  const { plan, config } = monitor;
+  const engine = await AlertEngine.start(monitor, app.log, now);
+  app.addHook('onClose', async () => engine.stop());
+
+  app.get('/api/alerts', async (req) => {
+    authorize(req, config, 'viewer');
+    const q = readQuery(req.query, ['status', 'type', 'scope', 'level', 'kind']);
+    const status = q.status ?? 'open';
+    if (status !== 'open' && status !== 'all') throw badRequest(`status must be open or all (got "${status}")`);
+    const alerts = engine.list(status).filter((a) => (q.type === undefined || a.complaintType === q.type) && (q.scope === undefined || a.scope === q.scope) && (q.level === undefined || a.level === q.level) && (q.kind === undefined || a.kind === q.kind));
+    return { alerts, ackReasons: engine.cfg.ackReasons };
+  });
+
+  app.get('/api/alerts/:id', async (req) => {
+    authorize(req, config, 'viewer');
+    readQuery(req.query, []);
+    const r = engine.get((req.params as { id: string }).id);
+    if (!r) throw notFound('no such alert');
+    return alertView(r, plan.timezone);
+  });
+
+  app.post('/api/alerts/:id/:action', async (req) => {
+    const access = authorize(req, config, 'supervisor');
+    const { id, action } = req.params as { id: string; action: string };
+    if (!(ACTIONS as readonly string[]).includes(action)) throw notFound(`no action "${action}" (actions: ${ACTIONS.join(', ')})`);
+    const r = engine.get(id);
+    if (!r) throw notFound('no such alert');
+    authorizeScope(access, r.scope, plan.scopesOf);
+    const allowed: Record<string, string[]> = { ack: ['by', 'reason', 'note'], note: ['by', 'text'], notice: ['by', 'to', 'text'], assign: ['by', 'to'], escalate: ['by', 'note'], resolve: ['by', 'note'], reopen: ['by', 'note'] };
+    const body = bodyOf(req.body ?? {}, allowed[action]!);
+    const by = text(body, 'by', true, 80)!;
+    const note = text(body, 'note', false);
+    let a: Action;
+    switch (action) {
+      case 'ack': a = { type: 'ack', by, ...(text(body, 'reason', false, 40) ? { reason: text(body, 'reason', false, 40)! } : {}), ...(note ? { note } : {}) }; break;
+      case 'note': a = { type: 'note', by, text: text(body, 'text', true, 2000)! }; break;
+      case 'notice': a = { type: 'notice', by, to: text(body, 'to', true, 120)!, text: text(body, 'text', true, 4000)! }; break;
+      case 'assign': a = { type: 'assign', by, to: text(body, 'to', true, 80)! }; break;
+      default: a = { type: action as 'escalate' | 'resolve' | 'reopen', by, ...(note ? { note } : {}) };
+    }
+    try {
+      const next = engine.act(id, a)!;
+      return alertView(next, plan.timezone);
+    } catch (err) {
+      if (err instanceof ActionRefused) throw new HttpError(err.status, err.code, err.message);
+      throw err;
+    }
+  });
+
+  // A supervisor's correction enters the normal pipeline as a `kind: corrected` ticket event.
+  app.post('/api/corrections', async (req, reply) => {
+    const access = authorize(req, config, 'supervisor');
+    const body = bodyOf(req.body, ['ticketId', 'branch', 'complaintType', 'outcome', 'by', 'reason', 'occurredAt']);
+    const by = text(body, 'by', true, 80)!;
+    const ticketId = text(body, 'ticketId', true, 128)!;
+    const branch = text(body, 'branch', true, 64)!;
+    const complaintType = text(body, 'complaintType', true, 64)!;
+    if (!CODE.test(branch)) throw badRequest('branch must be a branch code');
+    if (!plan.typeByCode.has(complaintType)) throw badRequest(`unknown complaint type "${complaintType}"`);
+    const outcome = body.outcome;
+    if (outcome !== undefined && !OUTCOMES.includes(outcome as string)) throw badRequest('outcome must be agreed or not_agreed');
+    let atMs = now();
+    if (body.occurredAt !== undefined) {
+      const parsed = typeof body.occurredAt === 'string' ? parseRfc3339(body.occurredAt) : undefined;
+      if (parsed === undefined) throw badRequest('occurredAt must be RFC 3339 with an offset');
+      atMs = parsed;
+    }
+    authorizeScope(access, branch, plan.scopesOf);
+    const reason = text(body, 'reason', false, 500);
+    const eventId = `corr-${randomUUID()}`;
+    const event = {
+      eventId,
+      ticketId,
+      kind: 'corrected',
+      occurredAt: toZonedIso(atMs, plan.timezone),
+      branch,
+      complaintType,
+      // The schema requires a customer; a correction does not count customers, so none is named.
+      customerId: 'correction',
+      ...(outcome !== undefined ? { outcome } : {}),
+      text: `更正 by ${by}${reason ? `: ${reason}` : ''}`,
+      tags: { correctedBy: by.slice(0, 80) },
+    };
+    let nc;
+    try {
+      nc = monitor.nc;
+    } catch {
+      throw new HttpError(503, 'NATS_UNAVAILABLE', 'the broker is not reachable yet; the correction was not sent');
+    }
+    const ack = await jetstream(nc).publish(`complaints.tickets.${branch}`, JSON.stringify(event), { msgID: eventId });
+    return reply.code(202).send({ eventId, stream: ack.stream, seq: ack.seq, event });
+  });
+  return engine;
+}

@@ -1,0 +1,165 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import type { TicketEvent } from '../../pipelines/model.ts';
+import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
+import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+
+// Alerts for real: nats-server → monitor process → alerts on /ws, on NATS, in GET /api/alerts;
+// acknowledgement and actions over HTTP, the on-call ladder on a seconds-long timeout, access,
+// a supervisor's correction through the pipeline, and the alerts surviving a restart.
+
+const VIEWER = 'viewer-token-0123456789';
+const SUP = 'supervisor-token-0123456789';
+const SUP_SH = 'supervisor-sh-token-0123456789';
+const ADMIN = 'admin-token-0123456789';
+const TOKENS = `${VIEWER}:viewer,${SUP}:supervisor,${SUP_SH}:supervisor:SH,${ADMIN}:admin`;
+
+const dir = mkdtempSync(join(tmpdir(), 'cewm-alerts-'));
+const PLAN = join(dir, 'plan.yaml');
+writeFileSync(
+  PLAN,
+  `${readFileSync(join(ROOT, 'tests/fixtures/plan-2025.yaml'), 'utf8')}
+alerts:
+  onCall:
+    levels:
+      - { notify: [值班主管], afterMinutes: 0.04 }
+      - { notify: ["role:admin"], afterMinutes: 0.04 }
+    repeat: 0
+`,
+);
+
+const base = { channel: 'branch', customerId: 'C1' };
+const events: TicketEvent[] = [
+  { ...base, eventId: 'a-1', ticketId: 'INS-1', kind: 'opened', occurredAt: '2025-03-03T09:00:00+08:00', branch: 'BJ-HD', complaintType: 'insurance_dispute' },
+  { ...base, eventId: 'a-2', ticketId: 'INS-1', kind: 'first_contact', outcome: 'not_agreed', occurredAt: '2025-03-03T10:00:00+08:00', branch: 'BJ-HD', complaintType: 'insurance_dispute' },
+  { ...base, customerId: 'C2', eventId: 'a-3', ticketId: 'INS-2', kind: 'first_contact', outcome: 'not_agreed', occurredAt: '2025-03-04T10:00:00+08:00', branch: 'SH', complaintType: 'insurance_dispute' },
+  { ...base, customerId: 'C2', eventId: 'a-4', ticketId: 'INS-2', kind: 'escalated', escalation: 'mediation', occurredAt: '2025-03-05T10:00:00+08:00', branch: 'SH', complaintType: 'insurance_dispute' },
+];
+
+const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+const post = (m: MonitorProcess, path: string, token: string | undefined, body: object) =>
+  getJson(m, path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? auth(token) : {}) }, body: JSON.stringify(body) });
+
+async function until<T>(what: string, f: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+let nats: TestNats;
+let nc: NatsConnection;
+let monitor: MonitorProcess;
+let socket: WebSocket;
+const wsMessages: any[] = [];
+const natsMessages: Array<{ subject: string; body: any }> = [];
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  nc = await nats.connect();
+  const sub = nc.subscribe('complaints.alerts.>');
+  void (async () => {
+    for await (const m of sub) natsMessages.push({ subject: m.subject, body: m.json() });
+  })();
+  monitor = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: TOKENS, ALERT_TICK_MS: '300' });
+  socket = new WebSocket(`ws://127.0.0.1:${monitor.port}/ws?token=${VIEWER}`);
+  socket.on('message', (d) => wsMessages.push(JSON.parse(String(d))));
+  await new Promise((r) => socket.once('open', r));
+  await publishEvents(nc, events);
+  await waitConsumed(nc);
+}, 120_000);
+
+afterAll(async () => {
+  socket?.close();
+  await monitor?.kill();
+  await nc?.close();
+  await nats?.cleanup();
+});
+
+describe('e2e alerts - events in, alerts out', () => {
+  it('opens a case alert per not-agreed strict-mode customer, on /ws, on NATS and in GET /api/alerts', async () => {
+    const { status, body } = await getJson(monitor, '/api/alerts?status=open', { headers: auth(VIEWER) });
+    expect(status).toBe(200);
+    const ins1 = body.alerts.find((a: any) => a.id === 'case.INS-1');
+    expect(ins1).toMatchObject({ kind: 'case', complaintType: 'insurance_dispute', scope: 'BJ-HD', status: 'open', ticketId: 'INS-1' });
+    expect(typeof ins1.openedAt).toBe('string');
+    expect(ins1.history[0].what).toBe('opened');
+    const ins2 = body.alerts.find((a: any) => a.id === 'case.INS-2');
+    expect(ins2.history.map((h: any) => h.what)).toContain('case-escalated');
+    // the (type, scope) level alert applies as well (resolved by now: the plan year is over and
+    // 2 customers are under the annual 4)
+    const all = (await getJson(monitor, '/api/alerts?status=all', { headers: auth(VIEWER) })).body;
+    expect(all.alerts.some((a: any) => a.kind === 'level' && a.complaintType === 'insurance_dispute' && a.scope === 'ALL')).toBe(true);
+    await until('alert on /ws', () => wsMessages.find((m) => m.type === 'alert' && m.id === 'case.INS-1'));
+    const onNats = await until('alert on NATS', () => natsMessages.find((m) => m.body.id === 'case.INS-1'));
+    expect(onNats.subject).toBe('complaints.alerts.insurance_dispute.BJ-HD');
+  });
+
+  it('refuses without a token (401), with a viewer token (403) and out of a supervisor\'s branches (403)', async () => {
+    expect((await getJson(monitor, '/api/alerts')).status).toBe(401);
+    expect((await post(monitor, '/api/alerts/case.INS-1/ack', VIEWER, { by: 'v' })).status).toBe(403);
+    const out = await post(monitor, '/api/alerts/case.INS-1/ack', SUP_SH, { by: '上海主管' });
+    expect(out.status).toBe(403);
+    expect(out.body.error).toBe('OUT_OF_SCOPE');
+    expect((await post(monitor, '/api/alerts/case.INS-1/ack', SUP, {})).status).toBe(400);
+    expect((await post(monitor, '/api/alerts/nope/ack', SUP, { by: 'x' })).status).toBe(404);
+  });
+
+  it('acknowledges over HTTP exactly as the contract says, keeping who and when', async () => {
+    const { status, body } = await post(monitor, '/api/alerts/case.INS-1/ack', SUP, { by: '王主管' });
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ id: 'case.INS-1', status: 'acknowledged', ack: { by: '王主管', reason: 'unspecified' } });
+    expect(body.history.at(-1)).toMatchObject({ what: 'acknowledged', by: '王主管', before: expect.stringMatching(/^open\//) });
+    expect((await post(monitor, '/api/alerts/case.INS-1/ack', SUP, { by: '王主管' })).status).toBe(409);
+    const note = await post(monitor, '/api/alerts/case.INS-1/notice', SUP, { by: '王主管', to: '海淀支行', text: '消保提示书：请三日内回访客户' });
+    expect(note.status).toBe(200);
+    await until('ack on /ws', () => wsMessages.find((m) => m.type === 'alert' && m.id === 'case.INS-1' && m.status === 'acknowledged'));
+  });
+
+  it('escalates an unacknowledged alert along the on-call ladder after its timeout', async () => {
+    const alert = await until('escalation of INS-2', async () => {
+      const { body } = await getJson(monitor, '/api/alerts?status=open', { headers: auth(VIEWER) });
+      const a = body.alerts.find((x: any) => x.id === 'case.INS-2');
+      return a && a.onCall.level === 2 ? a : undefined;
+    });
+    expect(alert.onCall.notify).toEqual(['role:admin']);
+    expect(alert.history.filter((h: any) => h.what === 'escalated').at(-1)).toMatchObject({ by: 'on-call policy' });
+    // the acknowledged one does not climb
+    const { body } = await getJson(monitor, '/api/alerts/case.INS-1', { headers: auth(VIEWER) });
+    expect(body.onCall.level).toBe(1);
+  });
+
+  it('a supervisor\'s correction flows through the pipeline and withdraws the case', async () => {
+    const res = await post(monitor, '/api/corrections', SUP, { by: '王主管', ticketId: 'INS-2', branch: 'SH', complaintType: 'mortgage_prepayment', reason: '误分类' });
+    expect(res.status).toBe(202);
+    const withdrawn = await until('withdrawal', async () => {
+      const { body } = await getJson(monitor, '/api/alerts?status=all', { headers: auth(VIEWER) });
+      const a = body.alerts.find((x: any) => x.id === 'case.INS-2');
+      return a?.resolution === 'withdrawn' ? a : undefined;
+    });
+    expect(withdrawn.status).toBe('resolved');
+    expect(withdrawn.history.at(-1).reason).toMatch(/^correction corr-/);
+    expect((await post(monitor, '/api/corrections', SUP_SH, { by: 'x', ticketId: 'INS-1', branch: 'BJ', complaintType: 'mortgage_prepayment' })).status).toBe(403);
+  });
+
+  it('keeps alerts, acknowledgements and history across a restart', async () => {
+    const before = (await getJson(monitor, '/api/alerts?status=all', { headers: auth(VIEWER) })).body.alerts;
+    await new Promise((r) => setTimeout(r, 1000)); // the audit rows are written after each change
+    await monitor.kill();
+    monitor = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: TOKENS, ALERT_TICK_MS: '300', DATA_DIR: monitor.dataDir });
+    const after = (await getJson(monitor, '/api/alerts?status=all', { headers: auth(VIEWER) })).body.alerts;
+    const ins1 = after.find((a: any) => a.id === 'case.INS-1');
+    expect(ins1).toMatchObject({ status: 'acknowledged', ack: { by: '王主管' } });
+    expect(ins1.history.map((h: any) => h.what)).toEqual(expect.arrayContaining(['opened', 'acknowledged', 'notice']));
+    expect(after.find((a: any) => a.id === 'case.INS-2')).toMatchObject({ resolution: 'withdrawn' });
+    expect(after.map((a: any) => a.id).sort()).toEqual(before.map((a: any) => a.id).sort());
+  });
+});
