@@ -1,0 +1,77 @@
+// The weekly review's I/O: the week's cases and escalations out of ClickHouse (through the
+// analyst views of sql/021, so dedupe and corrections match the counters), and the stored reviews.
+import type { ClickHouseClient } from '@clickhouse/client';
+import { chTime } from '../../pipelines/sinks/clickhouse.ts';
+import type { CompiledPlan } from '../../pipelines/plan/index.ts';
+import type { CounterIndex } from '../../pipelines/transforms/index.ts';
+import { weeklyReview, type CaseFact, type WeekFacts, type WeeklyReview } from './weekly.ts';
+
+export async function weekFacts(ch: ClickHouseClient, plan: CompiledPlan, week: number): Promise<WeekFacts> {
+  const w = plan.weeks[week - 1]!;
+  const strict = plan.types.filter((t) => t.mode === 'strict').map((t) => t.code);
+  const params = { from: chTime(plan.yearStartMs), start: chTime(w.startMs), end: chTime(w.endMs), types: strict };
+  const [cases, escalations] = await Promise.all([
+    ch.query({
+      query: `SELECT f.ticket_id AS ticket_id, any(f.complaint_type) AS complaint_type, any(f.branch) AS branch,
+                     toString(toUnixTimestamp64Milli(min(f.occurred_at))) AS fc, toString(any(r.closed)) AS closed
+              FROM complaints.first_contacts AS f
+              LEFT JOIN (SELECT ticket_id, toUnixTimestamp64Milli(min(occurred_at)) AS closed FROM complaints.events_dedup
+                         WHERE kind = 'resolved' AND outcome = 'agreed' GROUP BY ticket_id) AS r ON r.ticket_id = f.ticket_id
+              WHERE f.outcome = 'not_agreed' AND has({types:Array(String)}, f.complaint_type)
+                AND f.occurred_at >= {from:DateTime64(3, 'UTC')} AND f.occurred_at < {end:DateTime64(3, 'UTC')}
+              GROUP BY f.ticket_id`,
+      query_params: params,
+      format: 'JSONEachRow',
+    }),
+    ch.query({
+      query: `SELECT if(c.ticket_id = '', e.complaint_type, c.corrected_type) AS complaint_type, e.escalation AS escalation, count() AS n
+              FROM complaints.events_dedup AS e LEFT JOIN complaints.ticket_corrections AS c ON c.ticket_id = e.ticket_id
+              WHERE e.kind = 'escalated' AND e.occurred_at >= {start:DateTime64(3, 'UTC')} AND e.occurred_at < {end:DateTime64(3, 'UTC')}
+              GROUP BY complaint_type, escalation ORDER BY complaint_type, escalation`,
+      query_params: params,
+      format: 'JSONEachRow',
+    }),
+  ]);
+  type CaseRow = { ticket_id: string; complaint_type: string; branch: string; fc: string; closed: string };
+  return {
+    cases: (await cases.json<CaseRow>()).map((r): CaseFact => ({
+      ticketId: r.ticket_id, complaintType: r.complaint_type, branch: r.branch, firstContactAtMs: Number(r.fc),
+      ...(Number(r.closed) > 0 ? { closedAtMs: Number(r.closed) } : {}),
+    })),
+    escalations: (await escalations.json<{ complaint_type: string; escalation: string; n: string }>())
+      .filter((r) => plan.typeByCode.has(r.complaint_type))
+      .map((r) => ({ complaintType: r.complaint_type, escalation: r.escalation, n: Number(r.n) })),
+  };
+}
+
+export interface StoredReview { generatedAtMs: number; review: WeeklyReview }
+
+export async function produceReview(ch: ClickHouseClient, plan: CompiledPlan, index: CounterIndex, week: number, nowMs: number): Promise<StoredReview> {
+  const review = weeklyReview(plan, index, week, await weekFacts(ch, plan, week));
+  await ch.insert({
+    table: 'complaints.weekly_reports',
+    format: 'JSONEachRow',
+    values: [{ plan_year: plan.year, week, generated_at: chTime(nowMs), body: JSON.stringify(review) }],
+  });
+  return { generatedAtMs: nowMs, review };
+}
+
+export async function storedReview(ch: ClickHouseClient, year: number, week: number): Promise<StoredReview | undefined> {
+  const rs = await ch.query({
+    query: `SELECT toString(toUnixTimestamp64Milli(generated_at)) AS at, body FROM complaints.weekly_reports FINAL
+            WHERE plan_year = {year:UInt16} AND week = {week:UInt8} ORDER BY generated_at DESC LIMIT 1`,
+    query_params: { year, week },
+    format: 'JSONEachRow',
+  });
+  const [row] = await rs.json<{ at: string; body: string }>();
+  return row ? { generatedAtMs: Number(row.at), review: JSON.parse(row.body) as WeeklyReview } : undefined;
+}
+
+export async function storedWeeks(ch: ClickHouseClient, year: number): Promise<number[]> {
+  const rs = await ch.query({
+    query: 'SELECT DISTINCT week FROM complaints.weekly_reports WHERE plan_year = {year:UInt16} ORDER BY week',
+    query_params: { year },
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<{ week: number }>()).map((r) => Number(r.week));
+}

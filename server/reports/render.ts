@@ -1,0 +1,47 @@
+// The weekly review as CSV (one row per type and scope) and as a printable Chinese HTML page.
+import type { WeeklyReview } from './weekly.ts';
+
+const LEVEL_ZH: Record<string, string> = { ok: '正常', watch: '关注', breach: '超控', critical: '超年度' };
+const ESC_ZH: Record<string, string> = { case_meeting: '案例会', mediation: '调解', management: '管理层' };
+const n2 = (x: number) => (Math.round(x * 100) / 100).toFixed(2);
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const csvCell = (v: unknown) => {
+  const s = v === null || v === undefined ? '' : String(v);
+  return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+export function reviewCsv(r: WeeklyReview): string {
+  const head = ['year', 'week', 'from', 'to', 'complaint_type', 'type_name', 'mode', 'scope', 'scope_name', 'week_not_agreed', 'cumulative_not_agreed', 'week_allowance', 'allowance_to_date', 'annual_allowance', 'ratio', 'level', 'previous_level'];
+  const lines = r.rows.map((x) => [r.year, r.week, r.from, r.to, x.complaintType, x.typeName, x.mode, x.scope, x.scopeName, x.weekNotAgreed, x.cumulativeNotAgreed, n2(x.weekAllowance), n2(x.allowanceToDate), n2(x.annualAllowance), x.ratio === null ? '' : n2(x.ratio), x.level, x.previousLevel].map(csvCell).join(','));
+  return `\uFEFF${[head.join(','), ...lines].join('\r\n')}\r\n`;
+}
+
+export function reviewHtml(r: WeeklyReview, generatedAt: string): string {
+  const rows = r.rows.map((x) => `<tr class="${x.level}"><td>${esc(x.typeName)}</td><td>${x.mode === 'strict' ? '强干预' : '管理相对值'}</td><td>${esc(x.scopeName)}</td>
+<td>${x.weekNotAgreed}</td><td>${n2(x.weekAllowance)}</td><td>${x.cumulativeNotAgreed}</td><td>${n2(x.allowanceToDate)}</td><td>${n2(x.annualAllowance)}</td>
+<td>${x.ratio === null ? '—' : `${(x.ratio * 100).toFixed(0)}%`}</td><td>${LEVEL_ZH[x.level]}${x.level !== x.previousLevel ? `（上周${LEVEL_ZH[x.previousLevel]}）` : ''}</td></tr>`).join('\n');
+  const typeName = (code: string) => esc(r.rows.find((x) => x.complaintType === code)?.typeName ?? code);
+  const drivers = r.drivers.filter((d) => d.branches.length).map((d) => `<li>${typeName(d.complaintType)}：${d.branches.map((b) => `${esc(b.scope)} +${b.weekNotAgreed}`).join('，')}</li>`).join('') || '<li>本周无新增未达成一致客户</li>';
+  const cases = r.cases.map((c) => `<li>${typeName(c.complaintType)}：本周新增 ${c.newCases.length} 笔${c.newCases.length ? `（${c.newCases.map(esc).join('，')}）` : ''}；仍未化解 ${c.stillOpen.length} 笔${c.stillOpen.length ? `（${c.stillOpen.map(esc).join('，')}）` : ''}</li>`).join('') || '<li>无强干预类型</li>';
+  const escs = r.escalations.map((e) => `<li>${typeName(e.complaintType)}：${ESC_ZH[e.escalation] ?? esc(e.escalation)} ${e.n} 次</li>`).join('') || '<li>本周无升级</li>';
+  return `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>${r.year}年第${r.week}周 投诉未达成一致客户周复盘</title>
+<style>
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;margin:24px;color:#111}
+h1{font-size:20px;margin:0 0 4px}p.meta{color:#555;margin:0 0 16px;font-size:12px}
+table{border-collapse:collapse;width:100%;font-size:12px}th,td{border:1px solid #999;padding:3px 6px;text-align:right}
+th{background:#eee}td:nth-child(-n+3){text-align:left}tr.watch td{background:#fff6d5}tr.breach td{background:#ffe0cc}tr.critical td{background:#ffc7c7;font-weight:bold}
+h2{font-size:15px;margin:18px 0 6px}ul{margin:0;padding-left:20px;font-size:13px}
+@media print{body{margin:10mm}tr{page-break-inside:avoid}}
+</style></head><body>
+<h1>${r.year}年第${r.week}周（${r.from} 至 ${r.to}）投诉未达成一致客户周复盘</h1>
+<p class="meta">共 ${r.weeks} 周 · 生成时间 ${esc(generatedAt)} · 数据口径：首轮沟通未达成一致的去重客户，按最新更正计</p>
+<table><thead><tr><th>投诉类型</th><th>管控方式</th><th>机构</th><th>本周未达成一致</th><th>本周分配值</th><th>累计未达成一致</th><th>累计管控值</th><th>年度允许量</th><th>进度</th><th>等级</th></tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+<h2>本周主要增量机构</h2><ul>${drivers}</ul>
+<h2>强干预逐笔盯盘</h2><ul>${cases}</ul>
+<h2>升级情况</h2><ul>${escs}</ul>
+</body></html>`;
+}

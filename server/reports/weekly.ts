@@ -1,0 +1,102 @@
+// The weekly review (周复盘) as a pure function of the counters and the week's cases: per type and
+// scope, this week's and the cumulative not-agreed customers against the allowance, the level
+// now and a week ago, and the branches that drove the change; per strict type, the new and the
+// still-open cases; escalations. Everything at the instants "end of week N" and "end of week
+// N-1", so a past week's review is the same whenever it is produced (events that arrive late
+// for that week change it, which is why stored reviews carry their generation time).
+
+import type { Level } from '../../pipelines/model.ts';
+import type { CompiledPlan } from '../../pipelines/plan/index.ts';
+import type { CounterIndex } from '../../pipelines/transforms/index.ts';
+import { levelOf } from '../../pipelines/transforms/index.ts';
+
+export interface CaseFact {
+  ticketId: string;
+  complaintType: string;
+  branch: string;
+  firstContactAtMs: number;
+  /** first resolved-with-agreed instant, if any */
+  closedAtMs?: number;
+}
+
+export interface WeekFacts {
+  /** strict-type cases with a not-agreed first contact up to the end of the week */
+  cases: CaseFact[];
+  /** escalation events in the week: type → ladder step → count */
+  escalations: Array<{ complaintType: string; escalation: string; n: number }>;
+}
+
+export interface ReviewRow {
+  complaintType: string;
+  typeName: string;
+  mode: string;
+  scope: string;
+  scopeName: string;
+  weekNotAgreed: number;
+  cumulativeNotAgreed: number;
+  weekAllowance: number;
+  allowanceToDate: number;
+  annualAllowance: number;
+  ratio: number | null;
+  level: Level;
+  previousLevel: Level;
+}
+
+export interface WeeklyReview {
+  year: number;
+  week: number;
+  weeks: number;
+  from: string;
+  to: string;
+  rows: ReviewRow[];
+  drivers: Array<{ complaintType: string; branches: Array<{ scope: string; weekNotAgreed: number }> }>;
+  cases: Array<{ complaintType: string; newCases: string[]; stillOpen: string[] }>;
+  escalations: WeekFacts['escalations'];
+}
+
+const localDate = (ms: number, tz: string) => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
+
+export function weeklyReview(plan: CompiledPlan, index: CounterIndex, week: number, facts: WeekFacts): WeeklyReview {
+  const w = plan.weeks[week - 1];
+  if (!w) throw new RangeError(`week ${week} is not in ${plan.year} (1..${plan.weeks.length})`);
+  const end = w.endMs - 1;
+  const before = w.startMs - 1;
+  const rows: ReviewRow[] = [];
+  const names = new Map(plan.plan.branches.map((b) => [b.code, b.name]));
+  for (const t of plan.types) {
+    for (const scope of plan.scopes) {
+      const now = index.count(t.code, scope, end).unresolved;
+      const prev = week > 1 ? index.count(t.code, scope, before).unresolved : 0;
+      const allowanceToDate = plan.allowanceToDate(t.code, scope, end);
+      const prevAllowance = week > 1 ? plan.allowanceToDate(t.code, scope, before) : 0;
+      const annual = plan.allowance(t.code, scope);
+      rows.push({
+        complaintType: t.code, typeName: t.name, mode: t.mode, scope, scopeName: scope === 'ALL' ? '全行' : (names.get(scope) ?? scope),
+        weekNotAgreed: now - prev, cumulativeNotAgreed: now,
+        weekAllowance: allowanceToDate - prevAllowance, allowanceToDate, annualAllowance: annual,
+        ratio: allowanceToDate > 0 ? now / allowanceToDate : null,
+        level: levelOf(now, allowanceToDate, annual, plan.watch),
+        previousLevel: week > 1 ? levelOf(prev, prevAllowance, annual, plan.watch) : 'ok',
+      });
+    }
+  }
+  // Drivers: the leaf-most scopes (branches without children in the plan) that added the most.
+  const parents = new Set(plan.plan.branches.map((b) => b.parent).filter(Boolean));
+  const drivers = plan.types.map((t) => ({
+    complaintType: t.code,
+    branches: rows
+      .filter((r) => r.complaintType === t.code && r.scope !== 'ALL' && !parents.has(r.scope) && r.weekNotAgreed > 0)
+      .sort((a, b) => b.weekNotAgreed - a.weekNotAgreed || (a.scope < b.scope ? -1 : 1))
+      .slice(0, 5)
+      .map((r) => ({ scope: r.scope, weekNotAgreed: r.weekNotAgreed })),
+  }));
+  const cases = plan.types.filter((t) => t.mode === 'strict').map((t) => {
+    const mine = facts.cases.filter((c) => c.complaintType === t.code && c.firstContactAtMs <= end);
+    return {
+      complaintType: t.code,
+      newCases: mine.filter((c) => c.firstContactAtMs >= w.startMs).map((c) => c.ticketId).sort(),
+      stillOpen: mine.filter((c) => c.closedAtMs === undefined || c.closedAtMs > end).map((c) => c.ticketId).sort(),
+    };
+  });
+  return { year: plan.year, week, weeks: plan.weeks.length, from: localDate(w.startMs, plan.timezone), to: localDate(end, plan.timezone), rows, drivers, cases, escalations: facts.escalations };
+}

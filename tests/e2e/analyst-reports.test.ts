@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { join } from 'node:path';
+import type { TicketEvent } from '../../pipelines/model.ts';
+import { loadPlanFile } from '../../pipelines/plan/index.ts';
+import { closeBrowser, launchBrowser, saveScreenshot } from '../helpers/browser.ts';
+import { shuffled, ticketStream } from '../helpers/events.ts';
+import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
+import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+import { referenceCounts } from '../helpers/reference.ts';
+
+// The weekly review (周复盘) of a past week, from a real stream, against an independent recount.
+
+const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
+const plan = loadPlanFile(PLAN);
+const events: TicketEvent[] = ticketStream({ seed: 31, tickets: 900, year: 2025, customers: 300 });
+const WEEK = 20;
+let nats: TestNats;
+let nc: NatsConnection;
+let monitor: MonitorProcess;
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  nc = await nats.connect();
+  monitor = await startMonitor({ NATS_URL: nats.url, PLAN });
+  await publishEvents(nc, shuffled(events, 6));
+  await waitConsumed(nc);
+}, 180_000);
+
+afterAll(async () => {
+  await monitor?.kill();
+  await nc?.close();
+  await nats?.cleanup();
+});
+
+describe('e2e - weekly review report', () => {
+  it('gives this week and the cumulative not-agreed customers against the allowance, per type and scope', async () => {
+    const { status, body } = await getJson(monitor, `/api/reports/weekly?week=${WEEK}`);
+    expect(status, JSON.stringify(body)).toBe(200);
+    const w = plan.weeks[WEEK - 1]!;
+    const atEnd = referenceCounts(plan, events, w.endMs - 1);
+    const atStart = referenceCounts(plan, events, w.startMs - 1);
+    expect(body.rows).toHaveLength(plan.types.length * plan.scopes.length);
+    let moved = 0;
+    for (const r of body.rows) {
+      const k = `${r.complaintType}|${r.scope}`;
+      expect([k, r.cumulativeNotAgreed, r.weekNotAgreed]).toEqual([k, atEnd.get(k)!.unresolved, atEnd.get(k)!.unresolved - atStart.get(k)!.unresolved]);
+      expect(r.allowanceToDate).toBeCloseTo(plan.allowanceToDate(r.complaintType, r.scope, w.endMs - 1), 9);
+      moved += r.weekNotAgreed;
+    }
+    expect(moved).toBeGreaterThan(0);
+    // strict type: cases = tickets with a not-agreed first contact; open until resolved agreed
+    const t = (e: TicketEvent) => Date.parse(e.occurredAt);
+    const corrected = new Set(events.filter((e) => e.kind === 'corrected').map((e) => e.ticketId));
+    const strictCases = events.filter((e) => e.kind === 'first_contact' && e.complaintType === 'insurance_dispute' && e.outcome === 'not_agreed'
+      && !corrected.has(e.ticketId) && t(e) >= w.startMs && t(e) < w.endMs).map((e) => e.ticketId).sort();
+    const got = body.cases.find((c: { complaintType: string }) => c.complaintType === 'insurance_dispute');
+    for (const id of strictCases) expect(got.newCases).toContain(id);
+    expect(body.from).toBe('2025-05-12');
+    expect(body.to).toBe('2025-05-18');
+  });
+
+  it('is stored and reopened as stored; CSV and printable Chinese HTML', async () => {
+    const first = await getJson(monitor, `/api/reports/weekly?week=${WEEK}`);
+    const again = await getJson(monitor, `/api/reports/weekly?week=${WEEK}`);
+    expect(again.body.generatedAt).toBe(first.body.generatedAt);
+    const stored = await getJson(monitor, '/api/reports/weekly/stored');
+    expect(stored.body.weeks).toContain(WEEK);
+    const csv = await (await fetch(`${monitor.baseUrl}/api/reports/weekly?week=${WEEK}&format=csv`)).text();
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toContain('complaint_type');
+    expect(lines).toHaveLength(1 + plan.types.length * plan.scopes.length);
+    expect((await getJson(monitor, '/api/reports/weekly?week=99')).status).toBe(400);
+    expect((await getJson(monitor, '/api/reports/weekly')).status).toBe(400);
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      await page.goto(`${monitor.baseUrl}/api/reports/weekly?week=${WEEK}&format=html`);
+      expect(await page.locator('h1').innerText()).toContain(`2025年第${WEEK}周`);
+      expect(await page.locator('tbody tr').count()).toBe(plan.types.length * plan.scopes.length);
+      await saveScreenshot(page, 'weekly-review');
+    } finally {
+      await closeBrowser(browser);
+    }
+  });
+});
