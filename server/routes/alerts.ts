@@ -37,6 +37,13 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
   const engine = await AlertEngine.start(monitor, app.log, now);
   app.addHook('onClose', async () => engine.stop());
 
+  // The supervisor console (web/console/); the page needs read access, its scripts are public.
+  app.get('/console', async (req, reply) => reply.redirect(`/console/${req.url.slice('/console'.length)}`));
+  app.get('/console/', async (req, reply) => {
+    authorize(req, config, 'viewer');
+    return reply.type('text/html; charset=utf-8').sendFile('console/index.html');
+  });
+
   app.get('/api/alerts', async (req) => {
     authorize(req, config, 'viewer');
     const q = readQuery(req.query, ['status', 'type', 'scope', 'level', 'kind']);

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Browser } from 'playwright-core';
+import { join } from 'node:path';
+import type { TicketEvent } from '../../pipelines/model.ts';
+import { closeBrowser, launchBrowser, openPage, saveScreenshot } from '../helpers/browser.ts';
+import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
+import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { publishEvents } from '../helpers/publish.ts';
+
+// The supervisor console in real headless Chromium against the real monitor: an alert appears
+// live without reload, is acknowledged from the page, and its history shows who did it.
+
+const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
+const SUP = 'console-supervisor-0123456789';
+
+let nats: TestNats;
+let nc: NatsConnection;
+let monitor: MonitorProcess;
+let browser: Browser;
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  nc = await nats.connect();
+  monitor = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: `${SUP}:supervisor` });
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await closeBrowser(browser);
+  await monitor?.kill();
+  await nc?.close();
+  await nats?.cleanup();
+});
+
+const event = (id: string, ticketId: string, extra: Partial<TicketEvent>): TicketEvent => ({
+  eventId: id, ticketId, kind: 'first_contact', outcome: 'not_agreed', occurredAt: '2025-05-06T10:00:00+08:00',
+  branch: 'SH', complaintType: 'insurance_dispute', customerId: `cust-${ticketId}`, ...extra,
+});
+
+describe('console - supervisor page', () => {
+  it('shows a new alert live, acknowledges it from the page, and its history names who did it', async () => {
+    const { page, errors } = await openPage(browser, `${monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
+    await page.waitForSelector('#conn[data-state="live"]', { timeout: 20_000 });
+    await publishEvents(nc, [event('b-1', 'CON-1', {})]);
+    const item = page.locator('li[data-id="case.CON-1"]');
+    await item.waitFor({ timeout: 30_000 });
+    await page.fill('#me', '李主管');
+    await item.click();
+    await page.selectOption('form[data-action="ack"] select', 'contacting_customer');
+    await page.click('form[data-action="ack"] button');
+    await page.waitForFunction(() => document.querySelector('#d-status')?.textContent === '已确认', undefined, { timeout: 15_000 });
+    const history = await page.locator('.history').innerText();
+    expect(history).toContain('确认');
+    expect(history).toContain('李主管');
+    expect(history).toContain('contacting_customer');
+    await saveScreenshot(page, 'console-acknowledged');
+    const { body } = await getJson(monitor, '/api/alerts/case.CON-1', { headers: { authorization: `Bearer ${SUP}` } });
+    expect(body.ack).toMatchObject({ by: '李主管', reason: 'contacting_customer' });
+    expect(errors).toEqual([]);
+  });
+
+  it('fits a phone screen without horizontal scrolling', async () => {
+    const { page, errors } = await openPage(browser, `${monitor.baseUrl}/console/?token=${SUP}`, { width: 390, height: 844 });
+    await page.locator('li[data-id="case.CON-1"]').waitFor({ timeout: 20_000 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await saveScreenshot(page, 'console-phone');
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses the page without a token', async () => {
+    const res = await fetch(`${monitor.baseUrl}/console/`);
+    expect(res.status).toBe(401);
+  });
+});

@@ -1,0 +1,146 @@
+// Supervisor console: live open alerts (snapshot + /ws `alert` messages), filters, the alert's
+// history and the actions on it. Token from ?token= (never stored); the person's name in
+// localStorage. No framework: the DOM is rebuilt from one Map of alerts on each change.
+
+const params = new URLSearchParams(location.search);
+const token = params.get('token') ?? '';
+const alerts = new Map();
+let reasons = [];
+let selected = null;
+let plan = null;
+const $ = (id) => document.getElementById(id);
+const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const withToken = (path) => `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+const me = $('me');
+me.value = localStorage.getItem('console.me') ?? '';
+me.addEventListener('change', () => localStorage.setItem('console.me', me.value.trim()));
+
+const LEVEL_ZH = { watch: '关注', breach: '超标', critical: '严重', ok: '正常' };
+const STATUS_ZH = { open: '待处理', acknowledged: '已确认', resolved: '已解除' };
+const WHAT_ZH = { opened: '开启', raised: '升级', acknowledged: '确认', escalated: '上报', note: '备注', notice: '消保提示书', assign: '指派', resolved: '解除', reopened: '重开', withdrawn: '撤销', amended: '更正', stale: '无进展', overdue: '超期', 'case-escalated': '案件升级', closed: '办结', recovering: '回落', corrected: '更正' };
+const fmt = (iso) => (iso ? iso.slice(5, 16).replace('T', ' ') : '');
+
+async function api(path, body) {
+  const res = await fetch(withToken(path), body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {});
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(json.message ?? `HTTP ${res.status}`);
+  return json;
+}
+
+function upsert(a, live) {
+  const known = alerts.has(a.id);
+  if (a.status === 'resolved') alerts.delete(a.id);
+  else alerts.set(a.id, a);
+  if (live && !known && a.status !== 'resolved' && a.level === 'critical') cue(a);
+  return !known;
+}
+
+function cue(a) {
+  const b = $('banner');
+  b.hidden = false;
+  b.textContent = `新的严重预警 New critical alert: ${a.complaintType} · ${a.scope}${a.ticketId ? ` · ${a.ticketId}` : ''}`;
+  clearTimeout(cue.t);
+  cue.t = setTimeout(() => (b.hidden = true), 15000);
+  try {
+    const ctx = (cue.ctx ??= new AudioContext());
+    const o = ctx.createOscillator();
+    const g = ctx.createGain();
+    o.frequency.value = 880;
+    g.gain.setValueAtTime(0.2, ctx.currentTime);
+    g.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.6);
+    o.connect(g).connect(ctx.destination);
+    o.start();
+    o.stop(ctx.currentTime + 0.6);
+  } catch { /* audio needs a user gesture first on some browsers */ }
+}
+
+function fillFilter(id, values) {
+  const sel = $(id);
+  const current = sel.value;
+  for (const v of values) if (![...sel.options].some((o) => o.value === v)) sel.add(new Option(v, v));
+  sel.value = current;
+}
+
+function render(fresh = new Set()) {
+  const [ft, fs, fl] = [$('f-type').value, $('f-scope').value, $('f-level').value];
+  fillFilter('f-type', plan?.types.map((t) => t.code) ?? [...new Set([...alerts.values()].map((a) => a.complaintType))]);
+  fillFilter('f-scope', ['ALL', ...(plan?.branches.map((b) => b.code) ?? [])]);
+  const rank = { critical: 3, breach: 2, watch: 1, ok: 0 };
+  const shown = [...alerts.values()]
+    .filter((a) => (!ft || a.complaintType === ft) && (!fs || a.scope === fs) && (!fl || a.level === fl))
+    // unacknowledged first, then by level, newest first
+    .sort((a, b) => (b.status === 'open') - (a.status === 'open') || rank[b.level] - rank[a.level] || (b.openedAt > a.openedAt ? 1 : -1));
+  $('list').innerHTML = shown.length
+    ? shown.map((a) => `<li data-id="${esc(a.id)}" data-level="${esc(a.level)}" data-status="${esc(a.status)}" class="${a.id === selected ? 'selected' : ''} ${fresh.has(a.id) ? 'new' : ''}">
+        <div><span class="pill ${esc(a.level)}">${esc(LEVEL_ZH[a.level] ?? a.level)}</span> <b>${esc(a.complaintType)}</b> · ${esc(a.scope)} ${a.ticketId ? `· 工单 ${esc(a.ticketId)}` : ''}</div>
+        <div class="meta">${esc(a.kind === 'case' ? '逐笔盯盘 case' : '累计 level')} · <span class="status">${esc(STATUS_ZH[a.status] ?? a.status)}</span> · ${esc(fmt(a.openedAt))} · 值班第${a.onCall?.level ?? 1}级${a.urgency ? ` · ${esc(a.urgency)}` : ''}</div></li>`).join('')
+    : '<li class="empty">没有待处理的预警 No open alerts</li>';
+  renderDetail();
+}
+
+function renderDetail() {
+  const d = $('detail');
+  const a = selected && alerts.get(selected);
+  if (!a) { d.hidden = true; return; }
+  d.hidden = false;
+  const forecast = a.forecast?.week ? `预计第 ${a.forecast.week} 周超出累计管控值 (forecast week ${a.forecast.week})` : '';
+  const burn = a.burn ? `消耗速度 burn: 1天 ${a.burn.fast.rate ?? '–'} / 7天 ${a.burn.slow.rate ?? '–'}` : '';
+  d.innerHTML = `<h2><span class="pill ${esc(a.level)}">${esc(LEVEL_ZH[a.level] ?? a.level)}</span> ${esc(a.complaintType)} · ${esc(a.scope)}</h2>
+    <div class="meta">${esc(a.id)} · <b id="d-status">${esc(STATUS_ZH[a.status] ?? a.status)}</b>${a.ack ? ` · 确认人 ${esc(a.ack.by)} (${esc(a.ack.reason)})` : ''}${a.assignee ? ` · 指派 ${esc(a.assignee)}` : ''}${a.deadline ? ` · 办理期限 ${esc(fmt(a.deadline))}` : ''}</div>
+    <div class="meta">${esc(forecast)} ${esc(burn)} · 通知 ${esc((a.onCall?.notify ?? []).join(', '))}</div>
+    <div class="actions">
+      <form data-action="ack"><select name="reason">${reasons.map((r) => `<option>${esc(r)}</option>`).join('')}</select><button class="primary" ${a.status !== 'open' ? 'disabled' : ''}>确认 Acknowledge</button></form>
+      <form data-action="escalate"><button>上报 Escalate</button></form>
+      <form data-action="note"><input name="text" placeholder="备注 note" required maxlength="2000"><button>备注</button></form>
+      <form data-action="notice"><input name="to" placeholder="发往 机构/部门" required maxlength="120"><input name="text" placeholder="消保提示书内容" required maxlength="4000"><button>发提示书 Notice</button></form>
+      <form data-action="assign"><input name="to" placeholder="指派给" required maxlength="80"><button>指派 Assign</button></form>
+      <div class="error" id="d-error"></div>
+    </div>
+    <h3>历史 History</h3>
+    <ol class="history">${a.history.map((h) => `<li><b>${esc(fmt(h.at))}</b> ${esc(WHAT_ZH[h.what] ?? h.what)}${h.level ? ` [${esc(h.level)}]` : ''}${h.by ? ` · <span class="who">${esc(h.by)}</span>` : ''}${h.reason ? ` · ${esc(h.reason)}` : ''}${h.detail?.text ? ` · ${esc(h.detail.text)}` : ''}${h.detail?.to ? ` → ${esc(h.detail.to)}` : ''}</li>`).join('')}</ol>`;
+}
+
+$('list').addEventListener('click', (e) => {
+  const li = e.target.closest('li[data-id]');
+  if (!li) return;
+  selected = li.dataset.id;
+  render();
+});
+$('detail').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const form = e.target;
+  const by = me.value.trim();
+  if (!by) { $('d-error').textContent = '请先填写你的名字 Enter your name first'; me.focus(); return; }
+  localStorage.setItem('console.me', by);
+  const body = { by, ...Object.fromEntries(new FormData(form)) };
+  try {
+    const a = await api(`/api/alerts/${encodeURIComponent(selected)}/${form.dataset.action}`, body);
+    upsert(a, false);
+    if (a.status === 'resolved') selected = null;
+    render();
+  } catch (err) {
+    $('d-error').textContent = err.message;
+  }
+});
+for (const id of ['f-type', 'f-scope', 'f-level']) $(id).addEventListener('change', () => render());
+
+function connect() {
+  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${withToken('/ws')}`);
+  ws.onopen = () => { $('conn').dataset.state = 'live'; $('conn').textContent = '实时 live'; };
+  ws.onclose = () => { $('conn').dataset.state = 'closed'; $('conn').textContent = '已断开，重连中 reconnecting'; setTimeout(connect, 2000); };
+  ws.onmessage = (m) => {
+    const msg = JSON.parse(m.data);
+    if (msg.type === 'snapshot') {
+      plan = msg.plan ?? plan;
+      alerts.clear();
+      for (const a of msg.alerts ?? []) upsert(a, false);
+      render();
+    } else if (msg.type === 'alert') {
+      const fresh = upsert(msg, true);
+      render(fresh ? new Set([msg.id]) : new Set());
+    }
+  };
+}
+
+api('/api/alerts?status=open').then((r) => { reasons = r.ackReasons ?? []; for (const a of r.alerts) upsert(a, false); render(); }).catch((err) => { $('conn').textContent = err.message; });
+connect();
