@@ -1,8 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { freePort, startLocalNats, type LocalNats } from '../server/natsd.ts';
 import { loadConfig, type MonitorConfig } from '../server/config.ts';
 import type { Logger } from '../server/monitor.ts';
@@ -83,10 +82,9 @@ export function runChild(file: string, env: Record<string, string> = {}, args: s
 }
 
 export function machine() {
-  const require = createRequire(import.meta.url);
   const version = (pkg: string) => {
     try {
-      return (require(`${pkg}/package.json`) as { version: string }).version;
+      return (JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
     } catch {
       return 'unknown';
     }

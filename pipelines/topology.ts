@@ -1,4 +1,4 @@
-import { map, type Observable } from 'rxjs';
+import { filter, map, mergeMap, type Observable } from 'rxjs';
 import { batchWhileBusy } from './batch.ts';
 import type { MaskedEvent, Rejection } from './model.ts';
 import type { DeadLetter, StoredEvent } from './sinks/clickhouse.ts';
@@ -21,6 +21,11 @@ export interface TopologyDeps {
   batchMax: number;
   /** redelivery delay after a failed write */
   retryDelayMs?: number;
+  /**
+   * Deliveries after which a message that still makes a stage throw, or whose row alone still
+   * makes the write fail, is dead-lettered with the reason instead of redelivered (default 5).
+   */
+  maxDeliveries?: number;
 }
 
 export interface BatchOutcome {
@@ -93,16 +98,62 @@ async function commit(items: Item[], deps: TopologyDeps): Promise<BatchOutcome> 
   };
 }
 
+const maxDeliveries = (deps: TopologyDeps) => deps.maxDeliveries ?? 5;
+
+/**
+ * A stage that threw may have met a passing condition: the message is redelivered until its
+ * last allowed delivery, and only then dead-lettered (with the reason and the attempts).
+ */
+function retryStageError(item: Item, deps: TopologyDeps): boolean {
+  const { prepared, env } = item;
+  if (prepared.ok || prepared.rejection.code !== 'stage_error') return false;
+  if (env.deliveries < maxDeliveries(deps)) {
+    env.nak(deps.retryDelayMs ?? 1_000);
+    return true;
+  }
+  prepared.rejection.reason = `${prepared.rejection.reason} (after ${env.deliveries} deliveries)`;
+  return false;
+}
+
+/**
+ * Writes a batch; when it fails, finds out whether one message is the cause. Fresh messages are
+ * all redelivered (the store is most likely down: nothing is dead-lettered for an outage). A
+ * batch that fails again with redelivered messages in it is split in halves and each half
+ * written on its own, so the good rows go through and the poison one is isolated; that one is
+ * redelivered until its last delivery and then dead-lettered with the write error, once the
+ * dead-letter write itself succeeds (if the store is down, that fails too and it is redelivered).
+ */
+async function commitIsolating(items: Item[], deps: TopologyDeps): Promise<Array<BatchOutcome | BatchFailure>> {
+  try {
+    return [await commit(items, deps)];
+  } catch (err) {
+    const error = err as Error;
+    const fail = (batch: Item[]): BatchFailure => {
+      for (const { env } of batch) env.nak(deps.retryDelayMs ?? 1_000);
+      return { failed: true, error, size: batch.length };
+    };
+    if (!items.some(({ env }) => env.deliveries > 1)) return [fail(items)];
+    if (items.length > 1) {
+      const mid = items.length >> 1;
+      return [...(await commitIsolating(items.slice(0, mid), deps)), ...(await commitIsolating(items.slice(mid), deps))];
+    }
+    const item = items[0]!;
+    if (item.env.deliveries < maxDeliveries(deps)) return [fail(items)];
+    const payload = item.prepared.ok ? JSON.stringify(item.prepared.event).slice(0, 64 * 1024) : item.prepared.rejection.payload;
+    const rejection = { code: 'write_failed', reason: `the store refused this event after ${item.env.deliveries} deliveries: ${error.message}`, payload };
+    try {
+      return [await commit([{ env: item.env, prepared: { ok: false, rejection } }], deps)];
+    } catch {
+      return [fail(items)];
+    }
+  }
+}
+
 export function monitorTopology(source$: Observable<Envelope>, deps: TopologyDeps): Observable<BatchOutcome | BatchFailure> {
   return source$.pipe(
     map((env): Item => ({ env, prepared: safePrepare(deps.prepare, env.data) })),
-    batchWhileBusy(
-      (batch: Item[]) =>
-        commit(batch, deps).catch((error: Error): BatchFailure => {
-          for (const { env } of batch) env.nak(deps.retryDelayMs ?? 1_000);
-          return { failed: true, error, size: batch.length };
-        }),
-      { lingerMs: deps.batchMs, max: deps.batchMax },
-    ),
+    filter((item) => !retryStageError(item, deps)),
+    batchWhileBusy((batch: Item[]) => commitIsolating(batch, deps), { lingerMs: deps.batchMs, max: deps.batchMax }),
+    mergeMap((results) => results),
   );
 }

@@ -8,6 +8,7 @@ import { HttpError } from './errors.ts';
 import type { Monitor } from './monitor.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { apiRoutes } from './routes/api.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { planRoutes } from './routes/plan.ts';
 import { sqlRoutes } from './routes/sql.ts';
@@ -58,6 +59,7 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
   });
 
   apiRoutes(app, monitor, now);
+  metricsRoutes(app, monitor, now);
   await alertRoutes(app, monitor, now);
   reviewRoutes(app, monitor);
   planRoutes(app, monitor, now);

@@ -13,6 +13,8 @@ import { monitorTopology, type Prepared } from '../pipelines/topology.ts';
 import { migrate, openClickHouse } from './clickhouse.ts';
 import type { MonitorConfig } from './config.ts';
 import { natsStoreDir, startLocalNats, type LocalNats } from './natsd.ts';
+import { describeNatsAuth, natsSecurityFromEnv, type NatsSecurity } from './nats-options.ts';
+import { SizeHistogram } from './metrics.ts';
 import { customerHashKey } from './secrets.ts';
 import { toZonedIso } from './time.ts';
 
@@ -40,6 +42,8 @@ export interface MonitorHealth {
   consuming: boolean;
   nats: 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
   natsUrl: string;
+  /** why the broker cannot be reached yet, while the monitor waits for it at start */
+  natsError?: string;
   clickhouse: 'embedded' | 'server';
   lastWriteError?: string;
   eventsReceived: number;
@@ -63,6 +67,8 @@ export class Monitor {
   /** Open alerts for the /ws snapshot; the alert engine replaces this. */
   snapshotAlerts: () => object[] = () => [];
   readonly health: MonitorHealth;
+  /** messages per batch write, for /metrics */
+  readonly batchSizes = new SizeHistogram();
   /** swapped whole by replacePlan (a new plan needs a new index); read it afresh, never keep it */
   index: CounterIndex;
   private subscription?: Subscription;
@@ -73,7 +79,6 @@ export class Monitor {
     /** swapped together with `index` by replacePlan */
     public plan: CompiledPlan,
     readonly clickhouse: ClickHouseClient,
-    readonly nc: NatsConnection,
     private readonly localNats: LocalNats | undefined,
     private readonly log: Logger,
     private readonly now: () => number,
@@ -82,7 +87,7 @@ export class Monitor {
     this.hashKey = customerHashKey(config.dataDir, config.customerHashKey);
     this.health = {
       consuming: false,
-      nats: 'connected',
+      nats: 'connecting',
       natsUrl: localNats?.url ?? config.natsUrl ?? '',
       clickhouse: config.clickhouseUrl ? 'server' : 'embedded',
       eventsReceived: 0,
@@ -108,18 +113,51 @@ export class Monitor {
     const localNats = config.natsUrl ? undefined : await startLocalNats({ storeDir: natsStoreDir(config.dataDir) });
     const natsUrl = localNats?.url ?? config.natsUrl!;
     if (localNats) log.info({ natsUrl }, 'started local nats-server');
-    const nc = await connect({
-      servers: natsUrl.split(',').map((s) => s.trim()),
-      name: 'complaint-monitor',
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 500,
-      waitOnFirstConnect: true,
-    });
-    const monitor = new Monitor(config, plan, clickhouse, nc, localNats, log, now);
-    monitor.watchConnection();
+    const security = natsSecurityFromEnv(); // a bad NATS_* variable stops the start, named
+    const monitor = new Monitor(config, plan, clickhouse, localNats, log, now);
     await monitor.rebuild();
-    monitor.consume();
+    // A broker that is down at start is waited for (status in /api/health), not a crash. When it
+    // answers at once, start() returns connected, as before.
+    const connected = monitor.connectAndConsume(natsUrl, security);
+    await Promise.race([connected, new Promise((r) => setTimeout(r, 3_000).unref())]);
     return monitor;
+  }
+
+  private natsConnection?: NatsConnection;
+  private stopped = false;
+
+  /** The broker connection; throws while the monitor is still waiting for the broker at start. */
+  get nc(): NatsConnection {
+    if (!this.natsConnection) throw new Error(`NATS not connected yet (${this.health.natsError ?? 'connecting'})`);
+    return this.natsConnection;
+  }
+
+  private async connectAndConsume(natsUrl: string, security: NatsSecurity): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        const nc = await connect({
+          servers: natsUrl.split(',').map((s) => s.trim()),
+          name: 'complaint-monitor',
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 500,
+          ...security.options,
+        });
+        if (this.stopped) return void (await nc.close());
+        this.natsConnection = nc;
+        this.health.nats = 'connected';
+        this.health.natsError = undefined;
+        this.log.info({ ...describeNatsAuth(security), attempts: attempt }, 'connected to NATS');
+        this.watchConnection();
+        this.consume();
+        return;
+      } catch (err) {
+        this.health.natsError = (err as Error).message;
+        if (attempt === 1 || attempt % 30 === 0) {
+          this.log.warn({ err: (err as Error).message, attempt, ...describeNatsAuth(security) }, 'NATS not reachable; retrying every second');
+        }
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
   }
 
   /** Reads the stored events back into the counters: the monitor's state is derived, never kept. */
@@ -169,6 +207,7 @@ export class Monitor {
       batchMs: this.config.batchMs,
       batchMax: this.config.batchMax,
     }).subscribe((outcome) => {
+      this.batchSizes.observe('failed' in outcome ? outcome.size : outcome.received);
       if ('failed' in outcome) {
         this.health.writeFailures++;
         this.health.lastWriteError = outcome.error.message;
@@ -262,7 +301,9 @@ export class Monitor {
     this.subscription?.unsubscribe();
     this.changes.complete();
     this.liveMessages.complete();
-    await this.nc.drain().catch(() => this.nc.close());
+    this.stopped = true;
+    const nc = this.natsConnection;
+    if (nc) await nc.drain().catch(() => nc.close());
     await this.localNats?.stop();
     await this.clickhouse.close();
   }

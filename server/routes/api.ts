@@ -6,6 +6,7 @@ import type { Monitor } from '../monitor.ts';
 import { parseRfc3339, toZonedIso } from '../time.ts';
 import { planView, seriesView } from '../views.ts';
 import { intParam, readQuery } from './query.ts';
+import { LagProbe } from '../metrics.ts';
 
 // Contract section 5 read surfaces (and the plan and series the wall-board draws from).
 
@@ -25,6 +26,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     return code;
   };
 
+  const lag = new LagProbe(monitor); // consumer lag: num_pending / num_ack_pending from the broker
   app.get('/api/health', async (req, reply) => {
     authorize(req, config, 'viewer');
     const h = monitor.health;
@@ -35,7 +37,9 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
       open,
       ...(open ? { warning: 'open local mode: no tokens configured, reads from loopback only, actions refused' } : {}),
       planYear: plan.year,
-      nats: { status: h.nats, url: h.natsUrl.replace(/\/\/[^@/]*@/, '//***@') },
+      nats: { status: h.nats, url: h.natsUrl.replace(/\/\/[^@/]*@/, '//***@'), error: h.natsError ?? null },
+      consumer: await lag.read(now()),
+      lastEventAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, plan.timezone) : null,
       clickhouse: { mode: h.clickhouse, lastWriteError: h.lastWriteError ?? null },
       consuming: h.consuming,
       events: {

@@ -1,0 +1,89 @@
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { STREAM } from '../pipelines/sources/jetstream.ts';
+import type { Monitor } from './monitor.ts';
+
+// Telemetry in one vocabulary (noun + verb, counters end in _total), read from the monitor's
+// health figures when scraped, so the pipeline pays nothing per event for it.
+
+/** Batch sizes by fixed buckets (Prometheus histogram semantics: cumulative `le` buckets). */
+export class SizeHistogram {
+  static readonly BOUNDS = [1, 10, 100, 1_000, 5_000, 20_000, 100_000];
+  readonly counts = new Array<number>(SizeHistogram.BOUNDS.length + 1).fill(0);
+  sum = 0;
+  count = 0;
+  observe(size: number): void {
+    const i = SizeHistogram.BOUNDS.findIndex((b) => size <= b);
+    this.counts[i === -1 ? SizeHistogram.BOUNDS.length : i]! += 1;
+    this.sum += size;
+    this.count += 1;
+  }
+}
+
+export interface ConsumerLag {
+  /** messages in the stream the consumer has not been given yet */
+  pending: number;
+  /** given but not acknowledged (in flight, or waiting for redelivery) */
+  ackPending: number;
+  redelivered: number;
+}
+
+/** Consumer info from the broker, at most once a second whatever the scrape rate. */
+export class LagProbe {
+  private jsm?: JetStreamManager;
+  private last?: { atMs: number; lag: ConsumerLag | null };
+  constructor(private readonly monitor: Monitor) {}
+
+  async read(nowMs: number): Promise<ConsumerLag | null> {
+    if (this.last && nowMs - this.last.atMs < 1_000) return this.last.lag;
+    let lag: ConsumerLag | null = null;
+    try {
+      this.jsm ??= await jetstreamManager(this.monitor.nc, { timeout: 1_000 });
+      const info = await this.jsm.consumers.info(STREAM, this.monitor.config.consumerName);
+      lag = { pending: info.num_pending, ackPending: info.num_ack_pending, redelivered: info.num_redelivered };
+    } catch {
+      this.jsm = undefined; // the broker is away; health says so through nats.status
+    }
+    this.last = { atMs: nowMs, lag };
+    return lag;
+  }
+}
+
+const line = (name: string, value: number, labels?: Record<string, string>) =>
+  `${name}${labels ? `{${Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',')}}` : ''} ${value}`;
+
+/** Prometheus text exposition format 0.0.4. */
+export function renderMetrics(monitor: Monitor, lag: ConsumerLag | null, batchSizes: SizeHistogram | undefined): string {
+  const h = monitor.health;
+  const out: string[] = [];
+  const metric = (name: string, type: 'counter' | 'gauge' | 'histogram', help: string, lines: string[]) =>
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines);
+  metric('EventsReceived_total', 'counter', 'messages taken from the stream (each delivery)', [line('EventsReceived_total', h.eventsReceived)]);
+  metric('EventsStored_total', 'counter', 'new events durably stored and counted', [line('EventsStored_total', h.eventsStored)]);
+  metric('EventsDropped_total', 'counter', 'messages not counted, by reason', [
+    line('EventsDropped_total', h.duplicates, { reason: 'duplicate' }),
+    line('EventsDropped_total', h.deadLetters, { reason: 'dead_letter' }),
+  ]);
+  metric('ClickHouseInsertFailed_total', 'counter', 'failed batch writes (messages redelivered)', [line('ClickHouseInsertFailed_total', h.writeFailures)]);
+  metric('Batches_total', 'counter', 'committed batches', [line('Batches_total', h.batches)]);
+  if (batchSizes) {
+    let cumulative = 0;
+    const buckets = SizeHistogram.BOUNDS.map((b, i) => {
+      cumulative += batchSizes.counts[i]!;
+      return line('BatchSize_bucket', cumulative, { le: String(b) });
+    });
+    metric('BatchSize', 'histogram', 'messages per batch write', [
+      ...buckets,
+      line('BatchSize_bucket', batchSizes.count, { le: '+Inf' }),
+      line('BatchSize_sum', batchSizes.sum),
+      line('BatchSize_count', batchSizes.count),
+    ]);
+  }
+  metric('ConsumerPending', 'gauge', 'stream messages not yet delivered to the monitor (-1: unknown)', [line('ConsumerPending', lag?.pending ?? -1)]);
+  metric('ConsumerAckPending', 'gauge', 'delivered, not yet acknowledged (-1: unknown)', [line('ConsumerAckPending', lag?.ackPending ?? -1)]);
+  metric('Consuming', 'gauge', '1 while the pipeline consumes', [line('Consuming', h.consuming ? 1 : 0)]);
+  metric('NatsConnected', 'gauge', '1 while connected to NATS', [line('NatsConnected', h.nats === 'connected' ? 1 : 0)]);
+  metric('LastBatchTimestampSeconds', 'gauge', 'when the last batch was committed', [line('LastBatchTimestampSeconds', h.lastBatchAtMs ? h.lastBatchAtMs / 1000 : 0)]);
+  metric('RebuildSeconds', 'gauge', 'time to read the stored events back at start', [line('RebuildSeconds', h.rebuildMs / 1000)]);
+  metric('process_resident_memory_bytes', 'gauge', 'resident memory', [line('process_resident_memory_bytes', process.memoryUsage().rss)]);
+  return `${out.join('\n')}\n`;
+}

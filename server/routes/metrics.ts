@@ -1,0 +1,17 @@
+import type { FastifyInstance } from 'fastify';
+import { authorize } from '../access.ts';
+import { LagProbe, renderMetrics } from '../metrics.ts';
+import type { Monitor } from '../monitor.ts';
+
+// GET /metrics in Prometheus text format. Same access as the read API (a viewer token, or
+// loopback in open local mode): the figures describe the bank's complaint volume.
+
+export function metricsRoutes(app: FastifyInstance, monitor: Monitor, now: () => number): LagProbe {
+  const probe = new LagProbe(monitor);
+  app.get('/metrics', async (req, reply) => {
+    authorize(req, monitor.config, 'viewer');
+    const lag = await probe.read(now());
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(renderMetrics(monitor, lag, monitor.batchSizes));
+  });
+  return probe;
+}

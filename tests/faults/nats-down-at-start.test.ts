@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { join } from 'node:path';
+import { loadPlanFile } from '../../pipelines/plan/index.ts';
+import { ticketStream } from '../helpers/events.ts';
+import { getJson, ROOT, startMonitor, waitHealthy, type MonitorProcess } from '../helpers/monitor-process.ts';
+import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+import { expectExactCounters, until } from './support.ts';
+
+// The broker is not there when the monitor starts: the monitor serves /api/health with the
+// reason (503, nats connecting), keeps retrying, and consumes once the broker appears.
+
+const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
+const plan = loadPlanFile(PLAN);
+const events = ticketStream({ seed: 22, tickets: 600, year: 2025, customers: 150, prefix: 'nd' });
+
+let nats: TestNats;
+let nc: NatsConnection | undefined;
+let monitor: MonitorProcess;
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  await nats.stop();
+}, 30_000);
+
+afterAll(async () => {
+  await monitor?.kill();
+  await nc?.close();
+  await nats?.cleanup();
+});
+
+describe('faults - nats-server down at monitor start', () => {
+  it('waits with a visible status, no crash, then consumes with exact counters', async () => {
+    monitor = await startMonitor({ NATS_URL: nats.url, PLAN }, { waitHealthy: false });
+    const health = await until('/api/health to answer while NATS is down', async () => {
+      const res = await getJson(monitor, '/api/health');
+      return res.status === 503 ? res.body : undefined;
+    });
+    expect(health.status).toBe('starting');
+    expect(health.nats.status).toBe('connecting');
+    expect(health.nats.error).toMatch(/\S/);
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(monitor.child.exitCode).toBeNull();
+    expect(monitor.output()).toMatch(/NATS not reachable; retrying/);
+
+    await nats.start();
+    await waitHealthy(monitor, 60_000);
+    nc = await nats.connect();
+    await publishEvents(nc, events);
+    await waitConsumed(nc);
+    await expectExactCounters(monitor, plan, events);
+  }, 180_000);
+});
