@@ -1,0 +1,95 @@
+// Replay and rebuild, the logic: everything the monitor derives from events is a function of the
+// set of distinct events (CounterIndex is order-independent and folds duplicates), so a replay
+// that reads the same events gives the live result whatever their order or repetition. The
+// counter history is rebuilt on event time, one row per (type, scope) at the end of every
+// statistical week up to the replay's end, so two replays of the same events write the same rows.
+import type { ClickHouseClient } from '@clickhouse/client';
+import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { CounterRow, MaskedEvent } from '../pipelines/model.ts';
+import type { CompiledPlan } from '../pipelines/plan/index.ts';
+import { ClickHouseSink, chTime } from '../pipelines/sinks/clickhouse.ts';
+import { storedEvents } from '../pipelines/sources/clickhouse-replay.ts';
+import { STREAM } from '../pipelines/sources/jetstream.ts';
+import { CounterIndex, decodeEvent, maskEvent } from '../pipelines/transforms/index.ts';
+
+export const REPLAY_WORKER = 'replay';
+
+/** Rows at the end of each week that has started by `untilMs` (the last one at untilMs). */
+export function counterHistory(plan: CompiledPlan, index: CounterIndex, untilMs: number): Array<{ atMs: number; rows: CounterRow[] }> {
+  const out: Array<{ atMs: number; rows: CounterRow[] }> = [];
+  for (const w of plan.weeks) {
+    if (w.startMs > untilMs) break;
+    const atMs = Math.min(w.endMs - 1, untilMs);
+    out.push({ atMs, rows: index.rows(atMs) });
+  }
+  return out;
+}
+
+export async function indexFromStore(ch: ClickHouseClient, plan: CompiledPlan): Promise<{ index: CounterIndex; events: number }> {
+  const index = new CounterIndex(plan);
+  let events = 0;
+  for await (const page of storedEvents(ch, { fromMs: plan.yearStartMs, toMs: plan.yearEndMs })) {
+    index.apply(page);
+    events += page.length;
+  }
+  return { index, events };
+}
+
+export interface StreamStart { seq?: number; timeMs?: number }
+
+/**
+ * Reads the stream from a sequence or a time with an ordered consumer and stores every valid
+ * event in ticket_events (idempotent: keyed by event_id), as the monitor would have. Invalid
+ * messages are skipped here: the monitor's dead-letter store already has them.
+ */
+export async function storeFromStream(nc: NatsConnection, ch: ClickHouseClient, prepare: (e: ReturnType<typeof decodeEvent>) => MaskedEvent | undefined, start: StreamStart): Promise<{ messages: number; stored: number }> {
+  const js = jetstream(nc);
+  const opts = start.seq !== undefined
+    ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start.seq }
+    : start.timeMs !== undefined
+      ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(start.timeMs).toISOString() }
+      : { deliver_policy: DeliverPolicy.All };
+  const consumer = await js.consumers.get(STREAM, opts);
+  const sink = new ClickHouseSink(ch);
+  let messages = 0;
+  let stored = 0;
+  for (;;) {
+    const batch = await consumer.fetch({ max_messages: 5000, expires: 2000 });
+    const events: Array<{ event: MaskedEvent; streamSeq: number; receivedAtMs: number }> = [];
+    let pending = 0;
+    for await (const m of batch) {
+      messages++;
+      pending = m.info.pending;
+      const e = prepare(decodeEvent(m.data));
+      if (e) events.push({ event: e, streamSeq: m.seq, receivedAtMs: Math.floor(Number(m.info.timestampNanos) / 1e6) });
+    }
+    if (events.length) await sink.writeBatch(events, []);
+    stored += events.length;
+    if (events.length === 0 && pending === 0) break;
+    if (pending === 0) break;
+  }
+  return { messages, stored };
+}
+
+export function preparer(plan: CompiledPlan, hashKey: Uint8Array) {
+  return (d: ReturnType<typeof decodeEvent>) => (d.ok ? maskEvent(d.event, { hashKey, plan }) : undefined);
+}
+
+/** Replaces the plan year's counter history with the replayed one (event-time rows). */
+export async function rewriteCounterHistory(ch: ClickHouseClient, plan: CompiledPlan, history: Array<{ atMs: number; rows: CounterRow[] }>): Promise<number> {
+  await ch.command({
+    query: 'ALTER TABLE complaints.counter_changes DELETE WHERE plan_year = {year:UInt16}',
+    query_params: { year: plan.year },
+    clickhouse_settings: { mutations_sync: '2' },
+  });
+  const sink = new ClickHouseSink(ch);
+  let n = 0;
+  for (const { atMs, rows } of history) {
+    await sink.writeCounterChanges(rows, plan.year, atMs, REPLAY_WORKER);
+    n += rows.length;
+  }
+  return n;
+}
+
+export { chTime };

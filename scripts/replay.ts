@@ -1,0 +1,77 @@
+// npm run replay -- [--plan FILE] [--data-dir DIR | --clickhouse-url URL]
+//                   [--nats URL (--from-seq N | --from-time RFC3339)] [--until RFC3339]
+//
+// Rebuilds every table derived from events: first, with --nats, the stored events themselves
+// from the JetStream stream COMPLAINTS from a sequence or a time (idempotent by event_id); then
+// the counters from the stored events, written as the plan year's counter history
+// (complaints.counter_changes, one row per type and scope at each week end, worker 'replay',
+// replacing the year's earlier rows) and the stored weekly reviews. Deterministic: the same events
+// give the same rows. Embedded mode opens DATA_DIR/clickhouse, so stop the monitor first.
+// After a plan correction, run it with the corrected plan; after a bug fix, as is.
+import { connect } from '@nats-io/transport-node';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadPlanFile, PlanError } from '../pipelines/plan/index.ts';
+import { migrate, openClickHouse } from '../server/clickhouse.ts';
+import { loadPlan } from '../server/plan-source.ts';
+import { produceReview, storedWeeks } from '../server/reports/data.ts';
+import { customerHashKey } from '../server/secrets.ts';
+import { parseRfc3339 } from '../server/time.ts';
+import { counterHistory, indexFromStore, preparer, rewriteCounterHistory, storeFromStream } from './replay-lib.ts';
+
+const { values: a } = parseArgs({
+  options: {
+    plan: { type: 'string', default: process.env.PLAN },
+    'data-dir': { type: 'string', default: process.env.DATA_DIR ?? './data' },
+    'clickhouse-url': { type: 'string', default: process.env.CLICKHOUSE_URL },
+    nats: { type: 'string' },
+    'from-seq': { type: 'string' },
+    'from-time': { type: 'string' },
+    until: { type: 'string' },
+  },
+});
+
+function fail(message: string): never {
+  console.error(`error: ${message}`);
+  process.exit(2);
+}
+
+async function main(): Promise<void> {
+  const plan = a.plan ? loadPlanFile(a.plan) : loadPlan(undefined, Date.now());
+  const dataDir = resolve(a['data-dir']!);
+  let untilMs = Math.min(Date.now(), plan.yearEndMs - 1);
+  if (a.until) untilMs = parseRfc3339(a.until) ?? fail(`--until must be RFC 3339 with an offset (got "${a.until}")`);
+  const ch = await openClickHouse({ url: a['clickhouse-url'], dataDir: join(dataDir, 'clickhouse'), username: process.env.CLICKHOUSE_USER, password: process.env.CLICKHOUSE_PASSWORD });
+  try {
+    await migrate(ch);
+    const summary: Record<string, unknown> = { year: plan.year };
+    if (a.nats) {
+      if ((a['from-seq'] === undefined) === (a['from-time'] === undefined)) fail('with --nats give one of --from-seq or --from-time');
+      const seq = a['from-seq'] === undefined ? undefined : Number(a['from-seq']);
+      if (seq !== undefined && !(Number.isInteger(seq) && seq >= 1)) fail(`--from-seq must be an integer >= 1 (got "${a['from-seq']}")`);
+      const timeMs = a['from-time'] === undefined ? undefined : (parseRfc3339(a['from-time']) ?? fail(`--from-time must be RFC 3339 with an offset (got "${a['from-time']}")`));
+      const nc = await connect({ servers: a.nats.split(',').map((s) => s.trim()), name: 'complaint-replay' });
+      try {
+        const hashKey = customerHashKey(dataDir, process.env.CUSTOMER_HASH_KEY);
+        summary.stream = await storeFromStream(nc, ch, preparer(plan, hashKey), { seq, timeMs });
+      } finally {
+        await nc.close();
+      }
+    }
+    const { index, events } = await indexFromStore(ch, plan);
+    summary.events = events;
+    summary.counterRows = await rewriteCounterHistory(ch, plan, counterHistory(plan, index, untilMs));
+    const weeks = (await storedWeeks(ch, plan.year)).filter((w) => plan.weeks[w - 1] && plan.weeks[w - 1]!.endMs <= untilMs + 1);
+    for (const w of weeks) await produceReview(ch, plan, index, w, Date.now());
+    summary.weeklyReviews = weeks.length;
+    console.log(JSON.stringify(summary));
+  } finally {
+    await ch.close();
+  }
+}
+
+main().catch((err: Error) => {
+  if (err instanceof PlanError) fail(err.message);
+  console.error(`error: ${err.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CounterRow } from '../../pipelines/model.ts';
+import { loadPlanFile } from '../../pipelines/plan/index.ts';
+import { openClickHouse } from '../../server/clickhouse.ts';
+import { rng, shuffled, ticketStream } from '../helpers/events.ts';
+import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
+import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+
+// Replay equals live: a randomised event set (duplicates with and without the broker's header,
+// any order) goes through a live monitor; then `npm run replay` rebuilds the counter history
+// from the stored events, and from the JetStream stream into an empty store. Every (type, scope)
+// at every week end must equal what the live monitor answered.
+
+const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
+const plan = loadPlanFile(PLAN);
+const SEED = Number(process.env.REPLAY_SEED ?? 90210);
+const r = rng(SEED);
+const base = ticketStream({ seed: SEED, tickets: 600 + Math.floor(r() * 400), year: 2025, customers: 100 + Math.floor(r() * 200) });
+const UNTIL = '2025-12-31T23:59:59.999+08:00';
+let nats: TestNats;
+let nc: NatsConnection;
+let monitor: MonitorProcess;
+const live = new Map<number, CounterRow[]>();
+
+function replay(args: string[]): string {
+  return execFileSync(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', '--plan', PLAN, '--until', UNTIL, ...args], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, CUSTOMER_HASH_KEY: 'test-key' },
+  });
+}
+
+async function replayed(dataDir: string): Promise<Map<number, CounterRow[]>> {
+  const ch = await openClickHouse({ dataDir: join(dataDir, 'clickhouse') });
+  try {
+    const rs = await ch.query({
+      query: `SELECT toString(toUnixTimestamp64Milli(changed_at)) AS at, complaint_type, scope, unresolved_customers, first_contact_customers, allowance_to_date, level
+              FROM complaints.counter_changes WHERE plan_year = 2025 AND worker = 'replay' ORDER BY changed_at, complaint_type, scope`,
+      format: 'JSONEachRow',
+    });
+    const out = new Map<number, CounterRow[]>();
+    for (const x of await rs.json<Record<string, string>>()) {
+      const at = Number(x.at);
+      out.set(at, [...(out.get(at) ?? []), {
+        complaintType: x.complaint_type!, scope: x.scope!, unresolvedCustomers: Number(x.unresolved_customers), firstContactCustomers: Number(x.first_contact_customers),
+        allowanceToDate: Number(x.allowance_to_date), level: x.level as CounterRow['level'],
+      } as CounterRow]);
+    }
+    return out;
+  } finally {
+    await ch.close();
+  }
+}
+
+const pick = (rows: CounterRow[]) => rows.map((x) => [x.complaintType, x.scope, x.unresolvedCustomers, x.firstContactCustomers, Math.round(x.allowanceToDate * 1e6), x.level].join('|')).sort();
+
+function expectEqualsLive(got: Map<number, CounterRow[]>) {
+  expect([...got.keys()]).toEqual([...live.keys()]);
+  for (const [at, rows] of live) expect({ at, rows: pick(got.get(at)!) }).toEqual({ at, rows: pick(rows) });
+}
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  nc = await nats.connect();
+  monitor = await startMonitor({ NATS_URL: nats.url, PLAN });
+  const once = shuffled(base, SEED + 1);
+  const dupes = shuffled(base, SEED + 2).filter(() => r() < 0.25);
+  await publishEvents(nc, once.slice(0, once.length >> 1));
+  await publishEvents(nc, dupes, { withHeader: () => r() < 0.5 });
+  await publishEvents(nc, once.slice(once.length >> 1));
+  await waitConsumed(nc);
+  for (const w of plan.weeks) {
+    const at = Math.min(w.endMs - 1, Date.parse(UNTIL));
+    const { status, body } = await getJson(monitor, `/api/counters?year=2025&asOf=${encodeURIComponent(new Date(at).toISOString())}`);
+    expect(status).toBe(200);
+    live.set(at, body.rows);
+  }
+  await monitor.kill();
+}, 240_000);
+
+afterAll(async () => {
+  await monitor?.kill();
+  await nc?.close();
+  await nats?.cleanup();
+});
+
+describe('e2e - replay equals live', () => {
+  it(`rebuilds the counter history from the stored events, the same twice (seed ${SEED})`, async () => {
+    const out = JSON.parse(replay(['--data-dir', monitor.dataDir]).trim().split('\n').pop()!);
+    expect(out.events).toBeGreaterThan(base.length * 0.9);
+    const first = await replayed(monitor.dataDir);
+    expectEqualsLive(first);
+    replay(['--data-dir', monitor.dataDir]);
+    expect(await replayed(monitor.dataDir)).toEqual(first);
+  }, 240_000);
+
+  it('rebuilds the store and the counters from the JetStream stream into an empty data directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cewm-replay-'));
+    const out = JSON.parse(replay(['--data-dir', dir, '--nats', nats.url, '--from-seq', '1']).trim().split('\n').pop()!);
+    expect(out.stream.messages).toBeGreaterThanOrEqual(base.length);
+    expectEqualsLive(await replayed(dir));
+  }, 240_000);
+});
