@@ -10,7 +10,7 @@ export async function weekFacts(ch: ClickHouseClient, plan: CompiledPlan, week: 
   const w = plan.weeks[week - 1]!;
   const strict = plan.types.filter((t) => t.mode === 'strict').map((t) => t.code);
   const params = { from: chTime(plan.yearStartMs), start: chTime(w.startMs), end: chTime(w.endMs), types: strict };
-  const [cases, escalations] = await Promise.all([
+  const [cases, escalations, alerts] = await Promise.all([
     ch.query({
       query: `SELECT f.ticket_id AS ticket_id, any(f.complaint_type) AS complaint_type, any(f.branch) AS branch,
                      toString(toUnixTimestamp64Milli(min(f.occurred_at))) AS fc, toString(any(r.closed)) AS closed
@@ -31,6 +31,13 @@ export async function weekFacts(ch: ClickHouseClient, plan: CompiledPlan, week: 
       query_params: params,
       format: 'JSONEachRow',
     }),
+    ch.query({
+      query: `SELECT complaint_type, what, count() AS n FROM complaints.v_alert_history
+              WHERE at >= {start:DateTime64(3, 'UTC')} AND at < {end:DateTime64(3, 'UTC')}
+              GROUP BY complaint_type, what ORDER BY complaint_type, what`,
+      query_params: params,
+      format: 'JSONEachRow',
+    }),
   ]);
   type CaseRow = { ticket_id: string; complaint_type: string; branch: string; fc: string; closed: string };
   return {
@@ -41,6 +48,7 @@ export async function weekFacts(ch: ClickHouseClient, plan: CompiledPlan, week: 
     escalations: (await escalations.json<{ complaint_type: string; escalation: string; n: string }>())
       .filter((r) => plan.typeByCode.has(r.complaint_type))
       .map((r) => ({ complaintType: r.complaint_type, escalation: r.escalation, n: Number(r.n) })),
+    alerts: (await alerts.json<{ complaint_type: string; what: string; n: string }>()).map((r) => ({ complaintType: r.complaint_type, what: r.what, n: Number(r.n) })),
   };
 }
 

@@ -24,6 +24,8 @@ export function reviewHtml(r: WeeklyReview, generatedAt: string): string {
   const drivers = r.drivers.filter((d) => d.branches.length).map((d) => `<li>${typeName(d.complaintType)}：${d.branches.map((b) => `${esc(b.scope)} +${b.weekNotAgreed}`).join('，')}</li>`).join('') || '<li>本周无新增未达成一致客户</li>';
   const cases = r.cases.map((c) => `<li>${typeName(c.complaintType)}：本周新增 ${c.newCases.length} 笔${c.newCases.length ? `（${c.newCases.map(esc).join('，')}）` : ''}；仍未化解 ${c.stillOpen.length} 笔${c.stillOpen.length ? `（${c.stillOpen.map(esc).join('，')}）` : ''}</li>`).join('') || '<li>无强干预类型</li>';
   const escs = r.escalations.map((e) => `<li>${typeName(e.complaintType)}：${ESC_ZH[e.escalation] ?? esc(e.escalation)} ${e.n} 次</li>`).join('') || '<li>本周无升级</li>';
+  const WHAT_ZH: Record<string, string> = { opened: '新开预警', notice: '发出通知', acknowledged: '已确认', escalated: '升级', resolved: '已解除', reopened: '重新打开' };
+  const alerts = (r.alerts ?? []).map((x) => `<li>${typeName(x.complaintType)}：${WHAT_ZH[x.what] ?? esc(x.what)} ${x.n}</li>`).join('') || '<li>本周无预警变化</li>';
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>${r.year}年第${r.week}周 投诉未达成一致客户周复盘</title>
 <style>
@@ -43,5 +45,6 @@ ${rows}
 <h2>本周主要增量机构</h2><ul>${drivers}</ul>
 <h2>强干预逐笔盯盘</h2><ul>${cases}</ul>
 <h2>升级情况</h2><ul>${escs}</ul>
+<h2>预警与通知</h2><ul>${alerts}</ul>
 </body></html>`;
 }

@@ -24,6 +24,8 @@ export interface WeekFacts {
   cases: CaseFact[];
   /** escalation events in the week: type → ladder step → count */
   escalations: Array<{ complaintType: string; escalation: string; n: number }>;
+  /** alert changes in the week from the alert engine's log (notices issued among them) */
+  alerts: Array<{ complaintType: string; what: string; n: number }>;
 }
 
 export interface ReviewRow {
@@ -52,6 +54,7 @@ export interface WeeklyReview {
   drivers: Array<{ complaintType: string; branches: Array<{ scope: string; weekNotAgreed: number }> }>;
   cases: Array<{ complaintType: string; newCases: string[]; stillOpen: string[] }>;
   escalations: WeekFacts['escalations'];
+  alerts: WeekFacts['alerts'];
 }
 
 const localDate = (ms: number, tz: string) => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
@@ -98,5 +101,5 @@ export function weeklyReview(plan: CompiledPlan, index: CounterIndex, week: numb
       stillOpen: mine.filter((c) => c.closedAtMs === undefined || c.closedAtMs > end).map((c) => c.ticketId).sort(),
     };
   });
-  return { year: plan.year, week, weeks: plan.weeks.length, from: localDate(w.startMs, plan.timezone), to: localDate(end, plan.timezone), rows, drivers, cases, escalations: facts.escalations };
+  return { year: plan.year, week, weeks: plan.weeks.length, from: localDate(w.startMs, plan.timezone), to: localDate(end, plan.timezone), rows, drivers, cases, escalations: facts.escalations, alerts: facts.alerts };
 }

@@ -101,6 +101,26 @@ describe('e2e - analyst views through POST /api/sql', () => {
     expectSame(await rows('v_escalation_reach'), refEscalation(events), 'month');
   });
 
+  it('v_alert_history and v_alert_weekly: the alert engine\'s changes, per alert and per week', async () => {
+    // the engine writes its log after each batch: poll until the view knows every alert the API lists
+    const deadline = Date.now() + 60_000;
+    let api: string[] = [];
+    let view: string[] = [];
+    do {
+      const res = await fetch(`${monitor.baseUrl}/api/alerts?status=all`, { headers: { authorization: `Bearer ${SUP}` } });
+      api = ((await res.json()) as { alerts: Array<{ id: string }> }).alerts.map((x) => x.id).sort();
+      const r = await sql('SELECT DISTINCT alert_id FROM complaints.v_alert_history WHERE plan_year = 2025 ORDER BY alert_id');
+      view = r.body.rows.map((x: { alert_id: string }) => x.alert_id);
+      if (api.length > 0 && view.length === api.length) break;
+      await new Promise((res2) => setTimeout(res2, 500));
+    } while (Date.now() < deadline);
+    expect(api.length).toBeGreaterThan(0);
+    expect(view).toEqual(api);
+    const weekly = await sql('SELECT sum(changes) AS n FROM complaints.v_alert_weekly WHERE plan_year = 2025');
+    const all = await sql('SELECT count() AS n FROM complaints.v_alert_history WHERE plan_year = 2025');
+    expect(Number(weekly.body.rows[0].n)).toBe(Number(all.body.rows[0].n));
+  });
+
   it('answers CSV', async () => {
     const r = await sql("SELECT complaint_type, sum(not_agreed_customers) AS n FROM complaints.v_resolution_weekly WHERE scope = 'ALL' GROUP BY complaint_type ORDER BY complaint_type", { format: 'csv' });
     expect(r.status).toBe(200);
