@@ -52,7 +52,8 @@ export function buildPlan(input: BuildInput): BuildResult {
   for (const p of forecast) for (const t of p.types ?? []) {
     if (!codes.has(t)) throw new PlanError({ file: '(forecast)', field: 'types', reason: `period "${p.name}" names type "${t}", which the plan does not have (${[...codes].join(', ')})` });
   }
-  for (const t of input.history.keys()) if (!codes.has(t)) warnings.push(`history has type "${t}", which the plan does not monitor: ignored`);
+  const unmonitored = [...input.history.keys()].filter((t) => !codes.has(t)).sort();
+  if (unmonitored.length) warnings.push(`history types the plan does not monitor, ignored: ${unmonitored.join(', ')}`);
   const n = daysInYear(year);
   const reports: TypeReport[] = [];
   const types = base.types.map((t) => {
