@@ -33,7 +33,8 @@ function bodyOf(raw: unknown, allowed: readonly string[]): Record<string, unknow
 }
 
 export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: () => number): Promise<AlertEngine> {
-  const { plan, config } = monitor;
+  // The plan is read per use: PUT /api/plan swaps it on a running monitor.
+  const { config } = monitor;
   const engine = await AlertEngine.start(monitor, app.log, now);
   app.addHook('onClose', async () => engine.stop());
 
@@ -58,7 +59,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     readQuery(req.query, []);
     const r = engine.get((req.params as { id: string }).id);
     if (!r) throw notFound('no such alert');
-    return alertView(r, plan.timezone);
+    return alertView(r, monitor.plan.timezone);
   });
 
   app.post('/api/alerts/:id/:action', async (req) => {
@@ -67,7 +68,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     if (!(ACTIONS as readonly string[]).includes(action)) throw notFound(`no action "${action}" (actions: ${ACTIONS.join(', ')})`);
     const r = engine.get(id);
     if (!r) throw notFound('no such alert');
-    authorizeScope(access, r.scope, plan.scopesOf);
+    authorizeScope(access, r.scope, monitor.plan.scopesOf);
     const allowed: Record<string, string[]> = { ack: ['by', 'reason', 'note'], note: ['by', 'text'], notice: ['by', 'to', 'text'], assign: ['by', 'to'], escalate: ['by', 'note'], resolve: ['by', 'note'], reopen: ['by', 'note'] };
     const body = bodyOf(req.body ?? {}, allowed[action]!);
     const by = text(body, 'by', true, 80)!;
@@ -82,7 +83,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     }
     try {
       const next = engine.act(id, a)!;
-      return alertView(next, plan.timezone);
+      return alertView(next, monitor.plan.timezone);
     } catch (err) {
       if (err instanceof ActionRefused) throw new HttpError(err.status, err.code, err.message);
       throw err;
@@ -98,7 +99,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     const branch = text(body, 'branch', true, 64)!;
     const complaintType = text(body, 'complaintType', true, 64)!;
     if (!CODE.test(branch)) throw badRequest('branch must be a branch code');
-    if (!plan.typeByCode.has(complaintType)) throw badRequest(`unknown complaint type "${complaintType}"`);
+    if (!monitor.plan.typeByCode.has(complaintType)) throw badRequest(`unknown complaint type "${complaintType}"`);
     const outcome = body.outcome;
     if (outcome !== undefined && !OUTCOMES.includes(outcome as string)) throw badRequest('outcome must be agreed or not_agreed');
     let atMs = now();
@@ -107,14 +108,14 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
       if (parsed === undefined) throw badRequest('occurredAt must be RFC 3339 with an offset');
       atMs = parsed;
     }
-    authorizeScope(access, branch, plan.scopesOf);
+    authorizeScope(access, branch, monitor.plan.scopesOf);
     const reason = text(body, 'reason', false, 500);
     const eventId = `corr-${randomUUID()}`;
     const event = {
       eventId,
       ticketId,
       kind: 'corrected',
-      occurredAt: toZonedIso(atMs, plan.timezone),
+      occurredAt: toZonedIso(atMs, monitor.plan.timezone),
       branch,
       complaintType,
       // The schema requires a customer; a correction does not count customers, so none is named.

@@ -11,17 +11,18 @@ import { LagProbe } from '../metrics.ts';
 // Contract section 5 read surfaces (and the plan and series the wall-board draws from).
 
 export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => number): void {
-  const { plan, config } = monitor;
+  // The plan is read per request: PUT /api/plan swaps it on a running monitor.
+  const { config } = monitor;
 
   const typeParam = (code: string | undefined) => {
-    if (code !== undefined && !plan.typeByCode.has(code)) {
-      throw badRequest(`unknown complaint type "${code}" (plan ${plan.year} has: ${plan.types.map((t) => t.code).join(', ')})`);
+    if (code !== undefined && !monitor.plan.typeByCode.has(code)) {
+      throw badRequest(`unknown complaint type "${code}" (plan ${monitor.plan.year} has: ${monitor.plan.types.map((t) => t.code).join(', ')})`);
     }
     return code;
   };
   const scopeParam = (code: string | undefined) => {
-    if (code !== undefined && !plan.scopes.includes(code)) {
-      throw badRequest(`unknown scope "${code}" (plan ${plan.year} has: ${plan.scopes.join(', ')})`);
+    if (code !== undefined && !monitor.plan.scopes.includes(code)) {
+      throw badRequest(`unknown scope "${code}" (plan ${monitor.plan.year} has: ${monitor.plan.scopes.join(', ')})`);
     }
     return code;
   };
@@ -36,10 +37,10 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
       mode: open ? 'open-local' : 'tokens',
       open,
       ...(open ? { warning: 'open local mode: no tokens configured, reads from loopback only, actions refused' } : {}),
-      planYear: plan.year,
+      planYear: monitor.plan.year,
       nats: { status: h.nats, url: h.natsUrl.replace(/\/\/[^@/]*@/, '//***@'), error: h.natsError ?? null },
       consumer: await lag.read(now()),
-      lastEventAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, plan.timezone) : null,
+      lastEventAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, monitor.plan.timezone) : null,
       clickhouse: { mode: h.clickhouse, lastWriteError: h.lastWriteError ?? null },
       consuming: h.consuming,
       events: {
@@ -51,7 +52,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
       },
       batches: h.batches,
       writeFailures: h.writeFailures,
-      lastBatchAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, plan.timezone) : null,
+      lastBatchAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, monitor.plan.timezone) : null,
       rebuildMs: h.rebuildMs,
     };
     return reply.code(h.consuming ? 200 : 503).send(body);
@@ -62,7 +63,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     const q = readQuery(req.query, ['year', 'asOf', 'type', 'scope']);
     if (q.year !== undefined) {
       if (!/^\d{4}$/.test(q.year)) throw badRequest(`year must be four digits (got "${q.year}")`);
-      if (Number(q.year) !== plan.year) throw notFound(`no plan for year ${q.year}; the loaded plan is for ${plan.year}`);
+      if (Number(q.year) !== monitor.plan.year) throw notFound(`no plan for year ${q.year}; the loaded plan is for ${monitor.plan.year}`);
     }
     let asOfMs = now();
     if (q.asOf !== undefined) {
@@ -74,20 +75,20 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     }
     const type = typeParam(q.type);
     const scope = scopeParam(q.scope);
-    return { asOf: toZonedIso(asOfMs, plan.timezone), year: plan.year, rows: monitor.index.rows(asOfMs, { type, scope }) };
+    return { asOf: toZonedIso(asOfMs, monitor.plan.timezone), year: monitor.plan.year, rows: monitor.index.rows(asOfMs, { type, scope }) };
   });
 
   app.get('/api/plan', async (req) => {
     authorize(req, config, 'viewer');
     readQuery(req.query, []);
-    return planView(plan);
+    return planView(monitor.plan);
   });
 
   app.get('/api/series', async (req) => {
     authorize(req, config, 'viewer');
     const q = readQuery(req.query, ['type', 'scope']);
     if (q.type === undefined) throw badRequest('type is required');
-    return seriesView(plan, monitor.index, typeParam(q.type)!, scopeParam(q.scope) ?? ALL_SCOPE, now());
+    return seriesView(monitor.plan, monitor.index, typeParam(q.type)!, scopeParam(q.scope) ?? ALL_SCOPE, now());
   });
 
   app.get('/api/dead-letters', async (req) => {

@@ -25,24 +25,24 @@ export interface WallboardRoutes {
 }
 
 export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => number, config = wallboardConfig()): WallboardRoutes {
-  const { plan } = monitor;
+  // The plan is read per use: PUT /api/plan swaps it on a running monitor.
   const hub = new WallboardHub({ coalesceMs: config.coalesceMs, ringEntries: config.replayFrames });
   const screens = new ScreenRegistry(config.screenSilentMs);
-  const iso = (ms: number) => toZonedIso(ms, plan.timezone);
+  const iso = (ms: number) => toZonedIso(ms, monitor.plan.timezone);
   const snapshot = (seq: number) => ({
-    ...snapshotView(plan, monitor.index, now(), seq, monitor.snapshotAlerts()),
+    ...snapshotView(monitor.plan, monitor.index, now(), seq, monitor.snapshotAlerts()),
     heartbeatMs: config.heartbeatMs,
     pipeline: pipelineView(),
   });
-  const headline = () => ({ type: 'headline', ...headlineView(plan, monitor.index, now(), monitor.snapshotAlerts()) });
+  const headline = () => ({ type: 'headline', ...headlineView(monitor.plan, monitor.index, now(), monitor.snapshotAlerts()) });
 
   const sub = monitor.changes.subscribe(({ asOfMs, rows, retroactive }) => {
     const asOf = iso(asOfMs);
-    for (const row of rows) hub.enqueue(`counter:${row.complaintType}:${row.scope}`, { type: 'counter', asOf, ...withForecast(plan, row, asOfMs) });
+    for (const row of rows) hub.enqueue(`counter:${row.complaintType}:${row.scope}`, { type: 'counter', asOf, ...withForecast(monitor.plan, row, asOfMs) });
     if (retroactive) {
       // Past points of the curves moved: resend each touched type's whole column set.
       for (const type of new Set(rows.map((r) => r.complaintType))) {
-        hub.enqueue(`series:${type}`, { type: 'series', asOf, ...seriesView(plan, monitor.index, type, ALL_SCOPE, asOfMs) });
+        hub.enqueue(`series:${type}`, { type: 'series', asOf, ...seriesView(monitor.plan, monitor.index, type, ALL_SCOPE, asOfMs) });
       }
     }
     if (rows.length) hub.enqueue('headline', headline());
@@ -85,14 +85,14 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     if (!monitor.liveMessages.closed) monitor.liveMessages.next(alert);
   };
 
-  let week = plan.weekIndexAt(now());
+  let week = monitor.plan.weekIndexAt(now());
   let ticking = false;
   const tick = async () => {
     if (ticking) return;
     ticking = true;
     try {
       await probePipeline();
-      const w = plan.weekIndexAt(now());
+      const w = monitor.plan.weekIndexAt(now());
       if (w !== week) {
         week = w;
         hub.broadcast([{ ...snapshot(0), reason: 'week' }]);
