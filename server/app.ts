@@ -9,6 +9,7 @@ import type { Monitor } from './monitor.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { apiRoutes } from './routes/api.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { registerSecurity, securityFromEnv } from './security.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { planRoutes } from './routes/plan.ts';
 import { sqlRoutes } from './routes/sql.ts';
@@ -41,6 +42,7 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
     }
     return reply.code(status).send({ error: err.code ?? 'BAD_REQUEST', message: err.message });
   });
+  registerSecurity(app, securityFromEnv());
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });

@@ -1,0 +1,105 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ConfigError } from './errors.ts';
+
+// HTTP hardening as one small hook set (no helmet / rate-limit plugin installed): security
+// headers on every answer, CORS closed unless origins are listed, cross-site WebSocket upgrades
+// refused, a per-client rate limit on the API, and a bound on the URL length. Body size is
+// bounded by fastify's bodyLimit (server/app.ts).
+//   API_RATE_LIMIT_PER_MIN (default 6000 per client address; 0 turns it off)
+//   CORS_ORIGINS (comma-separated exact origins, e.g. https://wallboard.bank.example; default none)
+
+export interface SecurityOptions {
+  rateLimitPerMin: number;
+  corsOrigins: ReadonlySet<string>;
+  maxUrlLength: number;
+}
+
+export function securityFromEnv(env: NodeJS.ProcessEnv = process.env): SecurityOptions {
+  const raw = env.API_RATE_LIMIT_PER_MIN ?? '';
+  const rate = raw === '' ? 6_000 : Number(raw);
+  if (!Number.isInteger(rate) || rate < 0) throw new ConfigError('API_RATE_LIMIT_PER_MIN', `must be a whole number ≥ 0 (got "${raw}")`);
+  const origins = (env.CORS_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const o of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(o)) throw new ConfigError('CORS_ORIGINS', `"${o}" is not an origin like https://host[:port]`);
+  }
+  return { rateLimitPerMin: rate, corsOrigins: new Set(origins), maxUrlLength: 8_192 };
+}
+
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'SAMEORIGIN',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+  // The pages load only their own scripts (no inline script, no third party); uPlot sets inline
+  // style attributes. 'unsafe-eval' stays while the browser tests drive pages with string
+  // functions (playwright waitForFunction); drop it once they run with bypassCSP.
+  'content-security-policy':
+    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'self'; object-src 'none'; base-uri 'none'",
+};
+
+/** Token bucket per client address: `perMin` requests a minute, bursts up to the same. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; atMs: number }>();
+  constructor(private readonly perMin: number) {}
+
+  /** ms to wait before the next request is allowed; 0 = allowed now (and counted). */
+  take(key: string, nowMs: number): number {
+    if (this.perMin <= 0) return 0;
+    const rate = this.perMin / 60_000;
+    const b = this.buckets.get(key) ?? { tokens: this.perMin, atMs: nowMs };
+    b.tokens = Math.min(this.perMin, b.tokens + (nowMs - b.atMs) * rate);
+    b.atMs = nowMs;
+    if (this.buckets.size > 10_000) this.buckets.clear(); // bounded memory under address spraying
+    this.buckets.set(key, b);
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return 0;
+    }
+    return Math.ceil((1 - b.tokens) / rate);
+  }
+}
+
+const refuse = (reply: FastifyReply, status: number, error: string, message: string) => reply.code(status).send({ error, message });
+
+function sameOrigin(req: FastifyRequest, origin: string): boolean {
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+export function registerSecurity(app: FastifyInstance, opts: SecurityOptions, now: () => number = Date.now): void {
+  const limiter = new RateLimiter(opts.rateLimitPerMin);
+  app.addHook('onRequest', async (req, reply) => {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
+    reply.header('x-request-id', req.id); // the id in every log line of this request
+    if (req.url.length > opts.maxUrlLength) return refuse(reply, 414, 'URI_TOO_LONG', `the URL is longer than ${opts.maxUrlLength} characters`);
+    const origin = req.headers.origin;
+    const allowed = origin !== undefined && opts.corsOrigins.has(origin);
+    if (allowed) {
+      reply.header('access-control-allow-origin', origin);
+      reply.header('vary', 'Origin');
+    }
+    if (req.method === 'OPTIONS' && origin !== undefined) {
+      if (!allowed) return refuse(reply, 403, 'CORS_FORBIDDEN', `origin ${origin} is not allowed (CORS_ORIGINS)`);
+      reply.header('access-control-allow-methods', 'GET, POST, PUT');
+      reply.header('access-control-allow-headers', 'authorization, content-type');
+      reply.header('access-control-max-age', '600');
+      return reply.code(204).send();
+    }
+    // A page on another site must not read the live stream through a visitor's browser.
+    if (req.url.startsWith('/ws') && origin !== undefined && !allowed && !sameOrigin(req, origin)) {
+      return refuse(reply, 403, 'CORS_FORBIDDEN', `WebSocket from origin ${origin} refused (CORS_ORIGINS)`);
+    }
+    if (req.url.startsWith('/api/') || req.url.startsWith('/metrics')) {
+      const waitMs = limiter.take(req.ip, now());
+      if (waitMs > 0) {
+        reply.header('retry-after', String(Math.ceil(waitMs / 1000)));
+        return refuse(reply, 429, 'RATE_LIMITED', `too many requests from ${req.ip}; retry in ${Math.ceil(waitMs / 1000)} s`);
+      }
+    }
+  });
+}
