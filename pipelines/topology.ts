@@ -129,7 +129,8 @@ async function commitIsolating(items: Item[], deps: TopologyDeps): Promise<Array
   } catch (err) {
     const error = err as Error;
     const fail = (batch: Item[]): BatchFailure => {
-      for (const { env } of batch) env.nak(deps.retryDelayMs ?? 1_000);
+      // back off while the store stays unreachable: 1, 2, 4 … 30 s by delivery count
+      for (const { env } of batch) env.nak(Math.min(30_000, (deps.retryDelayMs ?? 1_000) * 2 ** Math.min(5, env.deliveries - 1)));
       return { failed: true, error, size: batch.length };
     };
     if (!items.some(({ env }) => env.deliveries > 1)) return [fail(items)];
