@@ -16,7 +16,7 @@ const event = (id: string): MaskedEvent => ({
 function envelope(text: string, seq: number) {
   const calls = { ack: 0, nak: 0 };
   const env: Envelope = {
-    data: new TextEncoder().encode(text), subject: 'complaints.tickets.BJ', streamSeq: seq, deliveries: 1,
+    data: new TextEncoder().encode(text), subject: 'complaints.tickets.BJ', streamSeq: seq, deliveries: 1, publishedAtMs: 0,
     ack: () => void calls.ack++, nak: () => void calls.nak++, term: () => {},
   };
   return { env, calls };

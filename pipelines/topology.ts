@@ -38,6 +38,8 @@ export interface BatchOutcome {
   events: MaskedEvent[];
   writeMs: number;
   committedAtMs: number;
+  /** from the oldest message's arrival in the stream to its counters being durable */
+  lagMs: number;
 }
 
 export type BatchFailure = { failed: true; error: Error; size: number };
@@ -95,6 +97,7 @@ async function commit(items: Item[], deps: TopologyDeps): Promise<BatchOutcome> 
     events: newEvents,
     writeMs: committedAtMs - started,
     committedAtMs,
+    lagMs: committedAtMs - items.reduce((min, { env }) => Math.min(min, env.publishedAtMs), Infinity),
   };
 }
 

@@ -53,6 +53,8 @@ export interface MonitorHealth {
   batches: number;
   writeFailures: number;
   lastBatchAtMs?: number;
+  /** the last batch's lag: oldest message stored in the stream → its counters durable */
+  lastBatchLagMs?: number;
   rebuiltEvents: number;
   rebuildMs: number;
 }
@@ -222,6 +224,7 @@ export class Monitor {
       h.duplicates += outcome.duplicates;
       h.deadLetters += outcome.deadLettered;
       h.lastBatchAtMs = outcome.committedAtMs;
+      h.lastBatchLagMs = outcome.lagMs;
       if (outcome.stored > 0) this.publishChanges(outcome.changed, outcome.events, outcome.committedAtMs);
     });
   }

@@ -23,6 +23,8 @@ export interface Envelope {
   streamSeq: number;
   /** 1 on first delivery */
   deliveries: number;
+  /** when the broker stored the message: the start of the pipeline's lag */
+  publishedAtMs: number;
   ack(): void;
   nak(delayMs?: number): void;
   term(reason: string): void;
@@ -82,6 +84,7 @@ function envelope(m: JsMsg): Envelope {
     subject: m.subject,
     streamSeq: m.seq,
     deliveries: m.info.deliveryCount,
+    publishedAtMs: Math.floor(Number(m.info.timestampNanos) / 1e6),
     ack: () => m.ack(),
     nak: (delayMs) => m.nak(delayMs),
     term: (reason) => m.term(reason),

@@ -59,7 +59,8 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     try {
       const jsm = await jetstreamManager(monitor.nc);
       const info = await jsm.consumers.info(STREAM, monitor.config.consumerName);
-      pipeline.pending = info.num_pending + info.num_ack_pending;
+      // Delivered-but-unacked messages are being written; only undelivered ones mean falling behind.
+      pipeline.pending = info.num_pending;
       if (pipeline.pending === 0) pipeline.caughtUpAtMs = now();
     } catch {
       pipeline.pending = null;
@@ -74,7 +75,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       nats: h.nats,
       lastBatchAt: h.lastBatchAtMs ? iso(h.lastBatchAtMs) : null,
       pending: pipeline.pending,
-      lagMs: pipeline.pending === 0 ? 0 : pipeline.caughtUpAtMs === null ? null : t - pipeline.caughtUpAtMs,
+      lagMs: pipeline.pending === 0 ? (h.lastBatchLagMs ?? 0) : pipeline.caughtUpAtMs === null ? null : t - pipeline.caughtUpAtMs,
       writeError: h.lastWriteError ?? null,
     };
   };
