@@ -57,6 +57,7 @@ export class WallboardHub {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly maxBuffered: number;
   private readonly coalesceMs: number;
+  private lastFlushAtMs = 0;
   private readonly counts = { framesSent: 0, slowDropped: 0, replays: 0, snapshots: 0 };
 
   constructor(opts: HubOptions = {}) {
@@ -106,11 +107,18 @@ export class WallboardHub {
     return 'snapshot';
   }
 
-  /** Queues a message that supersedes any earlier one with the same key; sent at the next flush. */
+  /**
+   * Queues a message that supersedes any earlier one with the same key. Leading edge: when the
+   * last flush is older than the window, what one batch enqueues goes out at the end of this
+   * turn of the event loop (no added latency for sparse updates); inside the window, changes
+   * gather until it ends, so a burst costs a screen at most one frame set per window.
+   */
   enqueue(key: string, message: LiveMessage): void {
     this.pending = coalesce(this.pending, key, message);
     if (this.coalesceMs <= 0) return this.flush();
-    this.timer ??= setTimeout(() => this.flush(), this.coalesceMs);
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastFlushAtMs + this.coalesceMs - Date.now());
+    this.timer = setTimeout(() => this.flush(), wait);
   }
 
   /** Sends the queued messages now. */
@@ -118,6 +126,7 @@ export class WallboardHub {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.size === 0) return;
+    this.lastFlushAtMs = Date.now();
     const batch = [...this.pending.values()];
     this.pending = new Map();
     this.number(batch);
