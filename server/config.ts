@@ -91,7 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig 
     customerHashKey: env.CUSTOMER_HASH_KEY || undefined,
     ...(({ tokens, branches }) => ({ tokens, tokenBranches: branches }))(parseTokens(env.MONITOR_TOKENS)),
     alertTickMs: intVar(env, 'ALERT_TICK_MS', 60_000, 100, 3_600_000),
-    batchMs: intVar(env, 'BATCH_MS', 50, 1, 10_000),
+    batchMs: intVar(env, 'BATCH_MS', 5, 0, 10_000),
     batchMax: intVar(env, 'BATCH_MAX', 20_000, 1, 1_000_000),
     consumerName: env.CONSUMER_NAME || 'monitor',
     ackWaitMs: intVar(env, 'ACK_WAIT_MS', 30_000, 1_000, 3_600_000),

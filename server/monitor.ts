@@ -7,6 +7,7 @@ import type { CounterRow, MaskedEvent } from '../pipelines/model.ts';
 import type { CompiledPlan } from '../pipelines/plan/index.ts';
 import { CounterIndex, decodeEvent, maskEvent } from '../pipelines/transforms/index.ts';
 import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
+import { CounterHistory } from '../pipelines/sinks/counter-history.ts';
 import { storedEvents } from '../pipelines/sources/clickhouse-replay.ts';
 import { jetStreamEnvelopes, type SourceStatus } from '../pipelines/sources/jetstream.ts';
 import { monitorTopology, type Prepared } from '../pipelines/topology.ts';
@@ -75,6 +76,7 @@ export class Monitor {
   index: CounterIndex;
   private subscription?: Subscription;
   private readonly hashKey: Uint8Array;
+  private readonly history: CounterHistory;
 
   private constructor(
     readonly config: MonitorConfig,
@@ -87,6 +89,7 @@ export class Monitor {
   ) {
     this.index = new CounterIndex(plan);
     this.hashKey = customerHashKey(config.dataDir, config.customerHashKey);
+    this.history = new CounterHistory(clickhouse, (err) => log.warn({ err: err.message }, 'counter history write failed'));
     this.health = {
       consuming: false,
       nats: 'connecting',
@@ -234,10 +237,7 @@ export class Monitor {
     const week = this.plan.weeks[this.plan.weekIndexAt(asOfMs)];
     const retroactive = events.some((e) => e.kind === 'corrected' || (week !== undefined && e.occurredAtMs < week.startMs));
     this.changes.next({ asOfMs, rows, events, retroactive });
-    if (rows.length === 0) return;
-    new ClickHouseSink(this.clickhouse)
-      .writeCounterChanges(rows, this.plan.year, asOfMs, 'monitor')
-      .catch((err: Error) => this.log.warn({ err: err.message }, 'counter history write failed'));
+    if (rows.length > 0) this.history.add(rows, this.plan.year, asOfMs, 'monitor');
   }
 
   /** Newest first. Payloads are stored masked, so they are shown as stored. */
@@ -302,6 +302,7 @@ export class Monitor {
 
   async stop(): Promise<void> {
     this.subscription?.unsubscribe();
+    await this.history.flush();
     this.changes.complete();
     this.liveMessages.complete();
     this.stopped = true;
