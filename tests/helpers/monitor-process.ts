@@ -49,7 +49,15 @@ export async function startMonitor(env: MonitorEnv, opts: { waitHealthy?: boolea
     output: () => out,
     kill: (signal = 'SIGTERM') => stopChild(child, signal),
   };
-  if (opts.waitHealthy !== false) await waitHealthy(m);
+  if (opts.waitHealthy !== false) {
+    try {
+      await waitHealthy(m);
+    } catch (err) {
+      // a monitor that never became healthy must not outlive the test that started it
+      await m.kill('SIGKILL');
+      throw err;
+    }
+  }
   return m;
 }
 
