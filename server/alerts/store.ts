@@ -29,9 +29,14 @@ export function logRow(r: AlertRecord, e: HistoryEntry, year: number, loggedAtMs
   };
 }
 
-export async function writeLog(client: ClickHouseClient, rows: object[]): Promise<void> {
-  if (rows.length === 0) return;
-  await client.insert({ table: 'complaints.alert_log', values: rows, format: 'JSONEachRow' });
+/**
+ * In slices: a re-derivation at start can write one row per alert of the year, and one insert
+ * of all of them would be a single JSON text past what V8 can build.
+ */
+export async function writeLog(client: ClickHouseClient, rows: object[], slice = 5_000): Promise<void> {
+  for (let i = 0; i < rows.length; i += slice) {
+    await client.insert({ table: 'complaints.alert_log', values: rows.slice(i, i + slice), format: 'JSONEachRow' });
+  }
 }
 
 /** The latest snapshot of every alert of the plan year. */
