@@ -1,3 +1,5 @@
+import { offsetAt } from '../pipelines/plan/calendar.ts';
+
 // RFC 3339 at the HTTP edge: parsing demands an explicit offset (an instant without one is
 // ambiguous across the bank's time zones); formatting uses the plan's zone so people read local time.
 
@@ -15,31 +17,9 @@ export function parseRfc3339(text: string): number | undefined {
   return ms;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function offsetMinutes(ms: number, timeZone: string): number {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-  const asUtc = Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!);
-  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
-}
-
 /** 2025-03-01T10:00:00.000+08:00 */
 export function toZonedIso(ms: number, timeZone: string): string {
-  const off = offsetMinutes(ms, timeZone);
+  const off = Math.round(offsetAt(ms, timeZone) / 60_000);
   const local = new Date(ms + off * 60_000).toISOString().slice(0, 23);
   const sign = off < 0 ? '-' : '+';
   const abs = Math.abs(off);

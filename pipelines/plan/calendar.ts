@@ -56,7 +56,8 @@ function wallMs(tMs: number, timeZone: string): number {
   return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
 }
 
-function offsetAt(tMs: number, timeZone: string): number {
+/** The zone's UTC offset at `tMs`, in ms (e.g. +8 h for Asia/Shanghai). */
+export function offsetAt(tMs: number, timeZone: string): number {
   const whole = Math.floor(tMs / 1000) * 1000;
   return wallMs(whole, timeZone) - whole;
 }

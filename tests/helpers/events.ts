@@ -1,18 +1,11 @@
 import type { TicketEvent } from '../../pipelines/model.ts';
+import { mulberry32 } from '../../scripts/simulator/prng.ts';
 
 // Seeded ticket streams for end-to-end tests: repeat customers, corrections, last year's events,
 // branches outside the plan, types outside the plan, and invalid payloads of every kind.
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulator's seeded generator: same seed, same stream. */
+export const rng = mulberry32;
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
