@@ -54,13 +54,14 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
 
   // Pipeline freshness: how far behind the stream the counters are. `caughtUpAtMs` is the last
   // moment the consumer had nothing pending; lag is the time since then (0 while caught up).
-  const pipeline = { pending: null as number | null, caughtUpAtMs: null as number | null, checked: false };
+  const pipeline = { pending: null as number | null, inFlight: 0, caughtUpAtMs: null as number | null, checked: false };
   const probePipeline = async () => {
     try {
       const jsm = await jetstreamManager(monitor.nc);
       const info = await jsm.consumers.info(STREAM, monitor.config.consumerName);
       // Delivered-but-unacked messages are being written; only undelivered ones mean falling behind.
       pipeline.pending = info.num_pending;
+      pipeline.inFlight = info.num_ack_pending;
       if (pipeline.pending === 0) pipeline.caughtUpAtMs = now();
     } catch {
       pipeline.pending = null;
@@ -75,7 +76,16 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       nats: h.nats,
       lastBatchAt: h.lastBatchAtMs ? iso(h.lastBatchAtMs) : null,
       pending: pipeline.pending,
-      lagMs: pipeline.pending === 0 ? (h.lastBatchLagMs ?? 0) : pipeline.caughtUpAtMs === null ? null : t - pipeline.caughtUpAtMs,
+      // idle and caught up: 0; only in-flight messages: the last batch's store-to-durable time;
+      // undelivered messages: how long since the consumer last had none
+      lagMs:
+        pipeline.pending === 0
+          ? pipeline.inFlight === 0
+            ? 0
+            : (h.lastBatchLagMs ?? 0)
+          : pipeline.caughtUpAtMs === null
+            ? null
+            : t - pipeline.caughtUpAtMs,
       writeError: h.lastWriteError ?? null,
     };
   };
