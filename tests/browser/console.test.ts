@@ -60,6 +60,33 @@ describe('console - supervisor page', () => {
     expect(errors).toEqual([]);
   });
 
+  it('issues a correction from the page, which re-types the ticket and withdraws its case', async () => {
+    const { page, errors } = await openPage(browser, `${monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
+    await page.waitForSelector('#conn[data-state="live"]', { timeout: 20_000 });
+    await publishEvents(nc, [event('b-2', 'CON-2', {})]);
+    const item = page.locator('li[data-id="case.CON-2"]');
+    await item.waitFor({ timeout: 30_000 });
+    await page.fill('#me', '王主管');
+    await item.click();
+    const form = page.locator('form[data-action="correct"]');
+    expect(await form.locator('input[name="ticketId"]').inputValue()).toBe('CON-2');
+    await form.locator('select[name="complaintType"]').selectOption('mortgage_prepayment');
+    await form.locator('input[name="reason"]').fill('误分类');
+    await form.locator('button').click();
+    await page.waitForFunction(() => /correction sent/.test(document.querySelector('#d-error')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    // the correction flows through the pipeline: the strict-mode case is no longer a case
+    const deadline = Date.now() + 30_000;
+    let alert: any;
+    do {
+      alert = (await getJson(monitor, '/api/alerts/case.CON-2', { headers: { authorization: `Bearer ${SUP}` } })).body;
+      if (alert.status === 'resolved') break;
+      await new Promise((r) => setTimeout(r, 250));
+    } while (Date.now() < deadline);
+    expect(alert.status).toBe('resolved');
+    expect(JSON.stringify(alert.history)).toContain('withdrawn');
+    expect(errors).toEqual([]);
+  });
+
   it('fits a phone screen without horizontal scrolling', async () => {
     const { page, errors } = await openPage(browser, `${monitor.baseUrl}/console/?token=${SUP}`, { width: 390, height: 844 });
     await page.locator('li[data-id="case.CON-1"]').waitFor({ timeout: 20_000 });

@@ -78,6 +78,11 @@ function render(fresh = new Set()) {
   renderDetail();
 }
 
+/** The plan's types, as the type filter lists them. */
+function typeOptions(current) {
+  return [...$('f-type').options].filter((o) => o.value).map((o) => `<option value="${esc(o.value)}" ${o.value === current ? 'selected' : ''}>${esc(o.textContent)}</option>`).join('');
+}
+
 function renderDetail() {
   const d = $('detail');
   const a = selected && alerts.get(selected);
@@ -94,6 +99,14 @@ function renderDetail() {
       <form data-action="note"><input name="text" placeholder="备注 note" required maxlength="2000"><button>备注</button></form>
       <form data-action="notice"><input name="to" placeholder="发往 机构/部门" required maxlength="120"><input name="text" placeholder="消保提示书内容" required maxlength="4000"><button>发提示书 Notice</button></form>
       <form data-action="assign"><input name="to" placeholder="指派给" required maxlength="80"><button>指派 Assign</button></form>
+      <form data-action="correct" class="correct">
+        <input name="ticketId" placeholder="工单号 ticket" required maxlength="128" value="${esc(a.ticketId ?? '')}">
+        <select name="complaintType" aria-label="更正类型">${typeOptions(a.complaintType)}</select>
+        <input name="branch" placeholder="机构 branch" required maxlength="64" value="${esc(a.scope === 'ALL' ? '' : a.scope)}">
+        <select name="outcome" aria-label="首轮结果"><option value="">结果不变 outcome unchanged</option><option value="agreed">达成一致 agreed</option><option value="not_agreed">未达成一致 not agreed</option></select>
+        <input name="reason" placeholder="更正原因 reason" maxlength="500">
+        <button>更正工单 Correct</button>
+      </form>
       <div class="error" id="d-error"></div>
     </div>
     <h3>历史 History</h3>
@@ -113,6 +126,18 @@ $('detail').addEventListener('submit', async (e) => {
   if (!by) { $('d-error').textContent = '请先填写你的名字 Enter your name first'; me.focus(); return; }
   localStorage.setItem('console.me', by);
   const body = { by, ...Object.fromEntries(new FormData(form)) };
+  if (form.dataset.action === 'correct') {
+    // A correction is a ticket event: it flows through the pipeline and amends the alerts it touches.
+    if (!body.outcome) delete body.outcome;
+    if (!body.reason) delete body.reason;
+    try {
+      const r = await api('/api/corrections', body);
+      $('d-error').textContent = `已提交更正 ${r.eventId} — correction sent`;
+    } catch (err) {
+      $('d-error').textContent = err.message;
+    }
+    return;
+  }
   try {
     const a = await api(`/api/alerts/${encodeURIComponent(selected)}/${form.dataset.action}`, body);
     upsert(a, false);
