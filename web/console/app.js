@@ -38,7 +38,7 @@ function upsert(a, live) {
 function cue(a) {
   const b = $('banner');
   b.hidden = false;
-  b.textContent = `新的严重预警 New critical alert: ${a.complaintType} · ${a.scope}${a.ticketId ? ` · ${a.ticketId}` : ''}`;
+  b.textContent = `新的严重预警 New critical alert: ${typeName(a.complaintType)} · ${a.scope}${a.ticketId ? ` · ${a.ticketId}` : ''}`;
   clearTimeout(cue.t);
   cue.t = setTimeout(() => (b.hidden = true), 15000);
   try {
@@ -54,16 +54,21 @@ function cue(a) {
   } catch { /* audio needs a user gesture first on some browsers */ }
 }
 
-function fillFilter(id, values) {
+/** The plan's Chinese name of a type (住房贷款提前还款), its code when the plan does not know it. */
+function typeName(code) {
+  return plan?.types.find((t) => t.code === code)?.name ?? code;
+}
+
+function fillFilter(id, values, label = (v) => v) {
   const sel = $(id);
   const current = sel.value;
-  for (const v of values) if (![...sel.options].some((o) => o.value === v)) sel.add(new Option(v, v));
+  for (const v of values) if (![...sel.options].some((o) => o.value === v)) sel.add(new Option(label(v), v));
   sel.value = current;
 }
 
 function render(fresh = new Set()) {
   const [ft, fs, fl] = [$('f-type').value, $('f-scope').value, $('f-level').value];
-  fillFilter('f-type', plan?.types.map((t) => t.code) ?? [...new Set([...alerts.values()].map((a) => a.complaintType))]);
+  fillFilter('f-type', plan?.types.map((t) => t.code) ?? [...new Set([...alerts.values()].map((a) => a.complaintType))], typeName);
   fillFilter('f-scope', ['ALL', ...(plan?.branches.map((b) => b.code) ?? [])]);
   const rank = { critical: 3, breach: 2, watch: 1, ok: 0 };
   const shown = [...alerts.values()]
@@ -72,7 +77,7 @@ function render(fresh = new Set()) {
     .sort((a, b) => (b.status === 'open') - (a.status === 'open') || rank[b.level] - rank[a.level] || (b.openedAt > a.openedAt ? 1 : -1));
   $('list').innerHTML = shown.length
     ? shown.map((a) => `<li data-id="${esc(a.id)}" data-level="${esc(a.level)}" data-status="${esc(a.status)}" class="${a.id === selected ? 'selected' : ''} ${fresh.has(a.id) ? 'new' : ''}">
-        <div><span class="pill ${esc(a.level)}">${esc(LEVEL_ZH[a.level] ?? a.level)}</span> <b>${esc(a.complaintType)}</b> · ${esc(a.scope)} ${a.ticketId ? `· 工单 ${esc(a.ticketId)}` : ''}</div>
+        <div><span class="pill ${esc(a.level)}">${esc(LEVEL_ZH[a.level] ?? a.level)}</span> <b>${esc(typeName(a.complaintType))}</b> · ${esc(a.scope)} ${a.ticketId ? `· 工单 ${esc(a.ticketId)}` : ''}</div>
         <div class="meta">${esc(a.kind === 'case' ? '逐笔盯盘 case' : '累计 level')} · <span class="status">${esc(STATUS_ZH[a.status] ?? a.status)}</span> · ${esc(fmt(a.openedAt))} · 值班第${a.onCall?.level ?? 1}级${a.urgency ? ` · ${esc(a.urgency)}` : ''}</div></li>`).join('')
     : '<li class="empty">没有待处理的预警 No open alerts</li>';
   renderDetail();
@@ -90,7 +95,7 @@ function renderDetail() {
   d.hidden = false;
   const forecast = a.forecast?.week ? `预计第 ${a.forecast.week} 周超出累计管控值 (forecast week ${a.forecast.week})` : '';
   const burn = a.burn ? `消耗速度 burn: 1天 ${a.burn.fast.rate ?? '–'} / 7天 ${a.burn.slow.rate ?? '–'}` : '';
-  d.innerHTML = `<h2><span class="pill ${esc(a.level)}">${esc(LEVEL_ZH[a.level] ?? a.level)}</span> ${esc(a.complaintType)} · ${esc(a.scope)}</h2>
+  d.innerHTML = `<h2><span class="pill ${esc(a.level)}">${esc(LEVEL_ZH[a.level] ?? a.level)}</span> ${esc(typeName(a.complaintType))} · ${esc(a.scope)}</h2>
     <div class="meta">${esc(a.id)} · <b id="d-status">${esc(STATUS_ZH[a.status] ?? a.status)}</b>${a.ack ? ` · 确认人 ${esc(a.ack.by)} (${esc(a.ack.reason)})` : ''}${a.assignee ? ` · 指派 ${esc(a.assignee)}` : ''}${a.deadline ? ` · 办理期限 ${esc(fmt(a.deadline))}` : ''}</div>
     <div class="meta">${esc(forecast)} ${esc(burn)} · 通知 ${esc((a.onCall?.notify ?? []).join(', '))}</div>
     <div class="actions">
