@@ -103,6 +103,24 @@ describe('wallboard hub', () => {
     expect(a.frames[1]).toMatchObject({ type: 'heartbeat', seq: 3 });
   });
 
+  it('wallboard - a lone change goes out at once; one inside the window waits for the window', async () => {
+    let clock = 10_000;
+    const hub = new WallboardHub({ coalesceMs: 60_000, now: () => clock });
+    const url = await serve(hub);
+    const a = await connect(url);
+    await until(() => a.frames.length === 1, 'snapshot');
+    hub.enqueue('counter:m:ALL', { type: 'counter', v: 1 });
+    hub.enqueue('counter:m:BJ', { type: 'counter', v: 2 });
+    await until(() => a.frames.length === 3, 'leading edge: both changes of the batch at once');
+    clock += 1_000; // inside the window
+    hub.enqueue('counter:m:ALL', { type: 'counter', v: 3 });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(a.frames.length).toBe(3);
+    hub.flush(); // what the window's timer does when it ends
+    await until(() => a.frames.length === 4, 'trailing edge');
+    expect(a.frames.slice(1).map((f) => f.v)).toEqual([1, 2, 3]);
+  });
+
   it('wallboard - a burst to one counter reaches a screen as one frame with the latest value', async () => {
     const hub = new WallboardHub({ coalesceMs: 100 });
     const url = await serve(hub);

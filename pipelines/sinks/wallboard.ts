@@ -26,6 +26,8 @@ export interface HubOptions {
   maxBufferedBytes?: number;
   /** how long counter changes gather before a flush; 0 sends at once */
   coalesceMs?: number;
+  /** the clock of the coalescing window (injected in tests) */
+  now?: () => number;
   ringEntries?: number;
   ringBytes?: number;
   epoch?: string;
@@ -57,12 +59,14 @@ export class WallboardHub {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly maxBuffered: number;
   private readonly coalesceMs: number;
-  private lastFlushAtMs = 0;
+  private lastFlushAtMs = Number.NEGATIVE_INFINITY;
+  private readonly now: () => number;
   private readonly counts = { framesSent: 0, slowDropped: 0, replays: 0, snapshots: 0 };
 
   constructor(opts: HubOptions = {}) {
     this.maxBuffered = opts.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
     this.coalesceMs = opts.coalesceMs ?? 250;
+    this.now = opts.now ?? Date.now;
     this.ring = new ReplayRing(opts.ringEntries ?? 5000, opts.ringBytes ?? 16 * 1024 * 1024);
     this.epoch = opts.epoch ?? randomBytes(6).toString('hex');
   }
@@ -117,7 +121,7 @@ export class WallboardHub {
     this.pending = coalesce(this.pending, key, message);
     if (this.coalesceMs <= 0) return this.flush();
     if (this.timer) return;
-    const wait = Math.max(0, this.lastFlushAtMs + this.coalesceMs - Date.now());
+    const wait = Math.max(0, this.lastFlushAtMs + this.coalesceMs - this.now());
     this.timer = setTimeout(() => this.flush(), wait);
   }
 
@@ -126,7 +130,7 @@ export class WallboardHub {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.pending.size === 0) return;
-    this.lastFlushAtMs = Date.now();
+    this.lastFlushAtMs = this.now();
     const batch = [...this.pending.values()];
     this.pending = new Map();
     this.number(batch);
