@@ -15,7 +15,7 @@ if [ ${#need[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" fontconfig >/dev/null
+  $SUDO apt-get install -y -qq "${need[@]}" fontconfig >/dev/null
 fi
 
 # `npm ci` refuses this lock file: chdb lists optional engine builds for other platforms
