@@ -2,7 +2,8 @@
 FROM node:20-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+# npm install, not npm ci: see scripts/setup.sh (the lock cannot list chdb builds for other platforms)
+RUN npm install --omit=dev --no-audit --no-fund
 COPY server ./server
 COPY pipelines ./pipelines
 COPY web ./web
