@@ -34,7 +34,8 @@ export interface MonitorConfig {
   maxAckPending: number;
 }
 
-function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+/** An integer environment variable within bounds; anything else stops the start, named. */
+export function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);

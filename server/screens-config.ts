@@ -1,4 +1,4 @@
-import { ConfigError } from './errors.ts';
+import { intVar } from './config.ts';
 
 // Wall-board tuning, read once at start from the environment (the server's config module is
 // shared; these belong to the wall-board alone).
@@ -12,14 +12,6 @@ export interface WallboardConfig {
   screenSilentMs: number;
   /** frames kept for reconnecting pages (`/ws?since=`) */
   replayFrames: number;
-}
-
-function intVar(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(name, `must be an integer from ${min} to ${max} (got "${raw}")`);
-  return n;
 }
 
 export function wallboardConfig(env: NodeJS.ProcessEnv = process.env): WallboardConfig {
