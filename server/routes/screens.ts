@@ -16,6 +16,7 @@ export function screenRoutes(app: FastifyInstance, monitor: Monitor, wall: Wallb
     return {
       silentAfterMs: wall.config.screenSilentMs,
       hub: wall.hub.stats(),
+      liveHub: wall.liveHub.stats(),
       screens: wall.screens.list().map((e) => ({
         id: e.id,
         name: e.name,

@@ -7,6 +7,7 @@ import type { Monitor } from '../monitor.ts';
 import { ALL_SCOPE } from '../../pipelines/model.ts';
 import { STREAM } from '../../pipelines/sources/jetstream.ts';
 import { WallboardHub, type Screen } from '../../pipelines/sinks/wallboard.ts';
+import type { LiveMessage } from '../../pipelines/sinks/wallboard-core.ts';
 import { ScreenRegistry, cleanId, cleanName, type ScreenAlert } from '../screens.ts';
 import { wallboardConfig, type WallboardConfig } from '../screens-config.ts';
 import { toZonedIso } from '../time.ts';
@@ -19,14 +20,28 @@ import { headlineView, seriesView, snapshotView, withForecast } from '../views.t
 // is broadcast. Screens say hello and heartbeat back; silent screens raise an alert.
 
 export interface WallboardRoutes {
+  /** wall screens: counter bursts coalesced to a few frames a second */
   hub: WallboardHub;
+  /** `/ws?live=1`: every change framed as soon as it is durable (consoles, integrations, probes) */
+  liveHub: WallboardHub;
   screens: ScreenRegistry;
   config: WallboardConfig;
 }
 
 export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => number, config = wallboardConfig()): WallboardRoutes {
   // The plan is read per use: PUT /api/plan swaps it on a running monitor.
+  // Two fan-outs of the same changes: a wall screen redraws a few times a second however fast
+  // the pipeline runs (issue 4), while a live client gets each change the moment it is durable.
+  // Each has its own seq and epoch, so resuming works on either.
   const hub = new WallboardHub({ coalesceMs: config.coalesceMs, ringEntries: config.replayFrames });
+  const liveHub = new WallboardHub({ coalesceMs: 0, ringEntries: config.replayFrames });
+  const hubs = [hub, liveHub];
+  const enqueue = (key: string, message: LiveMessage) => {
+    for (const h of hubs) h.enqueue(key, message);
+  };
+  const broadcast = (messages: LiveMessage[]) => {
+    for (const h of hubs) h.broadcast(messages);
+  };
   const screens = new ScreenRegistry(config.screenSilentMs);
   const iso = (ms: number) => toZonedIso(ms, monitor.plan.timezone);
   const snapshot = (seq: number) => ({
@@ -38,18 +53,18 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
 
   const sub = monitor.changes.subscribe(({ asOfMs, rows, retroactive }) => {
     const asOf = iso(asOfMs);
-    for (const row of rows) hub.enqueue(`counter:${row.complaintType}:${row.scope}`, { type: 'counter', asOf, ...withForecast(monitor.plan, row, asOfMs) });
+    for (const row of rows) enqueue(`counter:${row.complaintType}:${row.scope}`, { type: 'counter', asOf, ...withForecast(monitor.plan, row, asOfMs) });
     if (retroactive) {
       // Past points of the curves moved: resend each touched type's whole column set.
       for (const type of new Set(rows.map((r) => r.complaintType))) {
-        hub.enqueue(`series:${type}`, { type: 'series', asOf, ...seriesView(monitor.plan, monitor.index, type, ALL_SCOPE, asOfMs) });
+        enqueue(`series:${type}`, { type: 'series', asOf, ...seriesView(monitor.plan, monitor.index, type, ALL_SCOPE, asOfMs) });
       }
     }
-    if (rows.length) hub.enqueue('headline', headline());
+    if (rows.length) enqueue('headline', headline());
   });
   const live = monitor.liveMessages.subscribe((message) => {
-    hub.broadcast([message]);
-    if (message.type === 'alert') hub.enqueue('headline', headline());
+    broadcast([message]);
+    if (message.type === 'alert') enqueue('headline', headline());
   });
 
   // Pipeline freshness: how far behind the stream the counters are. `caughtUpAtMs` is the last
@@ -106,9 +121,9 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       const w = monitor.plan.weekIndexAt(now());
       if (w !== week) {
         week = w;
-        hub.broadcast([{ ...snapshot(0), reason: 'week' }]);
+        broadcast([{ ...snapshot(0), reason: 'week' }]);
       }
-      hub.broadcast([{ type: 'heartbeat', asOf: iso(now()), heartbeatMs: config.heartbeatMs, pipeline: pipelineView() }]);
+      broadcast([{ type: 'heartbeat', asOf: iso(now()), heartbeatMs: config.heartbeatMs, pipeline: pipelineView() }]);
       for (const a of screens.sweep(now())) pushScreenAlert(a);
     } finally {
       ticking = false;
@@ -121,7 +136,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     clearInterval(timer);
     sub.unsubscribe();
     live.unsubscribe();
-    hub.closeAll();
+    for (const h of hubs) h.closeAll();
   });
 
   app.get('/ws', { websocket: true }, (socket: WebSocket, req) => {
@@ -136,6 +151,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     const sinceSeq = typeof q.since === 'string' && /^\d{1,15}$/.test(q.since) ? Number(q.since) : undefined;
     const epoch = typeof q.epoch === 'string' ? q.epoch : undefined;
     const masked = q.masked === '1' || q.masked === 'true' || q.masked === '';
+    const live = q.live === '1' || q.live === 'true' || q.live === '';
     const remote = req.socket.remoteAddress ?? '';
     const screen: Screen = { socket, connectedAtMs: now(), remote, masked };
     let screenId: string | undefined;
@@ -165,11 +181,11 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       if (screenId) screens.disconnected(screenId, now());
     });
 
-    hub.attach(
+    (live ? liveHub : hub).attach(
       screen,
       { snapshot, resume: () => ({ asOf: iso(now()), heartbeatMs: config.heartbeatMs }) },
       sinceSeq !== undefined && epoch ? { seq: sinceSeq, epoch } : undefined,
     );
   });
-  return { hub, screens, config };
+  return { hub, liveHub, screens, config };
 }

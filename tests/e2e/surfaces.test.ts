@@ -34,7 +34,7 @@ beforeAll(async () => {
   nc = await nats.connect();
   await publishEvents(nc, [event(1), event(2, { outcome: 'agreed' })]);
   open = await startMonitor({ NATS_URL: nats.url, PLAN });
-  guarded = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: `${VIEWER}:viewer`, CONSUMER_NAME: 'guarded' });
+  guarded = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: `${VIEWER}:viewer`, CONSUMER_NAME: 'guarded', WALLBOARD_COALESCE_MS: '5000' });
   await waitConsumed(nc);
   await waitConsumed(nc, 'guarded');
 }, 120_000);
@@ -151,5 +151,28 @@ describe('surfaces - WebSocket', () => {
     const ok = collect(`ws://127.0.0.1:${guarded.port}/ws?token=${VIEWER}`);
     expect((await until(() => ok.messages[0], 'snapshot')).type).toBe('snapshot');
     ok.ws.close();
+  });
+
+  it('frames every change at once for a live client while a wall screen gets the burst coalesced', async () => {
+    const url = (extra: string) => `ws://127.0.0.1:${guarded.port}/ws?token=${VIEWER}${extra}`;
+    const wall = collect(url(''));
+    const live = collect(url('&live=1'));
+    await until(() => wall.messages[0] && live.messages[0], 'snapshots');
+    const shown = (c: { messages: any[] }) =>
+      Math.max(0, ...c.messages.filter((m) => m.type === 'counter' && m.complaintType === 'mortgage_prepayment' && m.scope === 'ALL').map((m) => m.unresolvedCustomers as number));
+    const before = (live.messages[0].counters as any[]).find((r) => r.complaintType === 'mortgage_prepayment' && r.scope === 'ALL').unresolvedCustomers as number;
+    // The first change opens the wall's 5 s window (leading edge: it goes out at once) ...
+    await publishEvents(nc, [event(10, { customerId: 'SC-10' })]);
+    await until(() => shown(live) === before + 1 && shown(wall) === before + 1, 'the first change on both');
+    // ... so the next one reaches the live client while the wall screen still waits.
+    await publishEvents(nc, [event(11, { customerId: 'SC-11' })]);
+    await until(() => shown(live) === before + 2, 'the second change on the live client');
+    expect(shown(wall)).toBe(before + 1);
+    await until(() => shown(wall) === before + 2, 'the second change on the wall screen, at the end of its window', 15_000);
+    for (const c of [wall, live]) {
+      const seqs = c.messages.map((m) => m.seq);
+      for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1] + 1);
+      c.ws.close();
+    }
   });
 });
