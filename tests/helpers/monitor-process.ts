@@ -33,7 +33,9 @@ export async function startMonitor(env: MonitorEnv, opts: { waitHealthy?: boolea
   const port = await freePort();
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'cewm-data-'));
   let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
+  // MONITOR_NODE_ARGS: extra node flags for the monitor process, e.g. `--cpu-prof` in a benchmark
+  const nodeArgs = (process.env.MONITOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/index.ts'], {
     cwd: ROOT,
     env: { ...process.env, ...env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', CUSTOMER_HASH_KEY: env.CUSTOMER_HASH_KEY ?? 'test-key' },
     stdio: ['ignore', 'pipe', 'pipe'],
