@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { join } from 'node:path';
+import { STREAM } from '../../pipelines/sources/jetstream.ts';
+import { loadPlanFile } from '../../pipelines/plan/index.ts';
+import { shuffled, ticketStream } from '../helpers/events.ts';
+import { startClickHouseHttp, type TestClickHouseHttp } from '../helpers/clickhouse-http.ts';
+import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
+import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+import { expectExactCounters, until } from './support.ts';
+
+// Server mode (CLICKHOUSE_URL, with a user and password) against a ClickHouse HTTP endpoint over
+// the real engine, in its own process (tests/helpers/clickhouse-http-server.ts: no
+// clickhouse-server binary can be installed here). The server is killed mid-stream: the monitor
+// must stop acking (nothing counted that is not durable), say so in /api/health, back off, and
+// resume by itself when the server is back, with exact counters and every event stored once.
+
+const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
+const plan = loadPlanFile(PLAN);
+const events = shuffled(ticketStream({ seed: 31, tickets: 900, year: 2025, customers: 250, prefix: 'cs' }), 5);
+const half = Math.floor(events.length / 2);
+
+let nats: TestNats;
+let nc: NatsConnection;
+let ch: TestClickHouseHttp;
+let analyst: ClickHouseClient;
+let monitor: MonitorProcess;
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  nc = await nats.connect();
+  ch = await startClickHouseHttp();
+  analyst = createClient({ url: ch.url, username: ch.user, password: ch.password });
+  monitor = await startMonitor({
+    NATS_URL: nats.url,
+    PLAN,
+    CLICKHOUSE_URL: ch.url,
+    CLICKHOUSE_USER: ch.user,
+    CLICKHOUSE_PASSWORD: ch.password,
+    BATCH_MAX: '200',
+    ACK_WAIT_MS: '3000',
+  });
+}, 90_000);
+
+afterAll(async () => {
+  await monitor?.kill();
+  await analyst?.close();
+  await nc?.close();
+  await nats?.cleanup();
+  await ch?.cleanup();
+});
+
+const consumer = async () => (await jetstreamManager(nc)).consumers.info(STREAM, 'monitor');
+const storedInClickHouse = async () => {
+  const rs = await analyst.query({ query: 'SELECT count() AS n, uniqExact(event_id) AS distinct FROM complaints.ticket_events', format: 'JSONEachRow' });
+  const [row] = await rs.json<{ n: string; distinct: string }>();
+  return { n: Number(row!.n), distinct: Number(row!.distinct) };
+};
+
+describe('faults - ClickHouse server unreachable (server mode)', () => {
+  it('runs in server mode: schema applied over HTTP, counters exact', async () => {
+    const { body } = await getJson(monitor, '/api/health');
+    expect(body.clickhouse.mode).toBe('server');
+    await publishEvents(nc, events.slice(0, half));
+    await waitConsumed(nc, 'monitor', 60_000);
+    await expectExactCounters(monitor, plan, events.slice(0, half));
+    expect((await storedInClickHouse()).distinct).toBe(half);
+    // the analysts' views exist on the server and answer from the same rows
+    const rs = await analyst.query({ query: 'SELECT count() AS n FROM complaints.v_resolution_weekly', format: 'JSONEachRow' });
+    expect(Number((await rs.json<{ n: string }>())[0]!.n)).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('stops acking while the server is down, reports it, and resumes by itself, counters exact', async () => {
+    const before = (await getJson(monitor, `/api/counters?year=2025&asOf=${encodeURIComponent('2025-12-31T23:59:59+08:00')}`)).body;
+    await ch.kill();
+    await publishEvents(nc, events.slice(half));
+    const health = await until('the write failure in /api/health', async () => {
+      const { body } = await getJson(monitor, '/api/health');
+      return body.clickhouse.lastWriteError ? body : undefined;
+    }, 30_000);
+    expect(health.writeFailures).toBeGreaterThan(0);
+    // Nothing of the second half is acknowledged or counted while it cannot be stored.
+    const info = await consumer();
+    expect(info.num_pending + info.num_ack_pending).toBeGreaterThan(0);
+    expect(info.ack_floor.stream_seq).toBeLessThanOrEqual(half);
+    const during = (await getJson(monitor, `/api/counters?year=2025&asOf=${encodeURIComponent('2025-12-31T23:59:59+08:00')}`)).body;
+    expect(during.rows).toEqual(before.rows);
+    // A few seconds of the outage: the monitor backs off and stays up.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(monitor.child.exitCode).toBeNull();
+
+    await ch.start();
+    await waitConsumed(nc, 'monitor', 120_000);
+    await until('the write error to clear', async () => (await getJson(monitor, '/api/health')).body.clickhouse.lastWriteError === null, 30_000);
+    await expectExactCounters(monitor, plan, events);
+    expect((await storedInClickHouse()).distinct).toBe(events.length);
+  }, 240_000);
+});
