@@ -2,6 +2,7 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { registerTsvInserter } from '../pipelines/sinks/clickhouse-tsv.ts';
 
 // One client API for both modes: the embedded engine (chdb, in this process, data in DATA_DIR)
 // and a ClickHouse server. Everything above this file sees a plain @clickhouse/client.
@@ -29,7 +30,13 @@ export async function openClickHouse(target: ClickHouseTarget): Promise<ClickHou
   mkdirSync(target.dataDir, { recursive: true });
   // Imported lazily so server mode never loads the native engine.
   const { createChdbConnection } = await import('chdb/connection');
-  return createClient({ connection: createChdbConnection({ path: target.dataDir }) } as Parameters<typeof createClient>[0]);
+  const connection = createChdbConnection({ path: target.dataDir });
+  const client = createClient({ connection } as Parameters<typeof createClient>[0]);
+  // Bulk rows skip the client's string round trip: the bytes go to the engine as they are.
+  registerTsvInserter(client, async ({ table, columns, body }) => {
+    await connection.chdb.rawInsert({ table, columns, values: Buffer.from(body), format: 'TabSeparated' });
+  });
+  return client;
 }
 
 /** Splits a DDL file into statements; statements end with `;` at the end of a line. */

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { CounterRow, MaskedEvent, Rejection } from '../model.ts';
+import { EVENT_COLUMNS, eventsTsv, tsvInserter, type TsvInserter } from './clickhouse-tsv.ts';
 
 // The durable sink. Writes are batched (one insert per table per batch) and idempotent: events
 // are keyed by event_id and dead letters by stream sequence, so a redelivered batch folds away.
@@ -73,13 +74,16 @@ export function counterRow(row: CounterRow, planYear: number, changedAtMs: numbe
 }
 
 export class ClickHouseSink {
-  constructor(private readonly client: ClickHouseClient) {}
+  private readonly insertTsv: TsvInserter;
+  constructor(private readonly client: ClickHouseClient) {
+    this.insertTsv = tsvInserter(client);
+  }
 
   /** Resolves only when every row of the batch is durable; rejects otherwise (nothing is acked). */
   async writeBatch(events: readonly StoredEvent[], deadLetters: readonly DeadLetter[]): Promise<void> {
     const writes: Promise<unknown>[] = [];
     if (events.length > 0) {
-      writes.push(this.client.insert({ table: 'complaints.ticket_events', values: events.map(eventRow), format: 'JSONEachRow' }));
+      writes.push(this.insertTsv({ table: 'complaints.ticket_events', columns: EVENT_COLUMNS, body: eventsTsv(events) }));
     }
     if (deadLetters.length > 0) {
       writes.push(this.client.insert({ table: 'complaints.dead_letters', values: deadLetters.map(deadLetterRow), format: 'JSONEachRow' }));

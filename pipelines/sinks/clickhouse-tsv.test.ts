@@ -1,0 +1,119 @@
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, openClickHouse } from '../../server/clickhouse.ts';
+import type { MaskedEvent } from '../model.ts';
+import { ClickHouseSink, eventRow, type StoredEvent } from './clickhouse.ts';
+import { EVENT_COLUMNS, eventsTsv, tsvInserter, tsvMap, tsvString } from './clickhouse-tsv.ts';
+
+// Against the real embedded engine: every value the JSON rows carried comes back the same from
+// the TabSeparated rows, through the raw insert (embedded) and the client's insert (server path).
+
+const NASTY = [
+  'tab\there',
+  'new\nline',
+  'cr\r\nlf',
+  'back\\slash \\N \\t \\\\',
+  "quote ' and \" double",
+  '客户来电 138****5678 反映：提前还款手续费不合理；\t要求退还',
+  'nul\0byte',
+  '{\'k\':\'v\'} [1,2] {}',
+  '😀 emoji, surrogate pair',
+  '\\',
+  '',
+];
+
+function event(i: number, over: Partial<MaskedEvent> = {}): StoredEvent {
+  const text = NASTY[i % NASTY.length]!;
+  return {
+    event: {
+      eventId: `e-${i}-${text}`,
+      ticketId: `t-${i}\t${text}`,
+      kind: 'first_contact',
+      occurredAt: '2025-03-01T10:00:00.123+08:00',
+      occurredAtMs: Date.UTC(2025, 2, 1, 2, 0, 0, 123) + i,
+      branch: 'BJ-HD',
+      complaintType: 'mortgage_prepayment',
+      reportedType: i % 2 ? 'unclassified' : 'mortgage_prepayment',
+      customerHash: 'a'.repeat(32),
+      customerMasked: i % 3 ? { name: `张*${text}`, phone: '138****1234' } : {},
+      channel: i % 4 ? 'app' : undefined,
+      outcome: i % 5 ? 'not_agreed' : undefined,
+      escalation: i % 6 ? undefined : 'mediation',
+      text: i % 7 ? text : undefined,
+      satisfaction: i % 2 ? 1 + (i % 5) : undefined,
+      tags: i % 3 === 2 ? undefined : { [`k${text}`]: text, "it's": 'a\\b\'c', 中文: '标签\n值', '': '' },
+      classification: i % 2 ? { type: 'mortgage_prepayment', confidence: 0.75, modelVersion: `kw-1\t${text}`, needsReview: i % 4 === 1 } : undefined,
+      ...over,
+    },
+    streamSeq: 1000 + i,
+    receivedAtMs: Date.UTC(2026, 10, 26, 1, 2, 3, 456) + i,
+  };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'cewm-tsv-'));
+let ch: ClickHouseClient;
+
+beforeAll(async () => {
+  ch = await openClickHouse({ dataDir: join(dir, 'clickhouse') });
+  await migrate(ch);
+});
+afterAll(async () => {
+  await ch.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function readBack(ids: string[]): Promise<Record<string, unknown>[]> {
+  const rs = await ch.query({
+    query: `SELECT ${EVENT_COLUMNS.join(', ')} FROM complaints.ticket_events WHERE event_id IN {ids:Array(String)} ORDER BY stream_seq`,
+    query_params: { ids },
+    format: 'JSONEachRow',
+  });
+  return rs.json<Record<string, unknown>>();
+}
+
+/** The row the JSON path stored. */
+function expected(s: StoredEvent): Record<string, unknown> {
+  return eventRow(s);
+}
+
+describe('clickhouse-tsv - encoding', () => {
+  it('escapes only what TabSeparated needs', () => {
+    expect(tsvString('plain 中文')).toBe('plain 中文');
+    expect(tsvString('a\tb\nc\\d\re\0')).toBe('a\\tb\\nc\\\\d\\re\\0');
+    expect(tsvMap(undefined)).toBe('{}');
+    expect(tsvMap({ "a'b": 'c\td' })).toBe("{'a\\'b':'c\\td'}");
+  });
+
+  it('writes one line per event', () => {
+    const body = eventsTsv([event(1), event(2)]);
+    expect(body.split('\n')).toHaveLength(3);
+    expect(body.split('\n')[0]!.split('\t')).toHaveLength(EVENT_COLUMNS.length);
+  });
+});
+
+describe('clickhouse-tsv - round trip through the real engine', () => {
+  it('raw insert: every column comes back exactly (tabs, newlines, backslashes, quotes, Chinese, NULLs, maps)', async () => {
+    const batch = Array.from({ length: 66 }, (_, i) => event(i));
+    await new ClickHouseSink(ch).writeBatch(batch, []);
+    const rows = await readBack(batch.map((b) => b.event.eventId));
+    expect(rows).toEqual(batch.map(expected));
+  });
+
+  it("the client's ordinary insert (server mode) reads the same body the same way", async () => {
+    const batch = Array.from({ length: 33 }, (_, i) => event(500 + i));
+    // a client with no raw inserter registered takes the path a ClickHouse server gets
+    const plain = createClient({ connection: (ch as unknown as { connection: never }).connection } as Parameters<typeof createClient>[0]);
+    const insert = tsvInserter(plain);
+    await insert({ table: 'complaints.ticket_events', columns: EVENT_COLUMNS, body: eventsTsv(batch) });
+    const rows = await readBack(batch.map((b) => b.event.eventId));
+    expect(rows).toEqual(batch.map(expected));
+  });
+
+  it('a failed raw insert rejects (nothing would be acked)', async () => {
+    const bad = event(900, { kind: 'x\tbroken' as MaskedEvent['kind'] });
+    await expect(new ClickHouseSink(ch).writeBatch([bad], [])).rejects.toThrow();
+  });
+});

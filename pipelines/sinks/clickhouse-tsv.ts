@@ -1,0 +1,103 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { Readable } from 'node:stream';
+import type { StoredEvent } from './clickhouse.ts';
+
+// The event rows as one TabSeparated text, built straight from the events: no row objects, no
+// JSON, one string per batch. About a third of the main-thread time of the client's JSONEachRow
+// encoder, and the engine parses it faster too. Round trip (tabs, newlines, backslashes,
+// quotes, Chinese, NULLs, maps) is proven against the real engine in clickhouse-tsv.test.ts.
+
+export const EVENT_COLUMNS = [
+  'event_id', 'ticket_id', 'kind', 'occurred_at', 'occurred_at_text', 'branch', 'complaint_type',
+  'reported_type', 'customer_hash', 'customer_masked', 'channel', 'outcome', 'escalation', 'text',
+  'satisfaction', 'tags', 'classifier_model', 'classifier_confidence', 'needs_review', 'stream_seq',
+  'received_at',
+] as const;
+
+const TSV_SPECIAL = /[\\\t\n\r\0]/;
+const TSV_SPECIAL_ALL = /[\\\t\n\r\0]/g;
+const TSV_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
+
+/** A String field of TabSeparated: backslash, tab, newline, CR and NUL escaped. */
+export function tsvString(s: string): string {
+  return TSV_SPECIAL.test(s) ? s.replace(TSV_SPECIAL_ALL, (c) => TSV_ESCAPES[c]!) : s;
+}
+
+const QUOTED_SPECIAL = /[\\'\t\n\r\0]/;
+const QUOTED_SPECIAL_ALL = /[\\'\t\n\r\0]/g;
+const QUOTED_ESCAPES: Record<string, string> = { ...TSV_ESCAPES, "'": "\\'" };
+
+/** A quoted string inside a composite value ('…' in a Map): quote and control characters escaped. */
+function quoted(s: string): string {
+  return `'${QUOTED_SPECIAL.test(s) ? s.replace(QUOTED_SPECIAL_ALL, (c) => QUOTED_ESCAPES[c]!) : s}'`;
+}
+
+/**
+ * Map(String, String) in TabSeparated: the text form {'k':'v',…}. The engine parses the literal
+ * straight from the field (no TSV unescaping first), and its quoted strings escape tab and
+ * newline themselves, so the literal is written as it is.
+ */
+export function tsvMap(tags: Readonly<Record<string, string>> | undefined): string {
+  if (tags === undefined) return '{}';
+  let out = '{';
+  for (const k in tags) {
+    if (out.length > 1) out += ',';
+    out += `${quoted(k)}:${quoted(tags[k]!)}`;
+  }
+  return `${out}}`;
+}
+
+/** DateTime64(3) text: 2025-03-01 02:00:00.000 (UTC). */
+export function tsvTime(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+}
+
+function maskedCustomer(c: StoredEvent['event']['customerMasked']): string {
+  // the common case, nothing masked to show, without a JSON.stringify
+  for (const _ in c) return tsvString(JSON.stringify(c));
+  return '{}';
+}
+
+/** Rows of EVENT_COLUMNS, newline-terminated. */
+export function eventsTsv(rows: readonly StoredEvent[]): string {
+  let out = '';
+  for (const { event: e, streamSeq, receivedAtMs } of rows) {
+    const c = e.classification;
+    out +=
+      `${tsvString(e.eventId)}\t${tsvString(e.ticketId)}\t${e.kind}\t${tsvTime(e.occurredAtMs)}\t${tsvString(e.occurredAt)}\t` +
+      `${tsvString(e.branch)}\t${tsvString(e.complaintType)}\t${tsvString(e.reportedType)}\t${e.customerHash}\t` +
+      `${maskedCustomer(e.customerMasked)}\t${tsvString(e.channel ?? '')}\t${e.outcome ?? ''}\t${e.escalation ?? ''}\t` +
+      `${e.text === undefined ? '' : tsvString(e.text)}\t${e.satisfaction ?? '\\N'}\t${tsvMap(e.tags)}\t` +
+      `${c ? tsvString(c.modelVersion) : ''}\t${c ? c.confidence : '\\N'}\t${c?.needsReview ? 1 : 0}\t${streamSeq}\t${tsvTime(receivedAtMs)}\n`;
+  }
+  return out;
+}
+
+export interface TsvInsert {
+  table: string;
+  columns: readonly string[];
+  body: string;
+}
+
+export type TsvInserter = (insert: TsvInsert) => Promise<void>;
+
+/** The embedded engine's raw insert, registered by whoever opened it (server/clickhouse.ts). */
+const rawInserters = new WeakMap<ClickHouseClient, TsvInserter>();
+
+export function registerTsvInserter(client: ClickHouseClient, insert: TsvInserter): void {
+  rawInserters.set(client, insert);
+}
+
+/**
+ * How TabSeparated rows reach this client: the embedded engine's raw insert (the bytes go to
+ * the engine as they are) when one is registered, else the client's ordinary insert (server).
+ */
+export function tsvInserter(client: ClickHouseClient): TsvInserter {
+  return (
+    rawInserters.get(client) ??
+    (async ({ table, columns, body }) => {
+      await client.insert({ table, columns: [...columns] as [string, ...string[]], values: Readable.from([Buffer.from(body)], { objectMode: false }), format: 'TabSeparated' });
+    })
+  );
+}
