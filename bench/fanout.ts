@@ -15,7 +15,7 @@ const SCOPES = ['ALL', 'BJ', 'BJ-HD', 'BJ-CY', 'SH', 'GZ'];
 const clock = () => performance.timeOrigin + performance.now();
 
 type Mode = 'hub' | 'bare';
-interface ServerReport { rssPeakMb: number; rssEndMb: number; events: number; framesSent: number }
+interface ServerReport { rssPeakMb: number; rssEndMb: number; events: number; framesSent: number; cpuPercent: number }
 
 export interface FanoutFigures {
   mode: Mode;
@@ -28,6 +28,8 @@ export interface FanoutFigures {
   p50Ms: number;
   p99Ms: number;
   serverRssMb: number;
+  /** the server process's CPU (user + system) over the run, in % of one core */
+  serverCpuPercent: number;
   clientsDropped: number;
 }
 
@@ -59,6 +61,7 @@ async function serve(mode: Mode, rate: number, seconds: number): Promise<void> {
   let events = 0, bareSeq = 0, framesSent = 0, rssPeak = 0;
   const perTick = rate / 100;
   const started = clock();
+  const cpuBefore = process.cpuUsage();
   await new Promise<void>((done) => {
     const timer = setInterval(() => {
       // catch up to the schedule so a slow tick does not lower the rate
@@ -85,8 +88,11 @@ async function serve(mode: Mode, rate: number, seconds: number): Promise<void> {
     }, 10);
   });
   hub.flush();
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuPercent = ((cpu.user + cpu.system) / 1000 / (clock() - started)) * 100;
   await new Promise((r) => setTimeout(r, 1500)); // let the last frames drain
   const report: ServerReport = {
+    cpuPercent,
     rssPeakMb: rssPeak / 2 ** 20,
     rssEndMb: process.memoryUsage().rss / 2 ** 20,
     events,
@@ -145,6 +151,7 @@ async function measure(mode: Mode, clients: number, rate: number, seconds: numbe
     p50Ms: Math.round(pct(0.5) * 10) / 10,
     p99Ms: Math.round(pct(0.99) * 10) / 10,
     serverRssMb: Math.round(server.rssPeakMb),
+    serverCpuPercent: Math.round(server.cpuPercent),
     clientsDropped: dropped,
   };
 }
@@ -165,6 +172,7 @@ export async function run(opts: { seconds?: number; clients?: number; rate?: num
       p99Latency: Math.round((hub.p99Ms / bare.p99Ms) * 100) / 100,
       framesPerScreen: Math.round((hub.deliveredFramesPerSec / Math.max(1, bare.deliveredFramesPerSec)) * 1000) / 1000,
       serverRss: Math.round((hub.serverRssMb / bare.serverRssMb) * 100) / 100,
+      serverCpu: Math.round((hub.serverCpuPercent / Math.max(1, bare.serverCpuPercent)) * 100) / 100,
     },
   };
 }

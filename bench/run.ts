@@ -65,10 +65,15 @@ await step('fanout', async () => {
     summary.push('fan-out: skipped (bench/fanout.ts missing)');
     return;
   }
-  const mod = (await import(pathToFileURL(file).href)) as { run?: () => Promise<unknown> };
+  type Side = { clients: number; eventsPerSec: number; deliveredEventsPerSec: number; deliveredFramesPerSec: number; p99Ms: number; serverRssMb: number; serverCpuPercent: number; clientsDropped: number };
+  const mod = (await import(pathToFileURL(file).href)) as { run?: () => Promise<{ hub: Side; baseline: Side }> };
   if (typeof mod.run !== 'function') throw new Error('bench/fanout.ts exports no run()');
-  results.fanout = await mod.run();
-  summary.push(`fan-out: ${JSON.stringify(results.fanout)}`);
+  const r = await mod.run();
+  results.fanout = r;
+  const side = (s: Side) =>
+    `${s.eventsPerSec} events/s in, ${s.deliveredEventsPerSec} events/s reach each screen in ${Math.round(s.deliveredFramesPerSec / s.clients)} frames/s, ` +
+    `p99 ${s.p99Ms} ms, server ${s.serverRssMb} MB RSS, ${s.serverCpuPercent}% CPU, ${s.clientsDropped} dropped`;
+  summary.push(`fan-out, ${r.hub.clients} screens: hub ${side(r.hub)}; bare ws, a frame per event: ${side(r.baseline)}`);
 });
 
 console.log('\n== summary');
