@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { TicketEvent } from '../model.ts';
-import { hashCustomer, maskCardNumber, maskEvent, maskIdNumber, maskName, maskPhone, maskRawPayload, maskText } from './mask.ts';
+import { hashCustomer, hashCustomerCached, maskCardNumber, maskEvent, maskIdNumber, maskName, maskPhone, maskRawPayload, maskText } from './mask.ts';
 import { testPlan } from './test-plan.ts';
 
 const KEY = new TextEncoder().encode('test-key');
@@ -28,6 +28,15 @@ describe('transforms - mask display forms', () => {
     expect(h).toBe(createHmac('sha256', KEY).update('C-0001').digest('hex').slice(0, 32));
     expect(h).toMatch(/^[0-9a-f]{32}$/);
     expect(hashCustomer(new TextEncoder().encode('other'), 'C-0001')).not.toBe(h);
+  });
+
+  it('the cached hash is the HMAC, per key, across cache generations', () => {
+    const other = new TextEncoder().encode('other');
+    const ids = Array.from({ length: 20_000 }, (_, i) => `C-${(i * 7919) % 12_000}`);
+    for (const id of ids) {
+      expect(hashCustomerCached(KEY, id)).toBe(hashCustomer(KEY, id));
+      expect(hashCustomerCached(other, id)).toBe(hashCustomer(other, id));
+    }
   });
 });
 

@@ -13,6 +13,30 @@ export function hashCustomer(key: Uint8Array, customerId: string): string {
   return createHmac('sha256', key).update(customerId, 'utf8').digest('hex').slice(0, 32);
 }
 
+/**
+ * hashCustomer with the recent answers kept: a ticket brings several events of one customer
+ * close together, and an HMAC is the dearest step of masking. Two generations of at most
+ * HASH_CACHE_SIZE ids each (the older one dropped whole when the newer fills): bounded memory,
+ * no per-hit bookkeeping. The ids stay in this process's memory only while they are recent,
+ * like the events in flight that carry them.
+ */
+const HASH_CACHE_SIZE = 8_192;
+const hashCaches = new WeakMap<Uint8Array, { young: Map<string, string>; old: Map<string, string> }>();
+
+export function hashCustomerCached(key: Uint8Array, customerId: string): string {
+  let cache = hashCaches.get(key);
+  if (!cache) hashCaches.set(key, (cache = { young: new Map(), old: new Map() }));
+  let hash = cache.young.get(customerId);
+  if (hash !== undefined) return hash;
+  hash = cache.old.get(customerId) ?? hashCustomer(key, customerId);
+  if (cache.young.size >= HASH_CACHE_SIZE) {
+    cache.old = cache.young;
+    cache.young = new Map();
+  }
+  cache.young.set(customerId, hash);
+  return hash;
+}
+
 /** 张三 -> 张*, 欧阳娜娜 -> 欧***: the first character stays. */
 export function maskName(name: string): string {
   const chars = Array.from(name.trim());
@@ -128,7 +152,7 @@ export function maskEvent(event: TicketEvent, opts: MaskOptions): MaskedEvent {
     branch: event.branch,
     complaintType: event.complaintType,
     reportedType: event.complaintType,
-    customerHash: hashCustomer(opts.hashKey, event.customerId),
+    customerHash: hashCustomerCached(opts.hashKey, event.customerId),
     customerMasked: maskCustomer(event.customer),
   };
   if (event.channel !== undefined) out.channel = event.channel;

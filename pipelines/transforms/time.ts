@@ -14,8 +14,21 @@ function isLeap(y: number): boolean {
   return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
 }
 
+// Every event's occurredAt is parsed three times in a row (schema format, decode, mask): the last
+// answer is kept, so the two repeats cost one string comparison. Results are frozen: shared.
+let lastText: string | undefined;
+let lastParsed: ParsedDateTime | null = null;
+
 /** null when the string is not a date-time or names an impossible one (2025-02-30, 24:00). */
 export function parseDateTime(s: string): ParsedDateTime | null {
+  if (s === lastText) return lastParsed;
+  const parsed = parse(s);
+  lastText = s;
+  lastParsed = parsed && Object.freeze(parsed);
+  return parsed;
+}
+
+function parse(s: string): ParsedDateTime | null {
   const m = DATE_TIME.exec(s);
   if (!m) return null;
   const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
