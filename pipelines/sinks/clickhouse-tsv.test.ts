@@ -95,6 +95,18 @@ describe('clickhouse-tsv - encoding', () => {
 });
 
 describe('clickhouse-tsv - round trip through the real engine', () => {
+  it('times of any era come back to the millisecond', async () => {
+    const times = [Date.UTC(1969, 11, 31, 23, 59, 59, 500), Date.UTC(1970, 0, 1, 0, 0, 1, 7), Date.UTC(2001, 8, 9, 1, 46, 39, 999), 1e12, Date.UTC(2025, 0, 1, 0, 0, 0, 1), Date.UTC(2099, 11, 31, 23, 59, 59, 990)];
+    const batch = times.map((ms, i) => event(700 + i, { occurredAtMs: ms }));
+    await new ClickHouseSink(ch).writeBatch(batch, []);
+    const rs = await ch.query({
+      query: 'SELECT toUnixTimestamp64Milli(occurred_at) AS ms FROM complaints.ticket_events WHERE event_id IN {ids:Array(String)} ORDER BY stream_seq',
+      query_params: { ids: batch.map((b) => b.event.eventId) },
+      format: 'JSONEachRow',
+    });
+    expect((await rs.json<{ ms: string }>()).map((r) => Number(r.ms))).toEqual(times);
+  });
+
   it('raw insert: every column comes back exactly (tabs, newlines, backslashes, quotes, Chinese, NULLs, maps)', async () => {
     const batch = Array.from({ length: 66 }, (_, i) => event(i));
     await new ClickHouseSink(ch).writeBatch(batch, []);

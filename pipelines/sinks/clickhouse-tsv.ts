@@ -47,10 +47,19 @@ export function tsvMap(tags: Readonly<Record<string, string>> | undefined): stri
   return `${out}}`;
 }
 
-/** DateTime64(3) text: 2025-03-01 02:00:00.000 (UTC). */
+/**
+ * DateTime64(3) as epoch seconds with milliseconds (1740794400.123): no Date, no calendar.
+ * Instants before 2001-09-09 (ten-digit seconds) are written as UTC text, where a short or
+ * negative number could be read otherwise.
+ */
 export function tsvTime(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+  if (!(ms >= 1e12)) {
+    const iso = new Date(ms).toISOString();
+    return `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+  }
+  const s = Math.floor(ms / 1000);
+  const frac = ms - s * 1000;
+  return `${s}.${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}`;
 }
 
 function maskedCustomer(c: StoredEvent['event']['customerMasked']): string {
