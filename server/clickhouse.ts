@@ -34,7 +34,7 @@ export async function openClickHouse(target: ClickHouseTarget): Promise<ClickHou
   const client = createClient({ connection } as Parameters<typeof createClient>[0]);
   // Bulk rows skip the client's string round trip: the bytes go to the engine as they are.
   registerTsvInserter(client, async ({ table, columns, body }) => {
-    await connection.chdb.rawInsert({ table, columns, values: Buffer.from(body), format: 'TabSeparated' });
+    await connection.chdb.rawInsert({ table, columns, values: body, format: 'TabSeparated' });
   });
   return client;
 }

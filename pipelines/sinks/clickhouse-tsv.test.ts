@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openClickHouse } from '../../server/clickhouse.ts';
 import type { MaskedEvent } from '../model.ts';
 import { ClickHouseSink, eventRow, type StoredEvent } from './clickhouse.ts';
-import { EVENT_COLUMNS, eventsTsv, tsvInserter, tsvMap, tsvString } from './clickhouse-tsv.ts';
+import { EVENT_COLUMNS, eventTsvRow, eventsTsv, tsvInserter, tsvMap, tsvString } from './clickhouse-tsv.ts';
 
 // Against the real embedded engine: every value the JSON rows carried comes back the same from
 // the TabSeparated rows, through the raw insert (embedded) and the client's insert (server path).
@@ -87,8 +87,13 @@ describe('clickhouse-tsv - encoding', () => {
     expect(tsvMap({ "a'b": 'c\td' })).toBe("{'a\\'b':'c\\td'}");
   });
 
+  it('grows its buffer past the first guess (long Chinese text)', () => {
+    const long = Array.from({ length: 50 }, (_, i) => event(i, { text: '长文本'.repeat(2_000 + i) }));
+    expect(eventsTsv(long).toString('utf8')).toBe(long.map(eventTsvRow).join(''));
+  });
+
   it('writes one line per event', () => {
-    const body = eventsTsv([event(1), event(2)]);
+    const body = eventsTsv([event(1), event(2)]).toString('utf8');
     expect(body.split('\n')).toHaveLength(3);
     expect(body.split('\n')[0]!.split('\t')).toHaveLength(EVENT_COLUMNS.length);
   });

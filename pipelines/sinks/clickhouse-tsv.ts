@@ -68,25 +68,44 @@ function maskedCustomer(c: StoredEvent['event']['customerMasked']): string {
   return '{}';
 }
 
-/** Rows of EVENT_COLUMNS, newline-terminated. */
-export function eventsTsv(rows: readonly StoredEvent[]): string {
-  let out = '';
-  for (const { event: e, streamSeq, receivedAtMs } of rows) {
-    const c = e.classification;
-    out +=
-      `${tsvString(e.eventId)}\t${tsvString(e.ticketId)}\t${e.kind}\t${tsvTime(e.occurredAtMs)}\t${tsvString(e.occurredAt)}\t` +
-      `${tsvString(e.branch)}\t${tsvString(e.complaintType)}\t${tsvString(e.reportedType)}\t${e.customerHash}\t` +
-      `${maskedCustomer(e.customerMasked)}\t${tsvString(e.channel ?? '')}\t${e.outcome ?? ''}\t${e.escalation ?? ''}\t` +
-      `${e.text === undefined ? '' : tsvString(e.text)}\t${e.satisfaction ?? '\\N'}\t${tsvMap(e.tags)}\t` +
-      `${c ? tsvString(c.modelVersion) : ''}\t${c ? c.confidence : '\\N'}\t${c?.needsReview ? 1 : 0}\t${streamSeq}\t${tsvTime(receivedAtMs)}\n`;
+/** One row of EVENT_COLUMNS, newline-terminated. */
+export function eventTsvRow({ event: e, streamSeq, receivedAtMs }: StoredEvent): string {
+  const c = e.classification;
+  return (
+    `${tsvString(e.eventId)}\t${tsvString(e.ticketId)}\t${e.kind}\t${tsvTime(e.occurredAtMs)}\t${tsvString(e.occurredAt)}\t` +
+    `${tsvString(e.branch)}\t${tsvString(e.complaintType)}\t${tsvString(e.reportedType)}\t${e.customerHash}\t` +
+    `${maskedCustomer(e.customerMasked)}\t${tsvString(e.channel ?? '')}\t${e.outcome ?? ''}\t${e.escalation ?? ''}\t` +
+    `${e.text === undefined ? '' : tsvString(e.text)}\t${e.satisfaction ?? '\\N'}\t${tsvMap(e.tags)}\t` +
+    `${c ? tsvString(c.modelVersion) : ''}\t${c ? c.confidence : '\\N'}\t${c?.needsReview ? 1 : 0}\t${streamSeq}\t${tsvTime(receivedAtMs)}\n`
+  );
+}
+
+/**
+ * The rows as UTF-8 bytes, each row encoded into one growing buffer as soon as it is built:
+ * a batch-sized string (a rope of a million pieces) would be flattened and encoded in one go,
+ * which measured 2.5 times the cost of the whole row building.
+ */
+export function eventsTsv(rows: readonly StoredEvent[]): Buffer {
+  let buf = Buffer.allocUnsafe(Math.max(1024, rows.length * 320));
+  let used = 0;
+  for (const r of rows) {
+    const row = eventTsvRow(r);
+    const worst = row.length * 3; // UTF-8 bytes per UTF-16 unit, at most
+    if (used + worst > buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, used + worst));
+      buf.copy(bigger, 0, 0, used);
+      buf = bigger;
+    }
+    used += buf.write(row, used);
   }
-  return out;
+  return buf.subarray(0, used);
 }
 
 export interface TsvInsert {
   table: string;
   columns: readonly string[];
-  body: string;
+  /** TabSeparated rows, UTF-8 */
+  body: Buffer;
 }
 
 export type TsvInserter = (insert: TsvInsert) => Promise<void>;
@@ -106,7 +125,7 @@ export function tsvInserter(client: ClickHouseClient): TsvInserter {
   return (
     rawInserters.get(client) ??
     (async ({ table, columns, body }) => {
-      await client.insert({ table, columns: [...columns] as [string, ...string[]], values: Readable.from([Buffer.from(body)], { objectMode: false }), format: 'TabSeparated' });
+      await client.insert({ table, columns: [...columns] as [string, ...string[]], values: Readable.from([body], { objectMode: false }), format: 'TabSeparated' });
     })
   );
 }
