@@ -1,78 +1,115 @@
 // CounterIndex: the in-memory counters of contract section 3, derived from the set of distinct
 // events applied so far. Everything it answers is a function of that set, never of arrival
-// order: corrections keep only the latest (occurredAtMs, eventId), and each first contact's
-// contribution is recomputed from the ticket's facts whenever they change.
+// order, and applying an event twice — at any distance — changes nothing, without remembering
+// every eventId:
+// - a first contact counts by its facts (ticket, customer, time, type, branch, outcome); counts
+//   are distinct customers by earliest time, so two first contacts with the same facts count as
+//   one, and a repeat of one is recognised inside its ticket;
+// - a correction wins by its (occurredAtMs, eventId) stamp, which a repeat does not beat;
+// - other kinds count nothing.
+// has() answers for a bounded window of recent eventIds (RecentIds): the pipeline's dedupe of
+// redeliveries; an older repeat that passes it is written again (the table folds it by
+// event_id) and applied again (a no-op here).
+//
+// Memory: ticket ids and customer hashes in byte arenas (StringIds), first contacts as struct of
+// typed arrays, per (type, scope) a typed-array table of customer → earliest time.
 
 import type { CounterRow, MaskedEvent, Outcome } from '../model.ts';
 import type { PlanView } from './plan-view.ts';
 import { levelOf, ratioOf } from './levels.ts';
-import { DistinctCustomers } from './sorted-times.ts';
+import { CustomerMinima } from './sorted-times.ts';
+import { grow, StringIds } from './string-ids.ts';
+import { RecentIds } from './recent-ids.ts';
 
-/** One first_contact event, as much of it as counting needs. */
-interface FirstContact {
-  readonly id: string;
-  readonly t: number;
-  readonly customer: number;
-  readonly type: string;
-  readonly branch: string;
-  readonly outcome: Outcome | undefined;
-}
+const NONE = -1;
+/** outcome codes: 0 none, 1 agreed, 2 not agreed */
+const NOT_AGREED = 2;
+const outcomeCode = (o: Outcome | undefined): number => (o === undefined ? 0 : o === 'not_agreed' ? NOT_AGREED : 1);
 
-interface Latest { readonly t: number; readonly id: string }
-interface Retype extends Latest { readonly type: string; readonly branch: string }
-interface Reoutcome extends Latest { readonly outcome: Outcome }
-
-interface Ticket {
-  fcs: FirstContact[];
-  retype?: Retype;
-  reoutcome?: Reoutcome;
-}
-
-interface Effective { type: string; branch: string; outcome: Outcome | undefined }
+interface Stamp { readonly t: number; readonly id: string }
+interface Retype extends Stamp { readonly type: number; readonly branch: number }
+interface Reoutcome extends Stamp { readonly outcome: number }
+interface Corrections { readonly retype?: Retype; readonly reoutcome?: Reoutcome }
+interface Effective { type: number; branch: number; outcome: number }
 
 export interface ChangedKey { complaintType: string; scope: string }
-export interface CounterSize { events: number; tickets: number; firstContacts: number; customers: number }
+export interface CounterSize { tickets: number; firstContacts: number; customers: number; recentIds: number }
+export interface CounterIndexOptions {
+  /** eventIds has() remembers at least (the most recent ones); default 200,000 */
+  recentIds?: number;
+}
 
 export class CounterIndex {
-  private readonly seen = new Set<string>();
-  private readonly tickets = new Map<string, Ticket>();
-  // Interned: 5M events carry only a few thousand distinct branch/type strings, and customers
-  // become small integers so the per-scope maps are keyed by SMIs.
-  private readonly strings = new Map<string, string>();
-  private readonly customerIds = new Map<string, number>();
+  private readonly recent: RecentIds;
+  private readonly ticketIds = new StringIds();
+  private readonly customerIds = new StringIds();
+  /** types and branches, interned to small ints; the strings are copied (never a slice of a page) */
+  private readonly nameIds = new Map<string, number>();
+  private readonly names: string[] = [];
+  private readonly typeOfName: number[] = [];
+  private readonly scopesOfName: Array<readonly number[]> = [];
   private readonly typeIndex: Map<string, number>;
   private readonly scopeIndex: Map<string, number>;
-  private readonly scopesCache = new Map<string, readonly number[]>();
-  private readonly contacted: Array<DistinctCustomers<FirstContact> | undefined>;
-  private readonly unresolved: Array<DistinctCustomers<FirstContact> | undefined>;
-  private firstContacts = 0;
+  /** per ticket: its first first-contact slot; corrections (rare) in a map */
+  private ticketHead = new Int32Array(1024).fill(NONE);
+  private readonly corrections = new Map<number, Corrections>();
+  /** per customer: its first first-contact slot */
+  private customerHead = new Int32Array(1024).fill(NONE);
+  // First contacts of the plan year, struct of arrays (one slot each, ~33 bytes).
+  private fT = new Float64Array(1024);
+  private fCustomer = new Int32Array(1024);
+  private fType = new Int32Array(1024);
+  private fBranch = new Int32Array(1024);
+  private fOutcome = new Uint8Array(1024);
+  private fTicket = new Int32Array(1024);
+  private fNextInTicket = new Int32Array(1024);
+  private fNextOfCustomer = new Int32Array(1024);
+  private nFc = 0;
+  /** first contacts whose contribution is being withdrawn by a correction */
+  private readonly detached = new Set<number>();
+  private readonly contacted: Array<CustomerMinima | undefined>;
+  private readonly unresolved: Array<CustomerMinima | undefined>;
 
-  constructor(private readonly plan: PlanView) {
+  constructor(private readonly plan: PlanView, options: CounterIndexOptions = {}) {
+    this.recent = new RecentIds(options.recentIds ?? 200_000);
     this.typeIndex = new Map(plan.types.map((t, i) => [t.code, i]));
     this.scopeIndex = new Map(plan.scopes.map((s, i) => [s, i]));
     const keys = plan.types.length * plan.scopes.length;
-    this.contacted = new Array<DistinctCustomers<FirstContact> | undefined>(keys).fill(undefined);
-    this.unresolved = new Array<DistinctCustomers<FirstContact> | undefined>(keys).fill(undefined);
+    this.contacted = new Array<CustomerMinima | undefined>(keys).fill(undefined);
+    this.unresolved = new Array<CustomerMinima | undefined>(keys).fill(undefined);
   }
 
-  /** Whether this eventId was applied (of any kind): the index is also the dedupe set. */
+  /** Whether this eventId was applied recently (the window of RecentIds): the pipeline's dedupe. */
   has(eventId: string): boolean {
-    return this.seen.has(eventId);
+    return this.recent.has(eventId);
+  }
+
+  /** Marks eventIds as seen without applying anything (ids stored just before a restart). */
+  remember(eventIds: Iterable<string>): void {
+    for (const id of eventIds) this.recent.add(id);
   }
 
   get size(): CounterSize {
-    return { events: this.seen.size, tickets: this.tickets.size, firstContacts: this.firstContacts, customers: this.customerIds.size };
+    return { tickets: this.ticketIds.size, firstContacts: this.nFc, customers: this.customerIds.size, recentIds: this.recent.size };
   }
 
-  /** Applies the events not applied before (in any order) and returns the (type, scope) pairs,
-   *  in plan order, whose counts may have changed. */
+  /** Typed-array bytes held (the arenas and tables; corrections and names not included). */
+  get bytesHeld(): number {
+    let b = this.ticketIds.bytesHeld + this.customerIds.bytesHeld + this.recent.bytesHeld + this.ticketHead.byteLength + this.customerHead.byteLength;
+    b += this.fT.byteLength + this.fCustomer.byteLength + this.fType.byteLength + this.fBranch.byteLength + this.fOutcome.byteLength;
+    b += this.fTicket.byteLength + this.fNextInTicket.byteLength + this.fNextOfCustomer.byteLength;
+    return b;
+  }
+
+  /** Applies events (in any order, repeats allowed) and returns the (type, scope) pairs, in plan
+   *  order, whose counts may have changed. */
   apply(events: readonly MaskedEvent[]): ChangedKey[] {
     const changed = new Set<number>();
     for (const e of events) {
-      if (this.seen.has(e.eventId)) continue;
-      this.seen.add(e.eventId);
-      if (e.kind === 'first_contact') this.applyFirstContact(e, changed);
-      else if (e.kind === 'corrected') this.applyCorrection(e, changed);
+      if (this.recent.has(e.eventId)) continue;
+      this.recent.add(e.eventId);
+      if (e.kind === 'first_contact') this.addFirstContact(e.ticketId, timeOf(e.occurredAtMs), e.customerHash, e.complaintType, e.branch, e.outcome, changed);
+      else if (e.kind === 'corrected') this.addCorrection(e.ticketId, e.eventId, timeOf(e.occurredAtMs), e.complaintType, e.branch, e.outcome, changed);
     }
     const nScopes = this.plan.scopes.length;
     return [...changed].sort((x, y) => x - y).map((k) => ({
@@ -121,109 +158,150 @@ export class CounterIndex {
     return rows;
   }
 
-  private applyFirstContact(e: MaskedEvent, changed: Set<number>): void {
-    const fc: FirstContact = {
-      id: e.eventId,
-      t: timeOf(e),
-      customer: this.customerOf(e.customerHash),
-      type: this.intern(e.complaintType),
-      branch: this.intern(e.branch),
-      outcome: e.outcome,
-    };
-    const ticket = this.ticketOf(e.ticketId);
-    ticket.fcs.push(fc);
-    this.firstContacts++;
-    this.contribute(fc, effective(ticket, fc), +1, changed);
+  /** One first_contact, by its facts (the bulk path of a rebuild; apply() for events). */
+  addFirstContact(ticketId: string, t: number, customerHash: string, type: string, branch: string, outcome: Outcome | undefined, changed?: Set<number>): void {
+    // Outside the plan year a first contact never counts, whatever corrections come.
+    if (!(t >= this.plan.yearStartMs && t < this.plan.yearEndMs)) return;
+    const ticket = this.ticketOf(ticketId);
+    const customer = this.customerIds.add(customerHash);
+    const ty = this.nameOf(type), br = this.nameOf(branch), oc = outcomeCode(outcome);
+    for (let f = this.ticketHead[ticket] as number; f !== NONE; f = this.fNextInTicket[f] as number) {
+      if (this.fT[f] === t && this.fCustomer[f] === customer && this.fType[f] === ty && this.fBranch[f] === br && this.fOutcome[f] === oc) return;
+    }
+    const f = this.newSlot();
+    this.fT[f] = t;
+    this.fCustomer[f] = customer;
+    this.fType[f] = ty;
+    this.fBranch[f] = br;
+    this.fOutcome[f] = oc;
+    this.fTicket[f] = ticket;
+    this.fNextInTicket[f] = this.ticketHead[ticket] as number;
+    this.ticketHead[ticket] = f;
+    if (customer >= this.customerHead.length) this.customerHead = growFilled(this.customerHead, customer);
+    this.fNextOfCustomer[f] = this.customerHead[customer] as number;
+    this.customerHead[customer] = f;
+    this.contribute(f, this.effective(f, this.corrections.get(ticket)), +1, changed);
   }
 
-  private applyCorrection(e: MaskedEvent, changed: Set<number>): void {
-    const ticket = this.ticketOf(e.ticketId);
-    const stamp = { t: timeOf(e), id: e.eventId };
-    const retype = isNewer(stamp, ticket.retype)
-      ? { ...stamp, type: this.intern(e.complaintType), branch: this.intern(e.branch) }
-      : ticket.retype;
-    const reoutcome = e.outcome !== undefined && isNewer(stamp, ticket.reoutcome) ? { ...stamp, outcome: e.outcome } : ticket.reoutcome;
-    if (retype === ticket.retype && reoutcome === ticket.reoutcome) return; // an older correction
-    const before = ticket.fcs.map((fc) => effective(ticket, fc));
-    ticket.retype = retype;
-    ticket.reoutcome = reoutcome;
-    ticket.fcs.forEach((fc, i) => {
-      const old = before[i] as Effective;
-      const now = effective(ticket, fc);
-      if (old.type === now.type && old.branch === now.branch && old.outcome === now.outcome) return;
-      this.contribute(fc, old, -1, changed);
-      this.contribute(fc, now, +1, changed);
-    });
+  /** One correction, by its facts: wins over the ticket's others by (t, eventId). */
+  addCorrection(ticketId: string, eventId: string, t: number, type: string, branch: string, outcome: Outcome | undefined, changed?: Set<number>): void {
+    const ticket = this.ticketOf(ticketId);
+    const before = this.corrections.get(ticket);
+    let retype = before?.retype, reoutcome = before?.reoutcome;
+    if (isNewer(t, eventId, retype)) retype = { t, id: flat(eventId), type: this.nameOf(type), branch: this.nameOf(branch) };
+    if (outcome !== undefined && isNewer(t, eventId, reoutcome)) reoutcome = { t, id: retype?.id === eventId ? retype.id : flat(eventId), outcome: outcomeCode(outcome) };
+    if (retype === before?.retype && reoutcome === before?.reoutcome) return; // older, or a repeat
+    const after: Corrections = { retype, reoutcome };
+    const moved: Array<{ f: number; old: Effective; now: Effective }> = [];
+    for (let f = this.ticketHead[ticket] as number; f !== NONE; f = this.fNextInTicket[f] as number) {
+      const old = this.effective(f, before), now = this.effective(f, after);
+      if (old.type !== now.type || old.branch !== now.branch || old.outcome !== now.outcome) moved.push({ f, old, now });
+    }
+    // Withdraw under the old facts (the moved contacts detached, so a customer's remaining
+    // earliest time is found among the others), then switch and add under the new ones.
+    for (const m of moved) this.detached.add(m.f);
+    for (const m of moved) this.contribute(m.f, m.old, -1, changed);
+    this.corrections.set(ticket, after);
+    this.detached.clear();
+    for (const m of moved) this.contribute(m.f, m.now, +1, changed);
   }
 
   /** Adds (sign +1) or removes (-1) one first contact in every scope of its effective branch. */
-  private contribute(fc: FirstContact, eff: Effective, sign: 1 | -1, changed: Set<number>): void {
-    const ti = this.typeIndex.get(eff.type);
-    if (ti === undefined || !(fc.t >= this.plan.yearStartMs && fc.t < this.plan.yearEndMs)) return;
-    const notAgreed = eff.outcome === 'not_agreed';
-    for (const si of this.scopesOf(eff.branch)) {
-      const k = ti * this.plan.scopes.length + si;
-      changed.add(k);
-      const contacted = (this.contacted[k] ??= new DistinctCustomers<FirstContact>());
-      if (sign > 0) contacted.add(fc.customer, fc); else contacted.remove(fc.customer, fc);
-      if (!notAgreed) continue;
-      const unresolved = (this.unresolved[k] ??= new DistinctCustomers<FirstContact>());
-      if (sign > 0) unresolved.add(fc.customer, fc); else unresolved.remove(fc.customer, fc);
+  private contribute(f: number, eff: Effective, sign: 1 | -1, changed: Set<number> | undefined): void {
+    const ti = this.typeOfName[eff.type] as number;
+    if (ti === NONE) return;
+    const nScopes = this.plan.scopes.length;
+    const customer = this.fCustomer[f] as number, t = this.fT[f] as number;
+    for (const si of this.scopesOfName[eff.branch] as readonly number[]) {
+      const k = ti * nScopes + si;
+      changed?.add(k);
+      const contacted = (this.contacted[k] ??= new CustomerMinima());
+      if (sign > 0) contacted.add(customer, t);
+      else contacted.remove(customer, t, () => this.remainingMin(customer, ti, si, false));
+      if (eff.outcome !== NOT_AGREED) continue;
+      const unresolved = (this.unresolved[k] ??= new CustomerMinima());
+      if (sign > 0) unresolved.add(customer, t);
+      else unresolved.remove(customer, t, () => this.remainingMin(customer, ti, si, true));
     }
   }
 
-  private scopesOf(branch: string): readonly number[] {
-    let scopes = this.scopesCache.get(branch);
-    if (scopes === undefined) {
-      const indices = this.plan.scopesOf(branch).map((s) => this.scopeIndex.get(s));
-      // A scope the plan does not list has no row to count in; repeats would count twice.
-      scopes = [...new Set(indices.filter((i): i is number => i !== undefined))];
-      this.scopesCache.set(branch, scopes);
+  /** The earliest time among the customer's attached first contacts that count in (ti, si). */
+  private remainingMin(customer: number, ti: number, si: number, notAgreed: boolean): number {
+    let min = Infinity;
+    for (let f = this.customerHead[customer] as number; f !== NONE; f = this.fNextOfCustomer[f] as number) {
+      if (this.detached.has(f) || !((this.fT[f] as number) < min)) continue;
+      const eff = this.effective(f, this.corrections.get(this.fTicket[f] as number));
+      if (this.typeOfName[eff.type] !== ti || (notAgreed && eff.outcome !== NOT_AGREED)) continue;
+      if ((this.scopesOfName[eff.branch] as readonly number[]).includes(si)) min = this.fT[f] as number;
     }
-    return scopes;
+    return min;
   }
 
-  private ticketOf(ticketId: string): Ticket {
-    let ticket = this.tickets.get(ticketId);
-    if (ticket === undefined) {
-      ticket = { fcs: [] };
-      this.tickets.set(ticketId, ticket);
-    }
+  /** Type and branch from the ticket's latest correction; outcome from the latest correction
+   *  that carries one; otherwise the first contact's own. */
+  private effective(f: number, c: Corrections | undefined): Effective {
+    return {
+      type: c?.retype?.type ?? (this.fType[f] as number),
+      branch: c?.retype?.branch ?? (this.fBranch[f] as number),
+      outcome: c?.reoutcome?.outcome ?? (this.fOutcome[f] as number),
+    };
+  }
+
+  private ticketOf(ticketId: string): number {
+    const ticket = this.ticketIds.add(ticketId);
+    if (ticket >= this.ticketHead.length) this.ticketHead = growFilled(this.ticketHead, ticket);
     return ticket;
   }
 
-  private customerOf(hash: string): number {
-    let id = this.customerIds.get(hash);
+  private newSlot(): number {
+    const f = this.nFc++;
+    if (f === this.fT.length) {
+      const cap = Math.ceil(f * 1.5);
+      this.fT = grow(this.fT, cap);
+      this.fCustomer = grow(this.fCustomer, cap);
+      this.fType = grow(this.fType, cap);
+      this.fBranch = grow(this.fBranch, cap);
+      this.fOutcome = grow(this.fOutcome, cap);
+      this.fTicket = grow(this.fTicket, cap);
+      this.fNextInTicket = grow(this.fNextInTicket, cap);
+      this.fNextOfCustomer = grow(this.fNextOfCustomer, cap);
+    }
+    return f;
+  }
+
+  /** A type or branch string → small int, with its plan type index and scopes resolved once. */
+  private nameOf(s: string): number {
+    let id = this.nameIds.get(s);
     if (id === undefined) {
-      id = this.customerIds.size;
-      this.customerIds.set(hash, id);
+      const own = flat(s);
+      id = this.names.length;
+      this.names.push(own);
+      this.nameIds.set(own, id);
+      this.typeOfName.push(this.typeIndex.get(own) ?? NONE);
+      const indices = this.plan.scopesOf(own).map((x) => this.scopeIndex.get(x));
+      // A scope the plan does not list has no row to count in; repeats would count twice.
+      this.scopesOfName.push([...new Set(indices.filter((i): i is number => i !== undefined))]);
     }
     return id;
   }
-
-  private intern(s: string): string {
-    const known = this.strings.get(s);
-    if (known !== undefined) return known;
-    this.strings.set(s, s);
-    return s;
-  }
 }
 
-/** Type and branch from the ticket's latest correction; outcome from the latest correction
- *  that carries one; otherwise the first contact's own. */
-function effective(ticket: Ticket, fc: FirstContact): Effective {
-  return {
-    type: ticket.retype?.type ?? fc.type,
-    branch: ticket.retype?.branch ?? fc.branch,
-    outcome: ticket.reoutcome?.outcome ?? fc.outcome,
-  };
+function growFilled(a: Int32Array<ArrayBuffer>, index: number): Int32Array<ArrayBuffer> {
+  const b = grow(a, Math.max(index + 1, Math.ceil(a.length * 1.5)));
+  b.fill(NONE, a.length);
+  return b;
 }
 
-function isNewer(a: Latest, b: Latest | undefined): boolean {
-  return b === undefined || a.t > b.t || (a.t === b.t && a.id > b.id);
+function isNewer(t: number, id: string, b: Stamp | undefined): boolean {
+  return b === undefined || t > b.t || (t === b.t && id > b.id);
 }
 
 // A time that is not a number must still order deterministically (NaN compares false).
-function timeOf(e: MaskedEvent): number {
-  return Number.isNaN(e.occurredAtMs) ? -Infinity : e.occurredAtMs;
+function timeOf(t: number): number {
+  return Number.isNaN(t) ? -Infinity : t;
+}
+
+/** A copy of s that holds no larger string alive (parsed pages hand out slices of themselves). */
+function flat(s: string): string {
+  return s.length < 13 ? s : JSON.parse(JSON.stringify(s)) as string;
 }

@@ -2,11 +2,6 @@
 // contributing first contacts, and a sorted array of those minima, so "customers with a
 // contact at or before t" is one binary search.
 
-/** A contributing first-contact event: compared by identity when removed. */
-export interface Contribution {
-  readonly t: number;
-}
-
 /** Sorted multiset of times. Updates are buffered and merged on the next read: a bulk load
  *  costs one sort and one merge, and live events (recent times) land near the end, so the
  *  merge touches only the tail. */
@@ -114,62 +109,117 @@ function upperBound(a: Float64Array, n: number, t: number): number {
   return lo;
 }
 
-/** Distinct customers of one (type, scope), each counted from its earliest contribution. */
-export class DistinctCustomers<C extends Contribution> {
-  // One contribution per customer is the common case: store it bare, an array only beyond.
-  private readonly byCustomer = new Map<number, C | C[]>();
+/**
+ * Distinct customers of one (type, scope), each counted from its earliest contribution. Per
+ * customer only the earliest time and the number of contributions are kept (an open-addressing
+ * table of typed arrays, ~25 bytes a customer); when the earliest of several contributions is
+ * removed, the caller supplies the earliest of the remaining ones.
+ */
+export class CustomerMinima {
+  /** slot → customer + 1 (0 = empty); linear probing, at most 70 % full */
+  private keys = new Int32Array(16);
+  private mins = new Float64Array(16);
+  private counts = new Int32Array(16);
+  private n = 0;
   private readonly times = new SortedTimes();
 
   get customers(): number {
-    return this.byCustomer.size;
+    return this.n;
   }
 
   countAtOrBefore(t: number): number {
     return this.times.countAtOrBefore(t);
   }
 
-  add(customer: number, c: C): void {
-    const entry = this.byCustomer.get(customer);
-    if (entry === undefined) {
-      this.byCustomer.set(customer, c);
-      this.times.add(c.t);
-      return;
-    }
-    const before = minTime(entry);
-    const list = Array.isArray(entry) ? entry : [entry];
-    list.push(c);
-    this.byCustomer.set(customer, list);
-    if (c.t < before) this.move(before, c.t);
+  /** The customer's earliest contribution, or undefined. */
+  minOf(customer: number): number | undefined {
+    const slot = this.slotOf(customer);
+    return this.keys[slot] === 0 ? undefined : this.mins[slot];
   }
 
-  remove(customer: number, c: C): void {
-    const entry = this.byCustomer.get(customer);
-    if (entry === undefined) return;
-    if (!Array.isArray(entry)) {
-      if (entry !== c) return;
-      this.byCustomer.delete(customer);
-      this.times.remove(c.t);
+  add(customer: number, t: number): void {
+    const slot = this.slotOf(customer);
+    if (this.keys[slot] === 0) {
+      this.keys[slot] = customer + 1;
+      this.mins[slot] = t;
+      this.counts[slot] = 1;
+      this.times.add(t);
+      if (++this.n * 10 > this.keys.length * 7) this.rehash();
       return;
     }
-    const at = entry.indexOf(c);
-    if (at < 0) return;
-    const before = minTime(entry);
-    entry.splice(at, 1);
-    const rest: C | C[] = entry.length === 1 ? (entry[0] as C) : entry;
-    this.byCustomer.set(customer, rest);
-    const after = minTime(rest);
-    if (after !== before) this.move(before, after);
+    this.counts[slot] = (this.counts[slot] as number) + 1;
+    const before = this.mins[slot] as number;
+    if (t < before) {
+      this.mins[slot] = t;
+      this.move(before, t);
+    }
+  }
+
+  /** Removes one contribution at time t; remainingMin() is asked only when t was the earliest
+   *  of several, after the contribution is gone from the caller's state. */
+  remove(customer: number, t: number, remainingMin: () => number): void {
+    const slot = this.slotOf(customer);
+    if (this.keys[slot] === 0) return;
+    const before = this.mins[slot] as number;
+    const left = (this.counts[slot] as number) - 1;
+    this.counts[slot] = left;
+    if (left === 0) {
+      this.deleteAt(slot);
+      this.times.remove(before);
+      return;
+    }
+    if (t !== before && !(Number.isNaN(t) && Number.isNaN(before))) return;
+    const after = remainingMin();
+    if (after !== before) {
+      this.mins[slot] = after;
+      this.move(before, after);
+    }
   }
 
   private move(from: number, to: number): void {
     this.times.remove(from);
     this.times.add(to);
   }
-}
 
-function minTime<C extends Contribution>(entry: C | C[]): number {
-  if (!Array.isArray(entry)) return entry.t;
-  let m = Infinity;
-  for (const c of entry) if (c.t < m) m = c.t;
-  return m;
+  private slotOf(customer: number): number {
+    const mask = this.keys.length - 1;
+    const key = customer + 1;
+    let slot = Math.imul(key, 0x9e3779b1) >>> 0 & mask;
+    for (; ; slot = (slot + 1) & mask) {
+      const k = this.keys[slot] as number;
+      if (k === 0 || k === key) return slot;
+    }
+  }
+
+  /** Backward-shift deletion: no tombstones, probe chains stay short. */
+  private deleteAt(slot: number): void {
+    const mask = this.keys.length - 1;
+    let hole = slot;
+    for (let j = (slot + 1) & mask; this.keys[j] !== 0; j = (j + 1) & mask) {
+      const home = Math.imul(this.keys[j] as number, 0x9e3779b1) >>> 0 & mask;
+      // j's entry may fill the hole when its home is not in the cyclic range (hole, j]
+      if (((j - home) & mask) >= ((j - hole) & mask)) {
+        this.keys[hole] = this.keys[j] as number;
+        this.mins[hole] = this.mins[j] as number;
+        this.counts[hole] = this.counts[j] as number;
+        hole = j;
+      }
+    }
+    this.keys[hole] = 0;
+    this.n--;
+  }
+
+  private rehash(): void {
+    const { keys, mins, counts } = this;
+    this.keys = new Int32Array(keys.length * 2);
+    this.mins = new Float64Array(keys.length * 2);
+    this.counts = new Int32Array(keys.length * 2);
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i] === 0) continue;
+      const slot = this.slotOf((keys[i] as number) - 1);
+      this.keys[slot] = keys[i] as number;
+      this.mins[slot] = mins[i] as number;
+      this.counts[slot] = counts[i] as number;
+    }
+  }
 }
