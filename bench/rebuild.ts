@@ -26,7 +26,7 @@ const mismatches = expected.filter((e) => {
   return !row || row.unresolvedCustomers !== e.unresolved || row.firstContactCustomers !== e.firstContact;
 });
 const exact = mismatches.length === 0 && expected.length === plan.types.length;
-console.log(`rebuild: consuming after ${Math.round(rebuildMs)} ms with ${monitor.health.rebuiltEvents} events; counters exact: ${exact}`);
+console.log(`rebuild: consuming after ${Math.round(rebuildMs)} ms (reading the store into the counters: ${monitor.health.rebuildMs} ms) with ${monitor.health.rebuiltEvents} events; counters exact: ${exact}`);
 (globalThis as { gc?: () => void }).gc?.();
 const rssAfterRebuild = rssMb();
 

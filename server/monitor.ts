@@ -8,7 +8,7 @@ import type { CompiledPlan } from '../pipelines/plan/index.ts';
 import { CounterIndex, decodeEvent, maskEvent } from '../pipelines/transforms/index.ts';
 import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
 import { CounterHistory } from '../pipelines/sinks/counter-history.ts';
-import { storedEvents } from '../pipelines/sources/clickhouse-replay.ts';
+import { countingFacts } from '../pipelines/sources/clickhouse-replay.ts';
 import { jetStreamEnvelopes, type SourceStatus } from '../pipelines/sources/jetstream.ts';
 import { monitorTopology, type Prepared } from '../pipelines/topology.ts';
 import { migrate, openClickHouse } from './clickhouse.ts';
@@ -168,10 +168,10 @@ export class Monitor {
   /** Reads the stored events back into the counters: the monitor's state is derived, never kept. */
   private async rebuild(): Promise<void> {
     const started = Date.now();
-    for await (const page of storedEvents(this.clickhouse, { fromMs: this.plan.yearStartMs, toMs: this.plan.yearEndMs })) {
-      this.index.apply(page);
-      this.health.rebuiltEvents += page.length;
-    }
+    // Only what counting needs (first contacts, corrections), straight into the index; and the
+    // ids received last, so that redeliveries of messages stored but not acked are known.
+    const recentIds = Math.max(50_000, 2 * this.config.maxAckPending);
+    this.health.rebuiltEvents = await countingFacts(this.clickhouse, this.index, { fromMs: this.plan.yearStartMs, toMs: this.plan.yearEndMs, recentIds });
     this.health.rebuildMs = Date.now() - started;
     this.log.info({ events: this.health.rebuiltEvents, ms: this.health.rebuildMs }, 'counters rebuilt from ClickHouse');
   }
@@ -286,11 +286,7 @@ export class Monitor {
     this.swapBuffer = [];
     try {
       const index = new CounterIndex(next);
-      let rebuiltEvents = 0;
-      for await (const page of storedEvents(this.clickhouse, { fromMs: next.yearStartMs, toMs: next.yearEndMs })) {
-        index.apply(page);
-        rebuiltEvents += page.length;
-      }
+      const rebuiltEvents = await countingFacts(this.clickhouse, index, { fromMs: next.yearStartMs, toMs: next.yearEndMs, recentIds: Math.max(50_000, 2 * this.config.maxAckPending) });
       for (const batch of this.swapBuffer) index.apply(batch);
       this.plan = next;
       this.index = index;

@@ -1,5 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseRows } from './clickhouse-replay.ts';
+import type { MaskedEvent } from '../model.ts';
+import { migrate, openClickHouse } from '../../server/clickhouse.ts';
+import { ClickHouseSink } from '../sinks/clickhouse.ts';
+import { CounterIndex } from '../transforms/counters.ts';
+import { testPlan, YEAR_END, YEAR_START } from '../transforms/test-plan.ts';
+import { countingFacts, parseCorrections, parseFirstContacts, parseRows, storedEvents } from './clickhouse-replay.ts';
 
 describe('sources - stored events read back', () => {
   it('parses TabSeparated rows, unescaping ids that hold tabs, newlines or backslashes', () => {
@@ -9,4 +17,76 @@ describe('sources - stored events read back', () => {
     expect(b).toMatchObject({ eventId: 'e\t2\\x', ticketId: 'T\n2', kind: 'corrected', outcome: undefined });
     expect(parseRows('')).toEqual([]);
   });
+
+  it('parses the counting columns, with and without escapes', () => {
+    const fcs: unknown[][] = [];
+    parseFirstContacts('T-1\t1735660800000\tabc\tmortgage_prepayment\tBJ\tnot_agreed\nT\\t2\t5\tc\\\\d\tx\tSH\tagreed\nT3\t6\tc\tx\tGZ\t\n', { addFirstContact: (...a) => fcs.push(a) });
+    expect(fcs).toEqual([
+      ['T-1', 1735660800000, 'abc', 'mortgage_prepayment', 'BJ', 'not_agreed'],
+      ['T\t2', 5, 'c\\d', 'x', 'SH', 'agreed'],
+      ['T3', 6, 'c', 'x', 'GZ', undefined],
+    ]);
+    const ks: unknown[][] = [];
+    parseCorrections('k\\n1\tT1\t7\tauto_installment\tGZ\t\nk2\tT2\t8\tx\tBJ\tnot_agreed\n', { addCorrection: (...a) => ks.push(a) });
+    expect(ks).toEqual([
+      ['T1', 'k\n1', 7, 'auto_installment', 'GZ', undefined],
+      ['T2', 'k2', 8, 'x', 'BJ', 'not_agreed'],
+    ]);
+  });
+});
+
+describe('sources - the rebuild read gives the counters of every stored event', () => {
+  it('countingFacts equals applying storedEvents, in the embedded engine (duplicates, escapes, corrections outside the year)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cewm-replay-test-'));
+    const ch = await openClickHouse({ dataDir: join(dir, 'clickhouse') });
+    try {
+      await migrate(ch);
+      const plan = testPlan();
+      const types = ['mortgage_prepayment', 'insurance_dispute', 'auto_installment', 'other'];
+      const branches = ['BJ', 'BJ-HD', 'BJ-CY', 'SH', 'GZ', 'XX'];
+      let seed = 7;
+      const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+      const events: MaskedEvent[] = [];
+      for (let i = 0; i < 3000; i++) {
+        const kind = (['opened', 'first_contact', 'first_contact', 'corrected', 'resolved'] as const)[rnd(5)]!;
+        const t = kind === 'corrected' && rnd(4) === 0 ? YEAR_END + rnd(10) * 86_400_000 : YEAR_START - 5 * 86_400_000 + rnd(375) * 86_400_000 + rnd(1000);
+        const e: MaskedEvent = {
+          eventId: i % 97 === 0 ? `e\t${i}\\x` : `e-${i}`, ticketId: i % 89 === 0 ? `T\n${rnd(400)}` : `T-${rnd(400)}`, kind, occurredAt: new Date(t).toISOString(), occurredAtMs: t,
+          branch: branches[rnd(6)]!, complaintType: types[rnd(4)]!, reportedType: '', customerHash: `c${rnd(150)}`, customerMasked: {},
+        };
+        if (kind === 'first_contact' || kind === 'resolved' || rnd(2) === 0) e.outcome = rnd(3) === 0 ? 'not_agreed' : 'agreed';
+        events.push(e);
+      }
+      const sink = new ClickHouseSink(ch);
+      const stored = (xs: MaskedEvent[], at: number) => xs.map((event, k) => ({ event, streamSeq: k + 1, receivedAtMs: at }));
+      await sink.writeBatch(stored(events, 1_000), []);
+      await sink.writeBatch(stored(events.slice(0, 500), 2_000), []); // stored twice, not folded yet
+
+      const window = { fromMs: YEAR_START, toMs: YEAR_END, pageSize: 300 };
+      const reference = new CounterIndex(plan);
+      let read = 0;
+      for await (const page of storedEvents(ch, window)) {
+        reference.apply(page);
+        read += page.length;
+      }
+      const index = new CounterIndex(plan);
+      const n = await countingFacts(ch, index, { ...window, recentIds: 100 });
+      expect(n).toBe(read);
+      for (const type of plan.types) {
+        for (const scope of plan.scopes) {
+          for (let d = -1; d <= 366; d += 7) {
+            const at = YEAR_START + d * 86_400_000;
+            expect(index.count(type.code, scope, at), `${type.code}/${scope}@${d}`).toEqual(reference.count(type.code, scope, at));
+          }
+        }
+      }
+      expect(reference.count('mortgage_prepayment', 'ALL', YEAR_END).firstContact).toBeGreaterThan(50);
+      // the ids received last are known again: their redeliveries are duplicates
+      expect(index.size.recentIds).toBe(100);
+      expect(events.slice(0, 500).filter((e) => index.has(e.eventId)).length).toBe(100);
+    } finally {
+      await ch.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -87,3 +87,113 @@ function toMaskedEvent(f: string[]): MaskedEvent {
     outcome: outcome === '' ? undefined : (outcome as Outcome),
   };
 }
+
+/** Where countingFacts puts what it reads (CounterIndex has these methods). */
+export interface CountingSink {
+  addFirstContact(ticketId: string, t: number, customerHash: string, type: string, branch: string, outcome: Outcome | undefined): void;
+  addCorrection(ticketId: string, eventId: string, t: number, type: string, branch: string, outcome: Outcome | undefined): void;
+  remember(eventIds: Iterable<string>): void;
+}
+
+export interface CountingOptions extends ReplayWindow {
+  /** eventIds of the most recently received events handed to remember() (redeliveries after a restart) */
+  recentIds?: number;
+}
+
+/**
+ * The rebuild's read: only what the counters need — first contacts of the window and corrections
+ * of any time, only the columns counting uses — parsed straight into the sink, no event objects.
+ * Corrections first, so first contacts land under their ticket's final facts. One query runs
+ * ahead while the previous page is parsed (the embedded engine queries on its own threads).
+ * Returns the number of stored events the counters are derived from (all kinds, as storedEvents reads).
+ */
+export async function countingFacts(client: ClickHouseClient, sink: CountingSink, options: CountingOptions): Promise<number> {
+  const pageSize = options.pageSize ?? 400_000;
+  const params = { from: chTime(options.fromMs), to: chTime(options.toMs) };
+  const inWindow = `occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}`;
+  const figures = await client.query({
+    query: `SELECT toYYYYMM(occurred_at) AS m, countIf(kind = 'first_contact' AND ${inWindow}) AS fc, countIf(${inWindow}) AS n, countIf(kind = 'corrected') AS k,
+                   countIf(kind = 'corrected' AND NOT (${inWindow})) AS outside
+            FROM complaints.ticket_events GROUP BY m ORDER BY m`,
+    query_params: params,
+    format: 'JSONEachRow',
+  });
+  const months = (await figures.json<{ m: number; fc: string; n: string; k: string; outside: string }>()).map((r) => ({ m: Number(r.m), fc: Number(r.fc), n: Number(r.n), k: Number(r.k), outside: Number(r.outside) }));
+  const events = months.reduce((sum, r) => sum + r.n + r.outside, 0);
+  const corrections = months.reduce((sum, r) => sum + r.k, 0);
+
+  type Page = { query: string; query_params: Record<string, unknown>; parse: (text: string) => void };
+  const pages: Page[] = [];
+  const kSlices = Math.max(1, Math.ceil(corrections / pageSize));
+  for (let slice = 0; slice < kSlices && corrections > 0; slice++) {
+    pages.push({
+      query: `SELECT event_id, ticket_id, toUnixTimestamp64Milli(occurred_at), complaint_type, branch, outcome FROM complaints.ticket_events
+              WHERE kind = 'corrected' AND cityHash64(event_id) % {slices:UInt32} = {slice:UInt32}`,
+      query_params: { slices: kSlices, slice },
+      parse: (text) => parseCorrections(text, sink),
+    });
+  }
+  for (const { m, fc } of months) {
+    const slices = Math.ceil(fc / pageSize);
+    for (let slice = 0; slice < slices; slice++) {
+      pages.push({
+        query: `SELECT ticket_id, toUnixTimestamp64Milli(occurred_at), customer_hash, complaint_type, branch, outcome FROM complaints.ticket_events
+                WHERE toYYYYMM(occurred_at) = {m:UInt32} AND kind = 'first_contact' AND ${inWindow} AND cityHash64(event_id) % {slices:UInt32} = {slice:UInt32}`,
+        query_params: { ...params, m, slices, slice },
+        parse: (text) => parseFirstContacts(text, sink),
+      });
+    }
+  }
+  const recent = options.recentIds ?? 50_000;
+  if (recent > 0 && events > 0) {
+    pages.push({
+      query: `SELECT event_id FROM complaints.ticket_events ORDER BY received_at DESC LIMIT {recent:UInt32}`,
+      query_params: { recent },
+      parse: (text) => sink.remember(text.split('\n').filter((l) => l !== '').map(unescape)),
+    });
+  }
+  const fetch = async (p: Page) => (await client.query({ query: p.query, query_params: p.query_params, format: 'TabSeparated' })).text();
+  let ahead = pages[0] ? fetch(pages[0]) : undefined;
+  for (let i = 0; i < pages.length; i++) {
+    const text = await (ahead as Promise<string>);
+    ahead = pages[i + 1] ? fetch(pages[i + 1] as Page) : undefined;
+    (pages[i] as Page).parse(text);
+  }
+  return events;
+}
+
+const outcomeAt = (text: string, from: number, end: number): Outcome | undefined =>
+  end - from === 10 && text.startsWith('not_agreed', from) ? 'not_agreed' : end - from === 6 && text.startsWith('agreed', from) ? 'agreed' : undefined;
+
+/** ticket_id, ms, customer_hash, complaint_type, branch, outcome — TabSeparated; exported for tests.
+ *  The hot loop of a rebuild: fields are cut with indexOf, a line with an escape is split and
+ *  unescaped (rare: ids with tabs, newlines or backslashes). */
+export function parseFirstContacts(text: string, sink: Pick<CountingSink, 'addFirstContact'>): void {
+  let backslash = text.indexOf('\\');
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    if (end > start) {
+      if (backslash >= 0 && backslash < start) backslash = text.indexOf('\\', start);
+      if (backslash >= 0 && backslash < end) {
+        const v = text.slice(start, end).split('\t').map(unescape);
+        sink.addFirstContact(v[0] ?? '', Number(v[1]), v[2] ?? '', v[3] ?? '', v[4] ?? '', outcomeOf(v[5] ?? ''));
+      } else {
+        const a = text.indexOf('\t', start), b = text.indexOf('\t', a + 1), c = text.indexOf('\t', b + 1), d = text.indexOf('\t', c + 1), e = text.indexOf('\t', d + 1);
+        sink.addFirstContact(text.slice(start, a), Number(text.slice(a + 1, b)), text.slice(b + 1, c), text.slice(c + 1, d), text.slice(d + 1, e), outcomeAt(text, e + 1, end));
+      }
+    }
+    start = end + 1;
+  }
+}
+
+/** event_id, ticket_id, ms, complaint_type, branch, outcome — TabSeparated; exported for tests. */
+export function parseCorrections(text: string, sink: Pick<CountingSink, 'addCorrection'>): void {
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const v = line.split('\t').map(unescape);
+    sink.addCorrection(v[1] ?? '', v[0] ?? '', Number(v[2]), v[3] ?? '', v[4] ?? '', outcomeOf(v[5] ?? ''));
+  }
+}
+
+const outcomeOf = (v: string): Outcome | undefined => (v === '' ? undefined : (v as Outcome));
