@@ -1,3 +1,4 @@
+import { performance as nodePerformance } from 'node:perf_hooks';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { ensureStream, STREAM } from '../pipelines/sources/jetstream.ts';
@@ -37,6 +38,7 @@ await Promise.all(inflight);
 const publishPerS = N / ((performance.now() - t) / 1000);
 console.log(`published ${N} events at ${Math.round(publishPerS)}/s`);
 
+let baselineUsPerEvent = 0;
 async function baseline(): Promise<number> {
   await jsm.consumers.add(STREAM, {
     durable_name: 'baseline',
@@ -60,22 +62,31 @@ async function baseline(): Promise<number> {
       },
     });
   });
+  const elu0 = nodePerformance.eventLoopUtilization();
   const ms = await done;
+  baselineUsPerEvent = Number(((nodePerformance.eventLoopUtilization(elu0).active * 1000) / N).toFixed(1));
   await nc.flush();
   if (decodedBytes === 0) throw new Error('nothing decoded');
   return N / (ms / 1000);
 }
 
 const baselinePerS = await baseline();
-console.log(`baseline: bare pull consumer, decode + ack: ${Math.round(baselinePerS)} msgs/s`);
+console.log(`baseline: bare pull consumer, decode + ack: ${Math.round(baselinePerS)} msgs/s, main thread ${baselineUsPerEvent} µs per message`);
 
 const dataDir = tempDataDir();
 const monitor = await Monitor.start(benchConfig(dataDir, nats.url), plan, silentLog);
 t = performance.now();
-while (monitor.health.eventsReceived < N) await new Promise((r) => setTimeout(r, 2));
+const elu0 = nodePerformance.eventLoopUtilization();
+// polled every 10 ms: a tighter loop costs the pipeline measurable time in this same thread
+while (monitor.health.eventsReceived < N) await new Promise((r) => setTimeout(r, 10));
 const pipelineMs = performance.now() - t;
+const elu = nodePerformance.eventLoopUtilization(elu0);
 const pipelinePerS = N / (pipelineMs / 1000);
-console.log(`pipeline: ${Math.round(pipelinePerS)} events/s, ${monitor.health.batches} batches, ratio ${(pipelinePerS / baselinePerS).toFixed(2)}`);
+const mainThread = { busy: Number(elu.utilization.toFixed(2)), usPerEvent: Number(((elu.active * 1000) / N).toFixed(1)) };
+console.log(
+  `pipeline: ${Math.round(pipelinePerS)} events/s, ${monitor.health.batches} batches, ratio ${(pipelinePerS / baselinePerS).toFixed(2)}; ` +
+    `main thread busy ${Math.round(mainThread.busy * 100)} %, ${mainThread.usPerEvent} µs per event`,
+);
 const rss = rssMb();
 
 // Where the time goes: the same work stage by stage, in this process, on the same engine.
@@ -110,9 +121,11 @@ emit({
   n: N,
   publishPerS: Math.round(publishPerS),
   baselinePerS: Math.round(baselinePerS),
+  baselineUsPerEvent,
   pipelinePerS: Math.round(pipelinePerS),
   ratio: Number((pipelinePerS / baselinePerS).toFixed(2)),
   batches: monitor.health.batches,
+  mainThread,
   rssAfterMb: rss,
   stages,
 });
