@@ -59,7 +59,7 @@ export function deriveCaseAlerts(plan: CompiledPlan, book: TicketBook, ticketIds
   const covered = new Set<string>();
   for (const id of ticketIds) {
     covered.add(id);
-    const t = book.tickets.get(id);
+    const t = book.get(id);
     const d = t && deriveCase(t, ctx, nowMs, cfg.cases);
     if (d) alerts.push(d);
   }

@@ -51,7 +51,7 @@ export class AlertEngine {
     for (const r of await loadRecords(clickhouse, plan.year)) engine.records.set(r.id, r);
     engine.book.apply(await loadCaseEvents(clickhouse, plan.types.filter((t) => t.mode === 'strict').map((t) => t.code)));
     engine.ready = true;
-    engine.evaluate(allKeys(plan), engine.book.tickets.keys(), { retroactive: true, reason: 're-derived at start' });
+    engine.evaluate(allKeys(plan), engine.book.ticketIds(), { retroactive: true, reason: 're-derived at start' });
     for (const c of engine.pending.splice(0)) engine.onChange(c);
     monitor.snapshotAlerts = () => engine.list('open');
     engine.timer = setInterval(() => engine.tick(), monitor.config.alertTickMs);

@@ -1,0 +1,129 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { MaskedEvent } from '../model.ts';
+import { deriveCase, TicketBook, type CaseContext } from './cases.ts';
+import { referenceDeriveCase, ReferenceTicketBook } from './cases-reference.ts';
+
+const HOUR = 3_600_000;
+const START = Date.UTC(2025, 0, 1);
+const END = Date.UTC(2026, 0, 1);
+const STRICT = new Set(['ins', 'ins2']);
+const ctx: CaseContext = { year: 2025, yearStartMs: START, yearEndMs: END, isStrict: (t) => STRICT.has(t) };
+const TICKETS = ['T1', 'T2'];
+const KINDS = ['opened', 'first_contact', 'escalated', 'resolved', 'reopened', 'corrected'] as const;
+
+// Times on a coarse grid (ties are frequent) around the year's start, plus its end, after it and
+// an unparsable time.
+const time = fc.oneof(
+  { weight: 8, arbitrary: fc.integer({ min: -1, max: 12 }).map((h) => START + h * 4 * HOUR) },
+  { weight: 1, arbitrary: fc.constantFrom(END - 1, END, END + HOUR, Number.NaN) },
+);
+const fact = fc.record({
+  ticket: fc.nat(TICKETS.length - 1),
+  kind: fc.constantFrom(...KINDS),
+  t: time,
+  type: fc.constantFrom('ins', 'ins2', 'steady', 'other'),
+  branch: fc.constantFrom('BJ', 'SH'),
+  outcome: fc.constantFrom(undefined, 'agreed', 'not_agreed', 'not_agreed'),
+  escalation: fc.constantFrom(undefined, 'case_meeting', 'mediation', 'management'),
+  idPrefix: fc.constantFrom('a', 'b', 'c'), // ids order independently of creation
+});
+
+type Fact = typeof fact extends fc.Arbitrary<infer F> ? F : never;
+
+function event(f: Fact, i: number): MaskedEvent {
+  return {
+    eventId: `${f.idPrefix}${i}`,
+    ticketId: TICKETS[f.ticket]!,
+    kind: f.kind,
+    occurredAt: '',
+    occurredAtMs: f.t,
+    branch: f.branch,
+    complaintType: f.type,
+    reportedType: f.type,
+    customerHash: '',
+    customerMasked: {},
+    ...(f.outcome ? { outcome: f.outcome as 'agreed' | 'not_agreed' } : {}),
+    ...(f.escalation ? { escalation: f.escalation as 'mediation' } : {}),
+  };
+}
+
+/** Every event once in a shuffled order, plus copies of some at any distance, cut into batches. */
+const stream = fc
+  .record({
+    facts: fc.array(fact, { minLength: 1, maxLength: 24 }),
+    keys: fc.array(fc.double({ noNaN: true }), { minLength: 24, maxLength: 24 }),
+    copies: fc.array(fc.tuple(fc.nat(), fc.double({ noNaN: true })), { maxLength: 30 }),
+    cuts: fc.array(fc.nat(8), { minLength: 1, maxLength: 10 }),
+    cfg: fc.record({ noProgressHours: fc.integer({ min: 1, max: 30 }), deadlineDays: fc.integer({ min: 1, max: 3 }) }),
+  })
+  .map(({ facts, keys, copies, cuts, cfg }) => {
+    const events = facts.map(event);
+    const order = [...events.map((e, i) => ({ e, k: keys[i]! })), ...copies.map(([i, k]) => ({ e: { ...events[i % events.length]! }, k }))]
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.e);
+    const batches: MaskedEvent[][] = [];
+    for (let i = 0, c = 0; i < order.length; c++) {
+      const n = 1 + cuts[c % cuts.length]!;
+      batches.push(order.slice(i, i + n));
+      i += n;
+    }
+    return { events, batches, cfg };
+  });
+
+const NOWS = [START - HOUR, START + 2 * HOUR, START + 20 * HOUR, START + 50 * HOUR, START + 100 * HOUR, END + 24 * HOUR];
+
+describe('cases - compact ticket book', () => {
+  it('derives exactly the cases of the reference book for any order, duplicates and batches', () => {
+    fc.assert(
+      fc.property(stream, ({ batches, cfg }) => {
+        const ref = new ReferenceTicketBook();
+        const book = new TicketBook();
+        for (const batch of batches) {
+          ref.apply(batch);
+          book.apply(batch);
+          for (const id of TICKETS) {
+            const r = ref.tickets.get(id);
+            const n = book.get(id);
+            expect(n === undefined).toBe(r === undefined);
+            for (const now of NOWS) expect(n && deriveCase(n, ctx, now, cfg)).toEqual(r && referenceDeriveCase(r, ctx, now, cfg));
+          }
+        }
+        expect([...book.ticketIds()].sort()).toEqual([...ref.tickets.keys()].sort());
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('holds one row per distinct fact a case can read; duplicates at any distance add nothing', () => {
+    fc.assert(
+      fc.property(stream, ({ events, batches }) => {
+        const book = new TicketBook();
+        for (const batch of batches) book.apply(batch);
+        const kept = events.filter((e) => e.kind !== 'opened' && !(e.kind === 'resolved' && e.outcome !== 'agreed')).length;
+        expect(book.facts).toBe(kept);
+        const size = book.size;
+        for (const batch of batches) expect(book.apply(batch).size).toBe(0);
+        expect([book.facts, book.size]).toEqual([kept, size]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('grows its columns past their first capacity without losing facts', () => {
+    const book = new TicketBook();
+    const n = 5_000;
+    const evs: MaskedEvent[] = [];
+    for (let i = 0; i < n; i++) {
+      const base = { ticketId: `K${i}`, occurredAt: '', branch: 'BJ', complaintType: 'ins', reportedType: 'ins', customerHash: '', customerMasked: {} };
+      evs.push({ ...base, eventId: `o${i}`, kind: 'opened', occurredAtMs: START + i });
+      evs.push({ ...base, eventId: `f${i}`, kind: 'first_contact', occurredAtMs: START + i + HOUR, outcome: 'not_agreed' });
+      evs.push({ ...base, eventId: `x${i}`, kind: 'escalated', occurredAtMs: START + i + 2 * HOUR, escalation: 'mediation' });
+    }
+    book.apply(evs);
+    expect([book.size, book.facts]).toEqual([n, 2 * n]);
+    const c = deriveCase(book.get('K4321')!, ctx, START + 3 * HOUR, { noProgressHours: 72, deadlineDays: 15 })!;
+    expect(c).toMatchObject({ openedAtMs: START + 4321 + HOUR, complaintType: 'ins', scope: 'BJ', facts: { deadline: START + 4321 + 15 * 24 * HOUR, escalations: 1 } });
+    expect(c.history.map((h) => h.detail?.eventId)).toEqual(['f4321', 'x4321']);
+  });
+});
