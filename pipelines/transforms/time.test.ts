@@ -20,3 +20,36 @@ describe('transforms - parseDateTime', () => {
     expect(parseDateTime(a)!.ms).toBe(expected[a]);
   });
 });
+
+describe('transforms - parseDateTime instants', () => {
+  it('agrees with Date for every era, offset and fraction (seeded sample)', () => {
+    let seed = 7;
+    const r = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+    for (let i = 0; i < 20_000; i++) {
+      const y = i % 10 === 0 ? Math.floor(r() * 200) : 1600 + Math.floor(r() * 800);
+      const mo = 1 + Math.floor(r() * 12);
+      const d = 1 + Math.floor(r() * 28);
+      const [h, mi, s] = [Math.floor(r() * 24), Math.floor(r() * 60), Math.floor(r() * 60)];
+      const frac = Math.floor(r() * 1000);
+      const off = Math.floor(r() * 28 * 60) - 14 * 60;
+      const zone = off === 0 ? 'Z' : `${off < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+      const text = `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}.${pad(frac, 3)}${zone}`;
+      const date = new Date(0);
+      date.setUTCFullYear(y, mo - 1, d);
+      date.setUTCHours(h, mi, s, frac);
+      expect(parseDateTime(text)?.ms, text).toBe(date.getTime() - off * 60_000);
+    }
+  });
+
+  it('leap days, leap seconds and impossible dates', () => {
+    expect(parseDateTime('2024-02-29T00:00:00Z')?.ms).toBe(Date.UTC(2024, 1, 29));
+    expect(parseDateTime('2000-02-29T00:00:00Z')?.ms).toBe(Date.UTC(2000, 1, 29));
+    expect(parseDateTime('1900-02-29T00:00:00Z')).toBeNull();
+    expect(parseDateTime('2016-12-31T23:59:60Z')?.ms).toBe(Date.UTC(2016, 11, 31, 23, 59, 59, 999));
+    expect(parseDateTime('2017-01-01T07:59:60+08:00')?.ms).toBe(Date.UTC(2016, 11, 31, 23, 59, 59, 999));
+    expect(parseDateTime('2016-12-31T23:58:60Z')).toBeNull();
+    expect(parseDateTime('0001-01-01T00:00:00Z')?.ms).toBe(-62135596800000);
+    expect(parseDateTime('1969-12-31T23:59:59.9999Z')?.ms).toBe(-1);
+  });
+});

@@ -31,7 +31,7 @@ export function parseDateTime(s: string): ParsedDateTime | null {
 function parse(s: string): ParsedDateTime | null {
   const m = DATE_TIME.exec(s);
   if (!m) return null;
-  const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
+  const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]), h = Number(m[4]), mi = Number(m[5]), sec = Number(m[6]);
   if (mo < 1 || mo > 12 || d < 1) return null;
   if (d > (mo === 2 && isLeap(y) ? 29 : (DAYS_IN_MONTH[mo - 1] ?? 0))) return null;
   if (h > 23 || mi > 59 || sec > 60) return null;
@@ -46,8 +46,17 @@ function parse(s: string): ParsedDateTime | null {
   // A leap second is only real at 23:59:60 UTC; it maps to the last millisecond before midnight.
   if (sec === 60 && (((h * 60 + mi - offsetMin) % 1440) + 1440) % 1440 !== 1439) return null;
   const frac = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
-  const date = new Date(0);
-  date.setUTCFullYear(y, mo - 1, d); // setUTCFullYear, unlike Date.UTC, keeps years < 100 literal
-  date.setUTCHours(h, mi, sec === 60 ? 59 : sec, sec === 60 ? 999 : frac);
-  return { ms: date.getTime() - offsetMin * 60_000, hasOffset: true };
+  const ms =
+    daysFromCivil(y, mo, d) * 86_400_000 + h * 3_600_000 + mi * 60_000 + (sec === 60 ? 59_999 : sec * 1000 + frac) - offsetMin * 60_000;
+  return { ms, hasOffset: true };
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm): no Date object. */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
