@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MaskedEvent } from '../model.ts';
 import { deriveCase, TicketBook, type CaseContext } from './cases.ts';
+import { IdPacker } from './ids.ts';
 import { referenceDeriveCase, ReferenceTicketBook } from './cases-reference.ts';
 
 const HOUR = 3_600_000;
@@ -27,13 +28,25 @@ const fact = fc.record({
   outcome: fc.constantFrom(undefined, 'agreed', 'not_agreed', 'not_agreed'),
   escalation: fc.constantFrom(undefined, 'case_meeting', 'mediation', 'management'),
   idPrefix: fc.constantFrom('a', 'b', 'c'), // ids order independently of creation
+  idStyle: fc.constantFrom('plain', 'uuid', 'UUID', 'ticket', 'ticket-long'),
 });
 
 type Fact = typeof fact extends fc.Arbitrary<infer F> ? F : never;
 
+/** Event ids of every shape ids.ts packs differently, unique per event, ordered independently of i. */
+function eventId(f: Fact, i: number): string {
+  const ticket = TICKETS[f.ticket]!;
+  const n = `${f.idPrefix === 'a' ? 'f' : f.idPrefix === 'b' ? '0' : '7'}${i.toString(16).padStart(2, '0')}`;
+  if (f.idStyle === 'uuid') return `${n}00000-0000-4000-8000-00000000000${f.idPrefix === 'a' ? 'a' : '0'}`;
+  if (f.idStyle === 'UUID') return `${n}00000-0000-4000-8000-00000000000A`;
+  if (f.idStyle === 'ticket') return `${ticket}-${f.idPrefix}${i}`;
+  if (f.idStyle === 'ticket-long') return `${ticket}-${f.idPrefix}${i}-0123456789abcdef`;
+  return `${f.idPrefix}${i}`;
+}
+
 function event(f: Fact, i: number): MaskedEvent {
   return {
-    eventId: `${f.idPrefix}${i}`,
+    eventId: eventId(f, i),
     ticketId: TICKETS[f.ticket]!,
     kind: f.kind,
     occurredAt: '',
@@ -72,6 +85,24 @@ const stream = fc
   });
 
 const NOWS = [START - HOUR, START + 2 * HOUR, START + 20 * HOUR, START + 50 * HOUR, START + 100 * HOUR, END + 24 * HOUR];
+
+describe('cases - packed event ids', () => {
+  it('restores every id exactly, whatever its shape', () => {
+    const p = new IdPacker();
+    const uuid = fc.uuid().map((u) => u.toLowerCase());
+    fc.assert(
+      fc.property(fc.oneof(uuid, fc.uuid(), fc.string(), fc.string({ unit: 'grapheme' })), fc.string({ maxLength: 12 }), fc.boolean(), (id, ticketId, prefixed) => {
+        const full = prefixed ? ticketId + id : id;
+        const { value, relative } = p.pack(full, ticketId);
+        expect(p.unpack(value, relative, ticketId)).toBe(full);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(typeof p.pack('0f3e2d1c-aaaa-4bbb-8ccc-0123456789ab', 'T').value).toBe('bigint');
+    expect(p.pack('TK-9-2-s7', 'TK-9')).toEqual({ value: '-2-s7', relative: true });
+    expect(p.pack('TK-8-2-s7', 'TK-8').value).toBe(p.pack('TK-9-2-s7', 'TK-9').value);
+  });
+});
 
 describe('cases - compact ticket book', () => {
   it('derives exactly the cases of the reference book for any order, duplicates and batches', () => {

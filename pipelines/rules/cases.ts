@@ -5,6 +5,7 @@
 
 import type { Escalation, Level, MaskedEvent, Outcome } from '../model.ts';
 import type { AlertRulesConfig } from './config.ts';
+import { IdPacker } from './ids.ts';
 import { entryId, type DerivedAlert, type HistoryEntry, type Urgency } from './types.ts';
 
 const HOUR = 3_600_000;
@@ -26,9 +27,11 @@ export interface CaseTicket {
   escalations: Array<Stamp & { escalation: Escalation | undefined }>;
 }
 
-// Fact kinds and codes, packed into one Int32 tag: kind | outcome << 3 | escalation << 5.
+// Fact kinds and codes, packed into one Int32 tag: kind | outcome << 3 | escalation << 5, and
+// RELATIVE when the id is held as a suffix of the ticket id (ids.ts).
 const CONTACT = 0, CORRECTION = 1, ESCALATION = 2, CLOSE = 3, REOPEN = 4;
 const KIND_MASK = 7;
+const RELATIVE = 1 << 7;
 const OUTCOMES: ReadonlyArray<Outcome | undefined> = [undefined, 'agreed', 'not_agreed'];
 const ESCALATIONS: ReadonlyArray<Escalation | undefined> = [undefined, 'case_meeting', 'mediation', 'management'];
 const code = <T>(list: ReadonlyArray<T | undefined>, v: T | undefined) => Math.max(0, list.indexOf(v));
@@ -42,8 +45,8 @@ const code = <T>(list: ReadonlyArray<T | undefined>, v: T | undefined) => Math.m
  * - 'opened' folds to the earliest time (one number; its id is never shown);
  * - 'resolved' without outcome agreed is dropped (it neither closes nor progresses a case);
  * - each other fact is one row of columns (time, kind/outcome/escalation tag, interned
- *   type-and-branch pair, the eventId for history and for ties) in a per-ticket list in order of
- *   first arrival (escalations at one instant keep that order in the history).
+ *   type-and-branch pair, the eventId packed by ids.ts, for history and for ties) in a per-ticket
+ *   list in order of first arrival (escalations at one instant keep that order in the history).
  * There is no all-time eventId set: an event whose id is already in its ticket's list (or an
  * 'opened'/dropped 'resolved', whose folding is idempotent) changes nothing and costs nothing, at
  * any distance. Memory is bounded by the distinct facts of each ticket, not by deliveries.
@@ -58,7 +61,8 @@ export class TicketBook {
   private tag = new Int32Array(1024);
   private pair = new Int32Array(1024);
   private next = new Int32Array(1024);
-  private readonly ids: string[] = [];
+  private readonly ids: Array<string | bigint> = [];
+  private readonly packer = new IdPacker();
   private readonly pairs: Array<readonly [type: string, branch: string]> = [];
   private readonly pairIndex = new Map<string, Map<string, number>>();
 
@@ -99,10 +103,12 @@ export class TicketBook {
         continue;
       }
       if (kind === CLOSE && e.outcome !== 'agreed') continue;
+      const id = this.packer.pack(e.eventId, e.ticketId);
+      const relative = id.relative ? RELATIVE : 0;
       let last = -1;
       let dup = false;
       for (let i = this.head[slot]!; i !== -1; i = this.next[i]!) {
-        if (this.ids[i] === e.eventId) {
+        if (this.ids[i] === id.value && (this.tag[i]! & RELATIVE) === relative) {
           dup = true;
           break;
         }
@@ -112,10 +118,10 @@ export class TicketBook {
       const f = this.ids.length;
       if (f === this.at.length) this.growFacts();
       this.at[f] = t;
-      this.tag[f] = kind | (code(OUTCOMES, e.outcome) << 3) | (code(ESCALATIONS, e.escalation) << 5);
+      this.tag[f] = kind | relative | (code(OUTCOMES, e.outcome) << 3) | (code(ESCALATIONS, e.escalation) << 5);
       this.pair[f] = kind === CONTACT || kind === CORRECTION ? this.pairOf(e.complaintType, e.branch) : -1;
       this.next[f] = -1;
-      this.ids.push(e.eventId);
+      this.ids.push(id.value);
       if (last === -1) this.head[slot] = f;
       else this.next[last] = f;
       touched.add(e.ticketId);
@@ -131,8 +137,8 @@ export class TicketBook {
     const received = this.received[slot]!;
     if (received !== Infinity) t.receivedAtMs = received;
     for (let i = this.head[slot]!; i !== -1; i = this.next[i]!) {
-      const s = { id: this.ids[i]!, t: this.at[i]! };
       const tag = this.tag[i]!;
+      const s = { id: this.packer.unpack(this.ids[i]!, (tag & RELATIVE) !== 0, ticketId), t: this.at[i]! };
       const outcome = OUTCOMES[(tag >> 3) & 3];
       const kind = tag & KIND_MASK;
       if (kind === CONTACT || kind === CORRECTION) {
