@@ -18,7 +18,7 @@ import {
   type Step,
 } from '../../pipelines/rules/index.ts';
 import type { CounterChange, Logger, Monitor } from '../monitor.ts';
-import { loadCaseEvents, loadRecords, logRow, writeLog } from './store.ts';
+import { loadCaseEvents, loadRecords, loadTicketEvents, logRow, writeLog } from './store.ts';
 import { alertView } from './view.ts';
 
 // The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
@@ -38,6 +38,7 @@ export class AlertEngine {
   private timer?: NodeJS.Timeout;
   private lastWeek = -2;
   private writes: Promise<void> = Promise.resolve();
+  private loads: Promise<void> = Promise.resolve();
 
   private constructor(private readonly monitor: Monitor, private readonly log: Logger, private readonly now: () => number) {
     this.cfg = resolveAlertConfig(monitor.plan.plan.alerts);
@@ -108,6 +109,25 @@ export class AlertEngine {
     const corrections = c.events.filter((e: MaskedEvent) => e.kind === 'corrected').map((e) => e.eventId);
     const reason = corrections.length ? `correction ${corrections.slice(0, 5).join(', ')}${corrections.length > 5 ? ' …' : ''}` : c.retroactive ? 'late event' : 'events';
     this.evaluate(keys, new Set(c.events.map((e) => e.ticketId)), { retroactive: c.retroactive, reason });
+    this.loadRetyped(c.events, reason);
+  }
+
+  /**
+   * The book holds, from before a start, only tickets that carried a strict type then. A
+   * correction that retypes another ticket into a strict type needs that ticket's earlier events
+   * (its first contact, escalations) to derive the case: they are read from ClickHouse and the
+   * ticket is derived again. Rare (a correction into a strict type), so one query each time.
+   */
+  private loadRetyped(events: readonly MaskedEvent[], reason: string): void {
+    const strict = new Set(this.monitor.plan.types.filter((t) => t.mode === 'strict').map((t) => t.code));
+    const tickets = [...new Set(events.filter((e) => e.kind === 'corrected' && strict.has(e.complaintType)).map((e) => e.ticketId))];
+    if (tickets.length === 0) return;
+    this.loads = this.loads
+      .then(async () => {
+        this.book.apply(await loadTicketEvents(this.monitor.clickhouse, tickets));
+        this.evaluate([], tickets, { retroactive: true, reason });
+      })
+      .catch((err: Error) => this.log.error({ err: err.message, tickets: tickets.length }, 'loading a retyped ticket failed'));
   }
 
   /** Re-derives the given (type, scope) keys and tickets at the current instant. */
@@ -148,12 +168,13 @@ export class AlertEngine {
 
   /** Resolves when every audit row so far is written (tests, shutdown). */
   flushed(): Promise<void> {
-    return this.writes;
+    return this.loads.then(() => this.writes);
   }
 
   async stop(): Promise<void> {
     this.sub?.unsubscribe();
     if (this.timer) clearInterval(this.timer);
+    await this.loads;
     await this.writes;
   }
 }

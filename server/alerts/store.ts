@@ -55,12 +55,22 @@ type Row = [string, string, EventKind, string, string, string, string, string];
 /** Every stored event of the tickets that ever carried a strict-mode type (cases need them all). */
 export async function loadCaseEvents(client: ClickHouseClient, strictTypes: readonly string[]): Promise<MaskedEvent[]> {
   if (strictTypes.length === 0) return [];
+  return loadEvents(client, 'ticket_id IN (SELECT ticket_id FROM complaints.ticket_events WHERE complaint_type IN {types:Array(String)})', { types: strictTypes });
+}
+
+/** Every stored event of these tickets. */
+export async function loadTicketEvents(client: ClickHouseClient, ticketIds: readonly string[]): Promise<MaskedEvent[]> {
+  if (ticketIds.length === 0) return [];
+  return loadEvents(client, 'ticket_id IN {tickets:Array(String)}', { tickets: ticketIds });
+}
+
+async function loadEvents(client: ClickHouseClient, where: string, query_params: Record<string, unknown>): Promise<MaskedEvent[]> {
   const rs = await client.query({
     query: `SELECT event_id, ticket_id, kind, toString(toUnixTimestamp64Milli(occurred_at)), branch, complaint_type, outcome, escalation
             FROM complaints.ticket_events
-            WHERE ticket_id IN (SELECT ticket_id FROM complaints.ticket_events WHERE complaint_type IN {types:Array(String)})
+            WHERE ${where}
             LIMIT 1 BY event_id`,
-    query_params: { types: strictTypes },
+    query_params,
     format: 'JSONCompactEachRow',
   });
   return (await rs.json<Row>()).map(([eventId, ticketId, kind, ms, branch, complaintType, outcome, escalation]) => ({

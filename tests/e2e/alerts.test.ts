@@ -162,4 +162,27 @@ describe('e2e alerts - events in, alerts out', () => {
     expect(after.find((a: any) => a.id === 'case.INS-2')).toMatchObject({ resolution: 'withdrawn' });
     expect(after.map((a: any) => a.id).sort()).toEqual(before.map((a: any) => a.id).sort());
   });
+
+  it('opens a case when a correction after a restart retypes an earlier ticket into a strict type', async () => {
+    // Stored before the restart as a relative-mode type, so the case book did not load it then.
+    await publishEvents(nc, [
+      { ...base, customerId: 'C9', eventId: 'r-1', ticketId: 'MORT-9', kind: 'first_contact', outcome: 'not_agreed', occurredAt: '2025-04-01T10:00:00+08:00', branch: 'GZ', complaintType: 'mortgage_prepayment' },
+      { ...base, customerId: 'C9', eventId: 'r-2', ticketId: 'MORT-9', kind: 'escalated', escalation: 'case_meeting', occurredAt: '2025-04-02T10:00:00+08:00', branch: 'GZ', complaintType: 'mortgage_prepayment' },
+    ]);
+    await waitConsumed(nc);
+    await new Promise((r) => setTimeout(r, 500));
+    await monitor.kill();
+    monitor = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: TOKENS, ALERT_TICK_MS: '300', DATA_DIR: monitor.dataDir });
+    expect((await getJson(monitor, '/api/alerts?status=all', { headers: auth(VIEWER) })).body.alerts.find((a: any) => a.id === 'case.MORT-9')).toBeUndefined();
+    await publishEvents(nc, [
+      { ...base, customerId: 'C9', eventId: 'r-3', ticketId: 'MORT-9', kind: 'corrected', occurredAt: '2025-04-03T10:00:00+08:00', branch: 'GZ', complaintType: 'insurance_dispute' },
+    ]);
+    await waitConsumed(nc);
+    const opened = await until('the case of the retyped ticket', async () =>
+      (await getJson(monitor, '/api/alerts?status=open', { headers: auth(VIEWER) })).body.alerts.find((a: any) => a.id === 'case.MORT-9'),
+    );
+    expect(opened).toMatchObject({ kind: 'case', complaintType: 'insurance_dispute', ticketId: 'MORT-9' });
+    // its history knows the step taken before the restart
+    expect(JSON.stringify(opened)).toContain('case_meeting');
+  });
 });
