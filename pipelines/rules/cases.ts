@@ -79,6 +79,10 @@ export class TicketBook {
     return this.slots.keys();
   }
 
+  has(ticketId: string): boolean {
+    return this.slots.has(ticketId);
+  }
+
   /** Applies events; returns the ids of the tickets whose facts changed. */
   apply(events: readonly MaskedEvent[]): Set<string> {
     const touched = new Set<string>();

@@ -50,7 +50,7 @@ export class AlertEngine {
     engine.sub = monitor.changes.subscribe((c) => (engine.ready ? engine.onChange(c) : engine.pending.push(c)));
     const { plan, clickhouse } = monitor;
     for (const r of await loadRecords(clickhouse, plan.year)) engine.records.set(r.id, r);
-    engine.book.apply(await loadCaseEvents(clickhouse, plan.types.filter((t) => t.mode === 'strict').map((t) => t.code)));
+    engine.book.apply(await loadCaseEvents(clickhouse, [...engine.strictTypes()]));
     engine.ready = true;
     engine.evaluate(allKeys(plan), engine.book.ticketIds(), { retroactive: true, reason: 're-derived at start' });
     for (const c of engine.pending.splice(0)) engine.onChange(c);
@@ -104,30 +104,43 @@ export class AlertEngine {
   }
 
   private onChange(c: CounterChange): void {
-    this.book.apply(c.events);
+    // The book keeps only tickets that are, or were, of a strict type: a case can only come from
+    // them. Another ticket's events are skipped; should a correction (or any event) later bring
+    // it into a strict type, its stored events are read back from ClickHouse (loadTickets).
+    const strict = this.strictTypes();
+    const arriving = new Set<string>();
+    const kept = c.events.filter((e) => {
+      if (this.book.has(e.ticketId) || arriving.has(e.ticketId)) return true;
+      if (!strict.has(e.complaintType)) return false;
+      arriving.add(e.ticketId);
+      return true;
+    });
+    this.book.apply(kept);
     const keys = c.rows.map((r) => ({ complaintType: r.complaintType, scope: r.scope }));
     const corrections = c.events.filter((e: MaskedEvent) => e.kind === 'corrected').map((e) => e.eventId);
     const reason = corrections.length ? `correction ${corrections.slice(0, 5).join(', ')}${corrections.length > 5 ? ' …' : ''}` : c.retroactive ? 'late event' : 'events';
-    this.evaluate(keys, new Set(c.events.map((e) => e.ticketId)), { retroactive: c.retroactive, reason });
-    this.loadRetyped(c.events, reason);
+    this.evaluate(keys, new Set(kept.map((e) => e.ticketId)), { retroactive: c.retroactive, reason });
+    this.loadTickets([...arriving], reason);
+  }
+
+  private strictTypes(): Set<string> {
+    return new Set(this.monitor.plan.types.filter((t) => t.mode === 'strict').map((t) => t.code));
   }
 
   /**
-   * The book holds, from before a start, only tickets that carried a strict type then. A
-   * correction that retypes another ticket into a strict type needs that ticket's earlier events
-   * (its first contact, escalations) to derive the case: they are read from ClickHouse and the
-   * ticket is derived again. Rare (a correction into a strict type), so one query each time.
+   * A ticket new to the book may have events from before: of another type until a correction
+   * retyped it, or from before a restart (the book then loads only tickets that were strict).
+   * Its stored events are read from ClickHouse and the ticket derived again. Strict types are
+   * the small-base ones (a handful of tickets a year), so this is a rare query.
    */
-  private loadRetyped(events: readonly MaskedEvent[], reason: string): void {
-    const strict = new Set(this.monitor.plan.types.filter((t) => t.mode === 'strict').map((t) => t.code));
-    const tickets = [...new Set(events.filter((e) => e.kind === 'corrected' && strict.has(e.complaintType)).map((e) => e.ticketId))];
+  private loadTickets(tickets: string[], reason: string): void {
     if (tickets.length === 0) return;
     this.loads = this.loads
       .then(async () => {
         this.book.apply(await loadTicketEvents(this.monitor.clickhouse, tickets));
         this.evaluate([], tickets, { retroactive: true, reason });
       })
-      .catch((err: Error) => this.log.error({ err: err.message, tickets: tickets.length }, 'loading a retyped ticket failed'));
+      .catch((err: Error) => this.log.error({ err: err.message, tickets: tickets.length }, 'loading the earlier events of a ticket failed'));
   }
 
   /** Re-derives the given (type, scope) keys and tickets at the current instant. */

@@ -185,4 +185,19 @@ describe('e2e alerts - events in, alerts out', () => {
     // its history knows the step taken before the restart
     expect(JSON.stringify(opened)).toContain('case_meeting');
   });
+
+  it('opens a case when a live correction retypes a ticket the case book skipped as another type', async () => {
+    await publishEvents(nc, [
+      { ...base, customerId: 'C8', eventId: 'l-1', ticketId: 'AUTO-8', kind: 'first_contact', outcome: 'not_agreed', occurredAt: '2025-05-01T10:00:00+08:00', branch: 'SH', complaintType: 'auto_installment' },
+      { ...base, customerId: 'C8', eventId: 'l-2', ticketId: 'AUTO-8', kind: 'escalated', escalation: 'mediation', occurredAt: '2025-05-02T10:00:00+08:00', branch: 'SH', complaintType: 'auto_installment' },
+    ]);
+    await waitConsumed(nc);
+    await publishEvents(nc, [
+      { ...base, customerId: 'C8', eventId: 'l-3', ticketId: 'AUTO-8', kind: 'corrected', occurredAt: '2025-05-03T10:00:00+08:00', branch: 'SH', complaintType: 'insurance_dispute' },
+    ]);
+    const opened = await until('the case of the retyped ticket', async () =>
+      (await getJson(monitor, '/api/alerts?status=open', { headers: auth(VIEWER) })).body.alerts.find((a: any) => a.id === 'case.AUTO-8' && JSON.stringify(a).includes('mediation')),
+    );
+    expect(opened).toMatchObject({ kind: 'case', complaintType: 'insurance_dispute', scope: 'SH' });
+  });
 });
