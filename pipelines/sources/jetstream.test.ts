@@ -2,7 +2,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNats, type TestNats } from '../../tests/helpers/nats.ts';
-import { ensureStream, jetStreamEnvelopes, STREAM, type Envelope } from './jetstream.ts';
+import { ensureStream, jetStreamEnvelopes, parseAckSubject, STREAM, type Envelope } from './jetstream.ts';
 
 // The envelope answers the broker itself (ack, nak with delay, term) against a real nats-server.
 
@@ -49,10 +49,30 @@ describe('jetstream source - envelopes', () => {
       ['complaints.tickets.B5', 5, 1],
       ['complaints.tickets.B2', 2, 2],
     ]);
-    for (const e of seen) expect(e.publishedAtMs).toBeGreaterThanOrEqual(before - 1_000);
+    for (const e of seen) {
+      expect(e.publishedAtMs).toBeGreaterThanOrEqual(before - 1_000);
+      expect(e.publishedAtMs).toBeLessThanOrEqual(Date.now());
+    }
     await nc.flush();
     const info = await jsm.consumers.info(STREAM, 'env-test');
     expect(info.num_ack_pending).toBe(0);
     expect(info.ack_floor.stream_seq).toBe(5);
   });
+});
+
+describe('jetstream source - ack subjects', () => {
+  const nanos = '1764122712345678901';
+  const ms = 1764122712345;
+  it.each([
+    [`$JS.ACK.COMPLAINTS.monitor.3.1234.5678.${nanos}.17`, { deliveries: 3, streamSeq: 1234, publishedAtMs: ms }],
+    [`$JS.ACK._.ACCHASH.COMPLAINTS.monitor.1.42.43.${nanos}.0`, { deliveries: 1, streamSeq: 42, publishedAtMs: ms }],
+    [`$JS.ACK.hub.ACCHASH.COMPLAINTS.monitor.2.9007199254740.1.${nanos}.5.Xy12`, { deliveries: 2, streamSeq: 9007199254740, publishedAtMs: ms }],
+  ])('reads %s', (subject, expected) => {
+    expect(parseAckSubject(subject)).toEqual(expected);
+  });
+
+  it.each(['_INBOX.abc.def', '$JS.ACK.COMPLAINTS.monitor.x.1.1.1.0', '$JS.ACK.a.b.c', `$JS.ACK.S.C.1.2.3.123.0`, '$JS.ACK.S.C.0.2.3.1764122712345678901.0'])(
+    'leaves %s to the client',
+    (subject) => expect(parseAckSubject(subject)).toBeUndefined(),
+  );
 });

@@ -78,6 +78,29 @@ export async function ensureConsumer(jsm: JetStreamManager, s: ConsumerSettings)
   }
 }
 
+/**
+ * The delivery facts in a JetStream ack subject, read without splitting it into tokens:
+ * `$JS.ACK.<stream>.<consumer>.<deliveries>.<streamSeq>.<deliverySeq>.<nanos>.<pending>` (9 tokens),
+ * or with `<domain>.<account hash>` after `$JS.ACK` (11 tokens, 12 with a trailing random token).
+ * undefined for anything else (the client's own parser then answers).
+ */
+export function parseAckSubject(s: string): { deliveries: number; streamSeq: number; publishedAtMs: number } | undefined {
+  if (!s.startsWith('$JS.ACK.')) return undefined;
+  const dots: number[] = [];
+  for (let i = s.indexOf('.'); i >= 0; i = s.indexOf('.', i + 1)) dots.push(i);
+  const tokens = dots.length + 1;
+  const first = tokens === 9 ? 4 : tokens === 11 || tokens === 12 ? 6 : -1;
+  if (first < 0) return undefined;
+  const token = (k: number) => s.slice(dots[k - 1]! + 1, k < dots.length ? dots[k] : s.length);
+  const deliveries = Number(token(first));
+  const streamSeq = Number(token(first + 1));
+  const nanos = token(first + 3);
+  // ms from the nanosecond text without a float of 19 digits: drop the last six digits
+  const publishedAtMs = Number(nanos.slice(0, -6));
+  if (!(deliveries >= 1 && streamSeq >= 1 && nanos.length > 6 && Number.isSafeInteger(publishedAtMs))) return undefined;
+  return { deliveries, streamSeq, publishedAtMs };
+}
+
 const ACK = Uint8Array.of(43, 65, 67, 75); // +ACK
 const NAK = Uint8Array.of(45, 78, 65, 75); // -NAK
 const encoder = new TextEncoder();
@@ -104,15 +127,23 @@ class JsEnvelope implements Envelope {
     m: JsMsg,
     private readonly nc: NatsConnection,
   ) {
-    const info = m.info;
     this.data = m.data;
     this.subject = m.subject;
-    this.streamSeq = info.streamSequence;
-    this.deliveries = info.deliveryCount;
-    this.publishedAtMs = Math.floor(info.timestampNanos / 1e6);
     const reply = (m as unknown as { reply?: unknown }).reply;
-    this.reply = typeof reply === 'string' && reply.startsWith('$JS.ACK.') ? reply : '';
-    if (this.reply === '') this.msg = m;
+    const parsed = typeof reply === 'string' ? parseAckSubject(reply) : undefined;
+    if (parsed) {
+      this.reply = reply as string;
+      this.streamSeq = parsed.streamSeq;
+      this.deliveries = parsed.deliveries;
+      this.publishedAtMs = parsed.publishedAtMs;
+    } else {
+      const info = m.info;
+      this.reply = '';
+      this.msg = m;
+      this.streamSeq = info.streamSequence;
+      this.deliveries = info.deliveryCount;
+      this.publishedAtMs = Math.floor(info.timestampNanos / 1e6);
+    }
   }
 
   private respond(payload: Uint8Array): void {
