@@ -48,7 +48,14 @@ export interface MonitorHealth {
   clickhouse: 'embedded' | 'server';
   lastWriteError?: string;
   eventsReceived: number;
+  /** events written and handed to the counters: new ones, plus repeats older than the index's
+   *  recent-id window (at least 50,000 / 2 × max-ack-pending ids), which the table folds by
+   *  event_id and the counters recognise by their facts — they change no count */
   eventsStored: number;
+  /** deliveries dropped before the write as repeats: an eventId in the index's recent-id window
+   *  (also after a restart: the ids received last are reloaded) or twice in one batch. A repeat
+   *  from further back is not among them (see eventsStored). Exported as
+   *  EventsDropped_total{reason="duplicate"}. */
   duplicates: number;
   deadLetters: number;
   batches: number;
