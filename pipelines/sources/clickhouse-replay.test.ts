@@ -39,7 +39,7 @@ describe('sources - the rebuild parse is linear in a page', () => {
   // Pages of a 5M rebuild: ~140k first contacts (~10 MB of text) a month. With one search over
   // the whole page text per row, optimized code spent 20-60 s on each page from the third on
   // (searches ran far past their row); each row's searches now stop within the row.
-  it('parses month-sized pages (140k rows, varied types and branches) in well under a second each', () => {
+  it('parses month-sized pages (140k rows, varied types and branches) in seconds, not tens of seconds', () => {
     const types = ['mortgage_prepayment', 'insurance_dispute', 'auto_installment'];
     const branches = ['BJ', 'BJ-HD', 'BJ-CY', 'SH', 'GZ', 'SZ'];
     const mix = (i: number, s: number) => Math.imul(i ^ s, 0x9e3779b1) >>> 0;
@@ -62,7 +62,7 @@ describe('sources - the rebuild parse is linear in a page', () => {
     expect(n).toBe(560_000);
     expect(notAgreed).toBeGreaterThan(150_000);
     // ~0.1-0.3 s a page here on a loaded machine; the quadratic parse took 20 s and more
-    expect(Math.max(...ms.slice(1))).toBeLessThan(3_000);
+    expect(Math.max(...ms.slice(1))).toBeLessThan(5_000);
   }, 120_000);
 });
 
