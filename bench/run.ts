@@ -58,6 +58,16 @@ await step('rebuild', async () => {
   summary.push(`memory after ${r.n} events: ${r.rssAfterRebuildMb} MB RSS`);
 });
 
+await step('memory', async () => {
+  type Live = { rate: number; phaseS: number; newTickets: { rssMaxSecondQuarterMb: number; rssMaxLastQuarterMb: number; bytesPerNewTicket: number }; retouch: { rssMaxSecondQuarterMb: number; rssMaxLastQuarterMb: number; growthMb: number } };
+  const r = (results.memory = await runChild('memory.ts')) as { tickets: number; bytesPerTicket: { counterIndex: number; alertTicketBook: number }; live: Live };
+  summary.push(`memory per ticket (${r.tickets} tickets): counter index ${r.bytesPerTicket.counterIndex} B, alert engine's TicketBook ${r.bytesPerTicket.alertTicketBook} B`);
+  summary.push(
+    `memory, monitor under ${r.live.rate}/s for ${r.live.phaseS} s a phase: new tickets RSS ${r.live.newTickets.rssMaxSecondQuarterMb} → ${r.live.newTickets.rssMaxLastQuarterMb} MB ` +
+      `(≈${r.live.newTickets.bytesPerNewTicket} B per new ticket); re-touching existing tickets RSS ${r.live.retouch.rssMaxSecondQuarterMb} → ${r.live.retouch.rssMaxLastQuarterMb} MB (must stay flat)`,
+  );
+});
+
 await step('fanout', async () => {
   const file = join(ROOT, 'bench', 'fanout.ts');
   if (!existsSync(file)) {
