@@ -49,7 +49,8 @@ beforeAll(async () => {
   // the schema as it was before 004
   const before = join(dir, 'sql-before');
   mkdirSync(before);
-  for (const f of readdirSync(SQL_DIR)) if (/^\d{3}_.+\.sql$/.test(f) && !f.startsWith('004_')) copyFileSync(join(SQL_DIR, f), join(before, f));
+  const newer = ['004_', '005_'];
+  for (const f of readdirSync(SQL_DIR)) if (/^\d{3}_.+\.sql$/.test(f) && !newer.some((p) => f.startsWith(p))) copyFileSync(join(SQL_DIR, f), join(before, f));
   await migrate(ch, before);
 });
 afterAll(async () => {
@@ -66,7 +67,7 @@ describe('clickhouse migrations - 004 ticket_events by year', () => {
     await sink.writeBatch(events.slice(0, 30), []); // a redelivered copy, not merged yet
     expect(await count('SELECT count() AS n FROM complaints.first_contacts')).toBe(240);
 
-    expect(await migrate(ch)).toEqual(['004_ticket_events_by_year.sql']);
+    expect(await migrate(ch)).toEqual(['004_ticket_events_by_year.sql', '005_part_cleanup.sql']);
     expect(await partitionKey()).toBe('toYear(occurred_at)');
     expect(await count('SELECT uniqExact(event_id) AS n FROM complaints.ticket_events')).toBe(240);
     expect(await count('SELECT count() AS n FROM complaints.events_dedup')).toBe(240);
@@ -77,5 +78,20 @@ describe('clickhouse migrations - 004 ticket_events by year', () => {
     await sink.writeBatch(events.slice(0, 10), []);
     expect(await count('SELECT count() AS n FROM complaints.events_dedup')).toBe(240);
     expect(await migrate(ch)).toEqual([]);
+  });
+});
+
+describe('clickhouse migrations - 005 part cleanup', () => {
+  it('cleans outdated parts every second on the tables the pipeline inserts into', async () => {
+    for (const table of ['ticket_events', 'dead_letters', 'counter_changes']) {
+      const rs = await ch.query({
+        query: `SELECT engine_full FROM system.tables WHERE database = 'complaints' AND name = {table:String}`,
+        query_params: { table },
+        format: 'JSONEachRow',
+      });
+      const [{ engine_full }] = (await rs.json<{ engine_full: string }>()) as [{ engine_full: string }];
+      expect(engine_full).toContain('cleanup_delay_period = 1');
+      expect(engine_full).toContain('max_cleanup_delay_period = 1');
+    }
   });
 });
