@@ -17,7 +17,6 @@ import { natsStoreDir, startLocalNats, type LocalNats } from './natsd.ts';
 import { describeNatsAuth, natsSecurityFromEnv, type NatsSecurity } from './nats-options.ts';
 import { SizeHistogram } from './metrics.ts';
 import { customerHashKey } from './secrets.ts';
-import { toZonedIso } from './time.ts';
 
 // The composition root of the pipeline: opens the engines, rebuilds the counters from what is
 // stored, then consumes the stream. Everything it holds is derived from ClickHouse.
@@ -245,35 +244,6 @@ export class Monitor {
     const retroactive = events.some((e) => e.kind === 'corrected' || (week !== undefined && e.occurredAtMs < week.startMs));
     this.changes.next({ asOfMs, rows, events, retroactive });
     if (rows.length > 0) this.history.add(rows, this.plan.year, asOfMs, 'monitor');
-  }
-
-  /** Newest first. Payloads are stored masked, so they are shown as stored. */
-  async deadLetters(limit: number, offset: number) {
-    const [items, total] = await Promise.all([
-      this.clickhouse.query({
-        query: `SELECT toUnixTimestamp64Milli(received_at) AS at, code, reason, subject, stream_seq, payload
-                FROM complaints.dead_letters FINAL
-                ORDER BY received_at DESC, stream_seq DESC
-                LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
-        query_params: { limit, offset },
-        format: 'JSONEachRow',
-      }),
-      this.clickhouse.query({ query: 'SELECT count() AS n FROM complaints.dead_letters FINAL', format: 'JSONEachRow' }),
-    ]);
-    type Row = { at: string; code: string; reason: string; subject: string; stream_seq: string; payload: string };
-    const rows = await items.json<Row>();
-    const [{ n }] = (await total.json<{ n: string }>()) as [{ n: string }];
-    return {
-      total: Number(n),
-      items: rows.map((r) => ({
-        receivedAt: toZonedIso(Number(r.at), this.plan.timezone),
-        reason: r.reason,
-        code: r.code,
-        subject: r.subject,
-        streamSeq: Number(r.stream_seq),
-        payload: r.payload,
-      })),
-    };
   }
 
   /** While replacePlan rebuilds, live batches are also kept for the new index. */

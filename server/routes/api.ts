@@ -7,6 +7,7 @@ import { parseRfc3339, toZonedIso } from '../time.ts';
 import { planView, seriesView } from '../views.ts';
 import { intParam, readQuery } from './query.ts';
 import { LagProbe } from '../metrics.ts';
+import { readDeadLetters } from '../dead-letters.ts';
 
 // Contract section 5 read surfaces (and the plan and series the wall-board draws from).
 
@@ -96,6 +97,6 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     const q = readQuery(req.query, ['limit', 'offset']);
     const limit = intParam(q, 'limit', 100, 1, 1000);
     const offset = intParam(q, 'offset', 0, 0, 10_000_000);
-    return monitor.deadLetters(limit, offset);
+    return readDeadLetters(monitor.clickhouse, monitor.plan.timezone, limit, offset);
   });
 }
