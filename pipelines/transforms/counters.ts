@@ -16,9 +16,9 @@
 
 import type { CounterRow, MaskedEvent, Outcome } from '../model.ts';
 import type { PlanView } from './plan-view.ts';
-import { levelOf, ratioOf } from './levels.ts';
+import { counterRows } from './counter-rows.ts';
 import { CustomerMinima } from './sorted-times.ts';
-import { grow, StringIds } from './string-ids.ts';
+import { flat, grow, growFilled, StringIds } from './string-ids.ts';
 import { RecentIds } from './recent-ids.ts';
 
 const NONE = -1;
@@ -131,31 +131,7 @@ export class CounterIndex {
 
   /** Every plan type x every scope (types outer, scopes inner, plan order). */
   rows(asOfMs: number, filter?: { type?: string; scope?: string }): CounterRow[] {
-    const { plan } = this;
-    // After the year the curve is complete; the plan's allowanceToDate is asked inside the year.
-    const curveAt = Math.min(asOfMs, plan.yearEndMs - 1);
-    const rows: CounterRow[] = [];
-    for (const t of plan.types) {
-      if (filter?.type !== undefined && filter.type !== t.code) continue;
-      for (const scope of plan.scopes) {
-        if (filter?.scope !== undefined && filter.scope !== scope) continue;
-        const { unresolved, firstContact } = this.count(t.code, scope, asOfMs);
-        const allowanceToDate = plan.allowanceToDate(t.code, scope, curveAt);
-        const annualAllowance = plan.allowance(t.code, scope);
-        rows.push({
-          complaintType: t.code,
-          scope,
-          unresolvedCustomers: unresolved,
-          firstContactCustomers: firstContact,
-          oneTimeResolutionRate: firstContact === 0 ? null : 1 - unresolved / firstContact,
-          allowanceToDate,
-          annualAllowance,
-          ratio: ratioOf(unresolved, allowanceToDate),
-          level: levelOf(unresolved, allowanceToDate, annualAllowance, plan.watch),
-        });
-      }
-    }
-    return rows;
+    return counterRows(this.plan, this, asOfMs, filter);
   }
 
   /** One first_contact, by its facts (the bulk path of a rebuild; apply() for events). */
@@ -286,12 +262,6 @@ export class CounterIndex {
   }
 }
 
-function growFilled(a: Int32Array<ArrayBuffer>, index: number): Int32Array<ArrayBuffer> {
-  const b = grow(a, Math.max(index + 1, Math.ceil(a.length * 1.5)));
-  b.fill(NONE, a.length);
-  return b;
-}
-
 function isNewer(t: number, id: string, b: Stamp | undefined): boolean {
   return b === undefined || t > b.t || (t === b.t && id > b.id);
 }
@@ -299,9 +269,4 @@ function isNewer(t: number, id: string, b: Stamp | undefined): boolean {
 // A time that is not a number must still order deterministically (NaN compares false).
 function timeOf(t: number): number {
   return Number.isNaN(t) ? -Infinity : t;
-}
-
-/** A copy of s that holds no larger string alive (parsed pages hand out slices of themselves). */
-function flat(s: string): string {
-  return s.length < 13 ? s : JSON.parse(JSON.stringify(s)) as string;
 }

@@ -119,3 +119,15 @@ export function grow<T extends Typed>(a: T, cap: number): T {
   b.set(a as never);
   return b;
 }
+
+/** Grows an Int32Array to hold `index`, the new cells set to `fill`. */
+export function growFilled(a: Int32Array<ArrayBuffer>, index: number, fill = -1): Int32Array<ArrayBuffer> {
+  const b = grow(a, Math.max(index + 1, Math.ceil(a.length * 1.5)));
+  b.fill(fill, a.length);
+  return b;
+}
+
+/** A copy of s that holds no larger string alive (parsed pages hand out slices of themselves). */
+export function flat(s: string): string {
+  return s.length < 13 ? s : JSON.parse(JSON.stringify(s)) as string;
+}
