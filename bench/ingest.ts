@@ -8,7 +8,7 @@ import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
 import type { MaskedEvent } from '../pipelines/model.ts';
 import { loadPlan } from '../server/plan-source.ts';
 import { ticketStream } from '../tests/helpers/events.ts';
-import { benchConfig, benchNats, emit, envInt, FULL, rssMb, silentLog, tempDataDir } from './lib.ts';
+import { type CpuShare, benchConfig, benchNats, cpuMeter, emit, envInt, FULL, rssMb, silentLog, tempDataDir } from './lib.ts';
 
 // Ingest throughput. The same N messages in one stream are read twice: by a bare durable pull
 // consumer that decodes the JSON and acks each message (the ceiling nats.js sets), and by the
@@ -39,6 +39,7 @@ const publishPerS = N / ((performance.now() - t) / 1000);
 console.log(`published ${N} events at ${Math.round(publishPerS)}/s`);
 
 let baselineUsPerEvent = 0;
+let baselineCpu: CpuShare | undefined;
 async function baseline(): Promise<number> {
   await jsm.consumers.add(STREAM, {
     durable_name: 'baseline',
@@ -63,7 +64,9 @@ async function baseline(): Promise<number> {
     });
   });
   const elu0 = nodePerformance.eventLoopUtilization();
+  const cpu = cpuMeter(nats.pid);
   const ms = await done;
+  baselineCpu = cpu.stop();
   baselineUsPerEvent = Number(((nodePerformance.eventLoopUtilization(elu0).active * 1000) / N).toFixed(1));
   await nc.flush();
   if (decodedBytes === 0) throw new Error('nothing decoded');
@@ -72,21 +75,26 @@ async function baseline(): Promise<number> {
 
 const baselinePerS = await baseline();
 console.log(`baseline: bare pull consumer, decode + ack: ${Math.round(baselinePerS)} msgs/s, main thread ${baselineUsPerEvent} µs per message`);
+const showCpu = (c: CpuShare | undefined) => (c ? `cores in use: machine ${c.machine}; main thread ${c.mainThread}, other threads ${c.otherThreads} (${JSON.stringify(c.threads)}), nats-server ${c.natsServer}` : '');
+console.log(`  ${showCpu(baselineCpu)}`);
 
 const dataDir = tempDataDir();
-const monitor = await Monitor.start(benchConfig(dataDir, nats.url), plan, silentLog);
+const monitor = await Monitor.start(benchConfig(dataDir, nats.url, Object.fromEntries(['MAX_ACK_PENDING', 'BATCH_MAX', 'BATCH_MS'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]))), plan, silentLog);
 t = performance.now();
 const elu0 = nodePerformance.eventLoopUtilization();
+const pipelineCpuMeter = cpuMeter(nats.pid);
 // polled every 10 ms: a tighter loop costs the pipeline measurable time in this same thread
 while (monitor.health.eventsReceived < N) await new Promise((r) => setTimeout(r, 10));
 const pipelineMs = performance.now() - t;
 const elu = nodePerformance.eventLoopUtilization(elu0);
+const pipelineCpu = pipelineCpuMeter.stop();
 const pipelinePerS = N / (pipelineMs / 1000);
 const mainThread = { busy: Number(elu.utilization.toFixed(2)), usPerEvent: Number(((elu.active * 1000) / N).toFixed(1)) };
 console.log(
   `pipeline: ${Math.round(pipelinePerS)} events/s, ${monitor.health.batches} batches, ratio ${(pipelinePerS / baselinePerS).toFixed(2)}; ` +
     `main thread busy ${Math.round(mainThread.busy * 100)} %, ${mainThread.usPerEvent} µs per event`,
 );
+console.log(`  ${showCpu(pipelineCpu)}`);
 const rss = rssMb();
 
 // Where the time goes: the same work stage by stage, in this process, on the same engine.
@@ -127,6 +135,7 @@ emit({
   ratio: Number((pipelinePerS / baselinePerS).toFixed(2)),
   batches: monitor.health.batches,
   mainThread,
+  cores: { baseline: baselineCpu, pipeline: pipelineCpu },
   rssAfterMb: rss,
   stages,
 });

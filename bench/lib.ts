@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startLocalNats, type LocalNats } from '../server/natsd.ts';
@@ -30,6 +30,8 @@ export const silentLog: Logger = { info() {}, warn() {}, error() {} };
 
 export interface BenchNats {
   url: string;
+  /** nats-server's process id, for its CPU share */
+  pid: number | undefined;
   server: LocalNats;
   cleanup(): Promise<void>;
 }
@@ -39,6 +41,7 @@ export async function benchNats(): Promise<BenchNats> {
   const server = await startLocalNats({ storeDir, port: await freePort() });
   return {
     url: server.url,
+    pid: natsPid(storeDir),
     server,
     cleanup: async () => {
       await server.stop();
@@ -104,4 +107,93 @@ export function machine() {
     chdb: version('chdb'),
     natsJs: version('@nats-io/jetstream'),
   };
+}
+
+const TICKS_PER_S = 100; // Linux USER_HZ
+
+function ticks(statPath: string): number {
+  try {
+    // fields after the command name, which may hold spaces: utime and stime are the 12th and 13th
+    const rest = readFileSync(statPath, 'utf8').split(') ')[1]!.split(' ');
+    return Number(rest[11]) + Number(rest[12]);
+  } catch {
+    return 0;
+  }
+}
+
+function threadTicks(): { main: number; others: number; byName: Map<string, number> } {
+  let main = 0;
+  let others = 0;
+  const byName = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const t = ticks(`/proc/self/task/${tid}/stat`);
+    if (Number(tid) === process.pid) main += t;
+    else {
+      others += t;
+      let name = 'unknown';
+      try {
+        name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim().replace(/[0-9]+$/, '');
+      } catch {
+        // thread ended
+      }
+      byName.set(name, (byName.get(name) ?? 0) + t);
+    }
+  }
+  return { main, others, byName };
+}
+
+/** CPU ticks the whole machine spent busy (user, nice, system, irq, softirq) */
+function machineBusyTicks(): number {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    return f[0]! + f[1]! + f[2]! + f[5]! + f[6]!;
+  } catch {
+    return NaN;
+  }
+}
+
+export interface CpuShare {
+  /** the whole machine, every process */
+  machine: number;
+  /** cores in use on average over the span, per part */
+  mainThread: number;
+  otherThreads: number;
+  natsServer: number;
+  /** the busiest other threads by name (digits dropped), cores */
+  threads: Record<string, number>;
+}
+
+/** Cores used by this process's main thread, its other threads (the engine, libuv, GC) and nats-server. */
+export function cpuMeter(natsPid: number | undefined): { stop(): CpuShare } {
+  const started = performance.now();
+  const self0 = threadTicks();
+  const nats0 = natsPid ? ticks(`/proc/${natsPid}/stat`) : 0;
+  const machine0 = machineBusyTicks();
+  return {
+    stop() {
+      const s = (performance.now() - started) / 1000;
+      const self1 = threadTicks();
+      const cores = (t: number) => Number((t / TICKS_PER_S / s).toFixed(2));
+      return {
+        machine: cores(machineBusyTicks() - machine0),
+        mainThread: cores(self1.main - self0.main),
+        otherThreads: cores(self1.others - self0.others),
+        natsServer: natsPid ? cores(ticks(`/proc/${natsPid}/stat`) - nats0) : NaN,
+        threads: Object.fromEntries(
+          [...self1.byName]
+            .map(([name, t]): [string, number] => [name, cores(t - (self0.byName.get(name) ?? 0))])
+            .filter(([, c]) => c >= 0.01)
+            .sort((a, b) => b[1] - a[1]),
+        ),
+      };
+    },
+  };
+}
+
+export function natsPid(storeDir: string): number | undefined {
+  try {
+    return Number(readFileSync(join(storeDir, 'nats-server.pid'), 'utf8').trim()) || undefined;
+  } catch {
+    return undefined;
+  }
 }

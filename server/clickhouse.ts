@@ -1,5 +1,6 @@
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerTsvInserter } from '../pipelines/sinks/clickhouse-tsv.ts';
@@ -32,11 +33,54 @@ export async function openClickHouse(target: ClickHouseTarget): Promise<ClickHou
   const { createChdbConnection } = await import('chdb/connection');
   const connection = createChdbConnection({ path: target.dataDir });
   const client = createClient({ connection } as Parameters<typeof createClient>[0]);
-  // Bulk rows skip the client's string round trip: the bytes go to the engine as they are.
-  registerTsvInserter(client, async ({ table, columns, body }) => {
-    await connection.chdb.rawInsert({ table, columns, values: body, format: 'TabSeparated' });
-  });
+  registerTsvInserter(client, spoolInserter(connection.chdb, join(target.dataDir, 'insert-spool')));
   return client;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
+
+/** From this size on, rows go to the embedded engine through a file (see spoolInserter). */
+export const SPOOL_MIN_BYTES = 1 << 20;
+
+interface ChdbInserts {
+  queryAsync(sql: string): Promise<unknown>;
+  rawInsert(p: { table: string; columns: string[]; values: Uint8Array; format: 'TabSeparated' }): Promise<unknown>;
+}
+
+/**
+ * Bulk rows reach the embedded engine as a file it reads itself (`INSERT … FROM INFILE`): the
+ * engine parses a file about twice as fast as the same bytes handed over inline (measured with
+ * batches of 10,000 event rows: 27 against 50 ms an insert; inline, the engine's time per row grew
+ * with the batch, to 7–11 µs, and the engine's time is what the two cores run out of at full
+ * ingest). Small batches, the live case, stay inline: there the file's own cost (2–4 ms) is more
+ * than the parsing it saves, and it would add to publish-to-screen latency.
+ * The file holds only what the table gets (masked rows) and is removed once the insert returns;
+ * leftovers of a crash are removed at open (their messages were never acknowledged and come again).
+ * `optimize_on_insert = 0`: a batch holds each event id once (the pipeline drops repeats), so the
+ * replacing merge of the inserted block itself has nothing to fold.
+ */
+function spoolInserter(
+  chdb: ChdbInserts,
+  spoolDir: string,
+): (insert: { table: string; columns: readonly string[]; body: Uint8Array }) => Promise<void> {
+  rmSync(spoolDir, { recursive: true, force: true });
+  mkdirSync(spoolDir, { recursive: true });
+  let next = 0;
+  return async ({ table, columns, body }) => {
+    if (!IDENTIFIER.test(table) || !columns.every((c) => IDENTIFIER.test(c))) throw new Error(`not an identifier: ${table} (${columns.join(', ')})`);
+    if (body.byteLength < SPOOL_MIN_BYTES) {
+      await chdb.rawInsert({ table, columns: [...columns], values: body, format: 'TabSeparated' });
+      return;
+    }
+    const file = join(spoolDir, `${next++}.tsv`);
+    try {
+      await writeFile(file, body);
+      const path = file.replace(/[\\']/g, (c) => `\\${c}`);
+      await chdb.queryAsync(`INSERT INTO ${table} (${columns.join(', ')}) FROM INFILE '${path}' SETTINGS optimize_on_insert = 0 FORMAT TabSeparated`);
+    } finally {
+      await rm(file, { force: true });
+    }
+  };
 }
 
 /** Splits a DDL file into statements; statements end with `;` at the end of a line. */

@@ -1,9 +1,9 @@
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, openClickHouse } from '../../server/clickhouse.ts';
+import { migrate, openClickHouse, SPOOL_MIN_BYTES } from '../../server/clickhouse.ts';
 import type { MaskedEvent } from '../model.ts';
 import { ClickHouseSink, eventRow, type StoredEvent } from './clickhouse.ts';
 import { EVENT_COLUMNS, eventTsvRow, eventsTsv, tsvInserter, tsvMap, tsvString } from './clickhouse-tsv.ts';
@@ -117,6 +117,21 @@ describe('clickhouse-tsv - round trip through the real engine', () => {
     await new ClickHouseSink(ch).writeBatch(batch, []);
     const rows = await readBack(batch.map((b) => b.event.eventId));
     expect(rows).toEqual(batch.map(expected));
+  });
+
+  it('a large batch goes to the engine through a file: every column comes back exactly, and the file is removed', async () => {
+    const batch = Array.from({ length: 400 }, (_, i) => event(3000 + i, { text: `${'长文本\t\n'.repeat(400)}${i}` }));
+    expect(eventsTsv(batch).byteLength).toBeGreaterThanOrEqual(SPOOL_MIN_BYTES);
+    await new ClickHouseSink(ch).writeBatch(batch, []);
+    expect(await readBack(batch.map((b) => b.event.eventId))).toEqual(batch.map(expected));
+    expect(readdirSync(join(dir, 'clickhouse', 'insert-spool'))).toEqual([]);
+  });
+
+  it('a large insert the engine refuses fails with its message and leaves no file', async () => {
+    const batch = Array.from({ length: 400 }, (_, i) => event(4000 + i, { text: 'x'.repeat(3_000) }));
+    const insert = tsvInserter(ch);
+    await expect(insert({ table: 'complaints.no_such_table', columns: EVENT_COLUMNS, body: eventsTsv(batch) })).rejects.toThrow(/no_such_table/);
+    expect(readdirSync(join(dir, 'clickhouse', 'insert-spool'))).toEqual([]);
   });
 
   it("the client's ordinary insert (server mode) reads the same body the same way", async () => {
