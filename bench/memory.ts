@@ -13,9 +13,12 @@ import { benchNats, emit, envInt, FULL } from './lib.ts';
 // Memory (issue 6). 1) Bytes per ticket held, in this process after a GC (heap + array
 // buffers): the counter index, and beside it the alert engine's per-ticket book (another holder
 // of every ticket). 2) A monitor process (as operators run it) under live traffic through NATS:
-// first new tickets (the slope per new ticket), then traffic that only re-touches existing
-// tickets and customers — escalations, resolutions, repeated first contacts, duplicates — where
-// RSS must stay flat. BENCH_FULL=1: half an hour each (the hour-long run).
+// first new tickets (the slope per new ticket), then traffic that brings no new fact — escalations,
+// resolutions and reopenings of existing tickets of the relative-mode types, and re-sent old events
+// (duplicates from long ago, some without the broker's header) — where RSS must stay flat.
+// What the counts must keep for the year grows with the year's facts: each ticket, each first
+// contact, each event of a strict-type ticket (held per ticket, measured in part 1); nothing else
+// may grow. BENCH_FULL=1: half an hour each (the hour-long run).
 
 const TICKETS = envInt('BENCH_MEMORY_TICKETS', FULL ? 1_000_000 : 200_000);
 const RATE = envInt('BENCH_MEMORY_RATE', 1_000);
@@ -72,20 +75,28 @@ function publish(e: Record<string, unknown>): void {
   nc.publish(`complaints.tickets.${String(e.branch)}`, JSON.stringify(e), { headers: h });
   sent++;
 }
+// Types whose every not-agreed customer is a case: the alert engine keeps every event of their
+// tickets (the escalation ladder), so their events are facts, like first contacts.
+const STRICT = new Set(plan.types.filter((t) => t.mode === 'strict').map((t) => t.code));
+/** when each event of the first phase happened, so that a re-sent one carries the same facts */
+const newEventTimes = new Float64Array(2 * liveTickets + 10 * RATE);
 function liveEvent(phase: 'new' | 'retouch', k: number): Record<string, unknown> {
-  const now = new Date().toISOString();
   if (phase === 'new') {
     const i = Math.floor(k / 2);
-    return { eventId: `m-${i}-${k % 2}`, ticketId: `m-t${i}`, kind: k % 2 ? 'first_contact' : 'opened', occurredAt: now, branch: BRANCHES[i % 6], complaintType: plan.types[i % plan.types.length]!.code, customerId: `m-c${i % 5000}`, outcome: k % 2 ? (i % 3 ? 'agreed' : 'not_agreed') : undefined };
+    if (!newEventTimes[k]) newEventTimes[k] = Date.now();
+    return { eventId: `m-${i}-${k % 2}`, ticketId: `m-t${i}`, kind: k % 2 ? 'first_contact' : 'opened', occurredAt: new Date(newEventTimes[k]!).toISOString(), branch: BRANCHES[i % 6], complaintType: plan.types[i % plan.types.length]!.code, customerId: `m-c${i % 5000}`, outcome: k % 2 ? (i % 3 ? 'agreed' : 'not_agreed') : undefined };
   }
-  const i = k % liveTickets;
-  const kind = (['escalated', 'resolved', 'first_contact', 'reopened'] as const)[k % 4]!;
-  // a repeat of an event already sent (a duplicate from long ago) every 10th event
-  if (k % 10 === 0) return liveEvent('new', (k * 7) % (2 * liveTickets));
-  return { eventId: `r-${k}`, ticketId: `m-t${i}`, kind, occurredAt: now, branch: BRANCHES[i % 6], complaintType: plan.types[i % plan.types.length]!.code, customerId: `m-c${i % 5000}`,
-    outcome: kind === 'first_contact' || kind === 'resolved' ? 'agreed' : undefined, escalation: kind === 'escalated' ? 'case_meeting' : undefined };
+  // a repeat of an event already sent (a duplicate from long ago, same facts) every 4th event
+  if (k % 4 === 0) return liveEvent('new', (k * 7) % Math.max(1, newSent));
+  let i = k % liveTickets;
+  while (STRICT.has(plan.types[i % plan.types.length]!.code)) i = (i + 1) % liveTickets;
+  const kind = (['escalated', 'resolved', 'reopened'] as const)[k % 3]!;
+  return { eventId: `r-${k}`, ticketId: `m-t${i}`, kind, occurredAt: new Date().toISOString(), branch: BRANCHES[i % 6], complaintType: plan.types[i % plan.types.length]!.code, customerId: `m-c${i % 5000}`,
+    outcome: kind === 'resolved' ? 'agreed' : undefined, escalation: kind === 'escalated' ? 'case_meeting' : undefined };
 }
 
+
+let newSent = 0;
 const samples: Array<{ s: number; phase: string; rssMb: number; events: number }> = [];
 const t0 = performance.now();
 for (const phase of ['new', 'retouch'] as const) {
@@ -100,6 +111,7 @@ for (const phase of ['new', 'retouch'] as const) {
     }
   }
   await nc.flush();
+  if (phase === 'new') newSent = Math.min(k, newEventTimes.length);
 }
 const { body: health } = await getJson(monitor, '/api/health');
 const stat = (phase: string, from: number, to: number) => {
@@ -114,7 +126,7 @@ const live = {
   newTickets: { rssMaxSecondQuarterMb: newFirst, rssMaxLastQuarterMb: newLast, bytesPerNewTicket: Math.round(((newLast - newFirst) * 1048576) / (RATE * PHASE_S * 0.5 / 2)) },
   retouch: { rssMaxSecondQuarterMb: reFirst, rssMaxLastQuarterMb: reLast, growthMb: reLast - reFirst },
 };
-console.log(`live @${RATE}/s: new tickets: RSS ${newFirst} → ${newLast} MB (≈${live.newTickets.bytesPerNewTicket} B per new ticket, whole monitor); re-touching existing tickets and customers: RSS ${reFirst} → ${reLast} MB`);
+console.log(`live @${RATE}/s: new tickets: RSS ${newFirst} → ${newLast} MB (≈${live.newTickets.bytesPerNewTicket} B per new ticket, whole monitor); traffic without new facts: RSS ${reFirst} → ${reLast} MB`);
 await nc.close();
 await monitor.kill();
 await nats.cleanup();

@@ -64,7 +64,7 @@ await step('memory', async () => {
   summary.push(`memory per ticket (${r.tickets} tickets): counter index ${r.bytesPerTicket.counterIndex} B, alert engine's TicketBook ${r.bytesPerTicket.alertTicketBook} B`);
   summary.push(
     `memory, monitor under ${r.live.rate}/s for ${r.live.phaseS} s a phase: new tickets RSS ${r.live.newTickets.rssMaxSecondQuarterMb} → ${r.live.newTickets.rssMaxLastQuarterMb} MB ` +
-      `(≈${r.live.newTickets.bytesPerNewTicket} B per new ticket); re-touching existing tickets RSS ${r.live.retouch.rssMaxSecondQuarterMb} → ${r.live.retouch.rssMaxLastQuarterMb} MB (must stay flat)`,
+      `(≈${r.live.newTickets.bytesPerNewTicket} B per new ticket); traffic without new facts RSS ${r.live.retouch.rssMaxSecondQuarterMb} → ${r.live.retouch.rssMaxLastQuarterMb} MB (must stay flat)`,
   );
 });
 
