@@ -97,7 +97,20 @@ function liveEvent(phase: 'new' | 'retouch', k: number): Record<string, unknown>
 
 
 let newSent = 0;
-const samples: Array<{ s: number; phase: string; rssMb: number; events: number }> = [];
+const samples: Array<{ s: number; phase: string; rssMb: number; heapMb?: number; arrayBuffersMb?: number; events: number }> = [];
+/** the monitor's JavaScript heap and typed arrays, from its /metrics */
+async function jsMemory(): Promise<{ heapMb?: number; arrayBuffersMb?: number }> {
+  try {
+    const text = await (await fetch(`${monitor.baseUrl}/metrics`)).text();
+    const mb = (name: string) => {
+      const m = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+      return m ? Math.round(Number(m[1]) / 1048576) : undefined;
+    };
+    return { heapMb: mb('nodejs_heap_used_bytes'), arrayBuffersMb: mb('nodejs_array_buffers_bytes') };
+  } catch {
+    return {};
+  }
+}
 const t0 = performance.now();
 for (const phase of ['new', 'retouch'] as const) {
   const start = performance.now();
@@ -107,7 +120,8 @@ for (const phase of ['new', 'retouch'] as const) {
     for (let j = 0; j < due; j++) publish(liveEvent(phase, k++));
     await new Promise((r) => setTimeout(r, 10));
     if (samples.length === 0 || performance.now() - t0 - samples.at(-1)!.s * 1000 >= 1000) {
-      samples.push({ s: Math.round((performance.now() - t0) / 100) / 10, phase, rssMb: rssMb(), events: sent });
+      const at = { s: Math.round((performance.now() - t0) / 100) / 10, phase, rssMb: rssMb(), events: sent };
+      samples.push(samples.length % 10 === 0 ? { ...at, ...(await jsMemory()) } : at);
     }
   }
   await nc.flush();

@@ -84,6 +84,11 @@ export function renderMetrics(monitor: Monitor, lag: ConsumerLag | null, batchSi
   metric('NatsConnected', 'gauge', '1 while connected to NATS', [line('NatsConnected', h.nats === 'connected' ? 1 : 0)]);
   metric('LastBatchTimestampSeconds', 'gauge', 'when the last batch was committed', [line('LastBatchTimestampSeconds', h.lastBatchAtMs ? h.lastBatchAtMs / 1000 : 0)]);
   metric('RebuildSeconds', 'gauge', 'time to read the stored events back at start', [line('RebuildSeconds', h.rebuildMs / 1000)]);
-  metric('process_resident_memory_bytes', 'gauge', 'resident memory', [line('process_resident_memory_bytes', process.memoryUsage().rss)]);
+  const mem = process.memoryUsage();
+  metric('process_resident_memory_bytes', 'gauge', 'resident memory', [line('process_resident_memory_bytes', mem.rss)]);
+  // what of the resident memory is JavaScript's (the counters' typed arrays are array buffers);
+  // the rest is the embedded engine's, the code and the allocator's
+  metric('nodejs_heap_used_bytes', 'gauge', 'JavaScript heap in use', [line('nodejs_heap_used_bytes', mem.heapUsed)]);
+  metric('nodejs_array_buffers_bytes', 'gauge', 'array buffers (typed arrays) in use', [line('nodejs_array_buffers_bytes', mem.arrayBuffers)]);
   return `${out.join('\n')}\n`;
 }
