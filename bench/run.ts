@@ -31,6 +31,11 @@ await step('ingest', async () => {
   summary.push(`ingest (${r.n} events): pipeline ${r.pipelinePerS}/s vs bare consumer ${r.baselinePerS}/s = ${r.ratio} of baseline (goal ≥ 0.6)`);
 });
 
+await step('flood', async () => {
+  const r = (results.flood = await runChild('flood.ts')) as { n: number; openAlerts: number; monitorPerS: number; baselinePerS: number; ratio: number };
+  summary.push(`burst of ${r.n} events opening ${r.openAlerts} alerts: monitor process ${r.monitorPerS}/s vs bare consumer ${r.baselinePerS}/s = ${r.ratio}`);
+});
+
 await step('latency', async () => {
   const r = (results.latency = await runChild('latency.ts')) as {
     results: Array<{ rate: number; achievedPerS: number; p50Ms: number; p99Ms: number; live: { p50Ms: number; p99Ms: number } }>;

@@ -75,6 +75,8 @@ export class Monitor {
   readonly liveMessages = new Subject<{ type: string } & Record<string, unknown>>();
   /** Open alerts for the /ws snapshot; the alert engine replaces this. */
   snapshotAlerts: () => object[] = () => [];
+  /** the open alerts' kind, level, status and opening time, unrendered: what the headline counts */
+  alertFacts: () => object[] = () => [];
   readonly health: MonitorHealth;
   /** messages per batch write, for /metrics */
   readonly batchSizes = new SizeHistogram();

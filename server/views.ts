@@ -100,7 +100,9 @@ interface AlertLike {
   kind?: unknown;
   level?: unknown;
   status?: unknown;
+  /** a rendered view's time (ISO text) or a record's (ms) */
   openedAt?: unknown;
+  openedAtMs?: unknown;
 }
 
 /** Bank-wide figures at one instant: every type at scope ALL, summed. */
@@ -141,7 +143,7 @@ export function headlineView(plan: CompiledPlan, index: CounterIndex, nowMs: num
   const byLevel: Record<string, number> = { watch: 0, breach: 0, critical: 0 };
   let openedThisWeek = 0, openedLastWeek = 0;
   for (const a of alerts as AlertLike[]) {
-    const at = typeof a.openedAt === 'string' ? Date.parse(a.openedAt) : NaN;
+    const at = typeof a.openedAtMs === 'number' ? a.openedAtMs : typeof a.openedAt === 'string' ? Date.parse(a.openedAt) : NaN;
     if (at > prevMs && at <= nowMs) openedThisWeek++;
     else if (at > prevMs - WEEK_MS && at <= prevMs) openedLastWeek++;
   }

@@ -55,6 +55,7 @@ export class AlertEngine {
     engine.evaluate(allKeys(plan), engine.book.ticketIds(), { retroactive: true, reason: 're-derived at start' });
     for (const c of engine.pending.splice(0)) engine.onChange(c);
     monitor.snapshotAlerts = () => engine.list('open');
+    monitor.alertFacts = () => engine.openFacts();
     engine.timer = setInterval(() => engine.tick(), monitor.config.alertTickMs);
     engine.timer.unref();
     log.info({ alerts: engine.records.size, open: engine.list('open').length }, 'alert engine started');
@@ -67,6 +68,13 @@ export class AlertEngine {
       .filter((r) => status === 'all' || r.status !== 'resolved')
       .sort((a, b) => b.openedAtMs - a.openedAtMs || (a.id < b.id ? -1 : 1))
       .map((r) => alertView(r, tz));
+  }
+
+  /** What the headline counts, without rendering every alert (that cost grew with the alerts open). */
+  openFacts(): Array<Pick<AlertRecord, 'kind' | 'level' | 'status' | 'openedAtMs'>> {
+    const out: Array<Pick<AlertRecord, 'kind' | 'level' | 'status' | 'openedAtMs'>> = [];
+    for (const r of this.records.values()) if (r.status !== 'resolved') out.push({ kind: r.kind, level: r.level, status: r.status, openedAtMs: r.openedAtMs });
+    return out;
   }
 
   get(id: string): AlertRecord | undefined {

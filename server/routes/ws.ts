@@ -49,7 +49,19 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     heartbeatMs: config.heartbeatMs,
     pipeline: pipelineView(),
   });
-  const headline = () => ({ type: 'headline', ...headlineView(monitor.plan, monitor.index, now(), monitor.snapshotAlerts()) });
+  const headline = () => ({ type: 'headline', ...headlineView(monitor.plan, monitor.index, now(), monitor.alertFacts()) });
+  // The headline sums every type and counts every open alert: computed once per turn of the event
+  // loop, however many changes and alerts a batch brings (a flood of new cases had made it
+  // quadratic: each new alert re-rendered all the open ones).
+  let headlineDue = false;
+  const headlineSoon = () => {
+    if (headlineDue) return;
+    headlineDue = true;
+    setImmediate(() => {
+      headlineDue = false;
+      enqueue('headline', headline());
+    });
+  };
 
   const sub = monitor.changes.subscribe(({ asOfMs, rows, retroactive }) => {
     const asOf = iso(asOfMs);
@@ -60,11 +72,11 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
         enqueue(`series:${type}`, { type: 'series', asOf, ...seriesView(monitor.plan, monitor.index, type, ALL_SCOPE, asOfMs) });
       }
     }
-    if (rows.length) enqueue('headline', headline());
+    if (rows.length) headlineSoon();
   });
   const live = monitor.liveMessages.subscribe((message) => {
     broadcast([message]);
-    if (message.type === 'alert') enqueue('headline', headline());
+    if (message.type === 'alert') headlineSoon();
   });
 
   // Pipeline freshness: how far behind the stream the counters are. `caughtUpAtMs` is the last
