@@ -212,6 +212,8 @@ export function reconcile(
   nowMs: number,
   cause: Cause,
   cfg: AlertRulesConfig,
+  /** the records `covered` may hold (default: all); a caller with an index passes only those */
+  candidates: Iterable<AlertRecord> = records.values(),
 ): Step[] {
   const steps: Step[] = [];
   const seen = new Set<string>();
@@ -221,7 +223,7 @@ export function reconcile(
     const step = mergeDerived(prev, d, nowMs, cause, cfg);
     if (!prev || step.entries.length > 0 || JSON.stringify(prev) !== JSON.stringify(step.record)) steps.push(step);
   }
-  for (const r of records.values()) {
+  for (const r of candidates) {
     if (seen.has(r.id) || r.kind === 'burn' || !covered(r)) continue;
     const step = withdraw(r, nowMs, cause);
     if (step) steps.push(step);

@@ -28,9 +28,15 @@ import { alertView } from './view.ts';
 // restart loads the snapshots, re-derives everything at the current instant, and logs only
 // what changed while it was down (derived lines have deterministic ids and fold in the log).
 
+/** how often a burst's audit rows are written (one insert) */
+const LOG_EVERY_MS = 250;
+
 export class AlertEngine {
   readonly cfg: AlertRulesConfig;
   readonly records = new Map<string, AlertRecord>();
+  /** record ids by (type, scope) and by ticket: what a re-derivation may withdraw, found without a scan */
+  private readonly idsByKey = new Map<string, Set<string>>();
+  private readonly idsByTicket = new Map<string, Set<string>>();
   private readonly book = new TicketBook();
   private readonly pending: CounterChange[] = [];
   private ready = false;
@@ -38,6 +44,8 @@ export class AlertEngine {
   private timer?: NodeJS.Timeout;
   private lastWeek = -2;
   private writes: Promise<void> = Promise.resolve();
+  private readonly unwritten: object[] = [];
+  private logTimer?: NodeJS.Timeout;
   private loads: Promise<void> = Promise.resolve();
 
   private constructor(private readonly monitor: Monitor, private readonly log: Logger, private readonly now: () => number) {
@@ -49,7 +57,7 @@ export class AlertEngine {
     // Subscribe before reading the store so no batch falls between the two (both are idempotent).
     engine.sub = monitor.changes.subscribe((c) => (engine.ready ? engine.onChange(c) : engine.pending.push(c)));
     const { plan, clickhouse } = monitor;
-    for (const r of await loadRecords(clickhouse, plan.year)) engine.records.set(r.id, r);
+    for (const r of await loadRecords(clickhouse, plan.year)) engine.remember(r);
     engine.book.apply(await loadCaseEvents(clickhouse, [...engine.strictTypes()]));
     engine.ready = true;
     engine.evaluate(allKeys(plan), engine.book.ticketIds(), { retroactive: true, reason: 're-derived at start' });
@@ -131,6 +139,25 @@ export class AlertEngine {
     this.loadTickets([...arriving], reason);
   }
 
+  private remember(r: AlertRecord): void {
+    this.records.set(r.id, r);
+    const add = (index: Map<string, Set<string>>, key: string) => {
+      let ids = index.get(key);
+      if (!ids) index.set(key, (ids = new Set()));
+      ids.add(r.id);
+    };
+    add(this.idsByKey, `${r.complaintType}|${r.scope}`);
+    if (r.ticketId !== undefined) add(this.idsByTicket, r.ticketId);
+  }
+
+  /** The records of these keys and tickets: the only ones a re-derivation of them may withdraw. */
+  private recordsOf(keySet: ReadonlySet<string>, tickets: ReadonlySet<string>): AlertRecord[] {
+    const ids = new Set<string>();
+    for (const k of keySet) for (const id of this.idsByKey.get(k) ?? []) ids.add(id);
+    for (const t of tickets) for (const id of this.idsByTicket.get(t) ?? []) ids.add(id);
+    return [...ids].map((id) => this.records.get(id)!);
+  }
+
   private strictTypes(): Set<string> {
     return new Set(this.monitor.plan.types.filter((t) => t.mode === 'strict').map((t) => t.code));
   }
@@ -161,7 +188,7 @@ export class AlertEngine {
     // Only what was re-derived may be withdrawn: the keys and tickets asked for.
     const covered = (r: AlertRecord) =>
       r.kind === 'level' ? keySet.has(`${r.complaintType}|${r.scope}`) : r.kind === 'case' && r.ticketId !== undefined && cases.covered.has(r.ticketId);
-    this.commit(reconcile(this.records, [...levels, ...cases.alerts], covered, now, cause, this.cfg));
+    this.commit(reconcile(this.records, [...levels, ...cases.alerts], covered, now, cause, this.cfg, this.recordsOf(keySet, cases.covered)));
   }
 
   /** Applies steps: memory first, then the audit rows (in order), /ws and NATS. */
@@ -171,7 +198,7 @@ export class AlertEngine {
     const now = this.now();
     const rows: object[] = [];
     for (const { record, entries } of steps) {
-      this.records.set(record.id, record);
+      this.remember(record);
       if (entries.length === 0) continue;
       for (const e of entries) rows.push(logRow(record, e, plan.year, now));
       const view = alertView(record, plan.timezone);
@@ -183,19 +210,38 @@ export class AlertEngine {
         this.log.warn({ err: (err as Error).message }, 'alert publish on NATS failed');
       }
     }
+    if (rows.length === 0) return;
+    this.unwritten.push(...rows);
+    // The audit rows of a burst go in one insert a few times a second: on the embedded engine an
+    // insert waits for the one before it, and one per batch put the log in front of the events'
+    // own inserts. A derived line lost in a crash is derived again at the next start (and folds).
+    this.logTimer ??= setTimeout(() => void this.writeUnwritten(), LOG_EVERY_MS);
+  }
+
+  private writeUnwritten(): Promise<void> {
+    if (this.logTimer) clearTimeout(this.logTimer);
+    this.logTimer = undefined;
+    if (this.unwritten.length === 0) return this.writes;
+    const rows = this.unwritten.splice(0);
     const client = this.monitor.clickhouse;
     this.writes = this.writes.then(() => writeLog(client, rows)).catch((err: Error) => this.log.error({ err: err.message, rows: rows.length }, 'alert log write failed'));
+    return this.writes;
+  }
+
+  /** Writes the audit rows so far now; resolves when they are written (a person's action). */
+  written(): Promise<void> {
+    return this.writeUnwritten();
   }
 
   /** Resolves when every audit row so far is written (tests, shutdown). */
   flushed(): Promise<void> {
-    return this.loads.then(() => this.writes);
+    return this.loads.then(() => this.writeUnwritten());
   }
 
   async stop(): Promise<void> {
     this.sub?.unsubscribe();
     if (this.timer) clearInterval(this.timer);
     await this.loads;
-    await this.writes;
+    await this.writeUnwritten();
   }
 }

@@ -83,6 +83,8 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     }
     try {
       const next = engine.act(id, a)!;
+      // a person's action is in the audit log before it is confirmed: it cannot be derived again
+      await engine.written();
       return alertView(next, monitor.plan.timezone);
     } catch (err) {
       if (err instanceof ActionRefused) throw new HttpError(err.status, err.code, err.message);

@@ -50,17 +50,19 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     pipeline: pipelineView(),
   });
   const headline = () => ({ type: 'headline', ...headlineView(monitor.plan, monitor.index, now(), monitor.alertFacts()) });
-  // The headline sums every type and counts every open alert: computed once per turn of the event
-  // loop, however many changes and alerts a batch brings (a flood of new cases had made it
-  // quadratic: each new alert re-rendered all the open ones).
-  let headlineDue = false;
+  // The headline sums every type and counts every open alert: computed at most once per wall
+  // frame (coalesceMs), however many changes and alerts come in between. A flood of new cases had
+  // made it quadratic: each new alert re-rendered all the open ones.
+  let headlineTimer: NodeJS.Timeout | undefined;
+  let lastHeadlineAt = -Infinity;
   const headlineSoon = () => {
-    if (headlineDue) return;
-    headlineDue = true;
-    setImmediate(() => {
-      headlineDue = false;
+    if (headlineTimer) return;
+    const wait = Math.max(0, lastHeadlineAt + config.coalesceMs - performance.now());
+    headlineTimer = setTimeout(() => {
+      headlineTimer = undefined;
+      lastHeadlineAt = performance.now();
       enqueue('headline', headline());
-    });
+    }, wait);
   };
 
   const sub = monitor.changes.subscribe(({ asOfMs, rows, retroactive }) => {
@@ -146,6 +148,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
 
   app.addHook('onClose', async () => {
     clearInterval(timer);
+    clearTimeout(headlineTimer);
     sub.unsubscribe();
     live.unsubscribe();
     for (const h of hubs) h.closeAll();

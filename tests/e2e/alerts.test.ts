@@ -118,6 +118,13 @@ describe('e2e alerts - events in, alerts out', () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({ id: 'case.INS-1', status: 'acknowledged', ack: { by: '王主管', reason: 'unspecified' } });
     expect(body.history.at(-1)).toMatchObject({ what: 'acknowledged', by: '王主管', before: expect.stringMatching(/^open\//) });
+    // confirmed only once it is in the audit trail (a person's action cannot be derived again)
+    const logged = await fetch(`${monitor.baseUrl}/api/sql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${SUP}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: "SELECT actor FROM complaints.v_alert_history WHERE alert_id = 'case.INS-1' AND what = 'acknowledged'" }),
+    });
+    expect(await logged.text()).toContain('王主管');
     expect((await post(monitor, '/api/alerts/case.INS-1/ack', SUP, { by: '王主管' })).status).toBe(409);
     const note = await post(monitor, '/api/alerts/case.INS-1/notice', SUP, { by: '王主管', to: '海淀支行', text: '消保提示书：请三日内回访客户' });
     expect(note.status).toBe(200);
