@@ -18,8 +18,6 @@ export interface ClickHouseTarget {
   dataDir: string;
 }
 
-const embeddedClients = new WeakSet<ClickHouseClient>();
-
 export async function openClickHouse(target: ClickHouseTarget): Promise<ClickHouseClient> {
   if (target.url) {
     return createClient({
@@ -35,7 +33,6 @@ export async function openClickHouse(target: ClickHouseTarget): Promise<ClickHou
   const { createChdbConnection } = await import('chdb/connection');
   const connection = createChdbConnection({ path: target.dataDir });
   const client = createClient({ connection } as Parameters<typeof createClient>[0]);
-  embeddedClients.add(client);
   registerTsvInserter(client, spoolInserter(connection.chdb, join(target.dataDir, 'insert-spool')));
   return client;
 }
@@ -135,10 +132,6 @@ export async function migrate(client: ClickHouseClient, dir = SQL_DIR): Promise<
       format: 'JSONEachRow',
     });
     done.push(m.name);
-  }
-  // Settings of our own engine, not schema: re-applied at every start (each statement is idempotent).
-  if (embeddedClients.has(client)) {
-    for (const statement of splitStatements(readFileSync(join(SQL_DIR, 'embedded', 'merge_small_parts.sql'), 'utf8'))) await client.command({ query: statement });
   }
   return done;
 }
