@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { headers } from '@nats-io/nats-core';
 import { loadPlan } from '../server/plan-source.ts';
 import { startMonitor } from '../tests/helpers/monitor-process.ts';
-import { benchNats, emit, envInt, FULL, percentile } from './lib.ts';
+import { benchNats, emit, envInt, FULL, percentile, processCpuMeter } from './lib.ts';
 
 // Publish-to-screen latency: from js.publish to the counter message on a /ws client. Every event
 // is a not-agreed first contact of a new customer of one type, so the ALL counter of that type
@@ -68,6 +68,8 @@ for (const rate of RATES) {
   const t0 = performance.now();
   const inflight = new Set<Promise<unknown>>();
   let failed = 0;
+  const monitorCpu = processCpuMeter(monitor.child.pid);
+  const natsCpu = processCpuMeter(nats.pid);
   while (performance.now() - t0 < SECONDS * 1000) {
     const due = Math.floor(((performance.now() - t0) / 1000) * rate) - sent.length;
     for (let i = 0; i < due; i++) {
@@ -97,6 +99,7 @@ for (const rate of RATES) {
   }
   await Promise.all(inflight);
   await nc.flush();
+  const cores = { monitor: monitorCpu.stop(), natsServer: natsCpu.stop() };
   const deadline = performance.now() + 30_000;
   const behind = () => Math.min(wall.shown.at(-1)?.count ?? 0, live.shown.at(-1)?.count ?? 0) < published;
   while (behind() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -117,10 +120,11 @@ for (const rate of RATES) {
       p99Ms: Number(percentile(liveLat, 99).toFixed(1)),
     },
     rssMb: rssMb(),
+    cores,
   };
   console.log(
     `latency at ${rate}/s (achieved ${r.achievedPerS}/s): live client p50 ${r.live.p50Ms} ms, p99 ${r.live.p99Ms} ms (${r.live.onScreen}/${r.events}); ` +
-      `wall screen p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (${r.onScreen}/${r.events}); RSS ${r.rssMb} MB`,
+      `wall screen p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms (${r.onScreen}/${r.events}); RSS ${r.rssMb} MB; cores: monitor ${cores.monitor}, nats-server ${cores.natsServer}`,
   );
   results.push(r);
 }

@@ -190,6 +190,15 @@ export function cpuMeter(natsPid: number | undefined): { stop(): CpuShare } {
   };
 }
 
+/** Cores another process used over a span (its every thread): a monitor under live traffic. */
+export function processCpuMeter(pid: number | undefined): { stop(): number } {
+  const started = performance.now();
+  const t0 = pid ? ticks(`/proc/${pid}/stat`) : 0;
+  return {
+    stop: () => (pid ? Number(((ticks(`/proc/${pid}/stat`) - t0) / TICKS_PER_S / ((performance.now() - started) / 1000)).toFixed(2)) : NaN),
+  };
+}
+
 export function natsPid(storeDir: string): number | undefined {
   try {
     return Number(readFileSync(join(storeDir, 'nats-server.pid'), 'utf8').trim()) || undefined;
