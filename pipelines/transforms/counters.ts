@@ -20,17 +20,9 @@ import { counterRows } from './counter-rows.ts';
 import { CustomerMinima } from './sorted-times.ts';
 import { flat, grow, growFilled, StringIds } from './string-ids.ts';
 import { RecentIds } from './recent-ids.ts';
+import { isNewer, NOT_AGREED, outcomeCode, timeOf, type Corrections, type Effective } from './corrections.ts';
 
 const NONE = -1;
-/** outcome codes: 0 none, 1 agreed, 2 not agreed */
-const NOT_AGREED = 2;
-const outcomeCode = (o: Outcome | undefined): number => (o === undefined ? 0 : o === 'not_agreed' ? NOT_AGREED : 1);
-
-interface Stamp { readonly t: number; readonly id: string }
-interface Retype extends Stamp { readonly type: number; readonly branch: number }
-interface Reoutcome extends Stamp { readonly outcome: number }
-interface Corrections { readonly retype?: Retype; readonly reoutcome?: Reoutcome }
-interface Effective { type: number; branch: number; outcome: number }
 
 export interface ChangedKey { complaintType: string; scope: string }
 export interface CounterSize { tickets: number; firstContacts: number; customers: number; recentIds: number }
@@ -260,13 +252,4 @@ export class CounterIndex {
     }
     return id;
   }
-}
-
-function isNewer(t: number, id: string, b: Stamp | undefined): boolean {
-  return b === undefined || t > b.t || (t === b.t && id > b.id);
-}
-
-// A time that is not a number must still order deterministically (NaN compares false).
-function timeOf(t: number): number {
-  return Number.isNaN(t) ? -Infinity : t;
 }
