@@ -167,7 +167,7 @@ export interface CpuShare {
 export function cpuMeter(natsPid: number | undefined): { stop(): CpuShare } {
   const started = performance.now();
   const self0 = threadTicks();
-  const nats0 = natsPid ? ticks(`/proc/${natsPid}/stat`) : 0;
+  const nats = processCpuMeter(natsPid);
   const machine0 = machineBusyTicks();
   return {
     stop() {
@@ -178,7 +178,7 @@ export function cpuMeter(natsPid: number | undefined): { stop(): CpuShare } {
         machine: cores(machineBusyTicks() - machine0),
         mainThread: cores(self1.main - self0.main),
         otherThreads: cores(self1.others - self0.others),
-        natsServer: natsPid ? cores(ticks(`/proc/${natsPid}/stat`) - nats0) : NaN,
+        natsServer: nats.stop(),
         threads: Object.fromEntries(
           [...self1.byName]
             .map(([name, t]): [string, number] => [name, cores(t - (self0.byName.get(name) ?? 0))])
@@ -199,7 +199,7 @@ export function processCpuMeter(pid: number | undefined): { stop(): number } {
   };
 }
 
-export function natsPid(storeDir: string): number | undefined {
+function natsPid(storeDir: string): number | undefined {
   try {
     return Number(readFileSync(join(storeDir, 'nats-server.pid'), 'utf8').trim()) || undefined;
   } catch {
