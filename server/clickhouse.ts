@@ -4,6 +4,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerTsvInserter } from '../pipelines/sinks/clickhouse-tsv.ts';
+import { drainJournal, registerJournalHost } from '../pipelines/sinks/live-journal.ts';
 
 // One client API for both modes: the embedded engine (chdb, in this process, data in DATA_DIR)
 // and a ClickHouse server. Everything above this file sees a plain @clickhouse/client.
@@ -16,6 +17,12 @@ export interface ClickHouseTarget {
   password?: string;
   /** embedded mode: the engine's data directory */
   dataDir: string;
+  /**
+   * embedded mode: a second connection to the same engine (one process, one engine), named. The
+   * engine runs one query at a time per connection, and connections side by side; the live
+   * pipeline writes through its own, so a long read or a journal move never holds it up.
+   */
+  lane?: string;
 }
 
 export async function openClickHouse(target: ClickHouseTarget): Promise<ClickHouseClient> {
@@ -33,7 +40,8 @@ export async function openClickHouse(target: ClickHouseTarget): Promise<ClickHou
   const { createChdbConnection } = await import('chdb/connection');
   const connection = createChdbConnection({ path: target.dataDir });
   const client = createClient({ connection } as Parameters<typeof createClient>[0]);
-  registerTsvInserter(client, spoolInserter(connection.chdb, join(target.dataDir, 'insert-spool')));
+  registerTsvInserter(client, spoolInserter(connection.chdb, join(target.dataDir, target.lane ? `insert-spool-${target.lane}` : 'insert-spool')));
+  if (!target.lane) registerJournalHost(client, { dir: join(target.dataDir, 'live-journal'), insertFile: (insert) => insertFile(connection.chdb, insert) });
   return client;
 }
 
@@ -72,15 +80,21 @@ function spoolInserter(
       await chdb.rawInsert({ table, columns: [...columns], values: body, format: 'TabSeparated' });
       return;
     }
-    const file = join(spoolDir, `${next++}.tsv`);
+    const path = join(spoolDir, `${next++}.tsv`);
     try {
-      await writeFile(file, body);
-      const path = file.replace(/[\\']/g, (c) => `\\${c}`);
-      await chdb.queryAsync(`INSERT INTO ${table} (${columns.join(', ')}) FROM INFILE '${path}' SETTINGS optimize_on_insert = 0 FORMAT TabSeparated`);
+      await writeFile(path, body);
+      await insertFile(chdb, { table, columns, path });
     } finally {
-      await rm(file, { force: true });
+      await rm(path, { force: true });
     }
   };
+}
+
+/** The engine reads a file of TabSeparated rows itself (see spoolInserter for why a file). */
+async function insertFile(chdb: ChdbInserts, { table, columns, path }: { table: string; columns: readonly string[]; path: string }): Promise<void> {
+  if (!IDENTIFIER.test(table) || !columns.every((c) => IDENTIFIER.test(c))) throw new Error(`not an identifier: ${table} (${columns.join(', ')})`);
+  const quoted = path.replace(/[\\']/g, (c) => `\\${c}`);
+  await chdb.queryAsync(`INSERT INTO ${table} (${columns.join(', ')}) FROM INFILE '${quoted}' SETTINGS optimize_on_insert = 0 FORMAT TabSeparated`);
 }
 
 /** Splits a DDL file into statements; statements end with `;` at the end of a line. */
@@ -133,6 +147,8 @@ export async function migrate(client: ClickHouseClient, dir = SQL_DIR): Promise<
     });
     done.push(m.name);
   }
+  // rows a stopped or crashed monitor left in the live journal join ticket_events before anyone reads
+  await drainJournal(client);
   return done;
 }
 

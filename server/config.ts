@@ -32,6 +32,8 @@ export interface MonitorConfig {
   ackWaitMs: number;
   /** unacknowledged messages in flight: the bound on the pipeline's memory */
   maxAckPending: number;
+  /** embedded engine: the longest a live row waits in the journal before it joins ticket_events */
+  journalMoveMs: number;
 }
 
 /** An integer environment variable within bounds; anything else stops the start, named. */
@@ -97,5 +99,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig 
     consumerName: env.CONSUMER_NAME || 'monitor',
     ackWaitMs: intVar(env, 'ACK_WAIT_MS', 30_000, 1_000, 3_600_000),
     maxAckPending: intVar(env, 'MAX_ACK_PENDING', 20_000, 1, 1_000_000),
+    journalMoveMs: intVar(env, 'JOURNAL_MOVE_MS', 10_000, 100, 600_000),
   };
 }

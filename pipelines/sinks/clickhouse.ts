@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { CounterRow, MaskedEvent, Rejection } from '../model.ts';
 import { EVENT_COLUMNS, eventsTsv, tsvInserter, type TsvInserter } from './clickhouse-tsv.ts';
+import type { LiveJournal } from './live-journal.ts';
 
 // The durable sink. Writes are batched (one insert per table per batch) and idempotent: events
 // are keyed by event_id and dead letters by stream sequence, so a redelivered batch folds away.
@@ -75,7 +76,11 @@ export function counterRow(row: CounterRow, planYear: number, changedAtMs: numbe
 
 export class ClickHouseSink {
   private readonly insertTsv: TsvInserter;
-  constructor(private readonly client: ClickHouseClient) {
+  constructor(
+    private readonly client: ClickHouseClient,
+    /** the embedded engine's: small batches go there (see live-journal.ts) */
+    private readonly journal?: LiveJournal,
+  ) {
     this.insertTsv = tsvInserter(client);
   }
 
@@ -83,7 +88,12 @@ export class ClickHouseSink {
   async writeBatch(events: readonly StoredEvent[], deadLetters: readonly DeadLetter[]): Promise<void> {
     const writes: Promise<unknown>[] = [];
     if (events.length > 0) {
-      writes.push(this.insertTsv({ table: 'complaints.ticket_events', columns: EVENT_COLUMNS, body: eventsTsv(events) }));
+      const body = eventsTsv(events);
+      writes.push(
+        this.journal?.takes(body.byteLength)
+          ? this.journal.write(events.length, body)
+          : this.insertTsv({ table: 'complaints.ticket_events', columns: EVENT_COLUMNS, body }),
+      );
     }
     if (deadLetters.length > 0) {
       writes.push(this.client.insert({ table: 'complaints.dead_letters', values: deadLetters.map(deadLetterRow), format: 'JSONEachRow' }));
