@@ -88,6 +88,14 @@ function typeOptions(current) {
   return [...$('f-type').options].filter((o) => o.value).map((o) => `<option value="${esc(o.value)}" ${o.value === current ? 'selected' : ''}>${esc(o.textContent)}</option>`).join('');
 }
 
+// What the last action answered stays on screen through live updates of the same alert (the
+// detail is redrawn on every update, and a correction's own update comes within milliseconds).
+let notice = { id: undefined, text: '' };
+function say(text) {
+  notice = { id: selected, text };
+  $('d-error').textContent = text;
+}
+
 function renderDetail() {
   const d = $('detail');
   const a = selected && alerts.get(selected);
@@ -112,7 +120,7 @@ function renderDetail() {
         <input name="reason" placeholder="更正原因 reason" maxlength="500">
         <button>更正工单 Correct</button>
       </form>
-      <div class="error" id="d-error"></div>
+      <div class="error" id="d-error">${notice.id === a.id ? esc(notice.text) : ''}</div>
     </div>
     <h3>历史 History</h3>
     <ol class="history">${a.history.map((h) => `<li><b>${esc(fmt(h.at))}</b> ${esc(WHAT_ZH[h.what] ?? h.what)}${h.level ? ` [${esc(h.level)}]` : ''}${h.by ? ` · <span class="who">${esc(h.by)}</span>` : ''}${h.reason ? ` · ${esc(h.reason)}` : ''}${h.detail?.text ? ` · ${esc(h.detail.text)}` : ''}${h.detail?.to ? ` → ${esc(h.detail.to)}` : ''}</li>`).join('')}</ol>`;
@@ -128,7 +136,7 @@ $('detail').addEventListener('submit', async (e) => {
   e.preventDefault();
   const form = e.target;
   const by = me.value.trim();
-  if (!by) { $('d-error').textContent = '请先填写你的名字 Enter your name first'; me.focus(); return; }
+  if (!by) { say('请先填写你的名字 Enter your name first'); me.focus(); return; }
   localStorage.setItem('console.me', by);
   const body = { by, ...Object.fromEntries(new FormData(form)) };
   if (form.dataset.action === 'correct') {
@@ -137,9 +145,9 @@ $('detail').addEventListener('submit', async (e) => {
     if (!body.reason) delete body.reason;
     try {
       const r = await api('/api/corrections', body);
-      $('d-error').textContent = `已提交更正 ${r.eventId} — correction sent`;
+      say(`已提交更正 ${r.eventId} — correction sent`);
     } catch (err) {
-      $('d-error').textContent = err.message;
+      say(err.message);
     }
     return;
   }
@@ -149,7 +157,7 @@ $('detail').addEventListener('submit', async (e) => {
     if (a.status === 'resolved') selected = null;
     render();
   } catch (err) {
-    $('d-error').textContent = err.message;
+    say(err.message);
   }
 });
 for (const id of ['f-type', 'f-scope', 'f-level']) $(id).addEventListener('change', () => render());
