@@ -12,7 +12,7 @@ import { CounterHistory } from '../pipelines/sinks/counter-history.ts';
 import { countingFacts } from '../pipelines/sources/clickhouse-replay.ts';
 import { jetStreamEnvelopes, type SourceStatus } from '../pipelines/sources/jetstream.ts';
 import { monitorTopology, type Prepared } from '../pipelines/topology.ts';
-import { migrate, openClickHouse, SPOOL_MIN_BYTES } from './clickhouse.ts';
+import { migrate, openClickHouse } from './clickhouse.ts';
 import type { MonitorConfig } from './config.ts';
 import { natsStoreDir, startLocalNats, type LocalNats } from './natsd.ts';
 import { describeNatsAuth, natsSecurityFromEnv, type NatsSecurity } from './nats-options.ts';
@@ -130,7 +130,6 @@ export class Monitor {
     const journal = LiveJournal.open(clickhouse, {
       moveEveryMs: config.journalMoveMs,
       moveAtRows: 20_000,
-      maxBatchBytes: SPOOL_MIN_BYTES,
       onMoveError: (err) => log.warn({ err: err.message }, 'moving the live journal into ticket_events failed; will retry'),
     });
     if (journal) settleBeforeReads(clickhouse, journal);
@@ -285,6 +284,11 @@ export class Monitor {
     } finally {
       this.swapBuffer = undefined;
     }
+  }
+
+  /** Resolves once every event counted so far is in ticket_events (the live journal moved). */
+  async settleStore(): Promise<void> {
+    await this.live.journal?.settle();
   }
 
   async stop(): Promise<void> {

@@ -78,7 +78,7 @@ export class ClickHouseSink {
   private readonly insertTsv: TsvInserter;
   constructor(
     private readonly client: ClickHouseClient,
-    /** the embedded engine's: small batches go there (see live-journal.ts) */
+    /** the embedded engine's: event batches go there (see live-journal.ts) */
     private readonly journal?: LiveJournal,
   ) {
     this.insertTsv = tsvInserter(client);
@@ -90,7 +90,7 @@ export class ClickHouseSink {
     if (events.length > 0) {
       const body = eventsTsv(events);
       writes.push(
-        this.journal?.takes(body.byteLength)
+        this.journal?.open
           ? this.journal.write(events.length, body)
           : this.insertTsv({ table: 'complaints.ticket_events', columns: EVENT_COLUMNS, body }),
       );

@@ -54,7 +54,7 @@ const distinctEvents = async () => {
 };
 
 function journal(opts: Partial<JournalOptions> = {}): LiveJournal {
-  return LiveJournal.open(main, { moveEveryMs: 600_000, moveAtRows: 1_000_000, maxBatchBytes: 1 << 20, onMoveError: () => {}, ...opts })!;
+  return LiveJournal.open(main, { moveEveryMs: 600_000, moveAtRows: 1_000_000, onMoveError: () => {}, ...opts })!;
 }
 const write = (j: LiveJournal, rows: StoredEvent[]) => j.write(rows.length, eventsTsv(rows));
 
@@ -129,6 +129,28 @@ describe('live journal', () => {
     expect(j.pending).toBe(0);
     expect(journalFiles()).toEqual([]);
     expect((await distinctEvents()).distinct).toBe(before + 25);
+    await j.close();
+  });
+
+  it('refuses writes once ClickHouse has refused the journal and it has grown, and takes them again after a move', async () => {
+    const before = (await distinctEvents()).distinct;
+    const j = journal({ moveAtRows: 10 });
+    await main.command({ query: 'RENAME TABLE complaints.ticket_events TO complaints.ticket_events_away' });
+    try {
+      await write(j, batch(7_500, 25)); // at moveAtRows the journal starts a move, which fails
+      await expect.poll(async () => write(j, batch(7_600, 1)).then(() => 'taken', (e: Error) => e.message), { timeout: 5_000 }).toMatch(
+        /ClickHouse has not taken the live journal's \d+ rows/,
+      );
+    } finally {
+      await main.command({ query: 'RENAME TABLE complaints.ticket_events_away TO complaints.ticket_events' });
+    }
+    await j.settle();
+    await write(j, batch(7_700, 3));
+    await j.settle();
+    // the refused single rows are not in; at most a few taken before the move failed are
+    const { distinct } = await distinctEvents();
+    expect(distinct - before).toBeGreaterThanOrEqual(28);
+    expect(j.pending).toBe(0);
     await j.close();
   });
 

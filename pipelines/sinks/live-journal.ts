@@ -4,9 +4,10 @@ import { open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EVENT_COLUMNS } from './clickhouse-tsv.ts';
 
-// The embedded engine's live journal. Small live batches of ticket events are appended to a
+// The embedded engine's live journal. The pipeline's batches of ticket events are appended to a
 // TabSeparated file beside the engine's data, and the file is handed to the engine in one insert
-// (`INSERT … FROM INFILE`) every few seconds: one MergeTree part per move instead of one per batch.
+// (`INSERT … FROM INFILE`) every few seconds, or at 20,000 rows: one MergeTree part per move
+// instead of one per batch, and the engine's insert runs beside the pipeline instead of in it.
 //
 // Why: every MergeTree insert makes a part of about ten files, and merging small parts makes
 // more. At live rates (tens of batches a second) creating and deleting those files cost the
@@ -42,10 +43,11 @@ export function registerJournalHost(client: ClickHouseClient, host: JournalHost)
 export interface JournalOptions {
   /** the longest a row waits in the journal */
   moveEveryMs: number;
-  /** a journal this large is moved at once */
+  /**
+   * a journal this large is moved at once; at twice this while ClickHouse refuses the moves (or
+   * ten times, ever), writes are refused: the pipeline stops acking instead of the journal growing
+   */
   moveAtRows: number;
-  /** larger batches go straight to ticket_events: they make one part each anyway */
-  maxBatchBytes: number;
   onMoveError(err: Error): void;
 }
 
@@ -68,6 +70,7 @@ export class LiveJournal {
   private moves: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private lastMoveError: Error | undefined;
 
   /** The embedded engine's journal, or undefined for a ClickHouse server. */
   static open(client: ClickHouseClient, opts: JournalOptions): LiveJournal | undefined {
@@ -82,8 +85,8 @@ export class LiveJournal {
     this.nextSeq = Math.max(0, ...journalFiles(host.dir).map((f) => f.seq + 1));
   }
 
-  takes(bytes: number): boolean {
-    return !this.closed && bytes < this.opts.maxBatchBytes;
+  get open(): boolean {
+    return !this.closed;
   }
 
   /**
@@ -92,6 +95,7 @@ export class LiveJournal {
    */
   write(rows: number, body: Buffer): Promise<void> {
     return this.serially('writes', async () => {
+      this.refuseWhenBehind();
       const file = (this.current ??= await this.openNext());
       try {
         for (let done = 0; done < body.length; ) {
@@ -127,6 +131,10 @@ export class LiveJournal {
           await rm(path);
           this.closedRows.delete(seq);
         }
+        this.lastMoveError = undefined;
+      } catch (err) {
+        this.lastMoveError = err as Error;
+        throw err;
       } finally {
         if (this.pending > 0) this.settleLater(this.opts.moveEveryMs);
       }
@@ -144,6 +152,15 @@ export class LiveJournal {
     this.closed = true;
     await this.settle();
     clearTimeout(this.timer);
+  }
+
+  private refuseWhenBehind(): void {
+    const rows = this.pending;
+    const limit = this.opts.moveAtRows;
+    if (rows >= 2 * limit && this.lastMoveError) {
+      throw new Error(`ClickHouse has not taken the live journal's ${rows} rows (${this.lastMoveError.message}); retrying`);
+    }
+    if (rows >= 10 * limit) throw new Error(`ClickHouse is behind: ${rows} rows wait in the live journal`);
   }
 
   private async openNext(): Promise<OpenFile> {
