@@ -65,6 +65,9 @@ export function renderMetrics(monitor: Monitor, lag: ConsumerLag | null, batchSi
   ]);
   metric('ClickHouseInsertFailed_total', 'counter', 'failed batch writes (messages redelivered)', [line('ClickHouseInsertFailed_total', h.writeFailures)]);
   metric('Batches_total', 'counter', 'committed batches', [line('Batches_total', h.batches)]);
+  metric('JournalRows', 'gauge', 'events counted and durable in the live journal, not yet moved into ticket_events (embedded engine)', [
+    line('JournalRows', monitor.journalRows),
+  ]);
   if (batchSizes) {
     let cumulative = 0;
     const buckets = SizeHistogram.BOUNDS.map((b, i) => {

@@ -286,6 +286,11 @@ export class Monitor {
     }
   }
 
+  /** events counted and durable in the live journal, not yet in ticket_events */
+  get journalRows(): number {
+    return this.live.journal?.pending ?? 0;
+  }
+
   /** Resolves once every event counted so far is in ticket_events (the live journal moved). */
   async settleStore(): Promise<void> {
     await this.live.journal?.settle();

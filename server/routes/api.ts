@@ -42,7 +42,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
       nats: { status: h.nats, url: h.natsUrl.replace(/\/\/[^@/]*@/, '//***@'), error: h.natsError ?? null },
       consumer: await lag.read(now()),
       lastEventAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, monitor.plan.timezone) : null,
-      clickhouse: { mode: h.clickhouse, lastWriteError: h.lastWriteError ?? null },
+      clickhouse: { mode: h.clickhouse, lastWriteError: h.lastWriteError ?? null, journalRows: monitor.journalRows },
       consuming: h.consuming,
       events: {
         received: h.eventsReceived,

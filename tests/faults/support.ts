@@ -8,9 +8,9 @@ import { referenceCounts } from '../helpers/reference.ts';
 // Shared by the fault tests: every one ends by comparing all counters with an independent
 // recount of the events that were published.
 
-export async function expectExactCounters(m: MonitorProcess, plan: CompiledPlan, events: readonly TicketEvent[]): Promise<void> {
+export async function expectExactCounters(m: MonitorProcess, plan: CompiledPlan, events: readonly TicketEvent[], init?: RequestInit): Promise<void> {
   const asOf = `${plan.year}-12-31T23:59:59+08:00`;
-  const { status, body } = await getJson(m, `/api/counters?year=${plan.year}&asOf=${encodeURIComponent(asOf)}`);
+  const { status, body } = await getJson(m, `/api/counters?year=${plan.year}&asOf=${encodeURIComponent(asOf)}`, init);
   expect(status).toBe(200);
   const expected = referenceCounts(plan, events, Date.parse(asOf));
   expect([...expected.values()].reduce((n, c) => n + c.unresolved, 0)).toBeGreaterThan(5);
