@@ -2,17 +2,15 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Subject, type Subscription } from 'rxjs';
-import { join } from 'node:path';
 import type { CounterRow, MaskedEvent } from '../pipelines/model.ts';
 import type { CompiledPlan } from '../pipelines/plan/index.ts';
 import { CounterIndex, decodeEvent, maskEvent } from '../pipelines/transforms/index.ts';
 import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
-import { LiveJournal, settleBeforeReads } from '../pipelines/sinks/live-journal.ts';
 import { CounterHistory } from '../pipelines/sinks/counter-history.ts';
 import { countingFacts } from '../pipelines/sources/clickhouse-replay.ts';
 import { jetStreamEnvelopes, type SourceStatus } from '../pipelines/sources/jetstream.ts';
 import { monitorTopology, type Prepared } from '../pipelines/topology.ts';
-import { migrate, openClickHouse } from './clickhouse.ts';
+import { openMonitorStore, type MonitorStore } from './store.ts';
 import type { MonitorConfig } from './config.ts';
 import { natsStoreDir, startLocalNats, type LocalNats } from './natsd.ts';
 import { describeNatsAuth, natsSecurityFromEnv, type NatsSecurity } from './nats-options.ts';
@@ -92,8 +90,7 @@ export class Monitor {
     /** swapped together with `index` by replacePlan */
     public plan: CompiledPlan,
     readonly clickhouse: ClickHouseClient,
-    /** the live pipeline's writes: its own connection (embedded) and the journal */
-    private readonly live: { client: ClickHouseClient; journal?: LiveJournal },
+    private readonly live: MonitorStore['live'],
     private readonly localNats: LocalNats | undefined,
     private readonly log: Logger,
     private readonly now: () => number,
@@ -118,27 +115,12 @@ export class Monitor {
   }
 
   static async start(config: MonitorConfig, plan: CompiledPlan, log: Logger, now: () => number = Date.now): Promise<Monitor> {
-    const clickhouse = await openClickHouse({
-      url: config.clickhouseUrl,
-      username: config.clickhouseUser,
-      password: config.clickhousePassword,
-      dataDir: join(config.dataDir, 'clickhouse'),
-    });
-    const applied = await migrate(clickhouse);
-    // embedded: the live pipeline writes through a connection of its own (see ClickHouseTarget.lane)
-    const live = config.clickhouseUrl ? clickhouse : await openClickHouse({ dataDir: join(config.dataDir, 'clickhouse'), lane: 'live' });
-    const journal = LiveJournal.open(clickhouse, {
-      moveEveryMs: config.journalMoveMs,
-      moveAtRows: 20_000,
-      onMoveError: (err) => log.warn({ err: err.message }, 'moving the live journal into ticket_events failed; will retry'),
-    });
-    if (journal) settleBeforeReads(clickhouse, journal);
-    if (applied.length) log.info({ applied }, 'ClickHouse schema migrated');
+    const { clickhouse, live } = await openMonitorStore(config, log);
     const localNats = config.natsUrl ? undefined : await startLocalNats({ storeDir: natsStoreDir(config.dataDir) });
     const natsUrl = localNats?.url ?? config.natsUrl!;
     if (localNats) log.info({ natsUrl }, 'started local nats-server');
     const security = natsSecurityFromEnv(); // a bad NATS_* variable stops the start, named
-    const monitor = new Monitor(config, plan, clickhouse, { client: live, journal }, localNats, log, now);
+    const monitor = new Monitor(config, plan, clickhouse, live, localNats, log, now);
     await monitor.rebuild();
     // A broker that is down at start is waited for (status in /api/health), not a crash. When it
     // answers at once, start() returns connected, as before.

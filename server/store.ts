@@ -1,0 +1,34 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { join } from 'node:path';
+import { LiveJournal, settleBeforeReads } from '../pipelines/sinks/live-journal.ts';
+import { migrate, openClickHouse } from './clickhouse.ts';
+import type { MonitorConfig } from './config.ts';
+import type { Logger } from './monitor.ts';
+
+/** The monitor's ClickHouse: readers and the alert engine use `clickhouse`, the pipeline `live`. */
+export interface MonitorStore {
+  clickhouse: ClickHouseClient;
+  /** the live pipeline's writes: its own connection (embedded) and the live journal */
+  live: { client: ClickHouseClient; journal?: LiveJournal };
+}
+
+/**
+ * Opens the store, applies sql/ (which moves what a crash left in the live journal), and, with the
+ * embedded engine, gives the pipeline a connection of its own (the engine runs one query at a
+ * time per connection: an analyst's long query must not hold up the pipeline) and the journal.
+ * Every read through `clickhouse` moves the journal first.
+ */
+export async function openMonitorStore(config: MonitorConfig, log: Logger): Promise<MonitorStore> {
+  const dataDir = join(config.dataDir, 'clickhouse');
+  const clickhouse = await openClickHouse({ url: config.clickhouseUrl, username: config.clickhouseUser, password: config.clickhousePassword, dataDir });
+  const applied = await migrate(clickhouse);
+  if (applied.length) log.info({ applied }, 'ClickHouse schema migrated');
+  if (config.clickhouseUrl) return { clickhouse, live: { client: clickhouse } };
+  const journal = LiveJournal.open(clickhouse, {
+    moveEveryMs: config.journalMoveMs,
+    moveAtRows: 20_000,
+    onMoveError: (err) => log.warn({ err: err.message }, 'moving the live journal into ticket_events failed; will retry'),
+  });
+  if (journal) settleBeforeReads(clickhouse, journal);
+  return { clickhouse, live: { client: await openClickHouse({ dataDir, lane: 'live' }), journal } };
+}
