@@ -56,13 +56,14 @@ const { body: alerts } = await getJson(monitor, '/api/alerts?status=open');
 const openAlerts = Array.isArray(alerts.alerts) ? alerts.alerts.length : NaN;
 const metrics = await (await fetch(`${monitor.baseUrl}/metrics`)).text();
 const batches = Number(/^Batches_total (\d+)$/m.exec(metrics)?.[1] ?? NaN);
+const journalMoves = Number(/^JournalMoves_total (\d+)$/m.exec(metrics)?.[1] ?? NaN);
 console.log(
-  `burst of ${N} events (${openAlerts} alerts open at the end): monitor drains ${Math.round(monitorPerS)} events/s in ${batches} batches; ` +
+  `burst of ${N} events (${openAlerts} alerts open at the end): monitor drains ${Math.round(monitorPerS)} events/s in ${batches} batches, ${journalMoves} journal moves; ` +
     `bare consumer ${Math.round(baselinePerS)} msgs/s; ratio ${(monitorPerS / baselinePerS).toFixed(2)}`,
 );
 for (const s of sockets) s.terminate();
 await monitor.kill();
 await nc.close();
 await nats.cleanup();
-emit({ name: 'flood', n: N, openAlerts, batches, monitorPerS: Math.round(monitorPerS), baselinePerS: Math.round(baselinePerS), ratio: Number((monitorPerS / baselinePerS).toFixed(2)) });
+emit({ name: 'flood', n: N, openAlerts, batches, journalMoves, monitorPerS: Math.round(monitorPerS), baselinePerS: Math.round(baselinePerS), ratio: Number((monitorPerS / baselinePerS).toFixed(2)) });
 process.exit(0);

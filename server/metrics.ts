@@ -68,6 +68,7 @@ export function renderMetrics(monitor: Monitor, lag: ConsumerLag | null, batchSi
   metric('JournalRows', 'gauge', 'events counted and durable in the live journal, not yet moved into ticket_events (embedded engine)', [
     line('JournalRows', monitor.journalRows),
   ]);
+  metric('JournalMoves_total', 'counter', 'live journal files moved into ticket_events, each one insert (embedded engine)', [line('JournalMoves_total', monitor.journalMoves)]);
   if (batchSizes) {
     let cumulative = 0;
     const buckets = SizeHistogram.BOUNDS.map((b, i) => {

@@ -273,6 +273,11 @@ export class Monitor {
     return this.live.journal?.pending ?? 0;
   }
 
+  /** journal files moved into ticket_events so far, each one insert */
+  get journalMoves(): number {
+    return this.live.journal?.moved ?? 0;
+  }
+
   /** Resolves once every event counted so far is in ticket_events (the live journal moved). */
   async settleStore(): Promise<void> {
     await this.live.journal?.settle();

@@ -71,6 +71,8 @@ export class LiveJournal {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private lastMoveError: Error | undefined;
+  /** files moved into ticket_events (each one MergeTree insert) */
+  moved = 0;
 
   /** The embedded engine's journal, or undefined for a ClickHouse server. */
   static open(client: ClickHouseClient, opts: JournalOptions): LiveJournal | undefined {
@@ -130,6 +132,7 @@ export class LiveJournal {
           await this.host.insertFile({ table: TARGET_TABLE, columns: EVENT_COLUMNS, path });
           await rm(path);
           this.closedRows.delete(seq);
+          this.moved++;
         }
         this.lastMoveError = undefined;
       } catch (err) {

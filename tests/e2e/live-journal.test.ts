@@ -62,11 +62,13 @@ describe('e2e - live journal', () => {
     expect(waiting).toBeGreaterThan(0);
     const metrics = await (await fetch(`${monitor.baseUrl}/metrics`, auth)).text();
     expect(metrics).toContain(`JournalRows ${waiting}`);
+    expect(metrics).toMatch(/^JournalMoves_total 0$/m);
     await expectExactCounters(monitor, plan, firstPart, auth);
 
     // an analyst's read moves the journal first
     expect(await storedEvents(monitor)).toEqual({ distinct: distinctIds(firstPart), rows: distinctIds(firstPart) });
     expect(await journalRows(monitor)).toBe(0);
+    expect(await (await fetch(`${monitor.baseUrl}/metrics`, auth)).text()).toMatch(/^JournalMoves_total 1$/m);
 
     // the rest is counted and waits in the journal when the monitor is killed
     await publishEvents(nc, events.slice(200));
