@@ -75,7 +75,7 @@ async function baseline(): Promise<number> {
 
 const baselinePerS = await baseline();
 console.log(`baseline: bare pull consumer, decode + ack: ${Math.round(baselinePerS)} msgs/s, main thread ${baselineUsPerEvent} µs per message`);
-const showCpu = (c: CpuShare | undefined) => (c ? `cores in use: machine ${c.machine}; main thread ${c.mainThread}, other threads ${c.otherThreads} (${JSON.stringify(c.threads)}), nats-server ${c.natsServer}` : '');
+const showCpu = (c: CpuShare | undefined) => (c ? `cores in use: machine ${c.machine}; main thread ${c.mainThread} (waited for a core ${c.mainThreadWaitingForCpu}), other threads ${c.otherThreads} (${JSON.stringify(c.threads)}), nats-server ${c.natsServer}` : '');
 console.log(`  ${showCpu(baselineCpu)}`);
 
 const dataDir = tempDataDir();

@@ -121,6 +121,15 @@ function ticks(statPath: string): number {
   }
 }
 
+/** nanoseconds the main thread has spent runnable but not running */
+function mainThreadRunQueueNs(): number {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[1]);
+  } catch {
+    return NaN;
+  }
+}
+
 function threadTicks(): { main: number; others: number; byName: Map<string, number> } {
   let main = 0;
   let others = 0;
@@ -159,6 +168,8 @@ export interface CpuShare {
   mainThread: number;
   otherThreads: number;
   natsServer: number;
+  /** share of the span the main thread was ready to run but waited for a core (schedstat) */
+  mainThreadWaitingForCpu: number;
   /** the busiest other threads by name (digits dropped), cores */
   threads: Record<string, number>;
 }
@@ -169,16 +180,19 @@ export function cpuMeter(natsPid: number | undefined): { stop(): CpuShare } {
   const self0 = threadTicks();
   const nats = processCpuMeter(natsPid);
   const machine0 = machineBusyTicks();
+  const wait0 = mainThreadRunQueueNs();
   return {
     stop() {
       const s = (performance.now() - started) / 1000;
       const self1 = threadTicks();
+      const waited = (mainThreadRunQueueNs() - wait0) / 1e9;
       const cores = (t: number) => Number((t / TICKS_PER_S / s).toFixed(2));
       return {
         machine: cores(machineBusyTicks() - machine0),
         mainThread: cores(self1.main - self0.main),
         otherThreads: cores(self1.others - self0.others),
         natsServer: nats.stop(),
+        mainThreadWaitingForCpu: Number((waited / s).toFixed(2)),
         threads: Object.fromEntries(
           [...self1.byName]
             .map(([name, t]): [string, number] => [name, cores(t - (self0.byName.get(name) ?? 0))])

@@ -92,6 +92,14 @@ describe('clickhouse-tsv - encoding', () => {
     expect(eventsTsv(long).toString('utf8')).toBe(long.map(eventTsvRow).join(''));
   });
 
+  it('writes field by field exactly what the row-at-a-time reference writes', () => {
+    const rows = Array.from({ length: 200 }, (_, i) =>
+      event(i, i % 9 === 4 ? { occurredAtMs: -86_400_000 + i } : i % 9 === 5 ? { occurredAtMs: 999_999_999_999 } : {}),
+    );
+    rows.push({ ...event(3), receivedAtMs: 1_000_000_000_000 }, { ...event(4), streamSeq: 9_007_199_254_740_991 });
+    expect(eventsTsv(rows).toString('utf8')).toBe(rows.map(eventTsvRow).join(''));
+  });
+
   it('writes one line per event', () => {
     const body = eventsTsv([event(1), event(2)]).toString('utf8');
     expect(body.split('\n')).toHaveLength(3);

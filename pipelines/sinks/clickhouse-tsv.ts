@@ -81,24 +81,133 @@ export function eventTsvRow({ event: e, streamSeq, receivedAtMs }: StoredEvent):
 }
 
 /**
- * The rows as UTF-8 bytes, each row encoded into one growing buffer as soon as it is built:
- * a batch-sized string (a rope of a million pieces) would be flattened and encoded in one go,
- * which measured 2.5 times the cost of the whole row building.
+ * The rows as UTF-8 bytes, exactly `rows.map(eventTsvRow).join('')`, written field by field into
+ * one growing buffer: building each row as a string first allocated ~1.7 KB per event (a rope of
+ * forty pieces, then its flat copy), the largest share of the pipeline's garbage.
  */
 export function eventsTsv(rows: readonly StoredEvent[]): Buffer {
-  let buf = Buffer.allocUnsafe(Math.max(1024, rows.length * 320));
-  let used = 0;
-  for (const r of rows) {
-    const row = eventTsvRow(r);
-    const worst = row.length * 3; // UTF-8 bytes per UTF-16 unit, at most
-    if (used + worst > buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, used + worst));
-      buf.copy(bigger, 0, 0, used);
-      buf = bigger;
-    }
-    used += buf.write(row, used);
+  const w = new TsvWriter(Math.max(1024, rows.length * 320));
+  for (const r of rows) w.row(r);
+  return w.bytes();
+}
+
+const TAB = 9;
+const NEWLINE = 10;
+
+class TsvWriter {
+  private buf: Buffer;
+  private used = 0;
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
   }
-  return buf.subarray(0, used);
+
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.used);
+  }
+
+  row({ event: e, streamSeq, receivedAtMs }: StoredEvent): void {
+    const c = e.classification;
+    const masked = maskedCustomer(e.customerMasked);
+    const tags = tsvMap(e.tags);
+    const text = e.text ?? '';
+    const model = c ? c.modelVersion : '';
+    // an escaped character takes two UTF-16 units, each at most three UTF-8 bytes
+    const longest =
+      e.eventId.length + e.ticketId.length + e.occurredAt.length + e.branch.length + e.complaintType.length + e.reportedType.length +
+      e.customerHash.length + (e.channel?.length ?? 0) + text.length + model.length;
+    this.reserve(6 * longest + 3 * (masked.length + tags.length) + 256);
+    this.text(e.eventId);
+    this.tab();
+    this.text(e.ticketId);
+    this.tab();
+    this.raw(e.kind);
+    this.tab();
+    this.time(e.occurredAtMs);
+    this.tab();
+    this.text(e.occurredAt);
+    this.tab();
+    this.text(e.branch);
+    this.tab();
+    this.text(e.complaintType);
+    this.tab();
+    this.text(e.reportedType);
+    this.tab();
+    this.raw(e.customerHash);
+    this.tab();
+    this.raw(masked);
+    this.tab();
+    this.text(e.channel ?? '');
+    this.tab();
+    this.raw(e.outcome ?? '');
+    this.tab();
+    this.raw(e.escalation ?? '');
+    this.tab();
+    this.text(text);
+    this.tab();
+    this.raw(e.satisfaction == null ? '\\N' : String(e.satisfaction));
+    this.tab();
+    this.raw(tags);
+    this.tab();
+    this.text(model);
+    this.tab();
+    this.raw(c ? String(c.confidence) : '\\N');
+    this.tab();
+    this.buf[this.used++] = c?.needsReview ? 49 : 48;
+    this.tab();
+    this.raw(String(streamSeq));
+    this.tab();
+    this.time(receivedAtMs);
+    this.buf[this.used++] = NEWLINE;
+  }
+
+  private reserve(bytes: number): void {
+    if (this.used + bytes <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + bytes));
+    this.buf.copy(bigger, 0, 0, this.used);
+    this.buf = bigger;
+  }
+
+  private tab(): void {
+    this.buf[this.used++] = TAB;
+  }
+
+  private raw(s: string): void {
+    if (s.length > 0) this.used += this.buf.write(s, this.used);
+  }
+
+  private text(s: string): void {
+    this.raw(tsvString(s));
+  }
+
+  /** tsvTime without its string: seconds, a dot, three digits of milliseconds */
+  private time(ms: number): void {
+    if (!(ms >= 1e12) || !Number.isSafeInteger(ms)) {
+      this.raw(tsvTime(ms));
+      return;
+    }
+    const seconds = Math.floor(ms / 1000);
+    const frac = ms - seconds * 1000;
+    this.digits(seconds);
+    const b = this.buf;
+    let at = this.used;
+    b[at++] = 46; // .
+    b[at++] = 48 + Math.floor(frac / 100);
+    b[at++] = 48 + (Math.floor(frac / 10) % 10);
+    b[at++] = 48 + (frac % 10);
+    this.used = at;
+  }
+
+  private digits(n: number): void {
+    let len = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) len++;
+    let at = this.used + len;
+    this.used = at;
+    do {
+      this.buf[--at] = 48 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
+  }
 }
 
 export interface TsvInsert {

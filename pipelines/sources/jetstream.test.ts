@@ -71,7 +71,7 @@ describe('jetstream source - ack subjects', () => {
     expect(parseAckSubject(subject)).toEqual(expected);
   });
 
-  it.each(['_INBOX.abc.def', '$JS.ACK.COMPLAINTS.monitor.x.1.1.1.0', '$JS.ACK.a.b.c', `$JS.ACK.S.C.1.2.3.123.0`, '$JS.ACK.S.C.0.2.3.1764122712345678901.0'])(
+  it.each(['_INBOX.abc.def', '$JS.ACK.COMPLAINTS.monitor.x.1.1.1.0', '$JS.ACK.a.b.c', `$JS.ACK.S.C.1.2.3.123.0`, '$JS.ACK.S.C.0.2.3.1764122712345678901.0', '$JS.ACK.S.C.1.2.3.17641227123x5678901.0', '$JS.ACK.S.C.1..3.1764122712345678901.0', '$JS.ACK.S.C.1.2.3.1764122712345678901x.0'])(
     'leaves %s to the client',
     (subject) => expect(parseAckSubject(subject)).toBeUndefined(),
   );

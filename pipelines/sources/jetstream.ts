@@ -82,23 +82,43 @@ export async function ensureConsumer(jsm: JetStreamManager, s: ConsumerSettings)
  * The delivery facts in a JetStream ack subject, read without splitting it into tokens:
  * `$JS.ACK.<stream>.<consumer>.<deliveries>.<streamSeq>.<deliverySeq>.<nanos>.<pending>` (9 tokens),
  * or with `<domain>.<account hash>` after `$JS.ACK` (11 tokens, 12 with a trailing random token).
- * undefined for anything else (the client's own parser then answers).
+ * undefined for anything else (the client's own parser then answers). It runs for every message,
+ * so it walks the characters and allocates nothing but its answer (the token arrays and slices
+ * it used before were 0.75 KB of garbage per event).
  */
 export function parseAckSubject(s: string): { deliveries: number; streamSeq: number; publishedAtMs: number } | undefined {
   if (!s.startsWith('$JS.ACK.')) return undefined;
-  const dots: number[] = [];
-  for (let i = s.indexOf('.'); i >= 0; i = s.indexOf('.', i + 1)) dots.push(i);
-  const tokens = dots.length + 1;
+  let tokens = 1;
+  for (let i = s.indexOf('.'); i >= 0; i = s.indexOf('.', i + 1)) tokens++;
   const first = tokens === 9 ? 4 : tokens === 11 || tokens === 12 ? 6 : -1;
   if (first < 0) return undefined;
-  const token = (k: number) => s.slice(dots[k - 1]! + 1, k < dots.length ? dots[k] : s.length);
-  const deliveries = Number(token(first));
-  const streamSeq = Number(token(first + 1));
-  const nanos = token(first + 3);
+  let at = 0;
+  for (let k = 0; k < first; k++) at = s.indexOf('.', at) + 1;
+  const deliveries = digitsAt(s, at);
+  at = s.indexOf('.', at) + 1;
+  const streamSeq = digitsAt(s, at);
+  at = s.indexOf('.', at) + 1; // the delivery sequence, not needed
+  at = s.indexOf('.', at) + 1;
   // ms from the nanosecond text without a float of 19 digits: drop the last six digits
-  const publishedAtMs = Number(nanos.slice(0, -6));
-  if (!(deliveries >= 1 && streamSeq >= 1 && nanos.length > 6 && Number.isSafeInteger(publishedAtMs))) return undefined;
+  const nanosEnd = s.indexOf('.', at) < 0 ? s.length : s.indexOf('.', at);
+  const publishedAtMs = digitsAt(s, at, nanosEnd - 6);
+  const belowMs = digitsAt(s, nanosEnd - 6, nanosEnd);
+  if (!(deliveries >= 1 && streamSeq >= 1 && publishedAtMs >= 0 && belowMs >= 0)) return undefined;
   return { deliveries, streamSeq, publishedAtMs };
+}
+
+/** The decimal number from `at` to the next dot (or to `end`); NaN if empty, not digits, or unsafe. */
+function digitsAt(s: string, at: number, end = -1): number {
+  const stop = end < 0 ? s.length : end;
+  let n = 0;
+  let i = at;
+  for (; i < stop; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46 && end < 0) break;
+    if (c < 48 || c > 57) return NaN;
+    n = n * 10 + (c - 48);
+  }
+  return i > at && Number.isSafeInteger(n) ? n : NaN;
 }
 
 const ACK = Uint8Array.of(43, 65, 67, 75); // +ACK
