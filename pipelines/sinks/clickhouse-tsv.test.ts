@@ -97,6 +97,8 @@ describe('clickhouse-tsv - encoding', () => {
       event(i, i % 9 === 4 ? { occurredAtMs: -86_400_000 + i } : i % 9 === 5 ? { occurredAtMs: 999_999_999_999 } : {}),
     );
     rows.push({ ...event(3), receivedAtMs: 1_000_000_000_000 }, { ...event(4), streamSeq: 9_007_199_254_740_991 });
+    // long ASCII with escapes, ASCII turning into Chinese and emoji mid-field, at both sides of 64 units
+    for (const id of ['a\t\\'.repeat(30), `${'x'.repeat(63)}\n中`, `${'y'.repeat(10)}\0😀\t`, '\r'.repeat(65)]) rows.push(event(5, { eventId: id, branch: id }));
     expect(eventsTsv(rows).toString('utf8')).toBe(rows.map(eventTsvRow).join(''));
   });
 

@@ -93,6 +93,13 @@ export function eventsTsv(rows: readonly StoredEvent[]): Buffer {
 
 const TAB = 9;
 const NEWLINE = 10;
+/** what follows the backslash for each ASCII byte tsvString escapes (0: none) */
+const ESCAPED_BYTE = new Uint8Array(128);
+ESCAPED_BYTE[92] = 92; // \\
+ESCAPED_BYTE[9] = 116; // \t
+ESCAPED_BYTE[10] = 110; // \n
+ESCAPED_BYTE[13] = 114; // \r
+ESCAPED_BYTE[0] = 48; // \0
 
 class TsvWriter {
   private buf: Buffer;
@@ -172,12 +179,54 @@ class TsvWriter {
     this.buf[this.used++] = TAB;
   }
 
+  /**
+   * Short ASCII strings (ids, codes, hashes: most fields) are copied byte by byte here, which
+   * costs less than a call into the UTF-8 encoder each; anything else goes to the encoder.
+   */
   private raw(s: string): void {
-    if (s.length > 0) this.used += this.buf.write(s, this.used);
+    const n = s.length;
+    if (n > 64) {
+      this.used += this.buf.write(s, this.used);
+      return;
+    }
+    const b = this.buf;
+    let at = this.used;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.used = at + b.write(i === 0 ? s : s.slice(i), at);
+        return;
+      }
+      b[at++] = c;
+    }
+    this.used = at;
   }
 
+  /** a String field: raw, with TabSeparated's escapes (as tsvString) */
   private text(s: string): void {
-    this.raw(tsvString(s));
+    const n = s.length;
+    if (n > 64) {
+      this.raw(tsvString(s));
+      return;
+    }
+    const b = this.buf;
+    let at = this.used;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.used = at;
+        this.raw(tsvString(i === 0 ? s : s.slice(i)));
+        return;
+      }
+      const escaped = ESCAPED_BYTE[c]!;
+      if (escaped !== 0) {
+        b[at++] = 92; // backslash
+        b[at++] = escaped;
+      } else {
+        b[at++] = c;
+      }
+    }
+    this.used = at;
   }
 
   /** tsvTime without its string: seconds, a dot, three digits of milliseconds */

@@ -1,4 +1,4 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNats, type TestNats } from '../../tests/helpers/nats.ts';
@@ -57,6 +57,30 @@ describe('jetstream source - envelopes', () => {
     const info = await jsm.consumers.info(STREAM, 'env-test');
     expect(info.num_ack_pending).toBe(0);
     expect(info.ack_floor.stream_seq).toBe(5);
+  });
+
+  it('acks thousands of envelopes answered in one turn (one protocol write) and the broker takes every one', async () => {
+    const jsm = await jetstreamManager(nc);
+    const js = jetstream(nc);
+    const first = (await jsm.streams.info(STREAM)).state.last_seq + 1;
+    await Promise.all(Array.from({ length: 3_000 }, (_, i) => js.publish(`complaints.tickets.BULK${i % 7}`, `{"i":${i}}`)));
+    const settings = { name: 'bulk-test', maxAckPending: 5_000, ackWaitMs: 60_000 };
+    await jsm.consumers.add(STREAM, { durable_name: 'bulk-test', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: first, max_ack_pending: 5_000, ack_wait: 60_000_000_000 });
+    const held: Envelope[] = [];
+    const sub = jetStreamEnvelopes(nc, settings).subscribe((env) => {
+      held.push(env);
+      if (held.length === 3_000) for (const e of held) e.ack(); // like a committed batch
+    });
+    const deadline = Date.now() + 15_000;
+    let info = await jsm.consumers.info(STREAM, 'bulk-test');
+    while ((held.length < 3_000 || info.num_ack_pending > 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      info = await jsm.consumers.info(STREAM, 'bulk-test');
+    }
+    sub.unsubscribe();
+    expect(held.length).toBe(3_000);
+    expect(info.num_ack_pending).toBe(0);
+    expect(info.ack_floor.stream_seq).toBe(first + 2_999);
   });
 });
 
