@@ -59,13 +59,18 @@ describe('jetstream source - envelopes', () => {
     expect(info.ack_floor.stream_seq).toBe(5);
   });
 
-  it('acks thousands of envelopes answered in one turn (one protocol write) and the broker takes every one', async () => {
+  it('replaces a consumer of explicit acks by an ack-all one after its floor; one turn of acks settles thousands', async () => {
     const jsm = await jetstreamManager(nc);
     const js = jetstream(nc);
     const first = (await jsm.streams.info(STREAM)).state.last_seq + 1;
+    // a monitor from before ack-all: explicit acks, everything before `first` acked
+    await jsm.consumers.add(STREAM, { durable_name: 'bulk-test', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_ack_pending: 5_000, ack_wait: 60_000_000_000 });
+    const earlier = await (await js.consumers.get(STREAM, 'bulk-test')).fetch({ max_messages: first - 1, expires: 5_000 });
+    for await (const m of earlier) m.ack();
+    await nc.flush();
+    expect((await jsm.consumers.info(STREAM, 'bulk-test')).ack_floor.stream_seq).toBe(first - 1);
     await Promise.all(Array.from({ length: 3_000 }, (_, i) => js.publish(`complaints.tickets.BULK${i % 7}`, `{"i":${i}}`)));
     const settings = { name: 'bulk-test', maxAckPending: 5_000, ackWaitMs: 60_000 };
-    await jsm.consumers.add(STREAM, { durable_name: 'bulk-test', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: first, max_ack_pending: 5_000, ack_wait: 60_000_000_000 });
     const held: Envelope[] = [];
     const sub = jetStreamEnvelopes(nc, settings).subscribe((env) => {
       held.push(env);
@@ -79,6 +84,8 @@ describe('jetstream source - envelopes', () => {
     }
     sub.unsubscribe();
     expect(held.length).toBe(3_000);
+    expect(held[0]!.streamSeq).toBe(first);
+    expect(info.config.ack_policy).toBe(AckPolicy.All);
     expect(info.num_ack_pending).toBe(0);
     expect(info.ack_floor.stream_seq).toBe(first + 2_999);
   });
@@ -88,9 +95,9 @@ describe('jetstream source - ack subjects', () => {
   const nanos = '1764122712345678901';
   const ms = 1764122712345;
   it.each([
-    [`$JS.ACK.COMPLAINTS.monitor.3.1234.5678.${nanos}.17`, { deliveries: 3, streamSeq: 1234, publishedAtMs: ms }],
-    [`$JS.ACK._.ACCHASH.COMPLAINTS.monitor.1.42.43.${nanos}.0`, { deliveries: 1, streamSeq: 42, publishedAtMs: ms }],
-    [`$JS.ACK.hub.ACCHASH.COMPLAINTS.monitor.2.9007199254740.1.${nanos}.5.Xy12`, { deliveries: 2, streamSeq: 9007199254740, publishedAtMs: ms }],
+    [`$JS.ACK.COMPLAINTS.monitor.3.1234.5678.${nanos}.17`, { deliveries: 3, streamSeq: 1234, deliverySeq: 5678, publishedAtMs: ms }],
+    [`$JS.ACK._.ACCHASH.COMPLAINTS.monitor.1.42.43.${nanos}.0`, { deliveries: 1, streamSeq: 42, deliverySeq: 43, publishedAtMs: ms }],
+    [`$JS.ACK.hub.ACCHASH.COMPLAINTS.monitor.2.9007199254740.1.${nanos}.5.Xy12`, { deliveries: 2, streamSeq: 9007199254740, deliverySeq: 1, publishedAtMs: ms }],
   ])('reads %s', (subject, expected) => {
     expect(parseAckSubject(subject)).toEqual(expected);
   });

@@ -2,15 +2,18 @@ import {
   AckPolicy,
   DeliverPolicy,
   jetstreamManager,
+  type ConsumerInfo,
   type ConsumerMessages,
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import { Observable } from 'rxjs';
+import { AckFloor } from './ack-floor.ts';
 
-// The live source: a durable pull consumer on stream COMPLAINTS. Each message travels as an
-// envelope carrying its own ack, so it is acknowledged only after its effect is durable.
+// The live source: a durable pull consumer on stream COMPLAINTS with ack-all acknowledgement.
+// Each message travels as an envelope that reports when its effect is durable; the ack floor
+// (ack-floor.ts) then sends one ack for the settled prefix of the stream.
 
 export const STREAM = 'COMPLAINTS';
 export const TICKET_SUBJECTS = 'complaints.tickets.>';
@@ -54,28 +57,48 @@ export interface ConsumerSettings {
   ackWaitMs: number;
 }
 
-export async function ensureConsumer(jsm: JetStreamManager, s: ConsumerSettings): Promise<void> {
-  let info;
+/**
+ * The durable ack-all consumer, created or brought to the running monitor's settings. A consumer
+ * from before ack-all (explicit acks; a policy cannot be changed) is replaced by one that starts
+ * after its ack floor: what it had acked above the floor comes again and is dropped as duplicate.
+ */
+export async function ensureConsumer(jsm: JetStreamManager, s: ConsumerSettings): Promise<ConsumerInfo> {
+  let info: ConsumerInfo | undefined;
   try {
     info = await jsm.consumers.info(STREAM, s.name);
   } catch {
     info = undefined;
   }
-  if (info) {
-    // Settings follow the configuration of the monitor that runs now.
-    if (info.config.ack_wait !== nanos(s.ackWaitMs) || info.config.max_ack_pending !== s.maxAckPending) {
-      await jsm.consumers.update(STREAM, s.name, { ack_wait: nanos(s.ackWaitMs), max_ack_pending: s.maxAckPending });
-    }
-  } else {
-    await jsm.consumers.add(STREAM, {
-      durable_name: s.name,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      max_ack_pending: s.maxAckPending,
-      ack_wait: nanos(s.ackWaitMs),
-      filter_subject: TICKET_SUBJECTS,
-    });
+  if (!info) return await addConsumer(jsm, s, 0);
+  if (info.config.ack_policy !== AckPolicy.All) return await replaceConsumer(jsm, s, info.ack_floor.stream_seq + 1);
+  // Settings follow the configuration of the monitor that runs now.
+  if (info.config.ack_wait !== nanos(s.ackWaitMs) || info.config.max_ack_pending !== s.maxAckPending) {
+    return await jsm.consumers.update(STREAM, s.name, { ack_wait: nanos(s.ackWaitMs), max_ack_pending: s.maxAckPending });
   }
+  return info;
+}
+
+/** A new consumer in place of the old one, starting at a stream sequence (the old one's floor + 1). */
+export async function replaceConsumer(jsm: JetStreamManager, s: ConsumerSettings, startSeq: number): Promise<ConsumerInfo> {
+  await jsm.consumers.delete(STREAM, s.name).catch(() => false);
+  return await addConsumer(jsm, s, startSeq);
+}
+
+function addConsumer(jsm: JetStreamManager, s: ConsumerSettings, startSeq: number): Promise<ConsumerInfo> {
+  return jsm.consumers.add(STREAM, {
+    durable_name: s.name,
+    ack_policy: AckPolicy.All,
+    ...(startSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq } : { deliver_policy: DeliverPolicy.All }),
+    max_ack_pending: s.maxAckPending,
+    ack_wait: nanos(s.ackWaitMs),
+    filter_subject: TICKET_SUBJECTS,
+  });
+}
+
+/** A consumer's ack floor at the broker; a new one that starts at sequence N has settled N - 1. */
+export function brokerAckFloor(info: ConsumerInfo): { streamSeq: number; deliverySeq: number } {
+  const start = (info.config.opt_start_seq ?? 1) - 1;
+  return { streamSeq: Math.max(info.ack_floor.stream_seq, start), deliverySeq: info.ack_floor.consumer_seq };
 }
 
 /**
@@ -86,7 +109,7 @@ export async function ensureConsumer(jsm: JetStreamManager, s: ConsumerSettings)
  * so it walks the characters and allocates nothing but its answer (the token arrays and slices
  * it used before were 0.75 KB of garbage per event).
  */
-export function parseAckSubject(s: string): { deliveries: number; streamSeq: number; publishedAtMs: number } | undefined {
+export function parseAckSubject(s: string): { deliveries: number; streamSeq: number; deliverySeq: number; publishedAtMs: number } | undefined {
   if (!s.startsWith('$JS.ACK.')) return undefined;
   let tokens = 1;
   for (let i = s.indexOf('.'); i >= 0; i = s.indexOf('.', i + 1)) tokens++;
@@ -97,14 +120,15 @@ export function parseAckSubject(s: string): { deliveries: number; streamSeq: num
   const deliveries = digitsAt(s, at);
   at = s.indexOf('.', at) + 1;
   const streamSeq = digitsAt(s, at);
-  at = s.indexOf('.', at) + 1; // the delivery sequence, not needed
+  at = s.indexOf('.', at) + 1;
+  const deliverySeq = digitsAt(s, at);
   at = s.indexOf('.', at) + 1;
   // ms from the nanosecond text without a float of 19 digits: drop the last six digits
   const nanosEnd = s.indexOf('.', at) < 0 ? s.length : s.indexOf('.', at);
   const publishedAtMs = digitsAt(s, at, nanosEnd - 6);
   const belowMs = digitsAt(s, nanosEnd - 6, nanosEnd);
-  if (!(deliveries >= 1 && streamSeq >= 1 && publishedAtMs >= 0 && belowMs >= 0)) return undefined;
-  return { deliveries, streamSeq, publishedAtMs };
+  if (!(deliveries >= 1 && streamSeq >= 1 && deliverySeq >= 1 && publishedAtMs >= 0 && belowMs >= 0)) return undefined;
+  return { deliveries, streamSeq, deliverySeq, publishedAtMs };
 }
 
 /** The decimal number from `at` to the next dot (or to `end`); NaN if empty, not digits, or unsafe. */
@@ -124,49 +148,33 @@ function digitsAt(s: string, at: number, end = -1): number {
 const ACK = Uint8Array.of(43, 65, 67, 75); // +ACK
 const NAK = Uint8Array.of(45, 78, 65, 75); // -NAK
 const encoder = new TextEncoder();
-const PUB = Buffer.from('PUB ', 'latin1');
-const ACK_TAIL = Buffer.from(' 4\r\n+ACK\r\n', 'latin1');
+/** The ack floor of one consume loop; its ack goes out once per event-loop turn (a committed batch). */
+class Acknowledger {
+  readonly floor: AckFloor<JsEnvelope>;
+  private scheduled = false;
+  /** a later loop took over: this one's deliveries come again there, and it sends nothing more */
+  private retired = false;
 
-interface RawProtocol {
-  sendCommand?(cmd: Uint8Array): void;
-  noMorePublishing?: boolean;
-}
-
-/**
- * The acks of one event-loop turn (a committed batch: thousands) as one protocol write. nats.js's
- * publish encodes a command string per call, ~0.9 KB of garbage per ack, the largest share per
- * event after the event itself. The frames are the ones publish writes (`PUB <reply> 4` and
- * `+ACK`); where the client does not offer its raw protocol, or is closing, publish answers.
- */
-class AckBatch {
-  private replies: string[] = [];
-
-  constructor(private readonly nc: NatsConnection) {}
-
-  add(reply: string): void {
-    if (this.replies.push(reply) === 1) queueMicrotask(() => this.flush());
+  constructor(ackFloor: { streamSeq: number; deliverySeq: number }) {
+    this.floor = new AckFloor(ackFloor);
   }
 
-  private flush(): void {
-    const replies = this.replies;
-    this.replies = [];
-    const protocol = (this.nc as unknown as { protocol?: RawProtocol }).protocol;
-    if (typeof protocol?.sendCommand !== 'function' || protocol.noMorePublishing !== false || this.nc.isClosed()) {
-      for (const reply of replies) this.nc.publish(reply, ACK);
-      return;
-    }
-    let size = 0;
-    for (const reply of replies) size += PUB.length + reply.length + ACK_TAIL.length;
-    const frames = Buffer.allocUnsafe(size);
-    let at = 0;
-    for (const reply of replies) {
-      frames.set(PUB, at);
-      at += PUB.length;
-      at += frames.write(reply, at, 'latin1'); // subjects are ASCII
-      frames.set(ACK_TAIL, at);
-      at += ACK_TAIL.length;
-    }
-    protocol.sendCommand(frames.subarray(0, at));
+  schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  flush(): void {
+    if (this.retired) return;
+    this.floor.takeAck()?.sendAck();
+  }
+
+  retire(): void {
+    this.retired = true;
   }
 }
 
@@ -181,60 +189,117 @@ class JsEnvelope implements Envelope {
   readonly data: Uint8Array;
   readonly subject: string;
   readonly streamSeq: number;
+  readonly deliverySeq: number;
   readonly deliveries: number;
   readonly publishedAtMs: number;
-  /** the ack subject; '' once answered */
-  private reply: string;
-  /** kept only if the client's message does not show its reply subject (then it answers) */
-  private msg: JsMsg | undefined;
+  /** the ack subject ('' if the client's message does not show it: then `msg` answers) */
+  private readonly replyTo: string;
+  private readonly msg: JsMsg | undefined;
+  private answered = false;
 
   constructor(
     m: JsMsg,
     private readonly nc: NatsConnection,
-    private readonly acks: AckBatch,
+    private readonly acks: Acknowledger,
   ) {
     this.data = m.data;
     this.subject = m.subject;
     const reply = (m as unknown as { reply?: unknown }).reply;
     const parsed = typeof reply === 'string' ? parseAckSubject(reply) : undefined;
     if (parsed) {
-      this.reply = reply as string;
+      this.replyTo = reply as string;
       this.streamSeq = parsed.streamSeq;
+      this.deliverySeq = parsed.deliverySeq;
       this.deliveries = parsed.deliveries;
       this.publishedAtMs = parsed.publishedAtMs;
     } else {
       const info = m.info;
-      this.reply = '';
+      this.replyTo = '';
       this.msg = m;
       this.streamSeq = info.streamSequence;
+      this.deliverySeq = info.deliverySequence;
       this.deliveries = info.deliveryCount;
       this.publishedAtMs = Math.floor(info.timestampNanos / 1e6);
     }
+    acks.floor.delivered(this);
   }
 
-  private respond(payload: Uint8Array): void {
-    if (this.reply === '') return;
-    this.nc.publish(this.reply, payload);
-    this.reply = '';
+  /** the ack-all itself, sent when the floor chose this delivery to carry it */
+  sendAck(): void {
+    if (this.msg) this.msg.ack();
+    else this.nc.publish(this.replyTo, ACK);
   }
 
   ack(): void {
-    if (this.msg) this.msg.ack();
-    else if (this.reply !== '') {
-      this.acks.add(this.reply);
-      this.reply = '';
-    }
+    if (this.answered) return;
+    this.answered = true;
+    this.acks.floor.done(this);
+    this.acks.schedule();
   }
 
   nak(delayMs?: number): void {
+    if (this.answered) return;
+    this.answered = true;
+    this.acks.floor.nakked(this);
     if (this.msg) this.msg.nak(delayMs);
-    else this.respond(delayMs ? encoder.encode(`-NAK ${JSON.stringify({ delay: nanos(delayMs) })}`) : NAK);
+    else this.nc.publish(this.replyTo, delayMs ? encoder.encode(`-NAK ${JSON.stringify({ delay: nanos(delayMs) })}`) : NAK);
   }
 
-  term(reason: string): void {
-    if (this.msg) this.msg.term(reason);
-    else this.respond(encoder.encode(reason ? `+TERM ${reason}` : '+TERM'));
+  /**
+   * The broker takes a term on an ack-all consumer as an ack of everything below it too, so a
+   * message given up on is settled through the floor like an ack (the pipeline dead-letters such
+   * messages itself, with the reason, before it answers).
+   */
+  term(_reason: string): void {
+    this.ack();
   }
+}
+
+/** How often a stalled ack floor is checked against the broker. */
+const FLOOR_CHECK_MS = 2_000;
+
+/**
+ * Every check: a message the broker keeps giving out below its ack floor (see ack-floor.ts) is
+ * cleared by replacing the consumer with one that starts after the floor; the consume loop then
+ * starts over on it. And when messages wait and the floor has not moved for a whole check, the
+ * broker is asked: its ack floor wins (acks lost with a broker restart), and a sequence this
+ * worker was never given is skipped if the stream no longer holds it. A delivery lost on the way
+ * comes back when its ack wait runs out, and the floor goes on from there.
+ */
+function watchFloor(nc: NatsConnection, settings: ConsumerSettings, current: () => Acknowledger | undefined, onStatus: (s: SourceStatus) => void): () => void {
+  let lastFloor = -1;
+  let checking = false;
+  const check = async (a: Acknowledger, floor: number | undefined) => {
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.consumers.info(STREAM, settings.name);
+    const broker = brokerAckFloor(info);
+    const stuck = a.floor.stuck();
+    if (stuck !== undefined) {
+      onStatus({ type: 'restarting', reason: `message ${stuck} stuck below the ack floor ${broker.streamSeq}: consumer replaced after it` });
+      a.retire();
+      await replaceConsumer(jsm, settings, broker.streamSeq + 1);
+      return;
+    }
+    if (floor === undefined) return;
+    if (a.floor.ackedThrough === floor && broker.streamSeq !== floor) a.floor.resync(broker);
+    const gap = a.floor.missing();
+    if (gap !== undefined && !(await jsm.streams.getMessage(STREAM, { seq: gap }).catch(() => null))) a.floor.skip(gap);
+    a.flush();
+  };
+  const timer = setInterval(() => {
+    const a = current();
+    if (!a || checking) return;
+    const floor = a.floor.ackedThrough;
+    const stalled = a.floor.unacked > 0 && floor === lastFloor;
+    lastFloor = stalled ? -1 : floor;
+    if (!stalled && a.floor.stuck() === undefined) return;
+    checking = true;
+    check(a, stalled ? floor : undefined)
+      .catch(() => {}) // the broker is away: the consume loop reports that
+      .finally(() => (checking = false));
+  }, FLOOR_CHECK_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /**
@@ -250,17 +315,23 @@ export function jetStreamEnvelopes(
   return new Observable<Envelope>((subscriber) => {
     let stopped = false;
     let current: ConsumerMessages | undefined;
-    const acks = new AckBatch(nc);
+    let acks: Acknowledger | undefined;
+    const stopWatch = watchFloor(nc, settings, () => acks, onStatus);
     const run = async () => {
       while (!stopped) {
         try {
           const jsm = await jetstreamManager(nc);
           await ensureStream(jsm);
-          await ensureConsumer(jsm, settings);
+          const info = await ensureConsumer(jsm, settings);
+          // Envelopes still in the pipeline from a loop before answer a retired floor: the broker
+          // gives their messages again to this loop, which starts from the broker's floor.
+          const session = new Acknowledger(brokerAckFloor(info));
+          acks?.retire();
+          acks = session;
           const consumer = await jsm.jetstream().consumers.get(STREAM, settings.name);
           current = await consumer.consume({
             max_messages: Math.min(settings.maxAckPending, 1_000),
-            callback: (m) => subscriber.next(new JsEnvelope(m, nc, acks)),
+            callback: (m) => subscriber.next(new JsEnvelope(m, nc, session)),
           });
           onStatus({ type: 'consuming', consumer: settings.name });
           const messages = current;
@@ -286,6 +357,7 @@ export function jetStreamEnvelopes(
     void run();
     return () => {
       stopped = true;
+      stopWatch();
       current?.stop();
     };
   });
