@@ -76,6 +76,18 @@ function fill(path: string): void {
   }
 }
 
+/** Takes whatever space was freed since `fill`, 4 KB at a time. */
+function topUp(path: string): void {
+  const fd = openSync(path, 'w');
+  try {
+    for (;;) writeSync(fd, Buffer.alloc(4096));
+  } catch {
+    // full again
+  } finally {
+    closeSync(fd);
+  }
+}
+
 describe('faults - data directory full', () => {
   it('fails writes with a clear error, acks nothing, loses nothing, and resumes when space is back', async (ctx) => {
     if (!mountDir) ctx.skip(`cannot mount a small tmpfs here (${mountError}); needs root`);
@@ -87,6 +99,11 @@ describe('faults - data directory full', () => {
 
     const filler = join(mountDir!, 'filler');
     fill(filler);
+    // The engine may still finish a merge begun before the disk filled and then drop the merged
+    // parts (within a second): that frees space. Let it, then take that space too, so the disk
+    // stays full while the second half comes.
+    await new Promise((r) => setTimeout(r, 3_000));
+    topUp(`${filler}.more`);
     await publishEvents(nc, events.slice(half));
     const health = await until('a write failure in /api/health', async () => {
       const { body } = await getJson(monitor!, '/api/health');
@@ -101,6 +118,7 @@ describe('faults - data directory full', () => {
 
     unlinkSync(filler);
     unlinkSync(`${filler}.tail`);
+    unlinkSync(`${filler}.more`);
     await waitConsumed(nc, 'monitor', 120_000);
     await until('health ok again', async () => (await getJson(monitor!, '/api/health')).body.clickhouse.lastWriteError === null);
     await expectExactCounters(monitor, plan, events);
