@@ -240,6 +240,18 @@ describe('AckFloor', () => {
     expect([ledger.ackedThrough, ledger.unacked]).toEqual([30_100, 0]);
   });
 
+  it('sends no ack the broker would ignore (a delivery at or below its last ack\'s delivery sequence)', () => {
+    const ledger = new AckFloor<D>({ streamSeq: 0, deliverySeq: 100 });
+    const ds = [1, 2, 3].map((i) => ({ streamSeq: i, deliverySeq: 98 + i }));
+    for (const d of ds) ledger.delivered(d);
+    for (const d of ds) ledger.done(d);
+    expect(ledger.takeAck()).toEqual(ds[2]); // delivery 101: the only one above 100
+    const ledger2 = new AckFloor<D>({ streamSeq: 0, deliverySeq: 100 });
+    for (const d of ds.slice(0, 2)) ledger2.delivered(d);
+    for (const d of ds.slice(0, 2)) ledger2.done(d);
+    expect(ledger2.takeAck()).toBeUndefined(); // waits for their redelivery, with higher delivery sequences
+  });
+
   it('names a message the broker keeps giving out below the floor', () => {
     const ledger = new AckFloor<D>({ streamSeq: 10, deliverySeq: 10 });
     ledger.delivered({ streamSeq: 7, deliverySeq: 11 });
