@@ -258,6 +258,11 @@ describe('AckFloor', () => {
     expect(ledger.stuck()).toBeUndefined(); // once: an ack lost with a broker restart, settled by the next ack
     ledger.delivered({ streamSeq: 7, deliverySeq: 12 });
     expect(ledger.stuck()).toBe(7);
+    // one-off repeats (acks a restarted broker lost) do not pile up for ever
+    const many = new AckFloor<D>({ streamSeq: 50_000, deliverySeq: 50_000 });
+    for (let i = 1; i <= 25_000; i++) many.delivered({ streamSeq: i, deliverySeq: 50_000 + i });
+    expect((many as unknown as { repeats: Map<number, number> }).repeats.size).toBeLessThanOrEqual(10_000);
+    expect(many.stuck()).toBeUndefined();
   });
 
   it('names a sequence it was never delivered, skips it once the stream says it is gone, and takes the broker floor', () => {

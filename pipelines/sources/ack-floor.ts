@@ -76,6 +76,8 @@ export class AckFloor<D extends Delivery> {
     if (seq <= this.floor) {
       // A repeat of a settled message: after a broker restart lost the last acks, the next ack
       // above it settles it again; if it is stuck below the broker's floor, it comes back.
+      // (Bounded: a broker that lost acks gives out each repeat once; a stuck one comes again.)
+      if (this.repeats.size >= 10_000 && !this.repeats.has(seq)) this.repeats.clear();
       this.repeats.set(seq, (this.repeats.get(seq) ?? 0) + 1);
       return;
     }
