@@ -1,0 +1,73 @@
+import { AckPolicy, DeliverPolicy, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/nats-core';
+
+// The stream and the monitor's durable ack-all consumer: created, brought to the running
+// monitor's settings, replaced when it must be (see ack-floor.ts for why ack-all).
+
+export const STREAM = 'COMPLAINTS';
+export const TICKET_SUBJECTS = 'complaints.tickets.>';
+/** publishers' Nats-Msg-Id headers are deduplicated by the broker within this window */
+export const DUPLICATE_WINDOW_MS = 2 * 60_000;
+
+export async function ensureStream(jsm: JetStreamManager): Promise<void> {
+  try {
+    await jsm.streams.info(STREAM);
+  } catch {
+    await jsm.streams.add({
+      name: STREAM,
+      subjects: [TICKET_SUBJECTS],
+      duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+    });
+  }
+}
+
+export interface ConsumerSettings {
+  name: string;
+  /** unacknowledged messages the broker lets the monitor hold: the bound on in-flight memory */
+  maxAckPending: number;
+  ackWaitMs: number;
+}
+
+/**
+ * The durable ack-all consumer, created or brought to the running monitor's settings. A consumer
+ * from before ack-all (explicit acks; a policy cannot be changed) is replaced by one that starts
+ * after its ack floor: what it had acked above the floor comes again and is dropped as duplicate.
+ */
+export async function ensureConsumer(jsm: JetStreamManager, s: ConsumerSettings): Promise<ConsumerInfo> {
+  let info: ConsumerInfo | undefined;
+  try {
+    info = await jsm.consumers.info(STREAM, s.name);
+  } catch {
+    info = undefined;
+  }
+  if (!info) return await addConsumer(jsm, s, 0);
+  if (info.config.ack_policy !== AckPolicy.All) return await replaceConsumer(jsm, s, info.ack_floor.stream_seq + 1);
+  // Settings follow the configuration of the monitor that runs now.
+  if (info.config.ack_wait !== nanos(s.ackWaitMs) || info.config.max_ack_pending !== s.maxAckPending) {
+    return await jsm.consumers.update(STREAM, s.name, { ack_wait: nanos(s.ackWaitMs), max_ack_pending: s.maxAckPending });
+  }
+  return info;
+}
+
+/** A new consumer in place of the old one, starting at a stream sequence (the old one's floor + 1). */
+export async function replaceConsumer(jsm: JetStreamManager, s: ConsumerSettings, startSeq: number): Promise<ConsumerInfo> {
+  await jsm.consumers.delete(STREAM, s.name).catch(() => false);
+  return await addConsumer(jsm, s, startSeq);
+}
+
+function addConsumer(jsm: JetStreamManager, s: ConsumerSettings, startSeq: number): Promise<ConsumerInfo> {
+  return jsm.consumers.add(STREAM, {
+    durable_name: s.name,
+    ack_policy: AckPolicy.All,
+    ...(startSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq } : { deliver_policy: DeliverPolicy.All }),
+    max_ack_pending: s.maxAckPending,
+    ack_wait: nanos(s.ackWaitMs),
+    filter_subject: TICKET_SUBJECTS,
+  });
+}
+
+/** A consumer's ack floor at the broker; a new one that starts at sequence N has settled N - 1. */
+export function brokerAckFloor(info: ConsumerInfo): { streamSeq: number; deliverySeq: number } {
+  const start = (info.config.opt_start_seq ?? 1) - 1;
+  return { streamSeq: Math.max(info.ack_floor.stream_seq, start), deliverySeq: info.ack_floor.consumer_seq };
+}
