@@ -2,12 +2,11 @@ import { jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/je
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import { Observable } from 'rxjs';
 import { AckFloor } from './ack-floor.ts';
+import { brokerAckFloor, ensureConsumer, ensureStream, replaceConsumer, STREAM, type ConsumerSettings } from './jetstream-setup.ts';
 
 // The live source: a durable pull consumer on stream COMPLAINTS with ack-all acknowledgement.
 // Each message travels as an envelope that reports when its effect is durable; the ack floor
 // (ack-floor.ts) then sends one ack for the settled prefix of the stream.
-
-import { brokerAckFloor, ensureConsumer, ensureStream, replaceConsumer, STREAM, type ConsumerSettings } from './jetstream-setup.ts';
 
 export { brokerAckFloor, DUPLICATE_WINDOW_MS, ensureConsumer, ensureStream, replaceConsumer, STREAM, TICKET_SUBJECTS, type ConsumerSettings } from './jetstream-setup.ts';
 
@@ -52,7 +51,8 @@ export function parseAckSubject(s: string): { deliveries: number; streamSeq: num
   const deliverySeq = digitsAt(s, at);
   at = s.indexOf('.', at) + 1;
   // ms from the nanosecond text without a float of 19 digits: drop the last six digits
-  const nanosEnd = s.indexOf('.', at) < 0 ? s.length : s.indexOf('.', at);
+  const dot = s.indexOf('.', at);
+  const nanosEnd = dot < 0 ? s.length : dot;
   const publishedAtMs = digitsAt(s, at, nanosEnd - 6);
   const belowMs = digitsAt(s, nanosEnd - 6, nanosEnd);
   if (!(deliveries >= 1 && streamSeq >= 1 && deliverySeq >= 1 && publishedAtMs >= 0 && belowMs >= 0)) return undefined;
