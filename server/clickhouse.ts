@@ -90,11 +90,14 @@ function spoolInserter(
   };
 }
 
-/** The engine reads a file of TabSeparated rows itself (see spoolInserter for why a file). */
-async function insertFile(chdb: ChdbInserts, { table, columns, path }: { table: string; columns: readonly string[]; path: string }): Promise<void> {
+/** The engine reads a file of rows itself (see spoolInserter for why a file). */
+async function insertFile(
+  chdb: ChdbInserts,
+  { table, columns, path, format = 'TabSeparated' }: { table: string; columns: readonly string[]; path: string; format?: 'TabSeparated' | 'Native' },
+): Promise<void> {
   if (!IDENTIFIER.test(table) || !columns.every((c) => IDENTIFIER.test(c))) throw new Error(`not an identifier: ${table} (${columns.join(', ')})`);
   const quoted = path.replace(/[\\']/g, (c) => `\\${c}`);
-  await chdb.queryAsync(`INSERT INTO ${table} (${columns.join(', ')}) FROM INFILE '${quoted}' SETTINGS optimize_on_insert = 0 FORMAT TabSeparated`);
+  await chdb.queryAsync(`INSERT INTO ${table} (${columns.join(', ')}) FROM INFILE '${quoted}' SETTINGS optimize_on_insert = 0 FORMAT ${format === 'Native' ? 'Native' : 'TabSeparated'}`);
 }
 
 /** Splits a DDL file into statements; statements end with `;` at the end of a line. */

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { CounterRow, MaskedEvent, Rejection } from '../model.ts';
+import { eventsNative } from './clickhouse-native.ts';
 import { EVENT_COLUMNS, eventsTsv, tsvInserter, type TsvInserter } from './clickhouse-tsv.ts';
 import type { LiveJournal } from './live-journal.ts';
 
@@ -88,11 +89,10 @@ export class ClickHouseSink {
   async writeBatch(events: readonly StoredEvent[], deadLetters: readonly DeadLetter[]): Promise<void> {
     const writes: Promise<unknown>[] = [];
     if (events.length > 0) {
-      const body = eventsTsv(events);
       writes.push(
         this.journal?.open
-          ? this.journal.write(events.length, body)
-          : this.insertTsv({ table: 'complaints.ticket_events', columns: EVENT_COLUMNS, body }),
+          ? this.journal.write(events.length, eventsNative(events))
+          : this.insertTsv({ table: 'complaints.ticket_events', columns: EVENT_COLUMNS, body: eventsTsv(events) }),
       );
     }
     if (deadLetters.length > 0) {

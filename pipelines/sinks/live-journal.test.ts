@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openClickHouse } from '../../server/clickhouse.ts';
 import type { MaskedEvent } from '../model.ts';
 import type { StoredEvent } from './clickhouse.ts';
+import { eventsNative } from './clickhouse-native.ts';
 import { eventsTsv } from './clickhouse-tsv.ts';
 import { drainJournal, LiveJournal, settleBeforeReads, type JournalOptions } from './live-journal.ts';
 
@@ -40,7 +41,7 @@ let dataDir: string;
 let main: ClickHouseClient;
 
 const journalDir = () => join(dataDir, 'live-journal');
-const journalFiles = () => readdirSync(journalDir()).filter((f) => f.endsWith('.tsv'));
+const journalFiles = () => readdirSync(journalDir()).filter((f) => /\.(native|tsv)$/.test(f));
 
 async function open(dir: string): Promise<void> {
   dataDir = dir;
@@ -56,7 +57,7 @@ const distinctEvents = async () => {
 function journal(opts: Partial<JournalOptions> = {}): LiveJournal {
   return LiveJournal.open(main, { moveEveryMs: 600_000, moveAtRows: 1_000_000, onMoveError: () => {}, ...opts })!;
 }
-const write = (j: LiveJournal, rows: StoredEvent[]) => j.write(rows.length, eventsTsv(rows));
+const write = (j: LiveJournal, rows: StoredEvent[]) => j.write(rows.length, eventsNative(rows));
 
 beforeAll(async () => open(mkdtempSync(join(tmpdir(), 'cewm-journal-'))));
 afterAll(async () => {
@@ -163,22 +164,26 @@ describe('live journal', () => {
     await j.close();
   });
 
-  it('moves what a crash left in the journal at the next open, cutting a torn last write back to whole rows', async () => {
+  it('moves what a crash left in the journal at the next open, cutting a torn last write back to whole blocks', async () => {
     const before = (await distinctEvents()).distinct;
-    // two files, as a crash during a move leaves them; the last write of the second cut short
-    writeFileSync(join(journalDir(), '100.tsv'), eventsTsv(batch(9_000, 30)));
-    const torn = eventsTsv(batch(9_100, 21));
-    writeFileSync(join(journalDir(), '101.tsv'), torn.subarray(0, torn.lastIndexOf(0x0a, torn.length - 2) + 40));
+    // three files, as a crash during a move leaves them: one of TabSeparated rows from a monitor
+    // of before the Native journal, the last write of each of the others cut short
+    writeFileSync(join(journalDir(), '99.tsv'), eventsTsv(batch(8_900, 12)));
+    const tornRow = eventsTsv(batch(8_950, 8));
+    writeFileSync(join(journalDir(), '100.tsv'), tornRow.subarray(0, tornRow.lastIndexOf(0x0a, tornRow.length - 2) + 40));
+    const whole = Buffer.concat([eventsNative(batch(9_000, 30)), eventsNative(batch(9_100, 20))]);
+    const tornBlock = eventsNative(batch(9_200, 5));
+    writeFileSync(join(journalDir(), '101.native'), Buffer.concat([whole, tornBlock.subarray(0, tornBlock.length - 3)]));
     await main.close();
     await open(dataDir); // migrate drains
     expect(journalFiles()).toEqual([]);
-    expect((await distinctEvents()).distinct).toBe(before + 50);
+    expect((await distinctEvents()).distinct).toBe(before + 12 + 7 + 50);
     expect(await drainJournal(main)).toBe(0);
     // and the next journal does not reuse a name
     const j = journal();
     await write(j, batch(9_500, 2));
     await j.settle();
-    expect((await distinctEvents()).distinct).toBe(before + 52);
+    expect((await distinctEvents()).distinct).toBe(before + 12 + 7 + 52);
     await j.close();
   });
 });

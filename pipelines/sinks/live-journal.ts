@@ -2,10 +2,11 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { wholeNativeBlocks } from './clickhouse-native.ts';
 import { EVENT_COLUMNS } from './clickhouse-tsv.ts';
 
 // The embedded engine's live journal. The pipeline's batches of ticket events are appended to a
-// TabSeparated file beside the engine's data, and the file is handed to the engine in one insert
+// file beside the engine's data, one block of ClickHouse's Native format each (clickhouse-native.ts), and the file is handed to the engine in one insert
 // (`INSERT … FROM INFILE`) every few seconds, or at 20,000 rows: one MergeTree part per move
 // instead of one per batch, and the engine's insert runs beside the pipeline instead of in it.
 //
@@ -23,10 +24,13 @@ import { EVENT_COLUMNS } from './clickhouse-tsv.ts';
 // A ClickHouse server has no journal: live inserts go straight to ticket_events there.
 
 const TARGET_TABLE = 'complaints.ticket_events';
-const FILE = /^(\d+)\.tsv$/;
+// Journals written before the sixth session hold TabSeparated rows (`<n>.tsv`); they are still
+// moved, as such, when found at open.
+const FILE = /^(\d+)\.(native|tsv)$/;
+type JournalFormat = 'Native' | 'TabSeparated';
 
-/** Hands a file of TabSeparated rows to the engine, which reads it itself. */
-export type FileInserter = (insert: { table: string; columns: readonly string[]; path: string }) => Promise<void>;
+/** Hands a file of rows to the engine, which reads it itself. */
+export type FileInserter = (insert: { table: string; columns: readonly string[]; path: string; format: JournalFormat }) => Promise<void>;
 
 interface JournalHost {
   dir: string;
@@ -92,8 +96,9 @@ export class LiveJournal {
   }
 
   /**
-   * Resolves once the rows are in the journal; rejects when the file system refused them (disk
-   * full, not writable), after cutting the file back to what it held before.
+   * Resolves once the rows (one Native block: eventsNative) are in the journal; rejects when the
+   * file system refused them (disk full, not writable), after cutting the file back to what it
+   * held before.
    */
   write(rows: number, body: Buffer): Promise<void> {
     return this.serially('writes', async () => {
@@ -126,10 +131,10 @@ export class LiveJournal {
           await this.closeCurrent();
           return this.nextSeq;
         });
-        for (const { seq, path } of journalFiles(this.host.dir)) {
+        for (const { seq, path, format } of journalFiles(this.host.dir)) {
           if (seq >= below) break;
-          await cutTornTail(path);
-          await this.host.insertFile({ table: TARGET_TABLE, columns: EVENT_COLUMNS, path });
+          await cutTornTail(path, format);
+          await this.host.insertFile({ table: TARGET_TABLE, columns: EVENT_COLUMNS, path, format });
           await rm(path);
           this.closedRows.delete(seq);
           this.moved++;
@@ -168,7 +173,7 @@ export class LiveJournal {
 
   private async openNext(): Promise<OpenFile> {
     const seq = this.nextSeq++;
-    const handle = await open(join(this.host.dir, `${seq}.tsv`), 'wx');
+    const handle = await open(join(this.host.dir, `${seq}.native`), 'wx');
     return { seq, handle, bytes: 0, rows: 0 };
   }
 
@@ -198,11 +203,11 @@ export class LiveJournal {
   }
 }
 
-function journalFiles(dir: string): Array<{ seq: number; path: string }> {
+function journalFiles(dir: string): Array<{ seq: number; path: string; format: JournalFormat }> {
   return readdirSync(dir)
     .map((name) => ({ m: FILE.exec(name), name }))
     .filter((f): f is { m: RegExpExecArray; name: string } => f.m !== null)
-    .map(({ m, name }) => ({ seq: Number(m[1]), path: join(dir, name) }))
+    .map(({ m, name }) => ({ seq: Number(m[1]), path: join(dir, name), format: m[2] === 'tsv' ? ('TabSeparated' as const) : ('Native' as const) }))
     .sort((a, b) => a.seq - b.seq);
 }
 
@@ -218,7 +223,7 @@ export function settleBeforeReads(client: ClickHouseClient, journal: LiveJournal
 
 /**
  * What a stopped or crashed monitor left in the journal, moved into ticket_events before anyone
- * reads. A write the crash cut short is cut back to its last whole row (its messages were never
+ * reads. A write the crash cut short is cut back to its last whole block (its messages were never
  * acknowledged and come again). A crash after a file's insert and before its removal inserts it
  * again next time; ticket_events folds the copies by event_id, as it does for any redelivery.
  */
@@ -226,20 +231,20 @@ export async function drainJournal(client: ClickHouseClient): Promise<number> {
   const host = hosts.get(client);
   if (!host) return 0;
   const files = journalFiles(host.dir);
-  for (const { path } of files) {
-    await cutTornTail(path);
-    await host.insertFile({ table: TARGET_TABLE, columns: EVENT_COLUMNS, path });
+  for (const { path, format } of files) {
+    await cutTornTail(path, format);
+    await host.insertFile({ table: TARGET_TABLE, columns: EVENT_COLUMNS, path, format });
     await rm(path);
   }
   return files.length;
 }
 
-/** A write cut short leaves part of a row at the end: the file is cut back to its last whole row. */
-async function cutTornTail(path: string): Promise<void> {
+/** A write cut short leaves part of a block (or row) at the end: the file is cut back to its last whole one. */
+async function cutTornTail(path: string, format: JournalFormat): Promise<void> {
   const handle = await open(path, 'r+');
   try {
     const { size } = await handle.stat();
-    const whole = await lastRowEnd(handle, size);
+    const whole = format === 'Native' ? wholeNativeBlocks(await handle.readFile()) : await lastRowEnd(handle, size);
     if (whole < size) await handle.truncate(whole);
   } finally {
     await handle.close();

@@ -1,0 +1,276 @@
+import type { StoredEvent } from './clickhouse.ts';
+import { EVENT_COLUMNS } from './clickhouse-tsv.ts';
+
+// The event rows as one block of ClickHouse's Native format: the live journal's file format.
+// Native is columnar and binary, so the engine reads it without parsing text: moving a journal
+// file of 20,000 rows into ticket_events cost the embedded engine ~2.5 µs of CPU per row against
+// ~6–7 µs from TabSeparated (bench/RESULTS.md, sixth session). Writing it costs the pipeline no
+// more than TabSeparated did: no escapes, times and numbers as plain little-endian integers.
+//
+// A block is: column count and row count (unsigned LEB128), then per column its name, its type
+// and its values. LowCardinality columns are sent as String, which the engine converts on insert
+// (a LowCardinality dictionary is not worth building here). Round trip of every column against
+// the real engine: clickhouse-native.test.ts.
+
+/** The types the block declares, in EVENT_COLUMNS order. */
+export const NATIVE_TYPES: Readonly<Record<(typeof EVENT_COLUMNS)[number], string>> = {
+  event_id: 'String',
+  ticket_id: 'String',
+  kind: 'String',
+  occurred_at: "DateTime64(3, 'UTC')",
+  occurred_at_text: 'String',
+  branch: 'String',
+  complaint_type: 'String',
+  reported_type: 'String',
+  customer_hash: 'String',
+  customer_masked: 'String',
+  channel: 'String',
+  outcome: 'String',
+  escalation: 'String',
+  text: 'String',
+  satisfaction: 'Nullable(UInt8)',
+  tags: 'Map(String, String)',
+  classifier_model: 'String',
+  classifier_confidence: 'Nullable(Float32)',
+  needs_review: 'UInt8',
+  stream_seq: 'UInt64',
+  received_at: "DateTime64(3, 'UTC')",
+};
+
+type Event = StoredEvent['event'];
+
+function maskedCustomer(c: Event['customerMasked']): string {
+  for (const _ in c) return JSON.stringify(c);
+  return '{}';
+}
+
+/** The rows as one Native block (an empty batch is no block at all). */
+export function eventsNative(rows: readonly StoredEvent[]): Buffer {
+  const w = new NativeWriter(Math.max(1024, rows.length * 400));
+  if (rows.length === 0) return w.bytes();
+  w.varUInt(EVENT_COLUMNS.length);
+  w.varUInt(rows.length);
+  const strings = (name: string, pick: (r: StoredEvent) => string) => {
+    w.header(name, 'String');
+    for (const r of rows) w.string(pick(r));
+  };
+  const times = (name: string, pick: (r: StoredEvent) => number) => {
+    w.header(name, NATIVE_TYPES.occurred_at);
+    w.reserve(8 * rows.length);
+    for (const r of rows) w.int64(pick(r));
+  };
+  strings('event_id', (r) => r.event.eventId);
+  strings('ticket_id', (r) => r.event.ticketId);
+  strings('kind', (r) => r.event.kind);
+  times('occurred_at', (r) => r.event.occurredAtMs);
+  strings('occurred_at_text', (r) => r.event.occurredAt);
+  strings('branch', (r) => r.event.branch);
+  strings('complaint_type', (r) => r.event.complaintType);
+  strings('reported_type', (r) => r.event.reportedType);
+  strings('customer_hash', (r) => r.event.customerHash);
+  strings('customer_masked', (r) => maskedCustomer(r.event.customerMasked));
+  strings('channel', (r) => r.event.channel ?? '');
+  strings('outcome', (r) => r.event.outcome ?? '');
+  strings('escalation', (r) => r.event.escalation ?? '');
+  strings('text', (r) => r.event.text ?? '');
+
+  // Nullable: the null map (1 = NULL) for every row, then a value for every row
+  w.header('satisfaction', NATIVE_TYPES.satisfaction);
+  w.reserve(2 * rows.length);
+  for (const r of rows) w.byte(r.event.satisfaction == null ? 1 : 0);
+  for (const r of rows) w.byte(r.event.satisfaction ?? 0);
+
+  // Map(String, String) is Array(Tuple(String, String)): cumulative entry counts, all keys, all values
+  w.header('tags', NATIVE_TYPES.tags);
+  w.reserve(8 * rows.length);
+  let entries = 0;
+  for (const r of rows) {
+    for (const _ in r.event.tags) entries++;
+    w.int64(entries);
+  }
+  for (const r of rows) for (const k in r.event.tags) w.string(k);
+  for (const r of rows) for (const k in r.event.tags) w.string(r.event.tags[k]!);
+
+  strings('classifier_model', (r) => r.event.classification?.modelVersion ?? '');
+  w.header('classifier_confidence', NATIVE_TYPES.classifier_confidence);
+  w.reserve(5 * rows.length);
+  for (const r of rows) w.byte(r.event.classification ? 0 : 1);
+  for (const r of rows) w.float32(r.event.classification?.confidence ?? 0);
+  w.header('needs_review', NATIVE_TYPES.needs_review);
+  w.reserve(rows.length);
+  for (const r of rows) w.byte(r.event.classification?.needsReview ? 1 : 0);
+  w.header('stream_seq', NATIVE_TYPES.stream_seq);
+  w.reserve(8 * rows.length);
+  for (const r of rows) w.int64(r.streamSeq);
+  times('received_at', (r) => r.receivedAtMs);
+  return w.bytes();
+}
+
+const TWO_TO_32 = 2 ** 32;
+
+class NativeWriter {
+  private buf: Buffer;
+  private used = 0;
+
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.used);
+  }
+
+  reserve(bytes: number): void {
+    if (this.used + bytes <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + bytes));
+    this.buf.copy(bigger, 0, 0, this.used);
+    this.buf = bigger;
+  }
+
+  header(name: string, type: string): void {
+    this.string(name);
+    this.string(type);
+  }
+
+  /** unsigned LEB128, as the engine writes sizes */
+  varUInt(n: number): void {
+    this.reserve(10);
+    const b = this.buf;
+    let at = this.used;
+    while (n >= 0x80) {
+      b[at++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    b[at++] = n;
+    this.used = at;
+  }
+
+  /** length in UTF-8 bytes, then the bytes; ASCII (ids, codes, hashes: most fields) copied byte by byte */
+  string(s: string): void {
+    const n = s.length;
+    if (n < 128) {
+      this.reserve(1 + 3 * n);
+      const b = this.buf;
+      let at = this.used + 1;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        b[at++] = c;
+      }
+      if (i === n) {
+        b[this.used] = n;
+        this.used = at;
+        return;
+      }
+    }
+    const bytes = Buffer.byteLength(s);
+    this.varUInt(bytes);
+    this.reserve(bytes);
+    this.used += this.buf.write(s, this.used);
+  }
+
+  byte(n: number): void {
+    this.buf[this.used++] = n;
+  }
+
+  /** a safe integer as Int64 (also UInt64 below 2^53), little-endian, without a BigInt */
+  int64(n: number): void {
+    const high = Math.floor(n / TWO_TO_32);
+    this.buf.writeUInt32LE(n - high * TWO_TO_32, this.used);
+    this.buf.writeInt32LE(high, this.used + 4);
+    this.used += 8;
+  }
+
+  float32(x: number): void {
+    this.buf.writeFloatLE(x, this.used);
+    this.used += 4;
+  }
+}
+
+/**
+ * The length of the whole Native blocks at the start of `buf`: a write cut short (a crash, a
+ * full disk) leaves part of a block at the end, which the journal cuts off. Walks only the types
+ * eventsNative writes; anything else ends the whole part there.
+ */
+export function wholeNativeBlocks(buf: Uint8Array): number {
+  let whole = 0;
+  const r = new BlockReader(buf);
+  try {
+    while (r.at < buf.length) {
+      const columns = r.varUInt();
+      const rows = r.varUInt();
+      for (let c = 0; c < columns; c++) {
+        r.string();
+        r.skipColumn(r.string(), rows);
+      }
+      whole = r.at;
+    }
+  } catch (err) {
+    if (!(err instanceof CutShort)) throw err;
+  }
+  return whole;
+}
+
+class CutShort extends Error {}
+
+class BlockReader {
+  at = 0;
+  private readonly decoder = new TextDecoder();
+  constructor(private readonly buf: Uint8Array) {}
+
+  private need(bytes: number): void {
+    if (this.at + bytes > this.buf.length) throw new CutShort();
+  }
+
+  varUInt(): number {
+    let n = 0;
+    for (let scale = 1; ; scale *= 0x80) {
+      this.need(1);
+      const b = this.buf[this.at++]!;
+      n += (b & 0x7f) * scale;
+      if (b < 0x80) return n;
+      if (scale > 2 ** 49) throw new CutShort();
+    }
+  }
+
+  string(): string {
+    const n = this.varUInt();
+    this.need(n);
+    const s = this.decoder.decode(this.buf.subarray(this.at, this.at + n));
+    this.at += n;
+    return s;
+  }
+
+  private skipStrings(count: number): void {
+    for (let i = 0; i < count; i++) {
+      const n = this.varUInt();
+      this.need(n);
+      this.at += n;
+    }
+  }
+
+  private skip(bytes: number): void {
+    this.need(bytes);
+    this.at += bytes;
+  }
+
+  skipColumn(type: string, rows: number): void {
+    const fixed: Record<string, number> = { UInt8: 1, UInt64: 8, Float32: 4, [NATIVE_TYPES.occurred_at]: 8 };
+    if (type === 'String') return this.skipStrings(rows);
+    if (fixed[type] !== undefined) return this.skip(fixed[type]! * rows);
+    const nullable = /^Nullable\((.+)\)$/.exec(type);
+    if (nullable) {
+      this.skip(rows);
+      return this.skipColumn(nullable[1]!, rows);
+    }
+    if (type === NATIVE_TYPES.tags) {
+      this.skip(8 * rows);
+      const view = new DataView(this.buf.buffer, this.buf.byteOffset + this.at - 8, 8);
+      const entries = rows === 0 ? 0 : view.getUint32(0, true) + view.getUint32(4, true) * TWO_TO_32;
+      this.skipStrings(entries);
+      return this.skipStrings(entries);
+    }
+    throw new CutShort();
+  }
+}
