@@ -84,7 +84,14 @@ function toMaskedEvent(f: string[]): MaskedEvent {
     reportedType: complaintType,
     customerHash: f[6] ?? '',
     customerMasked: {},
+    // the fields of maskEvent's objects, in its order: one hidden class for every masked event
+    channel: undefined,
     outcome: outcome === '' ? undefined : (outcome as Outcome),
+    escalation: undefined,
+    text: undefined,
+    satisfaction: undefined,
+    tags: undefined,
+    classification: undefined,
   };
 }
 
