@@ -68,6 +68,12 @@ export class LiveJournal {
   private nextSeq: number;
   /** rows of the files closed for moving and not in ticket_events yet, by file */
   private readonly closedRows = new Map<number, number>();
+  /**
+   * files this journal wrote that may end in part of a block: a write failed and cutting the
+   * file back failed too. Every other file it wrote is whole (writes are one at a time, and a
+   * failed one is cut back), so a move reads it as it is, without walking its blocks first.
+   */
+  private readonly maybeTorn = new Set<number>();
   /** writes and file switches, one at a time, in order */
   private writes: Promise<unknown> = Promise.resolve();
   /** moves, one at a time: a move never waits for a write, nor a write for a move */
@@ -110,7 +116,10 @@ export class LiveJournal {
           done += bytesWritten;
         }
       } catch (err) {
-        await file.handle.truncate(file.bytes).catch(() => this.closeCurrent());
+        await file.handle.truncate(file.bytes).catch(() => {
+          this.maybeTorn.add(file.seq);
+          return this.closeCurrent();
+        });
         throw err;
       }
       file.bytes += body.length;
@@ -133,10 +142,12 @@ export class LiveJournal {
         });
         for (const { seq, path, format } of journalFiles(this.host.dir)) {
           if (seq >= below) break;
-          await cutTornTail(path, format);
+          // files of this journal are whole; others (left by a crash and not drained yet) are cut
+          if (this.maybeTorn.has(seq) || !this.closedRows.has(seq)) await cutTornTail(path, format);
           await this.host.insertFile({ table: TARGET_TABLE, columns: EVENT_COLUMNS, path, format });
           await rm(path);
           this.closedRows.delete(seq);
+          this.maybeTorn.delete(seq);
           this.moved++;
         }
         this.lastMoveError = undefined;
