@@ -2,7 +2,7 @@ import { filter, map, mergeMap, type Observable } from 'rxjs';
 import { batchWhileBusy } from './batch.ts';
 import type { MaskedEvent, Rejection } from './model.ts';
 import type { DeadLetter, StoredEvent } from './sinks/clickhouse.ts';
-import type { Envelope } from './sources/jetstream.ts';
+import { NO_BYTES, type Envelope } from './sources/jetstream.ts';
 
 // source → prepare (decode, validate, classify, mask: pure) → batch → dedupe → durable write →
 // counters → ack. The ack travels with each message and is called only after the write resolved;
@@ -155,7 +155,11 @@ async function commitIsolating(items: Item[], deps: TopologyDeps): Promise<Array
 
 export function monitorTopology(source$: Observable<Envelope>, deps: TopologyDeps): Observable<BatchOutcome | BatchFailure> {
   return source$.pipe(
-    map((env): Item => ({ env, prepared: safePrepare(deps.prepare, env.data) })),
+    map((env): Item => {
+      const prepared = safePrepare(deps.prepare, env.data);
+      env.data = NO_BYTES; // read: what the batch holds until its write is only what it needs
+      return { env, prepared };
+    }),
     filter((item) => !retryStageError(item, deps)),
     batchWhileBusy((batch: Item[]) => commitIsolating(batch, deps), { lingerMs: deps.batchMs, max: deps.batchMax }),
     mergeMap((results) => results),

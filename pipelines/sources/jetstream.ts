@@ -11,6 +11,10 @@ import { brokerAckFloor, ensureConsumer, ensureStream, replaceConsumer, STREAM, 
 export { brokerAckFloor, DUPLICATE_WINDOW_MS, ensureConsumer, ensureStream, replaceConsumer, STREAM, TICKET_SUBJECTS, type ConsumerSettings } from './jetstream-setup.ts';
 
 export interface Envelope {
+  /**
+   * the message's bytes; the pipeline drops them (NO_BYTES) once it has read them, so a batch
+   * waiting for its write does not keep the client's socket buffers alive
+   */
   data: Uint8Array;
   subject: string;
   streamSeq: number;
@@ -73,6 +77,23 @@ function digitsAt(s: string, at: number, end = -1): number {
   return i > at && Number.isSafeInteger(n) ? n : NaN;
 }
 
+export const NO_BYTES = new Uint8Array(0);
+
+/**
+ * Subjects are few (one per branch) but the client decodes a new string for every message; the
+ * envelope keeps a shared one, so a batch in flight holds no string of its own for it (what a
+ * batch holds across a young-generation collection is copied, and that copying was the largest
+ * part of the collector's time).
+ */
+const subjects = new Map<string, string>();
+function sharedSubject(s: string): string {
+  const known = subjects.get(s);
+  if (known !== undefined) return known;
+  if (subjects.size >= 10_000) subjects.clear(); // a publisher inventing subjects cannot grow it
+  subjects.set(s, s);
+  return s;
+}
+
 const ACK = Uint8Array.of(43, 65, 67, 75); // +ACK
 const NAK = Uint8Array.of(45, 78, 65, 75); // -NAK
 const encoder = new TextEncoder();
@@ -114,7 +135,7 @@ class Acknowledger {
  * answers once.
  */
 class JsEnvelope implements Envelope {
-  readonly data: Uint8Array;
+  data: Uint8Array;
   readonly subject: string;
   readonly streamSeq: number;
   readonly deliverySeq: number;
@@ -131,7 +152,7 @@ class JsEnvelope implements Envelope {
     private readonly acks: Acknowledger,
   ) {
     this.data = m.data;
-    this.subject = m.subject;
+    this.subject = sharedSubject(m.subject);
     const reply = (m as unknown as { reply?: unknown }).reply;
     const parsed = typeof reply === 'string' ? parseAckSubject(reply) : undefined;
     if (parsed) {

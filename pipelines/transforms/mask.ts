@@ -183,9 +183,12 @@ function maskKnownPersonalData(text: string, event: TicketEvent): string {
   return out;
 }
 
+/** shared by every event without customer details: one object fewer for a batch to hold */
+const NO_CUSTOMER: MaskedEvent['customerMasked'] = Object.freeze({});
+
 function maskCustomer(customer: TicketEvent['customer']): MaskedEvent['customerMasked'] {
+  if (!customer) return NO_CUSTOMER;
   const out: MaskedEvent['customerMasked'] = {};
-  if (!customer) return out;
   if (typeof customer.name === 'string') out.name = maskName(customer.name);
   if (typeof customer.phone === 'string') out.phone = maskPhone(customer.phone);
   if (typeof customer.idNumber === 'string') out.idNumber = maskIdNumber(customer.idNumber);
