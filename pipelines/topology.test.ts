@@ -72,6 +72,18 @@ describe('topology - ack after the write', () => {
     expect(t.out[0]).toMatchObject({ received: 2, stored: 1, deadLettered: 1 });
   });
 
+  it('lets go of the message bytes once they are read, while the batch waits for its write', async () => {
+    let release!: () => void;
+    const t = run(() => new Promise<void>((r) => (release = r)));
+    const a = envelope('a', 1);
+    t.source.next(a.env);
+    await vi.waitFor(() => expect(release).toBeTypeOf('function'));
+    expect(a.env.data.byteLength).toBe(0);
+    release();
+    await vi.waitFor(() => expect(t.out).toHaveLength(1));
+    expect(t.applied).toEqual(['a']);
+  });
+
   it('naks the batch when the write fails and goes on with the next one', async () => {
     let fail = true;
     const t = run(async () => {
