@@ -28,8 +28,9 @@ export async function openMonitorStore(config: MonitorConfig, log: Logger): Prom
     moveEveryMs: config.journalMoveMs,
     // In a burst, fewer and larger parts: at 20,000 rows a move, merging the parts cost the
     // engine 2.2–2.7 µs of CPU per event at full ingest, at 80,000 1.0–1.1 (bench/RESULTS.md).
+    // Larger still, the last move of a burst keeps its readers waiting longer (~2.5 µs a row).
     // Live traffic moves every JOURNAL_MOVE_MS long before this.
-    moveAtRows: 100_000,
+    moveAtRows: 50_000,
     onMoveError: (err) => log.warn({ err: err.message }, 'moving the live journal into ticket_events failed; will retry'),
   });
   if (journal) settleBeforeReads(clickhouse, journal);

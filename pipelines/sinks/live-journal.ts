@@ -7,7 +7,7 @@ import { EVENT_COLUMNS } from './clickhouse-tsv.ts';
 
 // The embedded engine's live journal. The pipeline's batches of ticket events are appended to a
 // file beside the engine's data, one block of ClickHouse's Native format each (clickhouse-native.ts), and the file is handed to the engine in one insert
-// (`INSERT … FROM INFILE`) every few seconds, or at 100,000 rows: one MergeTree part per move
+// (`INSERT … FROM INFILE`) every few seconds, or at 50,000 rows: one MergeTree part per move
 // instead of one per batch, and the engine's insert runs beside the pipeline instead of in it.
 //
 // Why: every MergeTree insert makes a part of about ten files, and merging small parts makes
