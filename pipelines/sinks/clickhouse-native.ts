@@ -1,3 +1,4 @@
+import { ByteWriter } from './byte-writer.ts';
 import type { StoredEvent } from './clickhouse.ts';
 import { EVENT_COLUMNS } from './clickhouse-tsv.ts';
 
@@ -125,25 +126,7 @@ export function eventsNative(rows: readonly StoredEvent[]): Buffer {
 
 const TWO_TO_32 = 2 ** 32;
 
-class NativeWriter {
-  private buf: Buffer;
-  private used = 0;
-
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
-  }
-
-  bytes(): Buffer {
-    return this.buf.subarray(0, this.used);
-  }
-
-  reserve(bytes: number): void {
-    if (this.used + bytes <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + bytes));
-    this.buf.copy(bigger, 0, 0, this.used);
-    this.buf = bigger;
-  }
-
+class NativeWriter extends ByteWriter {
   header(name: string, type: string): void {
     this.string(name);
     this.string(type);

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Readable } from 'node:stream';
+import { ByteWriter } from './byte-writer.ts';
 import type { StoredEvent } from './clickhouse.ts';
 
 // The event rows as one TabSeparated text, built straight from the events: no row objects, no
@@ -101,18 +102,7 @@ ESCAPED_BYTE[10] = 110; // \n
 ESCAPED_BYTE[13] = 114; // \r
 ESCAPED_BYTE[0] = 48; // \0
 
-class TsvWriter {
-  private buf: Buffer;
-  private used = 0;
-
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
-  }
-
-  bytes(): Buffer {
-    return this.buf.subarray(0, this.used);
-  }
-
+class TsvWriter extends ByteWriter {
   row({ event: e, streamSeq, receivedAtMs }: StoredEvent): void {
     const c = e.classification;
     const masked = maskedCustomer(e.customerMasked);
@@ -166,13 +156,6 @@ class TsvWriter {
     this.tab();
     this.time(receivedAtMs);
     this.buf[this.used++] = NEWLINE;
-  }
-
-  private reserve(bytes: number): void {
-    if (this.used + bytes <= this.buf.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + bytes));
-    this.buf.copy(bigger, 0, 0, this.used);
-    this.buf = bigger;
   }
 
   private tab(): void {
