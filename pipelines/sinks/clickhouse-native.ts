@@ -1,6 +1,6 @@
 import { ByteWriter } from './byte-writer.ts';
 import type { StoredEvent } from './clickhouse.ts';
-import { EVENT_COLUMNS } from './clickhouse-tsv.ts';
+import { customerMaskedJson, EVENT_COLUMNS } from './clickhouse-tsv.ts';
 
 // The event rows as one block of ClickHouse's Native format: the live journal's file format.
 // Native is columnar and binary, so the engine reads it without parsing text: moving a journal
@@ -38,13 +38,6 @@ export const NATIVE_TYPES: Readonly<Record<(typeof EVENT_COLUMNS)[number], strin
   received_at: "DateTime64(3, 'UTC')",
 };
 
-type Event = StoredEvent['event'];
-
-function maskedCustomer(c: Event['customerMasked']): string {
-  for (const _ in c) return JSON.stringify(c);
-  return '{}';
-}
-
 /**
  * The rows as one Native block (an empty batch is no block at all). Each column is a loop of its
  * own over the rows, reading one field: a shared helper taking a field-picking function made
@@ -76,7 +69,7 @@ export function eventsNative(rows: readonly StoredEvent[]): Buffer {
   w.header('customer_hash', 'String');
   for (let i = 0; i < n; i++) w.string(rows[i]!.event.customerHash);
   w.header('customer_masked', 'String');
-  for (let i = 0; i < n; i++) w.string(maskedCustomer(rows[i]!.event.customerMasked));
+  for (let i = 0; i < n; i++) w.string(customerMaskedJson(rows[i]!.event.customerMasked));
   w.header('channel', 'String');
   for (let i = 0; i < n; i++) w.string(rows[i]!.event.channel ?? '');
   w.header('outcome', 'String');

@@ -63,11 +63,13 @@ export function tsvTime(ms: number): string {
   return `${s}.${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}`;
 }
 
-function maskedCustomer(c: StoredEvent['event']['customerMasked']): string {
-  // the common case, nothing masked to show, without a JSON.stringify
-  for (const _ in c) return tsvString(JSON.stringify(c));
+/** The customer_masked column's JSON; the common case, nothing masked to show, without a JSON.stringify. */
+export function customerMaskedJson(c: StoredEvent['event']['customerMasked']): string {
+  for (const _ in c) return JSON.stringify(c);
   return '{}';
 }
+
+const maskedCustomer = (c: StoredEvent['event']['customerMasked']): string => tsvString(customerMaskedJson(c));
 
 /** One row of EVENT_COLUMNS, newline-terminated. */
 export function eventTsvRow({ event: e, streamSeq, receivedAtMs }: StoredEvent): string {
