@@ -66,10 +66,17 @@ export function maskCardNumber(card: string): string {
 }
 
 function keepEnds(s: string, head: number, tail: number): string {
+  // Digits (phones, ID numbers: nearly every call) have no surrogate pairs, so characters are
+  // UTF-16 units and plain slices do; otherwise count by code point.
+  if (!HAS_SURROGATE.test(s)) {
+    if (s.length <= head + tail) return '*'.repeat(s.length);
+    return s.slice(0, head) + '*'.repeat(s.length - head - tail) + s.slice(s.length - tail);
+  }
   const chars = Array.from(s);
   if (chars.length <= head + tail) return '*'.repeat(chars.length);
   return chars.slice(0, head).join('') + '*'.repeat(chars.length - head - tail) + chars.slice(-tail).join('');
 }
+const HAS_SURROGATE = /[\uD800-\uDFFF]/;
 
 // Order matters: IDs and cards (long runs) go before phones, so a phone pattern never bites into
 // a longer number; masked output contains no run a later pattern could match again.
@@ -89,11 +96,25 @@ function maskLongRun(run: string): string {
 
 /** Masks phone, ID-card and bank-card numbers inside free text; amounts and dates stay. */
 export function maskText(text: string): string {
+  // Every pattern needs at least 11 digits (a mobile number); most texts have fewer, and four
+  // regular-expression passes over them found nothing.
+  if (!hasDigits(text, PHONE_DIGITS)) return text;
   return text
     .replace(SPACED_ID, (m) => maskIdNumber(m))
     .replace(SPACED_CARD, (m) => maskCardNumber(m))
     .replace(LONG_RUN, (m) => maskLongRun(m))
     .replace(PHONE, (m, prefix: string | undefined) => `${prefix ?? ''}${maskPhone(m.slice(prefix?.length ?? 0))}`);
+}
+
+const PHONE_DIGITS = 11;
+
+function hasDigits(text: string, atLeast: number): boolean {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57 && ++n >= atLeast) return true;
+  }
+  return false;
 }
 
 const FIELD_MASKS: Readonly<Record<string, (v: string) => string>> = {
@@ -178,8 +199,8 @@ export function maskEvent(event: TicketEvent, opts: MaskOptions): MaskedEvent {
 function maskKnownPersonalData(text: string, event: TicketEvent): string {
   let out = text;
   const name = event.customer?.name;
-  if (typeof name === 'string' && name.trim().length >= 2) out = out.split(name.trim()).join(maskName(name.trim()));
-  if (event.customerId.length >= 4) out = out.split(event.customerId).join('***');
+  if (typeof name === 'string' && name.trim().length >= 2 && out.includes(name.trim())) out = out.split(name.trim()).join(maskName(name.trim()));
+  if (event.customerId.length >= 4 && out.includes(event.customerId)) out = out.split(event.customerId).join('***');
   return out;
 }
 
