@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EVENT_KINDS } from '../model.ts';
-import { decodeEvent, MAX_PAYLOAD_CHARS, type DecodeResult } from './decode.ts';
+import { decodeEvent, MAX_PAYLOAD_CHARS, schemaAccepts, type DecodeResult } from './decode.ts';
+import { plainlyValid } from './fast-valid.ts';
 
 const CODES = ['invalid_json', 'too_large', 'schema', 'no_offset'];
 
@@ -139,5 +140,67 @@ describe('transforms - decode round-trips valid events', () => {
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.rejection.payload).not.toContain(phone);
     }), { numRuns: 200 });
+  });
+});
+
+// decodeEvent asks plainlyValid first and the compiled schema only when it is unsure: a yes from
+// the quick check must never be a no from the schema, and plain valid events must get the yes.
+describe('transforms - the quick validity check agrees with the schema', () => {
+  const quickYesMeansSchemaYes = (v: unknown) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return;
+    if (plainlyValid(v as Record<string, unknown>)) expect(schemaAccepts(v)).toBe(true);
+  };
+
+  it('never accepts a mutated event the schema refuses', () => {
+    fc.assert(fc.property(validEvent, fc.array(mutation, { minLength: 1, maxLength: 3 }), (event, ms) => {
+      let value: unknown = event;
+      for (const m of ms) {
+        if (!value || typeof value !== 'object' || Array.isArray(value)) break;
+        try { value = JSON.parse(mutate(value as Record<string, unknown>, m)); } catch { break; }
+        quickYesMeansSchemaYes(value);
+      }
+    }), runs(60_000));
+  }, BIG);
+
+  it('never accepts a valid event with one field near a limit or of a wrong type', () => {
+    const nearMisses: Record<string, fc.Arbitrary<unknown>> = {
+      eventId: fc.oneof(fc.string({ unit: 'grapheme', minLength: 0, maxLength: 3 }), fc.integer({ min: 120, max: 135 }).map((n) => 'e'.repeat(n)), fc.integer({ min: 60, max: 70 }).map((n) => '😀'.repeat(n)), fc.jsonValue()),
+      ticketId: fc.oneof(fc.constant(''), fc.integer({ min: 126, max: 130 }).map((n) => 't'.repeat(n)), fc.jsonValue()),
+      customerId: fc.oneof(fc.constant(''), fc.integer({ min: 126, max: 130 }).map((n) => 'c'.repeat(n)), fc.integer()),
+      kind: fc.oneof(fc.constantFrom(...EVENT_KINDS, 'Opened', 'open', ''), fc.jsonValue()),
+      occurredAt: fc.oneof(rfc3339, fc.constantFrom('2025-03-01T10:00:00', '2025-02-30T10:00:00Z', '2025-03-01T24:00:00Z', '2025-03-01'), fc.jsonValue()),
+      branch: fc.oneof(fc.stringMatching(/^[A-Za-z0-9_. -]{0,66}$/), fc.constantFrom('BJ-CY', 'ＢＪ', 'bj\n'), fc.jsonValue()),
+      complaintType: fc.oneof(fc.stringMatching(/^[a-zA-Z0-9_.-]{0,66}$/), fc.jsonValue()),
+      channel: fc.oneof(fc.integer({ min: 60, max: 70 }).map((n) => 'c'.repeat(n)), fc.jsonValue()),
+      outcome: fc.oneof(fc.constantFrom('agreed', 'not_agreed', 'Agreed', ''), fc.jsonValue()),
+      escalation: fc.oneof(fc.constantFrom('case_meeting', 'mediation', 'management', 'Mediation'), fc.jsonValue()),
+      text: fc.oneof(fc.integer({ min: 19_995, max: 20_005 }).map((n) => '文'.repeat(n)), fc.integer({ min: 9_998, max: 10_002 }).map((n) => '😀'.repeat(n)), fc.jsonValue()),
+      satisfaction: fc.oneof(fc.integer({ min: -1, max: 7 }), fc.constantFrom(1.5, 5.000001, 0.999, '3', null, true), fc.double()),
+      tags: fc.oneof(fc.dictionary(fc.string({ maxLength: 5 }), fc.oneof(fc.string({ maxLength: 5 }), fc.jsonValue())), fc.array(fc.string()), fc.jsonValue()),
+      customer: fc.oneof(fc.dictionary(fc.constantFrom('name', 'phone', 'idNumber', 'cardNumber', 'other'), fc.oneof(fc.string(), fc.jsonValue())), fc.array(fc.string()), fc.jsonValue()),
+    };
+    const change = fc.oneof(
+      ...Object.entries(nearMisses).map(([key, value]) => fc.record({ key: fc.constant(key), value })),
+      fc.record({ key: fc.constantFrom(...KEYS), value: fc.constant(undefined) }), // dropped
+    );
+    let quickYes = 0;
+    let schemaNo = 0;
+    fc.assert(fc.property(validEvent, change, change, (event, a, b) => {
+      const e: Record<string, unknown> = { ...event, [a.key]: a.value, [b.key]: b.value };
+      const v = JSON.parse(JSON.stringify(e)) as Record<string, unknown>;
+      if (plainlyValid(v)) quickYes++;
+      if (!schemaAccepts(v)) schemaNo++;
+      quickYesMeansSchemaYes(v);
+    }), runs(60_000));
+    // the cases must cut both ways, or the property says little
+    expect(quickYes).toBeGreaterThan(runs(60_000).numRuns / 20);
+    expect(schemaNo).toBeGreaterThan(runs(60_000).numRuns / 5);
+    fc.assert(fc.property(fc.jsonValue(), (v) => quickYesMeansSchemaYes(v)), runs(20_000));
+  }, BIG);
+
+  it('says yes to plain valid events, so they skip the compiled schema', () => {
+    fc.assert(fc.property(validEvent, (event) => {
+      expect(plainlyValid(JSON.parse(JSON.stringify(event)) as Record<string, unknown>)).toBe(true);
+    }), runs(10_000));
   });
 });
