@@ -70,12 +70,12 @@ export function planBatch(items: readonly Item[], isKnown: (id: string) => boole
   for (const { env, prepared } of items) {
     if (!prepared.ok) {
       deadLetters.push({ rejection: prepared.rejection, subject: env.subject, streamSeq: env.streamSeq, receivedAtMs });
-    } else if (isKnown(prepared.event.eventId) || inBatch.has(prepared.event.eventId)) {
-      duplicates++;
-    } else {
-      inBatch.add(prepared.event.eventId);
-      events.push({ event: prepared.event, streamSeq: env.streamSeq, receivedAtMs });
+      continue;
     }
+    const id = prepared.event.eventId;
+    const before = inBatch.size;
+    if (isKnown(id) || inBatch.add(id).size === before) duplicates++; // add: one lookup where has + add made two
+    else events.push({ event: prepared.event, streamSeq: env.streamSeq, receivedAtMs });
   }
   return { events, deadLetters, duplicates };
 }

@@ -2,7 +2,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNats, type TestNats } from '../../tests/helpers/nats.ts';
-import { ensureStream, jetStreamEnvelopes, parseAckSubject, STREAM, type Envelope } from './jetstream.ts';
+import { ackReplySubject, ensureStream, jetStreamEnvelopes, parseAckReply, parseAckSubject, STREAM, type Envelope } from './jetstream.ts';
 
 // The envelope answers the broker itself (ack, nak with delay, term) against a real nats-server.
 
@@ -52,6 +52,8 @@ describe('jetstream source - envelopes', () => {
     for (const e of seen) {
       expect(e.publishedAtMs).toBeGreaterThanOrEqual(before - 1_000);
       expect(e.publishedAtMs).toBeLessThanOrEqual(Date.now());
+      // the ack subject is read from the client's bytes and rebuilt to answer: no string held for it
+      expect(Object.values(e).filter((v) => typeof v === 'string' && /^\$JS\.ACK\..*(\.\d+){5}$/.test(v))).toEqual([]);
     }
     await nc.flush();
     const info = await jsm.consumers.info(STREAM, 'env-test');
@@ -106,4 +108,30 @@ describe('jetstream source - ack subjects', () => {
     'leaves %s to the client',
     (subject) => expect(parseAckSubject(subject)).toBeUndefined(),
   );
+});
+
+describe('jetstream source - ack replies read from bytes', () => {
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  it.each([
+    '$JS.ACK.COMPLAINTS.monitor.3.1234.5678.1764122712345678901.17',
+    '$JS.ACK.COMPLAINTS.monitor.1.1.1.1764122712345000001.0',
+    '$JS.ACK._.ACCHASH.COMPLAINTS.monitor.1.42.43.1764122712000000000.0',
+    '$JS.ACK.S.C.12.9007199254740.1.1234567.5',
+  ])('reads %s and rebuilds it exactly', (subject) => {
+    const read = parseAckReply(bytes(subject));
+    expect(read).toBeDefined();
+    expect(read).toMatchObject(parseAckSubject(subject)!);
+    expect(ackReplySubject(subject.slice(0, read!.prefixLength), read!)).toBe(subject);
+  });
+
+  it.each([
+    '$JS.ACK.hub.ACCHASH.COMPLAINTS.monitor.2.9007199254740.1.1764122712345678901.5.Xy12', // a trailing token: the string form answers
+    '$JS.ACK.S.C.01.2.3.1764122712345678901.0', // a leading zero would not come back the same
+    '$JS.ACK.S.C.1.2.3.1764122712345678901.00',
+    '$JS.ACK.S.C.1.2.3.123456.0', // a timestamp without its milliseconds
+    '$JS.ACK.S.C.0.2.3.1764122712345678901.0',
+    '$JS.ACK.S.C.1..3.1764122712345678901.0',
+    '$JS.ACK.S.C.1.2.3.17641227123x5678901.0',
+    '_INBOX.abc.def.g.h.i.j.k.l',
+  ])('leaves %s to the string form', (subject) => expect(parseAckReply(bytes(subject))).toBeUndefined());
 });

@@ -2,12 +2,14 @@ import { jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/je
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import { Observable } from 'rxjs';
 import { AckFloor } from './ack-floor.ts';
+import { ackReplySubject, parseAckReply, parseAckSubject } from './ack-subject.ts';
 import { brokerAckFloor, ensureConsumer, ensureStream, replaceConsumer, STREAM, type ConsumerSettings } from './jetstream-setup.ts';
 
 // The live source: a durable pull consumer on stream COMPLAINTS with ack-all acknowledgement.
 // Each message travels as an envelope that reports when its effect is durable; the ack floor
 // (ack-floor.ts) then sends one ack for the settled prefix of the stream.
 
+export { ackReplySubject, parseAckReply, parseAckSubject, type AckReply } from './ack-subject.ts';
 export { brokerAckFloor, DUPLICATE_WINDOW_MS, ensureConsumer, ensureStream, replaceConsumer, STREAM, TICKET_SUBJECTS, type ConsumerSettings } from './jetstream-setup.ts';
 
 export interface Envelope {
@@ -32,49 +34,10 @@ export type SourceStatus =
   | { type: 'restarting'; reason: string }
   | { type: 'heartbeats_missed'; count: number };
 
-/**
- * The delivery facts in a JetStream ack subject, read without splitting it into tokens:
- * `$JS.ACK.<stream>.<consumer>.<deliveries>.<streamSeq>.<deliverySeq>.<nanos>.<pending>` (9 tokens),
- * or with `<domain>.<account hash>` after `$JS.ACK` (11 tokens, 12 with a trailing random token).
- * undefined for anything else (the client's own parser then answers). It runs for every message,
- * so it walks the characters and allocates nothing but its answer (the token arrays and slices
- * it used before were 0.75 KB of garbage per event).
- */
-export function parseAckSubject(s: string): { deliveries: number; streamSeq: number; deliverySeq: number; publishedAtMs: number } | undefined {
-  if (!s.startsWith('$JS.ACK.')) return undefined;
-  let tokens = 1;
-  for (let i = s.indexOf('.'); i >= 0; i = s.indexOf('.', i + 1)) tokens++;
-  const first = tokens === 9 ? 4 : tokens === 11 || tokens === 12 ? 6 : -1;
-  if (first < 0) return undefined;
-  let at = 0;
-  for (let k = 0; k < first; k++) at = s.indexOf('.', at) + 1;
-  const deliveries = digitsAt(s, at);
-  at = s.indexOf('.', at) + 1;
-  const streamSeq = digitsAt(s, at);
-  at = s.indexOf('.', at) + 1;
-  const deliverySeq = digitsAt(s, at);
-  at = s.indexOf('.', at) + 1;
-  // ms from the nanosecond text without a float of 19 digits: drop the last six digits
-  const dot = s.indexOf('.', at);
-  const nanosEnd = dot < 0 ? s.length : dot;
-  const publishedAtMs = digitsAt(s, at, nanosEnd - 6);
-  const belowMs = digitsAt(s, nanosEnd - 6, nanosEnd);
-  if (!(deliveries >= 1 && streamSeq >= 1 && deliverySeq >= 1 && publishedAtMs >= 0 && belowMs >= 0)) return undefined;
-  return { deliveries, streamSeq, deliverySeq, publishedAtMs };
-}
-
-/** The decimal number from `at` to the next dot (or to `end`); NaN if empty, not digits, or unsafe. */
-function digitsAt(s: string, at: number, end = -1): number {
-  const stop = end < 0 ? s.length : end;
-  let n = 0;
-  let i = at;
-  for (; i < stop; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46 && end < 0) break;
-    if (c < 48 || c > 57) return NaN;
-    n = n * 10 + (c - 48);
-  }
-  return i > at && Number.isSafeInteger(n) ? n : NaN;
+/** The client's undecoded reply subject, where its message object keeps one (nats.js 3.x). */
+function replyBytesOf(m: JsMsg): Uint8Array | undefined {
+  const reply = (m as unknown as { msg?: { _msg?: { reply?: unknown } } }).msg?._msg?.reply;
+  return reply instanceof Uint8Array ? reply : undefined;
 }
 
 export const NO_BYTES = new Uint8Array(0);
@@ -97,6 +60,7 @@ function sharedSubject(s: string): string {
 const ACK = Uint8Array.of(43, 65, 67, 75); // +ACK
 const NAK = Uint8Array.of(45, 78, 65, 75); // -NAK
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 /** The ack floor of one consume loop; its ack goes out once per event-loop turn (a committed batch). */
 class Acknowledger {
   readonly floor: AckFloor<JsEnvelope>;
@@ -106,6 +70,20 @@ class Acknowledger {
 
   constructor(ackFloor: { streamSeq: number; deliverySeq: number }) {
     this.floor = new AckFloor(ackFloor);
+  }
+
+  /** `$JS.ACK.<stream>.<consumer>.` of this consumer's replies: decoded once, then compared */
+  private prefixBytes = NO_BYTES;
+  private prefixText = '';
+  prefixOf(reply: Uint8Array, length: number): string {
+    const known = this.prefixBytes;
+    let same = known.length === length;
+    for (let i = 0; same && i < length; i++) same = known[i] === reply[i];
+    if (!same) {
+      this.prefixBytes = reply.slice(0, length);
+      this.prefixText = decoder.decode(this.prefixBytes);
+    }
+    return this.prefixText;
   }
 
   schedule(): void {
@@ -141,8 +119,13 @@ class JsEnvelope implements Envelope {
   readonly deliverySeq: number;
   readonly deliveries: number;
   readonly publishedAtMs: number;
-  /** the ack subject ('' if the client's message does not show it: then `msg` answers) */
-  private readonly replyTo: string;
+  /** the rest of the ack subject, rebuilt when this delivery answers (see parseAckReply) */
+  readonly belowMs: number = 0;
+  readonly pending: number = 0;
+  private readonly ackPrefix: string = '';
+  /** the ack subject as the client decoded it, when its bytes could not be read ('' otherwise) */
+  private readonly replyTo: string = '';
+  /** the client's message, when neither form of its reply could be read: then it answers */
   private readonly msg: JsMsg | undefined;
   private answered = false;
 
@@ -153,30 +136,46 @@ class JsEnvelope implements Envelope {
   ) {
     this.data = m.data;
     this.subject = sharedSubject(m.subject);
-    const reply = (m as unknown as { reply?: unknown }).reply;
-    const parsed = typeof reply === 'string' ? parseAckSubject(reply) : undefined;
-    if (parsed) {
-      this.replyTo = reply as string;
-      this.streamSeq = parsed.streamSeq;
-      this.deliverySeq = parsed.deliverySeq;
-      this.deliveries = parsed.deliveries;
-      this.publishedAtMs = parsed.publishedAtMs;
+    const bytes = replyBytesOf(m);
+    const read = bytes ? parseAckReply(bytes) : undefined;
+    if (read) {
+      // the common case: numbers only, no string per delivery for the batch to hold
+      this.ackPrefix = acks.prefixOf(bytes!, read.prefixLength);
+      this.streamSeq = read.streamSeq;
+      this.deliverySeq = read.deliverySeq;
+      this.deliveries = read.deliveries;
+      this.publishedAtMs = read.publishedAtMs;
+      this.belowMs = read.belowMs;
+      this.pending = read.pending;
     } else {
-      const info = m.info;
-      this.replyTo = '';
-      this.msg = m;
-      this.streamSeq = info.streamSequence;
-      this.deliverySeq = info.deliverySequence;
-      this.deliveries = info.deliveryCount;
-      this.publishedAtMs = Math.floor(info.timestampNanos / 1e6);
+      const reply = (m as unknown as { reply?: unknown }).reply;
+      const parsed = typeof reply === 'string' ? parseAckSubject(reply) : undefined;
+      if (parsed) {
+        this.replyTo = reply as string;
+        this.streamSeq = parsed.streamSeq;
+        this.deliverySeq = parsed.deliverySeq;
+        this.deliveries = parsed.deliveries;
+        this.publishedAtMs = parsed.publishedAtMs;
+      } else {
+        const info = m.info;
+        this.msg = m;
+        this.streamSeq = info.streamSequence;
+        this.deliverySeq = info.deliverySequence;
+        this.deliveries = info.deliveryCount;
+        this.publishedAtMs = Math.floor(info.timestampNanos / 1e6);
+      }
     }
     acks.floor.delivered(this);
+  }
+
+  private ackSubject(): string {
+    return this.replyTo || ackReplySubject(this.ackPrefix, this);
   }
 
   /** the ack-all itself, sent when the floor chose this delivery to carry it */
   sendAck(): void {
     if (this.msg) this.msg.ack();
-    else this.nc.publish(this.replyTo, ACK);
+    else this.nc.publish(this.ackSubject(), ACK);
   }
 
   ack(): void {
@@ -191,7 +190,7 @@ class JsEnvelope implements Envelope {
     this.answered = true;
     this.acks.floor.nakked(this);
     if (this.msg) this.msg.nak(delayMs);
-    else this.nc.publish(this.replyTo, delayMs ? encoder.encode(`-NAK ${JSON.stringify({ delay: nanos(delayMs) })}`) : NAK);
+    else this.nc.publish(this.ackSubject(), delayMs ? encoder.encode(`-NAK ${JSON.stringify({ delay: nanos(delayMs) })}`) : NAK);
   }
 
   /**
