@@ -98,8 +98,7 @@ export class CounterIndex {
   apply(events: readonly MaskedEvent[]): ChangedKey[] {
     const changed = new Set<number>();
     for (const e of events) {
-      if (this.recent.has(e.eventId)) continue;
-      this.recent.add(e.eventId);
+      if (!this.recent.addIfNew(e.eventId)) continue;
       if (e.kind === 'first_contact') this.addFirstContact(e.ticketId, timeOf(e.occurredAtMs), e.customerHash, e.complaintType, e.branch, e.outcome, changed);
       else if (e.kind === 'corrected') this.addCorrection(e.ticketId, e.eventId, timeOf(e.occurredAtMs), e.complaintType, e.branch, e.outcome, changed);
     }

@@ -3,7 +3,7 @@
 // `window` most recent ids (and at most 2 × window) are remembered, in bounded memory, copied
 // into byte arenas (no event or page string is kept alive by it).
 
-import { StringIds } from './string-ids.ts';
+import { hashOf, StringIds } from './string-ids.ts';
 
 export class RecentIds {
   private current = new StringIds();
@@ -20,15 +20,25 @@ export class RecentIds {
   }
 
   has(id: string): boolean {
-    return this.current.find(id) >= 0 || this.previous.find(id) >= 0;
+    const h = hashOf(id);
+    return this.current.find(id, h) >= 0 || this.previous.find(id, h) >= 0;
   }
 
   add(id: string): void {
-    if (this.previous.find(id) >= 0) return;
-    this.current.add(id);
+    this.addIfNew(id);
+  }
+
+  /** Adds id unless it is remembered; true if it was not. One hash for both questions. */
+  addIfNew(id: string): boolean {
+    const h = hashOf(id);
+    if (this.previous.find(id, h) >= 0) return false;
+    const before = this.current.size;
+    this.current.add(id, h);
+    if (this.current.size === before) return false;
     if (this.current.size >= this.window) {
       this.previous = this.current;
       this.current = new StringIds();
     }
+    return true;
   }
 }

@@ -46,4 +46,11 @@ describe('transforms - recent ids remember a bounded window', () => {
     recent.add('e999');
     expect(recent.size).toBeLessThanOrEqual(200);
   });
+
+  it('addIfNew says whether the id was new, in either generation, and remembers it', () => {
+    const recent = new RecentIds(3);
+    expect(['a', 'b', 'a', 'c', 'd', 'b', 'c', 'e', '万'].map((id) => recent.addIfNew(id))).toEqual([true, true, false, true, true, false, false, true, true]);
+    expect(recent.has('万')).toBe(true);
+    expect(recent.addIfNew('万')).toBe(false);
+  });
 });

@@ -25,8 +25,7 @@ export class StringIds {
   }
 
   /** The id of s, or -1 when s was never added. */
-  find(s: string): number {
-    const h = hashOf(s);
+  find(s: string, h = hashOf(s)): number {
     if (h === WIDE) return this.wide.get(s) ?? -1;
     const mask = this.table.length - 1;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
@@ -37,8 +36,7 @@ export class StringIds {
   }
 
   /** The id of s, added when new (ids are 0, 1, 2, … in order of first addition). */
-  add(s: string): number {
-    const h = hashOf(s);
+  add(s: string, h = hashOf(s)): number {
     if (h === WIDE) {
       let id = this.wide.get(s);
       if (id === undefined) this.wide.set(s, (id = this.push(s, h)));
@@ -100,7 +98,8 @@ export class StringIds {
 const WIDE = -0x7fffffff;
 
 /** FNV-1a over the UTF-16 code units; WIDE when a unit is above 0xff. */
-function hashOf(s: string): number {
+/** The table's hash of s: pass it to find and add to look one string up in several tables. */
+export function hashOf(s: string): number {
   if (s.length > 0xffff) return WIDE;
   let h = 0x811c9dc5 | 0;
   for (let i = 0; i < s.length; i++) {
