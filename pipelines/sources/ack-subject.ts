@@ -64,9 +64,10 @@ export interface AckReply {
 /**
  * parseAckSubject on the client's undecoded bytes, for the 9- and 11-token forms whose numbers
  * have no leading zeros (what nats-server writes): then ackReplySubject gives back the very same
- * subject, so an envelope needs to keep no string for it. undefined for anything else.
+ * subject, so an envelope needs to keep no string for it. undefined for anything else. With
+ * `out`, the answer is written there (one object per delivery fewer, on the hot path).
  */
-export function parseAckReply(b: Uint8Array): AckReply | undefined {
+export function parseAckReply(b: Uint8Array, out?: AckReply): AckReply | undefined {
   if (b.length < 8 || b[0] !== 36 || b[1] !== 74 || b[2] !== 83 || b[3] !== 46 || b[4] !== 65 || b[5] !== 67 || b[6] !== 75 || b[7] !== 46) return undefined; // $JS.ACK.
   // one pass: the dots, the last five kept (the numbers are the last five tokens)
   let dots = 0;
@@ -86,7 +87,15 @@ export function parseAckReply(b: Uint8Array): AckReply | undefined {
   const belowMs = anyDigits(b, e3 - 6, e3);
   const pending = plainDigits(b, e3 + 1, b.length);
   if (!(deliveries >= 1 && streamSeq >= 1 && deliverySeq >= 1 && publishedAtMs >= 0 && belowMs >= 0 && pending >= 0)) return undefined;
-  return { deliveries, streamSeq, deliverySeq, publishedAtMs, belowMs, pending, prefixLength };
+  if (!out) return { deliveries, streamSeq, deliverySeq, publishedAtMs, belowMs, pending, prefixLength };
+  out.deliveries = deliveries;
+  out.streamSeq = streamSeq;
+  out.deliverySeq = deliverySeq;
+  out.publishedAtMs = publishedAtMs;
+  out.belowMs = belowMs;
+  out.pending = pending;
+  out.prefixLength = prefixLength;
+  return out;
 }
 
 /** The ack reply subject parseAckReply read, rebuilt from its prefix and numbers. */

@@ -2,7 +2,7 @@ import { jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/je
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import { Observable } from 'rxjs';
 import { AckFloor } from './ack-floor.ts';
-import { ackReplySubject, parseAckReply, parseAckSubject } from './ack-subject.ts';
+import { ackReplySubject, parseAckReply, parseAckSubject, type AckReply } from './ack-subject.ts';
 import { brokerAckFloor, ensureConsumer, ensureStream, replaceConsumer, STREAM, type ConsumerSettings } from './jetstream-setup.ts';
 
 // The live source: a durable pull consumer on stream COMPLAINTS with ack-all acknowledgement.
@@ -41,6 +41,9 @@ function replyBytesOf(m: JsMsg): Uint8Array | undefined {
 }
 
 export const NO_BYTES = new Uint8Array(0);
+
+/** where each delivery's ack reply is read into, and copied from at once */
+const scratchReply: AckReply = { deliveries: 0, streamSeq: 0, deliverySeq: 0, publishedAtMs: 0, belowMs: 0, pending: 0, prefixLength: 0 };
 
 /**
  * Subjects are few (one per branch) but the client decodes a new string for every message; the
@@ -137,7 +140,7 @@ class JsEnvelope implements Envelope {
     this.data = m.data;
     this.subject = sharedSubject(m.subject);
     const bytes = replyBytesOf(m);
-    const read = bytes ? parseAckReply(bytes) : undefined;
+    const read = bytes ? parseAckReply(bytes, scratchReply) : undefined;
     if (read) {
       // the common case: numbers only, no string per delivery for the batch to hold
       this.ackPrefix = acks.prefixOf(bytes!, read.prefixLength);
