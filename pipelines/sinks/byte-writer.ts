@@ -7,6 +7,17 @@ export class ByteWriter {
     this.buf = Buffer.allocUnsafe(size);
   }
 
+  /** empties the writer for reuse, with room for at least `size` bytes */
+  reset(size: number): void {
+    this.used = 0;
+    if (this.buf.length < size) this.buf = Buffer.allocUnsafe(size);
+  }
+
+  /** bytes the buffer can hold */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
   /** what was written, without a copy */
   bytes(): Buffer {
     return this.buf.subarray(0, this.used);

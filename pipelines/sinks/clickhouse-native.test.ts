@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, openClickHouse } from '../../server/clickhouse.ts';
 import { nastyEvent as event } from '../../tests/helpers/nasty-events.ts';
 import { ClickHouseSink, eventRow, type StoredEvent } from './clickhouse.ts';
-import { eventsNative, wholeNativeBlocks } from './clickhouse-native.ts';
+import { eventsNative, NativeWriter, wholeNativeBlocks } from './clickhouse-native.ts';
 import { EVENT_COLUMNS } from './clickhouse-tsv.ts';
 import { LiveJournal } from './live-journal.ts';
 
@@ -84,11 +84,35 @@ describe('clickhouse-native - round trip through the live journal and the real e
     const rs = await ch.query({ query: "SELECT count() AS n FROM complaints.ticket_events WHERE event_id LIKE 'e-8__-%'", format: 'JSONEachRow' });
     expect(Number((await rs.json<{ n: string }>())[0]!.n)).toBe(5);
   });
+
+  it('batches written at once each land whole, though the sink reuses its block buffer', async () => {
+    const batches = Array.from({ length: 4 }, (_, k) => Array.from({ length: 3 + k * 50 }, (_, i) => event(2_000 + k * 1_000 + i)));
+    await Promise.all(batches.map((b) => sink.writeBatch(b, [])));
+    await sink.writeBatch(batches[0]!.map((e) => event(9_000 + e.streamSeq)), []); // the kept buffer, again
+    await journal.settle();
+    for (const b of [...batches, batches[0]!.map((e) => event(9_000 + e.streamSeq))]) {
+      const rs = await ch.query({
+        query: `SELECT ${EVENT_COLUMNS.join(', ')} FROM complaints.ticket_events WHERE event_id IN {ids:Array(String)} ORDER BY stream_seq`,
+        query_params: { ids: b.map((e) => e.event.eventId) },
+        format: 'JSONEachRow',
+      });
+      expect(await rs.json()).toEqual(b.map(eventRow));
+    }
+  });
 });
 
 describe('clickhouse-native - whole blocks', () => {
   it('an empty batch is no block', () => {
     expect(eventsNative([]).length).toBe(0);
+  });
+
+  it('a reused writer gives the bytes a fresh one does, whatever it held before', () => {
+    const writer = new NativeWriter(0);
+    const big = Array.from({ length: 40 }, (_, i) => event(i));
+    const small = Array.from({ length: 3 }, (_, i) => event(100 + i));
+    const fresh = Buffer.from(eventsNative(small));
+    expect(Buffer.from(eventsNative(big, writer))).toEqual(Buffer.from(eventsNative(big)));
+    expect(Buffer.from(eventsNative(small, writer))).toEqual(fresh);
   });
 
   it('finds the end of the last whole block wherever a write was cut', () => {

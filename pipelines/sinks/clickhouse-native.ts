@@ -42,10 +42,15 @@ export const NATIVE_TYPES: Readonly<Record<(typeof EVENT_COLUMNS)[number], strin
  * The rows as one Native block (an empty batch is no block at all). Each column is a loop of its
  * own over the rows, reading one field: a shared helper taking a field-picking function made
  * every pick a call the compiler could not inline, and cost twice as much.
+ *
+ * With `reuse`, the block is written into that writer's buffer (and is valid until its next
+ * use): a fresh buffer of a megabyte or more per batch cost ~0.3 µs an event in page faults.
  */
-export function eventsNative(rows: readonly StoredEvent[]): Buffer {
+export function eventsNative(rows: readonly StoredEvent[], reuse?: NativeWriter): Buffer {
   const n = rows.length;
-  const w = new NativeWriter(Math.max(1024, n * 400));
+  const size = Math.max(1024, n * 400);
+  const w = reuse ?? new NativeWriter(size);
+  w.reset(size);
   if (n === 0) return w.bytes();
   w.varUInt(EVENT_COLUMNS.length);
   w.varUInt(n);
@@ -119,7 +124,7 @@ export function eventsNative(rows: readonly StoredEvent[]): Buffer {
 
 const TWO_TO_32 = 2 ** 32;
 
-class NativeWriter extends ByteWriter {
+export class NativeWriter extends ByteWriter {
   header(name: string, type: string): void {
     this.string(name);
     this.string(type);

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { CounterRow, MaskedEvent, Rejection } from '../model.ts';
-import { eventsNative } from './clickhouse-native.ts';
+import { eventsNative, NativeWriter } from './clickhouse-native.ts';
 import { EVENT_COLUMNS, eventsTsv, tsvInserter, type TsvInserter } from './clickhouse-tsv.ts';
 import type { LiveJournal } from './live-journal.ts';
 
@@ -19,6 +19,9 @@ export interface DeadLetter {
   streamSeq: number;
   receivedAtMs: number;
 }
+
+/** a block buffer kept between batches at most this big (a burst's huge batch is let go) */
+const KEEP_WRITER_BYTES = 32 * 1024 * 1024;
 
 export const chTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
 
@@ -77,6 +80,9 @@ export function counterRow(row: CounterRow, planYear: number, changedAtMs: numbe
 
 export class ClickHouseSink {
   private readonly insertTsv: TsvInserter;
+  /** the block buffer between batches: taken by a write, given back once the journal has the bytes */
+  private spareWriter: NativeWriter | undefined;
+
   constructor(
     private readonly client: ClickHouseClient,
     /** the embedded engine's: event batches go there (see live-journal.ts) */
@@ -91,7 +97,7 @@ export class ClickHouseSink {
     if (events.length > 0) {
       writes.push(
         this.journal?.open
-          ? this.journal.write(events.length, eventsNative(events))
+          ? this.writeJournal(this.journal, events)
           : this.insertTsv({ table: 'complaints.ticket_events', columns: EVENT_COLUMNS, body: eventsTsv(events) }),
       );
     }
@@ -99,6 +105,17 @@ export class ClickHouseSink {
       writes.push(this.client.insert({ table: 'complaints.dead_letters', values: deadLetters.map(deadLetterRow), format: 'JSONEachRow' }));
     }
     await Promise.all(writes);
+  }
+
+  private async writeJournal(journal: LiveJournal, events: readonly StoredEvent[]): Promise<void> {
+    // A write in flight keeps its buffer; one started meanwhile gets a buffer of its own.
+    const writer = this.spareWriter ?? new NativeWriter(0);
+    this.spareWriter = undefined;
+    try {
+      await journal.write(events.length, eventsNative(events, writer));
+    } finally {
+      if (writer.capacity <= KEEP_WRITER_BYTES) this.spareWriter = writer;
+    }
   }
 
   async writeCounterChanges(rows: readonly CounterRow[], planYear: number, changedAtMs: number, worker: string): Promise<void> {
