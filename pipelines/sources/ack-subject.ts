@@ -1,7 +1,5 @@
-// The facts in a JetStream ack reply subject — `$JS.ACK.<stream>.<consumer>.<deliveries>.
-// <streamSeq>.<deliverySeq>.<nanos>.<pending>`, or with `<domain>.<account hash>` after `$JS.ACK` —
-// read for every delivery without splitting it into tokens, from the client's string or its
-// undecoded bytes.
+// The delivery facts in JetStream ack reply subjects, read for every delivery from the client's
+// string or from its undecoded bytes, and the subject rebuilt from them to answer.
 
 /**
  * The delivery facts in a JetStream ack subject, read without splitting it into tokens:
@@ -79,13 +77,12 @@ export function parseAckReply(b: Uint8Array, out?: AckReply): AckReply | undefin
   }
   if (dots !== 6 && dots !== 8) return undefined; // 9 or 11 tokens, counting $JS and ACK
   const prefixLength = d0 + 1;
-  const e0 = d1, e1 = d2, e2 = d3, e3 = d4;
-  const deliveries = plainDigits(b, prefixLength, e0);
-  const streamSeq = plainDigits(b, e0 + 1, e1);
-  const deliverySeq = plainDigits(b, e1 + 1, e2);
-  const publishedAtMs = plainDigits(b, e2 + 1, e3 - 6);
-  const belowMs = anyDigits(b, e3 - 6, e3);
-  const pending = plainDigits(b, e3 + 1, b.length);
+  const deliveries = plainDigits(b, prefixLength, d1);
+  const streamSeq = plainDigits(b, d1 + 1, d2);
+  const deliverySeq = plainDigits(b, d2 + 1, d3);
+  const publishedAtMs = plainDigits(b, d3 + 1, d4 - 6);
+  const belowMs = anyDigits(b, d4 - 6, d4);
+  const pending = plainDigits(b, d4 + 1, b.length);
   if (!(deliveries >= 1 && streamSeq >= 1 && deliverySeq >= 1 && publishedAtMs >= 0 && belowMs >= 0 && pending >= 0)) return undefined;
   if (!out) return { deliveries, streamSeq, deliverySeq, publishedAtMs, belowMs, pending, prefixLength };
   out.deliveries = deliveries;
