@@ -43,7 +43,7 @@ export function deriveLevelAlerts(plan: CompiledPlan, index: CounterIndex, keys:
     );
     const last = episodes[episodes.length - 1];
     if (last && last.clearedAtMs === undefined) last.facts = signalsOf(plan, index, key, nowMs, cfg);
-    out.push(...episodes);
+    for (const episode of episodes) out.push(episode);
   }
   return out;
 }

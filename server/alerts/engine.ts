@@ -211,7 +211,9 @@ export class AlertEngine {
       }
     }
     if (rows.length === 0) return;
-    this.unwritten.push(...rows);
+    // one at a time: a start over millions of stored events can derive hundreds of thousands of
+    // rows, more than a call takes as spread arguments (it threw RangeError at 5M events)
+    for (const row of rows) this.unwritten.push(row);
     // The audit rows of a burst go in one insert a few times a second, not one per batch: an insert
     // costs the embedded engine ~7 ms of CPU whatever its size, on the cores the pipeline needs.
     // A derived line lost in a crash is derived again at the next start (and folds).
