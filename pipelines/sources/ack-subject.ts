@@ -32,6 +32,25 @@ export function parseAckSubject(s: string): { deliveries: number; streamSeq: num
   return { deliveries, streamSeq, deliverySeq, publishedAtMs };
 }
 
+/**
+ * The ack subject as nats.js's own `parseInfo` reads it: any form of 9, or 11 and more tokens,
+ * numbers read with parseInt. parseAckSubject refuses some of those (a token more than the
+ * current forms, a number with trailing text); a delivery the client would have accepted is
+ * still taken, and answered on the subject exactly as received.
+ */
+export function parseAckSubjectLoosely(s: string): { deliveries: number; streamSeq: number; deliverySeq: number; publishedAtMs: number } | undefined {
+  const tokens = s.split('.');
+  if (tokens.length === 9) tokens.splice(2, 0, '_', '');
+  if (tokens.length < 11 || tokens[0] !== '$JS' || tokens[1] !== 'ACK') return undefined;
+  const deliveries = parseInt(tokens[6]!, 10);
+  const streamSeq = parseInt(tokens[7]!, 10);
+  const deliverySeq = parseInt(tokens[8]!, 10);
+  const nanosText = tokens[9]!;
+  const publishedAtMs = nanosText.length > 6 ? parseInt(nanosText.slice(0, -6), 10) : 0;
+  if (!(deliveries >= 1 && streamSeq >= 1 && deliverySeq >= 1 && publishedAtMs >= 0)) return undefined;
+  return { deliveries, streamSeq, deliverySeq, publishedAtMs };
+}
+
 /** The decimal number from `at` to the next dot (or to `end`); NaN if empty, not digits, or unsafe. */
 function digitsAt(s: string, at: number, end = -1): number {
   const stop = end < 0 ? s.length : end;

@@ -1,8 +1,9 @@
-import { jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { nanos, type NatsConnection } from '@nats-io/nats-core';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { nanos, type Msg, type NatsConnection } from '@nats-io/nats-core';
 import { Observable } from 'rxjs';
 import { AckFloor } from './ack-floor.ts';
-import { ackReplySubject, parseAckReply, parseAckSubject, type AckReply } from './ack-subject.ts';
+import { ackReplySubject, parseAckReply, parseAckSubject, parseAckSubjectLoosely, type AckReply } from './ack-subject.ts';
+import { PullLoop } from './pull.ts';
 import { brokerAckFloor, ensureConsumer, ensureStream, replaceConsumer, STREAM, type ConsumerSettings } from './jetstream-setup.ts';
 
 // The live source: a durable pull consumer on stream COMPLAINTS with ack-all acknowledgement.
@@ -35,8 +36,8 @@ export type SourceStatus =
   | { type: 'heartbeats_missed'; count: number };
 
 /** The client's undecoded reply subject, where its message object keeps one (nats.js 3.x). */
-function replyBytesOf(m: JsMsg): Uint8Array | undefined {
-  const reply = (m as unknown as { msg?: { _msg?: { reply?: unknown } } }).msg?._msg?.reply;
+function replyBytesOf(m: Msg): Uint8Array | undefined {
+  const reply = (m as unknown as { _msg?: { reply?: unknown } })._msg?.reply;
   return reply instanceof Uint8Array ? reply : undefined;
 }
 
@@ -115,6 +116,14 @@ class Acknowledger {
  * protocol's replies to the message's reply subject, as nats.js sends them; each envelope
  * answers once.
  */
+/** A message on the pull inbox whose reply is no JetStream ack subject: nothing can answer it. */
+export class NotADelivery extends Error {
+  constructor(reply: string) {
+    super(`not a JetStream delivery (reply ${JSON.stringify(reply.slice(0, 80))})`);
+    this.name = 'NotADelivery';
+  }
+}
+
 class JsEnvelope implements Envelope {
   data: Uint8Array;
   readonly subject: string;
@@ -128,12 +137,11 @@ class JsEnvelope implements Envelope {
   private readonly ackPrefix: string = '';
   /** the ack subject as the client decoded it, when its bytes could not be read ('' otherwise) */
   private readonly replyTo: string = '';
-  /** the client's message, when neither form of its reply could be read: then it answers */
-  private readonly msg: JsMsg | undefined;
   private answered = false;
 
+  /** Throws NotADelivery when the message's reply is not a JetStream ack subject. */
   constructor(
-    m: JsMsg,
+    m: Msg,
     private readonly nc: NatsConnection,
     private readonly acks: Acknowledger,
   ) {
@@ -151,22 +159,15 @@ class JsEnvelope implements Envelope {
       this.belowMs = read.belowMs;
       this.pending = read.pending;
     } else {
-      const reply = (m as unknown as { reply?: unknown }).reply;
-      const parsed = typeof reply === 'string' ? parseAckSubject(reply) : undefined;
-      if (parsed) {
-        this.replyTo = reply as string;
-        this.streamSeq = parsed.streamSeq;
-        this.deliverySeq = parsed.deliverySeq;
-        this.deliveries = parsed.deliveries;
-        this.publishedAtMs = parsed.publishedAtMs;
-      } else {
-        const info = m.info;
-        this.msg = m;
-        this.streamSeq = info.streamSequence;
-        this.deliverySeq = info.deliverySequence;
-        this.deliveries = info.deliveryCount;
-        this.publishedAtMs = Math.floor(info.timestampNanos / 1e6);
-      }
+      // forms the byte reader leaves alone; the last reader accepts what nats.js's own does
+      const reply = m.reply ?? '';
+      const parsed = parseAckSubject(reply) ?? parseAckSubjectLoosely(reply);
+      if (!parsed) throw new NotADelivery(reply);
+      this.replyTo = reply;
+      this.streamSeq = parsed.streamSeq;
+      this.deliverySeq = parsed.deliverySeq;
+      this.deliveries = parsed.deliveries;
+      this.publishedAtMs = parsed.publishedAtMs;
     }
     acks.floor.delivered(this);
   }
@@ -177,8 +178,7 @@ class JsEnvelope implements Envelope {
 
   /** the ack-all itself, sent when the floor chose this delivery to carry it */
   sendAck(): void {
-    if (this.msg) this.msg.ack();
-    else this.nc.publish(this.ackSubject(), ACK);
+    this.nc.publish(this.ackSubject(), ACK);
   }
 
   ack(): void {
@@ -192,8 +192,7 @@ class JsEnvelope implements Envelope {
     if (this.answered) return;
     this.answered = true;
     this.acks.floor.nakked(this);
-    if (this.msg) this.msg.nak(delayMs);
-    else this.nc.publish(this.ackSubject(), delayMs ? encoder.encode(`-NAK ${JSON.stringify({ delay: nanos(delayMs) })}`) : NAK);
+    this.nc.publish(this.ackSubject(), delayMs ? encoder.encode(`-NAK ${JSON.stringify({ delay: nanos(delayMs) })}`) : NAK);
   }
 
   /**
@@ -265,7 +264,7 @@ export function jetStreamEnvelopes(
 ): Observable<Envelope> {
   return new Observable<Envelope>((subscriber) => {
     let stopped = false;
-    let current: ConsumerMessages | undefined;
+    let current: PullLoop | undefined;
     let acks: Acknowledger | undefined;
     const stopWatch = watchFloor(nc, settings, () => acks, onStatus);
     const run = async () => {
@@ -279,25 +278,33 @@ export function jetStreamEnvelopes(
           const session = new Acknowledger(brokerAckFloor(info));
           acks?.retire();
           acks = session;
-          const consumer = await jsm.jetstream().consumers.get(STREAM, settings.name);
-          current = await consumer.consume({
-            max_messages: Math.min(settings.maxAckPending, 1_000),
-            callback: (m) => subscriber.next(new JsEnvelope(m, nc, session)),
-          });
-          onStatus({ type: 'consuming', consumer: settings.name });
-          const messages = current;
-          void (async () => {
-            for await (const s of messages.status()) {
+          let ended = 'consume loop ended';
+          const loop: PullLoop = new PullLoop(
+            nc,
+            { stream: STREAM, consumer: settings.name, maxMessages: Math.min(settings.maxAckPending, 1_000) },
+            (m) => {
+              let env: JsEnvelope;
+              try {
+                env = new JsEnvelope(m, nc, session);
+              } catch (err) {
+                if (err instanceof NotADelivery) return; // not from the broker: nothing to count or answer
+                throw err;
+              }
+              subscriber.next(env);
+            },
+            (s) => {
               if (s.type === 'heartbeats_missed') {
                 onStatus({ type: 'heartbeats_missed', count: s.count });
-                if (s.count >= 2) messages.stop();
-              } else if (s.type === 'consumer_deleted' || s.type === 'consumer_not_found' || s.type === 'stream_not_found') {
-                messages.stop();
+                if (s.count >= 2) loop.stop();
+              } else {
+                ended = `consume loop ended: ${s.type} (${s.description})`;
               }
-            }
-          })().catch(() => {});
-          await messages.closed();
-          if (!stopped) onStatus({ type: 'restarting', reason: 'consume loop ended' });
+            },
+          );
+          current = loop;
+          onStatus({ type: 'consuming', consumer: settings.name });
+          await loop.closed();
+          if (!stopped) onStatus({ type: 'restarting', reason: ended });
         } catch (err) {
           if (stopped) break;
           onStatus({ type: 'restarting', reason: (err as Error).message });

@@ -1,0 +1,116 @@
+import { readFileSync } from 'node:fs';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { Msg, NatsConnection } from '@nats-io/nats-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestNats, type TestNats } from '../../tests/helpers/nats.ts';
+import { ensureStream, STREAM } from './jetstream-setup.ts';
+import { PullLoop, type PullStatus } from './pull.ts';
+
+// The pull loop against a real nats-server: it asks ahead, takes back what an expired pull did
+// not deliver, notices a silent broker, and ends when its consumer is deleted.
+
+let nats: TestNats;
+let nc: NatsConnection;
+let jsm: JetStreamManager;
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  nc = await nats.connect();
+  jsm = await jetstreamManager(nc);
+  await ensureStream(jsm);
+});
+afterAll(async () => {
+  await nc.close();
+  await nats.cleanup();
+});
+
+async function consumer(name: string): Promise<void> {
+  await jsm.consumers.add(STREAM, { durable_name: name, ack_policy: AckPolicy.All, deliver_policy: DeliverPolicy.New, max_ack_pending: 10_000 });
+}
+
+async function publish(from: number, to: number): Promise<void> {
+  const js = jetstream(nc);
+  for (let i = from; i < to; i++) await js.publish('complaints.tickets.B1', JSON.stringify({ i }));
+}
+
+async function until(ok: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+const numberOf = (m: Msg) => (JSON.parse(new TextDecoder().decode(m.data)) as { i: number }).i;
+
+describe('pull loop', () => {
+  it('delivers every message in order over many pulls of a small batch', async () => {
+    await consumer('pull-many');
+    const got: number[] = [];
+    const loop = new PullLoop(nc, { stream: STREAM, consumer: 'pull-many', maxMessages: 7 }, (m) => got.push(numberOf(m)));
+    await publish(0, 250);
+    await until(() => got.length >= 250);
+    loop.stop();
+    await loop.closed();
+    expect(got).toEqual(Array.from({ length: 250 }, (_, i) => i));
+  });
+
+  it('asks again at once when a pull expires with nothing delivered', async () => {
+    await consumer('pull-expire');
+    const got: number[] = [];
+    const loop = new PullLoop(nc, { stream: STREAM, consumer: 'pull-expire', maxMessages: 10, expiresMs: 2_000, heartbeatMs: 900 }, (m) => got.push(numberOf(m)));
+    await new Promise((r) => setTimeout(r, 2_500)); // the first pull has run out by now
+    await publish(1_000, 1_015);
+    const published = Date.now();
+    await until(() => got.length >= 15, 5_000);
+    // not after two missed heartbeats (1.8 s): the expired pull's 408 had already been answered
+    expect(Date.now() - published).toBeLessThan(600);
+    loop.stop();
+    expect(got).toEqual(Array.from({ length: 15 }, (_, i) => 1_000 + i));
+  });
+
+  it('reports missed heartbeats while the broker is frozen, and goes on when it wakes', async () => {
+    await consumer('pull-frozen');
+    const got: number[] = [];
+    const statuses: PullStatus[] = [];
+    const loop = new PullLoop(nc, { stream: STREAM, consumer: 'pull-frozen', maxMessages: 10, expiresMs: 2_000, heartbeatMs: 500 }, (m) => got.push(numberOf(m)), (s) => statuses.push(s));
+    await new Promise((r) => setTimeout(r, 800));
+    expect(statuses).toEqual([]); // the broker's heartbeats keep an idle pull alive
+    const pid = Number(readFileSync(`${nats.storeDir}/nats-server.pid`, 'utf8'));
+    process.kill(pid, 'SIGSTOP');
+    try {
+      await until(() => statuses.some((s) => s.type === 'heartbeats_missed' && s.count >= 2), 5_000);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    expect(statuses.filter((s) => s.type === 'heartbeats_missed').map((s) => (s as { count: number }).count)[0]).toBe(2);
+    await publish(2_000, 2_005);
+    await until(() => got.length >= 5, 5_000);
+    loop.stop();
+    expect(got).toEqual([2_000, 2_001, 2_002, 2_003, 2_004]);
+  });
+
+  it('ends, saying why, when its consumer is deleted', async () => {
+    await consumer('pull-deleted');
+    const statuses: PullStatus[] = [];
+    const loop = new PullLoop(nc, { stream: STREAM, consumer: 'pull-deleted', maxMessages: 10 }, () => {}, (s) => statuses.push(s));
+    await new Promise((r) => setTimeout(r, 200));
+    await jsm.consumers.delete(STREAM, 'pull-deleted');
+    await Promise.race([loop.closed(), new Promise((r) => setTimeout(r, 5_000))]);
+    expect(statuses.map((s) => s.type)).toEqual(['consumer_deleted']);
+  });
+
+  it('hears nothing from a consumer that does not exist, and says so as nats.js does: missed heartbeats', async () => {
+    const statuses: PullStatus[] = [];
+    const loop = new PullLoop(nc, { stream: STREAM, consumer: 'no-such-consumer', maxMessages: 10, heartbeatMs: 500 }, () => {}, (s) => statuses.push(s));
+    await until(() => statuses.length > 0, 5_000);
+    loop.stop();
+    expect(statuses[0]).toEqual({ type: 'heartbeats_missed', count: 2 });
+  });
+
+  it('ends, saying why, when the broker refuses the pull itself', async () => {
+    await consumer('pull-refused');
+    const statuses: PullStatus[] = [];
+    // a heartbeat of more than half the pull's life is a bad request to nats-server
+    const loop = new PullLoop(nc, { stream: STREAM, consumer: 'pull-refused', maxMessages: 10, expiresMs: 1_000, heartbeatMs: 900 }, () => {}, (s) => statuses.push(s));
+    await Promise.race([loop.closed(), new Promise((r) => setTimeout(r, 5_000))]);
+    expect(statuses).toEqual([{ type: 'refused', code: 400, description: expect.stringContaining('heartbeat') }]);
+  });
+});
