@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { Msg, NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,5 +113,26 @@ describe('pull loop', () => {
     const loop = new PullLoop(nc, { stream: STREAM, consumer: 'pull-refused', maxMessages: 10, expiresMs: 1_000, heartbeatMs: 900 }, () => {}, (s) => statuses.push(s));
     await Promise.race([loop.closed(), new Promise((r) => setTimeout(r, 5_000))]);
     expect(statuses).toEqual([{ type: 'refused', code: 400, description: expect.stringContaining('heartbeat') }]);
+  });
+
+  it('ends with consumer_not_found when the broker comes back without its consumer', async () => {
+    const own = await startTestNats();
+    const conn = await own.connect();
+    try {
+      const m = await jetstreamManager(conn);
+      await ensureStream(m);
+      await m.consumers.add(STREAM, { durable_name: 'pull-lost', ack_policy: AckPolicy.All });
+      const statuses: PullStatus[] = [];
+      const loop = new PullLoop(conn, { stream: STREAM, consumer: 'pull-lost', maxMessages: 10 }, () => {}, (s) => statuses.push(s));
+      await new Promise((r) => setTimeout(r, 200));
+      await own.kill();
+      rmSync(join(own.storeDir, 'jetstream'), { recursive: true, force: true }); // the broker's state is gone
+      await own.start();
+      await Promise.race([loop.closed(), new Promise((r) => setTimeout(r, 10_000))]);
+      expect(statuses.map((s) => s.type)).toEqual(['consumer_not_found']);
+    } finally {
+      await conn.close();
+      await own.cleanup();
+    }
   });
 });

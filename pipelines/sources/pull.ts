@@ -1,3 +1,4 @@
+import { jetstreamManager } from '@nats-io/jetstream';
 import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
 
 // A durable pull consumer read over one plain subscription: pull requests go to the broker's
@@ -60,7 +61,7 @@ export class PullLoop {
 
   constructor(
     private readonly nc: NatsConnection,
-    opts: PullOptions,
+    private readonly opts: PullOptions,
     private readonly onMessage: (m: Msg) => void,
     private readonly onStatus: (s: PullStatus) => void = () => {},
   ) {
@@ -157,6 +158,22 @@ export class PullLoop {
     if (!this.stopped) this.repull();
   }
 
+  /** After a reconnect the broker may be another one, or have lost its state: is the consumer still there? */
+  private async checkConsumerExists(): Promise<void> {
+    try {
+      const jsm = await jetstreamManager(this.nc);
+      await jsm.consumers.info(this.opts.stream, this.opts.consumer);
+    } catch (err) {
+      const code = (err as { code?: unknown; status?: unknown }).code;
+      const notFound = /not found/i.test((err as Error).message) || code === 404;
+      if (notFound && !this.stopped) {
+        this.onStatus({ type: 'consumer_not_found', description: (err as Error).message });
+        this.stop();
+      }
+      // anything else (a timeout right after the reconnect): the heartbeats will tell
+    }
+  }
+
   private async watchConnection(): Promise<void> {
     try {
       for await (const s of this.statusWatch) {
@@ -166,6 +183,7 @@ export class PullLoop {
           this.missed = 0;
           this.heardAtCheck = this.heard;
           if (!this.stopped) this.repull();
+          void this.checkConsumerExists();
         }
       }
     } catch {
