@@ -44,7 +44,7 @@ export class AlertEngine {
   private timer?: NodeJS.Timeout;
   private lastWeek = -2;
   private writes: Promise<void> = Promise.resolve();
-  private readonly unwritten: object[] = [];
+  private readonly unwritten: Array<ReturnType<typeof logRow>> = [];
   private logTimer?: NodeJS.Timeout;
   private loads: Promise<void> = Promise.resolve();
 
@@ -196,7 +196,7 @@ export class AlertEngine {
     if (steps.length === 0) return;
     const { plan, nc, liveMessages } = this.monitor;
     const now = this.now();
-    const rows: object[] = [];
+    const rows: Array<ReturnType<typeof logRow>> = [];
     for (const { record, entries } of steps) {
       this.remember(record);
       if (entries.length === 0) continue;

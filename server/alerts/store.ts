@@ -29,13 +29,42 @@ export function logRow(r: AlertRecord, e: HistoryEntry, year: number, loggedAtMs
   };
 }
 
+type LogRow = ReturnType<typeof logRow>;
+
+/** Bytes of JSON one slice may hold: building it blocks the event loop for ~10 ms. */
+export const LOG_SLICE_BYTES = 1 << 20;
+
 /**
- * In slices: a re-derivation at start can write one row per alert of the year, and one insert
- * of all of them would be a single JSON text past what V8 can build.
+ * Where to cut rows into inserts: at `maxRows`, or once a slice's JSON reaches about `maxBytes`
+ * (estimated from its long texts). Alert rows carry the alert's snapshot, a few hundred bytes to
+ * kilobytes each; slices of 5,000 rows built ~10 MB of JSON at a time, which held every HTTP
+ * request back for ~120 ms while a start over millions of events wrote its audit rows.
  */
-export async function writeLog(client: ClickHouseClient, rows: object[], slice = 5_000): Promise<void> {
-  for (let i = 0; i < rows.length; i += slice) {
-    await client.insert({ table: 'complaints.alert_log', values: rows.slice(i, i + slice), format: 'JSONEachRow' });
+export function logSlices(rows: readonly LogRow[], maxBytes = LOG_SLICE_BYTES, maxRows = 5_000): Array<[number, number]> {
+  const slices: Array<[number, number]> = [];
+  let from = 0;
+  let bytes = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    bytes += 200 + r.snapshot.length + r.detail.length + r.reason.length + r.before.length + r.after.length;
+    if (i + 1 - from >= maxRows || bytes >= maxBytes) {
+      slices.push([from, i + 1]);
+      from = i + 1;
+      bytes = 0;
+    }
+  }
+  if (from < rows.length) slices.push([from, rows.length]);
+  return slices;
+}
+
+/**
+ * In slices (see logSlices), one insert each, with a turn of the event loop between them so
+ * requests are answered while a start writes a year's audit rows.
+ */
+export async function writeLog(client: ClickHouseClient, rows: readonly LogRow[]): Promise<void> {
+  for (const [from, to] of logSlices(rows)) {
+    await client.insert({ table: 'complaints.alert_log', values: rows.slice(from, to), format: 'JSONEachRow' });
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 
