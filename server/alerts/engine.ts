@@ -30,6 +30,7 @@ import { alertView } from './view.ts';
 
 /** how often a burst's audit rows are written (one insert) */
 const LOG_EVERY_MS = 250;
+const LOAD_EVERY_MS = 250;
 
 export class AlertEngine {
   readonly cfg: AlertRulesConfig;
@@ -47,6 +48,10 @@ export class AlertEngine {
   private readonly unwritten: Array<ReturnType<typeof logRow>> = [];
   private logTimer?: NodeJS.Timeout;
   private loads: Promise<void> = Promise.resolve();
+  /** tickets new to the book whose stored events are to be read, and why */
+  private readonly toLoad = new Set<string>();
+  private toLoadReason = '';
+  private loadTimer?: NodeJS.Timeout;
 
   private constructor(private readonly monitor: Monitor, private readonly log: Logger, private readonly now: () => number) {
     this.cfg = resolveAlertConfig(monitor.plan.plan.alerts);
@@ -166,16 +171,32 @@ export class AlertEngine {
    * A ticket new to the book may have events from before: of another type until a correction
    * retyped it, or from before a restart (the book then loads only tickets that were strict).
    * Its stored events are read from ClickHouse and the ticket derived again. Strict types are
-   * the small-base ones (a handful of tickets a year), so this is a rare query.
+   * the small-base ones (a handful of tickets a year), so this is a rare query; in a burst of
+   * them it is one query per LOAD_EVERY_MS for every ticket that arrived meanwhile, not one per
+   * batch (each read moves the live journal into ticket_events first: a burst opening cases
+   * made a move per batch).
    */
   private loadTickets(tickets: string[], reason: string): void {
     if (tickets.length === 0) return;
+    for (const t of tickets) this.toLoad.add(t);
+    this.toLoadReason = reason;
+    this.loadTimer ??= setTimeout(() => this.loadWaiting(), LOAD_EVERY_MS);
+  }
+
+  private loadWaiting(): Promise<void> {
+    if (this.loadTimer) clearTimeout(this.loadTimer);
+    this.loadTimer = undefined;
+    if (this.toLoad.size === 0) return this.loads;
+    const tickets = [...this.toLoad];
+    const reason = this.toLoadReason;
+    this.toLoad.clear();
     this.loads = this.loads
       .then(async () => {
         this.book.apply(await loadTicketEvents(this.monitor.clickhouse, tickets));
         this.evaluate([], tickets, { retroactive: true, reason });
       })
       .catch((err: Error) => this.log.error({ err: err.message, tickets: tickets.length }, 'loading the earlier events of a ticket failed'));
+    return this.loads;
   }
 
   /** Re-derives the given (type, scope) keys and tickets at the current instant. */
@@ -237,13 +258,13 @@ export class AlertEngine {
 
   /** Resolves when every audit row so far is written (tests, shutdown). */
   flushed(): Promise<void> {
-    return this.loads.then(() => this.writeUnwritten());
+    return this.loadWaiting().then(() => this.writeUnwritten());
   }
 
   async stop(): Promise<void> {
     this.sub?.unsubscribe();
     if (this.timer) clearInterval(this.timer);
-    await this.loads;
+    await this.loadWaiting();
     await this.writeUnwritten();
   }
 }
