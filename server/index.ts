@@ -2,6 +2,7 @@ import { build } from './app.ts';
 import { loadConfig } from './config.ts';
 import { Monitor } from './monitor.ts';
 import { loadPlan } from './plan-source.ts';
+import { StartingResponder } from './starting.ts';
 import pino from 'pino';
 
 // `npm start`: the monitor on embedded defaults (local nats-server, chdb in DATA_DIR) unless
@@ -17,8 +18,18 @@ async function main(): Promise<void> {
   if (config.tokens.size === 0) {
     log.warn('open local mode: no MONITOR_TOKENS configured; read surfaces answer loopback clients only and actions are refused');
   }
-  const monitor = await Monitor.start(config, plan, log);
-  const app = await build({ monitor, logger: log });
+  // the port answers 503 "starting" (with the phase) until the app takes it over; a port of 0
+  // (any free one) cannot be handed over, so there the port opens with the app
+  const starting = config.port === 0 ? undefined : await StartingResponder.listen(config.port, config.host, 'reading the stored events back into the counters');
+  let app;
+  let monitor;
+  try {
+    monitor = await Monitor.start(config, plan, log);
+    starting?.setPhase('deriving the alerts and opening the HTTP surfaces');
+    app = await build({ monitor, logger: log });
+  } finally {
+    await starting?.close();
+  }
   await app.listen({ port: config.port, host: config.host });
   log.info({ url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${(app.server.address() as { port: number }).port}/` }, 'wall-board ready');
 

@@ -1,0 +1,77 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { SECURITY_HEADERS } from './security.ts';
+
+// The port answers while the monitor starts. Reading a year of stored events back into the
+// counters and re-deriving the year's alerts takes seconds to tens of seconds over millions of
+// events (bench/RESULTS.md); until now the port refused connections all that time, so a health
+// probe could not tell a starting monitor from a dead one, and an orchestrator's liveness check
+// could kill it in the middle of its rebuild. Every request gets 503 with what the monitor is
+// doing and a Retry-After; nothing is served from a half-built state, and no data is shown.
+
+export class StartingResponder {
+  private phase: string;
+  private readonly sinceMs = Date.now();
+
+  private constructor(
+    private readonly server: Server,
+    phase: string,
+  ) {
+    this.phase = phase;
+  }
+
+  /** Listens on the monitor's own port and host until close(). */
+  static async listen(port: number, host: string, phase: string): Promise<StartingResponder> {
+    const server = createServer();
+    const responder = new StartingResponder(server, phase);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => responder.answer(req, res));
+    server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => responder.refuseUpgrade(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return responder;
+  }
+
+  setPhase(phase: string): void {
+    this.phase = phase;
+  }
+
+  /** What every request is told, as JSON. */
+  body(): string {
+    return JSON.stringify({ status: 'starting', phase: this.phase, since: new Date(this.sinceMs).toISOString(), message: 'the monitor is starting; retry shortly' });
+  }
+
+  /** Stops listening and drops open connections, so the real server can take the port at once. */
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private answer(req: IncomingMessage, res: ServerResponse): void {
+    req.resume(); // a body is not read, only drained
+    const body = this.body();
+    res.writeHead(503, {
+      ...SECURITY_HEADERS,
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'retry-after': '5',
+      'cache-control': 'no-store',
+      connection: 'close',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  /** A wall screen's WebSocket: refused the same way; the screen reconnects by itself. */
+  private refuseUpgrade(socket: Duplex): void {
+    const body = this.body();
+    socket.end(
+      `HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nretry-after: 5\r\nconnection: close\r\n\r\n${body}`,
+    );
+  }
+}

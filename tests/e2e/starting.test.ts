@@ -1,0 +1,50 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { ROOT, startMonitor, waitHealthy, type MonitorProcess } from '../helpers/monitor-process.ts';
+
+// A monitor restarting over a store of 500,000 events takes a couple of seconds to read them
+// back; its port says so meanwhile (503, "starting", the phase) instead of refusing connections.
+
+let nats: TestNats;
+let monitor: MonitorProcess | undefined;
+const dataDir = mkdtempSync(join(tmpdir(), 'cewm-data-'));
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  // the rebuild benchmark's bulk load: rows of the pipeline's shape, made inside the engine
+  execFileSync(process.execPath, ['--import', 'tsx', 'bench/load.ts', dataDir, '500000'], { cwd: ROOT, stdio: 'ignore' });
+}, 120_000);
+
+afterAll(async () => {
+  await monitor?.kill();
+  await nats.cleanup();
+});
+
+describe('starting', () => {
+  it('answers 503 "starting" with the phase while it reads the store back, then serves', async () => {
+    monitor = await startMonitor({ NATS_URL: nats.url, DATA_DIR: dataDir }, { waitHealthy: false });
+    const seen: Array<{ status: number; body: { status?: string; phase?: string } }> = [];
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const res = await fetch(`${monitor.baseUrl}/api/health`).catch(() => undefined);
+      if (res) {
+        const body = (await res.json()) as { status?: string; phase?: string };
+        seen.push({ status: res.status, body });
+        if (body.status === 'ok') break;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const starting = seen.filter((s) => s.body.phase !== undefined);
+    expect(starting.length).toBeGreaterThan(0);
+    expect(starting.every((s) => s.status === 503 && s.body.status === 'starting')).toBe(true);
+    expect(starting[0]!.body.phase).toBe('reading the stored events back into the counters');
+    // then the monitor itself answers, with its counters rebuilt from the store
+    await waitHealthy(monitor);
+    const health = (await (await fetch(`${monitor.baseUrl}/api/health`)).json()) as { events: { rebuilt: number } };
+    expect(health.events.rebuilt).toBeGreaterThan(0);
+  });
+});
