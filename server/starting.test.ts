@@ -29,6 +29,18 @@ describe('starting responder', () => {
     expect(await post.json()).toMatchObject({ status: 'starting', phase: 'deriving the alerts and opening the HTTP surfaces' });
   });
 
+  it('gives a browser a page that retries by itself', async () => {
+    const port = await freePort();
+    responder = await StartingResponder.listen(port, '127.0.0.1', 'reading <the> stored events');
+    const res = await fetch(`http://127.0.0.1:${port}/`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const page = await res.text();
+    expect(page).toContain('<meta http-equiv="refresh" content="5">');
+    expect(page).toContain('监测系统正在启动');
+    expect(page).toContain('reading &#60;the&#62; stored events');
+  });
+
   it('refuses a wall screen\'s WebSocket with 503, so the screen retries', async () => {
     const port = await freePort();
     responder = await StartingResponder.listen(port, '127.0.0.1', 'starting');

@@ -53,12 +53,21 @@ export class StartingResponder {
     });
   }
 
+  /** For a browser (a wall screen's kiosk reloading): a page that tries again by itself. */
+  page(): string {
+    const phase = this.phase.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+    return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5"><title>监测系统正在启动</title></head>
+<body style="background:#0b1220;color:#e5e7eb;font-family:'Noto Sans CJK SC','WenQuanYi Zen Hei','Microsoft YaHei','PingFang SC',sans-serif;display:flex;align-items:center;justify-content:center;height:100vh;margin:0">
+<div style="text-align:center"><h1 style="font-weight:500">监测系统正在启动 · The monitor is starting</h1><p>${phase}</p><p>本页每 5 秒自动重试 · this page retries every 5 s</p></div></body></html>`;
+  }
+
   private answer(req: IncomingMessage, res: ServerResponse): void {
     req.resume(); // a body is not read, only drained
-    const body = this.body();
+    const html = (req.headers.accept ?? '').includes('text/html');
+    const body = html ? this.page() : this.body();
     res.writeHead(503, {
       ...SECURITY_HEADERS,
-      'content-type': 'application/json; charset=utf-8',
+      'content-type': html ? 'text/html; charset=utf-8' : 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(body),
       'retry-after': '5',
       'cache-control': 'no-store',
