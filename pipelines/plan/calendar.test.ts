@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  exactOffsetAt,
   isValidTimeZone,
+  offsetAt,
   weekCountOfYear,
   weekIndexAt,
   weekLengthsInDays,
@@ -141,5 +143,33 @@ describe('plan - calendar', () => {
   it('isValidTimeZone accepts IANA names (any case) and refuses the rest', () => {
     for (const tz of ['Asia/Shanghai', 'asia/shanghai', 'America/New_York', 'UTC', 'Etc/GMT-8']) expect(isValidTimeZone(tz)).toBe(true);
     for (const tz of ['', ' ', 'Mars/Olympus', '+08:00', 'Asia/Beijing']) expect(isValidTimeZone(tz)).toBe(false);
+  });
+});
+
+describe('plan - calendar offsets', () => {
+  // Zones with whole-hour, half-hour and 45-minute offsets, DST both sides of the equator, a
+  // 30-minute DST (Lord Howe), a zone that dropped DST at midnight (Sao Paulo) and local mean time
+  // with seconds before 1901 (Shanghai +08:05:43).
+  const zones = ['Asia/Shanghai', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'America/Sao_Paulo', 'Asia/Kathmandu', 'Pacific/Chatham', 'Europe/Dublin'];
+
+  it('remembers an hour only where the offset holds through it: the same answers as Intl everywhere', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const instants: number[] = [];
+    for (let i = 0; i < 3_000; i++) instants.push(Date.UTC(1890, 0, 1) + Math.floor(random() * (Date.UTC(2040, 0, 1) - Date.UTC(1890, 0, 1))));
+    // every second around the transitions of 2025 and 1900 in a few zones
+    for (const at of [Date.UTC(2025, 2, 9, 6, 59), Date.UTC(2025, 10, 2, 5, 59), Date.UTC(2025, 2, 30, 0, 59), Date.UTC(2025, 3, 5, 14, 59), Date.UTC(1900, 11, 31, 15, 53)]) {
+      for (let s = 0; s < 180; s++) instants.push(at + s * 1_000 + 500);
+    }
+    for (const zone of zones) {
+      // twice over: the second pass answers from what the first remembered
+      for (let pass = 0; pass < 2; pass++) {
+        for (const t of instants) {
+          const got = offsetAt(t, zone);
+          if (got !== exactOffsetAt(t, zone)) throw new Error(`${zone} at ${new Date(t).toISOString()}: ${got} against ${exactOffsetAt(t, zone)}`);
+        }
+      }
+    }
+    expect(offsetAt(Date.UTC(1900, 11, 31, 15, 54, 16), 'Asia/Shanghai')).toBe(exactOffsetAt(Date.UTC(1900, 11, 31, 15, 54, 16), 'Asia/Shanghai'));
   });
 });
