@@ -45,8 +45,9 @@ export function parseAckSubjectLoosely(s: string): { deliveries: number; streamS
   const deliveries = parseInt(tokens[6]!, 10);
   const streamSeq = parseInt(tokens[7]!, 10);
   const deliverySeq = parseInt(tokens[8]!, 10);
-  const nanosText = tokens[9]!;
-  const publishedAtMs = nanosText.length > 6 ? parseInt(nanosText.slice(0, -6), 10) : 0;
+  // the leading digits, as parseInt reads them, to ms without a float of 19 digits
+  const nanosDigits = /^\d*/.exec(tokens[9]!)![0];
+  const publishedAtMs = nanosDigits.length > 6 ? Number(nanosDigits.slice(0, -6)) : 0;
   if (!(deliveries >= 1 && streamSeq >= 1 && deliverySeq >= 1 && publishedAtMs >= 0)) return undefined;
   return { deliveries, streamSeq, deliverySeq, publishedAtMs };
 }

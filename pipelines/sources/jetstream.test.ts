@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNats, type TestNats } from '../../tests/helpers/nats.ts';
 import { ackReplySubject, ensureStream, jetStreamEnvelopes, parseAckReply, parseAckSubject, STREAM, type Envelope } from './jetstream.ts';
+import { parseAckSubjectLoosely } from './ack-subject.ts';
 
 // The envelope answers the broker itself (ack, nak with delay, term) against a real nats-server.
 
@@ -107,6 +108,22 @@ describe('jetstream source - ack subjects', () => {
   it.each(['_INBOX.abc.def', '$JS.ACK.COMPLAINTS.monitor.x.1.1.1.0', '$JS.ACK.a.b.c', `$JS.ACK.S.C.1.2.3.123.0`, '$JS.ACK.S.C.0.2.3.1764122712345678901.0', '$JS.ACK.S.C.1.2.3.17641227123x5678901.0', '$JS.ACK.S.C.1..3.1764122712345678901.0', '$JS.ACK.S.C.1.2.3.1764122712345678901x.0'])(
     'leaves %s to the client',
     (subject) => expect(parseAckSubject(subject)).toBeUndefined(),
+  );
+
+  // what the strict reader leaves, read as nats.js's own parseInfo reads it (the pull loop has no
+  // client message object to fall back on); what nats.js refuses is refused here too
+  it.each([
+    [`$JS.ACK.hub.ACCHASH.COMPLAINTS.monitor.2.42.7.${nanos}.5.Xy12.extra`, { deliveries: 2, streamSeq: 42, deliverySeq: 7, publishedAtMs: ms }],
+    [`$JS.ACK.S.C.1.2.3.${nanos}x.0`, { deliveries: 1, streamSeq: 2, deliverySeq: 3, publishedAtMs: ms }],
+    [`$JS.ACK.S.C.1.2.3.123.0`, { deliveries: 1, streamSeq: 2, deliverySeq: 3, publishedAtMs: 0 }],
+  ])('reads %s loosely', (subject, expected) => {
+    expect(parseAckSubject(subject)).toBeUndefined();
+    expect(parseAckSubjectLoosely(subject)).toEqual(expected);
+  });
+
+  it.each(['_INBOX.abc.def', '$JS.ACK.a.b.c', '$JS.ACK.S.C.x.1.1.1.0', '$JS.ACK.S.C.0.2.3.1764122712345678901.0', '$JS.NAK.S.C.1.2.3.1764122712345678901.0'])(
+    'refuses %s loosely too',
+    (subject) => expect(parseAckSubjectLoosely(subject)).toBeUndefined(),
   );
 });
 

@@ -109,13 +109,6 @@ class Acknowledger {
   }
 }
 
-/**
- * One object per message, without the client's message objects: a batch keeps thousands of
- * envelopes alive across young-generation collections, and each one copied there costs (the
- * collector's time was a quarter of the pipeline's). Acknowledgements are the JetStream
- * protocol's replies to the message's reply subject, as nats.js sends them; each envelope
- * answers once.
- */
 /** A message on the pull inbox whose reply is no JetStream ack subject: nothing can answer it. */
 export class NotADelivery extends Error {
   constructor(reply: string) {
@@ -124,6 +117,13 @@ export class NotADelivery extends Error {
   }
 }
 
+/**
+ * One object per message, without the client's message objects: a batch keeps thousands of
+ * envelopes alive across young-generation collections, and each one copied there costs (the
+ * collector's time was a quarter of the pipeline's). Acknowledgements are the JetStream
+ * protocol's replies to the message's reply subject, as nats.js sends them; each envelope
+ * answers once.
+ */
 class JsEnvelope implements Envelope {
   data: Uint8Array;
   readonly subject: string;

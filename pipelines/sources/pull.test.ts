@@ -135,4 +135,15 @@ describe('pull loop', () => {
       await own.cleanup();
     }
   });
+
+  it('ends, saying why, when its message handler throws', async () => {
+    await consumer('pull-throws');
+    const statuses: PullStatus[] = [];
+    const loop = new PullLoop(nc, { stream: STREAM, consumer: 'pull-throws', maxMessages: 10 }, () => {
+      throw new Error('downstream broke');
+    }, (s) => statuses.push(s));
+    await publish(3_000, 3_001);
+    await Promise.race([loop.closed(), new Promise((r) => setTimeout(r, 5_000))]);
+    expect(statuses).toEqual([{ type: 'failed', description: 'downstream broke' }]);
+  });
 });

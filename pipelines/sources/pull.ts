@@ -16,7 +16,9 @@ export type PullStatus =
   | { type: 'heartbeats_missed'; count: number }
   | { type: 'consumer_deleted' | 'consumer_not_found'; description: string }
   /** the broker refused the pull itself (a bad request): the loop ends */
-  | { type: 'refused'; code: number; description: string };
+  | { type: 'refused'; code: number; description: string }
+  /** the message handler threw: the loop ends (as nats.js's consume() did), the caller starts over */
+  | { type: 'failed'; description: string };
 
 export interface PullOptions {
   stream: string;
@@ -104,7 +106,13 @@ export class PullLoop {
     const isDelivery = reply !== undefined ? reply.length > 0 : Boolean(m.reply);
     if (isDelivery) {
       if (this.pending > 0) this.pending--;
-      this.onMessage(m);
+      try {
+        this.onMessage(m);
+      } catch (err) {
+        this.onStatus({ type: 'failed', description: (err as Error).message });
+        this.stop();
+        return;
+      }
     } else {
       this.status(m);
     }
