@@ -48,9 +48,8 @@ export class AlertEngine {
   private readonly unwritten: Array<ReturnType<typeof logRow>> = [];
   private logTimer?: NodeJS.Timeout;
   private loads: Promise<void> = Promise.resolve();
-  /** tickets new to the book whose stored events are to be read, and why */
-  private readonly toLoad = new Set<string>();
-  private toLoadReason = '';
+  /** tickets new to the book whose stored events are to be read, each with why */
+  private readonly toLoad = new Map<string, string>();
   private loadTimer?: NodeJS.Timeout;
 
   private constructor(private readonly monitor: Monitor, private readonly log: Logger, private readonly now: () => number) {
@@ -178,8 +177,7 @@ export class AlertEngine {
    */
   private loadTickets(tickets: string[], reason: string): void {
     if (tickets.length === 0) return;
-    for (const t of tickets) this.toLoad.add(t);
-    this.toLoadReason = reason;
+    for (const t of tickets) if (!this.toLoad.has(t)) this.toLoad.set(t, reason);
     this.loadTimer ??= setTimeout(() => this.loadWaiting(), LOAD_EVERY_MS);
   }
 
@@ -187,13 +185,18 @@ export class AlertEngine {
     if (this.loadTimer) clearTimeout(this.loadTimer);
     this.loadTimer = undefined;
     if (this.toLoad.size === 0) return this.loads;
-    const tickets = [...this.toLoad];
-    const reason = this.toLoadReason;
+    const tickets = [...this.toLoad.keys()];
+    const byReason = new Map<string, string[]>();
+    for (const [ticket, reason] of this.toLoad) {
+      const group = byReason.get(reason);
+      if (group) group.push(ticket);
+      else byReason.set(reason, [ticket]);
+    }
     this.toLoad.clear();
     this.loads = this.loads
       .then(async () => {
         this.book.apply(await loadTicketEvents(this.monitor.clickhouse, tickets));
-        this.evaluate([], tickets, { retroactive: true, reason });
+        for (const [reason, group] of byReason) this.evaluate([], group, { retroactive: true, reason });
       })
       .catch((err: Error) => this.log.error({ err: err.message, tickets: tickets.length }, 'loading the earlier events of a ticket failed'));
     return this.loads;
