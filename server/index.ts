@@ -21,8 +21,8 @@ async function main(): Promise<void> {
   // the port answers 503 "starting" (with the phase) until the app takes it over; a port of 0
   // (any free one) cannot be handed over, so there the port opens with the app
   const starting = config.port === 0 ? undefined : await StartingResponder.listen(config.port, config.host, 'reading the stored events back into the counters');
-  let app;
-  let monitor;
+  let monitor: Monitor;
+  let app: Awaited<ReturnType<typeof build>>;
   try {
     monitor = await Monitor.start(config, plan, log);
     starting?.setPhase('deriving the alerts and opening the HTTP surfaces');
