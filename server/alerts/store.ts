@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { EventKind, MaskedEvent, Outcome, Escalation } from '../../pipelines/model.ts';
 import type { AlertRecord, HistoryEntry } from '../../pipelines/rules/index.ts';
 import { chTime } from '../../pipelines/sinks/clickhouse.ts';
+import { tsvInserter, tsvString } from '../../pipelines/sinks/clickhouse-tsv.ts';
 
 // ClickHouse I/O of the alert engine: the append-only audit rows (sql/010_alerts.sql) and the
 // ticket facts the case rule needs at start (the counters' replay does not carry escalations).
@@ -57,13 +58,36 @@ export function logSlices(rows: readonly LogRow[], maxBytes = LOG_SLICE_BYTES, m
   return slices;
 }
 
+const LOG_COLUMNS = [
+  'logged_at', 'at', 'plan_year', 'alert_id', 'entry_id', 'kind', 'complaint_type', 'scope', 'ticket_id',
+  'what', 'actor', 'reason', 'before', 'after', 'status', 'level', 'detail', 'snapshot',
+] as const satisfies ReadonlyArray<keyof LogRow>;
+
+/** Rows as TabSeparated text: each field escaped (backslash, tab, newline, CR, NUL), no JSON. */
+export function logTsv(rows: readonly LogRow[]): Buffer {
+  let text = '';
+  for (const r of rows) {
+    for (let c = 0; c < LOG_COLUMNS.length; c++) {
+      if (c > 0) text += '\t';
+      text += tsvString(String(r[LOG_COLUMNS[c]!]));
+    }
+    text += '\n';
+  }
+  return Buffer.from(text, 'utf8');
+}
+
 /**
  * In slices (see logSlices), one insert each, with a turn of the event loop between them so
- * requests are answered while a start writes a year's audit rows.
+ * requests are answered while a start writes a year's audit rows. TabSeparated, not the
+ * client's JSONEachRow: each row carries the alert's snapshot, itself JSON, which JSON escaped
+ * again quote by quote, and the embedded engine took the whole text as one query string on this
+ * thread; TabSeparated leaves the snapshot as it is, and a slice of a megabyte or more goes to the
+ * engine as a file it reads on its own threads (server/clickhouse.ts).
  */
 export async function writeLog(client: ClickHouseClient, rows: readonly LogRow[]): Promise<void> {
+  const insert = tsvInserter(client);
   for (const [from, to] of logSlices(rows)) {
-    await client.insert({ table: 'complaints.alert_log', values: rows.slice(from, to), format: 'JSONEachRow' });
+    await insert({ table: 'complaints.alert_log', columns: LOG_COLUMNS, body: logTsv(rows.slice(from, to)) });
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
