@@ -146,4 +146,13 @@ describe('pull loop', () => {
     await Promise.race([loop.closed(), new Promise((r) => setTimeout(r, 5_000))]);
     expect(statuses).toEqual([{ type: 'failed', description: 'downstream broke' }]);
   });
+
+  it('ends when its connection closes', async () => {
+    await consumer('pull-closed');
+    const own = await nats.connect();
+    const loop = new PullLoop(own, { stream: STREAM, consumer: 'pull-closed', maxMessages: 10 }, () => {});
+    await own.close();
+    const ended = await Promise.race([loop.closed().then(() => true), new Promise((r) => setTimeout(() => r(false), 5_000))]);
+    expect(ended).toBe(true);
+  });
 });

@@ -81,7 +81,9 @@ export class PullLoop {
     // typed as an iterable; it is nats.js's queued iterator, which stops
     this.statusWatch = nc.status() as unknown as PullLoop['statusWatch'];
     void this.watchConnection();
-    nc.closed().then(() => this.stop(), () => this.stop());
+    // the subscription ends with the connection (and with stop()); a handler on the connection's
+    // own closed() would keep every loop of a long-lived connection alive
+    void this.sub.closed.then(() => this.stop(), () => this.stop());
     this.pull();
   }
 
