@@ -3,7 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { loadPlanFile } from '../pipelines/plan/index.ts';
-import { ensureStream, STREAM } from '../pipelines/sources/jetstream.ts';
+import { ensureStream, pullSize, STREAM } from '../pipelines/sources/jetstream.ts';
 import { ticketStream } from '../tests/helpers/events.ts';
 import { getJson, ROOT, startMonitor } from '../tests/helpers/monitor-process.ts';
 import { publishEvents, waitConsumed } from '../tests/helpers/publish.ts';
@@ -33,7 +33,9 @@ let started = 0;
 const dec = new TextDecoder();
 const baselineMs = await new Promise<number>((resolve) => {
   void bare.consume({
-    max_messages: 1_000,
+    // pulls as the monitor does (its max-ack-pending here is 5,000)
+    max_messages: pullSize(5_000).maxMessages,
+    threshold_messages: pullSize(5_000).thresholdMessages,
     callback: (m) => {
       if (seen === 0) started = performance.now();
       JSON.parse(dec.decode(m.data));

@@ -1,7 +1,7 @@
 import { performance as nodePerformance } from 'node:perf_hooks';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { ensureStream, STREAM } from '../pipelines/sources/jetstream.ts';
+import { ensureStream, pullSize, STREAM } from '../pipelines/sources/jetstream.ts';
 import { Monitor } from '../server/monitor.ts';
 import { decodeEvent, maskEvent } from '../pipelines/transforms/index.ts';
 import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
@@ -12,7 +12,7 @@ import { type CpuShare, benchConfig, benchNats, cpuMeter, emit, envInt, FULL, rs
 
 // Ingest throughput. The same N messages in one stream are read by a bare durable pull consumer
 // that decodes the JSON and acks each message (the ceiling nats.js sets: consume() with a
-// callback), and by the monitor's
+// callback, pulling as the monitor does), and by the monitor's
 // whole path in this process (decode, validate, mask, dedupe, counters, ClickHouse batch insert,
 // ack), each timed from the start of consumption to the last ack (the monitor: to the last row in
 // ticket_events). Each pass has a fresh consumer (and, for the monitor, a fresh data directory).
@@ -48,6 +48,12 @@ await Promise.all(inflight);
 const publishPerS = N / ((performance.now() - t) / 1000);
 console.log(`published ${N} events at ${Math.round(publishPerS)}/s`);
 
+// The bare consumer pulls as the monitor does (5,000 at a time, again at half used), so the
+// ratio compares the work per message, not the pull size: with nats.js's 1,000 at three quarters
+// both sides ran 6–15 % slower (bench/RESULTS.md, ninth session).
+const { maxMessages, thresholdMessages } = pullSize(20_000);
+const samePulls = { max_messages: maxMessages, threshold_messages: thresholdMessages };
+
 let baselineUsPerEvent = 0;
 let baselineCpu: CpuShare | undefined;
 async function baseline(name: string): Promise<number> {
@@ -65,7 +71,7 @@ async function baseline(name: string): Promise<number> {
   const done = new Promise<number>((resolve) => {
     let messages: { stop(): void } | undefined;
     void consumer.consume({
-      max_messages: 1_000,
+      ...samePulls,
       callback: (m) => {
         if (n === 0) first = performance.now();
         decodedBytes += (JSON.parse(dec.decode(m.data)) as { eventId: string }).eventId.length;

@@ -2,8 +2,9 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNats, type TestNats } from '../../tests/helpers/nats.ts';
-import { ackReplySubject, ensureStream, jetStreamEnvelopes, parseAckReply, parseAckSubject, STREAM, type Envelope } from './jetstream.ts';
+import { ackReplySubject, ensureStream, jetStreamEnvelopes, parseAckReply, parseAckSubject, pullSize, STREAM, type Envelope } from './jetstream.ts';
 import { parseAckSubjectLoosely } from './ack-subject.ts';
+import { replaceConsumer } from './jetstream-setup.ts';
 
 // The envelope answers the broker itself (ack, nak with delay, term) against a real nats-server.
 
@@ -91,6 +92,42 @@ describe('jetstream source - envelopes', () => {
     expect(info.config.ack_policy).toBe(AckPolicy.All);
     expect(info.num_ack_pending).toBe(0);
     expect(info.ack_floor.stream_seq).toBe(first + 2_999);
+  });
+});
+
+describe('jetstream source - pulls', () => {
+  it('asks for 5,000 messages and again at half used, never more than max-ack-pending', () => {
+    expect(pullSize(20_000)).toEqual({ maxMessages: 5_000, thresholdMessages: 2_500 });
+    expect(pullSize(300)).toEqual({ maxMessages: 300, thresholdMessages: 150 });
+    expect(pullSize(1)).toEqual({ maxMessages: 1, thresholdMessages: 0 });
+  });
+
+  it('reads 10,000 messages with a handful of pull requests (each one wakes the broker)', async () => {
+    const jsm = await jetstreamManager(nc);
+    await ensureStream(jsm);
+    const js = jetstream(nc);
+    const pulls = nc.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${STREAM}.pull-count`);
+    let asked = 0;
+    void (async () => {
+      for await (const _ of pulls) asked++;
+    })();
+    await nc.flush();
+    const settings = { name: 'pull-count', maxAckPending: 20_000, ackWaitMs: 60_000 };
+    await replaceConsumer(jsm, settings, (await jsm.streams.info(STREAM)).state.last_seq + 1); // from here on
+    let seen = 0;
+    const sub = jetStreamEnvelopes(nc, settings).subscribe((env) => {
+      seen++;
+      env.ack();
+    });
+    await Promise.all(Array.from({ length: 10_000 }, (_, i) => js.publish(`complaints.tickets.PULL${i % 5}`, `{"i":${i}}`)));
+    const deadline = Date.now() + 15_000;
+    while (seen < 10_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await nc.flush();
+    sub.unsubscribe();
+    pulls.unsubscribe();
+    expect(seen).toBe(10_000);
+    // one pull of 5,000 and one per 2,500 read after it; 1,000 at three quarters made 40
+    expect(asked).toBeLessThanOrEqual(1 + 10_000 / 2_500);
   });
 });
 

@@ -253,6 +253,19 @@ function watchFloor(nc: NatsConnection, settings: ConsumerSettings, current: () 
 }
 
 /**
+ * How much the loop asks for: 5,000 messages, asked again at half used (one pull per 2,500).
+ * Every pull request wakes the broker, which on a busy 2-core machine takes the core from this
+ * thread for a while; with nats.js's 1,000 at three quarters (a pull per 250) the main thread
+ * spent 4–17 % of a full-rate second in the socket write of pulls, and the ingest ran 8–15 %
+ * slower (bench/RESULTS.md, ninth session). The broker never sends more than max-ack-pending
+ * unacknowledged, so asking for more does not hold more in memory.
+ */
+export function pullSize(maxAckPending: number): { maxMessages: number; thresholdMessages: number } {
+  const maxMessages = Math.max(1, Math.min(maxAckPending, 5_000));
+  return { maxMessages, thresholdMessages: Math.floor(maxMessages / 2) };
+}
+
+/**
  * Emits every message of the durable consumer, forever. The consume loop is rebuilt when the
  * server stops answering heartbeats or the consumer disappears, the known way a nats.js consumer
  * can go quiet after a broker restart.
@@ -281,7 +294,7 @@ export function jetStreamEnvelopes(
           let ended = 'consume loop ended';
           const loop: PullLoop = new PullLoop(
             nc,
-            { stream: STREAM, consumer: settings.name, maxMessages: Math.min(settings.maxAckPending, 1_000) },
+            { stream: STREAM, consumer: settings.name, ...pullSize(settings.maxAckPending) },
             (m) => {
               let env: JsEnvelope;
               try {

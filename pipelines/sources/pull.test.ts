@@ -53,6 +53,31 @@ describe('pull loop', () => {
     expect(got).toEqual(Array.from({ length: 250 }, (_, i) => i));
   });
 
+  it('asks again only when no more than thresholdMessages are outstanding', async () => {
+    await consumer('pull-threshold');
+    const pulls = nc.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${STREAM}.pull-threshold`);
+    let asked = 0;
+    let messagesAsked = 0;
+    void (async () => {
+      for await (const p of pulls) {
+        asked++;
+        messagesAsked += (JSON.parse(new TextDecoder().decode(p.data)) as { batch: number }).batch;
+      }
+    })();
+    await nc.flush();
+    const got: number[] = [];
+    const loop = new PullLoop(nc, { stream: STREAM, consumer: 'pull-threshold', maxMessages: 20, thresholdMessages: 10 }, (m) => got.push(numberOf(m)));
+    await publish(0, 200);
+    await until(() => got.length >= 200);
+    await until(() => asked >= 21, 2_000); // the last pull, sent on the 200th message
+    loop.stop();
+    pulls.unsubscribe();
+    expect(got).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    // the first pull of 20, then one of 10 per 10 delivered (the default, 15, would pull every 5)
+    expect(asked).toBe(1 + 200 / 10);
+    expect(messagesAsked).toBe(20 + 200);
+  });
+
   it('asks again at once when a pull expires with nothing delivered', async () => {
     await consumer('pull-expire');
     const got: number[] = [];

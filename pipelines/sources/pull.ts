@@ -25,6 +25,11 @@ export interface PullOptions {
   consumer: string;
   /** messages asked for at most at once (outstanding over all open pulls) */
   maxMessages: number;
+  /**
+   * asks again once no more than this many are still outstanding (default three quarters of
+   * maxMessages, as consume()): one pull per maxMessages − thresholdMessages messages
+   */
+  thresholdMessages?: number;
   /** how long a pull request stays open at the broker (default 30 s, as consume()) */
   expiresMs?: number;
   /** the broker's idle heartbeat for an open pull (default half of expiresMs, 0.5–30 s) */
@@ -70,7 +75,7 @@ export class PullLoop {
     this.inbox = createInbox((nc as unknown as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
     this.nextSubject = `${API_PREFIX}.CONSUMER.MSG.NEXT.${opts.stream}.${opts.consumer}`;
     this.maxMessages = Math.max(1, opts.maxMessages);
-    this.threshold = Math.max(1, Math.round(this.maxMessages * 0.75));
+    this.threshold = Math.min(this.maxMessages - 1, Math.max(0, Math.round(opts.thresholdMessages ?? this.maxMessages * 0.75)));
     const expiresMs = Math.max(1_000, opts.expiresMs ?? 30_000);
     this.expiresNs = nanos(expiresMs);
     this.heartbeatMs = Math.min(30_000, Math.max(500, opts.heartbeatMs ?? expiresMs / 2));
