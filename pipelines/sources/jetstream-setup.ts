@@ -29,9 +29,23 @@ export interface ConsumerSettings {
 }
 
 /**
+ * The consumer's filter: none when the stream holds only ticket subjects (as the monitor creates
+ * it). nats-server 2.9 matches every message against a consumer's wildcard filter even when the
+ * filter is the stream's own subject: ~3 µs of the broker's CPU per message at full ingest, on
+ * the cores the pipeline shares with it (bench/RESULTS.md, ninth session). A stream an operator
+ * made with other subjects as well keeps the filter, so the monitor reads tickets only.
+ */
+export async function ticketFilter(jsm: JetStreamManager): Promise<string | undefined> {
+  const { subjects = [] } = (await jsm.streams.info(STREAM)).config;
+  return subjects.length === 1 && subjects[0] === TICKET_SUBJECTS ? undefined : TICKET_SUBJECTS;
+}
+
+/**
  * The durable ack-all consumer, created or brought to the running monitor's settings. A consumer
  * from before ack-all (explicit acks; a policy cannot be changed) is replaced by one that starts
  * after its ack floor: what it had acked above the floor comes again and is dropped as duplicate.
+ * So is one whose filter is not the one the stream needs now (nats-server 2.9 cannot change a
+ * filter); an ack-all consumer's floor is exact, so nothing comes twice.
  */
 export async function ensureConsumer(jsm: JetStreamManager, s: ConsumerSettings): Promise<ConsumerInfo> {
   let info: ConsumerInfo | undefined;
@@ -40,8 +54,11 @@ export async function ensureConsumer(jsm: JetStreamManager, s: ConsumerSettings)
   } catch {
     info = undefined;
   }
-  if (!info) return await addConsumer(jsm, s, 0);
-  if (info.config.ack_policy !== AckPolicy.All) return await replaceConsumer(jsm, s, info.ack_floor.stream_seq + 1);
+  const filter = await ticketFilter(jsm);
+  if (!info) return await addConsumer(jsm, s, 0, filter);
+  if (info.config.ack_policy !== AckPolicy.All || (info.config.filter_subject || undefined) !== filter) {
+    return await replaceConsumer(jsm, s, info.ack_floor.stream_seq + 1);
+  }
   // Settings follow the configuration of the monitor that runs now.
   if (info.config.ack_wait !== nanos(s.ackWaitMs) || info.config.max_ack_pending !== s.maxAckPending) {
     return await jsm.consumers.update(STREAM, s.name, { ack_wait: nanos(s.ackWaitMs), max_ack_pending: s.maxAckPending });
@@ -51,18 +68,19 @@ export async function ensureConsumer(jsm: JetStreamManager, s: ConsumerSettings)
 
 /** A new consumer in place of the old one, starting at a stream sequence (the old one's floor + 1). */
 export async function replaceConsumer(jsm: JetStreamManager, s: ConsumerSettings, startSeq: number): Promise<ConsumerInfo> {
+  const filter = await ticketFilter(jsm);
   await jsm.consumers.delete(STREAM, s.name).catch(() => false);
-  return await addConsumer(jsm, s, startSeq);
+  return await addConsumer(jsm, s, startSeq, filter);
 }
 
-function addConsumer(jsm: JetStreamManager, s: ConsumerSettings, startSeq: number): Promise<ConsumerInfo> {
+function addConsumer(jsm: JetStreamManager, s: ConsumerSettings, startSeq: number, filter: string | undefined): Promise<ConsumerInfo> {
   return jsm.consumers.add(STREAM, {
     durable_name: s.name,
     ack_policy: AckPolicy.All,
     ...(startSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq } : { deliver_policy: DeliverPolicy.All }),
     max_ack_pending: s.maxAckPending,
     ack_wait: nanos(s.ackWaitMs),
-    filter_subject: TICKET_SUBJECTS,
+    ...(filter ? { filter_subject: filter } : {}),
   });
 }
 

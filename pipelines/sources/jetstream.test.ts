@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNats, type TestNats } from '../../tests/helpers/nats.ts';
 import { ackReplySubject, ensureStream, jetStreamEnvelopes, parseAckReply, parseAckSubject, pullSize, STREAM, type Envelope } from './jetstream.ts';
 import { parseAckSubjectLoosely } from './ack-subject.ts';
-import { replaceConsumer } from './jetstream-setup.ts';
+import { ensureConsumer, replaceConsumer, TICKET_SUBJECTS } from './jetstream-setup.ts';
 
 // The envelope answers the broker itself (ack, nak with delay, term) against a real nats-server.
 
@@ -128,6 +128,48 @@ describe('jetstream source - pulls', () => {
     expect(seen).toBe(10_000);
     // one pull of 5,000 and one per 2,500 read after it; 1,000 at three quarters made 40
     expect(asked).toBeLessThanOrEqual(1 + 10_000 / 2_500);
+  });
+});
+
+describe('jetstream source - the consumer filter', () => {
+  const settings = (name: string) => ({ name, maxAckPending: 1_000, ackWaitMs: 60_000 });
+
+  it('has none on the stream the monitor makes (tickets only), and replaces a filtered one after its floor', async () => {
+    const jsm = await jetstreamManager(nc);
+    await ensureStream(jsm);
+    const js = jetstream(nc);
+    expect((await ensureConsumer(jsm, settings('no-filter'))).config.filter_subject ?? '').toBe('');
+    // a consumer of an earlier monitor, filtered, with 5 of its 8 messages acknowledged
+    const floor = (await jsm.streams.info(STREAM)).state.last_seq;
+    await jsm.consumers.add(STREAM, { durable_name: 'was-filtered', ack_policy: AckPolicy.All, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: floor + 1, filter_subject: TICKET_SUBJECTS });
+    for (let i = 0; i < 8; i++) await js.publish('complaints.tickets.F1', `{"i":${i}}`);
+    const five = await (await js.consumers.get(STREAM, 'was-filtered')).fetch({ max_messages: 5, expires: 2_000 });
+    let last: { ack(): void } | undefined;
+    for await (const m of five) last = m;
+    last!.ack();
+    await nc.flush();
+    const info = await ensureConsumer(jsm, settings('was-filtered'));
+    expect(info.config.filter_subject ?? '').toBe('');
+    expect(info.config.opt_start_seq).toBe(floor + 6);
+    const rest = await (await js.consumers.get(STREAM, 'was-filtered')).fetch({ max_messages: 10, expires: 1_000 });
+    const seen: number[] = [];
+    for await (const m of rest) seen.push(m.json<{ i: number }>().i);
+    expect(seen).toEqual([5, 6, 7]);
+  });
+
+  it('keeps the tickets filter on a stream that holds other subjects too', async () => {
+    const other = await startTestNats();
+    try {
+      const conn = await other.connect();
+      const jsm = await jetstreamManager(conn);
+      await jsm.streams.add({ name: STREAM, subjects: [TICKET_SUBJECTS, 'complaints.other.>'] });
+      await ensureStream(jsm); // an operator's stream is left as it is
+      expect((await ensureConsumer(jsm, settings('filtered'))).config.filter_subject).toBe(TICKET_SUBJECTS);
+      expect((await ensureConsumer(jsm, settings('filtered'))).config.filter_subject).toBe(TICKET_SUBJECTS); // kept, not replaced again
+      await conn.close();
+    } finally {
+      await other.cleanup();
+    }
   });
 });
 
