@@ -8,7 +8,8 @@ import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } 
 // clock for its heartbeat monitor and compares the decoded subject with its inbox, ~1 µs and
 // ~0.3 KB of garbage per message on the pipeline's one busy thread (bench/RESULTS.md). The
 // envelope reads what it needs from the client's message itself. What consume() does for a
-// consumer's life is kept, the same way: pull ahead at three quarters of the batch used, treat
+// consumer's life is kept, the same way: pull ahead once outstanding messages fall to a threshold
+// (three quarters of the batch, as consume(), unless told otherwise), treat
 // the broker's status messages (a heartbeat, a pull that ran out, a deleted consumer), pull
 // afresh after a reconnect, and report missed heartbeats so the caller can start over.
 
