@@ -115,6 +115,14 @@ describe('clickhouse-native - whole blocks', () => {
     expect(Buffer.from(eventsNative(small, writer))).toEqual(fresh);
   });
 
+  it('a block after one whose long texts outgrew the kept column buffers is what a first block would be', () => {
+    const small = [event(1, { text: '短' }), event(2, { tags: { a: 'b' } }), event(3)];
+    const first = Buffer.from(eventsNative(small));
+    const long = Array.from({ length: 300 }, (_, i) => event(200 + i, { text: '长'.repeat(20_000) }));
+    expect(eventsNative(long).length).toBeGreaterThan(300 * 60_000);
+    expect(Buffer.from(eventsNative(small))).toEqual(first);
+  });
+
   it('finds the end of the last whole block wherever a write was cut', () => {
     const blocks = [eventsNative([event(1), event(2)]), eventsNative([event(3)]), eventsNative(Array.from({ length: 11 }, (_, i) => event(10 + i)))];
     const file = Buffer.concat(blocks);
