@@ -37,6 +37,18 @@ describe('topology - batch planning', () => {
     expect(plan.deadLetters).toEqual([{ rejection: { code: 'schema', reason: 'bad', payload: 'bad1' }, subject: 'complaints.tickets.BJ', streamSeq: 4, receivedAtMs: 1000 }]);
   });
 
+  it('gives the new events alone and the oldest arrival of any message, dead letters and repeats included', () => {
+    const arrivals = [30, 20, 40, 10, 50];
+    const items = ['a', 'b', 'a', 'bad1', 'c'].map((t, i) => {
+      const { env } = envelope(t, i + 1);
+      return { env: { ...env, publishedAtMs: arrivals[i]! }, prepared: prepare(new TextEncoder().encode(t)) };
+    });
+    const plan = planBatch(items, () => false, 1000);
+    expect(plan.newEvents.map((e) => e.eventId)).toEqual(['a', 'b', 'c']);
+    expect(plan.newEvents).toEqual(plan.events.map((e) => e.event));
+    expect(plan.oldestPublishedAtMs).toBe(10);
+  });
+
   it('turns a throwing stage into a dead letter instead of ending the stream', () => {
     const out = safePrepare(prepare, new TextEncoder().encode('throw'));
     expect(out).toEqual({ ok: false, rejection: { code: 'stage_error', reason: 'processing failed: boom', payload: '' } });
