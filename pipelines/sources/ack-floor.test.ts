@@ -240,6 +240,39 @@ describe('AckFloor', () => {
     expect([ledger.ackedThrough, ledger.unacked]).toEqual([30_100, 0]);
   });
 
+  it('keeps each open message\'s state and lateness through its array\'s compaction and a resync to a lower broker floor', () => {
+    const ledger = new AckFloor<D>({ streamSeq: 0, deliverySeq: 0 });
+    for (let i = 1; i <= 5_000; i++) {
+      const d = { streamSeq: i, deliverySeq: i };
+      ledger.delivered(d);
+      ledger.done(d);
+    }
+    const [m2, m3, m4] = [5_002, 5_003, 5_004].map((seq) => ({ streamSeq: seq, deliverySeq: seq - 1 }));
+    for (const d of [m2!, m3!, m4!]) ledger.delivered(d);
+    const m1 = { streamSeq: 5_001, deliverySeq: 5_004 }; // late: after later sequences
+    ledger.delivered(m1);
+    ledger.done(m3!);
+    ledger.nakked(m4!);
+    expect(ledger.takeAck()).toEqual({ streamSeq: 5_000, deliverySeq: 5_000 }); // the array is compacted here
+    expect(ledger.unacked).toBe(4);
+    ledger.done(m1);
+    expect(ledger.takeAck()).toBeUndefined(); // m1's late delivery may not carry it while m2's earlier one works
+    ledger.done(m2!);
+    expect(ledger.takeAck()).toEqual(m3); // m4 was nakked: it waits for its redelivery
+    // the broker comes back with its floor at 4,990: those messages come again, m4 still open
+    ledger.resync({ streamSeq: 4_990, deliverySeq: 4_990 });
+    expect([ledger.ackedThrough, ledger.unacked]).toEqual([4_990, 1]);
+    const again = Array.from({ length: 13 }, (_, i) => ({ streamSeq: 4_991 + i, deliverySeq: 6_000 + i }));
+    for (const d of again) ledger.delivered(d);
+    for (const d of again) ledger.done(d);
+    expect(ledger.takeAck()).toEqual(again[12]);
+    const m4again = { streamSeq: 5_004, deliverySeq: 7_000 };
+    ledger.delivered(m4again);
+    ledger.done(m4again);
+    expect(ledger.takeAck()).toEqual(m4again);
+    expect([ledger.ackedThrough, ledger.unacked]).toEqual([5_004, 0]);
+  });
+
   it('sends no ack the broker would ignore (a delivery at or below its last ack\'s delivery sequence)', () => {
     const ledger = new AckFloor<D>({ streamSeq: 0, deliverySeq: 100 });
     const ds = [1, 2, 3].map((i) => ({ streamSeq: i, deliverySeq: 98 + i }));
