@@ -44,8 +44,8 @@ export const NATIVE_TYPES: Readonly<Record<(typeof EVENT_COLUMNS)[number], strin
  * The rows are read once, row by row, each value appended to its column's own writer; the
  * columns are then joined into the block. Reading them column by column (a loop per column over
  * all rows) went through a batch's thousands of event objects 21 times, long after they had left
- * the processor's caches: 1.5 µs an event, against 0.8 this way (same bytes; bench/RESULTS.md,
- * tenth session). Each value is written inline, not through a field-picking helper, which the
+ * the processor's caches: 1.1–1.5 µs an event, against 0.76–0.84 this way (same bytes;
+ * bench/RESULTS.md, tenth session). Each value is written inline, not through a field-picking helper, which the
  * compiler could not inline and which cost twice as much.
  *
  * With `reuse`, the block is written into that writer's buffer (and is valid until its next
