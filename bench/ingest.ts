@@ -121,6 +121,39 @@ async function iteratorBaseline(name: string): Promise<number> {
   return N / (ms / 1000);
 }
 
+/**
+ * The bare consumer in nats.js's callback form with the library's own pull options (no pull size
+ * chosen): between the documented iterator and the fast form above, and nearest to the issue's
+ * "roughly 50–65k msgs/s". Printed beside the others so the three readings of "the baseline"
+ * can be compared in one run; the goal is still judged against the fast form.
+ */
+async function defaultCallbackBaseline(name: string): Promise<number> {
+  await jsm.consumers.add(STREAM, { durable_name: name, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_ack_pending: 20_000 });
+  const consumer = await js.consumers.get(STREAM, name);
+  let n = 0;
+  let first = 0;
+  let decodedBytes = 0;
+  const ms = await new Promise<number>((resolve) => {
+    let messages: { stop(): void } | undefined;
+    void consumer
+      .consume({
+        callback: (m) => {
+          if (n === 0) first = performance.now();
+          decodedBytes += m.json<{ eventId: string }>().eventId.length;
+          m.ack();
+          if (++n === N) {
+            resolve(performance.now() - first);
+            messages?.stop();
+          }
+        },
+      })
+      .then((m) => (messages = m));
+  });
+  await nc.flush();
+  if (decodedBytes === 0) throw new Error('nothing decoded');
+  return N / (ms / 1000);
+}
+
 const showCpu = (c: CpuShare | undefined) => (c ? `cores in use: machine ${c.machine}; main thread ${c.mainThread} (waited for a core ${c.mainThreadWaitingForCpu}), other threads ${c.otherThreads} (${JSON.stringify(c.threads)}), nats-server ${c.natsServer}` : '');
 const monitorEnv = Object.fromEntries(['MAX_ACK_PENDING', 'BATCH_MAX', 'BATCH_MS'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
 
@@ -149,6 +182,9 @@ async function pipelinePass(consumerName: string) {
 await iteratorBaseline('iterator-cold');
 const iteratorPerS = await iteratorBaseline('iterator');
 console.log(`baseline as nats.js documents it (for await … of consume(), m.json(), m.ack()): ${Math.round(iteratorPerS)} msgs/s (warm pass)`);
+await defaultCallbackBaseline('callback-defaults-cold');
+const defaultCallbackPerS = await defaultCallbackBaseline('callback-defaults');
+console.log(`baseline in the callback form with nats.js's default pull options (m.json(), m.ack()): ${Math.round(defaultCallbackPerS)} msgs/s (warm pass)`);
 const baselineColdPerS = await baseline('baseline-cold');
 const cold = await (async () => {
   const { monitor, perS } = await pipelinePass('monitor-cold');
@@ -187,7 +223,8 @@ if (!lastMonitor) throw new Error('BENCH_INGEST_PAIRS must be at least 1');
 const ratios = pairs.map((p) => Number((p.perS / p.baselinePerS).toFixed(2)));
 console.log(
   `median pair: pipeline ${Math.round(pipelinePerS)} events/s vs bare consumer ${Math.round(baselinePerS)} msgs/s = ${(pipelinePerS / baselinePerS).toFixed(2)} ` +
-    `(pairs ${ratios.join(', ')}); to the documented form ${(pipelinePerS / iteratorPerS).toFixed(2)}`,
+    `(pairs ${ratios.join(', ')}); to the documented form ${(pipelinePerS / iteratorPerS).toFixed(2)}, ` +
+    `to the callback form with default pulls ${(pipelinePerS / defaultCallbackPerS).toFixed(2)}`,
 );
 const rss = rssMb();
 
@@ -234,6 +271,7 @@ emit({
   })),
   ratio: Number((pipelinePerS / baselinePerS).toFixed(2)),
   iterator: { baselinePerS: Math.round(iteratorPerS), ratio: Number((pipelinePerS / iteratorPerS).toFixed(2)) },
+  callbackDefaults: { baselinePerS: Math.round(defaultCallbackPerS), ratio: Number((pipelinePerS / defaultCallbackPerS).toFixed(2)) },
   cold: { baselinePerS: Math.round(baselineColdPerS), pipelinePerS: Math.round(cold.perS), ratio: Number((cold.perS / baselineColdPerS).toFixed(2)) },
   batches: median.batches,
   mainThread,

@@ -34,10 +34,12 @@ await step('ingest', async () => {
     ratio: number;
     cold: { ratio: number };
     iterator: { baselinePerS: number; ratio: number };
+    callbackDefaults: { baselinePerS: number; ratio: number };
   };
   summary.push(
     `ingest (${r.n} events, warm passes): pipeline ${r.pipelinePerS}/s vs bare consumer ${r.baselinePerS}/s = ${r.ratio} of baseline (goal ≥ 0.6); cold passes ${r.cold.ratio}; ` +
-      `${r.iterator.ratio} of the bare consumer in the form nats.js documents (${r.iterator.baselinePerS}/s)`,
+      `${r.iterator.ratio} of the bare consumer in the form nats.js documents (${r.iterator.baselinePerS}/s), ` +
+      `${r.callbackDefaults.ratio} of the callback form with nats.js's default pulls (${r.callbackDefaults.baselinePerS}/s)`,
   );
 });
 
