@@ -21,9 +21,9 @@ import { type CpuShare, benchConfig, benchNats, cpuMeter, emit, envInt, FULL, rs
 // running for hours is in. The ratio reported is the median pair's; the cold one is printed too.
 //
 // The same bare consumer is also measured in the form nats.js documents (`for await (const m of
-// await consumer.consume())`, `m.json()`, `m.ack()`): a quarter to a third as fast here, because each message
-// goes through the async iterator's queue and promise; and in the callback form with the
-// library's own pull options, about half as fast. The issue's "roughly 50–65k msgs/s" lies
+// await consumer.consume())`, `m.json()`, `m.ack()`): a quarter to a third as fast here, because
+// each message goes through the async iterator's queue and promise; and in the callback form with
+// the library's own pull options, about half as fast. The issue's "roughly 50–65k msgs/s" lies
 // between those two; the ratio the goal is judged by is to the fastest form.
 
 const N = envInt('BENCH_INGEST_N', FULL ? 500_000 : 100_000);
