@@ -1,7 +1,7 @@
 import { performance as nodePerformance } from 'node:perf_hooks';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { ensureStream, pullSize, STREAM } from '../pipelines/sources/jetstream.ts';
+import { ensureStream } from '../pipelines/sources/jetstream.ts';
 import { Monitor } from '../server/monitor.ts';
 import { decodeEvent, maskEvent } from '../pipelines/transforms/index.ts';
 import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
@@ -9,6 +9,7 @@ import type { MaskedEvent, TicketEvent } from '../pipelines/model.ts';
 import { loadPlan } from '../server/plan-source.ts';
 import { ticketStream } from '../tests/helpers/events.ts';
 import { type CpuShare, benchConfig, benchNats, cpuMeter, emit, envInt, FULL, rssMb, silentLog, tempDataDir } from './lib.ts';
+import { bareConsumer, type BareContext, type BareForm } from './bare-consumer.ts';
 
 // Ingest throughput. The same N messages in one stream are read by a bare durable pull consumer
 // that decodes the JSON and acks each message (the ceiling nats.js sets: consume() with a
@@ -58,102 +59,8 @@ await Promise.all(inflight);
 const publishPerS = N / ((performance.now() - t) / 1000);
 console.log(`published ${N} events at ${Math.round(publishPerS)}/s`);
 
-// The bare consumer pulls as the monitor does (5,000 at a time, again at half used), so the
-// ratio compares the work per message, not the pull size: with nats.js's 1,000 at three quarters
-// both sides ran 6–15 % slower (bench/RESULTS.md, ninth session).
-const { maxMessages, thresholdMessages } = pullSize(20_000);
-const samePulls = { max_messages: maxMessages, threshold_messages: thresholdMessages };
-
-let baselineUsPerEvent = 0;
-let baselineCpu: CpuShare | undefined;
-async function baseline(name: string): Promise<number> {
-  await jsm.consumers.add(STREAM, {
-    durable_name: name,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    max_ack_pending: 20_000,
-  });
-  const consumer = await js.consumers.get(STREAM, name);
-  let n = 0;
-  let first = 0;
-  let decodedBytes = 0;
-  const dec = new TextDecoder();
-  const done = new Promise<number>((resolve) => {
-    let messages: { stop(): void } | undefined;
-    void consumer.consume({
-      ...samePulls,
-      callback: (m) => {
-        if (n === 0) first = performance.now();
-        decodedBytes += (JSON.parse(dec.decode(m.data)) as { eventId: string }).eventId.length;
-        m.ack();
-        if (++n === N) {
-          resolve(performance.now() - first);
-          messages?.stop();
-        }
-      },
-    }).then((m) => (messages = m));
-  });
-  const elu0 = nodePerformance.eventLoopUtilization();
-  const cpu = cpuMeter(nats.pid);
-  const ms = await done;
-  baselineCpu = cpu.stop();
-  baselineUsPerEvent = Number(((nodePerformance.eventLoopUtilization(elu0).active * 1000) / N).toFixed(1));
-  await nc.flush();
-  if (decodedBytes === 0) throw new Error('nothing decoded');
-  return N / (ms / 1000);
-}
-
-/** The bare consumer as nats.js's documentation writes it: the async iterator, m.json(), m.ack(). */
-async function iteratorBaseline(name: string): Promise<number> {
-  await jsm.consumers.add(STREAM, { durable_name: name, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_ack_pending: 20_000 });
-  const messages = await (await js.consumers.get(STREAM, name)).consume({ max_messages: 1_000 });
-  let n = 0;
-  let first = 0;
-  let decodedBytes = 0;
-  for await (const m of messages) {
-    if (n === 0) first = performance.now();
-    decodedBytes += m.json<{ eventId: string }>().eventId.length;
-    m.ack();
-    if (++n === N) break;
-  }
-  const ms = performance.now() - first;
-  await nc.flush();
-  if (decodedBytes === 0) throw new Error('nothing decoded');
-  return N / (ms / 1000);
-}
-
-/**
- * The bare consumer in nats.js's callback form with the library's own pull options (no pull size
- * chosen): between the documented iterator and the fast form above, and nearest to the issue's
- * "roughly 50–65k msgs/s". Printed beside the others so the three readings of "the baseline"
- * can be compared in one run; the goal is still judged against the fast form.
- */
-async function defaultCallbackBaseline(name: string): Promise<number> {
-  await jsm.consumers.add(STREAM, { durable_name: name, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_ack_pending: 20_000 });
-  const consumer = await js.consumers.get(STREAM, name);
-  let n = 0;
-  let first = 0;
-  let decodedBytes = 0;
-  const ms = await new Promise<number>((resolve) => {
-    let messages: { stop(): void } | undefined;
-    void consumer
-      .consume({
-        callback: (m) => {
-          if (n === 0) first = performance.now();
-          decodedBytes += m.json<{ eventId: string }>().eventId.length;
-          m.ack();
-          if (++n === N) {
-            resolve(performance.now() - first);
-            messages?.stop();
-          }
-        },
-      })
-      .then((m) => (messages = m));
-  });
-  await nc.flush();
-  if (decodedBytes === 0) throw new Error('nothing decoded');
-  return N / (ms / 1000);
-}
+const bareContext: BareContext = { nc, js, jsm, natsPid: nats.pid };
+const bare = (name: string, form: BareForm) => bareConsumer(bareContext, name, N, form);
 
 const showCpu = (c: CpuShare | undefined) => (c ? `cores in use: machine ${c.machine}; main thread ${c.mainThread} (waited for a core ${c.mainThreadWaitingForCpu}), other threads ${c.otherThreads} (${JSON.stringify(c.threads)}), nats-server ${c.natsServer}` : '');
 const monitorEnv = Object.fromEntries(['MAX_ACK_PENDING', 'BATCH_MAX', 'BATCH_MS'].filter((k) => process.env[k]).map((k) => [k, process.env[k]!]));
@@ -180,13 +87,13 @@ async function pipelinePass(consumerName: string) {
   };
 }
 
-await iteratorBaseline('iterator-cold');
-const iteratorPerS = await iteratorBaseline('iterator');
+await bare('iterator-cold', 'iterator');
+const iteratorPerS = (await bare('iterator', 'iterator')).perS;
 console.log(`baseline as nats.js documents it (for await … of consume(), m.json(), m.ack()): ${Math.round(iteratorPerS)} msgs/s (warm pass)`);
-await defaultCallbackBaseline('callback-defaults-cold');
-const defaultCallbackPerS = await defaultCallbackBaseline('callback-defaults');
+await bare('callback-defaults-cold', 'callback-defaults');
+const defaultCallbackPerS = (await bare('callback-defaults', 'callback-defaults')).perS;
 console.log(`baseline in the callback form with nats.js's default pull options (m.json(), m.ack()): ${Math.round(defaultCallbackPerS)} msgs/s (warm pass)`);
-const baselineColdPerS = await baseline('baseline-cold');
+const baselineColdPerS = (await bare('baseline-cold', 'fast')).perS;
 const cold = await (async () => {
   const { monitor, perS } = await pipelinePass('monitor-cold');
   await monitor.stop();
@@ -203,7 +110,7 @@ type PassFigures = Omit<Awaited<ReturnType<typeof pipelinePass>>, 'monitor'> & {
 const pairs: Array<{ baselinePerS: number; baselineCpu: CpuShare | undefined; baselineUsPerEvent: number } & PassFigures> = [];
 let lastMonitor: Monitor | undefined;
 for (let k = 0; k < PAIRS; k++) {
-  const baselinePerS = await baseline(`baseline-${k}`);
+  const { perS: baselinePerS, cpu: baselineCpu, usPerMessage: baselineUsPerEvent } = await bare(`baseline-${k}`, 'fast');
   const { monitor: passMonitor, ...figures } = await pipelinePass(`monitor-${k}`);
   const pass = { ...figures, batches: passMonitor.health.batches };
   pairs.push({ baselinePerS, baselineCpu, baselineUsPerEvent, ...pass });
