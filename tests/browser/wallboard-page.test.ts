@@ -153,6 +153,19 @@ describe('wall-board page', () => {
     expect(size.h).toBeLessThanOrEqual(1080);
     expect(size.w).toBeLessThanOrEqual(1920);
     expect(size.gridBottom).toBeLessThanOrEqual(1080);
+    // the year's allowance closes each chart's legend: the keys give way to it, it is never cut off
+    const annuals = await page.evaluate(() =>
+      [...document.querySelectorAll('.panel .legend')].map((legend) => {
+        const value = legend.querySelector('.annual')!;
+        const cut = [...legend.querySelectorAll<HTMLElement>('.key')].filter((k) => k.scrollWidth > k.clientWidth).map((k) => k.textContent);
+        return { text: value.textContent, right: value.getBoundingClientRect().right, edge: legend.getBoundingClientRect().right, cut };
+      }),
+    );
+    expect(annuals.length).toBeGreaterThan(0);
+    for (const a of annuals) {
+      expect(a.right, `annual allowance ${a.text}`).toBeLessThanOrEqual(a.edge + 0.5);
+      expect(a.cut, 'legend keys cut short at 1920×1080').toEqual([]);
+    }
 
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('DOM.enable');
