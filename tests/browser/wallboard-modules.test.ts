@@ -49,6 +49,32 @@ describe('wall-board modules', () => {
     expect(cols).toEqual([{ code: 'ALL', depth: 0 }, { code: 'A', depth: 0 }, { code: 'C', depth: 1 }, { code: 'B', depth: 0 }]);
   });
 
+  it('state - the snapshot\'s alerts keep the server\'s newest-first order; the cap keeps the newest', async () => {
+    // the server lists open alerts newest first (GET /api/alerts, and the /ws snapshot)
+    const alerts = Array.from({ length: 60 }, (_, i) => ({ id: `a${60 - i}`, kind: 'level', level: 'watch', status: 'open' }));
+    const ids = await withModule<string[]>('/src/state.js', `m.fromSnapshot({ alerts: ${JSON.stringify(alerts)} }).alerts.map((a) => a.id)`);
+    expect(ids).toHaveLength(50);
+    expect(ids.slice(0, 3)).toEqual(['a60', 'a59', 'a58']);
+    expect(ids.at(-1)).toBe('a11');
+    const live = await withModule<string[]>(
+      '/src/state.js',
+      `(() => { const s = m.fromSnapshot({ alerts: ${JSON.stringify(alerts.slice(0, 3))} }); m.upsertAlert(s, { type: 'alert', id: 'a59', status: 'acknowledged' }); m.upsertAlert(s, { type: 'alert', id: 'a61' }); return s.alerts.map((a) => a.id); })()`,
+    );
+    expect(live).toEqual(['a61', 'a59', 'a60', 'a58']);
+  });
+
+  it('format - the charts\' month-day labels follow the board\'s language', async () => {
+    const apr1 = Date.UTC(2025, 2, 31, 16) / 1000; // 1 April 00:00 in Shanghai
+    const labels = await page.evaluate(`Promise.all([import('/src/i18n.js'), import('/src/format.js')]).then(([i18n, format]) => {
+      const zh = format.monthDay(${apr1}, 'Asia/Shanghai');
+      i18n.setLang('en');
+      const en = format.monthDay(${apr1}, 'Asia/Shanghai');
+      i18n.setLang('zh');
+      return { zh, en };
+    })`);
+    expect(labels).toEqual({ zh: '4月1日', en: 'Apr 1' });
+  });
+
   it('state - week lookup uses plan weeks, falls back to week ends, -1 outside the year', async () => {
     const snap = makeSnapshot();
     const series = snap.series.mortgage_prepayment!;

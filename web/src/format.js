@@ -124,7 +124,7 @@ export function duration(ms) {
  */
 export function monthDay(sec, tz) {
   const p = parts(new Date(sec * 1000), tz, { month: 'numeric', day: 'numeric' });
-  return `${p.month}月${p.day}日`;
+  return T.monthDay(Number(p.month), Number(p.day));
 }
 
 /**

@@ -2,6 +2,8 @@
 // Words on the board: zh-CN by default, English with ?lang=en. Numbers and dates are formatted
 // in the plan's time zone elsewhere (format.js); only words live here.
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
 const ZH = {
   title: '消保投诉预警监测', subtitle: 'Complaint early warning', asOf: '数据时间', planYear: (/** @type {any} */ y) => `${y} 年度计划`,
   connecting: '连接中…', live: '● 实时', down: '✕ 连接中断', disconnected: '连接中断', staleNote: '数据已停止更新，以下数字仅供参考（非实时）',
@@ -16,6 +18,7 @@ const ZH = {
   alerts: '预警动态', noAlerts: '暂无预警', kindCase: '个案', kindLevel: '等级', kindScreen: '屏幕',
   open: '未确认', acknowledged: '已确认', resolved: '已解除', screenSilent: (/** @type {string} */ n) => `大屏 ${n} 无心跳`,
   drillTitle: (/** @type {string} */ t) => `${t} · 分机构`, close: '关闭', week: (/** @type {number} */ w) => `第${w}周`,
+  monthDay: (/** @type {number} */ m, /** @type {number} */ d) => `${m}月${d}日`,
   lang: 'English', masked: '公共区域 · 已脱敏',
 };
 
@@ -34,6 +37,7 @@ const EN = {
   alerts: 'Alerts', noAlerts: 'No alerts', kindCase: 'Case', kindLevel: 'Level', kindScreen: 'Screen',
   open: 'Open', acknowledged: 'Acked', resolved: 'Resolved', screenSilent: (n) => `Screen ${n} silent`,
   drillTitle: (t) => `${t} · by branch`, close: 'Close', week: (w) => `Wk ${w}`,
+  monthDay: (m, d) => `${MONTHS[m - 1] ?? m} ${d}`,
   lang: '中文', masked: 'Public area · masked',
 };
 

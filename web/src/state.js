@@ -57,6 +57,7 @@ export function fromSnapshot(msg) {
     state.series[type] = copySeries(s);
     if (state.asOf) state.updatedAt[type] = state.asOf;
   }
+  // the server lists them newest first: kept in that order, so the cap drops the oldest
   for (const a of msg.alerts ?? []) upsertAlert(state, a, false);
   return state;
 }
@@ -174,7 +175,8 @@ export function weekIndexAt(state, series, tMs) {
 }
 
 /**
- * Alerts are listed newest change first and capped; an update moves the alert to the top.
+ * Alerts are listed newest change first and capped; an update moves the alert to the top. A
+ * snapshot's alerts (toTop false) come already in order: each stays where it is or goes last.
  * @param {BoardState} state
  * @param {any} msg
  * @param {boolean} [toTop]
@@ -184,8 +186,9 @@ export function upsertAlert(state, msg, toTop = true) {
   if (alert.id == null) return;
   const at = state.alerts.findIndex((a) => a.id === alert.id);
   if (at >= 0) state.alerts.splice(at, 1);
-  if (toTop || at < 0) state.alerts.unshift(alert);
-  else state.alerts.splice(at, 0, alert);
+  if (toTop) state.alerts.unshift(alert);
+  else if (at >= 0) state.alerts.splice(at, 0, alert);
+  else if (state.alerts.length < MAX_ALERTS) state.alerts.push(alert);
   if (state.alerts.length > MAX_ALERTS) state.alerts.length = MAX_ALERTS;
 }
 
