@@ -22,7 +22,7 @@ let browser: Browser;
 beforeAll(async () => {
   nats = await startTestNats();
   nc = await nats.connect();
-  monitor = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: `${SUP}:supervisor` });
+  monitor = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: `${SUP}:supervisor`, WALLBOARD_HEARTBEAT_MS: '1000', SCREEN_SILENT_MS: '3000' });
   browser = await launchBrowser();
 }, 120_000);
 
@@ -54,6 +54,7 @@ describe('console - supervisor page', () => {
     expect(history).toContain('确认');
     expect(history).toContain('李主管');
     expect(history).toContain('contacting_customer');
+    expect(await item.innerText()).toContain('代理保险争议 · 上海分行'); // the plan's names, not codes
     await saveScreenshot(page, 'console-acknowledged');
     const { body } = await getJson(monitor, '/api/alerts/case.CON-1', { headers: { authorization: `Bearer ${SUP}` } });
     expect(body.ack).toMatchObject({ by: '李主管', reason: 'contacting_customer' });
@@ -84,6 +85,23 @@ describe('console - supervisor page', () => {
     } while (Date.now() < deadline);
     expect(alert.status).toBe('resolved');
     expect(JSON.stringify(alert.history)).toContain('withdrawn');
+    expect(errors).toEqual([]);
+  });
+
+  it('lists a wall screen that went silent by its name, and opens it without type, branch or actions', async () => {
+    const { page, errors } = await openPage(browser, `${monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
+    await page.waitForSelector('#conn[data-state="live"]', { timeout: 20_000 });
+    const wall = await openPage(browser, `${monitor.baseUrl}/?token=${SUP}&screen=left-wall`, { width: 1280, height: 720 });
+    await wall.page.waitForFunction('window.__wallboard?.connected === true', undefined, { timeout: 20_000 });
+    await wall.page.waitForTimeout(1_500); // a heartbeat or two
+    await wall.page.context().close();
+    const item = page.locator('li[data-id^="screen:"]');
+    await item.waitFor({ timeout: 30_000 });
+    expect(await item.innerText()).toContain('大屏 left-wall 无心跳');
+    expect(await item.innerText()).not.toContain('undefined');
+    await item.click();
+    expect(await page.locator('#detail').innerText()).toContain('自动解除');
+    expect(await page.locator('#detail form').count()).toBe(0);
     expect(errors).toEqual([]);
   });
 

@@ -38,7 +38,7 @@ function upsert(a, live) {
 function cue(a) {
   const b = $('banner');
   b.hidden = false;
-  b.textContent = `新的严重预警 New critical alert: ${typeName(a.complaintType)} · ${a.scope}${a.ticketId ? ` · ${a.ticketId}` : ''}`;
+  b.textContent = `新的严重预警 New critical alert: ${subject(a)}${a.ticketId ? ` · ${a.ticketId}` : ''}`;
   clearTimeout(cue.t);
   cue.t = setTimeout(() => (b.hidden = true), 15000);
   try {
@@ -59,6 +59,20 @@ function typeName(code) {
   return plan?.types.find((t) => t.code === code)?.name ?? code;
 }
 
+/** The plan's name of a branch (朝阳支行), 全行 for ALL, its code when the plan does not know it. */
+function scopeName(code) {
+  if (code === 'ALL') return '全行';
+  return plan?.branches.find((b) => b.code === code)?.name ?? code;
+}
+
+/** What an alert is about: a type at a branch, or a wall screen that went silent (no type, no branch). */
+function subject(a) {
+  if (a.kind === 'screen') return `大屏 ${a.name || a.screenId} 无心跳`;
+  return `${typeName(a.complaintType)} · ${scopeName(a.scope)}`;
+}
+
+const KIND_ZH = { case: '逐笔盯盘 case', level: '累计 level', screen: '大屏 screen' };
+
 function fillFilter(id, values, label = (v) => v) {
   const sel = $(id);
   const current = sel.value;
@@ -69,7 +83,7 @@ function fillFilter(id, values, label = (v) => v) {
 function render(fresh = new Set()) {
   const [ft, fs, fl] = [$('f-type').value, $('f-scope').value, $('f-level').value];
   fillFilter('f-type', plan?.types.map((t) => t.code) ?? [...new Set([...alerts.values()].map((a) => a.complaintType))], typeName);
-  fillFilter('f-scope', ['ALL', ...(plan?.branches.map((b) => b.code) ?? [])]);
+  fillFilter('f-scope', ['ALL', ...(plan?.branches.map((b) => b.code) ?? [])], (code) => (code === 'ALL' ? '全行' : `${scopeName(code)} ${code}`));
   const rank = { critical: 3, breach: 2, watch: 1, ok: 0 };
   const shown = [...alerts.values()]
     .filter((a) => (!ft || a.complaintType === ft) && (!fs || a.scope === fs) && (!fl || a.level === fl))
@@ -77,8 +91,8 @@ function render(fresh = new Set()) {
     .sort((a, b) => (b.status === 'open') - (a.status === 'open') || rank[b.level] - rank[a.level] || (b.openedAt > a.openedAt ? 1 : -1));
   $('list').innerHTML = shown.length
     ? shown.map((a) => `<li data-id="${esc(a.id)}" data-level="${esc(a.level)}" data-status="${esc(a.status)}" class="${a.id === selected ? 'selected' : ''} ${fresh.has(a.id) ? 'new' : ''}">
-        <div><span class="pill ${esc(a.level)}">${esc(LEVEL_ZH[a.level] ?? a.level)}</span> <b>${esc(typeName(a.complaintType))}</b> · ${esc(a.scope)} ${a.ticketId ? `· 工单 ${esc(a.ticketId)}` : ''}</div>
-        <div class="meta">${esc(a.kind === 'case' ? '逐笔盯盘 case' : '累计 level')} · <span class="status">${esc(STATUS_ZH[a.status] ?? a.status)}</span> · ${esc(fmt(a.openedAt))} · 值班第${a.onCall?.level ?? 1}级${a.urgency ? ` · ${esc(a.urgency)}` : ''}</div></li>`).join('')
+        <div><span class="pill ${esc(a.level)}">${esc(LEVEL_ZH[a.level] ?? a.level)}</span> <b>${esc(subject(a))}</b> ${a.ticketId ? `· 工单 ${esc(a.ticketId)}` : ''}</div>
+        <div class="meta">${esc(KIND_ZH[a.kind] ?? a.kind)} · <span class="status">${esc(STATUS_ZH[a.status] ?? a.status)}</span> · ${esc(fmt(a.openedAt))}${a.kind === 'screen' ? ` · 最后心跳 ${esc(fmt(a.lastHeartbeat))}` : ` · 值班第${a.onCall?.level ?? 1}级`}${a.urgency ? ` · ${esc(a.urgency)}` : ''}</div></li>`).join('')
     : '<li class="empty">没有待处理的预警 No open alerts</li>';
   renderDetail();
 }
@@ -101,9 +115,10 @@ function renderDetail() {
   const a = selected && alerts.get(selected);
   if (!a) { d.hidden = true; return; }
   d.hidden = false;
+  if (a.kind === 'screen') return renderScreenDetail(d, a);
   const forecast = a.forecast?.week ? `预计第 ${a.forecast.week} 周超出累计管控值 (forecast week ${a.forecast.week})` : '';
   const burn = a.burn ? `消耗速度 burn: 1天 ${a.burn.fast.rate ?? '–'} / 7天 ${a.burn.slow.rate ?? '–'}` : '';
-  d.innerHTML = `<h2><span class="pill ${esc(a.level)}">${esc(LEVEL_ZH[a.level] ?? a.level)}</span> ${esc(typeName(a.complaintType))} · ${esc(a.scope)}</h2>
+  d.innerHTML = `<h2><span class="pill ${esc(a.level)}">${esc(LEVEL_ZH[a.level] ?? a.level)}</span> ${esc(subject(a))}</h2>
     <div class="meta">${esc(a.id)} · <b id="d-status">${esc(STATUS_ZH[a.status] ?? a.status)}</b>${a.ack ? ` · 确认人 ${esc(a.ack.by)} (${esc(a.ack.reason)})` : ''}${a.assignee ? ` · 指派 ${esc(a.assignee)}` : ''}${a.deadline ? ` · 办理期限 ${esc(fmt(a.deadline))}` : ''}</div>
     <div class="meta">${esc(forecast)} ${esc(burn)} · 通知 ${esc((a.onCall?.notify ?? []).join(', '))}</div>
     <div class="actions">
@@ -124,6 +139,14 @@ function renderDetail() {
     </div>
     <h3>历史 History</h3>
     <ol class="history">${a.history.map((h) => `<li><b>${esc(fmt(h.at))}</b> ${esc(WHAT_ZH[h.what] ?? h.what)}${h.level ? ` [${esc(h.level)}]` : ''}${h.by ? ` · <span class="who">${esc(h.by)}</span>` : ''}${h.reason ? ` · ${esc(h.reason)}` : ''}${h.detail?.text ? ` · ${esc(h.detail.text)}` : ''}${h.detail?.to ? ` → ${esc(h.detail.to)}` : ''}</li>`).join('')}</ol>`;
+}
+
+/** A silent wall screen: nothing to acknowledge or correct; it resolves itself when the screen is back. */
+function renderScreenDetail(d, a) {
+  d.innerHTML = `<h2><span class="pill ${esc(a.level)}">${esc(LEVEL_ZH[a.level] ?? a.level)}</span> ${esc(subject(a))}</h2>
+    <div class="meta">${esc(a.id)} · <b id="d-status">${esc(STATUS_ZH[a.status] ?? a.status)}</b> · 最后心跳 last heartbeat ${esc(fmt(a.lastHeartbeat))}${a.remote ? ` · ${esc(a.remote)}` : ''}</div>
+    <p class="meta">监控室大屏停止回传心跳：请检查该屏幕的电源、浏览器与网络。屏幕恢复连接后此预警自动解除。
+    The wall screen stopped sending heartbeats; check its power, browser and network. This alert resolves itself when the screen is back.</p>`;
 }
 
 $('list').addEventListener('click', (e) => {
