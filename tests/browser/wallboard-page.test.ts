@@ -142,6 +142,9 @@ describe('wall-board page', () => {
     const li = page.locator('#alerts li[data-alert-id="case-1"]');
     expect(await li.innerText()).toMatch(/代理保险争议 · 海淀支行[\s\S]*严重超标/);
     expect(await text('.panel[data-type="insurance_dispute"] .open-cases')).toBe('1');
+    // what the alert is about is read from across the room: never cut short at 1920×1080
+    const what = await li.locator('.a-what').evaluate((e) => ({ text: e.textContent, cut: e.scrollWidth > e.clientWidth }));
+    expect(what).toEqual({ text: '代理保险争议 · 海淀支行', cut: false });
   });
 
   it('wallboard - fits 1920×1080 and renders Chinese glyphs with a CJK font', async () => {
