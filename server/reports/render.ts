@@ -16,12 +16,17 @@ export function reviewCsv(r: WeeklyReview): string {
   return `\uFEFF${[head.join(','), ...lines].join('\r\n')}\r\n`;
 }
 
-export function reviewHtml(r: WeeklyReview, generatedAt: string): string {
+/** provisional: the monitor had not read everything in the stream yet (behind: messages; null: unknown) */
+export function reviewHtml(r: WeeklyReview, generatedAt: string, provisional?: { behind: number | null }): string {
   const rows = r.rows.map((x) => `<tr class="${x.level}"><td>${esc(x.typeName)}</td><td>${x.mode === 'strict' ? '强干预' : '管理相对值'}</td><td>${esc(x.scopeName)}</td>
 <td>${x.weekNotAgreed}</td><td>${n2(x.weekAllowance)}</td><td>${x.cumulativeNotAgreed}</td><td>${n2(x.allowanceToDate)}</td><td>${n2(x.annualAllowance)}</td>
 <td>${x.ratio === null ? '—' : `${(x.ratio * 100).toFixed(0)}%`}</td><td>${LEVEL_ZH[x.level]}${x.level !== x.previousLevel ? `（上周${LEVEL_ZH[x.previousLevel]}）` : ''}</td></tr>`).join('\n');
   const typeName = (code: string) => esc(r.rows.find((x) => x.complaintType === code)?.typeName ?? code);
-  const drivers = r.drivers.filter((d) => d.branches.length).map((d) => `<li>${typeName(d.complaintType)}：${d.branches.map((b) => `${esc(b.scope)} +${b.weekNotAgreed}`).join('，')}</li>`).join('') || '<li>本周无新增未达成一致客户</li>';
+  const scopeName = (code: string) => esc(r.rows.find((x) => x.scope === code)?.scopeName ?? code);
+  const drivers = r.drivers.filter((d) => d.branches.length).map((d) => `<li>${typeName(d.complaintType)}：${d.branches.map((b) => `${scopeName(b.scope)} +${b.weekNotAgreed}`).join('，')}</li>`).join('') || '<li>本周无新增未达成一致客户</li>';
+  const pending = provisional
+    ? `<p class="provisional">临时版本，未存档：监测尚未读完消息流${provisional.behind === null ? '（消息服务暂不可达）' : `（还有 ${provisional.behind} 条消息未处理）`}，数字可能偏低，请稍后重新打开。Provisional, not stored: the monitor has not read the whole stream yet.</p>`
+    : '';
   const cases = r.cases.map((c) => `<li>${typeName(c.complaintType)}：本周新增 ${c.newCases.length} 笔${c.newCases.length ? `（${c.newCases.map(esc).join('，')}）` : ''}；仍未化解 ${c.stillOpen.length} 笔${c.stillOpen.length ? `（${c.stillOpen.map(esc).join('，')}）` : ''}</li>`).join('') || '<li>无强干预类型</li>';
   const escs = r.escalations.map((e) => `<li>${typeName(e.complaintType)}：${ESC_ZH[e.escalation] ?? esc(e.escalation)} ${e.n} 次</li>`).join('') || '<li>本周无升级</li>';
   const WHAT_ZH: Record<string, string> = { opened: '新开预警', notice: '发出通知', acknowledged: '已确认', escalated: '升级', resolved: '已解除', reopened: '重新打开' };
@@ -33,11 +38,12 @@ body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsof
 h1{font-size:20px;margin:0 0 4px}p.meta{color:#555;margin:0 0 16px;font-size:12px}
 table{border-collapse:collapse;width:100%;font-size:12px}th,td{border:1px solid #999;padding:3px 6px;text-align:right}
 th{background:#eee}td:nth-child(-n+3){text-align:left}tr.watch td{background:#fff6d5}tr.breach td{background:#ffe0cc}tr.critical td{background:#ffc7c7;font-weight:bold}
-h2{font-size:15px;margin:18px 0 6px}ul{margin:0;padding-left:20px;font-size:13px}
+h2{font-size:15px;margin:18px 0 6px}p.provisional{border:2px solid #c00;background:#fff0f0;color:#900;padding:6px 10px;font-size:13px}ul{margin:0;padding-left:20px;font-size:13px}
 @media print{body{margin:10mm}tr{page-break-inside:avoid}}
 </style></head><body>
 <h1>${r.year}年第${r.week}周（${r.from} 至 ${r.to}）投诉未达成一致客户周复盘</h1>
 <p class="meta">共 ${r.weeks} 周 · 生成时间 ${esc(generatedAt)} · 数据口径：首轮沟通未达成一致的去重客户，按最新更正计</p>
+${pending}
 <table><thead><tr><th>投诉类型</th><th>管控方式</th><th>机构</th><th>本周未达成一致</th><th>本周分配值</th><th>累计未达成一致</th><th>累计管控值</th><th>年度允许量</th><th>进度</th><th>等级</th></tr></thead>
 <tbody>
 ${rows}

@@ -84,4 +84,27 @@ describe('e2e - weekly review report', () => {
       await closeBrowser(browser);
     }
   });
+
+  it('is not stored while the monitor cannot know it has read the whole stream; stored once it can', async () => {
+    const week = WEEK + 1;
+    await nats.kill();
+    try {
+      const res = await fetch(`${monitor.baseUrl}/api/reports/weekly?week=${week}`);
+      const body = await res.json();
+      expect(res.status).toBe(200);
+      expect(body.provisional).toEqual({ behind: null });
+      expect(res.headers.get('x-review-provisional')).toBe('behind=unknown');
+      const html = await (await fetch(`${monitor.baseUrl}/api/reports/weekly?week=${week}&format=html`)).text();
+      expect(html).toContain('临时版本，未存档');
+      expect((await getJson(monitor, '/api/reports/weekly/stored')).body.weeks).not.toContain(week);
+    } finally {
+      await nats.start();
+    }
+    const deadline = Date.now() + 30_000;
+    while ((await getJson(monitor, '/api/health')).body.nats?.status !== 'connected' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    const { body } = await getJson(monitor, `/api/reports/weekly?week=${week}`);
+    expect(body.provisional).toBeUndefined();
+    expect(body.rows).toHaveLength(plan.types.length * plan.scopes.length);
+    expect((await getJson(monitor, '/api/reports/weekly/stored')).body.weeks).toContain(week);
+  });
 });
