@@ -81,12 +81,15 @@ describe('jetstream source - envelopes', () => {
       if (held.length === 3_000) for (const e of held) e.ack(); // like a committed batch
     });
     const deadline = Date.now() + 15_000;
-    let info = await jsm.consumers.info(STREAM, 'bulk-test');
-    while ((held.length < 3_000 || info.num_ack_pending > 0) && Date.now() < deadline) {
+    // the source replaces the consumer (delete, then add): a look in between finds none
+    const look = () => jsm.consumers.info(STREAM, 'bulk-test').catch(() => undefined);
+    let info = await look();
+    while ((held.length < 3_000 || !info || info.num_ack_pending > 0) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 50));
-      info = await jsm.consumers.info(STREAM, 'bulk-test');
+      info = await look();
     }
     sub.unsubscribe();
+    if (!info) throw new Error('consumer bulk-test not found');
     expect(held.length).toBe(3_000);
     expect(held[0]!.streamSeq).toBe(first);
     expect(info.config.ack_policy).toBe(AckPolicy.All);
