@@ -1,5 +1,6 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { STREAM } from '../pipelines/sources/jetstream.ts';
+import { planStatus } from './plan-status.ts';
 import type { Monitor } from './monitor.ts';
 
 // Telemetry in one vocabulary (noun + verb, counters end in _total), read from the monitor's
@@ -52,7 +53,7 @@ const line = (name: string, value: number, labels?: Record<string, string>) =>
   `${name}${labels ? `{${Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',')}}` : ''} ${value}`;
 
 /** Prometheus text exposition format 0.0.4. */
-export function renderMetrics(monitor: Monitor, lag: ConsumerLag | null, batchSizes: SizeHistogram | undefined): string {
+export function renderMetrics(monitor: Monitor, lag: ConsumerLag | null, batchSizes: SizeHistogram | undefined, nowMs = Date.now()): string {
   const h = monitor.health;
   const out: string[] = [];
   const metric = (name: string, type: 'counter' | 'gauge' | 'histogram', help: string, lines: string[]) =>
@@ -65,6 +66,8 @@ export function renderMetrics(monitor: Monitor, lag: ConsumerLag | null, batchSi
   ]);
   metric('ClickHouseInsertFailed_total', 'counter', 'failed batch writes (messages redelivered)', [line('ClickHouseInsertFailed_total', h.writeFailures)]);
   metric('Batches_total', 'counter', 'committed batches', [line('Batches_total', h.batches)]);
+  metric('EventsOutsidePlanYear_total', 'counter', 'new events dated outside the plan year: stored, not counted (since start or the last plan change)', [line('EventsOutsidePlanYear_total', h.eventsOutsidePlanYear)]);
+  metric('PlanYearEnded', 'gauge', '1 once the loaded plan\'s year has ended: new events are not counted until the next plan is loaded', [line('PlanYearEnded', planStatus(monitor.plan, nowMs).state === 'ended' ? 1 : 0)]);
   metric('JournalRows', 'gauge', 'events counted and durable in the live journal, not yet moved into ticket_events (embedded engine)', [
     line('JournalRows', monitor.journalRows),
   ]);

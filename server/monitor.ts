@@ -16,6 +16,7 @@ import { natsStoreDir, startLocalNats, type LocalNats } from './natsd.ts';
 import { describeNatsAuth, natsSecurityFromEnv, type NatsSecurity } from './nats-options.ts';
 import { SizeHistogram } from './metrics.ts';
 import { customerHashKey } from './secrets.ts';
+import { outsidePlanYear, planStatus } from './plan-status.ts';
 
 // The composition root of the pipeline: opens the engines, rebuilds the counters from what is
 // stored, then consumes the stream. Everything it holds is derived from ClickHouse.
@@ -63,6 +64,8 @@ export interface MonitorHealth {
   lastBatchLagMs?: number;
   rebuiltEvents: number;
   rebuildMs: number;
+  /** new events since start (or the last plan change) dated outside the plan year: stored, not counted */
+  eventsOutsidePlanYear: number;
 }
 
 export class Monitor {
@@ -111,6 +114,7 @@ export class Monitor {
       writeFailures: 0,
       rebuiltEvents: 0,
       rebuildMs: 0,
+      eventsOutsidePlanYear: 0,
     };
   }
 
@@ -175,6 +179,17 @@ export class Monitor {
     this.health.rebuiltEvents = await countingFacts(this.clickhouse, this.index, { fromMs: this.plan.yearStartMs, toMs: this.plan.yearEndMs, recentIds });
     this.health.rebuildMs = Date.now() - started;
     this.log.info({ events: this.health.rebuiltEvents, ms: this.health.rebuildMs }, 'counters rebuilt from ClickHouse');
+    const { warning } = planStatus(this.plan, this.now());
+    if (warning) this.log.warn({ planYear: this.plan.year }, warning);
+  }
+
+  /** Counts new events no plan year counts; the first one is logged (stored, not counted). */
+  private noteOutsidePlanYear(events: readonly MaskedEvent[]): void {
+    let outside = 0;
+    for (const e of events) if (outsidePlanYear(this.plan, e.occurredAtMs)) outside++;
+    if (outside === 0) return;
+    if (this.health.eventsOutsidePlanYear === 0) this.log.warn({ planYear: this.plan.year, events: outside }, 'events dated outside the plan year: stored, not counted');
+    this.health.eventsOutsidePlanYear += outside;
   }
 
   private watchConnection(): void {
@@ -229,6 +244,7 @@ export class Monitor {
       h.deadLetters += outcome.deadLettered;
       h.lastBatchAtMs = outcome.committedAtMs;
       h.lastBatchLagMs = outcome.lagMs;
+      this.noteOutsidePlanYear(outcome.events);
       if (outcome.stored > 0) this.publishChanges(outcome.changed, outcome.events, outcome.committedAtMs);
     });
   }
@@ -262,6 +278,7 @@ export class Monitor {
       for (const batch of this.swapBuffer) index.apply(batch);
       this.plan = next;
       this.index = index;
+      this.health.eventsOutsidePlanYear = 0;
       return { rebuiltEvents };
     } finally {
       this.swapBuffer = undefined;

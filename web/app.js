@@ -13,7 +13,7 @@ import { buildHeadline, setHeadlineFresh, updateHeadline } from './src/headline.
 import { T, langOf, setLang } from './src/i18n.js';
 import { buildPanel, setOpenCases, updatePanel } from './src/panels.js';
 import { connectWallboard, wsUrl } from './src/socket.js';
-import { ALL, applyCounter, applySeries, emptyState, fromSnapshot, upsertAlert } from './src/state.js';
+import { ALL, applyCounter, applySeries, emptyState, fromSnapshot, planEnded, upsertAlert } from './src/state.js';
 import { openCasesByType, renderTicker } from './src/ticker.js';
 import { startRotation } from './src/kiosk.js';
 
@@ -164,6 +164,9 @@ function renderHeader() {
   $('as-of').textContent = dateTime(state.asOf, state.timezone);
   $('tz').textContent = state.plan ? `(${state.timezone})` : '';
   $('plan-year').textContent = state.year ? T.planYear(state.year) : '';
+  const ended = planEnded(state);
+  $('plan-ended').hidden = !ended;
+  $('plan-ended').textContent = ended ? T.planEnded(state.year) : '';
 }
 
 /** Every tile says when its numbers last changed and how far the pipeline is behind. */

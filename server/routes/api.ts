@@ -8,6 +8,7 @@ import { planView, seriesView } from '../views.ts';
 import { intParam, readQuery } from './query.ts';
 import { LagProbe } from '../metrics.ts';
 import { readDeadLetters } from '../dead-letters.ts';
+import { planStatus } from '../plan-status.ts';
 
 // Contract section 5 read surfaces (and the plan and series the wall-board draws from).
 
@@ -33,12 +34,15 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     authorize(req, config, 'viewer');
     const h = monitor.health;
     const open = config.tokens.size === 0;
+    const plan = planStatus(monitor.plan, now());
     const body = {
       status: h.consuming ? 'ok' : 'starting',
       mode: open ? 'open-local' : 'tokens',
       open,
       ...(open ? { warning: 'open local mode: no tokens configured, reads from loopback only, actions refused' } : {}),
       planYear: monitor.plan.year,
+      planStatus: plan.state,
+      ...(plan.warning ? { planWarning: plan.warning } : {}),
       nats: { status: h.nats, url: h.natsUrl.replace(/\/\/[^@/]*@/, '//***@'), error: h.natsError ?? null },
       consumer: await lag.read(now()),
       lastEventAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, monitor.plan.timezone) : null,
@@ -50,6 +54,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
         duplicates: h.duplicates,
         deadLetters: h.deadLetters,
         rebuilt: h.rebuiltEvents,
+        outsidePlanYear: h.eventsOutsidePlanYear,
       },
       batches: h.batches,
       writeFailures: h.writeFailures,

@@ -11,7 +11,7 @@ export function metricsRoutes(app: FastifyInstance, monitor: Monitor, now: () =>
   app.get('/metrics', async (req, reply) => {
     authorize(req, monitor.config, 'viewer');
     const lag = await probe.read(now());
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(renderMetrics(monitor, lag, monitor.batchSizes));
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(renderMetrics(monitor, lag, monitor.batchSizes, now()));
   });
   return probe;
 }

@@ -115,6 +115,7 @@ afterAll(async () => {
 describe('wall-board e2e (real monitor)', () => {
   it('wallboard e2e - charts, grid and headline show exactly what /api/counters says', async () => {
     const rows = await expectPageEqualsApi(page);
+    expect(await page.locator('#plan-ended').isVisible()).toBe(false); // the plan of the year in progress
     expect(rows.reduce((n, r) => n + r.unresolvedCustomers, 0)).toBeGreaterThan(10);
     expect(await page.locator('.panel .chart canvas').count()).toBe(3);
     for (const r of rows.filter((x) => x.scope === 'ALL')) {

@@ -156,6 +156,7 @@ describe('wall-board page', () => {
     expect(size.h).toBeLessThanOrEqual(1080);
     expect(size.w).toBeLessThanOrEqual(1920);
     expect(size.gridBottom).toBeLessThanOrEqual(1080);
+    expect(await page.locator('#plan-ended').isVisible()).toBe(false); // the snapshot's time is inside its plan year
     // the year's allowance closes each chart's legend: the keys give way to it, it is never cut off
     const annuals = await page.evaluate(() =>
       [...document.querySelectorAll('.panel .legend')].map((legend) => {
@@ -220,5 +221,22 @@ describe('wall-board page', () => {
     expect(await td.locator('.unresolved').innerText()).toBe('20');
     expect(await td.getAttribute('data-level')).toBe(counterRow(MORTGAGE, 'ALL', 20).level);
     expect(await page.evaluate(() => document.body.classList.contains('stale'))).toBe(false);
+  });
+
+  it('wallboard - past its plan\'s year the board says new events are not counted, on one line', async () => {
+    server.setSnapshot({ ...makeSnapshot(), asOf: '2026-01-02T09:00:00+08:00' });
+    const other = await openPage(browser, `${server.url}/`, { width: 1920, height: 1080 });
+    try {
+      const pill = other.page.locator('#plan-ended');
+      await pill.waitFor({ state: 'visible', timeout: 5_000 });
+      expect(await pill.innerText()).toBe('2025 年度计划已结束 · 新事件未计入');
+      // the top bar keeps one line: nothing in it wraps to make room
+      const heights = await other.page.evaluate(() => [...document.querySelectorAll('#topbar > *')].map((e) => [e.id, Math.round(e.getBoundingClientRect().height)]));
+      for (const [id, h] of heights) expect(h, String(id)).toBeLessThan(60);
+      expect(other.errors).toEqual([]);
+    } finally {
+      await other.page.context().close();
+      server.setSnapshot(makeSnapshot());
+    }
   });
 });

@@ -118,4 +118,47 @@ describe('e2e - plan builder and plan changes', () => {
     await waitConsumed(nc);
     await expectCounters(compilePlan(JSON.parse(JSON.stringify(next)) as Plan), '2025-12-31T23:59:59+08:00');
   });
+
+  it('after New Year on last year\'s plan: says the plan has ended, stores the new year\'s events uncounted, counts them once its plan is loaded', async () => {
+    // the 2025 plan, run in 2026 or later: always past its year
+    const health = (await getJson(monitor, '/api/health', { headers: auth(VIEWER) })).body;
+    expect(health.planStatus).toBe('ended');
+    expect(health.planWarning).toMatch(/^plan year 2025 ended on 2025-12-31: events dated after it are stored but not counted/);
+    const before = health.events.outsidePlanYear; // the earlier streams' tickets opened in 2024
+    const newYear = ticketStream({ seed: 13, tickets: 120, year: 2026, customers: 80, prefix: 'y26' });
+    await publishEvents(nc, newYear);
+    await waitConsumed(nc);
+    const after = (await getJson(monitor, '/api/health', { headers: auth(VIEWER) })).body;
+    // a few tickets of the stream were opened in 2025: those events fall inside the plan year
+    const outside = newYear.filter((e) => !(Date.parse(e.occurredAt) >= built.yearStartMs && Date.parse(e.occurredAt) < built.yearEndMs)).length;
+    expect(outside).toBeGreaterThan(newYear.length * 0.9);
+    expect(after.events.outsidePlanYear).toBe(before + outside);
+    const metrics = await (await fetch(`${monitor.baseUrl}/metrics`, { headers: auth(VIEWER) })).text();
+    expect(metrics).toContain(`EventsOutsidePlanYear_total ${before + outside}`);
+    expect(metrics).toContain('PlanYearEnded 1');
+    const counted2025 = (await getJson(monitor, '/api/counters?year=2025&asOf=2025-12-31T23:59:59%2B08:00', { headers: auth(VIEWER) })).body.rows;
+
+    // a plan for another year is refused on the running monitor: the new year is a restart
+    const raw = parseYaml(readFileSync(join(dir, 'plan.yaml'), 'utf8')) as Plan;
+    const plan2026: Plan = { ...raw, year: 2026, types: raw.types.map((t) => ({ ...t, weeklyWeights: undefined })) };
+    const refused = await getJson(monitor, '/api/plan', { method: 'PUT', headers: auth(ADMIN), body: JSON.stringify({ by: '王经理', reason: '新年度计划', plan: plan2026 }) });
+    expect([refused.status, refused.body.message]).toEqual([400, 'the plan is for 2026 but the monitor runs 2025; a new year needs a restart with PLAN set']);
+    writeFileSync(join(dir, 'plan-2026.json'), JSON.stringify(plan2026));
+    await monitor.kill();
+    monitor = await startMonitor({ NATS_URL: nats.url, PLAN: join(dir, 'plan-2026.json'), DATA_DIR: monitor.dataDir, MONITOR_TOKENS: `${ADMIN}:admin,${VIEWER}:viewer` });
+    const compiled = compilePlan(JSON.parse(JSON.stringify(plan2026)) as Plan);
+    const asOf = '2026-12-31T23:59:59+08:00';
+    const { body } = await getJson(monitor, `/api/counters?year=2026&asOf=${encodeURIComponent(asOf)}`, { headers: auth(VIEWER) });
+    const ref = referenceCounts(compiled, newYear, Date.parse(asOf));
+    let notAgreed = 0;
+    for (const row of body.rows) {
+      const want = ref.get(`${row.complaintType}|${row.scope}`)!;
+      expect([row.complaintType, row.scope, row.unresolvedCustomers]).toEqual([row.complaintType, row.scope, want.unresolved]);
+      notAgreed += row.unresolvedCustomers;
+    }
+    expect(notAgreed).toBeGreaterThan(0);
+    expect(counted2025.length).toBeGreaterThan(0);
+    const now = (await getJson(monitor, '/api/health', { headers: auth(VIEWER) })).body;
+    expect([now.planYear, now.events.outsidePlanYear]).toEqual([2026, 0]);
+  });
 });

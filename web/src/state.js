@@ -175,6 +175,18 @@ export function weekIndexAt(state, series, tMs) {
 }
 
 /**
+ * Whether the board's time is past the plan's year: new events are then stored but counted by
+ * no one until the next year's plan is loaded, and the board must say so.
+ * @param {BoardState} state
+ */
+export function planEnded(state) {
+  const weeks = state.plan?.weeks;
+  const last = weeks?.[weeks.length - 1];
+  if (!last || !state.asOf) return false;
+  return Date.parse(state.asOf) >= Date.parse(last.end);
+}
+
+/**
  * Alerts are listed newest change first and capped; an update moves the alert to the top. A
  * snapshot's alerts (toTop false) come already in order: each stays where it is or goes last.
  * @param {BoardState} state
