@@ -55,6 +55,7 @@ describe('console - supervisor page', () => {
     expect(history).toContain('李主管');
     expect(history).toContain('contacting_customer');
     expect(await item.innerText()).toContain('代理保险争议 · 上海分行'); // the plan's names, not codes
+    expect(await item.locator('.urgency').innerText()).toMatch(/^(新案 new|无进展 stale|超期 overdue)$/);
     await saveScreenshot(page, 'console-acknowledged');
     const { body } = await getJson(monitor, '/api/alerts/case.CON-1', { headers: { authorization: `Bearer ${SUP}` } });
     expect(body.ack).toMatchObject({ by: '李主管', reason: 'contacting_customer' });

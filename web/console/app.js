@@ -17,6 +17,8 @@ me.addEventListener('change', () => localStorage.setItem('console.me', me.value.
 
 const LEVEL_ZH = { watch: '关注', breach: '超标', critical: '严重', ok: '正常' };
 const STATUS_ZH = { open: '待处理', acknowledged: '已确认', resolved: '已解除' };
+// a case's urgency (pipelines/rules/cases.ts): new, no progress for a while, past its deadline
+const URGENCY_ZH = { new: '新案 new', stale: '无进展 stale', overdue: '超期 overdue' };
 const WHAT_ZH = { opened: '开启', raised: '升级', acknowledged: '确认', escalated: '上报', note: '备注', notice: '消保提示书', assign: '指派', resolved: '解除', reopened: '重开', withdrawn: '撤销', amended: '更正', stale: '无进展', overdue: '超期', 'case-escalated': '案件升级', closed: '办结', recovering: '回落', corrected: '更正' };
 const fmt = (iso) => (iso ? iso.slice(5, 16).replace('T', ' ') : '');
 
@@ -92,7 +94,7 @@ function render(fresh = new Set()) {
   $('list').innerHTML = shown.length
     ? shown.map((a) => `<li data-id="${esc(a.id)}" data-level="${esc(a.level)}" data-status="${esc(a.status)}" class="${a.id === selected ? 'selected' : ''} ${fresh.has(a.id) ? 'new' : ''}">
         <div><span class="pill ${esc(a.level)}">${esc(LEVEL_ZH[a.level] ?? a.level)}</span> <b>${esc(subject(a))}</b> ${a.ticketId ? `· 工单 ${esc(a.ticketId)}` : ''}</div>
-        <div class="meta">${esc(KIND_ZH[a.kind] ?? a.kind)} · <span class="status">${esc(STATUS_ZH[a.status] ?? a.status)}</span> · ${esc(fmt(a.openedAt))}${a.kind === 'screen' ? ` · 最后心跳 ${esc(fmt(a.lastHeartbeat))}` : ` · 值班第${a.onCall?.level ?? 1}级`}${a.urgency ? ` · ${esc(a.urgency)}` : ''}</div></li>`).join('')
+        <div class="meta">${esc(KIND_ZH[a.kind] ?? a.kind)} · <span class="status">${esc(STATUS_ZH[a.status] ?? a.status)}</span> · ${esc(fmt(a.openedAt))}${a.kind === 'screen' ? ` · 最后心跳 ${esc(fmt(a.lastHeartbeat))}` : ` · 值班第${a.onCall?.level ?? 1}级`}${a.urgency ? ` · <span class="urgency" data-urgency="${esc(a.urgency)}">${esc(URGENCY_ZH[a.urgency] ?? a.urgency)}</span>` : ''}</div></li>`).join('')
     : '<li class="empty">没有待处理的预警 No open alerts</li>';
   renderDetail();
 }
