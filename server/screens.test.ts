@@ -26,6 +26,20 @@ describe('screens', () => {
     expect(r.list()).toEqual([]);
   });
 
+  it('screens - only wall screens are watched: named, kiosk or masked; a laptop\'s tab is listed, never alerted', () => {
+    const r = new ScreenRegistry(10_000);
+    r.hello('tab', '', '10.0.0.9', false, 0);
+    r.hello('kiosk', '', '10.0.0.2', false, 0, true);
+    r.hello('named', '监控室右屏', '10.0.0.3', false, 0);
+    for (const id of ['tab', 'kiosk', 'named']) r.disconnected(id, 1000);
+    expect(r.sweep(12_000).map((x) => x.screenId).sort()).toEqual(['kiosk', 'named']);
+    expect(r.list().map((e) => [e.id, e.watched])).toEqual([['tab', false], ['kiosk', true], ['named', true]]);
+    // the same tab opened again as a named screen is watched from then on
+    r.hello('tab', '大厅屏', '10.0.0.9', false, 13_000);
+    r.disconnected('tab', 14_000);
+    expect(r.sweep(30_000).map((x) => x.screenId)).toEqual(['tab']);
+  });
+
   it('screens - ids and names from the page are bounded and printable', () => {
     expect(cleanId('wall-1:a.b_c')).toBe('wall-1:a.b_c');
     expect(cleanId('x y')).toBeUndefined();

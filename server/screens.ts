@@ -13,6 +13,11 @@ export interface ScreenEntry {
   connections: number;
   lastSeq: number | null;
   masked: boolean;
+  /**
+   * a wall screen, watched for silence: named (?screen=), in kiosk or in masked mode. A board
+   * opened in a laptop's tab is listed but raises nothing when its tab is closed.
+   */
+  watched: boolean;
   /** a silence alert is open for it */
   silent: boolean;
   disconnectedAtMs: number | null;
@@ -53,11 +58,11 @@ export class ScreenRegistry {
   constructor(private readonly silentMs: number) {}
 
   /** hello (or a heartbeat from a screen the registry does not know yet, e.g. after a restart) */
-  hello(id: string, name: string, remote: string, masked: boolean, nowMs: number): { resolved?: ScreenAlert } {
+  hello(id: string, name: string, remote: string, masked: boolean, nowMs: number, kiosk = false): { resolved?: ScreenAlert } {
     let e = this.screens.get(id);
     if (!e) {
       if (this.screens.size >= MAX_SCREENS) this.evictOldest();
-      e = { id, name, remote, connectedAtMs: nowMs, lastHeartbeatMs: nowMs, connections: 0, lastSeq: null, masked, silent: false, disconnectedAtMs: null };
+      e = { id, name, remote, connectedAtMs: nowMs, lastHeartbeatMs: nowMs, connections: 0, lastSeq: null, masked, watched: false, silent: false, disconnectedAtMs: null };
       this.screens.set(id, e);
     }
     if (e.connections === 0 || e.disconnectedAtMs !== null) e.connectedAtMs = nowMs;
@@ -65,6 +70,7 @@ export class ScreenRegistry {
     e.name = name || e.name;
     e.remote = remote;
     e.masked = masked;
+    e.watched = kiosk || masked || e.name !== '';
     e.disconnectedAtMs = null;
     return this.beat(e, nowMs);
   }
@@ -103,7 +109,7 @@ export class ScreenRegistry {
         this.screens.delete(e.id);
         continue;
       }
-      if (!e.silent && nowMs - e.lastHeartbeatMs > this.silentMs) {
+      if (e.watched && !e.silent && nowMs - e.lastHeartbeatMs > this.silentMs) {
         e.silent = true;
         out.push(this.alertOf(e, 'open', nowMs));
       }

@@ -52,7 +52,7 @@ const panels = new Map();
 const charts = new Map();
 const tiles = buildHeadline($('headline'));
 
-const screen = { id: screenId(), name: (params.get('screen') ?? '').slice(0, 64) };
+const screen = { id: screenId(), name: (params.get('screen') ?? '').slice(0, 64), kiosk };
 const rotation = kiosk ? startRotation(document.body, Number(params.get('rotate')) || 20) : null;
 
 Object.defineProperty(window, '__wallboard', {

@@ -186,7 +186,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       if (msg.type === 'hello' || screenId !== id) {
         if (screenId && screenId !== id) screens.disconnected(screenId, now());
         screenId = id;
-        resolved = screens.hello(id, cleanName(msg.name), remote, masked, now()).resolved;
+        resolved = screens.hello(id, cleanName(msg.name), remote, masked, now(), msg.kiosk === true).resolved;
       }
       const beat = screens.heartbeat(id, now(), lastSeq ?? screen.lastSeq);
       resolved ??= beat.resolved;

@@ -19,7 +19,7 @@
  *   onStatus: (s: LinkState) => void,
  *   baseMs?: number, capMs?: number, snapshotTimeoutMs?: number,
  *   random?: () => number,
- *   screen?: { id: string, name: string },
+ *   screen?: { id: string, name: string, kiosk?: boolean },
  *   screenHeartbeatMs?: number,
  * }} SocketOptions
  */
@@ -96,7 +96,7 @@ export function connectWallboard(opts) {
   };
   const sendScreen = (/** @type {WebSocket} */ sock, /** @type {'hello'|'heartbeat'} */ type) => {
     if (!opts.screen || sock.readyState !== 1) return;
-    sock.send(JSON.stringify({ type, screenId: opts.screen.id, name: opts.screen.name, lastSeq }));
+    sock.send(JSON.stringify({ type, screenId: opts.screen.id, name: opts.screen.name, kiosk: opts.screen.kiosk === true, lastSeq }));
   };
 
   /** @param {LinkStatus} status @param {string} reason @param {number|null} [retryAt] */
