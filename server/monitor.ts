@@ -17,6 +17,9 @@ import { describeNatsAuth, natsSecurityFromEnv, type NatsSecurity } from './nats
 import { SizeHistogram } from './metrics.ts';
 import { customerHashKey } from './secrets.ts';
 import { outsidePlanYear, planStatus } from './plan-status.ts';
+import { initialHealth, type MonitorHealth } from './monitor-health.ts';
+
+export type { MonitorHealth } from './monitor-health.ts';
 
 // The composition root of the pipeline: opens the engines, rebuilds the counters from what is
 // stored, then consumes the stream. Everything it holds is derived from ClickHouse.
@@ -36,36 +39,6 @@ export interface CounterChange {
   events: MaskedEvent[];
   /** the batch changed the past: a correction, or an event dated before the current week */
   retroactive: boolean;
-}
-
-export interface MonitorHealth {
-  consuming: boolean;
-  nats: 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
-  natsUrl: string;
-  /** why the broker cannot be reached yet, while the monitor waits for it at start */
-  natsError?: string;
-  clickhouse: 'embedded' | 'server';
-  lastWriteError?: string;
-  eventsReceived: number;
-  /** events written and handed to the counters: new ones, plus repeats older than the index's
-   *  recent-id window (at least 50,000 / 2 × max-ack-pending ids), which the table folds by
-   *  event_id and the counters recognise by their facts — they change no count */
-  eventsStored: number;
-  /** deliveries dropped before the write as repeats: an eventId in the index's recent-id window
-   *  (also after a restart: the ids received last are reloaded) or twice in one batch. A repeat
-   *  from further back is not among them (see eventsStored). Exported as
-   *  EventsDropped_total{reason="duplicate"}. */
-  duplicates: number;
-  deadLetters: number;
-  batches: number;
-  writeFailures: number;
-  lastBatchAtMs?: number;
-  /** the last batch's lag: oldest message stored in the stream → its counters durable */
-  lastBatchLagMs?: number;
-  rebuiltEvents: number;
-  rebuildMs: number;
-  /** new events since start (or the last plan change) dated outside the plan year: stored, not counted */
-  eventsOutsidePlanYear: number;
 }
 
 export class Monitor {
@@ -101,21 +74,7 @@ export class Monitor {
     this.index = new CounterIndex(plan);
     this.hashKey = customerHashKey(config.dataDir, config.customerHashKey);
     this.history = new CounterHistory(clickhouse, (err) => log.warn({ err: err.message }, 'counter history write failed'));
-    this.health = {
-      consuming: false,
-      nats: 'connecting',
-      natsUrl: localNats?.url ?? config.natsUrl ?? '',
-      clickhouse: config.clickhouseUrl ? 'server' : 'embedded',
-      eventsReceived: 0,
-      eventsStored: 0,
-      duplicates: 0,
-      deadLetters: 0,
-      batches: 0,
-      writeFailures: 0,
-      rebuiltEvents: 0,
-      rebuildMs: 0,
-      eventsOutsidePlanYear: 0,
-    };
+    this.health = initialHealth(localNats?.url ?? config.natsUrl ?? '', config.clickhouseUrl ? 'server' : 'embedded');
   }
 
   static async start(config: MonitorConfig, plan: CompiledPlan, log: Logger, now: () => number = Date.now): Promise<Monitor> {

@@ -1,0 +1,50 @@
+// What the monitor knows about itself, as /api/health and /metrics report it (server/routes/api.ts,
+// server/metrics.ts). The pipeline's outcomes and the broker's connection events update it.
+
+export interface MonitorHealth {
+  consuming: boolean;
+  nats: 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+  natsUrl: string;
+  /** why the broker cannot be reached yet, while the monitor waits for it at start */
+  natsError?: string;
+  clickhouse: 'embedded' | 'server';
+  lastWriteError?: string;
+  eventsReceived: number;
+  /** events written and handed to the counters: new ones, plus repeats older than the index's
+   *  recent-id window (at least 50,000 / 2 × max-ack-pending ids), which the table folds by
+   *  event_id and the counters recognise by their facts — they change no count */
+  eventsStored: number;
+  /** deliveries dropped before the write as repeats: an eventId in the index's recent-id window
+   *  (also after a restart: the ids received last are reloaded) or twice in one batch. A repeat
+   *  from further back is not among them (see eventsStored). Exported as
+   *  EventsDropped_total{reason="duplicate"}. */
+  duplicates: number;
+  deadLetters: number;
+  batches: number;
+  writeFailures: number;
+  lastBatchAtMs?: number;
+  /** the last batch's lag: oldest message stored in the stream → its counters durable */
+  lastBatchLagMs?: number;
+  rebuiltEvents: number;
+  rebuildMs: number;
+  /** new events since start (or the last plan change) dated outside the plan year: stored, not counted */
+  eventsOutsidePlanYear: number;
+}
+
+export function initialHealth(natsUrl: string, clickhouse: MonitorHealth['clickhouse']): MonitorHealth {
+  return {
+    consuming: false,
+    nats: 'connecting',
+    natsUrl,
+    clickhouse,
+    eventsReceived: 0,
+    eventsStored: 0,
+    duplicates: 0,
+    deadLetters: 0,
+    batches: 0,
+    writeFailures: 0,
+    rebuiltEvents: 0,
+    rebuildMs: 0,
+    eventsOutsidePlanYear: 0,
+  };
+}
