@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Document, isSeq } from 'yaml';
 import { PlanError, parsePlan, loadPlanFile } from '../../pipelines/plan/index.ts';
-import { buildPlan, curveTable, notAgreedByDay, parseBranchSizes, parseForecast, parseHistoryNdjson, type HistoryEvent } from '../../pipelines/plan/builder/index.ts';
+import { buildPlan, curveTable, notAgreedByDay, observedDays, parseBranchSizes, parseForecast, parseHistoryNdjson, type HistoryEvent } from '../../pipelines/plan/builder/index.ts';
 import { clickhouseHistory } from './clickhouse-history.ts';
 
 const USAGE = `usage:
@@ -57,7 +57,7 @@ async function build(argv: string[]): Promise<void> {
   if (a.history) events = parseHistoryNdjson(read(a.history), a.history);
   else events = await clickhouseHistory({ dataDir: a.clickhouse, url: a['clickhouse-url'], lastYear, timeZone: base.timezone });
   const history = notAgreedByDay(events, lastYear, base.timezone);
-  const result = buildPlan({ base, year, lastYear, history, forecast, branches, floor });
+  const result = buildPlan({ base, year, lastYear, history, forecast, branches, floor, observedDays: observedDays(events, lastYear, base.timezone) });
   console.log(`history ${lastYear}: ${events.length} events; not-agreed customers per type: ${result.types.map((t) => `${t.code}=${t.lastYearCustomers} (${t.source})`).join(', ')}`);
   for (const w of result.warnings) console.log(`warning: ${w}`);
   console.log(curveTable(result.compiled));

@@ -10,7 +10,7 @@ import { PlanError } from '../errors.ts';
 import type { Plan, PlanBranch } from '../schema.ts';
 import type { DailyHistory } from './history.ts';
 import { factorOf, type BranchSize, type ForecastPeriod } from './inputs.ts';
-import { mapByDate, weeklySmoothed, weeklyTotals } from './mapping.ts';
+import { calendarDate, mapByDate, weeklySmoothed, weeklyTotals } from './mapping.ts';
 
 export interface BuildInput {
   /** the plan to start from: types, allowances, branches, zone (its weeklyWeights are replaced) */
@@ -23,6 +23,12 @@ export interface BuildInput {
   branches?: readonly BranchSize[];
   /** each day gets at least this share of the type's average daily rate (0..1, default 0) */
   floor?: number;
+  /**
+   * days of last year the history covers (default: all). The days after them take each type's
+   * average daily rate over the covered ones: a plan built before last year ended must not give
+   * its last weeks no allowance (history.ts observedDays).
+   */
+  observedDays?: number;
 }
 
 export interface TypeReport {
@@ -42,6 +48,7 @@ export interface BuildResult {
 }
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
+const pad = (n: number) => String(n).padStart(2, '0');
 
 export function buildPlan(input: BuildInput): BuildResult {
   const { base, year, lastYear, forecast } = input;
@@ -55,6 +62,13 @@ export function buildPlan(input: BuildInput): BuildResult {
   const unmonitored = [...input.history.keys()].filter((t) => !codes.has(t)).sort();
   if (unmonitored.length) warnings.push(`history types the plan does not monitor, ignored: ${unmonitored.join(', ')}`);
   const n = daysInYear(year);
+  const lastDays = daysInYear(lastYear);
+  const observed = Math.min(lastDays, Math.max(0, Math.floor(input.observedDays ?? lastDays)));
+  if (observed < lastDays && observed > 0) {
+    const through = calendarDate(lastYear, observed - 1);
+    warnings.push(`the ${lastYear} history ends on ${lastYear}-${pad(through.month)}-${pad(through.day)} (${observed} of ${lastDays} days): `
+      + `the ${lastDays - observed} days after it take each type's average daily rate of the days before`);
+  }
   const reports: TypeReport[] = [];
   const types = base.types.map((t) => {
     const daily = input.history.get(t.code);
@@ -62,7 +76,8 @@ export function buildPlan(input: BuildInput): BuildResult {
     let rates: number[];
     let source: TypeReport['source'] = 'history';
     if (total > 0) {
-      rates = mapByDate(weeklySmoothed(daily!, lastYear), lastYear, year);
+      const known = observed > 0 && observed < lastDays ? daily!.map((x, d) => (d < observed ? x : total / observed)) : daily!;
+      rates = mapByDate(weeklySmoothed(known, lastYear), lastYear, year);
       if (floor > 0) {
         const min = (floor * rates.reduce((s, x) => s + x, 0)) / n;
         rates = rates.map((r) => Math.max(r, min));

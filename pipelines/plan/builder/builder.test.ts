@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { weekCountOfYear, weekLengthsInDays } from '../calendar.ts';
 import { PlanError } from '../errors.ts';
 import type { Plan } from '../schema.ts';
-import { buildPlan, mapByDate, notAgreedByDay, parseBranchSizes, parseForecast, parseHistoryNdjson, weeklySmoothed, weeklyTotals, type HistoryEvent } from './index.ts';
+import { buildPlan, mapByDate, notAgreedByDay, observedDays, parseBranchSizes, parseForecast, parseHistoryNdjson, weeklySmoothed, weeklyTotals, type HistoryEvent } from './index.ts';
 
 const TZ = 'Asia/Shanghai';
 const at = (iso: string) => Date.parse(iso);
@@ -79,6 +79,31 @@ describe('plan builder - history', () => {
     expect(parseHistoryNdjson(`${good}\n\n`, 'h.ndjson')).toHaveLength(1);
     expect(() => parseHistoryNdjson(`${good}\n{"eventId":1}\n`, 'h.ndjson')).toThrow(/^h\.ndjson:2: /);
     expect(() => parseHistoryNdjson(`${good}\n${good.replace('+08:00', '')}`, 'h.ndjson')).toThrow(/h\.ndjson:2: .*offset/i);
+  });
+});
+
+describe('plan builder - a history that has not ended yet (a plan built in December)', () => {
+  const ev = (eventId: string, iso: string, kind: HistoryEvent['kind'] = 'opened'): HistoryEvent => ({
+    eventId, ticketId: eventId, kind, atMs: at(iso), type: 'mortgage_prepayment', customer: eventId,
+  });
+
+  it('knows how many days of the year the history covers, from its latest event of any kind', () => {
+    expect(observedDays([ev('a', '2025-03-01T10:00:00+08:00'), ev('b', '2025-11-30T23:59:00+08:00', 'resolved')], 2025, TZ)).toBe(334);
+    expect(observedDays([ev('a', '2025-03-01T10:00:00+08:00'), ev('b', '2026-01-03T09:00:00+08:00')], 2025, TZ)).toBe(365);
+    expect(observedDays([], 2025, TZ)).toBe(0);
+  });
+
+  it('gives the unknown days the average daily rate of the known ones, never an allowance of 0, and says so', () => {
+    // one not-agreed customer a day from 1 January to 30 November 2025, nothing known after it
+    const history = new Map([['mortgage_prepayment', daily(2025, Array.from({ length: 334 }, (_, i) => [i, 1] as [number, number]))]]);
+    const r = buildPlan({ base: base(2026), year: 2026, lastYear: 2025, history, forecast: [], observedDays: 334 });
+    const w = r.plan.types[0]!.weeklyWeights!;
+    const lengths = weekLengthsInDays(2026);
+    for (let i = 0; i < w.length; i++) expect(w[i], `week ${i + 1}`).toBeCloseTo(lengths[i]!, 6); // uniform, December too
+    expect(r.warnings).toContain("the 2025 history ends on 2025-11-30 (334 of 365 days): the 31 days after it take each type's average daily rate of the days before");
+    // without the fill, December 2026 would have had no allowance at all
+    const unfilled = buildPlan({ base: base(2026), year: 2026, lastYear: 2025, history, forecast: [] }).plan.types[0]!.weeklyWeights!;
+    expect(unfilled.slice(-4).every((x) => x === 0)).toBe(true);
   });
 });
 

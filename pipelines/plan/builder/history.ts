@@ -46,6 +46,21 @@ export function dayIndexAt(starts: readonly number[], tMs: number): number {
   return lo;
 }
 
+/**
+ * How many days of `year` the history covers: through the day of its latest event of any kind
+ * (every type, every kind: the stream's own pulse). A plan is usually built in December, before
+ * last year is over; the days after this one are not quiet, they are not known yet.
+ */
+export function observedDays(events: Iterable<HistoryEvent>, year: number, timeZone: string): number {
+  const starts = dayStarts(year, timeZone);
+  let latest = -1;
+  for (const e of events) {
+    if (e.atMs >= starts[starts.length - 1]!) return starts.length - 1; // something after the year: it is complete
+    latest = Math.max(latest, dayIndexAt(starts, e.atMs));
+  }
+  return latest + 1;
+}
+
 export function notAgreedByDay(events: Iterable<HistoryEvent>, year: number, timeZone: string): DailyHistory {
   const unique = new Map<string, HistoryEvent>();
   for (const e of events) if (!unique.has(e.eventId)) unique.set(e.eventId, e);
