@@ -189,4 +189,19 @@ describe('wall-board e2e (real monitor)', () => {
     console.log('screenshot:', await saveScreenshot(page, 'wallboard-e2e-recovered'));
     expect(errors).toEqual([]);
   });
+
+  it('wallboard e2e - a token the server refuses is named on the screen, not taken for a server that is down', async () => {
+    await monitor.kill();
+    monitor = await startMonitor({ ...env(), MONITOR_TOKENS: 'e2e-viewer-token-0123456789:viewer' }); // this page has no token
+    relayTarget = monitor.port;
+    await page.waitForFunction(() => /访问被拒绝/.test(document.getElementById('conn-detail')?.textContent ?? ''), undefined, { timeout: 60_000, polling: 250 });
+    expect(await page.locator('#conn').getAttribute('data-status')).toBe('disconnected');
+    console.log('screenshot:', await saveScreenshot(page, 'wallboard-e2e-token-refused'));
+    await monitor.kill();
+    monitor = await startMonitor(env());
+    relayTarget = monitor.port;
+    await waitBoard(page, 'w.connected', 60_000);
+    expect(await page.locator('#conn-banner').isHidden()).toBe(true);
+    expect(errors).toEqual([]);
+  }, 150_000);
 });

@@ -159,7 +159,11 @@ export function connectWallboard(opts) {
       opts.onMessage(msg);
     };
     sock.onclose = (ev) => {
-      if (sock === ws) scheduleRetry(`连接关闭 / closed (${ev.code})`);
+      if (sock !== ws) return;
+      // 4401 / 4403: the server refused this screen's token; say so, or the room waits for a
+      // server that is up (the screen keeps retrying: the token may be set right meanwhile)
+      if (ev.code === 4401 || ev.code === 4403) scheduleRetry(`访问被拒绝，请检查屏幕地址中的 token / access refused${ev.reason ? ` (${ev.reason})` : ''}`);
+      else scheduleRetry(`连接关闭 / closed (${ev.code})`);
     };
     // An error is always followed by close; close does the bookkeeping.
     sock.onerror = () => {};
