@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { authorize } from './access.ts';
 import { HttpError } from './errors.ts';
+import { isPageRequest, refusedPage } from './refused-page.ts';
 import type { Monitor } from './monitor.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { apiRoutes } from './routes/api.ts';
@@ -33,6 +34,11 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
     if (err instanceof HttpError) {
+      // a wall screen or a supervisor's browser opening a page with a missing or wrong token
+      // gets a page that says so, not a line of JSON; API callers keep the JSON
+      if ((err.statusCode === 401 || err.statusCode === 403) && isPageRequest(req.method, req.url, req.headers.accept)) {
+        return reply.code(err.statusCode).type('text/html; charset=utf-8').send(refusedPage(err.message));
+      }
       return reply.code(err.statusCode).send({ error: err.code, message: err.message });
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;

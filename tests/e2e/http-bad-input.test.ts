@@ -138,6 +138,23 @@ describe('e2e - HTTP bad input', () => {
     expect(await upgrade(monitor.baseUrl)).toBe(101); // the wall-board's own page
   });
 
+  it('a browser opening a page with no or a wrong token gets a page that says so; API callers keep JSON', async () => {
+    const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+    for (const [path, reason] of [['/', 'a token is required'], ['/?token=not-a-real-token', 'unknown token'], ['/console/?token=nope', 'unknown token']] as const) {
+      const res = await fetch(`${monitor.baseUrl}${path}`, { headers: html });
+      expect(res.status, path).toBe(401);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      const body = await res.text();
+      expect(body).toContain('访问被拒绝 · Access refused');
+      expect(body).toContain(reason);
+      expect(body).not.toContain('not-a-real-token'); // the token is never echoed
+    }
+    const api = await fetch(`${monitor.baseUrl}/api/health`, { headers: html });
+    expect(api.status).toBe(401);
+    expect(await api.json()).toMatchObject({ error: 'UNAUTHENTICATED' });
+    expect((await fetch(`${monitor.baseUrl}/`)).headers.get('content-type')).toMatch(/json/); // no text/html asked
+  });
+
   it('exposes Prometheus metrics', async () => {
     const res = await fetch(`${monitor.baseUrl}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } });
     expect(res.status).toBe(200);
