@@ -9,6 +9,7 @@ import { createChart } from './src/charts.js';
 import { closeDrill, drillType, openDrill } from './src/drill.js';
 import { clock, dateTime, duration } from './src/format.js';
 import { buildGrid, cellKey, sortGridRows, updateCell } from './src/grid.js';
+import { arrangeColumns } from './src/grid-columns.js';
 import { buildHeadline, setHeadlineFresh, updateHeadline } from './src/headline.js';
 import { T, langOf, setLang } from './src/i18n.js';
 import { buildPanel, setOpenCases, updatePanel } from './src/panels.js';
@@ -117,6 +118,7 @@ function buildLayout() {
   host.replaceChildren();
   const types = state.plan?.types ?? [];
   host.style.setProperty('--types', String(Math.max(1, types.length)));
+  host.toggleAttribute('data-many', types.length > 3);
   for (const t of types) {
     const p = buildPanel(t);
     panels.set(t.code, p);
@@ -129,6 +131,7 @@ function buildLayout() {
     charts.set(t.code, createChart(p.chart, series, { timezone: state.timezone, strict: t.mode === 'strict', nowSec: nowSec(), watch: state.plan?.thresholds?.watch }));
   }
   cells = state.plan ? buildGrid(/** @type {HTMLTableElement} */ ($('grid')), state.plan) : new Map();
+  delete $('grid').dataset.columns;
   $('grid').style.setProperty('--cols', String(1 + (state.plan?.branches.length ?? 0)));
 }
 
@@ -148,11 +151,18 @@ function renderAll() {
   }
   for (const [type, p] of panels) updatePanel(p, state.counters[type]?.[ALL]);
   sortGridRows(/** @type {HTMLTableElement} */ ($('grid')), state.counters);
+  arrangeGrid();
   updateHeadline(tiles, state.headline);
   renderAlerts();
   renderHeader();
   renderFreshness();
 }
+
+/** Many branches: the bank-wide column, the worst branches that fit, and the rest summed up. */
+function arrangeGrid() {
+  if (state.plan) arrangeColumns(/** @type {HTMLTableElement} */ ($('grid')), state.plan, state.counters, $('grid-wrap').clientWidth);
+}
+new ResizeObserver(() => arrangeGrid()).observe($('grid-wrap'));
 
 function renderAlerts() {
   renderTicker($('alerts'), state, { masked });
@@ -215,6 +225,7 @@ function onResume(msg) {
 }
 
 let sortPending = false;
+let arrangePending = false;
 
 /** @param {any} msg */
 function onMessage(msg) {
@@ -226,6 +237,13 @@ function onMessage(msg) {
     const refs = cells.get(cellKey(row.complaintType, row.scope));
     updateCell(refs, row);
     pulse(refs?.td);
+    if (!arrangePending) {
+      arrangePending = true;
+      queueMicrotask(() => {
+        arrangePending = false;
+        arrangeGrid();
+      });
+    }
     if (row.scope === ALL) {
       const p = panels.get(row.complaintType);
       if (p) updatePanel(p, row);

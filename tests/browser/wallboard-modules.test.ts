@@ -75,6 +75,23 @@ describe('wall-board modules', () => {
     expect(labels).toEqual({ zh: '4月1日', en: 'Apr 1' });
   });
 
+  it('grid columns - all branches in plan order when they fit; else the worst first and the rest summed up', async () => {
+    const row = (scope: string, level: string, ratio: number) => ({ scope, level, ratio });
+    const counters = {
+      a: { B1: row('B1', 'ok', 0.2), B2: row('B2', 'watch', 0.85), B3: row('B3', 'ok', 0.5), B4: row('B4', 'critical', 2), B5: row('B5', 'ok', 0.1) },
+      b: { B1: row('B1', 'breach', 1.2), B2: row('B2', 'ok', 0.1), B3: row('B3', 'watch', 0.9), B4: row('B4', 'ok', 0), B5: row('B5', 'ok', 0.6) },
+    };
+    const run = (room: number) => withModule<{ shown: string[]; hidden: string[]; others: unknown }>(
+      '/src/grid-columns.js',
+      `(() => { const r = m.pickColumns(['B1', 'B2', 'B3', 'B4', 'B5'], ${JSON.stringify(counters)}, ${room}); return { ...r, others: ${JSON.stringify(['a', 'b'])}.map((t) => m.othersOf(${JSON.stringify(counters)}[t], r.hidden)) }; })()`,
+    );
+    expect((await run(5)).shown).toEqual(['B1', 'B2', 'B3', 'B4', 'B5']);
+    // three columns fit: two for the worst (B4 critical, B1 breach), one for the rest
+    const three = await run(3);
+    expect([three.shown, three.hidden]).toEqual([['B4', 'B1'], ['B3', 'B2', 'B5']]);
+    expect(three.others).toEqual([{ notOk: 1, level: 'watch' }, { notOk: 1, level: 'watch' }]);
+  });
+
   it('state - week lookup uses plan weeks, falls back to week ends, -1 outside the year', async () => {
     const snap = makeSnapshot();
     const series = snap.series.mortgage_prepayment!;

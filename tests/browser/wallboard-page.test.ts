@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import type { Level } from '../../pipelines/model.ts';
 import { closeBrowser, launchBrowser, openPage, saveScreenshot } from '../helpers/browser.ts';
 import { startFakeWallboardServer, type FakeWallboardServer } from '../helpers/fake-wallboard-server.ts';
 import { AS_OF, SCOPES, UNRESOLVED, counterRow, makeSnapshot, types, weekIndexAt } from './wallboard-fixture.ts';
@@ -221,6 +222,44 @@ describe('wall-board page', () => {
     expect(await td.locator('.unresolved').innerText()).toBe('20');
     expect(await td.getAttribute('data-level')).toBe(counterRow(MORTGAGE, 'ALL', 20).level);
     expect(await page.evaluate(() => document.body.classList.contains('stale'))).toBe(false);
+  });
+
+  it('wallboard - with 36 branches the grid shows the worst that fit and sums up the rest, legibly', async () => {
+    const snap = makeSnapshot();
+    const many = Array.from({ length: 36 }, (_, i) => ({ code: `B${String(i).padStart(2, '0')}`, name: `第${i}分行`, weight: 1 }));
+    // B30 critical and B07 breached; twelve branches at watch on the third type, more than fit
+    const watching = new Set([11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22]);
+    const level = (i: number, t: number): Level => (i === 30 && t === 0 ? 'critical' : i === 7 ? 'breach' : watching.has(i) && t === 2 ? 'watch' : 'ok');
+    const rows = types.flatMap((t, ti) => many.map((b, i) => ({ ...snap.counters.find((r) => r.complaintType === t.code && r.scope === 'ALL')!, scope: b.code, level: level(i, ti), ratio: level(i, ti) === 'ok' ? 0.1 + i / 100 : 1.5 })));
+    server.setSnapshot({ ...snap, plan: { ...snap.plan, branches: many }, counters: [...snap.counters.filter((r) => r.scope === 'ALL'), ...rows] });
+    const other = await openPage(browser, `${server.url}/`, { width: 1920, height: 1080 });
+    try {
+      await other.page.waitForSelector('#grid th[data-scope="__others"]:not([hidden])', { timeout: 5_000 });
+      const view = await other.page.evaluate(() => {
+        const shown = [...document.querySelectorAll('#grid thead th[data-scope]')].filter((th) => !(th as HTMLElement).hidden).map((th) => (th as HTMLElement).dataset.scope);
+        const cut = [...document.querySelectorAll('#grid td.cell:not([hidden]) .nums')].filter((n) => n.scrollWidth > n.clientWidth + 1).length;
+        const wrap = document.getElementById('grid-wrap')!;
+        return { shown, cut, overflow: wrap.scrollWidth - wrap.clientWidth, head: document.querySelector('#grid th[data-scope="__others"]')!.textContent };
+      });
+      // the bank-wide column, the two branches in trouble first, then the rest in one column
+      expect(view.shown.slice(0, 3)).toEqual(['ALL', 'B30', 'B07']);
+      expect(view.shown.at(-1)).toBe('__others');
+      expect(view.shown.length).toBeGreaterThan(4);
+      expect(view.head).toBe(`其余 ${36 - (view.shown.length - 2)} 家`);
+      expect([view.cut, view.overflow <= 0]).toEqual([0, true]);
+      // the third type's watches that did not fit are summed up in its rest cell
+      const t3 = types[2].code;
+      const hiddenWatching = [...watching].filter((i) => !view.shown.includes(`B${String(i).padStart(2, '0')}`)).length;
+      expect(hiddenWatching).toBeGreaterThan(0);
+      expect(await other.page.locator(`td[data-scope="__others"][data-type="${t3}"]`).getAttribute('data-level')).toBe('watch');
+      expect(await other.page.locator(`td[data-scope="__others"][data-type="${t3}"] .others-count`).innerText()).toBe(`${hiddenWatching} 家非正常`);
+      expect(await other.page.locator(`td[data-scope="__others"][data-type="${types[1].code}"] .others-count`).innerText()).toBe('全部正常');
+      console.log('screenshot:', await saveScreenshot(other.page, 'wallboard-36-branches'));
+      expect(other.errors).toEqual([]);
+    } finally {
+      await other.page.context().close();
+      server.setSnapshot(makeSnapshot());
+    }
   });
 
   it('wallboard - past its plan\'s year the board says new events are not counted, on one line', async () => {

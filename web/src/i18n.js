@@ -19,6 +19,7 @@ const ZH = {
   open: '未确认', acknowledged: '已确认', resolved: '已解除', screenSilent: (/** @type {string} */ n) => `大屏 ${n} 无心跳`,
   drillTitle: (/** @type {string} */ t) => `${t} · 分机构`, close: '关闭', week: (/** @type {number} */ w) => `第${w}周`,
   monthDay: (/** @type {number} */ m, /** @type {number} */ d) => `${m}月${d}日`,
+  othersHead: (/** @type {number} */ n) => `其余 ${n} 家`, othersNotOk: (/** @type {number} */ n) => `${n} 家非正常`, othersAllOk: '全部正常', othersWorst: '最高',
   planEnded: (/** @type {any} */ y) => `${y} 年度计划已结束 · 新事件未计入`,
   lang: 'English', masked: '公共区域 · 已脱敏',
 };
@@ -39,6 +40,7 @@ const EN = {
   open: 'Open', acknowledged: 'Acked', resolved: 'Resolved', screenSilent: (n) => `Screen ${n} silent`,
   drillTitle: (t) => `${t} · by branch`, close: 'Close', week: (w) => `Wk ${w}`,
   monthDay: (m, d) => `${MONTHS[m - 1] ?? m} ${d}`,
+  othersHead: (n) => `Others (${n})`, othersNotOk: (n) => `${n} not OK`, othersAllOk: 'all OK', othersWorst: 'worst',
   planEnded: (y) => `Plan ${y} has ended · new events not counted`,
   lang: '中文', masked: 'Public area · masked',
 };

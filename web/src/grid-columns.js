@@ -1,0 +1,124 @@
+// @ts-check
+// A bank with dozens of branches cannot show them side by side on a wall: cells shrink until
+// their numbers overlap. When the branches do not fit, the grid shows the bank-wide column, then
+// the branches that need attention first (the worst level over all types, then the highest
+// ratio), as many as fit, and one last column that sums up the rest per type. When they fit,
+// every column stays in the plan's hierarchy order.
+// Test hooks: th[data-scope="__others"], td.others[data-type][data-level] with .others-count.
+
+import { el, levelLabel } from './format.js';
+import { T } from './i18n.js';
+import { ALL, scopeColumns } from './state.js';
+
+/** @typedef {import('./state.js').CounterRow} CounterRow */
+/** @typedef {Record<string, Record<string, CounterRow>>} Counters */
+
+export const OTHERS = '__others';
+/** narrower than this, a cell's "38/36.5" no longer reads from across the room */
+export const MIN_CELL_PX = 150;
+
+const RANK = /** @type {Record<string, number>} */ ({ critical: 3, breach: 2, watch: 1, ok: 0 });
+const LEVELS = ['ok', 'watch', 'breach', 'critical'];
+
+/**
+ * Which branch columns to show when `room` of them fit (the bank-wide column not counted).
+ * @param {string[]} scopes branch codes in the plan's hierarchy order, ALL excluded
+ * @param {Counters} counters type → scope → row
+ * @param {number} room
+ * @returns {{ shown: string[], hidden: string[] }}
+ */
+export function pickColumns(scopes, counters, room) {
+  if (scopes.length <= room) return { shown: scopes, hidden: [] };
+  const keep = Math.max(1, room - 1); // one column goes to the rest
+  const severity = (/** @type {string} */ scope) => {
+    let rank = -1;
+    let ratio = -1;
+    for (const byScope of Object.values(counters)) {
+      const r = byScope[scope];
+      if (!r) continue;
+      const k = RANK[r.level] ?? 0;
+      const x = r.ratio ?? -1;
+      if (k > rank || (k === rank && x > ratio)) [rank, ratio] = [k, x];
+    }
+    return { rank, ratio };
+  };
+  const ranked = scopes.map((s, i) => ({ s, i, ...severity(s) })).sort((a, b) => b.rank - a.rank || b.ratio - a.ratio || a.i - b.i);
+  return { shown: ranked.slice(0, keep).map((x) => x.s), hidden: ranked.slice(keep).map((x) => x.s) };
+}
+
+/**
+ * One type's summary of the hidden branches: how many are above ok, and the worst level.
+ * @param {Record<string, CounterRow>|undefined} byScope
+ * @param {string[]} hidden
+ */
+export function othersOf(byScope, hidden) {
+  let notOk = 0;
+  let worst = 0;
+  for (const s of hidden) {
+    const k = RANK[byScope?.[s]?.level ?? 'ok'] ?? 0;
+    if (k > 0) notOk++;
+    worst = Math.max(worst, k);
+  }
+  return { notOk, level: LEVELS[worst] ?? 'ok' };
+}
+
+/**
+ * Adds the rest column to a grid buildGrid made, or takes it away: it exists only while needed.
+ * @param {HTMLTableElement} table
+ * @param {boolean} needed
+ */
+function othersColumn(table, needed) {
+  const existing = table.querySelectorAll(`[data-scope="${OTHERS}"]`);
+  if (!needed) return existing.forEach((c) => c.remove());
+  if (existing.length > 0) return;
+  table.tHead?.rows[0]?.append(el('th', { class: 'others', 'data-scope': OTHERS }));
+  for (const tr of table.tBodies[0]?.rows ?? []) {
+    const td = el('td', { class: 'cell others', 'data-type': tr.dataset.type ?? '', 'data-scope': OTHERS, 'data-level': 'ok' });
+    td.append(el('div', { class: 'others-count num' }, ''), el('div', { class: 'meta' }, ''));
+    tr.append(td);
+  }
+}
+
+/**
+ * Shows the columns that fit: in hierarchy order when all do, else ALL, the worst branches and
+ * the rest. Moves cells only when the choice changed; the rest column is refreshed every time.
+ * @param {HTMLTableElement} table
+ * @param {import('./state.js').Plan} plan
+ * @param {Counters} counters
+ * @param {number} width the grid's width in CSS pixels (0: not laid out, nothing is changed)
+ */
+export function arrangeColumns(table, plan, counters, width) {
+  const rows = [...(table.tHead?.rows ?? []), ...(table.tBodies[0]?.rows ?? [])];
+  if (width <= 0 || rows.length === 0) return;
+  const first = rows[0]?.cells[0];
+  const room = Math.max(1, Math.floor((width - (first?.getBoundingClientRect().width ?? 220)) / MIN_CELL_PX) - 1);
+  const scopes = scopeColumns(plan).map((c) => c.code).filter((c) => c !== ALL);
+  const { shown, hidden } = pickColumns(scopes, counters, room);
+  const choice = `${shown.join(',')}|${hidden.length}`;
+  if (table.dataset.columns !== choice) {
+    table.dataset.columns = choice;
+    othersColumn(table, hidden.length > 0);
+    const visible = new Set([ALL, ...shown, ...(hidden.length ? [OTHERS] : [])]);
+    const order = [ALL, ...shown, OTHERS, ...hidden];
+    for (const tr of rows) {
+      const byScope = new Map([...tr.cells].filter((c) => c.dataset.scope).map((c) => [c.dataset.scope ?? '', c]));
+      for (const code of order) {
+        const cell = byScope.get(code);
+        if (!cell) continue;
+        cell.hidden = !visible.has(code);
+        tr.append(cell);
+      }
+    }
+  }
+  if (hidden.length === 0) return;
+  const th = table.querySelector(`th[data-scope="${OTHERS}"]`);
+  if (th) th.textContent = T.othersHead(hidden.length);
+  for (const td of table.querySelectorAll(`td[data-scope="${OTHERS}"]`)) {
+    const cell = /** @type {HTMLElement} */ (td);
+    const { notOk, level } = othersOf(counters[cell.dataset.type ?? ''], hidden);
+    cell.dataset.level = level;
+    const [count, meta] = /** @type {HTMLElement[]} */ ([...cell.children]);
+    if (count) count.textContent = notOk > 0 ? T.othersNotOk(notOk) : T.othersAllOk;
+    if (meta) meta.textContent = notOk > 0 ? `${T.othersWorst} ${levelLabel(level)}` : '';
+  }
+}
