@@ -147,6 +147,21 @@ describe('wall-board e2e (real monitor)', () => {
     expect(typeof me.lastHeartbeat).toBe('string');
   });
 
+  it('wallboard e2e - a click on a type opens its curves by branch, each drawn; Escape closes them', async () => {
+    await page.locator('.panel[data-type="mortgage_prepayment"]').click();
+    const drill = page.locator('#drill[data-type="mortgage_prepayment"]');
+    await drill.waitFor({ timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelectorAll('#drill .drill-item canvas').length >= 6, undefined, { timeout: 10_000 });
+    const scopes = await drill.locator('.drill-item').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.scope));
+    expect(scopes).toEqual(['ALL', 'BJ', 'BJ-HD', 'BJ-CY', 'SH', 'GZ']);
+    const { body } = await getJson(monitor, `/api/counters?scope=SH&type=mortgage_prepayment`);
+    expect(await drill.locator('.drill-item[data-scope="SH"] h3').innerText()).toBe(`上海分行 ${body.rows[0].unresolvedCustomers} / ${body.rows[0].allowanceToDate.toFixed(1)}`);
+    console.log('screenshot:', await saveScreenshot(page, 'wallboard-e2e-drill'));
+    await page.keyboard.press('Escape');
+    await drill.waitFor({ state: 'detached', timeout: 5_000 });
+    expect(errors).toEqual([]);
+  });
+
   it('wallboard e2e - kiosk rotates pages and fits 1920×1080 and 3840×2160', async () => {
     for (const viewport of [{ width: 1920, height: 1080 }, { width: 3840, height: 2160 }]) {
       const k = await openPage(browser, `${base}/?kiosk&rotate=3&screen=kiosk-${viewport.width}`, viewport);

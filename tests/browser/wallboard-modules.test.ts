@@ -92,6 +92,15 @@ describe('wall-board modules', () => {
     expect(three.others).toEqual([{ notOk: 1, level: 'watch' }, { notOk: 1, level: 'watch' }]);
   });
 
+  it('drill - the plan order while the charts fit on a screen; beyond, the bank-wide one, then the worst first', async () => {
+    const cols = ['ALL', ...Array.from({ length: 11 }, (_, i) => `B${i}`)].map((code) => ({ code }));
+    const rows = { B3: { level: 'watch', ratio: 0.9 }, B5: { level: 'critical', ratio: 2 }, B8: { level: 'ok', ratio: 0.7 }, B9: { level: 'breach', ratio: 1.1 } };
+    const order = await withModule<string[]>('/src/drill.js', `m.drillOrder(${JSON.stringify(cols)}, ${JSON.stringify(rows)}).map((c) => c.code)`);
+    expect(order.slice(0, 6)).toEqual(['ALL', 'B5', 'B9', 'B3', 'B8', 'B0']);
+    const few = await withModule<string[]>('/src/drill.js', `m.drillOrder(${JSON.stringify(cols.slice(0, 6))}, ${JSON.stringify(rows)}).map((c) => c.code)`);
+    expect(few).toEqual(['ALL', 'B0', 'B1', 'B2', 'B3', 'B4']);
+  });
+
   it('state - week lookup uses plan weeks, falls back to week ends, -1 outside the year', async () => {
     const snap = makeSnapshot();
     const series = snap.series.mortgage_prepayment!;

@@ -23,6 +23,27 @@ export function closeDrill() {
 /** @returns {string|null} the type whose drill-down is open */
 export const drillType = () => open?.type ?? null;
 
+/** more charts than this (a 3 × 3 screen) and the branches come worst first, the dialog scrolls */
+export const DRILL_SCREEN = 9;
+const RANK = /** @type {Record<string, number>} */ ({ critical: 3, breach: 2, watch: 1, ok: 0 });
+
+/**
+ * The drill's charts: the plan's hierarchy order while they fit on a screen; beyond that the
+ * bank-wide one, then the branches worst first (level, then ratio), so the top of the dialog is
+ * where the trouble is.
+ * @template {{ code: string }} C
+ * @param {C[]} cols scope columns, ALL first
+ * @param {Record<string, import('./state.js').CounterRow>|undefined} rows this type's counters by scope
+ * @returns {C[]}
+ */
+export function drillOrder(cols, rows) {
+  if (cols.length <= DRILL_SCREEN) return cols;
+  const [all, ...rest] = cols;
+  const key = (/** @type {C} */ c) => [RANK[rows?.[c.code]?.level ?? 'ok'] ?? 0, rows?.[c.code]?.ratio ?? -1];
+  const ranked = rest.map((c, i) => ({ c, i, k: key(c) })).sort((a, b) => b.k[0] - a.k[0] || b.k[1] - a.k[1] || a.i - b.i).map((x) => x.c);
+  return all ? [all, ...ranked] : ranked;
+}
+
 /**
  * @param {BoardState} state
  * @param {string} type
@@ -42,7 +63,7 @@ export async function openDrill(state, type, token) {
   document.body.append(host);
   const mine = { host, charts: /** @type {Array<{ destroy(): void }>} */ ([]), type };
   open = mine;
-  const cols = scopeColumns(state.plan);
+  const cols = drillOrder(scopeColumns(state.plan), state.counters[type]);
   const q = token ? `&token=${encodeURIComponent(token)}` : '';
   const results = await Promise.all(
     cols.map((c) =>
