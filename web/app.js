@@ -9,7 +9,7 @@ import { createChart } from './src/charts.js';
 import { closeDrill, drillType, openDrill } from './src/drill.js';
 import { clock, dateTime, duration } from './src/format.js';
 import { buildGrid, cellKey, sortGridRows, updateCell } from './src/grid.js';
-import { arrangeColumns } from './src/grid-columns.js';
+import { MAX_PANELS, arrangeColumns, pickPanels } from './src/grid-columns.js';
 import { buildHeadline, setHeadlineFresh, updateHeadline } from './src/headline.js';
 import { T, langOf, setLang } from './src/i18n.js';
 import { buildPanel, setOpenCases, updatePanel } from './src/panels.js';
@@ -117,8 +117,9 @@ function buildLayout() {
   const host = $('panels');
   host.replaceChildren();
   const types = state.plan?.types ?? [];
-  host.style.setProperty('--types', String(Math.max(1, types.length)));
+  host.style.setProperty('--types', String(Math.max(1, Math.min(types.length, MAX_PANELS))));
   host.toggleAttribute('data-many', types.length > 3);
+  $('grid').toggleAttribute('data-many-rows', types.length > 4);
   for (const t of types) {
     const p = buildPanel(t);
     panels.set(t.code, p);
@@ -158,9 +159,25 @@ function renderAll() {
   renderFreshness();
 }
 
-/** Many branches: the bank-wide column, the worst branches that fit, and the rest summed up. */
+/**
+ * Many branches: the bank-wide column, the worst branches that fit, and the rest summed up. Many
+ * types: charts for the worst of them.
+ */
 function arrangeGrid() {
-  if (state.plan) arrangeColumns(/** @type {HTMLTableElement} */ ($('grid')), state.plan, state.counters, $('grid-wrap').clientWidth);
+  if (!state.plan) return;
+  arrangeColumns(/** @type {HTMLTableElement} */ ($('grid')), state.plan, state.counters, $('grid-wrap').clientWidth);
+  const codes = state.plan.types.map((t) => t.code);
+  if (codes.length <= MAX_PANELS) return;
+  const shown = pickPanels(codes, state.counters);
+  const host = $('panels');
+  const order = [...shown, ...codes.filter((c) => !shown.includes(c))];
+  if (order.join() === [...host.children].map((e) => /** @type {HTMLElement} */ (e).dataset.type).join()) return;
+  for (const code of order) {
+    const p = panels.get(code);
+    if (!p) continue;
+    p.root.hidden = !shown.includes(code);
+    host.append(p.root);
+  }
 }
 new ResizeObserver(() => arrangeGrid()).observe($('grid-wrap'));
 

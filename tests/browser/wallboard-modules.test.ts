@@ -101,6 +101,14 @@ describe('wall-board modules', () => {
     expect(few).toEqual(['ALL', 'B0', 'B1', 'B2', 'B3', 'B4']);
   });
 
+  it('panels - every type while four fit; beyond, the worst four by their bank-wide level and ratio', async () => {
+    const all = (level: string, ratio: number) => ({ ALL: { level, ratio } });
+    const counters = { a: all('ok', 0.2), b: all('watch', 0.85), c: all('ok', 0.5), d: all('critical', 2), e: all('ok', 0.6), f: all('breach', 1.1) };
+    const pick = (codes: string[]) => withModule<string[]>('/src/grid-columns.js', `m.pickPanels(${JSON.stringify(codes)}, ${JSON.stringify(counters)})`);
+    expect(await pick(['a', 'b', 'c', 'd'])).toEqual(['a', 'b', 'c', 'd']);
+    expect(await pick(['a', 'b', 'c', 'd', 'e', 'f'])).toEqual(['d', 'f', 'b', 'e']);
+  });
+
   it('state - week lookup uses plan weeks, falls back to week ends, -1 outside the year', async () => {
     const snap = makeSnapshot();
     const series = snap.series.mortgage_prepayment!;

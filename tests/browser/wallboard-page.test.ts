@@ -262,6 +262,31 @@ describe('wall-board page', () => {
     }
   });
 
+  it('wallboard - with six types the chart row shows the worst four; the grid keeps all six', async () => {
+    const snap = makeSnapshot();
+    const extra = ['t4', 't5', 't6'].map((code, i) => ({ code, name: `类型${i + 4}`, mode: 'relative', annualAllowance: 40 }));
+    const levels: Record<string, [Level, number]> = { mortgage_prepayment: ['ok', 0.3], insurance_dispute: ['watch', 0.9], auto_installment: ['ok', 0.2], t4: ['ok', 0.5], t5: ['critical', 2], t6: ['breach', 1.2] };
+    const base = snap.counters.find((r) => r.scope === 'ALL')!;
+    const counters = Object.entries(levels).map(([code, [level, ratio]]) => ({ ...base, complaintType: code, scope: 'ALL', level, ratio }));
+    const series = { ...snap.series, ...Object.fromEntries(extra.map((t) => [t.code, { ...snap.series.mortgage_prepayment!, complaintType: t.code }])) };
+    server.setSnapshot({ ...snap, plan: { ...snap.plan, types: [...types, ...extra] }, counters, series });
+    const other = await openPage(browser, `${server.url}/`, { width: 1920, height: 1080 });
+    try {
+      await other.page.waitForFunction(() => document.querySelectorAll('#panels > .panel:not([hidden])').length === 4, undefined, { timeout: 5_000 });
+      const shown = await other.page.evaluate(() => [...document.querySelectorAll('#panels > .panel:not([hidden])')].map((e) => (e as HTMLElement).dataset.type));
+      expect(shown).toEqual(['t5', 't6', 'insurance_dispute', 't4']);
+      expect(await other.page.locator('#grid tbody tr').count()).toBe(6);
+      // and every row of the grid is on the screen
+      const bottoms = await other.page.locator('#grid tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getBoundingClientRect().bottom));
+      expect(Math.max(...bottoms)).toBeLessThanOrEqual(1080);
+      console.log('screenshot:', await saveScreenshot(other.page, 'wallboard-6-types'));
+      expect(other.errors).toEqual([]);
+    } finally {
+      await other.page.context().close();
+      server.setSnapshot(makeSnapshot());
+    }
+  });
+
   it('wallboard - past its plan\'s year the board says new events are not counted, on one line', async () => {
     server.setSnapshot({ ...makeSnapshot(), asOf: '2026-01-02T09:00:00+08:00' });
     const other = await openPage(browser, `${server.url}/`, { width: 1920, height: 1080 });

@@ -46,6 +46,22 @@ export function pickColumns(scopes, counters, room) {
   return { shown: ranked.slice(0, keep).map((x) => x.s), hidden: ranked.slice(keep).map((x) => x.s) };
 }
 
+/** more types than this and the chart row shows the worst of them (the grid still has them all) */
+export const MAX_PANELS = 4;
+
+/**
+ * Which types get a chart panel: all in plan order while they fit, else the worst by their
+ * bank-wide level and ratio.
+ * @param {string[]} types type codes in plan order
+ * @param {Counters} counters
+ * @param {number} [max]
+ */
+export function pickPanels(types, counters, max = MAX_PANELS) {
+  if (types.length <= max) return types;
+  const key = (/** @type {string} */ t) => [RANK[counters[t]?.[ALL]?.level ?? 'ok'] ?? 0, counters[t]?.[ALL]?.ratio ?? -1];
+  return types.map((t, i) => ({ t, i, k: key(t) })).sort((a, b) => b.k[0] - a.k[0] || b.k[1] - a.k[1] || a.i - b.i).slice(0, max).map((x) => x.t);
+}
+
 /**
  * One type's summary of the hidden branches: how many are above ok, and the worst level.
  * @param {Record<string, CounterRow>|undefined} byScope
