@@ -66,7 +66,8 @@ export function renderMetrics(monitor: Monitor, lag: ConsumerLag | null, batchSi
   ]);
   metric('ClickHouseInsertFailed_total', 'counter', 'failed batch writes (messages redelivered)', [line('ClickHouseInsertFailed_total', h.writeFailures)]);
   metric('Batches_total', 'counter', 'committed batches', [line('Batches_total', h.batches)]);
-  metric('EventsOutsidePlanYear_total', 'counter', 'new events dated outside the plan year: stored, not counted (since start or the last plan change)', [line('EventsOutsidePlanYear_total', h.eventsOutsidePlanYear)]);
+  metric('EventsOutsidePlanYear_total', 'counter', 'new events dated outside the plan year: stored, not counted (since start or the last plan change)', [line('EventsOutsidePlanYear_total', monitor.uncounted.outsidePlanYear)]);
+  metric('EventsUnknownBranch_total', 'counter', 'new events from a branch the plan does not list: counted bank-wide only', [line('EventsUnknownBranch_total', monitor.uncounted.unknownBranchEvents)]);
   metric('PlanYearEnded', 'gauge', '1 once the loaded plan\'s year has ended: new events are not counted until the next plan is loaded', [line('PlanYearEnded', planStatus(monitor.plan, nowMs).state === 'ended' ? 1 : 0)]);
   metric('JournalRows', 'gauge', 'events counted and durable in the live journal, not yet moved into ticket_events (embedded engine)', [
     line('JournalRows', monitor.journalRows),

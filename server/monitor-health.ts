@@ -27,8 +27,6 @@ export interface MonitorHealth {
   lastBatchLagMs?: number;
   rebuiltEvents: number;
   rebuildMs: number;
-  /** new events since start (or the last plan change) dated outside the plan year: stored, not counted */
-  eventsOutsidePlanYear: number;
 }
 
 export function initialHealth(natsUrl: string, clickhouse: MonitorHealth['clickhouse']): MonitorHealth {
@@ -45,6 +43,5 @@ export function initialHealth(natsUrl: string, clickhouse: MonitorHealth['clickh
     writeFailures: 0,
     rebuiltEvents: 0,
     rebuildMs: 0,
-    eventsOutsidePlanYear: 0,
   };
 }

@@ -16,7 +16,8 @@ import { natsStoreDir, startLocalNats, type LocalNats } from './natsd.ts';
 import { describeNatsAuth, natsSecurityFromEnv, type NatsSecurity } from './nats-options.ts';
 import { SizeHistogram } from './metrics.ts';
 import { customerHashKey } from './secrets.ts';
-import { outsidePlanYear, planStatus } from './plan-status.ts';
+import { planStatus } from './plan-status.ts';
+import { UncountedEvents } from './uncounted.ts';
 import { initialHealth, type MonitorHealth } from './monitor-health.ts';
 
 export type { MonitorHealth } from './monitor-health.ts';
@@ -53,6 +54,8 @@ export class Monitor {
   /** the open alerts' kind, level, status and opening time, unrendered: what the headline counts */
   alertFacts: () => object[] = () => [];
   readonly health: MonitorHealth;
+  /** events stored but not counted in full: outside the plan year, or from unknown branches */
+  readonly uncounted = new UncountedEvents();
   /** messages per batch write, for /metrics */
   readonly batchSizes = new SizeHistogram();
   /** swapped whole by replacePlan (a new plan needs a new index); read it afresh, never keep it */
@@ -142,14 +145,6 @@ export class Monitor {
     if (warning) this.log.warn({ planYear: this.plan.year }, warning);
   }
 
-  /** Counts new events no plan year counts; the first one is logged (stored, not counted). */
-  private noteOutsidePlanYear(events: readonly MaskedEvent[]): void {
-    let outside = 0;
-    for (const e of events) if (outsidePlanYear(this.plan, e.occurredAtMs)) outside++;
-    if (outside === 0) return;
-    if (this.health.eventsOutsidePlanYear === 0) this.log.warn({ planYear: this.plan.year, events: outside }, 'events dated outside the plan year: stored, not counted');
-    this.health.eventsOutsidePlanYear += outside;
-  }
 
   private watchConnection(): void {
     void (async () => {
@@ -203,7 +198,7 @@ export class Monitor {
       h.deadLetters += outcome.deadLettered;
       h.lastBatchAtMs = outcome.committedAtMs;
       h.lastBatchLagMs = outcome.lagMs;
-      this.noteOutsidePlanYear(outcome.events);
+      this.uncounted.note(this.plan, outcome.events, this.log);
       if (outcome.stored > 0) this.publishChanges(outcome.changed, outcome.events, outcome.committedAtMs);
     });
   }
@@ -237,7 +232,7 @@ export class Monitor {
       for (const batch of this.swapBuffer) index.apply(batch);
       this.plan = next;
       this.index = index;
-      this.health.eventsOutsidePlanYear = 0;
+      this.uncounted.reset();
       return { rebuiltEvents };
     } finally {
       this.swapBuffer = undefined;

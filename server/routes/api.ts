@@ -54,7 +54,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
         duplicates: h.duplicates,
         deadLetters: h.deadLetters,
         rebuilt: h.rebuiltEvents,
-        outsidePlanYear: h.eventsOutsidePlanYear,
+        ...monitor.uncounted.view(),
       },
       batches: h.batches,
       writeFailures: h.writeFailures,

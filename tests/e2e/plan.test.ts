@@ -133,9 +133,13 @@ describe('e2e - plan builder and plan changes', () => {
     const outside = newYear.filter((e) => !(Date.parse(e.occurredAt) >= built.yearStartMs && Date.parse(e.occurredAt) < built.yearEndMs)).length;
     expect(outside).toBeGreaterThan(newYear.length * 0.9);
     expect(after.events.outsidePlanYear).toBe(before + outside);
+    // the test streams also carry a branch the plan does not list: counted bank-wide only, and said
+    expect(after.events.unknownBranches.codes).toEqual(['SZ']);
+    expect(after.events.unknownBranches.events).toBeGreaterThan(0);
     const metrics = await (await fetch(`${monitor.baseUrl}/metrics`, { headers: auth(VIEWER) })).text();
     expect(metrics).toContain(`EventsOutsidePlanYear_total ${before + outside}`);
     expect(metrics).toContain('PlanYearEnded 1');
+    expect(metrics).toContain(`EventsUnknownBranch_total ${after.events.unknownBranches.events}`);
     const counted2025 = (await getJson(monitor, '/api/counters?year=2025&asOf=2025-12-31T23:59:59%2B08:00', { headers: auth(VIEWER) })).body.rows;
 
     // a plan for another year is refused on the running monitor: the new year is a restart

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { loadPlanFile } from '../pipelines/plan/index.ts';
+import type { MaskedEvent } from '../pipelines/model.ts';
+import { MAX_UNKNOWN_BRANCHES, UncountedEvents } from './uncounted.ts';
+
+const plan = loadPlanFile(join(import.meta.dirname, '../tests/fixtures/plan-2025.yaml'));
+const ev = (branch: string, iso: string) => ({ branch, occurredAtMs: Date.parse(iso) }) as MaskedEvent;
+
+describe('uncounted events', () => {
+  it('counts events outside the plan year and from branches the plan lacks, and logs each kind once', () => {
+    const warnings: string[] = [];
+    const log = { warn: (o: object, msg: string) => warnings.push(`${msg} ${JSON.stringify(o)}`) };
+    const u = new UncountedEvents();
+    u.note(plan, [ev('BJ', '2025-03-01T10:00:00+08:00'), ev('BJ-HD', '2025-03-01T10:00:00+08:00')], log);
+    expect(u.view()).toEqual({ outsidePlanYear: 0, unknownBranches: { events: 0, codes: [] } });
+    u.note(plan, [ev('SZ', '2025-03-01T10:00:00+08:00'), ev('SZ', '2026-01-02T10:00:00+08:00'), ev('BJ', '2024-12-31T10:00:00+08:00')], log);
+    u.note(plan, [ev('XM', '2026-02-01T10:00:00+08:00')], log);
+    expect(u.view()).toEqual({ outsidePlanYear: 3, unknownBranches: { events: 3, codes: ['SZ', 'XM'] } });
+    expect(warnings.map((w) => w.split(' {')[0])).toEqual([
+      'events from a branch the plan does not list: counted bank-wide only',
+      'events dated outside the plan year: stored, not counted',
+      'events from a branch the plan does not list: counted bank-wide only',
+    ]);
+    u.reset();
+    expect(u.view()).toEqual({ outsidePlanYear: 0, unknownBranches: { events: 0, codes: [] } });
+  });
+
+  it('keeps a bounded list of codes however many junk branches arrive', () => {
+    const u = new UncountedEvents();
+    const events = Array.from({ length: 500 }, (_, i) => ev(`J${i}`, '2025-05-01T10:00:00+08:00'));
+    u.note(plan, events, { warn: () => {} });
+    expect(u.view().unknownBranches.codes).toHaveLength(MAX_UNKNOWN_BRANCHES);
+    expect(u.view().unknownBranches.events).toBe(500);
+  });
+});
