@@ -45,6 +45,14 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     return reply.type('text/html; charset=utf-8').sendFile('console/index.html');
   });
 
+  // Who the caller is, for the console: a supervisor limited to some branches sees first, and acts
+  // only on, the alerts of those branches (the actions below check it again).
+  app.get('/api/me', async (req) => {
+    const access = authorize(req, config, 'viewer');
+    readQuery(req.query, []);
+    return { role: access.role, branches: access.branches ?? null, mayAct: access.role === 'supervisor' || access.role === 'admin' };
+  });
+
   app.get('/api/alerts', async (req) => {
     authorize(req, config, 'viewer');
     const q = readQuery(req.query, ['status', 'type', 'scope', 'level', 'kind']);

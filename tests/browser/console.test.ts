@@ -13,6 +13,7 @@ import { publishEvents } from '../helpers/publish.ts';
 
 const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
 const SUP = 'console-supervisor-0123456789';
+const BJ_SUP = 'console-bj-supervisor-0123456789';
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -22,7 +23,7 @@ let browser: Browser;
 beforeAll(async () => {
   nats = await startTestNats();
   nc = await nats.connect();
-  monitor = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: `${SUP}:supervisor`, WALLBOARD_HEARTBEAT_MS: '1000', SCREEN_SILENT_MS: '3000' });
+  monitor = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: `${SUP}:supervisor,${BJ_SUP}:supervisor:BJ`, WALLBOARD_HEARTBEAT_MS: '1000', SCREEN_SILENT_MS: '3000' });
   browser = await launchBrowser();
 }, 120_000);
 
@@ -102,6 +103,28 @@ describe('console - supervisor page', () => {
     expect(await item.innerText()).not.toContain('undefined');
     await item.click();
     expect(await page.locator('#detail').innerText()).toContain('自动解除');
+    expect(await page.locator('#detail form').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('a supervisor of some branches sees theirs first-hand, the others read-only on request', async () => {
+    const me = await getJson(monitor, '/api/me', { headers: { authorization: `Bearer ${BJ_SUP}` } });
+    expect(me.body).toEqual({ role: 'supervisor', branches: ['BJ'], mayAct: true });
+    await publishEvents(nc, [event('b-3', 'CON-3', { branch: 'BJ-HD' })]);
+    const { page, errors } = await openPage(browser, `${monitor.baseUrl}/console/?token=${BJ_SUP}`, { width: 1366, height: 800 });
+    await page.waitForSelector('#mine-box:not([hidden])', { timeout: 20_000 });
+    await page.waitForFunction(() => document.getElementById('my-branches')?.textContent === '(北京分行)', undefined, { timeout: 20_000 }); // once the plan is in
+    const mine = page.locator('li[data-id="case.CON-3"]'); // 海淀支行, under 北京分行
+    await mine.waitFor({ timeout: 30_000 });
+    expect(await page.locator('li[data-id="case.CON-1"]').count()).toBe(0); // 上海分行: not theirs
+    await mine.click();
+    expect(await page.locator('#detail form[data-action="ack"]').count()).toBe(1);
+    await page.uncheck('#f-mine');
+    const other = page.locator('li[data-id="case.CON-1"]');
+    await other.waitFor({ timeout: 5_000 });
+    expect(await other.innerText()).toContain('只读 read-only');
+    await other.click();
+    expect(await page.locator('#detail .readonly-note').innerText()).toContain('北京分行');
     expect(await page.locator('#detail form').count()).toBe(0);
     expect(errors).toEqual([]);
   });

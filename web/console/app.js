@@ -75,6 +75,25 @@ function subject(a) {
 
 const KIND_ZH = { case: '逐笔盯盘 case', level: '累计 level', screen: '大屏 screen' };
 
+// The caller (GET /api/me): a supervisor limited to some branches acts only on their alerts (the
+// server checks each action again); the list shows those first-hand and the rest read-only.
+let access = { role: 'viewer', branches: null, mayAct: false };
+/** The scope and its parents up to the bank, from the plan's branch tree. */
+function chainOf(scope) {
+  const chain = [];
+  for (let s = scope, n = 0; s && n < 20; n++) {
+    chain.push(s);
+    s = plan?.branches.find((b) => b.code === s)?.parent;
+  }
+  return chain;
+}
+function mayAct(a) {
+  if (!access.mayAct || a.kind === 'screen') return false;
+  if (!access.branches) return true;
+  const chain = chainOf(a.scope);
+  return access.branches.some((b) => b !== 'ALL' && chain.includes(b));
+}
+
 function fillFilter(id, values, label = (v) => v) {
   const sel = $(id);
   const current = sel.value;
@@ -83,18 +102,20 @@ function fillFilter(id, values, label = (v) => v) {
 }
 
 function render(fresh = new Set()) {
+  if (access.branches) $('my-branches').textContent = `(${access.branches.map(scopeName).join('、')})`; // names once the plan is in
   const [ft, fs, fl] = [$('f-type').value, $('f-scope').value, $('f-level').value];
   fillFilter('f-type', plan?.types.map((t) => t.code) ?? [...new Set([...alerts.values()].map((a) => a.complaintType))], typeName);
   fillFilter('f-scope', ['ALL', ...(plan?.branches.map((b) => b.code) ?? [])], (code) => (code === 'ALL' ? '全行' : `${scopeName(code)} ${code}`));
   const rank = { critical: 3, breach: 2, watch: 1, ok: 0 };
   const shown = [...alerts.values()]
     .filter((a) => (!ft || a.complaintType === ft) && (!fs || a.scope === fs) && (!fl || a.level === fl))
+    .filter((a) => !access.branches || !$('f-mine').checked || mayAct(a))
     // unacknowledged first, then by level, newest first
     .sort((a, b) => (b.status === 'open') - (a.status === 'open') || rank[b.level] - rank[a.level] || (b.openedAt > a.openedAt ? 1 : -1));
   $('list').innerHTML = shown.length
     ? shown.map((a) => `<li data-id="${esc(a.id)}" data-level="${esc(a.level)}" data-status="${esc(a.status)}" class="${a.id === selected ? 'selected' : ''} ${fresh.has(a.id) ? 'new' : ''}">
         <div><span class="pill ${esc(a.level)}">${esc(LEVEL_ZH[a.level] ?? a.level)}</span> <b>${esc(subject(a))}</b> ${a.ticketId ? `· 工单 ${esc(a.ticketId)}` : ''}</div>
-        <div class="meta">${esc(KIND_ZH[a.kind] ?? a.kind)} · <span class="status">${esc(STATUS_ZH[a.status] ?? a.status)}</span> · ${esc(fmt(a.openedAt))}${a.kind === 'screen' ? ` · 最后心跳 ${esc(fmt(a.lastHeartbeat))}` : ` · 值班第${a.onCall?.level ?? 1}级`}${a.urgency ? ` · <span class="urgency" data-urgency="${esc(a.urgency)}">${esc(URGENCY_ZH[a.urgency] ?? a.urgency)}</span>` : ''}</div></li>`).join('')
+        <div class="meta">${esc(KIND_ZH[a.kind] ?? a.kind)} · <span class="status">${esc(STATUS_ZH[a.status] ?? a.status)}</span> · ${esc(fmt(a.openedAt))}${a.kind === 'screen' ? ` · 最后心跳 ${esc(fmt(a.lastHeartbeat))}` : ` · 值班第${a.onCall?.level ?? 1}级`}${a.urgency ? ` · <span class="urgency" data-urgency="${esc(a.urgency)}">${esc(URGENCY_ZH[a.urgency] ?? a.urgency)}</span>` : ''}${access.mayAct && !mayAct(a) && a.kind !== 'screen' ? ' · <span class="readonly">只读 read-only</span>' : ''}</div></li>`).join('')
     : '<li class="empty">没有待处理的预警 No open alerts</li>';
   renderDetail();
 }
@@ -118,6 +139,7 @@ function renderDetail() {
   if (!a) { d.hidden = true; return; }
   d.hidden = false;
   if (a.kind === 'screen') return renderScreenDetail(d, a);
+  if (access.branches && !mayAct(a)) return renderReadOnlyDetail(d, a);
   const forecast = a.forecast?.week ? `预计第 ${a.forecast.week} 周超出累计管控值 (forecast week ${a.forecast.week})` : '';
   const burn = a.burn ? `消耗速度 burn: 1天 ${a.burn.fast.rate ?? '–'} / 7天 ${a.burn.slow.rate ?? '–'}` : '';
   d.innerHTML = `<h2><span class="pill ${esc(a.level)}">${esc(LEVEL_ZH[a.level] ?? a.level)}</span> ${esc(subject(a))}</h2>
@@ -141,6 +163,15 @@ function renderDetail() {
     </div>
     <h3>历史 History</h3>
     <ol class="history">${a.history.map((h) => `<li><b>${esc(fmt(h.at))}</b> ${esc(WHAT_ZH[h.what] ?? h.what)}${h.level ? ` [${esc(h.level)}]` : ''}${h.by ? ` · <span class="who">${esc(h.by)}</span>` : ''}${h.reason ? ` · ${esc(h.reason)}` : ''}${h.detail?.text ? ` · ${esc(h.detail.text)}` : ''}${h.detail?.to ? ` → ${esc(h.detail.to)}` : ''}</li>`).join('')}</ol>`;
+}
+
+/** An alert outside a limited supervisor's branches: what it is and its history, no actions. */
+function renderReadOnlyDetail(d, a) {
+  d.innerHTML = `<h2><span class="pill ${esc(a.level)}">${esc(LEVEL_ZH[a.level] ?? a.level)}</span> ${esc(subject(a))}</h2>
+    <div class="meta">${esc(a.id)} · <b id="d-status">${esc(STATUS_ZH[a.status] ?? a.status)}</b></div>
+    <p class="meta readonly-note">此预警不在你的机构范围内（${esc(access.branches.map(scopeName).join('、'))}），只读。This alert is outside your branches: read-only.</p>
+    <h3>历史 History</h3>
+    <ol class="history">${(a.history ?? []).map((h) => `<li><b>${esc(fmt(h.at))}</b> ${esc(WHAT_ZH[h.what] ?? h.what)}${h.by ? ` · <span class="who">${esc(h.by)}</span>` : ''}</li>`).join('')}</ol>`;
 }
 
 /** A silent wall screen: nothing to acknowledge or correct; it resolves itself when the screen is back. */
@@ -185,7 +216,12 @@ $('detail').addEventListener('submit', async (e) => {
     say(err.message);
   }
 });
-for (const id of ['f-type', 'f-scope', 'f-level']) $(id).addEventListener('change', () => render());
+for (const id of ['f-type', 'f-scope', 'f-level', 'f-mine']) $(id).addEventListener('change', () => render());
+api('/api/me').then((r) => {
+  access = r;
+  $('mine-box').hidden = !r.branches;
+  render();
+}).catch(() => {});
 
 function connect() {
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${withToken('/ws')}`);
