@@ -10,6 +10,7 @@ import { closeDrill, drillType, openDrill } from './src/drill.js';
 import { clock, dateTime, duration } from './src/format.js';
 import { buildGrid, cellKey, sortGridRows, updateCell } from './src/grid.js';
 import { MAX_PANELS, arrangeColumns, pickPanels } from './src/grid-columns.js';
+import { arrangeRows } from './src/grid-rows.js';
 import { buildHeadline, setHeadlineFresh, updateHeadline } from './src/headline.js';
 import { T, langOf, setLang } from './src/i18n.js';
 import { buildPanel, setOpenCases, updatePanel } from './src/panels.js';
@@ -166,6 +167,7 @@ function renderAll() {
 function arrangeGrid() {
   if (!state.plan) return;
   arrangeColumns(/** @type {HTMLTableElement} */ ($('grid')), state.plan, state.counters, $('grid-wrap').clientWidth);
+  arrangeRows(/** @type {HTMLTableElement} */ ($('grid')), state.counters, $('grid-wrap').clientHeight);
   const codes = state.plan.types.map((t) => t.code);
   if (codes.length <= MAX_PANELS) return;
   const shown = pickPanels(codes, state.counters);
@@ -271,6 +273,7 @@ function onMessage(msg) {
         queueMicrotask(() => {
           sortPending = false;
           sortGridRows(/** @type {HTMLTableElement} */ ($('grid')), state.counters);
+          arrangeGrid(); // the rows that fit are the worst ones, after the sort
         });
       }
     }

@@ -287,6 +287,44 @@ describe('wall-board page', () => {
     }
   });
 
+  it('wallboard - with twelve types the rows that fit are the worst, and one row sums up the rest', async () => {
+    const snap = makeSnapshot();
+    const extra = Array.from({ length: 9 }, (_, i) => ({ code: `x${i}`, name: `类型${i + 4}`, mode: 'relative', annualAllowance: 40 }));
+    const base = snap.counters.find((r) => r.scope === 'ALL')!;
+    // x0 critical, x1 breach, x2..x8 ok with falling ratios; the fixture's three ok and low
+    const lv = (i: number): [Level, number] => (i === 0 ? ['critical', 2] : i === 1 ? ['breach', 1.2] : ['ok', 0.7 - i / 20]);
+    const counters = [
+      ...types.map((t) => ({ ...base, complaintType: t.code, scope: 'ALL', level: 'ok' as Level, ratio: 0.05 })),
+      ...extra.map((t, i) => ({ ...base, complaintType: t.code, scope: 'ALL', level: lv(i)[0], ratio: lv(i)[1] })),
+    ];
+    // one hidden type is at watch in Shanghai: the rest row's Shanghai cell must say so
+    counters.push({ ...base, complaintType: 'mortgage_prepayment', scope: 'SH', level: 'watch', ratio: 0.9 });
+    const series = { ...snap.series, ...Object.fromEntries(extra.map((t) => [t.code, { ...snap.series.mortgage_prepayment!, complaintType: t.code }])) };
+    server.setSnapshot({ ...snap, plan: { ...snap.plan, types: [...types, ...extra] }, counters, series });
+    const other = await openPage(browser, `${server.url}/`, { width: 1920, height: 1080 });
+    try {
+      const rest = other.page.locator('#grid tr[data-type="__rest"]');
+      await rest.waitFor({ timeout: 5_000 });
+      const view = await other.page.evaluate(() => ({
+        visible: [...document.querySelectorAll('#grid tbody tr')].filter((tr) => !(tr as HTMLElement).hidden).map((tr) => (tr as HTMLElement).dataset.type),
+        bottom: Math.max(...[...document.querySelectorAll('#grid tbody tr')].map((tr) => tr.getBoundingClientRect().bottom)),
+      }));
+      expect(view.visible.slice(0, 2)).toEqual(['x0', 'x1']); // the worst on top
+      expect(view.visible.at(-1)).toBe('__rest');
+      expect(view.bottom).toBeLessThanOrEqual(1080);
+      const hiddenCount = 12 - (view.visible.length - 1);
+      expect(await rest.locator('th').innerText()).toBe(`其余 ${hiddenCount} 类`);
+      expect(await rest.locator('td[data-scope="SH"]').getAttribute('data-level')).toBe('watch');
+      expect(await rest.locator('td[data-scope="SH"] .others-count').innerText()).toBe('1 类非正常');
+      expect(await rest.locator('td[data-scope="ALL"] .others-count').innerText()).toBe('全部正常');
+      console.log('screenshot:', await saveScreenshot(other.page, 'wallboard-12-types'));
+      expect(other.errors).toEqual([]);
+    } finally {
+      await other.page.context().close();
+      server.setSnapshot(makeSnapshot());
+    }
+  });
+
   it('wallboard - past its plan\'s year the board says new events are not counted, on one line', async () => {
     server.setSnapshot({ ...makeSnapshot(), asOf: '2026-01-02T09:00:00+08:00' });
     const other = await openPage(browser, `${server.url}/`, { width: 1920, height: 1080 });

@@ -20,6 +20,7 @@ const ZH = {
   drillTitle: (/** @type {string} */ t) => `${t} · 分机构`, close: '关闭', week: (/** @type {number} */ w) => `第${w}周`,
   monthDay: (/** @type {number} */ m, /** @type {number} */ d) => `${m}月${d}日`,
   othersHead: (/** @type {number} */ n) => `其余 ${n} 家`, othersNotOk: (/** @type {number} */ n) => `${n} 家非正常`, othersAllOk: '全部正常', othersWorst: '最高',
+  restHead: (/** @type {number} */ n) => `其余 ${n} 类`, restNotOk: (/** @type {number} */ n) => `${n} 类非正常`,
   planEnded: (/** @type {any} */ y) => `${y} 年度计划已结束 · 新事件未计入`,
   lang: 'English', masked: '公共区域 · 已脱敏',
 };
@@ -41,6 +42,7 @@ const EN = {
   drillTitle: (t) => `${t} · by branch`, close: 'Close', week: (w) => `Wk ${w}`,
   monthDay: (m, d) => `${MONTHS[m - 1] ?? m} ${d}`,
   othersHead: (n) => `Others (${n})`, othersNotOk: (n) => `${n} not OK`, othersAllOk: 'all OK', othersWorst: 'worst',
+  restHead: (n) => `Other types (${n})`, restNotOk: (n) => `${n} not OK`,
   planEnded: (y) => `Plan ${y} has ended · new events not counted`,
   lang: '中文', masked: 'Public area · masked',
 };

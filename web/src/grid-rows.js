@@ -1,0 +1,96 @@
+// @ts-check
+// Many complaint types on one wall: the grid's rows are kept worst first (grid.js), so when they
+// do not all fit, the last visible row sums up the rest: per column, how many of the hidden types
+// are above ok there, and the worst level among them. The same idea as the columns
+// (grid-columns.js), the other way round.
+// Test hooks: tr[data-type="__rest"] with td[data-scope][data-level] and .others-count.
+
+import { el, levelLabel } from './format.js';
+import { T } from './i18n.js';
+import { OTHERS, othersOf } from './grid-columns.js';
+
+/** @typedef {import('./grid-columns.js').Counters} Counters */
+
+export const REST = '__rest';
+const LEVELS = ['ok', 'watch', 'breach', 'critical'];
+const RANK = /** @type {Record<string, number>} */ ({ critical: 3, breach: 2, watch: 1, ok: 0 });
+
+/**
+ * One column's summary over the hidden types.
+ * @param {Counters} counters
+ * @param {string[]} types hidden type codes
+ * @param {string} scope a scope code, or OTHERS for the hidden branches too
+ * @param {string[]} hiddenScopes the branches the columns hid
+ */
+export function restOf(counters, types, scope, hiddenScopes) {
+  let notOk = 0;
+  let worst = 0;
+  for (const t of types) {
+    const k = scope === OTHERS ? RANK[othersOf(counters[t], hiddenScopes).level] ?? 0 : RANK[counters[t]?.[scope]?.level ?? 'ok'] ?? 0;
+    if (k > 0) notOk++;
+    worst = Math.max(worst, k);
+  }
+  return { notOk, level: LEVELS[worst] ?? 'ok' };
+}
+
+/** @param {HTMLTableRowElement} tr the height its tallest cell needs */
+function naturalHeight(tr) {
+  let h = 0;
+  for (const c of tr.cells) {
+    if (c.hidden) continue;
+    const cs = getComputedStyle(c);
+    let inner = 0;
+    for (const child of c.children) inner += child.getBoundingClientRect().height;
+    const frame = parseFloat(cs.paddingTop) + parseFloat(cs.paddingBottom) + parseFloat(cs.borderTopWidth) + parseFloat(cs.borderBottomWidth);
+    h = Math.max(h, inner + frame);
+  }
+  return h;
+}
+
+/**
+ * Hides the rows that do not fit (the least severe: rows are sorted worst first) behind one
+ * summary row. Nothing changes while every row fits, or while the grid is not laid out.
+ * @param {HTMLTableElement} table
+ * @param {Counters} counters
+ * @param {number} height the grid area's height in CSS pixels
+ */
+export function arrangeRows(table, counters, height) {
+  const body = table.tBodies[0];
+  if (!body || height <= 0) return;
+  const rows = [...body.rows].filter((tr) => tr.dataset.type !== REST);
+  const sample = rows.find((tr) => !tr.hidden);
+  // rows stretch to fill the grid when they fit: their content, not their box, says how many fit
+  const rowPx = sample ? naturalHeight(sample) + 6 : 0; // + the table's border spacing
+  const headPx = table.tHead?.getBoundingClientRect().height ?? 0;
+  if (rowPx <= 6) return;
+  const room = Math.max(2, Math.floor((height - headPx - 24) / rowPx));
+  let rest = [...body.rows].find((tr) => tr.dataset.type === REST);
+  if (rows.length <= room) {
+    for (const tr of rows) tr.hidden = false;
+    rest?.remove();
+    return;
+  }
+  const hidden = rows.slice(room - 1);
+  rows.forEach((tr, i) => (tr.hidden = i >= room - 1));
+  const hiddenTypes = hidden.map((tr) => tr.dataset.type ?? '');
+  const columns = [...(table.tHead?.rows[0]?.cells ?? [])].slice(1);
+  const hiddenScopes = columns.filter((c) => c.hidden && c.dataset.scope !== OTHERS).map((c) => c.dataset.scope ?? '');
+  if (!rest) {
+    rest = /** @type {HTMLTableRowElement} */ (el('tr', { 'data-type': REST }));
+    const th = el('th', { class: 'type rest', scope: 'row' });
+    th.append(el('div', { class: 'type-name' }, ''));
+    rest.append(th);
+  }
+  body.append(rest); // always last
+  /** @type {HTMLElement} */ (rest.cells[0]?.firstChild).textContent = T.restHead(hidden.length);
+  // one cell per column, in the columns' current order and visibility
+  while (rest.cells.length > 1) rest.deleteCell(1);
+  for (const col of columns) {
+    const scope = col.dataset.scope ?? '';
+    const { notOk, level } = restOf(counters, hiddenTypes, scope, hiddenScopes);
+    const td = el('td', { class: 'cell others rest', 'data-scope': scope, 'data-level': level });
+    if (col.hidden) td.hidden = true;
+    td.append(el('div', { class: 'others-count num' }, notOk > 0 ? T.restNotOk(notOk) : T.othersAllOk), el('div', { class: 'meta' }, notOk > 0 ? `${T.othersWorst} ${levelLabel(level)}` : ''));
+    rest.append(td);
+  }
+}
