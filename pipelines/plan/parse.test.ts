@@ -19,7 +19,7 @@ function errorOf(text: string, file = 'plan.yaml'): PlanError {
 const MINIMAL = 'year: 2025\ntypes:\n  - { code: a, name: A, mode: strict, annualAllowance: 2 }\n';
 
 describe('plan - parse', () => {
-  it('parses the contract example plan (server/sample-plan.yaml) with defaults filled in', () => {
+  it('parses the contract example plan (server/sample-plan.yaml, plus an on-call ladder) with defaults filled in', () => {
     const plan = parsePlan(readFileSync(SAMPLE, 'utf8'), 'sample-plan.yaml');
     expect(plan).toEqual({
       year: 2025,
@@ -37,6 +37,15 @@ describe('plan - parse', () => {
         { code: 'insurance_dispute', name: '代理保险争议', mode: 'strict', annualAllowance: 4, branchAllowances: {} },
         { code: 'auto_installment', name: '购车分期', mode: 'relative', annualAllowance: 40, branchAllowances: { GZ: 10 } },
       ],
+      alerts: {
+        onCall: {
+          levels: [
+            { notify: ['值班主管', 'role:supervisor'], afterMinutes: 15 },
+            { notify: ['消保部负责人', 'role:admin'], afterMinutes: 30 },
+          ],
+          repeat: 1,
+        },
+      },
     });
     // optional fields that were not given stay absent, so the plan serialises as written
     expect(Object.keys(plan.types[0]!)).not.toContain('weeklyWeights');
