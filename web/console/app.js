@@ -2,6 +2,8 @@
 // history and the actions on it. Token from ?token= (never stored); the person's name in
 // localStorage. No framework: the DOM is rebuilt from one Map of alerts on each change.
 
+import { KIND_ZH, LEVEL_ZH, STATUS_ZH, URGENCY_ZH, WHAT_ZH, esc, fmt } from './words.js';
+
 const params = new URLSearchParams(location.search);
 const token = params.get('token') ?? '';
 const alerts = new Map();
@@ -9,18 +11,11 @@ let reasons = [];
 let selected = null;
 let plan = null;
 const $ = (id) => document.getElementById(id);
-const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const withToken = (path) => `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
 const me = $('me');
 me.value = localStorage.getItem('console.me') ?? '';
 me.addEventListener('change', () => localStorage.setItem('console.me', me.value.trim()));
 
-const LEVEL_ZH = { watch: '关注', breach: '超标', critical: '严重', ok: '正常' };
-const STATUS_ZH = { open: '待处理', acknowledged: '已确认', resolved: '已解除' };
-// a case's urgency (pipelines/rules/cases.ts): new, no progress for a while, past its deadline
-const URGENCY_ZH = { new: '新案 new', stale: '无进展 stale', overdue: '超期 overdue' };
-const WHAT_ZH = { opened: '开启', raised: '升级', acknowledged: '确认', escalated: '上报', note: '备注', notice: '消保提示书', assign: '指派', resolved: '解除', reopened: '重开', withdrawn: '撤销', amended: '更正', stale: '无进展', overdue: '超期', 'case-escalated': '案件升级', closed: '办结', recovering: '回落', corrected: '更正' };
-const fmt = (iso) => (iso ? iso.slice(5, 16).replace('T', ' ') : '');
 
 async function api(path, body) {
   const res = await fetch(withToken(path), body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {});
@@ -73,7 +68,6 @@ function subject(a) {
   return `${typeName(a.complaintType)} · ${scopeName(a.scope)}`;
 }
 
-const KIND_ZH = { case: '逐笔盯盘 case', level: '累计 level', screen: '大屏 screen' };
 
 // The caller (GET /api/me): a supervisor limited to some branches acts only on their alerts (the
 // server checks each action again); the list shows those first-hand and the rest read-only.
