@@ -145,7 +145,6 @@ export class Monitor {
     if (warning) this.log.warn({ planYear: this.plan.year }, warning);
   }
 
-
   private watchConnection(): void {
     void (async () => {
       for await (const s of this.nc.status()) {
