@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { Level } from '../../pipelines/model.ts';
 import { closeBrowser, launchBrowser, openPage, saveScreenshot } from '../helpers/browser.ts';
-import { startFakeWallboardServer, type FakeWallboardServer } from '../helpers/fake-wallboard-server.ts';
+import { startFakeWallboardServer, type FakeWallboardServer, type SnapshotBody } from '../helpers/fake-wallboard-server.ts';
 import { makeSnapshot, types } from './wallboard-fixture.ts';
 
 // The wall-board for a large bank (dozens of branches, a dozen types) and past its plan's year,
@@ -21,6 +21,19 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** Opens a 1920×1080 page on `snapshot`, runs `check` on it and expects no page error; then the default snapshot again. */
+async function onBoard(snapshot: SnapshotBody, check: (page: Page) => Promise<void>): Promise<void> {
+  server.setSnapshot(snapshot);
+  const { page, errors } = await openPage(browser, `${server.url}/`, { width: 1920, height: 1080 });
+  try {
+    await check(page);
+    expect(errors).toEqual([]);
+  } finally {
+    await page.context().close();
+    server.setSnapshot(makeSnapshot());
+  }
+}
+
 describe('wall-board page - a large bank, and the plan year', () => {
   it('wallboard - with 36 branches the grid shows the worst that fit and sums up the rest, legibly', async () => {
     const snap = makeSnapshot();
@@ -29,35 +42,29 @@ describe('wall-board page - a large bank, and the plan year', () => {
     const watching = new Set([11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22]);
     const level = (i: number, t: number): Level => (i === 30 && t === 0 ? 'critical' : i === 7 ? 'breach' : watching.has(i) && t === 2 ? 'watch' : 'ok');
     const rows = types.flatMap((t, ti) => many.map((b, i) => ({ ...snap.counters.find((r) => r.complaintType === t.code && r.scope === 'ALL')!, scope: b.code, level: level(i, ti), ratio: level(i, ti) === 'ok' ? 0.1 + i / 100 : 1.5 })));
-    server.setSnapshot({ ...snap, plan: { ...snap.plan, branches: many }, counters: [...snap.counters.filter((r) => r.scope === 'ALL'), ...rows] });
-    const other = await openPage(browser, `${server.url}/`, { width: 1920, height: 1080 });
-    try {
-      await other.page.waitForSelector('#grid th[data-scope="__others"]:not([hidden])', { timeout: 5_000 });
-      const view = await other.page.evaluate(() => {
+    await onBoard({ ...snap, plan: { ...snap.plan, branches: many }, counters: [...snap.counters.filter((r) => r.scope === 'ALL'), ...rows] }, async (page) => {
+      await page.waitForSelector('#grid th[data-scope="__others"]:not([hidden])', { timeout: 5_000 });
+      const view = await page.evaluate(() => {
         const shown = [...document.querySelectorAll('#grid thead th[data-scope]')].filter((th) => !(th as HTMLElement).hidden).map((th) => (th as HTMLElement).dataset.scope);
         const cut = [...document.querySelectorAll('#grid td.cell:not([hidden]) .nums')].filter((n) => n.scrollWidth > n.clientWidth + 1).length;
         const wrap = document.getElementById('grid-wrap')!;
         return { shown, cut, overflow: wrap.scrollWidth - wrap.clientWidth, head: document.querySelector('#grid th[data-scope="__others"]')!.textContent };
-      });
-      // the bank-wide column, the two branches in trouble first, then the rest in one column
-      expect(view.shown.slice(0, 3)).toEqual(['ALL', 'B30', 'B07']);
-      expect(view.shown.at(-1)).toBe('__others');
-      expect(view.shown.length).toBeGreaterThan(4);
-      expect(view.head).toBe(`其余 ${36 - (view.shown.length - 2)} 家`);
-      expect([view.cut, view.overflow <= 0]).toEqual([0, true]);
-      // the third type's watches that did not fit are summed up in its rest cell
-      const t3 = types[2].code;
-      const hiddenWatching = [...watching].filter((i) => !view.shown.includes(`B${String(i).padStart(2, '0')}`)).length;
-      expect(hiddenWatching).toBeGreaterThan(0);
-      expect(await other.page.locator(`td[data-scope="__others"][data-type="${t3}"]`).getAttribute('data-level')).toBe('watch');
-      expect(await other.page.locator(`td[data-scope="__others"][data-type="${t3}"] .others-count`).innerText()).toBe(`${hiddenWatching} 家非正常`);
-      expect(await other.page.locator(`td[data-scope="__others"][data-type="${types[1].code}"] .others-count`).innerText()).toBe('全部正常');
-      console.log('screenshot:', await saveScreenshot(other.page, 'wallboard-36-branches'));
-      expect(other.errors).toEqual([]);
-    } finally {
-      await other.page.context().close();
-      server.setSnapshot(makeSnapshot());
-    }
+    });
+    // the bank-wide column, the two branches in trouble first, then the rest in one column
+    expect(view.shown.slice(0, 3)).toEqual(['ALL', 'B30', 'B07']);
+    expect(view.shown.at(-1)).toBe('__others');
+    expect(view.shown.length).toBeGreaterThan(4);
+    expect(view.head).toBe(`其余 ${36 - (view.shown.length - 2)} 家`);
+    expect([view.cut, view.overflow <= 0]).toEqual([0, true]);
+    // the third type's watches that did not fit are summed up in its rest cell
+    const t3 = types[2].code;
+    const hiddenWatching = [...watching].filter((i) => !view.shown.includes(`B${String(i).padStart(2, '0')}`)).length;
+    expect(hiddenWatching).toBeGreaterThan(0);
+    expect(await page.locator(`td[data-scope="__others"][data-type="${t3}"]`).getAttribute('data-level')).toBe('watch');
+    expect(await page.locator(`td[data-scope="__others"][data-type="${t3}"] .others-count`).innerText()).toBe(`${hiddenWatching} 家非正常`);
+    expect(await page.locator(`td[data-scope="__others"][data-type="${types[1].code}"] .others-count`).innerText()).toBe('全部正常');
+    console.log('screenshot:', await saveScreenshot(page, 'wallboard-36-branches'));
+    });
   });
 
   it('wallboard - with six types the chart row shows the worst four; the grid keeps all six', async () => {
@@ -67,22 +74,16 @@ describe('wall-board page - a large bank, and the plan year', () => {
     const base = snap.counters.find((r) => r.scope === 'ALL')!;
     const counters = Object.entries(levels).map(([code, [level, ratio]]) => ({ ...base, complaintType: code, scope: 'ALL', level, ratio }));
     const series = { ...snap.series, ...Object.fromEntries(extra.map((t) => [t.code, { ...snap.series.mortgage_prepayment!, complaintType: t.code }])) };
-    server.setSnapshot({ ...snap, plan: { ...snap.plan, types: [...types, ...extra] }, counters, series });
-    const other = await openPage(browser, `${server.url}/`, { width: 1920, height: 1080 });
-    try {
-      await other.page.waitForFunction(() => document.querySelectorAll('#panels > .panel:not([hidden])').length === 4, undefined, { timeout: 5_000 });
-      const shown = await other.page.evaluate(() => [...document.querySelectorAll('#panels > .panel:not([hidden])')].map((e) => (e as HTMLElement).dataset.type));
+    await onBoard({ ...snap, plan: { ...snap.plan, types: [...types, ...extra] }, counters, series }, async (page) => {
+      await page.waitForFunction(() => document.querySelectorAll('#panels > .panel:not([hidden])').length === 4, undefined, { timeout: 5_000 });
+      const shown = await page.evaluate(() => [...document.querySelectorAll('#panels > .panel:not([hidden])')].map((e) => (e as HTMLElement).dataset.type));
       expect(shown).toEqual(['t5', 't6', 'insurance_dispute', 't4']);
-      expect(await other.page.locator('#grid tbody tr').count()).toBe(6);
+      expect(await page.locator('#grid tbody tr').count()).toBe(6);
       // and every row of the grid is on the screen
-      const bottoms = await other.page.locator('#grid tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getBoundingClientRect().bottom));
+      const bottoms = await page.locator('#grid tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getBoundingClientRect().bottom));
       expect(Math.max(...bottoms)).toBeLessThanOrEqual(1080);
-      console.log('screenshot:', await saveScreenshot(other.page, 'wallboard-6-types'));
-      expect(other.errors).toEqual([]);
-    } finally {
-      await other.page.context().close();
-      server.setSnapshot(makeSnapshot());
-    }
+      console.log('screenshot:', await saveScreenshot(page, 'wallboard-6-types'));
+    });
   });
 
   it('wallboard - with twelve types the rows that fit are the worst, and one row sums up the rest', async () => {
@@ -98,12 +99,10 @@ describe('wall-board page - a large bank, and the plan year', () => {
     // one hidden type is at watch in Shanghai: the rest row's Shanghai cell must say so
     counters.push({ ...base, complaintType: 'mortgage_prepayment', scope: 'SH', level: 'watch', ratio: 0.9 });
     const series = { ...snap.series, ...Object.fromEntries(extra.map((t) => [t.code, { ...snap.series.mortgage_prepayment!, complaintType: t.code }])) };
-    server.setSnapshot({ ...snap, plan: { ...snap.plan, types: [...types, ...extra] }, counters, series });
-    const other = await openPage(browser, `${server.url}/`, { width: 1920, height: 1080 });
-    try {
-      const rest = other.page.locator('#grid tr[data-type="__rest"]');
+    await onBoard({ ...snap, plan: { ...snap.plan, types: [...types, ...extra] }, counters, series }, async (page) => {
+      const rest = page.locator('#grid tr[data-type="__rest"]');
       await rest.waitFor({ timeout: 5_000 });
-      const view = await other.page.evaluate(() => ({
+      const view = await page.evaluate(() => ({
         visible: [...document.querySelectorAll('#grid tbody tr')].filter((tr) => !(tr as HTMLElement).hidden).map((tr) => (tr as HTMLElement).dataset.type),
         bottom: Math.max(...[...document.querySelectorAll('#grid tbody tr')].map((tr) => tr.getBoundingClientRect().bottom)),
       }));
@@ -115,28 +114,18 @@ describe('wall-board page - a large bank, and the plan year', () => {
       expect(await rest.locator('td[data-scope="SH"]').getAttribute('data-level')).toBe('watch');
       expect(await rest.locator('td[data-scope="SH"] .others-count').innerText()).toBe('1 类非正常');
       expect(await rest.locator('td[data-scope="ALL"] .others-count').innerText()).toBe('全部正常');
-      console.log('screenshot:', await saveScreenshot(other.page, 'wallboard-12-types'));
-      expect(other.errors).toEqual([]);
-    } finally {
-      await other.page.context().close();
-      server.setSnapshot(makeSnapshot());
-    }
+      console.log('screenshot:', await saveScreenshot(page, 'wallboard-12-types'));
+    });
   });
 
   it('wallboard - past its plan\'s year the board says new events are not counted, on one line', async () => {
-    server.setSnapshot({ ...makeSnapshot(), asOf: '2026-01-02T09:00:00+08:00' });
-    const other = await openPage(browser, `${server.url}/`, { width: 1920, height: 1080 });
-    try {
-      const pill = other.page.locator('#plan-ended');
+    await onBoard({ ...makeSnapshot(), asOf: '2026-01-02T09:00:00+08:00' }, async (page) => {
+      const pill = page.locator('#plan-ended');
       await pill.waitFor({ state: 'visible', timeout: 5_000 });
       expect(await pill.innerText()).toBe('2025 年度计划已结束 · 新事件未计入');
       // the top bar keeps one line: nothing in it wraps to make room
-      const heights = await other.page.evaluate(() => [...document.querySelectorAll('#topbar > *')].map((e) => [e.id, Math.round(e.getBoundingClientRect().height)]));
+      const heights = await page.evaluate(() => [...document.querySelectorAll('#topbar > *')].map((e) => [e.id, Math.round(e.getBoundingClientRect().height)]));
       for (const [id, h] of heights) expect(h, String(id)).toBeLessThan(60);
-      expect(other.errors).toEqual([]);
-    } finally {
-      await other.page.context().close();
-      server.setSnapshot(makeSnapshot());
-    }
+    });
   });
 });
