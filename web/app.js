@@ -172,13 +172,12 @@ function arrangeGrid() {
   if (codes.length <= MAX_PANELS) return;
   const shown = pickPanels(codes, state.counters);
   const host = $('panels');
+  for (const [code, p] of panels) p.root.hidden = !shown.includes(code);
   const order = [...shown, ...codes.filter((c) => !shown.includes(c))];
   if (order.join() === [...host.children].map((e) => /** @type {HTMLElement} */ (e).dataset.type).join()) return;
   for (const code of order) {
     const p = panels.get(code);
-    if (!p) continue;
-    p.root.hidden = !shown.includes(code);
-    host.append(p.root);
+    if (p) host.append(p.root);
   }
 }
 new ResizeObserver(() => arrangeGrid()).observe($('grid-wrap'));

@@ -22,9 +22,9 @@ afterAll(async () => {
 });
 
 /** Opens a 1920×1080 page on `snapshot`, runs `check` on it and expects no page error; then the default snapshot again. */
-async function onBoard(snapshot: SnapshotBody, check: (page: Page) => Promise<void>): Promise<void> {
+async function onBoard(snapshot: SnapshotBody, check: (page: Page) => Promise<void>, viewport = { width: 1920, height: 1080 }): Promise<void> {
   server.setSnapshot(snapshot);
-  const { page, errors } = await openPage(browser, `${server.url}/`, { width: 1920, height: 1080 });
+  const { page, errors } = await openPage(browser, `${server.url}/`, viewport);
   try {
     await check(page);
     expect(errors).toEqual([]);
@@ -65,6 +65,32 @@ describe('wall-board page - a large bank, and the plan year', () => {
     expect(await page.locator(`td[data-scope="__others"][data-type="${types[1].code}"] .others-count`).innerText()).toBe('全部正常');
     console.log('screenshot:', await saveScreenshot(page, 'wallboard-36-branches'));
     });
+  });
+
+  it('wallboard - a large bank looks the same at 4K as at 1080p: four charts, the same columns and rows', async () => {
+    // five types in plan order, all ok alike (the order the chart row starts in), 36 branches
+    const snap = makeSnapshot();
+    const extra = ['t4', 't5'].map((code, i) => ({ code, name: `类型${i + 4}`, mode: 'relative', annualAllowance: 40 }));
+    const many = Array.from({ length: 36 }, (_, i) => ({ code: `B${String(i).padStart(2, '0')}`, name: `第${i}分行`, weight: 1 }));
+    const base = snap.counters.find((r) => r.scope === 'ALL')!;
+    const all = [...types, ...extra];
+    const counters = all.flatMap((t) => ['ALL', ...many.map((b) => b.code)].map((scope) => ({ ...base, complaintType: t.code, scope, level: 'ok' as Level, ratio: 0.1 })));
+    const series = { ...snap.series, ...Object.fromEntries(extra.map((t) => [t.code, { ...snap.series.mortgage_prepayment!, complaintType: t.code }])) };
+    const board = { ...snap, plan: { ...snap.plan, types: all, branches: many }, counters, series };
+    const views: unknown[] = [];
+    for (const viewport of [{ width: 1920, height: 1080 }, { width: 3840, height: 2160 }]) {
+      await onBoard(board, async (page) => {
+        await page.waitForSelector('#grid th[data-scope="__others"]', { timeout: 5_000 });
+        views.push(await page.evaluate(() => ({
+          panels: document.querySelectorAll('#panels > .panel:not([hidden])').length,
+          columns: [...document.querySelectorAll('#grid thead th[data-scope]')].filter((th) => !(th as HTMLElement).hidden).length,
+          rows: [...document.querySelectorAll('#grid tbody tr')].filter((tr) => !(tr as HTMLElement).hidden).length,
+        })));
+        console.log('screenshot:', await saveScreenshot(page, `wallboard-large-${viewport.width}`));
+      }, viewport);
+    }
+    expect(views[0]).toMatchObject({ panels: 4, rows: 5 });
+    expect(views[1]).toEqual(views[0]);
   });
 
   it('wallboard - with six types the chart row shows the worst four; the grid keeps all six', async () => {

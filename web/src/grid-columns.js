@@ -107,7 +107,9 @@ export function arrangeColumns(table, plan, counters, width) {
   const rows = [...(table.tHead?.rows ?? []), ...(table.tBodies[0]?.rows ?? [])];
   if (width <= 0 || rows.length === 0) return;
   const first = rows[0]?.cells[0];
-  const room = Math.max(1, Math.floor((width - (first?.getBoundingClientRect().width ?? 220)) / MIN_CELL_PX) - 1);
+  // layout sizes only (offsetWidth, as the caller's clientWidth): a zoomed 4K page reports
+  // getBoundingClientRect in other units
+  const room = Math.max(1, Math.floor((width - (first?.offsetWidth ?? 220)) / MIN_CELL_PX) - 1);
   const scopes = scopeColumns(plan).map((c) => c.code).filter((c) => c !== ALL);
   const { shown, hidden } = pickColumns(scopes, counters, room);
   const choice = `${shown.join(',')}|${hidden.length}`;

@@ -40,7 +40,7 @@ function naturalHeight(tr) {
     if (c.hidden) continue;
     const cs = getComputedStyle(c);
     let inner = 0;
-    for (const child of c.children) inner += child.getBoundingClientRect().height;
+    for (const child of c.children) inner += /** @type {HTMLElement} */ (child).offsetHeight;
     const frame = parseFloat(cs.paddingTop) + parseFloat(cs.paddingBottom) + parseFloat(cs.borderTopWidth) + parseFloat(cs.borderBottomWidth);
     h = Math.max(h, inner + frame);
   }
@@ -61,7 +61,7 @@ export function arrangeRows(table, counters, height) {
   const sample = rows.find((tr) => !tr.hidden);
   // rows stretch to fill the grid when they fit: their content, not their box, says how many fit
   const rowPx = sample ? naturalHeight(sample) + 6 : 0; // + the table's border spacing
-  const headPx = table.tHead?.getBoundingClientRect().height ?? 0;
+  const headPx = table.tHead?.offsetHeight ?? 0; // layout sizes only, as clientHeight (a zoomed 4K page)
   if (rowPx <= 6) return;
   const room = Math.max(2, Math.floor((height - headPx - 24) / rowPx));
   let rest = [...body.rows].find((tr) => tr.dataset.type === REST);
