@@ -6,6 +6,7 @@
 import { createChart } from './charts.js';
 import { el } from './format.js';
 import { T } from './i18n.js';
+import { levelRank, worstFirst } from './severity.js';
 import { scopeColumns } from './state.js';
 
 /** @typedef {import('./state.js').BoardState} BoardState */
@@ -25,7 +26,6 @@ export const drillType = () => open?.type ?? null;
 
 /** more charts than this (a 3 × 3 screen) and the branches come worst first, the dialog scrolls */
 export const DRILL_SCREEN = 9;
-const RANK = /** @type {Record<string, number>} */ ({ critical: 3, breach: 2, watch: 1, ok: 0 });
 
 /**
  * The drill's charts: the plan's hierarchy order while they fit on a screen; beyond that the
@@ -39,8 +39,7 @@ const RANK = /** @type {Record<string, number>} */ ({ critical: 3, breach: 2, wa
 export function drillOrder(cols, rows) {
   if (cols.length <= DRILL_SCREEN) return cols;
   const [all, ...rest] = cols;
-  const key = (/** @type {C} */ c) => [RANK[rows?.[c.code]?.level ?? 'ok'] ?? 0, rows?.[c.code]?.ratio ?? -1];
-  const ranked = rest.map((c, i) => ({ c, i, k: key(c) })).sort((a, b) => b.k[0] - a.k[0] || b.k[1] - a.k[1] || a.i - b.i).map((x) => x.c);
+  const ranked = worstFirst(rest, (c) => ({ rank: levelRank(rows?.[c.code]?.level), ratio: rows?.[c.code]?.ratio ?? -1 }));
   return all ? [all, ...ranked] : ranked;
 }
 

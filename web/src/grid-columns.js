@@ -8,6 +8,7 @@
 
 import { el, levelLabel } from './format.js';
 import { T } from './i18n.js';
+import { LEVELS, levelRank, worstFirst } from './severity.js';
 import { ALL, scopeColumns } from './state.js';
 
 /** @typedef {import('./state.js').CounterRow} CounterRow */
@@ -17,8 +18,6 @@ export const OTHERS = '__others';
 /** narrower than this, a cell's "38/36.5" no longer reads from across the room */
 export const MIN_CELL_PX = 150;
 
-const RANK = /** @type {Record<string, number>} */ ({ critical: 3, breach: 2, watch: 1, ok: 0 });
-const LEVELS = ['ok', 'watch', 'breach', 'critical'];
 
 /**
  * Which branch columns to show when `room` of them fit (the bank-wide column not counted).
@@ -36,14 +35,14 @@ export function pickColumns(scopes, counters, room) {
     for (const byScope of Object.values(counters)) {
       const r = byScope[scope];
       if (!r) continue;
-      const k = RANK[r.level] ?? 0;
+      const k = levelRank(r.level);
       const x = r.ratio ?? -1;
       if (k > rank || (k === rank && x > ratio)) [rank, ratio] = [k, x];
     }
     return { rank, ratio };
   };
-  const ranked = scopes.map((s, i) => ({ s, i, ...severity(s) })).sort((a, b) => b.rank - a.rank || b.ratio - a.ratio || a.i - b.i);
-  return { shown: ranked.slice(0, keep).map((x) => x.s), hidden: ranked.slice(keep).map((x) => x.s) };
+  const ranked = worstFirst(scopes, severity);
+  return { shown: ranked.slice(0, keep), hidden: ranked.slice(keep) };
 }
 
 /** more types than this and the chart row shows the worst of them (the grid still has them all) */
@@ -58,8 +57,7 @@ export const MAX_PANELS = 4;
  */
 export function pickPanels(types, counters, max = MAX_PANELS) {
   if (types.length <= max) return types;
-  const key = (/** @type {string} */ t) => [RANK[counters[t]?.[ALL]?.level ?? 'ok'] ?? 0, counters[t]?.[ALL]?.ratio ?? -1];
-  return types.map((t, i) => ({ t, i, k: key(t) })).sort((a, b) => b.k[0] - a.k[0] || b.k[1] - a.k[1] || a.i - b.i).slice(0, max).map((x) => x.t);
+  return worstFirst(types, (t) => ({ rank: levelRank(counters[t]?.[ALL]?.level), ratio: counters[t]?.[ALL]?.ratio ?? -1 })).slice(0, max);
 }
 
 /**
@@ -71,7 +69,7 @@ export function othersOf(byScope, hidden) {
   let notOk = 0;
   let worst = 0;
   for (const s of hidden) {
-    const k = RANK[byScope?.[s]?.level ?? 'ok'] ?? 0;
+    const k = levelRank(byScope?.[s]?.level);
     if (k > 0) notOk++;
     worst = Math.max(worst, k);
   }

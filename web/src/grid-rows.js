@@ -8,12 +8,11 @@
 import { el, levelLabel } from './format.js';
 import { T } from './i18n.js';
 import { OTHERS, othersOf } from './grid-columns.js';
+import { LEVELS, levelRank } from './severity.js';
 
 /** @typedef {import('./grid-columns.js').Counters} Counters */
 
 export const REST = '__rest';
-const LEVELS = ['ok', 'watch', 'breach', 'critical'];
-const RANK = /** @type {Record<string, number>} */ ({ critical: 3, breach: 2, watch: 1, ok: 0 });
 
 /**
  * One column's summary over the hidden types.
@@ -26,7 +25,7 @@ export function restOf(counters, types, scope, hiddenScopes) {
   let notOk = 0;
   let worst = 0;
   for (const t of types) {
-    const k = scope === OTHERS ? RANK[othersOf(counters[t], hiddenScopes).level] ?? 0 : RANK[counters[t]?.[scope]?.level ?? 'ok'] ?? 0;
+    const k = levelRank(scope === OTHERS ? othersOf(counters[t], hiddenScopes).level : counters[t]?.[scope]?.level);
     if (k > 0) notOk++;
     worst = Math.max(worst, k);
   }
