@@ -1,14 +1,14 @@
 // What a browser shows when a page (the wall-board, the console) refuses its token: in words, in
 // Chinese and English, with the server's reason, instead of a line of JSON on a wall display.
 
+import { escapeHtml as esc } from './html.ts';
+
 const PAGES = new Set(['/', '/console/']);
 
 /** A browser's GET of one of the pages (not an API call, which keeps its JSON answer). */
 export function isPageRequest(method: string, url: string, accept: string | undefined): boolean {
   return method === 'GET' && PAGES.has(url.split('?')[0]!) && (accept ?? '').includes('text/html');
 }
-
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export function refusedPage(reason: string): string {
   return `<!doctype html>
