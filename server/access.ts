@@ -25,10 +25,15 @@ export interface Access {
   branches?: readonly string[];
 }
 
-/** Throws 401/403 unless the request may read (need 'viewer') or act (need a higher role). */
-export function authorize(req: FastifyRequest, config: MonitorConfig, need: Role): Access {
+/**
+ * Throws 401/403 unless the request's token has the role `need`. `does` says whether the surface
+ * reads or changes something: open local mode serves loopback reads of every role (an analyst's
+ * SQL on the monitor's own machine) and refuses every change. Unless said, a viewer's surface
+ * reads and a higher role's acts.
+ */
+export function authorize(req: FastifyRequest, config: MonitorConfig, need: Role, does: 'reads' | 'acts' = need === 'viewer' ? 'reads' : 'acts'): Access {
   if (config.tokens.size === 0) {
-    if (need !== 'viewer') {
+    if (does === 'acts') {
       throw new HttpError(403, 'OPEN_MODE', 'the monitor runs in open local mode (no tokens configured): actions are refused');
     }
     if (!isLoopback(req.socket.remoteAddress)) {

@@ -72,7 +72,7 @@ export function planRoutes(app: FastifyInstance, monitor: Monitor, now: () => nu
   });
 
   app.get('/api/plan/changes', async (req) => {
-    authorize(req, config, 'supervisor');
+    authorize(req, config, 'supervisor', 'reads');
     const q = readQuery(req.query, ['limit']);
     const limit = intParam(q, 'limit', 50, 1, 1000);
     const rs = await monitor.clickhouse.query({

@@ -106,7 +106,7 @@ export function sqlRoutes(app: FastifyInstance, monitor: Monitor): void {
   app.addContentTypeParser(['text/plain', 'application/sql'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.post('/api/sql', async (req, reply) => {
-    authorize(req, monitor.config, 'supervisor');
+    authorize(req, monitor.config, 'supervisor', 'reads');
     const q = (req.query ?? {}) as Record<string, unknown>;
     let query: unknown;
     let format: unknown = q.format;

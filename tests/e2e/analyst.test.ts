@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TicketEvent } from '../../pipelines/model.ts';
 import { loadPlanFile } from '../../pipelines/plan/index.ts';
@@ -119,6 +120,19 @@ describe('e2e - analyst views through POST /api/sql', () => {
     const weekly = await sql('SELECT sum(changes) AS n FROM complaints.v_alert_weekly WHERE plan_year = 2025');
     const all = await sql('SELECT count() AS n FROM complaints.v_alert_history WHERE plan_year = 2025');
     expect(Number(weekly.body.rows[0].n)).toBe(Number(all.body.rows[0].n));
+  });
+
+  it('runs every example query of sql/README.md as written, with rows for the year it names', async () => {
+    const readme = readFileSync(join(ROOT, 'sql/README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const queries = blocks.join('\n').split(/;\s*$/m).map((q) => q.replace(/^--.*$/gm, '').trim()).filter(Boolean);
+    expect(queries.length).toBeGreaterThanOrEqual(7);
+    for (const query of queries) {
+      const r = await sql(query);
+      expect({ query, status: r.status, text: r.status === 200 ? '' : r.text }).toEqual({ query, status: 200, text: '' });
+      // no plan was changed in this run; every other example must find the year's data
+      if (!query.includes('plan_changes')) expect({ query, rows: r.body.rowCount > 0 }).toEqual({ query, rows: true });
+    }
   });
 
   it('answers CSV', async () => {

@@ -106,6 +106,19 @@ describe('surfaces - HTTP', () => {
     expect(ok.status).toBe(200);
     expect((await getJson(guarded, `/api/health?token=${VIEWER}`)).body.open).toBe(false);
   });
+
+  it('open local mode serves every read to loopback, an analyst\'s SQL too, and refuses every action', async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(`${open.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const sql = await post('/api/sql', { query: 'SELECT count() AS n FROM complaints.ticket_events' });
+    expect(sql.status, await sql.clone().text()).toBe(200);
+    expect(Number(((await sql.json()) as { rows: Array<{ n: string }> }).rows[0]!.n)).toBeGreaterThanOrEqual(2);
+    expect((await getJson(open, '/api/plan/changes')).status).toBe(200);
+    const correction = await post('/api/corrections', { ticketId: 'ST-1', outcome: 'agreed', by: '张三', reason: 'test' });
+    expect(correction.status).toBe(403);
+    expect(((await correction.json()) as { error: string }).error).toBe('OPEN_MODE');
+    expect((await post('/api/alerts/x/ack', { by: '张三' })).status).toBe(403);
+  });
 });
 
 function collect(url: string): { messages: any[]; closed: Promise<number>; ws: WebSocket } {
