@@ -119,11 +119,14 @@ export function sqlRoutes(app: FastifyInstance, monitor: Monitor): void {
     }
     if (typeof query !== 'string') throw badRequest('send the SQL as {"query": "..."} or as text/plain');
     format ??= 'json';
-    if (format !== 'json' && format !== 'csv') throw badRequest(`format must be json or csv (got ${JSON.stringify(format)})`);
+    if (format !== 'json' && format !== 'csv' && format !== 'excel') throw badRequest(`format must be json, csv or excel (got ${JSON.stringify(format)})`);
     const sql = `${guardSql(query)}\nSETTINGS ${SETTINGS_CLAUSE}`;
     try {
-      const rs = await monitor.clickhouse.query({ query: sql, format: format === 'csv' ? 'CSVWithNames' : 'JSON' });
+      const rs = await monitor.clickhouse.query({ query: sql, format: format === 'json' ? 'JSON' : 'CSVWithNames' });
       if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(await rs.text());
+      // Excel on Windows reads a CSV without a byte-order mark as the local code page and garbles
+      // Chinese; pandas and most tools take the mark into the first column's name, hence a format.
+      if (format === 'excel') return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="query.csv"').send(`\uFEFF${await rs.text()}`);
       const body = await rs.json<{ meta: Array<{ name: string; type: string }>; data: unknown[]; rows: number; statistics?: unknown }>();
       return { columns: body.meta, rows: body.data, rowCount: body.rows, limits: SQL_LIMITS };
     } catch (err) {

@@ -135,10 +135,18 @@ describe('e2e - analyst views through POST /api/sql', () => {
     }
   });
 
-  it('answers CSV', async () => {
+  it('answers CSV, and CSV with a byte-order mark for Excel', async () => {
     const r = await sql("SELECT complaint_type, sum(not_agreed_customers) AS n FROM complaints.v_resolution_weekly WHERE scope = 'ALL' GROUP BY complaint_type ORDER BY complaint_type", { format: 'csv' });
     expect(r.status).toBe(200);
     expect(r.text.split('\n')[0]).toBe('"complaint_type","n"');
+    const excel = await fetch(`${monitor.baseUrl}/api/sql?format=excel`, {
+      method: 'POST', headers: { authorization: `Bearer ${SUP}`, 'content-type': 'text/plain' }, body: "SELECT '住房贷款' AS type_name, 1 AS n",
+    });
+    expect(excel.status).toBe(200);
+    expect(excel.headers.get('content-disposition')).toMatch(/attachment/);
+    // the bytes, since fetch's text() drops a byte-order mark
+    expect(Buffer.from(await excel.arrayBuffer()).toString('hex')).toBe(Buffer.from('\uFEFF"type_name","n"\n"住房贷款",1\n').toString('hex'));
+    expect((await sql('SELECT 1', { format: 'xlsx' })).status).toBe(400);
   });
 
   it('refuses writes, system tables, table functions, long scans, bad SQL and weak tokens', async () => {
