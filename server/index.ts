@@ -1,15 +1,15 @@
 import { build } from './app.ts';
 import { loadConfig } from './config.ts';
+import { createLog } from './log.ts';
 import { Monitor } from './monitor.ts';
 import { loadPlan } from './plan-source.ts';
 import { StartingResponder } from './starting.ts';
-import pino from 'pino';
 
 // `npm start`: the monitor on embedded defaults (local nats-server, chdb in DATA_DIR) unless
 // NATS_URL / CLICKHOUSE_URL say otherwise. Bad configuration or a bad plan stops it here, with
 // the variable or the plan's line and field named.
 
-const log = pino({ name: 'monitor', redact: ['req.headers.authorization', 'req.query.token'] });
+const log = createLog();
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -155,6 +155,24 @@ describe('e2e - HTTP bad input', () => {
     expect((await fetch(`${monitor.baseUrl}/`)).headers.get('content-type')).toMatch(/json/); // no text/html asked
   });
 
+  it('never writes a token into the log: not the URL\'s, not the header\'s, not a wrong one', async () => {
+    const wrong = 'wrong-token-5f3a9c1e7b';
+    await fetch(`${monitor.baseUrl}/api/health?token=${ADMIN}`);
+    await fetch(`${monitor.baseUrl}/?year=2025&token=${ADMIN}&lang=en`, { headers: { accept: 'text/html' } });
+    await fetch(`${monitor.baseUrl}/api/health?%74oken=${ADMIN}`);
+    await fetch(`${monitor.baseUrl}/api/health?token=${wrong}`);
+    await fetch(`${monitor.baseUrl}/api/health`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const ws = new WebSocket(`${monitor.baseUrl.replace('http', 'ws')}/ws?token=${ADMIN}`);
+    await new Promise((r) => ws.once('message', r));
+    ws.close();
+    await new Promise((r) => setTimeout(r, 300)); // the log's last lines
+    const log = monitor.output();
+    expect(log).toContain('/?year=2025&token=[redacted]&lang=en');
+    expect(log).toContain('/ws?token=[redacted]');
+    expect(log).not.toContain(ADMIN);
+    expect(log).not.toContain(wrong);
+  });
+
   it('exposes Prometheus metrics', async () => {
     const res = await fetch(`${monitor.baseUrl}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } });
     expect(res.status).toBe(200);
