@@ -32,11 +32,10 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',
   'permissions-policy': 'camera=(), microphone=(), geolocation=()',
-  // The pages load only their own scripts (no inline script, no third party); uPlot sets inline
-  // style attributes. 'unsafe-eval' stays while the browser tests drive pages with string
-  // functions (playwright waitForFunction); drop it once they run with bypassCSP.
+  // The pages load only their own scripts (no inline script, no third party, no eval); uPlot
+  // sets inline style attributes. The browser tests run under this same policy.
   'content-security-policy':
-    "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'self'; object-src 'none'; base-uri 'none'",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'self'; object-src 'none'; base-uri 'none'",
 };
 
 /** Token bucket per client address: `perMin` requests a minute, bursts up to the same. */

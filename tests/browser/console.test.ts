@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { Browser } from 'playwright-core';
 import { join } from 'node:path';
 import type { TicketEvent } from '../../pipelines/model.ts';
-import { closeBrowser, launchBrowser, openPage, saveScreenshot } from '../helpers/browser.ts';
+import { closeBrowser, launchBrowser, openPage, saveScreenshot, waitForExpression } from '../helpers/browser.ts';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
 import { publishEvents } from '../helpers/publish.ts';
@@ -94,7 +94,7 @@ describe('console - supervisor page', () => {
     const { page, errors } = await openPage(browser, `${monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
     await page.waitForSelector('#conn[data-state="live"]', { timeout: 20_000 });
     const wall = await openPage(browser, `${monitor.baseUrl}/?token=${SUP}&screen=left-wall`, { width: 1280, height: 720 });
-    await wall.page.waitForFunction('window.__wallboard?.connected === true', undefined, { timeout: 20_000 });
+    await waitForExpression(wall.page, 'window.__wallboard?.connected === true', { timeout: 20_000 });
     await wall.page.waitForTimeout(1_500); // a heartbeat or two
     await wall.page.context().close();
     const item = page.locator('li[data-id^="screen:"]');

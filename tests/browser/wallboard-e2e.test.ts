@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { CounterRow } from '../../pipelines/model.ts';
-import { closeBrowser, launchBrowser, openPage, saveScreenshot } from '../helpers/browser.ts';
+import { closeBrowser, launchBrowser, openPage, saveScreenshot, waitForExpression } from '../helpers/browser.ts';
 import { ticketStream } from '../helpers/events.ts';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
@@ -52,7 +52,7 @@ const env = () => ({ NATS_URL: nats.url, PLAN, DATA_DIR: join(dir, 'data'), WALL
 
 const board = <T>(fn: string): Promise<T> => page.evaluate(`(() => { const w = window.__wallboard; return ${fn}; })()`) as Promise<T>;
 const waitBoard = (p: Page, cond: string, timeout = 15_000) =>
-  p.waitForFunction(`(() => { const w = window.__wallboard; return !!w && (${cond}); })()`, undefined, { timeout, polling: 100 });
+  waitForExpression(p, `(() => { const w = window.__wallboard; return !!w && (${cond}); })()`, { timeout });
 
 /** every grid cell and the panels' bank-wide figures, as the page shows them */
 async function pageNumbers(p: Page) {

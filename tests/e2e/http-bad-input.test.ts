@@ -115,6 +115,7 @@ describe('e2e - HTTP bad input', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('content-security-policy')!.split(';').map((d) => d.trim())).toContain("script-src 'self'"); // no eval, no inline script
     expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(res.headers.get('x-request-id')).toBe('trace-123');
     expect(res.headers.get('access-control-allow-origin')).toBeNull();

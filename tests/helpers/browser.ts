@@ -62,3 +62,17 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
   await page.screenshot({ path });
   return path;
 }
+
+/**
+ * Waits until a JavaScript expression is true in the page. The monitor's pages forbid string
+ * evaluation (CSP without 'unsafe-eval'), which playwright's `waitForFunction` with a string
+ * needs; `evaluate` runs through the DevTools protocol, which the page's CSP does not govern.
+ */
+export async function waitForExpression(page: Page, expression: string, { timeout = 15_000, polling = 100 } = {}): Promise<void> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await page.evaluate(expression)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${expression}`);
+    await new Promise((r) => setTimeout(r, polling));
+  }
+}
