@@ -18,6 +18,7 @@ import { SizeHistogram } from './metrics.ts';
 import { customerHashKey } from './secrets.ts';
 import { planStatus } from './plan-status.ts';
 import { UncountedEvents } from './uncounted.ts';
+import { DeadLetterWindow } from './dead-letter-window.ts';
 import { initialHealth, type MonitorHealth } from './monitor-health.ts';
 
 export type { MonitorHealth } from './monitor-health.ts';
@@ -56,6 +57,7 @@ export class Monitor {
   readonly health: MonitorHealth;
   /** events stored but not counted in full: outside the plan year, or from unknown branches */
   readonly uncounted = new UncountedEvents();
+  readonly deadLetterWindow = new DeadLetterWindow();
   /** messages per batch write, for /metrics */
   readonly batchSizes = new SizeHistogram();
   /** swapped whole by replacePlan (a new plan needs a new index); read it afresh, never keep it */
@@ -195,6 +197,7 @@ export class Monitor {
       h.eventsStored += outcome.stored;
       h.duplicates += outcome.duplicates;
       h.deadLetters += outcome.deadLettered;
+      this.deadLetterWindow.note(outcome.committedAtMs, outcome.received, outcome.deadLettered);
       h.lastBatchAtMs = outcome.committedAtMs;
       h.lastBatchLagMs = outcome.lagMs;
       this.uncounted.note(this.plan, outcome.events, this.log);

@@ -16,6 +16,7 @@ import { T, langOf, setLang } from './src/i18n.js';
 import { buildPanel, setOpenCases, updatePanel } from './src/panels.js';
 import { connectWallboard, wsUrl } from './src/socket.js';
 import { ALL, applyCounter, applySeries, emptyState, fromSnapshot, planEnded, upsertAlert } from './src/state.js';
+import { renderDeadLetters } from './src/data-quality.js';
 import { openCasesByType, renderTicker } from './src/ticker.js';
 import { startRotation } from './src/kiosk.js';
 
@@ -211,6 +212,7 @@ function renderFreshness() {
     panel.fresh.textContent = `${T.updated} ${clock(state.updatedAt[type] ?? state.asOf, state.timezone)} · ${lag}`;
   }
   $('grid-fresh').textContent = `${T.updated} ${clock(state.asOf, state.timezone)} · ${lag}`;
+  renderDeadLetters($('dead-letters'), p, T);
 }
 
 /** @type {WeakMap<HTMLElement, Animation>} */

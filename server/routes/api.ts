@@ -8,6 +8,7 @@ import { planView, seriesView } from '../views.ts';
 import { intParam, readQuery } from './query.ts';
 import { LagProbe } from '../metrics.ts';
 import { readDeadLetters } from '../dead-letters.ts';
+import { lastHourView } from '../dead-letter-window.ts';
 import { planStatus } from '../plan-status.ts';
 
 // Contract section 5 read surfaces (and the plan and series the wall-board draws from).
@@ -55,6 +56,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
         deadLetters: h.deadLetters,
         rebuilt: h.rebuiltEvents,
         ...monitor.uncounted.view(),
+        lastHour: lastHourView(monitor.deadLetterWindow, now(), monitor.plan.timezone),
       },
       batches: h.batches,
       writeFailures: h.writeFailures,

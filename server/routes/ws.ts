@@ -12,6 +12,7 @@ import { ScreenRegistry, cleanId, cleanName, type ScreenAlert } from '../screens
 import { wallboardConfig, type WallboardConfig } from '../screens-config.ts';
 import { toZonedIso } from '../time.ts';
 import { headlineView, seriesView, snapshotView, withForecast } from '../views.ts';
+import { lastHourView } from '../dead-letter-window.ts';
 
 // WebSocket /ws: a snapshot (or, with ?since=<seq>&epoch=<id>, the frames the page missed), then
 // coalesced counter changes, series after retroactive changes, headline figures, alerts, and a
@@ -116,6 +117,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
             ? null
             : t - pipeline.caughtUpAtMs,
       writeError: h.lastWriteError ?? null,
+      deadLetters: lastHourView(monitor.deadLetterWindow, t, monitor.plan.timezone),
     };
   };
 

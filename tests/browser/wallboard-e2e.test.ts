@@ -13,7 +13,7 @@ import { closeBrowser, launchBrowser, openPage, saveScreenshot, waitForExpressio
 import { ticketStream } from '../helpers/events.ts';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
-import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+import { publishEvents, publishRaw, waitConsumed } from '../helpers/publish.ts';
 
 const YEAR = Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()));
 const dir = mkdtempSync(join(tmpdir(), 'cewm-wall-'));
@@ -178,6 +178,26 @@ describe('wall-board e2e (real monitor)', () => {
       expect(k.errors).toEqual([]);
       await k.page.context().close();
     }
+  });
+
+  it('wallboard e2e - events that cannot be counted show in the top bar, in red when they are much of the hour', async () => {
+    const pill = page.locator('#dead-letters');
+    expect(await pill.isVisible()).toBe(false);
+    for (let i = 0; i < 3; i++) await publishRaw(nc, 'complaints.tickets.BJ', `{"eventId":"dl-${i}","occurredAt":"2025-01-01T10:00:00"}`);
+    await waitConsumed(nc);
+    await waitBoard(page, 'w.state.pipeline && w.state.pipeline.deadLetters && w.state.pipeline.deadLetters.deadLetters === 3');
+    await waitForExpression(page, `document.getElementById('dead-letters').textContent === '近1小时 3 条事件无法计数（死信）'`, { timeout: 5_000 });
+    expect(await pill.getAttribute('data-level')).toBe('watch');
+    const health = await getJson(monitor, '/api/health');
+    expect(health.body.events.lastHour).toMatchObject({ deadLetters: 3, lastDeadLetterAt: expect.stringMatching(/\+08:00$/) });
+    // an intake system that broke its format: most of what it sends now is dead-lettered
+    const received = health.body.events.lastHour.received as number;
+    const broken = Math.ceil(received * 0.15);
+    for (let i = 0; i < broken; i++) await publishRaw(nc, 'complaints.tickets.SH', 'not json');
+    await waitConsumed(nc);
+    await waitForExpression(page, `document.getElementById('dead-letters').dataset.level === 'critical'`, { timeout: 10_000 });
+    expect(await pill.innerText()).toMatch(/^数据异常：近1小时 \d+% 事件无法计数（死信）$/);
+    console.log('screenshot:', await saveScreenshot(page, 'wallboard-e2e-dead-letters'));
   });
 
   it('wallboard e2e - a screen that goes away raises a screen alert on the other screens', async () => {

@@ -137,4 +137,13 @@ describe('wall-board modules', () => {
     );
     expect(actual).toEqual([11, 12, 12, 12, 14, null, null]);
   });
+
+  it('data quality - no pill without dead letters; red from a tenth of the hour, or with nothing else received', async () => {
+    const w = await withModule<unknown[]>(
+      '/src/data-quality.js',
+      `[null, {}, { deadLetters: { received: 500, deadLetters: 0 } }, { deadLetters: { received: 500, deadLetters: 3 } },
+        { deadLetters: { received: 500, deadLetters: 50 } }, { deadLetters: { received: 0, deadLetters: 2 } }].map((p) => m.deadLetterWarning(p))`,
+    );
+    expect(w).toEqual([null, null, null, { level: 'watch', count: 3, share: 0.006 }, { level: 'critical', count: 50, share: 0.1 }, { level: 'critical', count: 2, share: 1 }]);
+  });
 });

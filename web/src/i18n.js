@@ -22,6 +22,8 @@ const ZH = {
   othersHead: (/** @type {number} */ n) => `其余 ${n} 家`, othersNotOk: (/** @type {number} */ n) => `${n} 家非正常`, othersAllOk: '全部正常', othersWorst: '最高',
   restHead: (/** @type {number} */ n) => `其余 ${n} 类`, restNotOk: (/** @type {number} */ n) => `${n} 类非正常`,
   planEnded: (/** @type {any} */ y) => `${y} 年度计划已结束 · 新事件未计入`,
+  deadLetters: (/** @type {number} */ n) => `近1小时 ${n} 条事件无法计数（死信）`,
+  deadLettersShare: (/** @type {number} */ p) => `数据异常：近1小时 ${p}% 事件无法计数（死信）`,
   lang: 'English', masked: '公共区域 · 已脱敏',
 };
 
@@ -44,6 +46,8 @@ const EN = {
   othersHead: (n) => `Others (${n})`, othersNotOk: (n) => `${n} not OK`, othersAllOk: 'all OK', othersWorst: 'worst',
   restHead: (n) => `Other types (${n})`, restNotOk: (n) => `${n} not OK`,
   planEnded: (y) => `Plan ${y} has ended · new events not counted`,
+  deadLetters: (n) => `${n} events not counted in the last hour (dead letters)`,
+  deadLettersShare: (p) => `Input broken: ${p}% of the last hour's events not counted (dead letters)`,
   lang: '中文', masked: 'Public area · masked',
 };
 

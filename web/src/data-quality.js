@@ -1,0 +1,31 @@
+// The board's word on its input: messages the last hour could not count (dead letters). A ticket
+// system that changes its date format dead-letters every event; the counters then stop rising and
+// the wall would look calm. Any dead letter in the hour shows a pill; a large share turns it red.
+
+/** From this share of the hour's messages the input itself is broken, not a stray ticket. */
+export const BROKEN_SHARE = 0.1;
+
+/**
+ * @typedef {{ received: number, deadLetters: number, lastDeadLetterAt?: string|null }} DeadLetterHour
+ * @param {{ deadLetters?: DeadLetterHour|null }|null|undefined} pipeline
+ * @returns {{ level: 'watch'|'critical', count: number, share: number }|null}
+ */
+export function deadLetterWarning(pipeline) {
+  const hour = pipeline?.deadLetters;
+  if (!hour || !(hour.deadLetters > 0)) return null;
+  const share = hour.received > 0 ? hour.deadLetters / hour.received : 1;
+  return { level: share >= BROKEN_SHARE ? 'critical' : 'watch', count: hour.deadLetters, share };
+}
+
+/**
+ * @param {HTMLElement} el
+ * @param {any} pipeline
+ * @param {{ deadLetters: (n: number) => string, deadLettersShare: (pct: number) => string }} T
+ */
+export function renderDeadLetters(el, pipeline, T) {
+  const w = deadLetterWarning(pipeline);
+  el.hidden = !w;
+  if (!w) return;
+  el.dataset.level = w.level;
+  el.textContent = w.level === 'critical' ? T.deadLettersShare(Math.round(w.share * 100)) : T.deadLetters(w.count);
+}
