@@ -3,7 +3,7 @@
 
 import { escapeHtml as esc } from './html.ts';
 
-const PAGES = new Set(['/', '/console/']);
+const PAGES = new Set(['/', '/console/', '/console/review']);
 
 /** A browser's GET of one of the pages (not an API call, which keeps its JSON answer). */
 export function isPageRequest(method: string, url: string, accept: string | undefined): boolean {

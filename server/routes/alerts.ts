@@ -109,7 +109,10 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     const branch = text(body, 'branch', true, 64)!;
     const complaintType = text(body, 'complaintType', true, 64)!;
     if (!CODE.test(branch)) throw badRequest('branch must be a branch code');
-    if (!monitor.plan.typeByCode.has(complaintType)) throw badRequest(`unknown complaint type "${complaintType}"`);
+    // `other`: a reviewer's word that the ticket is of no type the plan watches (it then counts nowhere)
+    if (!monitor.plan.typeByCode.has(complaintType) && complaintType !== 'other') {
+      throw badRequest(`unknown complaint type "${complaintType}" (the plan's types, or other for none of them)`);
+    }
     const outcome = body.outcome;
     if (outcome !== undefined && !OUTCOMES.includes(outcome as string)) throw badRequest('outcome must be agreed or not_agreed');
     let atMs = now();

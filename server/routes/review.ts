@@ -5,28 +5,47 @@ import { toZonedIso } from '../time.ts';
 import { intParam, readQuery } from './query.ts';
 
 // The queue of tickets the classifier typed with low confidence (contract section 1:
-// `unclassified` tickets, e.g. transferred from the 12378 hotline). A person confirms or re-types
-// one by issuing a correction (kind: corrected), which also takes it off this queue.
+// `unclassified` tickets, e.g. transferred from the 12378 hotline). Such a ticket counts under the
+// type it was given, often none the plan watches, so until a person types it no counter sees it.
+// A person confirms or re-types one by issuing a correction (kind: corrected), which also takes it
+// off this queue. One row per ticket: its latest event, and the text of its latest event with one.
+
+const WAITING = `reported_type = 'unclassified' AND needs_review = 1
+  AND ticket_id NOT IN (SELECT ticket_id FROM complaints.ticket_events WHERE kind = 'corrected')`;
 
 export function reviewRoutes(app: FastifyInstance, monitor: Monitor): void {
+  // the console's review page (web/console/review.html): read access, like the console itself
+  app.get('/console/review', async (req, reply) => {
+    authorize(req, monitor.config, 'viewer');
+    return reply.type('text/html; charset=utf-8').sendFile('console/review.html');
+  });
+
   app.get('/api/classification/review', async (req) => {
     authorize(req, monitor.config, 'viewer');
     const q = readQuery(req.query, ['limit']);
     const limit = intParam(q, 'limit', 100, 1, 1000);
-    const rs = await monitor.clickhouse.query({
-      query: `SELECT ticket_id, event_id, toUnixTimestamp64Milli(occurred_at) AS at, branch, complaint_type,
-                     classifier_model, classifier_confidence, substring(text, 1, 300) AS text
-              FROM complaints.ticket_events FINAL
-              WHERE reported_type = 'unclassified' AND needs_review = 1
-                AND ticket_id NOT IN (SELECT ticket_id FROM complaints.ticket_events WHERE kind = 'corrected')
-              ORDER BY occurred_at DESC
-              LIMIT {limit:UInt32}`,
-      query_params: { limit },
-      format: 'JSONEachRow',
-    });
-    type Row = { ticket_id: string; event_id: string; at: string; branch: string; complaint_type: string; classifier_model: string; classifier_confidence: number | null; text: string };
-    const rows = await rs.json<Row>();
+    const [items, total] = await Promise.all([
+      monitor.clickhouse.query({
+        query: `SELECT ticket_id, argMax(event_id, occurred_at) AS event_id, toUnixTimestamp64Milli(max(occurred_at)) AS at,
+                       argMax(branch, occurred_at) AS branch, argMax(complaint_type, occurred_at) AS complaint_type,
+                       argMax(classifier_model, occurred_at) AS classifier_model,
+                       argMax(classifier_confidence, occurred_at) AS classifier_confidence,
+                       argMaxIf(substring(text, 1, 300), occurred_at, text != '') AS text, count() AS events
+                FROM complaints.ticket_events FINAL
+                WHERE ${WAITING}
+                GROUP BY ticket_id
+                ORDER BY at DESC, ticket_id
+                LIMIT {limit:UInt32}`,
+        query_params: { limit },
+        format: 'JSONEachRow',
+      }),
+      monitor.clickhouse.query({ query: `SELECT uniqExact(ticket_id) AS n FROM complaints.ticket_events FINAL WHERE ${WAITING}`, format: 'JSONEachRow' }),
+    ]);
+    type Row = { ticket_id: string; event_id: string; at: string; branch: string; complaint_type: string; classifier_model: string; classifier_confidence: number | null; text: string; events: string };
+    const rows = await items.json<Row>();
+    const n = (await total.json<{ n: string }>())[0]?.n ?? 0;
     return {
+      total: Number(n),
       items: rows.map((r) => ({
         ticketId: r.ticket_id,
         eventId: r.event_id,
@@ -36,6 +55,7 @@ export function reviewRoutes(app: FastifyInstance, monitor: Monitor): void {
         confidence: r.classifier_confidence,
         modelVersion: r.classifier_model,
         text: r.text,
+        events: Number(r.events),
       })),
     };
   });

@@ -141,7 +141,7 @@ describe('e2e - HTTP bad input', () => {
 
   it('a browser opening a page with no or a wrong token gets a page that says so; API callers keep JSON', async () => {
     const html = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
-    for (const [path, reason] of [['/', 'a token is required'], ['/?token=not-a-real-token', 'unknown token'], ['/console/?token=nope', 'unknown token']] as const) {
+    for (const [path, reason] of [['/', 'a token is required'], ['/?token=not-a-real-token', 'unknown token'], ['/console/?token=nope', 'unknown token'], ['/console/review', 'a token is required']] as const) {
       const res = await fetch(`${monitor.baseUrl}${path}`, { headers: html });
       expect(res.status, path).toBe(401);
       expect(res.headers.get('content-type')).toMatch(/^text\/html/);

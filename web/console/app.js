@@ -3,6 +3,8 @@
 // localStorage. No framework: the DOM is rebuilt from one Map of alerts on each change.
 
 import { KIND_ZH, LEVEL_ZH, STATUS_ZH, URGENCY_ZH, WHAT_ZH, esc, fmt } from './words.js';
+import { mayActOn } from './access.js';
+import { showReviewCount } from './review-count.js';
 
 const params = new URLSearchParams(location.search);
 const token = params.get('token') ?? '';
@@ -72,20 +74,8 @@ function subject(a) {
 // The caller (GET /api/me): a supervisor limited to some branches acts only on their alerts (the
 // server checks each action again); the list shows those first-hand and the rest read-only.
 let access = { role: 'viewer', branches: null, mayAct: false };
-/** The scope and its parents up to the bank, from the plan's branch tree. */
-function chainOf(scope) {
-  const chain = [];
-  for (let s = scope, n = 0; s && n < 20; n++) {
-    chain.push(s);
-    s = plan?.branches.find((b) => b.code === s)?.parent;
-  }
-  return chain;
-}
 function mayAct(a) {
-  if (!access.mayAct || a.kind === 'screen') return false;
-  if (!access.branches) return true;
-  const chain = chainOf(a.scope);
-  return access.branches.some((b) => b !== 'ALL' && chain.includes(b));
+  return a.kind !== 'screen' && mayActOn(access, plan, a.scope);
 }
 
 function fillFilter(id, values, label = (v) => v) {
@@ -235,5 +225,6 @@ function connect() {
   };
 }
 
+showReviewCount($('review-link'), api, withToken);
 api('/api/alerts?status=open').then((r) => { reasons = r.ackReasons ?? []; for (const a of r.alerts) upsert(a, false); render(); }).catch((err) => { $('conn').textContent = err.message; });
 connect();

@@ -1,0 +1,114 @@
+// The classification review (GET /api/classification/review): one row per ticket the classifier
+// typed with low confidence. A person picks the type and confirms; the page sends a correction
+// (POST /api/corrections), which flows through the pipeline, counts the ticket under that type and
+// takes it off the queue. Rows someone is editing are not redrawn by the minute's refresh.
+
+import { esc, fmt } from './words.js';
+import { mayActOn } from './access.js';
+
+/** The type a reviewer picks for a ticket that belongs to no type the plan watches. */
+export const OTHER_TYPE = 'other';
+
+const params = new URLSearchParams(location.search);
+const token = params.get('token') ?? '';
+const $ = (id) => document.getElementById(id);
+const withToken = (path) => `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+const me = $('me');
+me.value = localStorage.getItem('console.me') ?? '';
+me.addEventListener('change', () => localStorage.setItem('console.me', me.value.trim()));
+$('back').href = withToken('/console/');
+
+let plan = null;
+let access = { mayAct: false, branches: null };
+let items = [];
+/** tickets whose row a person has touched or sent: kept as they are through refreshes */
+const touched = new Map();
+
+async function api(path, body) {
+  const res = await fetch(withToken(path), body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {});
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(json.message ?? `HTTP ${res.status}`);
+  return json;
+}
+
+const branchName = (code) => plan?.branches.find((b) => b.code === code)?.name ?? code;
+const typeName = (code) =>
+  plan?.types.find((t) => t.code === code)?.name ?? (code === OTHER_TYPE ? '不属于监测类型' : code === 'unclassified' ? '未能判定 unclassified' : code);
+
+function typeSelect(item, disabled) {
+  const chosen = touched.get(item.ticketId)?.type ?? (plan?.types.some((t) => t.code === item.assignedType) ? item.assignedType : '');
+  const options = [
+    `<option value="">请选择 Choose…</option>`,
+    ...(plan?.types ?? []).map((t) => `<option value="${esc(t.code)}" ${t.code === chosen ? 'selected' : ''}>${esc(t.name)}</option>`),
+    `<option value="${OTHER_TYPE}" ${chosen === OTHER_TYPE ? 'selected' : ''}>不属于监测类型 Not a watched type</option>`,
+  ];
+  return `<select name="type" ${disabled ? 'disabled' : ''}>${options.join('')}</select>`;
+}
+
+function row(item) {
+  const canAct = mayActOn(access, plan, item.branch);
+  const sent = touched.get(item.ticketId)?.sent;
+  const model = `${esc(typeName(item.assignedType))} · ${item.confidence == null ? '—' : `${Math.round(item.confidence * 100)}%`}`;
+  const action = sent
+    ? `<span class="sent">已提交 ✓ ${esc(typeName(sent))}</span>`
+    : canAct ? `<button class="primary" data-confirm="${esc(item.ticketId)}">确认 Confirm</button>` : '<span class="readonly">只读 read-only</span>';
+  return `<tr data-ticket="${esc(item.ticketId)}">
+    <td class="time">${esc(fmt(item.occurredAt))}</td><td>${esc(branchName(item.branch))}</td><td class="ticket">${esc(item.ticketId)}</td>
+    <td class="text">${esc(item.text) || '<span class="dim">（无文本 no text）</span>'}</td><td class="model">${model}</td>
+    <td>${typeSelect(item, !canAct || !!sent)}</td><td>${action}</td></tr>`;
+}
+
+function render() {
+  const branch = $('f-branch').value;
+  const shown = items.filter((i) => !branch || i.branch === branch);
+  $('queue').tBodies[0].innerHTML = shown.length ? shown.map(row).join('') : '<tr><td colspan="7" class="empty">没有待确认的工单 Nothing to review</td></tr>';
+}
+
+async function load() {
+  try {
+    const r = await api('/api/classification/review?limit=500');
+    items = r.items;
+    $('count').textContent = r.total > items.length ? `${items.length} / ${r.total}` : String(r.total);
+    for (const b of new Set(items.map((i) => i.branch))) {
+      if (![...$('f-branch').options].some((o) => o.value === b)) $('f-branch').add(new Option(branchName(b), b));
+    }
+    $('error').textContent = '';
+    render();
+  } catch (err) {
+    $('error').textContent = err.message;
+  }
+}
+
+$('queue').addEventListener('change', (e) => {
+  const tr = e.target.closest('tr[data-ticket]');
+  if (tr && e.target.name === 'type') touched.set(tr.dataset.ticket, { ...touched.get(tr.dataset.ticket), type: e.target.value });
+});
+
+$('queue').addEventListener('click', async (e) => {
+  const ticketId = e.target.dataset?.confirm;
+  if (!ticketId) return;
+  const item = items.find((i) => i.ticketId === ticketId);
+  const type = e.target.closest('tr').querySelector('select[name="type"]').value;
+  const by = me.value.trim();
+  if (!by) { $('error').textContent = '请先填写你的名字 Enter your name first'; me.focus(); return; }
+  if (!type) { $('error').textContent = `请为工单 ${ticketId} 选择类型 Choose a type first`; return; }
+  localStorage.setItem('console.me', by);
+  e.target.disabled = true;
+  try {
+    await api('/api/corrections', { by, ticketId, branch: item.branch, complaintType: type, reason: '分类复核 classification review' });
+    touched.set(ticketId, { type, sent: type });
+    $('error').textContent = '';
+  } catch (err) {
+    $('error').textContent = `${ticketId}: ${err.message}`;
+    e.target.disabled = false;
+  }
+  render();
+});
+
+$('f-branch').addEventListener('change', render);
+$('refresh').addEventListener('click', load);
+
+Promise.all([api('/api/plan'), api('/api/me').catch(() => access)])
+  .then(([p, a]) => { plan = p; access = a; })
+  .catch((err) => { $('error').textContent = err.message; })
+  .finally(() => { load(); setInterval(load, 60_000); });
