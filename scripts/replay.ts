@@ -16,6 +16,7 @@ import { migrate, openClickHouse } from '../server/clickhouse.ts';
 import { loadPlan } from '../server/plan-source.ts';
 import { produceReview, storedWeeks } from '../server/reports/data.ts';
 import { customerHashKey } from '../server/secrets.ts';
+import { checkHashKey } from '../server/hash-key-check.ts';
 import { parseRfc3339 } from '../server/time.ts';
 import { counterHistory, indexFromStore, preparer, rewriteCounterHistory, storeFromStream } from './replay-lib.ts';
 
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
       const nc = await connect({ servers: a.nats.split(',').map((s) => s.trim()), name: 'complaint-replay' });
       try {
         const hashKey = customerHashKey(dataDir, process.env.CUSTOMER_HASH_KEY);
+        await checkHashKey(ch, hashKey, Date.now()); // stream events hashed with another key would count twice
         summary.stream = await storeFromStream(nc, ch, preparer(plan, hashKey), { seq, timeMs });
       } finally {
         await nc.close();

@@ -16,6 +16,7 @@ import { natsStoreDir, startLocalNats, type LocalNats } from './natsd.ts';
 import { describeNatsAuth, natsSecurityFromEnv, type NatsSecurity } from './nats-options.ts';
 import { SizeHistogram } from './metrics.ts';
 import { customerHashKey } from './secrets.ts';
+import { checkHashKey } from './hash-key-check.ts';
 import { planStatus } from './plan-status.ts';
 import { UncountedEvents } from './uncounted.ts';
 import { DeadLetterWindow } from './dead-letter-window.ts';
@@ -63,13 +64,13 @@ export class Monitor {
   /** swapped whole by replacePlan (a new plan needs a new index); read it afresh, never keep it */
   index: CounterIndex;
   private subscription?: Subscription;
-  private readonly hashKey: Uint8Array;
   private readonly history: CounterHistory;
 
   private constructor(
     readonly config: MonitorConfig,
     /** swapped together with `index` by replacePlan */
     public plan: CompiledPlan,
+    private readonly hashKey: Uint8Array,
     readonly clickhouse: ClickHouseClient,
     private readonly live: MonitorStore['live'],
     private readonly localNats: LocalNats | undefined,
@@ -77,18 +78,24 @@ export class Monitor {
     private readonly now: () => number,
   ) {
     this.index = new CounterIndex(plan);
-    this.hashKey = customerHashKey(config.dataDir, config.customerHashKey);
     this.history = new CounterHistory(clickhouse, (err) => log.warn({ err: err.message }, 'counter history write failed'));
     this.health = initialHealth(localNats?.url ?? config.natsUrl ?? '', config.clickhouseUrl ? 'server' : 'embedded');
   }
 
   static async start(config: MonitorConfig, plan: CompiledPlan, log: Logger, now: () => number = Date.now): Promise<Monitor> {
     const { clickhouse, live } = await openMonitorStore(config, log);
+    const hashKey = customerHashKey(config.dataDir, config.customerHashKey);
+    try {
+      if ((await checkHashKey(clickhouse, hashKey, now())) === 'recorded') log.info('customer-hash key fingerprint recorded in ClickHouse; later starts check it');
+    } catch (err) {
+      await Promise.all([clickhouse.close(), live.client === clickhouse ? undefined : live.client.close()]);
+      throw err;
+    }
     const localNats = config.natsUrl ? undefined : await startLocalNats({ storeDir: natsStoreDir(config.dataDir) });
     const natsUrl = localNats?.url ?? config.natsUrl!;
     if (localNats) log.info({ natsUrl }, 'started local nats-server');
     const security = natsSecurityFromEnv(); // a bad NATS_* variable stops the start, named
-    const monitor = new Monitor(config, plan, clickhouse, live, localNats, log, now);
+    const monitor = new Monitor(config, plan, hashKey, clickhouse, live, localNats, log, now);
     await monitor.rebuild();
     // A broker that is down at start is waited for (status in /api/health), not a crash. When it
     // answers at once, start() returns connected, as before.
