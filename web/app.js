@@ -16,7 +16,7 @@ import { T, langOf, setLang } from './src/i18n.js';
 import { buildPanel, setOpenCases, updatePanel } from './src/panels.js';
 import { connectWallboard, wsUrl } from './src/socket.js';
 import { ALL, applyCounter, applySeries, emptyState, fromSnapshot, planEnded, upsertAlert } from './src/state.js';
-import { renderDeadLetters } from './src/data-quality.js';
+import { renderDeadLetters, stallNote } from './src/data-quality.js';
 import { openCasesByType, renderTicker } from './src/ticker.js';
 import { startRotation } from './src/kiosk.js';
 
@@ -213,6 +213,7 @@ function renderFreshness() {
   }
   $('grid-fresh').textContent = `${T.updated} ${clock(state.asOf, state.timezone)} · ${lag}`;
   renderDeadLetters($('dead-letters'), p, T);
+  if (stale && link.status === 'live') $('conn-detail').textContent = stallNote(p, T);
 }
 
 /** @type {WeakMap<HTMLElement, Animation>} */
@@ -320,7 +321,7 @@ function onStatus(s) {
   countdown = undefined;
   const detail = () => {
     const wait = s.retryAt ? Math.max(0, Math.ceil((s.retryAt - Date.now()) / 1000)) : 0;
-    $('conn-detail').textContent = live ? T.pipelineNote : s.status === 'connecting' ? `${s.reason}…` : `${s.reason} · ${T.retryIn(wait)}`;
+    $('conn-detail').textContent = live ? stallNote(state.pipeline, T) : s.status === 'connecting' ? `${s.reason}…` : `${s.reason} · ${T.retryIn(wait)}`;
   };
   if (!live || pipelineStale) {
     detail();

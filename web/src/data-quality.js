@@ -1,6 +1,9 @@
-// The board's word on its input: messages the last hour could not count (dead letters). A ticket
-// system that changes its date format dead-letters every event; the counters then stop rising and
-// the wall would look calm. Any dead letter in the hour shows a pill; a large share turns it red.
+// The board's word on its own data. Messages the last hour could not count (dead letters): a
+// ticket system that changes its date format dead-letters every event, the counters then stop
+// rising and the wall would look calm; any dead letter in the hour shows a pill, a large share
+// turns it red. And when the pipeline stalls, which part failed, so the room calls the right team.
+
+import { duration } from './format.js';
 
 /** From this share of the hour's messages the input itself is broken, not a stray ticket. */
 export const BROKEN_SHARE = 0.1;
@@ -28,4 +31,18 @@ export function renderDeadLetters(el, pipeline, T) {
   if (!w) return;
   el.dataset.level = w.level;
   el.textContent = w.level === 'critical' ? T.deadLettersShare(Math.round(w.share * 100)) : T.deadLetters(w.count);
+}
+
+/**
+ * The stalled-pipeline banner's words: the server is up but the numbers are not moving, and why.
+ * @param {any} pipeline
+ * @param {{ pipelineNote: string, stallNats: string, stallStore: string, stallIdle: string, stallBehind: (d: string) => string }} T
+ */
+export function stallNote(pipeline, T) {
+  const reason = !pipeline ? ''
+    : pipeline.nats && pipeline.nats !== 'connected' ? T.stallNats
+      : pipeline.writeError ? T.stallStore
+        : pipeline.consuming === false ? T.stallIdle
+          : typeof pipeline.lagMs === 'number' ? T.stallBehind(duration(pipeline.lagMs)) : '';
+  return reason ? `${T.pipelineNote} · ${reason}` : T.pipelineNote;
 }
