@@ -20,6 +20,7 @@ import {
 import type { CounterChange, Logger, Monitor } from '../monitor.ts';
 import { loadCaseEvents, loadRecords, loadTicketEvents, logRow, writeLog } from './store.ts';
 import { alertView } from './view.ts';
+import { gatewayNotice } from './gateway-notice.ts';
 
 // The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
 // rules are deterministic functions of the event set and the clock) and the people's side —
@@ -229,7 +230,9 @@ export class AlertEngine {
       const change = entries.map((e) => ({ what: e.what, at: e.atMs, by: e.by ?? null }));
       liveMessages.next({ type: 'alert', ...view, change });
       try {
-        nc.publish(`complaints.alerts.${record.complaintType}.${record.scope}`, JSON.stringify({ ...view, change }));
+        const row = record.kind === 'case' ? undefined : this.monitor.index.rows(now, { type: record.complaintType, scope: record.scope })[0];
+        const notice = gatewayNotice(view, change, plan, row);
+        nc.publish(`complaints.alerts.${record.complaintType}.${record.scope}`, JSON.stringify({ ...view, change, notice }));
       } catch (err) {
         this.log.warn({ err: (err as Error).message }, 'alert publish on NATS failed');
       }

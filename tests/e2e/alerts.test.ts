@@ -101,6 +101,8 @@ describe('e2e alerts - events in, alerts out', () => {
     await until('alert on /ws', () => wsMessages.find((m) => m.type === 'alert' && m.id === 'case.INS-1'));
     const onNats = await until('alert on NATS', () => natsMessages.find((m) => m.body.id === 'case.INS-1'));
     expect(onNats.subject).toBe('complaints.alerts.insurance_dispute.BJ-HD');
+    // ready-made words for an SMS/WeCom gateway, with the plan's names
+    expect(onNats.body.notice.text).toMatch(/^【消保预警·\S+】代理保险争议 · 海淀支行 · 工单 INS-1：逐笔盯盘/);
   });
 
   it('refuses without a token (401), with a viewer token (403) and out of a supervisor\'s branches (403)', async () => {

@@ -1,0 +1,39 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { CounterRow } from '../../pipelines/model.ts';
+import { loadPlanFile } from '../../pipelines/plan/index.ts';
+import { gatewayNotice } from './gateway-notice.ts';
+import type { AlertView } from './view.ts';
+
+const plan = loadPlanFile(join(import.meta.dirname, '../../tests/fixtures/plan-2025.yaml'));
+
+const view = (extra: Partial<AlertView>): AlertView => ({
+  id: 'level.2025.auto_installment.GZ.1', kind: 'level', complaintType: 'auto_installment', scope: 'GZ', level: 'critical', status: 'open',
+  openedAt: '2025-03-04T04:59:09.000+08:00', history: [], raisedAt: '2025-03-04T04:59:09.000+08:00', ack: null, assignee: null,
+  onCall: { level: 2, round: 0, since: '2025-03-04T05:14:09.000+08:00', notify: ['消保部负责人', 'role:admin'] },
+  ...extra,
+}) as AlertView;
+
+const row: CounterRow = {
+  complaintType: 'auto_installment', scope: 'GZ', unresolvedCustomers: 11, firstContactCustomers: 30, oneTimeResolutionRate: 0.633,
+  allowanceToDate: 9.1, annualAllowance: 10, ratio: 11 / 9.1, level: 'critical',
+} as CounterRow;
+
+describe('gatewayNotice', () => {
+  it('words a level alert with the plan\'s names, its numbers, what happened and who is on call', () => {
+    const n = gatewayNotice(view({}), [{ what: 'escalated' }], plan, row);
+    expect(n).toEqual({
+      title: '【消保预警·严重超标】购车分期 · 广州分行',
+      text: '【消保预警·严重超标】购车分期 · 广州分行：未达成一致 11 人，累计管控值 9.1（120.9%），年度允许量 10；升级值班；值班第2级：消保部负责人。',
+      typeName: '购车分期',
+      scopeName: '广州分行',
+    });
+  });
+
+  it('words a case with its ticket, the bank as 全行, and a resolved alert without the on-call line', () => {
+    const c = gatewayNotice(view({ kind: 'case', id: 'case.T-9', complaintType: 'insurance_dispute', scope: 'BJ-HD', level: 'watch', ticketId: 'T-9', onCall: { level: 1, round: 0, since: '', notify: ['role:supervisor'] } }), [{ what: 'opened' }], plan);
+    expect(c.text).toBe('【消保预警·关注】代理保险争议 · 海淀支行 · 工单 T-9：逐笔盯盘，客户首次接触未达成一致；新预警；值班第1级。');
+    const all = gatewayNotice(view({ scope: 'ALL', status: 'resolved' }), [{ what: 'resolved' }, { what: 'resolved' }], plan, { ...row, scope: 'ALL', ratio: null });
+    expect(all.text).toBe('【消保预警·严重超标】购车分期 · 全行：未达成一致 11 人，累计管控值 9.1，年度允许量 10；已解除。');
+  });
+});

@@ -1,0 +1,41 @@
+import type { CounterRow } from '../../pipelines/model.ts';
+import type { CompiledPlan } from '../../pipelines/plan/index.ts';
+import type { AlertView } from './view.ts';
+
+// What an SMS, WeCom or e-mail gateway on `complaints.alerts.<type>.<scope>` sends to the people
+// on call, ready-made: the plan's names (not codes), the numbers behind a level alert, what just
+// happened and who is on call now. Gateways still get the whole alert beside it.
+
+const LEVEL_ZH: Record<string, string> = { ok: '正常', watch: '关注', breach: '超标', critical: '严重超标' };
+const WHAT_ZH: Record<string, string> = {
+  opened: '新预警', raised: '升级', reopened: '重开', escalated: '升级值班', acknowledged: '已确认', note: '备注',
+  notice: '已发消保提示书', assign: '已指派', resolved: '已解除', withdrawn: '已撤销', amended: '已更正', corrected: '已更正',
+  stale: '无进展', overdue: '超期', 'case-escalated': '案件升级', closed: '已办结', recovering: '回落中',
+};
+
+export interface GatewayNotice {
+  /** one line for a subject or an SMS's first words */
+  title: string;
+  /** the whole message, in Chinese, with names */
+  text: string;
+  typeName: string;
+  scopeName: string;
+}
+
+export function gatewayNotice(view: AlertView, change: ReadonlyArray<{ what: string }>, plan: CompiledPlan, row?: CounterRow): GatewayNotice {
+  const typeName = plan.typeByCode.get(view.complaintType)?.name ?? view.complaintType;
+  const scopeName = view.scope === 'ALL' ? '全行' : (plan.plan.branches.find((b) => b.code === view.scope)?.name ?? view.scope);
+  const level = LEVEL_ZH[view.level] ?? view.level;
+  const title = `【消保预警·${level}】${typeName} · ${scopeName}${view.ticketId ? ` · 工单 ${view.ticketId}` : ''}`;
+  const facts =
+    view.kind === 'case'
+      ? '逐笔盯盘，客户首次接触未达成一致'
+      : row
+        ? `未达成一致 ${row.unresolvedCustomers} 人，累计管控值 ${row.allowanceToDate.toFixed(1)}${row.ratio === null ? '' : `（${(row.ratio * 100).toFixed(1)}%）`}，年度允许量 ${row.annualAllowance}`
+        : '';
+  const happened = [...new Set(change.map((c) => WHAT_ZH[c.what] ?? c.what))].join('、');
+  const people = view.onCall.notify.filter((n) => !n.startsWith('role:'));
+  const onCall = view.status === 'resolved' ? '' : `值班第${view.onCall.level}级${people.length ? `：${people.join('、')}` : ''}`;
+  const text = `${title}：${[facts, happened, onCall].filter(Boolean).join('；')}。`;
+  return { title, text, typeName, scopeName };
+}
