@@ -3,7 +3,6 @@
 // so the page shows a year in progress (the contract's asOf defaults to now).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -14,6 +13,7 @@ import { ticketStream } from '../helpers/events.ts';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
 import { publishEvents, publishRaw, waitConsumed } from '../helpers/publish.ts';
+import { startTcpRelay, type TcpRelay } from '../helpers/tcp-relay.ts';
 
 const YEAR = Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()));
 const dir = mkdtempSync(join(tmpdir(), 'cewm-wall-'));
@@ -24,22 +24,7 @@ const nowMs = Date.now();
 const batch = (seed: number, prefix: string, tickets: number) =>
   ticketStream({ seed, tickets, year: YEAR, customers: 150, prefix }).filter((e) => Date.parse(e.occurredAt) < nowMs - 60_000);
 
-// The page keeps one URL while the monitor restarts on another port (the test helper picks a
-// free one): a plain TCP relay on a fixed port stands in for the address a wall display knows.
-let relayTarget = 0;
-let relay: Server;
-const relaySockets = new Set<Socket>();
-function startRelay(): Promise<number> {
-  relay = createServer((client) => {
-    const upstream = tcpConnect(relayTarget, '127.0.0.1');
-    relaySockets.add(client).add(upstream);
-    const end = () => { client.destroy(); upstream.destroy(); relaySockets.delete(client); relaySockets.delete(upstream); };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-    client.pipe(upstream).pipe(client);
-  });
-  return new Promise((r) => relay.listen(0, '127.0.0.1', () => r((relay.address() as { port: number }).port)));
-}
+let relay: TcpRelay;
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -94,8 +79,8 @@ beforeAll(async () => {
   nats = await startTestNats();
   nc = await nats.connect();
   monitor = await startMonitor(env());
-  relayTarget = monitor.port;
-  base = `http://127.0.0.1:${await startRelay()}`;
+  relay = await startTcpRelay(monitor.port); // the page keeps one URL while the monitor restarts
+  base = `http://127.0.0.1:${relay.port}`;
   await publishEvents(nc, batch(11, 'w1', 400));
   await waitConsumed(nc);
   browser = await launchBrowser();
@@ -106,7 +91,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await closeBrowser(browser);
   await monitor?.kill();
-  for (const s of relaySockets) s.destroy();
   relay?.close();
   await nc?.close();
   await nats?.cleanup();
@@ -216,7 +200,7 @@ describe('wall-board e2e (real monitor)', () => {
     // Events published while it is down are counted after the restart.
     await publishEvents(nc, batch(13, 'w3', 200));
     monitor = await startMonitor(env());
-    relayTarget = monitor.port;
+    relay.target = monitor.port;
     await waitConsumed(nc);
     await waitBoard(page, 'w.connected', 45_000);
     await expectPageEqualsApi(page);
@@ -228,13 +212,13 @@ describe('wall-board e2e (real monitor)', () => {
   it('wallboard e2e - a token the server refuses is named on the screen, not taken for a server that is down', async () => {
     await monitor.kill();
     monitor = await startMonitor({ ...env(), MONITOR_TOKENS: 'e2e-viewer-token-0123456789:viewer' }); // this page has no token
-    relayTarget = monitor.port;
+    relay.target = monitor.port;
     await page.waitForFunction(() => /访问被拒绝/.test(document.getElementById('conn-detail')?.textContent ?? ''), undefined, { timeout: 60_000, polling: 250 });
     expect(await page.locator('#conn').getAttribute('data-status')).toBe('disconnected');
     console.log('screenshot:', await saveScreenshot(page, 'wallboard-e2e-token-refused'));
     await monitor.kill();
     monitor = await startMonitor(env());
-    relayTarget = monitor.port;
+    relay.target = monitor.port;
     await waitBoard(page, 'w.connected', 60_000);
     expect(await page.locator('#conn-banner').isHidden()).toBe(true);
     expect(errors).toEqual([]);
