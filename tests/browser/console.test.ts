@@ -177,6 +177,11 @@ describe('console - supervisor page', () => {
     await sh.waitFor({ timeout: 20_000 });
     expect(await sh.innerText()).toContain('只读 read-only');
     expect(await sh.locator('select').isDisabled()).toBe(true);
+    // and on a phone: no horizontal scrolling
+    const phone = await openPage(browser, `${monitor.baseUrl}/console/review?token=${SUP}`, { width: 390, height: 844 });
+    await phone.page.locator('tr[data-ticket="REV-4"]').waitFor({ timeout: 20_000 });
+    expect(await phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    await saveScreenshot(phone.page, 'console-review-phone');
   });
 
   it('fits a phone screen without horizontal scrolling', async () => {
