@@ -80,6 +80,8 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
   const live = monitor.liveMessages.subscribe((message) => {
     broadcast([message]);
     if (message.type === 'alert') headlineSoon();
+    // a new plan may rename, add or re-weigh types and branches: screens take the whole picture
+    if (message.type === 'plan') broadcast([{ ...snapshot(0), reason: 'plan' }]);
   });
 
   // Pipeline freshness: how far behind the stream the counters are. `caughtUpAtMs` is the last

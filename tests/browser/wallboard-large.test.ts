@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Level } from '../../pipelines/model.ts';
 import { closeBrowser, launchBrowser, openPage, saveScreenshot } from '../helpers/browser.ts';
 import { startFakeWallboardServer, type FakeWallboardServer, type SnapshotBody } from '../helpers/fake-wallboard-server.ts';
-import { makeSnapshot, types } from './wallboard-fixture.ts';
+import { branches, makeSnapshot, types } from './wallboard-fixture.ts';
 
 // The wall-board for a large bank (dozens of branches, a dozen types) and past its plan's year,
 // in real Chromium against a scripted server: each test opens its own page on its own snapshot.
@@ -152,6 +152,25 @@ describe('wall-board page - a large bank, and the plan year', () => {
       // the top bar keeps one line: nothing in it wraps to make room
       const heights = await page.evaluate(() => [...document.querySelectorAll('#topbar > *')].map((e) => [e.id, Math.round(e.getBoundingClientRect().height)]));
       for (const [id, h] of heights) expect(h, String(id)).toBeLessThan(60);
+    });
+  });
+
+  it('wallboard - a plan changed on the running monitor reaches an open screen whole: new branch, new name, no reload', async () => {
+    const snap = makeSnapshot();
+    await onBoard(snap, async (page) => {
+      await page.waitForSelector('#grid th[data-scope="GZ"]', { timeout: 5_000 });
+      const loads = await page.evaluate(() => performance.getEntriesByType('navigation').length);
+      const plan = {
+        ...snap.plan,
+        branches: [...branches, { code: 'SZ', name: '深圳分行', weight: 1 }],
+        types: types.map((t, i) => (i === 0 ? { ...t, name: `${t.name}（修订）` } : t)),
+      };
+      const sz = snap.counters.filter((r) => r.scope === 'GZ').map((r) => ({ ...r, scope: 'SZ' }));
+      server.send({ ...snap, plan, counters: [...snap.counters, ...sz], type: 'snapshot', reason: 'plan' });
+      await page.waitForSelector('#grid th[data-scope="SZ"]', { timeout: 5_000 });
+      expect(await page.locator('#grid th[data-scope="SZ"]').innerText()).toContain('深圳分行');
+      expect(await page.locator(`.panel[data-type="${types[0].code}"] .type-name`).innerText()).toContain('（修订）');
+      expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(loads);
     });
   });
 });

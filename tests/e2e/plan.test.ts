@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import WebSocket from 'ws';
 import { compilePlan, loadPlanFile, type CompiledPlan, type Plan } from '../../pipelines/plan/index.ts';
 import { shuffled, ticketStream } from '../helpers/events.ts';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
@@ -95,8 +96,19 @@ describe('e2e - plan builder and plan changes', () => {
     const bad = await getJson(monitor, '/api/plan', { method: 'PUT', headers: auth(ADMIN), body: JSON.stringify({ by: 'x', plan: { ...next, types: [{ ...next.types[0], annualAllowance: -1 }] } }) });
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/request plan:\d+: types\[0\]\.annualAllowance/);
+    const screen = new WebSocket(`${monitor.baseUrl.replace('http', 'ws')}/ws?token=${VIEWER}`);
+    const frames: Array<Record<string, any>> = [];
+    screen.on('message', (m) => frames.push(JSON.parse(m.toString())));
+    await new Promise((r) => screen.once('message', r));
     const res = await getJson(monitor, '/api/plan', { method: 'PUT', headers: auth(ADMIN), body });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
+    // open screens take the new plan whole, without a reload
+    const deadline = Date.now() + 10_000;
+    while (!frames.some((f) => f.type === 'snapshot' && f.reason === 'plan') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    screen.close();
+    const fresh = frames.find((f) => f.type === 'snapshot' && f.reason === 'plan')!;
+    expect(fresh, 'a snapshot after the plan change').toBeDefined();
+    expect(fresh.plan.types.find((t: { code: string }) => t.code === 'mortgage_prepayment').annualAllowance).toBe(20);
     expect(res.body.changed).toBe(true);
     expect(res.body.rebuiltEvents).toBeGreaterThan(0);
     await expectCounters(compilePlan(JSON.parse(JSON.stringify(next)) as Plan), '2025-12-31T23:59:59+08:00');
