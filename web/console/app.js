@@ -85,6 +85,17 @@ function fillFilter(id, values, label = (v) => v) {
   sel.value = current;
 }
 
+// A burst of alert messages (a correction, a start) redraws the list once per frame, not once each.
+const freshIds = new Set();
+let frame = 0;
+function renderSoon() {
+  frame ||= requestAnimationFrame(() => {
+    frame = 0;
+    render(new Set(freshIds));
+    freshIds.clear();
+  });
+}
+
 function render(fresh = new Set()) {
   if (access.branches) $('my-branches').textContent = `(${access.branches.map(scopeName).join('、')})`; // names once the plan is in
   const [ft, fs, fl] = [$('f-type').value, $('f-scope').value, $('f-level').value];
@@ -219,8 +230,8 @@ function connect() {
       for (const a of msg.alerts ?? []) upsert(a, false);
       render();
     } else if (msg.type === 'alert') {
-      const fresh = upsert(msg, true);
-      render(fresh ? new Set([msg.id]) : new Set());
+      if (upsert(msg, true)) freshIds.add(msg.id);
+      renderSoon();
     }
   };
 }
