@@ -31,3 +31,36 @@ export async function readDeadLetters(clickhouse: ClickHouseClient, timezone: st
     })),
   };
 }
+
+/**
+ * GET /api/dead-letters/summary: what went wrong in the last `hours`, grouped, for triage when
+ * the wall's dead-letter pill turns red — which reasons (by code, with one reason as worded),
+ * and which subjects (the intake behind complaints.tickets.<branch>), since when.
+ */
+export async function summarizeDeadLetters(clickhouse: ClickHouseClient, timezone: string, hours: number, nowMs: number) {
+  const params = { since: nowMs - hours * 3_600_000 };
+  const where = 'received_at >= fromUnixTimestamp64Milli(toInt64({since:Int64}))';
+  const [byCode, bySubject] = await Promise.all([
+    clickhouse.query({
+      query: `SELECT code, count() AS n, any(reason) AS example, toUnixTimestamp64Milli(min(received_at)) AS first, toUnixTimestamp64Milli(max(received_at)) AS last
+              FROM complaints.dead_letters FINAL WHERE ${where} GROUP BY code ORDER BY n DESC, code`,
+      query_params: params,
+      format: 'JSONEachRow',
+    }),
+    clickhouse.query({
+      query: `SELECT subject, count() AS n, toUnixTimestamp64Milli(max(received_at)) AS last
+              FROM complaints.dead_letters FINAL WHERE ${where} GROUP BY subject ORDER BY n DESC, subject LIMIT 100`,
+      query_params: params,
+      format: 'JSONEachRow',
+    }),
+  ]);
+  const at = (ms: string) => toZonedIso(Number(ms), timezone);
+  const codes = await byCode.json<{ code: string; n: string; example: string; first: string; last: string }>();
+  const subjects = await bySubject.json<{ subject: string; n: string; last: string }>();
+  return {
+    hours,
+    total: codes.reduce((n, c) => n + Number(c.n), 0),
+    byCode: codes.map((c) => ({ code: c.code, count: Number(c.n), example: c.example, first: at(c.first), last: at(c.last) })),
+    bySubject: subjects.map((s) => ({ subject: s.subject, count: Number(s.n), last: at(s.last) })),
+  };
+}

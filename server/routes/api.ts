@@ -7,7 +7,7 @@ import { parseRfc3339, toZonedIso } from '../time.ts';
 import { planView, seriesView } from '../views.ts';
 import { intParam, readQuery } from './query.ts';
 import { LagProbe } from '../metrics.ts';
-import { readDeadLetters } from '../dead-letters.ts';
+import { readDeadLetters, summarizeDeadLetters } from '../dead-letters.ts';
 import { lastHourView } from '../dead-letter-window.ts';
 import { planStatus } from '../plan-status.ts';
 
@@ -105,5 +105,12 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     const limit = intParam(q, 'limit', 100, 1, 1000);
     const offset = intParam(q, 'offset', 0, 0, 10_000_000);
     return readDeadLetters(monitor.clickhouse, monitor.plan.timezone, limit, offset);
+  });
+
+  app.get('/api/dead-letters/summary', async (req) => {
+    authorize(req, config, 'viewer');
+    const q = readQuery(req.query, ['hours']);
+    const hours = intParam(q, 'hours', 24, 1, 24 * 366);
+    return summarizeDeadLetters(monitor.clickhouse, monitor.plan.timezone, hours, now());
   });
 }

@@ -76,6 +76,16 @@ describe('e2e - ticket stream to counters', () => {
       expect(item.subject).toBe('complaints.tickets.BJ');
       expect(item.payload).not.toContain('13812345678');
     }
+    // grouped for triage: by reason code (one reason as worded) and by subject, with when
+    const sum = await getJson(monitor, '/api/dead-letters/summary?hours=24');
+    expect(sum.status).toBe(200);
+    expect(sum.body.total).toBe(bad.length);
+    const perCode = new Map<string, number>();
+    for (const b of bad) perCode.set(b.code, (perCode.get(b.code) ?? 0) + 1);
+    expect(Object.fromEntries(sum.body.byCode.map((c: { code: string; count: number }) => [c.code, c.count]))).toEqual(Object.fromEntries(perCode));
+    for (const c of sum.body.byCode) expect([c.example.length > 0, c.first <= c.last, c.last]).toEqual([true, true, expect.stringMatching(/\+08:00$/)]);
+    expect(sum.body.bySubject).toEqual([{ subject: 'complaints.tickets.BJ', count: bad.length, last: expect.any(String) }]);
+    expect((await getJson(monitor, '/api/dead-letters/summary?hours=0')).status).toBe(400);
   });
 
   it('reports health with event figures', async () => {
