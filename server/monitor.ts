@@ -12,7 +12,7 @@ import { jetStreamEnvelopes, type SourceStatus } from '../pipelines/sources/jets
 import { monitorTopology, type Prepared } from '../pipelines/topology.ts';
 import { openMonitorStore, type MonitorStore } from './store.ts';
 import type { MonitorConfig } from './config.ts';
-import { natsStoreDir, startLocalNats, type LocalNats } from './natsd.ts';
+import { keepLocalNats, natsStoreDir, type KeptNats } from './natsd.ts';
 import { describeNatsAuth, natsSecurityFromEnv, type NatsSecurity } from './nats-options.ts';
 import { SizeHistogram } from './metrics.ts';
 import { customerHashKey } from './secrets.ts';
@@ -73,7 +73,7 @@ export class Monitor {
     private readonly hashKey: Uint8Array,
     readonly clickhouse: ClickHouseClient,
     private readonly live: MonitorStore['live'],
-    private readonly localNats: LocalNats | undefined,
+    private readonly localNats: KeptNats | undefined,
     private readonly log: Logger,
     private readonly now: () => number,
   ) {
@@ -91,7 +91,14 @@ export class Monitor {
       await Promise.all([clickhouse.close(), live.client === clickhouse ? undefined : live.client.close()]);
       throw err;
     }
-    const localNats = config.natsUrl ? undefined : await startLocalNats({ storeDir: natsStoreDir(config.dataDir) });
+    const localNats = config.natsUrl
+      ? undefined
+      : await keepLocalNats({
+          storeDir: natsStoreDir(config.dataDir),
+          onExit: (why) => log.error({ why }, 'local nats-server exited; starting it again'),
+          onRestart: (restarts) => log.info({ restarts }, 'local nats-server started again'),
+          onRestartFailed: (err, retryInMs) => log.error({ err: err.message, retryInMs }, 'local nats-server could not be started again; retrying'),
+        });
     const natsUrl = localNats?.url ?? config.natsUrl!;
     if (localNats) log.info({ natsUrl }, 'started local nats-server');
     const security = natsSecurityFromEnv(); // a bad NATS_* variable stops the start, named
@@ -102,6 +109,11 @@ export class Monitor {
     const connected = monitor.connectAndConsume(natsUrl, security);
     await Promise.race([connected, new Promise((r) => setTimeout(r, 3_000).unref())]);
     return monitor;
+  }
+
+  /** embedded mode: how often the monitor's own broker was started again after it died */
+  get localBrokerRestarts(): number | undefined {
+    return this.localNats?.restarts();
   }
 
   private natsConnection?: NatsConnection;

@@ -93,6 +93,70 @@ export async function startLocalNats(opts: { storeDir: string; port?: number }):
   };
 }
 
+export interface KeptNats extends LocalNats {
+  /** how many times the broker was started again after it exited unasked */
+  restarts(): number;
+}
+
+/**
+ * The monitor's own broker in embedded mode: started as startLocalNats does, and started again on
+ * the same port and store whenever it exits unasked (killed, crashed, out of memory), so that the
+ * monitor's client, which reconnects forever, finds it back with the stream it held. Without this
+ * a dead local broker left the monitor reconnecting to nothing until someone restarted it.
+ */
+export async function keepLocalNats(opts: {
+  storeDir: string;
+  onExit: (why: string) => void;
+  onRestart: (restarts: number) => void;
+  onRestartFailed: (err: Error, retryInMs: number) => void;
+}): Promise<KeptNats> {
+  let current = await startLocalNats({ storeDir: opts.storeDir });
+  const port = current.port;
+  let stopping = false;
+  let restarts = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const retry = (attempt: number) => {
+    const delay = Math.min(30_000, 1_000 * 2 ** attempt);
+    timer = setTimeout(() => {
+      if (stopping) return;
+      startLocalNats({ storeDir: opts.storeDir, port }).then(
+        async (next) => {
+          if (stopping) return void (await next.stop());
+          current = next;
+          restarts++;
+          watch(next.process);
+          opts.onRestart(restarts);
+        },
+        (err: Error) => {
+          opts.onRestartFailed(err, Math.min(30_000, 2_000 * 2 ** attempt));
+          retry(attempt + 1);
+        },
+      );
+    }, delay);
+    timer.unref();
+  };
+  const watch = (child: ChildProcess) =>
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      opts.onExit(signal ? `signal ${signal}` : `code ${code}`);
+      retry(0);
+    });
+  watch(current.process);
+  return {
+    url: current.url,
+    port,
+    get process() {
+      return current.process;
+    },
+    stop: async () => {
+      stopping = true;
+      clearTimeout(timer);
+      await current.stop();
+    },
+    restarts: () => restarts,
+  };
+}
+
 export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
