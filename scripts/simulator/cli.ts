@@ -95,7 +95,7 @@ const ticker = setInterval(() => {
   );
 }, 5_000);
 
-const nc = await connect({ servers: args.nats, name: 'ticket-simulator' });
+const nc = await connect({ servers: args.nats, name: 'ticket-simulator', maxReconnectAttempts: -1, reconnectTimeWait: 500 });
 const js = jetstream(nc);
 log(`connected to ${args.nats}; ${complaints.length} CFPB complaints from ${csvPath}; year ${year} (${tz}), seed ${seed}`);
 

@@ -62,6 +62,15 @@ export interface PublishOptions {
   subjectPrefix?: string;
 }
 
+/** tries after the first, ~25 s in all: longer than a broker takes to restart */
+const PUBLISH_RETRIES = 8;
+
+/** The broker did not answer, or was away: worth trying again. Anything else (no stream) is not. */
+export function isTransient(err: unknown): boolean {
+  const text = `${(err as Error)?.name ?? ''} ${(err as Error)?.message ?? String(err)}`;
+  return /timeout|no responders|503|disconnect|connection closed|reconnect/i.test(text);
+}
+
 export function emptyStats(): PublishStats {
   return { published: 0, duplicatesWithHeader: 0, duplicatesWithoutHeader: 0, brokerDuplicates: 0, bytes: 0 };
 }
@@ -93,17 +102,24 @@ export async function publishEvents(
   const dups: Dup[] = [];
   let failure: unknown;
 
+  // A ticket system retries a publish the broker did not answer (restarting, a leader moving):
+  // with the same Nats-Msg-Id, so a publish that did land is dropped as a duplicate.
+  const publishOnce = (subject: string, data: Uint8Array, msgID: string | undefined, attempt: number): Promise<void> =>
+    js.publish(subject, data, msgID ? { msgID } : {}).then(
+      (ack) => {
+        if (ack.duplicate) stats.brokerDuplicates++;
+      },
+      async (err: unknown) => {
+        if (attempt >= PUBLISH_RETRIES || !isTransient(err) || opts.signal?.aborted) throw err;
+        await sleep(Math.min(5_000, 250 * 2 ** attempt), opts.signal);
+        return publishOnce(subject, data, msgID, attempt + 1);
+      },
+    );
   const send = async (subject: string, data: Uint8Array, msgID?: string) => {
-    const p: Promise<void> = js
-      .publish(subject, data, msgID ? { msgID } : {})
-      .then(
-        (ack) => {
-          if (ack.duplicate) stats.brokerDuplicates++;
-        },
-        (err: unknown) => {
-          failure ??= err;
-        },
-      )
+    const p: Promise<void> = publishOnce(subject, data, msgID, 0)
+      .catch((err: unknown) => {
+        failure ??= err;
+      })
       .finally(() => pending.delete(p));
     pending.add(p);
     stats.bytes += data.byteLength;
