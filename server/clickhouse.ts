@@ -38,7 +38,14 @@ export async function openClickHouse(target: ClickHouseTarget): Promise<ClickHou
   mkdirSync(target.dataDir, { recursive: true });
   // Imported lazily so server mode never loads the native engine.
   const { createChdbConnection } = await import('chdb/connection');
-  const connection = createChdbConnection({ path: target.dataDir });
+  let connection: ReturnType<typeof createChdbConnection>;
+  try {
+    connection = createChdbConnection({ path: target.dataDir });
+  } catch (err) {
+    // chdb says only "Failed to create connection"; the usual cause is a second `npm start` on
+    // the same DATA_DIR (the engine locks its directory), so name it
+    throw new Error(`cannot open the embedded ClickHouse in ${target.dataDir}: ${(err as Error).message}. Only one process may open a data directory: is another monitor (or npm run plan/replay) running on this DATA_DIR?`);
+  }
   const client = createClient({ connection } as Parameters<typeof createClient>[0]);
   registerTsvInserter(client, spoolInserter(connection.chdb, join(target.dataDir, target.lane ? `insert-spool-${target.lane}` : 'insert-spool')));
   if (!target.lane) registerJournalHost(client, { dir: join(target.dataDir, 'live-journal'), insertFile: (insert) => insertFile(connection.chdb, insert) });

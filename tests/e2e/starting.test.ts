@@ -47,4 +47,12 @@ describe('starting', () => {
     const health = (await (await fetch(`${monitor.baseUrl}/api/health`)).json()) as { events: { rebuilt: number } };
     expect(health.events.rebuilt).toBeGreaterThan(0);
   });
+
+  it('a second monitor on the same data directory is refused at start, saying why', async () => {
+    const second = await startMonitor({ NATS_URL: nats.url, DATA_DIR: dataDir }, { waitHealthy: false });
+    const code = await new Promise<number | null>((r) => (second.child.exitCode !== null ? r(second.child.exitCode) : second.child.once('exit', r)));
+    expect(code).toBe(1);
+    expect(second.output()).toMatch(/Only one process may open a data directory: is another monitor .* running on this DATA_DIR\?/);
+    expect((await fetch(`${monitor!.baseUrl}/api/health`)).status).toBe(200); // the first one is unharmed
+  });
 });
