@@ -46,7 +46,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
-main().catch((err: Error) => {
-  log.fatal({ err: { name: err.name, message: err.message } }, 'monitor could not start');
+main().catch((err: Error & { code?: string }) => {
+  // the port is the one thing an operator most often has twice: say which variable moves it
+  const message = err.code === 'EADDRINUSE' ? `${err.message}: another process (another monitor?) listens there; set PORT (and HOST) to another address` : err.message;
+  log.fatal({ err: { name: err.name, message } }, 'monitor could not start');
   process.exit(1);
 });
