@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { STREAM } from '../../pipelines/sources/jetstream.ts';
 import { loadPlanFile } from '../../pipelines/plan/index.ts';
 import { shuffled, ticketStream } from '../helpers/events.ts';
+import { processAlive as alive } from '../../server/natsd.ts';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { publishEvents, waitConsumed } from '../helpers/publish.ts';
 import { expectExactCounters, until } from './support.ts';
@@ -23,15 +24,6 @@ const half = Math.floor(events.length / 2);
 
 let monitor: MonitorProcess;
 let nc: NatsConnection;
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 beforeAll(async () => {
   monitor = await startMonitor({ NATS_URL: '', PLAN });
