@@ -17,6 +17,7 @@ import { buildPanel, setOpenCases, updatePanel } from './src/panels.js';
 import { connectWallboard, wsUrl } from './src/socket.js';
 import { ALL, applyCounter, applySeries, emptyState, fromSnapshot, planEnded, upsertAlert } from './src/state.js';
 import { renderDeadLetters, stallNote } from './src/data-quality.js';
+import { fitToScreen } from './src/fit.js';
 import { openCasesByType, renderTicker } from './src/ticker.js';
 import { startRotation } from './src/kiosk.js';
 
@@ -329,6 +330,7 @@ function onStatus(s) {
   }
 }
 
+fitToScreen();
 staticTexts();
 $('panels').addEventListener('click', (ev) => {
   if (kiosk) return;

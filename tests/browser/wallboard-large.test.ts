@@ -173,4 +173,25 @@ describe('wall-board page - a large bank, and the plan year', () => {
       expect(await page.evaluate(() => performance.getEntriesByType('navigation').length)).toBe(loads);
     });
   });
+
+  it('wallboard - a 1366×768 or 1280×720 display gets the 1920×1080 layout scaled down: nothing cut off', async () => {
+    const layout = (page: Page) => page.evaluate(() => ({
+      overflow: [document.documentElement.scrollWidth - innerWidth, document.documentElement.scrollHeight - innerHeight],
+      pillInside: document.getElementById('conn')!.getBoundingClientRect().right <= innerWidth,
+      columns: [...document.querySelectorAll('#grid thead th[data-scope]')].filter((th) => !(th as HTMLElement).hidden).length,
+      rows: [...document.querySelectorAll('#grid tbody tr')].filter((tr) => !(tr as HTMLElement).hidden).length,
+    }));
+    let full: Awaited<ReturnType<typeof layout>> | undefined;
+    await onBoard(makeSnapshot(), async (page) => {
+      await page.waitForSelector('#grid td.cell');
+      full = await layout(page);
+    });
+    for (const viewport of [{ width: 1366, height: 768 }, { width: 1280, height: 720 }]) {
+      await onBoard(makeSnapshot(), async (page) => {
+        await page.waitForSelector('#grid td.cell');
+        expect({ viewport, ...(await layout(page)) }).toEqual({ viewport, ...full!, overflow: [0, 0], pillInside: true });
+        await saveScreenshot(page, `wallboard-${viewport.width}`);
+      }, viewport);
+    }
+  });
 });
