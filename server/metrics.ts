@@ -90,6 +90,11 @@ export function renderMetrics(monitor: Monitor, lag: ConsumerLag | null, batchSi
   metric('ConsumerAckPending', 'gauge', 'delivered, not yet acknowledged (-1: unknown)', [line('ConsumerAckPending', lag?.ackPending ?? -1)]);
   metric('Consuming', 'gauge', '1 while the pipeline consumes', [line('Consuming', h.consuming ? 1 : 0)]);
   metric('NatsConnected', 'gauge', '1 while connected to NATS', [line('NatsConnected', h.nats === 'connected' ? 1 : 0)]);
+  const restarts = monitor.localBrokerRestarts;
+  if (restarts !== undefined) metric('LocalBrokerRestarts_total', 'counter', 'times the monitor started its own nats-server again after it died (embedded mode)', [line('LocalBrokerRestarts_total', restarts)]);
+  const hour = monitor.deadLetterWindow.view(nowMs);
+  metric('DeadLettersLastHour', 'gauge', 'messages dead-lettered in the last hour (the wall-board shows them from one)', [line('DeadLettersLastHour', hour.deadLetters)]);
+  metric('ReceivedLastHour', 'gauge', 'messages received in the last hour', [line('ReceivedLastHour', hour.received)]);
   metric('LastBatchTimestampSeconds', 'gauge', 'when the last batch was committed', [line('LastBatchTimestampSeconds', h.lastBatchAtMs ? h.lastBatchAtMs / 1000 : 0)]);
   metric('RebuildSeconds', 'gauge', 'time to read the stored events back at start', [line('RebuildSeconds', h.rebuildMs / 1000)]);
   const mem = process.memoryUsage();

@@ -178,7 +178,7 @@ describe('e2e - HTTP bad input', () => {
     const res = await fetch(`${monitor.baseUrl}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } });
     expect(res.status).toBe(200);
     const text = await res.text();
-    for (const name of ['EventsReceived_total', 'EventsDropped_total{reason="duplicate"}', 'BatchSize_bucket', 'ConsumerPending', 'nodejs_heap_used_bytes', 'nodejs_array_buffers_bytes']) expect(text).toContain(name);
+    for (const name of ['EventsReceived_total', 'EventsDropped_total{reason="duplicate"}', 'BatchSize_bucket', 'ConsumerPending', 'nodejs_heap_used_bytes', 'nodejs_array_buffers_bytes', 'DeadLettersLastHour 0', 'ReceivedLastHour 0']) expect(text).toContain(name);
     expect((await fetch(`${monitor.baseUrl}/metrics`)).status).toBe(401);
   });
 });

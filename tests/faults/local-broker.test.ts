@@ -56,6 +56,7 @@ describe('faults - the monitor\'s own broker (embedded mode)', () => {
     await waitConsumed(nc, 'monitor', 120_000);
     await expectExactCounters(monitor, plan, events);
     expect(monitor.output()).toMatch(/local nats-server exited; starting it again/);
+    expect(await (await fetch(`${monitor.baseUrl}/metrics`)).text()).toContain('LocalBrokerRestarts_total 1');
 
     await nc.close();
     await monitor.kill();
