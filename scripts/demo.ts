@@ -3,8 +3,11 @@
 // tickets stamped "now". Open the printed address; Ctrl-C stops both.
 //
 // The demo keeps its own data directory (DATA_DIR, default ./data/demo) so it never mixes with
-// what `npm start` stores.
+// what `npm start` stores. Unless MONITOR_TOKENS is given, it makes a viewer and a supervisor token
+// for this run and prints the addresses with them: the console can then act (acknowledge,
+// correct, confirm a classification), which open local mode refuses.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, portIsFree } from '../server/natsd.ts';
@@ -14,6 +17,11 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = resolve(process.env.DATA_DIR || join(ROOT, 'data', 'demo'));
 const port = process.env.PORT ? Number(process.env.PORT) : (await portIsFree(8080)) ? 8080 : await freePort();
 const rate = process.env.DEMO_RATE || '5';
+const token = () => randomBytes(16).toString('hex');
+const made = process.env.MONITOR_TOKENS ? undefined : { viewer: token(), supervisor: token() };
+const tokens = made ? `${made.viewer}:viewer,${made.supervisor}:supervisor` : process.env.MONITOR_TOKENS!;
+/** a token for the demo's own health polls: any configured one reads */
+const anyToken = tokens.split(',')[0]!.split(':')[0]!;
 
 function run(name: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -27,7 +35,7 @@ async function healthyNatsUrl(base: string, monitor: ChildProcess): Promise<stri
   for (let i = 0; i < 300; i++) {
     if (monitor.exitCode !== null) throw new Error('the monitor stopped; see its log above');
     try {
-      const res = await fetch(`${base}/api/health`);
+      const res = await fetch(`${base}/api/health`, { headers: { authorization: `Bearer ${anyToken}` } });
       if (res.status === 200) return ((await res.json()) as { nats: { url: string } }).nats.url;
     } catch {
       // not listening yet
@@ -37,7 +45,7 @@ async function healthyNatsUrl(base: string, monitor: ChildProcess): Promise<stri
   throw new Error('the monitor did not become healthy within 60 s');
 }
 
-const monitor = run('monitor', ['server/index.ts'], { DATA_DIR: dataDir, PORT: String(port) });
+const monitor = run('monitor', ['server/index.ts'], { DATA_DIR: dataDir, PORT: String(port), MONITOR_TOKENS: tokens });
 const base = `http://127.0.0.1:${port}`;
 const children: ChildProcess[] = [monitor];
 const stopAll = () => {
@@ -56,7 +64,10 @@ try {
   children.push(
     run('simulator', ['scripts/simulator/cli.ts', '--nats', natsUrl, '--year', year, '--timezone', 'Asia/Shanghai', '--backfill', '--replay-seconds', '20', '--rate', rate, '--duplicates', '0.02', '--bad'], {}),
   );
-  console.log(`\n  wall-board: ${base}/   (data in ${dataDir}; Ctrl-C to stop)\n`);
+  const lines = made
+    ? [`wall-board: ${base}/?token=${made.viewer}`, `console:    ${base}/console/?token=${made.supervisor}   (supervisor: acknowledge, correct, review)`]
+    : [`wall-board: ${base}/   (with a token of MONITOR_TOKENS: ?token=…)`];
+  console.log(`\n  ${lines.join('\n  ')}\n  data in ${dataDir}; tokens for this run only; Ctrl-C to stop\n`);
 } catch (err) {
   console.error(`demo: ${(err as Error).message}`);
   stopAll();
