@@ -1,12 +1,12 @@
 import type { CounterRow } from '../../pipelines/model.ts';
 import type { CompiledPlan } from '../../pipelines/plan/index.ts';
 import type { AlertView } from './view.ts';
+import { LEVEL_ZH } from '../words.ts';
 
 // What an SMS, WeCom or e-mail gateway on `complaints.alerts.<type>.<scope>` sends to the people
 // on call, ready-made: the plan's names (not codes), the numbers behind a level alert, what just
 // happened and who is on call now. Gateways still get the whole alert beside it.
 
-const LEVEL_ZH: Record<string, string> = { ok: '正常', watch: '关注', breach: '超标', critical: '严重超标' };
 const WHAT_ZH: Record<string, string> = {
   opened: '新预警', raised: '升级', reopened: '重开', escalated: '升级值班', acknowledged: '已确认', note: '备注',
   notice: '已发消保提示书', assign: '已指派', resolved: '已解除', withdrawn: '已撤销', amended: '已更正', corrected: '已更正',

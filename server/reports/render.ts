@@ -1,8 +1,8 @@
 // The weekly review as CSV (one row per type and scope) and as a printable Chinese HTML page.
 import type { WeeklyReview } from './weekly.ts';
 import { escapeHtml as esc } from '../html.ts';
+import { LEVEL_ZH } from '../words.ts';
 
-const LEVEL_ZH: Record<string, string> = { ok: '正常', watch: '关注', breach: '超控', critical: '超年度' };
 const ESC_ZH: Record<string, string> = { case_meeting: '案例会', mediation: '调解', management: '管理层' };
 const n2 = (x: number) => (Math.round(x * 100) / 100).toFixed(2);
 const csvCell = (v: unknown) => {
