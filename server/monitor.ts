@@ -91,14 +91,7 @@ export class Monitor {
       await Promise.all([clickhouse.close(), live.client === clickhouse ? undefined : live.client.close()]);
       throw err;
     }
-    const localNats = config.natsUrl
-      ? undefined
-      : await keepLocalNats({
-          storeDir: natsStoreDir(config.dataDir),
-          onExit: (why) => log.error({ why }, 'local nats-server exited; starting it again'),
-          onRestart: (restarts) => log.info({ restarts }, 'local nats-server started again'),
-          onRestartFailed: (err, retryInMs) => log.error({ err: err.message, retryInMs }, 'local nats-server could not be started again; retrying'),
-        });
+    const localNats = config.natsUrl ? undefined : await keepLocalNats({ storeDir: natsStoreDir(config.dataDir), log });
     const natsUrl = localNats?.url ?? config.natsUrl!;
     if (localNats) log.info({ natsUrl }, 'started local nats-server');
     const security = natsSecurityFromEnv(); // a bad NATS_* variable stops the start, named

@@ -94,6 +94,12 @@ export async function startLocalNats(opts: { storeDir: string; port?: number }):
   };
 }
 
+/** where the kept broker's exits and restarts are told (the monitor's pino logger) */
+export interface BrokerLog {
+  info(fields: object, msg: string): void;
+  error(fields: object, msg: string): void;
+}
+
 export interface KeptNats extends LocalNats {
   /** how many times the broker was started again after it exited unasked */
   restarts(): number;
@@ -105,19 +111,15 @@ export interface KeptNats extends LocalNats {
  * monitor's client, which reconnects forever, finds it back with the stream it held. Without this
  * a dead local broker left the monitor reconnecting to nothing until someone restarted it.
  */
-export async function keepLocalNats(opts: {
-  storeDir: string;
-  onExit: (why: string) => void;
-  onRestart: (restarts: number) => void;
-  onRestartFailed: (err: Error, retryInMs: number) => void;
-}): Promise<KeptNats> {
+export async function keepLocalNats(opts: { storeDir: string; log: BrokerLog }): Promise<KeptNats> {
+  const { log } = opts;
   let current = await startLocalNats({ storeDir: opts.storeDir });
   const port = current.port;
   let stopping = false;
   let restarts = 0;
   let timer: NodeJS.Timeout | undefined;
+  const delayOf = (attempt: number) => Math.min(30_000, 1_000 * 2 ** attempt);
   const retry = (attempt: number) => {
-    const delay = Math.min(30_000, 1_000 * 2 ** attempt);
     timer = setTimeout(() => {
       if (stopping) return;
       startLocalNats({ storeDir: opts.storeDir, port }).then(
@@ -126,20 +128,20 @@ export async function keepLocalNats(opts: {
           current = next;
           restarts++;
           watch(next.process);
-          opts.onRestart(restarts);
+          log.info({ restarts }, 'local nats-server started again');
         },
         (err: Error) => {
-          opts.onRestartFailed(err, Math.min(30_000, 2_000 * 2 ** attempt));
+          log.error({ err: err.message, retryInMs: delayOf(attempt + 1) }, 'local nats-server could not be started again; retrying');
           retry(attempt + 1);
         },
       );
-    }, delay);
+    }, delayOf(attempt));
     timer.unref();
   };
   const watch = (child: ChildProcess) =>
     child.once('exit', (code, signal) => {
       if (stopping) return;
-      opts.onExit(signal ? `signal ${signal}` : `code ${code}`);
+      log.error({ why: signal ? `signal ${signal}` : `code ${code}` }, 'local nats-server exited; starting it again');
       retry(0);
     });
   watch(current.process);

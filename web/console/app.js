@@ -4,27 +4,19 @@
 
 import { KIND_ZH, LEVEL_ZH, STATUS_ZH, URGENCY_ZH, WHAT_ZH, esc, fmt } from './words.js';
 import { mayActOn } from './access.js';
+import { api, withToken } from './api.js';
 import { showReviewCount } from './review-count.js';
 
-const params = new URLSearchParams(location.search);
-const token = params.get('token') ?? '';
 const alerts = new Map();
 let reasons = [];
 let selected = null;
 let plan = null;
 const $ = (id) => document.getElementById(id);
-const withToken = (path) => `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
 const me = $('me');
 me.value = localStorage.getItem('console.me') ?? '';
 me.addEventListener('change', () => localStorage.setItem('console.me', me.value.trim()));
 
 
-async function api(path, body) {
-  const res = await fetch(withToken(path), body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {});
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(json.message ?? `HTTP ${res.status}`);
-  return json;
-}
 
 function upsert(a, live) {
   const known = alerts.has(a.id);
@@ -236,6 +228,6 @@ function connect() {
   };
 }
 
-showReviewCount($('review-link'), api, withToken);
+showReviewCount($('review-link'));
 api('/api/alerts?status=open').then((r) => { reasons = r.ackReasons ?? []; for (const a of r.alerts) upsert(a, false); render(); }).catch((err) => { $('conn').textContent = err.message; });
 connect();

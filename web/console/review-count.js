@@ -1,7 +1,9 @@
 // The console's link to the classification review, with how many tickets wait there: until a
 // person types them they count under no type the plan watches.
 
-export function showReviewCount(link, api, withToken) {
+import { api, withToken } from './api.js';
+
+export function showReviewCount(link) {
   link.href = withToken('/console/review');
   const poll = () =>
     api('/api/classification/review?limit=1')

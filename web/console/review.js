@@ -5,14 +5,12 @@
 
 import { esc, fmt } from './words.js';
 import { mayActOn } from './access.js';
+import { api, withToken } from './api.js';
 
 /** The type a reviewer picks for a ticket that belongs to no type the plan watches. */
 export const OTHER_TYPE = 'other';
 
-const params = new URLSearchParams(location.search);
-const token = params.get('token') ?? '';
 const $ = (id) => document.getElementById(id);
-const withToken = (path) => `${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
 const me = $('me');
 me.value = localStorage.getItem('console.me') ?? '';
 me.addEventListener('change', () => localStorage.setItem('console.me', me.value.trim()));
@@ -24,12 +22,6 @@ let items = [];
 /** tickets whose row a person has touched or sent: kept as they are through refreshes */
 const touched = new Map();
 
-async function api(path, body) {
-  const res = await fetch(withToken(path), body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {});
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(json.message ?? `HTTP ${res.status}`);
-  return json;
-}
 
 const branchName = (code) => plan?.branches.find((b) => b.code === code)?.name ?? code;
 const typeName = (code) =>
