@@ -8,7 +8,9 @@ import { intParam, readQuery } from './query.ts';
 // `unclassified` tickets, e.g. transferred from the 12378 hotline). Such a ticket counts under the
 // type it was given, often none the plan watches, so until a person types it no counter sees it.
 // A person confirms or re-types one by issuing a correction (kind: corrected), which also takes it
-// off this queue. One row per ticket: its latest event, and the text of its latest event with one.
+// off this queue. One row per ticket: its latest event, and the text of its latest event with one;
+// those whose first contact was not agreed first (typing them moves a not-agreed count), then
+// agreed ones (they move the resolution rate), then the rest, newest first.
 
 const WAITING = `reported_type = 'unclassified' AND needs_review = 1
   AND ticket_id NOT IN (SELECT ticket_id FROM complaints.ticket_events WHERE kind = 'corrected')`;
@@ -30,18 +32,19 @@ export function reviewRoutes(app: FastifyInstance, monitor: Monitor): void {
                        argMax(branch, occurred_at) AS branch, argMax(complaint_type, occurred_at) AS complaint_type,
                        argMax(classifier_model, occurred_at) AS classifier_model,
                        argMax(classifier_confidence, occurred_at) AS classifier_confidence,
-                       argMaxIf(substring(text, 1, 300), occurred_at, text != '') AS text, count() AS events
+                       argMaxIf(substring(text, 1, 300), occurred_at, text != '') AS text, count() AS events,
+                       argMaxIf(outcome, occurred_at, kind = 'first_contact') AS first_contact
                 FROM complaints.ticket_events FINAL
                 WHERE ${WAITING}
                 GROUP BY ticket_id
-                ORDER BY at DESC, ticket_id
+                ORDER BY first_contact = 'not_agreed' DESC, first_contact = 'agreed' DESC, at DESC, ticket_id
                 LIMIT {limit:UInt32}`,
         query_params: { limit },
         format: 'JSONEachRow',
       }),
       monitor.clickhouse.query({ query: `SELECT uniqExact(ticket_id) AS n FROM complaints.ticket_events FINAL WHERE ${WAITING}`, format: 'JSONEachRow' }),
     ]);
-    type Row = { ticket_id: string; event_id: string; at: string; branch: string; complaint_type: string; classifier_model: string; classifier_confidence: number | null; text: string; events: string };
+    type Row = { ticket_id: string; event_id: string; at: string; branch: string; complaint_type: string; classifier_model: string; classifier_confidence: number | null; text: string; events: string; first_contact: string };
     const rows = await items.json<Row>();
     const n = (await total.json<{ n: string }>())[0]?.n ?? 0;
     return {
@@ -56,6 +59,8 @@ export function reviewRoutes(app: FastifyInstance, monitor: Monitor): void {
         modelVersion: r.classifier_model,
         text: r.text,
         events: Number(r.events),
+        // what typing it will change: a not-agreed first contact counts against an allowance
+        firstContact: r.first_contact === 'agreed' || r.first_contact === 'not_agreed' ? r.first_contact : null,
       })),
     };
   });

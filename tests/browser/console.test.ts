@@ -134,7 +134,7 @@ describe('console - supervisor page', () => {
     await publishEvents(nc, [
       event('r-1', 'REV-1', { ...unclassified, kind: 'opened', outcome: undefined, occurredAt: '2025-05-07T09:00:00+08:00' }),
       event('r-2', 'REV-1', { ...unclassified, text: undefined, occurredAt: '2025-05-07T10:00:00+08:00' }),
-      event('r-3', 'REV-2', { ...unclassified, kind: 'opened', outcome: undefined, branch: 'BJ-HD' }),
+      event('r-3', 'REV-2', { ...unclassified, kind: 'opened', outcome: undefined, branch: 'BJ-HD', occurredAt: '2025-05-08T10:00:00+08:00' }), // newer, yet listed after REV-1
     ]);
     const desk = await openPage(browser, `${monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
     await waitForExpression(desk.page, `Number(document.querySelector('#review-link b').textContent) >= 2`, { timeout: 30_000 });
@@ -146,6 +146,11 @@ describe('console - supervisor page', () => {
     expect(await page.locator('tr[data-ticket="REV-1"]').count()).toBe(1); // two events, one ticket
     expect(await row.locator('td.text').innerText()).toBe('客户来电表示对处理结果不满意，要求尽快答复'); // the text of the event that has one
     expect(await row.locator('td').nth(1).innerText()).toBe('上海分行');
+    // a ticket whose first contact was not agreed moves a count once typed: it comes first, marked
+    expect(await row.locator('td.contact').innerText()).toBe('未达成一致 not agreed');
+    const order = await page.locator('tr[data-ticket]').evaluateAll((trs) => trs.map((t) => (t as HTMLElement).dataset.ticket));
+    expect(order.indexOf('REV-1')).toBeLessThan(order.indexOf('REV-2'));
+    expect(await page.locator('tr[data-ticket="REV-2"] td.contact').innerText()).toBe('—');
     const before = await getJson(monitor, '/api/counters?year=2025&type=insurance_dispute&scope=SH', { headers: { authorization: `Bearer ${SUP}` } });
     await page.fill('#me', '王复核');
     await row.locator('select[name="type"]').selectOption('insurance_dispute');

@@ -23,6 +23,8 @@ let items = [];
 const touched = new Map();
 
 
+/** the ticket's first contact: what typing it will change (a not-agreed one counts against an allowance) */
+const FIRST_CONTACT = { not_agreed: '未达成一致 not agreed', agreed: '已达成一致 agreed' };
 const branchName = (code) => plan?.branches.find((b) => b.code === code)?.name ?? code;
 const typeName = (code) =>
   plan?.types.find((t) => t.code === code)?.name ?? (code === OTHER_TYPE ? '不属于监测类型' : code === 'unclassified' ? '未能判定 unclassified' : code);
@@ -46,14 +48,15 @@ function row(item) {
     : canAct ? `<button class="primary" data-confirm="${esc(item.ticketId)}">确认 Confirm</button>` : '<span class="readonly">只读 read-only</span>';
   return `<tr data-ticket="${esc(item.ticketId)}">
     <td class="time">${esc(fmt(item.occurredAt))}</td><td>${esc(branchName(item.branch))}</td><td class="ticket">${esc(item.ticketId)}</td>
-    <td class="text">${esc(item.text) || '<span class="dim">（无文本 no text）</span>'}</td><td class="model">${model}</td>
+    <td class="text">${esc(item.text) || '<span class="dim">（无文本 no text）</span>'}</td>
+    <td class="contact" data-outcome="${esc(item.firstContact ?? '')}">${FIRST_CONTACT[item.firstContact] ?? '—'}</td><td class="model">${model}</td>
     <td>${typeSelect(item, !canAct || !!sent)}</td><td>${action}</td></tr>`;
 }
 
 function render() {
   const branch = $('f-branch').value;
   const shown = items.filter((i) => !branch || i.branch === branch);
-  $('queue').tBodies[0].innerHTML = shown.length ? shown.map(row).join('') : '<tr><td colspan="7" class="empty">没有待确认的工单 Nothing to review</td></tr>';
+  $('queue').tBodies[0].innerHTML = shown.length ? shown.map(row).join('') : '<tr><td colspan="8" class="empty">没有待确认的工单 Nothing to review</td></tr>';
 }
 
 async function load() {
