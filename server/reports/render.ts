@@ -2,18 +2,14 @@
 import type { WeeklyReview } from './weekly.ts';
 import { escapeHtml as esc } from '../html.ts';
 import { LEVEL_ZH } from '../words.ts';
+import { excelCsv } from '../csv.ts';
 
 const ESC_ZH: Record<string, string> = { case_meeting: '案例会', mediation: '调解', management: '管理层' };
 const n2 = (x: number) => (Math.round(x * 100) / 100).toFixed(2);
-const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 export function reviewCsv(r: WeeklyReview): string {
   const head = ['year', 'week', 'from', 'to', 'complaint_type', 'type_name', 'mode', 'scope', 'scope_name', 'week_not_agreed', 'cumulative_not_agreed', 'week_allowance', 'allowance_to_date', 'annual_allowance', 'ratio', 'level', 'previous_level'];
-  const lines = r.rows.map((x) => [r.year, r.week, r.from, r.to, x.complaintType, x.typeName, x.mode, x.scope, x.scopeName, x.weekNotAgreed, x.cumulativeNotAgreed, n2(x.weekAllowance), n2(x.allowanceToDate), n2(x.annualAllowance), x.ratio === null ? '' : n2(x.ratio), x.level, x.previousLevel].map(csvCell).join(','));
-  return `\uFEFF${[head.join(','), ...lines].join('\r\n')}\r\n`;
+  const rows = r.rows.map((x) => [r.year, r.week, r.from, r.to, x.complaintType, x.typeName, x.mode, x.scope, x.scopeName, x.weekNotAgreed, x.cumulativeNotAgreed, n2(x.weekAllowance), n2(x.allowanceToDate), n2(x.annualAllowance), x.ratio === null ? '' : n2(x.ratio), x.level, x.previousLevel]);
+  return excelCsv(head, rows);
 }
 
 /** provisional: the monitor had not read everything in the stream yet (behind: messages; null: unknown) */

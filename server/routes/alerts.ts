@@ -9,6 +9,7 @@ import { badRequest, HttpError, notFound } from '../errors.ts';
 import type { Monitor } from '../monitor.ts';
 import { parseRfc3339, toZonedIso } from '../time.ts';
 import { readQuery } from './query.ts';
+import { alertsCsv } from '../alerts/csv.ts';
 
 // Alerts (contract sections 4 and 5) and the supervisors' actions on them. Reads need a viewer
 // token; actions need a supervisor (limited to their branches) or an admin. Open local mode
@@ -53,12 +54,16 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     return { role: access.role, branches: access.branches ?? null, mayAct: access.role === 'supervisor' || access.role === 'admin' };
   });
 
-  app.get('/api/alerts', async (req) => {
+  app.get('/api/alerts', async (req, reply) => {
     authorize(req, config, 'viewer');
-    const q = readQuery(req.query, ['status', 'type', 'scope', 'level', 'kind']);
+    const q = readQuery(req.query, ['status', 'type', 'scope', 'level', 'kind', 'format']);
+    if (q.format !== undefined && q.format !== 'json' && q.format !== 'csv') throw badRequest(`format must be json or csv (got "${q.format}")`);
     const status = q.status ?? 'open';
     if (status !== 'open' && status !== 'all') throw badRequest(`status must be open or all (got "${status}")`);
     const alerts = engine.list(status).filter((a) => (q.type === undefined || a.complaintType === q.type) && (q.scope === undefined || a.scope === q.scope) && (q.level === undefined || a.level === q.level) && (q.kind === undefined || a.kind === q.kind));
+    if (q.format === 'csv') {
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="alerts-${status}.csv"`).send(alertsCsv(alerts, monitor.plan));
+    }
     return { alerts, ackReasons: engine.cfg.ackReasons };
   });
 

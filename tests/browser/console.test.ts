@@ -60,6 +60,12 @@ describe('console - supervisor page', () => {
     await saveScreenshot(page, 'console-acknowledged');
     const { body } = await getJson(monitor, '/api/alerts/case.CON-1', { headers: { authorization: `Bearer ${SUP}` } });
     expect(body.ack).toMatchObject({ by: '李主管', reason: 'contacting_customer' });
+    // the export holds what the list shows
+    await page.selectOption('#f-type', 'insurance_dispute');
+    const href = await page.locator('#export').getAttribute('href');
+    expect(href).toMatch(/^\/api\/alerts\?status=open&format=csv&type=insurance_dispute&token=/);
+    const csv = await page.evaluate(async (h) => (await fetch(h!)).text(), href);
+    expect(csv).toContain('case.CON-1,逐笔盯盘,insurance_dispute,代理保险争议,SH,上海分行,');
     expect(errors).toEqual([]);
   });
 

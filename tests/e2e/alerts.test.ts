@@ -131,6 +131,20 @@ describe('e2e alerts - events in, alerts out', () => {
     const note = await post(monitor, '/api/alerts/case.INS-1/notice', SUP, { by: '王主管', to: '海淀支行', text: '消保提示书：请三日内回访客户' });
     expect(note.status).toBe(200);
     await until('ack on /ws', () => wsMessages.find((m) => m.type === 'alert' && m.id === 'case.INS-1' && m.status === 'acknowledged'));
+    // the same list as a spreadsheet for a case meeting: Excel's byte-order mark, names, who acknowledged
+    const csv = await fetch(`${monitor.baseUrl}/api/alerts?status=all&kind=case&format=csv`, { headers: auth(VIEWER) });
+    expect(csv.headers.get('content-disposition')).toMatch(/attachment; filename="alerts-all.csv"/);
+    const bytes = Buffer.from(await csv.arrayBuffer());
+    expect(bytes.subarray(0, 3).toString('hex')).toBe('efbbbf');
+    const lines = bytes.subarray(3).toString('utf8').trimEnd().split('\r\n');
+    const json = (await getJson(monitor, '/api/alerts?status=all&kind=case', { headers: auth(VIEWER) })).body.alerts;
+    expect(lines).toHaveLength(json.length + 1);
+    expect(lines[0]).toMatch(/^预警编号 id,类别 kind,类型 type,类型名称 type name,机构 scope,机构名称 scope name,级别 level,状态 status,/);
+    const ins1 = lines.find((l) => l.startsWith('case.INS-1,'))!;
+    expect(ins1).toContain(',逐笔盯盘,insurance_dispute,代理保险争议,BJ-HD,海淀支行,');
+    expect(ins1).toContain(',已确认,INS-1,');
+    expect(ins1).toContain(',王主管,unspecified,');
+    expect((await getJson(monitor, '/api/alerts?format=xlsx', { headers: auth(VIEWER) })).status).toBe(400);
   });
 
   it('escalates an unacknowledged alert along the on-call ladder after its timeout', async () => {

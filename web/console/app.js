@@ -91,6 +91,8 @@ function renderSoon() {
 function render(fresh = new Set()) {
   if (access.branches) $('my-branches').textContent = `(${access.branches.map(scopeName).join('、')})`; // names once the plan is in
   const [ft, fs, fl] = [$('f-type').value, $('f-scope').value, $('f-level').value];
+  // the export holds what the list shows (for a case meeting's papers)
+  $('export').href = withToken(`/api/alerts?status=open&format=csv${[['type', ft], ['scope', fs], ['level', fl]].map(([k, v]) => (v ? `&${k}=${encodeURIComponent(v)}` : '')).join('')}`);
   fillFilter('f-type', plan?.types.map((t) => t.code) ?? [...new Set([...alerts.values()].map((a) => a.complaintType))], typeName);
   fillFilter('f-scope', ['ALL', ...(plan?.branches.map((b) => b.code) ?? [])], (code) => (code === 'ALL' ? '全行' : `${scopeName(code)} ${code}`));
   const rank = { critical: 3, breach: 2, watch: 1, ok: 0 };
