@@ -146,4 +146,25 @@ describe('wall-board modules', () => {
     );
     expect(w).toEqual([null, null, null, { level: 'watch', count: 3, share: 0.006 }, { level: 'critical', count: 50, share: 0.1 }, { level: 'critical', count: 2, share: 1 }]);
   });
+
+  it('ticker - a case shows how far up its ladder it went; an unacknowledged alert its on-call level past the first', async () => {
+    const steps = await withModule<unknown[]>('/src/ticker.js', `[
+      m.ladderStep(undefined), m.ladderStep([{ what: 'opened' }]),
+      m.ladderStep([{ what: 'case-escalated', detail: { escalation: 'mediation' } }, { what: 'case-escalated', detail: { escalation: 'case_meeting' } }]),
+      m.ladderStep([{ what: 'case-escalated', detail: { escalation: 'management' } }]),
+    ]`);
+    expect(steps).toEqual([null, null, 'mediation', 'management']);
+    const badges = await withModule<string[]>('/src/ticker.js', `(() => {
+      const list = document.createElement('ul');
+      const at = '2025-03-14T10:00:00+08:00';
+      const state = { plan: null, timezone: 'Asia/Shanghai', alerts: [
+        { id: 'c1', kind: 'case', complaintType: 'insurance_dispute', scope: 'BJ', level: 'breach', status: 'acknowledged', openedAt: at, onCall: { level: 1 }, history: [{ what: 'case-escalated', detail: { escalation: 'mediation' } }] },
+        { id: 'l1', kind: 'level', complaintType: 'auto_installment', scope: 'GZ', level: 'critical', status: 'open', openedAt: at, onCall: { level: 2 }, history: [] },
+        { id: 'l2', kind: 'level', complaintType: 'auto_installment', scope: 'SH', level: 'watch', status: 'open', openedAt: at, onCall: { level: 1 }, history: [] },
+      ] };
+      m.renderTicker(list, state);
+      return [...list.children].map((li) => li.querySelector('.a-esc')?.textContent ?? '');
+    })()`);
+    expect(badges).toEqual(['↑三方调解', '↑值班第2级', '']);
+  });
 });

@@ -1,6 +1,8 @@
 // @ts-check
 // Alert ticker: the most recent alert changes, newest first. Critical alerts that are still open
-// (not acknowledged) flash until someone acknowledges them. Escalations show their step count.
+// (not acknowledged) flash until someone acknowledges them. A case shows how far up the
+// complaint's own ladder it has gone (case meeting, three-party mediation, management); an
+// unacknowledged alert past the first on-call level shows that level.
 // In masked mode (public areas) ticket ids and screen names are not shown.
 // Hooks: #alerts li[data-alert-id][data-level][data-status][data-kind][data-flash].
 
@@ -36,7 +38,8 @@ export function renderTicker(list, state, opts = {}) {
     const what = a.kind === 'screen'
       ? T.screenSilent(opts.masked ? '' : String(any.name || any.screenId || ''))
       : `${typeName.get(a.complaintType) ?? a.complaintType} · ${scopeName.get(a.scope) ?? a.scope}`;
-    const steps = Array.isArray(any.history) ? any.history.filter((/** @type {any} */ h) => h && (h.escalation || h.action === 'escalated')).length : 0;
+    const step = ladderStep(any.history);
+    const onCall = a.status === 'open' && any.onCall?.level > 1 ? T.onCallLevel(any.onCall.level) : '';
     li.append(
       el('span', { class: 'a-time num' }, shortTime(a.openedAt, state.timezone)),
       el('span', { class: 'a-kind' }, kindLabel(a.kind)),
@@ -44,12 +47,26 @@ export function renderTicker(list, state, opts = {}) {
       el('span', { class: 'a-level' }, levelLabel(a.level)),
       el('span', { class: 'a-status' }, statusLabel(a.status)),
     );
-    if (steps > 0) li.append(el('span', { class: 'a-esc' }, `↑${steps}`));
+    if (step || onCall) li.append(el('span', { class: 'a-esc' }, step ? `↑${T.ladder[step]}` : `↑${onCall}`));
     if (a.ticketId && !opts.masked) li.append(el('span', { class: 'a-ticket num' }, a.ticketId));
     return li;
   });
   if (items.length === 0) items.push(el('li', { class: 'empty' }, T.noAlerts));
   list.replaceChildren(...items);
+}
+
+const LADDER = /** @type {const} */ (['case_meeting', 'mediation', 'management']);
+
+/**
+ * The furthest step of the complaint's escalation ladder an alert's history records (the ticket's
+ * `escalated` events, as `case-escalated` lines), or null.
+ * @param {any[]|undefined} history
+ * @returns {typeof LADDER[number]|null}
+ */
+export function ladderStep(history) {
+  let furthest = -1;
+  for (const h of history ?? []) if (h?.what === 'case-escalated') furthest = Math.max(furthest, LADDER.indexOf(h.detail?.escalation));
+  return furthest >= 0 ? LADDER[furthest] ?? null : null;
 }
 
 /**
