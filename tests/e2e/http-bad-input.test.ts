@@ -57,6 +57,7 @@ const CASES: Case[] = [
   { path: '/api/plan?x=1' },
   { path: '/api/plan/changes?limit=abc' },
   { path: '/api/alerts?status=bogus' },
+  { path: '/api/alerts?format=xlsx' },
   { path: '/api/alerts/does-not-exist' },
   { path: '/api/alerts/%E0%A4%A' },
   { method: 'POST', path: '/api/alerts/does-not-exist/ack', body: json({ by: 'supervisor' }) },

@@ -23,7 +23,8 @@ export async function expectExactCounters(m: MonitorProcess, plan: CompiledPlan,
   expect(got).toEqual(expected);
 }
 
-export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+/** Polls `probe` until it gives a value (not undefined or false); a probe that throws is tried again. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
