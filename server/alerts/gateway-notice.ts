@@ -13,6 +13,8 @@ const WHAT_ZH: Record<string, string> = {
   stale: '无进展', overdue: '超期', 'case-escalated': '案件升级', closed: '已办结', recovering: '回落中',
 };
 
+const LADDER_ZH: Record<string, string> = { case_meeting: '案例会', mediation: '三方调解', management: '管理层' };
+
 export interface GatewayNotice {
   /** one line for a subject or an SMS's first words */
   title: string;
@@ -33,7 +35,10 @@ export function gatewayNotice(view: AlertView, change: ReadonlyArray<{ what: str
       : row
         ? `未达成一致 ${row.unresolvedCustomers} 人，累计管控值 ${row.allowanceToDate.toFixed(1)}${row.ratio === null ? '' : `（${(row.ratio * 100).toFixed(1)}%）`}，年度允许量 ${row.annualAllowance}`
         : '';
-  const happened = [...new Set(change.map((c) => WHAT_ZH[c.what] ?? c.what))].join('、');
+  // a case's own ladder step, from the history line the change added (案件升级：三方调解)
+  const step = [...view.history].reverse().find((h) => h.what === 'case-escalated')?.detail?.escalation;
+  const word = (what: string) => (what === 'case-escalated' && typeof step === 'string' && LADDER_ZH[step] ? `${WHAT_ZH[what]}：${LADDER_ZH[step]}` : (WHAT_ZH[what] ?? what));
+  const happened = [...new Set(change.map((c) => word(c.what)))].join('、');
   const people = view.onCall.notify.filter((n) => !n.startsWith('role:'));
   const onCall = view.status === 'resolved' ? '' : `值班第${view.onCall.level}级${people.length ? `：${people.join('、')}` : ''}`;
   const text = `${title}：${[facts, happened, onCall].filter(Boolean).join('；')}。`;
