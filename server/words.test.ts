@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error the page's plain ES module, without type declarations
 import { T } from '../web/src/i18n.js';
-import { LEVEL_ZH } from './words.ts';
+import { LADDER_ZH, LEVEL_ZH } from './words.ts';
 
 describe('level words', () => {
   it('are the wall-board\'s, in the weekly review and the gateway notices alike', () => {
     for (const level of ['ok', 'watch', 'breach', 'critical']) expect({ level, word: LEVEL_ZH[level] }).toEqual({ level, word: T[level] });
+  });
+
+  it('and the escalation ladder\'s steps are the ticker\'s', () => {
+    expect(LADDER_ZH).toEqual(T.ladder);
   });
 });

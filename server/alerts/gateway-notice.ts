@@ -1,7 +1,7 @@
 import type { CounterRow } from '../../pipelines/model.ts';
 import type { CompiledPlan } from '../../pipelines/plan/index.ts';
 import type { AlertView } from './view.ts';
-import { LEVEL_ZH } from '../words.ts';
+import { LADDER_ZH, LEVEL_ZH } from '../words.ts';
 
 // What an SMS, WeCom or e-mail gateway on `complaints.alerts.<type>.<scope>` sends to the people
 // on call, ready-made: the plan's names (not codes), the numbers behind a level alert, what just
@@ -12,8 +12,6 @@ const WHAT_ZH: Record<string, string> = {
   notice: '已发消保提示书', assign: '已指派', resolved: '已解除', withdrawn: '已撤销', amended: '已更正', corrected: '已更正',
   stale: '无进展', overdue: '超期', 'case-escalated': '案件升级', closed: '已办结', recovering: '回落中',
 };
-
-const LADDER_ZH: Record<string, string> = { case_meeting: '案例会', mediation: '三方调解', management: '管理层' };
 
 export interface GatewayNotice {
   /** one line for a subject or an SMS's first words */

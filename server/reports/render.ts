@@ -1,10 +1,9 @@
 // The weekly review as CSV (one row per type and scope) and as a printable Chinese HTML page.
 import type { WeeklyReview } from './weekly.ts';
 import { escapeHtml as esc } from '../html.ts';
-import { LEVEL_ZH } from '../words.ts';
+import { LADDER_ZH, LEVEL_ZH } from '../words.ts';
 import { excelCsv } from '../csv.ts';
 
-const ESC_ZH: Record<string, string> = { case_meeting: '案例会', mediation: '调解', management: '管理层' };
 const n2 = (x: number) => (Math.round(x * 100) / 100).toFixed(2);
 export function reviewCsv(r: WeeklyReview): string {
   const head = ['year', 'week', 'from', 'to', 'complaint_type', 'type_name', 'mode', 'scope', 'scope_name', 'week_not_agreed', 'cumulative_not_agreed', 'week_allowance', 'allowance_to_date', 'annual_allowance', 'ratio', 'level', 'previous_level'];
@@ -24,7 +23,7 @@ export function reviewHtml(r: WeeklyReview, generatedAt: string, provisional?: {
     ? `<p class="provisional">临时版本，未存档：监测尚未读完消息流${provisional.behind === null ? '（消息服务暂不可达）' : `（还有 ${provisional.behind} 条消息未处理）`}，数字可能偏低，请稍后重新打开。Provisional, not stored: the monitor has not read the whole stream yet.</p>`
     : '';
   const cases = r.cases.map((c) => `<li>${typeName(c.complaintType)}：本周新增 ${c.newCases.length} 笔${c.newCases.length ? `（${c.newCases.map(esc).join('，')}）` : ''}；仍未化解 ${c.stillOpen.length} 笔${c.stillOpen.length ? `（${c.stillOpen.map(esc).join('，')}）` : ''}</li>`).join('') || '<li>无强干预类型</li>';
-  const escs = r.escalations.map((e) => `<li>${typeName(e.complaintType)}：${ESC_ZH[e.escalation] ?? esc(e.escalation)} ${e.n} 次</li>`).join('') || '<li>本周无升级</li>';
+  const escs = r.escalations.map((e) => `<li>${typeName(e.complaintType)}：${LADDER_ZH[e.escalation] ?? esc(e.escalation)} ${e.n} 次</li>`).join('') || '<li>本周无升级</li>';
   const WHAT_ZH: Record<string, string> = { opened: '新开预警', notice: '发出通知', acknowledged: '已确认', escalated: '升级', resolved: '已解除', reopened: '重新打开' };
   const alerts = (r.alerts ?? []).map((x) => `<li>${typeName(x.complaintType)}：${WHAT_ZH[x.what] ?? esc(x.what)} ${x.n}</li>`).join('') || '<li>本周无预警变化</li>';
   return `<!doctype html>
@@ -33,12 +32,12 @@ export function reviewHtml(r: WeeklyReview, generatedAt: string, provisional?: {
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif;margin:24px;color:#111}
 h1{font-size:20px;margin:0 0 4px}p.meta{color:#555;margin:0 0 16px;font-size:12px}
 table{border-collapse:collapse;width:100%;font-size:12px}th,td{border:1px solid #999;padding:3px 6px;text-align:right}
-th{background:#eee}td:nth-child(-n+3){text-align:left}tr.watch td{background:#fff6d5}tr.breach td{background:#ffe0cc}tr.critical td{background:#ffc7c7;font-weight:bold}
+th{background:#eee}td:nth-child(-n+3),th:nth-child(-n+3){text-align:left}tr.watch td{background:#fff6d5}tr.breach td{background:#ffe0cc}tr.critical td{background:#ffc7c7;font-weight:bold}
 h2{font-size:15px;margin:18px 0 6px}p.provisional{border:2px solid #c00;background:#fff0f0;color:#900;padding:6px 10px;font-size:13px}ul{margin:0;padding-left:20px;font-size:13px}
 @media print{body{margin:10mm}tr{page-break-inside:avoid}}
 </style></head><body>
 <h1>${r.year}年第${r.week}周（${r.from} 至 ${r.to}）投诉未达成一致客户周复盘</h1>
-<p class="meta">共 ${r.weeks} 周 · 生成时间 ${esc(generatedAt)} · 数据口径：首轮沟通未达成一致的去重客户，按最新更正计</p>
+<p class="meta">共 ${r.weeks} 周 · 生成时间 ${esc(generatedAt.replace('T', ' ').replace(/\.\d+/, ''))} · 数据口径：首轮沟通未达成一致的去重客户，按最新更正计</p>
 ${pending}
 <table><thead><tr><th>投诉类型</th><th>管控方式</th><th>机构</th><th>本周未达成一致</th><th>本周分配值</th><th>累计未达成一致</th><th>累计管控值</th><th>年度允许量</th><th>进度</th><th>等级</th></tr></thead>
 <tbody>

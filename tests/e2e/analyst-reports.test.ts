@@ -79,6 +79,11 @@ describe('e2e - weekly review report', () => {
       await page.goto(`${monitor.baseUrl}/api/reports/weekly?week=${WEEK}&format=html`);
       expect(await page.locator('h1').innerText()).toContain(`2025年第${WEEK}周`);
       expect(await page.locator('tbody tr').count()).toBe(plan.types.length * plan.scopes.length);
+      // the wall's level words, text columns aligned with their cells, a stamp people read
+      const levels = new Set(await page.locator('tbody td:last-child').allInnerTexts());
+      expect([...levels].every((l) => /^(正常|关注|超标|严重超标)(（上周(正常|关注|超标|严重超标)）)?$/.test(l))).toBe(true);
+      expect(await page.locator('th').first().evaluate((e) => getComputedStyle(e).textAlign)).toBe('left');
+      expect(await page.locator('p.meta').innerText()).toMatch(/生成时间 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\+08:00/);
       await saveScreenshot(page, 'weekly-review');
     } finally {
       await closeBrowser(browser);
