@@ -5,6 +5,7 @@ import { LADDER_ZH, LEVEL_ZH } from '../words.ts';
 import { excelCsv } from '../csv.ts';
 
 const n2 = (x: number) => (Math.round(x * 100) / 100).toFixed(2);
+
 export function reviewCsv(r: WeeklyReview): string {
   const head = ['year', 'week', 'from', 'to', 'complaint_type', 'type_name', 'mode', 'scope', 'scope_name', 'week_not_agreed', 'cumulative_not_agreed', 'week_allowance', 'allowance_to_date', 'annual_allowance', 'ratio', 'level', 'previous_level'];
   const rows = r.rows.map((x) => [r.year, r.week, r.from, r.to, x.complaintType, x.typeName, x.mode, x.scope, x.scopeName, x.weekNotAgreed, x.cumulativeNotAgreed, n2(x.weekAllowance), n2(x.allowanceToDate), n2(x.annualAllowance), x.ratio === null ? '' : n2(x.ratio), x.level, x.previousLevel]);
