@@ -42,13 +42,20 @@ export function reviewRoutes(app: FastifyInstance, monitor: Monitor): void {
         query_params: { limit },
         format: 'JSONEachRow',
       }),
-      monitor.clickhouse.query({ query: `SELECT uniqExact(ticket_id) AS n FROM complaints.ticket_events FINAL WHERE ${WAITING}`, format: 'JSONEachRow' }),
+      monitor.clickhouse.query({
+        query: `SELECT count() AS n, countIf(first_contact = 'not_agreed') AS not_agreed
+                FROM (SELECT argMaxIf(outcome, occurred_at, kind = 'first_contact') AS first_contact
+                      FROM complaints.ticket_events FINAL WHERE ${WAITING} GROUP BY ticket_id)`,
+        format: 'JSONEachRow',
+      }),
     ]);
     type Row = { ticket_id: string; event_id: string; at: string; branch: string; complaint_type: string; classifier_model: string; classifier_confidence: number | null; text: string; events: string; first_contact: string };
     const rows = await items.json<Row>();
-    const n = (await total.json<{ n: string }>())[0]?.n ?? 0;
+    const totals = (await total.json<{ n: string; not_agreed: string }>())[0];
     return {
-      total: Number(n),
+      total: Number(totals?.n ?? 0),
+      /** of them, tickets whose first contact was not agreed: typing them moves a not-agreed count */
+      notAgreed: Number(totals?.not_agreed ?? 0),
       items: rows.map((r) => ({
         ticketId: r.ticket_id,
         eventId: r.event_id,

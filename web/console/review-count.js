@@ -8,8 +8,10 @@ export function showReviewCount(link) {
   const poll = () =>
     api('/api/classification/review?limit=1')
       .then((r) => {
-        link.querySelector('b').textContent = String(r.total);
-        link.dataset.waiting = r.total > 0 ? 'yes' : 'no';
+        // the tickets that move a not-agreed count once typed, of all that wait
+        link.querySelector('b').textContent = r.notAgreed > 0 ? `${r.notAgreed} / ${r.total}` : String(r.total);
+        link.title = `${r.notAgreed} 件首次接触未达成一致，共 ${r.total} 件待确认 (not agreed / all waiting)`;
+        link.dataset.waiting = r.notAgreed > 0 ? 'yes' : 'no';
       })
       .catch(() => {});
   poll();

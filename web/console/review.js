@@ -63,7 +63,7 @@ async function load() {
   try {
     const r = await api('/api/classification/review?limit=500');
     items = r.items;
-    $('count').textContent = r.total > items.length ? `${items.length} / ${r.total}` : String(r.total);
+    $('count').textContent = `${r.total > items.length ? `${items.length} / ${r.total}` : r.total} · 未达成一致 ${r.notAgreed}`;
     for (const b of new Set(items.map((i) => i.branch))) {
       if (![...$('f-branch').options].some((o) => o.value === b)) $('f-branch').add(new Option(branchName(b), b));
     }
