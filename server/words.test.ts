@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error the page's plain ES module, without type declarations
 import { T } from '../web/src/i18n.js';
+// @ts-expect-error the console's plain ES module, without type declarations
+import { LADDER_ZH as CONSOLE_LADDER } from '../web/console/words.js';
 import { LADDER_ZH, LEVEL_ZH } from './words.ts';
 
 describe('level words', () => {
@@ -8,7 +10,8 @@ describe('level words', () => {
     for (const level of ['ok', 'watch', 'breach', 'critical']) expect({ level, word: LEVEL_ZH[level] }).toEqual({ level, word: T[level] });
   });
 
-  it('and the escalation ladder\'s steps are the ticker\'s', () => {
+  it('and the escalation ladder\'s steps are the ticker\'s, in the console too', () => {
     expect(LADDER_ZH).toEqual(T.ladder);
+    expect(CONSOLE_LADDER).toEqual(T.ladder);
   });
 });

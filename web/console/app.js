@@ -2,7 +2,7 @@
 // history and the actions on it. Token from ?token= (never stored); the person's name in
 // localStorage. No framework: the DOM is rebuilt from one Map of alerts on each change.
 
-import { KIND_ZH, LEVEL_ZH, STATUS_ZH, URGENCY_ZH, WHAT_ZH, esc, fmt } from './words.js';
+import { KIND_ZH, LADDER_ZH, LEVEL_ZH, STATUS_ZH, URGENCY_ZH, WHAT_ZH, esc, fmt } from './words.js';
 import { mayActOn } from './access.js';
 import { api, withToken } from './api.js';
 import { showReviewCount } from './review-count.js';
@@ -44,6 +44,9 @@ function cue(a) {
     o.stop(ctx.currentTime + 0.6);
   } catch { /* audio needs a user gesture first on some browsers */ }
 }
+
+/** A case's ladder step on its history line: 案件升级：三方调解. */
+const step = (h) => (h.detail?.escalation ? `：${esc(LADDER_ZH[h.detail.escalation] ?? h.detail.escalation)}` : '');
 
 /** The plan's Chinese name of a type (住房贷款提前还款), its code when the plan does not know it. */
 function typeName(code) {
@@ -151,7 +154,7 @@ function renderDetail() {
       <div class="error" id="d-error">${notice.id === a.id ? esc(notice.text) : ''}</div>
     </div>
     <h3>历史 History</h3>
-    <ol class="history">${a.history.map((h) => `<li><b>${esc(fmt(h.at))}</b> ${esc(WHAT_ZH[h.what] ?? h.what)}${h.level ? ` [${esc(h.level)}]` : ''}${h.by ? ` · <span class="who">${esc(h.by)}</span>` : ''}${h.reason ? ` · ${esc(h.reason)}` : ''}${h.detail?.text ? ` · ${esc(h.detail.text)}` : ''}${h.detail?.to ? ` → ${esc(h.detail.to)}` : ''}</li>`).join('')}</ol>`;
+    <ol class="history">${a.history.map((h) => `<li><b>${esc(fmt(h.at))}</b> ${esc(WHAT_ZH[h.what] ?? h.what)}${step(h)}${h.level ? ` [${esc(h.level)}]` : ''}${h.by ? ` · <span class="who">${esc(h.by)}</span>` : ''}${h.reason ? ` · ${esc(h.reason)}` : ''}${h.detail?.text ? ` · ${esc(h.detail.text)}` : ''}${h.detail?.to ? ` → ${esc(h.detail.to)}` : ''}</li>`).join('')}</ol>`;
 }
 
 /** An alert outside a limited supervisor's branches: what it is and its history, no actions. */
@@ -160,7 +163,7 @@ function renderReadOnlyDetail(d, a) {
     <div class="meta">${esc(a.id)} · <b id="d-status">${esc(STATUS_ZH[a.status] ?? a.status)}</b></div>
     <p class="meta readonly-note">此预警不在你的机构范围内（${esc(access.branches.map(scopeName).join('、'))}），只读。This alert is outside your branches: read-only.</p>
     <h3>历史 History</h3>
-    <ol class="history">${(a.history ?? []).map((h) => `<li><b>${esc(fmt(h.at))}</b> ${esc(WHAT_ZH[h.what] ?? h.what)}${h.by ? ` · <span class="who">${esc(h.by)}</span>` : ''}</li>`).join('')}</ol>`;
+    <ol class="history">${(a.history ?? []).map((h) => `<li><b>${esc(fmt(h.at))}</b> ${esc(WHAT_ZH[h.what] ?? h.what)}${step(h)}${h.by ? ` · <span class="who">${esc(h.by)}</span>` : ''}</li>`).join('')}</ol>`;
 }
 
 /** A silent wall screen: nothing to acknowledge or correct; it resolves itself when the screen is back. */
