@@ -1,54 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NatsConnection } from '@nats-io/nats-core';
-import type { Browser } from 'playwright-core';
-import { join } from 'node:path';
-import type { TicketEvent } from '../../pipelines/model.ts';
-import { closeBrowser, launchBrowser, openPage, saveScreenshot, waitForExpression } from '../helpers/browser.ts';
-import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
-import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { describe, expect, it } from 'vitest';
+import { openPage, saveScreenshot, waitForExpression } from '../helpers/browser.ts';
+import { getJson } from '../helpers/monitor-process.ts';
 import { publishEvents } from '../helpers/publish.ts';
 import { until } from '../faults/support.ts';
+import { BJ_SUP, consoleFixture, event, SUP } from './console-fixture.ts';
 
 // The console's classification review in real headless Chromium against the real monitor: the
 // tickets the classifier was unsure of, typed by a person, counted through the pipeline.
 
-const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
-const SUP = 'console-supervisor-0123456789';
-const BJ_SUP = 'console-bj-supervisor-0123456789';
-
-let nats: TestNats;
-let nc: NatsConnection;
-let monitor: MonitorProcess;
-let browser: Browser;
-
-beforeAll(async () => {
-  nats = await startTestNats();
-  nc = await nats.connect();
-  monitor = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: `${SUP}:supervisor,${BJ_SUP}:supervisor:BJ` });
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await closeBrowser(browser);
-  await monitor?.kill();
-  await nc?.close();
-  await nats?.cleanup();
-});
-
-const event = (id: string, ticketId: string, extra: Partial<TicketEvent>): TicketEvent => ({
-  eventId: id, ticketId, kind: 'first_contact', outcome: 'not_agreed', occurredAt: '2025-05-06T10:00:00+08:00',
-  branch: 'SH', complaintType: 'insurance_dispute', customerId: `cust-${ticketId}`, ...extra,
-});
+const f = consoleFixture();
 
 describe('console - classification review', () => {
   it('reviews low-confidence classifications: one row per ticket, a confirmed type counts, the ticket leaves the queue', async () => {
     const unclassified = { complaintType: 'unclassified', text: '客户来电表示对处理结果不满意，要求尽快答复', customerId: 'rev-cust' };
-    await publishEvents(nc, [
+    await publishEvents(f.nc, [
       event('r-1', 'REV-1', { ...unclassified, kind: 'opened', outcome: undefined, occurredAt: '2025-05-07T09:00:00+08:00' }),
       event('r-2', 'REV-1', { ...unclassified, text: undefined, occurredAt: '2025-05-07T10:00:00+08:00' }),
       event('r-3', 'REV-2', { ...unclassified, kind: 'opened', outcome: undefined, branch: 'BJ-HD', occurredAt: '2025-05-08T10:00:00+08:00' }), // newer, yet listed after REV-1
     ]);
-    const desk = await openPage(browser, `${monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
+    const desk = await openPage(f.browser, `${f.monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
     // the link counts the tickets that move a not-agreed count once typed, of all that wait
     await waitForExpression(desk.page, `/^1 \\/ [2-9]/.test(document.querySelector('#review-link b').textContent)`, { timeout: 30_000 });
     await desk.page.click('#review-link');
@@ -64,7 +34,7 @@ describe('console - classification review', () => {
     const order = await page.locator('tr[data-ticket]').evaluateAll((trs) => trs.map((t) => (t as HTMLElement).dataset.ticket));
     expect(order.indexOf('REV-1')).toBeLessThan(order.indexOf('REV-2'));
     expect(await page.locator('tr[data-ticket="REV-2"] td.contact').innerText()).toBe('—');
-    const before = await getJson(monitor, '/api/counters?year=2025&type=insurance_dispute&scope=SH', { headers: { authorization: `Bearer ${SUP}` } });
+    const before = await getJson(f.monitor, '/api/counters?year=2025&type=insurance_dispute&scope=SH', { headers: { authorization: `Bearer ${SUP}` } });
     await page.fill('#me', '王复核');
     await row.locator('select[name="type"]').selectOption('insurance_dispute');
     await row.locator('button[data-confirm]').click();
@@ -72,11 +42,11 @@ describe('console - classification review', () => {
     expect(await row.locator('.sent').innerText()).toBe('已提交 ✓ 代理保险争议');
     // the correction flows through the pipeline: the ticket's not-agreed first contact now counts
     await until('the confirmed ticket to count', async () => {
-      const after = await getJson(monitor, '/api/counters?year=2025&type=insurance_dispute&scope=SH', { headers: { authorization: `Bearer ${SUP}` } });
+      const after = await getJson(f.monitor, '/api/counters?year=2025&type=insurance_dispute&scope=SH', { headers: { authorization: `Bearer ${SUP}` } });
       return after.body.rows[0].unresolvedCustomers === before.body.rows[0].unresolvedCustomers + 1;
     });
     await until('the ticket to leave the queue', async () => {
-      const q = await getJson(monitor, '/api/classification/review', { headers: { authorization: `Bearer ${SUP}` } });
+      const q = await getJson(f.monitor, '/api/classification/review', { headers: { authorization: `Bearer ${SUP}` } });
       return !q.body.items.some((i: { ticketId: string }) => i.ticketId === 'REV-1');
     });
     await page.click('#refresh');
@@ -89,14 +59,14 @@ describe('console - classification review', () => {
     await saveScreenshot(page, 'console-review');
     expect(desk.errors).toEqual([]);
     // a supervisor of BJ confirms BJ's tickets only
-    await publishEvents(nc, [event('r-4', 'REV-4', { ...unclassified, kind: 'opened', outcome: undefined })]);
-    const bj = await openPage(browser, `${monitor.baseUrl}/console/review?token=${BJ_SUP}`, { width: 1366, height: 800 });
+    await publishEvents(f.nc, [event('r-4', 'REV-4', { ...unclassified, kind: 'opened', outcome: undefined })]);
+    const bj = await openPage(f.browser, `${f.monitor.baseUrl}/console/review?token=${BJ_SUP}`, { width: 1366, height: 800 });
     const sh = bj.page.locator('tr[data-ticket="REV-4"]');
     await sh.waitFor({ timeout: 20_000 });
     expect(await sh.innerText()).toContain('只读 read-only');
     expect(await sh.locator('select').isDisabled()).toBe(true);
     // and on a phone: no horizontal scrolling
-    const phone = await openPage(browser, `${monitor.baseUrl}/console/review?token=${SUP}`, { width: 390, height: 844 });
+    const phone = await openPage(f.browser, `${f.monitor.baseUrl}/console/review?token=${SUP}`, { width: 390, height: 844 });
     await phone.page.locator('tr[data-ticket="REV-4"]').waitFor({ timeout: 20_000 });
     expect(await phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
     await saveScreenshot(phone.page, 'console-review-phone');

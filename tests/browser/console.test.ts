@@ -1,49 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NatsConnection } from '@nats-io/nats-core';
-import type { Browser } from 'playwright-core';
-import { join } from 'node:path';
-import type { TicketEvent } from '../../pipelines/model.ts';
-import { closeBrowser, launchBrowser, openPage, saveScreenshot, waitForExpression } from '../helpers/browser.ts';
-import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
-import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { describe, expect, it } from 'vitest';
+import { openPage, saveScreenshot, waitForExpression } from '../helpers/browser.ts';
+import { getJson } from '../helpers/monitor-process.ts';
 import { publishEvents } from '../helpers/publish.ts';
+import { BJ_SUP, consoleFixture, event, SUP } from './console-fixture.ts';
 
 // The supervisor console in real headless Chromium against the real monitor: an alert appears
 // live without reload, is acknowledged from the page, and its history shows who did it.
 
-const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
-const SUP = 'console-supervisor-0123456789';
-const BJ_SUP = 'console-bj-supervisor-0123456789';
-
-let nats: TestNats;
-let nc: NatsConnection;
-let monitor: MonitorProcess;
-let browser: Browser;
-
-beforeAll(async () => {
-  nats = await startTestNats();
-  nc = await nats.connect();
-  monitor = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: `${SUP}:supervisor,${BJ_SUP}:supervisor:BJ`, WALLBOARD_HEARTBEAT_MS: '1000', SCREEN_SILENT_MS: '3000' });
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await closeBrowser(browser);
-  await monitor?.kill();
-  await nc?.close();
-  await nats?.cleanup();
-});
-
-const event = (id: string, ticketId: string, extra: Partial<TicketEvent>): TicketEvent => ({
-  eventId: id, ticketId, kind: 'first_contact', outcome: 'not_agreed', occurredAt: '2025-05-06T10:00:00+08:00',
-  branch: 'SH', complaintType: 'insurance_dispute', customerId: `cust-${ticketId}`, ...extra,
-});
+const f = consoleFixture({ WALLBOARD_HEARTBEAT_MS: '1000', SCREEN_SILENT_MS: '3000' });
 
 describe('console - supervisor page', () => {
   it('shows a new alert live, acknowledges it from the page, and its history names who did it', async () => {
-    const { page, errors } = await openPage(browser, `${monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
+    const { page, errors } = await openPage(f.browser, `${f.monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
     await page.waitForSelector('#conn[data-state="live"]', { timeout: 20_000 });
-    await publishEvents(nc, [event('b-1', 'CON-1', {})]);
+    await publishEvents(f.nc, [event('b-1', 'CON-1', {})]);
     const item = page.locator('li[data-id="case.CON-1"]');
     await item.waitFor({ timeout: 30_000 });
     await page.fill('#me', '李主管');
@@ -58,10 +28,10 @@ describe('console - supervisor page', () => {
     expect(await item.innerText()).toContain('代理保险争议 · 上海分行'); // the plan's names, not codes
     expect(await item.locator('.urgency').innerText()).toMatch(/^(新案 new|无进展 stale|超期 overdue)$/);
     // the ticket goes up its own ladder: the history says to which step
-    await publishEvents(nc, [event('b-1e', 'CON-1', { kind: 'escalated', outcome: undefined, escalation: 'mediation', occurredAt: '2025-05-07T10:00:00+08:00' })]);
+    await publishEvents(f.nc, [event('b-1e', 'CON-1', { kind: 'escalated', outcome: undefined, escalation: 'mediation', occurredAt: '2025-05-07T10:00:00+08:00' })]);
     await page.waitForFunction(() => /案件升级：三方调解/.test(document.querySelector('.history')?.textContent ?? ''), undefined, { timeout: 15_000 });
     await saveScreenshot(page, 'console-acknowledged');
-    const { body } = await getJson(monitor, '/api/alerts/case.CON-1', { headers: { authorization: `Bearer ${SUP}` } });
+    const { body } = await getJson(f.monitor, '/api/alerts/case.CON-1', { headers: { authorization: `Bearer ${SUP}` } });
     expect(body.ack).toMatchObject({ by: '李主管', reason: 'contacting_customer' });
     // the export holds what the list shows
     await page.selectOption('#f-type', 'insurance_dispute');
@@ -73,9 +43,9 @@ describe('console - supervisor page', () => {
   });
 
   it('issues a correction from the page, which re-types the ticket and withdraws its case', async () => {
-    const { page, errors } = await openPage(browser, `${monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
+    const { page, errors } = await openPage(f.browser, `${f.monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
     await page.waitForSelector('#conn[data-state="live"]', { timeout: 20_000 });
-    await publishEvents(nc, [event('b-2', 'CON-2', {})]);
+    await publishEvents(f.nc, [event('b-2', 'CON-2', {})]);
     const item = page.locator('li[data-id="case.CON-2"]');
     await item.waitFor({ timeout: 30_000 });
     await page.fill('#me', '王主管');
@@ -90,7 +60,7 @@ describe('console - supervisor page', () => {
     const deadline = Date.now() + 30_000;
     let alert: any;
     do {
-      alert = (await getJson(monitor, '/api/alerts/case.CON-2', { headers: { authorization: `Bearer ${SUP}` } })).body;
+      alert = (await getJson(f.monitor, '/api/alerts/case.CON-2', { headers: { authorization: `Bearer ${SUP}` } })).body;
       if (alert.status === 'resolved') break;
       await new Promise((r) => setTimeout(r, 250));
     } while (Date.now() < deadline);
@@ -100,9 +70,9 @@ describe('console - supervisor page', () => {
   });
 
   it('lists a wall screen that went silent by its name, and opens it without type, branch or actions', async () => {
-    const { page, errors } = await openPage(browser, `${monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
+    const { page, errors } = await openPage(f.browser, `${f.monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
     await page.waitForSelector('#conn[data-state="live"]', { timeout: 20_000 });
-    const wall = await openPage(browser, `${monitor.baseUrl}/?token=${SUP}&screen=left-wall`, { width: 1280, height: 720 });
+    const wall = await openPage(f.browser, `${f.monitor.baseUrl}/?token=${SUP}&screen=left-wall`, { width: 1280, height: 720 });
     await waitForExpression(wall.page, 'window.__wallboard?.connected === true', { timeout: 20_000 });
     await wall.page.waitForTimeout(1_500); // a heartbeat or two
     await wall.page.context().close();
@@ -117,10 +87,10 @@ describe('console - supervisor page', () => {
   });
 
   it('a supervisor of some branches sees theirs first-hand, the others read-only on request', async () => {
-    const me = await getJson(monitor, '/api/me', { headers: { authorization: `Bearer ${BJ_SUP}` } });
+    const me = await getJson(f.monitor, '/api/me', { headers: { authorization: `Bearer ${BJ_SUP}` } });
     expect(me.body).toEqual({ role: 'supervisor', branches: ['BJ'], mayAct: true });
-    await publishEvents(nc, [event('b-3', 'CON-3', { branch: 'BJ-HD' })]);
-    const { page, errors } = await openPage(browser, `${monitor.baseUrl}/console/?token=${BJ_SUP}`, { width: 1366, height: 800 });
+    await publishEvents(f.nc, [event('b-3', 'CON-3', { branch: 'BJ-HD' })]);
+    const { page, errors } = await openPage(f.browser, `${f.monitor.baseUrl}/console/?token=${BJ_SUP}`, { width: 1366, height: 800 });
     await page.waitForSelector('#mine-box:not([hidden])', { timeout: 20_000 });
     await page.waitForFunction(() => document.getElementById('my-branches')?.textContent === '(北京分行)', undefined, { timeout: 20_000 }); // once the plan is in
     const mine = page.locator('li[data-id="case.CON-3"]'); // 海淀支行, under 北京分行
@@ -139,7 +109,7 @@ describe('console - supervisor page', () => {
   });
 
   it('fits a phone screen without horizontal scrolling', async () => {
-    const { page, errors } = await openPage(browser, `${monitor.baseUrl}/console/?token=${SUP}`, { width: 390, height: 844 });
+    const { page, errors } = await openPage(f.browser, `${f.monitor.baseUrl}/console/?token=${SUP}`, { width: 390, height: 844 });
     await page.locator('li[data-id="case.CON-1"]').waitFor({ timeout: 20_000 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
@@ -148,7 +118,7 @@ describe('console - supervisor page', () => {
   });
 
   it('refuses the page without a token', async () => {
-    const res = await fetch(`${monitor.baseUrl}/console/`);
+    const res = await fetch(`${f.monitor.baseUrl}/console/`);
     expect(res.status).toBe(401);
   });
 });
