@@ -28,7 +28,7 @@ describe('console - classification review', () => {
     await row.waitFor({ timeout: 20_000 });
     expect(await page.locator('tr[data-ticket="REV-1"]').count()).toBe(1); // two events, one ticket
     expect(await row.locator('td.text').innerText()).toBe('客户来电表示对处理结果不满意，要求尽快答复'); // the text of the event that has one
-    expect(await row.locator('td').nth(1).innerText()).toBe('上海分行');
+    expect(await row.locator('td').nth(2).innerText()).toBe('上海分行');
     // a ticket whose first contact was not agreed moves a count once typed: it comes first, marked
     expect(await row.locator('td.contact').innerText()).toBe('未达成一致 not agreed');
     const order = await page.locator('tr[data-ticket]').evaluateAll((trs) => trs.map((t) => (t as HTMLElement).dataset.ticket));
@@ -71,5 +71,29 @@ describe('console - classification review', () => {
     expect(await phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
     await saveScreenshot(phone.page, 'console-review-phone');
   });
-});
 
+  it('confirms many tickets at once: the ticked ones, one correction each, and they all leave the queue', async () => {
+    const noise = { complaintType: 'unclassified', text: 'Attempts to collect debt not owed', kind: 'opened', outcome: undefined };
+    await publishEvents(f.nc, [event('b-1', 'BULK-1', noise), event('b-2', 'BULK-2', noise), event('b-3', 'BULK-3', noise)]);
+    const { page, errors } = await openPage(f.browser, `${f.monitor.baseUrl}/console/review?token=${SUP}`, { width: 1366, height: 800 });
+    await page.locator('tr[data-ticket="BULK-3"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('#bulk').isHidden()).toBe(true);
+    await page.fill('#me', '王复核');
+    await page.locator('tr[data-ticket="BULK-1"] input[name="pick"]').check();
+    await page.locator('tr[data-ticket="BULK-2"] input[name="pick"]').check();
+    expect(await page.locator('#picked').innerText()).toBe('2');
+    // no type chosen yet: nothing is sent
+    await page.click('#bulk-confirm');
+    expect(await page.locator('#error').innerText()).toContain('选择批量确认的类型');
+    await page.selectOption('#bulk-type', 'other');
+    await page.click('#bulk-confirm');
+    await waitForExpression(page, `document.querySelector('#bulk-progress').textContent === '已提交 2 / 2'`, { timeout: 10_000 });
+    await until('both ticked tickets to leave the queue, the third to stay', async () => {
+      const q = await getJson(f.monitor, '/api/classification/review', { headers: { authorization: `Bearer ${SUP}` } });
+      const ids = q.body.items.map((i: { ticketId: string }) => i.ticketId);
+      return !ids.includes('BULK-1') && !ids.includes('BULK-2') && ids.includes('BULK-3');
+    });
+    expect(await page.locator('#bulk').isHidden()).toBe(true);
+    expect(errors).toEqual([]);
+  });
+});

@@ -128,8 +128,9 @@ function say(text) {
 function renderDetail() {
   const d = $('detail');
   const a = selected && alerts.get(selected);
-  if (!a) { d.hidden = true; return; }
   d.hidden = false;
+  // an empty pane beside the list looked broken on a wide screen; say what it is for
+  if (!a) { d.innerHTML = '<p class="meta hint">选择左侧的预警：查看历史，确认、上报、指派或更正工单。<br>Select an alert on the left to see its history and act on it.</p>'; return; }
   if (a.kind === 'screen') return renderScreenDetail(d, a);
   if (access.branches && !mayAct(a)) return renderReadOnlyDetail(d, a);
   const forecast = a.forecast?.week ? `预计第 ${a.forecast.week} 周超出累计管控值 (forecast week ${a.forecast.week})` : '';

@@ -21,6 +21,8 @@ let access = { mayAct: false, branches: null };
 let items = [];
 /** tickets whose row a person has touched or sent: kept as they are through refreshes */
 const touched = new Map();
+/** tickets ticked for one decision on many (most of a noisy queue is of no watched type) */
+const picked = new Set();
 
 
 /** the ticket's first contact: what typing it will change (a not-agreed one counts against an allowance) */
@@ -29,14 +31,17 @@ const branchName = (code) => plan?.branches.find((b) => b.code === code)?.name ?
 const typeName = (code) =>
   plan?.types.find((t) => t.code === code)?.name ?? (code === OTHER_TYPE ? '不属于监测类型' : code === 'unclassified' ? '未能判定 unclassified' : code);
 
-function typeSelect(item, disabled) {
-  const chosen = touched.get(item.ticketId)?.type ?? (plan?.types.some((t) => t.code === item.assignedType) ? item.assignedType : '');
-  const options = [
+function typeOptions(chosen) {
+  return [
     `<option value="">请选择 Choose…</option>`,
     ...(plan?.types ?? []).map((t) => `<option value="${esc(t.code)}" ${t.code === chosen ? 'selected' : ''}>${esc(t.name)}</option>`),
     `<option value="${OTHER_TYPE}" ${chosen === OTHER_TYPE ? 'selected' : ''}>不属于监测类型 Not a watched type</option>`,
-  ];
-  return `<select name="type" ${disabled ? 'disabled' : ''}>${options.join('')}</select>`;
+  ].join('');
+}
+
+function typeSelect(item, disabled) {
+  const chosen = touched.get(item.ticketId)?.type ?? (plan?.types.some((t) => t.code === item.assignedType) ? item.assignedType : '');
+  return `<select name="type" ${disabled ? 'disabled' : ''}>${typeOptions(chosen)}</select>`;
 }
 
 function row(item) {
@@ -46,8 +51,9 @@ function row(item) {
   const action = sent
     ? `<span class="sent">已提交 ✓ ${esc(typeName(sent))}</span>`
     : canAct ? `<button class="primary" data-confirm="${esc(item.ticketId)}">确认 Confirm</button>` : '<span class="readonly">只读 read-only</span>';
+  const pick = canAct && !sent ? `<input type="checkbox" name="pick" aria-label="选择 ${esc(item.ticketId)}" ${picked.has(item.ticketId) ? 'checked' : ''}>` : '';
   return `<tr data-ticket="${esc(item.ticketId)}">
-    <td class="time">${esc(fmt(item.occurredAt))}</td><td>${esc(branchName(item.branch))}</td><td class="ticket">${esc(item.ticketId)}</td>
+    <td class="pick">${pick}</td><td class="time">${esc(fmt(item.occurredAt))}</td><td>${esc(branchName(item.branch))}</td><td class="ticket">${esc(item.ticketId)}</td>
     <td class="text">${esc(item.text) || '<span class="dim">（无文本 no text）</span>'}</td>
     <td class="contact" data-outcome="${esc(item.firstContact ?? '')}">${FIRST_CONTACT[item.firstContact] ?? '—'}</td><td class="model">${model}</td>
     <td>${typeSelect(item, !canAct || !!sent)}</td><td>${action}</td></tr>`;
@@ -56,7 +62,34 @@ function row(item) {
 function render() {
   const branch = $('f-branch').value;
   const shown = items.filter((i) => !branch || i.branch === branch);
-  $('queue').tBodies[0].innerHTML = shown.length ? shown.map(row).join('') : '<tr><td colspan="8" class="empty">没有待确认的工单 Nothing to review</td></tr>';
+  $('queue').tBodies[0].innerHTML = shown.length ? shown.map(row).join('') : '<tr><td colspan="9" class="empty">没有待确认的工单 Nothing to review</td></tr>';
+  renderBulk();
+}
+
+function renderBulk() {
+  $('bulk').hidden = picked.size === 0;
+  $('picked').textContent = String(picked.size);
+  $('pick-all').hidden = !access.mayAct;
+}
+
+/** Sends one correction; false (with the reason on screen) when it was refused. */
+async function confirmTicket(item, type, by) {
+  try {
+    await api('/api/corrections', { by, ticketId: item.ticketId, branch: item.branch, complaintType: type, reason: '分类复核 classification review' });
+    touched.set(item.ticketId, { type, sent: type });
+    picked.delete(item.ticketId);
+    return true;
+  } catch (err) {
+    $('error').textContent = `${item.ticketId}: ${err.message}`;
+    return false;
+  }
+}
+
+function reviewer() {
+  const by = me.value.trim();
+  if (!by) { $('error').textContent = '请先填写你的名字 Enter your name first'; me.focus(); return null; }
+  localStorage.setItem('console.me', by);
+  return by;
 }
 
 async function load() {
@@ -77,6 +110,41 @@ async function load() {
 $('queue').addEventListener('change', (e) => {
   const tr = e.target.closest('tr[data-ticket]');
   if (tr && e.target.name === 'type') touched.set(tr.dataset.ticket, { ...touched.get(tr.dataset.ticket), type: e.target.value });
+  if (tr && e.target.name === 'pick') {
+    if (e.target.checked) picked.add(tr.dataset.ticket);
+    else picked.delete(tr.dataset.ticket);
+    renderBulk();
+  }
+});
+
+$('pick-all').addEventListener('change', (e) => {
+  for (const box of $('queue').querySelectorAll('input[name="pick"]')) {
+    box.checked = e.target.checked;
+    const ticket = box.closest('tr').dataset.ticket;
+    if (box.checked) picked.add(ticket);
+    else picked.delete(ticket);
+  }
+  renderBulk();
+});
+
+// One decision for many tickets, sent one correction each (the same path as a single confirm),
+// in order, stopping at the first refusal so nothing is half-said without the reviewer knowing.
+$('bulk-confirm').addEventListener('click', async (e) => {
+  const type = $('bulk-type').value;
+  const by = reviewer();
+  if (!by) return;
+  if (!type) { $('error').textContent = '请选择批量确认的类型 Choose the type for the selected tickets'; return; }
+  const chosen = items.filter((i) => picked.has(i.ticketId));
+  e.target.disabled = true;
+  let done = 0;
+  for (const item of chosen) {
+    if (!(await confirmTicket(item, type, by))) break;
+    $('bulk-progress').textContent = `已提交 ${++done} / ${chosen.length}`;
+  }
+  if (done === chosen.length) $('error').textContent = '';
+  e.target.disabled = false;
+  $('pick-all').checked = false;
+  render();
 });
 
 $('queue').addEventListener('click', async (e) => {
@@ -84,26 +152,20 @@ $('queue').addEventListener('click', async (e) => {
   if (!ticketId) return;
   const item = items.find((i) => i.ticketId === ticketId);
   const type = e.target.closest('tr').querySelector('select[name="type"]').value;
-  const by = me.value.trim();
-  if (!by) { $('error').textContent = '请先填写你的名字 Enter your name first'; me.focus(); return; }
+  const by = reviewer();
+  if (!by) return;
   if (!type) { $('error').textContent = `请为工单 ${ticketId} 选择类型 Choose a type first`; return; }
-  localStorage.setItem('console.me', by);
   e.target.disabled = true;
-  try {
-    await api('/api/corrections', { by, ticketId, branch: item.branch, complaintType: type, reason: '分类复核 classification review' });
-    touched.set(ticketId, { type, sent: type });
-    $('error').textContent = '';
-  } catch (err) {
-    $('error').textContent = `${ticketId}: ${err.message}`;
-    e.target.disabled = false;
-  }
+  if (await confirmTicket(item, type, by)) $('error').textContent = '';
+  else e.target.disabled = false;
   render();
 });
 
-$('f-branch').addEventListener('change', render);
+// a ticked ticket the branch filter hides must not be confirmed unseen
+$('f-branch').addEventListener('change', () => { picked.clear(); $('pick-all').checked = false; render(); });
 $('refresh').addEventListener('click', load);
 
 Promise.all([api('/api/plan'), api('/api/me').catch(() => access)])
-  .then(([p, a]) => { plan = p; access = a; })
+  .then(([p, a]) => { plan = p; access = a; $('bulk-type').innerHTML = typeOptions(''); })
   .catch((err) => { $('error').textContent = err.message; })
   .finally(() => { load(); setInterval(load, 60_000); });
