@@ -21,7 +21,10 @@ const branches = `['BJ','BJ-HD','BJ-CY','SH','GZ','SZ']`;
 const yearStartS = Math.floor(plan.yearStartMs / 1000);
 const spanS = Math.floor((plan.yearEndMs - plan.yearStartMs) / 1000) - 10 * 86_400;
 const customers = Math.max(10, Math.floor(n / 10));
-// Each ticket is three events: opened, first_contact (35 % not agreed), resolved.
+// Each ticket is three events: opened, first_contact (35 % not agreed), resolved. 2 % of the tickets
+// came in `unclassified` and wait for a person (the classification review's queue): half the
+// classifier typed with low confidence (they count under that type), half it could not type
+// (they count under none).
 const started = Date.now();
 const chunk = 1_000_000;
 for (let from = 0; from < n; from += chunk) {
@@ -29,6 +32,7 @@ for (let from = 0; from < n; from += chunk) {
   await ch.command({
     query: `
       INSERT INTO complaints.ticket_events
+      WITH cityHash64(intDiv(number, 3), 5) % 100 < 2 AS waiting
       SELECT
         concat('b-', toString(number)) AS event_id,
         concat('bt-', toString(intDiv(number, 3))) AS ticket_id,
@@ -36,8 +40,8 @@ for (let from = 0; from < n; from += chunk) {
         toDateTime64(${yearStartS} + cityHash64(intDiv(number, 3)) % ${spanS} + (number % 3) * 86400, 3, 'UTC') AS occurred_at,
         concat(replaceOne(toString(occurred_at), ' ', 'T'), 'Z') AS occurred_at_text,
         ${branches}[cityHash64(intDiv(number, 3), 1) % 6 + 1] AS branch,
-        ${types}[cityHash64(intDiv(number, 3), 2) % ${plan.types.length} + 1] AS complaint_type,
-        complaint_type AS reported_type,
+        if(waiting AND cityHash64(intDiv(number, 3), 6) % 2 = 0, 'unclassified', ${types}[cityHash64(intDiv(number, 3), 2) % ${plan.types.length} + 1]) AS complaint_type,
+        if(waiting, 'unclassified', complaint_type) AS reported_type,
         lower(hex(cityHash64(cityHash64(intDiv(number, 3), 3) % ${customers}))) AS customer_hash,
         '{}' AS customer_masked,
         'phone' AS channel,
@@ -46,9 +50,9 @@ for (let from = 0; from < n; from += chunk) {
         '' AS text,
         NULL AS satisfaction,
         map() AS tags,
-        '' AS classifier_model,
-        NULL AS classifier_confidence,
-        0 AS needs_review,
+        if(waiting, 'keywords-v1', '') AS classifier_model,
+        if(waiting, toNullable(toFloat32(if(complaint_type = 'unclassified', 0, 0.3))), NULL) AS classifier_confidence,
+        toUInt8(waiting) AS needs_review,
         number AS stream_seq,
         now64(3) AS received_at
       FROM numbers(${from}, ${count})`,
@@ -58,7 +62,7 @@ const loadMs = Date.now() - started;
 // The expected counters, computed independently of the monitor's index by the engine itself.
 const rs = await ch.query({
   query: `SELECT complaint_type, uniqExactIf(customer_hash, outcome = 'not_agreed') AS unresolved, uniqExact(customer_hash) AS first_contact
-          FROM complaints.ticket_events WHERE kind = 'first_contact' AND occurred_at < {end:DateTime64(3, 'UTC')}
+          FROM complaints.ticket_events WHERE kind = 'first_contact' AND occurred_at < {end:DateTime64(3, 'UTC')} AND complaint_type != 'unclassified'
           GROUP BY complaint_type ORDER BY complaint_type`,
   query_params: { end: new Date(plan.yearEndMs).toISOString().replace('T', ' ').slice(0, 23) },
   format: 'JSONEachRow',

@@ -9,6 +9,7 @@ import { benchConfig, benchNats, emit, envInt, FULL, percentile, rssMb, runChild
 
 const N = envInt('BENCH_REBUILD_N', FULL ? 5_000_000 : 500_000);
 const READS = envInt('BENCH_READS', 300);
+const READS_REVIEW = envInt('BENCH_REVIEW_READS', 20);
 const plan = loadPlan(undefined, Date.now());
 const dataDir = tempDataDir();
 const load = await runChild('load.ts', {}, [dataDir, String(N)]);
@@ -46,8 +47,29 @@ for (let i = 0; i < READS; i++) {
 times.sort((a, b) => a - b);
 const reads = { n: READS, p50Ms: Number(percentile(times, 50).toFixed(1)), p99Ms: Number(percentile(times, 99).toFixed(1)), non200: bad };
 console.log(`reads: /api/counters?asOf=… over ${N} events: p50 ${reads.p50Ms} ms, p99 ${reads.p99Ms} ms`);
+
+// The classification review's queue (2 % of the tickets wait in it), as the console polls it once a
+// minute: the page's 500 rows with the total, and the console link's count alone.
+async function timed(path: string, n: number) {
+  const ms: number[] = [];
+  let body: { total?: number } = {};
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const res = await fetch(`${base}${path}`);
+    body = (await res.json()) as { total?: number };
+    ms.push(performance.now() - t);
+    if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+  }
+  ms.sort((a, b) => a - b);
+  return { n, p50Ms: Number(percentile(ms, 50).toFixed(1)), p99Ms: Number(percentile(ms, 99).toFixed(1)), total: body.total };
+}
+const review = {
+  page: await timed('/api/classification/review?limit=500', READS_REVIEW),
+  count: await timed('/api/classification/review?limit=1', READS_REVIEW),
+};
+console.log(`reads: the classification review over ${N} events (${review.page.total} tickets waiting): the page's 500 rows p50 ${review.page.p50Ms} ms, p99 ${review.page.p99Ms} ms; the count p50 ${review.count.p50Ms} ms, p99 ${review.count.p99Ms} ms`);
 await app.close();
 await monitor.stop();
 await nats.cleanup();
-emit({ name: 'rebuild', n: N, loadMs: load.loadMs, rebuildMs: Math.round(rebuildMs), exact, mismatches, rssAfterRebuildMb: rssAfterRebuild, reads });
+emit({ name: 'rebuild', n: N, loadMs: load.loadMs, rebuildMs: Math.round(rebuildMs), exact, mismatches, rssAfterRebuildMb: rssAfterRebuild, reads, review });
 process.exit(exact ? 0 : 1);

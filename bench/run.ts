@@ -69,9 +69,11 @@ await step('rebuild', async () => {
     exact: boolean;
     rssAfterRebuildMb: number;
     reads: { p50Ms: number; p99Ms: number };
+    review: Record<'page' | 'count', { p50Ms: number; p99Ms: number; total: number }>;
   };
   summary.push(`rebuild of ${r.n} stored events: consuming after ${(r.rebuildMs / 1000).toFixed(1)} s, counters exact: ${r.exact} (goal for 5M: < 30 s)`);
   summary.push(`reads /api/counters?asOf over ${r.n} events: p50 ${r.reads.p50Ms} ms, p99 ${r.reads.p99Ms} ms (goal p99 < 100 ms)`);
+  summary.push(`reads of the classification review over ${r.n} events (${r.review.page.total} tickets waiting, polled once a minute per console): page p99 ${r.review.page.p99Ms} ms, count p99 ${r.review.count.p99Ms} ms`);
   summary.push(`memory after ${r.n} events: ${r.rssAfterRebuildMb} MB RSS`);
 });
 

@@ -12,8 +12,12 @@ import { intParam, readQuery } from './query.ts';
 // those whose first contact was not agreed first (typing them moves a not-agreed count), then
 // agreed ones (they move the resolution rate), then the rest, newest first.
 
-const WAITING = `reported_type = 'unclassified' AND needs_review = 1
-  AND ticket_id NOT IN (SELECT ticket_id FROM complaints.ticket_events WHERE kind = 'corrected')`;
+// The waiting events, each once: the filter first, then repeats of an event dropped among the few
+// rows left. FINAL over the whole table cost a fifth of each poll (it merges every row it reads).
+const WAITING_EVENTS = `(SELECT * FROM complaints.ticket_events
+  WHERE reported_type = 'unclassified' AND needs_review = 1
+    AND ticket_id NOT IN (SELECT ticket_id FROM complaints.ticket_events WHERE kind = 'corrected')
+  LIMIT 1 BY event_id)`;
 
 export function reviewRoutes(app: FastifyInstance, monitor: Monitor): void {
   // the console's review page (web/console/review.html): read access, like the console itself
@@ -34,8 +38,7 @@ export function reviewRoutes(app: FastifyInstance, monitor: Monitor): void {
                        argMax(classifier_confidence, occurred_at) AS classifier_confidence,
                        argMaxIf(substring(text, 1, 300), occurred_at, text != '') AS text, count() AS events,
                        argMaxIf(outcome, occurred_at, kind = 'first_contact') AS first_contact
-                FROM complaints.ticket_events FINAL
-                WHERE ${WAITING}
+                FROM ${WAITING_EVENTS}
                 GROUP BY ticket_id
                 ORDER BY first_contact = 'not_agreed' DESC, first_contact = 'agreed' DESC, at DESC, ticket_id
                 LIMIT {limit:UInt32}`,
@@ -45,7 +48,7 @@ export function reviewRoutes(app: FastifyInstance, monitor: Monitor): void {
       monitor.clickhouse.query({
         query: `SELECT count() AS n, countIf(first_contact = 'not_agreed') AS not_agreed
                 FROM (SELECT argMaxIf(outcome, occurred_at, kind = 'first_contact') AS first_contact
-                      FROM complaints.ticket_events FINAL WHERE ${WAITING} GROUP BY ticket_id)`,
+                      FROM ${WAITING_EVENTS} GROUP BY ticket_id)`,
         format: 'JSONEachRow',
       }),
     ]);
