@@ -73,7 +73,7 @@ describe('console - classification review', () => {
   });
 
   it('confirms many tickets at once: the ticked ones, one correction each, and they all leave the queue', async () => {
-    const noise = { complaintType: 'unclassified', text: 'Attempts to collect debt not owed', kind: 'opened', outcome: undefined };
+    const noise = { complaintType: 'unclassified', text: 'Attempts to collect debt not owed', kind: 'opened', outcome: undefined } as const;
     await publishEvents(f.nc, [event('b-1', 'BULK-1', noise), event('b-2', 'BULK-2', noise), event('b-3', 'BULK-3', noise)]);
     const { page, errors } = await openPage(f.browser, `${f.monitor.baseUrl}/console/review?token=${SUP}`, { width: 1366, height: 800 });
     await page.locator('tr[data-ticket="BULK-3"]').waitFor({ timeout: 20_000 });
