@@ -8,6 +8,7 @@ import { compilePlan, cumulative, loadPlanFile } from './compile.ts';
 import { PlanError } from './errors.ts';
 import { parsePlan } from './parse.ts';
 import type { Plan } from './schema.ts';
+import { levelOf } from '../transforms/levels.ts';
 
 const SAMPLE = fileURLToPath(new URL('../../server/sample-plan.yaml', import.meta.url));
 const utc = (iso: string): number => Date.parse(iso);
@@ -179,5 +180,33 @@ describe('plan - compile', () => {
     expect(c.yearStartMs).toBe(utc('2025-12-31T16:00:00Z'));
     expect(c.scopes).toEqual(['ALL']);
     expect(c.allowanceToDate('a', 'ALL', utc('2025-12-31T16:00:00Z'))).toBeCloseTo((3 * 4) / 365, 12);
+  });
+
+  // Audit finding: 365 × (53/365) came out 52.99999999999999, and a count of 53 read as a breach.
+  it('gives a whole allowance where the plan means one, so a count equal to it is not a breach', () => {
+    const daily = compilePlan(plan({ year: 2026, types: [{ code: 'd', name: 'D', mode: 'relative', annualAllowance: 365, branchAllowances: {} }] }));
+    let days = 0;
+    for (const w of daily.weeks) {
+      days += Math.round((w.endMs - w.startMs) / 86_400_000);
+      const toDate = daily.allowanceToDate('d', 'ALL', w.startMs);
+      expect(toDate, `week ${w.index}`).toBe(days); // each week's share is its days / days in the year
+      expect(levelOf(days, toDate, 365, 0.5)).toBe('watch');
+      expect(levelOf(days + 1, toDate, 365, 0.5)).toBe(days < 365 ? 'breach' : 'critical');
+    }
+    const weighted = compilePlan(plan({ year: 2026, types: [{ code: 'w', name: 'W', mode: 'relative', annualAllowance: 159, weeklyWeights: Array(53).fill(1), branchAllowances: {} }] }));
+    weighted.weeks.forEach((w) => expect(weighted.allowanceToDate('w', 'ALL', w.startMs), `week ${w.index}`).toBe(3 * w.index));
+  });
+
+  it('reaches the watch line exactly where the ratio is the threshold', () => {
+    // three equal branches of 30 over 53 equal weeks: each branch's allowance is 10
+    const p10 = compilePlan(plan({ year: 2026, branches: [{ code: 'A', name: 'A' }, { code: 'B', name: 'B' }, { code: 'C', name: 'C' }], types: [{ code: 't', name: 'T', mode: 'relative', annualAllowance: 30, weeklyWeights: Array(53).fill(0.1), branchAllowances: {} }] }));
+    for (const scope of ['A', 'B', 'C']) {
+      expect(p10.allowanceToDate('t', scope, p10.weeks[39]!.startMs)).toBeCloseTo(400 / 53, 12); // not a whole number: untouched
+      expect(p10.allowance('t', scope)).toBe(10);
+      expect(p10.allowanceToDate('t', scope, p10.weeks[52]!.startMs)).toBe(10);
+    }
+    expect(levelOf(8, 10, 10, 0.8)).toBe('watch');
+    expect(levelOf(7, 8.750000000000002, 10, 0.8)).toBe('watch'); // 7 / 8.75 is the threshold
+    expect(levelOf(7, 8.7501, 10, 0.8)).toBe('ok');
   });
 });

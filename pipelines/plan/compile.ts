@@ -94,19 +94,22 @@ function build(validated: Plan): CompiledPlan {
 
   // One lookup per type, then one per scope: the hot path touches two maps and one small array.
   const dayShare = cumulative(weekLengthsInDays(plan.year));
-  const tables = new Map<string, { byScope: Map<string, number>; share: readonly number[] }>();
+  const tables = new Map<string, { byScope: Map<string, number>; share: readonly number[]; toDate: Map<string, Float64Array> }>();
   for (const t of plan.types) {
-    const byScope = new Map<string, number>([[ALL_SCOPE, t.annualAllowance]]);
+    const exact = new Map<string, number>([[ALL_SCOPE, t.annualAllowance]]);
     for (const scope of order.slice(1)) {
       const parent = parentOf.get(scope)!;
-      byScope.set(
+      exact.set(
         scope,
         Object.hasOwn(t.branchAllowances, scope)
           ? t.branchAllowances[scope]!
-          : (byScope.get(parent)! * weightOf.get(scope)!) / siblingWeight.get(parent)!,
+          : (exact.get(parent)! * weightOf.get(scope)!) / siblingWeight.get(parent)!,
       );
     }
-    tables.set(t.code, { byScope, share: t.weeklyWeights ? cumulative(t.weeklyWeights) : dayShare });
+    const share = t.weeklyWeights ? cumulative(t.weeklyWeights) : dayShare;
+    const byScope = new Map([...exact].map(([scope, a]) => [scope, snap(a)]));
+    const toDate = new Map([...exact].map(([scope, a]) => [scope, Float64Array.from(share, (s) => snap(a * s))]));
+    tables.set(t.code, { byScope, share, toDate });
   }
   const tableOf = (type: string) => {
     const table = tables.get(type);
@@ -152,14 +155,24 @@ function build(validated: Plan): CompiledPlan {
     weekIndexAt,
     allowanceToDate(type: string, scope: string, tMs: number): number {
       const table = tableOf(type);
-      const full = table.byScope.get(scope);
-      if (full === undefined) throw new RangeError(`unknown scope "${scope}"`);
+      const curve = table.toDate.get(scope);
+      if (curve === undefined) throw new RangeError(`unknown scope "${scope}"`);
       const w = weekIndexAt(tMs);
       if (w < 0) return 0;
-      return w >= starts.length ? full : full * table.share[w]!;
+      return w >= starts.length ? table.byScope.get(scope)! : curve[w]!;
     },
     cumulativeShare: (type: string): readonly number[] => tableOf(type).share,
   });
+}
+
+/**
+ * An allowance as the plan means it: 365 × 53/365 is 53, not 52.99999999999999, which a count of
+ * 53 would exceed (a false breach). Only values within float error of a whole number move; every
+ * other allowance keeps its full precision (a count, a whole number, can never equal it).
+ */
+export function snap(x: number): number {
+  const whole = Math.round(x);
+  return Math.abs(x - whole) <= 1e-9 * Math.max(1, Math.abs(x)) ? whole : x;
 }
 
 /**

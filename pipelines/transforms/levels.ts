@@ -10,6 +10,8 @@ export function levelOf(unresolved: number, allowanceToDate: number, annualAllow
   if (unresolved > annualAllowance) return 'critical';
   if (unresolved > allowanceToDate) return 'breach';
   const ratio = ratioOf(unresolved, allowanceToDate);
-  if (ratio !== null && ratio >= watch) return 'watch';
+  // 7 / 8.750000000000002 is 0.7999999999999998: at the threshold by the plan's arithmetic, below
+  // it by the float's; the plan's wins
+  if (ratio !== null && ratio >= watch * (1 - 1e-12)) return 'watch';
   return 'ok';
 }
