@@ -199,7 +199,7 @@ describe('plan - compile', () => {
 
   it('reaches the watch line exactly where the ratio is the threshold', () => {
     // three equal branches of 30 over 53 equal weeks: each branch's allowance is 10
-    const p10 = compilePlan(plan({ year: 2026, branches: [{ code: 'A', name: 'A' }, { code: 'B', name: 'B' }, { code: 'C', name: 'C' }], types: [{ code: 't', name: 'T', mode: 'relative', annualAllowance: 30, weeklyWeights: Array(53).fill(0.1), branchAllowances: {} }] }));
+    const p10 = compilePlan(plan({ year: 2026, branches: [{ code: 'A', name: 'A', weight: 1 }, { code: 'B', name: 'B', weight: 1 }, { code: 'C', name: 'C', weight: 1 }], types: [{ code: 't', name: 'T', mode: 'relative', annualAllowance: 30, weeklyWeights: Array(53).fill(0.1), branchAllowances: {} }] }));
     for (const scope of ['A', 'B', 'C']) {
       expect(p10.allowanceToDate('t', scope, p10.weeks[39]!.startMs)).toBeCloseTo(400 / 53, 12); // not a whole number: untouched
       expect(p10.allowance('t', scope)).toBe(10);
