@@ -6,7 +6,7 @@ import addFormats from 'ajv-formats';
 import type { ErrorObject } from 'ajv';
 import type { Rejection, TicketEvent } from '../model.ts';
 import { plainlyValid } from './fast-valid.ts';
-import { maskRawPayload } from './mask.ts';
+import { maskRawPayload } from './mask-raw.ts';
 import { parseDateTime } from './time.ts';
 import schema from './ticket-event.schema.json' with { type: 'json' };
 

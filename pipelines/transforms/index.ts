@@ -8,10 +8,10 @@ export {
   maskIdNumber,
   maskCardNumber,
   maskText,
-  maskRawPayload,
   maskEvent,
   type MaskOptions,
 } from './mask.ts';
+export { maskRawPayload } from './mask-raw.ts';
 export { classifyTicket, CLASSIFIER_VERSION, REVIEW_BELOW, UNCLASSIFIED } from './classify.ts';
 export { levelOf, ratioOf } from './levels.ts';
 export { CounterIndex, type ChangedKey, type CounterSize } from './counters.ts';

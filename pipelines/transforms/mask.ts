@@ -46,24 +46,30 @@ export function maskName(name: string): string {
 
 /** 13812341234 (also +86 138-1234-1234) -> 138****1234: first 3 and last 4 digits stay. */
 export function maskPhone(phone: string): string {
-  let digits = phone.replace(/\D/g, '');
+  let digits = plainDigits(phone).replace(/\D/g, '');
   if (digits.length === 13 && digits.startsWith('86')) digits = digits.slice(2);
   return keepEnds(digits, 3, 4);
 }
 
 /** 110101199001011234 -> 110***********1234: first 3 and last 4 stay, the length shows. */
 export function maskIdNumber(id: string): string {
-  return keepEnds(id.replace(/[\s-]/g, ''), 3, 4);
+  return keepEnds(plainDigits(id).replace(/[\s-]/g, ''), 3, 4);
 }
 
 /** 6222021234561234 -> 6222 **** **** 1234: first and last 4 digits, masked middle in groups
  *  of four (a 19-digit card reads 6222 **** **** **** 1234). */
 export function maskCardNumber(card: string): string {
-  const digits = card.replace(/\D/g, '');
+  const digits = plainDigits(card).replace(/\D/g, '');
   if (digits.length <= 8) return '*'.repeat(digits.length);
   const groups = Math.ceil((digits.length - 8) / 4);
   return `${digits.slice(0, 4)} ${'**** '.repeat(groups)}${digits.slice(-4)}`;
 }
+
+/** full-width digits (１２３) as plain ones */
+function plainDigits(s: string): string {
+  return HAS_WIDE_DIGIT.test(s) ? s.replace(WIDE_DIGIT, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0)) : s;
+}
+const HAS_WIDE_DIGIT = /[\uff10-\uff19]/;
 
 function keepEnds(s: string, head: number, tail: number): string {
   // Digits (phones, ID numbers: nearly every call) have no surrogate pairs, so characters are
@@ -94,12 +100,15 @@ function maskLongRun(run: string): string {
   return maskCardNumber(run);
 }
 
-/** Masks phone, ID-card and bank-card numbers inside free text; amounts and dates stay. */
+/** Masks phone, ID-card and bank-card numbers inside free text; amounts and dates stay. Digits
+ *  typed full-width (１３９…, as Chinese input methods can) are read, and kept, as plain digits. */
 export function maskText(text: string): string {
   // Every pattern needs at least 11 digits (a mobile number); most texts have fewer, and four
   // regular-expression passes over them found nothing.
-  if (!hasDigits(text, PHONE_DIGITS)) return text;
-  return text
+  const digits = countDigits(text);
+  if (digits < PHONE_DIGITS) return text;
+  const plain = digits === WIDE ? plainDigits(text) : text;
+  return plain
     .replace(SPACED_ID, (m) => maskIdNumber(m))
     .replace(SPACED_CARD, (m) => maskCardNumber(m))
     .replace(LONG_RUN, (m) => maskLongRun(m))
@@ -107,51 +116,22 @@ export function maskText(text: string): string {
 }
 
 const PHONE_DIGITS = 11;
+/** countDigits' answer for a text with enough digits, some of them full-width */
+const WIDE = Number.MAX_SAFE_INTEGER;
+const WIDE_DIGIT = /[\uff10-\uff19]/g;
 
-function hasDigits(text: string, atLeast: number): boolean {
+function countDigits(text: string): number {
   let n = 0;
+  let wide = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57 && ++n >= atLeast) return true;
+    if (c >= 48 && c <= 57) n++;
+    else if (c >= 0xff10 && c <= 0xff19) {
+      n++;
+      wide = true;
+    }
   }
-  return false;
-}
-
-const FIELD_MASKS: Readonly<Record<string, (v: string) => string>> = {
-  customerId: () => '***',
-  name: maskName,
-  phone: maskPhone,
-  idNumber: maskIdNumber,
-  cardNumber: maskCardNumber,
-};
-// Matches even in broken JSON: an unterminated string value runs to the end of the text.
-const FIELD = /"(customerId|name|phone|idNumber|cardNumber)"(\s*:\s*)(?:"((?:[^"\\]|\\[\s\S])*)"?|(-?\d[\d.eE+-]*))/g;
-// The same inside a JSON-encoded string (\"phone\":\"138...\").
-const ESCAPED_FIELD = /\\"(customerId|name|phone|idNumber|cardNumber)\\"(\s*:\s*)\\"([^"\\]*)/g;
-
-/** For dead letters: masks personal fields by key (even when the JSON is broken) and numbers
- *  anywhere in the text. */
-export function maskRawPayload(raw: string): string {
-  const byKey = raw
-    .replace(FIELD, (_m, key: string, sep: string, str: string | undefined, num: string | undefined) => {
-      const mask = FIELD_MASKS[key] ?? (() => '***');
-      const value = str !== undefined ? unescapeJson(str) : (num ?? '');
-      return `"${key}"${sep}${JSON.stringify(mask(value))}`;
-    })
-    .replace(ESCAPED_FIELD, (_m, key: string, sep: string, value: string) => {
-      const mask = FIELD_MASKS[key] ?? (() => '***');
-      return `\\"${key}\\"${sep}\\"${JSON.stringify(mask(value)).slice(1, -1).replace(/"/g, '\\"')}`;
-    });
-  return maskText(byKey);
-}
-
-function unescapeJson(s: string): string {
-  try {
-    const v: unknown = JSON.parse(`"${s}"`);
-    return typeof v === 'string' ? v : s;
-  } catch {
-    return s;
-  }
+  return wide && n >= PHONE_DIGITS ? WIDE : n;
 }
 
 export interface MaskOptions {
@@ -187,7 +167,7 @@ export function maskEvent(event: TicketEvent, opts: MaskOptions): MaskedEvent {
     text: event.text === undefined ? undefined : maskKnownPersonalData(maskText(event.text), event),
     satisfaction: event.satisfaction,
     // Tags are free-form strings too; a clerk may have typed a phone number into one.
-    tags: event.tags === undefined ? undefined : Object.fromEntries(Object.entries(event.tags).map(([k, v]) => [k, maskKnownPersonalData(maskText(v), event)])),
+    tags: event.tags === undefined ? undefined : Object.fromEntries(Object.entries(event.tags).map(([k, v]) => [maskText(k), maskKnownPersonalData(maskText(v), event)])),
     classification,
   };
 }
