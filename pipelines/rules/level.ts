@@ -5,9 +5,10 @@
 // re-derive and a restart re-derives exactly what the live engine had.
 //
 // Within one statistical week the allowance to date is constant and the count can only grow, so
-// the level is non-decreasing inside a week and the week's highest level is its level at the
-// week's end (or now). That makes one sample per week enough, and crossing instants are found by
-// binary search inside the week.
+// the level is non-decreasing inside a week: its lowest is at the week's start (the allowance has
+// just stepped up) and its highest at the week's end (or now). Two samples per week are enough,
+// and crossing instants are found by binary search inside the week. A level can fall to ok at a
+// week's start and rise again days later: the first episode resolves there, a second one opens.
 
 import type { Level } from '../model.ts';
 import { levelOf, ratioOf } from '../transforms/levels.ts';
@@ -51,8 +52,19 @@ export function deriveLevelEpisodes(
   let open: DerivedAlert | undefined;
   let goodWeeks = 0;
 
+  const recoveredAt = (t: number, level: Level): boolean => {
+    const ratio = ratioOf(s.unresolvedAt(t), s.allowanceToDate(t));
+    return level === 'ok' && (ratio ?? (s.unresolvedAt(t) === 0 ? 0 : Infinity)) < s.watch - recovery.margin;
+  };
+
   for (const w of weeks) {
     if (w.startMs > nowMs) break;
+    if (open && recovery.weeks === 0 && w.startMs > open.openedAtMs && recoveredAt(w.startMs, levelAt(w.startMs))) {
+      open.history.push(line(open.id, 'resolved', w.startMs, 'ok', s, w.startMs));
+      open.clearedAtMs = w.startMs;
+      open.currentLevel = 'ok';
+      open = undefined;
+    }
     const sampleT = Math.min(w.endMs - 1, nowMs);
     const complete = nowMs >= w.endMs - 1;
     const level = levelAt(sampleT);
@@ -74,17 +86,10 @@ export function deriveLevelEpisodes(
       }
       open.level = level;
     }
-    const ratio = ratioOf(s.unresolvedAt(sampleT), s.allowanceToDate(sampleT));
-    const recovered = level === 'ok' && (ratio ?? (s.unresolvedAt(sampleT) === 0 ? 0 : Infinity)) < s.watch - recovery.margin;
-    if (!recovered) {
+    // immediate recovery happened at the week's start, above, or not this week
+    if (recovery.weeks === 0) continue;
+    if (!recoveredAt(sampleT, level)) {
       goodWeeks = 0;
-      continue;
-    }
-    if (recovery.weeks === 0) {
-      // The level was already ok when this week began (it cannot fall inside a week).
-      open.history.push(line(open.id, 'resolved', w.startMs, 'ok', s, sampleT));
-      open.clearedAtMs = w.startMs;
-      open = undefined;
       continue;
     }
     if (goodWeeks === 0) open.history.push(line(open.id, 'recovering', w.startMs, 'ok', s, sampleT));

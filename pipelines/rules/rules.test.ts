@@ -61,6 +61,28 @@ describe('rules - level alerts over a year of virtual time', () => {
   });
 });
 
+describe('rules - a level that falls at a week start and rises within the week', () => {
+  // Contract audit finding: the allowance steps up at each week's start, so the level can fall to
+  // ok there and rise again days later; one sample per week's end saw neither.
+  it('resolves the first alert at the week start and opens a second one when the level rises again', () => {
+    const w = world();
+    const wk = (i: number) => w.plan.weeks[i - 1]!;
+    w.add(notAgreed(41, wk(5).startMs + DAY)); // 41/50 = 0.82 watch
+    w.add(notAgreed(8, wk(6).startMs + 2 * DAY)); // week 6 opens at 41/60 = 0.68 ok, then 49/60 = 0.82 watch
+    const episodes = deriveLevelAlerts(w.plan, w.index, [KEY], wk(7).startMs - 1, w.cfg);
+    expect(episodes.map((e) => [e.id, e.openedAtMs, e.clearedAtMs])).toEqual([
+      ['level.2025.steady.ALL.1', wk(5).startMs + DAY, wk(6).startMs],
+      ['level.2025.steady.ALL.2', wk(6).startMs + 2 * DAY, undefined],
+    ]);
+    expect(episodes[0]!.history.map((h) => h.what)).toEqual(['opened', 'resolved']);
+    expect(episodes[0]!.history.at(-1)!.detail).toMatchObject({ unresolved: 41, allowanceToDate: 60 });
+    // with hysteresis (a whole good week to resolve) it stays one alert
+    const held = deriveLevelAlerts(w.plan, w.index, [KEY], wk(7).startMs - 1, { ...w.cfg, recovery: { margin: 0.05, weeks: 1 } });
+    expect(held).toHaveLength(1);
+    expect(held[0]!.clearedAtMs).toBeUndefined();
+  });
+});
+
 describe('rules - strict-mode cases', () => {
   it('walks a case through the whole ladder: new, stale, escalated, stale, overdue, closed', () => {
     const w = world();
