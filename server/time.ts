@@ -1,24 +1,24 @@
 import { offsetAt } from '../pipelines/plan/calendar.ts';
+import { parseDateTime } from '../pipelines/transforms/time.ts';
 
 // RFC 3339 at the HTTP edge: parsing demands an explicit offset (an instant without one is
 // ambiguous across the bank's time zones); formatting uses the plan's zone so people read local time.
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
-
+/** An instant with an explicit offset, read as events' occurredAt are (pipelines/transforms/time.ts):
+ *  the same digits past milliseconds, the same leap second, so an asOf and an event compare as sent. */
 export function parseRfc3339(text: string): number | undefined {
-  const m = RFC3339.exec(text);
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
-  const ms = Date.parse(text.replace(' ', 'T'));
-  if (Number.isNaN(ms)) return undefined;
-  // Date.parse rolls 2025-02-30 over to March; refuse such dates instead.
-  const probe = new Date(Date.UTC(y!, mo! - 1, d!, h!, mi!, s!));
-  if (probe.getUTCMonth() !== mo! - 1 || probe.getUTCDate() !== d! || h! > 23 || mi! > 59 || s! > 59) return undefined;
-  return ms;
+  const parsed = parseDateTime(text);
+  return parsed?.hasOffset ? parsed.ms : undefined;
 }
+
+// Outside these, zone rules are local mean times (or Date's two-digit-year rules) and a zoned
+// year may not have four digits: such instants are written in UTC.
+const ZONED_FROM = Date.UTC(1900, 0, 2);
+const ZONED_TO = Date.UTC(9999, 11, 30);
 
 /** 2025-03-01T10:00:00.000+08:00 */
 export function toZonedIso(ms: number, timeZone: string): string {
+  if (!(ms >= ZONED_FROM && ms <= ZONED_TO)) return new Date(ms).toISOString();
   const off = Math.round(offsetAt(ms, timeZone) / 60_000);
   const local = new Date(ms + off * 60_000).toISOString().slice(0, 23);
   const sign = off < 0 ? '-' : '+';

@@ -68,7 +68,7 @@ export function eventsNative(rows: readonly StoredEvent[], reuse?: NativeWriter)
     eventId.string(e.eventId);
     ticketId.string(e.ticketId);
     kind.string(e.kind);
-    occurredAt.int64(e.occurredAtMs);
+    occurredAt.int64(Math.floor(e.occurredAtMs)); // the column keeps milliseconds; finer times live in occurred_at_text
     occurredAtText.string(e.occurredAt);
     branch.string(e.branch);
     complaintType.string(e.complaintType);

@@ -75,7 +75,7 @@ const maskedCustomer = (c: StoredEvent['event']['customerMasked']): string => ts
 export function eventTsvRow({ event: e, streamSeq, receivedAtMs }: StoredEvent): string {
   const c = e.classification;
   return (
-    `${tsvString(e.eventId)}\t${tsvString(e.ticketId)}\t${e.kind}\t${tsvTime(e.occurredAtMs)}\t${tsvString(e.occurredAt)}\t` +
+    `${tsvString(e.eventId)}\t${tsvString(e.ticketId)}\t${e.kind}\t${tsvTime(Math.floor(e.occurredAtMs))}\t${tsvString(e.occurredAt)}\t` +
     `${tsvString(e.branch)}\t${tsvString(e.complaintType)}\t${tsvString(e.reportedType)}\t${e.customerHash}\t` +
     `${maskedCustomer(e.customerMasked)}\t${tsvString(e.channel ?? '')}\t${e.outcome ?? ''}\t${e.escalation ?? ''}\t` +
     `${e.text === undefined ? '' : tsvString(e.text)}\t${e.satisfaction ?? '\\N'}\t${tsvMap(e.tags)}\t` +
@@ -122,7 +122,7 @@ class TsvWriter extends ByteWriter {
     this.tab();
     this.raw(e.kind);
     this.tab();
-    this.time(e.occurredAtMs);
+    this.time(Math.floor(e.occurredAtMs)); // milliseconds; finer times live in occurred_at_text
     this.tab();
     this.text(e.occurredAt);
     this.tab();

@@ -16,7 +16,14 @@ export interface ReplayWindow {
   pageSize?: number;
 }
 
-const COLUMNS = `event_id, ticket_id, kind, toUnixTimestamp64Milli(occurred_at), branch, complaint_type, customer_hash, outcome`;
+/**
+ * occurred_at as the monitor reads it: epoch milliseconds, with microseconds as a fraction where
+ * the producer sent them (the DateTime64(3) column keeps milliseconds; occurred_at_text keeps every
+ * digit sent). Only texts with four or more fraction digits are read further.
+ */
+export const OCCURRED_MS = `(toUnixTimestamp64Milli(occurred_at) + if(match(occurred_at_text, '[.][0-9]{4}'), toUInt32OrZero(rightPad(substring(extract(occurred_at_text, '[.]([0-9]+)'), 4, 3), 3, '0')) / 1000, 0))`;
+
+const COLUMNS = `event_id, ticket_id, kind, ${OCCURRED_MS}, branch, complaint_type, customer_hash, outcome`;
 
 export async function* storedEvents(client: ClickHouseClient, window: ReplayWindow): AsyncGenerator<MaskedEvent[]> {
   const pageSize = window.pageSize ?? 400_000;
@@ -134,7 +141,7 @@ export async function countingFacts(client: ClickHouseClient, sink: CountingSink
   const kSlices = Math.max(1, Math.ceil(corrections / pageSize));
   for (let slice = 0; slice < kSlices && corrections > 0; slice++) {
     pages.push({
-      query: `SELECT event_id, ticket_id, toUnixTimestamp64Milli(occurred_at), complaint_type, branch, outcome FROM complaints.ticket_events
+      query: `SELECT event_id, ticket_id, ${OCCURRED_MS}, complaint_type, branch, outcome FROM complaints.ticket_events
               WHERE kind = 'corrected' AND cityHash64(event_id) % {slices:UInt32} = {slice:UInt32}`,
       query_params: { slices: kSlices, slice },
       parse: (text) => parseCorrections(text, sink),
@@ -144,7 +151,7 @@ export async function countingFacts(client: ClickHouseClient, sink: CountingSink
     const slices = Math.ceil(fc / pageSize);
     for (let slice = 0; slice < slices; slice++) {
       pages.push({
-        query: `SELECT ticket_id, toUnixTimestamp64Milli(occurred_at), customer_hash, complaint_type, branch, outcome FROM complaints.ticket_events
+        query: `SELECT ticket_id, ${OCCURRED_MS}, customer_hash, complaint_type, branch, outcome FROM complaints.ticket_events
                 WHERE toYYYYMM(occurred_at) = {m:UInt32} AND kind = 'first_contact' AND ${inWindow} AND cityHash64(event_id) % {slices:UInt32} = {slice:UInt32}`,
         query_params: { ...params, m, slices, slice },
         parse: (text) => parseFirstContacts(text, sink),

@@ -50,7 +50,21 @@ describe('transforms - parseDateTime instants', () => {
     expect(parseDateTime('2017-01-01T07:59:60+08:00')?.ms).toBe(Date.UTC(2016, 11, 31, 23, 59, 59, 999));
     expect(parseDateTime('2016-12-31T23:58:60Z')).toBeNull();
     expect(parseDateTime('0001-01-01T00:00:00Z')?.ms).toBe(-62135596800000);
-    expect(parseDateTime('1969-12-31T23:59:59.9999Z')?.ms).toBe(-1);
+    expect(parseDateTime('1969-12-31T23:59:59.9999Z')?.ms).toBeCloseTo(-0.1, 9);
+  });
+
+  // Contract audit: digits past milliseconds were cut, so an event 0.4 ms after an asOf counted
+  // at it, and of two corrections in one millisecond the later could lose.
+  it('keeps microseconds as a fraction of a millisecond; whole milliseconds stay whole', () => {
+    const base = Date.UTC(2026, 8, 1, 2);
+    expect(parseDateTime('2026-09-01T10:00:00.0009+08:00')?.ms).toBe(base + 0.9);
+    expect(parseDateTime('2026-09-01T10:00:00.0005+08:00')?.ms).toBe(base + 0.5);
+    expect(parseDateTime('2026-09-01T10:00:00.123456789+08:00')?.ms).toBe(base + 123 + 0.456);
+    expect(parseDateTime('2026-09-01T10:00:00.123000+08:00')?.ms).toBe(base + 123);
+    expect(Number.isInteger(parseDateTime('2026-09-01T10:00:00.123+08:00')?.ms)).toBe(true);
+    const times = ['.0001', '.0002', '.000999', '.001', '.0010001'].map((f) => parseDateTime(`2026-09-01T10:00:00${f}+08:00`)!.ms);
+    expect([...times].sort((a, b) => a - b)).toEqual(times);
+    expect(new Set(times).size).toBe(4); // .001 and .0010001 differ only past the sixth digit
   });
 });
 
@@ -60,7 +74,7 @@ describe('transforms - parseDateTime shapes', () => {
     ['2025-03-01t10:00:00z', Date.UTC(2025, 2, 1, 10)],
     ['2025-03-01 10:00:00-01:30', Date.UTC(2025, 2, 1, 11, 30)],
     ['2025-03-01T10:00:00.57Z', Date.UTC(2025, 2, 1, 10, 0, 0, 570)],
-    ['2025-03-01T10:00:00.9999999+00:00', Date.UTC(2025, 2, 1, 10, 0, 0, 999)],
+    ['2025-03-01T10:00:00.9999999+00:00', Date.UTC(2025, 2, 1, 10, 0, 0, 999) + 0.999], // microseconds kept, the rest cut
     ['2025-03-01T10:00:00.1Z', Date.UTC(2025, 2, 1, 10, 0, 0, 100)],
     ['2016-12-31T23:59:60Z', Date.UTC(2016, 11, 31, 23, 59, 59, 999)],
   ])('reads %s', (s, ms) => expect(parseDateTime(s)).toEqual({ ms, hasOffset: true }));

@@ -4,7 +4,8 @@
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 export interface ParsedDateTime {
-  /** epoch milliseconds; NaN when the string has no offset (local time is not an instant) */
+  /** epoch milliseconds, with microseconds as a fraction (…000.9 for .0009 s; digits past the
+   *  sixth cut off); NaN when the string has no offset (local time is not an instant) */
   ms: number;
   hasOffset: boolean;
 }
@@ -40,11 +41,17 @@ function parse(s: string): ParsedDateTime | null {
   if (sep !== 84 && sep !== 116 && sep !== 32) return null; // T t space
   let i = 19;
   let frac = 0;
+  let micros = 0;
   if (s.charCodeAt(i) === 46) {
     const start = ++i;
     while (isDigit(s.charCodeAt(i))) {
-      // milliseconds: the first three digits, the rest cut off (not rounded)
-      if (i - start < 3) frac += (s.charCodeAt(i) - 48) * (i === start ? 100 : i === start + 1 ? 10 : 1);
+      // milliseconds from the first three digits, microseconds from the next three, the rest cut
+      // off (not rounded): two events 0.4 ms apart, or an event 0.4 ms after an asOf, stay apart.
+      // Whole milliseconds stay whole numbers (most events): only finer times carry a fraction.
+      const k = i - start;
+      const digit = s.charCodeAt(i) - 48;
+      if (k < 3) frac += digit * (k === 0 ? 100 : k === 1 ? 10 : 1);
+      else if (k < 6) micros += digit * (k === 3 ? 100 : k === 4 ? 10 : 1);
       i++;
     }
     if (i === start) return null;
@@ -72,7 +79,7 @@ function parse(s: string): ParsedDateTime | null {
   if (sec === 60 && (((h * 60 + mi - offsetMin) % 1440) + 1440) % 1440 !== 1439) return null;
   const ms =
     daysFromCivil(y, mo, d) * 86_400_000 + h * 3_600_000 + mi * 60_000 + (sec === 60 ? 59_999 : sec * 1000 + frac) - offsetMin * 60_000;
-  return { ms, hasOffset: true };
+  return { ms: micros === 0 ? ms : ms + micros / 1000, hasOffset: true };
 }
 
 const DASH = 45;

@@ -3,6 +3,7 @@ import type { EventKind, MaskedEvent, Outcome, Escalation } from '../../pipeline
 import type { AlertRecord, HistoryEntry } from '../../pipelines/rules/index.ts';
 import { chTime } from '../../pipelines/sinks/clickhouse.ts';
 import { tsvInserter, tsvString } from '../../pipelines/sinks/clickhouse-tsv.ts';
+import { OCCURRED_MS } from '../../pipelines/sources/clickhouse-replay.ts';
 
 // ClickHouse I/O of the alert engine: the append-only audit rows (sql/010_alerts.sql) and the
 // ticket facts the case rule needs at start (the counters' replay does not carry escalations).
@@ -119,7 +120,7 @@ export async function loadTicketEvents(client: ClickHouseClient, ticketIds: read
 
 async function loadEvents(client: ClickHouseClient, where: string, query_params: Record<string, unknown>): Promise<MaskedEvent[]> {
   const rs = await client.query({
-    query: `SELECT event_id, ticket_id, kind, toString(toUnixTimestamp64Milli(occurred_at)), branch, complaint_type, outcome, escalation
+    query: `SELECT event_id, ticket_id, kind, toString(${OCCURRED_MS}), branch, complaint_type, outcome, escalation
             FROM complaints.ticket_events
             WHERE ${where}
             LIMIT 1 BY event_id`,
