@@ -33,6 +33,8 @@ export interface BatchOutcome {
   stored: number;
   duplicates: number;
   deadLettered: number;
+  /** the dead letters' stream sequences (a redelivered one has the sequence it had before) */
+  deadLetterSeqs: number[];
   changed: Array<{ complaintType: string; scope: string }>;
   /** the new events, durable and counted */
   events: MaskedEvent[];
@@ -103,6 +105,7 @@ async function commit(items: Item[], deps: TopologyDeps): Promise<BatchOutcome> 
     stored: events.length,
     duplicates,
     deadLettered: deadLetters.length,
+    deadLetterSeqs: deadLetters.map((d) => d.streamSeq),
     changed,
     events: newEvents,
     writeMs: committedAtMs - started,

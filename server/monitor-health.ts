@@ -19,7 +19,13 @@ export interface MonitorHealth {
    *  from further back is not among them (see eventsStored). Exported as
    *  EventsDropped_total{reason="duplicate"}. */
   duplicates: number;
+  /** messages dead-lettered since this start (EventsDropped_total{reason="dead_letter"}) */
   deadLetters: number;
+  /** dead letters in the store: health's total survives a restart, as the list at
+   *  /api/dead-letters does (those stored before this start, then new ones: a message
+   *  dead-lettered again after a crash has a stream sequence the store already had) */
+  deadLettersStored: number;
+  deadLetterSeqAtStart: number;
   batches: number;
   writeFailures: number;
   lastBatchAtMs?: number;
@@ -39,6 +45,8 @@ export function initialHealth(natsUrl: string, clickhouse: MonitorHealth['clickh
     eventsStored: 0,
     duplicates: 0,
     deadLetters: 0,
+    deadLettersStored: 0,
+    deadLetterSeqAtStart: 0,
     batches: 0,
     writeFailures: 0,
     rebuiltEvents: 0,

@@ -154,6 +154,9 @@ export class Monitor {
     const recentIds = Math.max(50_000, 2 * this.config.maxAckPending);
     this.health.rebuiltEvents = await countingFacts(this.clickhouse, this.index, { fromMs: this.plan.yearStartMs, toMs: this.plan.yearEndMs, recentIds });
     this.health.rebuildMs = Date.now() - started;
+    const [dead] = await (await this.clickhouse.query({ query: 'SELECT count() AS n, max(stream_seq) AS seq FROM complaints.dead_letters FINAL', format: 'JSONEachRow' })).json<{ n: string; seq: string }>();
+    this.health.deadLettersStored = Number(dead?.n ?? 0);
+    this.health.deadLetterSeqAtStart = Number(dead?.seq ?? 0);
     this.log.info({ events: this.health.rebuiltEvents, ms: this.health.rebuildMs }, 'counters rebuilt from ClickHouse');
     const { warning } = planStatus(this.plan, this.now());
     if (warning) this.log.warn({ planYear: this.plan.year }, warning);
@@ -209,6 +212,7 @@ export class Monitor {
       h.eventsStored += outcome.stored;
       h.duplicates += outcome.duplicates;
       h.deadLetters += outcome.deadLettered;
+      for (const seq of outcome.deadLetterSeqs) if (seq > h.deadLetterSeqAtStart) h.deadLettersStored++;
       this.deadLetterWindow.note(outcome.committedAtMs, outcome.received, outcome.deadLettered);
       h.lastBatchAtMs = outcome.committedAtMs;
       h.lastBatchLagMs = outcome.lagMs;

@@ -53,7 +53,9 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
         received: h.eventsReceived,
         stored: h.eventsStored,
         duplicates: h.duplicates,
-        deadLetters: h.deadLetters,
+        // all in the store, as /api/dead-letters lists them; and how many came since this start
+        deadLetters: h.deadLettersStored,
+        deadLettersSinceStart: h.deadLetters,
         rebuilt: h.rebuiltEvents,
         ...monitor.uncounted.view(),
         lastHour: lastHourView(monitor.deadLetterWindow, now(), monitor.plan.timezone),

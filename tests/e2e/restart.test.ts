@@ -5,7 +5,7 @@ import { loadPlanFile } from '../../pipelines/plan/index.ts';
 import { shuffled, ticketStream } from '../helpers/events.ts';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
-import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+import { publishEvents, publishRaw, waitConsumed } from '../helpers/publish.ts';
 import { referenceCounts } from '../helpers/reference.ts';
 
 // SIGKILL of the monitor in the middle of the stream, several times: nothing lost, nothing
@@ -47,6 +47,7 @@ describe('e2e - restart after SIGKILL', () => {
   it('ends with exact counters after the monitor is killed mid-stream three times', async () => {
     const env = { NATS_URL: nats.url, PLAN, BATCH_MAX: '150', BATCH_MS: '20', ACK_WAIT_MS: '2000' };
     await publishEvents(nc, events.slice(0, half));
+    await publishRaw(nc, 'complaints.tickets.SH', '{"eventId": "r-bad", broken'); // a dead letter before the kills
     monitor = await startMonitor(env);
     const dataDir = monitor.dataDir;
     for (let i = 0; i < 3; i++) {
@@ -58,6 +59,10 @@ describe('e2e - restart after SIGKILL', () => {
     await waitConsumed(nc);
     const { body: health } = await getJson(monitor, '/api/health');
     expect(health.events.rebuilt).toBeGreaterThan(0);
+    // health's dead letters are the store's, as /api/dead-letters lists them: a restart keeps them
+    const dead = await getJson(monitor, '/api/dead-letters');
+    expect(health.events.deadLetters).toBe(dead.body.total);
+    expect(health.events.deadLetters).toBe(1);
 
     const asOf = '2025-12-31T23:59:59+08:00';
     const { status, body } = await getJson(monitor, `/api/counters?year=2025&asOf=${encodeURIComponent(asOf)}`);
