@@ -4,6 +4,13 @@ import { toZonedIso } from './time.ts';
 // GET /api/dead-letters reads the dead-letter store directly: newest first, with the total.
 // Payloads are stored masked, so they are shown as stored.
 
+/** How many dead letters the store holds, and the highest stream sequence among them (health's
+ *  total starts from these, and counts only new sequences after them). */
+export async function storedDeadLetters(clickhouse: ClickHouseClient): Promise<{ count: number; maxSeq: number }> {
+  const [row] = await (await clickhouse.query({ query: 'SELECT count() AS n, max(stream_seq) AS seq FROM complaints.dead_letters FINAL', format: 'JSONEachRow' })).json<{ n: string; seq: string }>();
+  return { count: Number(row?.n ?? 0), maxSeq: Number(row?.seq ?? 0) };
+}
+
 export async function readDeadLetters(clickhouse: ClickHouseClient, timezone: string, limit: number, offset: number) {
   const [items, total] = await Promise.all([
     clickhouse.query({

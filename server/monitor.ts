@@ -20,6 +20,7 @@ import { checkHashKey } from './hash-key-check.ts';
 import { planStatus } from './plan-status.ts';
 import { UncountedEvents } from './uncounted.ts';
 import { DeadLetterWindow } from './dead-letter-window.ts';
+import { storedDeadLetters } from './dead-letters.ts';
 import { initialHealth, type MonitorHealth } from './monitor-health.ts';
 
 export type { MonitorHealth } from './monitor-health.ts';
@@ -154,9 +155,8 @@ export class Monitor {
     const recentIds = Math.max(50_000, 2 * this.config.maxAckPending);
     this.health.rebuiltEvents = await countingFacts(this.clickhouse, this.index, { fromMs: this.plan.yearStartMs, toMs: this.plan.yearEndMs, recentIds });
     this.health.rebuildMs = Date.now() - started;
-    const [dead] = await (await this.clickhouse.query({ query: 'SELECT count() AS n, max(stream_seq) AS seq FROM complaints.dead_letters FINAL', format: 'JSONEachRow' })).json<{ n: string; seq: string }>();
-    this.health.deadLettersStored = Number(dead?.n ?? 0);
-    this.health.deadLetterSeqAtStart = Number(dead?.seq ?? 0);
+    const dead = await storedDeadLetters(this.clickhouse);
+    [this.health.deadLettersStored, this.health.deadLetterSeqAtStart] = [dead.count, dead.maxSeq];
     this.log.info({ events: this.health.rebuiltEvents, ms: this.health.rebuildMs }, 'counters rebuilt from ClickHouse');
     const { warning } = planStatus(this.plan, this.now());
     if (warning) this.log.warn({ planYear: this.plan.year }, warning);
