@@ -197,7 +197,9 @@ export function mergeDerived(prev: AlertRecord | undefined, d: DerivedAlert, now
 export function withdraw(prev: AlertRecord, nowMs: number, cause: Cause): Step | undefined {
   if (prev.resolution === 'withdrawn') return undefined;
   const e: HistoryEntry = { id: `${prev.id}/withdrawn/${nowMs}`, atMs: nowMs, what: 'withdrawn', reason: cause.reason, before: `${prev.status}/${prev.level}`, after: `resolved/${prev.level}` };
-  const next: AlertRecord = { ...prev, status: 'resolved', resolution: 'withdrawn', resolvedAtMs: nowMs, history: [...prev.history, e] };
+  // a withdrawn alert has no level now: what it claimed no longer derives from the events
+  const { currentLevel: _stale, ...rest } = prev;
+  const next: AlertRecord = { ...rest, status: 'resolved', resolution: 'withdrawn', resolvedAtMs: nowMs, history: [...prev.history, e] };
   return { record: next, entries: [e] };
 }
 

@@ -149,6 +149,7 @@ describe('rules - strict-mode cases', () => {
     w.add(events.slice(0, 25).map((e) => ev('corrected', e.ticketId, t0 + 2 * DAY, { outcome: 'agreed' })));
     apply(t0 + 2 * DAY + 1, { retroactive: true, reason: 'first-contact outcome corrected' });
     expect(records.get('level.2025.steady.ALL.1')).toMatchObject({ status: 'resolved', resolution: 'withdrawn' });
+    expect(records.get('level.2025.steady.ALL.1')!.currentLevel).toBeUndefined(); // not the level it no longer has
   });
 });
 
