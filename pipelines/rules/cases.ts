@@ -231,11 +231,16 @@ export function deriveCase(t: CaseTicket, ctx: CaseContext, nowMs: number, cfg: 
   }
   for (const e of t.escalations) history.push({ id: entryId(id, 'case-escalated', e.t, e.id), atMs: e.t, what: 'case-escalated', detail: { eventId: e.id, escalation: e.escalation ?? null } });
 
-  // Open/closed: the latest of "resolved agreed" and "reopened" at or after the opening decides.
-  const turns = [
+  // Open/closed: the latest of "resolved agreed" and "reopened" decides. One dated before the
+  // opening (another system's clock, a resolution entered with the call's time) is not ignored:
+  // the last of those stands at the opening, so a ticket already resolved agreed closes its case
+  // as it opens, unless it was reopened since.
+  const allTurns = [
     ...t.resolutions.filter((r) => r.outcome === 'agreed').map((r) => ({ ...r, closes: true })),
     ...t.reopens.map((r) => ({ ...r, closes: false })),
-  ].filter((x) => x.t >= openedAtMs).sort(byTime);
+  ].sort(byTime);
+  const before = allTurns.filter((x) => x.t < openedAtMs).at(-1);
+  const turns = [...(before?.closes ? [{ ...before, t: openedAtMs }] : []), ...allTurns.filter((x) => x.t >= openedAtMs)];
   let clearedAtMs: number | undefined;
   for (const x of turns) {
     history.push({ id: entryId(id, x.closes ? 'closed' : 'ticket-reopened', x.t, x.id), atMs: x.t, what: x.closes ? 'closed' : 'ticket-reopened', detail: { eventId: x.id } });

@@ -117,6 +117,25 @@ describe('rules - strict-mode cases', () => {
     expect(step!.record).toMatchObject({ status: 'resolved', resolution: 'closed', clearedAtMs: t0 + 16 * DAY });
   });
 
+  // Contract audit: a `resolved`/agreed dated before the first contact (another system's clock)
+  // never closed the case, and escalation kept climbing on a resolved ticket.
+  it('a resolution dated before the first contact closes the case as it opens, unless reopened since', () => {
+    const w = world();
+    const t0 = w.plan.weeks[20]!.startMs;
+    w.add([
+      ev('resolved', 'R1', t0 - 13 * 3_600_000, { complaintType: 'insurance', outcome: 'agreed' }),
+      ev('first_contact', 'R1', t0, { complaintType: 'insurance', outcome: 'not_agreed' }),
+      ev('resolved', 'R2', t0 - 2 * DAY, { complaintType: 'insurance', outcome: 'agreed' }),
+      ev('reopened', 'R2', t0 - DAY, { complaintType: 'insurance' }),
+      ev('first_contact', 'R2', t0, { complaintType: 'insurance', outcome: 'not_agreed' }),
+    ]);
+    const [r1, r2] = ['R1', 'R2'].map((id) => deriveCaseAlerts(w.plan, w.book, [id], t0 + 20 * DAY, w.cfg).alerts[0]!);
+    expect(r1).toMatchObject({ id: 'case.R1', clearedAtMs: t0 });
+    expect(r1.history.map((h) => h.what)).toEqual(['opened', 'closed', 'resolved']);
+    expect(r2.clearedAtMs).toBeUndefined();
+    expect(r2).toMatchObject({ urgency: 'overdue' });
+  });
+
   it('a correction that re-types the ticket withdraws its case, with the reason', () => {
     const w = world();
     const t0 = w.plan.weeks[3]!.startMs;
