@@ -1,6 +1,7 @@
 // Alert rule configuration: the optional `alerts:` section of the plan file, with defaults.
-// Defaults are the contract's floor (a level alert resolves as soon as its level is ok again);
-// hysteresis, burn-rate paging and the on-call ladder are switched on by the plan.
+// Defaults are the contract's floor (a level alert resolves as soon as its level is ok again; an
+// alert not acknowledged in its time climbs to the next on-call level: supervisors, then admins);
+// hysteresis, burn-rate paging and named people on the ladder come from the plan.
 
 export interface BurnWindow {
   /** window length in hours (fast: 24, slow: 168) */
@@ -49,7 +50,8 @@ export const DEFAULT_ALERT_CONFIG: AlertRulesConfig = Object.freeze({
     alert: false,
   },
   forecast: { paceDays: 28 },
-  onCall: { levels: [], repeat: 0 },
+  // a plan that names nobody still has someone on call: the roles every deployment has
+  onCall: { levels: [{ notify: ['role:supervisor'], afterMinutes: 15 }, { notify: ['role:admin'], afterMinutes: 30 }], repeat: 0 },
   ackReasons: DEFAULT_ACK_REASONS,
 }) as AlertRulesConfig;
 

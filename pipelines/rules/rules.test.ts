@@ -4,6 +4,7 @@ import { allKeys, deriveCaseAlerts, deriveLevelAlerts, signalsOf } from './deriv
 import { applyAction, escalationDue, reconcile, type AlertRecord } from './lifecycle.ts';
 import { DAY, ev, notAgreed, world } from './testkit.ts';
 import type { DerivedAlert } from './types.ts';
+import { resolveAlertConfig } from './config.ts';
 
 const KEY = { complaintType: 'steady', scope: 'ALL' };
 const cause = { retroactive: false, reason: 'events' };
@@ -205,6 +206,21 @@ describe('rules - burn rate and forecast', () => {
 
 describe('rules - plan alerts section', () => {
   const base = 'year: 2025\ntypes:\n  - { code: a, name: A, mode: relative, annualAllowance: 10 }\n';
+  // Contract audit: a plan in the contract's format (no alerts section) never escalated anything.
+  it('without an onCall ladder, an unacknowledged alert still climbs: supervisors, then admins', () => {
+    const cfg = resolveAlertConfig(undefined);
+    const w = world();
+    const t0 = w.plan.weeks[2]!.startMs + DAY;
+    w.add(notAgreed(31, t0));
+    const [step] = reconcile(new Map(), deriveLevelAlerts(w.plan, w.index, [KEY], t0 + 1, cfg), () => true, t0 + 1, cause, cfg);
+    const rec = step!.record;
+    expect(rec.onCall).toMatchObject({ level: 0, notify: ['role:supervisor'] });
+    expect(escalationDue(rec, rec.onCall.sinceMs + 14 * 60_000, cfg.onCall)).toBeUndefined();
+    const up = escalationDue(rec, rec.onCall.sinceMs + 15 * 60_000, cfg.onCall)!;
+    expect(up.record.onCall).toMatchObject({ level: 1, notify: ['role:admin'] });
+    expect(escalationDue(up.record, up.record.onCall.sinceMs + 24 * 60 * 60_000, cfg.onCall)).toBeUndefined(); // the top
+  });
+
   it('accepts a full section', () => {
     const p = parsePlan(`${base}alerts:\n  recovery: { margin: 0.05, weeks: 1 }\n  onCall:\n    levels:\n      - { notify: [张三, "role:supervisor"], afterMinutes: 0.05 }\n    repeat: 2\n  burnRate: { fast: { hours: 24, threshold: 10, minCount: 3 }, alert: true }\n  ackReasons: [investigating]\n`, 'p.yaml');
     expect(p.alerts).toEqual({ recovery: { margin: 0.05, weeks: 1 }, onCall: { repeat: 2, levels: [{ notify: ['张三', 'role:supervisor'], afterMinutes: 0.05 }] }, burnRate: { fast: { hours: 24, threshold: 10, minCount: 3 }, alert: true }, ackReasons: ['investigating'] });
