@@ -130,7 +130,8 @@ describe('rules - strict-mode cases', () => {
       ev('reopened', 'R2', t0 - DAY, { complaintType: 'insurance' }),
       ev('first_contact', 'R2', t0, { complaintType: 'insurance', outcome: 'not_agreed' }),
     ]);
-    const [r1, r2] = ['R1', 'R2'].map((id) => deriveCaseAlerts(w.plan, w.book, [id], t0 + 20 * DAY, w.cfg).alerts[0]!);
+    const caseOf = (id: string) => deriveCaseAlerts(w.plan, w.book, [id], t0 + 20 * DAY, w.cfg).alerts[0]!;
+    const [r1, r2] = [caseOf('R1'), caseOf('R2')];
     expect(r1).toMatchObject({ id: 'case.R1', clearedAtMs: t0 });
     expect(r1.history.map((h) => h.what)).toEqual(['opened', 'closed', 'resolved']);
     expect(r2.clearedAtMs).toBeUndefined();
