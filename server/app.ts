@@ -48,7 +48,7 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
     }
     return reply.code(status).send({ error: err.code ?? 'BAD_REQUEST', message: err.message });
   });
-  registerSecurity(app, securityFromEnv());
+  registerSecurity(app, { ...securityFromEnv(), loopbackHostsOnly: monitor.config.tokens.size === 0 });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeNatsAuth, natsSecurityFromEnv } from './nats-options.ts';
+import { describeNatsAuth, natsSecurityFromEnv, redactNatsUrl } from './nats-options.ts';
 
 describe('nats-options - from the environment', () => {
   it('no variables: no auth, no TLS', () => {
@@ -34,5 +34,13 @@ describe('nats-options - from the environment', () => {
     expect(describeNatsAuth(s)).toEqual({ auth: 'nkey', tls: true });
     writeFileSync(join(dir, 'bad'), 'not a seed');
     expect(() => natsSecurityFromEnv({ NATS_NKEY_SEED_FILE: join(dir, 'bad') })).toThrow(/user nkey seed/);
+  });
+});
+
+// Privacy audit: only the first of several URLs lost its password on /api/health.
+describe('nats options - the URL health shows', () => {
+  it('hides the credentials of every URL in NATS_URL', () => {
+    expect(redactNatsUrl('nats://u1:FirstPw-111@a:4222,nats://u2:SecondPw-222@b:4222,nats://c:4222')).toBe('nats://***@a:4222,nats://***@b:4222,nats://c:4222');
+    expect(redactNatsUrl('nats://127.0.0.1:4222')).toBe('nats://127.0.0.1:4222');
   });
 });

@@ -66,3 +66,6 @@ export function natsSecurityFromEnv(env: NodeJS.ProcessEnv = process.env): NatsS
 
 /** For logs and /api/health: the method and whether TLS is on, never a secret. */
 export const describeNatsAuth = (s: NatsSecurity) => ({ auth: s.method, tls: s.tls });
+
+/** NATS_URL as health shows it: credentials in any of its comma-separated URLs replaced by `***`. */
+export const redactNatsUrl = (url: string): string => url.replace(/\/\/[^@/,]*@/g, '//***@');

@@ -3,8 +3,10 @@ import { ConfigError } from './errors.ts';
 
 // HTTP hardening as one small hook set (no helmet / rate-limit plugin installed): security
 // headers on every answer, CORS closed unless origins are listed, cross-site WebSocket upgrades
-// refused, a per-client rate limit on the API, and a bound on the URL length. Body size is
-// bounded by fastify's bodyLimit (server/app.ts).
+// refused, requests that act (POST/PUT/…) from another site refused (a form or text/plain POST
+// needs no preflight, so CORS alone does not stop one), in open local mode only loopback host
+// names answered (a DNS-rebound name would make a hostile page same-origin), a per-client rate
+// limit on the API, and a bound on the URL length. Body size is bounded by fastify's bodyLimit.
 //   API_RATE_LIMIT_PER_MIN (default 6000 per client address; 0 turns it off)
 //   CORS_ORIGINS (comma-separated exact origins, e.g. https://wallboard.bank.example; default none)
 
@@ -12,7 +14,11 @@ export interface SecurityOptions {
   rateLimitPerMin: number;
   corsOrigins: ReadonlySet<string>;
   maxUrlLength: number;
+  /** open local mode (no tokens): answer only Host names that are loopback */
+  loopbackHostsOnly?: boolean;
 }
+
+const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$/i;
 
 export function securityFromEnv(env: NodeJS.ProcessEnv = process.env): SecurityOptions {
   const raw = env.API_RATE_LIMIT_PER_MIN ?? '';
@@ -89,9 +95,16 @@ export function registerSecurity(app: FastifyInstance, opts: SecurityOptions, no
       reply.header('access-control-max-age', '600');
       return reply.code(204).send();
     }
+    if (opts.loopbackHostsOnly && !LOOPBACK_HOST.test(req.headers.host ?? '')) {
+      return refuse(reply, 403, 'HOST_FORBIDDEN', 'open local mode answers loopback host names only (127.0.0.1, localhost); configure MONITOR_TOKENS to serve others');
+    }
     // A page on another site must not read the live stream through a visitor's browser.
     if (req.url.startsWith('/ws') && origin !== undefined && !allowed && !sameOrigin(req, origin)) {
       return refuse(reply, 403, 'CORS_FORBIDDEN', `WebSocket from origin ${origin} refused (CORS_ORIGINS)`);
+    }
+    // Nor act through it: a form or text/plain POST from another site needs no preflight.
+    if (req.method !== 'GET' && req.method !== 'HEAD' && origin !== undefined && !allowed && !sameOrigin(req, origin)) {
+      return refuse(reply, 403, 'CORS_FORBIDDEN', `${req.method} from origin ${origin} refused (CORS_ORIGINS)`);
     }
     if (req.url.startsWith('/api/') || req.url.startsWith('/metrics')) {
       const waitMs = limiter.take(req.ip, now());

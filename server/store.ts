@@ -34,5 +34,23 @@ export async function openMonitorStore(config: MonitorConfig, log: Logger): Prom
     onMoveError: (err) => log.warn({ err: err.message }, 'moving the live journal into ticket_events failed; will retry'),
   });
   if (journal) settleBeforeReads(clickhouse, journal);
+  // Analysts' SQL on a connection of its own: the engine leaves a failed query's partial output in
+  // its connection, prepended to that connection's next answer (measured), and an analyst's query
+  // fails often (limits, typos). Closed with the main connection.
+  const analyst = await openClickHouse({ dataDir, lane: 'analyst' });
+  if (journal) settleBeforeReads(analyst, journal);
+  analystClients.set(clickhouse, analyst);
+  const close = clickhouse.close.bind(clickhouse);
+  clickhouse.close = async () => {
+    await Promise.all([close(), analyst.close()]);
+  };
   return { clickhouse, live: { client: await openClickHouse({ dataDir, lane: 'live' }), journal } };
+}
+
+const analystClients = new WeakMap<ClickHouseClient, ClickHouseClient>();
+
+/** The connection analysts' queries run on: a lane of its own with the embedded engine, else the store's. */
+export function analystClient(clickhouse: ClickHouseClient): { client: ClickHouseClient; embedded: boolean } {
+  const lane = analystClients.get(clickhouse);
+  return lane ? { client: lane, embedded: true } : { client: clickhouse, embedded: false };
 }

@@ -2,6 +2,8 @@
 // replay ring that lets a reconnecting page catch up from the last seq it saw, and the public
 // (masked) form of a message for screens in public areas.
 
+import { createHash } from 'node:crypto';
+
 /** A message before it is numbered: the hub adds `seq` when it is broadcast. */
 export type LiveMessage = { type: string } & Record<string, unknown>;
 
@@ -88,13 +90,26 @@ export function resumeFrom(ring: ReplayRing, lastSeq: number, hubEpoch: string, 
 }
 
 /** Fields that name people or carry ticket text: never sent to a masked (public-area) screen. */
-const PRIVATE_KEYS = new Set(['ticketId', 'text', 'customer', 'customerMasked', 'by', 'acknowledgedBy', 'ackBy', 'note', 'name', 'assignee', 'onCall']);
+const PRIVATE_KEYS = new Set(['ticketId', 'text', 'customer', 'customerMasked', 'by', 'acknowledgedBy', 'ackBy', 'note', 'name', 'assignee', 'onCall', 'to', 'eventId']);
+
+// A case alert's id is `case.<ticketId>`, and its history entries' ids begin with it: a masked
+// screen gets the same stable alias for the same alert (its updates still find their row), not
+// the ticket. Other ids name a type and a branch only.
+const aliasOf = (id: string) => `case.${createHash('sha256').update(id).digest('hex').slice(0, 12)}`;
+function publicId(id: string): string {
+  if (!id.startsWith('case.')) return id;
+  const slash = id.indexOf('/');
+  return slash < 0 ? aliasOf(id) : `${aliasOf(id.slice(0, slash))}/${createHash('sha256').update(id).digest('hex').slice(0, 12)}`;
+}
 
 function strip(value: unknown, depth: number): unknown {
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => strip(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) if (!PRIVATE_KEYS.has(k)) out[k] = strip(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) {
+    if (PRIVATE_KEYS.has(k)) continue;
+    out[k] = (k === 'id' || k === 'alertId') && typeof v === 'string' ? publicId(v) : strip(v, depth + 1);
+  }
   return out;
 }
 

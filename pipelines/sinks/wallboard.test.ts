@@ -45,6 +45,22 @@ describe('wallboard core', () => {
     const counter = { type: 'counter', scope: 'BJ', unresolvedCustomers: 3 };
     expect(publicMessage(counter)).toBe(counter);
   });
+
+  // Privacy audit: a case alert's id carried its ticket id, and a notice's or assignment's `to`
+  // (free text, e.g. a customer's name and phone) reached public screens.
+  it('wallboard - a case alert keeps a stable alias instead of its ticket id; `to` and event ids go', () => {
+    const alert = {
+      type: 'alert', id: 'case.TK-13987654411', kind: 'case',
+      history: [{ id: 'case.TK-13987654411/notice/1', what: 'notice', detail: { to: '客户龚纾涵 139****4710', eventId: 'e-7' } }],
+    };
+    const pub = publicMessage(alert) as unknown as { id: string; history: Array<{ id: string; detail: object }> };
+    expect(JSON.stringify(pub)).not.toMatch(/TK-|13987654411|龚纾涵|e-7/);
+    expect(pub.id).toMatch(/^case\.[0-9a-f]{12}$/);
+    expect((publicMessage({ ...alert, status: 'acknowledged' }) as unknown as { id: string }).id).toBe(pub.id); // updates find their row
+    expect(pub.history[0]!.id.startsWith(`${pub.id}/`)).toBe(true);
+    expect(pub.history[0]!.detail).toEqual({});
+    expect((publicMessage({ type: 'alert', id: 'level.2025.mp.BJ.1' }) as { id: string }).id).toBe('level.2025.mp.BJ.1');
+  });
 });
 
 // The hub against real sockets on loopback.

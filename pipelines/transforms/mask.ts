@@ -161,13 +161,13 @@ export function maskEvent(event: TicketEvent, opts: MaskOptions): MaskedEvent {
     reportedType: event.complaintType,
     customerHash: hashCustomerCached(opts.hashKey, event.customerId),
     customerMasked: maskCustomer(event.customer),
-    channel: event.channel,
+    channel: event.channel === undefined ? undefined : maskText(event.channel), // free text in practice ('phone 139…')
     outcome: event.outcome,
     escalation: event.escalation,
     text: event.text === undefined ? undefined : maskKnownPersonalData(maskText(event.text), event),
     satisfaction: event.satisfaction,
     // Tags are free-form strings too; a clerk may have typed a phone number into one.
-    tags: event.tags === undefined ? undefined : Object.fromEntries(Object.entries(event.tags).map(([k, v]) => [maskText(k), maskKnownPersonalData(maskText(v), event)])),
+    tags: event.tags === undefined ? undefined : Object.fromEntries(Object.entries(event.tags).map(([k, v]) => [maskKnownPersonalData(maskText(k), event), maskKnownPersonalData(maskText(v), event)])),
     classification,
   };
 }

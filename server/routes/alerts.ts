@@ -10,6 +10,7 @@ import type { Monitor } from '../monitor.ts';
 import { parseRfc3339, toZonedIso } from '../time.ts';
 import { readQuery } from './query.ts';
 import { alertsCsv } from '../alerts/csv.ts';
+import { maskText } from '../../pipelines/transforms/mask.ts';
 
 // Alerts (contract sections 4 and 5) and the supervisors' actions on them. Reads need a viewer
 // token; actions need a supervisor (limited to their branches) or an admin. Open local mode
@@ -24,6 +25,13 @@ function text(body: Record<string, unknown>, name: string, required: boolean, ma
   if (v === undefined && !required) return undefined;
   if (typeof v !== 'string' || v.trim() === '' || v.length > max) throw badRequest(`${name} must be a non-empty string of at most ${max} characters`);
   return v.trim();
+}
+
+/** What a person typed (a note, a notice, a name): stored, shown, pushed and sent to gateways,
+ *  so phone, ID-card and bank-card numbers in it are masked first, as in tickets' texts. */
+function typed(body: Record<string, unknown>, name: string, required: boolean, max = 500): string | undefined {
+  const v = text(body, name, required, max);
+  return v === undefined ? undefined : maskText(v);
 }
 
 function bodyOf(raw: unknown, allowed: readonly string[]): Record<string, unknown> {
@@ -84,14 +92,14 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     authorizeScope(access, r.scope, monitor.plan.scopesOf);
     const allowed: Record<string, string[]> = { ack: ['by', 'reason', 'note'], note: ['by', 'text'], notice: ['by', 'to', 'text'], assign: ['by', 'to'], escalate: ['by', 'note'], resolve: ['by', 'note'], reopen: ['by', 'note'] };
     const body = bodyOf(req.body ?? {}, allowed[action]!);
-    const by = text(body, 'by', true, 80)!;
-    const note = text(body, 'note', false);
+    const by = typed(body, 'by', true, 80)!;
+    const note = typed(body, 'note', false);
     let a: Action;
     switch (action) {
       case 'ack': a = { type: 'ack', by, ...(text(body, 'reason', false, 40) ? { reason: text(body, 'reason', false, 40)! } : {}), ...(note ? { note } : {}) }; break;
-      case 'note': a = { type: 'note', by, text: text(body, 'text', true, 2000)! }; break;
-      case 'notice': a = { type: 'notice', by, to: text(body, 'to', true, 120)!, text: text(body, 'text', true, 4000)! }; break;
-      case 'assign': a = { type: 'assign', by, to: text(body, 'to', true, 80)! }; break;
+      case 'note': a = { type: 'note', by, text: typed(body, 'text', true, 2000)! }; break;
+      case 'notice': a = { type: 'notice', by, to: typed(body, 'to', true, 120)!, text: typed(body, 'text', true, 4000)! }; break;
+      case 'assign': a = { type: 'assign', by, to: typed(body, 'to', true, 80)! }; break;
       default: a = { type: action as 'escalate' | 'resolve' | 'reopen', by, ...(note ? { note } : {}) };
     }
     try {
@@ -109,7 +117,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
   app.post('/api/corrections', async (req, reply) => {
     const access = authorize(req, config, 'supervisor');
     const body = bodyOf(req.body, ['ticketId', 'branch', 'complaintType', 'outcome', 'by', 'reason', 'occurredAt']);
-    const by = text(body, 'by', true, 80)!;
+    const by = typed(body, 'by', true, 80)!;
     const ticketId = text(body, 'ticketId', true, 128)!;
     const branch = text(body, 'branch', true, 64)!;
     const complaintType = text(body, 'complaintType', true, 64)!;
@@ -127,7 +135,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
       atMs = parsed;
     }
     authorizeScope(access, branch, monitor.plan.scopesOf);
-    const reason = text(body, 'reason', false, 500);
+    const reason = typed(body, 'reason', false, 500);
     const eventId = `corr-${randomUUID()}`;
     const event = {
       eventId,

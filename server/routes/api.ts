@@ -1,3 +1,4 @@
+import { redactNatsUrl } from '../nats-options.ts';
 import type { FastifyInstance } from 'fastify';
 import { ALL_SCOPE } from '../../pipelines/model.ts';
 import { authorize } from '../access.ts';
@@ -44,7 +45,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
       planYear: monitor.plan.year,
       planStatus: plan.state,
       ...(plan.warning ? { planWarning: plan.warning } : {}),
-      nats: { status: h.nats, url: h.natsUrl.replace(/\/\/[^@/]*@/, '//***@'), error: h.natsError ?? null, ...(monitor.localBrokerRestarts === undefined ? {} : { localRestarts: monitor.localBrokerRestarts }) },
+      nats: { status: h.nats, url: redactNatsUrl(h.natsUrl), error: h.natsError ?? null, ...(monitor.localBrokerRestarts === undefined ? {} : { localRestarts: monitor.localBrokerRestarts }) },
       consumer: await lag.read(now()),
       lastEventAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, monitor.plan.timezone) : null,
       clickhouse: { mode: h.clickhouse, lastWriteError: h.lastWriteError ?? null, journalRows: monitor.journalRows },

@@ -4,6 +4,7 @@ import { chTime } from '../../pipelines/sinks/clickhouse.ts';
 import { ClickHouseSink } from '../../pipelines/sinks/clickhouse.ts';
 import { compilePlan, parsePlan, PlanError, type CompiledPlan } from '../../pipelines/plan/index.ts';
 import { authorize } from '../access.ts';
+import { maskText } from '../../pipelines/transforms/mask.ts';
 import { badRequest, HttpError } from '../errors.ts';
 import type { Monitor } from '../monitor.ts';
 import { toZonedIso } from '../time.ts';
@@ -32,6 +33,9 @@ export function planRoutes(app: FastifyInstance, monitor: Monitor, now: () => nu
     if (typeof by !== 'string' || by.trim() === '' || by.length > 128) throw badRequest('"by" (who changes the plan) is required, at most 128 characters');
     const reason = body.reason ?? '';
     if (typeof reason !== 'string' || reason.length > 2000) throw badRequest('"reason" must be a string of at most 2000 characters');
+    // stored, shown and logged: numbers a person typed into them are masked as in tickets' texts
+    const who = maskText(by.trim());
+    const why = maskText(reason);
     let next: CompiledPlan;
     try {
       const text = typeof body.plan === 'string' ? body.plan : JSON.stringify(body.plan ?? null, null, 2);
@@ -58,16 +62,16 @@ export function planRoutes(app: FastifyInstance, monitor: Monitor, now: () => nu
       table: 'complaints.plan_changes',
       format: 'JSONEachRow',
       values: [{
-        changed_at: chTime(at), plan_year: next.year, changed_by: by.trim(), role: access.role, reason,
+        changed_at: chTime(at), plan_year: next.year, changed_by: who, role: access.role, reason: why,
         old_hash: sha(oldJson), new_hash: sha(newJson), old_plan: oldJson, new_plan: newJson, rebuilt_events: rebuiltEvents,
       }],
     });
     // Everything may have moved: downstream rules and boards get every counter, marked retroactive.
     const rows = monitor.index.rows(at);
     monitor.changes.next({ asOfMs: at, rows, events: [], retroactive: true });
-    monitor.liveMessages.next({ type: 'plan', year: next.year, changedAt: toZonedIso(at, next.timezone), by: by.trim(), hash: sha(newJson) });
+    monitor.liveMessages.next({ type: 'plan', year: next.year, changedAt: toZonedIso(at, next.timezone), by: who, hash: sha(newJson) });
     await new ClickHouseSink(monitor.clickhouse).writeCounterChanges(rows, next.year, at, 'plan-change');
-    req.log.info({ by: by.trim(), year: next.year, rebuiltEvents }, 'plan changed');
+    req.log.info({ by: who, year: next.year, rebuiltEvents }, 'plan changed');
     return { changed: true, year: next.year, oldHash: sha(oldJson), newHash: sha(newJson), rebuiltEvents, changedAt: toZonedIso(at, next.timezone) };
   });
 

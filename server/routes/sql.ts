@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { authorize } from '../access.ts';
 import { badRequest, HttpError } from '../errors.ts';
 import type { Monitor } from '../monitor.ts';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { analystClient } from '../store.ts';
 
 // POST /api/sql — analysts' read-only SQL (supervisor or admin token).
 //   body: {"query": "SELECT ...", "format"?: "json" | "csv"}   or text/plain SQL with ?format=
@@ -24,6 +26,10 @@ export const SQL_LIMITS = {
   maxResultRows: envInt('SQL_MAX_RESULT_ROWS', 100_000),
   maxRowsToRead: envInt('SQL_MAX_ROWS_TO_READ', 50_000_000),
   maxExecutionSeconds: envInt('SQL_MAX_EXECUTION_SECONDS', 20),
+  /** the embedded engine runs in the monitor's process: one query must not take its memory */
+  maxMemoryBytes: envInt('SQL_MAX_MEMORY_BYTES', 1_000_000_000),
+  /** queries at once; more are answered 429 (each may use maxMemoryBytes) */
+  maxConcurrent: envInt('SQL_MAX_CONCURRENT', 2),
 };
 
 const TABLE_FUNCTIONS = [
@@ -51,6 +57,10 @@ function skeleton(sql: string): string {
       if (end < 0) throw badRequest('unterminated /* comment in the query');
       i = end + 2;
       out += ' ';
+    } else if (c === '$') {
+      // A heredoc ($$…$$, $tag$…$tag$) is a string to ClickHouse; a guard that read it as code
+      // could be led to take the rest of the query for a string. Analysts quote with '…'.
+      throw badRequest("heredoc strings ($$…$$) are not allowed in an analyst query; quote strings with '…'");
     } else if (c === "'" || c === '"' || c === '`') {
       let j = i + 1;
       let body = '';
@@ -98,11 +108,41 @@ const SETTINGS_CLAUSE = [
   "read_overflow_mode = 'throw'",
   `max_execution_time = ${SQL_LIMITS.maxExecutionSeconds}`,
   "timeout_overflow_mode = 'throw'",
+  `max_memory_usage = ${SQL_LIMITS.maxMemoryBytes}`,
   // last: once readonly is set no later setting may change
   'readonly = 1',
 ].join(', ');
 
+/**
+ * The analysts' queries, one at a time on their connection. The embedded engine leaves a failed
+ * query's partial output (a JSON header, say) in its connection, prepended to the next answer:
+ * after a failure a throwaway query takes it, before the next analyst's query runs.
+ */
+class AnalystLane {
+  private tail: Promise<unknown> = Promise.resolve();
+  constructor(private readonly clickhouse: ClickHouseClient) {}
+
+  run<T>(op: (client: ClickHouseClient) => Promise<T>): Promise<T> {
+    const { client, embedded } = analystClient(this.clickhouse);
+    const run = this.tail.then(() =>
+      op(client).catch(async (err: unknown) => {
+        if (embedded) await client.query({ query: 'SELECT 1', format: 'JSON' }).then((r) => r.text()).catch(() => undefined);
+        throw err;
+      }),
+    );
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+}
+
 export function sqlRoutes(app: FastifyInstance, monitor: Monitor): void {
+  let running = 0;
+  const lanes = new WeakMap<ClickHouseClient, AnalystLane>();
+  const lane = () => {
+    let l = lanes.get(monitor.clickhouse);
+    if (!l) lanes.set(monitor.clickhouse, (l = new AnalystLane(monitor.clickhouse)));
+    return l;
+  };
   app.addContentTypeParser(['text/plain', 'application/sql'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.post('/api/sql', async (req, reply) => {
@@ -121,19 +161,30 @@ export function sqlRoutes(app: FastifyInstance, monitor: Monitor): void {
     format ??= 'json';
     if (format !== 'json' && format !== 'csv' && format !== 'excel') throw badRequest(`format must be json, csv or excel (got ${JSON.stringify(format)})`);
     const sql = `${guardSql(query)}\nSETTINGS ${SETTINGS_CLAUSE}`;
+    if (running >= SQL_LIMITS.maxConcurrent) {
+      reply.header('retry-after', '5');
+      throw new HttpError(429, 'SQL_BUSY', `${running} analyst queries are running (at most ${SQL_LIMITS.maxConcurrent} at once, SQL_MAX_CONCURRENT); retry when one has finished`);
+    }
+    running++;
     try {
-      const rs = await monitor.clickhouse.query({ query: sql, format: format === 'json' ? 'JSON' : 'CSVWithNames' });
-      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(await rs.text());
+      // the whole answer is read on the lane: a failure while reading is the query's too
+      type Answer = { meta: Array<{ name: string; type: string }>; data: unknown[]; rows: number };
+      const { text, body } = await lane().run(async (client) => {
+        const answer = await (await client.query({ query: sql, format: format === 'json' ? 'JSON' : 'CSVWithNames' })).text();
+        return { text: answer, body: format === 'json' ? (JSON.parse(answer) as Answer) : undefined };
+      });
+      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(text);
       // Excel on Windows reads a CSV without a byte-order mark as the local code page and garbles
       // Chinese; pandas and most tools take the mark into the first column's name, hence a format.
-      if (format === 'excel') return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="query.csv"').send(`\uFEFF${await rs.text()}`);
-      const body = await rs.json<{ meta: Array<{ name: string; type: string }>; data: unknown[]; rows: number; statistics?: unknown }>();
-      return { columns: body.meta, rows: body.data, rowCount: body.rows, limits: SQL_LIMITS };
+      if (format === 'excel') return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="query.csv"').send(`\uFEFF${text}`);
+      return { columns: body!.meta, rows: body!.data, rowCount: body!.rows, limits: SQL_LIMITS };
     } catch (err) {
       // ClickHouse's own words (syntax, unknown column, limits exceeded, readonly): the analyst's to fix.
       const message = (err as Error).message ?? String(err);
-      const tooMuch = /Limit for (rows|result)|TIMEOUT_EXCEEDED|Timeout exceeded|too many rows/i.test(message);
+      const tooMuch = /Limit for (rows|result)|TIMEOUT_EXCEEDED|Timeout exceeded|too many rows|MEMORY_LIMIT_EXCEEDED|Memory limit/i.test(message);
       throw new HttpError(tooMuch ? 422 : 400, tooMuch ? 'QUERY_LIMIT' : 'BAD_SQL', message.trim().slice(0, 2000));
+    } finally {
+      running--;
     }
   });
 }

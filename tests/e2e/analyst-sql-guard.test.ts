@@ -35,6 +35,9 @@ describe('analyst sql - guard', () => {
       ['SELECT * FROM remote(\'127.0.0.1\', default.t)', /remote\(\)/],
       ['SELECT 1 /* open', /unterminated/],
       ["SELECT 'open", /unterminated/],
+      // a heredoc read as code let a quote inside it open a "string" to the end (privacy audit)
+      ["SELECT $$'$$ AS a, name FROM system.tables -- '", /heredoc/],
+      ["SELECT $x$'$x$ AS a; DROP TABLE complaints.ticket_events -- '", /heredoc/],
     ];
     for (const [q, re] of bad) expect(() => guardSql(q), q).toThrow(re);
   });
