@@ -39,6 +39,11 @@ describe('transforms - mask raw payloads of dead letters', () => {
     ['a phone as a key', '{"customerId":"c1","tags":{"13912345678":"回电"}}'],
     ['an ID card in a nested JSON string', '{"text":"{\\"idNumber\\":\\"110101199003071234\\"}","kind":1}'],
     ['a card number spaced in text', '{"text":"卡号 6222 0212 3456 7890","kind":1}'],
+    // a second audit's shapes
+    ['key=value text', 'ticket=T1 customerId=CUSTSECRET-778899 name=李四光 broken'],
+    ['a bare phone in groups', '{customerId: c1, phone: 139 1234 5678, oops'],
+    ["an intake system's own name keys", '{"customerName":"李四光","contact":{"姓名":"李四光"},"客户":"李四光" oops'],
+    ["an intake system's own name keys, valid JSON", '{"customerName":"李四光","contact":{"姓名":"李四光"},"kind":"nope"}'],
   ])('nothing personal in clear: %s', (_label, raw) => {
     const out = maskRawPayload(raw);
     expect(clear(out), out).toEqual([]);

@@ -6,13 +6,16 @@
 
 import { maskCardNumber, maskIdNumber, maskName, maskPhone, maskText } from './mask.ts';
 
+// The contract's keys, and the names intake systems give a customer's name in their own payloads.
+const NAME_KEYS = ['name', 'customerName', 'custName', 'contactName', '姓名', '客户姓名', '客户名称', '联系人', '客户'];
 const BY_KEY: Readonly<Record<string, (v: string) => string>> = {
   customerId: () => '***',
-  name: maskName,
+  ...Object.fromEntries(NAME_KEYS.map((k) => [k, maskName])),
   phone: maskPhone,
   idNumber: maskIdNumber,
   cardNumber: maskCardNumber,
 };
+const isName = (key: string) => NAME_KEYS.includes(key);
 const CUSTOMER = 'customer';
 /** the customer's id and name, wherever else they appear, are replaced (as maskEvent does in text) */
 interface Known { ids: Set<string>; names: Set<string> }
@@ -35,7 +38,7 @@ function collectKnown(v: unknown, known: Known, key?: string): void {
   if (typeof v === 'string' || typeof v === 'number') {
     const s = String(v).trim();
     if (key === 'customerId' && s.length >= 4) known.ids.add(s);
-    if (key === 'name' && s.length >= 2) known.names.add(s);
+    if (key !== undefined && isName(key) && s.length >= 2) known.names.add(s);
   } else if (Array.isArray(v)) {
     for (const item of v) collectKnown(item, known, key);
   } else if (v && typeof v === 'object') {
@@ -78,11 +81,11 @@ function maskFree(text: string, known: Known): string {
   return maskText(out);
 }
 
-// Keys in double, single or no quotes; values as a string (perhaps unterminated), an array, an
-// object, or a bare token up to the next delimiter.
-const KEY = '(["\']?)(customerId|customer|name|phone|idNumber|cardNumber)\\1';
-const VALUE = `("(?:[^"\\\\]|\\\\[\\s\\S])*"?|'(?:[^'\\\\]|\\\\[\\s\\S])*'?|\\[[^\\]]*\\]?|\\{[^}]*\\}?|[^,}\\]\\s]+)`;
-const FIELD = new RegExp(`(?<![A-Za-z0-9_])${KEY}(\\s*:\\s*)${VALUE}`, 'g');
+// Keys in double, single or no quotes, then `:` or `=` (key=value logs); values as a string
+// (perhaps unterminated), an array, an object, or a bare token up to the next delimiter.
+const KEY = `(["']?)(customerId|customer|${NAME_KEYS.join('|')}|phone|idNumber|cardNumber)\\1`;
+const VALUE = `("(?:[^"\\\\]|\\\\[\\s\\S])*"?|'(?:[^'\\\\]|\\\\[\\s\\S])*'?|\\[[^\\]]*\\]?|\\{[^}]*\\}?|[^,}\\]\\s]+(?: [0-9*]+)*)`; // a bare `phone: 139 8765 4630` is one value
+const FIELD = new RegExp(`(?<![A-Za-z0-9_])${KEY}(\\s*[:=]\\s*)${VALUE}`, 'g');
 // The same inside a JSON-encoded string (\"phone\":\"138...\").
 const ESCAPED_FIELD = /\\"(customerId|name|phone|idNumber|cardNumber)\\"(\s*:\s*)\\"([^"\\]*)/g;
 /** \u0049 → I: a key or a number spelt with escapes reads as itself; other escapes stay */
@@ -109,7 +112,7 @@ function maskBrokenFields(raw: string, known?: Known): string {
       const text = valueText(value);
       if (text === undefined) return `${name}"***"`;
       if (key === 'customerId' && text.trim().length >= 4) known?.ids.add(text.trim());
-      if (key === 'name' && text.trim().length >= 2) known?.names.add(text.trim());
+      if (isName(key) && text.trim().length >= 2) known?.names.add(text.trim());
       const masked = BY_KEY[key]!(text);
       return value.startsWith("'") ? `${name}'${masked}'` : `${name}${JSON.stringify(masked)}`;
     })

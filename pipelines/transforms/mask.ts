@@ -53,7 +53,7 @@ export function maskPhone(phone: string): string {
 
 /** 110101199001011234 -> 110***********1234: first 3 and last 4 stay, the length shows. */
 export function maskIdNumber(id: string): string {
-  return keepEnds(plainDigits(id).replace(/[\s-]/g, ''), 3, 4);
+  return keepEnds(plainDigits(id).replace(/[\s\-.\uff0d\u2013\u2014\u2212]/g, ''), 3, 4);
 }
 
 /** 6222021234561234 -> 6222 **** **** 1234: first and last 4 digits, masked middle in groups
@@ -85,11 +85,19 @@ function keepEnds(s: string, head: number, tail: number): string {
 const HAS_SURROGATE = /[\uD800-\uDFFF]/;
 
 // Order matters: IDs and cards (long runs) go before phones, so a phone pattern never bites into
-// a longer number; masked output contains no run a later pattern could match again.
-const SPACED_ID = /(?<!\d)\d{6}[ -]\d{8}[ -]\d{3}[\dXx](?![\dA-Za-z])/g;
-const SPACED_CARD = /(?<!\d)\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?(?!\d)/g;
+// a longer number; masked output contains no run a later pattern could match again. Groups may be
+// split by the separators people type: space, hyphen, dot, and the no-break, ideographic and
+// full-width forms a Chinese input method gives (a privacy audit found those kept in clear), in
+// the groupings in use (phones 3-4-4 and 4-3-4, IDs 6-8-4, 6-4-4-4, 3-3-4-4-4 and 6-6-3, cards
+// 4-4-4-4 and 6-10).
+const S = '[ \\-.\\u00a0\\u3000\\uff0d\\u2013\\u2014\\u2212]';
+const SPACED_ID = new RegExp(`(?<!\\d)(?:\\d{6}${S}\\d{8}${S}\\d{3}[\\dXx]|\\d{6}${S}\\d{4}${S}\\d{4}${S}\\d{3}[\\dXx]|\\d{3}${S}\\d{3}${S}\\d{4}${S}\\d{4}${S}\\d{3}[\\dXx]|\\d{6}${S}\\d{6}${S}\\d{3}(?![Xx]))(?![\\dA-Za-z])`, 'g');
+const SPACED_CARD = new RegExp(`(?<!\\d)(?:\\d{4}(?:${S}\\d{4}){3}(?:${S}?\\d{1,3})?|\\d{6}${S}\\d{10,13})(?!\\d)`, 'g');
 const LONG_RUN = /(?<!\d)(?:\d{17}[Xx](?![A-Za-z0-9])|\d{15,19}(?!\d))/g;
-const PHONE = /(?<!\d)(\+?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)/g;
+const PHONE = new RegExp(`(?<!\\d)(\\+?86${S}?|\\(\\+?86\\)${S}?)?(?:1[3-9]\\d${S}?\\d{4}${S}?\\d{4}|1[3-9]\\d{2}${S}\\d{3}${S}\\d{4}|\\(1[3-9]\\d\\)${S}?\\d{4}${S}?\\d{4})(?!\\d)`, 'g');
+/** the four patterns in the order maskText applies them (exported for the test that holds the
+ *  quick paths to them) */
+export const TEXT_PATTERNS = { SPACED_ID, SPACED_CARD, LONG_RUN, PHONE } as const;
 const BIRTH_DATE = /^(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/;
 
 /** 18 characters are an ID card when they end in X or carry a birth date at 7-14; otherwise
