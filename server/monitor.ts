@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Subject, type Subscription } from 'rxjs';
-import type { CounterRow, MaskedEvent } from '../pipelines/model.ts';
+import type { MaskedEvent } from '../pipelines/model.ts';
 import type { CompiledPlan } from '../pipelines/plan/index.ts';
 import { CounterIndex, decodeEvent, maskEvent } from '../pipelines/transforms/index.ts';
 import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
@@ -24,26 +24,11 @@ import { storedDeadLetters } from './dead-letters.ts';
 import { initialHealth, type MonitorHealth } from './monitor-health.ts';
 
 export type { MonitorHealth } from './monitor-health.ts';
+export type { CounterChange, Logger } from './monitor-types.ts';
+import type { CounterChange, Logger } from './monitor-types.ts';
 
 // The composition root of the pipeline: opens the engines, rebuilds the counters from what is
 // stored, then consumes the stream. Everything it holds is derived from ClickHouse.
-
-export interface Logger {
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-}
-
-/** What one committed batch changed: emitted after its events are durable and counted. */
-export interface CounterChange {
-  asOfMs: number;
-  /** the changed (type, scope) counters as of asOfMs */
-  rows: CounterRow[];
-  /** the new events of the batch (masked), for downstream rules such as alerts */
-  events: MaskedEvent[];
-  /** the batch changed the past: a correction, or an event dated before the current week */
-  retroactive: boolean;
-}
 
 export class Monitor {
   readonly changes = new Subject<CounterChange>();
