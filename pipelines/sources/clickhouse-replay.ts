@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { EventKind, MaskedEvent, Outcome } from '../model.ts';
+import type { Classification, EventKind, MaskedEvent, Outcome } from '../model.ts';
+import { REVIEW_BELOW } from '../transforms/classify.ts';
 import { chTime } from '../sinks/clickhouse.ts';
 
 // The second source: events already stored, read back to rebuild the in-memory index at start
@@ -211,3 +212,27 @@ export function parseCorrections(text: string, sink: Pick<CountingSink, 'addCorr
 }
 
 const outcomeOf = (v: string): Outcome | undefined => (v === '' ? undefined : (v as Outcome));
+
+/**
+ * The types stored unclassified tickets were given (the most confident per ticket), read back at
+ * start so that a first contact with nothing to classify still takes its ticket's type after a
+ * restart (pipelines/transforms/ticket-types.ts). The most recent tickets of the window first.
+ */
+export async function storedTicketTypes(client: ClickHouseClient, window: { fromMs: number; toMs: number }, note: (ticketId: string, c: Classification) => void, limit = 200_000): Promise<number> {
+  const rs = await client.query({
+    query: `SELECT ticket_id, argMax(complaint_type, (classifier_confidence, occurred_at)) AS type, max(classifier_confidence) AS confidence,
+                   argMax(classifier_model, (classifier_confidence, occurred_at)) AS model
+            FROM complaints.ticket_events
+            WHERE reported_type = 'unclassified' AND complaint_type != 'unclassified' AND classifier_confidence IS NOT NULL
+              AND occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}
+            GROUP BY ticket_id ORDER BY max(occurred_at) DESC, ticket_id LIMIT {limit:UInt32}`,
+    query_params: { from: chTime(window.fromMs), to: chTime(window.toMs), limit },
+    format: 'JSONEachRow',
+  });
+  const rows = await rs.json<{ ticket_id: string; type: string; confidence: number; model: string }>();
+  for (const r of rows.reverse()) { // oldest first: the newest are the last to be let go
+    const confidence = Number(r.confidence);
+    note(r.ticket_id, { type: r.type, confidence, modelVersion: r.model, needsReview: confidence < REVIEW_BELOW });
+  }
+  return rows.length;
+}

@@ -7,6 +7,7 @@ import type { Classification, MaskedEvent, TicketEvent } from '../model.ts';
 import type { PlanView } from './plan-view.ts';
 import { classifyTicket, UNCLASSIFIED } from './classify.ts';
 import { parseDateTime } from './time.ts';
+import type { TicketTypes } from './ticket-types.ts';
 
 /** HMAC-SHA256(key, customerId), hex, first 32 characters: the counting key. */
 export function hashCustomer(key: Uint8Array, customerId: string): string {
@@ -147,6 +148,8 @@ export interface MaskOptions {
   plan: PlanView;
   /** defaults to the keyword classifier */
   classify?: (text: string | undefined, tags: Record<string, string> | undefined, types: PlanView['types']) => Classification;
+  /** the types unclassified tickets were given: an event with nothing to classify takes its ticket's */
+  ticketTypes?: TicketTypes;
 }
 
 /** TicketEvent -> MaskedEvent; an `unclassified` ticket gets a plan type from its text and tags.
@@ -157,7 +160,8 @@ export function maskEvent(event: TicketEvent, opts: MaskOptions): MaskedEvent {
   // monomorphic property loads. Adding fields only when present made up to 2^7 shapes, and the
   // megamorphic loads that followed were ~10 % of the pipeline's main thread.
   const unclassified = event.complaintType === UNCLASSIFIED;
-  const classification = unclassified ? (opts.classify ?? classifyTicket)(event.text, event.tags, opts.plan.types) : undefined;
+  const own = unclassified ? (opts.classify ?? classifyTicket)(event.text, event.tags, opts.plan.types) : undefined;
+  const classification = own && opts.ticketTypes ? opts.ticketTypes.resolve(event.ticketId, own) : own;
   return {
     eventId: event.eventId,
     ticketId: event.ticketId,
