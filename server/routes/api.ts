@@ -34,6 +34,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
   const lag = new LagProbe(monitor); // consumer lag: num_pending / num_ack_pending from the broker
   app.get('/api/health', async (req, reply) => {
     authorize(req, config, 'viewer');
+    readQuery(req.query, []);
     const h = monitor.health;
     const open = config.tokens.size === 0;
     const plan = planStatus(monitor.plan, now());

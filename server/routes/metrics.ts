@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { authorize } from '../access.ts';
+import { readQuery } from './query.ts';
 import { LagProbe, renderMetrics } from '../metrics.ts';
 import type { Monitor } from '../monitor.ts';
 
@@ -10,6 +11,7 @@ export function metricsRoutes(app: FastifyInstance, monitor: Monitor, now: () =>
   const probe = new LagProbe(monitor);
   app.get('/metrics', async (req, reply) => {
     authorize(req, monitor.config, 'viewer');
+    readQuery(req.query, []);
     const lag = await probe.read(now());
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(renderMetrics(monitor, lag, monitor.batchSizes, now()));
   });

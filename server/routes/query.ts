@@ -10,7 +10,7 @@ export function readQuery(raw: unknown, allowed: readonly string[]): Query {
   const out: Query = {};
   for (const [key, value] of Object.entries(q)) {
     if (key === 'token') continue;
-    if (!allowed.includes(key)) throw badRequest(`unknown query parameter "${key}" (allowed: ${allowed.join(', ')})`);
+    if (!allowed.includes(key)) throw badRequest(`unknown query parameter "${key}" (allowed: ${allowed.length ? allowed.join(', ') : 'none'})`);
     if (typeof value !== 'string') throw badRequest(`query parameter "${key}" must be given once`);
     out[key] = value;
   }

@@ -4,6 +4,7 @@ import { badRequest, HttpError } from '../errors.ts';
 import type { Monitor } from '../monitor.ts';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { analystClient } from '../store.ts';
+import { readQuery } from './query.ts';
 
 // POST /api/sql — analysts' read-only SQL (supervisor or admin token).
 //   body: {"query": "SELECT ...", "format"?: "json" | "csv"}   or text/plain SQL with ?format=
@@ -147,7 +148,7 @@ export function sqlRoutes(app: FastifyInstance, monitor: Monitor): void {
 
   app.post('/api/sql', async (req, reply) => {
     authorize(req, monitor.config, 'supervisor', 'reads');
-    const q = (req.query ?? {}) as Record<string, unknown>;
+    const q = readQuery(req.query, ['format']);
     let query: unknown;
     let format: unknown = q.format;
     if (typeof req.body === 'string') query = req.body;

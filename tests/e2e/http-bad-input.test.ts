@@ -80,6 +80,9 @@ const CASES: Case[] = [
   { method: 'POST', path: '/api/sql', body: json({ query: 'DROP TABLE complaints.ticket_events' }) },
   { method: 'POST', path: '/api/sql', body: '"' },
   { path: '/api/screens?x=1' },
+  { path: '/api/health?x=1' }, // unknown parameters everywhere, the health and metrics too (audit)
+  { path: '/metrics?x=1' },
+  { method: 'POST', path: '/api/sql?x=1', body: json({ query: 'SELECT 1' }) },
   { path: '/api/classification/review?limit=abc' },
   { path: '/api/no-such-endpoint' },
   { method: 'DELETE', path: '/api/counters' },
