@@ -4,6 +4,7 @@ import { createLog } from './log.ts';
 import { Monitor } from './monitor.ts';
 import { loadPlan } from './plan-source.ts';
 import { StartingResponder } from './starting.ts';
+import { weakHashKey } from './secrets.ts';
 
 // `npm start`: the monitor on embedded defaults (local nats-server, chdb in DATA_DIR) unless
 // NATS_URL / CLICKHOUSE_URL say otherwise. Bad configuration or a bad plan stops it here, with
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   if (config.tokens.size === 0) {
     log.warn('open local mode: no MONITOR_TOKENS configured; read surfaces answer loopback clients only and actions are refused');
   }
+  const weak = weakHashKey(config.customerHashKey);
+  if (weak) log.warn(weak);
   // the port answers 503 "starting" (with the phase) until the app takes it over; a port of 0
   // (any free one) cannot be handed over, so there the port opens with the app
   const starting = config.port === 0 ? undefined : await StartingResponder.listen(config.port, config.host, 'reading the stored events back into the counters');
