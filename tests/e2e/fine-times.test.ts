@@ -1,16 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NatsConnection } from '@nats-io/nats-core';
-import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { TicketEvent } from '../../pipelines/model.ts';
-import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
-import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { getJson } from '../helpers/monitor-process.ts';
 import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+import { liveStack } from '../helpers/stack.ts';
 
 // Times finer than a millisecond (RFC 3339 allows any number of fraction digits): an event 0.4 ms
 // after an asOf is not counted at it, and of two corrections 0.8 ms apart the later wins, live
 // and after a restart rebuilds the counters from ClickHouse (whose occurred_at keeps milliseconds).
 
-const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
 const MP = 'mortgage_prepayment';
 const fc = (eventId: string, ticketId: string, occurredAt: string, branch: string): TicketEvent => ({
   eventId, ticketId, kind: 'first_contact', outcome: 'not_agreed', occurredAt, branch, complaintType: MP, customerId: `cust-${ticketId}`,
@@ -23,26 +20,15 @@ const events: TicketEvent[] = [
   { ...fc('z-fix-1', 'FT-2', '2025-09-03T10:00:00.0001+08:00', 'SH'), kind: 'corrected', outcome: undefined, customerId: 'correction' },
 ];
 
-let nats: TestNats;
-let nc: NatsConnection;
-let monitor: MonitorProcess;
+const live = liveStack();
 
 beforeAll(async () => {
-  nats = await startTestNats();
-  nc = await nats.connect();
-  monitor = await startMonitor({ NATS_URL: nats.url, PLAN });
-  await publishEvents(nc, events);
-  await waitConsumed(nc);
+  await publishEvents(live.nc, events);
+  await waitConsumed(live.nc);
 }, 120_000);
 
-afterAll(async () => {
-  await monitor?.kill();
-  await nc?.close();
-  await nats?.cleanup();
-});
-
 async function unresolved(scope: string, asOf: string): Promise<number> {
-  const { status, body } = await getJson(monitor, `/api/counters?year=2025&type=${MP}&scope=${scope}&asOf=${encodeURIComponent(asOf)}`);
+  const { status, body } = await getJson(live.monitor, `/api/counters?year=2025&type=${MP}&scope=${scope}&asOf=${encodeURIComponent(asOf)}`);
   expect(status, JSON.stringify(body)).toBe(200);
   return body.rows[0].unresolvedCustomers;
 }
@@ -60,8 +46,7 @@ describe('times finer than a millisecond', () => {
   });
 
   it('are the same after a restart rebuilds the counters from the store', async () => {
-    await monitor.kill();
-    monitor = await startMonitor({ NATS_URL: nats.url, PLAN, DATA_DIR: monitor.dataDir });
+    await live.restart();
     await expectFineTimes();
   });
 });

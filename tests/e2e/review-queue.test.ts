@@ -1,17 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NatsConnection } from '@nats-io/nats-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { TicketEvent } from '../../pipelines/model.ts';
 import { openClickHouse } from '../../server/clickhouse.ts';
-import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
-import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { getJson, startMonitor } from '../helpers/monitor-process.ts';
 import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+import { liveStack, PLAN_2025 } from '../helpers/stack.ts';
 
 // The classification review's queue (GET /api/classification/review) over a store that holds an
 // event twice, as a crash between a batch's insert and its ack leaves it until the engine merges:
 // one row per ticket, each event counted once, a corrected ticket gone, the order a reviewer needs.
 
-const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
 const base = { complaintType: 'unclassified', customerId: 'rq-cust', branch: 'SH' } as const;
 const events: TicketEvent[] = [
   { ...base, eventId: 'q-1', ticketId: 'RQ-1', kind: 'opened', occurredAt: '2025-03-01T09:00:00+08:00', text: '客户对收费有异议' },
@@ -23,16 +21,12 @@ const events: TicketEvent[] = [
   { ...base, eventId: 'q-6', ticketId: 'RQ-4', kind: 'corrected', complaintType: 'other', occurredAt: '2025-03-07T09:00:00+08:00' },
 ];
 
-let nats: TestNats;
-let nc: NatsConnection;
-let monitor: MonitorProcess;
+const live = liveStack();
 
 beforeAll(async () => {
-  nats = await startTestNats();
-  nc = await nats.connect();
-  monitor = await startMonitor({ NATS_URL: nats.url, PLAN });
-  await publishEvents(nc, events);
-  await waitConsumed(nc);
+  await publishEvents(live.nc, events);
+  await waitConsumed(live.nc);
+  const { monitor } = live;
   await monitor.kill();
   // every stored row once more: the duplicates a crash after the insert, before the ack, leaves
   const ch = await openClickHouse({ dataDir: join(monitor.dataDir, 'clickhouse') });
@@ -40,18 +34,12 @@ beforeAll(async () => {
   const stored = await (await ch.query({ query: "SELECT count() AS n FROM complaints.ticket_events WHERE event_id LIKE 'q-%'", format: 'JSONEachRow' })).json<{ n: string }>();
   expect(Number(stored[0]!.n)).toBe(2 * events.length);
   await ch.close();
-  monitor = await startMonitor({ NATS_URL: nats.url, PLAN, DATA_DIR: monitor.dataDir });
+  live.monitor = await startMonitor({ NATS_URL: live.nats.url, PLAN: PLAN_2025, DATA_DIR: monitor.dataDir });
 }, 120_000);
-
-afterAll(async () => {
-  await monitor?.kill();
-  await nc?.close();
-  await nats?.cleanup();
-});
 
 describe('classification review queue', () => {
   it('lists each waiting ticket once, counts each event once, and leaves out corrected tickets', async () => {
-    const { status, body } = await getJson(monitor, '/api/classification/review');
+    const { status, body } = await getJson(live.monitor, '/api/classification/review');
     expect(status).toBe(200);
     expect(body.items.map((i: { ticketId: string }) => i.ticketId)).toEqual(['RQ-1', 'RQ-3', 'RQ-2']); // not agreed, agreed, the rest
     expect(body.total).toBe(3);
@@ -59,7 +47,7 @@ describe('classification review queue', () => {
     const rq1 = body.items[0];
     expect(rq1).toMatchObject({ events: 2, firstContact: 'not_agreed', text: '客户对收费有异议', branch: 'SH', eventId: 'q-2' });
     expect(body.items[2]).toMatchObject({ ticketId: 'RQ-2', events: 1, firstContact: null });
-    const one = await getJson(monitor, '/api/classification/review?limit=1');
+    const one = await getJson(live.monitor, '/api/classification/review?limit=1');
     expect(one.body.items).toHaveLength(1);
     expect(one.body.total).toBe(3);
   });

@@ -1,12 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NatsConnection } from '@nats-io/nats-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { TicketEvent } from '../../pipelines/model.ts';
-import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
-import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { getJson } from '../helpers/monitor-process.ts';
 import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+import { liveStack, PLAN_2025 } from '../helpers/stack.ts';
 import { until } from '../faults/support.ts';
 
 // What people type is personal data too when it holds a customer's numbers: a privacy audit
@@ -16,7 +14,6 @@ import { until } from '../faults/support.ts';
 
 const SUP = 'supervisor-token-0123456789';
 const ADMIN = 'admin-token-0123456789';
-const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
 const PHONE = '13987654700';
 const ID = '110105198807074701';
 const CARD = '6222021987654702';
@@ -30,21 +27,17 @@ const events: TicketEvent[] = [
   },
 ];
 
-let nats: TestNats;
-let nc: NatsConnection;
-let monitor: MonitorProcess;
+const live = liveStack({ MONITOR_TOKENS: `${SUP}:supervisor,${ADMIN}:admin` });
 const onNats: string[] = [];
 const onPublicScreen: string[] = [];
 
 const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 const post = (path: string, token: string, body: object, method = 'POST') =>
-  getJson(monitor, path, { method, headers: { 'content-type': 'application/json', ...auth(token) }, body: JSON.stringify(body) });
+  getJson(live.monitor, path, { method, headers: { 'content-type': 'application/json', ...auth(token) }, body: JSON.stringify(body) });
 
 beforeAll(async () => {
-  nats = await startTestNats();
-  nc = await nats.connect();
+  const { nc, monitor } = live;
   nc.subscribe('complaints.alerts.>', { callback: (_e, m) => { onNats.push(m.string()); } });
-  monitor = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: `${SUP}:supervisor,${ADMIN}:admin` });
   const ws = new WebSocket(`${monitor.baseUrl.replace('http', 'ws')}/ws?masked&token=${SUP}`);
   ws.on('message', (d) => onPublicScreen.push(d.toString()));
   await publishEvents(nc, events);
@@ -61,32 +54,26 @@ beforeAll(async () => {
   const correction = await post('/api/corrections', SUP, { by: '王主管', ticketId: 'TP-1', branch: 'BJ-HD', complaintType: 'insurance_dispute', reason: planted('更正') });
   expect(correction.status).toBe(202);
   expect(clear(JSON.stringify(correction.body))).toEqual([]);
-  const changed = await post('/api/plan', ADMIN, { by: `管理员 ${PHONE}`, reason: planted('调整'), plan: readFileSync(PLAN, 'utf8') }, 'PUT');
+  const changed = await post('/api/plan', ADMIN, { by: `管理员 ${PHONE}`, reason: planted('调整'), plan: readFileSync(PLAN_2025, 'utf8') }, 'PUT');
   expect(changed.status, JSON.stringify(changed.body)).toBe(200);
   await new Promise((r) => setTimeout(r, 1_500)); // pushed and logged
   ws.close();
 }, 120_000);
 
-afterAll(async () => {
-  await monitor?.kill();
-  await nc?.close();
-  await nats?.cleanup();
-});
-
 describe('privacy - what people type', () => {
   it('is masked in the alerts, their CSV export, the plan history, the log and the gateways\' messages', async () => {
     const surfaces = ['/api/alerts?status=all', '/api/alerts/case.TP-1', '/api/alerts?status=all&format=csv', '/api/plan/changes'];
     for (const path of surfaces) {
-      const res = await fetch(`${monitor.baseUrl}${path}`, { headers: auth(ADMIN) });
+      const res = await fetch(`${live.monitor.baseUrl}${path}`, { headers: auth(ADMIN) });
       const text = await res.text();
       expect(res.status, path).toBe(200);
       expect(clear(text), path).toEqual([]);
     }
-    const alert = (await getJson(monitor, '/api/alerts/case.TP-1', { headers: auth(SUP) })).body;
+    const alert = (await getJson(live.monitor, '/api/alerts/case.TP-1', { headers: auth(SUP) })).body;
     expect(JSON.stringify(alert.history)).toContain('139****4700'); // masked, not dropped
     expect(onNats.length).toBeGreaterThan(0);
     expect(clear(onNats.join('\n'))).toEqual([]);
-    expect(clear(monitor.output())).toEqual([]);
+    expect(clear(live.monitor.output())).toEqual([]);
   });
 
   it('is masked in what the event carried beside its text: tag keys, the channel', async () => {

@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NatsConnection } from '@nats-io/nats-core';
-import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import type { TicketEvent } from '../../pipelines/model.ts';
-import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
-import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { getJson } from '../helpers/monitor-process.ts';
 import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+import { liveStack } from '../helpers/stack.ts';
 
 // A ticket the intake never classified (a 12378 transfer): every event says `unclassified`, and
 // only the first carries the complaint's text. Contract section 1: the monitor assigns a type
@@ -12,53 +10,37 @@ import { publishEvents, waitConsumed } from '../helpers/publish.ts';
 // contact, which has nothing to classify, counts under the type its ticket was given; after a
 // restart too. A first contact that comes before any text waits for a person.
 
-const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
 const MP = 'mortgage_prepayment';
 const base = { complaintType: 'unclassified', branch: 'SH', channel: 'regulator_12378' } as const;
 const opened = (ticketId: string, at: string): TicketEvent => ({ ...base, eventId: `${ticketId}-o`, ticketId, kind: 'opened', occurredAt: at, customerId: `c-${ticketId}`, text: '客户要求提前还贷，房贷按揭' });
 const contact = (ticketId: string, at: string): TicketEvent => ({ ...base, eventId: `${ticketId}-fc`, ticketId, kind: 'first_contact', outcome: 'not_agreed', occurredAt: at, customerId: `c-${ticketId}` });
 
-let nats: TestNats;
-let nc: NatsConnection;
-let monitor: MonitorProcess;
+const live = liveStack();
 
-beforeAll(async () => {
-  nats = await startTestNats();
-  nc = await nats.connect();
-  monitor = await startMonitor({ NATS_URL: nats.url, PLAN });
-}, 120_000);
-
-afterAll(async () => {
-  await monitor?.kill();
-  await nc?.close();
-  await nats?.cleanup();
-});
-
-const unresolved = async () => (await getJson(monitor, `/api/counters?year=2025&type=${MP}&scope=SH&asOf=2025-12-31T23:00:00%2B08:00`)).body.rows[0].unresolvedCustomers as number;
-const waiting = async () => (await getJson(monitor, '/api/classification/review')).body.items.map((i: { ticketId: string }) => i.ticketId) as string[];
+const unresolved = async () => (await getJson(live.monitor, `/api/counters?year=2025&type=${MP}&scope=SH&asOf=2025-12-31T23:00:00%2B08:00`)).body.rows[0].unresolvedCustomers as number;
+const waiting = async () => (await getJson(live.monitor, '/api/classification/review')).body.items.map((i: { ticketId: string }) => i.ticketId) as string[];
 
 describe('unclassified tickets', () => {
   it('count a first contact with no text under the type the ticket was given', async () => {
-    await publishEvents(nc, [opened('U1', '2025-04-01T09:00:00+08:00')]);
-    await publishEvents(nc, [contact('U1', '2025-04-02T09:00:00+08:00')]);
-    await waitConsumed(nc);
+    await publishEvents(live.nc, [opened('U1', '2025-04-01T09:00:00+08:00')]);
+    await publishEvents(live.nc, [contact('U1', '2025-04-02T09:00:00+08:00')]);
+    await waitConsumed(live.nc);
     expect(await unresolved()).toBe(1);
     expect(await waiting()).not.toContain('U1'); // typed with confidence: nobody needs to look
   });
 
   it('do so after a restart, from the types read back from the store', async () => {
-    await publishEvents(nc, [opened('U2', '2025-04-03T09:00:00+08:00')]);
-    await waitConsumed(nc);
-    await monitor.kill();
-    monitor = await startMonitor({ NATS_URL: nats.url, PLAN, DATA_DIR: monitor.dataDir });
-    await publishEvents(nc, [contact('U2', '2025-04-04T09:00:00+08:00')]);
-    await waitConsumed(nc);
+    await publishEvents(live.nc, [opened('U2', '2025-04-03T09:00:00+08:00')]);
+    await waitConsumed(live.nc);
+    await live.restart();
+    await publishEvents(live.nc, [contact('U2', '2025-04-04T09:00:00+08:00')]);
+    await waitConsumed(live.nc);
     expect(await unresolved()).toBe(2);
   });
 
   it('leave a first contact that comes before any text to a person', async () => {
-    await publishEvents(nc, [contact('U3', '2025-04-06T09:00:00+08:00')]);
-    await waitConsumed(nc);
+    await publishEvents(live.nc, [contact('U3', '2025-04-06T09:00:00+08:00')]);
+    await waitConsumed(live.nc);
     expect(await unresolved()).toBe(2);
     expect(await waiting()).toContain('U3');
   });
