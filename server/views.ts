@@ -98,6 +98,7 @@ export function snapshotView(plan: CompiledPlan, index: CounterIndex, nowMs: num
 
 interface AlertLike {
   kind?: unknown;
+  complaintType?: unknown;
   level?: unknown;
   status?: unknown;
   /** a rendered view's time (ISO text) or a record's (ms) */
@@ -147,11 +148,25 @@ export function headlineView(plan: CompiledPlan, index: CounterIndex, nowMs: num
     if (at > prevMs && at <= nowMs) openedThisWeek++;
     else if (at > prevMs - WEEK_MS && at <= prevMs) openedLastWeek++;
   }
-  for (const a of open) if (typeof a.level === 'string') byLevel[a.level] = (byLevel[a.level] ?? 0) + 1;
+  // the levels of the level alerts; a case's level is its urgency, counted with the cases
+  for (const a of open) if (a.kind !== 'case' && typeof a.level === 'string') byLevel[a.level] = (byLevel[a.level] ?? 0) + 1;
+  const cases = open.filter((a) => a.kind === 'case');
+  const openCasesByType: Record<string, number> = {};
+  for (const a of cases) if (typeof a.complaintType === 'string') openCasesByType[a.complaintType] = (openCasesByType[a.complaintType] ?? 0) + 1;
   return {
     asOf: toZonedIso(nowMs, plan.timezone),
+    watch: plan.watch,
     now,
     lastWeek: prev,
-    alerts: { open: open.length, openCases: open.filter((a) => a.kind === 'case').length, byLevel, openedThisWeek, openedLastWeek },
+    alerts: {
+      open: open.length,
+      /** open and not acknowledged: what the tile calls 未确认 */
+      unacknowledged: open.filter((a) => a.status === 'open').length,
+      openCases: cases.length,
+      openCasesByType,
+      byLevel,
+      openedThisWeek,
+      openedLastWeek,
+    },
   };
 }

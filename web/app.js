@@ -15,8 +15,8 @@ import { buildHeadline, setHeadlineFresh, updateHeadline } from './src/headline.
 import { T, langOf, setLang } from './src/i18n.js';
 import { buildPanel, setOpenCases, updatePanel } from './src/panels.js';
 import { connectWallboard, wsUrl } from './src/socket.js';
-import { ALL, applyCounter, applySeries, emptyState, fromSnapshot, planEnded, upsertAlert } from './src/state.js';
-import { renderDeadLetters, stallNote } from './src/data-quality.js';
+import { ALL, applyCounter, applySeries, emptyState, fromSnapshot, planPeriodNote, upsertAlert } from './src/state.js';
+import { pipelineStalled, renderDeadLetters, stallNote } from './src/data-quality.js';
 import { fitToScreen } from './src/fit.js';
 import { openCasesByType, renderTicker } from './src/ticker.js';
 import { startRotation } from './src/kiosk.js';
@@ -186,24 +186,25 @@ new ResizeObserver(() => arrangeGrid()).observe($('grid-wrap'));
 
 function renderAlerts() {
   renderTicker($('alerts'), state, { masked });
-  const open = openCasesByType(state);
-  for (const [type, p] of panels) setOpenCases(p, open.get(type) ?? 0);
+  // the server counts every open case; the ticker holds the latest MAX_ALERTS only
+  const all = state.headline?.alerts?.openCasesByType, open = openCasesByType(state);
+  for (const [type, p] of panels) setOpenCases(p, all ? all[type] ?? 0 : open.get(type) ?? 0);
 }
 
 function renderHeader() {
   $('as-of').textContent = dateTime(state.asOf, state.timezone);
   $('tz').textContent = state.plan ? `(${state.timezone})` : '';
   $('plan-year').textContent = state.year ? T.planYear(state.year) : '';
-  const ended = planEnded(state);
-  $('plan-ended').hidden = !ended;
-  $('plan-ended').textContent = ended ? T.planEnded(state.year) : '';
+  const note = planPeriodNote(state, T);
+  $('plan-ended').hidden = !note;
+  $('plan-ended').textContent = note;
 }
 
 /** Every tile says when its numbers last changed and how far the pipeline is behind. */
 function renderFreshness() {
   const p = state.pipeline;
   const lag = p == null || p.lagMs == null ? T.lagUnknown : `${T.lag} ${duration(p.lagMs)}`;
-  const stale = !!p && (p.consuming === false || (typeof p.lagMs === 'number' && p.lagMs > LAG_STALE_MS));
+  const stale = pipelineStalled(p, LAG_STALE_MS);
   if (stale !== pipelineStale) {
     pipelineStale = stale;
     onStatus(link);
@@ -289,6 +290,7 @@ function onMessage(msg) {
   } else if (msg.type === 'headline') {
     state.headline = msg;
     updateHeadline(tiles, msg);
+    renderAlerts();
   } else if (msg.type === 'heartbeat') {
     if (msg.pipeline) state.pipeline = msg.pipeline;
     if (msg.asOf) state.heardAt = Date.parse(msg.asOf);

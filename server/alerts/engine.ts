@@ -84,9 +84,9 @@ export class AlertEngine {
   }
 
   /** What the headline counts, without rendering every alert (that cost grew with the alerts open). */
-  openFacts(): Array<Pick<AlertRecord, 'kind' | 'level' | 'status' | 'openedAtMs'>> {
-    const out: Array<Pick<AlertRecord, 'kind' | 'level' | 'status' | 'openedAtMs'>> = [];
-    for (const r of this.records.values()) if (r.status !== 'resolved') out.push({ kind: r.kind, level: r.level, status: r.status, openedAtMs: r.openedAtMs });
+  openFacts(): Array<Pick<AlertRecord, 'kind' | 'level' | 'status' | 'openedAtMs' | 'complaintType'>> {
+    const out: Array<Pick<AlertRecord, 'kind' | 'level' | 'status' | 'openedAtMs' | 'complaintType'>> = [];
+    for (const r of this.records.values()) if (r.status !== 'resolved') out.push({ kind: r.kind, level: r.level, status: r.status, openedAtMs: r.openedAtMs, complaintType: r.complaintType });
     return out;
   }
 

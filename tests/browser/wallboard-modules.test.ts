@@ -167,4 +167,32 @@ describe('wall-board modules', () => {
     })()`);
     expect(badges).toEqual(['↑三方调解', '↑值班第2级', '']);
   });
+
+  // A screens audit: an overdue case read "严重超标" (an allowance word), a broker down for two
+  // minutes looked live, and a plan year not yet begun looked live and calm.
+  it('ticker - a case shows its urgency in words of its own, a level alert its level', async () => {
+    const words = await withModule<string[]>('/src/ticker.js', `(() => {
+      const list = document.createElement('ul');
+      const at = '2025-03-14T10:00:00+08:00';
+      m.renderTicker(list, { plan: null, timezone: 'Asia/Shanghai', alerts: [
+        { id: 'c1', kind: 'case', complaintType: 'x', scope: 'BJ', level: 'critical', urgency: 'overdue', status: 'open', openedAt: at, history: [] },
+        { id: 'c2', kind: 'case', complaintType: 'x', scope: 'BJ', level: 'breach', urgency: 'stale', status: 'open', openedAt: at, history: [] },
+        { id: 'l1', kind: 'level', complaintType: 'x', scope: 'BJ', level: 'critical', status: 'open', openedAt: at, history: [] },
+      ] });
+      return [...list.children].map((li) => li.querySelector('.a-level').textContent);
+    })()`);
+    expect(words).toEqual(['超期', '无进展', '严重超标']);
+  });
+
+  it('data quality - a broker that is not connected stalls the numbers at once; the plan period is said', async () => {
+    const stalled = await withModule<boolean[]>('/src/data-quality.js', `[null, { consuming: true, nats: 'connected', lagMs: 10 }, { consuming: true, nats: 'reconnecting', lagMs: 10 },
+      { consuming: true, nats: 'connected', lagMs: 200000 }, { consuming: false }].map((p) => m.pipelineStalled(p, 120000))`);
+    expect(stalled).toEqual([false, false, true, true, true]);
+    const notes = await withModule<string[]>('/src/state.js', `(() => {
+      const T = { planEnded: (y) => y + ' ended', planNotStarted: (y) => y + ' not started' };
+      const plan = { weeks: [{ start: '2027-01-01T00:00:00-05:00', end: '2027-01-04T00:00:00-05:00' }, { start: '2027-01-04T00:00:00-05:00', end: '2028-01-01T00:00:00-05:00' }] };
+      return ['2026-11-27T10:00:00-05:00', '2027-06-01T00:00:00-05:00', '2028-01-01T00:00:00-05:00'].map((asOf) => m.planPeriodNote({ plan, year: 2027, asOf }, T));
+    })()`);
+    expect(notes).toEqual(['2027 not started', '', '2027 ended']);
+  });
 });

@@ -34,6 +34,16 @@ export function renderDeadLetters(el, pipeline, T) {
 }
 
 /**
+ * Whether the numbers have stopped: the pipeline is not consuming, it has fallen behind, or the
+ * broker is unreachable (new tickets cannot arrive; waiting for the lag to grow took 2 minutes).
+ * @param {any} pipeline the heartbeat's pipeline facts @param {number} lagStaleMs
+ */
+export function pipelineStalled(pipeline, lagStaleMs) {
+  if (!pipeline) return false;
+  return pipeline.consuming === false || (!!pipeline.nats && pipeline.nats !== 'connected') || (typeof pipeline.lagMs === 'number' && pipeline.lagMs > lagStaleMs);
+}
+
+/**
  * The stalled-pipeline banner's words: the server is up but the numbers are not moving, and why.
  * @param {any} pipeline
  * @param {{ pipelineNote: string, stallNats: string, stallStore: string, stallIdle: string, stallBehind: (d: string) => string }} T

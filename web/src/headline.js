@@ -58,10 +58,10 @@ export function updateHeadline(tiles, h) {
   trend(t.otr, now?.rate, prev?.rate, (d) => `${(d * 100).toFixed(1)} pt`, true);
   t.notAgreed.value.textContent = now ? `${int(now.unresolved)} / ${dec1(now.allowanceToDate)}` : '—';
   t.notAgreed.sub.textContent = now ? pct(now.ratio) : '';
-  t.notAgreed.root.dataset.level = !now ? '' : now.unresolved > now.annualAllowance ? 'critical' : now.unresolved > now.allowanceToDate ? 'breach' : (now.ratio ?? 0) >= 0.8 ? 'watch' : 'ok';
+  t.notAgreed.root.dataset.level = !now ? '' : now.unresolved > now.annualAllowance ? 'critical' : now.unresolved > now.allowanceToDate ? 'breach' : (now.ratio ?? 0) >= (h.watch ?? 0.8) ? 'watch' : 'ok';
   trend(t.notAgreed, now?.unresolved, prev?.unresolved, (d) => int(d), false);
   t.cases.value.textContent = alerts ? int(alerts.openCases) : '—';
-  t.cases.sub.textContent = alerts ? `${int(alerts.open)} ${T.open}` : '';
+  t.cases.sub.textContent = alerts ? `${int(alerts.unacknowledged ?? alerts.open)} ${T.open}` : '';
   trend(t.cases, alerts?.openedThisWeek, alerts?.openedLastWeek, (d) => int(d), false);
   const lv = alerts?.byLevel ?? {};
   t.levels.value.replaceChildren(
@@ -69,7 +69,7 @@ export function updateHeadline(tiles, h) {
   );
   const levelsNow = now?.levels, levelsPrev = prev?.levels;
   const bad = (/** @type {any} */ l) => (l ? l.watch + l.breach + l.critical : undefined);
-  t.levels.sub.textContent = levelsNow ? `${T.critical} ${int(levelsNow.critical)} · ${T.breach} ${int(levelsNow.breach)} · ${T.watch} ${int(levelsNow.watch)}` : '';
+  t.levels.sub.textContent = levelsNow ? `${T.cellsNow}：${T.critical} ${int(levelsNow.critical)} · ${T.breach} ${int(levelsNow.breach)} · ${T.watch} ${int(levelsNow.watch)}` : '';
   trend(t.levels, bad(levelsNow), bad(levelsPrev), (d) => int(d), false);
 }
 

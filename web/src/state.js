@@ -187,6 +187,17 @@ export function planEnded(state) {
 }
 
 /**
+ * Before the plan year (a plan loaded ahead of New Year): nothing is counted yet, and the board
+ * must say so rather than look live and calm.
+ * @param {BoardState} state
+ */
+export function planNotStarted(state) {
+  const first = state.plan?.weeks?.[0];
+  if (!first || !state.asOf) return false;
+  return Date.parse(state.asOf) < Date.parse(first.start);
+}
+
+/**
  * Alerts are listed newest change first and capped; an update moves the alert to the top. A
  * snapshot's alerts (toTop false) come already in order: each stays where it is or goes last.
  * @param {BoardState} state
@@ -230,4 +241,12 @@ export function scopeColumns(plan) {
   // A parent cycle would leave branches unvisited; show them flat rather than drop them.
   for (const b of branches) if (!seen.has(b.code)) cols.push({ code: b.code, name: b.name, depth: 0, parent: null });
   return cols;
+}
+
+/**
+ * The top bar's words when the clock is outside the plan year ('' inside it).
+ * @param {BoardState} state @param {{ planEnded: (y: any) => string, planNotStarted: (y: any) => string }} T
+ */
+export function planPeriodNote(state, T) {
+  return planEnded(state) ? T.planEnded(state.year) : planNotStarted(state) ? T.planNotStarted(state.year) : '';
 }

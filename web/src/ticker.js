@@ -44,7 +44,8 @@ export function renderTicker(list, state, opts = {}) {
       el('span', { class: 'a-time num' }, shortTime(a.openedAt, state.timezone)),
       el('span', { class: 'a-kind' }, kindLabel(a.kind)),
       el('span', { class: 'a-what' }, what),
-      el('span', { class: 'a-level' }, levelLabel(a.level)),
+      // a case's level is its urgency (new, no progress, overdue), not an allowance level
+      el('span', { class: 'a-level' }, a.kind === 'case' && any.urgency ? T.urgency[any.urgency] ?? any.urgency : levelLabel(a.level)),
       el('span', { class: 'a-status' }, statusLabel(a.status)),
     );
     if (step || onCall) li.append(el('span', { class: 'a-esc' }, step ? `↑${T.ladder[step]}` : `↑${onCall}`));
