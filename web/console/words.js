@@ -4,7 +4,7 @@
 export const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 export const fmt = (iso) => (iso ? iso.slice(5, 16).replace('T', ' ') : '');
 
-export const LEVEL_ZH = { watch: '关注', breach: '超标', critical: '严重', ok: '正常' };
+export const LEVEL_ZH = { watch: '关注', breach: '超标', critical: '严重超标', ok: '正常' }; // the wall's words
 export const STATUS_ZH = { open: '待处理', acknowledged: '已确认', resolved: '已解除' };
 export const KIND_ZH = { case: '逐笔盯盘 case', level: '累计 level', screen: '大屏 screen' };
 // a case's urgency (pipelines/rules/cases.ts): new, no progress for a while, past its deadline
