@@ -203,7 +203,7 @@ function renderHeader() {
 /** Every tile says when its numbers last changed and how far the pipeline is behind. */
 function renderFreshness() {
   const p = state.pipeline;
-  const lag = p == null || p.lagMs == null ? T.lagUnknown : `${T.lag} ${duration(p.lagMs)}`;
+  const lag = p == null || p.lagMs == null || link.status !== 'live' ? T.lagUnknown : `${T.lag} ${duration(p.lagMs)}`;
   const stale = pipelineStalled(p, LAG_STALE_MS);
   if (stale !== pipelineStale) {
     pipelineStale = stale;
@@ -330,6 +330,7 @@ function onStatus(s) {
     detail();
     if (s.retryAt && !live) countdown = setInterval(detail, 1000);
   }
+  renderFreshness(); // lag known only while live
 }
 
 fitToScreen();

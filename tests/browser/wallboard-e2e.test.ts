@@ -196,6 +196,7 @@ describe('wall-board e2e (real monitor)', () => {
     await page.waitForSelector('#conn-banner:not([hidden])', { timeout: 10_000 });
     expect(await page.locator('#conn').getAttribute('data-status')).toBe('disconnected');
     expect(await page.evaluate(() => document.body.classList.contains('stale'))).toBe(true);
+    expect(await page.locator('#grid-fresh').innerText()).toContain('延迟未知'); // not the last lag seen
     console.log('screenshot:', await saveScreenshot(page, 'wallboard-e2e-disconnected'));
     // Events published while it is down are counted after the restart.
     await publishEvents(nc, batch(13, 'w3', 200));
