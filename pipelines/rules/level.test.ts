@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { levelOf } from '../transforms/levels.ts';
 import { deriveLevelAlerts } from './derive.ts';
 import { reconcile, type AlertRecord } from './lifecycle.ts';
 import { DAY, notAgreed, world } from './testkit.ts';
@@ -80,5 +82,51 @@ describe('rules - a level that falls at a week start and rises within the week',
     const held = deriveLevelAlerts(w.plan, w.index, [KEY], wk(7).startMs - 1, { ...w.cfg, recovery: { margin: 0.05, weeks: 1 } });
     expect(held).toHaveLength(1);
     expect(held[0]!.clearedAtMs).toBeUndefined();
+  });
+});
+
+// Brute force against the rule: the level can change only where a not-agreed customer is added
+// or where a week starts (the allowance steps up), so an episode opens at the first of those
+// instants whose level is not ok and resolves at the first after it whose level is ok.
+describe('rules - level episodes against brute force (random years)', () => {
+  it('open and resolve exactly where the level leaves and returns to ok', () => {
+    const WKEY = { complaintType: 'weekly', scope: 'ALL' }; // 1 allowed a week
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ week: fc.integer({ min: 0, max: 52 }), offsetMs: fc.integer({ min: 0, max: 7 * DAY - 1 }), count: fc.integer({ min: 1, max: 3 }) }), { maxLength: 40 }),
+        fc.integer({ min: 0, max: 52 }),
+        (adds, nowWeek) => {
+          const w = world();
+          const weeks = w.plan.weeks;
+          const times: number[] = [];
+          for (const a of adds) {
+            const wk = weeks[a.week]!;
+            const at = Math.min(wk.startMs + a.offsetMs, wk.endMs - 1);
+            w.add(notAgreed(a.count, at, 'weekly'));
+            times.push(at);
+          }
+          const nowMs = Math.min(weeks[nowWeek]!.endMs - 1, w.plan.yearEndMs - 1);
+          const levelAt = (t: number) => {
+            const { unresolved } = w.index.count(WKEY.complaintType, WKEY.scope, t);
+            return levelOf(unresolved, w.plan.allowanceToDate('weekly', 'ALL', t), w.plan.allowance('weekly', 'ALL'), w.plan.watch);
+          };
+          const instants = [...new Set([...times, ...weeks.map((x) => x.startMs)])].filter((t) => t <= nowMs).sort((a, b) => a - b);
+          const expected: Array<[number, number | undefined]> = [];
+          let openAt: number | undefined;
+          for (const t of instants) {
+            const bad = levelAt(t) !== 'ok';
+            if (bad && openAt === undefined) openAt = t;
+            if (!bad && openAt !== undefined) {
+              expected.push([openAt, t]);
+              openAt = undefined;
+            }
+          }
+          if (openAt !== undefined) expected.push([openAt, undefined]);
+          const got = deriveLevelAlerts(w.plan, w.index, [WKEY], nowMs, w.cfg).map((e) => [e.openedAtMs, e.clearedAtMs]);
+          expect(got).toEqual(expected);
+        },
+      ),
+      { numRuns: 300, seed: 13 },
+    );
   });
 });
