@@ -1,3 +1,4 @@
+import type { NatsConnection } from '@nats-io/nats-core';
 import { randomUUID } from 'node:crypto';
 import type { Subscription } from 'rxjs';
 import type { MaskedEvent } from '../../pipelines/model.ts';
@@ -23,11 +24,10 @@ import { alertView } from './view.ts';
 import { gatewayNotice } from './gateway-notice.ts';
 
 // The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
-// rules are deterministic functions of the event set and the clock) and the people's side —
-// acknowledgements, notes, notices, assignments, on-call escalations — is replayed from the
-// append-only ClickHouse log, whose rows carry the alert's snapshot after each change. A
-// restart loads the snapshots, re-derives everything at the current instant, and logs only
-// what changed while it was down (derived lines have deterministic ids and fold in the log).
+// rules are deterministic) and the people's side (acks, notes, notices, assignments, on-call
+// escalations) is replayed from the append-only ClickHouse log, whose rows carry the alert's
+// snapshot after each change. A restart loads the snapshots, re-derives everything now, and
+// logs only what changed while it was down (derived lines have deterministic ids).
 
 /** how often a burst's audit rows are written (one insert) */
 const LOG_EVERY_MS = 250;
@@ -219,7 +219,11 @@ export class AlertEngine {
   /** Applies steps: memory first, then the audit rows (in order), /ws and NATS. */
   private commit(steps: Step[]): void {
     if (steps.length === 0) return;
-    const { plan, nc, liveMessages } = this.monitor;
+    const { plan, liveMessages } = this.monitor;
+    // A start with the broker down derives the stored alerts before it is reachable: they are
+    // stored and pushed on /ws; the gateways' NATS messages of that moment are not sent.
+    let nc: NatsConnection | undefined, unsent = 0;
+    try { nc = this.monitor.nc; } catch { /* not connected yet */ }
     const now = this.now();
     const rows: Array<ReturnType<typeof logRow>> = [];
     for (const { record, entries } of steps) {
@@ -229,6 +233,10 @@ export class AlertEngine {
       const view = alertView(record, plan.timezone);
       const change = entries.map((e) => ({ what: e.what, at: e.atMs, by: e.by ?? null }));
       liveMessages.next({ type: 'alert', ...view, change });
+      if (!nc) {
+        unsent++;
+        continue;
+      }
       try {
         const row = record.kind === 'case' ? undefined : this.monitor.index.rows(now, { type: record.complaintType, scope: record.scope })[0];
         const notice = gatewayNotice(view, change, plan, row);
@@ -237,6 +245,7 @@ export class AlertEngine {
         this.log.warn({ err: (err as Error).message }, 'alert publish on NATS failed');
       }
     }
+    if (unsent > 0) this.log.warn({ unsent }, 'alert changes not sent on NATS: the broker is not connected yet');
     if (rows.length === 0) return;
     // one at a time: a start over millions of stored events can derive hundreds of thousands of
     // rows, more than a call takes as spread arguments (it threw RangeError at 5M events)

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPlanFile } from '../../pipelines/plan/index.ts';
 import { ticketStream } from '../helpers/events.ts';
@@ -50,6 +52,25 @@ describe('faults - nats-server down at monitor start', () => {
     nc = await nats.connect();
     await publishEvents(nc, events);
     await waitConsumed(nc);
+    await expectExactCounters(monitor, plan, events);
+  }, 180_000);
+
+  // Audit: with alerts to change at start (here the on-call ladder climbs every second) the engine
+  // published on NATS, the connection getter threw, and the monitor exited instead of waiting.
+  it('also waits when stored alerts change while the broker is down', async () => {
+    expect((await getJson(monitor, '/api/alerts')).body.alerts.length).toBeGreaterThan(0);
+    await nc?.close();
+    nc = undefined;
+    await monitor.kill();
+    await nats.stop();
+    const climbing = join(mkdtempSync(join(tmpdir(), 'cewm-plan-')), 'plan.yaml');
+    writeFileSync(climbing, `${readFileSync(PLAN, 'utf8')}\nalerts:\n  onCall:\n    levels:\n      - { notify: [a], afterMinutes: 0.01 }\n      - { notify: [b], afterMinutes: 0.01 }\n    repeat: 100\n`);
+    monitor = await startMonitor({ NATS_URL: nats.url, PLAN: climbing, DATA_DIR: monitor.dataDir, ALERT_TICK_MS: '300' }, { waitHealthy: false });
+    await until('/api/health to answer while NATS is down', async () => ((await getJson(monitor, '/api/health')).body.nats ? true : undefined));
+    await new Promise((r) => setTimeout(r, 5_000)); // past the start's wait for the broker (3 s)
+    expect(monitor.child.exitCode, monitor.output().slice(-2000)).toBeNull();
+    await nats.start();
+    await waitHealthy(monitor, 60_000);
     await expectExactCounters(monitor, plan, events);
   }, 180_000);
 });
