@@ -66,7 +66,12 @@ export class RateLimiter {
   }
 }
 
-const refuse = (reply: FastifyReply, status: number, error: string, message: string) => reply.code(status).send({ error, message });
+const refuse = (reply: FastifyReply, status: number, error: string, message: string) => {
+  // A refused WebSocket upgrade's socket serves no HTTP exchange after the answer: closed, or it
+  // stays half-open and the server's close waits for it forever (a stop that never ends).
+  if (reply.request.headers.upgrade) reply.raw.once('finish', () => reply.request.raw.socket?.destroy());
+  return reply.code(status).send({ error, message });
+};
 
 function sameOrigin(req: FastifyRequest, origin: string): boolean {
   try {

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { liveStack } from '../helpers/stack.ts';
+
+// An audit found that a WebSocket upgrade refused for its Origin left its socket half-open, and
+// the monitor then never stopped on SIGTERM (it logged "stopping" and stayed, with the embedded
+// store locked, until SIGKILL). A stop must end by itself, with the store closed.
+
+const live = liveStack({ MONITOR_TOKENS: 'stop-viewer-token-0123456789:viewer' });
+
+describe('stopping', () => {
+  it('ends on SIGTERM after refused WebSocket upgrades, by itself and cleanly', async () => {
+    const { monitor } = live;
+    for (let i = 0; i < 3; i++) {
+      const status = await new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${monitor.baseUrl.replace('http', 'ws')}/ws?token=stop-viewer-token-0123456789`, { headers: { origin: 'https://evil.example' } });
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on('open', () => resolve(101));
+        ws.on('error', () => undefined);
+      });
+      expect(status).toBe(403);
+    }
+    const started = Date.now();
+    const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => monitor.child.once('exit', (code, signal) => resolve({ code, signal })));
+    monitor.child.kill('SIGTERM');
+    const how = await Promise.race([exit, new Promise<undefined>((r) => setTimeout(r, 9_000))]);
+    expect(how, monitor.output().slice(-1500)).toEqual({ code: 0, signal: null });
+    expect(Date.now() - started).toBeLessThan(9_000);
+    expect(monitor.output()).not.toMatch(/still open after 10 s/);
+  }, 60_000);
+});
