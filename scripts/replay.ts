@@ -9,6 +9,7 @@
 // give the same rows. Embedded mode opens DATA_DIR/clickhouse, so stop the monitor first.
 // After a plan correction, run it with the corrected plan; after a bug fix, as is.
 import { connect } from '@nats-io/transport-node';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPlanFile, PlanError } from '../pipelines/plan/index.ts';
@@ -20,26 +21,36 @@ import { checkHashKey } from '../server/hash-key-check.ts';
 import { parseRfc3339 } from '../server/time.ts';
 import { counterHistory, indexFromStore, preparer, rewriteCounterHistory, storeFromStream } from './replay-lib.ts';
 
-const { values: a } = parseArgs({
-  options: {
-    plan: { type: 'string', default: process.env.PLAN },
-    'data-dir': { type: 'string', default: process.env.DATA_DIR ?? './data' },
-    'clickhouse-url': { type: 'string', default: process.env.CLICKHOUSE_URL },
-    nats: { type: 'string' },
-    'from-seq': { type: 'string' },
-    'from-time': { type: 'string' },
-    until: { type: 'string' },
-  },
-});
-
 function fail(message: string): never {
   console.error(`error: ${message}`);
   process.exit(2);
 }
 
+const { values: a } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        plan: { type: 'string', default: process.env.PLAN },
+        'data-dir': { type: 'string', default: process.env.DATA_DIR ?? './data' },
+        'clickhouse-url': { type: 'string', default: process.env.CLICKHOUSE_URL },
+        nats: { type: 'string' },
+        'from-seq': { type: 'string' },
+        'from-time': { type: 'string' },
+        until: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    return fail(`${(err as Error).message} (usage: npm run replay -- [--plan FILE] [--data-dir DIR | --clickhouse-url URL] [--nats URL (--from-seq N | --from-time RFC3339)] [--until RFC3339])`);
+  }
+})();
+
 async function main(): Promise<void> {
   const plan = a.plan ? loadPlanFile(a.plan) : loadPlan(undefined, Date.now());
   const dataDir = resolve(a['data-dir']!);
+  if (!a.nats && (a['from-seq'] !== undefined || a['from-time'] !== undefined)) fail('--from-seq and --from-time read the stream: give --nats too');
+  // without --nats there is nothing to fill a new store from: a typo must not make an empty one
+  // and rewrite its counters from nothing (with --nats, an empty directory is a store rebuilt)
+  if (!a.nats && !a['clickhouse-url'] && !existsSync(join(dataDir, 'clickhouse'))) fail(`no monitor store in ${dataDir} (no clickhouse/ directory): check --data-dir or DATA_DIR`);
   let untilMs = Math.min(Date.now(), plan.yearEndMs - 1);
   if (a.until) untilMs = parseRfc3339(a.until) ?? fail(`--until must be RFC 3339 with an offset (got "${a.until}")`);
   const ch = await openClickHouse({ url: a['clickhouse-url'], dataDir: join(dataDir, 'clickhouse'), username: process.env.CLICKHOUSE_USER, password: process.env.CLICKHOUSE_PASSWORD });

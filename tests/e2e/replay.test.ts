@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CounterRow } from '../../pipelines/model.ts';
@@ -86,6 +86,22 @@ afterAll(async () => {
   await monitor?.kill();
   await nc?.close();
   await nats?.cleanup();
+});
+
+describe('replay - bad arguments', () => {
+  // An audit: an unknown option printed a stack trace, a mistyped --data-dir made an empty store
+  // and wrote its counters from nothing, and --from-seq without --nats was silently ignored.
+  it.each([
+    [['--bogus'], /^error: Unknown option '--bogus' \(usage: npm run replay/],
+    [['--data-dir', join(tmpdir(), 'cewm-no-such-store')], /^error: no monitor store in .*cewm-no-such-store/],
+    [['--from-seq', '5'], /^error: --from-seq and --from-time read the stream: give --nats too/],
+  ])('%j is refused with a message, nothing written', (args, message) => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(existsSync(join(tmpdir(), 'cewm-no-such-store'))).toBe(false);
+  });
 });
 
 describe('e2e - replay equals live', () => {
