@@ -21,7 +21,22 @@ const USAGE = `usage: tsx scripts/simulator/cli.ts [--nats URL] [--rate N] [--se
   [--replay-seconds N] [--plan PATH | --year YYYY --timezone ZONE] [--csv PATH] [--sample SHARE]
   [--duplicates SHARE] [--bad] [--ensure-stream]`;
 
-const { values: args } = parseArgs({
+/** Bad input gets its reason and the usage, not a stack trace. */
+function fail(message: string): never {
+  console.error(`error: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+/** what `what` needs, or its error as a message */
+function attempt<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    return fail(`${what}: ${(err as Error).message}`);
+  }
+}
+
+const { values: args } = attempt('arguments', () => parseArgs({
   options: {
     nats: { type: 'string', default: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' },
     rate: { type: 'string', default: '20' },
@@ -38,7 +53,7 @@ const { values: args } = parseArgs({
     'ensure-stream': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
-});
+}));
 if (args.help) {
   console.log(USAGE);
   process.exit(0);
@@ -47,15 +62,16 @@ if (args.help) {
 function num(name: string, value: string | undefined, min: number): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < min) {
-    console.error(`--${name} must be a number >= ${min}\n${USAGE}`);
-    process.exit(2);
+    fail(`--${name} must be a number >= ${min}`);
   }
   return n;
 }
 
 // The plan's year and zone, so generated times land where the monitor counts (YAML also reads JSON).
-const plan = args.plan ? (parseYaml(readFileSync(args.plan, 'utf8')) as { year?: number; timezone?: string }) : {};
+const plan = args.plan ? attempt(`--plan ${args.plan}`, () => parseYaml(readFileSync(args.plan!, 'utf8')) as { year?: number; timezone?: string } | null) ?? {} : {};
+if (typeof plan !== 'object') fail(`--plan ${args.plan}: not a plan (YAML or JSON object)`);
 const tz = args.timezone ?? plan.timezone ?? 'Asia/Shanghai';
+attempt('--timezone', () => new Intl.DateTimeFormat('en', { timeZone: tz }));
 const seed = num('seed', args.seed, 0);
 const rate = num('rate', args.rate, 0);
 const year = args.year ? num('year', args.year, 1970) : (plan.year ?? yearOf(Date.now(), tz));
@@ -64,7 +80,7 @@ if (!csvPath) {
   console.error('CFPB sample not found: pass --csv or set CFPB_CSV');
   process.exit(2);
 }
-const complaints: CfpbComplaint[] = loadCfpb(csvPath);
+const complaints: CfpbComplaint[] = attempt(`--csv ${csvPath}`, () => loadCfpb(csvPath));
 const genOpts = { seed, year, timezone: tz, sample: num('sample', args.sample, 0) };
 const pubOpts = { duplicates: num('duplicates', args.duplicates, 0), seed };
 
@@ -95,7 +111,9 @@ const ticker = setInterval(() => {
   );
 }, 5_000);
 
-const nc = await connect({ servers: args.nats, name: 'ticket-simulator', maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+const nc = await connect({ servers: args.nats, name: 'ticket-simulator', maxReconnectAttempts: -1, reconnectTimeWait: 500 }).catch((err: Error) =>
+  fail(`cannot reach NATS at ${args.nats}: ${err.message}`),
+);
 const js = jetstream(nc);
 log(`connected to ${args.nats}; ${complaints.length} CFPB complaints from ${csvPath}; year ${year} (${tz}), seed ${seed}`);
 
