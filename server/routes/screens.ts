@@ -26,6 +26,8 @@ export function screenRoutes(app: FastifyInstance, monitor: Monitor, wall: Wallb
         lastHeartbeat: iso(e.lastHeartbeatMs),
         lastSeq: e.lastSeq,
         masked: e.masked,
+        /** a wall screen, watched for silence (named, kiosk or masked), as docs/WALLBOARD.md says */
+        watched: e.watched,
         silent: e.silent,
         disconnectedAt: iso(e.disconnectedAtMs),
       })),

@@ -127,7 +127,7 @@ describe('wall-board e2e (real monitor)', () => {
     expect(await board('w.connected')).toBe(true);
     const { body } = await getJson(monitor, '/api/screens');
     const me = body.screens.find((s: { name: string }) => s.name === 'e2e-left');
-    expect(me).toMatchObject({ connected: true, silent: false });
+    expect(me).toMatchObject({ connected: true, silent: false, watched: true }); // named: watched for silence
     expect(typeof me.lastHeartbeat).toBe('string');
   });
 
