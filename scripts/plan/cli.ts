@@ -56,9 +56,17 @@ async function build(argv: string[]): Promise<void> {
   let events: HistoryEvent[];
   if (a.history) events = parseHistoryNdjson(read(a.history), a.history);
   else events = await clickhouseHistory({ dataDir: a.clickhouse, url: a['clickhouse-url'], lastYear, timeZone: base.timezone });
+  // a history of another year than the one before --year (which defaults to the base plan's) is
+  // almost surely a wrong --year: refused, naming the years it holds, rather than a plan by days
+  const yearOfEvent = (ms: number) => Number(new Intl.DateTimeFormat('en', { timeZone: base.timezone, year: 'numeric' }).format(ms));
+  const inYear = events.filter((e) => yearOfEvent(e.atMs) === lastYear).length;
+  if (events.length > 0 && inYear === 0) {
+    const years = [...new Set(events.map((e) => yearOfEvent(e.atMs)))].sort();
+    throw new UsageError(`the history holds ${events.length} events, none of ${lastYear} (the year before ${year}); it holds ${years.join(', ')}: give --year ${years.at(-1)! + 1}`);
+  }
   const history = notAgreedByDay(events, lastYear, base.timezone);
   const result = buildPlan({ base, year, lastYear, history, forecast, branches, floor, observedDays: observedDays(events, lastYear, base.timezone) });
-  console.log(`history ${lastYear}: ${events.length} events; not-agreed customers per type: ${result.types.map((t) => `${t.code}=${t.lastYearCustomers} (${t.source})`).join(', ')}`);
+  console.log(`history ${lastYear}: ${inYear} of ${events.length} events; not-agreed customers per type: ${result.types.map((t) => `${t.code}=${t.lastYearCustomers} (${t.source})`).join(', ')}`);
   for (const w of result.warnings) console.log(`warning: ${w}`);
   console.log(curveTable(result.compiled));
   const doc = {

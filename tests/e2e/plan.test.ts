@@ -80,6 +80,10 @@ describe('e2e - plan builder and plan changes', () => {
     expect(bad.code).toBe(2);
     expect(bad.out).toContain('bad.csv:2: size: expected a number greater than 0');
     expect(runPlan(['build', '--base', 'tests/fixtures/plan-2025.yaml']).out).toMatch(/exactly one of --history/);
+    // a history of another year than the one before --year: refused, naming the years (audit)
+    const wrongYear = runPlan(['build', '--base', 'tests/fixtures/plan-2025.yaml', '--year', '2027', '--history', join(dir, 'history.ndjson')]);
+    expect(wrongYear.code).toBe(2);
+    expect(wrongYear.out).toMatch(/none of 2026 \(the year before 2027\); it holds [0-9, ]*2024: give --year 2025/);
   });
 
   it('the built plan drives the monitor: counts and allowance curve match', async () => {
