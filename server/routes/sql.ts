@@ -178,8 +178,11 @@ export function sqlRoutes(app: FastifyInstance, monitor: Monitor): void {
       // Excel on Windows reads a CSV without a byte-order mark as the local code page and garbles
       // Chinese; pandas and most tools take the mark into the first column's name, hence a format.
       if (format === 'excel') return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="query.csv"').send(`\uFEFF${text}`);
+      // the engine checks the result limit per block: one block (an arrayJoin) can pass it
+      if (body!.rows > SQL_LIMITS.maxResultRows) throw new HttpError(422, 'QUERY_LIMIT', `the result has ${body!.rows} rows, more than the ${SQL_LIMITS.maxResultRows} allowed (SQL_MAX_RESULT_ROWS); aggregate or add a LIMIT`);
       return { columns: body!.meta, rows: body!.data, rowCount: body!.rows, limits: SQL_LIMITS };
     } catch (err) {
+      if (err instanceof HttpError) throw err;
       // ClickHouse's own words (syntax, unknown column, limits exceeded, readonly): the analyst's to fix.
       const message = (err as Error).message ?? String(err);
       const tooMuch = /Limit for (rows|result)|TIMEOUT_EXCEEDED|Timeout exceeded|too many rows|MEMORY_LIMIT_EXCEEDED|Memory limit/i.test(message);

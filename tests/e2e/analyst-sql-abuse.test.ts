@@ -60,6 +60,12 @@ describe('analyst sql - abuse', () => {
     expect(next.body.rows).toEqual([{ one: 1 }]);
   });
 
+  it('holds a result to its row limit even when one block passes it (the engine checks per block)', async () => {
+    const r = await sql(monitor, 'SELECT arrayJoin(range(200000)) AS n');
+    expect(r.status).toBe(422);
+    expect(r.body).toMatchObject({ error: 'QUERY_LIMIT', message: expect.stringMatching(/200000 rows, more than the 100000 allowed/) });
+  });
+
   it('runs at most two analyst queries at once; a third is told to retry', async () => {
     const slow = () => sql(monitor, 'SELECT sleep(2) AS s');
     const answers = await Promise.all([slow(), slow(), slow()]);
