@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { Document, isSeq } from 'yaml';
 import { PlanError, parsePlan, loadPlanFile } from '../../pipelines/plan/index.ts';
 import { buildPlan, curveTable, notAgreedByDay, observedDays, parseBranchSizes, parseForecast, parseHistoryNdjson, type HistoryEvent } from '../../pipelines/plan/builder/index.ts';
-import { clickhouseHistory } from './clickhouse-history.ts';
+import { clickhouseHistory, notAStore } from './clickhouse-history.ts';
 
 const USAGE = `usage:
   npm run plan -- build --base PLAN (--history EVENTS.ndjson | --clickhouse DATA_DIR/clickhouse | --clickhouse-url URL)
@@ -55,7 +55,11 @@ async function build(argv: string[]): Promise<void> {
   const branches = a.branches ? parseBranchSizes(read(a.branches), a.branches) : undefined;
   let events: HistoryEvent[];
   if (a.history) events = parseHistoryNdjson(read(a.history), a.history);
-  else events = await clickhouseHistory({ dataDir: a.clickhouse, url: a['clickhouse-url'], lastYear, timeZone: base.timezone });
+  else {
+    const wrong = a.clickhouse ? notAStore(a.clickhouse) : undefined;
+    if (wrong) throw new UsageError(wrong);
+    events = await clickhouseHistory({ dataDir: a.clickhouse, url: a['clickhouse-url'], lastYear, timeZone: base.timezone });
+  }
   // a history of another year than the one before --year (which defaults to the base plan's) is
   // almost surely a wrong --year: refused, naming the years it holds, rather than a plan by days
   const yearOfEvent = (ms: number) => Number(new Intl.DateTimeFormat('en', { timeZone: base.timezone, year: 'numeric' }).format(ms));

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -84,6 +84,12 @@ describe('e2e - plan builder and plan changes', () => {
     const wrongYear = runPlan(['build', '--base', 'tests/fixtures/plan-2025.yaml', '--year', '2027', '--history', join(dir, 'history.ndjson')]);
     expect(wrongYear.code).toBe(2);
     expect(wrongYear.out).toMatch(/none of 2026 \(the year before 2027\); it holds [0-9, ]*2024: give --year 2025/);
+    // a directory that is not a store: named, and left as it was (audit: it made an empty store there)
+    const nowhere = join(dir, 'no-store');
+    const noStore = runPlan(['build', '--base', 'tests/fixtures/plan-2025.yaml', '--clickhouse', nowhere]);
+    expect(noStore.code).toBe(2);
+    expect(noStore.out).toMatch(/holds no monitor store \(no metadata\/\)/);
+    expect(existsSync(nowhere)).toBe(false);
   });
 
   it('the built plan drives the monitor: counts and allowance curve match', async () => {
