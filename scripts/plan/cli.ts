@@ -51,7 +51,7 @@ async function build(argv: string[]): Promise<void> {
   const lastYear = year - 1;
   const floor = a.floor === undefined ? 0 : Number(a.floor);
   if (!(floor >= 0 && floor <= 1)) throw new UsageError(`--floor must be a number from 0 to 1 (got "${a.floor}")`);
-  const forecast = a.forecast ? parseForecast(read(a.forecast), a.forecast, year) : [];
+  const forecast = a.forecast ? parseForecast(read(a.forecast), a.forecast, year, new Set(base.types.map((t) => t.code))) : [];
   const branches = a.branches ? parseBranchSizes(read(a.branches), a.branches) : undefined;
   let events: HistoryEvent[];
   if (a.history) events = parseHistoryNdjson(read(a.history), a.history);

@@ -149,6 +149,8 @@ describe('plan builder - forecast and branches', () => {
     expect(bad('periods: [')).toThrow(/f\.yaml:1: not valid YAML/);
     const f = parseForecast('periods:\n  - { name: x, month: 1, factor: 2, types: [nope] }', 'f.yaml', 2026);
     expect(() => buildPlan({ base: base(2026), year: 2026, lastYear: 2025, history, forecast: f })).toThrow(/type "nope"/);
+    // given the plan's types (as the command does), the forecast file's line is named (audit)
+    expect(() => parseForecast('periods:\n  - { name: x, month: 1, factor: 2, types: [nope] }', 'f.yaml', 2026, new Set(['mortgage_prepayment']))).toThrow(/^f\.yaml:2: periods\[0\]\.types: names type "nope"/);
     const b = (text: string) => () => parseBranchSizes(text, 'b.csv');
     expect(b('code,name,size\nBJ,x,1')).toThrow(/^b\.csv:1: the header/);
     expect(b('code,name,parent,size\nBJ,x,,0')).toThrow(/^b\.csv:2: size: expected a number greater than 0/);

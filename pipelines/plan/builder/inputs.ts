@@ -39,7 +39,8 @@ export interface BranchSize {
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const PERIOD_FIELDS = ['name', 'factor', 'months', 'month', 'from', 'to', 'types'];
 
-export function parseForecast(text: string, file: string, year: number): ForecastPeriod[] {
+/** `knownTypes`: the plan's type codes, so a period naming another is refused at its line. */
+export function parseForecast(text: string, file: string, year: number, knownTypes?: ReadonlySet<string>): ForecastPeriod[] {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const lineOf = (path: (string | number)[]) => {
@@ -96,6 +97,8 @@ export function parseForecast(text: string, file: string, year: number): Forecas
       if (!Array.isArray(p.types) || p.types.length === 0 || !p.types.every((t) => typeof t === 'string')) {
         fail(at('types'), 'types', 'expected a non-empty list of type codes');
       }
+      const unknown = knownTypes && (p.types as string[]).find((t) => !knownTypes.has(t));
+      if (unknown !== undefined) fail(at('types'), 'types', `names type "${unknown}", which the plan does not have (${[...knownTypes!].join(', ')})`);
       out.types = p.types as string[];
     }
     return out;
