@@ -11,6 +11,27 @@ export async function storedDeadLetters(clickhouse: ClickHouseClient): Promise<{
   return { count: Number(row?.n ?? 0), maxSeq: Number(row?.seq ?? 0) };
 }
 
+/**
+ * Health's dead-letter total: the store's own count (FINAL: a message dead-lettered again after a
+ * crash is one row), read again when this process has dead-lettered since, or after a minute;
+ * the monitor's running estimate while the store does not answer.
+ */
+export class StoredDeadLetterCount {
+  private cached?: { count: number; sinceStart: number; atMs: number };
+
+  async read(clickhouse: ClickHouseClient, sinceStart: number, estimate: number, nowMs: number): Promise<number> {
+    const c = this.cached;
+    if (c && c.sinceStart === sinceStart && nowMs - c.atMs < 60_000) return c.count;
+    try {
+      const { count } = await storedDeadLetters(clickhouse);
+      this.cached = { count, sinceStart, atMs: nowMs };
+      return count;
+    } catch {
+      return estimate;
+    }
+  }
+}
+
 export async function readDeadLetters(clickhouse: ClickHouseClient, timezone: string, limit: number, offset: number) {
   const [items, total] = await Promise.all([
     clickhouse.query({

@@ -8,7 +8,7 @@ import { parseRfc3339, toZonedIso } from '../time.ts';
 import { planView, seriesView } from '../views.ts';
 import { intParam, readQuery } from './query.ts';
 import { LagProbe } from '../metrics.ts';
-import { readDeadLetters, summarizeDeadLetters } from '../dead-letters.ts';
+import { readDeadLetters, StoredDeadLetterCount, summarizeDeadLetters } from '../dead-letters.ts';
 import { lastHourView } from '../dead-letter-window.ts';
 import { planStatus } from '../plan-status.ts';
 
@@ -32,6 +32,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
   };
 
   const lag = new LagProbe(monitor); // consumer lag: num_pending / num_ack_pending from the broker
+  const deadLetterCount = new StoredDeadLetterCount(); // the store's dead letters, as /api/dead-letters counts them
   app.get('/api/health', async (req, reply) => {
     authorize(req, config, 'viewer');
     readQuery(req.query, []);
@@ -56,7 +57,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
         stored: h.eventsStored,
         duplicates: h.duplicates,
         // all in the store, as /api/dead-letters lists them; and how many came since this start
-        deadLetters: h.deadLettersStored,
+        deadLetters: await deadLetterCount.read(monitor.clickhouse, h.deadLetters, h.deadLettersStored, now()),
         deadLettersSinceStart: h.deadLetters,
         rebuilt: h.rebuiltEvents,
         ...monitor.uncounted.view(),
