@@ -69,7 +69,7 @@ async function build(argv: string[]): Promise<void> {
     throw new UsageError(`the history holds ${events.length} events, none of ${lastYear} (the year before ${year}); it holds ${years.join(', ')}: give --year ${years.at(-1)! + 1}`);
   }
   const history = notAgreedByDay(events, lastYear, base.timezone);
-  const result = buildPlan({ base, year, lastYear, history, forecast, branches, floor, observedDays: observedDays(events, lastYear, base.timezone) });
+  const result = buildPlan({ base, year, lastYear, history, forecast, branches, branchesFile: a.branches, floor, observedDays: observedDays(events, lastYear, base.timezone) });
   console.log(`history ${lastYear}: ${inYear} of ${events.length} events; not-agreed customers per type: ${result.types.map((t) => `${t.code}=${t.lastYearCustomers} (${t.source})`).join(', ')}`);
   for (const w of result.warnings) console.log(`warning: ${w}`);
   console.log(curveTable(result.compiled));

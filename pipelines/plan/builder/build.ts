@@ -21,6 +21,8 @@ export interface BuildInput {
   forecast: readonly ForecastPeriod[];
   /** replaces the base plan's branches (weights = sizes) when given */
   branches?: readonly BranchSize[];
+  /** the branches file's name, for its errors */
+  branchesFile?: string;
   /** each day gets at least this share of the type's average daily rate (0..1, default 0) */
   floor?: number;
   /**
@@ -107,7 +109,7 @@ export function buildPlan(input: BuildInput): BuildResult {
   if (input.branches) {
     const known = new Set(branches.map((b) => b.code));
     for (const t of types) for (const b of Object.keys(t.branchAllowances)) {
-      if (!known.has(b)) throw new PlanError({ file: '(branches)', field: 'code', reason: `type "${t.code}" has a branchAllowances entry for "${b}", which the branch file does not list` });
+      if (!known.has(b)) throw new PlanError({ file: input.branchesFile ?? '(branches)', field: 'code', reason: `type "${t.code}" has a branchAllowances entry for "${b}", which the branch file does not list` });
     }
   }
   const plan: Plan = { year, timezone: base.timezone, thresholds: base.thresholds, branches, types };

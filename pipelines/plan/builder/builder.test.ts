@@ -156,6 +156,11 @@ describe('plan builder - forecast and branches', () => {
     expect(b('code,name,parent,size\nBJ,x,,0')).toThrow(/^b\.csv:2: size: expected a number greater than 0/);
     expect(b('code,name,parent,size\nBJ,x,,1\nBJ,y,,2')).toThrow(/^b\.csv:3: code: branch "BJ" is listed twice/);
     expect(b('code,name,parent,size\nBJ,x,,1\nHD,y,XX,2')).toThrow(/^b\.csv:3: parent: parent "XX"/);
+    expect(b('code,name,parent,size\nBJ,x,HD,1\nHD,y,BJ,2')).toThrow(/^b\.csv:2: parent: branches form a cycle of parents: BJ → HD → BJ/); // audit
+    // a base plan's branch allowance for a branch the file does not list: the file is named
+    const withGz = { ...base(2026), types: [{ ...base(2026).types[0]!, branchAllowances: { GZ: 5 } }] };
+    const only = parseBranchSizes('code,name,parent,size\nBJ,x,,1\n', 'b.csv');
+    expect(() => buildPlan({ base: withGz, year: 2026, lastYear: 2025, history, forecast: [], branches: only, branchesFile: 'b.csv' })).toThrow(/^b\.csv: .*"GZ", which the branch file does not list/);
     expect(b('code,name,parent,size\nALL,x,,1')).toThrow(/not a branch code/);
     expect(bad('periods:\n  - { name: x, month: 1, factor: 1 }')).not.toThrow();
     try {

@@ -142,11 +142,16 @@ export function parseBranchSizes(text: string, file: string): BranchSize[] {
     seen.add(code);
     out.push({ code, name, ...(parent ? { parent } : {}), size: n });
   });
-  for (const [i, b] of out.entries()) {
-    if (b.parent !== undefined && !seen.has(b.parent)) {
-      fail(rows.findIndex((r) => r.split(',')[0]?.trim() === b.code) + 1, 'parent', `parent "${b.parent}" of "${b.code}" is not in the file`);
+  const lineOf = (code: string) => rows.findIndex((r) => r.split(',')[0]?.trim() === code) + 1;
+  const parentOf = new Map(out.map((b) => [b.code, b.parent]));
+  for (const b of out) {
+    if (b.parent !== undefined && !seen.has(b.parent)) fail(lineOf(b.code), 'parent', `parent "${b.parent}" of "${b.code}" is not in the file`);
+    // a cycle of parents is this file's mistake: named here, at its line, not in the plan built from it
+    const path = [b.code];
+    for (let p = b.parent; p !== undefined; p = parentOf.get(p)) {
+      if (path.includes(p)) fail(lineOf(b.code), 'parent', `branches form a cycle of parents: ${[...path, p].join(' → ')}`);
+      path.push(p);
     }
-    void i;
   }
   if (out.length === 0) fail(1, '', 'no branches');
   return out;
