@@ -79,7 +79,16 @@ export function parseTokens(raw: string | undefined): { tokens: Map<string, Role
   return { tokens, branches };
 }
 
+/** The analysts' SQL limits, read by server/routes/sql.ts: a malformed one stops the start, named. */
+function checkSqlLimits(env: NodeJS.ProcessEnv): void {
+  for (const [name, min, max] of [
+    ['SQL_MAX_RESULT_ROWS', 1, 1e9], ['SQL_MAX_ROWS_TO_READ', 1, 1e12], ['SQL_MAX_EXECUTION_SECONDS', 1, 3_600],
+    ['SQL_MAX_MEMORY_BYTES', 1e6, 1e12], ['SQL_MAX_CONCURRENT', 1, 64],
+  ] as const) intVar(env, name, min, min, max);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig {
+  checkSqlLimits(env);
   const dataDir = resolve(env.DATA_DIR || './data');
   mkdirSync(dataDir, { recursive: true });
   return {
