@@ -1,4 +1,4 @@
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -23,6 +23,8 @@ export interface ClickHouseTarget {
    * pipeline writes through its own, so a long read or a journal move never holds it up.
    */
   lane?: string;
+  /** server mode: the client's own error log off (a command line prints its one error line) */
+  quiet?: boolean;
 }
 
 export async function openClickHouse(target: ClickHouseTarget): Promise<ClickHouseClient> {
@@ -33,6 +35,7 @@ export async function openClickHouse(target: ClickHouseTarget): Promise<ClickHou
       password: target.password,
       request_timeout: 30_000,
       clickhouse_settings: { date_time_input_format: 'best_effort' },
+      ...(target.quiet ? { log: { level: ClickHouseLogLevel.OFF } } : {}),
     });
   }
   mkdirSync(target.dataDir, { recursive: true });

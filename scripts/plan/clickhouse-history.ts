@@ -17,7 +17,7 @@ export function notAStore(dir: string): string | undefined {
 }
 
 export async function clickhouseHistory(o: { dataDir?: string; url?: string; lastYear: number; timeZone: string }): Promise<HistoryEvent[]> {
-  const client = await openClickHouse({ url: o.url, dataDir: o.dataDir ?? '', username: process.env.CLICKHOUSE_USER, password: process.env.CLICKHOUSE_PASSWORD });
+  const client = await openClickHouse({ url: o.url, dataDir: o.dataDir ?? '', username: process.env.CLICKHOUSE_USER, password: process.env.CLICKHOUSE_PASSWORD, quiet: true });
   try {
     const out: HistoryEvent[] = [];
     const window = { fromMs: zonedStartOfDayMs(o.lastYear, 1, 1, o.timeZone), toMs: zonedStartOfDayMs(o.lastYear + 1, 1, 1, o.timeZone) };

@@ -90,6 +90,10 @@ describe('e2e - plan builder and plan changes', () => {
     expect(noStore.code).toBe(2);
     expect(noStore.out).toMatch(/holds no monitor store \(no metadata\/\)/);
     expect(existsSync(nowhere)).toBe(false);
+    // an unreachable server: one error line, not the client's log with a stack (audit)
+    const unreachable = runPlan(['build', '--base', 'tests/fixtures/plan-2025.yaml', '--clickhouse-url', 'http://127.0.0.1:1']);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.out.trim()).toMatch(/^error: .*ECONNREFUSED[^\n]*$/);
   });
 
   it('the built plan drives the monitor: counts and allowance curve match', async () => {
