@@ -75,10 +75,15 @@ function maskCustomer(v: unknown): unknown {
 }
 
 function maskFree(text: string, known: Known): string {
-  let out = text.includes(':') ? maskBrokenFields(text) : text; // JSON inside a string
+  return maskText(replaceKnown(text.includes(':') ? maskBrokenFields(text) : text, known)); // JSON inside a string
+}
+
+/** the customer's id and name wherever else they appear, as maskEvent does in text */
+function replaceKnown(text: string, known: Known): string {
+  let out = text;
   for (const id of known.ids) if (out.includes(id)) out = out.split(id).join('***');
   for (const name of known.names) if (out.includes(name)) out = out.split(name).join(maskName(name));
-  return maskText(out);
+  return out;
 }
 
 // Keys in double, single or no quotes, then `:` or `=` (key=value logs); values as a string
@@ -94,10 +99,7 @@ const ALNUM_ESCAPE = /\\u(00[3-7][0-9a-fA-F])/g;
 function maskBroken(raw: string): string {
   const known: Known = { ids: new Set(), names: new Set() };
   const byKey = maskBrokenFields(raw, known);
-  let out = byKey;
-  for (const id of known.ids) if (out.includes(id)) out = out.split(id).join('***');
-  for (const name of known.names) if (out.includes(name)) out = out.split(name).join(maskName(name));
-  return maskText(out);
+  return maskText(replaceKnown(byKey, known));
 }
 
 function maskBrokenFields(raw: string, known?: Known): string {
