@@ -12,6 +12,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, portIsFree } from '../server/natsd.ts';
 import { currentYear } from '../server/plan-source.ts';
+import { findCfpbCsv } from './simulator/csv.ts';
+
+// The simulator would refuse a CFPB_CSV naming no file only after the monitor is up; check first
+// so the demo stops with the reason instead of running a wall-board that never gets tickets.
+try {
+  if (!findCfpbCsv()) throw new Error('CFPB sample not found: set CFPB_CSV to the complaints CSV');
+} catch (err) {
+  console.error(`demo: ${(err as Error).message}`);
+  process.exit(2);
+}
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = resolve(process.env.DATA_DIR || join(ROOT, 'data', 'demo'));

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 // found traces for a missing file, a bad zone, an unreachable broker, an unknown option).
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/simulator/cli.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'scripts/simulator/cli.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
 
 describe('simulator - command line', () => {
   it.each([
@@ -22,6 +23,12 @@ describe('simulator - command line', () => {
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toMatch(/usage: tsx scripts\/simulator\/cli.ts/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+  it('a CFPB_CSV naming a missing file: refused with the variable and the path, exit 2 (no fallback to another sample)', () => {
+    const r = run(['--nats', 'nats://127.0.0.1:1'], { CFPB_CSV: '/no/such/complaints.csv' });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^error: CFPB_CSV names \/no\/such\/complaints\.csv, which does not exist/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -75,12 +75,19 @@ attempt('--timezone', () => new Intl.DateTimeFormat('en', { timeZone: tz }));
 const seed = num('seed', args.seed, 0);
 const rate = num('rate', args.rate, 0);
 const year = args.year ? num('year', args.year, 1970) : (plan.year ?? yearOf(Date.now(), tz));
-const csvPath = args.csv ?? findCfpbCsv();
-if (!csvPath) {
-  console.error('CFPB sample not found: pass --csv or set CFPB_CSV');
-  process.exit(2);
+/** --csv, else CFPB_CSV (which must then exist: no fallback), else a default sample */
+function cfpbCsvPath(): string {
+  let found: string | undefined;
+  try {
+    found = args.csv ?? findCfpbCsv();
+  } catch (err) {
+    fail((err as Error).message); // it names CFPB_CSV and the path
+  }
+  return found ?? fail('CFPB sample not found: pass --csv or set CFPB_CSV');
 }
-const complaints: CfpbComplaint[] = attempt(`--csv ${csvPath}`, () => loadCfpb(csvPath));
+const csvPath = cfpbCsvPath();
+const csvFrom = args.csv ? '--csv' : process.env.CFPB_CSV ? 'CFPB_CSV' : 'CFPB sample';
+const complaints: CfpbComplaint[] = attempt(`${csvFrom} ${csvPath}`, () => loadCfpb(csvPath));
 const genOpts = { seed, year, timezone: tz, sample: num('sample', args.sample, 0) };
 const pubOpts = { duplicates: num('duplicates', args.duplicates, 0), seed };
 

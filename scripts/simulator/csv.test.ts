@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvError, findCfpbCsv, loadCfpb, parseCsv, parseCsvObjects } from './csv.ts';
+import { CfpbCsvNotFound, CsvError, findCfpbCsv, loadCfpb, parseCsv, parseCsvObjects } from './csv.ts';
 
 describe('csv - RFC 4180 parsing', () => {
   it('splits plain fields and rows', () => {
@@ -32,6 +32,20 @@ describe('csv - RFC 4180 parsing', () => {
   });
   it('maps rows to header names and fills short rows', () => {
     expect(parseCsvObjects('x,y\n1\n2,3\n')).toEqual([{ x: '1', y: '' }, { x: '2', y: '3' }]);
+  });
+});
+
+describe('csv - where the CFPB sample is', () => {
+  it('uses CFPB_CSV when it names a file', () => {
+    const path = findCfpbCsv({}) as string;
+    expect(findCfpbCsv({ CFPB_CSV: path })).toBe(path);
+  });
+  it('refuses a CFPB_CSV naming a missing file, naming the variable and the path, instead of falling back', () => {
+    expect(() => findCfpbCsv({ CFPB_CSV: '/no/such/complaints.csv' })).toThrow(CfpbCsvNotFound);
+    expect(() => findCfpbCsv({ CFPB_CSV: '/no/such/complaints.csv' })).toThrow(/^CFPB_CSV names \/no\/such\/complaints\.csv, which does not exist/);
+  });
+  it('refuses a CFPB_CSV naming a directory', () => {
+    expect(() => findCfpbCsv({ CFPB_CSV: import.meta.dirname })).toThrow(/^CFPB_CSV names .*, which is not a file/);
   });
 });
 

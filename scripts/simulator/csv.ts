@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -137,14 +137,24 @@ export function loadCfpb(path: string): CfpbComplaint[] {
 
 /**
  * Where the CFPB sample is: $CFPB_CSV, else data/cfpb/ in the repository, else the shared data
- * folder beside the repository. Undefined when none exists.
+ * folder beside the repository. Undefined when neither default exists.
+ *
+ * A set CFPB_CSV is the operator's choice of file: when it names no file this throws instead of
+ * falling back, because a silent fallback would run the demo on data the operator did not mean.
  */
-export function findCfpbCsv(): string | undefined {
+export function findCfpbCsv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const chosen = env.CFPB_CSV;
+  if (chosen) {
+    if (!existsSync(chosen)) throw new CfpbCsvNotFound(`CFPB_CSV names ${chosen}, which does not exist (unset CFPB_CSV to use the default sample)`);
+    if (!statSync(chosen).isFile()) throw new CfpbCsvNotFound(`CFPB_CSV names ${chosen}, which is not a file`);
+    return chosen;
+  }
   const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const candidates = [
-    process.env.CFPB_CSV,
-    join(repo, 'data', 'cfpb', 'complaints.csv'),
-    join(repo, '..', 'shared', 'data', 'cfpb', 'complaints.csv'),
-  ];
-  return candidates.find((p): p is string => !!p && existsSync(p));
+  const candidates = [join(repo, 'data', 'cfpb', 'complaints.csv'), join(repo, '..', 'shared', 'data', 'cfpb', 'complaints.csv')];
+  return candidates.find((p) => existsSync(p));
+}
+
+/** CFPB_CSV is set but names no readable file. */
+export class CfpbCsvNotFound extends Error {
+  override name = 'CfpbCsvNotFound';
 }

@@ -1,5 +1,5 @@
 // Public API of the ticket-event simulator (demo, tests, benchmarks). See docs/CFPB-MAPPING.md.
-export { parseCsv, parseCsvObjects, toComplaints, loadCfpb, findCfpbCsv, CsvError, type CfpbComplaint } from './csv.ts';
+export { parseCsv, parseCsvObjects, toComplaints, loadCfpb, findCfpbCsv, CfpbCsvNotFound, CsvError, type CfpbComplaint } from './csv.ts';
 export {
   PLAN_TYPES, UNCLASSIFIED, OTHER_TYPE, PRODUCT_TYPES, INSURANCE_ISSUE, STATE_BRANCHES, DEFAULT_BRANCH, CHANNELS,
   REGULATOR_CHANNEL, NOT_AGREED_RATES, DEFAULT_NOT_AGREED_RATE, typeOf, branchOf, channelOf, outcomeEvidence, drawOutcomes,
