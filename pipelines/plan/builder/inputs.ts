@@ -5,7 +5,7 @@
 //   periods:                           code,name,parent,size
 //     - name: 一季度                    BJ,北京分行,,1200.5
 //       months: [1, 2, 3]               BJ-HD,海淀支行,BJ,300
-//       factor: 1.1
+//       factor: 1.1                     BJ-ZG,"海淀, 中关村",BJ,80  (RFC 4180 quoting)
 //     - name: 降息窗口
 //       from: 2026-05-20               (inclusive, local dates of the plan year)
 //       to: 2026-06-30
@@ -16,6 +16,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import { PlanError } from '../errors.ts';
 import { BRANCH_CODE_PATTERN, RESERVED_BRANCH_CODE } from '../schema.ts';
+import { csvRecords } from './csv.ts';
 import { calendarDate, dayOfYear } from './mapping.ts';
 
 export interface ForecastPeriod {
@@ -119,37 +120,35 @@ export function factorOf(periods: readonly ForecastPeriod[], year: number, type:
 }
 
 export function parseBranchSizes(text: string, file: string): BranchSize[] {
-  const rows = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const fail = (line: number, field: string, reason: string): never => {
     throw new PlanError({ file, line, path: field ? `${field}` : '', field, reason });
   };
-  const header = (rows[0] ?? '').split(',').map((h) => h.trim());
+  const [header, ...rows] = csvRecords(text, file);
   const want = ['code', 'name', 'parent', 'size'];
-  if (header.join(',') !== want.join(',')) fail(1, '', `the header must be exactly "${want.join(',')}" (got "${rows[0] ?? ''}")`);
+  const got = header?.cells.map((h) => h.trim()) ?? [];
+  if (got.join(',') !== want.join(',')) fail(header?.line ?? 1, '', `the header must be exactly "${want.join(',')}" (got "${got.join(',')}")`);
   const out: BranchSize[] = [];
-  const seen = new Set<string>();
-  rows.slice(1).forEach((row, i) => {
-    const line = i + 2;
-    if (row.trim() === '' || row.trim().startsWith('#')) return;
-    const cells = row.split(',').map((c) => c.trim());
-    if (cells.length !== 4) fail(line, '', `expected 4 comma-separated cells, got ${cells.length}`);
+  const lineOf = new Map<string, number>();
+  for (const { line, cells: raw } of rows) {
+    const cells = raw.map((c) => c.trim());
+    if (cells.length !== 4) fail(line, '', `expected 4 comma-separated cells, got ${cells.length} (quote a cell that holds a comma: "Beijing, Haidian")`);
     const [code, name, parent, size] = cells as [string, string, string, string];
     if (!BRANCH_CODE_PATTERN.test(code) || code === RESERVED_BRANCH_CODE) fail(line, 'code', `"${code}" is not a branch code (letters, digits, _ and -, not ALL)`);
-    if (seen.has(code)) fail(line, 'code', `branch "${code}" is listed twice`);
+    if (lineOf.has(code)) fail(line, 'code', `branch "${code}" is listed twice`);
     if (name === '') fail(line, 'name', 'a branch needs a name');
     const n = Number(size);
     if (size === '' || !Number.isFinite(n) || n <= 0) fail(line, 'size', `expected a number greater than 0 (got "${size}")`);
-    seen.add(code);
+    lineOf.set(code, line);
     out.push({ code, name, ...(parent ? { parent } : {}), size: n });
-  });
-  const lineOf = (code: string) => rows.findIndex((r) => r.split(',')[0]?.trim() === code) + 1;
+  }
   const parentOf = new Map(out.map((b) => [b.code, b.parent]));
   for (const b of out) {
-    if (b.parent !== undefined && !seen.has(b.parent)) fail(lineOf(b.code), 'parent', `parent "${b.parent}" of "${b.code}" is not in the file`);
+    const line = lineOf.get(b.code)!;
+    if (b.parent !== undefined && !lineOf.has(b.parent)) fail(line, 'parent', `parent "${b.parent}" of "${b.code}" is not in the file`);
     // a cycle of parents is this file's mistake: named here, at its line, not in the plan built from it
     const path = [b.code];
     for (let p = b.parent; p !== undefined; p = parentOf.get(p)) {
-      if (path.includes(p)) fail(lineOf(b.code), 'parent', `branches form a cycle of parents: ${[...path, p].join(' → ')}`);
+      if (path.includes(p)) fail(line, 'parent', `branches form a cycle of parents: ${[...path, p].join(' → ')}`);
       path.push(p);
     }
   }
