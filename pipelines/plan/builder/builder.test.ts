@@ -80,6 +80,12 @@ describe('plan builder - history', () => {
     expect(() => parseHistoryNdjson(`${good}\n{"eventId":1}\n`, 'h.ndjson')).toThrow(/^h\.ndjson:2: /);
     expect(() => parseHistoryNdjson(`${good}\n${good.replace('+08:00', '')}`, 'h.ndjson')).toThrow(/h\.ndjson:2: .*offset/i);
   });
+
+  it('refuses an empty or blank history file, naming it (audit: it built a plan by days, exit 0)', () => {
+    for (const text of ['', '\n', '  \n\r\n\t\n']) {
+      expect(() => parseHistoryNdjson(text, 'h.ndjson')).toThrow(/^h\.ndjson: holds no ticket events \(empty or blank\)/);
+    }
+  });
 });
 
 describe('plan builder - a history that has not ended yet (a plan built in December)', () => {

@@ -27,5 +27,8 @@ export function parseHistoryNdjson(text: string, file: string): HistoryEvent[] {
       ...(e.outcome ? { outcome: e.outcome } : {}),
     });
   });
+  // Every build needs a history source, and an empty export is almost always the wrong file or a
+  // failed export: building on it would quietly give every type a plan by days.
+  if (out.length === 0) throw new PlanError({ file, reason: 'holds no ticket events (empty or blank): the builder needs last year\'s events; check the export' });
   return out;
 }

@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+// The plan builder's command line on bad input: exit 2 with the file or option named, before any
+// work is done (docs/PLANS.md "Exit 2 on bad input"). No broker or store is needed.
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const dir = mkdtempSync(join(tmpdir(), 'cewm-plan-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const event = { eventId: 'e1', ticketId: 't1', kind: 'first_contact', occurredAt: '2024-03-05T10:00:00+08:00', branch: 'BJ', complaintType: 'mortgage_prepayment', customerId: 'c1', outcome: 'not_agreed' };
+const history = join(dir, 'history.ndjson');
+writeFileSync(history, `${JSON.stringify(event)}\n`);
+
+const plan = (...args: string[]) => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/plan/cli.ts', 'build', '--base', 'tests/fixtures/plan-2025.yaml', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+
+describe('plan builder - command line', () => {
+  it('builds from a history file (the baseline the refusals below differ from)', () => {
+    const r = plan('--history', history, '--out', join(dir, 'plan.yaml'));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/plan written to .*plan\.yaml/);
+  });
+
+  it('refuses an empty or blank history file with exit 2, naming the file (audit: a plan by days, exit 0)', () => {
+    for (const [name, text] of [['empty.ndjson', ''], ['blank.ndjson', '\n  \n\r\n']] as const) {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      const r = plan('--history', file, '--out', join(dir, `${name}.yaml`));
+      expect(r.code, r.out).toBe(2);
+      expect(r.err.trim()).toBe(`error: ${file}: holds no ticket events (empty or blank): the builder needs last year's events; check the export`);
+      expect(r.out).not.toMatch(/plan written/);
+    }
+  });
+
+});
