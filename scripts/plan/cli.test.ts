@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -38,4 +38,20 @@ describe('plan builder - command line', () => {
     }
   });
 
+  it('refuses an --out it cannot write with exit 2, naming --out and the path, before the work (audit: ENOENT after the table, exit 1)', () => {
+    const missing = join(dir, 'no-such-dir', 'plan.yaml');
+    const folder = join(dir, 'a-folder');
+    mkdirSync(folder);
+    const cases: Array<[string, string]> = [
+      [missing, `error: --out ${missing}: its directory ${join(dir, 'no-such-dir')} does not exist`],
+      [folder, `error: --out ${folder}: is a directory; give a file name, e.g. plan-2026.yaml`],
+      [join(history, 'plan.yaml'), `error: --out ${join(history, 'plan.yaml')}: ${history} is not a directory`],
+    ];
+    for (const [out, message] of cases) {
+      const r = plan('--history', history, '--out', out);
+      expect(r.code, r.err).toBe(2);
+      expect(r.err.trim()).toBe(message);
+      expect(r.out, 'nothing is built first').toBe('');
+    }
+  });
 });

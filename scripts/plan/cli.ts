@@ -5,7 +5,8 @@
 // build: last year's not-agreed history → the new year's plan (docs/PLANS.md); prints the weekly
 // table and cumulative curve, writes the plan (YAML) to --out. check: validates a plan and prints
 // its curve. Bad input exits 2 with file, line and field; nothing personal is ever printed.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Document, isSeq } from 'yaml';
 import { PlanError, parsePlan, loadPlanFile } from '../../pipelines/plan/index.ts';
@@ -18,6 +19,31 @@ const USAGE = `usage:
   npm run plan -- check PLAN`;
 
 class UsageError extends Error {}
+/** --out names a place the plan cannot be written: said before the work, exit 2 (bad input). */
+class OutPathError extends Error {}
+
+/** Why the plan cannot be written to `path`, or undefined when it can (as far as can be known before writing). */
+function outPathProblem(path: string): string | undefined {
+  const code = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
+  if (existsSync(path)) {
+    if (statSync(path).isDirectory()) return 'is a directory; give a file name, e.g. plan-2026.yaml';
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (err) {
+      return `cannot be written (${code(err)})`;
+    }
+    return undefined;
+  }
+  const dir = dirname(resolve(path));
+  if (!existsSync(dir)) return `its directory ${dir} does not exist`;
+  if (!statSync(dir).isDirectory()) return `${dir} is not a directory`;
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    return `cannot create a file in ${dir} (${code(err)})`;
+  }
+  return undefined;
+}
 
 function read(path: string): string {
   try {
@@ -43,6 +69,8 @@ async function build(argv: string[]): Promise<void> {
     },
   });
   if (!a.base) throw new UsageError('--base PLAN is required (the plan to start from: types, allowances, branches)');
+  const outProblem = a.out === undefined ? undefined : outPathProblem(a.out);
+  if (outProblem) throw new OutPathError(`--out ${a.out}: ${outProblem}`);
   const sources = [a.history, a.clickhouse, a['clickhouse-url']].filter(Boolean).length;
   if (sources !== 1) throw new UsageError('give exactly one of --history, --clickhouse, --clickhouse-url');
   const base = parsePlan(read(a.base), a.base);
@@ -79,7 +107,11 @@ async function build(argv: string[]): Promise<void> {
   };
   const text = `# Built by \`npm run plan -- build\` from ${lastYear} history${a.forecast ? ` and forecast ${a.forecast}` : ''}${a.branches ? `, branches ${a.branches}` : ''}.\n${planYaml(doc)}`;
   if (a.out) {
-    writeFileSync(a.out, text);
+    try {
+      writeFileSync(a.out, text);
+    } catch (err) {
+      throw new Error(`--out ${a.out}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`); // checked before the work: a failure now is the disk's, exit 1
+    }
     console.log(`plan written to ${a.out}`);
   } else {
     console.log(text);
@@ -115,7 +147,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
-  if (err instanceof PlanError) console.error(`error: ${err.message}`);
+  if (err instanceof PlanError || err instanceof OutPathError) console.error(`error: ${err.message}`);
   else if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) console.error(`error: ${err.message}\n${USAGE}`);
   else {
     console.error(`error: ${err.message}`);
