@@ -26,14 +26,29 @@ export function counterHistory(plan: CompiledPlan, index: CounterIndex, untilMs:
   return out;
 }
 
-export async function indexFromStore(ch: ClickHouseClient, plan: CompiledPlan): Promise<{ index: CounterIndex; events: number }> {
+/**
+ * What a replay read: the plan year's events, and corrections dated in other years, which are
+ * read too because a correction of any date can re-type or move a ticket of the year (so a store
+ * holding only another year's corrections reads some events, none of them the year's own).
+ */
+export interface StoreRead {
+  index: CounterIndex;
+  eventsInYear: number;
+  correctionsFromOtherYears: number;
+}
+
+export async function indexFromStore(ch: ClickHouseClient, plan: CompiledPlan): Promise<StoreRead> {
   const index = new CounterIndex(plan);
-  let events = 0;
+  let eventsInYear = 0;
+  let correctionsFromOtherYears = 0;
   for await (const page of storedEvents(ch, { fromMs: plan.yearStartMs, toMs: plan.yearEndMs })) {
     index.apply(page);
-    events += page.length;
+    for (const e of page) {
+      if (e.occurredAtMs >= plan.yearStartMs && e.occurredAtMs < plan.yearEndMs) eventsInYear++;
+      else correctionsFromOtherYears++;
+    }
   }
-  return { index, events };
+  return { index, eventsInYear, correctionsFromOtherYears };
 }
 
 export interface StreamStart { seq?: number; timeMs?: number }

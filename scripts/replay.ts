@@ -71,8 +71,8 @@ async function main(): Promise<void> {
         await nc.close();
       }
     }
-    const { index, events } = await indexFromStore(ch, plan);
-    summary.events = events;
+    const { index, eventsInYear, correctionsFromOtherYears } = await indexFromStore(ch, plan);
+    Object.assign(summary, { eventsInYear, correctionsFromOtherYears });
     summary.counterRows = await rewriteCounterHistory(ch, plan, counterHistory(plan, index, untilMs));
     const weeks = (await storedWeeks(ch, plan.year)).filter((w) => plan.weeks[w - 1] && plan.weeks[w - 1]!.endMs <= untilMs + 1);
     for (const w of weeks) await produceReview(ch, plan, index, w, Date.now());
