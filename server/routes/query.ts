@@ -17,11 +17,12 @@ export function readQuery(raw: unknown, allowed: readonly string[]): Query {
   return out;
 }
 
+/** A whole number from min to max; one message for every way it can be wrong, with the range,
+ *  because "-1" is refused for its sign but "must be an integer" alone does not say so. */
 export function intParam(q: Query, name: string, fallback: number, min: number, max: number): number {
   const raw = q[name];
   if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw badRequest(`${name} must be an integer (got "${raw}")`);
-  const n = Number(raw);
-  if (n < min || n > max) throw badRequest(`${name} must be from ${min} to ${max} (got ${n})`);
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!(n >= min && n <= max)) throw badRequest(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
   return n;
 }
