@@ -8,6 +8,9 @@
 // replacing the year's earlier rows) and the stored weekly reviews. Deterministic: the same events
 // give the same rows. Embedded mode opens DATA_DIR/clickhouse, so stop the monitor first.
 // After a plan correction, run it with the corrected plan; after a bug fix, as is.
+// Prints one JSON line; eventsInYear and correctionsFromOtherYears are apart because corrections
+// of any date are read (they can re-type the year's tickets), so the second can be non-zero for a
+// year the store holds no events of.
 import { connect } from '@nats-io/transport-node';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
