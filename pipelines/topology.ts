@@ -3,6 +3,7 @@ import { batchWhileBusy } from './batch.ts';
 import type { MaskedEvent, Rejection } from './model.ts';
 import type { DeadLetter, StoredEvent } from './sinks/clickhouse.ts';
 import { NO_BYTES, type Envelope } from './sources/jetstream.ts';
+import { classifyWriteFailure } from './sinks/store-errors.ts';
 
 // source → prepare (decode, validate, classify, mask: pure) → batch → dedupe → durable write →
 // counters → ack. The ack travels with each message and is called only after the write resolved;
@@ -133,36 +134,62 @@ function retryStageError(item: Item, deps: TopologyDeps): boolean {
 
 /**
  * Writes a batch; when it fails, finds out whether one message is the cause. Fresh messages are
- * all redelivered (the store is most likely down: nothing is dead-lettered for an outage). A
- * batch that fails again with redelivered messages in it is split in halves and each half
- * written on its own, so the good rows go through and the poison one is isolated; that one is
- * redelivered until its last delivery and then dead-lettered with the write error, once the
- * dead-letter write itself succeeds (if the store is down, that fails too and it is redelivered).
+ * all redelivered (the store is most likely down: nothing is dead-lettered for an outage), and so
+ * is every message when the error says the store takes no writes at all (store-errors.ts: down,
+ * full, read-only, too many parts) — splitting then would only multiply failing inserts. A batch
+ * that fails again with redelivered messages in it is split in halves and each half written on
+ * its own, so the good rows go through and the poison one is isolated; that one is redelivered
+ * until its last delivery and then dead-lettered with the write error, when the error says the
+ * store refused the row's content, or else when the store took other writes in the same pass
+ * (the row alone fails while the store works). The dead-letter write must succeed too; if it
+ * fails, the message is redelivered.
  */
 async function commitIsolating(items: Item[], deps: TopologyDeps): Promise<Array<BatchOutcome | BatchFailure>> {
+  const pass: IsolationPass = { storeTookWrites: false, lastDeliveries: [] };
+  const results = await isolate(items, deps, pass);
+  for (const { item, error } of pass.lastDeliveries) results.push(await deadLetterOrRetry(item, error, pass.storeTookWrites, deps));
+  return results;
+}
+
+interface IsolationPass {
+  storeTookWrites: boolean;
+  /** messages that failed alone at their last delivery: decided once the whole batch was tried */
+  lastDeliveries: Array<{ item: Item; error: Error }>;
+}
+
+function failed(batch: Item[], error: Error, deps: TopologyDeps): BatchFailure {
+  // back off while the store stays unreachable: 1, 2, 4 … 30 s by delivery count
+  for (const { env } of batch) env.nak(Math.min(30_000, (deps.retryDelayMs ?? 1_000) * 2 ** Math.min(5, env.deliveries - 1)));
+  return { failed: true, error, size: batch.length };
+}
+
+async function isolate(items: Item[], deps: TopologyDeps, pass: IsolationPass): Promise<Array<BatchOutcome | BatchFailure>> {
   try {
-    return [await commit(items, deps)];
+    const outcome = await commit(items, deps);
+    pass.storeTookWrites = true;
+    return [outcome];
   } catch (err) {
     const error = err as Error;
-    const fail = (batch: Item[]): BatchFailure => {
-      // back off while the store stays unreachable: 1, 2, 4 … 30 s by delivery count
-      for (const { env } of batch) env.nak(Math.min(30_000, (deps.retryDelayMs ?? 1_000) * 2 ** Math.min(5, env.deliveries - 1)));
-      return { failed: true, error, size: batch.length };
-    };
-    if (!items.some(({ env }) => env.deliveries > 1)) return [fail(items)];
+    if (!items.some(({ env }) => env.deliveries > 1) || classifyWriteFailure(error) === 'store_unavailable') return [failed(items, error, deps)];
     if (items.length > 1) {
       const mid = items.length >> 1;
-      return [...(await commitIsolating(items.slice(0, mid), deps)), ...(await commitIsolating(items.slice(mid), deps))];
+      return [...(await isolate(items.slice(0, mid), deps, pass)), ...(await isolate(items.slice(mid), deps, pass))];
     }
     const item = items[0]!;
-    if (item.env.deliveries < maxDeliveries(deps)) return [fail(items)];
-    const payload = item.prepared.ok ? JSON.stringify(item.prepared.event).slice(0, 64 * 1024) : item.prepared.rejection.payload;
-    const rejection = { code: 'write_failed', reason: `the store refused this event after ${item.env.deliveries} deliveries: ${error.message}`, payload };
-    try {
-      return [await commit([{ env: item.env, prepared: { ok: false, rejection } }], deps)];
-    } catch {
-      return [fail(items)];
-    }
+    if (item.env.deliveries < maxDeliveries(deps)) return [failed(items, error, deps)];
+    pass.lastDeliveries.push({ item, error });
+    return [];
+  }
+}
+
+async function deadLetterOrRetry(item: Item, error: Error, storeTookWrites: boolean, deps: TopologyDeps): Promise<BatchOutcome | BatchFailure> {
+  if (!storeTookWrites && classifyWriteFailure(error) !== 'rows_refused') return failed([item], error, deps);
+  const payload = item.prepared.ok ? JSON.stringify(item.prepared.event).slice(0, 64 * 1024) : item.prepared.rejection.payload;
+  const rejection = { code: 'write_failed', reason: `the store refused this event after ${item.env.deliveries} deliveries: ${error.message}`, payload };
+  try {
+    return await commit([{ env: item.env, prepared: { ok: false, rejection } }], deps);
+  } catch {
+    return failed([item], error, deps);
   }
 }
 

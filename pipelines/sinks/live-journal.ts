@@ -4,6 +4,7 @@ import { open, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { wholeNativeBlocks } from './clickhouse-native.ts';
 import { EVENT_COLUMNS } from './clickhouse-tsv.ts';
+import { StoreUnavailableError } from './store-errors.ts';
 
 // The embedded engine's live journal. The pipeline's batches of ticket events are appended to a
 // file beside the engine's data, one block of ClickHouse's Native format each (clickhouse-native.ts), and the file is handed to the engine in one insert
@@ -177,9 +178,9 @@ export class LiveJournal {
     const rows = this.pending;
     const limit = this.opts.moveAtRows;
     if (rows >= 2 * limit && this.lastMoveError) {
-      throw new Error(`ClickHouse has not taken the live journal's ${rows} rows (${this.lastMoveError.message}); retrying`);
+      throw new StoreUnavailableError(`ClickHouse has not taken the live journal's ${rows} rows (${this.lastMoveError.message}); retrying`);
     }
-    if (rows >= 10 * limit) throw new Error(`ClickHouse is behind: ${rows} rows wait in the live journal`);
+    if (rows >= 10 * limit) throw new StoreUnavailableError(`ClickHouse is behind: ${rows} rows wait in the live journal`);
   }
 
   private async openNext(): Promise<OpenFile> {

@@ -22,6 +22,7 @@ const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
 const plan = loadPlanFile(PLAN);
 const events = shuffled(ticketStream({ seed: 31, tickets: 900, year: 2025, customers: 250, prefix: 'cs' }), 5);
 const half = Math.floor(events.length / 2);
+const later = shuffled(ticketStream({ seed: 32, tickets: 80, year: 2025, customers: 60, prefix: 'tm' }), 6);
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -98,4 +99,33 @@ describe('faults - ClickHouse server unreachable (server mode)', () => {
     await expectExactCounters(monitor, plan, events);
     expect((await storedInClickHouse()).distinct).toBe(events.length);
   }, 240_000);
+
+  // Audit H1: the server refusing inserts into ticket_events alone (its ordinary back-pressure,
+  // TOO_MANY_PARTS) while dead_letters still took rows made every event in flight a dead letter
+  // after five deliveries. Such a refusal is an outage: retried, never dead-lettered.
+  it('a server refusing event inserts with TOO_MANY_PARTS past the fifth delivery dead-letters nothing; counters exact after', async () => {
+    const deadLetters = async () => (await getJson(monitor, '/api/dead-letters?limit=1')).body.total as number;
+    const deadBefore = await deadLetters();
+    await analyst.command({ query: 'SYSTEM STOP MERGES complaints.ticket_events' });
+    await analyst.command({ query: 'ALTER TABLE complaints.ticket_events MODIFY SETTING parts_to_throw_insert = 1' });
+    try {
+      const failuresBefore = (await getJson(monitor, '/api/health')).body.writeFailures as number;
+      const started = Date.now();
+      await publishEvents(nc, later);
+      // back-off 1 + 2 + 4 + 8 s: the fifth delivery comes ~15 s in; the old code dead-lettered there
+      await until('five failed deliveries', async () => {
+        const { body } = await getJson(monitor, '/api/health');
+        return body.writeFailures >= failuresBefore + 5 && Date.now() - started > 18_000 ? body : undefined;
+      }, 60_000);
+      expect((await getJson(monitor, '/api/health')).body.clickhouse.lastWriteError).toMatch(/TOO_MANY_PARTS|Too many parts/);
+      expect(await deadLetters()).toBe(deadBefore);
+    } finally {
+      await analyst.command({ query: 'ALTER TABLE complaints.ticket_events MODIFY SETTING parts_to_throw_insert = 3000' });
+      await analyst.command({ query: 'SYSTEM START MERGES complaints.ticket_events' });
+    }
+    await waitConsumed(nc, 'monitor', 120_000);
+    expect(await deadLetters()).toBe(deadBefore);
+    await expectExactCounters(monitor, plan, [...events, ...later]);
+    expect((await storedInClickHouse()).distinct).toBe(events.length + later.length);
+  }, 180_000);
 });
