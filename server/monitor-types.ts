@@ -17,4 +17,6 @@ export interface CounterChange {
   events: MaskedEvent[];
   /** the batch changed the past: a correction, or an event dated before the current week */
   retroactive: boolean;
+  /** the plan was changed at runtime: every counter is in rows, and the alert rules may differ */
+  planChanged?: true;
 }

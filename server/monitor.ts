@@ -236,7 +236,7 @@ export class Monitor {
     try {
       const index = new CounterIndex(next);
       const rebuiltEvents = await countingFacts(this.clickhouse, index, { fromMs: next.yearStartMs, toMs: next.yearEndMs, recentIds: Math.max(50_000, 2 * this.config.maxAckPending) });
-      for (const batch of this.swapBuffer) index.apply(batch);
+      for (const batch of this.swapBuffer) index.reapply(batch); // their ids may be in the rebuild's recent page, their facts not
       this.plan = next;
       this.index = index;
       this.uncounted.reset();

@@ -27,8 +27,12 @@ export function signalsOf(plan: CompiledPlan, index: CounterIndex, key: Key, now
 
 export function deriveLevelAlerts(plan: CompiledPlan, index: CounterIndex, keys: readonly Key[], nowMs: number, cfg: AlertRulesConfig): DerivedAlert[] {
   const out: DerivedAlert[] = [];
+  // A key the plan no longer has (a type or branch dropped by a plan change) derives nothing, so
+  // its open alert is withdrawn; its allowance cannot even be asked for.
+  const scopes = new Set(plan.scopes);
   for (const key of keys) {
     const { complaintType: type, scope } = key;
+    if (!plan.typeByCode.has(type) || !scopes.has(scope)) continue;
     const episodes = deriveLevelEpisodes(
       { year: plan.year, complaintType: type, scope },
       {

@@ -128,3 +128,19 @@ describe('transforms - counters rows', () => {
     expect(index.count('mortgage_prepayment', 'XX', YEAR_END)).toEqual({ unresolved: 0, firstContact: 0 });
   });
 });
+
+describe('transforms - counters reapply (batches that raced a plan change\'s rebuild)', () => {
+  it('counts events whose ids the rebuild remembered without their facts; twice-applied facts change nothing', () => {
+    const index = new CounterIndex(testPlan());
+    const counted = masked({ id: 'f1', ticket: 'T1', customer: 'c1' });
+    const late = [masked({ id: 'f2', ticket: 'T2', customer: 'c2' }), masked({ id: 'k2', ticket: 'T2', kind: 'corrected', type: 'auto_installment', branch: 'GZ' })];
+    index.apply([counted]); // read by the rebuild's fact pages
+    index.remember(['f1', 'f2', 'k2']); // all three in its recent-ids page
+    expect(index.apply(late)).toEqual([]); // what the swap did: lost
+    index.reapply([counted, ...late]);
+    expect(index.count('mortgage_prepayment', 'ALL', YEAR_END - 1)).toEqual({ unresolved: 1, firstContact: 1 });
+    expect(index.count('auto_installment', 'GZ', YEAR_END - 1)).toEqual({ unresolved: 1, firstContact: 1 });
+    index.reapply([counted, ...late]);
+    expect(index.count('auto_installment', 'ALL', YEAR_END - 1)).toEqual({ unresolved: 1, firstContact: 1 });
+  });
+});

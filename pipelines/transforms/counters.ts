@@ -96,9 +96,20 @@ export class CounterIndex {
   /** Applies events (in any order, repeats allowed) and returns the (type, scope) pairs, in plan
    *  order, whose counts may have changed. */
   apply(events: readonly MaskedEvent[]): ChangedKey[] {
+    return this.applyEvents(events, true);
+  }
+
+  /** Applies events even if their ids were seen: batches that raced a rebuild (a plan change),
+   *  whose ids its recent-ids read may hold while its earlier fact pages do not. Safe: a first
+   *  contact or correction applied twice changes nothing. */
+  reapply(events: readonly MaskedEvent[]): ChangedKey[] {
+    return this.applyEvents(events, false);
+  }
+
+  private applyEvents(events: readonly MaskedEvent[], skipSeen: boolean): ChangedKey[] {
     const changed = new Set<number>();
     for (const e of events) {
-      if (!this.recent.addIfNew(e.eventId)) continue;
+      if (!this.recent.addIfNew(e.eventId) && skipSeen) continue;
       if (e.kind === 'first_contact') this.addFirstContact(e.ticketId, timeOf(e.occurredAtMs), e.customerHash, e.complaintType, e.branch, e.outcome, changed);
       else if (e.kind === 'corrected') this.addCorrection(e.ticketId, e.eventId, timeOf(e.occurredAtMs), e.complaintType, e.branch, e.outcome, changed);
     }

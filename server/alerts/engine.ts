@@ -20,8 +20,10 @@ import {
 } from '../../pipelines/rules/index.ts';
 import type { CounterChange, Logger, Monitor } from '../monitor.ts';
 import { loadCaseEvents, loadRecords, loadTicketEvents, logRow, writeLog } from './store.ts';
-import { alertView } from './view.ts';
-import { gatewayNotice } from './gateway-notice.ts';
+import { alertView, shownChange } from './view.ts';
+import { sendToGateways } from './gateway-notice.ts';
+import { TicketLoader } from './ticket-loader.ts';
+import { openLevelKeys, withOpenCaseTickets, withOpenLevelKeys } from './open-alerts.ts';
 
 // The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
 // rules are deterministic) and the people's side (acks, notes, notices, assignments, on-call
@@ -34,7 +36,8 @@ const LOG_EVERY_MS = 250;
 const LOAD_EVERY_MS = 250;
 
 export class AlertEngine {
-  readonly cfg: AlertRulesConfig;
+  /** the plan's `alerts:` settings; replaced when the plan changes at runtime */
+  cfg: AlertRulesConfig;
   readonly records = new Map<string, AlertRecord>();
   /** record ids by (type, scope) and by ticket: what a re-derivation may withdraw, found without a scan */
   private readonly idsByKey = new Map<string, Set<string>>();
@@ -48,13 +51,20 @@ export class AlertEngine {
   private writes: Promise<void> = Promise.resolve();
   private readonly unwritten: Array<ReturnType<typeof logRow>> = [];
   private logTimer?: NodeJS.Timeout;
-  private loads: Promise<void> = Promise.resolve();
-  /** tickets new to the book whose stored events are to be read, each with why */
-  private readonly toLoad = new Map<string, string>();
-  private loadTimer?: NodeJS.Timeout;
+  /** tickets new to the book whose stored events are to be read */
+  private readonly loader = new TicketLoader(
+    async (tickets, byReason) => {
+      this.book.apply(await loadTicketEvents(this.monitor.clickhouse, tickets));
+      for (const [reason, group] of byReason) this.evaluate([], group, { retroactive: true, reason });
+    },
+    (err, tickets) => this.log.error({ err: err.message, tickets }, 'loading the earlier events of a ticket failed'),
+    LOAD_EVERY_MS,
+  );
+  private strictAtPlan: Set<string>;
 
   private constructor(private readonly monitor: Monitor, private readonly log: Logger, private readonly now: () => number) {
     this.cfg = resolveAlertConfig(monitor.plan.plan.alerts);
+    this.strictAtPlan = this.strictTypes();
   }
 
   static async start(monitor: Monitor, log: Logger, now: () => number): Promise<AlertEngine> {
@@ -65,7 +75,8 @@ export class AlertEngine {
     for (const r of await loadRecords(clickhouse, plan.year)) engine.remember(r);
     engine.book.apply(await loadCaseEvents(clickhouse, [...engine.strictTypes()]));
     engine.ready = true;
-    engine.evaluate(allKeys(plan), engine.book.ticketIds(), { retroactive: true, reason: 're-derived at start' });
+    // the stored open alerts too: a type or branch the plan no longer has withdraws its alerts
+    engine.evaluate(withOpenLevelKeys(engine.records.values(), allKeys(plan)), withOpenCaseTickets(engine.records.values(), engine.book.ticketIds()), { retroactive: true, reason: 're-derived at start' });
     for (const c of engine.pending.splice(0)) engine.onChange(c);
     monitor.snapshotAlerts = () => engine.list('open');
     monitor.alertFacts = () => engine.openFacts();
@@ -108,9 +119,9 @@ export class AlertEngine {
     if (!this.ready) return;
     const now = this.now();
     const week = this.monitor.plan.weekIndexAt(now);
-    const keys: Key[] = week !== this.lastWeek ? allKeys(this.monitor.plan) : this.openLevelKeys();
+    const keys: Key[] = week !== this.lastWeek ? withOpenLevelKeys(this.records.values(), allKeys(this.monitor.plan)) : openLevelKeys(this.records.values());
     this.lastWeek = week;
-    const tickets = [...this.records.values()].filter((r) => r.kind === 'case' && r.status !== 'resolved' && r.ticketId !== undefined).map((r) => r.ticketId!);
+    const tickets = withOpenCaseTickets(this.records.values(), []);
     this.evaluate(keys, tickets, { retroactive: false, reason: 'clock' });
     const steps: Step[] = [];
     for (const r of this.records.values()) {
@@ -120,11 +131,30 @@ export class AlertEngine {
     this.commit(steps);
   }
 
-  private openLevelKeys(): Key[] {
-    return [...this.records.values()].filter((r) => r.kind === 'level' && r.status !== 'resolved').map((r) => ({ complaintType: r.complaintType, scope: r.scope }));
+  /**
+   * The plan changed at runtime (server/routes/plan.ts): its `alerts:` settings apply from now;
+   * every key of the new plan, every open alert and every ticket in the book is derived again
+   * (a type or branch the plan dropped withdraws its alerts); and the tickets of types that
+   * became strict are read back, so their cases open as a start on the new plan would open them.
+   */
+  private onPlanChange(): void {
+    const { plan, clickhouse } = this.monitor;
+    this.cfg = resolveAlertConfig(plan.plan.alerts);
+    const before = this.strictAtPlan;
+    this.strictAtPlan = this.strictTypes();
+    const cause = { retroactive: true, reason: 'plan changed' };
+    this.evaluate(withOpenLevelKeys(this.records.values(), allKeys(plan)), withOpenCaseTickets(this.records.values(), this.book.ticketIds()), cause);
+    const newlyStrict = [...this.strictAtPlan].filter((t) => !before.has(t));
+    if (newlyStrict.length === 0) return;
+    void this.loader.then(async () => {
+      const events = await loadCaseEvents(clickhouse, newlyStrict);
+      this.book.apply(events);
+      this.evaluate([], new Set(events.map((e) => e.ticketId)), cause);
+    }, (err) => this.log.error({ err: err.message, types: newlyStrict }, 'reading the tickets of newly strict types failed'));
   }
 
   private onChange(c: CounterChange): void {
+    if (c.planChanged) return this.onPlanChange();
     // The book keeps only tickets that are, or were, of a strict type: a case can only come from
     // them. Another ticket's events are skipped; should a correction (or any event) later bring
     // it into a strict type, its stored events are read back from ClickHouse (loadTickets).
@@ -141,7 +171,7 @@ export class AlertEngine {
     const corrections = c.events.filter((e: MaskedEvent) => e.kind === 'corrected').map((e) => e.eventId);
     const reason = corrections.length ? `correction ${corrections.slice(0, 5).join(', ')}${corrections.length > 5 ? ' …' : ''}` : c.retroactive ? 'late event' : 'events';
     this.evaluate(keys, new Set(kept.map((e) => e.ticketId)), { retroactive: c.retroactive, reason });
-    this.loadTickets([...arriving], reason);
+    this.loader.add([...arriving], reason);
   }
 
   private remember(r: AlertRecord): void {
@@ -167,41 +197,10 @@ export class AlertEngine {
     return new Set(this.monitor.plan.types.filter((t) => t.mode === 'strict').map((t) => t.code));
   }
 
-  /**
-   * A ticket new to the book may have events from before: of another type until a correction
-   * retyped it, or from before a restart (the book then loads only tickets that were strict).
-   * Its stored events are read from ClickHouse and the ticket derived again. Strict types are
-   * the small-base ones (a handful of tickets a year), so this is a rare query; in a burst of
-   * them it is one query per LOAD_EVERY_MS for every ticket that arrived meanwhile, not one per
-   * batch (each read moves the live journal into ticket_events first: a burst opening cases
-   * made a move per batch).
-   */
-  private loadTickets(tickets: string[], reason: string): void {
-    if (tickets.length === 0) return;
-    for (const t of tickets) if (!this.toLoad.has(t)) this.toLoad.set(t, reason);
-    this.loadTimer ??= setTimeout(() => this.loadWaiting(), LOAD_EVERY_MS);
-  }
-
-  private loadWaiting(): Promise<void> {
-    if (this.loadTimer) clearTimeout(this.loadTimer);
-    this.loadTimer = undefined;
-    if (this.toLoad.size === 0) return this.loads;
-    const tickets = [...this.toLoad.keys()];
-    const byReason = new Map<string, string[]>();
-    for (const [ticket, reason] of this.toLoad) {
-      const group = byReason.get(reason);
-      if (group) group.push(ticket);
-      else byReason.set(reason, [ticket]);
-    }
-    this.toLoad.clear();
-    this.loads = this.loads
-      .then(async () => {
-        this.book.apply(await loadTicketEvents(this.monitor.clickhouse, tickets));
-        for (const [reason, group] of byReason) this.evaluate([], group, { retroactive: true, reason });
-      })
-      .catch((err: Error) => this.log.error({ err: err.message, tickets: tickets.length }, 'loading the earlier events of a ticket failed'));
-    return this.loads;
-  }
+  // A ticket new to the book may have events from before: of another type until a correction
+  // retyped it, or from before a restart (the book then loads only tickets that were strict).
+  // Its stored events are read from ClickHouse (TicketLoader) and the ticket derived again.
+  // Strict types are the small-base ones (a handful of tickets a year), so this is rare.
 
   /** Re-derives the given (type, scope) keys and tickets at the current instant. */
   private evaluate(keys: readonly Key[], tickets: Iterable<string>, cause: Cause): void {
@@ -227,23 +226,20 @@ export class AlertEngine {
     const now = this.now();
     const rows: Array<ReturnType<typeof logRow>> = [];
     for (const { record, entries } of steps) {
+      const before = this.records.get(record.id);
       this.remember(record);
-      if (entries.length === 0) continue;
+      if (entries.length === 0) {
+        // no history line, but what screens show may have moved (current level, urgency, burn)
+        const view = before && shownChange(before, record, plan.timezone);
+        if (view) liveMessages.next({ type: 'alert', ...view, change: [] });
+        continue;
+      }
       for (const e of entries) rows.push(logRow(record, e, plan.year, now));
       const view = alertView(record, plan.timezone);
       const change = entries.map((e) => ({ what: e.what, at: e.atMs, by: e.by ?? null }));
       liveMessages.next({ type: 'alert', ...view, change });
-      if (!nc) {
-        unsent++;
-        continue;
-      }
-      try {
-        const row = record.kind === 'case' ? undefined : this.monitor.index.rows(now, { type: record.complaintType, scope: record.scope })[0];
-        const notice = gatewayNotice(view, change, plan, row);
-        nc.publish(`complaints.alerts.${record.complaintType}.${record.scope}`, JSON.stringify({ ...view, change, notice }));
-      } catch (err) {
-        this.log.warn({ err: (err as Error).message }, 'alert publish on NATS failed');
-      }
+      if (!nc) unsent++;
+      else sendToGateways(nc, this.monitor, view, change, record, now, this.log);
     }
     if (unsent > 0) this.log.warn({ unsent }, 'alert changes not sent on NATS: the broker is not connected yet');
     if (rows.length === 0) return;
@@ -273,13 +269,13 @@ export class AlertEngine {
 
   /** Resolves when every audit row so far is written (tests, shutdown). */
   flushed(): Promise<void> {
-    return this.loadWaiting().then(() => this.writeUnwritten());
+    return this.loader.flush().then(() => this.writeUnwritten());
   }
 
   async stop(): Promise<void> {
     this.sub?.unsubscribe();
     if (this.timer) clearInterval(this.timer);
-    await this.loadWaiting();
+    await this.loader.flush();
     await this.writeUnwritten();
   }
 }

@@ -1,5 +1,8 @@
 import type { CounterRow } from '../../pipelines/model.ts';
 import type { CompiledPlan } from '../../pipelines/plan/index.ts';
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { AlertRecord } from '../../pipelines/rules/index.ts';
+import type { Logger, Monitor } from '../monitor.ts';
 import type { AlertView } from './view.ts';
 import { LADDER_ZH, LEVEL_ZH } from '../words.ts';
 
@@ -41,4 +44,23 @@ export function gatewayNotice(view: AlertView, change: ReadonlyArray<{ what: str
   const onCall = view.status === 'resolved' ? '' : `值班第${view.onCall.level}级${people.length ? `：${people.join('、')}` : ''}`;
   const text = `${title}：${[facts, happened, onCall].filter(Boolean).join('；')}。`;
   return { title, text, typeName, scopeName };
+}
+
+/** The gateways' message of one alert change, on `complaints.alerts.<type>.<scope>` (core NATS). */
+export function sendToGateways(
+  nc: NatsConnection,
+  monitor: Pick<Monitor, 'plan' | 'index'>,
+  view: AlertView,
+  change: Array<{ what: string; at: number; by: string | null }>,
+  record: Pick<AlertRecord, 'kind' | 'complaintType' | 'scope'>,
+  nowMs: number,
+  log: Logger,
+): void {
+  try {
+    const row = record.kind === 'case' ? undefined : monitor.index.rows(nowMs, { type: record.complaintType, scope: record.scope })[0];
+    const notice = gatewayNotice(view, change, monitor.plan, row);
+    nc.publish(`complaints.alerts.${record.complaintType}.${record.scope}`, JSON.stringify({ ...view, change, notice }));
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'alert publish on NATS failed');
+  }
 }

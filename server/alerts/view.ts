@@ -44,3 +44,14 @@ export function alertView(r: AlertRecord, tz: string) {
 }
 
 export type AlertView = ReturnType<typeof alertView>;
+
+/**
+ * The new view when a change that adds no history line still moves what the surfaces show (the
+ * current level, a case's urgency, the burn rate, the forecast); undefined when nothing moved.
+ * Contract §4: every alert change is pushed live, not only those with a history line.
+ */
+export function shownChange(before: AlertRecord, after: AlertRecord, tz: string): AlertView | undefined {
+  if (before === after) return undefined;
+  const view = alertView(after, tz);
+  return JSON.stringify(alertView(before, tz)) === JSON.stringify(view) ? undefined : view;
+}

@@ -68,7 +68,7 @@ export function planRoutes(app: FastifyInstance, monitor: Monitor, now: () => nu
     });
     // Everything may have moved: downstream rules and boards get every counter, marked retroactive.
     const rows = monitor.index.rows(at);
-    monitor.changes.next({ asOfMs: at, rows, events: [], retroactive: true });
+    monitor.changes.next({ asOfMs: at, rows, events: [], retroactive: true, planChanged: true });
     monitor.liveMessages.next({ type: 'plan', year: next.year, changedAt: toZonedIso(at, next.timezone), by: who, hash: sha(newJson) });
     await new ClickHouseSink(monitor.clickhouse).writeCounterChanges(rows, next.year, at, 'plan-change');
     req.log.info({ by: who, year: next.year, rebuiltEvents }, 'plan changed');

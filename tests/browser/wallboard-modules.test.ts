@@ -61,6 +61,12 @@ describe('wall-board modules', () => {
       `(() => { const s = m.fromSnapshot({ alerts: ${JSON.stringify(alerts.slice(0, 3))} }); m.upsertAlert(s, { type: 'alert', id: 'a59', status: 'acknowledged' }); m.upsertAlert(s, { type: 'alert', id: 'a61' }); return s.alerts.map((a) => a.id); })()`,
     );
     expect(live).toEqual(['a61', 'a59', 'a60', 'a58']);
+    // an update without a history line (its burn rate moved) stays where it is
+    const quiet = await withModule<Array<[string, unknown]>>(
+      '/src/state.js',
+      `(() => { const s = m.fromSnapshot({ alerts: ${JSON.stringify(alerts.slice(0, 3))} }); m.upsertAlert(s, { type: 'alert', id: 'a58', burn: 9, change: [] }); return s.alerts.map((a) => [a.id, a.burn]); })()`,
+    );
+    expect(quiet).toEqual([['a60', undefined], ['a59', undefined], ['a58', 9]]);
   });
 
   it('format - the charts\' month-day labels follow the board\'s language', async () => {

@@ -199,12 +199,13 @@ export function planNotStarted(state) {
 
 /**
  * Alerts are listed newest change first and capped; an update moves the alert to the top. A
- * snapshot's alerts (toTop false) come already in order: each stays where it is or goes last.
+ * snapshot's alerts (toTop false) come already in order: each stays where it is or goes last;
+ * so does an update with no history line (`change: []`: its burn rate or current level moved).
  * @param {BoardState} state
  * @param {any} msg
  * @param {boolean} [toTop]
  */
-export function upsertAlert(state, msg, toTop = true) {
+export function upsertAlert(state, msg, toTop = !(Array.isArray(msg.change) && msg.change.length === 0)) {
   const { type: _t, seq: _s, ...alert } = msg;
   if (alert.id == null) return;
   const at = state.alerts.findIndex((a) => a.id === alert.id);

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import type { AlertRecord } from '../../pipelines/rules/index.ts';
+import { shownChange } from './view.ts';
+
+// Contract §4 "every alert change is pushed live": a change that adds no history line (the
+// current level, urgency, burn rate or forecast moving) is still a change the screens must get.
+
+const record = (over: Partial<AlertRecord> = {}): AlertRecord => ({
+  id: 'level.2025.x.ALL.1', kind: 'level', complaintType: 'x', scope: 'ALL', level: 'breach', status: 'open',
+  openedAtMs: 0, raisedAtMs: 0, history: [], onCall: { level: 0, round: 0, sinceMs: 0, notify: [] }, ...over,
+} as AlertRecord);
+
+describe('alerts view - what a change without a history line shows', () => {
+  it('a moved current level, urgency or burn rate is a change to push', () => {
+    const before = record({ currentLevel: 'breach', facts: { burn: { fast: { rate: 1 } } } });
+    expect(shownChange(before, { ...before, currentLevel: 'watch' }, 'Asia/Shanghai')?.currentLevel).toBe('watch');
+    expect(shownChange(before, { ...before, facts: { burn: { fast: { rate: 2 } } } }, 'Asia/Shanghai')?.burn).toEqual({ fast: { rate: 2 } });
+    expect(shownChange(record({ kind: 'case', urgency: 'new' }), record({ kind: 'case', urgency: 'stale' }), 'UTC')?.urgency).toBe('stale');
+  });
+
+  it('the same view is nothing to push', () => {
+    const before = record({ currentLevel: 'breach' });
+    expect(shownChange(before, before, 'UTC')).toBeUndefined();
+    expect(shownChange(before, { ...before }, 'UTC')).toBeUndefined();
+  });
+});
