@@ -157,7 +157,8 @@ export class AlertEngine {
     if (c.planChanged) return this.onPlanChange();
     // The book keeps only tickets that are, or were, of a strict type: a case can only come from
     // them. Another ticket's events are skipped; should a correction (or any event) later bring
-    // it into a strict type, its stored events are read back from ClickHouse (loadTickets).
+    // it into a strict type, its stored events are read back from ClickHouse (the loader) and
+    // it is derived again. Strict types are small-base ones, a handful of tickets a year: rare.
     const strict = this.strictTypes();
     const arriving = new Set<string>();
     const kept = c.events.filter((e) => {
@@ -196,11 +197,6 @@ export class AlertEngine {
   private strictTypes(): Set<string> {
     return new Set(this.monitor.plan.types.filter((t) => t.mode === 'strict').map((t) => t.code));
   }
-
-  // A ticket new to the book may have events from before: of another type until a correction
-  // retyped it, or from before a restart (the book then loads only tickets that were strict).
-  // Its stored events are read from ClickHouse (TicketLoader) and the ticket derived again.
-  // Strict types are the small-base ones (a handful of tickets a year), so this is rare.
 
   /** Re-derives the given (type, scope) keys and tickets at the current instant. */
   private evaluate(keys: readonly Key[], tickets: Iterable<string>, cause: Cause): void {
