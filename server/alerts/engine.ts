@@ -39,7 +39,7 @@ export class AlertEngine {
   /** the plan's `alerts:` settings; replaced when the plan changes at runtime */
   cfg: AlertRulesConfig;
   readonly records = new Map<string, AlertRecord>();
-  /** record ids by (type, scope) and by ticket: what a re-derivation may withdraw, found without a scan */
+  /** record ids by (type, scope) and by ticket: what a re-derivation may withdraw */
   private readonly idsByKey = new Map<string, Set<string>>();
   private readonly idsByTicket = new Map<string, Set<string>>();
   private readonly book = new TicketBook();
@@ -239,11 +239,10 @@ export class AlertEngine {
     }
     if (unsent > 0) this.log.warn({ unsent }, 'alert changes not sent on NATS: the broker is not connected yet');
     if (rows.length === 0) return;
-    // one at a time: a start over millions of stored events can derive hundreds of thousands of
-    // rows, more than a call takes as spread arguments (it threw RangeError at 5M events)
+    // one at a time: a start over 5M events derived more rows than a spread call takes (RangeError)
     for (const row of rows) this.unwritten.push(row);
-    // The audit rows of a burst go in one insert a few times a second, not one per batch: an insert
-    // costs the embedded engine ~7 ms of CPU whatever its size, on the cores the pipeline needs.
+    // A burst's audit rows go in one insert a few times a second, not one per batch: an insert
+    // costs the embedded engine ~7 ms of CPU whatever its size.
     // A derived line lost in a crash is derived again at the next start (and folds).
     this.logTimer ??= setTimeout(() => void this.writeUnwritten(), LOG_EVERY_MS);
   }
