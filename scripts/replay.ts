@@ -47,12 +47,17 @@ const { values: a } = (() => {
         'from-seq': { type: 'string' },
         'from-time': { type: 'string' },
         until: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (err) {
     return fail(`${(err as Error).message} (${USAGE})`);
   }
 })();
+if (a.help) {
+  console.log(`${USAGE}\n(what it does and prints: docs/PLANS.md and the head of scripts/replay.ts)`);
+  process.exit(0);
+}
 
 async function main(): Promise<void> {
   const plan = a.plan ? loadPlanFile(a.plan) : loadPlan(undefined, Date.now());
