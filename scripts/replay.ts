@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   if (a.nats && !hashKey) {
     fail(`no customer-hash key: set CUSTOMER_HASH_KEY or restore ${join(dataDir, 'customer-hash.key')} (the key the stored events were hashed with; docs/OPERATIONS.md, "Backup and the hash key")`);
   }
-  const ch = await openClickHouse({ url: a['clickhouse-url'], dataDir: join(dataDir, 'clickhouse'), username: process.env.CLICKHOUSE_USER, password: process.env.CLICKHOUSE_PASSWORD });
+  const ch = await openClickHouse({ url: a['clickhouse-url'], dataDir: join(dataDir, 'clickhouse'), username: process.env.CLICKHOUSE_USER, password: process.env.CLICKHOUSE_PASSWORD, quiet: true });
   try {
     await migrate(ch);
     const summary: Record<string, unknown> = { year: plan.year };
