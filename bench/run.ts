@@ -8,6 +8,13 @@ import { FULL, machine, ROOT, runChild } from './lib.ts';
 // figures (500k ingest, 60 s per rate, 5 million stored events). Results also go to
 // test-artifacts/bench-last-run.json (git-ignored); bench/RESULTS.md records figures by hand with the machine.
 
+if (process.argv.slice(2).some((x) => x === '--help' || x === '-h')) {
+  console.log(`usage: npm run bench
+  every benchmark in its own process (a few minutes on 2 cores); results in test-artifacts/bench-last-run.json
+  environment: BENCH_FULL=1 (the full-size run), BENCH_ONLY=ingest,flood,latency,rebuild,memory,fanout`);
+  process.exit(0);
+}
+
 const only = process.env.BENCH_ONLY?.split(',');
 const want = (name: string) => !only || only.includes(name);
 const m = machine();

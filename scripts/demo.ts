@@ -14,6 +14,14 @@ import { freePort, portIsFree } from '../server/natsd.ts';
 import { currentYear } from '../server/plan-source.ts';
 import { findCfpbCsv } from './simulator/csv.ts';
 
+if (process.argv.slice(2).some((x) => x === '--help' || x === '-h')) {
+  console.log(`usage: npm run demo
+  the monitor (embedded, data in DATA_DIR, default ./data/demo) and the ticket simulator replaying CFPB complaints into it
+  environment: DATA_DIR, PORT (default 8080 or a free port), DEMO_RATE (tickets a second, default 5),
+  MONITOR_TOKENS (default: a viewer and a supervisor token made for this run), CFPB_CSV, NATS_URL`);
+  process.exit(0);
+}
+
 // The simulator would refuse a CFPB_CSV naming no file only after the monitor is up; check first
 // so the demo stops with the reason instead of running a wall-board that never gets tickets.
 try {

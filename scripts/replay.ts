@@ -11,6 +11,9 @@
 // Prints one JSON line; eventsInYear and correctionsFromOtherYears are apart because corrections
 // of any date are read (they can re-type the year's tickets), so the second can be non-zero for a
 // year the store holds no events of.
+// With --nats: the broker's credentials and TLS come from the monitor's NATS_* variables
+// (docs/OPERATIONS.md, "Securing a deployment"), and the customer-hash key from CUSTOMER_HASH_KEY
+// or DATA_DIR/customer-hash.key (never generated here). ClickHouse's from CLICKHOUSE_USER/PASSWORD.
 import { connect } from '@nats-io/transport-node';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,10 +22,14 @@ import { loadPlanFile, PlanError } from '../pipelines/plan/index.ts';
 import { migrate, openClickHouse } from '../server/clickhouse.ts';
 import { loadPlan } from '../server/plan-source.ts';
 import { produceReview, storedWeeks } from '../server/reports/data.ts';
-import { customerHashKey } from '../server/secrets.ts';
+import { ConfigError } from '../server/errors.ts';
+import { describeNatsAuth, natsSecurityFromEnv } from '../server/nats-options.ts';
+import { existingCustomerHashKey } from '../server/secrets.ts';
 import { checkHashKey } from '../server/hash-key-check.ts';
 import { parseRfc3339 } from '../server/time.ts';
 import { counterHistory, indexFromStore, preparer, rewriteCounterHistory, storeFromStream } from './replay-lib.ts';
+
+const USAGE = 'usage: npm run replay -- [--plan FILE] [--data-dir DIR | --clickhouse-url URL] [--nats URL (--from-seq N | --from-time RFC3339)] [--until RFC3339]';
 
 function fail(message: string): never {
   console.error(`error: ${message}`);
@@ -40,12 +47,17 @@ const { values: a } = (() => {
         'from-seq': { type: 'string' },
         'from-time': { type: 'string' },
         until: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (err) {
-    return fail(`${(err as Error).message} (usage: npm run replay -- [--plan FILE] [--data-dir DIR | --clickhouse-url URL] [--nats URL (--from-seq N | --from-time RFC3339)] [--until RFC3339])`);
+    return fail(`${(err as Error).message} (${USAGE})`);
   }
 })();
+if (a.help) {
+  console.log(`${USAGE}\n(what it does and prints: docs/PLANS.md and the head of scripts/replay.ts)`);
+  process.exit(0);
+}
 
 async function main(): Promise<void> {
   const plan = a.plan ? loadPlanFile(a.plan) : loadPlan(undefined, Date.now());
@@ -56,7 +68,13 @@ async function main(): Promise<void> {
   if (!a.nats && !a['clickhouse-url'] && !existsSync(join(dataDir, 'clickhouse'))) fail(`no monitor store in ${dataDir} (no clickhouse/ directory): check --data-dir or DATA_DIR`);
   let untilMs = Math.min(Date.now(), plan.yearEndMs - 1);
   if (a.until) untilMs = parseRfc3339(a.until) ?? fail(`--until must be RFC 3339 with an offset (got "${a.until}")`);
-  const ch = await openClickHouse({ url: a['clickhouse-url'], dataDir: join(dataDir, 'clickhouse'), username: process.env.CLICKHOUSE_USER, password: process.env.CLICKHOUSE_PASSWORD });
+  // read before anything is opened: a replay that cannot reach the broker must not touch the store
+  const security = a.nats ? natsSecurityFromEnv() : undefined;
+  const hashKey = a.nats ? existingCustomerHashKey(dataDir, process.env.CUSTOMER_HASH_KEY) : undefined;
+  if (a.nats && !hashKey) {
+    fail(`no customer-hash key: set CUSTOMER_HASH_KEY or restore ${join(dataDir, 'customer-hash.key')} (the key the stored events were hashed with; docs/OPERATIONS.md, "Backup and the hash key")`);
+  }
+  const ch = await openClickHouse({ url: a['clickhouse-url'], dataDir: join(dataDir, 'clickhouse'), username: process.env.CLICKHOUSE_USER, password: process.env.CLICKHOUSE_PASSWORD, quiet: true });
   try {
     await migrate(ch);
     const summary: Record<string, unknown> = { year: plan.year };
@@ -65,11 +83,14 @@ async function main(): Promise<void> {
       const seq = a['from-seq'] === undefined ? undefined : Number(a['from-seq']);
       if (seq !== undefined && !(Number.isInteger(seq) && seq >= 1)) fail(`--from-seq must be an integer >= 1 (got "${a['from-seq']}")`);
       const timeMs = a['from-time'] === undefined ? undefined : (parseRfc3339(a['from-time']) ?? fail(`--from-time must be RFC 3339 with an offset (got "${a['from-time']}")`));
-      const nc = await connect({ servers: a.nats.split(',').map((s) => s.trim()), name: 'complaint-replay' });
+      const nc = await connect({ servers: a.nats.split(',').map((s) => s.trim()), name: 'complaint-replay', ...security!.options }).catch((err: Error) => {
+        throw new Error(`${err.message} (NATS auth: ${describeNatsAuth(security!).auth}, TLS: ${security!.tls ? 'on' : 'off'})`);
+      });
+      // on stderr, as the monitor logs it: the method, never a secret; stdout keeps its one line
+      console.error(JSON.stringify({ msg: 'connected to NATS', ...describeNatsAuth(security!) }));
       try {
-        const hashKey = customerHashKey(dataDir, process.env.CUSTOMER_HASH_KEY);
-        await checkHashKey(ch, hashKey, Date.now()); // stream events hashed with another key would count twice
-        summary.stream = await storeFromStream(nc, ch, preparer(plan, hashKey), { seq, timeMs });
+        await checkHashKey(ch, hashKey!, Date.now()); // stream events hashed with another key would count twice
+        summary.stream = await storeFromStream(nc, ch, preparer(plan, hashKey!), { seq, timeMs });
       } finally {
         await nc.close();
       }
@@ -87,7 +108,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
-  if (err instanceof PlanError) fail(err.message);
+  if (err instanceof PlanError || err instanceof ConfigError) fail(err.message);
   console.error(`error: ${err.message}`);
   process.exit(1);
 });

@@ -2,6 +2,10 @@
 # The whole set-up on a fresh Debian machine with Node 20 (run as root, or with sudo available):
 # the Debian packages the monitor and its tests use, where missing, then the locked npm packages.
 set -euo pipefail
+if [ "${1:-}" = "--help" ] || [ "${1:-}" = "-h" ]; then
+  echo "usage: npm run setup   (installs the missing Debian packages: nats-server, chromium, CJK fonts; then npm install)"
+  exit 0
+fi
 cd "$(dirname "$0")/.."
 
 need=()

@@ -23,7 +23,10 @@ export interface ClickHouseTarget {
    * pipeline writes through its own, so a long read or a journal move never holds it up.
    */
   lane?: string;
-  /** server mode: the client's own error log off (a command line prints its one error line) */
+  /**
+   * server mode: the client's own error log off. Its blocks are multi-line and not JSON; every
+   * caller reports the failures itself (the monitor in its JSON log, a command line in one line).
+   */
   quiet?: boolean;
 }
 

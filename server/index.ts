@@ -10,6 +10,14 @@ import { weakHashKey } from './secrets.ts';
 // NATS_URL / CLICKHOUSE_URL say otherwise. Bad configuration or a bad plan stops it here, with
 // the variable or the plan's line and field named.
 
+if (process.argv.slice(2).some((x) => x === '--help' || x === '-h')) {
+  console.log(`usage: npm start
+  the monitor, configured by environment variables only (README.md, "Environment"): DATA_DIR, PORT, HOST,
+  NATS_URL, CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, PLAN, CUSTOMER_HASH_KEY, MONITOR_TOKENS, …
+  unset NATS_URL and CLICKHOUSE_URL: embedded mode (its own nats-server and ClickHouse engine in DATA_DIR)`);
+  process.exit(0);
+}
+
 const log = createLog();
 
 async function main(): Promise<void> {

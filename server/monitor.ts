@@ -18,7 +18,7 @@ import { describeNatsAuth, natsSecurityFromEnv, type NatsSecurity } from './nats
 import { SizeHistogram } from './metrics.ts';
 import { customerHashKey } from './secrets.ts';
 import { checkHashKey } from './hash-key-check.ts';
-import { planStatus } from './plan-status.ts';
+import { checkPlanAtStart } from './plan-file-check.ts';
 import { UncountedEvents } from './uncounted.ts';
 import { DeadLetterWindow } from './dead-letter-window.ts';
 import { storedDeadLetters } from './dead-letters.ts';
@@ -52,6 +52,8 @@ export class Monitor {
   readonly batchSizes = new SizeHistogram();
   /** swapped whole by replacePlan (a new plan needs a new index); read it afresh, never keep it */
   index: CounterIndex;
+  /** the PLAN file set aside a later runtime change (plan-file-check.ts) */
+  planFileWarning?: string;
   private subscription?: Subscription;
   private readonly history: CounterHistory;
 
@@ -147,8 +149,7 @@ export class Monitor {
     const dead = await storedDeadLetters(this.clickhouse);
     [this.health.deadLettersStored, this.health.deadLetterSeqAtStart] = [dead.count, dead.maxSeq];
     this.log.info({ events: this.health.rebuiltEvents, ms: this.health.rebuildMs }, 'counters rebuilt from ClickHouse');
-    const { warning } = planStatus(this.plan, this.now());
-    if (warning) this.log.warn({ planYear: this.plan.year }, warning);
+    this.planFileWarning = await checkPlanAtStart(this.clickhouse, this.plan, this.config.planPath, this.now(), this.log);
   }
 
   private watchConnection(): void {
@@ -236,10 +237,11 @@ export class Monitor {
     try {
       const index = new CounterIndex(next);
       const rebuiltEvents = await countingFacts(this.clickhouse, index, { fromMs: next.yearStartMs, toMs: next.yearEndMs, recentIds: Math.max(50_000, 2 * this.config.maxAckPending) });
-      for (const batch of this.swapBuffer) index.reapply(batch); // their ids may be in the rebuild's recent page, their facts not
+      for (const batch of this.swapBuffer) index.reapply(batch); // they raced the rebuild
       this.plan = next;
       this.index = index;
       this.uncounted.reset();
+      this.planFileWarning = undefined;
       return { rebuiltEvents };
     } finally {
       this.swapBuffer = undefined;

@@ -61,12 +61,12 @@ async function stopOrphan(pidFile: string): Promise<void> {
 }
 
 /** Starts nats-server and resolves once it accepts clients. */
-export async function startLocalNats(opts: { storeDir: string; port?: number }): Promise<LocalNats> {
+export async function startLocalNats(opts: { storeDir: string; port?: number; /** tests: e.g. `--user u --pass p` */ extraArgs?: readonly string[] }): Promise<LocalNats> {
   mkdirSync(opts.storeDir, { recursive: true });
   const pidFile = `${opts.storeDir}/nats-server.pid`;
   await stopOrphan(pidFile);
   const port = opts.port ?? ((await portIsFree(4222)) ? 4222 : await freePort());
-  const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', opts.storeDir, '-P', pidFile];
+  const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', opts.storeDir, '-P', pidFile, ...(opts.extraArgs ?? [])];
   const child = spawn(NATS_SERVER_BIN, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

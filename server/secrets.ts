@@ -7,10 +7,20 @@ import { join } from 'node:path';
  * once and kept in the data directory (mode 0600) unless the environment provides one.
  */
 export function customerHashKey(dataDir: string, fromEnv?: string): Uint8Array {
+  const file = join(dataDir, 'customer-hash.key');
+  if (!fromEnv && !existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  return existingCustomerHashKey(dataDir, fromEnv)!;
+}
+
+/**
+ * The key as customerHashKey finds it, or undefined when there is none yet: never generates one.
+ * For the tools (replay): a key they made up would be refused by the stored fingerprint anyway,
+ * and the file left behind would then be taken by the next monitor started on that DATA_DIR.
+ */
+export function existingCustomerHashKey(dataDir: string, fromEnv?: string): Uint8Array | undefined {
   if (fromEnv) return Buffer.from(fromEnv, 'utf8');
   const file = join(dataDir, 'customer-hash.key');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
-  return Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8');
+  return existsSync(file) ? Buffer.from(readFileSync(file, 'utf8').trim(), 'utf8') : undefined;
 }
 
 /**

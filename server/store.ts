@@ -20,7 +20,9 @@ export interface MonitorStore {
  */
 export async function openMonitorStore(config: MonitorConfig, log: Logger): Promise<MonitorStore> {
   const dataDir = join(config.dataDir, 'clickhouse');
-  const clickhouse = await openClickHouse({ url: config.clickhouseUrl, username: config.clickhouseUser, password: config.clickhousePassword, dataDir });
+  // quiet: a server's errors reach our JSON log where they are handled (the pipeline's write
+  // failures, the start's failure), not as the client's own multi-line non-JSON blocks
+  const clickhouse = await openClickHouse({ url: config.clickhouseUrl, username: config.clickhouseUser, password: config.clickhousePassword, dataDir, quiet: true });
   const applied = await migrate(clickhouse);
   if (applied.length) log.info({ applied }, 'ClickHouse schema migrated');
   if (config.clickhouseUrl) return { clickhouse, live: { client: clickhouse } };

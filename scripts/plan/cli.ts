@@ -141,6 +141,10 @@ function check(argv: string[]): void {
 
 async function main(): Promise<void> {
   const [cmd, ...rest] = process.argv.slice(2);
+  if (cmd === 'help' || process.argv.slice(2).some((x) => x === '--help' || x === '-h')) {
+    console.log(`${USAGE}\n(docs/PLANS.md)`);
+    return;
+  }
   if (cmd === 'build') await build(rest);
   else if (cmd === 'check') check(rest);
   else throw new UsageError(cmd ? `unknown command "${cmd}"` : 'a command is required');

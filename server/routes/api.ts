@@ -47,6 +47,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
       planYear: monitor.plan.year,
       planStatus: plan.state,
       ...(plan.warning ? { planWarning: plan.warning } : {}),
+      ...(monitor.planFileWarning ? { planFileWarning: monitor.planFileWarning } : {}),
       nats: { status: h.nats, url: redactNatsUrl(h.natsUrl), error: h.natsError ?? null, ...(monitor.localBrokerRestarts === undefined ? {} : { localRestarts: monitor.localBrokerRestarts }) },
       consumer: await lag.read(now()),
       lastEventAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, monitor.plan.timezone) : null,

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { chTime } from '../../pipelines/sinks/clickhouse.ts';
 import { ClickHouseSink } from '../../pipelines/sinks/clickhouse.ts';
@@ -7,6 +6,7 @@ import { authorize } from '../access.ts';
 import { maskText } from '../../pipelines/transforms/mask.ts';
 import { badRequest, HttpError } from '../errors.ts';
 import type { Monitor } from '../monitor.ts';
+import { planHash, planJson } from '../plan-file-check.ts';
 import { toZonedIso } from '../time.ts';
 import { intParam, readQuery } from './query.ts';
 
@@ -18,8 +18,6 @@ import { intParam, readQuery } from './query.ts';
 // PUT /api/plan  {"by": "张三", "reason": "...", "plan": <plan object> | "<YAML or JSON text>"}
 // GET /api/plan/changes[?limit]
 
-const canonical = (p: CompiledPlan) => JSON.stringify(p.plan);
-const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export function planRoutes(app: FastifyInstance, monitor: Monitor, now: () => number): void {
   const { config } = monitor;
@@ -48,8 +46,9 @@ export function planRoutes(app: FastifyInstance, monitor: Monitor, now: () => nu
     if (next.year !== old.year) {
       throw badRequest(`the plan is for ${next.year} but the monitor runs ${old.year}; a new year needs a restart with PLAN set`);
     }
-    const [oldJson, newJson] = [canonical(old), canonical(next)];
-    if (oldJson === newJson) return { changed: false, year: next.year, hash: sha(newJson) };
+    const [oldJson, newJson] = [planJson(old), planJson(next)];
+    const [oldHash, newHash] = [planHash(old), planHash(next)];
+    if (oldJson === newJson) return { changed: false, year: next.year, hash: newHash };
     let rebuiltEvents: number;
     try {
       ({ rebuiltEvents } = await monitor.replacePlan(next));
@@ -63,16 +62,16 @@ export function planRoutes(app: FastifyInstance, monitor: Monitor, now: () => nu
       format: 'JSONEachRow',
       values: [{
         changed_at: chTime(at), plan_year: next.year, changed_by: who, role: access.role, reason: why,
-        old_hash: sha(oldJson), new_hash: sha(newJson), old_plan: oldJson, new_plan: newJson, rebuilt_events: rebuiltEvents,
+        old_hash: oldHash, new_hash: newHash, old_plan: oldJson, new_plan: newJson, rebuilt_events: rebuiltEvents,
       }],
     });
     // Everything may have moved: downstream rules and boards get every counter, marked retroactive.
     const rows = monitor.index.rows(at);
     monitor.changes.next({ asOfMs: at, rows, events: [], retroactive: true, planChanged: true });
-    monitor.liveMessages.next({ type: 'plan', year: next.year, changedAt: toZonedIso(at, next.timezone), by: who, hash: sha(newJson) });
+    monitor.liveMessages.next({ type: 'plan', year: next.year, changedAt: toZonedIso(at, next.timezone), by: who, hash: newHash });
     await new ClickHouseSink(monitor.clickhouse).writeCounterChanges(rows, next.year, at, 'plan-change');
     req.log.info({ by: who, year: next.year, rebuiltEvents }, 'plan changed');
-    return { changed: true, year: next.year, oldHash: sha(oldJson), newHash: sha(newJson), rebuiltEvents, changedAt: toZonedIso(at, next.timezone) };
+    return { changed: true, year: next.year, oldHash, newHash, rebuiltEvents, changedAt: toZonedIso(at, next.timezone) };
   });
 
   app.get('/api/plan/changes', async (req) => {

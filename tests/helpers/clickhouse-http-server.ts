@@ -26,6 +26,34 @@ const PASSWORD = process.env.CH_PASSWORD ?? '';
 
 const connection = createChdbConnection({ path: dataDir });
 
+/**
+ * Every query runs alone on the one connection, in arrival order: the engine runs one query at a
+ * time per connection, and it leaves a failed query's partial answer (its JSON header, say) in
+ * the connection, prepended to the next query's answer. After any failure a throwaway query takes
+ * those leftovers, before the next request's query runs: the monitor's embedded mode does the
+ * same for analysts (server/routes/sql.ts, AnalystLane). Without it a client's next request,
+ * from anyone, read a corrupted answer, which a server never gives.
+ */
+let tail: Promise<unknown> = Promise.resolve();
+function alone<T>(query: () => Promise<T>): Promise<T> {
+  const run = tail.then(() =>
+    query().catch(async (err: unknown) => {
+      await (async () => drain(connection.exec({ query: 'SELECT 1 FORMAT JSON' } as Parameters<typeof connection.exec>[0])))().catch(() => undefined);
+      throw err;
+    }),
+  );
+  tail = run.catch(() => undefined);
+  return run;
+}
+
+/** The whole answer of a query, read to its end (a failure while reading is the query's too). */
+async function drain(pending: ReturnType<typeof connection.exec>): Promise<{ out: Buffer; summary: Record<string, unknown> }> {
+  const result = await pending;
+  const chunks: Buffer[] = [];
+  for await (const c of result.stream) chunks.push(Buffer.from(c as Uint8Array));
+  return { out: Buffer.concat(chunks), summary: (result as { summary?: Record<string, unknown> }).summary ?? {} };
+}
+
 /** URL parameters that are protocol, not settings. */
 const PROTOCOL_KEYS = new Set(['query', 'query_id', 'database', 'session_id', 'role', 'user', 'password', 'default_format']);
 
@@ -77,17 +105,17 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
   const gzip = clickhouse_settings.enable_http_compression === '1' && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
   try {
-    const result = await connection.exec({
-      query,
-      values,
-      query_params,
-      clickhouse_settings,
-      query_id: url.searchParams.get('query_id') ?? undefined,
-    } as Parameters<typeof connection.exec>[0]);
-    const chunks: Buffer[] = [];
-    for await (const c of result.stream) chunks.push(Buffer.from(c as Uint8Array));
-    const out = Buffer.concat(chunks);
-    const summary = (result as { summary?: Record<string, unknown> }).summary ?? {};
+    const { out, summary } = await alone(async () =>
+      drain(
+        connection.exec({
+          query,
+          values,
+          query_params,
+          clickhouse_settings,
+          query_id: url.searchParams.get('query_id') ?? undefined,
+        } as Parameters<typeof connection.exec>[0]),
+      ),
+    );
     res.writeHead(200, {
       'Content-Type': 'text/plain; charset=UTF-8',
       'X-ClickHouse-Query-Id': url.searchParams.get('query_id') ?? '',

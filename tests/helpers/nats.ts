@@ -6,7 +6,8 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { freePort, startLocalNats, stopChild, type LocalNats } from '../../server/natsd.ts';
 
 // A real nats-server per test file, on a free port and its own store, that a test can kill and
-// start again on the same port and store.
+// start again on the same port and store. With `auth`, the broker asks for a user and password
+// (as a secured deployment's does), and `connect()` gives them.
 
 export interface TestNats {
   url: string;
@@ -20,21 +21,23 @@ export interface TestNats {
   cleanup(): Promise<void>;
 }
 
-export async function startTestNats(): Promise<TestNats> {
+export async function startTestNats(opts: { auth?: { user: string; password: string } } = {}): Promise<TestNats> {
   const storeDir = mkdtempSync(join(tmpdir(), 'cewm-nats-'));
   const port = await freePort();
-  let server: LocalNats | undefined = await startLocalNats({ storeDir, port });
+  const extraArgs = opts.auth ? ['--user', opts.auth.user, '--pass', opts.auth.password] : [];
+  const credentials = opts.auth ? { user: opts.auth.user, pass: opts.auth.password } : {};
+  let server: LocalNats | undefined = await startLocalNats({ storeDir, port, extraArgs });
   const t: TestNats = {
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
-    connect: () => connect({ servers: t.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 }),
+    connect: () => connect({ servers: t.url, maxReconnectAttempts: -1, reconnectTimeWait: 250, ...credentials }),
     kill: async () => {
       if (server) await stopChild(server.process, 'SIGKILL');
       server = undefined;
     },
     start: async () => {
-      server = await startLocalNats({ storeDir, port });
+      server = await startLocalNats({ storeDir, port, extraArgs });
     },
     stop: async () => {
       await server?.stop();
