@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FORGET_MS, ScreenRegistry, cleanId, cleanName } from './screens.ts';
+import { FORGET_MS, MAX_SCREENS, ScreenRegistry, cleanId, cleanName, screenFrame } from './screens.ts';
 
 describe('screens', () => {
-  it('screens - a silent screen raises one alert, and a resolved one when it speaks again', () => {
+  it('screens - a silent screen changes its status to silent once, and to back when it speaks again', () => {
     const r = new ScreenRegistry(60_000);
     r.hello('wall-1', '监控室左屏', '127.0.0.1', false, 0);
     expect(r.sweep(30_000)).toEqual([]);
@@ -10,20 +10,22 @@ describe('screens', () => {
     expect(r.sweep(100_000)).toEqual([]);
     const [a, ...rest] = r.sweep(110_001);
     expect(rest).toEqual([]);
-    expect(a).toMatchObject({ type: 'alert', kind: 'screen', id: 'screen:wall-1', status: 'open', name: '监控室左屏', lastHeartbeat: 50_000 });
+    expect(a).toEqual({ id: 'wall-1', name: '监控室左屏', remote: '127.0.0.1', status: 'silent', atMs: 110_001, lastHeartbeatMs: 50_000 });
     expect(r.sweep(200_000)).toEqual([]);
-    expect(r.heartbeat('wall-1', 210_000).resolved).toMatchObject({ id: 'screen:wall-1', status: 'resolved' });
+    expect(r.heartbeat('wall-1', 210_000)).toEqual([{ id: 'wall-1', name: '监控室左屏', remote: '127.0.0.1', status: 'back', atMs: 210_000, lastHeartbeatMs: 210_000 }]);
+    expect(r.heartbeat('wall-1', 211_000)).toEqual([]);
     expect(r.list()[0]).toMatchObject({ id: 'wall-1', lastSeq: 42, silent: false, connections: 1 });
   });
 
-  it('screens - a disconnected screen that does not return is alerted, then forgotten', () => {
+  it('screens - a disconnected screen that does not return is silent, then forgotten, and pages are told', () => {
     const r = new ScreenRegistry(10_000);
     r.hello('a', '', '10.0.0.1', true, 0);
     r.disconnected('a', 1000);
     expect(r.list()[0]).toMatchObject({ connections: 0, disconnectedAtMs: 1000, masked: true });
-    expect(r.sweep(12_000).map((x) => x.screenId)).toEqual(['a']);
-    r.sweep(12_000 + FORGET_MS + 1);
+    expect(r.sweep(12_000).map((x) => [x.id, x.status])).toEqual([['a', 'silent']]);
+    expect(r.sweep(12_000 + FORGET_MS + 1).map((x) => [x.id, x.status])).toEqual([['a', 'forgotten']]);
     expect(r.list()).toEqual([]);
+    expect(r.silentNow(12_000 + FORGET_MS + 2)).toEqual([]);
   });
 
   it('screens - only wall screens are watched: named, kiosk or masked; a laptop\'s tab is listed, never alerted', () => {
@@ -32,12 +34,38 @@ describe('screens', () => {
     r.hello('kiosk', '', '10.0.0.2', false, 0, true);
     r.hello('named', '监控室右屏', '10.0.0.3', false, 0);
     for (const id of ['tab', 'kiosk', 'named']) r.disconnected(id, 1000);
-    expect(r.sweep(12_000).map((x) => x.screenId).sort()).toEqual(['kiosk', 'named']);
+    expect(r.sweep(12_000).map((x) => x.id).sort()).toEqual(['kiosk', 'named']);
     expect(r.list().map((e) => [e.id, e.watched])).toEqual([['tab', false], ['kiosk', true], ['named', true]]);
     // the same tab opened again as a named screen is watched from then on
     r.hello('tab', '大厅屏', '10.0.0.9', false, 13_000);
     r.disconnected('tab', 14_000);
-    expect(r.sweep(30_000).map((x) => x.screenId)).toEqual(['tab']);
+    expect(r.sweep(30_000).map((x) => x.id)).toEqual(['tab']);
+  });
+
+  // Audit G: a silent screen was pushed as an alert that GET /api/alerts, the next snapshot and
+  // the ack route did not know, carrying another screen's network address.
+  it('screens - the silent screens are there for a later snapshot; a frame names the screen, never its address', () => {
+    const r = new ScreenRegistry(10_000);
+    r.hello('lobby-1', '大堂屏', '192.168.7.21', false, 0, true);
+    r.hello('wall-2', '', '192.168.7.22', false, 0, true);
+    r.heartbeat('wall-2', 9_000);
+    expect(r.silentNow(5_000)).toEqual([]);
+    const [went] = r.sweep(12_000);
+    expect(r.silentNow(15_000)).toEqual([{ id: 'lobby-1', name: '大堂屏', remote: '192.168.7.21', status: 'silent', atMs: 15_000, lastHeartbeatMs: 0 }]);
+    const iso = (ms: number) => `t${ms}`;
+    expect(screenFrame(went!, iso)).toEqual({ type: 'screen', id: 'lobby-1', name: '大堂屏', status: 'silent', at: 't12000', lastHeartbeat: 't0', silentMs: 12_000 });
+    expect(JSON.stringify(screenFrame(went!, iso))).not.toContain('192.168');
+    r.heartbeat('lobby-1', 16_000);
+    expect(r.silentNow(17_000)).toEqual([]);
+  });
+
+  it('screens - a silent screen evicted by newer ones is forgotten on the pages too', () => {
+    const r = new ScreenRegistry(10);
+    r.hello('old', 'x', '', false, 0, true);
+    r.disconnected('old', 1);
+    r.sweep(100);
+    for (let i = 1; i < MAX_SCREENS; i++) r.hello(`s${i}`, '', '', false, 200);
+    expect(r.hello('one-more', '', '', false, 300)).toEqual([{ id: 'old', name: 'x', remote: '', status: 'forgotten', atMs: 300, lastHeartbeatMs: 0 }]);
   });
 
   it('screens - ids and names from the page are bounded and printable', () => {

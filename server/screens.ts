@@ -1,7 +1,11 @@
 // Which wall displays are connected and alive. Each screen says hello when it connects and sends
-// a heartbeat every few seconds; a screen silent longer than the limit (still connected but
-// frozen, or gone and not back) raises a `screen` alert once, and a `resolved` one when it
-// returns. Pure bookkeeping with time passed in; the WebSocket route feeds it.
+// a heartbeat every few seconds; a watched screen silent longer than the limit (still connected
+// but frozen, or gone and not back) changes its status to `silent` once, and to `back` when it
+// returns. Pure bookkeeping with time passed in; the WebSocket route feeds it and pushes the
+// changes as `{type:'screen'}` frames.
+// A silent screen is a screen's status, not an alert: the contract's alerts are about complaints
+// (kinds level and case), stored, acknowledged and escalated; nobody acknowledges a screen, it is
+// silent until it is back (audit G: pushed as an alert, it was nowhere else an alert was).
 
 export interface ScreenEntry {
   id: string;
@@ -18,30 +22,37 @@ export interface ScreenEntry {
    * opened in a laptop's tab is listed but raises nothing when its tab is closed.
    */
   watched: boolean;
-  /** a silence alert is open for it */
+  /** silent longer than the limit, and not back since */
   silent: boolean;
   disconnectedAtMs: number | null;
 }
 
-export interface ScreenAlert {
-  type: 'alert';
+/**
+ * A change of a watched screen's status: it went `silent`, it is `back`, or a silent screen was
+ * `forgotten` (gone for a day, or evicted by newer screens), so pages stop showing it.
+ */
+export interface ScreenChange {
   id: string;
-  kind: 'screen';
-  complaintType: null;
-  scope: null;
-  level: 'watch';
-  status: 'open' | 'resolved';
-  screenId: string;
   name: string;
+  /** for the log line only: frames leave it out (screenFrame) */
   remote: string;
-  openedAt: number;
-  lastHeartbeat: number;
-  silentMs: number;
+  status: 'silent' | 'back' | 'forgotten';
+  atMs: number;
+  lastHeartbeatMs: number;
+}
+
+/**
+ * The `{type:'screen'}` frame of a change, and (status `silent`) a silent screen in a snapshot.
+ * No network address: a wall has no use for another screen's, and a public one must not get it;
+ * whoever has to find the device reads `remote` in GET /api/screens.
+ */
+export function screenFrame(c: ScreenChange, iso: (ms: number) => string) {
+  return { type: 'screen' as const, id: c.id, name: c.name, status: c.status, at: iso(c.atMs), lastHeartbeat: iso(c.lastHeartbeatMs), silentMs: Math.max(0, c.atMs - c.lastHeartbeatMs) };
 }
 
 const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 export const MAX_SCREENS = 1000;
-/** A disconnected screen is forgotten this long after its alert (or its disconnect, if none). */
+/** A disconnected screen is forgotten this long after its last heartbeat or its disconnect, whichever is later. */
 export const FORGET_MS = 24 * 3_600_000;
 
 /** A client-chosen id or name: bounded and printable, so nothing odd reaches logs or pages. */
@@ -58,10 +69,11 @@ export class ScreenRegistry {
   constructor(private readonly silentMs: number) {}
 
   /** hello (or a heartbeat from a screen the registry does not know yet, e.g. after a restart) */
-  hello(id: string, name: string, remote: string, masked: boolean, nowMs: number, kiosk = false): { resolved?: ScreenAlert } {
+  hello(id: string, name: string, remote: string, masked: boolean, nowMs: number, kiosk = false): ScreenChange[] {
+    const changes: ScreenChange[] = [];
     let e = this.screens.get(id);
     if (!e) {
-      if (this.screens.size >= MAX_SCREENS) this.evictOldest();
+      if (this.screens.size >= MAX_SCREENS) changes.push(...this.evictOldest(nowMs));
       e = { id, name, remote, connectedAtMs: nowMs, lastHeartbeatMs: nowMs, connections: 0, lastSeq: null, masked, watched: false, silent: false, disconnectedAtMs: null };
       this.screens.set(id, e);
     }
@@ -72,21 +84,21 @@ export class ScreenRegistry {
     e.masked = masked;
     e.watched = kiosk || masked || e.name !== '';
     e.disconnectedAtMs = null;
-    return this.beat(e, nowMs);
+    return [...changes, ...this.beat(e, nowMs)];
   }
 
-  heartbeat(id: string, nowMs: number, lastSeq?: number): { resolved?: ScreenAlert } {
+  heartbeat(id: string, nowMs: number, lastSeq?: number): ScreenChange[] {
     const e = this.screens.get(id);
-    if (!e) return {};
+    if (!e) return [];
     if (typeof lastSeq === 'number' && Number.isFinite(lastSeq)) e.lastSeq = lastSeq;
     return this.beat(e, nowMs);
   }
 
-  private beat(e: ScreenEntry, nowMs: number): { resolved?: ScreenAlert } {
+  private beat(e: ScreenEntry, nowMs: number): ScreenChange[] {
     e.lastHeartbeatMs = nowMs;
-    if (!e.silent) return {};
+    if (!e.silent) return [];
     e.silent = false;
-    return { resolved: this.alertOf(e, 'resolved', nowMs) };
+    return [changeOf(e, 'back', nowMs)];
   }
 
   disconnected(id: string, nowMs: number): void {
@@ -101,17 +113,17 @@ export class ScreenRegistry {
     if (e) e.lastSeq = seq;
   }
 
-  /** Opens one alert per screen that has just gone silent; forgets long-gone screens. */
-  sweep(nowMs: number): ScreenAlert[] {
-    const out: ScreenAlert[] = [];
+  /** Marks each watched screen that has just gone silent; forgets long-gone screens. */
+  sweep(nowMs: number): ScreenChange[] {
+    const out: ScreenChange[] = [];
     for (const e of this.screens.values()) {
       if (e.disconnectedAtMs !== null && nowMs - Math.max(e.disconnectedAtMs, e.lastHeartbeatMs) > FORGET_MS) {
-        this.screens.delete(e.id);
+        out.push(...this.forget(e, nowMs));
         continue;
       }
       if (e.watched && !e.silent && nowMs - e.lastHeartbeatMs > this.silentMs) {
         e.silent = true;
-        out.push(this.alertOf(e, 'open', nowMs));
+        out.push(changeOf(e, 'silent', nowMs));
       }
     }
     return out;
@@ -121,30 +133,25 @@ export class ScreenRegistry {
     return [...this.screens.values()].map((e) => ({ ...e }));
   }
 
-  private alertOf(e: ScreenEntry, status: 'open' | 'resolved', nowMs: number): ScreenAlert {
-    return {
-      type: 'alert',
-      id: `screen:${e.id}`,
-      kind: 'screen',
-      complaintType: null,
-      scope: null,
-      level: 'watch',
-      status,
-      screenId: e.id,
-      name: e.name,
-      remote: e.remote,
-      openedAt: status === 'open' ? nowMs : e.lastHeartbeatMs,
-      lastHeartbeat: e.lastHeartbeatMs,
-      silentMs: nowMs - e.lastHeartbeatMs,
-    };
+  /** The screens silent now, as a snapshot lists them for a page that connects later. */
+  silentNow(nowMs: number): ScreenChange[] {
+    return [...this.screens.values()].filter((e) => e.silent).map((e) => changeOf(e, 'silent', nowMs));
   }
 
-  private evictOldest(): void {
+  /** Pages show silent screens until told otherwise: forgetting one is a change too. */
+  private forget(e: ScreenEntry, nowMs: number): ScreenChange[] {
+    this.screens.delete(e.id);
+    return e.silent ? [changeOf(e, 'forgotten', nowMs)] : [];
+  }
+
+  private evictOldest(nowMs: number): ScreenChange[] {
     let oldest: ScreenEntry | undefined;
     for (const e of this.screens.values()) {
       if (e.connections > 0) continue;
       if (!oldest || e.lastHeartbeatMs < oldest.lastHeartbeatMs) oldest = e;
     }
-    if (oldest) this.screens.delete(oldest.id);
+    return oldest ? this.forget(oldest, nowMs) : [];
   }
 }
+
+const changeOf = (e: ScreenEntry, status: ScreenChange['status'], atMs: number): ScreenChange => ({ id: e.id, name: e.name, remote: e.remote, status, atMs, lastHeartbeatMs: e.lastHeartbeatMs });

@@ -14,8 +14,8 @@ import { arrangeRows } from './src/grid-rows.js';
 import { buildHeadline, setHeadlineFresh, updateHeadline } from './src/headline.js';
 import { T, langOf, setLang } from './src/i18n.js';
 import { buildPanel, setOpenCases, updatePanel } from './src/panels.js';
-import { connectWallboard, wsUrl } from './src/socket.js';
-import { ALL, applyCounter, applySeries, emptyState, fromSnapshot, planPeriodNote, upsertAlert } from './src/state.js';
+import { connectWallboard, screenId, wsUrl } from './src/socket.js';
+import { ALL, applyCounter, applyScreen, applySeries, emptyState, fromSnapshot, planPeriodNote, upsertAlert } from './src/state.js';
 import { pipelineStalled, renderDeadLetters, stallNote } from './src/data-quality.js';
 import { fitToScreen } from './src/fit.js';
 import { openCasesByType, renderTicker } from './src/ticker.js';
@@ -72,17 +72,6 @@ Object.defineProperty(window, '__wallboard', {
     lang, kiosk, masked,
   }),
 });
-
-/** A stable id per display (kept in localStorage) so the server can tell screens apart. */
-function screenId() {
-  try {
-    let id = localStorage.getItem('wallboard.screenId');
-    if (!id) localStorage.setItem('wallboard.screenId', (id = `s-${Math.random().toString(36).slice(2, 10)}`));
-    return id;
-  } catch {
-    return `s-${Math.random().toString(36).slice(2, 10)}`;
-  }
-}
 
 function staticTexts() {
   document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
@@ -294,8 +283,9 @@ function onMessage(msg) {
   } else if (msg.type === 'heartbeat') {
     if (msg.pipeline) state.pipeline = msg.pipeline;
     if (msg.asOf) state.heardAt = Date.parse(msg.asOf);
-  } else if (msg.type === 'alert') {
-    upsertAlert(state, msg);
+  } else if (msg.type === 'alert' || msg.type === 'screen') {
+    // a silent wall screen is pinned above the alerts until it is back
+    (msg.type === 'alert' ? upsertAlert : applyScreen)(state, msg);
     renderAlerts();
   }
 }

@@ -1,8 +1,6 @@
 // Pure parts of the wall-board fan-out, tested without sockets: coalescing of bursts, the bounded
-// replay ring that lets a reconnecting page catch up from the last seq it saw, and the public
-// (masked) form of a message for screens in public areas.
-
-import { createHash } from 'node:crypto';
+// replay ring that lets a reconnecting page catch up from the last seq it saw. The public (masked)
+// form of a message is in wallboard-public.ts.
 
 /** A message before it is numbered: the hub adds `seq` when it is broadcast. */
 export type LiveMessage = { type: string } & Record<string, unknown>;
@@ -21,7 +19,7 @@ export function coalesce(pending: ReadonlyMap<string, LiveMessage>, key: string,
 export interface RingEntry {
   seq: number;
   text: string;
-  /** the public form when it differs from text (see publicMessage) */
+  /** the public form when it differs from text (see wallboard-public.ts) */
   masked?: string;
 }
 
@@ -88,40 +86,3 @@ export function resumeFrom(ring: ReplayRing, lastSeq: number, hubEpoch: string, 
   if (oldest === undefined || oldest > since.seq + 1) return { kind: 'snapshot', reason: 'evicted' };
   return { kind: 'replay', entries: ring.after(since.seq) };
 }
-
-/** Fields that name people or carry ticket text: never sent to a masked (public-area) screen. */
-const PRIVATE_KEYS = new Set(['ticketId', 'text', 'customer', 'customerMasked', 'by', 'acknowledgedBy', 'ackBy', 'note', 'name', 'assignee', 'onCall', 'to', 'eventId']);
-
-// A case alert's id is `case.<ticketId>`, and its history entries' ids begin with it: a masked
-// screen gets the same stable alias for the same alert (its updates still find their row), not
-// the ticket. Other ids name a type and a branch only.
-const aliasOf = (id: string) => `case.${createHash('sha256').update(id).digest('hex').slice(0, 12)}`;
-function publicId(id: string): string {
-  if (!id.startsWith('case.')) return id;
-  const slash = id.indexOf('/');
-  return slash < 0 ? aliasOf(id) : `${aliasOf(id.slice(0, slash))}/${createHash('sha256').update(id).digest('hex').slice(0, 12)}`;
-}
-
-function strip(value: unknown, depth: number): unknown {
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => strip(v, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (PRIVATE_KEYS.has(k)) continue;
-    out[k] = (k === 'id' || k === 'alertId') && typeof v === 'string' ? publicId(v) : strip(v, depth + 1);
-  }
-  return out;
-}
-
-/**
- * The public form of a message. Alerts (and the alerts inside a snapshot) lose names and ticket
- * references; counters, series and plans carry none and pass unchanged (branch and type names
- * are organisational, not personal, and stay).
- */
-export function publicMessage<T extends Record<string, unknown>>(message: T): T {
-  if (message.type === 'alert') return strip(message, 0) as T;
-  if (message.type === 'snapshot' && Array.isArray(message.alerts)) return { ...message, alerts: strip(message.alerts, 0) } as T;
-  return message;
-}
-
-export const hasPrivate = (message: Record<string, unknown>): boolean => message.type === 'alert' || message.type === 'snapshot';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { ReplayRing, coalesce, publicMessage, resumeFrom } from './wallboard-core.ts';
+import { ReplayRing, coalesce, resumeFrom } from './wallboard-core.ts';
 import { WallboardHub } from './wallboard.ts';
 
 type Frame = Record<string, any>;
@@ -35,31 +35,6 @@ describe('wallboard core', () => {
     expect(ok.kind === 'replay' && ok.entries.map((e) => e.seq)).toEqual([3, 4, 5]);
     const none = resumeFrom(r, 5, 'e1', { seq: 5, epoch: 'e1' });
     expect(none.kind === 'replay' && none.entries.length).toBe(0);
-  });
-
-  it('wallboard - public messages lose names and ticket references, counters pass unchanged', () => {
-    const alert = { type: 'alert', id: 'a1', ticketId: 'T-1', history: [{ at: 't', by: '王经理', action: 'ack' }], text: '客户 138****1234' };
-    expect(publicMessage(alert)).toEqual({ type: 'alert', id: 'a1', history: [{ at: 't', action: 'ack' }] });
-    const snap = { type: 'snapshot', alerts: [alert], counters: [{ scope: 'BJ' }] };
-    expect(publicMessage(snap)).toEqual({ type: 'snapshot', alerts: [{ type: 'alert', id: 'a1', history: [{ at: 't', action: 'ack' }] }], counters: [{ scope: 'BJ' }] });
-    const counter = { type: 'counter', scope: 'BJ', unresolvedCustomers: 3 };
-    expect(publicMessage(counter)).toBe(counter);
-  });
-
-  // Privacy audit: a case alert's id carried its ticket id, and a notice's or assignment's `to`
-  // (free text, e.g. a customer's name and phone) reached public screens.
-  it('wallboard - a case alert keeps a stable alias instead of its ticket id; `to` and event ids go', () => {
-    const alert = {
-      type: 'alert', id: 'case.TK-13987654411', kind: 'case',
-      history: [{ id: 'case.TK-13987654411/notice/1', what: 'notice', detail: { to: '客户龚纾涵 139****4710', eventId: 'e-7' } }],
-    };
-    const pub = publicMessage(alert) as unknown as { id: string; history: Array<{ id: string; detail: object }> };
-    expect(JSON.stringify(pub)).not.toMatch(/TK-|13987654411|龚纾涵|e-7/);
-    expect(pub.id).toMatch(/^case\.[0-9a-f]{12}$/);
-    expect((publicMessage({ ...alert, status: 'acknowledged' }) as unknown as { id: string }).id).toBe(pub.id); // updates find their row
-    expect(pub.history[0]!.id.startsWith(`${pub.id}/`)).toBe(true);
-    expect(pub.history[0]!.detail).toEqual({});
-    expect((publicMessage({ type: 'alert', id: 'level.2025.mp.BJ.1' }) as { id: string }).id).toBe('level.2025.mp.BJ.1');
   });
 });
 
@@ -200,9 +175,35 @@ describe('wallboard hub', () => {
     const url = await serve(hub);
     const open = await connect(url);
     const pub = await connect(`${url}?masked`);
-    hub.broadcast([{ type: 'alert', id: 'a', ticketId: 'T-9', history: [{ by: '李四' }] }]);
+    hub.broadcast([{ type: 'alert', id: 'level.2025.mp.BJ.1', ticketId: 'T-9', history: [{ by: '李四' }] }]);
     await until(() => open.frames.length === 2 && pub.frames.length === 2, 'alert');
     expect(open.frames[1]).toMatchObject({ ticketId: 'T-9', history: [{ by: '李四' }] });
-    expect(pub.frames[1]).toEqual({ type: 'alert', id: 'a', history: [{}], seq: 1 });
+    expect(pub.frames[1]).toEqual({ type: 'alert', id: 'level.2025.mp.BJ.1', history: [{}], seq: 1 });
+  });
+
+  // Audit G: a public screen still got the correcting event ids (which embed the ticket id) in a
+  // history line's reason, the on-call names of escalation lines, who changed the plan, and the
+  // network address of another screen.
+  it('wallboard - a masked screen gets no event or ticket id, name or address in any frame, live or replayed', async () => {
+    const hub = new WallboardHub({ coalesceMs: 0 });
+    const url = await serve(hub);
+    const pub = await connect(`${url}?masked`);
+    const frames: Array<Record<string, unknown>> = [
+      { type: 'alert', id: 'case.TK-2026-17430', ticketId: 'TK-2026-17430', history: [{ id: 'case.TK-2026-17430/withdrawn/1', what: 'withdrawn', reason: 'correction TK-2026-17430-2-s1', by: '王主管' }] },
+      { type: 'alert', id: 'level.2026.rel.SH.1', onCall: { level: 2, notify: ['李四 139****5678'] }, history: [{ what: 'escalated', detail: { onCallLevel: 2, notify: ['李四 139****5678'] } }] },
+      { type: 'plan', year: 2026, changedAt: 't', by: '李四 139****5678', hash: 'h' },
+      { type: 'heartbeat', asOf: 't', pipeline: { consuming: true, writeError: 'connect ECONNREFUSED 10.1.2.3:8123' } },
+      { type: 'screen', id: 'lobby-1', name: '大堂屏', remote: '192.168.7.21', status: 'silent', lastHeartbeat: 't' },
+    ];
+    hub.broadcast(frames.map((f) => ({ ...f, type: String(f.type) })));
+    await until(() => pub.frames.length === 1 + frames.length, 'live frames');
+    const again = await connect(`${url}?masked&since=0&epoch=${hub.epoch}`);
+    await until(() => again.frames.length === 1 + frames.length, 'replayed frames');
+    for (const seen of [pub.frames, again.frames]) {
+      const text = JSON.stringify(seen);
+      expect(text).not.toMatch(/TK-2026|17430|王主管|李四|139\*|10\.1\.2\.3|192\.168|大堂屏|lobby/);
+      expect(seen.slice(1).map((f) => f.type)).toEqual(['alert', 'alert', 'plan', 'heartbeat', 'screen']);
+    }
+    expect(pub.frames[2]).toMatchObject({ onCall: { level: 2 }, history: [{ what: 'escalated', detail: { onCallLevel: 2 } }] });
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { ReplayRing, coalesce, hasPrivate, publicMessage, resumeFrom, type LiveMessage } from './wallboard-core.ts';
+import { ReplayRing, coalesce, resumeFrom, type LiveMessage } from './wallboard-core.ts';
+import { hasPrivate, publicMessage } from './wallboard-public.ts';
 
 // Live fan-out to wall-boards. Every frame carries a sequence number of the hub's life (its
 // `epoch`); a page that sees a gap reconnects. A reconnecting page names the last seq it saw and

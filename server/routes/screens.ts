@@ -5,7 +5,7 @@ import { toZonedIso } from '../time.ts';
 import { readQuery } from './query.ts';
 import type { WallboardRoutes } from './ws.ts';
 
-// GET /api/screens: the wall displays the server knows — connected, or silent and alerted —
+// GET /api/screens: the wall displays the server knows — connected, or silent (a status, not an alert) —
 // with their last heartbeat and the last seq the server sent each; plus the fan-out figures.
 
 export function screenRoutes(app: FastifyInstance, monitor: Monitor, wall: WallboardRoutes): void {

@@ -8,7 +8,7 @@ import { ALL_SCOPE } from '../../pipelines/model.ts';
 import { STREAM } from '../../pipelines/sources/jetstream.ts';
 import { WallboardHub, type Screen } from '../../pipelines/sinks/wallboard.ts';
 import type { LiveMessage } from '../../pipelines/sinks/wallboard-core.ts';
-import { ScreenRegistry, cleanId, cleanName, type ScreenAlert } from '../screens.ts';
+import { ScreenRegistry, cleanId, cleanName, screenFrame, type ScreenChange } from '../screens.ts';
 import { wallboardConfig, type WallboardConfig } from '../screens-config.ts';
 import { toZonedIso } from '../time.ts';
 import { headlineView, seriesView, snapshotView, withForecast } from '../views.ts';
@@ -18,7 +18,8 @@ import { lastHourView } from '../dead-letter-window.ts';
 // coalesced counter changes, series after retroactive changes, headline figures, alerts, and a
 // heartbeat carrying the pipeline's freshness so a page can tell quiet from dead. At each week
 // rollover every counter changes without an event (allowanceToDate steps), so a fresh snapshot
-// is broadcast. Screens say hello and heartbeat back; silent screens raise an alert.
+// is broadcast. Screens say hello and heartbeat back; a silent wall screen is a `screen` frame
+// (and is listed in every snapshot while it stays silent), not an alert.
 
 export interface WallboardRoutes {
   /** wall screens: counter bursts coalesced to a few frames a second */
@@ -49,6 +50,8 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     ...snapshotView(monitor.plan, monitor.index, now(), seq, monitor.snapshotAlerts()),
     heartbeatMs: config.heartbeatMs,
     pipeline: pipelineView(),
+    // a page that connects after a screen went silent sees it too
+    screens: screens.silentNow(now()).map((c) => { const { type: _t, ...s } = screenFrame(c, iso); return s; }),
   });
   const headline = () => ({ type: 'headline', ...headlineView(monitor.plan, monitor.index, now(), monitor.alertFacts()) });
   // The headline sums every type and counts every open alert: computed at most once per wall
@@ -123,10 +126,12 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     };
   };
 
-  const pushScreenAlert = (a: ScreenAlert) => {
-    const alert = { ...a, openedAt: iso(a.openedAt), lastHeartbeat: iso(a.lastHeartbeat) };
-    app.log.warn({ screenId: a.screenId, name: a.name, remote: a.remote, status: a.status, silentMs: a.silentMs }, 'wall-board screen silent');
-    if (!monitor.liveMessages.closed) monitor.liveMessages.next(alert);
+  const pushScreen = (c: ScreenChange) => {
+    const frame = screenFrame(c, iso);
+    const fields = { screenId: c.id, name: c.name, remote: c.remote, status: c.status, lastHeartbeat: frame.lastHeartbeat, silentMs: frame.silentMs };
+    if (c.status === 'silent') app.log.warn(fields, 'wall-board screen silent');
+    else app.log.info(fields, c.status === 'back' ? 'wall-board screen back' : 'wall-board screen forgotten');
+    broadcast([frame]);
   };
 
   let week = monitor.plan.weekIndexAt(now());
@@ -142,7 +147,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
         broadcast([{ ...snapshot(0), reason: 'week' }]);
       }
       broadcast([{ type: 'heartbeat', asOf: iso(now()), heartbeatMs: config.heartbeatMs, pipeline: pipelineView() }]);
-      for (const a of screens.sweep(now())) pushScreenAlert(a);
+      for (const c of screens.sweep(now())) pushScreen(c);
     } finally {
       ticking = false;
     }
@@ -186,15 +191,14 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       const id = cleanId(msg.screenId);
       if (!id || (msg.type !== 'hello' && msg.type !== 'heartbeat')) return;
       const lastSeq = typeof msg.lastSeq === 'number' ? msg.lastSeq : undefined;
-      let resolved: ScreenAlert | undefined;
+      const changes: ScreenChange[] = [];
       if (msg.type === 'hello' || screenId !== id) {
         if (screenId && screenId !== id) screens.disconnected(screenId, now());
         screenId = id;
-        resolved = screens.hello(id, cleanName(msg.name), remote, masked, now(), msg.kiosk === true).resolved;
+        changes.push(...screens.hello(id, cleanName(msg.name), remote, masked, now(), msg.kiosk === true));
       }
-      const beat = screens.heartbeat(id, now(), lastSeq ?? screen.lastSeq);
-      resolved ??= beat.resolved;
-      if (resolved) pushScreenAlert(resolved);
+      changes.push(...screens.heartbeat(id, now(), lastSeq ?? screen.lastSeq));
+      for (const c of changes) pushScreen(c);
     });
     socket.on('close', () => {
       if (screenId) screens.disconnected(screenId, now());

@@ -184,11 +184,19 @@ describe('wall-board e2e (real monitor)', () => {
     console.log('screenshot:', await saveScreenshot(page, 'wallboard-e2e-dead-letters'));
   });
 
-  it('wallboard e2e - a screen that goes away raises a screen alert on the other screens', async () => {
-    await waitBoard(page, `w.state.alerts.some((a) => a.kind === 'screen' && a.status === 'open')`, 20_000);
+  // Audit G: a silent screen was an alert on /ws only; it is a screen status, in every snapshot.
+  it('wallboard e2e - a screen that goes away is shown silent on the other screens, and on a board opened later', async () => {
+    await waitBoard(page, `w.state.screens.some((s) => s.name.startsWith('kiosk-'))`, 20_000);
     const { body } = await getJson(monitor, '/api/screens');
     expect(body.screens.filter((s: { silent: boolean }) => s.silent).length).toBeGreaterThan(0);
-    expect(await page.locator('#alerts li[data-kind="screen"]').first().innerText()).toContain('无心跳');
+    expect(await page.locator('#alerts li[data-kind="screen"]').first().innerText()).toMatch(/^大屏 kiosk-\d+ 无心跳$/m);
+    const later = await openPage(browser, `${base}/?masked`);
+    await waitBoard(later.page, 'w.connected && w.state.screens.length > 0');
+    expect(await later.page.locator('#alerts li[data-kind="screen"]').first().innerText()).toContain('大屏无心跳'); // no name in public
+    const alerts = await getJson(monitor, '/api/alerts?status=all');
+    expect(alerts.body.alerts.filter((a: { kind: string }) => a.kind !== 'level' && a.kind !== 'case')).toEqual([]);
+    expect(later.errors).toEqual([]);
+    await later.page.context().close();
   });
 
   it('wallboard e2e - says disconnected within seconds when the monitor stops, recovers with correct numbers', async () => {

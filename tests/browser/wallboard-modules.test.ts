@@ -190,6 +190,30 @@ describe('wall-board modules', () => {
     expect(words).toEqual(['超期', '无进展', '严重超标']);
   });
 
+  // Audit G: a silent screen came as an alert no other surface knew. It is a screen status: the
+  // snapshot lists the silent ones, `screen` frames change them, and the ticker pins them on top.
+  it('ticker - silent wall screens are pinned above the alerts until they are back; a public screen shows no name', async () => {
+    const shown = await withModule<Array<[string, string[]]>>('/src/state.js', `import('/src/ticker.js').then((t) => {
+      const state = m.fromSnapshot({ plan: null, alerts: [{ id: 'l1', kind: 'level', complaintType: 'x', scope: 'BJ', level: 'watch', status: 'open', history: [] }],
+        screens: [{ id: 'lobby-1', name: '大堂屏', lastHeartbeat: '2025-03-14T10:00:00+08:00' }] });
+      const list = document.createElement('ul');
+      const out = [];
+      const look = (masked) => { t.renderTicker(list, state, { masked }); out.push([JSON.stringify(state.screens.map((s) => s.id)), [...list.children].map((li) => (li.dataset.kind ?? '') + ':' + (li.querySelector('.a-what')?.textContent ?? ''))]); };
+      look(false);
+      m.applyScreen(state, { type: 'screen', id: 'wall-2', name: '', status: 'silent', lastHeartbeat: '2025-03-14T10:01:00+08:00' });
+      look(true);
+      m.applyScreen(state, { type: 'screen', id: 'lobby-1', status: 'back' });
+      m.applyScreen(state, { type: 'screen', id: 'wall-2', status: 'forgotten' });
+      look(false);
+      return out;
+    })`);
+    expect(shown).toEqual([
+      ['["lobby-1"]', ['screen:大屏 大堂屏 无心跳', 'level:x · BJ']],
+      ['["wall-2","lobby-1"]', ['screen:大屏无心跳', 'screen:大屏无心跳', 'level:x · BJ']],
+      ['[]', ['level:x · BJ']],
+    ]);
+  });
+
   it('data quality - a broker that is not connected stalls the numbers at once; the plan period is said', async () => {
     const stalled = await withModule<boolean[]>('/src/data-quality.js', `[null, { consuming: true, nats: 'connected', lagMs: 10 }, { consuming: true, nats: 'reconnecting', lagMs: 10 },
       { consuming: true, nats: 'connected', lagMs: 200000 }, { consuming: false }].map((p) => m.pipelineStalled(p, 120000))`);

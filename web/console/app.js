@@ -6,6 +6,7 @@ import { KIND_ZH, LADDER_ZH, LEVEL_ZH, STATUS_ZH, URGENCY_ZH, WHAT_ZH, esc, fmt 
 import { mayActOn } from './access.js';
 import { api, withToken } from './api.js';
 import { showReviewCount } from './review-count.js';
+import { applyScreen, renderScreens, screensFromSnapshot } from './screens.js';
 
 const alerts = new Map();
 let reasons = [];
@@ -59,9 +60,8 @@ function scopeName(code) {
   return plan?.branches.find((b) => b.code === code)?.name ?? code;
 }
 
-/** What an alert is about: a type at a branch, or a wall screen that went silent (no type, no branch). */
+/** What an alert is about: a type at a branch. */
 function subject(a) {
-  if (a.kind === 'screen') return `大屏 ${a.name || a.screenId} 无心跳`;
   return `${typeName(a.complaintType)} · ${scopeName(a.scope)}`;
 }
 
@@ -70,7 +70,7 @@ function subject(a) {
 // server checks each action again); the list shows those first-hand and the rest read-only.
 let access = { role: 'viewer', branches: null, mayAct: false };
 function mayAct(a) {
-  return a.kind !== 'screen' && mayActOn(access, plan, a.scope);
+  return mayActOn(access, plan, a.scope);
 }
 
 function fillFilter(id, values, label = (v) => v) {
@@ -107,7 +107,7 @@ function render(fresh = new Set()) {
   $('list').innerHTML = shown.length
     ? shown.map((a) => `<li data-id="${esc(a.id)}" data-level="${esc(a.level)}" data-status="${esc(a.status)}" class="${a.id === selected ? 'selected' : ''} ${fresh.has(a.id) ? 'new' : ''}">
         <div><span class="pill ${esc(a.level)}">${esc(LEVEL_ZH[a.level] ?? a.level)}</span> <b>${esc(subject(a))}</b> ${a.ticketId ? `· 工单 ${esc(a.ticketId)}` : ''}</div>
-        <div class="meta">${esc(KIND_ZH[a.kind] ?? a.kind)} · <span class="status">${esc(STATUS_ZH[a.status] ?? a.status)}</span> · ${esc(fmt(a.openedAt))}${a.kind === 'screen' ? ` · 最后心跳 ${esc(fmt(a.lastHeartbeat))}` : ` · 值班第${a.onCall?.level ?? 1}级`}${a.urgency ? ` · <span class="urgency" data-urgency="${esc(a.urgency)}">${esc(URGENCY_ZH[a.urgency] ?? a.urgency)}</span>` : ''}${access.mayAct && !mayAct(a) && a.kind !== 'screen' ? ' · <span class="readonly">只读 read-only</span>' : ''}</div></li>`).join('')
+        <div class="meta">${esc(KIND_ZH[a.kind] ?? a.kind)} · <span class="status">${esc(STATUS_ZH[a.status] ?? a.status)}</span> · ${esc(fmt(a.openedAt))} · 值班第${a.onCall?.level ?? 1}级${a.urgency ? ` · <span class="urgency" data-urgency="${esc(a.urgency)}">${esc(URGENCY_ZH[a.urgency] ?? a.urgency)}</span>` : ''}${access.mayAct && !mayAct(a) ? ' · <span class="readonly">只读 read-only</span>' : ''}</div></li>`).join('')
     : '<li class="empty">没有待处理的预警 No open alerts</li>';
   renderDetail();
 }
@@ -131,7 +131,6 @@ function renderDetail() {
   d.hidden = false;
   // an empty pane beside the list looked broken on a wide screen; say what it is for
   if (!a) { d.innerHTML = '<p class="meta hint">选择左侧的预警：查看历史，确认、上报、指派或更正工单。<br>Select an alert on the left to see its history and act on it.</p>'; return; }
-  if (a.kind === 'screen') return renderScreenDetail(d, a);
   if (access.branches && !mayAct(a)) return renderReadOnlyDetail(d, a);
   const forecast = a.forecast?.week ? `预计第 ${a.forecast.week} 周超出累计管控值 (forecast week ${a.forecast.week})` : '';
   const burn = a.burn ? `消耗速度 burn: 1天 ${a.burn.fast.rate ?? '–'} / 7天 ${a.burn.slow.rate ?? '–'}` : '';
@@ -165,14 +164,6 @@ function renderReadOnlyDetail(d, a) {
     <p class="meta readonly-note">此预警不在你的机构范围内（${esc(access.branches.map(scopeName).join('、'))}），只读。This alert is outside your branches: read-only.</p>
     <h3>历史 History</h3>
     <ol class="history">${(a.history ?? []).map((h) => `<li><b>${esc(fmt(h.at))}</b> ${esc(WHAT_ZH[h.what] ?? h.what)}${step(h)}${h.by ? ` · <span class="who">${esc(h.by)}</span>` : ''}</li>`).join('')}</ol>`;
-}
-
-/** A silent wall screen: nothing to acknowledge or correct; it resolves itself when the screen is back. */
-function renderScreenDetail(d, a) {
-  d.innerHTML = `<h2><span class="pill ${esc(a.level)}">${esc(LEVEL_ZH[a.level] ?? a.level)}</span> ${esc(subject(a))}</h2>
-    <div class="meta">${esc(a.id)} · <b id="d-status">${esc(STATUS_ZH[a.status] ?? a.status)}</b> · 最后心跳 last heartbeat ${esc(fmt(a.lastHeartbeat))}${a.remote ? ` · ${esc(a.remote)}` : ''}</div>
-    <p class="meta">监控室大屏停止回传心跳：请检查该屏幕的电源、浏览器与网络。屏幕恢复连接后此预警自动解除。
-    The wall screen stopped sending heartbeats; check its power, browser and network. This alert resolves itself when the screen is back.</p>`;
 }
 
 $('list').addEventListener('click', (e) => {
@@ -226,7 +217,12 @@ function connect() {
       plan = msg.plan ?? plan;
       alerts.clear();
       for (const a of msg.alerts ?? []) upsert(a, false);
+      screensFromSnapshot(msg.screens);
+      renderScreens($('screens'));
       render();
+    } else if (msg.type === 'screen') {
+      applyScreen(msg);
+      renderScreens($('screens'));
     } else if (msg.type === 'alert') {
       if (upsert(msg, true)) freshIds.add(msg.id);
       renderSoon();

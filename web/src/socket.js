@@ -24,6 +24,17 @@
  * }} SocketOptions
  */
 
+/** A stable id per display (kept in localStorage) so the server can tell screens apart. */
+export function screenId() {
+  try {
+    let id = localStorage.getItem('wallboard.screenId');
+    if (!id) localStorage.setItem('wallboard.screenId', (id = `s-${Math.random().toString(36).slice(2, 10)}`));
+    return id;
+  } catch {
+    return `s-${Math.random().toString(36).slice(2, 10)}`;
+  }
+}
+
 /**
  * Delay before reconnect attempt n (0-based): 1s, 2s, 4s … capped at 30s, each scaled down by up
  * to 30% at random so a room of wall displays does not reconnect in lockstep after a restart.

@@ -19,10 +19,11 @@
  *   lagMs?: number|null }} Pipeline
  * @typedef {{ id: string, kind?: string, complaintType: string, scope: string, level?: string,
  *   status?: string, openedAt?: string, ticketId?: string }} Alert
+ * @typedef {{ id: string, name: string, lastHeartbeat: string|null }} SilentScreen
  * @typedef {{ year: number|null, plan: Plan|null, timezone: string, asOf: string|null,
  *   seq: number|null, counters: Record<string, Record<string, CounterRow>>, alerts: Alert[],
  *   series: Record<string, Series>, headline: any, pipeline: Pipeline|null,
- *   updatedAt: Record<string, string>, heardAt: number|null }} BoardState
+ *   updatedAt: Record<string, string>, heardAt: number|null, screens: SilentScreen[] }} BoardState
  * @typedef {{ code: string, name: string, depth: number, parent: string|null }} ScopeColumn
  */
 
@@ -34,7 +35,7 @@ const DEFAULT_TZ = 'Asia/Shanghai';
 export function emptyState() {
   return {
     year: null, plan: null, timezone: DEFAULT_TZ, asOf: null, seq: null, counters: {}, alerts: [], series: {},
-    headline: null, pipeline: null, updatedAt: {}, heardAt: null,
+    headline: null, pipeline: null, updatedAt: {}, heardAt: null, screens: [],
   };
 }
 
@@ -59,7 +60,22 @@ export function fromSnapshot(msg) {
   }
   // the server lists them newest first: kept in that order, so the cap drops the oldest
   for (const a of msg.alerts ?? []) upsertAlert(state, a, false);
+  for (const s of msg.screens ?? []) applyScreen(state, { status: 'silent', ...s });
   return state;
+}
+
+/**
+ * A wall screen's status (`{type:'screen'}`): a silent one is listed until it is back or
+ * forgotten. A status, not an alert: it has no level, no history and nobody acknowledges it.
+ * @param {BoardState} state
+ * @param {any} msg
+ */
+export function applyScreen(state, msg) {
+  if (typeof msg.id !== 'string') return;
+  const others = state.screens.filter((s) => s.id !== msg.id);
+  if (msg.status === 'silent') others.unshift({ id: msg.id, name: typeof msg.name === 'string' ? msg.name : '', lastHeartbeat: msg.lastHeartbeat ?? null });
+  // bounded like the alerts: a wall that lost many screens at once still has room for the rest
+  state.screens = others.slice(0, MAX_ALERTS);
 }
 
 /**

@@ -2,9 +2,11 @@
 // Alert ticker: the most recent alert changes, newest first. Critical alerts that are still open
 // (not acknowledged) flash until someone acknowledges them. A case shows how far up the
 // complaint's own ladder it has gone (case meeting, three-party mediation, management); an
-// unacknowledged alert past the first on-call level shows that level.
+// unacknowledged alert past the first on-call level shows that level. Wall screens that went
+// silent are pinned above the alerts until they are back: a screen's status, not an alert.
 // In masked mode (public areas) ticket ids and screen names are not shown.
-// Hooks: #alerts li[data-alert-id][data-level][data-status][data-kind][data-flash].
+// Hooks: #alerts li[data-alert-id][data-level][data-status][data-kind][data-flash],
+// #alerts li[data-kind="screen"][data-screen-id][data-status="silent"].
 
 import { el, levelLabel, shortTime } from './format.js';
 import { T } from './i18n.js';
@@ -12,7 +14,7 @@ import { T } from './i18n.js';
 /** @typedef {import('./state.js').BoardState} BoardState */
 
 /** @param {string|undefined} kind */
-const kindLabel = (kind) => (kind === 'case' ? T.kindCase : kind === 'level' ? T.kindLevel : kind === 'screen' ? T.kindScreen : kind ?? '');
+const kindLabel = (kind) => (kind === 'case' ? T.kindCase : kind === 'level' ? T.kindLevel : kind ?? '');
 /** @param {string|undefined} status */
 const statusLabel = (status) => (status === 'open' ? T.open : status === 'acknowledged' ? T.acknowledged : status === 'resolved' ? T.resolved : status ?? '');
 
@@ -35,9 +37,7 @@ export function renderTicker(list, state, opts = {}) {
       'data-kind': a.kind ?? '',
       'data-flash': flash ? 'on' : undefined,
     });
-    const what = a.kind === 'screen'
-      ? T.screenSilent(opts.masked ? '' : String(any.name || any.screenId || ''))
-      : `${typeName.get(a.complaintType) ?? a.complaintType} · ${scopeName.get(a.scope) ?? a.scope}`;
+    const what = `${typeName.get(a.complaintType) ?? a.complaintType} · ${scopeName.get(a.scope) ?? a.scope}`;
     const step = ladderStep(any.history);
     const onCall = a.status === 'open' && any.onCall?.level > 1 ? T.onCallLevel(any.onCall.level) : '';
     li.append(
@@ -52,8 +52,17 @@ export function renderTicker(list, state, opts = {}) {
     if (a.ticketId && !opts.masked) li.append(el('span', { class: 'a-ticket num' }, a.ticketId));
     return li;
   });
-  if (items.length === 0) items.push(el('li', { class: 'empty' }, T.noAlerts));
-  list.replaceChildren(...items);
+  const screens = (state.screens ?? []).map((s) => {
+    const li = el('li', { 'data-kind': 'screen', 'data-screen-id': s.id, 'data-status': 'silent', 'data-level': 'watch' });
+    li.append(
+      el('span', { class: 'a-time num' }, shortTime(s.lastHeartbeat, state.timezone)),
+      el('span', { class: 'a-kind' }, T.kindScreen),
+      el('span', { class: 'a-what' }, T.screenSilent(opts.masked ? '' : s.name || s.id)),
+    );
+    return li;
+  });
+  if (items.length === 0 && screens.length === 0) items.push(el('li', { class: 'empty' }, T.noAlerts));
+  list.replaceChildren(...screens, ...items);
 }
 
 const LADDER = /** @type {const} */ (['case_meeting', 'mediation', 'management']);
