@@ -1,3 +1,6 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { Logger } from './monitor-types.ts';
+
 // What the monitor knows about itself, as /api/health and /metrics report it (server/routes/api.ts,
 // server/metrics.ts). The pipeline's outcomes and the broker's connection events update it.
 
@@ -52,4 +55,16 @@ export function initialHealth(natsUrl: string, clickhouse: MonitorHealth['clickh
     rebuiltEvents: 0,
     rebuildMs: 0,
   };
+}
+
+/** The broker connection's state in health, and its changes in the log. */
+export function followConnection(nc: NatsConnection, health: MonitorHealth, log: Logger): void {
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') health.nats = 'disconnected';
+      else if (s.type === 'reconnecting') health.nats = 'reconnecting';
+      else if (s.type === 'reconnect') health.nats = 'connected';
+      if (s.type === 'disconnect' || s.type === 'reconnect') log.warn({ nats: s.type }, 'NATS connection changed');
+    }
+  })().catch(() => {});
 }

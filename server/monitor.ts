@@ -22,7 +22,8 @@ import { planStatus } from './plan-status.ts';
 import { UncountedEvents } from './uncounted.ts';
 import { DeadLetterWindow } from './dead-letter-window.ts';
 import { storedDeadLetters } from './dead-letters.ts';
-import { initialHealth, type MonitorHealth } from './monitor-health.ts';
+import { followConnection, initialHealth, type MonitorHealth } from './monitor-health.ts';
+import { CountingLease } from './lease.ts';
 
 export type { MonitorHealth } from './monitor-health.ts';
 export type { CounterChange, Logger } from './monitor-types.ts';
@@ -54,6 +55,8 @@ export class Monitor {
   index: CounterIndex;
   private subscription?: Subscription;
   private readonly history: CounterHistory;
+  /** held before anything consumes (lease.ts) */
+  readonly lease: CountingLease;
 
   private constructor(
     readonly config: MonitorConfig,
@@ -69,6 +72,10 @@ export class Monitor {
     this.index = new CounterIndex(plan);
     this.history = new CounterHistory(clickhouse, (err) => log.warn({ err: err.message }, 'counter history write failed'));
     this.health = initialHealth(localNats?.url ?? config.natsUrl ?? '', config.clickhouseUrl ? 'server' : 'embedded');
+    this.lease = CountingLease.of(config, log, () => {
+      this.subscription?.unsubscribe();
+      this.health.consuming = false;
+    });
   }
 
   static async start(config: MonitorConfig, plan: CompiledPlan, log: Logger, now: () => number = Date.now): Promise<Monitor> {
@@ -101,9 +108,9 @@ export class Monitor {
   private natsConnection?: NatsConnection;
   private stopped = false;
 
-  /** The broker connection; throws while the monitor is still waiting for the broker at start. */
+  /** The broker connection; throws until the broker and the counting lease are there, and once the lease is lost. */
   get nc(): NatsConnection {
-    if (!this.natsConnection) throw new Error(`NATS not connected yet (${this.health.natsError ?? 'connecting'})`);
+    if (!this.natsConnection || this.lease.state !== 'held') throw new Error(`NATS not connected yet (${this.health.natsError ?? `counting lease ${this.lease.state}`})`);
     return this.natsConnection;
   }
 
@@ -118,11 +125,12 @@ export class Monitor {
           ...security.options,
         });
         if (this.stopped) return void (await nc.close());
-        this.natsConnection = nc;
         this.health.nats = 'connected';
         this.health.natsError = undefined;
         this.log.info({ ...describeNatsAuth(security), attempts: attempt }, 'connected to NATS');
-        this.watchConnection();
+        this.natsConnection = nc; // `nc` (alert notices) and the consumer only with the lease held
+        if (!(await this.lease.take(nc).catch((err) => nc.close().then(() => Promise.reject(err))))) return void (await nc.close());
+        followConnection(nc, this.health, this.log);
         this.consume();
         return;
       } catch (err) {
@@ -149,17 +157,6 @@ export class Monitor {
     this.log.info({ events: this.health.rebuiltEvents, ms: this.health.rebuildMs }, 'counters rebuilt from ClickHouse');
     const { warning } = planStatus(this.plan, this.now());
     if (warning) this.log.warn({ planYear: this.plan.year }, warning);
-  }
-
-  private watchConnection(): void {
-    void (async () => {
-      for await (const s of this.nc.status()) {
-        if (s.type === 'disconnect') this.health.nats = 'disconnected';
-        else if (s.type === 'reconnecting') this.health.nats = 'reconnecting';
-        else if (s.type === 'reconnect') this.health.nats = 'connected';
-        if (s.type === 'disconnect' || s.type === 'reconnect') this.log.warn({ nats: s.type }, 'NATS connection changed');
-      }
-    })().catch(() => {});
   }
 
   private prepare = (data: Uint8Array): Prepared => {
@@ -267,6 +264,7 @@ export class Monitor {
     this.changes.complete();
     this.liveMessages.complete();
     this.stopped = true;
+    await this.lease.release(); // a successor may start at once
     const nc = this.natsConnection;
     if (nc) await nc.drain().catch(() => nc.close());
     await this.localNats?.stop();

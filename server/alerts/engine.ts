@@ -29,6 +29,8 @@ import { gatewayNotice } from './gateway-notice.ts';
 // snapshot after each change. A restart loads the snapshots, re-derives everything now, and
 // logs only what changed while it was down (derived lines have deterministic ids).
 
+type OpenFact = Pick<AlertRecord, 'kind' | 'level' | 'status' | 'openedAtMs' | 'complaintType'>;
+
 /** how often a burst's audit rows are written (one insert) */
 const LOG_EVERY_MS = 250;
 const LOAD_EVERY_MS = 250;
@@ -64,14 +66,18 @@ export class AlertEngine {
     const { plan, clickhouse } = monitor;
     for (const r of await loadRecords(clickhouse, plan.year)) engine.remember(r);
     engine.book.apply(await loadCaseEvents(clickhouse, [...engine.strictTypes()]));
-    engine.ready = true;
-    engine.evaluate(allKeys(plan), engine.book.ticketIds(), { retroactive: true, reason: 're-derived at start' });
-    for (const c of engine.pending.splice(0)) engine.onChange(c);
     monitor.snapshotAlerts = () => engine.list('open');
     monitor.alertFacts = () => engine.openFacts();
-    engine.timer = setInterval(() => engine.tick(), monitor.config.alertTickMs);
-    engine.timer.unref();
-    log.info({ alerts: engine.records.size, open: engine.list('open').length }, 'alert engine started');
+    // derives, ticks, logs and notifies only as the one counting monitor (server/lease.ts)
+    void monitor.lease.held.then(() => {
+      if (engine.sub?.closed) return;
+      engine.ready = true;
+      engine.evaluate(allKeys(monitor.plan), engine.book.ticketIds(), { retroactive: true, reason: 're-derived at start' });
+      for (const c of engine.pending.splice(0)) engine.onChange(c);
+      engine.timer = setInterval(() => engine.tick(), monitor.config.alertTickMs);
+      engine.timer.unref();
+      log.info({ alerts: engine.records.size, open: engine.list('open').length }, 'alert engine started');
+    });
     return engine;
   }
 
@@ -84,8 +90,8 @@ export class AlertEngine {
   }
 
   /** What the headline counts, without rendering every alert (that cost grew with the alerts open). */
-  openFacts(): Array<Pick<AlertRecord, 'kind' | 'level' | 'status' | 'openedAtMs' | 'complaintType'>> {
-    const out: Array<Pick<AlertRecord, 'kind' | 'level' | 'status' | 'openedAtMs' | 'complaintType'>> = [];
+  openFacts(): OpenFact[] {
+    const out: OpenFact[] = [];
     for (const r of this.records.values()) if (r.status !== 'resolved') out.push({ kind: r.kind, level: r.level, status: r.status, openedAtMs: r.openedAtMs, complaintType: r.complaintType });
     return out;
   }
@@ -220,10 +226,9 @@ export class AlertEngine {
   private commit(steps: Step[]): void {
     if (steps.length === 0) return;
     const { plan, liveMessages } = this.monitor;
-    // A start with the broker down derives the stored alerts before it is reachable: they are
-    // stored and pushed on /ws; the gateways' NATS messages of that moment are not sent.
+    // no `nc` without the counting lease (a lost one): changes are stored and on /ws, not sent
     let nc: NatsConnection | undefined, unsent = 0;
-    try { nc = this.monitor.nc; } catch { /* not connected yet */ }
+    try { nc = this.monitor.nc; } catch { /* no lease */ }
     const now = this.now();
     const rows: Array<ReturnType<typeof logRow>> = [];
     for (const { record, entries } of steps) {
@@ -245,7 +250,7 @@ export class AlertEngine {
         this.log.warn({ err: (err as Error).message }, 'alert publish on NATS failed');
       }
     }
-    if (unsent > 0) this.log.warn({ unsent }, 'alert changes not sent on NATS: the broker is not connected yet');
+    if (unsent > 0) this.log.warn({ unsent }, 'alert changes not sent on NATS: no counting lease');
     if (rows.length === 0) return;
     // one at a time: a start over millions of stored events can derive hundreds of thousands of
     // rows, more than a call takes as spread arguments (it threw RangeError at 5M events)
