@@ -82,6 +82,8 @@ export class CountingLease {
   private jsm?: JetStreamManager;
   private timer?: NodeJS.Timeout;
   private renewing = false;
+  /** a renewal asked for while one was under way (a reconnection during a timed-out one) */
+  private renewAgain = false;
   private connected = true;
   /** when renewals began to fail with the broker connected */
   private failingSinceMs?: number;
@@ -172,13 +174,16 @@ export class CountingLease {
 
   /** One round of renewals; a renewal that finds another holder ends the lease. */
   async renew(): Promise<void> {
-    if (this.state !== 'held' || this.renewing) return;
+    // while the broker is away nothing is consumed; a request then would only hold up the renewal at reconnection
+    if (this.state !== 'held' || !this.connected) return;
+    if (this.renewing) return void (this.renewAgain = true);
     this.renewing = true;
     try {
       for (const key of this.keys) {
         const decision = decideRenew(await readLease(this.jsm!, key), this.me, this.seqs.get(key) ?? -1);
         if (!decision.renew) return this.end('lost', key, decision.holder);
         this.seqs.set(key, await this.write(key, decision.expectSeq));
+        if (decision.expectSeq === 0) this.log.warn({ lease: key }, 'counting lease had run out while the broker was away; nobody took it, taken again');
       }
       this.failingSinceMs = undefined;
     } catch (err) {
@@ -192,6 +197,10 @@ export class CountingLease {
       }
     } finally {
       this.renewing = false;
+      if (this.renewAgain) {
+        this.renewAgain = false;
+        void this.renew();
+      }
     }
   }
 
