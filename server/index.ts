@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
+    await monitor.lease.release(); // stops counting: a successor may start at once, whatever HTTP clients do
     // a client that never lets go must not keep the store from being closed cleanly
     const httpClosed = await Promise.race([app.close().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000).unref())]);
     if (!httpClosed) log.warn('HTTP connections still open after 10 s; stopping without them');

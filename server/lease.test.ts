@@ -61,7 +61,7 @@ describe('counting lease - in NATS JetStream', () => {
   it('renews its own record, and is lost, at once, when a renewal finds another holder', async () => {
     const a = lease(['consumer.stolen'], 'a');
     let stopped = 0;
-    a.onLost(() => stopped++);
+    a.onStop(() => stopped++);
     expect(await a.take(nc)).toBe(true);
     const jsm = await jetstreamManager(nc);
     const first = (await readLease(jsm, 'consumer.stolen'))!.seq;
@@ -93,7 +93,7 @@ describe('counting lease - in NATS JetStream', () => {
     // max_age is the lease's: 15 s. Wait for it only once, here.
     const a = lease(['consumer.expiring'], 'a');
     expect(await a.take(nc)).toBe(true);
-    a.onLost(() => {});
+    a.onStop(() => {});
     // a SIGKILL: no release, no renewal
     clearInterval((a as unknown as { timer: NodeJS.Timeout }).timer);
     expect(await lease(['consumer.expiring'], 'd').take(nc)).toBe(false);

@@ -87,7 +87,7 @@ export class CountingLease {
   private connected = true;
   /** when renewals began to fail with the broker connected */
   private failingSinceMs?: number;
-  private readonly lostHandlers: Array<() => void> = [];
+  private readonly stopHandlers: Array<() => void> = [];
   private resolveHeld!: () => void;
   private resolveEnded!: (end: LeaseEnd) => void;
   /** resolves once every key is held: nothing counts, derives alerts or sends notices before */
@@ -105,10 +105,10 @@ export class CountingLease {
     this.opts = { renewMs: LEASE_RENEW_MS, ttlMs: LEASE_TTL_MS, refusedGraceMs: LEASE_REFUSED_GRACE_MS, aliveHere: processAlive, now: Date.now, ...opts };
   }
 
-  /** A monitor's lease: its consumer's key and, in server mode, its store's; `onLost` stops its consuming. */
-  static of(config: { consumerName: string; clickhouseUrl?: string; dataDir: string }, log: Logger, onLost: () => void): CountingLease {
+  /** A monitor's lease: its consumer's key and, in server mode, its store's; `stopCounting` stops its consuming. */
+  static of(config: { consumerName: string; clickhouseUrl?: string; dataDir: string }, log: Logger, stopCounting: () => void): CountingLease {
     const lease = new CountingLease(leaseKeys(config), thisProcess(config.dataDir), log);
-    lease.onLost(onLost);
+    lease.onStop(stopCounting);
     return lease;
   }
 
@@ -217,21 +217,27 @@ export class CountingLease {
         ? `${whose}: only one counting monitor may run per consumer (CONSUMER_NAME) and per ClickHouse store; this one does not consume and exits in ${Math.round(graceMs / 1000)} s with code ${LEASE_EXIT_CODE}, for its restart policy to try again`
         : `${why ?? `counting lease lost: ${whose}`}; only one counting monitor may run per consumer and per ClickHouse store, so this one stops consuming and exits with code ${LEASE_EXIT_CODE}`;
     this.log.error({ lease: key, holder: holderView(holder), exitCode: LEASE_EXIT_CODE, exitInMs: graceMs }, this.message);
-    if (wasHeld) for (const handler of this.lostHandlers) handler();
+    if (wasHeld) for (const handler of this.stopHandlers) handler();
     this.resolveEnded({ state, message: this.message, graceMs });
   }
 
-  /** Called at once when a held lease is lost: the monitor stops consuming before anything else. */
-  onLost(handler: () => void): void {
-    this.lostHandlers.push(handler);
+  /** Called at once when a held lease is lost or released: the monitor stops consuming before anything else. */
+  onStop(handler: () => void): void {
+    this.stopHandlers.push(handler);
   }
 
-  /** A clean stop: every key taken is written as released (compare-and-set), so a successor starts at once. */
+  /**
+   * A clean stop: consuming stops, then every key taken is written as released (compare-and-set),
+   * so a successor starts at once. First thing at SIGTERM, before HTTP clients are let go.
+   */
   async release(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     const held = [...this.seqs];
     this.seqs.clear();
-    if (this.state === 'held') this.state = 'waiting';
+    if (this.state === 'held') {
+      this.state = 'waiting';
+      for (const handler of this.stopHandlers) handler();
+    }
     await Promise.all(held.map(([key, seq]) => this.write(key, seq, true).catch(() => undefined)));
   }
 

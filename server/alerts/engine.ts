@@ -68,7 +68,7 @@ export class AlertEngine {
     engine.book.apply(await loadCaseEvents(clickhouse, [...engine.strictTypes()]));
     monitor.snapshotAlerts = () => engine.list('open');
     monitor.alertFacts = () => engine.openFacts();
-    // derives, ticks, logs and notifies only as the one counting monitor (server/lease.ts)
+    // derives, ticks, logs and notifies only with the counting lease (server/lease.ts)
     void monitor.lease.held.then(() => {
       if (engine.sub?.closed) return;
       engine.ready = true;
@@ -111,7 +111,7 @@ export class AlertEngine {
 
   /** Time passes: week boundaries, case urgency, the on-call ladder, fresh burn rates. */
   tick(): void {
-    if (!this.ready) return;
+    if (this.monitor.lease.state !== 'held') return;
     const now = this.now();
     const week = this.monitor.plan.weekIndexAt(now);
     const keys: Key[] = week !== this.lastWeek ? allKeys(this.monitor.plan) : this.openLevelKeys();
@@ -226,7 +226,7 @@ export class AlertEngine {
   private commit(steps: Step[]): void {
     if (steps.length === 0) return;
     const { plan, liveMessages } = this.monitor;
-    // no `nc` without the counting lease (a lost one): changes are stored and on /ws, not sent
+    // no `nc` without the lease (lost): stored and on /ws, not sent
     let nc: NatsConnection | undefined, unsent = 0;
     try { nc = this.monitor.nc; } catch { /* no lease */ }
     const now = this.now();
