@@ -60,6 +60,7 @@ describe('counting lease - one monitor per consumer', () => {
     expect(health.body.consuming).toBe(false);
     expect(health.body.lease.heldBy).toMatchObject({ dataDir: first.dataDir, pid: first.child.pid });
     expect(health.body.lease.message).toMatch(/only one counting monitor may run per consumer/);
+    expect(await (await fetch(`${second.baseUrl}/metrics`)).text()).toMatch(/^CountingLeaseHeld 0$/m);
 
     // while the refused one is still up, everything goes to the first
     await publishEvents(nc, events.slice(half));
@@ -73,6 +74,7 @@ describe('counting lease - one monitor per consumer', () => {
     expect(body.status).toBe('ok');
     expect(body.lease).toMatchObject({ status: 'held', keys: ['consumer.monitor'], heldBy: { dataDir: first.dataDir } });
     expect(body.events.received).toBe(events.length);
+    expect(await (await fetch(`${first.baseUrl}/metrics`)).text()).toMatch(/^CountingLeaseHeld 1$/m);
     await expectExactCounters(first, plan, events);
   }, 120_000);
 
