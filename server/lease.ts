@@ -187,6 +187,8 @@ export class CountingLease {
       }
       this.failingSinceMs = undefined;
     } catch (err) {
+      // written over between the read and the write: read again now, not at the next round
+      if (isWrongSequence(err)) return void (this.renewAgain = true);
       const now = this.opts.now();
       if (!this.connected) this.failingSinceMs = undefined;
       else this.failingSinceMs ??= now;
