@@ -5,6 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerTsvInserter } from '../pipelines/sinks/clickhouse-tsv.ts';
 import { drainJournal, registerJournalHost } from '../pipelines/sinks/live-journal.ts';
+import { thisProcess, type LeaseHolder } from './lease-rules.ts';
+import { ifNotExists, withMigrationLock } from './migration-lock.ts';
 
 // One client API for both modes: the embedded engine (chdb, in this process, data in DATA_DIR)
 // and a ClickHouse server. Everything above this file sees a plain @clickhouse/client.
@@ -142,27 +144,39 @@ export function readMigrations(dir = SQL_DIR): Migration[] {
     }));
 }
 
-/** Applies every DDL file not applied yet, in order, and records it. Safe to run at every start. */
-export async function migrate(client: ClickHouseClient, dir = SQL_DIR): Promise<string[]> {
-  await client.command({ query: 'CREATE DATABASE IF NOT EXISTS complaints' });
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS complaints.schema_migrations
-            (version UInt32, name String, applied_at DateTime64(3, 'UTC'))
-            ENGINE = ReplacingMergeTree ORDER BY version`,
-  });
-  const rs = await client.query({ query: 'SELECT version FROM complaints.schema_migrations FINAL', format: 'JSONEachRow' });
-  const applied = new Set((await rs.json<{ version: number }>()).map((r) => Number(r.version)));
-  const done: string[] = [];
-  for (const m of readMigrations(dir)) {
-    if (applied.has(m.version)) continue;
-    for (const statement of m.statements) await client.command({ query: statement });
-    await client.insert({
-      table: 'complaints.schema_migrations',
-      values: [{ version: m.version, name: m.name, applied_at: toClickHouseTime(Date.now()) }],
-      format: 'JSONEachRow',
-    });
-    done.push(m.name);
-  }
+/**
+ * Applies every DDL file not applied yet, in order, and records it. Safe to run at every start,
+ * and by several processes at once on one ClickHouse: they take turns (migration-lock.ts), and
+ * one that waited finds the files applied. `holder` names this process to the others.
+ */
+export async function migrate(client: ClickHouseClient, dir = SQL_DIR, holder: LeaseHolder = thisProcess(''), onWait?: (message: string) => void): Promise<string[]> {
+  await ifNotExists(client.command({ query: 'CREATE DATABASE IF NOT EXISTS complaints' }));
+  await ifNotExists(
+    client.command({
+      query: `CREATE TABLE IF NOT EXISTS complaints.schema_migrations
+              (version UInt32, name String, applied_at DateTime64(3, 'UTC'))
+              ENGINE = ReplacingMergeTree ORDER BY version`,
+    }),
+  );
+  const pending = async () => {
+    const rs = await client.query({ query: 'SELECT version FROM complaints.schema_migrations FINAL', format: 'JSONEachRow' });
+    const applied = new Set((await rs.json<{ version: number }>()).map((r) => Number(r.version)));
+    return readMigrations(dir).filter((m) => !applied.has(m.version));
+  };
+  // the lock only when there is something to apply: an ordinary start reads one table
+  const done = (await pending()).length === 0 ? [] : await withMigrationLock(client, holder, async () => {
+    const names: string[] = [];
+    for (const m of await pending()) {
+      for (const statement of m.statements) await client.command({ query: statement });
+      await client.insert({
+        table: 'complaints.schema_migrations',
+        values: [{ version: m.version, name: m.name, applied_at: toClickHouseTime(Date.now()) }],
+        format: 'JSONEachRow',
+      });
+      names.push(m.name);
+    }
+    return names;
+  }, { ...(onWait ? { onWait } : {}) });
   // rows a stopped or crashed monitor left in the live journal join ticket_events before anyone reads
   await drainJournal(client);
   return done;

@@ -2,6 +2,7 @@ import { build } from './app.ts';
 import { loadConfig } from './config.ts';
 import { createLog } from './log.ts';
 import { Monitor } from './monitor.ts';
+import { LEASE_EXIT_CODE } from './lease.ts';
 import { loadPlan } from './plan-source.ts';
 import { StartingResponder } from './starting.ts';
 import { weakHashKey } from './secrets.ts';
@@ -45,18 +46,22 @@ async function main(): Promise<void> {
   log.info({ url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${(app.server.address() as { port: number }).port}/` }, 'wall-board ready');
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
+    await monitor.lease.release(); // stops counting: a successor may start at once, whatever HTTP clients do
     // a client that never lets go must not keep the store from being closed cleanly
     const httpClosed = await Promise.race([app.close().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000).unref())]);
     if (!httpClosed) log.warn('HTTP connections still open after 10 s; stopping without them');
     await monitor.stop();
-    process.exit(0);
+    process.exit(exitCode);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Another monitor counts on this consumer or store: refused at start (health says by whom for
+  // a short while), or the lease taken while running. A distinct code, for a restart policy to retry.
+  void monitor.lease.ended.then(({ state, graceMs }) => setTimeout(() => void stop(`counting lease ${state}`, LEASE_EXIT_CODE), graceMs));
 }
 
 main().catch((err: Error & { code?: string }) => {

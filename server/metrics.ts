@@ -90,6 +90,7 @@ export function renderMetrics(monitor: Monitor, lag: ConsumerLag | null, batchSi
   metric('ConsumerAckPending', 'gauge', 'delivered, not yet acknowledged (-1: unknown)', [line('ConsumerAckPending', lag?.ackPending ?? -1)]);
   metric('Consuming', 'gauge', '1 while the pipeline consumes', [line('Consuming', h.consuming ? 1 : 0)]);
   metric('NatsConnected', 'gauge', '1 while connected to NATS', [line('NatsConnected', h.nats === 'connected' ? 1 : 0)]);
+  metric('CountingLeaseHeld', 'gauge', '1 while this monitor holds the counting lease of its consumer (and store); 0 refused or lost: another monitor counts', [line('CountingLeaseHeld', monitor.lease.state === 'held' ? 1 : 0)]);
   const restarts = monitor.localBrokerRestarts;
   if (restarts !== undefined) metric('LocalBrokerRestarts_total', 'counter', 'times the monitor started its own nats-server again after it died (embedded mode)', [line('LocalBrokerRestarts_total', restarts)]);
   const hour = monitor.deadLetterWindow.view(nowMs);

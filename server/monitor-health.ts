@@ -1,3 +1,7 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import type { BatchFailure, BatchOutcome } from '../pipelines/topology.ts';
+import type { Logger } from './monitor-types.ts';
+
 // What the monitor knows about itself, as /api/health and /metrics report it (server/routes/api.ts,
 // server/metrics.ts). The pipeline's outcomes and the broker's connection events update it.
 
@@ -52,4 +56,36 @@ export function initialHealth(natsUrl: string, clickhouse: MonitorHealth['clickh
     rebuiltEvents: 0,
     rebuildMs: 0,
   };
+}
+
+/** The broker connection's state in health, and its changes in the log. */
+export function followConnection(nc: NatsConnection, health: MonitorHealth, log: Logger): void {
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') health.nats = 'disconnected';
+      else if (s.type === 'reconnecting') health.nats = 'reconnecting';
+      else if (s.type === 'reconnect') health.nats = 'connected';
+      if (s.type === 'disconnect' || s.type === 'reconnect') log.warn({ nats: s.type }, 'NATS connection changed');
+    }
+  })().catch(() => {});
+}
+
+/** What one batch's outcome changes in the health figures; a failed write is also logged. */
+export function noteBatch(h: MonitorHealth, outcome: BatchOutcome | BatchFailure, log: Logger): outcome is BatchOutcome {
+  if ('failed' in outcome) {
+    h.writeFailures++;
+    h.lastWriteError = outcome.error.message;
+    log.error({ err: outcome.error.message, size: outcome.size }, 'ClickHouse write failed; batch will be redelivered');
+    return false;
+  }
+  h.lastWriteError = undefined;
+  h.batches++;
+  h.eventsReceived += outcome.received;
+  h.eventsStored += outcome.stored;
+  h.duplicates += outcome.duplicates;
+  h.deadLetters += outcome.deadLettered;
+  for (const seq of outcome.deadLetterSeqs) if (seq > h.deadLetterSeqAtStart) h.deadLettersStored++;
+  h.lastBatchAtMs = outcome.committedAtMs;
+  h.lastBatchLagMs = outcome.lagMs;
+  return true;
 }

@@ -22,7 +22,8 @@ import { checkPlanAtStart } from './plan-file-check.ts';
 import { UncountedEvents } from './uncounted.ts';
 import { DeadLetterWindow } from './dead-letter-window.ts';
 import { storedDeadLetters } from './dead-letters.ts';
-import { initialHealth, type MonitorHealth } from './monitor-health.ts';
+import { followConnection, initialHealth, noteBatch, type MonitorHealth } from './monitor-health.ts';
+import { CountingLease } from './lease.ts';
 
 export type { MonitorHealth } from './monitor-health.ts';
 export type { CounterChange, Logger } from './monitor-types.ts';
@@ -56,6 +57,8 @@ export class Monitor {
   planFileWarning?: string;
   private subscription?: Subscription;
   private readonly history: CounterHistory;
+  /** held before anything consumes (lease.ts) */
+  readonly lease: CountingLease;
 
   private constructor(
     readonly config: MonitorConfig,
@@ -71,6 +74,10 @@ export class Monitor {
     this.index = new CounterIndex(plan);
     this.history = new CounterHistory(clickhouse, (err) => log.warn({ err: err.message }, 'counter history write failed'));
     this.health = initialHealth(localNats?.url ?? config.natsUrl ?? '', config.clickhouseUrl ? 'server' : 'embedded');
+    this.lease = CountingLease.of(config, log, () => {
+      this.subscription?.unsubscribe();
+      this.health.consuming = false;
+    });
   }
 
   static async start(config: MonitorConfig, plan: CompiledPlan, log: Logger, now: () => number = Date.now): Promise<Monitor> {
@@ -103,9 +110,9 @@ export class Monitor {
   private natsConnection?: NatsConnection;
   private stopped = false;
 
-  /** The broker connection; throws while the monitor is still waiting for the broker at start. */
+  /** The broker connection; throws until the broker and the counting lease are there, and once the lease is lost. */
   get nc(): NatsConnection {
-    if (!this.natsConnection) throw new Error(`NATS not connected yet (${this.health.natsError ?? 'connecting'})`);
+    if (!this.natsConnection || this.lease.state !== 'held') throw new Error(`NATS not connected yet (${this.health.natsError ?? `counting lease ${this.lease.state}`})`);
     return this.natsConnection;
   }
 
@@ -120,11 +127,12 @@ export class Monitor {
           ...security.options,
         });
         if (this.stopped) return void (await nc.close());
-        this.natsConnection = nc;
         this.health.nats = 'connected';
         this.health.natsError = undefined;
         this.log.info({ ...describeNatsAuth(security), attempts: attempt }, 'connected to NATS');
-        this.watchConnection();
+        this.natsConnection = nc; // `nc` (alert notices) and the consumer only with the lease held
+        if (!(await this.lease.take(nc).catch((err) => nc.close().then(() => Promise.reject(err))))) return void (await nc.close());
+        followConnection(nc, this.health, this.log);
         this.consume();
         return;
       } catch (err) {
@@ -150,17 +158,6 @@ export class Monitor {
     [this.health.deadLettersStored, this.health.deadLetterSeqAtStart] = [dead.count, dead.maxSeq];
     this.log.info({ events: this.health.rebuiltEvents, ms: this.health.rebuildMs }, 'counters rebuilt from ClickHouse');
     this.planFileWarning = await checkPlanAtStart(this.clickhouse, this.plan, this.config.planPath, this.now(), this.log);
-  }
-
-  private watchConnection(): void {
-    void (async () => {
-      for await (const s of this.nc.status()) {
-        if (s.type === 'disconnect') this.health.nats = 'disconnected';
-        else if (s.type === 'reconnecting') this.health.nats = 'reconnecting';
-        else if (s.type === 'reconnect') this.health.nats = 'connected';
-        if (s.type === 'disconnect' || s.type === 'reconnect') this.log.warn({ nats: s.type }, 'NATS connection changed');
-      }
-    })().catch(() => {});
   }
 
   private prepare = (data: Uint8Array): Prepared => {
@@ -189,23 +186,8 @@ export class Monitor {
       batchMax: this.config.batchMax,
     }).subscribe((outcome) => {
       this.batchSizes.observe('failed' in outcome ? outcome.size : outcome.received);
-      if ('failed' in outcome) {
-        this.health.writeFailures++;
-        this.health.lastWriteError = outcome.error.message;
-        this.log.error({ err: outcome.error.message, size: outcome.size }, 'ClickHouse write failed; batch will be redelivered');
-        return;
-      }
-      const h = this.health;
-      h.lastWriteError = undefined;
-      h.batches++;
-      h.eventsReceived += outcome.received;
-      h.eventsStored += outcome.stored;
-      h.duplicates += outcome.duplicates;
-      h.deadLetters += outcome.deadLettered;
-      for (const seq of outcome.deadLetterSeqs) if (seq > h.deadLetterSeqAtStart) h.deadLettersStored++;
+      if (!noteBatch(this.health, outcome, this.log)) return;
       this.deadLetterWindow.note(outcome.committedAtMs, outcome.received, outcome.deadLettered);
-      h.lastBatchAtMs = outcome.committedAtMs;
-      h.lastBatchLagMs = outcome.lagMs;
       this.uncounted.note(this.plan, outcome.events, this.log);
       if (outcome.stored > 0) this.publishChanges(outcome.changed, outcome.events, outcome.committedAtMs);
     });
@@ -269,6 +251,7 @@ export class Monitor {
     this.changes.complete();
     this.liveMessages.complete();
     this.stopped = true;
+    await this.lease.release(); // a successor may start at once
     const nc = this.natsConnection;
     if (nc) await nc.drain().catch(() => nc.close());
     await this.localNats?.stop();

@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { join } from 'node:path';
 import { LiveJournal, settleBeforeReads } from '../pipelines/sinks/live-journal.ts';
 import { migrate, openClickHouse } from './clickhouse.ts';
+import { thisProcess } from './lease-rules.ts';
 import type { MonitorConfig } from './config.ts';
 import type { Logger } from './monitor.ts';
 
@@ -23,7 +24,7 @@ export async function openMonitorStore(config: MonitorConfig, log: Logger): Prom
   // quiet: a server's errors reach our JSON log where they are handled (the pipeline's write
   // failures, the start's failure), not as the client's own multi-line non-JSON blocks
   const clickhouse = await openClickHouse({ url: config.clickhouseUrl, username: config.clickhouseUser, password: config.clickhousePassword, dataDir, quiet: true });
-  const applied = await migrate(clickhouse);
+  const applied = await migrate(clickhouse, undefined, thisProcess(config.dataDir), (message) => log.warn(message));
   if (applied.length) log.info({ applied }, 'ClickHouse schema migrated');
   if (config.clickhouseUrl) return { clickhouse, live: { client: clickhouse } };
   const journal = LiveJournal.open(clickhouse, {

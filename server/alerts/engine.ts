@@ -31,6 +31,8 @@ import { openLevelKeys, withOpenCaseTickets, withOpenLevelKeys } from './open-al
 // snapshot after each change. A restart loads the snapshots, re-derives everything now, and
 // logs only what changed while it was down (derived lines have deterministic ids).
 
+type OpenFact = Pick<AlertRecord, 'kind' | 'level' | 'status' | 'openedAtMs' | 'complaintType'>;
+
 /** how often a burst's audit rows are written (one insert) */
 const LOG_EVERY_MS = 250;
 const LOAD_EVERY_MS = 250;
@@ -74,15 +76,19 @@ export class AlertEngine {
     const { plan, clickhouse } = monitor;
     for (const r of await loadRecords(clickhouse, plan.year)) engine.remember(r);
     engine.book.apply(await loadCaseEvents(clickhouse, [...engine.strictTypes()]));
-    engine.ready = true;
-    // the stored open alerts too: a type or branch the plan no longer has withdraws its alerts
-    engine.evaluate(withOpenLevelKeys(engine.records.values(), allKeys(plan)), withOpenCaseTickets(engine.records.values(), engine.book.ticketIds()), { retroactive: true, reason: 're-derived at start' });
-    for (const c of engine.pending.splice(0)) engine.onChange(c);
     monitor.snapshotAlerts = () => engine.list('open');
     monitor.alertFacts = () => engine.openFacts();
-    engine.timer = setInterval(() => engine.tick(), monitor.config.alertTickMs);
-    engine.timer.unref();
-    log.info({ alerts: engine.records.size, open: engine.list('open').length }, 'alert engine started');
+    // derives, ticks, logs and notifies only with the counting lease (server/lease.ts)
+    void monitor.lease.held.then(() => {
+      if (engine.sub?.closed) return;
+      engine.ready = true;
+      // the stored open alerts too: a type or branch the plan no longer has withdraws its alerts
+      engine.evaluate(withOpenLevelKeys(engine.records.values(), allKeys(monitor.plan)), withOpenCaseTickets(engine.records.values(), engine.book.ticketIds()), { retroactive: true, reason: 're-derived at start' });
+      for (const c of engine.pending.splice(0)) engine.onChange(c);
+      engine.timer = setInterval(() => engine.tick(), monitor.config.alertTickMs);
+      engine.timer.unref();
+      log.info({ alerts: engine.records.size, open: engine.list('open').length }, 'alert engine started');
+    });
     return engine;
   }
 
@@ -95,8 +101,8 @@ export class AlertEngine {
   }
 
   /** What the headline counts, without rendering every alert (that cost grew with the alerts open). */
-  openFacts(): Array<Pick<AlertRecord, 'kind' | 'level' | 'status' | 'openedAtMs' | 'complaintType'>> {
-    const out: Array<Pick<AlertRecord, 'kind' | 'level' | 'status' | 'openedAtMs' | 'complaintType'>> = [];
+  openFacts(): OpenFact[] {
+    const out: OpenFact[] = [];
     for (const r of this.records.values()) if (r.status !== 'resolved') out.push({ kind: r.kind, level: r.level, status: r.status, openedAtMs: r.openedAtMs, complaintType: r.complaintType });
     return out;
   }
@@ -116,7 +122,7 @@ export class AlertEngine {
 
   /** Time passes: week boundaries, case urgency, the on-call ladder, fresh burn rates. */
   tick(): void {
-    if (!this.ready) return;
+    if (this.monitor.lease.state !== 'held') return;
     const now = this.now();
     const week = this.monitor.plan.weekIndexAt(now);
     const keys: Key[] = week !== this.lastWeek ? withOpenLevelKeys(this.records.values(), allKeys(this.monitor.plan)) : openLevelKeys(this.records.values());
@@ -215,10 +221,9 @@ export class AlertEngine {
   private commit(steps: Step[]): void {
     if (steps.length === 0) return;
     const { plan, liveMessages } = this.monitor;
-    // A start with the broker down derives the stored alerts before it is reachable: they are
-    // stored and pushed on /ws; the gateways' NATS messages of that moment are not sent.
+    // no `nc` without the lease (lost): stored and on /ws, not sent
     let nc: NatsConnection | undefined, unsent = 0;
-    try { nc = this.monitor.nc; } catch { /* not connected yet */ }
+    try { nc = this.monitor.nc; } catch { /* no lease */ }
     const now = this.now();
     const rows: Array<ReturnType<typeof logRow>> = [];
     for (const { record, entries } of steps) {
@@ -237,7 +242,7 @@ export class AlertEngine {
       if (!nc) unsent++;
       else sendToGateways(nc, this.monitor, view, change, record, now, this.log);
     }
-    if (unsent > 0) this.log.warn({ unsent }, 'alert changes not sent on NATS: the broker is not connected yet');
+    if (unsent > 0) this.log.warn({ unsent }, 'alert changes not sent on NATS: no counting lease');
     if (rows.length === 0) return;
     // one at a time: a start over 5M events derived more rows than a spread call takes (RangeError)
     for (const row of rows) this.unwritten.push(row);

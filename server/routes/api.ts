@@ -39,8 +39,11 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     const h = monitor.health;
     const open = config.tokens.size === 0;
     const plan = planStatus(monitor.plan, now());
+    const lease = monitor.lease.view();
+    // refused: another monitor counts on this consumer or store (lease.heldBy); this one exits soon
+    const status = lease.status === 'refused' || lease.status === 'lost' ? `lease-${lease.status}` : h.consuming ? 'ok' : 'starting';
     const body = {
-      status: h.consuming ? 'ok' : 'starting',
+      status,
       mode: open ? 'open-local' : 'tokens',
       open,
       ...(open ? { warning: 'open local mode: no tokens configured, reads from loopback only, actions refused' } : {}),
@@ -49,6 +52,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
       ...(plan.warning ? { planWarning: plan.warning } : {}),
       ...(monitor.planFileWarning ? { planFileWarning: monitor.planFileWarning } : {}),
       nats: { status: h.nats, url: redactNatsUrl(h.natsUrl), error: h.natsError ?? null, ...(monitor.localBrokerRestarts === undefined ? {} : { localRestarts: monitor.localBrokerRestarts }) },
+      lease,
       consumer: await lag.read(now()),
       lastEventAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, monitor.plan.timezone) : null,
       clickhouse: { mode: h.clickhouse, lastWriteError: h.lastWriteError ?? null, journalRows: monitor.journalRows },
@@ -69,7 +73,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
       lastBatchAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, monitor.plan.timezone) : null,
       rebuildMs: h.rebuildMs,
     };
-    return reply.code(h.consuming ? 200 : 503).send(body);
+    return reply.code(status === 'ok' ? 200 : 503).send(body);
   });
 
   app.get('/api/counters', async (req) => {

@@ -14,6 +14,7 @@ import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/mon
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
 import { publishEvents, publishRaw, waitConsumed } from '../helpers/publish.ts';
 import { startTcpRelay, type TcpRelay } from '../helpers/tcp-relay.ts';
+import { expectPageEqualsApi as pageEqualsApi, expectedNumbers, pageNumbers } from '../helpers/wallboard-page.ts';
 
 const YEAR = Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()));
 const dir = mkdtempSync(join(tmpdir(), 'cewm-wall-'));
@@ -35,45 +36,17 @@ let errors: string[];
 let base: string;
 const env = () => ({ NATS_URL: nats.url, PLAN, DATA_DIR: join(dir, 'data'), WALLBOARD_HEARTBEAT_MS: '1000', SCREEN_SILENT_MS: '4000', WALLBOARD_COALESCE_MS: '200' });
 
+/** the monitor again on the same data, behind the same relay (the page's address stays) */
+const restartMonitor = async (extra: Record<string, string> = {}) => {
+  await monitor.kill();
+  monitor = await startMonitor({ ...env(), ...extra });
+  relay.target = monitor.port;
+};
 const board = <T>(fn: string): Promise<T> => page.evaluate(`(() => { const w = window.__wallboard; return ${fn}; })()`) as Promise<T>;
 const waitBoard = (p: Page, cond: string, timeout = 15_000) =>
   waitForExpression(p, `(() => { const w = window.__wallboard; return !!w && (${cond}); })()`, { timeout });
 
-/** every grid cell and the panels' bank-wide figures, as the page shows them */
-async function pageNumbers(p: Page) {
-  return p.evaluate(() => {
-    const out: Record<string, { u: string; a: string; level: string }> = {};
-    for (const td of document.querySelectorAll<HTMLElement>('td.cell')) {
-      out[`${td.dataset.type}|${td.dataset.scope}`] = {
-        u: td.querySelector('.unresolved')!.textContent!,
-        a: td.querySelector('.allowance')!.textContent!,
-        level: td.dataset.level!,
-      };
-    }
-    return out;
-  });
-}
-
-const expectedNumbers = (rows: CounterRow[]) =>
-  Object.fromEntries(rows.map((r) => [`${r.complaintType}|${r.scope}`, { u: String(r.unresolvedCustomers), a: r.allowanceToDate.toFixed(1), level: r.level }]));
-
-/** Polls until the page's numbers equal /api/counters now (live updates arrive coalesced). */
-async function expectPageEqualsApi(p: Page, timeoutMs = 20_000) {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    const { body } = await getJson<{ rows: CounterRow[] }>(monitor, `/api/counters?year=${YEAR}`);
-    const want = expectedNumbers(body.rows);
-    const got = await pageNumbers(p);
-    if (JSON.stringify(got) === JSON.stringify({ ...got, ...want }) && Object.keys(got).length === body.rows.length) {
-      expect(got).toEqual(want);
-      return body.rows;
-    }
-    last = { got, want };
-    if (Date.now() > until) expect(last && (last as { got: unknown }).got).toEqual(want);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+const expectPageEqualsApi = (p: Page, timeoutMs?: number) => pageEqualsApi(monitor, YEAR, p, timeoutMs);
 
 beforeAll(async () => {
   nats = await startTestNats();
@@ -184,7 +157,7 @@ describe('wall-board e2e (real monitor)', () => {
     console.log('screenshot:', await saveScreenshot(page, 'wallboard-e2e-dead-letters'));
   });
 
-  // Audit G: a silent screen was an alert on /ws only; it is a screen status, in every snapshot.
+  // Audit G: a silent screen was an alert on /ws only; now a screen status in every snapshot.
   it('wallboard e2e - a screen that goes away is shown silent on the other screens, and on a board opened later', async () => {
     await waitBoard(page, `w.state.screens.some((s) => s.name.startsWith('kiosk-'))`, 20_000);
     const { body } = await getJson(monitor, '/api/screens');
@@ -219,15 +192,11 @@ describe('wall-board e2e (real monitor)', () => {
   });
 
   it('wallboard e2e - a token the server refuses is named on the screen, not taken for a server that is down', async () => {
-    await monitor.kill();
-    monitor = await startMonitor({ ...env(), MONITOR_TOKENS: 'e2e-viewer-token-0123456789:viewer' }); // this page has no token
-    relay.target = monitor.port;
+    await restartMonitor({ MONITOR_TOKENS: 'e2e-viewer-token-0123456789:viewer' }); // this page has no token
     await page.waitForFunction(() => /访问被拒绝/.test(document.getElementById('conn-detail')?.textContent ?? ''), undefined, { timeout: 60_000, polling: 250 });
     expect(await page.locator('#conn').getAttribute('data-status')).toBe('disconnected');
     console.log('screenshot:', await saveScreenshot(page, 'wallboard-e2e-token-refused'));
-    await monitor.kill();
-    monitor = await startMonitor(env());
-    relay.target = monitor.port;
+    await restartMonitor();
     await waitBoard(page, 'w.connected', 60_000);
     expect(await page.locator('#conn-banner').isHidden()).toBe(true);
     expect(errors).toEqual([]);

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decideLock,
+  decideRenew,
+  decideTake,
+  describeHolder,
+  leaseKeys,
+  parseHolderRecord,
+  storeLeaseKey,
+  type LeaseHolder,
+  type LeaseRecord,
+  type StoredLease,
+} from './lease-rules.ts';
+
+// The counting lease's decisions with plain values: who may count, who must stop.
+
+const me: LeaseHolder = { host: 'mon-a', dataDir: '/data', pid: 1, startedAt: '2025-03-01T08:00:00.000Z', instance: 'run-2' };
+const other: LeaseHolder = { host: 'mon-b', dataDir: '/data', pid: 1, startedAt: '2025-03-01T07:00:00.000Z', instance: 'run-b' };
+const record = (holder: LeaseHolder, extra: Partial<LeaseRecord> = {}): LeaseRecord => ({ holder, renewedAt: '2025-03-01T08:00:05.000Z', ttlMs: 15_000, ...extra });
+const stored = (seq: number, r: LeaseRecord | undefined): StoredLease => ({ seq, record: r });
+const nobodyAlive = () => false;
+const everyoneAlive = () => true;
+
+describe('counting lease - taking it at start', () => {
+  it('takes a lease nobody holds, expecting no message on the subject', () => {
+    expect(decideTake(null, me, everyoneAlive)).toEqual({ take: true, expectSeq: 0, why: 'free' });
+  });
+
+  it('takes an expired lease: the broker removed the record its holder stopped renewing', () => {
+    // expiry is the lease stream's max_age, on the broker's clock: an expired record is no record
+    expect(decideTake(null, me, everyoneAlive)).toMatchObject({ take: true, why: 'free' });
+  });
+
+  it('takes a lease its holder released at a clean stop, over the release record', () => {
+    expect(decideTake(stored(7, record(other, { released: true })), me, everyoneAlive)).toEqual({ take: true, expectSeq: 7, why: 'released' });
+  });
+
+  it('refuses a lease another live holder has, naming it', () => {
+    expect(decideTake(stored(7, record(other)), me, everyoneAlive)).toEqual({ take: false, holder: other });
+  });
+
+  it('takes over at once the unexpired lease of its own earlier run: same host and DATA_DIR, process gone (SIGKILL)', () => {
+    const earlier = { ...me, pid: 4711, instance: 'run-1' };
+    expect(decideTake(stored(9, record(earlier)), me, nobodyAlive)).toEqual({ take: true, expectSeq: 9, why: 'own' });
+  });
+
+  it('takes over its own earlier run with the same pid (pid 1 in a container docker restarted)', () => {
+    const earlier = { ...me, instance: 'run-1' };
+    expect(decideTake(stored(9, record(earlier)), me, everyoneAlive)).toMatchObject({ take: true, why: 'own' });
+  });
+
+  it('refuses another live process on the same host and DATA_DIR', () => {
+    const twin = { ...me, pid: 4711, instance: 'run-x' };
+    expect(decideTake(stored(9, record(twin)), me, (pid) => pid === 4711)).toEqual({ take: false, holder: twin });
+  });
+
+  it('refuses the same host with another DATA_DIR, and another host with the same DATA_DIR', () => {
+    expect(decideTake(stored(3, record({ ...me, dataDir: '/data2', pid: 99, instance: 'x' })), me, nobodyAlive)).toMatchObject({ take: false });
+    expect(decideTake(stored(3, record({ ...me, host: 'mon-c', pid: 99, instance: 'x' })), me, nobodyAlive)).toMatchObject({ take: false });
+  });
+
+  it('takes again what this very run wrote (a take whose acknowledgement was lost)', () => {
+    expect(decideTake(stored(5, record(me)), me, everyoneAlive)).toEqual({ take: true, expectSeq: 5, why: 'own' });
+  });
+
+  it('does not overwrite a record it cannot read: it waits for it to expire', () => {
+    expect(decideTake(stored(5, undefined), me, nobodyAlive)).toEqual({ take: false, holder: undefined });
+  });
+});
+
+describe('counting lease - renewing it while counting', () => {
+  it('renews the record it wrote last', () => {
+    expect(decideRenew(stored(12, record(me)), me, 12)).toEqual({ renew: true, expectSeq: 12 });
+  });
+
+  it('renews a later record of this same run whose acknowledgement it missed', () => {
+    expect(decideRenew(stored(13, record(me)), me, 12)).toEqual({ renew: true, expectSeq: 13 });
+  });
+
+  it('takes a lapsed lease again (the broker was away longer than the lease), if nobody took it meanwhile', () => {
+    expect(decideRenew(null, me, 12)).toEqual({ renew: true, expectSeq: 0 });
+  });
+
+  it('is lost when another monitor holds it now, naming that monitor', () => {
+    expect(decideRenew(stored(14, record(other)), me, 12)).toEqual({ renew: false, holder: other });
+  });
+
+  it('is lost when another took it and released it meanwhile', () => {
+    expect(decideRenew(stored(15, record(other, { released: true })), me, 12)).toEqual({ renew: false, holder: other });
+  });
+});
+
+describe('counting lease - keys', () => {
+  it('one per consumer; in server mode one per ClickHouse store too', () => {
+    expect(leaseKeys({ consumerName: 'monitor' })).toEqual(['consumer.monitor']);
+    expect(leaseKeys({ consumerName: 'monitor', clickhouseUrl: 'http://clickhouse:8123' })).toEqual(['consumer.monitor', 'store.clickhouse_8123.complaints']);
+  });
+
+  it('names the store by host, port and database, never by its credentials', () => {
+    const key = storeLeaseKey('https://monitor:s3cret@CH.bank.example/');
+    expect(key).toBe('store.ch_bank_example_8443.complaints');
+    expect(key).not.toMatch(/monitor|s3cret/);
+    expect(storeLeaseKey('http://10.0.0.5')).toBe('store.10_0_0_5_8123.complaints');
+    expect(storeLeaseKey('http://u:p@10.0.0.5:9000')).toBe(storeLeaseKey('http://10.0.0.5:9000'));
+  });
+
+  it('makes a subject token of any consumer name', () => {
+    expect(leaseKeys({ consumerName: 'a.b *>' })).toEqual(['consumer.a_b___']);
+  });
+});
+
+describe('counting lease - records and holders', () => {
+  it('reads back a record it wrote, and nothing else', () => {
+    const r = record(me);
+    expect(parseHolderRecord(JSON.stringify(r))).toEqual(r);
+    expect(parseHolderRecord('not json')).toBeUndefined();
+    expect(parseHolderRecord('{"holder":{"host":1}}')).toBeUndefined();
+  });
+
+  it('describes a holder by host, DATA_DIR, pid and start', () => {
+    expect(describeHolder(other)).toBe('host mon-b, DATA_DIR /data, pid 1, started 2025-03-01T07:00:00.000Z');
+  });
+});
+
+describe('schema migration lock - held by someone when a migration starts', () => {
+  it('waits for another live migrator', () => {
+    expect(decideLock({ holder: other, ageSec: 30 }, me, everyoneAlive, 600)).toBe('wait');
+    expect(decideLock({ holder: undefined, ageSec: 30 }, me, everyoneAlive, 600)).toBe('wait');
+  });
+
+  it('takes over a lock left by its own earlier run, at once', () => {
+    expect(decideLock({ holder: { ...me, pid: 4711, instance: 'run-1' }, ageSec: 5 }, me, nobodyAlive, 600)).toBe('take-over');
+  });
+
+  it('takes over a stale lock (its holder died elsewhere)', () => {
+    expect(decideLock({ holder: other, ageSec: 601 }, me, everyoneAlive, 600)).toBe('take-over');
+  });
+});

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+
+// Who may count: the pure rules of the counting lease (server/lease.ts holds it in NATS) and of
+// the schema-migration lock (server/migration-lock.ts holds it in ClickHouse). One counting
+// monitor per durable consumer (two split the messages between them, and each shows partial
+// counters) and per ClickHouse store (two count everything twice into one alert_log and send
+// every gateway notice twice). Nothing here does I/O, so every case is a plain-value test.
+
+/** The process that holds, or asks for, a lease. Names no secret: it is shown in /api/health. */
+export interface LeaseHolder {
+  host: string;
+  dataDir: string;
+  pid: number;
+  /** ISO time this process started */
+  startedAt: string;
+  /** this run of the process: a restart with the same pid (pid 1 in a container) is another run */
+  instance: string;
+}
+
+/** What the lease subject holds: the last holder, renewed, or a release. */
+export interface LeaseRecord {
+  holder: LeaseHolder;
+  renewedAt: string;
+  ttlMs: number;
+  /** set by a clean stop, so that a successor starts at once */
+  released?: boolean;
+}
+
+/** The subject's last message as read back: `record` undefined when it is not a lease record. */
+export interface StoredLease {
+  seq: number;
+  record: LeaseRecord | undefined;
+}
+
+export function thisProcess(dataDir: string, startedAtMs = Date.now() - process.uptime() * 1_000): LeaseHolder {
+  return { host: hostname(), dataDir, pid: process.pid, startedAt: new Date(startedAtMs).toISOString(), instance: randomUUID() };
+}
+
+/** A subject token (or the part of one) from any text: what NATS would split or refuse becomes `_`. */
+const token = (s: string) => s.replace(/[^A-Za-z0-9_-]/g, '_') || '_';
+
+/**
+ * The store a ClickHouse URL points to, without user or password: host and port (the protocol's
+ * default when the URL has none) and the database the schema lives in. Two spellings of one
+ * server (a name and its address) are two keys: every monitor must name the server the same way.
+ */
+export function storeLeaseKey(clickhouseUrl: string, database = 'complaints'): string {
+  const url = new URL(clickhouseUrl);
+  const port = url.port || (url.protocol === 'https:' ? '8443' : '8123');
+  return `store.${token(url.hostname.toLowerCase())}_${port}.${token(database)}`;
+}
+
+/** The leases a monitor must hold before it counts: its consumer's, and in server mode its store's. */
+export function leaseKeys(config: { consumerName: string; clickhouseUrl?: string }): string[] {
+  return [`consumer.${token(config.consumerName)}`, ...(config.clickhouseUrl ? [storeLeaseKey(config.clickhouseUrl)] : [])];
+}
+
+/**
+ * The holder is this monitor again, restarted: same host and data directory, and its process is
+ * gone (or has this process's pid: pid 1 in a container restarted by docker). Such a lease is taken
+ * over at once, expired or not, so a SIGKILL or a restart policy never waits for it to run out.
+ * Another live process on the same DATA_DIR (server mode) is not this monitor.
+ */
+export function isEarlierRunOfMe(holder: LeaseHolder, me: LeaseHolder, aliveHere: (pid: number) => boolean): boolean {
+  if (holder.host !== me.host || holder.dataDir !== me.dataDir) return false;
+  return holder.pid === me.pid || !aliveHere(holder.pid);
+}
+
+export type TakeDecision =
+  | { take: true; expectSeq: number; why: 'free' | 'released' | 'own' }
+  | { take: false; holder: LeaseHolder | undefined };
+
+/**
+ * Whether a starting monitor may take the lease. `stored` null: nothing on the subject, never
+ * held or expired (the lease stream's max_age removes a record its holder stopped renewing:
+ * expiry is the broker's clock, never a comparison of two hosts' clocks). The take itself is a
+ * compare-and-set on `expectSeq`, so of two monitors deciding at once only one gets it.
+ */
+export function decideTake(stored: StoredLease | null, me: LeaseHolder, aliveHere: (pid: number) => boolean): TakeDecision {
+  if (!stored) return { take: true, expectSeq: 0, why: 'free' };
+  const { record } = stored;
+  if (!record) return { take: false, holder: undefined }; // not ours to overwrite: wait for it to expire
+  if (record.released) return { take: true, expectSeq: stored.seq, why: 'released' };
+  if (record.holder.instance === me.instance || isEarlierRunOfMe(record.holder, me, aliveHere)) return { take: true, expectSeq: stored.seq, why: 'own' };
+  return { take: false, holder: record.holder };
+}
+
+export type RenewDecision = { renew: true; expectSeq: number } | { renew: false; holder: LeaseHolder | undefined };
+
+/**
+ * A running holder's renewal. Its own record (the one it wrote last, or a later one of this same
+ * run whose acknowledgement it missed) is renewed; a lapsed one (nothing on the subject: the
+ * broker was away longer than the lease) is taken again if nobody took it meanwhile. Anything
+ * else means another monitor took the lease: this one must stop counting.
+ */
+export function decideRenew(stored: StoredLease | null, me: LeaseHolder, mySeq: number): RenewDecision {
+  if (!stored) return { renew: true, expectSeq: 0 };
+  if (stored.seq === mySeq || (stored.record?.holder.instance === me.instance && !stored.record.released)) return { renew: true, expectSeq: stored.seq };
+  return { renew: false, holder: stored.record?.holder };
+}
+
+/** A holder in one line, for logs and health: where it runs, never anything secret. */
+export function describeHolder(holder: LeaseHolder | undefined): string {
+  if (!holder) return 'an unreadable lease record (it expires by itself)';
+  return `host ${holder.host}, DATA_DIR ${holder.dataDir}, pid ${holder.pid}, started ${holder.startedAt}`;
+}
+
+/** What /api/health shows of a holder. */
+export function holderView(holder: LeaseHolder | undefined): Omit<LeaseHolder, 'instance'> | null {
+  if (!holder) return null;
+  const { host, dataDir, pid, startedAt } = holder;
+  return { host, dataDir, pid, startedAt };
+}
+
+export type LockDecision = 'take-over' | 'wait';
+
+/**
+ * The schema-migration lock found held: taken over when its holder is this monitor's earlier run
+ * (crashed mid-migration) or when it is older than `staleAfterSec` (a holder that died elsewhere:
+ * the longest migration, a copy of the events table, takes seconds per million events); waited
+ * for otherwise. An unreadable holder is waited for until it is stale.
+ */
+export function decideLock(found: { holder: LeaseHolder | undefined; ageSec: number }, me: LeaseHolder, aliveHere: (pid: number) => boolean, staleAfterSec: number): LockDecision {
+  if (found.ageSec > staleAfterSec) return 'take-over';
+  if (found.holder && (found.holder.instance === me.instance || isEarlierRunOfMe(found.holder, me, aliveHere))) return 'take-over';
+  return 'wait';
+}
+
+/** A lease record or lock comment read back; undefined when it is not one (never trusted blindly). */
+export function parseHolderRecord(text: string): LeaseRecord | undefined {
+  try {
+    const r = JSON.parse(text) as Partial<LeaseRecord>;
+    const h = r?.holder as Partial<LeaseHolder> | undefined;
+    if (!h || typeof h.host !== 'string' || typeof h.dataDir !== 'string' || typeof h.pid !== 'number' || typeof h.instance !== 'string') return undefined;
+    return { holder: h as LeaseHolder, renewedAt: String(r.renewedAt ?? ''), ttlMs: Number(r.ttlMs ?? 0), ...(r.released ? { released: true } : {}) };
+  } catch {
+    return undefined;
+  }
+}

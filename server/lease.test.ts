@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CountingLease, LEASE_SUBJECT_PREFIX, readLease } from './lease.ts';
+import type { LeaseHolder } from './lease-rules.ts';
+import { freePort, startLocalNats, type LocalNats } from './natsd.ts';
+
+// The lease against a real nats-server (2.9 here): compare-and-set takes, renewals, a lease
+// taken away, a release, expiry by the stream's max_age.
+
+const dir = mkdtempSync(join(tmpdir(), 'cewm-lease-'));
+let nats: LocalNats;
+let nc: NatsConnection;
+const quiet = { info() {}, warn() {}, error() {} };
+const logged: string[] = [];
+const log = { info() {}, warn() {}, error: (_: object | string, msg?: string) => void logged.push(msg ?? '') };
+
+let n = 0;
+const holder = (host: string): LeaseHolder => ({ host, dataDir: `/data/${host}`, pid: 1000 + n, startedAt: '2025-03-01T08:00:00.000Z', instance: `run-${++n}` });
+const lease = (keys: string[], host: string, opts = {}) => new CountingLease(keys, holder(host), host === 'b' ? log : quiet, { refusedGraceMs: 0, aliveHere: () => true, ...opts });
+
+beforeAll(async () => {
+  nats = await startLocalNats({ storeDir: join(dir, 'nats'), port: await freePort() });
+  nc = await connect({ servers: nats.url });
+});
+afterAll(async () => {
+  await nc?.close();
+  await nats?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('counting lease - in NATS JetStream', () => {
+  it('of two monitors taking at once, exactly one holds it; the other is refused, naming the holder', async () => {
+    const [a, b] = [lease(['consumer.race'], 'a'), lease(['consumer.race'], 'b')];
+    const taken = await Promise.all([a.take(nc), b.take(nc)]);
+    expect(taken.filter(Boolean)).toHaveLength(1);
+    const [winner, loser] = taken[0] ? [a, b] : [b, a];
+    expect(winner.state).toBe('held');
+    expect(loser.state).toBe('refused');
+    expect(loser.view().heldBy).toMatchObject({ host: winner.me.host, dataDir: winner.me.dataDir });
+    expect(await loser.ended).toMatchObject({ state: 'refused' });
+    await winner.release();
+  });
+
+  it('needs every key: refused on the store, it gives back the consumer key it took first', async () => {
+    const a = lease(['store.x_8123.complaints'], 'a');
+    expect(await a.take(nc)).toBe(true);
+    const b = lease(['consumer.other', 'store.x_8123.complaints'], 'b');
+    expect(await b.take(nc)).toBe(false);
+    expect(logged.at(-1)).toMatch(/another monitor holds the counting lease store\.x_8123\.complaints \(host a, DATA_DIR \/data\/a, pid \d+, started .*\): only one counting monitor may run per consumer \(CONSUMER_NAME\) and per ClickHouse store/);
+    const jsm = await jetstreamManager(nc);
+    expect((await readLease(jsm, 'consumer.other'))?.record?.released).toBe(true);
+    expect(await lease(['consumer.other'], 'c').take(nc)).toBe(true);
+    await a.release();
+  });
+
+  it('renews its own record, and is lost, at once, when a renewal finds another holder', async () => {
+    const a = lease(['consumer.stolen'], 'a');
+    let stopped = 0;
+    a.onStop(() => stopped++);
+    expect(await a.take(nc)).toBe(true);
+    const jsm = await jetstreamManager(nc);
+    const first = (await readLease(jsm, 'consumer.stolen'))!.seq;
+    await a.renew();
+    expect((await readLease(jsm, 'consumer.stolen'))!.seq).toBeGreaterThan(first);
+    expect(a.state).toBe('held');
+
+    // another monitor's record in its place (as if it had taken an expired lease)
+    const thief = holder('t');
+    await jetstream(nc).publish(`${LEASE_SUBJECT_PREFIX}consumer.stolen`, JSON.stringify({ holder: thief, renewedAt: '', ttlMs: 15_000 }));
+    await a.renew();
+    expect(a.state).toBe('lost');
+    expect(stopped).toBe(1);
+    expect(await a.ended).toMatchObject({ state: 'lost', graceMs: 0 });
+    expect(a.view().heldBy).toMatchObject({ host: 't' });
+  });
+
+  it('released at a clean stop, it is taken by a successor at once', async () => {
+    const a = lease(['consumer.handover'], 'a');
+    expect(await a.take(nc)).toBe(true);
+    await a.release();
+    const successor = lease(['consumer.handover'], 'c');
+    expect(await successor.take(nc)).toBe(true);
+    await successor.release();
+  });
+
+  it('expires by itself when its holder stops renewing, and is then free', async () => {
+    // a lease stream of its own lifetime would need another stream name; the default stream's
+    // max_age is the lease's: 15 s. Wait for it only once, here.
+    const a = lease(['consumer.expiring'], 'a');
+    expect(await a.take(nc)).toBe(true);
+    a.onStop(() => {});
+    // a SIGKILL: no release, no renewal
+    clearInterval((a as unknown as { timer: NodeJS.Timeout }).timer);
+    expect(await lease(['consumer.expiring'], 'd').take(nc)).toBe(false);
+    const jsm = await jetstreamManager(nc);
+    const t0 = Date.now();
+    while ((await readLease(jsm, 'consumer.expiring')) !== null) await new Promise((r) => setTimeout(r, 250));
+    expect(Date.now() - t0).toBeLessThan(17_000);
+    expect(await lease(['consumer.expiring'], 'e').take(nc)).toBe(true);
+  }, 30_000);
+});

@@ -1,0 +1,257 @@
+import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/nats-core';
+import type { Logger } from './monitor-types.ts';
+import { processAlive } from './natsd.ts';
+import {
+  decideRenew,
+  decideTake,
+  describeHolder,
+  holderView,
+  leaseKeys,
+  parseHolderRecord,
+  thisProcess,
+  type LeaseHolder,
+  type LeaseRecord,
+  type StoredLease,
+} from './lease-rules.ts';
+
+// The counting lease in NATS JetStream (rules in lease-rules.ts): one small stream, one subject
+// per lease key, one message per subject (max_msgs_per_subject 1), each message removed by the
+// broker when it is older than the lease's lifetime (max_age). Taking, renewing and releasing
+// are compare-and-set publishes (Nats-Expected-Last-Subject-Sequence): of two monitors writing at
+// once, the broker accepts one. nats-server 2.9 has all of it.
+
+export const LEASE_STREAM = 'COMPLAINTS_MONITOR_LEASES';
+export const LEASE_SUBJECT_PREFIX = 'complaints.monitor.lease.';
+export const LEASE_RENEW_MS = 5_000;
+/** a holder that stops renewing (SIGKILL, a lost host) frees the lease after this long */
+export const LEASE_TTL_MS = 3 * LEASE_RENEW_MS;
+/** EX_TEMPFAIL: another monitor counts; a restart policy tries again later */
+export const LEASE_EXIT_CODE = 75;
+/** a refused monitor shows why in /api/health this long, then exits (and a restart policy retries) */
+export const LEASE_REFUSED_GRACE_MS = 10_000;
+
+export type LeaseState = 'waiting' | 'held' | 'refused' | 'lost';
+export interface LeaseEnd {
+  state: 'refused' | 'lost';
+  message: string;
+  /** how long the process may still answer (health) before it exits with LEASE_EXIT_CODE */
+  graceMs: number;
+}
+
+export interface LeaseOptions {
+  renewMs: number;
+  ttlMs: number;
+  refusedGraceMs: number;
+  aliveHere: (pid: number) => boolean;
+  now: () => number;
+}
+
+const isWrongSequence = (err: unknown) =>
+  err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
+
+const leaseError = (err: Error): never => {
+  throw new Error(`the counting lease could not be taken (${err.message}); retrying`, { cause: err });
+};
+
+/** The lease stream, created once; a lifetime changed by a new version is brought to this one. */
+export async function ensureLeaseStream(jsm: JetStreamManager, ttlMs: number): Promise<void> {
+  const config = { subjects: [`${LEASE_SUBJECT_PREFIX}>`], max_msgs_per_subject: 1, max_age: nanos(ttlMs), storage: StorageType.File };
+  const info = await jsm.streams.info(LEASE_STREAM).catch(() => undefined);
+  if (info) {
+    if (info.config.max_age !== config.max_age || info.config.max_msgs_per_subject !== 1) await jsm.streams.update(LEASE_STREAM, { ...info.config, ...config });
+    return;
+  }
+  // replicated where the cluster has three servers, so one server's loss does not take the lease with it
+  await jsm.streams.add({ name: LEASE_STREAM, ...config, num_replicas: 3 }).catch(() => jsm.streams.add({ name: LEASE_STREAM, ...config }));
+}
+
+export async function readLease(jsm: JetStreamManager, key: string): Promise<StoredLease | null> {
+  const m = await jsm.streams.getMessage(LEASE_STREAM, { last_by_subj: LEASE_SUBJECT_PREFIX + key });
+  return m ? { seq: m.seq, record: parseHolderRecord(m.string()) } : null;
+}
+
+export class CountingLease {
+  state: LeaseState = 'waiting';
+  /** the other monitor that holds (or took) the lease, while refused or lost */
+  private blocker?: LeaseHolder;
+  private message?: string;
+  private heldSinceMs?: number;
+  private readonly seqs = new Map<string, number>();
+  private js?: JetStreamClient;
+  private jsm?: JetStreamManager;
+  private timer?: NodeJS.Timeout;
+  private renewing = false;
+  /** a renewal asked for while one was under way (a reconnection during a timed-out one) */
+  private renewAgain = false;
+  private connected = true;
+  /** when renewals began to fail with the broker connected */
+  private failingSinceMs?: number;
+  private readonly stopHandlers: Array<() => void> = [];
+  private resolveHeld!: () => void;
+  private resolveEnded!: (end: LeaseEnd) => void;
+  /** resolves once every key is held: nothing counts, derives alerts or sends notices before */
+  readonly held = new Promise<void>((r) => (this.resolveHeld = r));
+  /** resolves when this monitor may not count: refused at start, or the lease taken by another */
+  readonly ended = new Promise<LeaseEnd>((r) => (this.resolveEnded = r));
+  private readonly opts: LeaseOptions;
+
+  constructor(
+    readonly keys: readonly string[],
+    readonly me: LeaseHolder,
+    private readonly log: Logger,
+    opts: Partial<LeaseOptions> = {},
+  ) {
+    this.opts = { renewMs: LEASE_RENEW_MS, ttlMs: LEASE_TTL_MS, refusedGraceMs: LEASE_REFUSED_GRACE_MS, aliveHere: processAlive, now: Date.now, ...opts };
+  }
+
+  /** A monitor's lease: its consumer's key and, in server mode, its store's; `stopCounting` stops its consuming. */
+  static of(config: { consumerName: string; clickhouseUrl?: string; dataDir: string }, log: Logger, stopCounting: () => void): CountingLease {
+    const lease = new CountingLease(leaseKeys(config), thisProcess(config.dataDir), log);
+    lease.onStop(stopCounting);
+    return lease;
+  }
+
+  /**
+   * Takes every key, or none. true: held, renewed from now on; false: refused (logged, shown in
+   * health, `ended` resolved). Broker trouble throws, for the caller's connect loop to retry.
+   */
+  async take(nc: NatsConnection): Promise<boolean> {
+    this.jsm = await jetstreamManager(nc, { timeout: 5_000 }).catch(leaseError);
+    this.js = jetstream(nc, { timeout: 5_000 });
+    await ensureLeaseStream(this.jsm, this.opts.ttlMs).catch(leaseError);
+    for (const key of this.keys) {
+      const refusedBy = await this.takeKey(key).catch(leaseError);
+      if (refusedBy !== undefined) {
+        await this.release(); // the keys taken before this one: a successor need not wait for them
+        this.end('refused', key, refusedBy.holder);
+        return false;
+      }
+    }
+    this.state = 'held';
+    this.heldSinceMs = this.opts.now();
+    this.log.info({ leases: this.keys, renewMs: this.opts.renewMs, ttlMs: this.opts.ttlMs }, 'counting lease held');
+    this.watch(nc);
+    this.timer = setInterval(() => void this.renew(), this.opts.renewMs);
+    this.timer.unref();
+    this.resolveHeld();
+    return true;
+  }
+
+  /** undefined when taken; else who holds it */
+  private async takeKey(key: string): Promise<{ holder: LeaseHolder | undefined } | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      const decision = decideTake(await readLease(this.jsm!, key), this.me, this.opts.aliveHere);
+      if (!decision.take) return { holder: decision.holder };
+      try {
+        this.seqs.set(key, await this.write(key, decision.expectSeq));
+        if (decision.why === 'own') this.log.info({ lease: key }, 'counting lease of this monitor\'s earlier run taken over');
+        return undefined;
+      } catch (err) {
+        if (!isWrongSequence(err) || attempt >= 2) throw err; // another monitor wrote first: read again
+      }
+    }
+  }
+
+  private async write(key: string, expectSeq: number, released = false): Promise<number> {
+    const record: LeaseRecord = { holder: this.me, renewedAt: new Date(this.opts.now()).toISOString(), ttlMs: this.opts.ttlMs, ...(released ? { released } : {}) };
+    const ack = await this.js!.publish(LEASE_SUBJECT_PREFIX + key, JSON.stringify(record), { expect: { lastSubjectSequence: expectSeq } });
+    return ack.seq;
+  }
+
+  private watch(nc: NatsConnection): void {
+    void (async () => {
+      for await (const s of nc.status()) {
+        if (s.type === 'disconnect') this.connected = false;
+        if (s.type === 'reconnect') {
+          // the lease may have run out while the broker was away: confirm it before much is consumed
+          this.connected = true;
+          void this.renew();
+        }
+      }
+    })().catch(() => {});
+  }
+
+  /** One round of renewals; a renewal that finds another holder ends the lease. */
+  async renew(): Promise<void> {
+    // while the broker is away nothing is consumed; a request then would only hold up the renewal at reconnection
+    if (this.state !== 'held' || !this.connected) return;
+    if (this.renewing) return void (this.renewAgain = true);
+    this.renewing = true;
+    try {
+      for (const key of this.keys) {
+        const decision = decideRenew(await readLease(this.jsm!, key), this.me, this.seqs.get(key) ?? -1);
+        if (!decision.renew) return this.end('lost', key, decision.holder);
+        this.seqs.set(key, await this.write(key, decision.expectSeq));
+        if (decision.expectSeq === 0) this.log.warn({ lease: key }, 'counting lease had run out while the broker was away; nobody took it, taken again');
+      }
+      this.failingSinceMs = undefined;
+    } catch (err) {
+      // written over between the read and the write: read again now, not at the next round
+      if (isWrongSequence(err)) return void (this.renewAgain = true);
+      const now = this.opts.now();
+      if (!this.connected) this.failingSinceMs = undefined;
+      else this.failingSinceMs ??= now;
+      this.log.warn({ err: (err as Error).message, leases: this.keys }, 'counting lease renewal failed; will retry');
+      // connected, yet unconfirmed for a whole lifetime: another monitor may have taken it by now
+      if (this.failingSinceMs !== undefined && now - this.failingSinceMs >= this.opts.ttlMs) {
+        this.end('lost', this.keys[0]!, undefined, `the counting lease could not be renewed for ${Math.round((now - this.failingSinceMs) / 1000)} s`);
+      }
+    } finally {
+      this.renewing = false;
+      if (this.renewAgain) {
+        this.renewAgain = false;
+        void this.renew();
+      }
+    }
+  }
+
+  private end(state: 'refused' | 'lost', key: string, holder: LeaseHolder | undefined, why?: string): void {
+    if (this.state === 'refused' || this.state === 'lost') return;
+    const wasHeld = this.state === 'held';
+    this.state = state;
+    this.blocker = holder;
+    if (this.timer) clearInterval(this.timer);
+    const graceMs = state === 'refused' ? this.opts.refusedGraceMs : 0;
+    const whose = `another monitor holds the counting lease ${key} (${describeHolder(holder)})`;
+    this.message =
+      state === 'refused'
+        ? `${whose}: only one counting monitor may run per consumer (CONSUMER_NAME) and per ClickHouse store; this one does not consume and exits in ${Math.round(graceMs / 1000)} s with code ${LEASE_EXIT_CODE}, for its restart policy to try again`
+        : `${why ?? `counting lease lost: ${whose}`}; only one counting monitor may run per consumer and per ClickHouse store, so this one stops consuming and exits with code ${LEASE_EXIT_CODE}`;
+    this.log.error({ lease: key, holder: holderView(holder), exitCode: LEASE_EXIT_CODE, exitInMs: graceMs }, this.message);
+    if (wasHeld) for (const handler of this.stopHandlers) handler();
+    this.resolveEnded({ state, message: this.message, graceMs });
+  }
+
+  /** Called at once when a held lease is lost or released: the monitor stops consuming before anything else. */
+  onStop(handler: () => void): void {
+    this.stopHandlers.push(handler);
+  }
+
+  /**
+   * A clean stop: consuming stops, then every key taken is written as released (compare-and-set),
+   * so a successor starts at once. First thing at SIGTERM, before HTTP clients are let go.
+   */
+  async release(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    const held = [...this.seqs];
+    this.seqs.clear();
+    if (this.state === 'held') {
+      this.state = 'waiting';
+      for (const handler of this.stopHandlers) handler();
+    }
+    await Promise.all(held.map(([key, seq]) => this.write(key, seq, true).catch(() => undefined)));
+  }
+
+  /** /api/health's `lease` */
+  view() {
+    const holder = this.state === 'held' ? this.me : this.blocker;
+    return {
+      status: this.state,
+      keys: this.keys,
+      heldBy: this.state === 'held' || this.state === 'refused' || this.state === 'lost' ? holderView(holder) : null,
+      ...(this.heldSinceMs && this.state === 'held' ? { since: new Date(this.heldSinceMs).toISOString() } : {}),
+      ...(this.message ? { message: this.message } : {}),
+    };
+  }
+}
