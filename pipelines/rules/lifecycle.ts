@@ -174,7 +174,9 @@ export function mergeDerived(prev: AlertRecord | undefined, d: DerivedAlert, now
   }
   const cleared = d.clearedAtMs !== undefined;
   const rose = LEVEL_RANK[d.level] > LEVEL_RANK[prev.level as Level];
-  if (cleared && prev.status !== 'resolved') {
+  if (cleared && (prev.status !== 'resolved' || withdrawnBack)) {
+    // Withdrawn, and back already over (a correction undone after the ticket was resolved): it
+    // ends as it would have had it derived once from all the events, not as withdrawn.
     next.status = 'resolved';
     next.resolution = d.kind === 'case' ? 'closed' : 'recovered';
     next.resolvedAtMs = d.clearedAtMs;

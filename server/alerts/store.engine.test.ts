@@ -29,6 +29,7 @@ function row(i: number, snapshot: string): Row {
   const nasty = NASTY[i % NASTY.length]!;
   return {
     logged_at: '2026-11-26 10:00:00.123',
+    seq: 1_795_000_000_000_000 + i,
     at: '2026-11-26 09:59:59.001',
     plan_year: 2026,
     alert_id: `case:insurance_dispute:T${i}`,
@@ -55,7 +56,7 @@ describe('alert log through the engine', () => {
     const big = [row(1_000, JSON.stringify({ id: 1_000, pad: '监'.repeat(SPOOL_MIN_BYTES) }))]; // > 1 MB: its own slice, through a file
     await writeLog(ch, [...small, ...big]);
     const rs = await ch.query({ query: 'SELECT * FROM complaints.alert_log ORDER BY toUInt32(substring(entry_id, 2))', format: 'JSONEachRow' });
-    const back = (await rs.json<Row>()).map((r) => ({ ...r, plan_year: Number(r.plan_year) }));
+    const back = (await rs.json<Row>()).map((r) => ({ ...r, plan_year: Number(r.plan_year), seq: Number(r.seq) }));
     expect(back).toHaveLength(201);
     expect(back).toEqual([...small, ...big]);
   });

@@ -8,9 +8,34 @@ import { OCCURRED_MS } from '../../pipelines/sources/clickhouse-replay.ts';
 // ClickHouse I/O of the alert engine: the append-only audit rows (sql/010_alerts.sql) and the
 // ticket facts the case rule needs at start (the counters' replay does not carry escalations).
 
-export function logRow(r: AlertRecord, e: HistoryEntry, year: number, loggedAtMs: number) {
+/**
+ * The order the rows were written in, for rows of one alert in the same millisecond (sql/025):
+ * each number is above the one before, in this process and in the previous run's, since it
+ * starts from the wall clock in microseconds (a run would have to write more than a row per
+ * microsecond for the whole time until the next start to get ahead of it). The clock is the
+ * process's monotonic one anchored at its start, so a wall-clock step back while running cannot
+ * reorder it.
+ */
+export class LogSequence {
+  private last = 0;
+  constructor(private readonly clockMicros: () => number = wallClockMicros) {}
+  next(): number {
+    this.last = Math.max(this.last + 1, this.clockMicros());
+    return this.last;
+  }
+}
+
+function wallClockMicros(): number {
+  return Math.floor((performance.timeOrigin + performance.now()) * 1000);
+}
+
+const writeOrder = new LogSequence();
+
+/** One audit row; `seq` is taken when the row is made, in the order the changes were made. */
+export function logRow(r: AlertRecord, e: HistoryEntry, year: number, loggedAtMs: number, seq = writeOrder.next()) {
   return {
     logged_at: chTime(loggedAtMs),
+    seq,
     at: chTime(Number.isFinite(e.atMs) ? e.atMs : loggedAtMs),
     plan_year: year,
     alert_id: r.id,
@@ -60,7 +85,7 @@ export function logSlices(rows: readonly LogRow[], maxBytes = LOG_SLICE_BYTES, m
 }
 
 const LOG_COLUMNS = [
-  'logged_at', 'at', 'plan_year', 'alert_id', 'entry_id', 'kind', 'complaint_type', 'scope', 'ticket_id',
+  'logged_at', 'seq', 'at', 'plan_year', 'alert_id', 'entry_id', 'kind', 'complaint_type', 'scope', 'ticket_id',
   'what', 'actor', 'reason', 'before', 'after', 'status', 'level', 'detail', 'snapshot',
 ] as const satisfies ReadonlyArray<keyof LogRow>;
 
@@ -93,10 +118,10 @@ export async function writeLog(client: ClickHouseClient, rows: readonly LogRow[]
   }
 }
 
-/** The latest snapshot of every alert of the plan year. */
+/** The last-written snapshot of every alert of the plan year (seq orders a millisecond's rows). */
 export async function loadRecords(client: ClickHouseClient, year: number): Promise<AlertRecord[]> {
   const rs = await client.query({
-    query: `SELECT argMax(snapshot, logged_at) AS s FROM complaints.alert_log
+    query: `SELECT argMax(snapshot, (logged_at, seq)) AS s FROM complaints.alert_log
             WHERE plan_year = {year:UInt16} GROUP BY alert_id`,
     query_params: { year },
     format: 'JSONEachRow',

@@ -11,6 +11,7 @@ import { parseRfc3339, toZonedIso } from '../time.ts';
 import { readQuery } from './query.ts';
 import { alertsCsv } from '../alerts/csv.ts';
 import { maskText } from '../../pipelines/transforms/mask.ts';
+import { laterCorrection, readSeen, readTicketNow, REVIEW_REASON, reviewStale, SentCorrections, staleConfirmation } from './review-confirm.ts';
 
 // Alerts (contract sections 4 and 5) and the supervisors' actions on them. Reads need a viewer
 // token; actions need a supervisor (limited to their branches) or an admin. Open local mode
@@ -115,10 +116,13 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     }
   });
 
-  // A supervisor's correction enters the normal pipeline as a `kind: corrected` ticket event.
+  // A supervisor's correction enters the normal pipeline as a `kind: corrected` ticket event. A
+  // classification review's confirmation (it says what the list showed in `seen`, or carries the
+  // review page's reason) is refused when the ticket changed since (review-confirm.ts).
+  const sent = new SentCorrections();
   app.post('/api/corrections', async (req, reply) => {
     const access = authorize(req, config, 'supervisor');
-    const body = bodyOf(req.body, ['ticketId', 'branch', 'complaintType', 'outcome', 'by', 'reason', 'occurredAt']);
+    const body = bodyOf(req.body, ['ticketId', 'branch', 'complaintType', 'outcome', 'by', 'reason', 'occurredAt', 'seen']);
     const by = typed(body, 'by', true, 80)!;
     const ticketId = text(body, 'ticketId', true, 128)!;
     const branch = text(body, 'branch', true, 64)!;
@@ -138,6 +142,14 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     }
     authorizeScope(access, branch, monitor.plan.scopesOf);
     const reason = typed(body, 'reason', false, 500);
+    const seen = readSeen(body.seen) ?? (reason?.startsWith(REVIEW_REASON) ? { branch } : undefined);
+    const stored = seen && (await readTicketNow(monitor.clickhouse, ticketId));
+    // from here to sent.add nothing awaits: of two confirmations of one ticket, one is sent
+    if (seen && stored) {
+      const current = { ...stored, correction: laterCorrection(stored.correction, sent.get(ticketId, now())) };
+      const stale = staleConfirmation(ticketId, seen, current, (ms) => toZonedIso(ms, monitor.plan.timezone));
+      if (stale) throw reviewStale(stale);
+    }
     const eventId = `corr-${randomUUID()}`;
     const event = {
       eventId,
@@ -158,7 +170,14 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     } catch {
       throw new HttpError(503, 'NATS_UNAVAILABLE', 'the broker is not reachable yet; the correction was not sent');
     }
-    const ack = await jetstream(nc).publish(`complaints.tickets.${branch}`, JSON.stringify(event), { msgID: eventId });
+    sent.add(ticketId, eventId, { by, branch, complaintType, atMs }, now());
+    let ack;
+    try {
+      ack = await jetstream(nc).publish(`complaints.tickets.${branch}`, JSON.stringify(event), { msgID: eventId });
+    } catch (err) {
+      sent.forget(ticketId, eventId);
+      throw err;
+    }
     return reply.code(202).send({ eventId, stream: ack.stream, seq: ack.seq, event });
   });
   return engine;

@@ -3,6 +3,7 @@ import { authorize } from '../access.ts';
 import type { Monitor } from '../monitor.ts';
 import { toZonedIso } from '../time.ts';
 import { intParam, readQuery } from './query.ts';
+import { LATEST } from './review-confirm.ts';
 
 // The queue of tickets the classifier typed with low confidence (contract section 1:
 // `unclassified` tickets, e.g. transferred from the 12378 hotline). Such a ticket counts under the
@@ -32,10 +33,13 @@ export function reviewRoutes(app: FastifyInstance, monitor: Monitor): void {
     const limit = intParam(q, 'limit', 100, 1, 1000);
     const [items, total] = await Promise.all([
       monitor.clickhouse.query({
-        query: `SELECT ticket_id, argMax(event_id, occurred_at) AS event_id, toUnixTimestamp64Milli(max(occurred_at)) AS at,
-                       argMax(branch, occurred_at) AS branch, argMax(complaint_type, occurred_at) AS complaint_type,
-                       argMax(classifier_model, occurred_at) AS classifier_model,
-                       argMax(classifier_confidence, occurred_at) AS classifier_confidence,
+        // the latest event by time then id, as a confirmation is checked (review-confirm.ts): two
+        // events of one instant must not show one branch here and be compared with the other there
+        // (not aliased `event_id`: the alias would stand for the column inside the other argMax)
+        query: `SELECT ticket_id, argMax(event_id, ${LATEST}) AS latest_event_id, toUnixTimestamp64Milli(max(occurred_at)) AS at,
+                       argMax(branch, ${LATEST}) AS branch, argMax(complaint_type, ${LATEST}) AS complaint_type,
+                       argMax(classifier_model, ${LATEST}) AS classifier_model,
+                       argMax(classifier_confidence, ${LATEST}) AS classifier_confidence,
                        argMaxIf(substring(text, 1, 300), occurred_at, text != '') AS text, count() AS events,
                        argMaxIf(outcome, occurred_at, kind = 'first_contact') AS first_contact
                 FROM ${WAITING_EVENTS}
@@ -52,7 +56,7 @@ export function reviewRoutes(app: FastifyInstance, monitor: Monitor): void {
         format: 'JSONEachRow',
       }),
     ]);
-    type Row = { ticket_id: string; event_id: string; at: string; branch: string; complaint_type: string; classifier_model: string; classifier_confidence: number | null; text: string; events: string; first_contact: string };
+    type Row = { ticket_id: string; latest_event_id: string; at: string; branch: string; complaint_type: string; classifier_model: string; classifier_confidence: number | null; text: string; events: string; first_contact: string };
     const rows = await items.json<Row>();
     const totals = (await total.json<{ n: string; not_agreed: string }>())[0];
     return {
@@ -61,7 +65,7 @@ export function reviewRoutes(app: FastifyInstance, monitor: Monitor): void {
       notAgreed: Number(totals?.not_agreed ?? 0),
       items: rows.map((r) => ({
         ticketId: r.ticket_id,
-        eventId: r.event_id,
+        eventId: r.latest_event_id,
         occurredAt: toZonedIso(Number(r.at), monitor.plan.timezone),
         branch: r.branch,
         assignedType: r.complaint_type,

@@ -1,0 +1,96 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AlertRecord, HistoryEntry } from '../../pipelines/rules/index.ts';
+import { migrate, openClickHouse, SQL_DIR } from '../clickhouse.ts';
+import { loadRecords, LogSequence, logRow, writeLog } from './store.ts';
+
+// What a restart restores of the people's side: the snapshot written last, also when two rows of
+// one alert share their millisecond (two people acting at once; an action and a rule line of the
+// same tick). Entry ids are what the engine gives actions (random), so the rows of one
+// millisecond sort either way in the table; half the alerts are made to sort each way.
+// The store is one from before sql/025 (alert_log without seq), with a row in it, migrated.
+
+const dir = mkdtempSync(join(tmpdir(), 'cewm-alertrestore-'));
+let ch: ClickHouseClient;
+
+const OLD_ID = 'case.before-025';
+
+beforeAll(async () => {
+  ch = await openClickHouse({ dataDir: join(dir, 'clickhouse') });
+  const before = join(dir, 'sql-before');
+  mkdirSync(before);
+  for (const f of readdirSync(SQL_DIR)) if (/^\d{3}_.+\.sql$/.test(f) && !f.startsWith('025_')) copyFileSync(join(SQL_DIR, f), join(before, f));
+  await migrate(ch, before);
+  const old = logRow(record(OLD_ID, ['A']), note(OLD_ID, `${OLD_ID}/note/z`, 'A'), YEAR, SAME_MS);
+  await ch.insert({ table: 'complaints.alert_log', values: [{ ...old, seq: undefined }], format: 'JSONEachRow' });
+  expect(await migrate(ch)).toEqual(['025_alert_log_seq.sql']);
+});
+afterAll(async () => {
+  await ch.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const YEAR = 2026;
+const SAME_MS = Date.UTC(2026, 10, 27, 4, 31, 0, 123);
+
+function record(id: string, notes: string[]): AlertRecord {
+  return {
+    id,
+    kind: 'case',
+    complaintType: 'ins',
+    scope: 'GZ',
+    level: 'breach',
+    openedAtMs: SAME_MS - 60_000,
+    ticketId: id.slice(5),
+    history: notes.map((who) => ({ id: `${id}/note/${who}`, atMs: SAME_MS, what: 'note', by: who })),
+    status: 'open',
+    raisedAtMs: SAME_MS - 60_000,
+    onCall: { level: 1, round: 0, sinceMs: SAME_MS - 60_000, notify: [] },
+  };
+}
+
+const note = (id: string, entryId: string, by: string): HistoryEntry => ({ id: entryId, atMs: SAME_MS, what: 'note', by });
+const notesOf = (r: AlertRecord | undefined) => r?.history.map((h) => h.by);
+
+describe('alert log restore - the last-written snapshot per alert', () => {
+  it('takes the later of two snapshots written in the same millisecond, whichever way their entries sort', async () => {
+    const ids = Array.from({ length: 80 }, (_, i) => `case.same-ms-${i}`);
+    const together: Array<ReturnType<typeof logRow>> = [];
+    for (const [i, id] of ids.entries()) {
+      const [first, second] = i % 2 === 0 ? ['z-first', 'a-second'] : ['a-first', 'z-second'];
+      const rowA = logRow(record(id, ['A']), note(id, `${id}/note/${first}`, 'A'), YEAR, SAME_MS);
+      const rowB = logRow(record(id, ['A', 'B']), note(id, `${id}/note/${second}`, 'B'), YEAR, SAME_MS);
+      if (i % 4 < 2) together.push(rowA, rowB);
+      else {
+        // answered one after the other: one insert each
+        await writeLog(ch, [rowA]);
+        await writeLog(ch, [rowB]);
+      }
+    }
+    await writeLog(ch, together);
+    const restored = new Map((await loadRecords(ch, YEAR)).map((r) => [r.id, r]));
+    const lost = ids.filter((id) => notesOf(restored.get(id))?.join() !== 'A,B');
+    expect(lost).toEqual([]);
+  });
+
+  it('keeps the rows written before the column existed, and puts a later row of the same millisecond after them', async () => {
+    expect(notesOf((await loadRecords(ch, YEAR)).find((r) => r.id === OLD_ID))).toEqual(['A']);
+    await writeLog(ch, [logRow(record(OLD_ID, ['A', 'B']), note(OLD_ID, `${OLD_ID}/note/a`, 'B'), YEAR, SAME_MS)]);
+    expect(notesOf((await loadRecords(ch, YEAR)).find((r) => r.id === OLD_ID))).toEqual(['A', 'B']);
+  });
+
+  it('takes the snapshot of the later run when a restart writes in the same millisecond as the run before', async () => {
+    const id = 'case.restart-same-ms';
+    const before = new LogSequence();
+    for (let i = 0; i < 1_000; i++) before.next(); // a burst at the end of the earlier run
+    await writeLog(ch, [logRow(record(id, ['A']), note(id, `${id}/note/z`, 'A'), YEAR, SAME_MS, before.next())]);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const after = new LogSequence(); // the next run
+    await writeLog(ch, [logRow(record(id, ['A', 'B']), note(id, `${id}/note/a`, 'B'), YEAR, SAME_MS, after.next())]);
+    const restored = (await loadRecords(ch, YEAR)).find((r) => r.id === id);
+    expect(notesOf(restored)).toEqual(['A', 'B']);
+  });
+});
