@@ -75,7 +75,9 @@ function renderBulk() {
 /** Sends one correction; false (with the reason on screen) when it was refused. */
 async function confirmTicket(item, type, by) {
   try {
-    await api('/api/corrections', { by, ticketId: item.ticketId, branch: item.branch, complaintType: type, reason: '分类复核 classification review' });
+    // seen: what this list showed, so that a ticket corrected since is refused (409), not undone
+    const seen = { branch: item.branch, complaintType: item.assignedType };
+    await api('/api/corrections', { by, ticketId: item.ticketId, branch: item.branch, complaintType: type, reason: '分类复核 classification review', seen });
     touched.set(item.ticketId, { type, sent: type });
     picked.delete(item.ticketId);
     return true;
