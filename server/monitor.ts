@@ -21,6 +21,7 @@ import { checkHashKey } from './hash-key-check.ts';
 import { checkPlanAtStart } from './plan-file-check.ts';
 import { UncountedEvents } from './uncounted.ts';
 import { DeadLetterWindow } from './dead-letter-window.ts';
+import { DueChanges } from './due-changes.ts';
 import { storedDeadLetters } from './dead-letters.ts';
 import { followConnection, initialHealth, noteBatch, type MonitorHealth } from './monitor-health.ts';
 import { CountingLease } from './lease.ts';
@@ -56,6 +57,8 @@ export class Monitor {
   /** the PLAN file set aside a later runtime change (plan-file-check.ts) */
   planFileWarning?: string;
   private subscription?: Subscription;
+  /** counters to push again when future-dated events come due */
+  private readonly due = new DueChanges(() => this.now(), (keys, atMs) => this.publishChanges(keys, [], atMs));
   private readonly history: CounterHistory;
   /** held before anything consumes (lease.ts) */
   readonly lease: CountingLease;
@@ -76,6 +79,7 @@ export class Monitor {
     this.health = initialHealth(localNats?.url ?? config.natsUrl ?? '', config.clickhouseUrl ? 'server' : 'embedded');
     this.lease = CountingLease.of(config, log, () => {
       this.subscription?.unsubscribe();
+      this.due.stop();
       this.health.consuming = false;
     });
   }
@@ -190,6 +194,7 @@ export class Monitor {
       this.deadLetterWindow.note(outcome.committedAtMs, outcome.received, outcome.deadLettered);
       this.uncounted.note(this.plan, outcome.events, this.log);
       if (outcome.stored > 0) this.publishChanges(outcome.changed, outcome.events, outcome.committedAtMs);
+      this.due.note(outcome.events, outcome.changed, outcome.committedAtMs, this.plan.yearEndMs);
     });
   }
 
@@ -247,6 +252,7 @@ export class Monitor {
 
   async stop(): Promise<void> {
     this.subscription?.unsubscribe();
+    this.due.stop();
     await this.history.flush();
     this.changes.complete();
     this.liveMessages.complete();
