@@ -3,6 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createClient } from '@clickhouse/client';
+import { migrate } from '../../server/clickhouse.ts';
+import { startClickHouseHttp, type TestClickHouseHttp } from '../../tests/helpers/clickhouse-http.ts';
 
 // The plan builder's command line on bad input: exit 2 with the file or option named, before any
 // work is done (docs/PLANS.md "Exit 2 on bad input"). No broker or store is needed.
@@ -54,4 +57,21 @@ describe('plan builder - command line', () => {
       expect(r.out, 'nothing is built first').toBe('');
     }
   });
+});
+
+describe('plan builder - a store with nothing of last year', () => {
+  let ch: TestClickHouseHttp | undefined;
+  afterAll(async () => ch?.cleanup());
+
+  it('refuses with exit 2, naming the store and the year, instead of a plan by days alone (audit: exit 0)', async () => {
+    ch = await startClickHouseHttp();
+    const client = createClient({ url: ch.url, username: ch.user, password: ch.password });
+    await migrate(client);
+    await client.close();
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/plan/cli.ts', 'build', '--base', 'tests/fixtures/plan-2025.yaml', '--clickhouse-url', ch.url, '--out', join(dir, 'empty-store.yaml')], {
+      cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, CLICKHOUSE_USER: ch.user, CLICKHOUSE_PASSWORD: ch.password },
+    });
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(`error: ${ch.url} holds no events of 2024 (the year before 2025): build from an export of 2024 with --history, or give --year`);
+  }, 90_000);
 });

@@ -12,6 +12,7 @@ import { Document, isSeq } from 'yaml';
 import { PlanError, parsePlan, loadPlanFile } from '../../pipelines/plan/index.ts';
 import { buildPlan, curveTable, notAgreedByDay, observedDays, parseBranchSizes, parseForecast, parseHistoryNdjson, type HistoryEvent } from '../../pipelines/plan/builder/index.ts';
 import { clickhouseHistory, notAStore } from './clickhouse-history.ts';
+import { redactNatsUrl } from '../../server/nats-options.ts';
 
 const USAGE = `usage:
   npm run plan -- build --base PLAN (--history EVENTS.ndjson | --clickhouse DATA_DIR/clickhouse | --clickhouse-url URL)
@@ -95,6 +96,12 @@ async function build(argv: string[]): Promise<void> {
   if (events.length > 0 && inYear === 0) {
     const years = [...new Set(events.map((e) => yearOfEvent(e.atMs)))].sort();
     throw new UsageError(`the history holds ${events.length} events, none of ${lastYear} (the year before ${year}); it holds ${years.join(', ')}: give --year ${years.at(-1)! + 1}`);
+  }
+  // nothing of last year at all (an empty store, a store of this year only): a plan by days alone
+  // is not what was asked for
+  if (events.length === 0) {
+    const from = a.history ?? a.clickhouse ?? redactNatsUrl(a['clickhouse-url'] ?? ''); // the same user:password@ form
+    throw new UsageError(`${from} holds no events of ${lastYear} (the year before ${year}): build from an export of ${lastYear} with --history, or give --year`);
   }
   const history = notAgreedByDay(events, lastYear, base.timezone);
   const result = buildPlan({ base, year, lastYear, history, forecast, branches, branchesFile: a.branches, floor, observedDays: observedDays(events, lastYear, base.timezone) });
