@@ -16,7 +16,7 @@ import { planRoutes } from './routes/plan.ts';
 import { sqlRoutes } from './routes/sql.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { screenRoutes } from './routes/screens.ts';
-import { wsRoutes } from './routes/ws.ts';
+import { wsRoutes, type WallboardRoutes } from './routes/ws.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -51,6 +51,12 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
   registerSecurity(app, { ...securityFromEnv(), loopbackHostsOnly: monitor.config.tokens.size === 0 });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
+  // A stop tells wall screens why (1001 'server stopping'): a preClose hook added before the
+  // websocket plugin runs before the plugin's own, which closes every socket without a code.
+  let wallboard: WallboardRoutes | undefined;
+  app.addHook('preClose', async () => {
+    for (const h of [wallboard?.hub, wallboard?.liveHub]) h?.closeAll();
+  });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(fastifyStatic, { root: join(ROOT, 'web'), prefix: '/', index: false });
   await app.register(fastifyStatic, {
@@ -73,6 +79,7 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
   planRoutes(app, monitor, now);
   sqlRoutes(app, monitor);
   reportRoutes(app, monitor, now);
-  screenRoutes(app, monitor, wsRoutes(app, monitor, now));
+  wallboard = wsRoutes(app, monitor, now);
+  screenRoutes(app, monitor, wallboard);
   return app;
 }

@@ -20,6 +20,10 @@ describe('stopping', () => {
       });
       expect(status).toBe(403);
     }
+    // an open wall screen is told why the link ends (audit G: it got 1005, no code)
+    const screen = new WebSocket(`${monitor.baseUrl.replace('http', 'ws')}/ws?token=stop-viewer-token-0123456789`);
+    await new Promise((r) => screen.once('open', r));
+    const closed = new Promise<[number, string]>((resolve) => screen.once('close', (code, reason) => resolve([code, String(reason)])));
     const started = Date.now();
     const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => monitor.child.once('exit', (code, signal) => resolve({ code, signal })));
     monitor.child.kill('SIGTERM');
@@ -27,5 +31,6 @@ describe('stopping', () => {
     expect(how, monitor.output().slice(-1500)).toEqual({ code: 0, signal: null });
     expect(Date.now() - started).toBeLessThan(9_000);
     expect(monitor.output()).not.toMatch(/still open after 10 s/);
+    expect(await closed).toEqual([1001, 'server stopping']);
   }, 60_000);
 });
