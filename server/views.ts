@@ -160,9 +160,11 @@ export function headlineView(plan: CompiledPlan, index: CounterIndex, nowMs: num
     lastWeek: prev,
     alerts: {
       open: open.length,
-      /** open and not acknowledged: what the tile calls 未确认 */
+      /** open and not acknowledged, level alerts and cases */
       unacknowledged: open.filter((a) => a.status === 'open').length,
       openCases: cases.length,
+      /** open cases not acknowledged: what the cases tile calls 未确认 (of its open cases) */
+      unacknowledgedCases: cases.filter((a) => a.status === 'open').length,
       openCasesByType,
       byLevel,
       openedThisWeek,

@@ -61,7 +61,7 @@ export function updateHeadline(tiles, h) {
   t.notAgreed.root.dataset.level = !now ? '' : now.unresolved > now.annualAllowance ? 'critical' : now.unresolved > now.allowanceToDate ? 'breach' : (now.ratio ?? 0) >= (h.watch ?? 0.8) ? 'watch' : 'ok';
   trend(t.notAgreed, now?.unresolved, prev?.unresolved, (d) => int(d), false);
   t.cases.value.textContent = alerts ? int(alerts.openCases) : '—';
-  t.cases.sub.textContent = alerts ? `${int(alerts.unacknowledged ?? alerts.open)} ${T.open}` : '';
+  t.cases.sub.textContent = alerts ? `${int(alerts.unacknowledgedCases ?? alerts.unacknowledged ?? alerts.open)} ${T.open}` : ''; // of the cases shown above
   trend(t.cases, alerts?.openedThisWeek, alerts?.openedLastWeek, (d) => int(d), false);
   const lv = alerts?.byLevel ?? {};
   t.levels.value.replaceChildren(
