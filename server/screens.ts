@@ -73,7 +73,7 @@ export class ScreenRegistry {
     const changes: ScreenChange[] = [];
     let e = this.screens.get(id);
     if (!e) {
-      if (this.screens.size >= MAX_SCREENS) changes.push(...this.evictOldest(nowMs));
+      if (this.screens.size >= MAX_SCREENS) for (const c of this.evictOldest(nowMs)) changes.push(c);
       e = { id, name, remote, connectedAtMs: nowMs, lastHeartbeatMs: nowMs, connections: 0, lastSeq: null, masked, watched: false, silent: false, disconnectedAtMs: null };
       this.screens.set(id, e);
     }
@@ -118,7 +118,7 @@ export class ScreenRegistry {
     const out: ScreenChange[] = [];
     for (const e of this.screens.values()) {
       if (e.disconnectedAtMs !== null && nowMs - Math.max(e.disconnectedAtMs, e.lastHeartbeatMs) > FORGET_MS) {
-        out.push(...this.forget(e, nowMs));
+        for (const c of this.forget(e, nowMs)) out.push(c);
         continue;
       }
       if (e.watched && !e.silent && nowMs - e.lastHeartbeatMs > this.silentMs) {

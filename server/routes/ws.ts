@@ -195,9 +195,9 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       if (msg.type === 'hello' || screenId !== id) {
         if (screenId && screenId !== id) screens.disconnected(screenId, now());
         screenId = id;
-        changes.push(...screens.hello(id, cleanName(msg.name), remote, masked, now(), msg.kiosk === true));
+        for (const c of screens.hello(id, cleanName(msg.name), remote, masked, now(), msg.kiosk === true)) changes.push(c);
       }
-      changes.push(...screens.heartbeat(id, now(), lastSeq ?? screen.lastSeq));
+      for (const c of screens.heartbeat(id, now(), lastSeq ?? screen.lastSeq)) changes.push(c);
       for (const c of changes) pushScreen(c);
     });
     socket.on('close', () => {
