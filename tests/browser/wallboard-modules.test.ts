@@ -1,28 +1,9 @@
 // The page's plain ES modules, exercised where they run: imported by a real Chromium page.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { closeBrowser, launchBrowser, openPage } from '../helpers/browser.ts';
-import { startFakeWallboardServer, type FakeWallboardServer } from '../helpers/fake-wallboard-server.ts';
+import { describe, expect, it } from 'vitest';
+import { modulePage } from './module-page.ts';
 import { WEEKS, makeSnapshot } from './wallboard-fixture.ts';
 
-let server: FakeWallboardServer;
-let browser: Browser;
-let page: Page;
-
-/** Evaluates `body` in the page with the module at `path` bound to `m`. */
-const withModule = <T>(path: string, body: string): Promise<T> =>
-  page.evaluate(`import(${JSON.stringify(path)}).then((m) => (${body}))`) as Promise<T>;
-
-beforeAll(async () => {
-  server = await startFakeWallboardServer(makeSnapshot());
-  browser = await launchBrowser();
-  ({ page } = await openPage(browser, `${server.url}/`));
-});
-
-afterAll(async () => {
-  await closeBrowser(browser);
-  await server?.close();
-});
+const { page: currentPage, withModule } = modulePage();
 
 describe('wall-board modules', () => {
   it('socket - backoff doubles from 1 s, caps at 30 s, jitters down by at most 30%', async () => {
@@ -71,7 +52,7 @@ describe('wall-board modules', () => {
 
   it('format - the charts\' month-day labels follow the board\'s language', async () => {
     const apr1 = Date.UTC(2025, 2, 31, 16) / 1000; // 1 April 00:00 in Shanghai
-    const labels = await page.evaluate(`Promise.all([import('/src/i18n.js'), import('/src/format.js')]).then(([i18n, format]) => {
+    const labels = await currentPage().evaluate(`Promise.all([import('/src/i18n.js'), import('/src/format.js')]).then(([i18n, format]) => {
       const zh = format.monthDay(${apr1}, 'Asia/Shanghai');
       i18n.setLang('en');
       const en = format.monthDay(${apr1}, 'Asia/Shanghai');

@@ -1,29 +1,9 @@
 // The page's ticker and data-quality modules, exercised where they run: imported by a real
 // Chromium page (split from wallboard-modules.test.ts).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { closeBrowser, launchBrowser, openPage } from '../helpers/browser.ts';
-import { startFakeWallboardServer, type FakeWallboardServer } from '../helpers/fake-wallboard-server.ts';
-import { WEEKS, makeSnapshot } from './wallboard-fixture.ts';
+import { describe, expect, it } from 'vitest';
+import { modulePage } from './module-page.ts';
 
-let server: FakeWallboardServer;
-let browser: Browser;
-let page: Page;
-
-/** Evaluates `body` in the page with the module at `path` bound to `m`. */
-const withModule = <T>(path: string, body: string): Promise<T> =>
-  page.evaluate(`import(${JSON.stringify(path)}).then((m) => (${body}))`) as Promise<T>;
-
-beforeAll(async () => {
-  server = await startFakeWallboardServer(makeSnapshot());
-  browser = await launchBrowser();
-  ({ page } = await openPage(browser, `${server.url}/`));
-});
-
-afterAll(async () => {
-  await closeBrowser(browser);
-  await server?.close();
-});
+const { withModule } = modulePage();
 
 describe('wall-board modules - ticker and data quality', () => {
   it('data quality - no pill without dead letters; red from a tenth of the hour, or with nothing else received', async () => {
