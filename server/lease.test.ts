@@ -79,6 +79,37 @@ describe('counting lease - in NATS JetStream', () => {
     expect(a.view().heldBy).toMatchObject({ host: 't' });
   });
 
+  // Audit R: a holder frozen past the lease's lifetime, resumed after another took over, sent
+  // its buffered alert notices again before its first renewal told it the lease was gone.
+  it('held up past its lifetime, a holder is not current (sends nothing) until a renewal confirms it, or loses it', async () => {
+    let now = Date.now();
+    const a = lease(['consumer.frozen'], 'a', { now: () => now });
+    expect(await a.take(nc)).toBe(true);
+    a.onStop(() => {});
+    clearInterval((a as unknown as { timer: NodeJS.Timeout }).timer); // the renewals are driven by hand
+    expect(a.current).toBe(true);
+    now += 12_000; // two renewals missed: still within the lease, less half a renewal
+    expect(a.current).toBe(true);
+    now += 1_000;
+    expect([a.state, a.current]).toEqual(['held', false]);
+    await a.renew(); // nobody took it: confirmed again
+    expect(a.current).toBe(true);
+    now += 20_000;
+    expect(a.current).toBe(false);
+    await a.release();
+    // frozen again, and this time another monitor took the lease meanwhile
+    const b = lease(['consumer.frozen2'], 'a', { now: () => now });
+    expect(await b.take(nc)).toBe(true);
+    b.onStop(() => {});
+    clearInterval((b as unknown as { timer: NodeJS.Timeout }).timer);
+    now += 20_000;
+    await (await jetstreamManager(nc)).streams.purge('COMPLAINTS_MONITOR_LEASES', { filter: `${LEASE_SUBJECT_PREFIX}consumer.frozen2` });
+    expect(await lease(['consumer.frozen2'], 'd').take(nc)).toBe(true); // the other monitor takes over
+    expect(b.current).toBe(false);
+    await b.renew();
+    expect([b.state, b.current]).toEqual(['lost', false]);
+  });
+
   it('released at a clean stop, it is taken by a successor at once', async () => {
     const a = lease(['consumer.handover'], 'a');
     expect(await a.take(nc)).toBe(true);

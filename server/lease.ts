@@ -77,6 +77,8 @@ export class CountingLease {
   private blocker?: LeaseHolder;
   private message?: string;
   private heldSinceMs?: number;
+  /** when the broker last confirmed every key (taken or renewed) */
+  private confirmedAtMs = -Infinity;
   private readonly seqs = new Map<string, number>();
   private js?: JetStreamClient;
   private jsm?: JetStreamManager;
@@ -105,6 +107,16 @@ export class CountingLease {
     this.opts = { renewMs: LEASE_RENEW_MS, ttlMs: LEASE_TTL_MS, refusedGraceMs: LEASE_REFUSED_GRACE_MS, aliveHere: processAlive, now: Date.now, ...opts };
   }
 
+  /**
+   * Held, and confirmed by the broker within the lease's lifetime (less half a renewal). A process
+   * held up longer (frozen, swapped out, a stalled event loop) may have lost the lease to another
+   * monitor without knowing yet: until a renewal confirms it again, it must send nothing (audit R:
+   * a monitor frozen past the lease sent its buffered notices again after another had taken over).
+   */
+  get current(): boolean {
+    return this.state === 'held' && this.opts.now() - this.confirmedAtMs < this.opts.ttlMs - this.opts.renewMs / 2;
+  }
+
   /** A monitor's lease: its consumer's key and, in server mode, its store's; `stopCounting` stops its consuming. */
   static of(config: { consumerName: string; clickhouseUrl?: string; dataDir: string }, log: Logger, stopCounting: () => void): CountingLease {
     const lease = new CountingLease(leaseKeys(config), thisProcess(config.dataDir), log);
@@ -129,7 +141,7 @@ export class CountingLease {
       }
     }
     this.state = 'held';
-    this.heldSinceMs = this.opts.now();
+    this.heldSinceMs = this.confirmedAtMs = this.opts.now();
     this.log.info({ leases: this.keys, renewMs: this.opts.renewMs, ttlMs: this.opts.ttlMs }, 'counting lease held');
     this.watch(nc);
     this.timer = setInterval(() => void this.renew(), this.opts.renewMs);
@@ -183,8 +195,9 @@ export class CountingLease {
         const decision = decideRenew(await readLease(this.jsm!, key), this.me, this.seqs.get(key) ?? -1);
         if (!decision.renew) return this.end('lost', key, decision.holder);
         this.seqs.set(key, await this.write(key, decision.expectSeq));
-        if (decision.expectSeq === 0) this.log.warn({ lease: key }, 'counting lease had run out while the broker was away; nobody took it, taken again');
+        if (decision.expectSeq === 0) this.log.warn({ lease: key }, 'counting lease had run out (the broker was away, or this process was held up); nobody took it, taken again');
       }
+      this.confirmedAtMs = this.opts.now();
       this.failingSinceMs = undefined;
     } catch (err) {
       // written over between the read and the write: read again now, not at the next round

@@ -116,7 +116,7 @@ export class Monitor {
 
   /** The broker connection; throws until the broker and the counting lease are there, and once the lease is lost. */
   get nc(): NatsConnection {
-    if (!this.natsConnection || this.lease.state !== 'held') throw new Error(`NATS not connected yet (${this.health.natsError ?? `counting lease ${this.lease.state}`})`);
+    if (!this.natsConnection || !this.lease.current) throw new Error(`NATS not connected yet (${this.health.natsError ?? `counting lease ${this.lease.state}`})`);
     return this.natsConnection;
   }
 

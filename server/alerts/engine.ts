@@ -122,7 +122,7 @@ export class AlertEngine {
 
   /** Time passes: week boundaries, case urgency, the on-call ladder, fresh burn rates. */
   tick(): void {
-    if (this.monitor.lease.state !== 'held') return;
+    if (!this.monitor.lease.current) return;
     const now = this.now();
     const week = this.monitor.plan.weekIndexAt(now);
     const keys: Key[] = week !== this.lastWeek ? withOpenLevelKeys(this.records.values(), allKeys(this.monitor.plan)) : openLevelKeys(this.records.values());
