@@ -144,4 +144,20 @@ describe('wall-board modules', () => {
     expect(actual).toEqual([11, 12, 12, 12, 14, null, null]);
   });
 
+  it('redraw - without animation frames (a hidden page) every message still reaches the state; one frame draws them all', async () => {
+    const r = await page.evaluate(`Promise.all([import('/src/redraw.js'), import('/src/state.js')]).then(([m, s]) => {
+      const queued = [];
+      let draws = 0;
+      const frame = m.frameScheduler(() => draws++, (cb) => queued.push(cb));
+      const state = s.emptyState(), dirty = m.newDirty();
+      for (let i = 1; i <= 300; i++) {
+        m.applyMessage(state, { type: 'counter', seq: i, asOf: '2025-03-14T10:00:00+08:00', complaintType: 't' + (i % 3), scope: i % 2 ? 'ALL' : 'B1', unresolvedCustomers: i, level: 'ok' }, dirty);
+        frame.request();
+      }
+      const held = { queued: queued.length, draws, t0: state.counters.t0.ALL.unresolvedCustomers, cells: dirty.cells.size, panels: [...dirty.panels].sort() };
+      queued.shift()(0);
+      return { held, draws, pending: frame.pending, again: (frame.request(), queued.length) };
+    })`);
+    expect(r).toEqual({ held: { queued: 1, draws: 0, t0: 297, cells: 6, panels: ['t0', 't1', 't2'] }, draws: 1, pending: false, again: 1 });
+  });
 });
