@@ -7,16 +7,18 @@
 
 import { createChart } from './src/charts.js';
 import { closeDrill, drillType, openDrill } from './src/drill.js';
-import { clock, dateTime, duration, setText } from './src/format.js';
+import { clock, dateTime, setText } from './src/format.js';
 import { buildGrid, cellKey, pulseCell, sortGridRows, updateCell } from './src/grid.js';
 import { MAX_PANELS } from './src/grid-columns.js';
 import { createArranger } from './src/arrange.js';
+import { lagText, linkView } from './src/link-view.js';
 import { buildHeadline, setHeadlineFresh, updateHeadline } from './src/headline.js';
 import { T, langOf, setLang } from './src/i18n.js';
 import { buildPanel, setOpenCases, updatePanel } from './src/panels.js';
 import { connectWallboard, screenId, wsUrl } from './src/socket.js';
 import { ALL, emptyState, fromSnapshot, planPeriodNote } from './src/state.js';
 import { applyMessage, clearDirty, frameScheduler, newDirty } from './src/redraw.js';
+import { backlogStep, emptyBacklog, localNow } from './src/backlog.js';
 import { pipelineStalled, renderDeadLetters, stallNote } from './src/data-quality.js';
 import { fitToScreen } from './src/fit.js';
 import { openCasesByType, renderTicker } from './src/ticker.js';
@@ -47,6 +49,8 @@ let link = { status: 'connecting', attempt: 0, retryAt: null, reason: '' };
 let lastSeq = null;
 let pipelineStale = false;
 let frames = 0;
+/** how far behind the server the page's picture is (backlog.js) */
+let backlog = emptyBacklog();
 /** the seq of the last frame drawn on screen */
 let shownSeq = /** @type {number|null} */ (null);
 const dirty = newDirty();
@@ -73,6 +77,7 @@ Object.defineProperty(window, '__wallboard', {
     get shownSeq() { return shownSeq; },
     get redraws() { return frame.frames; },
     get measures() { return arranger.measures; },
+    get behindMs() { return backlog.lagMs; },
     get link() { return { ...link }; },
     get pipelineStale() { return pipelineStale; },
     get page() { return rotation?.page ?? null; },
@@ -237,22 +242,17 @@ function renderHeader() {
   setText($('plan-ended'), note);
 }
 
-/** Every tile says when its numbers last changed and how far the pipeline is behind. */
+/** Every tile says when its numbers last changed, and how far the pipeline or this screen is behind. */
 function renderFreshness() {
   const p = state.pipeline;
-  const lag = p == null || p.lagMs == null || link.status !== 'live' ? T.lagUnknown : `${T.lag} ${duration(p.lagMs)}`;
   const stale = pipelineStalled(p, LAG_STALE_MS);
-  if (stale !== pipelineStale) {
-    pipelineStale = stale;
-    onStatus(link);
-  }
+  pipelineStale = stale;
+  const lag = lagText(facts(), p, T);
   setHeadlineFresh(tiles, `${T.updated} ${clock(state.headline?.asOf ?? state.asOf, state.timezone)} · ${lag}`);
-  for (const [type, panel] of panels) {
-    panel.fresh.textContent = `${T.updated} ${clock(state.updatedAt[type] ?? state.asOf, state.timezone)} · ${lag}`;
-  }
-  $('grid-fresh').textContent = `${T.updated} ${clock(state.asOf, state.timezone)} · ${lag}`;
+  for (const [type, panel] of panels) setText(panel.fresh, `${T.updated} ${clock(state.updatedAt[type] ?? state.asOf, state.timezone)} · ${lag}`);
+  setText($('grid-fresh'), `${T.updated} ${clock(state.asOf, state.timezone)} · ${lag}`);
   renderDeadLetters($('dead-letters'), p, T);
-  if (stale && link.status === 'live') $('conn-detail').textContent = stallNote(p, T);
+  renderStatus();
 }
 
 /** @param {any} msg */
@@ -260,6 +260,7 @@ function onSnapshot(msg) {
   state = fromSnapshot(msg);
   lastSeq = typeof msg.seq === 'number' ? msg.seq : null;
   frames++;
+  backlog = backlogStep(backlog, msg, localNow());
   clearDirty(dirty);
   chartsDue.clear();
   renderAll(); // rare (connect, plan, week): drawn at once
@@ -269,6 +270,7 @@ function onSnapshot(msg) {
 function onResume(msg) {
   lastSeq = typeof msg.seq === 'number' ? msg.seq : lastSeq;
   frames++;
+  backlog = backlogStep(backlog, msg, localNow());
 }
 
 /**
@@ -280,6 +282,7 @@ function onMessage(msg) {
   if (typeof msg.seq === 'number') lastSeq = msg.seq;
   state.seq = lastSeq;
   frames++;
+  backlog = backlogStep(backlog, msg, localNow());
   applyMessage(state, msg, dirty);
   frame.request();
 }
@@ -287,34 +290,34 @@ function onMessage(msg) {
 /** @type {ReturnType<typeof setInterval>|undefined} */
 let countdown;
 
+const facts = () => ({ status: link.status, pipelineStale, lagMs: backlog.lagMs, hasPicture: !!state.plan, staleMs: LAG_STALE_MS });
+
 /** @param {LinkState} s */
 function onStatus(s) {
   link = s;
-  const live = s.status === 'live';
-  const body = document.body;
-  const fresh = live && !pipelineStale;
-  body.classList.toggle('live', fresh);
-  body.classList.toggle('stale', !fresh);
-  body.classList.toggle('pipeline-stale', live && pipelineStale);
-  body.classList.toggle('connecting', s.status === 'connecting' && !state.plan);
-  const down = !live && (!!state.plan || s.status === 'disconnected');
-  body.classList.toggle('disconnected', down);
-  const pill = $('conn');
-  pill.dataset.status = live ? (pipelineStale ? 'stalled' : 'live') : down ? 'disconnected' : 'connecting';
-  pill.textContent = live ? (pipelineStale ? `⚠ ${T.pipelineStale}` : T.live) : down ? T.down : T.connecting;
-  $('conn-banner').hidden = !down && !(live && pipelineStale);
-  $('banner-title').textContent = down ? T.disconnected : T.pipelineStale;
   clearInterval(countdown);
-  countdown = undefined;
-  const detail = () => {
-    const wait = s.retryAt ? Math.max(0, Math.ceil((s.retryAt - Date.now()) / 1000)) : 0;
-    $('conn-detail').textContent = live ? stallNote(state.pipeline, T) : s.status === 'connecting' ? `${s.reason}…` : `${s.reason} · ${T.retryIn(wait)}`;
-  };
-  if (!live || pipelineStale) {
-    detail();
-    if (s.retryAt && !live) countdown = setInterval(detail, 1000);
-  }
-  renderFreshness(); // lag known only while live
+  countdown = s.retryAt && s.status !== 'live' ? setInterval(renderStatus, 1000) : undefined;
+  renderFreshness(); // lag known only while live; renders the status too
+}
+
+/** The pill, the banner and the grey: idempotent, run at every change and once a second. */
+function renderStatus() {
+  const v = linkView(facts(), T);
+  const body = document.body;
+  body.classList.toggle('live', v.fresh);
+  body.classList.toggle('stale', !v.fresh);
+  body.classList.toggle('pipeline-stale', v.live && !v.fresh);
+  body.classList.toggle('behind', v.pill === 'behind');
+  body.classList.toggle('connecting', link.status === 'connecting' && !state.plan);
+  body.classList.toggle('disconnected', v.down);
+  const pill = $('conn');
+  if (pill.dataset.status !== v.pill) pill.dataset.status = v.pill;
+  setText(pill, v.pillText);
+  $('conn-banner').hidden = !v.banner;
+  setText($('banner-title'), v.bannerTitle);
+  if (v.fresh) return;
+  const wait = link.retryAt ? Math.max(0, Math.ceil((link.retryAt - Date.now()) / 1000)) : 0;
+  setText($('conn-detail'), v.live ? (pipelineStale ? stallNote(state.pipeline, T) : T.behindNote) : link.status === 'connecting' ? `${link.reason}…` : `${link.reason} · ${T.retryIn(wait)}`);
 }
 
 fitToScreen();

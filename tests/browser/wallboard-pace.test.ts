@@ -1,7 +1,7 @@
 // The wall-board at a bank's pace (audit I): a bank-sized plan gets 150–200 counter frames a
 // second per screen, and a page that cannot work through them falls minutes behind while it says
 // "live". Here the page must keep up with 200 frames a second with a bounded number of layouts
-// per redraw.
+// per redraw, and a page whose frames come late must say how far behind it is.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { closeBrowser, launchBrowser, openPage, saveScreenshot } from '../helpers/browser.ts';
@@ -81,7 +81,45 @@ describe('wall-board page - a bank\'s pace', () => {
       expect(await page.locator('.panel[data-type="t00"] .ytd-unresolved').innerText()).toBe(String(want.unresolvedCustomers));
       expect(await page.locator('td.cell[data-type="t00"][data-scope="ALL"] .unresolved').innerText()).toBe(String(want.unresolvedCustomers));
       expect(await page.locator('#conn').innerText()).toBe('● 实时');
+      expect(await board<number>(page, 'w.behindMs')).toBeLessThan(5000);
       await saveScreenshot(page, 'wallboard-bank-pace');
+      expect(errors).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('wallboard - a page whose frames come late says how far behind it is, on the pill and every tile, until it catches up', async () => {
+    const { page, errors } = await openBank();
+    try {
+      const beat = (sentMs: number) => server.send({ type: 'heartbeat', asOf: new Date(sentMs).toISOString(), heartbeatMs: 5000, pipeline: { consuming: true, nats: 'connected', pending: 0, lagMs: 0 } });
+      // the server sent this heartbeat 30 s ago: it waited that long in the screen's backlog
+      beat(Date.now() - 30_000);
+      await page.waitForFunction(() => document.getElementById('conn')!.dataset.status === 'behind', undefined, { timeout: 5_000 });
+      const view = await page.evaluate(() => ({
+        pill: document.getElementById('conn')!.textContent,
+        fresh: [...document.querySelectorAll('.fresh')].map((e) => e.textContent ?? ''),
+        stale: document.body.classList.contains('stale'),
+      }));
+      expect(view.pill).toMatch(/^⚠ 画面滞后 (29|30|31) s$/);
+      expect(view.fresh.length).toBeGreaterThan(8);
+      for (const f of view.fresh) expect(f).toMatch(/ · 画面滞后 \d+ s$/);
+      expect(view.stale).toBe(false); // seconds behind: said, not greyed
+      await saveScreenshot(page, 'wallboard-behind');
+
+      // three minutes behind, as far as a stalled pipeline: not live numbers at all
+      beat(Date.now() - 180_000);
+      await page.waitForSelector('#conn-banner:not([hidden])', { timeout: 5_000 });
+      expect(await page.locator('#banner-title').innerText()).toBe('画面滞后 3 min');
+      expect(await page.evaluate(() => document.body.classList.contains('stale'))).toBe(true);
+
+      // a change made just now reaches the page at once: it has caught up
+      const seq = server.send({ type: 'counter', asOf: new Date().toISOString(), ...bankRow('t01', 'ALL', 50) });
+      await page.waitForFunction(`window.__wallboard.shownSeq === ${seq}`, undefined, { timeout: 5_000 });
+      await page.waitForFunction(() => document.getElementById('conn')!.dataset.status === 'live', undefined, { timeout: 3_000 });
+      expect(await page.locator('#conn').innerText()).toBe('● 实时');
+      expect(await page.locator('#conn-banner').isHidden()).toBe(true);
+      expect(await page.locator('#grid-fresh').innerText()).toMatch(/ · 延迟 0 s$/);
       expect(errors).toEqual([]);
     } finally {
       await page.context().close();

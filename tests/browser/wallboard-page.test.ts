@@ -199,7 +199,8 @@ describe('wall-board page', () => {
   });
 
   it('wallboard - a stalled pipeline says so and which part failed, and clears when it moves again', async () => {
-    const beat = (pipeline: Record<string, unknown>) => server.send({ type: 'heartbeat', asOf: AS_OF, heartbeatMs: 5000, pipeline });
+    // stamped now, as the server does: a heartbeat carries its time of sending (the page's backlog is measured by it)
+    const beat = (pipeline: Record<string, unknown>) => server.send({ type: 'heartbeat', asOf: new Date().toISOString(), heartbeatMs: 5000, pipeline });
     const stalls: Array<[Record<string, unknown>, string]> = [
       [{ nats: 'connected', lagMs: 300_000, writeError: 'connect ECONNREFUSED 10.0.0.7:8123' }, 'ClickHouse 写入失败'],
       [{ nats: 'reconnecting', lagMs: 310_000 }, 'NATS 消息服务连接中断'],
