@@ -23,7 +23,13 @@ export function buildHeadline(host) {
     const sub = el('div', { class: 'sub num' }, '');
     const trend = el('div', { class: 'trend num', 'data-dir': 'flat' }, '');
     const fresh = el('div', { class: 'fresh num' }, '');
-    root.append(el('div', { class: 'tile-label' }, labels[k]), value, sub, trend, fresh);
+    // three lines, each within the tile: what and how fresh; the figure and its trend (the trend
+    // goes under the figure when both do not fit); the detail, cut short rather than let out
+    const head = el('div', { class: 'tile-head' });
+    head.append(el('div', { class: 'tile-label' }, labels[k]), fresh);
+    const main = el('div', { class: 'tile-main' });
+    main.append(value, trend);
+    root.append(head, main, sub);
     host.append(root);
     tiles[k] = { root, value, sub, trend, fresh };
   }
