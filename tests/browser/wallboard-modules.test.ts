@@ -202,4 +202,9 @@ describe('wall-board modules', () => {
       ['disconnected', '✕ 连接中断', false, true, '连接中断', '延迟未知'],
     ]);
   });
+
+  it('fit - landscape screens get the 1920×1080 layout scaled to fit; one stood on its side the 1080×1920 one', async () => {
+    const z = await withModule<number[]>('/src/fit.js', '[[1920, 1080], [3840, 2160], [1366, 768], [1080, 1920], [768, 1366], [2160, 3840], [1280, 1024]].map(([w, h]) => +m.fitZoom(w, h).toFixed(4))');
+    expect(z).toEqual([1, 1, 0.7111, 1, 0.7111, 1, 0.6667]);
+  });
 });

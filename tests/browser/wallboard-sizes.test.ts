@@ -1,6 +1,7 @@
 // The wall-board at the sizes wall screens have, with the figures a large bank has (audit I):
 // nothing in a headline tile may cross the tile's border, at 1366×768, 1920×1080 and 3840×2160,
-// in both languages, with three- and four-digit figures and the longest freshness words.
+// in both languages, with three- and four-digit figures and the longest freshness words; a
+// screen stood on its side (1080×1920) gets a layout of its own, words no smaller than 14 px.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { closeBrowser, launchBrowser, openPage, saveScreenshot } from '../helpers/browser.ts';
@@ -74,4 +75,49 @@ describe('wall-board sizes', () => {
       }
     });
   }
+
+  it('wallboard - a portrait 1080×1920 screen stacks the sections at its own width: nothing on the tiles or the grid below 14 px', async () => {
+    for (const viewport of [{ width: 1080, height: 1920 }, { width: 2160, height: 3840 }]) {
+      server.setSnapshot(bankSnapshot());
+      const { page, errors } = await openPage(browser, `${server.url}/`, viewport);
+      try {
+        await page.waitForFunction('window.__wallboard && window.__wallboard.shownSeq !== null', undefined, { timeout: 15_000 });
+        await page.waitForSelector('#grid td.cell', { timeout: 5_000 });
+        await page.waitForTimeout(500); // the columns that fit, then the rows (a frame later)
+        const scale = viewport.width / 1080;
+        const view = await page.evaluate(() => {
+          const box = (id: string) => document.getElementById(id)!.getBoundingClientRect();
+          // the smallest text a viewer sees on the tiles and the grid, in screen pixels
+          const smallest = (root: string) => {
+            let min = Infinity, what = '';
+            for (const e of document.querySelectorAll<HTMLElement>(`${root} *`)) {
+              const r = e.getBoundingClientRect();
+              const own = [...e.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim());
+              if (!own || r.width === 0 || r.height === 0) continue;
+              const px = parseFloat(getComputedStyle(e).fontSize) * ((e as HTMLElement & { currentCSSZoom?: number }).currentCSSZoom ?? 1);
+              if (px < min) [min, what] = [px, `${e.className} "${e.textContent}"`];
+            }
+            return { px: Math.round(min * 10) / 10, what };
+          };
+          const [h, p, g, t] = ['headline', 'panels', 'grid-wrap', 'ticker'].map(box);
+          return {
+            portrait: document.documentElement.classList.contains('portrait'),
+            stacked: h!.bottom <= p!.top && p!.bottom <= g!.top && g!.bottom <= t!.top && t!.bottom <= innerHeight + 0.5,
+            gridWidth: Math.round(g!.width / innerWidth * 100),
+            overflow: [document.documentElement.scrollWidth - innerWidth, document.documentElement.scrollHeight - innerHeight],
+            tiles: smallest('#headline'),
+            grid: smallest('#grid'),
+          };
+        });
+        expect({ viewport, portrait: view.portrait, stacked: view.stacked, overflow: view.overflow }).toEqual({ viewport, portrait: true, stacked: true, overflow: [0, 0] });
+        expect(view.gridWidth).toBeGreaterThan(90); // the grid has the screen's width
+        expect(view.tiles.px, view.tiles.what).toBeGreaterThanOrEqual(14 * scale);
+        expect(view.grid.px, view.grid.what).toBeGreaterThanOrEqual(14 * scale);
+        if (scale === 1) await saveScreenshot(page, 'wallboard-portrait');
+        expect(errors).toEqual([]);
+      } finally {
+        await page.context().close();
+      }
+    }
+  });
 });
