@@ -47,8 +47,8 @@ async function serve(mode: Mode, rate: number, seconds: number): Promise<void> {
       flush();
     };
   }
-  wss.on('connection', (socket) => {
-    if (mode === 'hub') hub.attach({ socket, connectedAtMs: Date.now(), remote: '' }, { snapshot: () => ({ counters: [] }), resume: () => ({}) });
+  wss.on('connection', (socket, req) => {
+    if (mode === 'hub') hub.attach({ socket, connectedAtMs: Date.now(), remote: '', wire: req.socket }, { snapshot: () => ({ counters: [] }), resume: () => ({}) });
     else {
       bare.add(socket);
       socket.on('close', () => bare.delete(socket));

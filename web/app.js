@@ -7,15 +7,18 @@
 
 import { createChart } from './src/charts.js';
 import { closeDrill, drillType, openDrill } from './src/drill.js';
-import { clock, dateTime, duration } from './src/format.js';
-import { buildGrid, cellKey, sortGridRows, updateCell } from './src/grid.js';
-import { MAX_PANELS, arrangeColumns, pickPanels } from './src/grid-columns.js';
-import { arrangeRows } from './src/grid-rows.js';
+import { clock, dateTime, setText } from './src/format.js';
+import { buildGrid, cellKey, pulseCell, sortGridRows, updateCell } from './src/grid.js';
+import { MAX_PANELS } from './src/grid-columns.js';
+import { createArranger } from './src/arrange.js';
+import { lagText, linkView } from './src/link-view.js';
 import { buildHeadline, setHeadlineFresh, updateHeadline } from './src/headline.js';
 import { T, langOf, setLang } from './src/i18n.js';
 import { buildPanel, setOpenCases, updatePanel } from './src/panels.js';
 import { connectWallboard, screenId, wsUrl } from './src/socket.js';
-import { ALL, applyCounter, applyScreen, applySeries, emptyState, fromSnapshot, planPeriodNote, upsertAlert } from './src/state.js';
+import { ALL, emptyState, fromSnapshot, planPeriodNote } from './src/state.js';
+import { applyMessage, clearDirty, frameScheduler, newDirty } from './src/redraw.js';
+import { backlogStep, emptyBacklog, localNow } from './src/backlog.js';
 import { pipelineStalled, renderDeadLetters, stallNote } from './src/data-quality.js';
 import { fitToScreen } from './src/fit.js';
 import { openCasesByType, renderTicker } from './src/ticker.js';
@@ -46,6 +49,12 @@ let link = { status: 'connecting', attempt: 0, retryAt: null, reason: '' };
 let lastSeq = null;
 let pipelineStale = false;
 let frames = 0;
+/** how far behind the server the page's picture is (backlog.js) */
+let backlog = emptyBacklog();
+/** the seq of the last frame drawn on screen */
+let shownSeq = /** @type {number|null} */ (null);
+const dirty = newDirty();
+const frame = frameScheduler(draw);
 
 let layoutKey = '';
 /** @type {Map<string, import('./src/grid.js').CellRefs>} */
@@ -55,6 +64,7 @@ const panels = new Map();
 /** @type {Map<string, Chart>} */
 const charts = new Map();
 const tiles = buildHeadline($('headline'));
+const arranger = createArranger({ table: /** @type {HTMLTableElement} */ ($('grid')), wrap: $('grid-wrap'), panelsHost: $('panels') });
 
 const screen = { id: screenId(), name: (params.get('screen') ?? '').slice(0, 64), kiosk };
 const rotation = kiosk ? startRotation(document.body, Number(params.get('rotate')) || 20) : null;
@@ -64,6 +74,10 @@ Object.defineProperty(window, '__wallboard', {
     get state() { return state; },
     get connected() { return link.status === 'live'; },
     get lastSeq() { return lastSeq; },
+    get shownSeq() { return shownSeq; },
+    get redraws() { return frame.frames; },
+    get measures() { return arranger.measures; },
+    get behindMs() { return backlog.lagMs; },
     get link() { return { ...link }; },
     get pipelineStale() { return pipelineStale; },
     get page() { return rotation?.page ?? null; },
@@ -125,6 +139,8 @@ function buildLayout() {
   }
   cells = state.plan ? buildGrid(/** @type {HTMLTableElement} */ ($('grid')), state.plan) : new Map();
   delete $('grid').dataset.columns;
+  delete $('grid').dataset.columnSet;
+  arranger.invalidate();
   $('grid').style.setProperty('--cols', String(1 + (state.plan?.branches.length ?? 0)));
 }
 
@@ -149,77 +165,94 @@ function renderAll() {
   renderAlerts();
   renderHeader();
   renderFreshness();
+  shownSeq = lastSeq;
 }
 
 /**
- * Many branches: the bank-wide column, the worst branches that fit, and the rest summed up. Many
- * types: charts for the worst of them.
+ * One redraw for everything that arrived since the last (redraw.js): what a viewer can see
+ * change, and the grid's arrangement from sizes read at most once per resize.
  */
-function arrangeGrid() {
-  if (!state.plan) return;
-  arrangeColumns(/** @type {HTMLTableElement} */ ($('grid')), state.plan, state.counters, $('grid-wrap').clientWidth);
-  arrangeRows(/** @type {HTMLTableElement} */ ($('grid')), state.counters, $('grid-wrap').clientHeight);
-  const codes = state.plan.types.map((t) => t.code);
-  if (codes.length <= MAX_PANELS) return;
-  const shown = pickPanels(codes, state.counters);
-  const host = $('panels');
-  for (const [code, p] of panels) p.root.hidden = !shown.includes(code);
-  const order = [...shown, ...codes.filter((c) => !shown.includes(c))];
-  if (order.join() === [...host.children].map((e) => /** @type {HTMLElement} */ (e).dataset.type).join()) return;
-  for (const code of order) {
-    const p = panels.get(code);
-    if (p) host.append(p.root);
+function draw() {
+  const d = dirty;
+  if (d.arrange) arranger.measureIfStale(); // first, while the last frame's layout holds
+  for (const key of d.cells) {
+    const [type = '', scope = ''] = key.split('\u0000');
+    const row = state.counters[type]?.[scope];
+    const refs = cells.get(key);
+    if (row && updateCell(refs, row) && !document.body.classList.contains('stale')) pulseCell(refs?.td);
+  }
+  for (const type of d.panels) {
+    const p = panels.get(type);
+    if (p) updatePanel(p, state.counters[type]?.[ALL]);
+  }
+  for (const type of d.charts) chartsDue.add(type);
+  if (d.sort) sortGridRows(/** @type {HTMLTableElement} */ ($('grid')), state.counters);
+  if (d.arrange) arrangeGrid();
+  drawCharts();
+  if (d.headline) updateHeadline(tiles, state.headline);
+  if (d.alerts) renderTicker($('alerts'), state, { masked });
+  if (d.alerts || d.headline) renderOpenCases();
+  if (d.header) renderHeader();
+  if (d.fresh) renderFreshness();
+  clearDirty(d);
+  shownSeq = lastSeq;
+}
+
+/** charts whose data moved while their panel was not shown are drawn when it is */
+const chartsDue = new Set();
+function drawCharts() {
+  for (const type of chartsDue) {
+    const p = panels.get(type), s = state.series[type];
+    if (p?.root.hidden) continue;
+    chartsDue.delete(type);
+    if (s) charts.get(type)?.update(s, nowSec());
   }
 }
-new ResizeObserver(() => arrangeGrid()).observe($('grid-wrap'));
+
+function arrangeGrid() {
+  if (!arranger.arrange(state, panels)) return;
+  dirty.arrange = true; // other columns: their header's height is measured next frame
+  frame.request();
+}
+const remeasure = () => {
+  arranger.invalidate();
+  dirty.arrange = true;
+  frame.request();
+};
+new ResizeObserver(remeasure).observe($('grid-wrap'));
+document.fonts?.addEventListener('loadingdone', remeasure);
 
 function renderAlerts() {
   renderTicker($('alerts'), state, { masked });
+  renderOpenCases();
+}
+
+function renderOpenCases() {
   // the server counts every open case; the ticker holds the latest MAX_ALERTS only
   const all = state.headline?.alerts?.openCasesByType, open = openCasesByType(state);
   for (const [type, p] of panels) setOpenCases(p, all ? all[type] ?? 0 : open.get(type) ?? 0);
 }
 
 function renderHeader() {
-  $('as-of').textContent = dateTime(state.asOf, state.timezone);
-  $('tz').textContent = state.plan ? `(${state.timezone})` : '';
-  $('plan-year').textContent = state.year ? T.planYear(state.year) : '';
+  setText($('as-of'), dateTime(state.asOf, state.timezone));
+  setText($('tz'), state.plan ? `(${state.timezone})` : '');
+  setText($('plan-year'), state.year ? T.planYear(state.year) : '');
   const note = planPeriodNote(state, T);
-  $('plan-ended').hidden = !note;
-  $('plan-ended').textContent = note;
+  if ($('plan-ended').hidden !== !note) $('plan-ended').hidden = !note;
+  setText($('plan-ended'), note);
 }
 
-/** Every tile says when its numbers last changed and how far the pipeline is behind. */
+/** Every tile says when its numbers last changed, and how far the pipeline or this screen is behind. */
 function renderFreshness() {
   const p = state.pipeline;
-  const lag = p == null || p.lagMs == null || link.status !== 'live' ? T.lagUnknown : `${T.lag} ${duration(p.lagMs)}`;
   const stale = pipelineStalled(p, LAG_STALE_MS);
-  if (stale !== pipelineStale) {
-    pipelineStale = stale;
-    onStatus(link);
-  }
+  pipelineStale = stale;
+  const lag = lagText(facts(), p, T);
   setHeadlineFresh(tiles, `${T.updated} ${clock(state.headline?.asOf ?? state.asOf, state.timezone)} · ${lag}`);
-  for (const [type, panel] of panels) {
-    panel.fresh.textContent = `${T.updated} ${clock(state.updatedAt[type] ?? state.asOf, state.timezone)} · ${lag}`;
-  }
-  $('grid-fresh').textContent = `${T.updated} ${clock(state.asOf, state.timezone)} · ${lag}`;
+  for (const [type, panel] of panels) setText(panel.fresh, `${T.updated} ${clock(state.updatedAt[type] ?? state.asOf, state.timezone)} · ${lag}`);
+  setText($('grid-fresh'), `${T.updated} ${clock(state.asOf, state.timezone)} · ${lag}`);
   renderDeadLetters($('dead-letters'), p, T);
-  if (stale && link.status === 'live') $('conn-detail').textContent = stallNote(p, T);
-}
-
-/** @type {WeakMap<HTMLElement, Animation>} */
-const pulses = new WeakMap();
-
-/**
- * Briefly rings a cell that just changed, so a viewer's eye finds it. A Web Animation restarts
- * without forcing a layout, which matters at a few hundred changes a second; a stale board
- * runs none.
- * @param {HTMLElement|undefined} node
- */
-function pulse(node) {
-  if (!node || document.body.classList.contains('stale') || typeof node.animate !== 'function') return;
-  pulses.get(node)?.cancel();
-  pulses.set(node, node.animate([{ boxShadow: '0 0 0 4px #ffffff' }, { boxShadow: '0 0 0 4px rgba(255,255,255,0)' }], { duration: 1600, easing: 'ease-out' }));
+  renderStatus();
 }
 
 /** @param {any} msg */
@@ -227,100 +260,64 @@ function onSnapshot(msg) {
   state = fromSnapshot(msg);
   lastSeq = typeof msg.seq === 'number' ? msg.seq : null;
   frames++;
-  renderAll();
+  backlog = backlogStep(backlog, msg, localNow());
+  clearDirty(dirty);
+  chartsDue.clear();
+  renderAll(); // rare (connect, plan, week): drawn at once
 }
 
 /** @param {any} msg a replay header: the picture held is still right, more frames follow */
 function onResume(msg) {
   lastSeq = typeof msg.seq === 'number' ? msg.seq : lastSeq;
   frames++;
+  backlog = backlogStep(backlog, msg, localNow());
 }
 
-let sortPending = false;
-let arrangePending = false;
-
-/** @param {any} msg */
+/**
+ * A live frame goes into the state at once, whatever the rate; the screen follows at the next
+ * animation frame (redraw.js). Nothing here reads or writes the page.
+ * @param {any} msg
+ */
 function onMessage(msg) {
   if (typeof msg.seq === 'number') lastSeq = msg.seq;
   state.seq = lastSeq;
   frames++;
-  if (msg.type === 'counter') {
-    const { row, chartChanged } = applyCounter(state, msg);
-    const refs = cells.get(cellKey(row.complaintType, row.scope));
-    updateCell(refs, row);
-    pulse(refs?.td);
-    if (!arrangePending) {
-      arrangePending = true;
-      queueMicrotask(() => {
-        arrangePending = false;
-        arrangeGrid();
-      });
-    }
-    if (row.scope === ALL) {
-      const p = panels.get(row.complaintType);
-      if (p) updatePanel(p, row);
-      const s = state.series[row.complaintType];
-      if (chartChanged && s) charts.get(row.complaintType)?.update(s, nowSec());
-      if (!sortPending) {
-        sortPending = true;
-        queueMicrotask(() => {
-          sortPending = false;
-          sortGridRows(/** @type {HTMLTableElement} */ ($('grid')), state.counters);
-          arrangeGrid(); // the rows that fit are the worst ones, after the sort
-        });
-      }
-    }
-    renderHeader();
-  } else if (msg.type === 'series') {
-    if (applySeries(state, msg)) {
-      const s = state.series[msg.complaintType];
-      if (s) charts.get(msg.complaintType)?.update(s, nowSec());
-    }
-  } else if (msg.type === 'headline') {
-    state.headline = msg;
-    updateHeadline(tiles, msg);
-    renderAlerts();
-  } else if (msg.type === 'heartbeat') {
-    if (msg.pipeline) state.pipeline = msg.pipeline;
-    if (msg.asOf) state.heardAt = Date.parse(msg.asOf);
-  } else if (msg.type === 'alert' || msg.type === 'screen') {
-    // a silent wall screen is pinned above the alerts until it is back
-    (msg.type === 'alert' ? upsertAlert : applyScreen)(state, msg);
-    renderAlerts();
-  }
+  backlog = backlogStep(backlog, msg, localNow());
+  applyMessage(state, msg, dirty);
+  frame.request();
 }
 
 /** @type {ReturnType<typeof setInterval>|undefined} */
 let countdown;
 
+const facts = () => ({ status: link.status, pipelineStale, lagMs: backlog.lagMs, hasPicture: !!state.plan, staleMs: LAG_STALE_MS });
+
 /** @param {LinkState} s */
 function onStatus(s) {
   link = s;
-  const live = s.status === 'live';
-  const body = document.body;
-  const fresh = live && !pipelineStale;
-  body.classList.toggle('live', fresh);
-  body.classList.toggle('stale', !fresh);
-  body.classList.toggle('pipeline-stale', live && pipelineStale);
-  body.classList.toggle('connecting', s.status === 'connecting' && !state.plan);
-  const down = !live && (!!state.plan || s.status === 'disconnected');
-  body.classList.toggle('disconnected', down);
-  const pill = $('conn');
-  pill.dataset.status = live ? (pipelineStale ? 'stalled' : 'live') : down ? 'disconnected' : 'connecting';
-  pill.textContent = live ? (pipelineStale ? `⚠ ${T.pipelineStale}` : T.live) : down ? T.down : T.connecting;
-  $('conn-banner').hidden = !down && !(live && pipelineStale);
-  $('banner-title').textContent = down ? T.disconnected : T.pipelineStale;
   clearInterval(countdown);
-  countdown = undefined;
-  const detail = () => {
-    const wait = s.retryAt ? Math.max(0, Math.ceil((s.retryAt - Date.now()) / 1000)) : 0;
-    $('conn-detail').textContent = live ? stallNote(state.pipeline, T) : s.status === 'connecting' ? `${s.reason}…` : `${s.reason} · ${T.retryIn(wait)}`;
-  };
-  if (!live || pipelineStale) {
-    detail();
-    if (s.retryAt && !live) countdown = setInterval(detail, 1000);
-  }
-  renderFreshness(); // lag known only while live
+  countdown = s.retryAt && s.status !== 'live' ? setInterval(renderStatus, 1000) : undefined;
+  renderFreshness(); // lag known only while live; renders the status too
+}
+
+/** The pill, the banner and the grey: idempotent, run at every change and once a second. */
+function renderStatus() {
+  const v = linkView(facts(), T);
+  const body = document.body;
+  body.classList.toggle('live', v.fresh);
+  body.classList.toggle('stale', !v.fresh);
+  body.classList.toggle('pipeline-stale', v.live && !v.fresh);
+  body.classList.toggle('behind', v.pill === 'behind');
+  body.classList.toggle('connecting', link.status === 'connecting' && !state.plan);
+  body.classList.toggle('disconnected', v.down);
+  const pill = $('conn');
+  if (pill.dataset.status !== v.pill) pill.dataset.status = v.pill;
+  setText(pill, v.pillText);
+  $('conn-banner').hidden = !v.banner;
+  setText($('banner-title'), v.bannerTitle);
+  if (v.fresh) return;
+  const wait = link.retryAt ? Math.max(0, Math.ceil((link.retryAt - Date.now()) / 1000)) : 0;
+  setText($('conn-detail'), v.live ? (pipelineStale ? stallNote(state.pipeline, T) : T.behindNote) : link.status === 'connecting' ? `${link.reason}…` : `${link.reason} · ${T.retryIn(wait)}`);
 }
 
 fitToScreen();

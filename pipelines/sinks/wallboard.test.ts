@@ -127,6 +127,32 @@ describe('wallboard hub', () => {
     expect(a.frames.length).toBe(4);
   });
 
+  it('wallboard - a flush of a bank\'s counter changes goes to a screen in one write, each frame still its own message', async () => {
+    const hub = new WallboardHub({ coalesceMs: 50 });
+    wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    await new Promise<void>((r) => wss!.once('listening', () => r()));
+    let writes = 0;
+    wss.on('connection', (socket, req) => {
+      // what reaches the operating system: one _write or _writev per write to the TCP socket
+      const raw = req.socket as unknown as { _write: (...a: unknown[]) => unknown; _writev: (...a: unknown[]) => unknown };
+      for (const k of ['_write', '_writev'] as const) {
+        const f = raw[k].bind(raw);
+        raw[k] = (...a: unknown[]) => (writes++, f(...a));
+      }
+      hub.attach({ socket, connectedAtMs: 0, remote: '', wire: req.socket }, { snapshot: (seq) => ({ type: 'snapshot', seq, counters: [] }), resume: (seq) => ({ type: 'resume', seq }) });
+    });
+    const a = await connect(`ws://127.0.0.1:${(wss.address() as { port: number }).port}/`);
+    await until(() => a.frames.length === 1, 'snapshot');
+    hub.flush();
+    writes = 0;
+    // one window's changes on a plan with branches in three levels: 50 cells, 50 frames
+    for (let i = 0; i < 50; i++) hub.enqueue(`counter:t${i % 25}:S${i}`, { type: 'counter', complaintType: `t${i % 25}`, scope: `S${i}`, v: i });
+    hub.flush();
+    await until(() => a.frames.length === 51, 'the flush');
+    expect(a.frames.slice(1).map((f) => [f.type, f.v, f.seq])).toEqual(Array.from({ length: 50 }, (_, i) => ['counter', i, i + 1]));
+    expect(writes).toBe(1);
+  });
+
   it('wallboard - reconnect with since replays exactly the missed frames; unknown epoch gets a snapshot', async () => {
     const hub = new WallboardHub({ coalesceMs: 0, ringEntries: 10, epoch: 'E' });
     const url = await serve(hub);

@@ -7,8 +7,9 @@ import { hasPrivate, publicMessage } from './wallboard-public.ts';
 // `epoch`); a page that sees a gap reconnects. A reconnecting page names the last seq it saw and
 // gets the frames after it from a bounded ring, or a fresh snapshot when the ring no longer holds
 // them: nothing missed, nothing doubled. Counter bursts are coalesced per key and flushed on a
-// short timer, so a screen gets a few frames a second however fast the pipeline runs; numbering
-// happens at flush, so coalescing never opens a seq gap. A screen that stops reading is dropped
+// short timer, so a screen gets a few flushes a second however fast the pipeline runs, each one
+// frame per key that changed (a bank-sized plan: dozens), written in one go; numbering happens at
+// flush, so coalescing never opens a seq gap. A screen that stops reading is dropped
 // once its send buffer passes a bound instead of the server buffering for it; it reconnects.
 
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -21,6 +22,12 @@ export interface Screen {
   masked?: boolean;
   /** the last seq sent to this screen */
   lastSeq?: number;
+  /**
+   * The TCP socket under the WebSocket (the upgrade request's). A flush's frames are written to it
+   * corked: one write and as few packets as fit, not one per frame — a bank-sized plan flushes
+   * dozens of counter frames at a time, each still its own message as the contract has them.
+   */
+  wire?: { cork(): void; uncork(): void };
 }
 
 export interface HubOptions {
@@ -144,13 +151,22 @@ export class WallboardHub {
   }
 
   private number(messages: readonly LiveMessage[]): void {
-    for (const message of messages) {
+    const frames = messages.map((message) => {
       const seq = ++this.seq;
       const full = { ...message, seq };
       const text = JSON.stringify(full);
       const masked = hasPrivate(full) ? JSON.stringify(publicMessage(full)) : undefined;
       this.ring.push({ seq, text, ...(masked !== undefined && masked !== text ? { masked } : {}) });
-      for (const screen of this.screens) this.send(screen, screen.masked && masked !== undefined ? masked : text, seq);
+      return { seq, text, masked };
+    });
+    for (const screen of this.screens) {
+      // one write per screen and flush; the frames stay separate messages, in order
+      screen.wire?.cork();
+      try {
+        for (const f of frames) this.send(screen, screen.masked && f.masked !== undefined ? f.masked : f.text, f.seq);
+      } finally {
+        screen.wire?.uncork();
+      }
     }
   }
 

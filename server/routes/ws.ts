@@ -22,7 +22,7 @@ import { lastHourView } from '../dead-letter-window.ts';
 // (and is listed in every snapshot while it stays silent), not an alert.
 
 export interface WallboardRoutes {
-  /** wall screens: counter bursts coalesced to a few frames a second */
+  /** wall screens: counter bursts coalesced per cell, flushed a few times a second */
   hub: WallboardHub;
   /** `/ws?live=1`: every change framed as soon as it is durable (consoles, integrations, probes) */
   liveHub: WallboardHub;
@@ -177,7 +177,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     const masked = q.masked === '1' || q.masked === 'true' || q.masked === '';
     const live = q.live === '1' || q.live === 'true' || q.live === '';
     const remote = req.socket.remoteAddress ?? '';
-    const screen: Screen = { socket, connectedAtMs: now(), remote, masked };
+    const screen: Screen = { socket, connectedAtMs: now(), remote, masked, wire: req.socket };
     let screenId: string | undefined;
 
     socket.on('message', (data: Buffer, isBinary: boolean) => {

@@ -125,4 +125,67 @@ describe('wall-board modules', () => {
     expect(actual).toEqual([11, 12, 12, 12, 14, null, null]);
   });
 
+  it('redraw - without animation frames (a hidden page) every message still reaches the state; one frame draws them all', async () => {
+    const r = await page.evaluate(`Promise.all([import('/src/redraw.js'), import('/src/state.js')]).then(([m, s]) => {
+      const queued = [];
+      let draws = 0;
+      const frame = m.frameScheduler(() => draws++, (cb) => queued.push(cb));
+      const state = s.emptyState(), dirty = m.newDirty();
+      for (let i = 1; i <= 300; i++) {
+        m.applyMessage(state, { type: 'counter', seq: i, asOf: '2025-03-14T10:00:00+08:00', complaintType: 't' + (i % 3), scope: i % 2 ? 'ALL' : 'B1', unresolvedCustomers: i, level: 'ok' }, dirty);
+        frame.request();
+      }
+      const held = { queued: queued.length, draws, t0: state.counters.t0.ALL.unresolvedCustomers, cells: dirty.cells.size, panels: [...dirty.panels].sort() };
+      queued.shift()(0);
+      return { held, draws, pending: frame.pending, again: (frame.request(), queued.length) };
+    })`);
+    expect(r).toEqual({ held: { queued: 1, draws: 0, t0: 297, cells: 6, panels: ['t0', 't1', 't2'] }, draws: 1, pending: false, again: 1 });
+  });
+
+  it('backlog - a heartbeat processed late says how far behind the page is; a change made just now says it caught up', async () => {
+    const steps = await withModule<number[]>('/src/backlog.js', `(() => {
+      const at = (ms) => new Date(ms).toISOString();
+      let b = m.emptyBacklog();
+      const out = [];
+      const step = (msg, localMs) => { b = m.backlogStep(b, msg, localMs); out.push(Math.round(b.lagMs)); };
+      step({ type: 'snapshot', asOf: at(1_000_000) }, 5_000);         // the server's clock is 995 s ahead
+      step({ type: 'heartbeat', asOf: at(1_001_000) }, 6_000);        // on time: 0
+      step({ type: 'heartbeat', asOf: at(1_002_000) }, 17_000);       // sent 10 s before it was read
+      step({ type: 'counter', asOf: at(1_001_900) }, 17_001);         // an older change says nothing new
+      step({ type: 'heartbeat', asOf: 'not a time' }, 17_002);        // nor does a bad time
+      step({ type: 'counter', asOf: at(1_011_990) }, 17_003);         // made 13 ms ago: caught up
+      step({ type: 'heartbeat', asOf: at(1_030_000) }, 18_000);       // a server clock ahead is no lag
+      step({ type: 'heartbeat', asOf: at(1_030_000) }, 58_000);       // 40 s in the backlog
+      step({ type: 'resume', asOf: at(2_000_000) }, 60_000);          // a new connection: the offset again
+      out.push(m.behindSeconds({ lagMs: 5_000 }), m.behindSeconds({ lagMs: 5_600 }));
+      return out;
+    })()`);
+    expect(steps).toEqual([0, 0, 10_000, 10_000, 10_000, 13, 0, 40_000, 0, 0, 6]);
+  });
+
+  it('link view - live, behind by seconds (said, not greyed), behind like a stalled pipeline (greyed), stalled, down', async () => {
+    const views = await page.evaluate(`Promise.all([import('/src/link-view.js'), import('/src/i18n.js')]).then(([m, i]) => {
+      const f = (status, lagMs, pipelineStale = false) => ({ status, lagMs, pipelineStale, hasPicture: true, staleMs: 120000 });
+      const pick = (v) => [v.pill, v.pillText, v.fresh, v.banner, v.banner ? v.bannerTitle : ''];
+      return [
+        [...pick(m.linkView(f('live', 400), i.T)), m.lagText(f('live', 400), { lagMs: 0 }, i.T)],
+        [...pick(m.linkView(f('live', 30400), i.T)), m.lagText(f('live', 30400), { lagMs: 0 }, i.T)],
+        [...pick(m.linkView(f('live', 185000), i.T)), m.lagText(f('live', 185000), { lagMs: 0 }, i.T)],
+        [...pick(m.linkView(f('live', 30400, true), i.T)), m.lagText(f('live', 0, true), { lagMs: 300000 }, i.T)],
+        [...pick(m.linkView(f('disconnected', 30400), i.T)), m.lagText(f('disconnected', 30400), { lagMs: 0 }, i.T)],
+      ];
+    })`);
+    expect(views).toEqual([
+      ['live', '● 实时', true, false, '', '延迟 0 s'],
+      ['behind', '⚠ 画面滞后 30 s', true, false, '', '画面滞后 30 s'],
+      ['behind', '⚠ 画面滞后 3 min', false, true, '画面滞后 3 min', '画面滞后 3 min'],
+      ['stalled', '⚠ 数据管道停滞', false, true, '数据管道停滞', '延迟 5 min'],
+      ['disconnected', '✕ 连接中断', false, true, '连接中断', '延迟未知'],
+    ]);
+  });
+
+  it('fit - landscape screens get the 1920×1080 layout scaled to fit; one stood on its side the 1080×1920 one', async () => {
+    const z = await withModule<number[]>('/src/fit.js', '[[1920, 1080], [3840, 2160], [1366, 768], [1080, 1920], [768, 1366], [2160, 3840], [1280, 1024]].map(([w, h]) => +m.fitZoom(w, h).toFixed(4))');
+    expect(z).toEqual([1, 1, 0.7111, 1, 0.7111, 1, 0.6667]);
+  });
 });

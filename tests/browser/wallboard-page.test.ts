@@ -106,7 +106,7 @@ describe('wall-board page', () => {
     const msg = counterMsg(MORTGAGE, 'ALL', 17);
     expect(msg.level).toBe('breach');
     const seq = server.send(msg);
-    await waitBoard(`w.lastSeq === ${seq}`);
+    await waitBoard(`w.shownSeq === ${seq}`);
     expect(await td.getAttribute('data-level')).toBe('breach');
     expect(await td.locator('.unresolved').innerText()).toBe('17');
     expect(await td.evaluate((e) => getComputedStyle(e).backgroundColor)).not.toBe(before);
@@ -118,14 +118,14 @@ describe('wall-board page', () => {
     // Next week: the actual curve extends by one week, allowanceToDate steps up.
     const next = '2025-03-17T09:30:00+08:00';
     const seq2 = server.send(counterMsg(MORTGAGE, 'ALL', 18, next));
-    await waitBoard(`w.lastSeq === ${seq2}`);
+    await waitBoard(`w.shownSeq === ${seq2}`);
     expect(await board(`w.state.series.${MORTGAGE}.actual.slice(${k}, ${k + 3})`)).toEqual([17, 18, null]);
     expect(await td.locator('.allowance').innerText()).toBe(counterRow(MORTGAGE, 'ALL', 18, next).allowanceToDate.toFixed(1));
     expect(await text('#as-of')).toBe('2025-03-17 09:30:00');
 
     // A branch cell changes alone.
     const seq3 = server.send(counterMsg(MORTGAGE, 'SH', 6));
-    await waitBoard(`w.lastSeq === ${seq3}`);
+    await waitBoard(`w.shownSeq === ${seq3}`);
     expect(await page.locator(cell(MORTGAGE, 'SH')).getAttribute('data-level')).toBe('breach');
     expect(await page.locator(cell(MORTGAGE, 'SH')).locator('.unresolved').innerText()).toBe('6');
 
@@ -138,7 +138,7 @@ describe('wall-board page', () => {
       type: 'alert', id: 'case-1', kind: 'case', complaintType: 'insurance_dispute', scope: 'BJ-HD',
       level: 'critical', status: 'open', openedAt: '2025-03-14T09:12:00+08:00', ticketId: 'T-1001', history: [],
     });
-    await waitBoard(`w.lastSeq === ${seq}`);
+    await waitBoard(`w.shownSeq === ${seq}`);
     const li = page.locator('#alerts li[data-alert-id="case-1"]');
     expect(await li.innerText()).toMatch(/代理保险争议 · 海淀支行[\s\S]*严重超标/);
     expect(await text('.panel[data-type="insurance_dispute"] .open-cases')).toBe('1');
@@ -199,7 +199,8 @@ describe('wall-board page', () => {
   });
 
   it('wallboard - a stalled pipeline says so and which part failed, and clears when it moves again', async () => {
-    const beat = (pipeline: Record<string, unknown>) => server.send({ type: 'heartbeat', asOf: AS_OF, heartbeatMs: 5000, pipeline });
+    // stamped now, as the server does: a heartbeat carries its time of sending (the page's backlog is measured by it)
+    const beat = (pipeline: Record<string, unknown>) => server.send({ type: 'heartbeat', asOf: new Date().toISOString(), heartbeatMs: 5000, pipeline });
     const stalls: Array<[Record<string, unknown>, string]> = [
       [{ nats: 'connected', lagMs: 300_000, writeError: 'connect ECONNREFUSED 10.0.0.7:8123' }, 'ClickHouse 写入失败'],
       [{ nats: 'reconnecting', lagMs: 310_000 }, 'NATS 消息服务连接中断'],

@@ -142,3 +142,15 @@ export function el(tag, attrs = {}, text) {
   if (text !== undefined) node.textContent = text;
   return node;
 }
+
+/**
+ * Writes a text only when it differs: at a hundred changes a second most frames leave what a
+ * node shows as it was, and an unchanged write still costs a style and layout pass.
+ * @param {Node|null|undefined} node @param {string} text
+ * @returns {boolean} whether it changed
+ */
+export function setText(node, text) {
+  if (!node || node.textContent === text) return false;
+  node.textContent = text;
+  return true;
+}

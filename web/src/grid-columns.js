@@ -6,7 +6,7 @@
 // every column stays in the plan's hierarchy order.
 // Test hooks: th[data-scope="__others"], td.others[data-type][data-level] with .others-count.
 
-import { el, levelLabel } from './format.js';
+import { el, levelLabel, setText } from './format.js';
 import { T } from './i18n.js';
 import { LEVELS, levelRank, worstFirst } from './severity.js';
 import { ALL, scopeColumns } from './state.js';
@@ -95,22 +95,28 @@ function othersColumn(table, needed) {
 
 /**
  * Shows the columns that fit: in hierarchy order when all do, else ALL, the worst branches and
- * the rest. Moves cells only when the choice changed; the rest column is refreshed every time.
+ * the rest. Moves cells only when the choice changed; the rest column's words only when they did.
+ * Reads no layout when the caller gives the first column's width (it measures once per resize).
  * @param {HTMLTableElement} table
  * @param {import('./state.js').Plan} plan
  * @param {Counters} counters
  * @param {number} width the grid's width in CSS pixels (0: not laid out, nothing is changed)
+ * @param {number} [firstPx] the row headers' width (layout px; read from the table when absent)
+ * @returns {boolean} whether the set of columns shown changed (the header's height may have too)
  */
-export function arrangeColumns(table, plan, counters, width) {
+export function arrangeColumns(table, plan, counters, width, firstPx) {
   const rows = [...(table.tHead?.rows ?? []), ...(table.tBodies[0]?.rows ?? [])];
-  if (width <= 0 || rows.length === 0) return;
-  const first = rows[0]?.cells[0];
+  if (width <= 0 || rows.length === 0) return false;
   // layout sizes only (offsetWidth, as the caller's clientWidth): a zoomed 4K page reports
   // getBoundingClientRect in other units
-  const room = Math.max(1, Math.floor((width - (first?.offsetWidth ?? 220)) / MIN_CELL_PX) - 1);
+  const first = firstPx ?? rows[0]?.cells[0]?.offsetWidth ?? 220;
+  const room = Math.max(1, Math.floor((width - first) / MIN_CELL_PX) - 1);
   const scopes = scopeColumns(plan).map((c) => c.code).filter((c) => c !== ALL);
   const { shown, hidden } = pickColumns(scopes, counters, room);
   const choice = `${shown.join(',')}|${hidden.length}`;
+  const set = [...shown].sort().join(',');
+  const resized = table.dataset.columnSet !== set;
+  if (resized) table.dataset.columnSet = set;
   if (table.dataset.columns !== choice) {
     table.dataset.columns = choice;
     othersColumn(table, hidden.length > 0);
@@ -126,15 +132,16 @@ export function arrangeColumns(table, plan, counters, width) {
       }
     }
   }
-  if (hidden.length === 0) return;
-  const th = table.querySelector(`th[data-scope="${OTHERS}"]`);
-  if (th) th.textContent = T.othersHead(hidden.length);
-  for (const td of table.querySelectorAll(`td[data-scope="${OTHERS}"]`)) {
+  if (hidden.length === 0) return resized;
+  setText(table.querySelector(`th[data-scope="${OTHERS}"]`), T.othersHead(hidden.length));
+  // the types' rest cells; the summary row of hidden types (grid-rows.js) has none of its own
+  for (const td of table.querySelectorAll(`td[data-type][data-scope="${OTHERS}"]`)) {
     const cell = /** @type {HTMLElement} */ (td);
     const { notOk, level } = othersOf(counters[cell.dataset.type ?? ''], hidden);
-    cell.dataset.level = level;
+    if (cell.dataset.level !== level) cell.dataset.level = level;
     const [count, meta] = /** @type {HTMLElement[]} */ ([...cell.children]);
-    if (count) count.textContent = notOk > 0 ? T.othersNotOk(notOk) : T.othersAllOk;
-    if (meta) meta.textContent = notOk > 0 ? `${T.othersWorst} ${levelLabel(level)}` : '';
+    setText(count, notOk > 0 ? T.othersNotOk(notOk) : T.othersAllOk);
+    setText(meta, notOk > 0 ? `${T.othersWorst} ${levelLabel(level)}` : '');
   }
+  return resized;
 }

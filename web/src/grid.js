@@ -5,7 +5,7 @@
 // Test hooks: td[data-type][data-scope][data-level] with .unresolved, .allowance, .ratio,
 // .breach-week inside.
 
-import { dec1, el, int, levelLabel, pct } from './format.js';
+import { dec1, el, int, levelLabel, pct, setText } from './format.js';
 import { T } from './i18n.js';
 import { ALL, scopeColumns } from './state.js';
 
@@ -80,22 +80,29 @@ export function buildGrid(table, plan) {
 }
 
 /**
+ * Shows a counter in its cell, touching only what changed: most counter frames change a figure
+ * the cell does not show (first contacts), and a write of the same text still costs a layout.
  * @param {CellRefs|undefined} refs
  * @param {CounterRow} row
+ * @returns {boolean} whether anything the cell shows changed
  */
 export function updateCell(refs, row) {
-  if (!refs) return;
-  refs.unresolved.textContent = int(row.unresolvedCustomers);
-  refs.allowance.textContent = dec1(row.allowanceToDate);
-  refs.ratio.textContent = pct(row.ratio);
-  refs.level.textContent = levelLabel(row.level);
-  refs.td.dataset.level = row.level;
+  if (!refs) return false;
   const w = row.breachWeek;
   const breached = row.level === 'breach' || row.level === 'critical';
-  refs.breach.textContent = breached ? '' : typeof w === 'number' ? T.breachWeek(w) : '';
-  refs.td.dataset.breachWeek = typeof w === 'number' ? String(w) : '';
-  refs.td.title = `未达成一致客户 ${int(row.unresolvedCustomers)} / 累计管控值 ${dec1(row.allowanceToDate)}` +
+  let changed = setText(refs.unresolved, int(row.unresolvedCustomers));
+  changed = setText(refs.allowance, dec1(row.allowanceToDate)) || changed;
+  changed = setText(refs.ratio, pct(row.ratio)) || changed;
+  changed = setText(refs.level, levelLabel(row.level)) || changed;
+  changed = setText(refs.breach, breached ? '' : typeof w === 'number' ? T.breachWeek(w) : '') || changed;
+  const { dataset } = refs.td;
+  if (dataset.level !== row.level) dataset.level = row.level;
+  const week = typeof w === 'number' ? String(w) : '';
+  if (dataset.breachWeek !== week) dataset.breachWeek = week;
+  const title = `未达成一致客户 ${int(row.unresolvedCustomers)} / 累计管控值 ${dec1(row.allowanceToDate)}` +
     ` · 年度允许量 ${dec1(row.annualAllowance)} · 一次性化解率 ${pct(row.oneTimeResolutionRate)}`;
+  if (refs.td.title !== title) refs.td.title = title;
+  return changed;
 }
 
 /**
@@ -112,4 +119,18 @@ export function sortGridRows(table, counters) {
   const sorted = rows.map((tr, i) => ({ tr, i, k: key(tr) })).sort((a, b) => b.k - a.k || a.i - b.i).map((x) => x.tr);
   if (sorted.every((tr, i) => tr === rows[i])) return;
   body.append(...sorted);
+}
+
+/** @type {WeakMap<HTMLElement, Animation>} */
+const pulses = new WeakMap();
+
+/**
+ * Briefly rings a cell whose figures just changed, so a viewer's eye finds it. A Web Animation
+ * restarts without forcing a layout; the caller rings only cells that changed visibly.
+ * @param {HTMLElement|undefined} node
+ */
+export function pulseCell(node) {
+  if (!node || typeof node.animate !== 'function') return;
+  pulses.get(node)?.cancel();
+  pulses.set(node, node.animate([{ boxShadow: '0 0 0 4px #ffffff' }, { boxShadow: '0 0 0 4px rgba(255,255,255,0)' }], { duration: 1600, easing: 'ease-out' }));
 }

@@ -4,7 +4,7 @@
 // week earlier (computed by the server, `headline.lastWeek`) and its freshness.
 // Hooks: #headline .tile[data-tile] with .value, .trend[data-dir], .fresh.
 
-import { dec1, el, int, pct } from './format.js';
+import { dec1, el, int, pct, setText } from './format.js';
 import { T } from './i18n.js';
 
 /** @typedef {{ root: HTMLElement, value: HTMLElement, sub: HTMLElement, trend: HTMLElement, fresh: HTMLElement }} Tile */
@@ -23,7 +23,13 @@ export function buildHeadline(host) {
     const sub = el('div', { class: 'sub num' }, '');
     const trend = el('div', { class: 'trend num', 'data-dir': 'flat' }, '');
     const fresh = el('div', { class: 'fresh num' }, '');
-    root.append(el('div', { class: 'tile-label' }, labels[k]), value, sub, trend, fresh);
+    // three lines, each within the tile: what and how fresh; the figure and its trend (the trend
+    // goes under the figure when both do not fit); the detail, cut short rather than let out
+    const head = el('div', { class: 'tile-head' });
+    head.append(el('div', { class: 'tile-label' }, labels[k]), fresh);
+    const main = el('div', { class: 'tile-main' });
+    main.append(value, trend);
+    root.append(head, main, sub);
     host.append(root);
     tiles[k] = { root, value, sub, trend, fresh };
   }
@@ -38,7 +44,7 @@ export function buildHeadline(host) {
  */
 function trend(t, now, prev, fmt, goodUp) {
   if (typeof now !== 'number' || typeof prev !== 'number') {
-    t.trend.textContent = '';
+    setText(t.trend, '');
     t.trend.dataset.dir = 'flat';
     return;
   }
@@ -46,34 +52,34 @@ function trend(t, now, prev, fmt, goodUp) {
   const dir = Math.abs(d) < 1e-9 ? 'flat' : d > 0 ? 'up' : 'down';
   t.trend.dataset.dir = dir;
   t.trend.dataset.good = dir === 'flat' ? '' : String((dir === 'up') === goodUp);
-  t.trend.textContent = dir === 'flat' ? `${T.vsLastWeek} ${T.noChange}` : `${T.vsLastWeek} ${dir === 'up' ? '▲' : '▼'} ${fmt(Math.abs(d))}`;
+  setText(t.trend, dir === 'flat' ? `${T.vsLastWeek} ${T.noChange}` : `${T.vsLastWeek} ${dir === 'up' ? '▲' : '▼'} ${fmt(Math.abs(d))}`);
 }
 
 /** @param {Record<string, Tile>} tiles @param {any} h the server's headline */
 export function updateHeadline(tiles, h) {
   const now = h?.now, prev = h?.lastWeek, alerts = h?.alerts;
   const t = /** @type {Record<string, Tile>} */ (tiles);
-  t.otr.value.textContent = pct(now?.rate);
-  t.otr.sub.textContent = now ? `${int(now.firstContact - now.unresolved)} / ${int(now.firstContact)}` : '';
+  setText(t.otr.value, pct(now?.rate));
+  setText(t.otr.sub, now ? `${int(now.firstContact - now.unresolved)} / ${int(now.firstContact)}` : '');
   trend(t.otr, now?.rate, prev?.rate, (d) => `${(d * 100).toFixed(1)} pt`, true);
-  t.notAgreed.value.textContent = now ? `${int(now.unresolved)} / ${dec1(now.allowanceToDate)}` : '—';
-  t.notAgreed.sub.textContent = now ? pct(now.ratio) : '';
+  setText(t.notAgreed.value, now ? `${int(now.unresolved)} / ${dec1(now.allowanceToDate)}` : '—');
+  setText(t.notAgreed.sub, now ? pct(now.ratio) : '');
   t.notAgreed.root.dataset.level = !now ? '' : now.unresolved > now.annualAllowance ? 'critical' : now.unresolved > now.allowanceToDate ? 'breach' : (now.ratio ?? 0) >= (h.watch ?? 0.8) ? 'watch' : 'ok';
   trend(t.notAgreed, now?.unresolved, prev?.unresolved, (d) => int(d), false);
-  t.cases.value.textContent = alerts ? int(alerts.openCases) : '—';
-  t.cases.sub.textContent = alerts ? `${int(alerts.unacknowledgedCases ?? alerts.unacknowledged ?? alerts.open)} ${T.open}` : ''; // of the cases shown above
+  setText(t.cases.value, alerts ? int(alerts.openCases) : '—');
+  setText(t.cases.sub, alerts ? `${int(alerts.unacknowledgedCases ?? alerts.unacknowledged ?? alerts.open)} ${T.open}` : ''); // of the cases above
   trend(t.cases, alerts?.openedThisWeek, alerts?.openedLastWeek, (d) => int(d), false);
   const lv = alerts?.byLevel ?? {};
-  t.levels.value.replaceChildren(
-    ...['critical', 'breach', 'watch'].map((k) => el('span', { class: `lv lv-${k}`, title: k }, int(lv[k] ?? 0))),
-  );
+  const counts = ['critical', 'breach', 'watch'];
+  if (t.levels.value.children.length !== counts.length) t.levels.value.replaceChildren(...counts.map((k) => el('span', { class: `lv lv-${k}`, title: k })));
+  counts.forEach((k, i) => setText(t.levels.value.children[i], int(lv[k] ?? 0)));
   const levelsNow = now?.levels, levelsPrev = prev?.levels;
   const bad = (/** @type {any} */ l) => (l ? l.watch + l.breach + l.critical : undefined);
-  t.levels.sub.textContent = levelsNow ? `${T.cellsNow}：${T.critical} ${int(levelsNow.critical)} · ${T.breach} ${int(levelsNow.breach)} · ${T.watch} ${int(levelsNow.watch)}` : '';
+  setText(t.levels.sub, levelsNow ? `${T.cellsNow}：${T.critical} ${int(levelsNow.critical)} · ${T.breach} ${int(levelsNow.breach)} · ${T.watch} ${int(levelsNow.watch)}` : '');
   trend(t.levels, bad(levelsNow), bad(levelsPrev), (d) => int(d), false);
 }
 
 /** @param {Record<string, Tile>} tiles @param {string} text */
 export function setHeadlineFresh(tiles, text) {
-  for (const t of Object.values(tiles)) t.fresh.textContent = text;
+  for (const t of Object.values(tiles)) setText(t.fresh, text);
 }

@@ -4,7 +4,7 @@
 // .fresh (last update and pipeline lag: every tile says how old its numbers are).
 
 import { COLORS } from './charts.js';
-import { dec1, el, int, levelLabel, modeLabel, pct } from './format.js';
+import { dec1, el, int, levelLabel, modeLabel, pct, setText } from './format.js';
 import { T } from './i18n.js';
 
 /**
@@ -81,16 +81,17 @@ export function buildPanel(t) {
  * @param {CounterRow|undefined} row the type's scope-ALL counter
  */
 export function updatePanel(p, row) {
-  p.rate.textContent = pct(row?.oneTimeResolutionRate);
-  p.unresolved.textContent = int(row?.unresolvedCustomers);
-  p.allowance.textContent = dec1(row?.allowanceToDate);
-  p.annual.textContent = dec1(row?.annualAllowance);
-  p.ratio.textContent = pct(row?.ratio);
-  p.level.textContent = row ? levelLabel(row.level) : '';
-  p.root.dataset.level = row?.level ?? 'none';
+  setText(p.rate, pct(row?.oneTimeResolutionRate));
+  setText(p.unresolved, int(row?.unresolvedCustomers));
+  setText(p.allowance, dec1(row?.allowanceToDate));
+  setText(p.annual, dec1(row?.annualAllowance));
+  setText(p.ratio, pct(row?.ratio));
+  setText(p.level, row ? levelLabel(row.level) : '');
+  const level = row?.level ?? 'none';
+  if (p.root.dataset.level !== level) p.root.dataset.level = level;
 }
 
 /** @param {PanelRefs} p @param {number} n */
 export function setOpenCases(p, n) {
-  if (p.cases) p.cases.textContent = String(n);
+  setText(p.cases, String(n));
 }
