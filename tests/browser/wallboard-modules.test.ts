@@ -126,7 +126,7 @@ describe('wall-board modules', () => {
   });
 
   it('redraw - without animation frames (a hidden page) every message still reaches the state; one frame draws them all', async () => {
-    const r = await page.evaluate(`Promise.all([import('/src/redraw.js'), import('/src/state.js')]).then(([m, s]) => {
+    const r = await currentPage().evaluate(`Promise.all([import('/src/redraw.js'), import('/src/state.js')]).then(([m, s]) => {
       const queued = [];
       let draws = 0;
       const frame = m.frameScheduler(() => draws++, (cb) => queued.push(cb));
@@ -164,7 +164,7 @@ describe('wall-board modules', () => {
   });
 
   it('link view - live, behind by seconds (said, not greyed), behind like a stalled pipeline (greyed), stalled, down', async () => {
-    const views = await page.evaluate(`Promise.all([import('/src/link-view.js'), import('/src/i18n.js')]).then(([m, i]) => {
+    const views = await currentPage().evaluate(`Promise.all([import('/src/link-view.js'), import('/src/i18n.js')]).then(([m, i]) => {
       const f = (status, lagMs, pipelineStale = false) => ({ status, lagMs, pipelineStale, hasPicture: true, staleMs: 120000 });
       const pick = (v) => [v.pill, v.pillText, v.fresh, v.banner, v.banner ? v.bannerTitle : ''];
       return [
