@@ -59,7 +59,7 @@ export class AlertEngine {
       this.book.apply(await loadTicketEvents(this.monitor.clickhouse, tickets));
       for (const [reason, group] of byReason) this.evaluate([], group, { retroactive: true, reason });
     },
-    (err, tickets) => this.log.error({ err: err.message, tickets }, 'loading the earlier events of a ticket failed'),
+    (err, tickets) => this.log.error({ err: err.message || String(err), tickets }, 'loading the earlier events of a ticket failed'),
     LOAD_EVERY_MS,
   );
   private strictAtPlan: Set<string>;
@@ -156,7 +156,7 @@ export class AlertEngine {
       const events = await loadCaseEvents(clickhouse, newlyStrict);
       this.book.apply(events);
       this.evaluate([], new Set(events.map((e) => e.ticketId)), cause);
-    }, (err) => this.log.error({ err: err.message, types: newlyStrict }, 'reading the tickets of newly strict types failed'));
+    }, (err) => this.log.error({ err: err.message || String(err), types: newlyStrict }, 'reading the tickets of newly strict types failed'));
   }
 
   private onChange(c: CounterChange): void {
