@@ -83,7 +83,8 @@ export class CountingLease {
   private js?: JetStreamClient;
   private jsm?: JetStreamManager;
   private timer?: NodeJS.Timeout;
-  private renewing = false;
+  /** the renewal under way */
+  private renewal?: Promise<void>;
   /** a renewal asked for while one was under way (a reconnection during a timed-out one) */
   private renewAgain = false;
   private connected = true;
@@ -184,12 +185,34 @@ export class CountingLease {
     })().catch(() => {});
   }
 
+  /**
+   * Current now, or once a renewal has confirmed it: a person's action waits for that (one round,
+   * a few ms) rather than fail because this process was held up a while. false: not held.
+   */
+  async confirm(): Promise<boolean> {
+    if (!this.current && this.state === 'held') await this.renew();
+    return this.current;
+  }
+
   /** One round of renewals; a renewal that finds another holder ends the lease. */
-  async renew(): Promise<void> {
+  renew(): Promise<void> {
     // while the broker is away nothing is consumed; a request then would only hold up the renewal at reconnection
-    if (this.state !== 'held' || !this.connected) return;
-    if (this.renewing) return void (this.renewAgain = true);
-    this.renewing = true;
+    if (this.state !== 'held' || !this.connected) return Promise.resolve();
+    if (this.renewal) {
+      this.renewAgain = true;
+      return this.renewal;
+    }
+    this.renewal = this.renewOnce().finally(() => {
+      this.renewal = undefined;
+      if (this.renewAgain) {
+        this.renewAgain = false;
+        void this.renew();
+      }
+    });
+    return this.renewal;
+  }
+
+  private async renewOnce(): Promise<void> {
     try {
       for (const key of this.keys) {
         const decision = decideRenew(await readLease(this.jsm!, key), this.me, this.seqs.get(key) ?? -1);
@@ -209,12 +232,6 @@ export class CountingLease {
       // connected, yet unconfirmed for a whole lifetime: another monitor may have taken it by now
       if (this.failingSinceMs !== undefined && now - this.failingSinceMs >= this.opts.ttlMs) {
         this.end('lost', this.keys[0]!, undefined, `the counting lease could not be renewed for ${Math.round((now - this.failingSinceMs) / 1000)} s`);
-      }
-    } finally {
-      this.renewing = false;
-      if (this.renewAgain) {
-        this.renewAgain = false;
-        void this.renew();
       }
     }
   }

@@ -92,7 +92,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     if (!r) throw notFound('no such alert');
     authorizeScope(access, r.scope, monitor.plan.scopesOf);
     // only the counting monitor keeps the alerts: an action taken on another would stay its own
-    if (!monitor.lease.current) throw new HttpError(503, 'NOT_COUNTING', `this monitor does not hold the counting lease (${monitor.lease.state}); act on the monitor that counts`);
+    if (!(await monitor.lease.confirm())) throw new HttpError(503, 'NOT_COUNTING', `this monitor does not hold the counting lease (${monitor.lease.state}); act on the monitor that counts`);
     const allowed: Record<string, string[]> = { ack: ['by', 'reason', 'note'], note: ['by', 'text'], notice: ['by', 'to', 'text'], assign: ['by', 'to'], escalate: ['by', 'note'], resolve: ['by', 'note'], reopen: ['by', 'note'] };
     const body = bodyOf(req.body ?? {}, allowed[action]!);
     const by = typed(body, 'by', true, 80)!;
@@ -142,6 +142,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     }
     authorizeScope(access, branch, monitor.plan.scopesOf);
     const reason = typed(body, 'reason', false, 500);
+    await monitor.lease.confirm(); // a held-up process confirms its lease first, as an action does
     const seen = readSeen(body.seen) ?? (reason?.startsWith(REVIEW_REASON) ? { branch } : undefined);
     const stored = seen && (await readTicketNow(monitor.clickhouse, ticketId));
     // from here to sent.add nothing awaits: of two confirmations of one ticket, one is sent

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { openPage, saveScreenshot, waitForExpression } from '../helpers/browser.ts';
 import { getJson } from '../helpers/monitor-process.ts';
 import { publishEvents } from '../helpers/publish.ts';
@@ -8,6 +9,16 @@ import { BJ_SUP, consoleFixture, event, SUP } from './console-fixture.ts';
 // live without reload, is acknowledged from the page, and its history shows who did it.
 
 const f = consoleFixture({ WALLBOARD_HEARTBEAT_MS: '1000', SCREEN_SILENT_MS: '3000' });
+
+/** waits for the page, and says what it showed and what the monitor logged when it times out */
+async function waitShown(page: Page, what: string, cond: () => boolean) {
+  try {
+    await page.waitForFunction(cond, undefined, { timeout: 15_000 });
+  } catch (err) {
+    const shown = await page.evaluate(() => ({ error: document.querySelector('#d-error')?.textContent, history: document.querySelector('.history')?.textContent }));
+    throw new Error(`${what}: ${(err as Error).message}\npage: ${JSON.stringify(shown)}\nmonitor: ${f.monitor.output().slice(-3000)}`);
+  }
+}
 
 describe('console - supervisor page', () => {
   it('shows a new alert live, acknowledges it from the page, and its history names who did it', async () => {
@@ -29,7 +40,7 @@ describe('console - supervisor page', () => {
     expect(await item.locator('.urgency').innerText()).toMatch(/^(新案 new|无进展 stale|超期 overdue)$/);
     // the ticket goes up its own ladder: the history says to which step
     await publishEvents(f.nc, [event('b-1e', 'CON-1', { kind: 'escalated', outcome: undefined, escalation: 'mediation', occurredAt: '2025-05-07T10:00:00+08:00' })]);
-    await page.waitForFunction(() => /案件升级：三方调解/.test(document.querySelector('.history')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await waitShown(page, 'the escalation in the history', () => /案件升级：三方调解/.test(document.querySelector('.history')?.textContent ?? ''));
     await saveScreenshot(page, 'console-acknowledged');
     const { body } = await getJson(f.monitor, '/api/alerts/case.CON-1', { headers: { authorization: `Bearer ${SUP}` } });
     expect(body.ack).toMatchObject({ by: '李主管', reason: 'contacting_customer' });
@@ -55,7 +66,7 @@ describe('console - supervisor page', () => {
     await form.locator('select[name="complaintType"]').selectOption('mortgage_prepayment');
     await form.locator('input[name="reason"]').fill('误分类');
     await form.locator('button').click();
-    await page.waitForFunction(() => /correction sent/.test(document.querySelector('#d-error')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await waitShown(page, 'the correction sent', () => /correction sent/.test(document.querySelector('#d-error')?.textContent ?? ''));
     // the correction flows through the pipeline: the strict-mode case is no longer a case
     const deadline = Date.now() + 30_000;
     let alert: any;
