@@ -39,9 +39,15 @@ export function portIsFree(port: number): Promise<boolean> {
 export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  // a killed process its parent has not reaped yet (a zombie) still answers kill(0); it does
+  // nothing any more (audit Q: a monitor's restart was refused for its own zombie)
+  try {
+    return !/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true; // no /proc (not Linux): kill(0) is all there is
   }
 }
 
