@@ -51,7 +51,7 @@ describe('screens', () => {
     r.heartbeat('wall-2', 9_000);
     expect(r.silentNow(5_000)).toEqual([]);
     const [went] = r.sweep(12_000);
-    expect(r.silentNow(15_000)).toEqual([{ id: 'lobby-1', name: '大堂屏', remote: '192.168.7.21', status: 'silent', atMs: 15_000, lastHeartbeatMs: 0 }]);
+    expect(r.silentNow(15_000)).toEqual([{ id: 'lobby-1', name: '大堂屏', remote: '192.168.7.21', status: 'silent', atMs: 12_000, lastHeartbeatMs: 0 }]); // when it went silent, as the live frame said (audit Q)
     const iso = (ms: number) => `t${ms}`;
     expect(screenFrame(went!, iso)).toEqual({ type: 'screen', id: 'lobby-1', name: '大堂屏', status: 'silent', at: 't12000', lastHeartbeat: 't0', silentMs: 12_000 });
     expect(JSON.stringify(screenFrame(went!, iso))).not.toContain('192.168');

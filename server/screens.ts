@@ -24,6 +24,8 @@ export interface ScreenEntry {
   watched: boolean;
   /** silent longer than the limit, and not back since */
   silent: boolean;
+  /** when it was found silent: a snapshot says the same as the live frame did */
+  silentAtMs?: number;
   disconnectedAtMs: number | null;
 }
 
@@ -123,6 +125,7 @@ export class ScreenRegistry {
       }
       if (e.watched && !e.silent && nowMs - e.lastHeartbeatMs > this.silentMs) {
         e.silent = true;
+        e.silentAtMs = nowMs;
         out.push(changeOf(e, 'silent', nowMs));
       }
     }
@@ -135,7 +138,7 @@ export class ScreenRegistry {
 
   /** The screens silent now, as a snapshot lists them for a page that connects later. */
   silentNow(nowMs: number): ScreenChange[] {
-    return [...this.screens.values()].filter((e) => e.silent).map((e) => changeOf(e, 'silent', nowMs));
+    return [...this.screens.values()].filter((e) => e.silent).map((e) => changeOf(e, 'silent', e.silentAtMs ?? nowMs));
   }
 
   /** Pages show silent screens until told otherwise: forgetting one is a change too. */
