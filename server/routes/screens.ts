@@ -11,8 +11,11 @@ import type { WallboardRoutes } from './ws.ts';
 export function screenRoutes(app: FastifyInstance, monitor: Monitor, wall: WallboardRoutes): void {
   const iso = (ms: number | null) => (ms === null ? null : toZonedIso(ms, monitor.plan.timezone));
   app.get('/api/screens', async (req) => {
-    authorize(req, monitor.config, 'viewer');
+    const access = authorize(req, monitor.config, 'viewer');
     readQuery(req.query, []);
+    // a screen's network address is for whoever must find the device (a supervisor, an admin, the
+    // machine's own user in open local mode), not for the viewer token a wall carries in its URL
+    const seesAddresses = access.role !== 'viewer';
     return {
       silentAfterMs: wall.config.screenSilentMs,
       hub: wall.hub.stats(),
@@ -20,7 +23,7 @@ export function screenRoutes(app: FastifyInstance, monitor: Monitor, wall: Wallb
       screens: wall.screens.list().map((e) => ({
         id: e.id,
         name: e.name,
-        remote: e.remote,
+        ...(seesAddresses ? { remote: e.remote } : {}),
         connected: e.connections > 0,
         connectedAt: iso(e.connectedAtMs),
         lastHeartbeat: iso(e.lastHeartbeatMs),
