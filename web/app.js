@@ -283,9 +283,15 @@ function onMessage(msg) {
   state.seq = lastSeq;
   frames++;
   backlog = backlogStep(backlog, msg, localNow());
+  // as far behind as a stalled pipeline: what waits in the link is older than a fresh snapshot
+  if (backlog.lagMs > LAG_STALE_MS && localNow() - resyncedAt > LAG_STALE_MS) {
+    resyncedAt = localNow();
+    wall.resync('画面滞后，重新同步 / display behind: resync');
+  }
   applyMessage(state, msg, dirty);
   frame.request();
 }
+let resyncedAt = -Infinity;
 
 /** @type {ReturnType<typeof setInterval>|undefined} */
 let countdown;
@@ -332,4 +338,4 @@ document.addEventListener('keydown', (ev) => {
   if (ev.key === 'Escape') closeDrill();
 });
 setInterval(renderFreshness, 1000);
-connectWallboard({ url: wsUrl(location), onSnapshot, onResume, onMessage, onStatus, screen });
+const wall = connectWallboard({ url: wsUrl(location), onSnapshot, onResume, onMessage, onStatus, screen });

@@ -220,6 +220,10 @@ export function connectWallboard(opts) {
     get lastSeq() {
       return lastSeq;
     },
+    /** A fresh snapshot instead of the frames queued: the page is too far behind to work through them. @param {string} reason */
+    resync(reason) {
+      if (ws && haveSnapshot) drop(ws, reason);
+    },
     close() {
       stopped = true;
       clearTimeout(retryTimer);
