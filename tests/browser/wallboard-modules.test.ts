@@ -79,6 +79,22 @@ describe('wall-board modules', () => {
     expect(three.others).toEqual([{ notOk: 1, level: 'watch' }, { notOk: 1, level: 'watch' }]);
   });
 
+  it('grid columns - ratios moving a little shuffle nothing; a level change moves a column at once', async () => {
+    const row = (level: string, ratio: number) => ({ level, ratio });
+    const pick = (rows: Record<string, [string, number]>, before: string[]) => withModule<{ shown: string[] }>(
+      '/src/grid-columns.js',
+      `m.pickColumns(['B1', 'B2', 'B3', 'B4'], { a: ${JSON.stringify(Object.fromEntries(Object.entries(rows).map(([k, [l, r]]) => [k, row(l, r)])))} }, 3, ${JSON.stringify(before)})`,
+    );
+    const first = await pick({ B1: ['watch', 0.85], B2: ['watch', 0.9], B3: ['watch', 0.82], B4: ['ok', 0.5] }, []);
+    expect(first.shown).toEqual(['B2', 'B1']);
+    // B1 passes B2 and B3 passes B1, each by less than the margin: the same columns, in the same places
+    expect((await pick({ B1: ['watch', 0.93], B2: ['watch', 0.9], B3: ['watch', 0.88], B4: ['ok', 0.5] }, first.shown)).shown).toEqual(['B2', 'B1']);
+    // a hidden branch far ahead takes the weakest shown column
+    expect((await pick({ B1: ['watch', 0.85], B2: ['watch', 0.9], B3: ['watch', 0.99], B4: ['ok', 0.5] }, first.shown)).shown).toEqual(['B2', 'B3']);
+    // a level change moves a branch at once, wherever it stood
+    expect((await pick({ B1: ['watch', 0.85], B2: ['watch', 0.9], B3: ['watch', 0.82], B4: ['breach', 1.01] }, first.shown)).shown).toEqual(['B4', 'B2']);
+  });
+
   it('drill - the plan order while the charts fit on a screen; beyond, the bank-wide one, then the worst first', async () => {
     const cols = ['ALL', ...Array.from({ length: 11 }, (_, i) => `B${i}`)].map((code) => ({ code }));
     const rows = { B3: { level: 'watch', ratio: 0.9 }, B5: { level: 'critical', ratio: 2 }, B8: { level: 'ok', ratio: 0.7 }, B9: { level: 'breach', ratio: 1.1 } };

@@ -100,7 +100,11 @@ describe('wall-board page - a bank\'s pace', () => {
         fresh: [...document.querySelectorAll('.fresh')].map((e) => e.textContent ?? ''),
         stale: document.body.classList.contains('stale'),
       }));
-      expect(view.pill).toMatch(/^⚠ 画面滞后 (29|3\d) s$/); // 30 s, and the page's own moment of reading it
+      // 30 s, give or take what the page learnt of the clocks' offset from frames that came late
+      // themselves on a loaded machine (the offset is the least delay it has seen)
+      expect(view.pill).toMatch(/^⚠ 画面滞后 \d+ s$/);
+      expect(Number(/(\d+) s$/.exec(view.pill ?? '')?.[1])).toBeGreaterThanOrEqual(20);
+      expect(Number(/(\d+) s$/.exec(view.pill ?? '')?.[1])).toBeLessThanOrEqual(40);
       expect(view.fresh.length).toBeGreaterThan(8);
       for (const f of view.fresh) expect(f).toMatch(/ · 画面滞后 \d+ s$/);
       expect(view.stale).toBe(false); // seconds behind: said, not greyed

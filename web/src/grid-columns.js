@@ -19,14 +19,22 @@ export const OTHERS = '__others';
 export const MIN_CELL_PX = 150;
 
 
+/** a shown branch keeps its column until a hidden one's ratio passes its own by this much (same level) */
+export const COLUMN_STAY_MARGIN = 0.1;
+
 /**
- * Which branch columns to show when `room` of them fit (the bank-wide column not counted).
+ * Which branch columns to show when `room` of them fit (the bank-wide column not counted). A wall
+ * must not shuffle its columns as ratios move by a little (an audit saw them reorder several times
+ * a minute at a bank's pace): a column shown before stays while its level is as bad as any hidden
+ * one's and no hidden one's ratio passes its own by COLUMN_STAY_MARGIN, and shown columns keep
+ * their places among those of the same level; a change of level moves them at once.
  * @param {string[]} scopes branch codes in the plan's hierarchy order, ALL excluded
  * @param {Counters} counters type → scope → row
  * @param {number} room
+ * @param {string[]} [before] the branches shown until now, in their order
  * @returns {{ shown: string[], hidden: string[] }}
  */
-export function pickColumns(scopes, counters, room) {
+export function pickColumns(scopes, counters, room, before = []) {
   if (scopes.length <= room) return { shown: scopes, hidden: [] };
   const keep = Math.max(1, room - 1); // one column goes to the rest
   const severity = (/** @type {string} */ scope) => {
@@ -41,8 +49,19 @@ export function pickColumns(scopes, counters, room) {
     }
     return { rank, ratio };
   };
-  const ranked = worstFirst(scopes, severity);
-  return { shown: ranked.slice(0, keep), hidden: ranked.slice(keep) };
+  const place = new Map(before.map((code, i) => [code, i]));
+  const sev = new Map(scopes.map((code) => [code, severity(code)]));
+  const of = (/** @type {string} */ code) => sev.get(code) ?? { rank: -1, ratio: -1 };
+  const sticky = (/** @type {string} */ code) => {
+    const { rank, ratio } = of(code);
+    return { rank, ratio: place.has(code) ? ratio + COLUMN_STAY_MARGIN : ratio };
+  };
+  const members = new Set(worstFirst(scopes, sticky).slice(0, keep));
+  const shown = [...members].sort((a, b) => {
+    const [x, y] = [of(a), of(b)];
+    return y.rank - x.rank || (place.get(a) ?? Infinity) - (place.get(b) ?? Infinity) || y.ratio - x.ratio || scopes.indexOf(a) - scopes.indexOf(b);
+  });
+  return { shown, hidden: worstFirst(scopes.filter((c) => !members.has(c)), of) };
 }
 
 /** more types than this and the chart row shows the worst of them (the grid still has them all) */
@@ -112,7 +131,8 @@ export function arrangeColumns(table, plan, counters, width, firstPx) {
   const first = firstPx ?? rows[0]?.cells[0]?.offsetWidth ?? 220;
   const room = Math.max(1, Math.floor((width - first) / MIN_CELL_PX) - 1);
   const scopes = scopeColumns(plan).map((c) => c.code).filter((c) => c !== ALL);
-  const { shown, hidden } = pickColumns(scopes, counters, room);
+  const before = (table.dataset.columns ?? '').split('|')[0]?.split(',').filter(Boolean) ?? [];
+  const { shown, hidden } = pickColumns(scopes, counters, room, before);
   const choice = `${shown.join(',')}|${hidden.length}`;
   const set = [...shown].sort().join(',');
   const resized = table.dataset.columnSet !== set;
