@@ -52,7 +52,7 @@ const tileFaults = (page: Page) => page.evaluate(() => {
 describe('wall-board sizes', () => {
   const sizes = [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }, { width: 3840, height: 2160 }];
   for (const lang of ['zh', 'en'] as const) {
-    it(`wallboard - nothing in a headline tile crosses its border at 1366, 1920 and 3840 wide with 3- and 4-digit figures (${lang})`, async () => {
+    it(`wallboard - nothing in a headline tile crosses its border at 1366, 1920 and 3840 wide with 3- and 4-digit figures, no legend word is cut (${lang})`, async () => {
       for (const viewport of sizes) {
         server.setSnapshot(bankSnapshot());
         const { page, errors } = await openPage(browser, `${server.url}/${lang === 'en' ? '?lang=en' : ''}`, viewport);
@@ -68,6 +68,9 @@ describe('wall-board sizes', () => {
             expect({ viewport, digits, ...faults }).toEqual({ viewport, digits, crossing: [], cut: [], tiles: 4 });
             if (digits === 4 && viewport.width === 1920) await saveScreenshot(page, `wallboard-tiles-${lang}-1920`);
           }
+          // four chart panels side by side: their legends' words are whole (they ended in …)
+          const legendsCut = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.panel:not([hidden]) .legend .key')].filter((k) => k.scrollWidth > k.clientWidth + 1).map((k) => k.textContent));
+          expect({ viewport, legendsCut }).toEqual({ viewport, legendsCut: [] });
           expect(errors).toEqual([]);
         } finally {
           await page.context().close();

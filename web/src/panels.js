@@ -53,18 +53,20 @@ export function buildPanel(t) {
   }
 
   const legend = el('div', { class: 'legend' });
-  const key = (/** @type {string} */ color, /** @type {string} */ text, /** @type {string} */ cls) => {
-    const item = el('span', { class: `key ${cls}` });
+  // the legend's words are short, so four panels side by side show them whole (they ended in …);
+  // the full words are its title, and the stats above say what the numbers are
+  const key = (/** @type {string} */ color, /** @type {string} */ text, /** @type {string} */ cls, /** @type {string} */ full) => {
+    const item = el('span', { class: `key ${cls}`, title: full });
     const sw = el('i');
     sw.style.background = color;
     item.append(sw, document.createTextNode(text));
     return item;
   };
   legend.append(
-    key(strict ? COLORS.strictActual : COLORS.actual, T.actualKey, 'actual'),
-    key(COLORS.allowance, T.allowanceKey, 'allowance'),
-    key(COLORS.watch, T.watchKey, 'watch'),
-    key(COLORS.forecast, T.forecastKey, 'forecast'),
+    key(strict ? COLORS.strictActual : COLORS.actual, T.actualShort, 'actual', T.actualKey),
+    key(COLORS.allowance, T.allowanceShort, 'allowance', T.allowanceKey),
+    key(COLORS.watch, T.watchShort, 'watch', T.watchKey),
+    key(COLORS.forecast, T.forecastShort, 'forecast', T.forecastKey),
   );
   const annualBox = el('span', { class: 'annual-box' }, T.annual);
   annualBox.append(annual);
