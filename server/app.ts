@@ -49,6 +49,14 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
     return reply.code(status).send({ error: err.code ?? 'BAD_REQUEST', message: err.message });
   });
   registerSecurity(app, { ...securityFromEnv(), loopbackHostsOnly: monitor.config.tokens.size === 0 });
+  // A monitor refused the counting lease (another counts; it exits soon) keeps no numbers: it
+  // answers its health and metrics only, and says why to everything else.
+  app.addHook('onRequest', async (req, reply) => {
+    const { state } = monitor.lease;
+    if ((state === 'refused' || state === 'lost') && !/^\/(api\/health|metrics)(\?|$)/.test(req.url)) {
+      return reply.code(503).send({ error: 'NOT_COUNTING', message: monitor.lease.view().message ?? `counting lease ${state}` });
+    }
+  });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
 
   // A stop tells wall screens why (1001 'server stopping'): a preClose hook added before the

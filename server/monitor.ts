@@ -98,11 +98,12 @@ export class Monitor {
     if (localNats) log.info({ natsUrl }, 'started local nats-server');
     const security = natsSecurityFromEnv(); // a bad NATS_* variable stops the start, named
     const monitor = new Monitor(config, plan, hashKey, clickhouse, live, localNats, log, now);
+    // Broker and lease first: a refused standby reads nothing back (it read the shared store for
+    // seconds at every retry). A broker down at start is waited for, the store read meanwhile.
+    const leased = monitor.connectAndLease(natsUrl, security);
+    if ((await Promise.race([leased, new Promise((r) => setTimeout(r, 3_000).unref())])) === false) return monitor;
     await monitor.rebuild();
-    // A broker that is down at start is waited for (status in /api/health), not a crash. When it
-    // answers at once, start() returns connected, as before.
-    const connected = monitor.connectAndConsume(natsUrl, security);
-    await Promise.race([connected, new Promise((r) => setTimeout(r, 3_000).unref())]);
+    void leased.then((held) => held && monitor.consume());
     return monitor;
   }
 
@@ -114,13 +115,14 @@ export class Monitor {
   private natsConnection?: NatsConnection;
   private stopped = false;
 
-  /** The broker connection; throws until the broker and the counting lease are there, and once the lease is lost. */
+  /** The broker connection; throws without it or without a current counting lease. */
   get nc(): NatsConnection {
     if (!this.natsConnection || !this.lease.current) throw new Error(`NATS not connected yet (${this.health.natsError ?? `counting lease ${this.lease.state}`})`);
     return this.natsConnection;
   }
 
-  private async connectAndConsume(natsUrl: string, security: NatsSecurity): Promise<void> {
+  /** true once connected with the lease held; false when refused (or stopped) */
+  private async connectAndLease(natsUrl: string, security: NatsSecurity): Promise<boolean> {
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
         const nc = await connect({
@@ -130,15 +132,14 @@ export class Monitor {
           reconnectTimeWait: 500,
           ...security.options,
         });
-        if (this.stopped) return void (await nc.close());
+        if (this.stopped) return (await nc.close(), false);
         this.health.nats = 'connected';
         this.health.natsError = undefined;
         this.log.info({ ...describeNatsAuth(security), attempts: attempt }, 'connected to NATS');
         this.natsConnection = nc; // `nc` (alert notices) and the consumer only with the lease held
-        if (!(await this.lease.take(nc).catch((err) => nc.close().then(() => Promise.reject(err))))) return void (await nc.close());
+        if (!(await this.lease.take(nc).catch((err) => nc.close().then(() => Promise.reject(err))))) return (await nc.close(), false);
         followConnection(nc, this.health, this.log);
-        this.consume();
-        return;
+        return true;
       } catch (err) {
         this.health.natsError = (err as Error).message;
         if (attempt === 1 || attempt % 30 === 0) {
@@ -147,6 +148,7 @@ export class Monitor {
         await new Promise((r) => setTimeout(r, 1_000));
       }
     }
+    return false;
   }
 
   /** Reads the stored events back into the counters: the monitor's state is derived, never kept. */
@@ -171,6 +173,7 @@ export class Monitor {
   };
 
   private consume(): void {
+    if (this.stopped) return;
     const sink = new ClickHouseSink(this.live.client, this.live.journal);
     const source$ = jetStreamEnvelopes(
       this.nc,
@@ -214,9 +217,8 @@ export class Monitor {
   }
 
   /**
-   * Changes the plan of the running monitor without a restart: a new index is built from the
-   * stored events under the new plan, the batches applied meanwhile are replayed into it, and
-   * plan and index are swapped in one synchronous step. Recorded by server/routes/plan.ts.
+   * Changes the plan without a restart: a new index is built from the stored events under it,
+   * the batches applied meanwhile are replayed into it, and plan and index are swapped at once.
    */
   async replacePlan(next: CompiledPlan): Promise<{ rebuiltEvents: number }> {
     if (this.swapBuffer) throw new Error('a plan change is already in progress');

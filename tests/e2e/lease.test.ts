@@ -61,6 +61,11 @@ describe('counting lease - one monitor per consumer', () => {
     expect(health.body.lease.heldBy).toMatchObject({ dataDir: first.dataDir, pid: first.child.pid });
     expect(health.body.lease.message).toMatch(/only one counting monitor may run per consumer/);
     expect(await (await fetch(`${second.baseUrl}/metrics`)).text()).toMatch(/^CountingLeaseHeld 0$/m);
+    // refused before it read the store back (a standby under a restart policy read it at every
+    // retry), it serves no numbers it does not keep
+    expect(second.output()).not.toMatch(/"msg":"counters rebuilt from ClickHouse"/);
+    const counters = await getJson(second, '/api/counters?year=2025');
+    expect([counters.status, counters.body.error]).toEqual([503, 'NOT_COUNTING']);
 
     // while the refused one is still up, everything goes to the first
     await publishEvents(nc, events.slice(half));
