@@ -12,6 +12,8 @@ export interface MonitorConfig {
   natsUrl?: string;
   /** unset: the embedded ClickHouse engine (chdb) in dataDir/clickhouse */
   clickhouseUrl?: string;
+  /** the server's identity (sql/026), read at start: what its counting lease is keyed by */
+  storeId?: string;
   clickhouseUser?: string;
   clickhousePassword?: string;
   /** unset: the sample plan (server/sample-plan.yaml) for the current year */

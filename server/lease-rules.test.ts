@@ -94,6 +94,10 @@ describe('counting lease - keys', () => {
   it('one per consumer; in server mode one per ClickHouse store too', () => {
     expect(leaseKeys({ consumerName: 'monitor' })).toEqual(['consumer.monitor']);
     expect(leaseKeys({ consumerName: 'monitor', clickhouseUrl: 'http://clickhouse:8123' })).toEqual(['consumer.monitor', 'store.clickhouse_8123.complaints']);
+    // with the store's own identity, the address's spelling no longer matters
+    const id = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+    expect(leaseKeys({ consumerName: 'monitor', clickhouseUrl: 'http://localhost:8123', storeId: id })).toEqual(leaseKeys({ consumerName: 'monitor', clickhouseUrl: 'http://127.0.0.1:8123', storeId: id }));
+    expect(leaseKeys({ consumerName: 'monitor', storeId: id })).toEqual(['consumer.monitor']); // embedded: the data directory is its own lock
   });
 
   it('names the store by host, port and database, never by its credentials', () => {

@@ -51,9 +51,14 @@ export function storeLeaseKey(clickhouseUrl: string, database = 'complaints'): s
   return `store.${token(url.hostname.toLowerCase())}_${port}.${token(database)}`;
 }
 
-/** The leases a monitor must hold before it counts: its consumer's, and in server mode its store's. */
-export function leaseKeys(config: { consumerName: string; clickhouseUrl?: string }): string[] {
-  return [`consumer.${token(config.consumerName)}`, ...(config.clickhouseUrl ? [storeLeaseKey(config.clickhouseUrl)] : [])];
+/**
+ * The leases a monitor must hold before it counts: its consumer's, and in server mode its store's,
+ * keyed by the store's own identity (sql/026) when known, so any spelling of the server's address
+ * names one lease; by the address only when it is not.
+ */
+export function leaseKeys(config: { consumerName: string; clickhouseUrl?: string; storeId?: string }): string[] {
+  const store = !config.clickhouseUrl ? [] : config.storeId ? [`store.${token(config.storeId)}`] : [storeLeaseKey(config.clickhouseUrl)];
+  return [`consumer.${token(config.consumerName)}`, ...store];
 }
 
 /**

@@ -119,7 +119,7 @@ export class CountingLease {
   }
 
   /** A monitor's lease: its consumer's key and, in server mode, its store's; `stopCounting` stops its consuming. */
-  static of(config: { consumerName: string; clickhouseUrl?: string; dataDir: string }, log: Logger, stopCounting: () => void): CountingLease {
+  static of(config: { consumerName: string; clickhouseUrl?: string; storeId?: string; dataDir: string }, log: Logger, stopCounting: () => void): CountingLease {
     const lease = new CountingLease(leaseKeys(config), thisProcess(config.dataDir), log);
     lease.onStop(stopCounting);
     return lease;

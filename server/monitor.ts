@@ -85,7 +85,7 @@ export class Monitor {
   }
 
   static async start(config: MonitorConfig, plan: CompiledPlan, log: Logger, now: () => number = Date.now): Promise<Monitor> {
-    const { clickhouse, live } = await openMonitorStore(config, log);
+    const { clickhouse, live, storeId } = await openMonitorStore(config, log);
     const hashKey = customerHashKey(config.dataDir, config.customerHashKey);
     try {
       if ((await checkHashKey(clickhouse, hashKey, now())) === 'recorded') log.info('customer-hash key fingerprint recorded in ClickHouse; later starts check it');
@@ -97,7 +97,7 @@ export class Monitor {
     const natsUrl = localNats?.url ?? config.natsUrl!;
     if (localNats) log.info({ natsUrl }, 'started local nats-server');
     const security = natsSecurityFromEnv(); // a bad NATS_* variable stops the start, named
-    const monitor = new Monitor(config, plan, hashKey, clickhouse, live, localNats, log, now);
+    const monitor = new Monitor({ ...config, storeId }, plan, hashKey, clickhouse, live, localNats, log, now);
     // Broker and lease first: a refused standby reads nothing back (it read the shared store for
     // seconds at every retry). A broker down at start is waited for, the store read meanwhile.
     const leased = monitor.connectAndLease(natsUrl, security);

@@ -11,6 +11,8 @@ export interface MonitorStore {
   clickhouse: ClickHouseClient;
   /** the live pipeline's writes: its own connection (embedded) and the live journal */
   live: { client: ClickHouseClient; journal?: LiveJournal };
+  /** a ClickHouse server's own identity (sql/026), which keys its counting lease */
+  storeId?: string;
 }
 
 /**
@@ -26,7 +28,7 @@ export async function openMonitorStore(config: MonitorConfig, log: Logger): Prom
   const clickhouse = await openClickHouse({ url: config.clickhouseUrl, username: config.clickhouseUser, password: config.clickhousePassword, dataDir, quiet: true });
   const applied = await migrate(clickhouse, undefined, thisProcess(config.dataDir), (message) => log.warn(message));
   if (applied.length) log.info({ applied }, 'ClickHouse schema migrated');
-  if (config.clickhouseUrl) return { clickhouse, live: { client: clickhouse } };
+  if (config.clickhouseUrl) return { clickhouse, live: { client: clickhouse }, storeId: await storeIdentity(clickhouse) };
   const journal = LiveJournal.open(clickhouse, {
     moveEveryMs: config.journalMoveMs,
     // In a burst, fewer and larger parts: at 20,000 rows a move, merging the parts cost the
@@ -56,4 +58,11 @@ const analystClients = new WeakMap<ClickHouseClient, ClickHouseClient>();
 export function analystClient(clickhouse: ClickHouseClient): { client: ClickHouseClient; embedded: boolean } {
   const lane = analystClients.get(clickhouse);
   return lane ? { client: lane, embedded: true } : { client: clickhouse, embedded: false };
+}
+
+/** The store's identity: one id made by its first migration (sql/026). */
+export async function storeIdentity(clickhouse: ClickHouseClient): Promise<string | undefined> {
+  const rs = await clickhouse.query({ query: 'SELECT min(id) AS id FROM complaints.store_identity', format: 'JSONEachRow' });
+  const [row] = await rs.json<{ id: string }>();
+  return row?.id || undefined;
 }
