@@ -1,7 +1,7 @@
-import { afterAll, beforeAll } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { closeBrowser, launchBrowser, openPage } from '../helpers/browser.ts';
-import { startFakeWallboardServer, type FakeWallboardServer } from '../helpers/fake-wallboard-server.ts';
+import type { Page } from 'playwright-core';
+import { beforeAll } from 'vitest';
+import { openPage } from '../helpers/browser.ts';
+import { fakeBoard } from './fake-board.ts';
 import { makeSnapshot } from './wallboard-fixture.ts';
 
 // The wall-board page in a real Chromium, served by the fake wall-board server, for tests that
@@ -14,17 +14,10 @@ export interface ModulePage {
 }
 
 export function modulePage(): ModulePage {
-  let server: FakeWallboardServer | undefined;
-  let browser: Browser;
+  const stage = fakeBoard(makeSnapshot);
   let page: Page;
   beforeAll(async () => {
-    server = await startFakeWallboardServer(makeSnapshot());
-    browser = await launchBrowser();
-    ({ page } = await openPage(browser, `${server.url}/`));
-  });
-  afterAll(async () => {
-    await closeBrowser(browser);
-    await server?.close();
+    ({ page } = await openPage(stage.browser, `${stage.server.url}/`));
   });
   return {
     page: () => page,

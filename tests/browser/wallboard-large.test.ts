@@ -1,36 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { Level } from '../../pipelines/model.ts';
-import { closeBrowser, launchBrowser, openPage, saveScreenshot } from '../helpers/browser.ts';
-import { startFakeWallboardServer, type FakeWallboardServer, type SnapshotBody } from '../helpers/fake-wallboard-server.ts';
+import { openPage, saveScreenshot } from '../helpers/browser.ts';
+import { fakeBoard } from './fake-board.ts';
+import type { SnapshotBody } from '../helpers/fake-wallboard-server.ts';
 import { branches, makeSnapshot, types } from './wallboard-fixture.ts';
 
 // The wall-board for a large bank (dozens of branches, a dozen types) and past its plan's year,
 // in real Chromium against a scripted server: each test opens its own page on its own snapshot.
 
-let server: FakeWallboardServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startFakeWallboardServer(makeSnapshot());
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await closeBrowser(browser);
-  await server?.close();
-});
+const stage = fakeBoard(makeSnapshot);
 
 /** Opens a 1920×1080 page on `snapshot`, runs `check` on it and expects no page error; then the default snapshot again. */
 async function onBoard(snapshot: SnapshotBody, check: (page: Page) => Promise<void>, viewport = { width: 1920, height: 1080 }): Promise<void> {
-  server.setSnapshot(snapshot);
-  const { page, errors } = await openPage(browser, `${server.url}/`, viewport);
+  stage.server.setSnapshot(snapshot);
+  const { page, errors } = await openPage(stage.browser, `${stage.server.url}/`, viewport);
   try {
     await check(page);
     expect(errors).toEqual([]);
   } finally {
     await page.context().close();
-    server.setSnapshot(makeSnapshot());
+    stage.server.setSnapshot(makeSnapshot());
   }
 }
 
@@ -166,7 +156,7 @@ describe('wall-board page - a large bank, and the plan year', () => {
         types: types.map((t, i) => (i === 0 ? { ...t, name: `${t.name}（修订）` } : t)),
       };
       const sz = snap.counters.filter((r) => r.scope === 'GZ').map((r) => ({ ...r, scope: 'SZ' }));
-      server.send({ ...snap, plan, counters: [...snap.counters, ...sz], type: 'snapshot', reason: 'plan' });
+      stage.server.send({ ...snap, plan, counters: [...snap.counters, ...sz], type: 'snapshot', reason: 'plan' });
       await page.waitForSelector('#grid th[data-scope="SZ"]', { timeout: 5_000 });
       expect(await page.locator('#grid th[data-scope="SZ"]').innerText()).toContain('深圳分行');
       expect(await page.locator(`.panel[data-type="${types[0].code}"] .type-name`).innerText()).toContain('（修订）');

@@ -2,30 +2,19 @@
 // second per screen, and a page that cannot work through them falls minutes behind while it says
 // "live". Here the page must keep up with 200 frames a second with a bounded number of layouts
 // per redraw, and a page whose frames come late must say how far behind it is.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { closeBrowser, launchBrowser, openPage, saveScreenshot } from '../helpers/browser.ts';
-import { startFakeWallboardServer, type FakeWallboardServer } from '../helpers/fake-wallboard-server.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openPage, saveScreenshot } from '../helpers/browser.ts';
+import { fakeBoard } from './fake-board.ts';
 import { BANK_TYPES, LEAVES, bankRow, bankSnapshot, pathOf } from './wallboard-bank.ts';
 
-let server: FakeWallboardServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startFakeWallboardServer(bankSnapshot());
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await closeBrowser(browser);
-  await server?.close();
-});
+const stage = fakeBoard(bankSnapshot);
 
 const board = <T>(page: Page, fn: string): Promise<T> => page.evaluate(`(() => { const w = window.__wallboard; return ${fn}; })()`) as Promise<T>;
 
 async function openBank(): Promise<{ page: Page; errors: string[] }> {
-  server.setSnapshot(bankSnapshot());
-  const opened = await openPage(browser, `${server.url}/`);
+  stage.server.setSnapshot(bankSnapshot());
+  const opened = await openPage(stage.browser, `${stage.server.url}/`);
   await opened.page.waitForFunction('window.__wallboard && window.__wallboard.connected && window.__wallboard.shownSeq !== null', undefined, { timeout: 15_000 });
   return opened;
 }
@@ -39,7 +28,7 @@ describe('wall-board page - a bank\'s pace', () => {
       const cdp = await page.context().newCDPSession(page);
       await cdp.send('Performance.enable');
       const metrics = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
-      const before = { m: await metrics(), redraws: await board<number>(page, 'w.redraws'), seq: server.seq };
+      const before = { m: await metrics(), redraws: await board<number>(page, 'w.redraws'), seq: stage.server.seq };
       // as the hub sends them: a flush every 250 ms of one frame per changed cell, ~50 a flush
       // (a dozen events, four cells each), a heartbeat stamped with the server's time each second
       const last = new Map<string, number>();
@@ -53,14 +42,14 @@ describe('wall-board page - a bank\'s pace', () => {
           for (const scope of pathOf(LEAVES[(n * 7) % LEAVES.length]!)) {
             const u = (last.get(`${type}|${scope}`) ?? 0) + 1;
             last.set(`${type}|${scope}`, u);
-            server.send({ type: 'counter', asOf, ...bankRow(type, scope, 100 + u) });
+            stage.server.send({ type: 'counter', asOf, ...bankRow(type, scope, 100 + u) });
           }
         }
-        server.send({ type: 'counter', asOf, ...bankRow('t00', 'ALL', 100 + flush) }); // the last word on this cell
-        if (flush % 4 === 3) server.send({ type: 'heartbeat', asOf: new Date().toISOString(), heartbeatMs: 5000, pipeline: { consuming: true, nats: 'connected', pending: 0, lagMs: 0 } });
+        stage.server.send({ type: 'counter', asOf, ...bankRow('t00', 'ALL', 100 + flush) }); // the last word on this cell
+        if (flush % 4 === 3) stage.server.send({ type: 'heartbeat', asOf: new Date().toISOString(), heartbeatMs: 5000, pipeline: { consuming: true, nats: 'connected', pending: 0, lagMs: 0 } });
         await sleep(Math.max(0, 250 - (Date.now() - t0)));
       }
-      const lastSeq = server.seq;
+      const lastSeq = stage.server.seq;
       const sentAt = Date.now();
       await page.waitForFunction(`window.__wallboard.shownSeq === ${lastSeq}`, undefined, { timeout: 30_000, polling: 20 });
       const caughtUpMs = Date.now() - sentAt;
@@ -91,7 +80,7 @@ describe('wall-board page - a bank\'s pace', () => {
   it('wallboard - a page whose frames come late says how far behind it is, on the pill and every tile, until it catches up; minutes behind, it takes a fresh snapshot', async () => {
     const { page, errors } = await openBank();
     try {
-      const beat = (sentMs: number) => server.send({ type: 'heartbeat', asOf: new Date(sentMs).toISOString(), heartbeatMs: 5000, pipeline: { consuming: true, nats: 'connected', pending: 0, lagMs: 0 } });
+      const beat = (sentMs: number) => stage.server.send({ type: 'heartbeat', asOf: new Date(sentMs).toISOString(), heartbeatMs: 5000, pipeline: { consuming: true, nats: 'connected', pending: 0, lagMs: 0 } });
       // the server sent this heartbeat 30 s ago: it waited that long in the screen's backlog
       beat(Date.now() - 30_000);
       await page.waitForFunction(() => document.getElementById('conn')!.dataset.status === 'behind', undefined, { timeout: 5_000 });
@@ -111,7 +100,7 @@ describe('wall-board page - a bank\'s pace', () => {
       await saveScreenshot(page, 'wallboard-behind');
 
       // a change made just now reaches the page at once: it has caught up
-      const seq = server.send({ type: 'counter', asOf: new Date().toISOString(), ...bankRow('t01', 'ALL', 50) });
+      const seq = stage.server.send({ type: 'counter', asOf: new Date().toISOString(), ...bankRow('t01', 'ALL', 50) });
       await page.waitForFunction(`window.__wallboard.shownSeq === ${seq}`, undefined, { timeout: 5_000 });
       await page.waitForFunction(() => document.getElementById('conn')!.dataset.status === 'live', undefined, { timeout: 3_000 });
       expect(await page.locator('#conn').innerText()).toBe('● 实时');
@@ -119,9 +108,9 @@ describe('wall-board page - a bank\'s pace', () => {
 
       // three minutes behind, as far as a stalled pipeline: what waits in the link is older than
       // a fresh picture, so the page asks for a snapshot instead of working through it
-      const connections = server.connections;
+      const connections = stage.server.connections;
       beat(Date.now() - 180_000);
-      await server.waitForConnections(connections + 1, 10_000);
+      await stage.server.waitForConnections(connections + 1, 10_000);
       await page.waitForFunction("window.__wallboard.connected && document.getElementById('conn').dataset.status === 'live'", undefined, { timeout: 10_000 });
       expect(await page.locator('#conn-banner').isHidden()).toBe(true);
       expect(await page.evaluate(() => document.body.classList.contains('stale'))).toBe(false);

@@ -2,24 +2,13 @@
 // nothing in a headline tile may cross the tile's border, at 1366×768, 1920×1080 and 3840×2160,
 // in both languages, with three- and four-digit figures and the longest freshness words; a
 // screen stood on its side (1080×1920) gets a layout of its own, words no smaller than 14 px.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { closeBrowser, launchBrowser, openPage, saveScreenshot } from '../helpers/browser.ts';
-import { startFakeWallboardServer, type FakeWallboardServer } from '../helpers/fake-wallboard-server.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openPage, saveScreenshot } from '../helpers/browser.ts';
+import { fakeBoard } from './fake-board.ts';
 import { bankSnapshot } from './wallboard-bank.ts';
 
-let server: FakeWallboardServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startFakeWallboardServer(bankSnapshot());
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await closeBrowser(browser);
-  await server?.close();
-});
+const stage = fakeBoard(bankSnapshot);
 
 /** the server's headline with figures of `digits` digits */
 function headline(digits: 3 | 4) {
@@ -54,14 +43,14 @@ describe('wall-board sizes', () => {
   for (const lang of ['zh', 'en'] as const) {
     it(`wallboard - nothing in a headline tile crosses its border at 1366, 1920 and 3840 wide with 3- and 4-digit figures, no legend word is cut (${lang})`, async () => {
       for (const viewport of sizes) {
-        server.setSnapshot(bankSnapshot());
-        const { page, errors } = await openPage(browser, `${server.url}/${lang === 'en' ? '?lang=en' : ''}`, viewport);
+        stage.server.setSnapshot(bankSnapshot());
+        const { page, errors } = await openPage(stage.browser, `${stage.server.url}/${lang === 'en' ? '?lang=en' : ''}`, viewport);
         try {
           await page.waitForFunction('window.__wallboard && window.__wallboard.shownSeq !== null', undefined, { timeout: 15_000 });
           for (const digits of [3, 4] as const) {
-            const seq = server.send(headline(digits));
+            const seq = stage.server.send(headline(digits));
             // and the longest freshness words: this screen minutes behind its frames
-            server.send({ type: 'heartbeat', asOf: new Date(Date.now() - 110_000).toISOString(), heartbeatMs: 5000, pipeline: { consuming: true, nats: 'connected', pending: 0, lagMs: 0 } });
+            stage.server.send({ type: 'heartbeat', asOf: new Date(Date.now() - 110_000).toISOString(), heartbeatMs: 5000, pipeline: { consuming: true, nats: 'connected', pending: 0, lagMs: 0 } });
             await page.waitForFunction(`window.__wallboard.shownSeq >= ${seq + 1}`, undefined, { timeout: 5_000 });
             await page.waitForFunction(() => /画面滞后 1\d\d s|display 1\d\d s behind/.test(document.querySelector('#headline .tile .fresh')?.textContent ?? ''), undefined, { timeout: 5_000 });
             const faults = await tileFaults(page);
@@ -81,8 +70,8 @@ describe('wall-board sizes', () => {
 
   it('wallboard - a portrait 1080×1920 screen stacks the sections at its own width: nothing on the tiles or the grid below 14 px', async () => {
     for (const viewport of [{ width: 1080, height: 1920 }, { width: 2160, height: 3840 }]) {
-      server.setSnapshot(bankSnapshot());
-      const { page, errors } = await openPage(browser, `${server.url}/`, viewport);
+      stage.server.setSnapshot(bankSnapshot());
+      const { page, errors } = await openPage(stage.browser, `${stage.server.url}/`, viewport);
       try {
         await page.waitForFunction('window.__wallboard && window.__wallboard.shownSeq !== null', undefined, { timeout: 15_000 });
         await page.waitForSelector('#grid td.cell', { timeout: 5_000 });
