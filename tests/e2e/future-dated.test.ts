@@ -3,11 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
-import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { getJson, ROOT } from '../helpers/monitor-process.ts';
+import { liveStack } from '../helpers/stack.ts';
 import { publishEvents, waitConsumed } from '../helpers/publish.ts';
 import { until } from '../faults/support.ts';
-import type { NatsConnection } from '@nats-io/nats-core';
 
 // Audit G1: an intake system whose clock runs ahead. Its event is counted only once its time
 // comes (contract §3: occurredAt in [start of year, t]); the counter change was never pushed on
@@ -18,42 +17,34 @@ const dir = mkdtempSync(join(tmpdir(), 'cewm-future-'));
 const PLAN = join(dir, 'plan.yaml');
 writeFileSync(PLAN, readFileSync(join(ROOT, 'tests/fixtures/plan-2025.yaml'), 'utf8').replace('year: 2025', `year: ${YEAR}`));
 
-let nats: TestNats;
-let nc: NatsConnection;
-let monitor: MonitorProcess;
+const live = liveStack({ PLAN, WALLBOARD_COALESCE_MS: '50' });
 let socket: WebSocket;
 const frames: any[] = [];
 
 beforeAll(async () => {
-  nats = await startTestNats();
-  nc = await nats.connect();
-  monitor = await startMonitor({ NATS_URL: nats.url, PLAN, WALLBOARD_COALESCE_MS: '50' });
-  socket = new WebSocket(`ws://127.0.0.1:${monitor.port}/ws?live=1`);
+  socket = new WebSocket(`ws://127.0.0.1:${live.monitor.port}/ws?live=1`);
   socket.on('message', (d) => frames.push(JSON.parse(String(d))));
   await new Promise((r) => socket.once('open', r));
-}, 120_000);
+}, 30_000);
 
-afterAll(async () => {
+afterAll(() => {
   socket?.close();
-  await monitor?.kill();
-  await nc?.close();
-  await nats?.cleanup();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('e2e - an event dated ahead of the monitor\'s clock', () => {
   it('is pushed on /ws when its time comes, and then agrees with /api/counters', async () => {
     const dueMs = Date.now() + 4_000;
-    await publishEvents(nc, [{
+    await publishEvents(live.nc, [{
       eventId: 'ahead-1', ticketId: 'AHEAD-1', kind: 'first_contact', outcome: 'not_agreed', occurredAt: new Date(dueMs).toISOString(),
       branch: 'SH', complaintType: 'mortgage_prepayment', customerId: 'C-ahead', channel: 'branch',
     }]);
-    await waitConsumed(nc);
+    await waitConsumed(live.nc);
     const counted = (f: any) => f.type === 'counter' && f.complaintType === 'mortgage_prepayment' && f.scope === 'SH' && f.unresolvedCustomers === 1;
     expect(frames.filter(counted)).toEqual([]); // not yet: its time has not come
     const frame = await until('the counter pushed at the event\'s time', () => frames.find(counted), 15_000);
     expect(Date.parse(frame.asOf)).toBeGreaterThanOrEqual(dueMs);
-    const { body } = await getJson(monitor, `/api/counters?year=${YEAR}&type=mortgage_prepayment&scope=SH`);
+    const { body } = await getJson(live.monitor, `/api/counters?year=${YEAR}&type=mortgage_prepayment&scope=SH`);
     expect(body.rows[0].unresolvedCustomers).toBe(1);
   }, 60_000);
 });
