@@ -8,6 +8,11 @@ import type { MaskedEvent } from '../pipelines/model.ts';
 
 export interface ChangedKey { complaintType: string; scope: string }
 
+// setTimeout takes at most 2^31 - 1 ms (24.8 days) and fires at once for more: an event dated a
+// month ahead then spun a 1 ms timer (and Node's overflow warning, ~760 log lines a second) until
+// its date came within reach. A longer wait is taken in steps of a day.
+export const LONGEST_TIMER_MS = 24 * 60 * 60 * 1000;
+
 export class DueChanges {
   /** second (ms / 1000, rounded up) → the keys to push again then */
   private readonly bySecond = new Map<number, Map<string, ChangedKey>>();
@@ -25,14 +30,24 @@ export class DueChanges {
   note(events: readonly MaskedEvent[], changed: readonly ChangedKey[], committedAtMs: number, yearEndMs: number): void {
     if (changed.length === 0) return;
     for (const e of events) {
-      if (!(e.occurredAtMs > committedAtMs && e.occurredAtMs < yearEndMs)) continue;
-      const second = Math.ceil(e.occurredAtMs / 1000);
-      let keys = this.bySecond.get(second);
-      if (!keys) this.bySecond.set(second, (keys = new Map()));
-      for (const k of changed) keys.set(`${k.complaintType}|${k.scope}`, k);
-      if (second < this.earliest) this.earliest = second;
+      if (e.occurredAtMs > committedAtMs && e.occurredAtMs < yearEndMs) this.add(e.occurredAtMs, changed);
     }
     this.arm();
+  }
+
+  /** Notes keys to push again at atMs (future-dated events read back from the store at start). */
+  noteKeys(atMs: number, keys: readonly ChangedKey[]): void {
+    if (keys.length === 0) return;
+    this.add(atMs, keys);
+    this.arm();
+  }
+
+  private add(atMs: number, changed: readonly ChangedKey[]): void {
+    const second = Math.ceil(atMs / 1000);
+    let keys = this.bySecond.get(second);
+    if (!keys) this.bySecond.set(second, (keys = new Map()));
+    for (const k of changed) keys.set(`${k.complaintType}|${k.scope}`, k);
+    if (second < this.earliest) this.earliest = second;
   }
 
   /** when the earliest keys come due (ms), or undefined */
@@ -66,18 +81,21 @@ export class DueChanges {
   }
 
   private arm(): void {
-    const at = this.nextDueMs();
-    if (at === undefined || at >= this.timerAt) return;
+    const due = this.nextDueMs();
+    if (due === undefined) return;
+    const now = this.now();
+    const at = Math.min(due, now + LONGEST_TIMER_MS);
+    if (at >= this.timerAt) return;
     clearTimeout(this.timer);
     this.timerAt = at;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.timerAt = Infinity;
-      const now = this.now();
-      const keys = this.takeDue(now);
-      if (keys.length > 0) this.push(keys, now);
+      const firedAt = this.now();
+      const keys = this.takeDue(firedAt);
+      if (keys.length > 0) this.push(keys, firedAt);
       this.arm();
-    }, Math.max(0, at - this.now()));
+    }, Math.max(0, at - now));
     this.timer.unref();
   }
 }
