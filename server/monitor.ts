@@ -22,6 +22,7 @@ import { checkPlanAtStart } from './plan-file-check.ts';
 import { UncountedEvents } from './uncounted.ts';
 import { DeadLetterWindow } from './dead-letter-window.ts';
 import { DueChanges } from './due-changes.ts';
+import { scheduleStoredFuture } from './due-at-start.ts';
 import { storedDeadLetters } from './dead-letters.ts';
 import { followConnection, initialHealth, noteBatch, type MonitorHealth } from './monitor-health.ts';
 import { CountingLease } from './lease.ts';
@@ -35,24 +36,21 @@ import type { CounterChange, Logger } from './monitor-types.ts';
 
 export class Monitor {
   readonly changes = new Subject<CounterChange>();
-  /**
-   * Other live messages for the wall-board and consoles (`{ type: 'alert', ... }` and the like):
-   * whatever is pushed here is broadcast on /ws with the next sequence number.
-   */
+  /** other live messages for screens and consoles (`{ type: 'alert', ... }`…), broadcast on /ws */
   readonly liveMessages = new Subject<{ type: string } & Record<string, unknown>>();
   /** Open alerts for the /ws snapshot; the alert engine replaces this. */
   snapshotAlerts: () => object[] = () => [];
-  /** the open alerts' kind, level, status and opening time, unrendered: what the headline counts */
+  /** the open alerts' kind, level, status and opening time: what the headline counts */
   alertFacts: () => object[] = () => [];
   readonly health: MonitorHealth;
-  /** events stored but not counted in full: outside the plan year, or from unknown branches */
+  /** events stored, not counted in full: outside the plan year, or from unknown branches */
   readonly uncounted = new UncountedEvents();
   readonly deadLetterWindow = new DeadLetterWindow();
   /** the types unclassified tickets were given, for their events with nothing to classify */
   private readonly ticketTypes = new TicketTypes();
-  /** messages per batch write, for /metrics */
+  /** messages per batch write (/metrics) */
   readonly batchSizes = new SizeHistogram();
-  /** swapped whole by replacePlan (a new plan needs a new index); read it afresh, never keep it */
+  /** swapped whole by replacePlan (a new plan, a new index); read it afresh, never keep it */
   index: CounterIndex;
   /** the PLAN file set aside a later runtime change (plan-file-check.ts) */
   planFileWarning?: string;
@@ -154,11 +152,13 @@ export class Monitor {
   /** Reads the stored events back into the counters: the monitor's state is derived, never kept. */
   private async rebuild(): Promise<void> {
     const started = Date.now();
-    // Only what counting needs (first contacts, corrections), straight into the index; and the
-    // ids received last, so that redeliveries of messages stored but not acked are known.
+    // Only what counting needs, straight into the index; and the ids received last, so that
+    // redeliveries of messages stored but not acked are known.
     const recentIds = Math.max(50_000, 2 * this.config.maxAckPending);
-    this.health.rebuiltEvents = await countingFacts(this.clickhouse, this.index, { fromMs: this.plan.yearStartMs, toMs: this.plan.yearEndMs, recentIds });
-    await storedTicketTypes(this.clickhouse, { fromMs: this.plan.yearStartMs, toMs: this.plan.yearEndMs }, (t, c) => this.ticketTypes.note(t, c));
+    const year = { fromMs: this.plan.yearStartMs, toMs: this.plan.yearEndMs };
+    this.health.rebuiltEvents = await countingFacts(this.clickhouse, this.index, { ...year, recentIds });
+    await storedTicketTypes(this.clickhouse, year, (t, c) => this.ticketTypes.note(t, c));
+    await scheduleStoredFuture(this.clickhouse, this.plan, this.now(), this.due);
     this.health.rebuildMs = Date.now() - started;
     const dead = await storedDeadLetters(this.clickhouse);
     [this.health.deadLettersStored, this.health.deadLetterSeqAtStart] = [dead.count, dead.maxSeq];
@@ -216,10 +216,8 @@ export class Monitor {
     return this.index.apply(events);
   }
 
-  /**
-   * Changes the plan without a restart: a new index is built from the stored events under it,
-   * the batches applied meanwhile are replayed into it, and plan and index are swapped at once.
-   */
+  /** A plan change without a restart: a new index from the stored events (and the batches
+   * applied meanwhile), then plan and index swapped at once. */
   async replacePlan(next: CompiledPlan): Promise<{ rebuiltEvents: number }> {
     if (this.swapBuffer) throw new Error('a plan change is already in progress');
     this.swapBuffer = [];
@@ -231,6 +229,7 @@ export class Monitor {
       this.index = index;
       this.uncounted.reset();
       this.planFileWarning = undefined;
+      await scheduleStoredFuture(this.clickhouse, next, this.now(), this.due);
       return { rebuiltEvents };
     } finally {
       this.swapBuffer = undefined;

@@ -19,13 +19,16 @@ writeFileSync(PLAN, readFileSync(join(ROOT, 'tests/fixtures/plan-2025.yaml'), 'u
 
 const live = liveStack({ PLAN, WALLBOARD_COALESCE_MS: '50' });
 let socket: WebSocket;
-const frames: any[] = [];
+let frames: any[] = [];
 
-beforeAll(async () => {
+async function listen(): Promise<void> {
+  frames = [];
   socket = new WebSocket(`ws://127.0.0.1:${live.monitor.port}/ws?live=1`);
   socket.on('message', (d) => frames.push(JSON.parse(String(d))));
   await new Promise((r) => socket.once('open', r));
-}, 30_000);
+}
+
+beforeAll(listen, 30_000);
 
 afterAll(() => {
   socket?.close();
@@ -47,4 +50,23 @@ describe('e2e - an event dated ahead of the monitor\'s clock', () => {
     const { body } = await getJson(live.monitor, `/api/counters?year=${YEAR}&type=mortgage_prepayment&scope=SH`);
     expect(body.rows[0].unresolvedCustomers).toBe(1);
   }, 60_000);
+
+  // Audit S F2: the schedule is in memory; a restart between the event's arrival and its time
+  // forgot it, and the screens kept the old figure.
+  it('is pushed when its time comes after a restart of the monitor as well', async () => {
+    const dueMs = Date.now() + 25_000;
+    await publishEvents(live.nc, [{
+      eventId: 'ahead-2', ticketId: 'AHEAD-2', kind: 'first_contact', outcome: 'not_agreed', occurredAt: new Date(dueMs).toISOString(),
+      branch: 'SH', complaintType: 'mortgage_prepayment', customerId: 'C-ahead-2', channel: 'branch',
+    }]);
+    await waitConsumed(live.nc);
+    socket.close();
+    await live.restart();
+    await listen();
+    const counted = (f: any) => f.complaintType === 'mortgage_prepayment' && f.scope === 'SH' && f.unresolvedCustomers === 2;
+    const snapshot = await until('the snapshot', () => frames.find((f) => f.type === 'snapshot'), 15_000);
+    expect(Date.now() < dueMs && (snapshot.counters ?? []).some(counted)).toBe(false); // not yet counted: the restart came before its time
+    const frame = await until('the counter pushed at the event\'s time', () => frames.find((f) => f.type === 'counter' && counted(f)), 45_000);
+    expect(Date.parse(frame.asOf)).toBeGreaterThanOrEqual(dueMs);
+  }, 90_000);
 });
