@@ -5,6 +5,7 @@ import type { Monitor } from '../monitor.ts';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { analystClient } from '../store.ts';
 import { readQuery } from './query.ts';
+import { guardSql } from './sql-guard.ts';
 
 // POST /api/sql — analysts' read-only SQL (supervisor or admin token).
 //   body: {"query": "SELECT ...", "format"?: "json" | "csv"}   or text/plain SQL with ?format=
@@ -32,75 +33,6 @@ export const SQL_LIMITS = {
   /** queries at once; more are answered 429 (each may use maxMemoryBytes) */
   maxConcurrent: envInt('SQL_MAX_CONCURRENT', 2),
 };
-
-const TABLE_FUNCTIONS = [
-  'file', 'url', 's3', 's3cluster', 'gcs', 'azureblobstorage', 'hdfs', 'remote', 'remotesecure', 'cluster', 'clusterallreplicas',
-  'mysql', 'postgresql', 'sqlite', 'mongodb', 'redis', 'jdbc', 'odbc', 'input', 'executable', 'iceberg', 'deltalake', 'hudi',
-  'numbers', 'numbers_mt', 'zeros', 'zeros_mt', 'generaterandom', 'merge', 'dictionary', 'view', 'format', 'values', 'null',
-  'fuzzjson', 'loop', 'urlcluster', 'filecluster', 'hdfscluster',
-];
-
-/** Strips comments and the contents of string literals; unquotes quoted identifiers. */
-function skeleton(sql: string): string {
-  let out = '';
-  for (let i = 0; i < sql.length; ) {
-    const c = sql[i]!;
-    const next = sql[i + 1];
-    if (c === '-' && next === '-') {
-      while (i < sql.length && sql[i] !== '\n') i++;
-      out += ' ';
-    } else if (c === '#' && (next === ' ' || next === '!')) {
-      while (i < sql.length && sql[i] !== '\n') i++;
-      out += ' ';
-    } else if (c === '/' && next === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      // unterminated, it would swallow the SETTINGS clause appended after the query
-      if (end < 0) throw badRequest('unterminated /* comment in the query');
-      i = end + 2;
-      out += ' ';
-    } else if (c === '$') {
-      // A heredoc ($$…$$, $tag$…$tag$) is a string to ClickHouse; a guard that read it as code
-      // could be led to take the rest of the query for a string. Analysts quote with '…'.
-      throw badRequest("heredoc strings ($$…$$) are not allowed in an analyst query; quote strings with '…'");
-    } else if (c === "'" || c === '"' || c === '`') {
-      let j = i + 1;
-      let body = '';
-      while (j < sql.length) {
-        if (sql[j] === '\\') { body += sql.slice(j, j + 2); j += 2; continue; }
-        if (sql[j] === c) {
-          if (sql[j + 1] === c) { body += c; j += 2; continue; }
-          break;
-        }
-        body += sql[j];
-        j++;
-      }
-      if (j >= sql.length) throw badRequest('unterminated quote in the query');
-      out += c === "'" ? "''" : body; // identifiers are compared unquoted
-      i = j + 1;
-    } else {
-      out += c;
-      i++;
-    }
-  }
-  return out;
-}
-
-/** Throws 400 with a reason unless the text is one plain SELECT; returns it without a trailing `;`. */
-export function guardSql(sql: string): string {
-  if (typeof sql !== 'string' || sql.trim() === '') throw badRequest('the query is empty');
-  if (sql.length > 20_000) throw badRequest('the query is longer than 20000 characters');
-  const bare = skeleton(sql);
-  const body = bare.replace(/;\s*$/, '');
-  if (body.includes(';')) throw badRequest('one statement only');
-  const lower = body.toLowerCase();
-  if (!/^\s*(select|with)\b/.test(lower)) throw badRequest('only SELECT (or WITH … SELECT) queries are allowed');
-  const banned = /\b(insert|alter|drop|create|truncate|delete|update|rename|attach|detach|optimize|grant|revoke|kill|system|set|settings|format|outfile|into|exchange|move|undrop|backup|restore)\b/.exec(lower);
-  if (banned) throw badRequest(`"${banned[1]!.toUpperCase()}" is not allowed in an analyst query (read-only SELECT; the endpoint sets its own limits and format)`);
-  if (/\b(system|information_schema)\s*\./.test(lower)) throw badRequest('system tables are not available');
-  const fn = new RegExp(`(^|[^.\\w])(${TABLE_FUNCTIONS.join('|')})\\s*\\(`).exec(lower);
-  if (fn) throw badRequest(`the table function ${fn[2]}() is not available`);
-  return sql.trim().replace(/;\s*$/, '').replace(/(--[^\n]*|#[ !][^\n]*)$/, '$1\n');
-}
 
 const SETTINGS_CLAUSE = [
   `max_result_rows = ${SQL_LIMITS.maxResultRows}`,
