@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guardSql, lexSql } from './sql-guard.ts';
+import { checkEngineReading, guardSql, lexSql } from './sql-guard.ts';
 
 // The guard must read a text as ClickHouse's lexer does (src/Parsers/Lexer.cpp): an audit hid
 // statements where the two readings differed. What ClickHouse does with each construct below was
@@ -112,3 +112,22 @@ describe('sql guard - one statement', () => {
   });
 });
 
+describe("sql guard - the engine's reading", () => {
+  it("refuses what the engine's canonical form shows: a second statement, writes, system tables, files", () => {
+    const check = (canonical: string) => {
+      try {
+        checkEngineReading(canonical);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return undefined;
+    };
+    expect(check("SELECT\n    1 AS a,\n    'x' AS b\nFROM complaints.tickets")).toBeUndefined();
+    expect(check('SELECT *\nFROM `complaints.v_repeat_complaints`(days = 30)')).toBeUndefined();
+    expect(check("SELECT\n    1 AS a,\n    (\n        SELECT groupArray(name)\n        FROM system.tables\n    ) AS t")).toMatch(/SYSTEM/);
+    expect(check("SELECT file('/proc/self/environ')")).toMatch(/file\(\)/);
+    expect(check("SELECT 1\nINTO OUTFILE '/tmp/x'")).toMatch(/INTO/);
+    expect(check('INSERT INTO t FORMAT Values')).toMatch(/only SELECT/);
+    expect(check('SELECT 1; SELECT 2')).toMatch(/one statement/);
+  });
+});

@@ -12,6 +12,7 @@ import { badRequest } from '../errors.ts';
 // heredocs ($…$), typographic quotes (ClickHouse reads ‘…’ as a string, “…” as a name), a `--`
 // glued to a word (ClickHouse reads 1e--1 as a number's exponent sign, not a comment), a
 // backslash in a quoted name, anything unterminated, a `;` other than one at the end.
+// The engine reads the text once more before it runs (checkEngineReading, sql-run.ts).
 
 export interface SqlPiece {
   kind: 'code' | 'comment' | 'string' | 'name';
@@ -161,3 +162,11 @@ export function guardSql(sql: string): string {
   return last.kind === 'comment' && !last.text.startsWith('/*') ? `${text}\n` : text;
 }
 
+/**
+ * The same checks on the engine's own reading of the text (its formatQuery(): the statement as
+ * ClickHouse parsed it, comments gone, strings and names quoted its one way): a hidden statement
+ * or code the guard took for a comment or a string shows there.
+ */
+export function checkEngineReading(canonical: string): void {
+  refuseUnlessPlainSelect(lexSql(canonical));
+}

@@ -1,0 +1,90 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openClickHouse } from '../clickhouse.ts';
+import { HttpError } from '../errors.ts';
+import { analystSettings, runAnalystQuery, SQL_LIMITS } from './sql-run.ts';
+
+// The analysts' SQL on the real engine (chdb, in this process): what holds when the guard
+// (sql-guard.ts) is skipped.
+
+let dir: string;
+let admin: ClickHouseClient;
+let analyst: ClickHouseClient;
+let secret: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cewm-sqlrun-'));
+  secret = join(dir, 'secret.txt');
+  writeFileSync(secret, 'CUSTOMER_HASH_KEY=not-for-analysts\n');
+  const dataDir = join(dir, 'clickhouse');
+  admin = await openClickHouse({ dataDir });
+  analyst = await openClickHouse({ dataDir, lane: 'analyst' });
+  await admin.command({ query: 'CREATE TABLE default.probe (x UInt8) ENGINE = MergeTree ORDER BY x' });
+});
+
+afterAll(async () => {
+  await Promise.all([admin?.close(), analyst?.close()]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const probeRows = async () => Number((await (await admin.query({ query: 'SELECT count() AS n FROM default.probe', format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n);
+
+/** The engine's answer, or its error; a failed query's leftovers are drained (as AnalystLane does). */
+async function attempt<T>(client: ClickHouseClient, run: () => Promise<T>): Promise<T | Error> {
+  try {
+    return await run();
+  } catch (err) {
+    await client.query({ query: 'SELECT 1', format: 'JSON' }).then((r) => r.text()).catch(() => undefined);
+    return err as Error;
+  }
+}
+
+describe('analyst sql - with the guard skipped, the engine still refuses', () => {
+  const run = (sql: string) => attempt(analyst, () => runAnalystQuery(analyst, sql, 'json'));
+
+  it("refuses the audit's bypass texts by the engine's own reading: a second statement, a system table", async () => {
+    for (const text of [
+      "SELECT 1 AS a /* /* */ ' */ ; SELECT getSetting($$readonly$$) AS ro; SELECT 2 AS b --'",
+      `SELECT 1 AS a /* /* */ ' */ ; SELECT * FROM file($$${secret}$$, $$RawBLOB$$); SELECT 2 AS b --'`,
+      "SELECT 1 AS a /* /* */ ' */ ; INSERT INTO default.probe VALUES (1); SELECT 2 AS b --'",
+      "SELECT 1 AS a /* /* */ ' */ , (SELECT groupArray(name) FROM system.tables WHERE database = $$complaints$$) AS t --'",
+    ]) {
+      const answer = await run(text);
+      expect(answer, text).toBeInstanceOf(HttpError);
+      expect((answer as HttpError).statusCode).toBe(400);
+      expect((answer as Error).message).not.toContain('not-for-analysts');
+    }
+    expect(await probeRows()).toBe(0);
+  });
+
+  it('refuses reading a file and writing one, which readonly = 1 alone lets through', async () => {
+    const outfile = join(dir, 'out.csv');
+    for (const text of [`SELECT file('${secret}') AS f`, `SELECT * FROM file('${secret}', 'RawBLOB')`, `SELECT 1 AS x INTO OUTFILE '${outfile}'`]) {
+      const answer = await run(text);
+      expect(answer, text).toBeInstanceOf(HttpError);
+      expect(JSON.stringify(answer)).not.toContain('not-for-analysts');
+    }
+    expect(existsSync(outfile)).toBe(false);
+  });
+
+  it('runs every statement of a text read-only, with the limits, from its first one', async () => {
+    const settings = analystSettings();
+    for (const text of [
+      'SELECT 1; INSERT INTO default.probe VALUES (1); SELECT 2',
+      'CREATE TABLE default.made (x UInt8) ENGINE = Memory',
+      'SELECT 1; SET readonly = 0; SELECT 2',
+      `SELECT * FROM file('${secret}', 'RawBLOB')`,
+      "SELECT * FROM url('http://127.0.0.1:9/x', 'RawBLOB')",
+    ]) {
+      const answer = await attempt(analyst, async () => (await analyst.query({ query: text, format: 'JSONEachRow', clickhouse_settings: settings })).text());
+      expect(answer, text).toBeInstanceOf(Error);
+      expect((answer as Error).message, text).toMatch(/readonly/i);
+    }
+    expect(await probeRows()).toBe(0);
+    const now = await (await analyst.query({ query: "SELECT getSetting('readonly') AS r, getSetting('max_result_rows') AS m", format: 'JSONEachRow', clickhouse_settings: settings })).json<{ r: unknown; m: unknown }>();
+    expect(now.map(({ r, m }) => [Number(r), Number(m)])).toEqual([[1, SQL_LIMITS.maxResultRows]]);
+  });
+});
