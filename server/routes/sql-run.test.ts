@@ -5,14 +5,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openClickHouse } from '../clickhouse.ts';
 import { HttpError } from '../errors.ts';
-import { analystSettings, runAnalystQuery, SQL_LIMITS } from './sql-run.ts';
+import { analystSettings, csvRecordCount, runAnalystQuery, SQL_LIMITS } from './sql-run.ts';
 
 // The analysts' SQL on the real engine (chdb, in this process): what holds when the guard
-// (sql-guard.ts) is skipped.
+// (sql-guard.ts) is skipped, and the result limit of every format.
 
 let dir: string;
 let admin: ClickHouseClient;
 let analyst: ClickHouseClient;
+/** a lane of its own: on the embedded engine an analyst lane's limits, once readonly, stay as they are */
+let tight: ClickHouseClient;
 let secret: string;
 
 beforeAll(async () => {
@@ -22,11 +24,12 @@ beforeAll(async () => {
   const dataDir = join(dir, 'clickhouse');
   admin = await openClickHouse({ dataDir });
   analyst = await openClickHouse({ dataDir, lane: 'analyst' });
+  tight = await openClickHouse({ dataDir, lane: 'tight' });
   await admin.command({ query: 'CREATE TABLE default.probe (x UInt8) ENGINE = MergeTree ORDER BY x' });
 });
 
 afterAll(async () => {
-  await Promise.all([admin?.close(), analyst?.close()]);
+  await Promise.all([admin?.close(), analyst?.close(), tight?.close()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -86,5 +89,32 @@ describe('analyst sql - with the guard skipped, the engine still refuses', () =>
     expect(await probeRows()).toBe(0);
     const now = await (await analyst.query({ query: "SELECT getSetting('readonly') AS r, getSetting('max_result_rows') AS m", format: 'JSONEachRow', clickhouse_settings: settings })).json<{ r: unknown; m: unknown }>();
     expect(now.map(({ r, m }) => [Number(r), Number(m)])).toEqual([[1, SQL_LIMITS.maxResultRows]]);
+  });
+});
+
+describe('analyst sql - the result limit holds for every format', () => {
+  const limits = { ...SQL_LIMITS, maxResultRows: 10 };
+
+  it('counts CSV rows, not line breaks inside strings', () => {
+    expect(csvRecordCount('')).toBe(0);
+    expect(csvRecordCount('"a","b"\n1,"x"\n')).toBe(2);
+    expect(csvRecordCount('"a"\n"line\none"\n"say ""hi""\n"\n')).toBe(3);
+    expect(csvRecordCount('"a"\n1')).toBe(2);
+  });
+
+  it('refuses a CSV or JSON answer past the limit, one block or several (422)', async () => {
+    for (const format of ['csv', 'json'] as const) {
+      for (const text of ['SELECT arrayJoin(range(200)) AS n', "SELECT arrayJoin(range(6)) AS n, 'a\nb' AS s UNION ALL SELECT arrayJoin(range(6)), 'c'"]) {
+        const answer = await attempt(tight, () => runAnalystQuery(tight, text, format, limits));
+        expect(answer, `${format}: ${text}`).toBeInstanceOf(HttpError);
+        expect(answer).toMatchObject({ statusCode: 422, code: 'QUERY_LIMIT', message: expect.stringMatching(/more than the 10 rows allowed/) });
+      }
+    }
+    // the engine itself stops one row past the limit: no answer is held whole before it is refused
+    const raw = await (await tight.query({ query: 'SELECT arrayJoin(range(200)) AS n', format: 'CSV', clickhouse_settings: analystSettings(limits) })).text();
+    expect(csvRecordCount(raw)).toBe(11);
+    // at the limit, with line breaks in its strings: whole
+    const csv = await runAnalystQuery(tight, "SELECT arrayJoin(range(10)) AS n, 'two\nlines' AS s", 'csv', limits);
+    expect(csv.format === 'csv' && csv.text.split('\n').length).toBe(22);
   });
 });

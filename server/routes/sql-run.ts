@@ -3,7 +3,7 @@ import { HttpError } from '../errors.ts';
 import { checkEngineReading } from './sql-guard.ts';
 
 // Runs one analyst query that passed the guard (sql-guard.ts) on the analysts' connection, with
-// read-only and the limits for the whole request.
+// read-only and the limits for the whole request, and holds every format to the result limit.
 
 function envInt(name: string, fallback: number): number {
   const n = Number(process.env[name]);
@@ -40,6 +40,9 @@ export function analystSettings(limits: SqlLimits = SQL_LIMITS): ClickHouseSetti
   return {
     max_result_rows: String(limits.maxResultRows),
     result_overflow_mode: 'throw',
+    // the engine checks max_result_rows per block, and one block (an arrayJoin) passed 8 million
+    // rows; `limit` stops the result one row past the limit, so no format holds more than that
+    limit: String(limits.maxResultRows + 1),
     max_rows_to_read: String(limits.maxRowsToRead),
     read_overflow_mode: 'throw',
     max_execution_time: limits.maxExecutionSeconds,
@@ -48,6 +51,18 @@ export function analystSettings(limits: SqlLimits = SQL_LIMITS): ClickHouseSetti
     // last: the embedded engine applies them in order, and once readonly is set none may change
     readonly: '1',
   };
+}
+
+/** The rows of a CSV the engine wrote: line ends outside a "…" field (a string's own line breaks are inside one). */
+export function csvRecordCount(csv: string): number {
+  let records = 0;
+  let quoted = false;
+  for (let i = 0; i < csv.length; i++) {
+    const c = csv.charCodeAt(i);
+    if (c === 34) quoted = !quoted; // a doubled "" inside a field flips twice
+    else if (c === 10 && !quoted) records++;
+  }
+  return records + (csv.length > 0 && !csv.endsWith('\n') ? 1 : 0);
 }
 
 const sqlString = (text: string) => `'${text.replace(/[\\']/g, (c) => `\\${c}`)}'`;
@@ -76,11 +91,13 @@ export async function runAnalystQuery(client: ClickHouseClient, sql: string, for
   checkEngineReading(canonical);
   const answer = await client.query({ query: sql, format: format === 'json' ? 'JSON' : 'CSVWithNames', clickhouse_settings });
   const text = await answer.text();
-  if (format === 'csv') return { format, text };
-  const body = JSON.parse(text) as { meta: Array<{ name: string; type: string }>; data: unknown[]; rows: number };
-  // the engine checks the result limit per block: one block (an arrayJoin) can pass it
-  if (body.rows > limits.maxResultRows) {
-    throw new HttpError(422, 'QUERY_LIMIT', `the result has ${body.rows} rows, more than the ${limits.maxResultRows} allowed (SQL_MAX_RESULT_ROWS); aggregate or add a LIMIT`);
+  const tooMany = () =>
+    new HttpError(422, 'QUERY_LIMIT', `the result has more than the ${limits.maxResultRows} rows allowed (SQL_MAX_RESULT_ROWS); aggregate or add a LIMIT`);
+  if (format === 'csv') {
+    if (csvRecordCount(text) - 1 > limits.maxResultRows) throw tooMany(); // less its header
+    return { format, text };
   }
+  const body = JSON.parse(text) as { meta: Array<{ name: string; type: string }>; data: unknown[]; rows: number };
+  if (body.rows > limits.maxResultRows) throw tooMany();
   return { format, meta: body.meta, data: body.data, rows: body.rows };
 }

@@ -85,10 +85,15 @@ describe('analyst sql - abuse', () => {
     expect(next.body.rows).toEqual([{ one: 1 }]);
   });
 
-  it('holds a result to its row limit even when one block passes it (the engine checks per block)', async () => {
-    const r = await sql(monitor, 'SELECT arrayJoin(range(200000)) AS n');
-    expect(r.status).toBe(422);
-    expect(r.body).toMatchObject({ error: 'QUERY_LIMIT', message: expect.stringMatching(/200000 rows, more than the 100000 allowed/) });
+  it('holds a result to its row limit in every format, even when one block passes it (the engine checks per block)', async () => {
+    for (const format of ['json', 'csv', 'excel']) {
+      const r = await sql(monitor, "SELECT arrayJoin(range(200000)) AS n, 'some text' AS s", undefined, format);
+      expect({ format, status: r.status }).toEqual({ format, status: 422 });
+      expect(r.body).toMatchObject({ error: 'QUERY_LIMIT', message: expect.stringMatching(/more than the 100000 rows allowed/) });
+    }
+    const whole = await sql(monitor, "SELECT arrayJoin(range(100000)) AS n, 'two\nlines' AS s", undefined, 'csv');
+    expect(whole.status).toBe(200);
+    expect(whole.text.split('\n').length).toBe(1 + 2 * 100000 + 1);
   });
 
   it('runs at most two analyst queries at once; a third is told to retry', async () => {
