@@ -8,7 +8,7 @@ import { HttpError } from '../errors.ts';
 import { analystSettings, csvRecordCount, runAnalystQuery, SQL_LIMITS } from './sql-run.ts';
 
 // The analysts' SQL on the real engine (chdb, in this process): what holds when the guard
-// (sql-guard.ts) is skipped, and the result limit of every format.
+// (sql-guard.ts) is skipped, and the limits and exactness of every answer.
 
 let dir: string;
 let admin: ClickHouseClient;
@@ -116,5 +116,22 @@ describe('analyst sql - the result limit holds for every format', () => {
     // at the limit, with line breaks in its strings: whole
     const csv = await runAnalystQuery(tight, "SELECT arrayJoin(range(10)) AS n, 'two\nlines' AS s", 'csv', limits);
     expect(csv.format === 'csv' && csv.text.split('\n').length).toBe(22);
+  });
+});
+
+describe('analyst sql - JSON answers are exact', () => {
+  it('gives 64-bit and larger integers and decimals as strings, also inside arrays, maps and tuples', async () => {
+    const answer = await runAnalystQuery(
+      analyst,
+      "SELECT toUInt64('9007199254740993') AS u64, toInt64('-9007199254740993') AS i64, cityHash64('a') AS h, toInt128('170141183460469231731687303715884105727') AS i128, toUInt256('115792089237316195423570985008687907853269984665640564039457584007913129639935') AS u256, toDecimal64('12345678901234.5678', 4) AS d64, toDecimal128('0.1', 30) AS d128, [toUInt64('18446744073709551615')] AS arr, map('k', toUInt64('9007199254740993')) AS m, tuple(toUInt64('9007199254740993'), 1.5) AS t, toUInt32(7) AS u32, 0.1 AS f",
+      'json',
+    );
+    expect(answer.format === 'json' && answer.data).toEqual([
+      {
+        u64: '9007199254740993', i64: '-9007199254740993', h: '2603192927274642682', i128: '170141183460469231731687303715884105727',
+        u256: '115792089237316195423570985008687907853269984665640564039457584007913129639935', d64: '12345678901234.5678', d128: '0.1',
+        arr: ['18446744073709551615'], m: { k: '9007199254740993' }, t: ['9007199254740993', 1.5], u32: 7, f: 0.1,
+      },
+    ]);
   });
 });

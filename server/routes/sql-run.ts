@@ -48,6 +48,9 @@ export function analystSettings(limits: SqlLimits = SQL_LIMITS): ClickHouseSetti
     max_execution_time: limits.maxExecutionSeconds,
     timeout_overflow_mode: 'throw',
     max_memory_usage: String(limits.maxMemoryBytes),
+    // 64-bit and larger integers and decimals as JSON strings: JSON.parse rounds them past 2^53
+    output_format_json_quote_64bit_integers: 1,
+    output_format_json_quote_decimals: 1,
     // last: the embedded engine applies them in order, and once readonly is set none may change
     readonly: '1',
   };

@@ -96,6 +96,12 @@ describe('analyst sql - abuse', () => {
     expect(whole.text.split('\n').length).toBe(1 + 2 * 100000 + 1);
   });
 
+  it('answers 64-bit and larger integers and decimals exactly, as strings', async () => {
+    const r = await sql(monitor, "SELECT toUInt64('9007199254740993') AS x, cityHash64('a') AS h, toInt128('170141183460469231731687303715884105727') AS big, toDecimal64('12345678901234.5678', 4) AS d, 7 AS small");
+    expect(r.status).toBe(200);
+    expect(r.body.rows).toEqual([{ x: '9007199254740993', h: '2603192927274642682', big: '170141183460469231731687303715884105727', d: '12345678901234.5678', small: 7 }]);
+  });
+
   it('runs at most two analyst queries at once; a third is told to retry', async () => {
     const slow = () => sql(monitor, 'SELECT sleep(2) AS s');
     const answers = await Promise.all([slow(), slow(), slow()]);
