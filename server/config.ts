@@ -81,7 +81,7 @@ export function parseTokens(raw: string | undefined): { tokens: Map<string, Role
   return { tokens, branches };
 }
 
-/** The analysts' SQL limits, read by server/routes/sql.ts: a malformed one stops the start, named. */
+/** The analysts' SQL limits, read by server/routes/sql-run.ts: a malformed one stops the start, named. */
 function checkSqlLimits(env: NodeJS.ProcessEnv): void {
   for (const [name, min, max] of [
     ['SQL_MAX_RESULT_ROWS', 1, 1e9], ['SQL_MAX_ROWS_TO_READ', 1, 1e12], ['SQL_MAX_EXECUTION_SECONDS', 1, 3_600],

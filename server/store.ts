@@ -41,7 +41,8 @@ export async function openMonitorStore(config: MonitorConfig, log: Logger): Prom
   if (journal) settleBeforeReads(clickhouse, journal);
   // Analysts' SQL on a connection of its own: the engine leaves a failed query's partial output in
   // its connection, prepended to that connection's next answer (measured), and an analyst's query
-  // fails often (limits, typos). Closed with the main connection.
+  // fails often (limits, typos); and the analysts' settings (readonly = 1 and the limits,
+  // server/routes/sql-run.ts) stay on the connection once set. Closed with the main connection.
   const analyst = await openClickHouse({ dataDir, lane: 'analyst' });
   if (journal) settleBeforeReads(analyst, journal);
   analystClients.set(clickhouse, analyst);

@@ -7,7 +7,8 @@ import { startTestNats, type TestNats } from '../helpers/nats.ts';
 // POST /api/sql against what a privacy and hardening audit did to it: a heredoc that led the
 // guard to read code as a string (a supervisor wrote tables and read the monitor's environment),
 // a query that took 6 GB of the monitor's memory, and, in open local mode, a page on another site
-// running SQL through a browser on the monitor's machine.
+// running SQL through a browser on the monitor's machine; and a nested comment (ClickHouse nests
+// /* */, the guard did not) that hid whole statements from the guard, run without readonly.
 
 const SUP = 'supervisor-token-0123456789';
 const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
@@ -15,9 +16,10 @@ let nats: TestNats;
 let monitor: MonitorProcess;
 let open: MonitorProcess;
 
-async function sql(m: MonitorProcess, query: string, headers: Record<string, string> = { authorization: `Bearer ${SUP}`, 'content-type': 'application/json' }) {
-  const res = await fetch(`${m.baseUrl}/api/sql`, { method: 'POST', headers, body: headers['content-type'] === 'application/json' ? JSON.stringify({ query }) : query });
-  return { status: res.status, body: (await res.json()) as { error?: string; message?: string; rows?: Array<Record<string, unknown>> } };
+async function sql(m: MonitorProcess, query: string, headers: Record<string, string> = { authorization: `Bearer ${SUP}`, 'content-type': 'application/json' }, format = 'json') {
+  const res = await fetch(`${m.baseUrl}/api/sql?format=${format}`, { method: 'POST', headers, body: headers['content-type'] === 'application/json' ? JSON.stringify({ query }) : query });
+  const text = await res.text();
+  return { status: res.status, text, body: (res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : {}) as { error?: string; message?: string; rows?: Array<Record<string, unknown>> } };
 }
 
 beforeAll(async () => {
@@ -49,6 +51,29 @@ describe('analyst sql - abuse', () => {
     expect(probe.body.message).toMatch(/abuse_probe/); // it does not exist
   });
 
+  it("refuses the nested-comment bypass texts of the audit (400): no hidden statement runs, reads the environment or writes", async () => {
+    // test-artifacts/scratch/auditU/bypass.sh, as sent there (text/plain, CSV)
+    const hidden = (statement: string) => `SELECT 1 AS a /* /* */ ' */ ; ${statement}; SELECT 2 AS b --'`;
+    const texts = [
+      hidden('SELECT getSetting($$readonly$$) AS ro'),
+      hidden('SELECT arrayJoin(splitByChar(char(0), * )) AS kv FROM file($$/proc/self/environ$$, $$RawBLOB$$) WHERE kv LIKE $$%TOKENS%$$ OR kv LIKE $$%HASH_KEY%$$'),
+      hidden('INSERT INTO complaints.weekly_reports (plan_year, week, generated_at, body) VALUES (2026, 1, now64(3), $${"forged":true}$$)'),
+      "SELECT 1 AS a /* /* */ ' */ , (SELECT groupArray(name) FROM system.tables WHERE database = $$complaints$$) AS t --'",
+      // the same without heredocs, and through the other readings the guard had wrong
+      hidden("SELECT * FROM file('/proc/self/environ', 'RawBLOB')"),
+      "SELECT 1 AS a // '\n, (SELECT * FROM file('/proc/self/environ', 'RawBLOB')) AS t --'",
+      "SELECT 1 AS a “--” , (SELECT * FROM file('/proc/self/environ', 'RawBLOB')) AS t",
+    ];
+    for (const text of texts) {
+      const r = await sql(monitor, text, { authorization: `Bearer ${SUP}`, 'content-type': 'text/plain' }, 'csv');
+      expect({ text, status: r.status }).toEqual({ text, status: 400 });
+      expect(r.text).not.toMatch(/MONITOR_TOKENS|HASH_KEY|supervisor-token/);
+    }
+    const forged = await sql(monitor, "SELECT count() AS n FROM complaints.weekly_reports WHERE body LIKE '%forged%'");
+    expect(forged.status).toBe(200);
+    expect(Number(forged.body.rows?.[0]?.n)).toBe(0);
+  });
+
   it('stops a query at its memory limit instead of letting it take the monitor', async () => {
     const r = await sql(monitor, "SELECT length(groupArray(repeat('a', 2000))) AS n FROM (SELECT arrayJoin(range(1000000)) AS i)");
     expect(r.status).toBe(422);
@@ -60,10 +85,21 @@ describe('analyst sql - abuse', () => {
     expect(next.body.rows).toEqual([{ one: 1 }]);
   });
 
-  it('holds a result to its row limit even when one block passes it (the engine checks per block)', async () => {
-    const r = await sql(monitor, 'SELECT arrayJoin(range(200000)) AS n');
-    expect(r.status).toBe(422);
-    expect(r.body).toMatchObject({ error: 'QUERY_LIMIT', message: expect.stringMatching(/200000 rows, more than the 100000 allowed/) });
+  it('holds a result to its row limit in every format, even when one block passes it (the engine checks per block)', async () => {
+    for (const format of ['json', 'csv', 'excel']) {
+      const r = await sql(monitor, "SELECT arrayJoin(range(200000)) AS n, 'some text' AS s", undefined, format);
+      expect({ format, status: r.status }).toEqual({ format, status: 422 });
+      expect(r.body).toMatchObject({ error: 'QUERY_LIMIT', message: expect.stringMatching(/more than the 100000 rows allowed/) });
+    }
+    const whole = await sql(monitor, "SELECT arrayJoin(range(100000)) AS n, 'two\nlines' AS s", undefined, 'csv');
+    expect(whole.status).toBe(200);
+    expect(whole.text.split('\n').length).toBe(1 + 2 * 100000 + 1);
+  });
+
+  it('answers 64-bit and larger integers and decimals exactly, as strings', async () => {
+    const r = await sql(monitor, "SELECT toUInt64('9007199254740993') AS x, cityHash64('a') AS h, toInt128('170141183460469231731687303715884105727') AS big, toDecimal64('12345678901234.5678', 4) AS d, 7 AS small");
+    expect(r.status).toBe(200);
+    expect(r.body.rows).toEqual([{ x: '9007199254740993', h: '2603192927274642682', big: '170141183460469231731687303715884105727', d: '12345678901234.5678', small: 7 }]);
   });
 
   it('runs at most two analyst queries at once; a third is told to retry', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guardSql } from '../../server/routes/sql.ts';
+import { guardSql } from '../../server/routes/sql-guard.ts';
 
 // The guard in front of POST /api/sql, without a server: what passes and what is refused.
 

@@ -8,8 +8,8 @@ import { startClickHouseHttp, type TestClickHouseHttp } from './clickhouse-http.
 
 let ch: TestClickHouseHttp;
 
-async function post(query: string): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${ch.url}/`, {
+async function post(query: string, settings = ''): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${ch.url}/${settings}`, {
     method: 'POST',
     headers: { authorization: `Basic ${Buffer.from(`${ch.user}:${ch.password}`).toString('base64')}` },
     body: query,
@@ -49,5 +49,14 @@ describe('clickhouse-http stand-in - after a failed query', () => {
       if (i % 3 === 0) expect(a.status).toBe(500);
       else expect({ status: a.status, data: (JSON.parse(a.text) as { data: unknown[] }).data }).toEqual({ status: 200, data: [{ n: i }] });
     });
+  });
+
+  it('applies settings in the URL to their request only, as a server does: a read-only request leaves the next write alone', async () => {
+    expect((await post('CREATE TABLE default.after_readonly (x UInt8) ENGINE = Memory')).status).toBe(200);
+    const readonly = await post("SELECT getSetting('readonly') AS r FORMAT JSON", '?readonly=1&max_result_rows=10');
+    expect({ status: readonly.status, data: only42(readonly.text) }).toEqual({ status: 200, data: [{ r: 1 }] });
+    expect((await post('INSERT INTO default.after_readonly VALUES (1)', '?readonly=1')).text).toMatch(/readonly mode/);
+    expect((await post('INSERT INTO default.after_readonly VALUES (1)')).status).toBe(200);
+    expect(only42((await post("SELECT getSetting('readonly') AS r, count() AS n FROM default.after_readonly FORMAT JSON")).text)).toEqual([{ r: 0, n: 1 }]);
   });
 });

@@ -24,21 +24,37 @@ if (!portArg || !dataDir) {
 const USER = process.env.CH_USER || 'default';
 const PASSWORD = process.env.CH_PASSWORD ?? '';
 
-const connection = createChdbConnection({ path: dataDir });
+type Connection = ReturnType<typeof createChdbConnection>;
 
 /**
- * Every query runs alone on the one connection, in arrival order: the engine runs one query at a
- * time per connection, and it leaves a failed query's partial answer (its JSON header, say) in
- * the connection, prepended to the next query's answer. After any failure a throwaway query takes
- * those leftovers, before the next request's query runs: the monitor's embedded mode does the
- * same for analysts (server/routes/sql.ts, AnalystLane). Without it a client's next request,
- * from anyone, read a corrupted answer, which a server never gives.
+ * A server applies a request's URL settings to that request only; the engine's connection turns
+ * them into SETs that stay for its session (and once readonly = 1 is set, refuses any other
+ * value: the analysts' read-only requests made every later write fail). So each distinct set of
+ * settings gets a connection of its own, which always gets the same values: as if per request.
+ */
+const connections = new Map<string, Connection>();
+function connectionFor(settings: Record<string, string>): { connection: Connection; settings: Record<string, string> } {
+  // a server applies them all at once; the engine one SET at a time, and none after readonly
+  const ordered = Object.entries(settings).sort(([a], [b]) => Number(a === 'readonly') - Number(b === 'readonly') || a.localeCompare(b));
+  const key = JSON.stringify(ordered);
+  let connection = connections.get(key);
+  if (!connection) connections.set(key, (connection = createChdbConnection({ path: dataDir })));
+  return { connection, settings: Object.fromEntries(ordered) };
+}
+
+/**
+ * Every query runs alone, in arrival order: the engine runs one query at a time per connection,
+ * and it leaves a failed query's partial answer (its JSON header, say) in the connection,
+ * prepended to the next query's answer. After any failure a throwaway query takes those
+ * leftovers, before the next request's query runs: the monitor's embedded mode does the same for
+ * analysts (server/routes/sql.ts, AnalystLane). Without it a client's next request, from anyone,
+ * read a corrupted answer, which a server never gives.
  */
 let tail: Promise<unknown> = Promise.resolve();
-function alone<T>(query: () => Promise<T>): Promise<T> {
+function alone<T>(connection: Connection, query: () => Promise<T>): Promise<T> {
   const run = tail.then(() =>
     query().catch(async (err: unknown) => {
-      await (async () => drain(connection.exec({ query: 'SELECT 1 FORMAT JSON' } as Parameters<typeof connection.exec>[0])))().catch(() => undefined);
+      await (async () => drain(connection.exec({ query: 'SELECT 1 FORMAT JSON' } as Parameters<Connection['exec']>[0])))().catch(() => undefined);
       throw err;
     }),
   );
@@ -47,7 +63,7 @@ function alone<T>(query: () => Promise<T>): Promise<T> {
 }
 
 /** The whole answer of a query, read to its end (a failure while reading is the query's too). */
-async function drain(pending: ReturnType<typeof connection.exec>): Promise<{ out: Buffer; summary: Record<string, unknown> }> {
+async function drain(pending: ReturnType<Connection['exec']>): Promise<{ out: Buffer; summary: Record<string, unknown> }> {
   const result = await pending;
   const chunks: Buffer[] = [];
   for await (const c of result.stream) chunks.push(Buffer.from(c as Uint8Array));
@@ -105,15 +121,16 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   }
   const gzip = clickhouse_settings.enable_http_compression === '1' && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
   try {
-    const { out, summary } = await alone(async () =>
+    const { connection, settings } = connectionFor(clickhouse_settings);
+    const { out, summary } = await alone(connection, async () =>
       drain(
         connection.exec({
           query,
           values,
           query_params,
-          clickhouse_settings,
+          clickhouse_settings: settings,
           query_id: url.searchParams.get('query_id') ?? undefined,
-        } as Parameters<typeof connection.exec>[0]),
+        } as Parameters<Connection['exec']>[0]),
       ),
     );
     res.writeHead(200, {
@@ -135,6 +152,6 @@ const server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 10_000;
 server.listen(Number(portArg), '127.0.0.1', () => process.stdout.write(`clickhouse-http listening on ${portArg}\n`));
-const stop = () => server.close(() => void connection.close().finally(() => process.exit(0)));
+const stop = () => server.close(() => void Promise.all([...connections.values()].map((c) => c.close())).finally(() => process.exit(0)));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
