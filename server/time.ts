@@ -11,6 +11,15 @@ export function parseRfc3339(text: string): number | undefined {
   return parsed?.hasOffset ? parsed.ms : undefined;
 }
 
+/**
+ * An instant from a URL's query string: there a `+` reads as a space (form encoding), so
+ * `asOf=2026-03-07T18:00:00+08:00` typed into a browser or curl arrives as `…18:00:00 08:00`.
+ * A space is never otherwise valid in that place, so it is read back as the `+` it was.
+ */
+export function parseQueryInstant(text: string): number | undefined {
+  return parseRfc3339(text.replace(/(\d) (\d{2}:\d{2})$/, '$1+$2'));
+}
+
 // Outside these, zone rules are local mean times (or Date's two-digit-year rules) and a zoned
 // year may not have four digits: such instants are written in UTC.
 const ZONED_FROM = Date.UTC(1900, 0, 2);

@@ -4,7 +4,7 @@ import { ALL_SCOPE } from '../../pipelines/model.ts';
 import { authorize } from '../access.ts';
 import { badRequest, notFound } from '../errors.ts';
 import type { Monitor } from '../monitor.ts';
-import { parseRfc3339, toZonedIso } from '../time.ts';
+import { parseQueryInstant, toZonedIso } from '../time.ts';
 import { planView, seriesView } from '../views.ts';
 import { intParam, readQuery } from './query.ts';
 import { LagProbe } from '../metrics.ts';
@@ -85,9 +85,9 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     }
     let asOfMs = now();
     if (q.asOf !== undefined) {
-      const parsed = parseRfc3339(q.asOf);
+      const parsed = parseQueryInstant(q.asOf);
       if (parsed === undefined) {
-        throw badRequest(`asOf must be an RFC 3339 date-time with a UTC offset, e.g. 2025-03-07T18:00:00+08:00 (got "${q.asOf}")`);
+        throw badRequest(`asOf must be an RFC 3339 date-time with a UTC offset, e.g. 2025-03-07T18:00:00%2B08:00 (+ written %2B in a URL) or 2025-03-07T10:00:00Z (got "${q.asOf}")`);
       }
       asOfMs = parsed;
     }

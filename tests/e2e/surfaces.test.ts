@@ -66,8 +66,17 @@ describe('surfaces - HTTP', () => {
     ]);
   });
 
+  it('reads an asOf whose + was left unencoded in the URL (it arrives as a space) as the offset it was', async () => {
+    const typed = await getJson(open, '/api/counters?year=2025&type=mortgage_prepayment&scope=BJ&asOf=2025-03-01T10:00:00+08:00');
+    const encoded = await getJson(open, '/api/counters?year=2025&type=mortgage_prepayment&scope=BJ&asOf=2025-03-01T10:00:00%2B08:00');
+    expect(typed.status).toBe(200);
+    expect(typed.body).toEqual(encoded.body);
+    expect(typed.body.asOf).toBe('2025-03-01T10:00:00.000+08:00');
+  });
+
   it.each([
     ['/api/counters?year=2025&asOf=2025-03-01T10:00:00', 400, /asOf/],
+    ['/api/counters?year=2025&asOf=2025-03-01T10:00:00 08', 400, /%2B08:00/],
     ['/api/counters?year=2025&asOf=yesterday', 400, /asOf/],
     ['/api/counters?year=25', 400, /year/],
     ['/api/counters?year=2025&type=nope', 400, /unknown complaint type/],
