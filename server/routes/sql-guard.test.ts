@@ -130,4 +130,11 @@ describe("sql guard - the engine's reading", () => {
     expect(check('INSERT INTO t FORMAT Values')).toMatch(/only SELECT/);
     expect(check('SELECT 1; SELECT 2')).toMatch(/one statement/);
   });
+
+  it("refuses the server's own settings: they name its paths (the data directory beside the hash key)", () => {
+    expect(refused("SELECT getServerSetting('path')")).toMatch(/getserversetting\(\) is not available/);
+    expect(refused("SELECT GETSERVERSETTING ('path')")).toMatch(/not available/);
+    expect(refused("SELECT getMergeTreeSetting('index_granularity')")).toMatch(/not available/);
+    expect(refused("SELECT getSetting('readonly') AS r")).toBeUndefined(); // the query's own settings
+  });
 });

@@ -134,6 +134,9 @@ function refuseUnlessPlainSelect(pieces: SqlPiece[]): void {
   if (/\b(system|information_schema)\s*\./.test(lower)) refuse('system tables are not available');
   const fn = new RegExp(`(^|[^.\\w])(${TABLE_FUNCTIONS.join('|')})\\s*\\(`).exec(lower);
   if (fn) refuse(`the table function ${fn[2]}() is not available`);
+  // the server's own settings name its paths (the data directory beside the customer-hash key)
+  const own = /(^|[^.\w])(getserversetting|getmergetreesetting)\s*\(/.exec(lower);
+  if (own) refuse(`${own[2]}() is not available: the server's own settings are not for analyst queries`);
 }
 
 /** Throws 400 with a reason unless the text is one plain SELECT; returns the text to run (without its trailing `;`). */

@@ -7,6 +7,7 @@ import { analystClient } from '../store.ts';
 import { readQuery } from './query.ts';
 import { guardSql } from './sql-guard.ts';
 import { runAnalystQuery, SQL_LIMITS } from './sql-run.ts';
+import { excelCsv } from '../csv.ts';
 
 // POST /api/sql — analysts' read-only SQL (supervisor or admin token).
 //   body: {"query": "SELECT ...", "format"?: "json" | "csv" | "excel"}   or text/plain SQL with ?format=
@@ -72,12 +73,15 @@ export function sqlRoutes(app: FastifyInstance, monitor: Monitor): void {
     running++;
     try {
       // the whole answer is read on the lane: a failure while reading is the query's too
-      const answer = await lane().run((client) => runAnalystQuery(client, sql, format === 'json' ? 'json' : 'csv'));
-      if (answer.format === 'json') return { columns: answer.meta, rows: answer.data, rowCount: answer.rows, limits: SQL_LIMITS };
-      if (format === 'csv') return reply.type('text/csv; charset=utf-8').send(answer.text);
-      // Excel on Windows reads a CSV without a byte-order mark as the local code page and garbles
-      // Chinese; pandas and most tools take the mark into the first column's name, hence a format.
-      return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="query.csv"').send(`\uFEFF${answer.text}`);
+      const answer = await lane().run((client) => runAnalystQuery(client, sql, format === 'csv' ? 'csv' : 'json'));
+      if (answer.format === 'csv') return reply.type('text/csv; charset=utf-8').send(answer.text);
+      if (format === 'json') return { columns: answer.meta, rows: answer.data, rowCount: answer.rows, limits: SQL_LIMITS };
+      // For Excel: a byte-order mark (without it Excel on Windows garbles Chinese; pandas would take
+      // it into the first column's name, hence a format of its own) and texts that would run as
+      // formulas neutralised (server/csv.ts), so it is written here, not by the engine.
+      const names = answer.meta.map((c) => c.name);
+      const rows = (answer.data as Array<Record<string, unknown>>).map((row) => names.map((n) => row[n]));
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="query.csv"').send(excelCsv(names, rows));
     } catch (err) {
       if (err instanceof HttpError) throw err;
       // ClickHouse's own words (syntax, unknown column, limits exceeded, readonly): the analyst's to fix.

@@ -140,12 +140,15 @@ describe('e2e - analyst views through POST /api/sql', () => {
     expect(r.status).toBe(200);
     expect(r.text.split('\n')[0]).toBe('"complaint_type","n"');
     const excel = await fetch(`${monitor.baseUrl}/api/sql?format=excel`, {
-      method: 'POST', headers: { authorization: `Bearer ${SUP}`, 'content-type': 'text/plain' }, body: "SELECT '住房贷款' AS type_name, 1 AS n",
+      method: 'POST', headers: { authorization: `Bearer ${SUP}`, 'content-type': 'text/plain' },
+      body: "SELECT '住房贷款' AS type_name, 1 AS n, -2 AS d, '=HYPERLINK(\"http://evil.example/\",\"看\")' AS customer_text",
     });
     expect(excel.status).toBe(200);
     expect(excel.headers.get('content-disposition')).toMatch(/attachment/);
-    // the bytes, since fetch's text() drops a byte-order mark
-    expect(Buffer.from(await excel.arrayBuffer()).toString('hex')).toBe(Buffer.from('\uFEFF"type_name","n"\n"住房贷款",1\n').toString('hex'));
+    // the bytes, since fetch's text() drops a byte-order mark; a text that would run as a formula
+    // is shown as text (audit U F8: Excel ran a customer's =HYPERLINK complaint)
+    const bytes = Buffer.from(await excel.arrayBuffer()).toString('hex');
+    expect(bytes).toBe(Buffer.from('\uFEFFtype_name,n,d,customer_text\r\n住房贷款,1,-2,"\'=HYPERLINK(""http://evil.example/"",""看"")"\r\n').toString('hex'));
     expect((await sql('SELECT 1', { format: 'xlsx' })).status).toBe(400);
   });
 
