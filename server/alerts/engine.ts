@@ -240,7 +240,7 @@ export class AlertEngine {
       const change = entries.map((e) => ({ what: e.what, at: e.atMs, by: e.by ?? null }));
       liveMessages.next({ type: 'alert', ...view, change });
       if (!nc) unsent++;
-      else sendToGateways(nc, this.monitor, view, change, record, now, this.log);
+      else sendToGateways(nc, this.monitor, view, entries, record, now, this.log);
     }
     if (unsent > 0) this.log.warn({ unsent }, 'alert changes not sent on NATS: no counting lease');
     if (rows.length === 0) return;

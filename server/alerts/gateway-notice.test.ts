@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CounterRow } from '../../pipelines/model.ts';
 import { loadPlanFile } from '../../pipelines/plan/index.ts';
-import { gatewayNotice } from './gateway-notice.ts';
+import type { HistoryEntry } from '../../pipelines/rules/index.ts';
+import { gatewayNotice, noticeId, sendToGateways } from './gateway-notice.ts';
 import type { AlertView } from './view.ts';
 
 const plan = loadPlanFile(join(import.meta.dirname, '../../tests/fixtures/plan-2025.yaml'));
@@ -38,5 +39,39 @@ describe('gatewayNotice', () => {
     expect(up.text).toContain('；案件升级：三方调解；');
     const all = gatewayNotice(view({ scope: 'ALL', status: 'resolved' }), [{ what: 'resolved' }, { what: 'resolved' }], plan, { ...row, scope: 'ALL', ratio: null });
     expect(all.text).toBe('【消保预警·严重超标】购车分期 · 全行：未达成一致 11 人，累计管控值 9.1，年度允许量 10；已解除。');
+  });
+});
+
+// Audit T 3: a crash between sending a notice and writing its audit row sent it again after the
+// restart, with nothing a gateway could tell the copy by.
+describe('gateway notices - one id per announced change', () => {
+  const line = (id: string, what = 'escalated'): HistoryEntry => ({ id, atMs: 1_741_000_000_000, what, by: 'on-call policy' });
+  const alert = view({});
+  const record = { id: alert.id, kind: 'level' as const, complaintType: 'auto_installment', scope: 'GZ' };
+  const monitor = { plan, index: { rows: () => [row] } } as unknown as Parameters<typeof sendToGateways>[1];
+  const log = { warn: () => {} } as unknown as Parameters<typeof sendToGateways>[6];
+
+  function send(entries: HistoryEntry[]) {
+    const sent: Array<{ subject: string; body: any; msgId: string | undefined }> = [];
+    const nc = { publish: (subject: string, data: string, opts?: { headers?: { get(k: string): string } }) => sent.push({ subject, body: JSON.parse(data), msgId: opts?.headers?.get('Nats-Msg-Id') }) };
+    sendToGateways(nc as unknown as Parameters<typeof sendToGateways>[0], monitor, alert, entries, record, 0, log);
+    return sent[0]!;
+  }
+
+  it('sends the same id for the same change, in the body and as Nats-Msg-Id, and another for another change', () => {
+    const first = send([line(`${alert.id}/oncall/1/0/1741000000000`)]);
+    const again = send([line(`${alert.id}/oncall/1/0/1741000000000`)]);
+    expect(first.subject).toBe('complaints.alerts.auto_installment.GZ');
+    expect(first.body.noticeId).toMatch(/^[0-9a-f]{32}$/);
+    expect(first.msgId).toBe(first.body.noticeId);
+    expect(again.body.noticeId).toBe(first.body.noticeId);
+    expect(first.body.change).toEqual([{ id: `${alert.id}/oncall/1/0/1741000000000`, what: 'escalated', at: 1_741_000_000_000, by: 'on-call policy' }]);
+    expect(send([line(`${alert.id}/oncall/0/1/1741000900000`)]).body.noticeId).not.toBe(first.body.noticeId);
+  });
+
+  it('derives the id from the alert and the set of its lines, not their order', () => {
+    expect(noticeId('a', ['x', 'y'])).toBe(noticeId('a', ['y', 'x']));
+    expect(noticeId('a', ['x'])).not.toBe(noticeId('b', ['x']));
+    expect(noticeId('a', ['x'])).not.toBe(noticeId('a', ['x', 'y']));
   });
 });
