@@ -22,7 +22,14 @@ const WHAT_ZH: Record<string, string> = {
   opened: '新预警', raised: '升级', reopened: '重开', escalated: '升级值班', acknowledged: '已确认', note: '备注',
   notice: '已发消保提示书', assign: '已指派', resolved: '已解除', withdrawn: '已撤销', amended: '已更正', corrected: '已更正',
   stale: '无进展', overdue: '超期', 'case-escalated': '案件升级', closed: '已办结', recovering: '回落中',
+  'ticket-reopened': '工单重开',
 };
+
+/** What a notice says of one history line: the line's word, and to whom or which step where it has one. */
+type Announced = Pick<HistoryEntry, 'what' | 'detail'>;
+
+/** An allowance as the wall shows it: one decimal (a branch's share is rarely whole), a whole one bare. */
+const allowance = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
 /** The same alert and the same lines give the same id, across restarts and monitors. */
 export function noticeId(alertId: string, entryIds: readonly string[]): string {
@@ -38,7 +45,7 @@ export interface GatewayNotice {
   scopeName: string;
 }
 
-export function gatewayNotice(view: AlertView, change: ReadonlyArray<{ what: string }>, plan: CompiledPlan, row?: CounterRow): GatewayNotice {
+export function gatewayNotice(view: AlertView, change: readonly Announced[], plan: CompiledPlan, row?: CounterRow): GatewayNotice {
   const typeName = plan.typeByCode.get(view.complaintType)?.name ?? view.complaintType;
   const scopeName = view.scope === 'ALL' ? '全行' : (plan.plan.branches.find((b) => b.code === view.scope)?.name ?? view.scope);
   const level = LEVEL_ZH[view.level] ?? view.level;
@@ -47,16 +54,22 @@ export function gatewayNotice(view: AlertView, change: ReadonlyArray<{ what: str
     view.kind === 'case'
       ? '逐笔盯盘，客户首次接触未达成一致'
       : row
-        ? `未达成一致 ${row.unresolvedCustomers} 人，累计管控值 ${row.allowanceToDate.toFixed(1)}${row.ratio === null ? '' : `（${(row.ratio * 100).toFixed(1)}%）`}，年度允许量 ${row.annualAllowance}`
+        ? `未达成一致 ${row.unresolvedCustomers} 人，累计管控值 ${row.allowanceToDate.toFixed(1)}${row.ratio === null ? '' : `（${(row.ratio * 100).toFixed(1)}%）`}，年度允许量 ${allowance(row.annualAllowance)}`
         : '';
-  // a case's own ladder step, from the history line the change added (案件升级：三方调解)
-  const step = [...view.history].reverse().find((h) => h.what === 'case-escalated')?.detail?.escalation;
-  const word = (what: string) => (what === 'case-escalated' && typeof step === 'string' && LADDER_ZH[step] ? `${WHAT_ZH[what]}：${LADDER_ZH[step]}` : (WHAT_ZH[what] ?? what));
-  const happened = [...new Set(change.map((c) => word(c.what)))].join('、');
+  const happened = [...new Set(change.map(announced))].join('、');
   const people = view.onCall.notify.filter((n) => !n.startsWith('role:'));
   const onCall = view.status === 'resolved' ? '' : `值班第${view.onCall.level}级${people.length ? `：${people.join('、')}` : ''}`;
   const text = `${title}：${[facts, happened, onCall].filter(Boolean).join('；')}。`;
   return { title, text, typeName, scopeName };
+}
+
+/** 案件升级：三方调解 (a case's own ladder step), 已指派：陈某, 已发消保提示书：广州分行. */
+function announced({ what, detail }: Announced): string {
+  const word = WHAT_ZH[what] ?? what;
+  const step = detail?.escalation;
+  if (what === 'case-escalated' && typeof step === 'string' && LADDER_ZH[step]) return `${word}：${LADDER_ZH[step]}`;
+  if ((what === 'assign' || what === 'notice') && typeof detail?.to === 'string') return `${word}：${detail.to}`;
+  return word;
 }
 
 /** The gateways' message of one alert change, on `complaints.alerts.<type>.<scope>` (core NATS). */
