@@ -1,7 +1,7 @@
 import type { CompiledPlan } from '../../pipelines/plan/index.ts';
 import { excelCsv } from '../csv.ts';
 import { LEVEL_ZH } from '../words.ts';
-import type { AlertView } from './view.ts';
+import type { ListedAlert } from './view.ts';
 
 // The console's list as a spreadsheet, for a case meeting's papers (案例会材料): one row per
 // alert, the plan's names beside the codes, who acknowledged it and why, the last thing that
@@ -15,10 +15,10 @@ const HEAD = [
   '工单 ticket', '开启 opened', '确认人 acknowledged by', '确认原因 reason', '指派 assignee', '值班级别 on-call level', '最近变化 last change', '最近变化时间 at',
 ];
 
-export function alertsCsv(alerts: readonly AlertView[], plan: CompiledPlan): string {
+export function alertsCsv(alerts: readonly ListedAlert[], plan: CompiledPlan): string {
   const branchName = new Map(plan.plan.branches.map((b) => [b.code, b.name]));
   const rows = alerts.map((a) => {
-    const last = a.history.at(-1);
+    const last = a.history?.at(-1);
     return [
       a.id, KIND_ZH[a.kind] ?? a.kind, a.complaintType, plan.typeByCode.get(a.complaintType)?.name ?? '', a.scope,
       a.scope === 'ALL' ? '全行' : (branchName.get(a.scope) ?? ''), LEVEL_ZH[a.level] ?? a.level, STATUS_ZH[a.status] ?? a.status,

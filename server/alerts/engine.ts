@@ -23,6 +23,7 @@ import { loadCaseEvents, loadRecords, loadTicketEvents, logRow, writeLog } from 
 import { alertView, shownChange } from './view.ts';
 import { sendToGateways } from './gateway-notice.ts';
 import { TicketLoader } from './ticket-loader.ts';
+import { pickAlerts } from './list.ts';
 import { openLevelKeys, withOpenCaseTickets, withOpenLevelKeys } from './open-alerts.ts';
 
 // The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
@@ -93,11 +94,7 @@ export class AlertEngine {
   }
 
   list(status: 'open' | 'all') {
-    const tz = this.monitor.plan.timezone;
-    return [...this.records.values()]
-      .filter((r) => status === 'all' || r.status !== 'resolved')
-      .sort((a, b) => b.openedAtMs - a.openedAtMs || (a.id < b.id ? -1 : 1))
-      .map((r) => alertView(r, tz));
+    return pickAlerts(this.records.values(), { status }).map((r) => alertView(r, this.monitor.plan.timezone));
   }
 
   /** What the headline counts, without rendering every alert (that cost grew with the alerts open). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertRecord } from '../../pipelines/rules/index.ts';
-import { shownChange } from './view.ts';
+import { alertView, listedAlertView, shownChange } from './view.ts';
 
 // Contract §4 "every alert change is pushed live": a change that adds no history line (the
 // current level, urgency, burn rate or forecast moving) is still a change the screens must get.
@@ -22,5 +22,26 @@ describe('alerts view - what a change without a history line shows', () => {
     const before = record({ currentLevel: 'breach' });
     expect(shownChange(before, before, 'UTC')).toBeUndefined();
     expect(shownChange(before, { ...before }, 'UTC')).toBeUndefined();
+  });
+});
+
+describe('alerts view - a listed alert with less history', () => {
+  const history = [
+    { id: 'c', atMs: 30, what: 'stale' },
+    { id: 'a', atMs: 10, what: 'opened' },
+    { id: 'b', atMs: 30, what: 'note' },
+  ];
+
+  it('last: the line the whole history ends with, and how many there are; none: only the count', () => {
+    const r = record({ history });
+    const whole = alertView(r, 'UTC');
+    const last = listedAlertView(r, 'UTC', 'last');
+    expect(last.history).toEqual([whole.history.at(-1)]);
+    expect(last.history?.[0]?.what).toBe('note');
+    expect(last).toMatchObject({ historyCount: 3 });
+    const none = listedAlertView(r, 'UTC', 'none');
+    expect(none).not.toHaveProperty('history');
+    expect(none).toMatchObject({ id: r.id, historyCount: 3 });
+    expect(listedAlertView(r, 'UTC', 'all')).toEqual(whole);
   });
 });

@@ -3,6 +3,10 @@ import { toZonedIso } from '../time.ts';
 
 // An alert as the surfaces show it (contract section 5 fields first): times in the plan's zone.
 
+/** How much history a listed alert carries: all of it (the contract's form), its last line, or
+ *  none; `historyCount` then says how many lines the alert has. */
+export type HistoryDepth = 'all' | 'last' | 'none';
+
 const iso = (ms: number | undefined | null, tz: string) => (ms === undefined || ms === null || !Number.isFinite(ms) ? null : toZonedIso(ms, tz));
 
 export function historyView(h: HistoryEntry, tz: string) {
@@ -18,7 +22,17 @@ export function historyView(h: HistoryEntry, tz: string) {
   };
 }
 
-export function alertView(r: AlertRecord, tz: string) {
+/** The history as shown, oldest first; `last` without sorting the whole of it. */
+function historyOf(r: AlertRecord, depth: HistoryDepth): HistoryEntry[] {
+  if (depth === 'all') return [...r.history].sort((a, b) => a.atMs - b.atMs);
+  let last: HistoryEntry | undefined;
+  // the same line the full, stably sorted history ends with: the latest, and of equal times the later one
+  for (const h of r.history) if (!last || h.atMs >= last.atMs) last = h;
+  return last ? [last] : [];
+}
+
+/** The alert with the history lines given, in the contract's order of fields. */
+function viewWith<Shown extends object>(r: AlertRecord, tz: string, shown: Shown) {
   const facts = (r.facts ?? {}) as { burn?: unknown; forecast?: { weekStartMs: number | null } & Record<string, unknown>; deadline?: number };
   return {
     id: r.id,
@@ -29,7 +43,7 @@ export function alertView(r: AlertRecord, tz: string) {
     status: r.status,
     openedAt: iso(r.openedAtMs, tz),
     ...(r.ticketId !== undefined ? { ticketId: r.ticketId } : {}),
-    history: [...r.history].sort((a, b) => a.atMs - b.atMs).map((h) => historyView(h, tz)),
+    ...shown,
     ...(r.currentLevel ? { currentLevel: r.currentLevel } : {}),
     ...(r.urgency ? { urgency: r.urgency } : {}),
     ...(r.resolution ? { resolution: r.resolution, resolvedAt: iso(r.resolvedAtMs, tz) } : {}),
@@ -43,7 +57,20 @@ export function alertView(r: AlertRecord, tz: string) {
   };
 }
 
+/** The whole alert, its whole history (an alert's page, /ws, gateways, the contract's list). */
+export function alertView(r: AlertRecord, tz: string) {
+  return viewWith(r, tz, { history: historyOf(r, 'all').map((h) => historyView(h, tz)) });
+}
+
 export type AlertView = ReturnType<typeof alertView>;
+
+/** An alert as a list shows it: with all, the last or none of its history lines. */
+export function listedAlertView(r: AlertRecord, tz: string, depth: HistoryDepth) {
+  if (depth === 'all') return alertView(r, tz);
+  return viewWith(r, tz, { ...(depth === 'last' ? { history: historyOf(r, 'last').map((h) => historyView(h, tz)) } : {}), historyCount: r.history.length });
+}
+
+export type ListedAlert = ReturnType<typeof listedAlertView>;
 
 /**
  * The new view when a change that adds no history line still moves what the surfaces show (the

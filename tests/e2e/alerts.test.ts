@@ -133,6 +133,24 @@ describe('e2e alerts - events in, alerts out', () => {
     expect(lines.find((l) => l.startsWith('case.INS-1,'))).toMatch(/,逐笔盯盘,insurance_dispute,代理保险争议,BJ-HD,海淀支行,.*,已确认,INS-1,.*,王主管,unspecified,/);
   });
 
+  // Audit W F6: a year's alerts with their whole histories in one answer, rendered on the counting thread
+  it('pages the list (limit, offset, total) and lists without histories on request; refuses bad values', async () => {
+    const whole = (await getJson(monitor, '/api/alerts?status=all', { headers: auth(VIEWER) })).body;
+    expect(whole.total).toBe(whole.alerts.length);
+    expect(whole.alerts.every((a: any) => Array.isArray(a.history) && a.history.length > 0)).toBe(true);
+    const first = (await getJson(monitor, '/api/alerts?status=all&limit=1&history=none', { headers: auth(VIEWER) })).body;
+    const rest = (await getJson(monitor, '/api/alerts?status=all&limit=1000&offset=1&history=last', { headers: auth(VIEWER) })).body;
+    expect([first.total, rest.total]).toEqual([whole.total, whole.total]);
+    expect([...first.alerts, ...rest.alerts].map((a: any) => a.id)).toEqual(whole.alerts.map((a: any) => a.id));
+    expect(first.alerts[0]).not.toHaveProperty('history');
+    expect(first.alerts[0].historyCount).toBe(whole.alerts[0].history.length);
+    expect(rest.alerts.map((a: any) => a.history.at(-1))).toEqual(whole.alerts.slice(1).map((a: any) => a.history.at(-1)));
+    for (const bad of ['limit=0', 'limit=1001', 'offset=-1', 'history=full', 'level=red']) {
+      const { status, body } = await getJson(monitor, `/api/alerts?${bad}`, { headers: auth(VIEWER) });
+      expect([bad, status, body.message]).toEqual([bad, 400, expect.stringContaining(bad.split('=')[0]!)]);
+    }
+  });
+
   it('escalates an unacknowledged alert along the on-call ladder after its timeout', async () => {
     const alert = await until('escalation of INS-2', async () => {
       const { body } = await getJson(monitor, '/api/alerts?status=open', { headers: auth(VIEWER) });
