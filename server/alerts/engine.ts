@@ -20,7 +20,7 @@ import {
 } from '../../pipelines/rules/index.ts';
 import type { CounterChange, Logger, Monitor } from '../monitor.ts';
 import { loadCaseEvents, loadRecords, loadTicketEvents, logRow, writeLog } from './store.ts';
-import { alertView, shownChange } from './view.ts';
+import { alertView, shownChange, stampCredential, type Credential } from './view.ts';
 import { sendToGateways } from './gateway-notice.ts';
 import { TicketLoader } from './ticket-loader.ts';
 import { pickAlerts } from './list.ts';
@@ -108,11 +108,12 @@ export class AlertEngine {
     return this.records.get(id);
   }
 
-  /** A person's action; ActionRefused (4xx) when the state does not allow it. */
-  act(id: string, action: Action): AlertRecord | undefined {
+  /** A person's action, with the token that acted; ActionRefused (4xx) when the state does not allow it. */
+  act(id: string, action: Action, credential?: Credential): AlertRecord | undefined {
     const r = this.records.get(id);
     if (!r) return undefined;
     const step = applyAction(r, action, this.now(), () => `${id}/${action.type}/${randomUUID()}`, this.cfg);
+    if (credential) stampCredential(step.entries, credential);
     this.commit([step]);
     return step.record;
   }

@@ -1,7 +1,11 @@
 import type { AlertRecord, HistoryEntry } from '../../pipelines/rules/index.ts';
+import type { Credential } from '../access.ts';
+export type { Credential } from '../access.ts';
 import { toZonedIso } from '../time.ts';
 
 // An alert as the surfaces show it (contract section 5 fields first): times in the plan's zone.
+// A person's action carries the token that acted (`credential`, stored in the line's detail so
+// that alert_log's detail column has it too) beside the name the person typed (`by`).
 
 /** How much history a listed alert carries: all of it (the contract's form), its last line, or
  *  none; `historyCount` then says how many lines the alert has. */
@@ -10,16 +14,33 @@ export type HistoryDepth = 'all' | 'last' | 'none';
 const iso = (ms: number | undefined | null, tz: string) => (ms === undefined || ms === null || !Number.isFinite(ms) ? null : toZonedIso(ms, tz));
 
 export function historyView(h: HistoryEntry, tz: string) {
+  const { credential, ...detail } = (h.detail ?? {}) as { credential?: Credential } & Record<string, unknown>;
   return {
     at: iso(h.atMs, tz),
     what: h.what,
     ...(h.level ? { level: h.level } : {}),
     ...(h.by ? { by: h.by } : {}),
+    ...(credential ? { credential } : {}),
     ...(h.reason ? { reason: h.reason } : {}),
     ...(h.before ? { before: h.before } : {}),
     ...(h.after ? { after: h.after } : {}),
-    ...(h.detail ? { detail: h.detail } : {}),
+    ...(h.detail && Object.keys(detail).length ? { detail } : {}),
   };
+}
+
+/** Keeps the acting token on a person's new lines. They are the new record's own objects, so it
+ *  is done before the engine stores, shows or sends any of them. */
+export function stampCredential(entries: HistoryEntry[], credential: Credential): void {
+  for (const e of entries) e.detail = { ...e.detail, credential };
+}
+
+/** The token of the acknowledgement the alert carries: the latest `acknowledged` line's. */
+function ackCredential(r: AlertRecord): Credential | undefined {
+  for (let i = r.history.length - 1; i >= 0; i--) {
+    const h = r.history[i]!;
+    if (h.what === 'acknowledged' && h.atMs === r.ack?.atMs) return (h.detail as { credential?: Credential } | undefined)?.credential;
+  }
+  return undefined;
 }
 
 /** The history as shown, oldest first; `last` without sorting the whole of it. */
@@ -48,7 +69,7 @@ function viewWith<Shown extends object>(r: AlertRecord, tz: string, shown: Shown
     ...(r.urgency ? { urgency: r.urgency } : {}),
     ...(r.resolution ? { resolution: r.resolution, resolvedAt: iso(r.resolvedAtMs, tz) } : {}),
     raisedAt: iso(r.raisedAtMs, tz),
-    ack: r.ack ? { by: r.ack.by, at: iso(r.ack.atMs, tz), reason: r.ack.reason } : null,
+    ack: r.ack ? { by: r.ack.by, at: iso(r.ack.atMs, tz), reason: r.ack.reason, credential: ackCredential(r) ?? null } : null,
     assignee: r.assignee ?? null,
     onCall: { level: r.onCall.level + 1, round: r.onCall.round, since: iso(r.onCall.sinceMs, tz), notify: r.onCall.notify },
     ...(facts.burn ? { burn: facts.burn } : {}),

@@ -106,7 +106,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
       default: a = { type: action as 'escalate' | 'resolve' | 'reopen', by, ...(note ? { note } : {}) };
     }
     try {
-      const next = engine.act(id, a)!;
+      const next = engine.act(id, a, access.credential)!;
       // a person's action is in the audit log before it is confirmed: it cannot be derived again
       await engine.written();
       return alertView(next, monitor.plan.timezone);
@@ -163,7 +163,8 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
       customerId: 'correction',
       ...(outcome !== undefined ? { outcome } : {}),
       text: `更正 by ${by}${reason ? `: ${reason}` : ''}`,
-      tags: { correctedBy: by.slice(0, 80) },
+      // the name typed, and the token that sent it (as alert actions keep it)
+      tags: { correctedBy: by.slice(0, 80), ...(access.credential ? { correctedWith: `${access.credential.role} ${access.credential.fingerprint}` } : {}) },
     };
     let nc;
     try {
