@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { MonitorConfig, Role } from './config.ts';
 import { HttpError } from './errors.ts';
@@ -19,10 +20,28 @@ function tokenOf(req: FastifyRequest): string | undefined {
   return typeof q === 'string' ? q : undefined;
 }
 
+/**
+ * Which token acted, kept with every person's action beside the name the person typed (`by`,
+ * which anyone holding a supervisor token may fill in as they like). Tokens name no holder, so
+ * the audit keeps what can be checked: the role and a fingerprint of the token.
+ */
+export interface Credential {
+  role: Role;
+  /** the first 8 hex digits of the token's SHA-256: no way back to the token, but whoever holds
+   *  the tokens can tell which one acted (`printf %s "$TOKEN" | sha256sum | cut -c1-8`) */
+  fingerprint: string;
+}
+
+export function tokenFingerprint(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 8);
+}
+
 export interface Access {
   role: Role | 'open-local';
   /** a supervisor limited to these branches (and their sub-branches); absent: the whole bank */
   branches?: readonly string[];
+  /** the token that was shown; absent in open local mode, which refuses every action */
+  credential?: Credential;
 }
 
 /**
@@ -47,7 +66,8 @@ export function authorize(req: FastifyRequest, config: MonitorConfig, need: Role
   if (!role) throw new HttpError(401, 'UNAUTHENTICATED', 'unknown token');
   if (RANK[role] < RANK[need]) throw new HttpError(403, 'FORBIDDEN', `this needs the ${need} role; the token has ${role}`);
   const branches = config.tokenBranches?.get(token);
-  return branches ? { role, branches } : { role };
+  const credential = { role, fingerprint: tokenFingerprint(token) };
+  return branches ? { role, branches, credential } : { role, credential };
 }
 
 /**

@@ -1,11 +1,12 @@
 import type { CompiledPlan } from '../../pipelines/plan/index.ts';
 import { excelCsv } from '../csv.ts';
 import { LEVEL_ZH } from '../words.ts';
-import type { AlertView } from './view.ts';
+import type { ListedAlert } from './view.ts';
 
 // The console's list as a spreadsheet, for a case meeting's papers (案例会材料): one row per
 // alert, the plan's names beside the codes, who acknowledged it and why, the last thing that
-// happened. Nothing personal is in an alert, so nothing needs masking here.
+// happened. Nothing personal is in an alert, so nothing needs masking here. The acknowledging
+// token's role and fingerprint come last, so that earlier columns keep their places.
 
 const STATUS_ZH: Record<string, string> = { open: '待处理', acknowledged: '已确认', resolved: '已解除' };
 const KIND_ZH: Record<string, string> = { level: '累计', case: '逐笔盯盘', burn: '消耗速度' };
@@ -13,17 +14,19 @@ const KIND_ZH: Record<string, string> = { level: '累计', case: '逐笔盯盘',
 const HEAD = [
   '预警编号 id', '类别 kind', '类型 type', '类型名称 type name', '机构 scope', '机构名称 scope name', '级别 level', '状态 status',
   '工单 ticket', '开启 opened', '确认人 acknowledged by', '确认原因 reason', '指派 assignee', '值班级别 on-call level', '最近变化 last change', '最近变化时间 at',
+  '确认凭据 acknowledged with (role and token fingerprint)',
 ];
 
-export function alertsCsv(alerts: readonly AlertView[], plan: CompiledPlan): string {
+export function alertsCsv(alerts: readonly ListedAlert[], plan: CompiledPlan): string {
   const branchName = new Map(plan.plan.branches.map((b) => [b.code, b.name]));
   const rows = alerts.map((a) => {
-    const last = a.history.at(-1);
+    const last = a.history?.at(-1);
     return [
       a.id, KIND_ZH[a.kind] ?? a.kind, a.complaintType, plan.typeByCode.get(a.complaintType)?.name ?? '', a.scope,
       a.scope === 'ALL' ? '全行' : (branchName.get(a.scope) ?? ''), LEVEL_ZH[a.level] ?? a.level, STATUS_ZH[a.status] ?? a.status,
       a.ticketId ?? '', a.openedAt, a.ack?.by ?? '', a.ack?.reason ?? '', a.assignee ?? '', a.status === 'resolved' ? '' : a.onCall.level,
       last?.what ?? '', last?.at ?? '',
+      a.ack?.credential ? `${a.ack.credential.role} ${a.ack.credential.fingerprint}` : '',
     ];
   });
   return excelCsv(HEAD, rows);

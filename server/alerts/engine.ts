@@ -20,9 +20,10 @@ import {
 } from '../../pipelines/rules/index.ts';
 import type { CounterChange, Logger, Monitor } from '../monitor.ts';
 import { loadCaseEvents, loadRecords, loadTicketEvents, logRow, writeLog } from './store.ts';
-import { alertView, shownChange } from './view.ts';
+import { alertView, shownChange, stampCredential, type Credential } from './view.ts';
 import { sendToGateways } from './gateway-notice.ts';
 import { TicketLoader } from './ticket-loader.ts';
+import { pickAlerts } from './list.ts';
 import { openLevelKeys, withOpenCaseTickets, withOpenLevelKeys } from './open-alerts.ts';
 
 // The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
@@ -93,11 +94,7 @@ export class AlertEngine {
   }
 
   list(status: 'open' | 'all') {
-    const tz = this.monitor.plan.timezone;
-    return [...this.records.values()]
-      .filter((r) => status === 'all' || r.status !== 'resolved')
-      .sort((a, b) => b.openedAtMs - a.openedAtMs || (a.id < b.id ? -1 : 1))
-      .map((r) => alertView(r, tz));
+    return pickAlerts(this.records.values(), { status }).map((r) => alertView(r, this.monitor.plan.timezone));
   }
 
   /** What the headline counts, without rendering every alert (that cost grew with the alerts open). */
@@ -111,11 +108,12 @@ export class AlertEngine {
     return this.records.get(id);
   }
 
-  /** A person's action; ActionRefused (4xx) when the state does not allow it. */
-  act(id: string, action: Action): AlertRecord | undefined {
+  /** A person's action, with the token that acted; ActionRefused (4xx) when the state does not allow it. */
+  act(id: string, action: Action, credential?: Credential): AlertRecord | undefined {
     const r = this.records.get(id);
     if (!r) return undefined;
     const step = applyAction(r, action, this.now(), () => `${id}/${action.type}/${randomUUID()}`, this.cfg);
+    if (credential) stampCredential(step.entries, credential);
     this.commit([step]);
     return step.record;
   }
@@ -240,7 +238,7 @@ export class AlertEngine {
       const change = entries.map((e) => ({ what: e.what, at: e.atMs, by: e.by ?? null }));
       liveMessages.next({ type: 'alert', ...view, change });
       if (!nc) unsent++;
-      else sendToGateways(nc, this.monitor, view, change, record, now, this.log);
+      else sendToGateways(nc, this.monitor, view, entries, record, now, this.log);
     }
     if (unsent > 0) this.log.warn({ unsent }, 'alert changes not sent on NATS: no counting lease');
     if (rows.length === 0) return;

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CounterRow } from '../../pipelines/model.ts';
 import { loadPlanFile } from '../../pipelines/plan/index.ts';
-import { gatewayNotice } from './gateway-notice.ts';
+import type { HistoryEntry } from '../../pipelines/rules/index.ts';
+import { gatewayNotice, noticeId, sendToGateways } from './gateway-notice.ts';
 import type { AlertView } from './view.ts';
 
 const plan = loadPlanFile(join(import.meta.dirname, '../../tests/fixtures/plan-2025.yaml'));
@@ -33,10 +34,55 @@ describe('gatewayNotice', () => {
   it('words a case with its ticket, the bank as 全行, and a resolved alert without the on-call line', () => {
     const c = gatewayNotice(view({ kind: 'case', id: 'case.T-9', complaintType: 'insurance_dispute', scope: 'BJ-HD', level: 'watch', ticketId: 'T-9', onCall: { level: 1, round: 0, since: '', notify: ['role:supervisor'] } }), [{ what: 'opened' }], plan);
     expect(c.text).toBe('【消保预警·关注】代理保险争议 · 海淀支行 · 工单 T-9：逐笔盯盘，客户首次接触未达成一致；新预警；值班第1级。');
-    const history = [{ at: '', what: 'case-escalated', detail: { escalation: 'mediation' } }];
-    const up = gatewayNotice(view({ kind: 'case', scope: 'BJ-HD', ticketId: 'T-9', history } as Partial<AlertView>), [{ what: 'case-escalated' }], plan);
+    const up = gatewayNotice(view({ kind: 'case', scope: 'BJ-HD', ticketId: 'T-9' }), [{ what: 'case-escalated', detail: { escalation: 'mediation' } }], plan);
     expect(up.text).toContain('；案件升级：三方调解；');
     const all = gatewayNotice(view({ scope: 'ALL', status: 'resolved' }), [{ what: 'resolved' }, { what: 'resolved' }], plan, { ...row, scope: 'ALL', ratio: null });
     expect(all.text).toBe('【消保预警·严重超标】购车分期 · 全行：未达成一致 11 人，累计管控值 9.1，年度允许量 10；已解除。');
+  });
+
+  // Audit T 9: 年度允许量 0.6666666666666666, an English ticket-reopened, and no "to whom"
+  it('rounds a branch\'s allowance, words a ticket re-opening, and says to whom a case was assigned or a notice sent', () => {
+    const branchRow = { ...row, annualAllowance: 2 / 3, allowanceToDate: 0.6, ratio: 1 / 0.6 };
+    expect(gatewayNotice(view({}), [{ what: 'raised' }], plan, branchRow).text).toContain('，年度允许量 0.7；升级；');
+    const reopened = gatewayNotice(view({ kind: 'case', ticketId: 'T-9' }), [{ what: 'ticket-reopened', detail: { eventId: 'e-9' } }], plan);
+    expect(reopened.text).toContain('；工单重开；');
+    const assigned = gatewayNotice(view({}), [{ what: 'assign', detail: { to: '广州分行消保专员陈某' } }], plan, row);
+    expect(assigned.text).toContain('；已指派：广州分行消保专员陈某；');
+    const notice = gatewayNotice(view({}), [{ what: 'notice', detail: { to: '广州分行', text: '请三日内回访' } }], plan, row);
+    expect(notice.text).toContain('；已发消保提示书：广州分行；');
+  });
+});
+
+// Audit T 3: a crash between sending a notice and writing its audit row sent it again after the
+// restart, with nothing a gateway could tell the copy by.
+describe('gateway notices - one id per announced change', () => {
+  const line = (id: string, what = 'escalated'): HistoryEntry => ({ id, atMs: 1_741_000_000_000, what, by: 'on-call policy' });
+  const alert = view({});
+  const record = { id: alert.id, kind: 'level' as const, complaintType: 'auto_installment', scope: 'GZ' };
+  const monitor = { plan, index: { rows: () => [row] } } as unknown as Parameters<typeof sendToGateways>[1];
+  const log = { warn: () => {} } as unknown as Parameters<typeof sendToGateways>[6];
+
+  function send(entries: HistoryEntry[]) {
+    const sent: Array<{ subject: string; body: any; msgId: string | undefined }> = [];
+    const nc = { publish: (subject: string, data: string, opts?: { headers?: { get(k: string): string } }) => sent.push({ subject, body: JSON.parse(data), msgId: opts?.headers?.get('Nats-Msg-Id') }) };
+    sendToGateways(nc as unknown as Parameters<typeof sendToGateways>[0], monitor, alert, entries, record, 0, log);
+    return sent[0]!;
+  }
+
+  it('sends the same id for the same change, in the body and as Nats-Msg-Id, and another for another change', () => {
+    const first = send([line(`${alert.id}/oncall/1/0/1741000000000`)]);
+    const again = send([line(`${alert.id}/oncall/1/0/1741000000000`)]);
+    expect(first.subject).toBe('complaints.alerts.auto_installment.GZ');
+    expect(first.body.noticeId).toMatch(/^[0-9a-f]{32}$/);
+    expect(first.msgId).toBe(first.body.noticeId);
+    expect(again.body.noticeId).toBe(first.body.noticeId);
+    expect(first.body.change).toEqual([{ id: `${alert.id}/oncall/1/0/1741000000000`, what: 'escalated', at: 1_741_000_000_000, by: 'on-call policy' }]);
+    expect(send([line(`${alert.id}/oncall/0/1/1741000900000`)]).body.noticeId).not.toBe(first.body.noticeId);
+  });
+
+  it('derives the id from the alert and the set of its lines, not their order', () => {
+    expect(noticeId('a', ['x', 'y'])).toBe(noticeId('a', ['y', 'x']));
+    expect(noticeId('a', ['x'])).not.toBe(noticeId('b', ['x']));
+    expect(noticeId('a', ['x'])).not.toBe(noticeId('a', ['x', 'y']));
   });
 });

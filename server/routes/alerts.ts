@@ -10,6 +10,7 @@ import type { Monitor } from '../monitor.ts';
 import { parseRfc3339, toZonedIso } from '../time.ts';
 import { readQuery } from './query.ts';
 import { alertsCsv } from '../alerts/csv.ts';
+import { ALERT_QUERY, listAlerts, readAlertListQuery } from '../alerts/list.ts';
 import { maskText } from '../../pipelines/transforms/mask.ts';
 import { laterCorrection, readSeen, readTicketNow, REVIEW_REASON, reviewStale, SentCorrections, staleConfirmation } from './review-confirm.ts';
 
@@ -65,15 +66,14 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
 
   app.get('/api/alerts', async (req, reply) => {
     authorize(req, config, 'viewer');
-    const q = readQuery(req.query, ['status', 'type', 'scope', 'level', 'kind', 'format']);
-    if (q.format !== undefined && q.format !== 'json' && q.format !== 'csv') throw badRequest(`format must be json or csv (got "${q.format}")`);
-    const status = q.status ?? 'open';
-    if (status !== 'open' && status !== 'all') throw badRequest(`status must be open or all (got "${status}")`);
-    const alerts = engine.list(status).filter((a) => (q.type === undefined || a.complaintType === q.type) && (q.scope === undefined || a.scope === q.scope) && (q.level === undefined || a.level === q.level) && (q.kind === undefined || a.kind === q.kind));
+    const q = readAlertListQuery(readQuery(req.query, ALERT_QUERY));
     if (q.format === 'csv') {
-      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="alerts-${status}.csv"`).send(alertsCsv(alerts, monitor.plan));
+      // a spreadsheet row has the last change only: no whole histories rendered for it
+      const { alerts } = listAlerts(engine.records.values(), { ...q, history: 'last' }, monitor.plan.timezone);
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="alerts-${q.status}.csv"`).send(alertsCsv(alerts, monitor.plan));
     }
-    return { alerts, ackReasons: engine.cfg.ackReasons };
+    const { total, alerts } = listAlerts(engine.records.values(), q, monitor.plan.timezone);
+    return { total, alerts, ackReasons: engine.cfg.ackReasons };
   });
 
   app.get('/api/alerts/:id', async (req) => {
@@ -106,7 +106,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
       default: a = { type: action as 'escalate' | 'resolve' | 'reopen', by, ...(note ? { note } : {}) };
     }
     try {
-      const next = engine.act(id, a)!;
+      const next = engine.act(id, a, access.credential)!;
       // a person's action is in the audit log before it is confirmed: it cannot be derived again
       await engine.written();
       return alertView(next, monitor.plan.timezone);
@@ -163,7 +163,8 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
       customerId: 'correction',
       ...(outcome !== undefined ? { outcome } : {}),
       text: `更正 by ${by}${reason ? `: ${reason}` : ''}`,
-      tags: { correctedBy: by.slice(0, 80) },
+      // the name typed, and the token that sent it (as alert actions keep it)
+      tags: { correctedBy: by.slice(0, 80), ...(access.credential ? { correctedWith: `${access.credential.role} ${access.credential.fingerprint}` } : {}) },
     };
     let nc;
     try {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,15 +110,20 @@ describe('e2e alerts - events in, alerts out', () => {
   it('acknowledges over HTTP exactly as the contract says, keeping who and when', async () => {
     const { status, body } = await post(monitor, '/api/alerts/case.INS-1/ack', SUP, { by: '王主管' });
     expect(status).toBe(200);
-    expect(body).toMatchObject({ id: 'case.INS-1', status: 'acknowledged', ack: { by: '王主管', reason: 'unspecified' } });
-    expect(body.history.at(-1)).toMatchObject({ what: 'acknowledged', by: '王主管', before: expect.stringMatching(/^open\//) });
+    // the name typed, and the token that acted: its role and fingerprint, never the token (audit T 4)
+    const credential = { role: 'supervisor', fingerprint: createHash('sha256').update(SUP).digest('hex').slice(0, 8) };
+    expect(body).toMatchObject({ id: 'case.INS-1', status: 'acknowledged', ack: { by: '王主管', reason: 'unspecified', credential } });
+    expect(body.history.at(-1)).toMatchObject({ what: 'acknowledged', by: '王主管', credential, before: expect.stringMatching(/^open\//) });
     // confirmed only once it is in the audit trail (a person's action cannot be derived again)
     const logged = await fetch(`${monitor.baseUrl}/api/sql`, {
       method: 'POST',
       headers: { authorization: `Bearer ${SUP}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ query: "SELECT actor FROM complaints.v_alert_history WHERE alert_id = 'case.INS-1' AND what = 'acknowledged'" }),
+      body: JSON.stringify({ query: "SELECT actor, JSONExtractString(detail, 'credential', 'fingerprint') AS token FROM complaints.alert_log WHERE alert_id = 'case.INS-1' AND what = 'acknowledged'" }),
     });
-    expect(await logged.text()).toContain('王主管');
+    const audit = await logged.text();
+    expect(audit).toContain('王主管');
+    expect(audit).toContain(credential.fingerprint);
+    expect(audit).not.toContain(SUP);
     expect((await post(monitor, '/api/alerts/case.INS-1/ack', SUP, { by: '王主管' })).status).toBe(409);
     const note = await post(monitor, '/api/alerts/case.INS-1/notice', SUP, { by: '王主管', to: '海淀支行', text: '消保提示书：请三日内回访客户' });
     expect(note.status).toBe(200);
@@ -131,6 +137,30 @@ describe('e2e alerts - events in, alerts out', () => {
     expect(lines).toHaveLength((await getJson(monitor, '/api/alerts?status=all&kind=case', { headers: auth(VIEWER) })).body.alerts.length + 1);
     expect(lines[0]).toMatch(/^预警编号 id,类别 kind,类型 type,类型名称 type name,机构 scope,/);
     expect(lines.find((l) => l.startsWith('case.INS-1,'))).toMatch(/,逐笔盯盘,insurance_dispute,代理保险争议,BJ-HD,海淀支行,.*,已确认,INS-1,.*,王主管,unspecified,/);
+    expect(lines[0]).toMatch(/,确认凭据 acknowledged with \(role and token fingerprint\)$/);
+    expect(lines.find((l) => l.startsWith('case.INS-1,'))).toMatch(new RegExp(`,supervisor ${credential.fingerprint}$`));
+    // the gateways' words say to whom the 消保提示书 went, and the message carries its id
+    const sentNotice = await until('the notice on NATS', () => natsMessages.find((m) => m.body.id === 'case.INS-1' && m.body.change.some((c: any) => c.what === 'notice')));
+    expect(sentNotice.body.notice.text).toContain('已发消保提示书：海淀支行');
+    expect(sentNotice.body.noticeId).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  // Audit W F6: a year's alerts with their whole histories in one answer, rendered on the counting thread
+  it('pages the list (limit, offset, total) and lists without histories on request; refuses bad values', async () => {
+    const whole = (await getJson(monitor, '/api/alerts?status=all', { headers: auth(VIEWER) })).body;
+    expect(whole.total).toBe(whole.alerts.length);
+    expect(whole.alerts.every((a: any) => Array.isArray(a.history) && a.history.length > 0)).toBe(true);
+    const first = (await getJson(monitor, '/api/alerts?status=all&limit=1&history=none', { headers: auth(VIEWER) })).body;
+    const rest = (await getJson(monitor, '/api/alerts?status=all&limit=1000&offset=1&history=last', { headers: auth(VIEWER) })).body;
+    expect([first.total, rest.total]).toEqual([whole.total, whole.total]);
+    expect([...first.alerts, ...rest.alerts].map((a: any) => a.id)).toEqual(whole.alerts.map((a: any) => a.id));
+    expect(first.alerts[0]).not.toHaveProperty('history');
+    expect(first.alerts[0].historyCount).toBe(whole.alerts[0].history.length);
+    expect(rest.alerts.map((a: any) => a.history.at(-1))).toEqual(whole.alerts.slice(1).map((a: any) => a.history.at(-1)));
+    for (const bad of ['limit=0', 'limit=1001', 'offset=-1', 'history=full', 'level=red']) {
+      const { status, body } = await getJson(monitor, `/api/alerts?${bad}`, { headers: auth(VIEWER) });
+      expect([bad, status, body.message]).toEqual([bad, 400, expect.stringContaining(bad.split('=')[0]!)]);
+    }
   });
 
   it('escalates an unacknowledged alert along the on-call ladder after its timeout', async () => {
