@@ -77,6 +77,9 @@ describe('console - supervisor page', () => {
     } while (Date.now() < deadline);
     expect(alert.status).toBe('resolved');
     expect(JSON.stringify(alert.history)).toContain('withdrawn');
+    // the pane says the case ended and why, and keeps the correction's answer
+    await waitShown(page, 'the ended pane', () => /撤销/.test(document.querySelector('#detail .ended')?.textContent ?? ''));
+    expect(await page.locator('#d-error').innerText()).toContain('correction sent');
     expect(errors).toEqual([]);
   });
 

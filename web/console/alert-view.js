@@ -116,10 +116,14 @@ export function detailHtml(a, ctx) {
     ${historyHtml(a)}`;
 }
 
-/** The selected alert ended while shown (its case closed, it was withdrawn or resolved): say so and why, instead of an empty pane. */
+/**
+ * The selected alert ended while shown (its case closed, it was withdrawn or resolved): say so and
+ * why, instead of an empty pane; the answer to the action that ended it (a correction) stays.
+ */
 export function endedHtml(a, ctx) {
   return `<h2>${pill(a)} ${esc(subject(a, ctx))}</h2>
     <div class="meta">${esc(a.id)} · <b id="d-status">${esc(STATUS_ZH[a.status] ?? a.status)}</b></div>
     <p class="ended">此预警已解除，已移出待处理列表：${esc(RESOLUTION_ZH[a.resolution] ?? a.resolution ?? '')}${a.resolvedAt ? ` · ${esc(fmt(a.resolvedAt))}` : ''}<br>This alert has ended and left the open list.</p>
+    <div class="error" id="d-error">${esc(ctx.notice)}</div>
     ${historyHtml(a)}`;
 }
