@@ -70,14 +70,15 @@ function subject(a) {
 
 // The caller (GET /api/me): a viewer reads only; a supervisor limited to some branches acts only
 // on their alerts (the server checks each action again); the list shows those first-hand and the
-// rest read-only. Until /api/me answers the caller is taken for a viewer: no action is offered.
-let access = { role: 'viewer', branches: null, mayAct: false };
+// rest read-only. Until /api/me answers no action is offered.
+let access = { role: null, branches: null, mayAct: false };
 function mayAct(a) {
   return mayActOn(access, plan, a.scope);
 }
 
 /** Why this caller may not act on an alert, shown instead of the actions. */
 function readOnlyNote() {
+  if (!access.role) return '正在确认此令牌的权限… Checking what this token may do…';
   if (!access.mayAct) return `你的令牌只能查看（${access.role}），不能确认或操作。This token may only view: read-only.`;
   return `此预警不在你的机构范围内（${(access.branches ?? []).map(scopeName).join('、')}），只读。This alert is outside your branches: read-only.`;
 }
@@ -201,7 +202,7 @@ api('/api/me').then((r) => {
   $('mine-box').hidden = !r.branches;
   $('me-box').hidden = !r.mayAct; // a viewer takes no action, so gives no name
   render();
-}).catch(() => {});
+}).catch((err) => { $('conn').textContent = err.message; }); // no actions offered without an answer
 
 function connect() {
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${withToken('/ws')}`);
