@@ -1,6 +1,7 @@
 import { ALL_SCOPE, type CounterRow } from '../pipelines/model.ts';
 import type { CompiledPlan } from '../pipelines/plan/index.ts';
 import type { CounterIndex } from '../pipelines/transforms/index.ts';
+import { resolveAlertConfig } from '../pipelines/rules/index.ts';
 import { toZonedIso } from './time.ts';
 
 // What the read surfaces send, built from the plan and the counters. Charts get columns
@@ -19,6 +20,8 @@ export function planView(plan: CompiledPlan) {
       start: toZonedIso(w.startMs, plan.timezone),
       end: toZonedIso(w.endMs, plan.timezone),
     })),
+    // the on-call ladder (defaults filled in): the console says when an unacknowledged alert climbs
+    onCall: resolveAlertConfig(p.alerts).onCall,
   };
 }
 

@@ -8,10 +8,11 @@ import { ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-proc
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
 
 // The console's browser tests share one set-up: a real nats-server, the monitor process with a
-// whole-bank supervisor and a supervisor of BJ, and a headless Chromium.
+// whole-bank supervisor, a supervisor of BJ and a viewer, and a headless Chromium.
 
 export const SUP = 'console-supervisor-0123456789';
 export const BJ_SUP = 'console-bj-supervisor-0123456789';
+export const VIEWER = 'console-viewer-0123456789';
 
 export interface ConsoleFixture {
   nats: TestNats;
@@ -26,7 +27,7 @@ export function consoleFixture(env: Record<string, string> = {}): ConsoleFixture
   beforeAll(async () => {
     f.nats = await startTestNats();
     f.nc = await f.nats.connect();
-    f.monitor = await startMonitor({ NATS_URL: f.nats.url, PLAN: join(ROOT, 'tests/fixtures/plan-2025.yaml'), MONITOR_TOKENS: `${SUP}:supervisor,${BJ_SUP}:supervisor:BJ`, ...env });
+    f.monitor = await startMonitor({ NATS_URL: f.nats.url, PLAN: join(ROOT, 'tests/fixtures/plan-2025.yaml'), MONITOR_TOKENS: `${SUP}:supervisor,${BJ_SUP}:supervisor:BJ,${VIEWER}:viewer`, ...env });
     f.browser = await launchBrowser();
   }, 120_000);
   afterAll(async () => {

@@ -35,9 +35,9 @@ describe('console - supervisor page', () => {
     const history = await page.locator('.history').innerText();
     expect(history).toContain('确认');
     expect(history).toContain('李主管');
-    expect(history).toContain('contacting_customer');
+    expect(history).toContain('联系客户中'); // the reason's Chinese words, not its code
     expect(await item.innerText()).toContain('代理保险争议 · 上海分行'); // the plan's names, not codes
-    expect(await item.locator('.urgency').innerText()).toMatch(/^(新案 new|无进展 stale|超期 overdue)$/);
+    expect(await item.locator('.urgency').innerText()).toMatch(/^(新案|无进展|超期)$/); // a case's level is its urgency
     // the ticket goes up its own ladder: the history says to which step
     await publishEvents(f.nc, [event('b-1e', 'CON-1', { kind: 'escalated', outcome: undefined, escalation: 'mediation', occurredAt: '2025-05-07T10:00:00+08:00' })]);
     await waitShown(page, 'the escalation in the history', () => /案件升级：三方调解/.test(document.querySelector('.history')?.textContent ?? ''));
@@ -77,6 +77,9 @@ describe('console - supervisor page', () => {
     } while (Date.now() < deadline);
     expect(alert.status).toBe('resolved');
     expect(JSON.stringify(alert.history)).toContain('withdrawn');
+    // the pane says the case ended and why, and keeps the correction's answer
+    await waitShown(page, 'the ended pane', () => /撤销/.test(document.querySelector('#detail .ended')?.textContent ?? ''));
+    expect(await page.locator('#d-error').innerText()).toContain('correction sent');
     expect(errors).toEqual([]);
   });
 

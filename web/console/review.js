@@ -3,7 +3,8 @@
 // (POST /api/corrections), which flows through the pipeline, counts the ticket under that type and
 // takes it off the queue. Rows someone is editing are not redrawn by the minute's refresh.
 
-import { esc, fmt } from './words.js';
+import { esc, fmt, useTimeContext } from './words.js';
+import { timeContext, viewerZone } from './time.js';
 import { mayActOn } from './access.js';
 import { api, withToken } from './api.js';
 
@@ -168,6 +169,6 @@ $('f-branch').addEventListener('change', () => { picked.clear(); $('pick-all').c
 $('refresh').addEventListener('click', load);
 
 Promise.all([api('/api/plan'), api('/api/me').catch(() => access)])
-  .then(([p, a]) => { plan = p; access = a; $('bulk-type').innerHTML = typeOptions(''); })
+  .then(([p, a]) => { plan = p; access = a; useTimeContext(timeContext(p.timezone, Date.now(), viewerZone())); $('bulk-type').innerHTML = typeOptions(''); })
   .catch((err) => { $('error').textContent = err.message; })
   .finally(() => { load(); setInterval(load, 60_000); });

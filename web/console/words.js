@@ -1,14 +1,35 @@
 // The console's words and small formatters: Chinese first, the English beside it where a
 // supervisor from another team may read it.
 
+import { timeText } from './time.js';
+
 export const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-export const fmt = (iso) => (iso ? iso.slice(5, 16).replace('T', ' ') : '');
+
+// Set once the plan's zone is known (time.js timeContext): every page of the console writes
+// times the same way, with the year when it is not this one and the offset in a foreign zone.
+let times = {};
+export const useTimeContext = (ctx) => void (times = ctx);
+export const fmt = (iso) => timeText(iso, times);
 
 export const LEVEL_ZH = { watch: '关注', breach: '超标', critical: '严重超标', ok: '正常' }; // the wall's words
+// A case's level is its urgency, not an allowance level: the wall says 新案 / 无进展 / 超期 for it.
+export const CASE_LEVEL_ZH = { watch: '新案', breach: '无进展', critical: '超期' };
+// a case's urgency (pipelines/rules/cases.ts: new, no progress for a while, past its deadline) and its level
+export const URGENCY_LEVEL = { new: 'watch', stale: 'breach', overdue: 'critical' };
 export const STATUS_ZH = { open: '待处理', acknowledged: '已确认', resolved: '已解除' };
 export const KIND_ZH = { case: '逐笔盯盘 case', level: '累计 level' };
-// a case's urgency (pipelines/rules/cases.ts): new, no progress for a while, past its deadline
-export const URGENCY_ZH = { new: '新案 new', stale: '无进展 stale', overdue: '超期 overdue' };
-export const WHAT_ZH = { opened: '开启', raised: '升级', acknowledged: '确认', escalated: '上报', note: '备注', notice: '消保提示书', assign: '指派', resolved: '解除', reopened: '重开', withdrawn: '撤销', amended: '更正', stale: '无进展', overdue: '超期', 'case-escalated': '案件升级', closed: '办结', recovering: '回落', corrected: '更正' };
+export const WHAT_ZH = { opened: '开启', raised: '升级', acknowledged: '确认', escalated: '上报', note: '备注', notice: '消保提示书', assign: '指派', resolved: '解除', reopened: '重开', withdrawn: '撤销', amended: '更正', stale: '无进展', overdue: '超期', 'case-escalated': '案件升级', closed: '办结', recovering: '回落', corrected: '更正', 'ticket-reopened': '工单重开' };
+// why an alert ended (its `resolution`)
+export const RESOLUTION_ZH = { closed: '办结：工单已达成一致 closed', recovered: '回落：已恢复正常 recovered', withdrawn: '撤销：更正后不再成立 withdrawn', manual: '人工解除 resolved by hand' };
+// The plan's acknowledgement reasons (docs/ALERTS.md defaults) and the on-call policy's own reason;
+// a plan's other codes are shown as they are.
+export const REASON_ZH = {
+  unspecified: '未说明', investigating: '调查中', contacting_customer: '联系客户中', case_meeting: '提交案例会',
+  known_cause: '原因已查明', false_positive: '误报', 'not acknowledged in time': '超时未确认',
+};
+export const reasonText = (code) => REASON_ZH[code] ?? code;
+// who the on-call ladder notifies: people by name, and everyone of a role
+export const ROLE_ZH = { 'role:supervisor': '全体主管', 'role:admin': '全体管理员', 'role:viewer': '全体查看人' };
+export const notifyText = (list) => (list ?? []).map((n) => ROLE_ZH[n] ?? n).join('、');
 // the steps of a complaint's own escalation ladder (the ticket's `escalated` events), as the wall says them
 export const LADDER_ZH = { case_meeting: '案例会', mediation: '三方调解', management: '管理层' };

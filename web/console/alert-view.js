@@ -1,0 +1,129 @@
+// What the console shows of an alert: its row in the list, its detail pane (with the actions
+// only for a caller who may take them), its history, and the pane of one that just ended. Plain
+// functions from an alert and a context to HTML text; app.js holds the state and the events.
+//
+// ctx: { typeName(code), scopeName(code), at(ms) → time text, ladder (the plan's onCall),
+//        mayAct (this caller on this alert), readOnlyNote (why not, when not), reasons,
+//        typeOptions (the correction form's type list), notice (the last action's answer) }
+
+import { CASE_LEVEL_ZH, KIND_ZH, LADDER_ZH, LEVEL_ZH, RESOLUTION_ZH, STATUS_ZH, URGENCY_LEVEL, WHAT_ZH, esc, fmt, notifyText, reasonText } from './words.js';
+import { nextClimb } from './on-call.js';
+
+const RANK = { critical: 3, breach: 2, watch: 1, ok: 0 };
+const instant = (iso) => Date.parse(iso ?? '') || 0;
+
+/**
+ * The list's order: unacknowledged first, then the higher level, then the one waiting longest
+ * (a supervisor on duty takes the oldest unacknowledged case first, not the newest).
+ */
+export function compareAlerts(a, b) {
+  return (b.status === 'open') - (a.status === 'open') || (RANK[b.level] ?? 0) - (RANK[a.level] ?? 0)
+    || instant(a.openedAt) - instant(b.openedAt) || String(a.id).localeCompare(String(b.id));
+}
+
+/** The level's word: a case's level is its urgency (新案 / 无进展 / 超期, as the wall says), not an allowance level. */
+export function levelWord(a) {
+  if (a.kind === 'case') return CASE_LEVEL_ZH[URGENCY_LEVEL[a.urgency] ?? a.level] ?? a.level;
+  return LEVEL_ZH[a.level] ?? a.level;
+}
+
+const pill = (a) => `<span class="pill ${esc(a.level)}${a.kind === 'case' ? ' urgency' : ''}"${a.urgency ? ` data-urgency="${esc(a.urgency)}"` : ''}>${esc(levelWord(a))}</span>`;
+
+/** How far up its own ladder (case meeting → mediation → management) the complaint has gone, as the wall's ticker says it. */
+export function caseStep(history) {
+  const ladder = Object.keys(LADDER_ZH);
+  let furthest = -1;
+  for (const h of history ?? []) if (h?.what === 'case-escalated') furthest = Math.max(furthest, ladder.indexOf(h.detail?.escalation));
+  return furthest < 0 ? null : ladder[furthest];
+}
+
+/** A level alert's forecast: a breach to come, or one that has already happened. */
+export function forecastText(forecast) {
+  if (forecast?.alreadyBreached) return '已超出累计管控值 (already beyond the allowance to date)';
+  if (forecast?.week) return `预计第 ${forecast.week} 周超出累计管控值 (forecast week ${forecast.week})`;
+  return '';
+}
+
+/** When an unacknowledged alert goes to the next on-call level, and to whom; '' when nothing is due. */
+export function climbText(a, ctx) {
+  if (a.status !== 'open' || !ctx.ladder) return '';
+  const next = nextClimb(a, ctx.ladder);
+  if (!next) return '值班通知已到最后一级 on-call ladder walked';
+  return `未确认则 ${ctx.at(next.atMs)} 升至值班第${next.level}级${next.round ? `（第${next.round + 1}轮）` : ''}：${notifyText(next.notify)}`;
+}
+
+/** A row of the list: what, since when, the deadline and the ladder step of a case, the on-call level and its next climb. */
+export function listRowHtml(a, ctx, { selected = false, fresh = false, readOnly = false } = {}) {
+  const step = a.kind === 'case' ? caseStep(a.history) : null;
+  const next = nextClimb(a, ctx.ladder);
+  const meta = [
+    esc(KIND_ZH[a.kind] ?? a.kind),
+    `<span class="status">${esc(STATUS_ZH[a.status] ?? a.status)}</span>`,
+    `开启 ${esc(fmt(a.openedAt))}`,
+    a.deadline ? `<span class="deadline">期限 ${esc(fmt(a.deadline))}</span>` : '',
+    step ? `<span class="step">↑${esc(LADDER_ZH[step])}</span>` : '',
+    `值班第${a.onCall?.level ?? 1}级${next ? `<span class="climb">，${esc(ctx.at(next.atMs))} 升第${next.level}级</span>` : ''}`,
+    readOnly ? '<span class="readonly">只读 read-only</span>' : '',
+  ].filter(Boolean).join(' · ');
+  return `<li data-id="${esc(a.id)}" data-level="${esc(a.level)}" data-status="${esc(a.status)}" class="${selected ? 'selected' : ''} ${fresh ? 'new' : ''}">
+    <div>${pill(a)} <b>${esc(subject(a, ctx))}</b> ${a.ticketId ? `· 工单 ${esc(a.ticketId)}` : ''}</div>
+    <div class="meta">${meta}</div></li>`;
+}
+
+const subject = (a, ctx) => `${ctx.typeName(a.complaintType)} · ${ctx.scopeName(a.scope)}`;
+
+/** One line of an alert's history, with what people wrote with their action (a note, a notice, an assignee). */
+export function historyLineHtml(h, kind) {
+  const d = h.detail ?? {};
+  const level = h.level ? ` [${esc(kind === 'case' ? CASE_LEVEL_ZH[h.level] ?? h.level : LEVEL_ZH[h.level] ?? h.level)}]` : '';
+  return `<li><b>${esc(fmt(h.at))}</b> ${esc(WHAT_ZH[h.what] ?? h.what)}${d.escalation ? `：${esc(LADDER_ZH[d.escalation] ?? d.escalation)}` : ''}${level}`
+    + `${d.onCallLevel ? ` → 值班第${esc(d.onCallLevel)}级` : ''}`
+    + `${h.by ? ` · <span class="who">${esc(h.by)}</span>` : ''}${h.reason ? ` · ${esc(reasonText(h.reason))}` : ''}`
+    + `${d.note ? ` · <span class="note">备注：${esc(d.note)}</span>` : ''}${d.text ? ` · <span class="note">${esc(d.text)}</span>` : ''}${d.to ? ` → ${esc(d.to)}` : ''}</li>`;
+}
+
+const historyHtml = (a) => `<h3>历史 History</h3><ol class="history">${(a.history ?? []).map((h) => historyLineHtml(h, a.kind)).join('')}</ol>`;
+
+function actionsHtml(a, ctx) {
+  const reasons = ctx.reasons.map((r) => `<option value="${esc(r)}">${esc(reasonText(r))}</option>`).join('');
+  return `<div class="actions">
+      <form data-action="ack"><select name="reason" aria-label="确认原因">${reasons}</select><input name="note" placeholder="备注（可选）note" maxlength="500"><button class="primary" ${a.status !== 'open' ? 'disabled' : ''}>确认 Acknowledge</button></form>
+      <form data-action="escalate"><input name="note" placeholder="上报说明（可选）note" maxlength="500"><button>上报 Escalate</button></form>
+      <form data-action="note"><input name="text" placeholder="备注 note" required maxlength="2000"><button>备注</button></form>
+      <form data-action="notice"><input name="to" placeholder="发往 机构/部门" required maxlength="120"><input name="text" placeholder="消保提示书内容" required maxlength="4000"><button>发提示书 Notice</button></form>
+      <form data-action="assign"><input name="to" placeholder="指派给" required maxlength="80"><button>指派 Assign</button></form>
+      <form data-action="correct" class="correct">
+        <input name="ticketId" placeholder="工单号 ticket" required maxlength="128" value="${esc(a.ticketId ?? '')}">
+        <select name="complaintType" aria-label="更正类型">${ctx.typeOptions(a.complaintType)}</select>
+        <input name="branch" placeholder="机构 branch" required maxlength="64" value="${esc(a.scope === 'ALL' ? '' : a.scope)}">
+        <select name="outcome" aria-label="首轮结果"><option value="">结果不变 outcome unchanged</option><option value="agreed">达成一致 agreed</option><option value="not_agreed">未达成一致 not agreed</option></select>
+        <input name="reason" placeholder="更正原因 reason" maxlength="500">
+        <button>更正工单 Correct</button>
+      </form>
+      <div class="error" id="d-error">${esc(ctx.notice)}</div>
+    </div>`;
+}
+
+/** The selected open alert: what it is, who is on call and when it climbs, the actions (for a caller who may act), its history. */
+export function detailHtml(a, ctx) {
+  const ack = a.ack ? ` · 确认人 ${esc(a.ack.by)}（${esc(reasonText(a.ack.reason))}）` : '';
+  const burn = a.burn ? `消耗速度 burn: 1天 ${a.burn.fast?.rate ?? '–'} / 7天 ${a.burn.slow?.rate ?? '–'}` : '';
+  const facts = [forecastText(a.forecast), burn, `通知 ${notifyText(a.onCall?.notify)}`, climbText(a, ctx)].filter(Boolean).map(esc).join(' · ');
+  return `<h2>${pill(a)} ${esc(subject(a, ctx))}</h2>
+    <div class="meta">${esc(a.id)} · <b id="d-status">${esc(STATUS_ZH[a.status] ?? a.status)}</b>${ack}${a.assignee ? ` · 指派 ${esc(a.assignee)}` : ''}${a.deadline ? ` · 办理期限 ${esc(fmt(a.deadline))}` : ''}</div>
+    <div class="meta" id="d-facts">${facts}</div>
+    ${ctx.mayAct ? actionsHtml(a, ctx) : `<p class="meta readonly-note">${esc(ctx.readOnlyNote)}</p>`}
+    ${historyHtml(a)}`;
+}
+
+/**
+ * The selected alert ended while shown (its case closed, it was withdrawn or resolved): say so and
+ * why, instead of an empty pane; the answer to the action that ended it (a correction) stays.
+ */
+export function endedHtml(a, ctx) {
+  return `<h2>${pill(a)} ${esc(subject(a, ctx))}</h2>
+    <div class="meta">${esc(a.id)} · <b id="d-status">${esc(STATUS_ZH[a.status] ?? a.status)}</b></div>
+    <p class="ended">此预警已解除，已移出待处理列表：${esc(RESOLUTION_ZH[a.resolution] ?? a.resolution ?? '')}${a.resolvedAt ? ` · ${esc(fmt(a.resolvedAt))}` : ''}<br>This alert has ended and left the open list.</p>
+    <div class="error" id="d-error">${esc(ctx.notice)}</div>
+    ${historyHtml(a)}`;
+}
