@@ -23,7 +23,7 @@ import { loadCaseEvents, loadRecords, loadTicketEvents, logRow, writeLog } from 
 import { alertView, shownChange } from './view.ts';
 import { sendToGateways } from './gateway-notice.ts';
 import { TicketLoader } from './ticket-loader.ts';
-import { openLevelKeys, withOpenCaseTickets, withOpenLevelKeys } from './open-alerts.ts';
+import { listed, openLevelKeys, withOpenCaseTickets, withOpenLevelKeys, type ListStatus } from './open-alerts.ts';
 
 // The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
 // rules are deterministic) and the people's side (acks, notes, notices, assignments, on-call
@@ -92,10 +92,10 @@ export class AlertEngine {
     return engine;
   }
 
-  list(status: 'open' | 'all') {
+  list(status: ListStatus) {
     const tz = this.monitor.plan.timezone;
     return [...this.records.values()]
-      .filter((r) => status === 'all' || r.status !== 'resolved')
+      .filter((r) => listed(r, status))
       .sort((a, b) => b.openedAtMs - a.openedAtMs || (a.id < b.id ? -1 : 1))
       .map((r) => alertView(r, tz));
   }

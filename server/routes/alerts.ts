@@ -68,7 +68,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     const q = readQuery(req.query, ['status', 'type', 'scope', 'level', 'kind', 'format']);
     if (q.format !== undefined && q.format !== 'json' && q.format !== 'csv') throw badRequest(`format must be json or csv (got "${q.format}")`);
     const status = q.status ?? 'open';
-    if (status !== 'open' && status !== 'all') throw badRequest(`status must be open or all (got "${status}")`);
+    if (status !== 'open' && status !== 'all' && status !== 'withdrawn') throw badRequest(`status must be open, all or withdrawn (got "${status}")`);
     const alerts = engine.list(status).filter((a) => (q.type === undefined || a.complaintType === q.type) && (q.scope === undefined || a.scope === q.scope) && (q.level === undefined || a.level === q.level) && (q.kind === undefined || a.kind === q.kind));
     if (q.format === 'csv') {
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="alerts-${status}.csv"`).send(alertsCsv(alerts, monitor.plan));
