@@ -110,8 +110,8 @@ describe('lifecycle - late events and people', () => {
       w,
       records,
       get now() { return now; },
-      add(events: MaskedEvent[], reason = 'late event') {
-        now += 1_000;
+      add(events: MaskedEvent[], reason = 'late event', advanceMs = 1_000) {
+        now += advanceMs;
         w.add(events);
         const keys = [{ complaintType: 'weekly', scope: 'ALL' }];
         const cases = deriveCaseAlerts(w.plan, w.book, w.book.ticketIds(), now, w.cfg);

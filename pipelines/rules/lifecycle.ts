@@ -196,7 +196,7 @@ export function mergeDerived(prev: AlertRecord | undefined, d: DerivedAlert, now
   const manual = prev.status === 'resolved' && prev.resolution === 'manual';
   // the ticket moved after a person closed it: their close no longer stands
   const movedSince = manual ? d.history.find((h) => (h.what === 'ticket-reopened' || h.what === 'case-escalated') && h.atMs > prev.resolvedAtMs!) : undefined;
-  const heldOpen = prev.status !== 'resolved' && prev.reopenedByHandAtMs !== undefined && (!cleared || d.clearedAtMs! <= prev.reopenedByHandAtMs);
+  const heldOpen = cleared && prev.status !== 'resolved' && prev.reopenedByHandAtMs !== undefined && d.clearedAtMs! <= prev.reopenedByHandAtMs;
   const reopen = (reason: string) => {
     say({ id: `${d.id}/reopened/${nowMs}`, atMs: nowMs, what: 'reopened', reason, before: `${prev.status}/${prev.level}`, after: `open/${d.level}` });
   };
