@@ -8,11 +8,11 @@
 
 import type { HistoryEntry } from './types.ts';
 
-const DERIVED = new Set(['opened', 'raised', 'recovering', 'resolved', 'closed', 'corrected', 'case-escalated', 'ticket-reopened', 'stale', 'overdue']);
+export const DERIVED_WHATS: ReadonlySet<string> = new Set(['opened', 'raised', 'recovering', 'resolved', 'closed', 'corrected', 'case-escalated', 'ticket-reopened', 'stale', 'overdue']);
 
 /** A rule's line, not a person's (a manual resolve is a 'resolved' line with `by`). */
 export function isDerivedLine(h: HistoryEntry): boolean {
-  return h.by === undefined && DERIVED.has(h.what);
+  return h.by === undefined && DERIVED_WHATS.has(h.what);
 }
 
 /** 'recovering' reads the week so far: its figures move with the clock and are no claim yet. */
