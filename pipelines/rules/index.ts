@@ -7,3 +7,4 @@ export { burnRate, breachForecast, smoothAllowance, type BurnReading, type Breac
 export { applyAction, escalationDue, mergeDerived, reconcile, withdraw, ActionRefused, type Action, type AlertRecord, type Cause, type Step } from './lifecycle.ts';
 export { readAlertsSection } from './plan-section.ts';
 export { deriveLevelAlerts, deriveCaseAlerts, signalsOf, allKeys, type Key } from './derive.ts';
+export { compareLines, DERIVED_WHATS, isDerivedLine } from './derived-lines.ts';

@@ -4,6 +4,7 @@
 
 import type { Level } from '../model.ts';
 import type { AlertRulesConfig } from './config.ts';
+import { compareLines, describeLine, isDerivedLine } from './derived-lines.ts';
 import { LEVEL_RANK, type AlertStatus, type DerivedAlert, type HistoryEntry, type Resolution } from './types.ts';
 
 export interface AlertRecord extends DerivedAlert {
@@ -15,6 +16,8 @@ export interface AlertRecord extends DerivedAlert {
   ack?: { by: string; atMs: number; reason: string };
   assignee?: string;
   onCall: { level: number; round: number; sinceMs: number; notify: string[] };
+  /** when a person re-opened it: a close dated before this does not close it again */
+  reopenedByHandAtMs?: number;
 }
 
 export type Action =
@@ -77,7 +80,9 @@ export function applyAction(r: AlertRecord, a: Action, nowMs: number, entryIdOf:
       if (r.status === 'resolved') throw new ActionRefused(409, 'RESOLVED', 'a resolved alert cannot be escalated; re-open it first');
       const lvl = Math.min(r.onCall.level + 1, Math.max(0, cfg.onCall.levels.length - 1));
       next.onCall = onCallAt(cfg.onCall, lvl, r.onCall.round, nowMs);
+      // open again, so the acknowledgement no longer stands (its line stays in the history)
       next.status = 'open';
+      delete next.ack;
       detail.onCallLevel = lvl + 1;
       detail.notify = next.onCall.notify;
       if (a.note) detail.note = a.note;
@@ -88,11 +93,14 @@ export function applyAction(r: AlertRecord, a: Action, nowMs: number, entryIdOf:
       next.status = 'resolved';
       next.resolution = 'manual';
       next.resolvedAtMs = nowMs;
+      delete next.reopenedByHandAtMs;
       if (a.note) detail.note = a.note;
       break;
     case 'reopen':
       if (r.status !== 'resolved') throw new ActionRefused(409, 'NOT_RESOLVED', `alert is ${r.status}; only a resolved alert can be re-opened`);
+      if (r.resolution === 'withdrawn') throw new ActionRefused(409, 'WITHDRAWN', 'a withdrawn alert no longer derives from the events; it cannot be re-opened');
       next.status = 'open';
+      next.reopenedByHandAtMs = nowMs;
       delete next.resolution;
       delete next.resolvedAtMs;
       delete next.ack;
@@ -140,58 +148,81 @@ export interface Cause {
   reason: string;
 }
 
-/** Folds one re-derived condition into its record (or creates it). */
+/**
+ * Folds one re-derived condition into its record (or creates it). The derived lines and the
+ * fields they give (level, opened, resolved and when) are the derivation's, whatever came
+ * before, so the same events give the same alert in any order and batching; what changes of
+ * what was shown is said by one `amended` line (derived-lines.ts). People's decisions stand
+ * against facts older than them: a manual close until the ticket moves after it (a re-opening or
+ * an escalation dated later, or a level rise), a manual re-open until a close dated after it.
+ */
 export function mergeDerived(prev: AlertRecord | undefined, d: DerivedAlert, nowMs: number, cause: Cause, cfg: AlertRulesConfig): Step {
-  const entries: HistoryEntry[] = [];
+  const cleared = d.clearedAtMs !== undefined;
+  const ruleResolution: Resolution = d.kind === 'case' ? 'closed' : 'recovered';
   if (!prev) {
-    const cleared = d.clearedAtMs !== undefined;
     const record: AlertRecord = {
       ...d,
       history: [...d.history],
       status: cleared ? 'resolved' : 'open',
-      ...(cleared ? { resolution: d.kind === 'case' ? 'closed' : 'recovered', resolvedAtMs: d.clearedAtMs } : {}),
+      ...(cleared ? { resolution: ruleResolution, resolvedAtMs: d.clearedAtMs } : {}),
       raisedAtMs: nowMs,
       onCall: onCallAt(cfg.onCall, 0, 0, nowMs),
     } as AlertRecord;
     return { record, entries: [...d.history] };
   }
-  const known = new Set(prev.history.map((h) => h.id));
-  const next: AlertRecord = { ...prev, ...d, history: [...prev.history], status: prev.status, raisedAtMs: prev.raisedAtMs, onCall: prev.onCall };
-  for (const h of d.history) if (!known.has(h.id)) { next.history.push(h); entries.push(h); }
-  const changed = (['level', 'complaintType', 'scope', 'openedAtMs'] as const).filter((k) => prev[k] !== d[k]);
+  const lines = compareLines(prev.history.filter(isDerivedLine), d.history);
+  const entries: HistoryEntry[] = [...lines.added, ...lines.revised];
+  const next: AlertRecord = {
+    ...prev, ...d, status: prev.status, raisedAtMs: prev.raisedAtMs, onCall: prev.onCall,
+    history: [...prev.history.filter((h) => !isDerivedLine(h)), ...d.history].sort((a, b) => a.atMs - b.atMs),
+  };
+  if (!cleared) delete next.clearedAtMs;
+  const say = (e: HistoryEntry) => { next.history.push(e); entries.push(e); };
+
+  const changed = (['complaintType', 'scope', 'openedAtMs'] as const).filter((k) => prev[k] !== d[k]);
   const withdrawnBack = prev.resolution === 'withdrawn';
-  if (cause.retroactive && (changed.length > 0 || withdrawnBack)) {
-    const e: HistoryEntry = {
-      id: `${d.id}/amended/${nowMs}/${changed.join('+') || 'restored'}`,
+  if (changed.length > 0 || lines.takenBack.length > 0 || withdrawnBack) {
+    say({
+      id: `${d.id}/amended/${nowMs}/${changed.join('+') || (withdrawnBack ? 'restored' : 'lines')}`,
       atMs: nowMs,
       what: 'amended',
       reason: cause.reason,
-      before: changed.map((k) => `${k}=${String(prev[k])}`).join(' '),
-      after: changed.map((k) => `${k}=${String(d[k])}`).join(' '),
-    };
-    next.history.push(e);
-    entries.push(e);
+      before: [...changed.map((k) => `${k}=${String(prev[k])}`), ...(withdrawnBack ? ['withdrawn'] : []), ...lines.takenBack.map(describeLine)].join('; '),
+      after: [...changed.map((k) => `${k}=${String(d[k])}`), ...[...lines.revised, ...lines.added].map(describeLine)].join('; '),
+    });
   }
-  const cleared = d.clearedAtMs !== undefined;
+
   const rose = LEVEL_RANK[d.level] > LEVEL_RANK[prev.level as Level];
-  if (cleared && (prev.status !== 'resolved' || withdrawnBack)) {
-    // Withdrawn, and back already over (a correction undone after the ticket was resolved): it
-    // ends as it would have had it derived once from all the events, not as withdrawn.
+  const manual = prev.status === 'resolved' && prev.resolution === 'manual';
+  // the ticket moved after a person closed it: their close no longer stands
+  const movedSince = manual ? d.history.find((h) => (h.what === 'ticket-reopened' || h.what === 'case-escalated') && h.atMs > prev.resolvedAtMs!) : undefined;
+  const heldOpen = cleared && prev.status !== 'resolved' && prev.reopenedByHandAtMs !== undefined && d.clearedAtMs! <= prev.reopenedByHandAtMs;
+  const reopen = (reason: string) => {
+    say({ id: `${d.id}/reopened/${nowMs}`, atMs: nowMs, what: 'reopened', reason, before: `${prev.status}/${prev.level}`, after: `open/${d.level}` });
+  };
+  if (manual && !movedSince && (cleared || !rose)) {
+    // a person's close stands
+  } else if (heldOpen) {
+    // a person's re-open stands against a close dated before it
+  } else if (cleared) {
     next.status = 'resolved';
-    next.resolution = d.kind === 'case' ? 'closed' : 'recovered';
+    next.resolution = ruleResolution;
     next.resolvedAtMs = d.clearedAtMs;
-  } else if (!cleared && (withdrawnBack || (prev.status === 'resolved' && prev.resolution !== 'manual') || (rose && prev.status !== 'open'))) {
-    // Back again: a re-opened ticket, a correction undone, or a level rise after an ack/manual close.
-    const e: HistoryEntry = { id: `${d.id}/reopened/${nowMs}`, atMs: nowMs, what: 'reopened', reason: rose ? `level rose to ${d.level}` : cause.reason, before: `${prev.status}/${prev.level}`, after: `open/${d.level}` };
+    delete next.reopenedByHandAtMs;
+  } else if (prev.status === 'resolved' || (rose && prev.status === 'acknowledged')) {
+    // Back again: a re-opened or escalated ticket after a manual close, a withdrawal or a
+    // resolution undone (said by the lines above), or a level rise after an ack or a manual close.
+    if (manual || prev.status === 'acknowledged') reopen(rose ? `level rose to ${d.level}` : `${movedSince!.what} ${String(movedSince!.detail?.eventId ?? '')}`.trim());
     next.status = 'open';
     delete next.resolution;
     delete next.resolvedAtMs;
     delete next.ack;
     next.onCall = onCallAt(cfg.onCall, 0, 0, nowMs);
-    next.history.push(e);
-    entries.push(e);
   }
-  if (!cleared) delete next.clearedAtMs;
+  if (entries.length === 0 && (next.status !== prev.status || next.resolvedAtMs !== prev.resolvedAtMs)) {
+    // every change of state is a line in the audit trail, never a silent one
+    say({ id: `${d.id}/amended/${nowMs}/status`, atMs: nowMs, what: 'amended', reason: cause.reason, before: `${prev.status}/${prev.resolution ?? ''}`, after: `${next.status}/${next.resolution ?? ''}` });
+  }
   return { record: next, entries };
 }
 

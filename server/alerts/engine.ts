@@ -24,7 +24,7 @@ import { alertView, shownChange, stampCredential, type Credential } from './view
 import { sendToGateways } from './gateway-notice.ts';
 import { TicketLoader } from './ticket-loader.ts';
 import { pickAlerts } from './list.ts';
-import { openLevelKeys, withOpenCaseTickets, withOpenLevelKeys } from './open-alerts.ts';
+import { openLevelKeys, withOpenCaseTickets, withOpenLevelKeys, type ListStatus } from './open-alerts.ts';
 
 // The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
 // rules are deterministic) and the people's side (acks, notes, notices, assignments, on-call
@@ -72,7 +72,7 @@ export class AlertEngine {
 
   static async start(monitor: Monitor, log: Logger, now: () => number): Promise<AlertEngine> {
     const engine = new AlertEngine(monitor, log, now);
-    // Subscribe before reading the store so no batch falls between the two (both are idempotent).
+    // Subscribe before reading the store: no batch falls between the two (both idempotent).
     engine.sub = monitor.changes.subscribe((c) => (engine.ready ? engine.onChange(c) : engine.pending.push(c)));
     const { plan, clickhouse } = monitor;
     for (const r of await loadRecords(clickhouse, plan.year)) engine.remember(r);
@@ -93,7 +93,7 @@ export class AlertEngine {
     return engine;
   }
 
-  list(status: 'open' | 'all') {
+  list(status: ListStatus) {
     return pickAlerts(this.records.values(), { status }).map((r) => alertView(r, this.monitor.plan.timezone));
   }
 

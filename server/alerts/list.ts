@@ -3,6 +3,7 @@ import { LEVELS } from '../../pipelines/rules/types.ts';
 import { badRequest } from '../errors.ts';
 import { intParam, type Query } from '../routes/query.ts';
 import { listedAlertView, type HistoryDepth, type ListedAlert } from './view.ts';
+import { listed, type ListStatus } from './open-alerts.ts';
 
 // GET /api/alerts: the alerts filtered on their own fields first, then one page of them rendered.
 // After a year a bank holds thousands of alerts with long histories (audit W: 15.8 MB and up to
@@ -18,7 +19,7 @@ const DEPTHS: readonly HistoryDepth[] = ['all', 'last', 'none'];
 export const MAX_PAGE = 1000;
 
 export interface AlertListQuery {
-  status: 'open' | 'all';
+  status: ListStatus;
   type?: string;
   scope?: string;
   level?: string;
@@ -35,7 +36,7 @@ export function readAlertListQuery(q: Query): AlertListQuery {
   const format = q.format ?? 'json';
   if (format !== 'json' && format !== 'csv') throw badRequest(`format must be json or csv (got "${format}")`);
   const status = q.status ?? 'open';
-  if (status !== 'open' && status !== 'all') throw badRequest(`status must be open or all (got "${status}")`);
+  if (status !== 'open' && status !== 'all' && status !== 'withdrawn') throw badRequest(`status must be open, all or withdrawn (got "${status}")`);
   if (q.level !== undefined && !(LEVELS as readonly string[]).includes(q.level)) throw badRequest(`level must be one of ${LEVELS.join(', ')} (got "${q.level}")`);
   if (q.kind !== undefined && !KINDS.includes(q.kind)) throw badRequest(`kind must be one of ${KINDS.join(', ')} (got "${q.kind}")`);
   const history = q.history ?? 'all';
@@ -56,7 +57,7 @@ export function readAlertListQuery(q: Query): AlertListQuery {
 export function pickAlerts(records: Iterable<AlertRecord>, q: Pick<AlertListQuery, 'status' | 'type' | 'scope' | 'level' | 'kind'>): AlertRecord[] {
   const out: AlertRecord[] = [];
   for (const r of records) {
-    if (q.status === 'open' && r.status === 'resolved') continue;
+    if (!listed(r, q.status)) continue;
     if ((q.type !== undefined && r.complaintType !== q.type) || (q.scope !== undefined && r.scope !== q.scope)) continue;
     if ((q.level !== undefined && r.level !== q.level) || (q.kind !== undefined && r.kind !== q.kind)) continue;
     out.push(r);

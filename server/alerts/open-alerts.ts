@@ -25,3 +25,15 @@ export function withOpenCaseTickets(records: Iterable<AlertRecord>, tickets: Ite
   for (const r of records) if (r.kind === 'case' && open(r) && r.ticketId !== undefined) out.add(r.ticketId);
   return out;
 }
+
+export type ListStatus = 'open' | 'all' | 'withdrawn';
+
+/**
+ * Which alerts a list shows. 'all' is the alerts that exist; an episode shown and then withdrawn
+ * (a correction, or late events that split episodes otherwise) never existed by the events: it
+ * stays in the audit log and is listed on its own, so a back-filled year does not bury the list.
+ */
+export function listed(r: AlertRecord, status: ListStatus): boolean {
+  if (status === 'open') return open(r);
+  return (r.resolution === 'withdrawn') === (status === 'withdrawn');
+}

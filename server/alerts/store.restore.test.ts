@@ -49,6 +49,8 @@ function record(id: string, notes: string[]): AlertRecord {
     status: 'open',
     raisedAtMs: SAME_MS - 60_000,
     onCall: { level: 1, round: 0, sinceMs: SAME_MS - 60_000, notify: [] },
+    // a field only the snapshot carries: which row's snapshot was read back
+    assignee: notes.join(','),
   };
 }
 
@@ -72,7 +74,7 @@ describe('alert log restore - the last-written snapshot per alert', () => {
     }
     await writeLog(ch, together);
     const restored = new Map((await loadRecords(ch, YEAR)).map((r) => [r.id, r]));
-    const lost = ids.filter((id) => notesOf(restored.get(id))?.join() !== 'A,B');
+    const lost = ids.filter((id) => notesOf(restored.get(id))?.join() !== 'A,B' || restored.get(id)?.assignee !== 'A,B');
     expect(lost).toEqual([]);
   });
 
@@ -92,5 +94,37 @@ describe('alert log restore - the last-written snapshot per alert', () => {
     await writeLog(ch, [logRow(record(id, ['A', 'B']), note(id, `${id}/note/a`, 'B'), YEAR, SAME_MS, after.next())]);
     const restored = (await loadRecords(ch, YEAR)).find((r) => r.id === id);
     expect(notesOf(restored)).toEqual(['A', 'B']);
+  });
+});
+
+// Audit W F1: every row's snapshot held the alert's whole history, so the log grew with the
+// square of a history. A row keeps the record with its rule lines; the other lines are rows of
+// their own, read back at the restore.
+describe('alert log restore - the history from the rows', () => {
+  it('a row\'s snapshot does not grow with the alert\'s lines, and the restore gives the whole history back', async () => {
+    const id = 'case.long-history';
+    const derived: HistoryEntry[] = [
+      { id: `${id}/opened/1000`, atMs: SAME_MS - 50_000, what: 'opened', level: 'watch', detail: { eventId: 'e-1' } },
+      { id: `${id}/case-escalated/2000/e-2`, atMs: SAME_MS - 40_000, what: 'case-escalated', detail: { eventId: 'e-2', escalation: 'mediation' } },
+    ];
+    let r: AlertRecord = { ...record(id, []), history: [...derived] };
+    const rows = [logRow(r, derived[0]!, YEAR, SAME_MS), logRow(r, derived[1]!, YEAR, SAME_MS)];
+    for (let i = 0; i < 60; i++) {
+      const line: HistoryEntry = i % 3 === 0
+        ? { id: `${id}/amended/${SAME_MS + i}/lines`, atMs: SAME_MS + i, what: 'amended', reason: 'late event', before: `opened ${i}`, after: `opened ${i + 1}` }
+        : { id: `${id}/note/${i}`, atMs: SAME_MS + i, what: 'note', by: `王${i}`, detail: { text: `备注 ${i}` } };
+      r = { ...r, history: [...r.history, line] };
+      rows.push(logRow(r, line, YEAR, SAME_MS + i));
+    }
+    // a manual resolution is a person's line, though its word is a rule's too
+    const manual: HistoryEntry = { id: `${id}/resolve/x`, atMs: SAME_MS + 100, what: 'resolved', by: '李值班', before: 'open/breach', after: 'resolved/breach', detail: { note: '电话已处理' } };
+    r = { ...r, status: 'resolved', resolution: 'manual', resolvedAtMs: SAME_MS + 100, history: [...r.history, manual] };
+    rows.push(logRow(r, manual, YEAR, SAME_MS + 100));
+    expect(new Set(rows.slice(2, -1).map((row) => row.snapshot.length)).size).toBe(1);
+    expect(rows.at(-1)!.snapshot).not.toContain('王5');
+    await writeLog(ch, rows);
+    const restored = (await loadRecords(ch, YEAR)).find((x) => x.id === id)!;
+    expect(restored.history).toEqual(r.history);
+    expect(restored).toMatchObject({ status: 'resolved', resolution: 'manual', resolvedAtMs: SAME_MS + 100 });
   });
 });
