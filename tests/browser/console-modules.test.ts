@@ -17,7 +17,7 @@ const caseAlert = {
     { at: '2026-11-01T09:00:00.000+08:00', what: 'opened', level: 'watch' },
     { at: '2026-11-05T09:00:00.000+08:00', what: 'case-escalated', detail: { escalation: 'mediation' } },
     { at: '2026-11-03T09:00:00.000+08:00', what: 'case-escalated', detail: { escalation: 'case_meeting' } },
-    { at: '2026-11-27T14:40:00.000+08:00', what: 'acknowledged', by: '王主管', reason: 'investigating', detail: { note: '客户电话139****5678已联系' } },
+    { at: '2026-11-27T14:40:00.000+08:00', what: 'acknowledged', by: '王主管', credential: { role: 'supervisor', fingerprint: '3f2a9c1d' }, reason: 'investigating', detail: { note: '客户电话139****5678已联系' } },
     { at: '2026-11-27T14:45:00.000+08:00', what: 'escalated', by: '王主管', detail: { onCallLevel: 2, note: '需负责人决定' } },
     { at: '2026-11-27T14:50:00.000+08:00', what: 'ticket-reopened' },
   ],
@@ -116,7 +116,7 @@ describe('console modules', () => {
 
   it('alert view - the history shows the notes given with an action, the reasons in Chinese, every step in Chinese', async () => {
     const text = await withModule<string>('/console/alert-view.js', `(() => { const d = document.createElement('div'); d.innerHTML = m.detailHtml(${JSON.stringify(caseAlert)}, ${ctx}); return d.querySelector('.history').textContent; })()`);
-    expect(text).toContain('确认 · 王主管 · 调查中 · 备注：客户电话139****5678已联系');
+    expect(text).toContain('确认 · 王主管 [主管令牌 3f2a9c1d] · 调查中 · 备注：客户电话139****5678已联系');
     expect(text).toContain('上报 → 值班第2级 · 王主管 · 备注：需负责人决定');
     expect(text).toContain('案件升级：三方调解');
     expect(text).toContain('工单重开');

@@ -72,13 +72,18 @@ export function listRowHtml(a, ctx, { selected = false, fresh = false, readOnly 
 
 const subject = (a, ctx) => `${ctx.typeName(a.complaintType)} · ${ctx.scopeName(a.scope)}`;
 
+const ROLE_ZH = { admin: '管理员', supervisor: '主管', viewer: '只读' };
+/** Which token acted (its role and fingerprint), beside the name the person typed: a name alone could be anyone's. */
+export const credentialHtml = (c) =>
+  c ? ` <span class="cred" title="操作令牌：角色与指纹 (token role and fingerprint)">[${esc(ROLE_ZH[c.role] ?? c.role)}令牌 ${esc(c.fingerprint)}]</span>` : '';
+
 /** One line of an alert's history, with what people wrote with their action (a note, a notice, an assignee). */
 export function historyLineHtml(h, kind) {
   const d = h.detail ?? {};
   const level = h.level ? ` [${esc(kind === 'case' ? CASE_LEVEL_ZH[h.level] ?? h.level : LEVEL_ZH[h.level] ?? h.level)}]` : '';
   return `<li><b>${esc(fmt(h.at))}</b> ${esc(WHAT_ZH[h.what] ?? h.what)}${d.escalation ? `：${esc(LADDER_ZH[d.escalation] ?? d.escalation)}` : ''}${level}`
     + `${d.onCallLevel ? ` → 值班第${esc(d.onCallLevel)}级` : ''}`
-    + `${h.by ? ` · <span class="who">${esc(h.by)}</span>` : ''}${h.reason ? ` · ${esc(reasonText(h.reason))}` : ''}`
+    + `${h.by ? ` · <span class="who">${esc(h.by)}</span>` : ''}${credentialHtml(h.credential)}${h.reason ? ` · ${esc(reasonText(h.reason))}` : ''}`
     + `${d.note ? ` · <span class="note">备注：${esc(d.note)}</span>` : ''}${d.text ? ` · <span class="note">${esc(d.text)}</span>` : ''}${d.to ? ` → ${esc(d.to)}` : ''}</li>`;
 }
 
@@ -106,7 +111,7 @@ function actionsHtml(a, ctx) {
 
 /** The selected open alert: what it is, who is on call and when it climbs, the actions (for a caller who may act), its history. */
 export function detailHtml(a, ctx) {
-  const ack = a.ack ? ` · 确认人 ${esc(a.ack.by)}（${esc(reasonText(a.ack.reason))}）` : '';
+  const ack = a.ack ? ` · 确认人 ${esc(a.ack.by)}${credentialHtml(a.ack.credential)}（${esc(reasonText(a.ack.reason))}）` : '';
   const burn = a.burn ? `消耗速度 burn: 1天 ${a.burn.fast?.rate ?? '–'} / 7天 ${a.burn.slow?.rate ?? '–'}` : '';
   const facts = [forecastText(a.forecast), burn, `通知 ${notifyText(a.onCall?.notify)}`, climbText(a, ctx)].filter(Boolean).map(esc).join(' · ');
   return `<h2>${pill(a)} ${esc(subject(a, ctx))}</h2>
