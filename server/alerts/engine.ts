@@ -1,4 +1,3 @@
-import type { NatsConnection } from '@nats-io/nats-core';
 import { randomUUID } from 'node:crypto';
 import type { Subscription } from 'rxjs';
 import type { MaskedEvent } from '../../pipelines/model.ts';
@@ -21,7 +20,8 @@ import {
 import type { CounterChange, Logger, Monitor } from '../monitor.ts';
 import { loadCaseEvents, loadRecords, loadTicketEvents, logRow, writeLog } from './store.ts';
 import { alertView, shownChange, stampCredential, type Credential } from './view.ts';
-import { sendToGateways } from './gateway-notice.ts';
+import { gatewayMessage } from './gateway-notice.ts';
+import { PendingNotices } from './pending-notices.ts';
 import { TicketLoader } from './ticket-loader.ts';
 import { pickAlerts } from './list.ts';
 import { openLevelKeys, withOpenCaseTickets, withOpenLevelKeys, type ListStatus } from './open-alerts.ts';
@@ -53,6 +53,8 @@ export class AlertEngine {
   private lastWeek = -2;
   private writes: Promise<void> = Promise.resolve();
   private readonly unwritten: Array<ReturnType<typeof logRow>> = [];
+  /** gateway notices, sent once their audit rows are written */
+  private readonly notices = new PendingNotices(() => { try { return this.monitor.nc; } catch { return undefined; } }, () => this.log);
   private logTimer?: NodeJS.Timeout;
   /** tickets new to the book whose stored events are to be read */
   private readonly loader = new TicketLoader(
@@ -219,9 +221,6 @@ export class AlertEngine {
   private commit(steps: Step[]): void {
     if (steps.length === 0) return;
     const { plan, liveMessages } = this.monitor;
-    // no `nc` without the lease (lost): stored and on /ws, not sent
-    let nc: NatsConnection | undefined, unsent = 0;
-    try { nc = this.monitor.nc; } catch { /* no lease */ }
     const now = this.now();
     const rows: Array<ReturnType<typeof logRow>> = [];
     for (const { record, entries } of steps) {
@@ -237,10 +236,8 @@ export class AlertEngine {
       const view = alertView(record, plan.timezone);
       const change = entries.map((e) => ({ what: e.what, at: e.atMs, by: e.by ?? null }));
       liveMessages.next({ type: 'alert', ...view, change });
-      if (!nc) unsent++;
-      else sendToGateways(nc, this.monitor, view, entries, record, now, this.log);
+      this.notices.add(gatewayMessage(this.monitor, view, entries, record, now));
     }
-    if (unsent > 0) this.log.warn({ unsent }, 'alert changes not sent on NATS: no counting lease');
     if (rows.length === 0) return;
     // one at a time: a start over 5M events derived more rows than a spread call takes (RangeError)
     for (const row of rows) this.unwritten.push(row);
@@ -255,8 +252,9 @@ export class AlertEngine {
     this.logTimer = undefined;
     if (this.unwritten.length === 0) return this.writes;
     const rows = this.unwritten.splice(0);
+    const sendNotices = this.notices.take();
     const client = this.monitor.clickhouse;
-    this.writes = this.writes.then(() => writeLog(client, rows)).catch((err: Error) => this.log.error({ err: err.message, rows: rows.length }, 'alert log write failed'));
+    this.writes = this.writes.then(() => writeLog(client, rows)).catch((err: Error) => this.log.error({ err: err.message, rows: rows.length }, 'alert log write failed')).then(sendNotices);
     return this.writes;
   }
 

@@ -11,9 +11,10 @@ import { LADDER_ZH, LEVEL_ZH } from '../words.ts';
 // on call, ready-made: the plan's names (not codes), the numbers behind a level alert, what just
 // happened and who is on call now. Gateways still get the whole alert beside it.
 //
-// A notice may come twice: it is sent as the change is made, and its audit row is written a
-// moment later (engine.ts), so after a crash in between the restart derives the same change again
-// and sends it again. Each notice therefore has an id made of what it announces (the alert and
+// A notice is sent once its audit row is written (pending-notices.ts), so a crash before the
+// write sends nothing and the restart derives and sends the change once. It may still come twice
+// (a crash between the write and the send's delivery, a write that failed and was sent anyway,
+// a lease taken over): each notice therefore has an id made of what it announces (the alert and
 // the ids of its history lines, which are deterministic for everything the rules derive), sent
 // as `noticeId` and as the `Nats-Msg-Id` header: a JetStream stream over these subjects folds the
 // second copy within its duplicate window, and any gateway can skip an id it has sent.
@@ -73,6 +74,33 @@ function announced({ what, detail }: Announced): string {
 }
 
 /** The gateways' message of one alert change, on `complaints.alerts.<type>.<scope>` (core NATS). */
+/** A gateway message, made as the change is made (its figures are the change's), sent later. */
+export interface GatewayMessage { subject: string; data: string; id: string }
+
+export function gatewayMessage(
+  monitor: Pick<Monitor, 'plan' | 'index'>,
+  view: AlertView,
+  entries: readonly HistoryEntry[],
+  record: Pick<AlertRecord, 'id' | 'kind' | 'complaintType' | 'scope'>,
+  nowMs: number,
+): GatewayMessage {
+  const row = record.kind === 'case' ? undefined : monitor.index.rows(nowMs, { type: record.complaintType, scope: record.scope })[0];
+  const notice = gatewayNotice(view, entries, monitor.plan, row);
+  const change = entries.map((e) => ({ id: e.id, what: e.what, at: e.atMs, by: e.by ?? null }));
+  const id = noticeId(record.id, entries.map((e) => e.id));
+  return { subject: `complaints.alerts.${record.complaintType}.${record.scope}`, data: JSON.stringify({ ...view, noticeId: id, change, notice }), id };
+}
+
+export function publishGatewayMessage(nc: Pick<NatsConnection, 'publish'>, m: GatewayMessage, log: Logger): void {
+  try {
+    const h = headers();
+    h.set('Nats-Msg-Id', m.id);
+    nc.publish(m.subject, m.data, { headers: h });
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, 'alert publish on NATS failed');
+  }
+}
+
 export function sendToGateways(
   nc: Pick<NatsConnection, 'publish'>,
   monitor: Pick<Monitor, 'plan' | 'index'>,
@@ -82,15 +110,11 @@ export function sendToGateways(
   nowMs: number,
   log: Logger,
 ): void {
+  let message: GatewayMessage;
   try {
-    const row = record.kind === 'case' ? undefined : monitor.index.rows(nowMs, { type: record.complaintType, scope: record.scope })[0];
-    const notice = gatewayNotice(view, entries, monitor.plan, row);
-    const change = entries.map((e) => ({ id: e.id, what: e.what, at: e.atMs, by: e.by ?? null }));
-    const id = noticeId(record.id, entries.map((e) => e.id));
-    const h = headers();
-    h.set('Nats-Msg-Id', id);
-    nc.publish(`complaints.alerts.${record.complaintType}.${record.scope}`, JSON.stringify({ ...view, noticeId: id, change, notice }), { headers: h });
+    message = gatewayMessage(monitor, view, entries, record, nowMs);
   } catch (err) {
-    log.warn({ err: (err as Error).message }, 'alert publish on NATS failed');
+    return void log.warn({ err: (err as Error).message }, 'alert publish on NATS failed');
   }
+  publishGatewayMessage(nc, message, log);
 }

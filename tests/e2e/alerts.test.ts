@@ -52,14 +52,26 @@ let nc: NatsConnection;
 let monitor: MonitorProcess;
 let socket: WebSocket;
 const wsMessages: any[] = [];
-const natsMessages: Array<{ subject: string; body: any }> = [];
+const natsMessages: Array<{ subject: string; body: any; logged?: Promise<string> }> = [];
+
+/** The alert's audit rows of these kinds as stored in ClickHouse now (read as a notice arrives). */
+const auditRows = (alertId: string, what: string[]) =>
+  fetch(`${monitor.baseUrl}/api/sql?format=csv`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${SUP}`, 'content-type': 'text/plain' },
+    body: `SELECT what FROM complaints.alert_log WHERE alert_id = '${alertId}' AND what IN (${what.map((w) => `'${w}'`).join(', ')})`,
+  }).then((r) => r.text());
 
 beforeAll(async () => {
   nats = await startTestNats();
   nc = await nats.connect();
   const sub = nc.subscribe('complaints.alerts.>');
   void (async () => {
-    for await (const m of sub) natsMessages.push({ subject: m.subject, body: m.json() });
+    for await (const m of sub) {
+      const body = m.json<any>();
+      const logged = body.id === 'case.INS-2' ? auditRows(body.id, body.change.map((c: any) => c.what)) : undefined;
+      natsMessages.push({ subject: m.subject, body, ...(logged ? { logged } : {}) });
+    }
   })();
   monitor = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: TOKENS, ALERT_TICK_MS: '300' });
   socket = new WebSocket(`ws://127.0.0.1:${monitor.port}/ws?token=${VIEWER}`);
@@ -95,6 +107,15 @@ describe('e2e alerts - events in, alerts out', () => {
     expect(onNats.subject).toBe('complaints.alerts.insurance_dispute.BJ-HD');
     // ready-made words for an SMS/WeCom gateway, with the plan's names
     expect(onNats.body.notice.text).toMatch(/^【消保预警·\S+】代理保险争议 · 海淀支行 · 工单 INS-1：逐笔盯盘/);
+  });
+
+  // Audit T 3: sent before their audit rows were written, notices of changes lost in a crash were
+  // sent again by the restart (and a case's acknowledgement clock started again). A notice now
+  // goes out once its rows are in alert_log.
+  it('sends a gateway notice only once the change it announces is in the audit log', async () => {
+    const first = await until('case.INS-2 on NATS', () => natsMessages.find((m) => m.body.id === 'case.INS-2'));
+    expect(first.body.change.map((c: any) => c.what)).toContain('opened');
+    expect(await first.logged).toContain('opened');
   });
 
   it('refuses without a token (401), with a viewer token (403) and out of a supervisor\'s branches (403)', async () => {
