@@ -62,4 +62,14 @@ describe('replay - what it read', () => {
     const unresolved = (type: string) => rows.find((r) => r.complaintType === type)!.unresolvedCustomers;
     expect([unresolved('mortgage_prepayment'), unresolved('insurance_dispute')]).toEqual([0, 1]);
   });
+
+  it('counts distinct events, not the rows of copies the engine has not merged yet (an audit: 24,661 for ~15.9k events)', async () => {
+    const sink = new ClickHouseSink(ch);
+    const before = await indexFromStore(ch, plan);
+    const twice = [stored('d1', 'first_contact', '2025-07-01T10:00:00+08:00', 'mortgage_prepayment'), stored('d2', 'opened', '2025-07-02T10:00:00+08:00', 'mortgage_prepayment')];
+    await sink.writeBatch(twice, []);
+    await sink.writeBatch(twice, []); // a second part: two rows per event until a merge
+    const read = await indexFromStore(ch, plan);
+    expect(read.eventsInYear - before.eventsInYear).toBe(2);
+  });
 });

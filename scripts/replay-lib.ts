@@ -9,9 +9,10 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { CounterRow, MaskedEvent } from '../pipelines/model.ts';
 import type { CompiledPlan } from '../pipelines/plan/index.ts';
 import { ClickHouseSink, chTime } from '../pipelines/sinks/clickhouse.ts';
-import { storedEvents } from '../pipelines/sources/clickhouse-replay.ts';
+import { storedEvents, storedTicketTypes } from '../pipelines/sources/clickhouse-replay.ts';
 import { STREAM } from '../pipelines/sources/jetstream.ts';
-import { CounterIndex, decodeEvent, maskEvent } from '../pipelines/transforms/index.ts';
+import { CounterIndex, decodeEvent } from '../pipelines/transforms/index.ts';
+import type { StreamPreparer } from './replay-prepare.ts';
 
 export const REPLAY_WORKER = 'replay';
 
@@ -27,9 +28,9 @@ export function counterHistory(plan: CompiledPlan, index: CounterIndex, untilMs:
 }
 
 /**
- * What a replay read: the plan year's events, and corrections dated in other years, which are
- * read too because a correction of any date can re-type or move a ticket of the year (so a store
- * holding only another year's corrections reads some events, none of them the year's own).
+ * What a replay read, in distinct events: the plan year's events, and corrections dated in other
+ * years, which are read too because a correction of any date can re-type or move a ticket of the
+ * year (so a store holding only another year's corrections reads some events, none of the year's).
  */
 export interface StoreRead {
   index: CounterIndex;
@@ -43,7 +44,12 @@ export async function indexFromStore(ch: ClickHouseClient, plan: CompiledPlan): 
   let correctionsFromOtherYears = 0;
   for await (const page of storedEvents(ch, { fromMs: plan.yearStartMs, toMs: plan.yearEndMs })) {
     index.apply(page);
+    // Distinct events, not rows: copies of an event not yet merged by the engine are rows of
+    // their own (a replay into a store that has the events doubles them until a merge). Copies
+    // share occurred_at and event_id, so they are read in the same page.
+    const ids = new Set<string>();
     for (const e of page) {
+      if (ids.size === ids.add(e.eventId).size) continue;
       if (e.occurredAtMs >= plan.yearStartMs && e.occurredAtMs < plan.yearEndMs) eventsInYear++;
       else correctionsFromOtherYears++;
     }
@@ -54,11 +60,15 @@ export async function indexFromStore(ch: ClickHouseClient, plan: CompiledPlan): 
 export interface StreamStart { seq?: number; timeMs?: number }
 
 /**
- * Reads the stream from a sequence or a time with an ordered consumer and stores every valid
- * event in ticket_events (idempotent: keyed by event_id), as the monitor would have. Invalid
- * messages are skipped here: the monitor's dead-letter store already has them.
+ * Reads the stream from a sequence or a time with an ordered consumer and stores its valid events
+ * in ticket_events as the monitor did (scripts/replay-prepare.ts): in stream order, the first copy
+ * of each event, unclassified tickets typed with the memory the monitor had. When the store holds
+ * messages from before the first one read (a replay from a later sequence or a time into a
+ * restored store), they are what the monitor knew then: the memory starts from their types, and
+ * a message carrying one of their events again is a copy, dropped. Invalid messages are skipped
+ * here: the monitor's dead-letter store already has them.
  */
-export async function storeFromStream(nc: NatsConnection, ch: ClickHouseClient, prepare: (e: ReturnType<typeof decodeEvent>) => MaskedEvent | undefined, start: StreamStart): Promise<{ messages: number; stored: number }> {
+export async function storeFromStream(nc: NatsConnection, ch: ClickHouseClient, preparer: StreamPreparer, plan: CompiledPlan, start: StreamStart): Promise<{ messages: number; stored: number; duplicates: number }> {
   const js = jetstream(nc);
   const opts = start.seq !== undefined
     ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start.seq }
@@ -69,26 +79,49 @@ export async function storeFromStream(nc: NatsConnection, ch: ClickHouseClient, 
   const sink = new ClickHouseSink(ch);
   let messages = 0;
   let stored = 0;
+  let storedEarlier = 0;
+  let firstSeq = 0;
+  let storeHasEarlier = false;
   for (;;) {
     const batch = await consumer.fetch({ max_messages: 5000, expires: 2000 });
-    const events: Array<{ event: MaskedEvent; streamSeq: number; receivedAtMs: number }> = [];
+    let events: Array<{ event: MaskedEvent; streamSeq: number; receivedAtMs: number }> = [];
     let pending = 0;
     for await (const m of batch) {
+      if (messages === 0) {
+        firstSeq = m.seq;
+        storeHasEarlier = (await storedBefore(ch, firstSeq)) > 0;
+        if (storeHasEarlier) await storedTicketTypes(ch, { fromMs: plan.yearStartMs, toMs: plan.yearEndMs, beforeStreamSeq: firstSeq }, (t, c) => preparer.ticketTypes.note(t, c));
+      }
       messages++;
       pending = m.info.pending;
-      const e = prepare(decodeEvent(m.data));
+      const e = preparer.prepare(decodeEvent(m.data));
       if (e) events.push({ event: e, streamSeq: m.seq, receivedAtMs: Math.floor(Number(m.info.timestampNanos) / 1e6) });
+    }
+    if (storeHasEarlier && events.length) {
+      // a copy of an event the store has from earlier in the stream: the monitor dropped it
+      const known = await storedIdsBefore(ch, events.map((x) => x.event.eventId), firstSeq);
+      storedEarlier += known.size;
+      if (known.size) events = events.filter((x) => !known.has(x.event.eventId));
     }
     if (events.length) await sink.writeBatch(events, []);
     stored += events.length;
-    if (events.length === 0 && pending === 0) break;
     if (pending === 0) break;
   }
-  return { messages, stored };
+  return { messages, stored, duplicates: preparer.duplicates + storedEarlier };
 }
 
-export function preparer(plan: CompiledPlan, hashKey: Uint8Array) {
-  return (d: ReturnType<typeof decodeEvent>) => (d.ok ? maskEvent(d.event, { hashKey, plan }) : undefined);
+async function storedBefore(ch: ClickHouseClient, seq: number): Promise<number> {
+  const rs = await ch.query({ query: 'SELECT count() AS n FROM complaints.ticket_events WHERE stream_seq < {seq:UInt64}', query_params: { seq }, format: 'JSONEachRow' });
+  return Number((await rs.json<{ n: string }>())[0]?.n ?? 0);
+}
+
+async function storedIdsBefore(ch: ClickHouseClient, ids: string[], seq: number): Promise<Set<string>> {
+  const rs = await ch.query({
+    query: 'SELECT DISTINCT event_id FROM complaints.ticket_events WHERE event_id IN {ids:Array(String)} AND stream_seq < {seq:UInt64}',
+    query_params: { ids, seq },
+    format: 'JSONEachRow',
+  });
+  return new Set((await rs.json<{ event_id: string }>()).map((x) => x.event_id));
 }
 
 /** Replaces the plan year's counter history with the replayed one (event-time rows). */

@@ -8,9 +8,10 @@
 // replacing the year's earlier rows) and the stored weekly reviews. Deterministic: the same events
 // give the same rows. Embedded mode opens DATA_DIR/clickhouse, so stop the monitor first.
 // After a plan correction, run it with the corrected plan; after a bug fix, as is.
-// Prints one JSON line; eventsInYear and correctionsFromOtherYears are apart because corrections
-// of any date are read (they can re-type the year's tickets), so the second can be non-zero for a
-// year the store holds no events of.
+// Prints one JSON line; eventsInYear and correctionsFromOtherYears (distinct events) are apart
+// because corrections of any date are read (they can re-type the year's tickets), so the second
+// can be non-zero for a year the store holds no events of. With --nats, the stream's messages,
+// the events stored, and the copies dropped (the monitor kept the first copy of an event too).
 // With --nats: the broker's credentials and TLS come from the monitor's NATS_* variables
 // (docs/OPERATIONS.md, "Securing a deployment"), and the customer-hash key from CUSTOMER_HASH_KEY
 // or DATA_DIR/customer-hash.key (never generated here). ClickHouse's from CLICKHOUSE_USER/PASSWORD.
@@ -27,7 +28,8 @@ import { describeNatsAuth, natsSecurityFromEnv } from '../server/nats-options.ts
 import { existingCustomerHashKey } from '../server/secrets.ts';
 import { checkHashKey } from '../server/hash-key-check.ts';
 import { parseRfc3339 } from '../server/time.ts';
-import { counterHistory, indexFromStore, preparer, rewriteCounterHistory, storeFromStream } from './replay-lib.ts';
+import { counterHistory, indexFromStore, rewriteCounterHistory, storeFromStream } from './replay-lib.ts';
+import { StreamPreparer } from './replay-prepare.ts';
 
 const USAGE = 'usage: npm run replay -- [--plan FILE] [--data-dir DIR | --clickhouse-url URL] [--nats URL (--from-seq N | --from-time RFC3339)] [--until RFC3339]';
 
@@ -90,7 +92,7 @@ async function main(): Promise<void> {
       console.error(JSON.stringify({ msg: 'connected to NATS', ...describeNatsAuth(security!) }));
       try {
         await checkHashKey(ch, hashKey!, Date.now()); // stream events hashed with another key would count twice
-        summary.stream = await storeFromStream(nc, ch, preparer(plan, hashKey!), { seq, timeMs });
+        summary.stream = await storeFromStream(nc, ch, new StreamPreparer(plan, hashKey!), plan, { seq, timeMs });
       } finally {
         await nc.close();
       }

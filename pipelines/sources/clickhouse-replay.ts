@@ -217,16 +217,19 @@ const outcomeOf = (v: string): Outcome | undefined => (v === '' ? undefined : (v
  * The types stored unclassified tickets were given (the most confident per ticket), read back at
  * start so that a first contact with nothing to classify still takes its ticket's type after a
  * restart (pipelines/transforms/ticket-types.ts). The most recent tickets of the window first.
+ * With beforeStreamSeq, only events that came earlier in the stream: what the monitor knew when
+ * it read that message (a replay from that sequence, scripts/replay-lib.ts).
  */
-export async function storedTicketTypes(client: ClickHouseClient, window: { fromMs: number; toMs: number }, note: (ticketId: string, c: Classification) => void, limit = 200_000): Promise<number> {
+export async function storedTicketTypes(client: ClickHouseClient, window: { fromMs: number; toMs: number; beforeStreamSeq?: number }, note: (ticketId: string, c: Classification) => void, limit = 200_000): Promise<number> {
   const rs = await client.query({
     query: `SELECT ticket_id, argMax(complaint_type, (classifier_confidence, occurred_at)) AS type, max(classifier_confidence) AS confidence,
                    argMax(classifier_model, (classifier_confidence, occurred_at)) AS model
             FROM complaints.ticket_events
             WHERE reported_type = 'unclassified' AND complaint_type != 'unclassified' AND classifier_confidence IS NOT NULL
               AND occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}
+              AND stream_seq < {beforeSeq:UInt64}
             GROUP BY ticket_id ORDER BY max(occurred_at) DESC, ticket_id LIMIT {limit:UInt32}`,
-    query_params: { from: chTime(window.fromMs), to: chTime(window.toMs), limit },
+    query_params: { from: chTime(window.fromMs), to: chTime(window.toMs), beforeSeq: String(window.beforeStreamSeq ?? '18446744073709551615'), limit },
     format: 'JSONEachRow',
   });
   const rows = await rs.json<{ ticket_id: string; type: string; confidence: number; model: string }>();

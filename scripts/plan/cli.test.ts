@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClient } from '@clickhouse/client';
+import { loadPlanFile } from '../../pipelines/plan/index.ts';
 import { migrate } from '../../server/clickhouse.ts';
 import { startClickHouseHttp, type TestClickHouseHttp } from '../../tests/helpers/clickhouse-http.ts';
 
@@ -28,6 +29,24 @@ describe('plan builder - command line', () => {
     const r = plan('--history', history, '--out', join(dir, 'plan.yaml'));
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/plan written to .*plan\.yaml/);
+  });
+
+  it("keeps every section of the base the builder does not make: the alerts, the zone, the thresholds, keywords (audit: the alerts section was dropped without a word)", () => {
+    const base = join(dir, 'base-2024.yaml');
+    writeFileSync(base, [
+      'year: 2024', 'timezone: Asia/Shanghai', 'thresholds: { watch: 0.75 }', 'branches:', '  - { code: BJ, name: 北京分行 }',
+      'types:', '  - { code: mortgage_prepayment, name: 住房贷款提前还款, mode: relative, annualAllowance: 80, keywords: [提前还贷] }',
+      'alerts:', '  onCall:', '    levels:', '      - { notify: [值班主管, "role:supervisor"], afterMinutes: 15 }', '    repeat: 1',
+      '  recovery: { margin: 0.1, weeks: 2 }', '  cases: { noProgressHours: 24 }', '  ackReasons: [verifying, customer_contacted]', '',
+    ].join('\n'));
+    const out = join(dir, 'plan-2025-kept.yaml');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/plan/cli.ts', 'build', '--base', base, '--year', '2025', '--history', history, '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const [was, built] = [loadPlanFile(base).plan, loadPlanFile(out).plan];
+    expect(built.year).toBe(2025);
+    expect(built.alerts).toEqual(was.alerts);
+    expect([built.timezone, built.thresholds, built.types[0]!.keywords]).toEqual([was.timezone, was.thresholds, was.types[0]!.keywords]);
+    expect(built.types[0]!.weeklyWeights).toHaveLength(loadPlanFile(out).weeks.length);
   });
 
   it('refuses an empty or blank history file with exit 2, naming the file (audit: a plan by days, exit 0)', () => {

@@ -1,5 +1,7 @@
 // Ticket-event simulator for the demo: optionally backfills the year so far (real history,
-// compressed), then publishes live events stamped "now" at --rate until SIGINT.
+// compressed), then publishes live events until SIGINT: with --real-time the rest of the year's
+// events at their own times (a real day's pace: what `npm run demo` does), else events stamped
+// "now" at --rate (a load, not a bank's day: a year's tickets in hours).
 //
 //   tsx scripts/simulator/cli.ts --nats nats://127.0.0.1:4222 --rate 20 --seed 1 --backfill
 //
@@ -14,10 +16,10 @@ import { badEvents } from './bad.ts';
 import { findCfpbCsv, loadCfpb, type CfpbComplaint } from './csv.ts';
 import { generateLifecycles } from './generate.ts';
 import { emptyStats, ensureComplaintsStream, paced, publishEvents, publishRaw, sleep, STREAM_NAME, SUBJECT_PREFIX } from './publish.ts';
-import { restamp, timeCompressed } from './replay.ts';
+import { atOwnTimes, dueWithin, restamp, timeCompressed } from './replay.ts';
 import { yearBounds, yearOf } from './time.ts';
 
-const USAGE = `usage: tsx scripts/simulator/cli.ts [--nats URL] [--rate N] [--seed N] [--backfill]
+const USAGE = `usage: tsx scripts/simulator/cli.ts [--nats URL] [--rate N | --real-time] [--seed N] [--backfill]
   [--replay-seconds N] [--plan PATH | --year YYYY --timezone ZONE] [--csv PATH] [--sample SHARE]
   [--duplicates SHARE] [--bad] [--ensure-stream]`;
 
@@ -42,6 +44,7 @@ const { values: args } = attempt('arguments', () => parseArgs({
     rate: { type: 'string', default: '20' },
     seed: { type: 'string', default: '1' },
     backfill: { type: 'boolean', default: false },
+    'real-time': { type: 'boolean', default: false },
     'replay-seconds': { type: 'string', default: '0' },
     plan: { type: 'string' },
     year: { type: 'string' },
@@ -110,6 +113,7 @@ function log(msg: string) {
 let last = { at: Date.now(), n: 0 };
 const ticker = setInterval(() => {
   const n = stats.published;
+  if (n === last.n && Date.now() - last.at < 300_000) return; // a real day's pace: quiet minutes need no line each
   const perSec = ((n - last.n) * 1000) / Math.max(1, Date.now() - last.at);
   last = { at: Date.now(), n };
   log(
@@ -148,7 +152,13 @@ try {
     for (const bad of badEvents(seed)) await publishRaw(js, `${SUBJECT_PREFIX}.${bad.subjectBranch}`, bad.payload);
     log(`published ${badEvents(seed).length} invalid payloads for the dead-letter store`);
   }
-  if (!signal.aborted) {
+  if (!signal.aborted && args['real-time']) {
+    phase = 'live';
+    const schedule = atOwnTimes(future, now);
+    const next = schedule[0] ? ` the next at ${schedule[0].event.occurredAt}` : ' none left this year';
+    log(`live: the rest of the year's ${schedule.length} events at their own times, a real day's pace: ${dueWithin(schedule, 3_600_000)} in the next hour, ${dueWithin(schedule, 86_400_000)} in the next 24 h;${next}`);
+    await publishEvents(js, paced(schedule, signal), { ...pubOpts, signal, stats });
+  } else if (!signal.aborted) {
     phase = 'live';
     log(`live: ${rate} events/s stamped now (the rest of the year first, then new rounds of tickets)`);
     await publishEvents(js, live(future), { ...pubOpts, rate, signal, stats });

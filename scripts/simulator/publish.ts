@@ -191,8 +191,11 @@ export async function* paced<T extends { delayMs: number; event: TicketEvent }>(
 ): AsyncGenerator<TicketEvent> {
   const started = performance.now();
   for (const s of scheduled) {
-    const wait = started + s.delayMs - performance.now();
-    if (wait > 0) await sleep(wait, signal);
+    // in steps of at most an hour: a live phase at real time waits days, and a timer of more
+    // than 2^31 ms fires at once
+    for (let wait = started + s.delayMs - performance.now(); wait > 0 && !signal?.aborted; wait = started + s.delayMs - performance.now()) {
+      await sleep(Math.min(wait, 3_600_000), signal);
+    }
     if (signal?.aborted) return;
     yield s.event;
   }

@@ -71,7 +71,7 @@ describe('npm run demo', () => {
   it('fills the wall-board from the CFPB sample within a minute, prints addresses with tokens, and the console can act', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'cewm-demo-'));
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), DEMO_RATE: '20' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port) };
     delete env.MONITOR_TOKENS;
     delete env.NATS_URL;
     const demo = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -4,7 +4,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CounterRow } from '../../pipelines/model.ts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { CounterRow, TicketEvent } from '../../pipelines/model.ts';
+import { STREAM } from '../../pipelines/sources/jetstream.ts';
 import { loadPlanFile } from '../../pipelines/plan/index.ts';
 import { openClickHouse } from '../../server/clickhouse.ts';
 import { rng, shuffled, ticketStream } from '../helpers/events.ts';
@@ -16,6 +18,10 @@ import { publishEvents, waitConsumed } from '../helpers/publish.ts';
 // any order) goes through a live monitor; then `npm run replay` rebuilds the counter history
 // from the stored events, and from the JetStream stream into an empty store. Every (type, scope)
 // at every week end must equal what the live monitor answered.
+// The stream also holds 12378 transfers the intake never classified, with their text on the
+// first event only: the monitor types the text-less first contact by its ticket's memory, and a
+// replay must too (an audit: a replay from the stream stored them `unclassified`, and their
+// not-agreed customers stopped counting).
 
 const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
 const plan = loadPlanFile(PLAN);
@@ -23,6 +29,42 @@ const SEED = Number(process.env.REPLAY_SEED ?? 90210);
 const r = rng(SEED);
 const base = ticketStream({ seed: SEED, tickets: 600 + Math.floor(r() * 400), year: 2025, customers: 100 + Math.floor(r() * 200) });
 const UNTIL = '2025-12-31T23:59:59.999+08:00';
+/**
+ * 12378 transfers: `opened` with the complaint's text, then a first contact, not agreed, with
+ * none. Every third one's first contact comes before its text (the monitor cannot type it then:
+ * it waits for a person) and is sent again, without the broker's header, after the text.
+ */
+function transfers(count: number) {
+  const early: TicketEvent[] = [];
+  const texts: TicketEvent[] = [];
+  const late: TicketEvent[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = Date.UTC(2025, 1, 3) + i * 5 * 86_400_000;
+    const base = { ticketId: `u-T${i}`, branch: ['BJ', 'SH', 'GZ'][i % 3]!, complaintType: 'unclassified', customerId: `U${i}`, channel: 'regulator_12378' };
+    const opened: TicketEvent = { ...base, eventId: `u-E${i}-o`, kind: 'opened', occurredAt: new Date(at).toISOString(), text: i % 2 ? '12378转办：客户反映购车分期提前还款被收取手续费' : '12378转办：客户反映住房贷款提前还款被收取违约金' };
+    const contact: TicketEvent = { ...base, eventId: `u-E${i}-fc`, kind: 'first_contact', occurredAt: new Date(at + 86_400_000).toISOString(), outcome: 'not_agreed' };
+    texts.push(opened);
+    if (i % 3 === 0) early.push(contact);
+    late.push(contact);
+  }
+  return { early, texts, late };
+}
+const transferred = transfers(24);
+/** the stream sequence of the first message after the transfers' texts */
+let afterTexts = 0;
+/** event_id → complaint_type of the transfers, as the live monitor stored them */
+let liveTransferTypes: Record<string, string> = {};
+
+async function transferTypes(dataDir: string): Promise<Record<string, string>> {
+  const ch = await openClickHouse({ dataDir: join(dataDir, 'clickhouse') });
+  try {
+    const rs = await ch.query({ query: `SELECT event_id, complaint_type FROM complaints.ticket_events FINAL WHERE ticket_id LIKE 'u-T%' ORDER BY event_id`, format: 'JSONEachRow' });
+    return Object.fromEntries((await rs.json<{ event_id: string; complaint_type: string }>()).map((x) => [x.event_id, x.complaint_type]));
+  } finally {
+    await ch.close();
+  }
+}
+
 let nats: TestNats;
 let nc: NatsConnection;
 let monitor: MonitorProcess;
@@ -72,6 +114,10 @@ beforeAll(async () => {
   await publishEvents(nc, once.slice(0, once.length >> 1));
   await publishEvents(nc, dupes, { withHeader: () => r() < 0.5 });
   await publishEvents(nc, once.slice(once.length >> 1));
+  await publishEvents(nc, transferred.early);
+  await publishEvents(nc, transferred.texts);
+  afterTexts = Number((await (await jetstreamManager(nc)).streams.info(STREAM)).state.last_seq) + 1;
+  await publishEvents(nc, transferred.late, { withHeader: (e) => !transferred.early.includes(e) });
   await waitConsumed(nc);
   for (const w of plan.weeks) {
     const at = Math.min(w.endMs - 1, Date.parse(UNTIL));
@@ -80,6 +126,7 @@ beforeAll(async () => {
     live.set(at, body.rows);
   }
   await monitor.kill();
+  liveTransferTypes = await transferTypes(monitor.dataDir);
 }, 240_000);
 
 afterAll(async () => {
@@ -120,6 +167,16 @@ describe('e2e - replay equals live', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cewm-replay-'));
     const out = JSON.parse(replay(['--data-dir', dir, '--nats', nats.url, '--from-seq', '1']).trim().split('\n').pop()!);
     expect(out.stream.messages).toBeGreaterThanOrEqual(base.length);
+    expect(await transferTypes(dir)).toEqual(liveTransferTypes);
     expectEqualsLive(await replayed(dir));
+    expect(out.stream.duplicates).toBeGreaterThanOrEqual(transferred.early.length); // the first copy kept, as live
+  }, 240_000);
+
+  it("a replay from a later sequence into the restored store types the transfers as live did (the store's earlier events teach it)", async () => {
+    // as live: the later first contacts took their ticket's type; the early ones stayed unclassified
+    expect(Object.values(liveTransferTypes).filter((t) => t === 'unclassified')).toHaveLength(transferred.early.length);
+    replay(['--data-dir', monitor.dataDir, '--nats', nats.url, '--from-seq', String(afterTexts)]);
+    expect(await transferTypes(monitor.dataDir)).toEqual(liveTransferTypes);
+    expectEqualsLive(await replayed(monitor.dataDir));
   }, 240_000);
 });

@@ -13,7 +13,8 @@ import { factorOf, type BranchSize, type ForecastPeriod } from './inputs.ts';
 import { calendarDate, mapByDate, weeklySmoothed, weeklyTotals } from './mapping.ts';
 
 export interface BuildInput {
-  /** the plan to start from: types, allowances, branches, zone (its weeklyWeights are replaced) */
+  /** the plan to start from, kept whole (zone, thresholds, types, branches, alerts) but for its
+   *  year and weeklyWeights, which are replaced, and its branches when `branches` is given */
   base: Plan;
   year: number;
   lastYear: number;
@@ -97,11 +98,10 @@ export function buildPlan(input: BuildInput): BuildResult {
       source = 'days';
     }
     reports.push({ code: t.code, lastYearCustomers: total, source, weights });
-    // key order as in the plan format docs, so a built plan reads like a hand-written one
-    return {
-      code: t.code, name: t.name, mode: t.mode, annualAllowance: t.annualAllowance, weeklyWeights: weights,
-      branchAllowances: t.branchAllowances, ...(t.keywords ? { keywords: t.keywords } : {}),
-    };
+    // key order as in the plan format docs, so a built plan reads like a hand-written one; every
+    // other field of the base's type is kept as it was
+    const { code, name, mode, annualAllowance, weeklyWeights: _replaced, ...kept } = t;
+    return { code, name, mode, annualAllowance, weeklyWeights: weights, ...kept };
   });
   const branches: PlanBranch[] = input.branches
     ? input.branches.map((b) => ({ code: b.code, name: b.name, ...(b.parent ? { parent: b.parent } : {}), weight: b.size }))
@@ -112,6 +112,9 @@ export function buildPlan(input: BuildInput): BuildResult {
       if (!known.has(b)) throw new PlanError({ file: input.branchesFile ?? '(branches)', field: 'code', reason: `type "${t.code}" has a branchAllowances entry for "${b}", which the branch file does not list` });
     }
   }
-  const plan: Plan = { year, timezone: base.timezone, thresholds: base.thresholds, branches, types };
+  // Everything the builder does not make is the base's, as the operator maintains it: the zone,
+  // the thresholds and the alerts section (on-call ladder, recovery, burn rate, cases; an audit
+  // found a built plan without it, the escalation gone with no word).
+  const plan: Plan = { ...base, year, branches, types };
   return { plan, compiled: compilePlan(plan), types: reports, warnings };
 }

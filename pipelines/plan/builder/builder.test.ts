@@ -143,6 +143,15 @@ describe('plan builder - forecast and branches', () => {
     expect(r.compiled.allowance('mortgage_prepayment', 'BJ-CY')).toBeCloseTo(45, 9);
   });
 
+  it("keeps the base's sections it does not make (its alerts, keywords), replacing only year, weights and, when given, branches", () => {
+    const alerts = { onCall: { levels: [{ notify: ['值班主管'], afterMinutes: 15 }], repeat: 1 }, recovery: { weeks: 2 } };
+    const withMore: Plan = { ...base(2025), alerts, types: base(2025).types.map((t) => ({ ...t, keywords: ['提前还贷'], weeklyWeights: [1] })) };
+    const r = buildPlan({ base: withMore, year: 2026, lastYear: 2025, history, forecast: [] });
+    expect(r.plan.alerts).toEqual(alerts);
+    expect(r.plan.types.map((t) => [t.keywords, t.weeklyWeights!.length])).toEqual([[['提前还贷'], 53], [['提前还贷'], 53]]);
+    expect(Object.keys(r.plan.types[0]!)).toEqual(['code', 'name', 'mode', 'annualAllowance', 'weeklyWeights', 'branchAllowances', 'keywords']);
+  });
+
   it('refuses bad inputs with file, line and field', () => {
     const bad = (text: string) => () => parseForecast(text, 'f.yaml', 2026);
     expect(bad('periods:\n  - { name: x, months: [13], factor: 1 }')).toThrow(/^f\.yaml:2: periods\[0\]\.months: months are 1 to 12/);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -32,5 +33,16 @@ describe('plan builder - docs/PLANS.md examples', () => {
     const row = /`(BJ-HD,"Beijing, Haidian",BJ,300)`/.exec(doc)?.[1];
     expect(row, 'the quoted example row in docs/PLANS.md').toBeDefined();
     expect(parseBranchSizes(`code,name,parent,size\nBJ,北京分行,,1000\n${row}\n`, 'docs/PLANS.md')[1]).toEqual({ code: 'BJ-HD', name: 'Beijing, Haidian', parent: 'BJ', size: 300 });
+  });
+
+  it('the build command can be pasted into a shell as one command (audit: comments after the arguments ended it at line 2)', () => {
+    const block = /^```sh\n(npm run plan -- build[\s\S]*?)^```$/m.exec(doc)?.[1];
+    expect(block, 'a ```sh block with the build command in docs/PLANS.md').toBeDefined();
+    // npm stood in for by a function that prints the arguments it was given, one per line
+    const run = spawnSync('bash', ['-c', `set -e; npm() { printf '%s\\n' "$@"; }; ${block}`], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim().split('\n')).toEqual(['run', 'plan', '--', 'build', '--base', 'plan-2025.yaml', '--year', '2026', '--history', 'events-2025.ndjson',
+      '--forecast', 'forecast-2026.yaml', '--branches', 'branches.csv', '--floor', '0.2', '--out', 'plan-2026.yaml']);
   });
 });
