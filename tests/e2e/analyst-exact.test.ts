@@ -8,7 +8,8 @@ import { liveStack, PLAN_2025 } from '../helpers/stack.ts';
 // The analyst views against the API on the real engine, where they used to disagree (audit U):
 // a person's correction gave its ticket the customer "correction" (F1); two corrections within
 // one millisecond were ordered by event id, the counters by time (F5); a ticket of branch 'ALL'
-// counted twice bank-wide (F10).
+// counted twice bank-wide (F10); counters_current kept the allowance of the week a count last
+// changed, and the plan in force was not in ClickHouse (F2, F6).
 
 const SUP = 'supervisor-token-0123456789';
 const plan = loadPlanFile(PLAN_2025);
@@ -95,5 +96,30 @@ describe('e2e - analyst views agree with the counters', () => {
     expect(await sql(`SELECT rated_tickets FROM complaints.v_satisfaction WHERE ${filter}`)).toEqual([{ rated_tickets: 1 }]);
     expect(await sql(`SELECT cases FROM complaints.v_escalation_reach WHERE ${filter}`)).toEqual([{ cases: 1 }]);
     expect(await sql(`SELECT count() AS n FROM complaints.v_handling_time WHERE year = 2025 AND month = 8 AND complaint_type = '${AI}'`)).toEqual([{ n: 1 }]);
+  });
+
+  it('counters_current and the allowance curve give what /api/counters gives, for every cell', async () => {
+    const api = await counters();
+    const key = (t: unknown, s: unknown) => `${t}|${s}`;
+    // the monitor writes its counter history after each batch: wait until the last correction's row is there
+    let got: Array<Record<string, string | number | null>> = [];
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+      got = await sql('SELECT complaint_type, scope, unresolved_customers, allowance_to_date, ratio, level FROM complaints.counters_current WHERE plan_year = 2025');
+      const now = new Map(got.map((r) => [key(r.complaint_type, r.scope), Number(r.unresolved_customers)]));
+      if (api.every((r) => now.get(key(r.complaintType, r.scope)) === r.unresolvedCustomers)) break;
+    }
+    expect(got).toHaveLength(api.length);
+    const byKey = new Map(got.map((r) => [key(r.complaint_type, r.scope), r]));
+    for (const r of api) {
+      const row = byKey.get(key(r.complaintType, r.scope))!;
+      expect({ k: key(r.complaintType, r.scope), u: Number(row.unresolved_customers), a: row.allowance_to_date, ratio: row.ratio, level: row.level })
+        .toEqual({ k: key(r.complaintType, r.scope), u: r.unresolvedCustomers, a: r.allowanceToDate, ratio: r.ratio, level: r.level });
+    }
+    // at the end of week 23 (after the S tickets' first contacts), from the curve of the plan in force
+    const end23 = plan.weeks[22]!.endMs - 1;
+    const at23 = await counters(`&asOf=${encodeURIComponent(new Date(end23).toISOString())}`);
+    const curve = await sql('SELECT complaint_type, scope, allowance_to_date FROM complaints.allowance_curve WHERE plan_year = 2025 AND week = 23');
+    expect(curve).toHaveLength(at23.length);
+    for (const r of at23) expect(curve.find((c) => c.complaint_type === r.complaintType && c.scope === r.scope)!.allowance_to_date).toBe(r.allowanceToDate);
   });
 });
