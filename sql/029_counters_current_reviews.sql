@@ -59,10 +59,16 @@ FULL OUTER JOIN
     GROUP BY a.plan_year, a.complaint_type, a.scope
 ) AS p ON p.plan_year = c.plan_year AND p.complaint_type = c.complaint_type AND p.scope = c.scope;
 
--- The stored weekly reviews (周复盘), the latest of each week. weekly_reports (023) is a
+-- Stored weekly reviews (周复盘): every event the monitor received before complete_until is in
+-- the review (it was produced once the monitor had committed everything the stream held then).
+-- An event for the week received later makes the review out of date and the monitor produces it
+-- again (server/reports/store-rule.ts). Rows stored before this file read generated_at.
+ALTER TABLE complaints.weekly_reports ADD COLUMN IF NOT EXISTS complete_until DateTime64(3, 'UTC') DEFAULT generated_at;
+
+-- The stored weekly reviews, the latest of each week. weekly_reports (023) is a
 -- ReplacingMergeTree: a week produced again has two rows until ClickHouse merges them.
 CREATE VIEW IF NOT EXISTS complaints.weekly_reviews AS
-SELECT plan_year, week, generated_at, body
+SELECT plan_year, week, generated_at, complete_until, body
 FROM complaints.weekly_reports
 ORDER BY generated_at DESC
 LIMIT 1 BY plan_year, week;
