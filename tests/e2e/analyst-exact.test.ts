@@ -121,5 +121,12 @@ describe('e2e - analyst views agree with the counters', () => {
     const curve = await sql('SELECT complaint_type, scope, allowance_to_date FROM complaints.allowance_curve WHERE plan_year = 2025 AND week = 23');
     expect(curve).toHaveLength(at23.length);
     for (const r of at23) expect(curve.find((c) => c.complaint_type === r.complaintType && c.scope === r.scope)!.allowance_to_date).toBe(r.allowanceToDate);
+    // the year-to-date customers per week, at the end of week 23, for the leaf branches and ALL
+    const ytd = await sql(`SELECT complaint_type, scope, argMax(cumulative_first_contact_customers, week) AS fc, argMax(cumulative_not_agreed_customers, week) AS na
+                           FROM complaints.v_resolution_cumulative WHERE year = 2025 AND week <= 23 GROUP BY complaint_type, scope`);
+    for (const r of at23.filter((x) => ['ALL', 'SH', 'GZ'].includes(x.scope))) {
+      const row = ytd.find((y) => y.complaint_type === r.complaintType && y.scope === r.scope);
+      expect([r.complaintType, r.scope, Number(row?.fc ?? 0), Number(row?.na ?? 0)]).toEqual([r.complaintType, r.scope, r.firstContactCustomers, r.unresolvedCustomers]);
+    }
   });
 });
