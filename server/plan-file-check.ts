@@ -1,8 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { CompiledPlan } from '../pipelines/plan/index.ts';
 import { SAMPLE_PLAN } from './plan-source.ts';
+import { planHash, recordPlanInForce } from './plan-in-force.ts';
 import { planStatus } from './plan-status.ts';
 import { toZonedIso } from './time.ts';
 
@@ -12,10 +12,7 @@ import { toZonedIso } from './time.ts';
 // monitor compares the file with the year's last runtime change (complaints.plan_changes) and
 // says so, in the log and in /api/health `planFileWarning`, when the file set the change aside.
 
-/** The plan as complaints.plan_changes stores it: parsing builds it in one key order, whatever the file's. */
-export const planJson = (p: CompiledPlan): string => JSON.stringify(p.plan);
-/** sha256 of planJson: equal hashes, same plan */
-export const planHash = (p: CompiledPlan): string => createHash('sha256').update(planJson(p)).digest('hex');
+export { planHash, planJson } from './plan-in-force.ts';
 
 export interface RuntimePlanChange {
   atMs: number;
@@ -63,7 +60,8 @@ export async function lastRuntimePlanChange(clickhouse: ClickHouseClient, year: 
 
 /**
  * At start, each logged once as one JSON line: the plan year's status (plan-status.ts), and
- * whether the PLAN file set a runtime change aside, returned for /api/health.
+ * whether the PLAN file set a runtime change aside, returned for /api/health. The plan loaded is
+ * recorded as the one in force (plan-in-force.ts), read before so the warning sees the last change.
  */
 export async function checkPlanAtStart(
   clickhouse: ClickHouseClient,
@@ -84,5 +82,6 @@ export async function checkPlanAtStart(
   }
   const warning = setAsidePlanChange(last, { path, hash: planHash(plan), modifiedMs, year: plan.year, timezone: plan.timezone });
   if (warning && last) log.warn({ planYear: plan.year, runtimeChangeAt: toZonedIso(last.atMs, plan.timezone), planFile: path }, warning);
+  await recordPlanInForce(clickhouse, plan, nowMs, 'start');
   return warning;
 }

@@ -10,12 +10,12 @@ import { awaitCaughtUp, behindBy, streamPosition } from './catch-up.ts';
 
 describe('weekly review - caught up with the stream', () => {
   it('counts the messages up to the target that are not acknowledged', () => {
-    expect(behindBy({ lastSeq: 10, ackFloor: 10, pending: 0, ackPending: 0 }, 10)).toBe(0);
-    expect(behindBy({ lastSeq: 10, ackFloor: 4, pending: 3, ackPending: 3 }, 10)).toBe(6);
+    expect(behindBy({ lastSeq: 10, ackFloor: 10, pending: 0, ackPending: 0, lastAtMs: 0 }, 10)).toBe(0);
+    expect(behindBy({ lastSeq: 10, ackFloor: 4, pending: 3, ackPending: 3, lastAtMs: 0 }, 10)).toBe(6);
     // messages published after the target do not hold the review back
-    expect(behindBy({ lastSeq: 50, ackFloor: 10, pending: 30, ackPending: 10 }, 10)).toBe(0);
+    expect(behindBy({ lastSeq: 50, ackFloor: 10, pending: 30, ackPending: 10, lastAtMs: 0 }, 10)).toBe(0);
     // nothing pending at all: caught up even if the floor sits below deleted messages
-    expect(behindBy({ lastSeq: 10, ackFloor: 7, pending: 0, ackPending: 0 }, 10)).toBe(0);
+    expect(behindBy({ lastSeq: 10, ackFloor: 7, pending: 0, ackPending: 0, lastAtMs: 0 }, 10)).toBe(0);
   });
 
   describe('against a real nats-server', () => {
@@ -35,8 +35,13 @@ describe('weekly review - caught up with the stream', () => {
       await ensureStream(jsm);
       await jsm.consumers.add(STREAM, { durable_name: 'reader', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All });
       const js = jetstream(nc);
+      expect((await streamPosition(nc, 'reader'))?.lastAtMs).toBe(0); // an empty stream has no last message
+      const before = Date.now();
       for (let i = 1; i <= 5; i++) await js.publish('complaints.tickets.BJ', JSON.stringify({ i }));
-      expect(await streamPosition(nc, 'reader')).toEqual({ lastSeq: 5, ackFloor: 0, pending: 5, ackPending: 0 });
+      const pos = await streamPosition(nc, 'reader');
+      expect(pos).toMatchObject({ lastSeq: 5, ackFloor: 0, pending: 5, ackPending: 0 });
+      // the broker's clock is this machine's: its stamp of the last message is not before the publishing began
+      expect(pos!.lastAtMs).toBeGreaterThanOrEqual(before - 1);
       expect(await awaitCaughtUp(nc, 'reader', 300, 50)).toBe(5);
 
       const consumer = await js.consumers.get(STREAM, 'reader');

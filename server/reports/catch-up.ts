@@ -5,7 +5,10 @@ import { STREAM } from '../../pipelines/sources/jetstream.ts';
 // A finished week's review is stored once and reopened as stored, so it must not be taken while
 // the monitor still has that week's events to read: after downtime the stream holds a backlog,
 // and a review stored from the first minutes would miss whatever the backlog brought. The review
-// waits until the monitor has committed everything the stream held when it was asked for.
+// waits until the monitor has committed everything the stream held when it was asked for, and
+// until the stream holds a message the broker stored after the week's end: caught up with an
+// empty stream (a first start), or with a stream that has not seen the week end yet, says
+// nothing about the week's events still to come (store-rule.ts).
 
 /** Where the monitor's durable consumer stands in the stream, as the broker says. */
 export interface StreamPosition {
@@ -17,6 +20,8 @@ export interface StreamPosition {
   pending: number;
   /** given and not acknowledged yet */
   ackPending: number;
+  /** when the broker stored the stream's last message (epoch ms); 0 for an empty stream */
+  lastAtMs: number;
 }
 
 /** Messages up to `target` (a stream sequence) not committed yet at `pos`; 0 when caught up. */
@@ -30,7 +35,8 @@ export async function streamPosition(nc: NatsConnection, consumer: string, timeo
   try {
     const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
     const [s, c] = await Promise.all([jsm.streams.info(STREAM), jsm.consumers.info(STREAM, consumer)]);
-    return { lastSeq: s.state.last_seq, ackFloor: c.ack_floor.stream_seq, pending: c.num_pending, ackPending: c.num_ack_pending };
+    const lastAtMs = s.state.last_seq > 0 ? Date.parse(s.state.last_ts) : 0;
+    return { lastSeq: s.state.last_seq, ackFloor: c.ack_floor.stream_seq, pending: c.num_pending, ackPending: c.num_ack_pending, lastAtMs: Number.isNaN(lastAtMs) ? 0 : lastAtMs };
   } catch {
     return null;
   }

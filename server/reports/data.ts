@@ -52,33 +52,72 @@ export async function weekFacts(ch: ClickHouseClient, plan: CompiledPlan, week: 
   };
 }
 
-export interface StoredReview { generatedAtMs: number; review: WeeklyReview }
+export interface StoredReview { generatedAtMs: number; completeUntilMs?: number; review: WeeklyReview }
 
-export async function produceReview(ch: ClickHouseClient, plan: CompiledPlan, index: CounterIndex, week: number, nowMs: number): Promise<StoredReview> {
+/** `completeUntilMs`: every event the monitor received before it is committed (a store read while the monitor is stopped: now) */
+export async function produceReview(ch: ClickHouseClient, plan: CompiledPlan, index: CounterIndex, week: number, nowMs: number, completeUntilMs = nowMs): Promise<StoredReview> {
   const review = weeklyReview(plan, index, week, await weekFacts(ch, plan, week));
   await ch.insert({
     table: 'complaints.weekly_reports',
     format: 'JSONEachRow',
-    values: [{ plan_year: plan.year, week, generated_at: chTime(nowMs), body: JSON.stringify(review) }],
+    values: [{ plan_year: plan.year, week, generated_at: chTime(nowMs), complete_until: chTime(completeUntilMs), body: JSON.stringify(review) }],
   });
   return { generatedAtMs: nowMs, review };
 }
 
 export async function storedReview(ch: ClickHouseClient, year: number, week: number): Promise<StoredReview | undefined> {
   const rs = await ch.query({
-    query: `SELECT toString(toUnixTimestamp64Milli(generated_at)) AS at, body FROM complaints.weekly_reports FINAL
+    query: `SELECT toString(toUnixTimestamp64Milli(generated_at)) AS at, toString(toUnixTimestamp64Milli(complete_until)) AS complete, body
+            FROM complaints.weekly_reports FINAL
             WHERE plan_year = {year:UInt16} AND week = {week:UInt8} ORDER BY generated_at DESC LIMIT 1`,
     query_params: { year, week },
     format: 'JSONEachRow',
   });
-  const [row] = await rs.json<{ at: string; body: string }>();
-  return row ? { generatedAtMs: Number(row.at), review: JSON.parse(row.body) as WeeklyReview } : undefined;
+  const [row] = await rs.json<{ at: string; complete: string; body: string }>();
+  return row ? { generatedAtMs: Number(row.at), completeUntilMs: Number(row.complete), review: JSON.parse(row.body) as WeeklyReview } : undefined;
 }
 
 export async function storedWeeks(ch: ClickHouseClient, year: number): Promise<number[]> {
   const rs = await ch.query({
     query: 'SELECT DISTINCT week FROM complaints.weekly_reports WHERE plan_year = {year:UInt16} ORDER BY week',
     query_params: { year },
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<{ week: number }>()).map((r) => Number(r.week));
+}
+
+/** week → the complete_until of its latest stored review (epoch ms), for the plan year */
+export async function storedCompleteness(ch: ClickHouseClient, year: number): Promise<Map<number, number>> {
+  const rs = await ch.query({
+    query: `SELECT week, toString(toUnixTimestamp64Milli(argMax(complete_until, generated_at))) AS at FROM complaints.weekly_reports
+            WHERE plan_year = {year:UInt16} GROUP BY week`,
+    query_params: { year },
+    format: 'JSONEachRow',
+  });
+  return new Map((await rs.json<{ week: number; at: string }>()).map((r) => [Number(r.week), Number(r.at)]));
+}
+
+/**
+ * The stored weeks whose review a later event could change: an event of the plan year dated
+ * before the week's end and received at or after the review's complete_until (`stored`: week →
+ * complete_until). One pass over the year's two time columns, whatever the number of weeks.
+ */
+export async function weeksChangedSince(ch: ClickHouseClient, plan: CompiledPlan, stored: ReadonlyMap<number, number>): Promise<number[]> {
+  if (stored.size === 0) return [];
+  const weeks = [...stored.keys()];
+  const since = weeks.map((w) => stored.get(w)!);
+  const ends = weeks.map((w) => plan.weeks[w - 1]?.endMs ?? plan.yearEndMs);
+  const rs = await ch.query({
+    query: `SELECT w.1 AS week
+            FROM (SELECT toUnixTimestamp64Milli(occurred_at) AS at, toUnixTimestamp64Milli(received_at) AS received FROM complaints.ticket_events
+                  WHERE occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')} AND received_at >= {since:DateTime64(3, 'UTC')})
+            ARRAY JOIN arrayZip({weeks:Array(UInt8)}, {sinceMs:Array(UInt64)}, {endMs:Array(UInt64)}) AS w
+            WHERE received >= w.2 AND at < w.3
+            GROUP BY week ORDER BY week`,
+    query_params: {
+      from: chTime(plan.yearStartMs), to: chTime(Math.max(...ends)), since: chTime(Math.min(...since)),
+      weeks, sinceMs: since, endMs: ends,
+    },
     format: 'JSONEachRow',
   });
   return (await rs.json<{ week: number }>()).map((r) => Number(r.week));

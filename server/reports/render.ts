@@ -12,17 +12,17 @@ export function reviewCsv(r: WeeklyReview): string {
   return excelCsv(head, rows);
 }
 
-/** provisional: the monitor had not read everything in the stream yet (behind: messages; null: unknown) */
-export function reviewHtml(r: WeeklyReview, generatedAt: string, provisional?: { behind: number | null }): string {
+/** provisional: not stored yet (behind: messages still to read, null: unknown; or the stream has not gone past the week's end) */
+export function reviewHtml(r: WeeklyReview, generatedAt: string, provisional?: { behind: number | null; reason?: string }): string {
   const rows = r.rows.map((x) => `<tr class="${x.level}"><td>${esc(x.typeName)}</td><td>${x.mode === 'strict' ? '强干预' : '管理相对值'}</td><td>${esc(x.scopeName)}</td>
 <td>${x.weekNotAgreed}</td><td>${n2(x.weekAllowance)}</td><td>${x.cumulativeNotAgreed}</td><td>${n2(x.allowanceToDate)}</td><td>${n2(x.annualAllowance)}</td>
 <td>${x.ratio === null ? '—' : `${(x.ratio * 100).toFixed(0)}%`}</td><td>${LEVEL_ZH[x.level]}${x.level !== x.previousLevel ? `（上周${LEVEL_ZH[x.previousLevel]}）` : ''}</td></tr>`).join('\n');
   const typeName = (code: string) => esc(r.rows.find((x) => x.complaintType === code)?.typeName ?? code);
   const scopeName = (code: string) => esc(r.rows.find((x) => x.scope === code)?.scopeName ?? code);
   const drivers = r.drivers.filter((d) => d.branches.length).map((d) => `<li>${typeName(d.complaintType)}：${d.branches.map((b) => `${scopeName(b.scope)} +${b.weekNotAgreed}`).join('，')}</li>`).join('') || '<li>本周无新增未达成一致客户</li>';
-  const pending = provisional
-    ? `<p class="provisional">临时版本，未存档：监测尚未读完消息流${provisional.behind === null ? '（消息服务暂不可达）' : `（还有 ${provisional.behind} 条消息未处理）`}，数字可能偏低，请稍后重新打开。Provisional, not stored: the monitor has not read the whole stream yet.</p>`
-    : '';
+  const pending = !provisional ? '' : provisional.reason === 'stream-before-week-end'
+    ? '<p class="provisional">临时版本，未存档：消息流中还没有本周结束之后的消息，本周的事件可能尚未全部到达，数字可能偏低，请稍后重新打开。Provisional, not stored: the stream has not gone past the week\'s end yet.</p>'
+    : `<p class="provisional">临时版本，未存档：监测尚未读完消息流${provisional.behind === null ? '（消息服务暂不可达）' : `（还有 ${provisional.behind} 条消息未处理）`}，数字可能偏低，请稍后重新打开。Provisional, not stored: the monitor has not read the whole stream yet.</p>`;
   const cases = r.cases.map((c) => `<li>${typeName(c.complaintType)}：本周新增 ${c.newCases.length} 笔${c.newCases.length ? `（${c.newCases.map(esc).join('，')}）` : ''}；仍未化解 ${c.stillOpen.length} 笔${c.stillOpen.length ? `（${c.stillOpen.map(esc).join('，')}）` : ''}</li>`).join('') || '<li>无强干预类型</li>';
   const escs = r.escalations.map((e) => `<li>${typeName(e.complaintType)}：${LADDER_ZH[e.escalation] ?? esc(e.escalation)} ${e.n} 次</li>`).join('') || '<li>本周无升级</li>';
   const WHAT_ZH: Record<string, string> = { opened: '新开预警', notice: '发出通知', acknowledged: '已确认', escalated: '升级', resolved: '已解除', reopened: '重新打开' };

@@ -6,7 +6,7 @@ import { authorize } from '../access.ts';
 import { maskText } from '../../pipelines/transforms/mask.ts';
 import { badRequest, HttpError } from '../errors.ts';
 import type { Monitor } from '../monitor.ts';
-import { planHash, planJson } from '../plan-file-check.ts';
+import { planHash, planJson, recordPlanInForce } from '../plan-in-force.ts';
 import { toZonedIso } from '../time.ts';
 import { intParam, readQuery } from './query.ts';
 
@@ -65,6 +65,7 @@ export function planRoutes(app: FastifyInstance, monitor: Monitor, now: () => nu
         old_hash: oldHash, new_hash: newHash, old_plan: oldJson, new_plan: newJson, rebuilt_events: rebuiltEvents,
       }],
     });
+    await recordPlanInForce(monitor.clickhouse, next, at, 'change');
     // Everything may have moved: downstream rules and boards get every counter, marked retroactive.
     const rows = monitor.index.rows(at);
     monitor.changes.next({ asOfMs: at, rows, events: [], retroactive: true, planChanged: true });

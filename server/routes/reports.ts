@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { authorize } from '../access.ts';
 import { badRequest } from '../errors.ts';
 import type { Monitor } from '../monitor.ts';
-import { awaitCaughtUp } from '../reports/catch-up.ts';
-import { produceReview, storedReview, storedWeeks, weekFacts, type StoredReview } from '../reports/data.ts';
+import { awaitCaughtUp, streamPosition } from '../reports/catch-up.ts';
+import { produceReview, storedCompleteness, storedReview, storedWeeks, weekFacts, weeksChangedSince, type StoredReview } from '../reports/data.ts';
+import { storeVerdict, weeksToProduce, type StoreVerdict } from '../reports/store-rule.ts';
 import { weeklyReview } from '../reports/weekly.ts';
 import { reviewCsv, reviewHtml } from '../reports/render.ts';
 import { toZonedIso } from '../time.ts';
@@ -12,12 +13,13 @@ import { intParam, readQuery } from './query.ts';
 // GET /api/reports/weekly?week=N[&format=json|csv|html][&refresh=1]  (viewer)
 // GET /api/reports/weekly/stored                                       (viewer)
 // A finished week's review is stored the first time it is produced and reopened as stored;
-// refresh=1 produces it again (after late events or a plan correction) and stores the new one.
-// The current week is produced live and not stored. After each week ends the monitor produces
-// and stores its review by itself (checked every CHECK_MS). A finished week is stored only once
-// the monitor has committed everything the stream held when it was asked (reports/catch-up.ts);
-// until then it is answered as provisional (`provisional.behind`: messages still to read, null
-// when the broker cannot be asked) and not stored, and the monitor's own try comes again after
+// refresh=1 produces it again and stores the new one. The current week is produced live and not
+// stored. A finished week is stored only once the monitor has committed everything the stream
+// held and the stream has gone past the week's end (reports/store-rule.ts); until then it is
+// answered as provisional (`provisional.behind`: messages still to read, null when the broker
+// cannot be asked; `provisional.reason`) and not stored. Every CHECK_MS the monitor stores the
+// last finished week's review by itself, and produces again every stored week that events
+// stored since changed (late events for the week); while it cannot store, it tries again after
 // RETRY_MS.
 
 const CHECK_MS = 10 * 60_000;
@@ -25,19 +27,31 @@ const RETRY_MS = 30_000;
 /** how long a request waits for the monitor to catch up before it answers provisionally */
 const REQUEST_WAIT_MS = 3_000;
 
+type Provisional = { behind: number | null; reason: 'behind' | 'broker' | 'stream-before-week-end' };
+
 export function reportRoutes(app: FastifyInstance, monitor: Monitor, now: () => number): void {
-  const caughtUp = (waitMs: number) => awaitCaughtUp(monitor.nc, monitor.config.consumerName, waitMs);
-  const review = async (week: number, refresh: boolean): Promise<StoredReview & { provisional?: { behind: number | null } }> => {
+  /** whether a review of the weeks ending at `weekEndMs` may be stored now */
+  const verdict = async (waitMs: number, weekEndMs: number): Promise<StoreVerdict> => {
+    const { nc, config } = monitor;
+    const behind = await awaitCaughtUp(nc, config.consumerName, waitMs);
+    if (behind !== 0) return storeVerdict(behind, 0, weekEndMs);
+    const pos = await streamPosition(nc, config.consumerName);
+    return storeVerdict(pos ? 0 : null, pos?.lastAtMs ?? 0, weekEndMs);
+  };
+  const review = async (week: number, refresh: boolean): Promise<StoredReview & { provisional?: Provisional }> => {
     const { plan } = monitor;
     const finished = plan.weeks[week - 1]!.endMs <= now();
     if (finished && !refresh) {
       const stored = await storedReview(monitor.clickhouse, plan.year, week);
-      if (stored) return stored;
+      // events for the week stored after the review make it out of date: produced again below
+      const late = stored && (await weeksChangedSince(monitor.clickhouse, plan, new Map([[week, stored.completeUntilMs ?? stored.generatedAtMs]])));
+      if (stored && late && late.length === 0) return stored;
     }
-    const behind = finished ? await caughtUp(REQUEST_WAIT_MS) : 0;
-    if (finished && behind === 0) return produceReview(monitor.clickhouse, plan, monitor.index, week, now());
+    const asked = now(); // caught up: every event received before this instant is committed
+    const v: StoreVerdict = finished ? await verdict(REQUEST_WAIT_MS, plan.weeks[week - 1]!.endMs) : { store: true };
+    if (finished && v.store) return produceReview(monitor.clickhouse, plan, monitor.index, week, now(), asked);
     const live = { generatedAtMs: now(), review: weeklyReview(plan, monitor.index, week, await weekFacts(monitor.clickhouse, plan, week)) };
-    return finished ? { ...live, provisional: { behind } } : live;
+    return finished && !v.store ? { ...live, provisional: { behind: v.behind, reason: v.reason } } : live;
   };
 
   app.get('/api/reports/weekly', async (req, reply) => {
@@ -65,7 +79,7 @@ export function reportRoutes(app: FastifyInstance, monitor: Monitor, now: () => 
     return { year: monitor.plan.year, weeks: await storedWeeks(monitor.clickhouse, monitor.plan.year) };
   });
 
-  // Every week, by itself: the last finished week's review, if not stored yet.
+  // By itself: the last finished week's review if not stored yet, and stored weeks that later events changed.
   let busy = false;
   let retry: ReturnType<typeof setTimeout> | undefined;
   const tick = async () => {
@@ -73,19 +87,23 @@ export function reportRoutes(app: FastifyInstance, monitor: Monitor, now: () => 
     busy = true;
     try {
       const { plan } = monitor;
-      const idx = plan.weekIndexAt(now());
-      const last = Math.min(idx, plan.weeks.length); // weeks before the current one are finished
-      if (last >= 1 && !(await storedReview(monitor.clickhouse, plan.year, last))) {
-        const behind = await caughtUp(10_000);
-        if (behind !== 0) {
-          app.log.warn({ year: plan.year, week: last, behind }, 'weekly review waits until the monitor has read everything in the stream');
-          clearTimeout(retry);
-          retry = setTimeout(() => void tick(), RETRY_MS);
-          retry.unref();
-          return;
-        }
-        await produceReview(monitor.clickhouse, plan, monitor.index, last, now());
-        app.log.info({ year: plan.year, week: last }, 'weekly review produced');
+      const last = Math.min(plan.weekIndexAt(now()), plan.weeks.length); // weeks before the current one are finished
+      if (last < 1) return;
+      const stored = await storedCompleteness(monitor.clickhouse, plan.year);
+      const weeks = weeksToProduce(last, stored, await weeksChangedSince(monitor.clickhouse, plan, stored));
+      if (weeks.length === 0) return;
+      const asked = now();
+      const v = await verdict(10_000, plan.weeks[weeks[weeks.length - 1]! - 1]!.endMs);
+      if (!v.store) {
+        app.log.warn({ year: plan.year, weeks, behind: v.behind, reason: v.reason }, 'weekly review waits until the monitor has read the stream past the week\'s end');
+        clearTimeout(retry);
+        retry = setTimeout(() => void tick(), RETRY_MS);
+        retry.unref();
+        return;
+      }
+      for (const week of weeks) {
+        await produceReview(monitor.clickhouse, plan, monitor.index, week, now(), asked);
+        app.log.info({ year: plan.year, week, replaced: stored.has(week) }, stored.has(week) ? 'weekly review produced again: events for the week arrived after it was stored' : 'weekly review produced');
       }
     } catch (err) {
       app.log.warn({ err: (err as Error).message }, 'weekly review not produced; will retry');

@@ -97,7 +97,7 @@ describe('e2e - weekly review report', () => {
       const res = await fetch(`${monitor.baseUrl}/api/reports/weekly?week=${week}`);
       const body = await res.json();
       expect(res.status).toBe(200);
-      expect(body.provisional).toEqual({ behind: null });
+      expect(body.provisional).toEqual({ behind: null, reason: 'broker' });
       expect(res.headers.get('x-review-provisional')).toBe('behind=unknown');
       const html = await (await fetch(`${monitor.baseUrl}/api/reports/weekly?week=${week}&format=html`)).text();
       expect(html).toContain('临时版本，未存档');

@@ -122,6 +122,23 @@ describe('e2e - analyst views through POST /api/sql', () => {
     expect(Number(weekly.body.rows[0].n)).toBe(Number(all.body.rows[0].n));
   });
 
+  it('sql/README.md\'s rolled-up example equals /api/counters for every scope, parents included', async () => {
+    const readme = readFileSync(join(ROOT, 'sql/README.md'), 'utf8');
+    const query = readme.match(/-- The same with parents rolled up[\s\S]*?\n(SELECT[\s\S]*?);/)![1]!;
+    const r = await sql(query);
+    expect(r.status, r.text).toBe(200);
+    const plan = loadPlanFile(PLAN);
+    const asOf = new Date(plan.weeks[19]!.endMs - 1).toISOString();
+    const api = await fetch(`${monitor.baseUrl}/api/counters?type=auto_installment&asOf=${asOf}`, { headers: { authorization: `Bearer ${SUP}` } });
+    const rows = ((await api.json()) as { rows: Array<{ scope: string; unresolvedCustomers: number; allowanceToDate: number }> }).rows;
+    const got = new Map((r.body.rows as Array<{ scope: string; customers: string; allowance_to_date: number }>).map((x) => [x.scope, x]));
+    expect(rows.filter((x) => x.unresolvedCustomers > 0).length).toBeGreaterThan(3);
+    for (const x of rows) {
+      expect([x.scope, Number(got.get(x.scope)?.customers ?? 0)]).toEqual([x.scope, x.unresolvedCustomers]);
+      if (got.has(x.scope)) expect([x.scope, got.get(x.scope)!.allowance_to_date]).toEqual([x.scope, x.allowanceToDate]);
+    }
+  });
+
   it('runs every example query of sql/README.md as written, with rows for the year it names', async () => {
     const readme = readFileSync(join(ROOT, 'sql/README.md'), 'utf8');
     const blocks = [...readme.matchAll(/```sql\n([\s\S]*?)```/g)].map((m) => m[1]!);

@@ -134,6 +134,17 @@ describe('e2e - plan builder and plan changes', () => {
     expect(c.old.types[0].annualAllowance).toBe(80);
     expect(c.new.types[0].annualAllowance).toBe(20);
     expect(c.oldHash).not.toBe(c.newHash);
+    // the analysts' record of the plan in force: the start's plan, then the change, with its curve
+    const inForce = await getJson(monitor, '/api/sql', {
+      method: 'POST', headers: auth(ADMIN),
+      body: JSON.stringify({ query: "SELECT source, plan_hash FROM complaints.plan_in_force ORDER BY since" }),
+    });
+    expect(inForce.body.rows).toEqual([{ source: 'start', plan_hash: c.oldHash }, { source: 'change', plan_hash: c.newHash }]);
+    const curve = await getJson(monitor, '/api/sql', {
+      method: 'POST', headers: auth(ADMIN),
+      body: JSON.stringify({ query: "SELECT max(allowance_to_date) AS a FROM complaints.allowance_curve WHERE complaint_type = 'mortgage_prepayment' AND scope = 'ALL'" }),
+    });
+    expect(curve.body.rows).toEqual([{ a: 20 }]);
     // the same plan again changes nothing and records nothing
     const same = await getJson(monitor, '/api/plan', { method: 'PUT', headers: auth(ADMIN), body });
     expect(same.body.changed).toBe(false);
