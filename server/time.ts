@@ -29,7 +29,10 @@ const ZONED_TO = Date.UTC(9999, 11, 30);
 export function toZonedIso(ms: number, timeZone: string): string {
   if (!(ms >= ZONED_FROM && ms <= ZONED_TO)) return new Date(ms).toISOString();
   const off = Math.round(offsetAt(ms, timeZone) / 60_000);
-  const local = new Date(ms + off * 60_000).toISOString().slice(0, 23);
+  // an instant kept to the microsecond says so: two asOf values 0.1 ms apart get two labels
+  const whole = Math.floor(ms);
+  const micros = Math.min(999, Math.round((ms - whole) * 1000));
+  const local = new Date(whole + off * 60_000).toISOString().slice(0, 23) + (micros > 0 ? String(micros).padStart(3, '0') : '');
   const sign = off < 0 ? '-' : '+';
   const abs = Math.abs(off);
   return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;

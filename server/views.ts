@@ -1,5 +1,6 @@
 import { ALL_SCOPE, type CounterRow } from '../pipelines/model.ts';
 import type { CompiledPlan } from '../pipelines/plan/index.ts';
+import { lastInstantBefore } from '../pipelines/plan/index.ts';
 import type { CounterIndex } from '../pipelines/transforms/index.ts';
 import { resolveAlertConfig } from '../pipelines/rules/index.ts';
 import { toZonedIso } from './time.ts';
@@ -54,7 +55,7 @@ export function seriesView(plan: CompiledPlan, index: CounterIndex, type: string
   for (const week of plan.weeks) {
     x.push(Math.floor(week.endMs / 1000));
     allowance.push(plan.allowanceToDate(type, scope, week.startMs));
-    actual.push(week.startMs <= nowMs ? index.count(type, scope, Math.min(week.endMs - 1, nowMs)).unresolved : null);
+    actual.push(week.startMs <= nowMs ? index.count(type, scope, Math.min(lastInstantBefore(week.endMs), nowMs)).unresolved : null);
     forecast.push(pace === undefined || week.endMs <= nowMs ? null : week.startMs <= nowMs ? current : current + pace * (week.endMs - nowMs));
   }
   return { complaintType: type, scope, x, allowance, actual, forecast };
@@ -113,7 +114,7 @@ interface AlertLike {
 function totalsAt(plan: CompiledPlan, index: CounterIndex, tMs: number) {
   let unresolved = 0, firstContact = 0, allowanceToDate = 0, annual = 0;
   const levels = { ok: 0, watch: 0, breach: 0, critical: 0 };
-  const curveAt = Math.min(tMs, plan.yearEndMs - 1);
+  const curveAt = Math.min(tMs, lastInstantBefore(plan.yearEndMs));
   for (const row of index.rows(tMs)) {
     levels[row.level]++;
     if (row.scope !== ALL_SCOPE) continue;

@@ -22,4 +22,5 @@ export {
   daysInYear,
   isLeapYear,
   isValidTimeZone,
+  lastInstantBefore,
 } from './calendar.ts';

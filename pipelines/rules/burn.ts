@@ -6,6 +6,7 @@
 // interpolated linearly inside each week, which is what "allowance added in the window" means.
 
 import type { BurnWindow } from './config.ts';
+import { lastInstantBefore } from '../plan/calendar.ts';
 import type { WeekSpan } from './level.ts';
 
 const HOUR = 3_600_000;
@@ -68,9 +69,9 @@ export function breachForecast(
   for (const w of weeks) {
     if (w.endMs <= nowMs) continue;
     const at = Math.max(w.startMs, nowMs);
-    const projected = now + (pacePerDay * (w.endMs - 1 - nowMs)) / DAY;
+    const projected = now + (pacePerDay * (lastInstantBefore(w.endMs) - nowMs)) / DAY;
     if (at === nowMs && now > allowanceToDate(nowMs)) return { week: w.index, weekStartMs: w.startMs, pacePerDay: round, alreadyBreached: true };
-    if (projected > allowanceToDate(w.endMs - 1)) return { week: w.index, weekStartMs: w.startMs, pacePerDay: round, alreadyBreached: false };
+    if (projected > allowanceToDate(lastInstantBefore(w.endMs))) return { week: w.index, weekStartMs: w.startMs, pacePerDay: round, alreadyBreached: false };
   }
   return { week: null, weekStartMs: null, pacePerDay: round, alreadyBreached: false };
 }

@@ -2,6 +2,7 @@
 // Reads the in-memory counters and ticket book; no I/O, no clock but `nowMs`.
 
 import type { CompiledPlan } from '../plan/index.ts';
+import { lastInstantBefore } from '../plan/calendar.ts';
 import type { CounterIndex } from '../transforms/index.ts';
 import { breachForecast, burnRate, smoothAllowance } from './burn.ts';
 import { deriveCase, type TicketBook } from './cases.ts';
@@ -14,7 +15,7 @@ export interface Key { complaintType: string; scope: string }
 /** Burn rate and forecast of one (type, scope) at nowMs. */
 export function signalsOf(plan: CompiledPlan, index: CounterIndex, key: Key, nowMs: number, cfg: AlertRulesConfig) {
   const { complaintType: type, scope } = key;
-  const at = Math.min(nowMs, plan.yearEndMs - 1);
+  const at = Math.min(nowMs, lastInstantBefore(plan.yearEndMs));
   const unresolvedAt = (t: number) => index.count(type, scope, t).unresolved;
   const annual = plan.allowance(type, scope);
   const shares = plan.cumulativeShare(type);

@@ -129,4 +129,17 @@ describe('rules - level episodes against brute force (random years)', () => {
       { numRuns: 300, seed: 13 },
     );
   });
+
+  // Audit S F4: the rules sampled a week at endMs - 1, a whole millisecond, so an event in the
+  // week's last millisecond (kept to the microsecond) counted in that week for /api/counters and
+  // in the next for the alerts: a crossing in it raised nothing at all.
+  it('counts an event in the last millisecond of a week in that week, as the counters do', () => {
+    const w = world();
+    const week2 = w.plan.weeks[1]!; // steady: 20 allowed to date in week 2, 30 in week 3
+    w.add(notAgreed(15, week2.startMs + DAY));
+    w.add(notAgreed(1, week2.endMs - 0.5)); // 23:59:59.9995 on its Sunday: 16 of 20, watch
+    expect(w.index.count('steady', 'ALL', week2.endMs - 0.5).unresolved).toBe(16);
+    const derived = deriveLevelAlerts(w.plan, w.index, [KEY], w.plan.weeks[9]!.startMs, w.cfg);
+    expect(derived.map((d) => d.level)).toEqual(['watch']);
+  });
 });

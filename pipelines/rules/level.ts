@@ -11,6 +11,7 @@
 // week's start and rise again days later: the first episode resolves there, a second one opens.
 
 import type { Level } from '../model.ts';
+import { lastInstantBefore } from '../plan/calendar.ts';
 import { levelOf, ratioOf } from '../transforms/levels.ts';
 import type { AlertRulesConfig } from './config.ts';
 import { entryId, LEVEL_RANK, LEVELS, type DerivedAlert, type HistoryEntry } from './types.ts';
@@ -65,8 +66,8 @@ export function deriveLevelEpisodes(
       open.currentLevel = 'ok';
       open = undefined;
     }
-    const sampleT = Math.min(w.endMs - 1, nowMs);
-    const complete = nowMs >= w.endMs - 1;
+    const sampleT = Math.min(lastInstantBefore(w.endMs), nowMs);
+    const complete = nowMs >= lastInstantBefore(w.endMs);
     const level = levelAt(sampleT);
     if (!open) {
       if (level === 'ok') continue;

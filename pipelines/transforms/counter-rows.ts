@@ -2,6 +2,7 @@
 // curve, ratio and level. Pure; the index only counts.
 
 import type { CounterRow } from '../model.ts';
+import { lastInstantBefore } from '../plan/calendar.ts';
 import type { PlanView } from './plan-view.ts';
 import { levelOf, ratioOf } from './levels.ts';
 
@@ -12,7 +13,7 @@ export interface CountSource {
 /** Every plan type x every scope (types outer, scopes inner, plan order), optionally filtered. */
 export function counterRows(plan: PlanView, counts: CountSource, asOfMs: number, filter?: { type?: string; scope?: string }): CounterRow[] {
   // After the year the curve is complete; the plan's allowanceToDate is asked inside the year.
-  const curveAt = Math.min(asOfMs, plan.yearEndMs - 1);
+  const curveAt = Math.min(asOfMs, lastInstantBefore(plan.yearEndMs));
   const rows: CounterRow[] = [];
   for (const t of plan.types) {
     if (filter?.type !== undefined && filter.type !== t.code) continue;

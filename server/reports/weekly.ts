@@ -7,6 +7,7 @@
 
 import type { Level } from '../../pipelines/model.ts';
 import type { CompiledPlan } from '../../pipelines/plan/index.ts';
+import { lastInstantBefore } from '../../pipelines/plan/index.ts';
 import type { CounterIndex } from '../../pipelines/transforms/index.ts';
 import { levelOf } from '../../pipelines/transforms/index.ts';
 
@@ -62,7 +63,7 @@ const localDate = (ms: number, tz: string) => new Intl.DateTimeFormat('en-CA', {
 export function weeklyReview(plan: CompiledPlan, index: CounterIndex, week: number, facts: WeekFacts): WeeklyReview {
   const w = plan.weeks[week - 1];
   if (!w) throw new RangeError(`week ${week} is not in ${plan.year} (1..${plan.weeks.length})`);
-  const end = w.endMs - 1;
+  const end = lastInstantBefore(w.endMs);
   const before = w.startMs - 1;
   const rows: ReviewRow[] = [];
   const names = new Map(plan.plan.branches.map((b) => [b.code, b.name]));
