@@ -44,6 +44,11 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
   const broadcast = (messages: LiveMessage[]) => {
     for (const h of hubs) h.broadcast(messages);
   };
+  // every screen takes a fresh picture, each in its own form (brief for walls, masked, full)
+  const resnapshot = (reason: 'plan' | 'week') => {
+    const picture = { ...snapshot(0), reason };
+    for (const h of hubs) h.resnapshot(() => picture);
+  };
   const screens = new ScreenRegistry(config.screenSilentMs);
   const iso = (ms: number) => toZonedIso(ms, monitor.plan.timezone);
   const snapshot = (seq: number) => ({
@@ -84,7 +89,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     broadcast([message]);
     if (message.type === 'alert') headlineSoon();
     // a new plan may rename, add or re-weigh types and branches: screens take the whole picture
-    if (message.type === 'plan') broadcast([{ ...snapshot(0), reason: 'plan' }]);
+    if (message.type === 'plan') resnapshot('plan');
   });
 
   // Pipeline freshness: how far behind the stream the counters are. `caughtUpAtMs` is the last
@@ -144,7 +149,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       const w = monitor.plan.weekIndexAt(now());
       if (w !== week) {
         week = w;
-        broadcast([{ ...snapshot(0), reason: 'week' }]);
+        resnapshot('week');
       }
       broadcast([{ type: 'heartbeat', asOf: iso(now()), heartbeatMs: config.heartbeatMs, pipeline: pipelineView() }]);
       for (const c of screens.sweep(now())) pushScreen(c);
@@ -176,8 +181,10 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     const epoch = typeof q.epoch === 'string' ? q.epoch : undefined;
     const masked = q.masked === '1' || q.masked === 'true' || q.masked === '';
     const live = q.live === '1' || q.live === 'true' || q.live === '';
+    // a wall-board page: its snapshots without what a wall does not draw (whole alert histories)
+    const briefSnapshot = q.view === 'wall';
     const remote = req.socket.remoteAddress ?? '';
-    const screen: Screen = { socket, connectedAtMs: now(), remote, masked, wire: req.socket };
+    const screen: Screen = { socket, connectedAtMs: now(), remote, masked, briefSnapshot, wire: req.socket };
     let screenId: string | undefined;
 
     socket.on('message', (data: Buffer, isBinary: boolean) => {
