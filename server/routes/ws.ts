@@ -128,6 +128,8 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
             : t - pipeline.caughtUpAtMs,
       writeError: h.lastWriteError ?? null,
       deadLetters: lastHourView(monitor.deadLetterWindow, t, monitor.plan.timezone),
+      // events from branches the plan does not list: in 全行's figures, in no branch's
+      unknownBranches: monitor.uncounted.view().unknownBranches,
     };
   };
 
