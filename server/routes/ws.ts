@@ -28,6 +28,8 @@ export interface WallboardRoutes {
   liveHub: WallboardHub;
   screens: ScreenRegistry;
   config: WallboardConfig;
+  /** forgets a screen now and tells every page; false when the server does not know it */
+  forgetScreen(id: string): boolean;
 }
 
 export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => number, config = wallboardConfig()): WallboardRoutes {
@@ -201,7 +203,8 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       if (!id || (msg.type !== 'hello' && msg.type !== 'heartbeat')) return;
       const lastSeq = typeof msg.lastSeq === 'number' ? msg.lastSeq : undefined;
       const changes: ScreenChange[] = [];
-      if (msg.type === 'hello' || screenId !== id) {
+      // a screen a supervisor forgot while it was connected comes back with its next heartbeat
+      if (msg.type === 'hello' || screenId !== id || !screens.has(id)) {
         if (screenId && screenId !== id) screens.disconnected(screenId, now());
         screenId = id;
         for (const c of screens.hello(id, cleanName(msg.name), remote, masked, now(), msg.kiosk === true)) changes.push(c);
@@ -209,8 +212,9 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       for (const c of screens.heartbeat(id, now(), lastSeq ?? screen.lastSeq)) changes.push(c);
       for (const c of changes) pushScreen(c);
     });
-    socket.on('close', () => {
-      if (screenId) screens.disconnected(screenId, now());
+    socket.on('close', (code: number) => {
+      // 1000: the page's own close; 1001: the browser unloading the page (closed, navigated away)
+      if (screenId) for (const c of screens.disconnected(screenId, now(), code === 1000 || code === 1001)) pushScreen(c);
     });
 
     (live ? liveHub : hub).attach(
@@ -219,5 +223,10 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       sinceSeq !== undefined && epoch ? { seq: sinceSeq, epoch } : undefined,
     );
   });
-  return { hub, liveHub, screens, config };
+  const forgetScreen = (id: string) => {
+    const changes = screens.forgetNow(id, now());
+    for (const c of changes ?? []) pushScreen(c);
+    return changes !== undefined;
+  };
+  return { hub, liveHub, screens, config, forgetScreen };
 }
