@@ -66,3 +66,20 @@ describe('screens - forgetting one', () => {
     expect(left).toMatchObject({ connected: false, left: true });
   }, 60_000);
 });
+
+describe('screens - the wall\'s snapshot form', () => {
+  // audit W F4: the full snapshot (every open alert with its whole history) passed 4 MB
+  it('a wall page (/ws?view=wall) gets the brief form, with how many alerts are open; a console the full one', async () => {
+    const first = async (query: string) => {
+      const s = new WebSocket(`${wsUrl()}${query}`);
+      const msg = await new Promise<Record<string, unknown>>((r) => s.once('message', (d) => r(JSON.parse(String(d)))));
+      s.close();
+      return msg;
+    };
+    const wall = await first('&view=wall');
+    const full = await first('');
+    expect([wall.type, full.type]).toEqual(['snapshot', 'snapshot']);
+    expect(wall.alertsOpen).toBe((full.alerts as unknown[]).length);
+    expect(full).not.toHaveProperty('alertsOpen');
+  }, 60_000);
+});
