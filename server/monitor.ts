@@ -23,6 +23,7 @@ import { UncountedEvents } from './uncounted.ts';
 import { DeadLetterWindow } from './dead-letter-window.ts';
 import { DueChanges } from './due-changes.ts';
 import { scheduleStoredFuture } from './due-at-start.ts';
+import { changesThePast } from './retroactive.ts';
 import { storedDeadLetters } from './dead-letters.ts';
 import { followConnection, initialHealth, noteBatch, type MonitorHealth } from './monitor-health.ts';
 import { CountingLease } from './lease.ts';
@@ -203,8 +204,7 @@ export class Monitor {
 
   private publishChanges(changed: Array<{ complaintType: string; scope: string }>, events: MaskedEvent[], asOfMs: number): void {
     const rows = changed.flatMap(({ complaintType, scope }) => this.index.rows(asOfMs, { type: complaintType, scope }));
-    const week = this.plan.weeks[this.plan.weekIndexAt(asOfMs)];
-    const retroactive = events.some((e) => e.kind === 'corrected' || (week !== undefined && e.occurredAtMs < week.startMs));
+    const retroactive = changesThePast(this.plan.weeks, events, asOfMs);
     this.changes.next({ asOfMs, rows, events, retroactive });
     if (rows.length > 0) this.history.add(rows, this.plan.year, asOfMs, 'monitor');
   }

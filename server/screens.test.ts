@@ -28,6 +28,42 @@ describe('screens', () => {
     expect(r.silentNow(12_000 + FORGET_MS + 2)).toEqual([]);
   });
 
+  // audit V F9: a kiosk or masked page opened once to try it was pinned as silent for a day
+  it('screens - a page that closed its link itself is not missed; one that died is', () => {
+    const r = new ScreenRegistry(10_000);
+    r.hello('tried', '', '10.0.0.1', false, 0, true);
+    r.hello('died', '', '10.0.0.2', false, 0, true);
+    expect(r.disconnected('tried', 1000, true)).toEqual([]);
+    r.disconnected('died', 1000);
+    expect(r.sweep(20_000).map((x) => [x.id, x.status])).toEqual([['died', 'silent']]);
+    expect(r.list().find((e) => e.id === 'tried')).toMatchObject({ left: true, silent: false, connections: 0 });
+    // it comes back: watched again
+    r.hello('tried', '', '10.0.0.1', false, 30_000, true);
+    r.disconnected('tried', 31_000);
+    expect(r.sweep(50_000).map((x) => [x.id, x.status])).toEqual([['tried', 'silent']]);
+  });
+
+  it('screens - a silent screen that then closes its link itself is no longer shown as silent', () => {
+    const r = new ScreenRegistry(10_000);
+    r.hello('frozen', 'lobby', '10.0.0.1', false, 0);
+    expect(r.sweep(20_000).map((x) => x.status)).toEqual(['silent']);
+    expect(r.disconnected('frozen', 21_000, true).map((x) => [x.id, x.status])).toEqual([['frozen', 'forgotten']]);
+    expect(r.silentNow(22_000)).toEqual([]);
+  });
+
+  it('screens - a supervisor forgets a screen now: pages are told when it was shown as silent', () => {
+    const r = new ScreenRegistry(10_000);
+    r.hello('gone', 'old wall', '10.0.0.1', false, 0);
+    r.hello('quiet', '', '10.0.0.2', false, 0);
+    r.disconnected('gone', 1000);
+    r.sweep(20_000);
+    expect(r.forgetNow('gone', 21_000)?.map((x) => [x.id, x.status])).toEqual([['gone', 'forgotten']]);
+    expect(r.forgetNow('quiet', 21_000)).toEqual([]);
+    expect(r.forgetNow('nobody', 21_000)).toBeUndefined();
+    expect(r.list()).toEqual([]);
+    expect(r.has('gone')).toBe(false);
+  });
+
   it('screens - only wall screens are watched: named, kiosk or masked; a laptop\'s tab is listed, never alerted', () => {
     const r = new ScreenRegistry(10_000);
     r.hello('tab', '', '10.0.0.9', false, 0);

@@ -27,6 +27,12 @@ export interface ScreenEntry {
   /** when it was found silent: a snapshot says the same as the live frame did */
   silentAtMs?: number;
   disconnectedAtMs: number | null;
+  /**
+   * the page closed its link itself (unloaded: WebSocket close 1000 or 1001) and has not come
+   * back: a screen someone closed, not one that died, so not watched for silence. A trial of
+   * ?kiosk or ?masked had been pinned as a silent screen on every wall for a day (audit V F9).
+   */
+  left?: boolean;
 }
 
 /**
@@ -86,6 +92,7 @@ export class ScreenRegistry {
     e.masked = masked;
     e.watched = kiosk || masked || e.name !== '';
     e.disconnectedAtMs = null;
+    e.left = false;
     return [...changes, ...this.beat(e, nowMs)];
   }
 
@@ -103,11 +110,34 @@ export class ScreenRegistry {
     return [changeOf(e, 'back', nowMs)];
   }
 
-  disconnected(id: string, nowMs: number): void {
+  /**
+   * A connection of the screen closed; `left`: the page closed it itself (unload), so it is not
+   * missed. A silent screen that leaves so is no longer shown as silent.
+   */
+  disconnected(id: string, nowMs: number, left = false): ScreenChange[] {
     const e = this.screens.get(id);
-    if (!e) return;
+    if (!e) return [];
     e.connections = Math.max(0, e.connections - 1);
-    if (e.connections === 0) e.disconnectedAtMs = nowMs;
+    if (e.connections > 0) return [];
+    e.disconnectedAtMs = nowMs;
+    if (!left) return [];
+    e.left = true;
+    if (!e.silent) return [];
+    e.silent = false;
+    return [changeOf(e, 'forgotten', nowMs)];
+  }
+
+  has(id: string): boolean {
+    return this.screens.has(id);
+  }
+
+  /**
+   * A supervisor's "forget this screen": a screen someone retired or only tried is dropped now
+   * rather than shown as silent for a day. Undefined when the server does not know it.
+   */
+  forgetNow(id: string, nowMs: number): ScreenChange[] | undefined {
+    const e = this.screens.get(id);
+    return e ? this.forget(e, nowMs) : undefined;
   }
 
   setLastSeq(id: string, seq: number): void {
@@ -123,7 +153,7 @@ export class ScreenRegistry {
         for (const c of this.forget(e, nowMs)) out.push(c);
         continue;
       }
-      if (e.watched && !e.silent && nowMs - e.lastHeartbeatMs > this.silentMs) {
+      if (e.watched && !e.left && !e.silent && nowMs - e.lastHeartbeatMs > this.silentMs) {
         e.silent = true;
         e.silentAtMs = nowMs;
         out.push(changeOf(e, 'silent', nowMs));

@@ -3,11 +3,11 @@
 // board: numbers look live only while the link is live, a picture has been applied and the
 // pipeline behind it is moving; any other moment greys them out and says so in words.
 // URL: ?lang=en, ?kiosk (no controls, rotating pages, ?rotate=<seconds>), ?masked (public area),
-// ?screen=<name>, ?token=<viewer token>.
+// ?screen=<name>, ?token=<viewer token>, ?quietHours=<h> (no ticket this long is said; intake.js).
 
 import { createChart } from './src/charts.js';
 import { closeDrill, drillType, openDrill } from './src/drill.js';
-import { clock, dateTime, setText } from './src/format.js';
+import { clock, setText } from './src/format.js';
 import { buildGrid, cellKey, pulseCell, sortGridRows, updateCell } from './src/grid.js';
 import { MAX_PANELS } from './src/grid-columns.js';
 import { createArranger } from './src/arrange.js';
@@ -16,10 +16,12 @@ import { buildHeadline, setHeadlineFresh, updateHeadline } from './src/headline.
 import { T, langOf, setLang } from './src/i18n.js';
 import { buildPanel, setOpenCases, updatePanel } from './src/panels.js';
 import { connectWallboard, screenId, wsUrl } from './src/socket.js';
-import { ALL, emptyState, fromSnapshot, planPeriodNote } from './src/state.js';
+import { ALL, emptyState, fromSnapshot } from './src/state.js';
 import { applyMessage, clearDirty, frameScheduler, newDirty } from './src/redraw.js';
 import { backlogStep, emptyBacklog, localNow } from './src/backlog.js';
-import { pipelineStalled, renderDeadLetters, stallNote } from './src/data-quality.js';
+import { pipelineStalled, stallNote } from './src/data-quality.js';
+import { QUIET_MS } from './src/intake.js';
+import { renderDataNotes, renderHeader } from './src/topbar.js';
 import { fitToScreen } from './src/fit.js';
 import { openCasesByType, renderTicker } from './src/ticker.js';
 import { startRotation } from './src/kiosk.js';
@@ -40,6 +42,7 @@ const masked = params.has('masked');
 const token = params.get('token') ?? '';
 /** a pipeline this far behind is shown as stalled, not live */
 const LAG_STALE_MS = Number(params.get('lagStaleMs')) || 120_000;
+const quietMs = Number(params.get('quietHours')) * 3_600_000 || QUIET_MS;
 
 /** @type {BoardState} */
 let state = emptyState();
@@ -163,7 +166,7 @@ function renderAll() {
   arrangeGrid();
   updateHeadline(tiles, state.headline);
   renderAlerts();
-  renderHeader();
+  renderHeader(state, T);
   renderFreshness();
   shownSeq = lastSeq;
 }
@@ -192,7 +195,7 @@ function draw() {
   if (d.headline) updateHeadline(tiles, state.headline);
   if (d.alerts) renderTicker($('alerts'), state, { masked });
   if (d.alerts || d.headline) renderOpenCases();
-  if (d.header) renderHeader();
+  if (d.header) renderHeader(state, T);
   if (d.fresh) renderFreshness();
   clearDirty(d);
   shownSeq = lastSeq;
@@ -233,15 +236,6 @@ function renderOpenCases() {
   for (const [type, p] of panels) setOpenCases(p, all ? all[type] ?? 0 : open.get(type) ?? 0);
 }
 
-function renderHeader() {
-  setText($('as-of'), dateTime(state.asOf, state.timezone));
-  setText($('tz'), state.plan ? `(${state.timezone})` : '');
-  setText($('plan-year'), state.year ? T.planYear(state.year) : '');
-  const note = planPeriodNote(state, T);
-  if ($('plan-ended').hidden !== !note) $('plan-ended').hidden = !note;
-  setText($('plan-ended'), note);
-}
-
 /** Every tile says when its numbers last changed, and how far the pipeline or this screen is behind. */
 function renderFreshness() {
   const p = state.pipeline;
@@ -251,7 +245,7 @@ function renderFreshness() {
   setHeadlineFresh(tiles, `${T.updated} ${clock(state.headline?.asOf ?? state.asOf, state.timezone)} · ${lag}`);
   for (const [type, panel] of panels) setText(panel.fresh, `${T.updated} ${clock(state.updatedAt[type] ?? state.asOf, state.timezone)} · ${lag}`);
   setText($('grid-fresh'), `${T.updated} ${clock(state.asOf, state.timezone)} · ${lag}`);
-  renderDeadLetters($('dead-letters'), p, T);
+  renderDataNotes(state, T, { quietMs });
   renderStatus();
 }
 

@@ -21,6 +21,8 @@ export interface RingEntry {
   text: string;
   /** the public form when it differs from text (see wallboard-public.ts) */
   masked?: string;
+  /** a snapshot sent to every screen: only marked here, each screen got its own form */
+  snapshot?: true;
 }
 
 /**
@@ -84,5 +86,8 @@ export function resumeFrom(ring: ReplayRing, lastSeq: number, hubEpoch: string, 
   if (since.seq === lastSeq) return { kind: 'replay', entries: [] };
   const oldest = ring.oldestSeq;
   if (oldest === undefined || oldest > since.seq + 1) return { kind: 'snapshot', reason: 'evicted' };
-  return { kind: 'replay', entries: ring.after(since.seq) };
+  const entries = ring.after(since.seq);
+  // a fresh picture was sent meanwhile (week, plan): a page that missed it takes one too
+  if (entries.some((e) => e.snapshot)) return { kind: 'snapshot', reason: 'resnapshot' };
+  return { kind: 'replay', entries };
 }

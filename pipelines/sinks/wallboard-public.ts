@@ -95,6 +95,8 @@ function publicPipeline(p: unknown): unknown {
     ...pick(p, ['pending', 'lagMs'], isFigure),
     ...('writeError' in p ? { writeError: p.writeError ? 'write failed' : null } : {}),
     ...(isObject(p.deadLetters) ? { deadLetters: pick(p.deadLetters, ['received', 'deadLetters', 'lastDeadLetterAt'], (v) => isFigure(v) || isText(v)) } : {}),
+    // how many, not which branch codes
+    ...(isObject(p.unknownBranches) ? { unknownBranches: pick(p.unknownBranches, ['events'], isFigure) } : {}),
   };
 }
 
@@ -110,7 +112,7 @@ function publicScreen(s: unknown): Json {
   };
 }
 
-const SNAPSHOT_AS_IS = ['type', 'seq', 'epoch', 'reason', 'asOf', 'year', 'plan', 'counters', 'series', 'headline', 'heartbeatMs'];
+const SNAPSHOT_AS_IS = ['type', 'seq', 'epoch', 'reason', 'asOf', 'year', 'plan', 'counters', 'series', 'headline', 'heartbeatMs', 'alertsOpen'];
 
 /** The public form of any message the hubs send. */
 export function publicMessage(message: Json): Json {

@@ -176,7 +176,8 @@ describe('wallboard hub', () => {
   });
 
   it('wallboard - a screen that stops reading is dropped; the others get every frame', async () => {
-    const hub = new WallboardHub({ coalesceMs: 0, maxBufferedBytes: 256 * 1024 });
+    // stuckMs 0: a screen held back that drains nothing by the next frame is cut
+    const hub = new WallboardHub({ coalesceMs: 0, maxBufferedBytes: 256 * 1024, stuckMs: 0 });
     const url = await serve(hub);
     const slow = await connect(url);
     const fast = await connect(url);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { ReplayRing, coalesce, resumeFrom, type LiveMessage } from './wallboard-core.ts';
 import { hasPrivate, publicMessage } from './wallboard-public.ts';
+import { briefSnapshot } from './wallboard-brief.ts';
 
 // Live fan-out to wall-boards. Every frame carries a sequence number of the hub's life (its
 // `epoch`); a page that sees a gap reconnects. A reconnecting page names the last seq it saw and
@@ -9,10 +10,17 @@ import { hasPrivate, publicMessage } from './wallboard-public.ts';
 // them: nothing missed, nothing doubled. Counter bursts are coalesced per key and flushed on a
 // short timer, so a screen gets a few flushes a second however fast the pipeline runs, each one
 // frame per key that changed (a bank-sized plan: dozens), written in one go; numbering happens at
-// flush, so coalescing never opens a seq gap. A screen that stops reading is dropped
-// once its send buffer passes a bound instead of the server buffering for it; it reconnects.
+// flush, so coalescing never opens a seq gap.
+// A screen that falls behind is not buffered for without bound: once more than MAX_BUFFERED_BYTES
+// of frames sent *after its last snapshot* wait in its socket, it gets no more frames; when its
+// link has drained it gets a fresh snapshot (a picture is worth more than the frames it missed),
+// and only a screen that drains nothing for STUCK_MS is cut. The snapshot itself does not count:
+// a big one on a slow link had been cut by the next frame, and the screen reconnected into the
+// same cut, for ever (found by an audit).
 
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+/** how long a screen held back may take to drain before it is taken for dead and cut */
+export const STUCK_MS = 2 * 60 * 1000;
 
 export interface Screen {
   socket: WebSocket;
@@ -22,6 +30,8 @@ export interface Screen {
   masked?: boolean;
   /** the last seq sent to this screen */
   lastSeq?: number;
+  /** a wall screen: snapshots in the wall's brief form (wallboard-brief.ts) */
+  briefSnapshot?: boolean;
   /**
    * The TCP socket under the WebSocket (the upgrade request's). A flush's frames are written to it
    * corked: one write and as few packets as fit, not one per frame — a bank-sized plan flushes
@@ -32,6 +42,8 @@ export interface Screen {
 
 export interface HubOptions {
   maxBufferedBytes?: number;
+  /** how long a held-back screen may take to drain before it is cut */
+  stuckMs?: number;
   /** how long counter changes gather before a flush; 0 sends at once */
   coalesceMs?: number;
   /** the clock of the coalescing window (injected in tests) */
@@ -55,24 +67,46 @@ export interface HubStats {
   slowDropped: number;
   replays: number;
   snapshots: number;
+  /** fresh snapshots sent to screens that had fallen behind */
+  catchUps: number;
   ringFrames: number;
 }
+
+/** What the hub keeps per screen to judge its backlog and give it a fresh picture. */
+interface Link {
+  opening: Opening;
+  /** bytes sent to the screen since its last snapshot */
+  sentSinceSnapshot: number;
+  /** set while frames are held back from it: when that started */
+  heldSinceMs?: number;
+  /** its buffered bytes when last checked while held back (progress = fewer) */
+  heldBuffered?: number;
+}
+
+/**
+ * Of what waits in a socket's buffer, the part sent after the last snapshot. The buffer drains
+ * first in, first out, so the snapshot (and anything before it) leaves first: what is still
+ * buffered is at most what was sent since.
+ */
+export const backlogAfterSnapshot = (bufferedAmount: number, sentSinceSnapshot: number) => Math.min(bufferedAmount, sentSinceSnapshot);
 
 export class WallboardHub {
   readonly epoch: string;
   private seq = 0;
-  private readonly screens = new Set<Screen>();
+  private readonly screens = new Map<Screen, Link>();
   private readonly ring: ReplayRing;
   private pending = new Map<string, LiveMessage>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly maxBuffered: number;
+  private readonly stuckMs: number;
   private readonly coalesceMs: number;
   private lastFlushAtMs = Number.NEGATIVE_INFINITY;
   private readonly now: () => number;
-  private readonly counts = { framesSent: 0, slowDropped: 0, replays: 0, snapshots: 0 };
+  private readonly counts = { framesSent: 0, slowDropped: 0, replays: 0, snapshots: 0, catchUps: 0 };
 
   constructor(opts: HubOptions = {}) {
     this.maxBuffered = opts.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+    this.stuckMs = opts.stuckMs ?? STUCK_MS;
     this.coalesceMs = opts.coalesceMs ?? 250;
     this.now = opts.now ?? Date.now;
     this.ring = new ReplayRing(opts.ringEntries ?? 5000, opts.ringBytes ?? 16 * 1024 * 1024);
@@ -88,7 +122,7 @@ export class WallboardHub {
   }
 
   get list(): readonly Screen[] {
-    return [...this.screens];
+    return [...this.screens.keys()];
   }
 
   stats(): HubStats {
@@ -102,7 +136,7 @@ export class WallboardHub {
   attach(screen: Screen, opening: Opening, since?: { seq: number; epoch: string }): 'snapshot' | 'replay' {
     // Pending changes are numbered first: the snapshot below already contains them.
     this.flush();
-    this.screens.add(screen);
+    this.screens.set(screen, { opening, sentSinceSnapshot: 0 });
     const remove = () => this.screens.delete(screen);
     screen.socket.on('close', remove);
     screen.socket.on('error', remove);
@@ -114,9 +148,29 @@ export class WallboardHub {
       return 'replay';
     }
     this.counts.snapshots++;
-    const snap = { ...opening.snapshot(this.seq), type: 'snapshot', seq: this.seq, epoch: this.epoch };
-    this.send(screen, JSON.stringify(screen.masked ? publicMessage(snap) : snap), this.seq);
+    this.sendSnapshot(screen, opening.snapshot(this.seq), this.seq);
     return 'snapshot';
+  }
+
+  /**
+   * A fresh snapshot for every screen (a week rollover, a new plan), numbered as one frame. Each
+   * screen gets its own form (brief, masked); the ring keeps only a marker, so a page resuming
+   * across it takes a snapshot too, and the ring holds no multi-megabyte picture.
+   */
+  resnapshot(build: (seq: number) => Record<string, unknown>): void {
+    this.flush();
+    const seq = ++this.seq;
+    this.ring.push({ seq, text: '', snapshot: true });
+    const raw = build(seq);
+    const texts = new Map<string, string>();
+    for (const [screen, link] of this.screens) {
+      if (link.heldSinceMs !== undefined) {
+        this.catchUp(screen, link);
+        continue;
+      }
+      this.counts.snapshots++;
+      this.sendSnapshot(screen, raw, seq, texts);
+    }
   }
 
   /**
@@ -159,11 +213,15 @@ export class WallboardHub {
       this.ring.push({ seq, text, ...(masked !== undefined && masked !== text ? { masked } : {}) });
       return { seq, text, masked };
     });
-    for (const screen of this.screens) {
+    for (const screen of this.screens.keys()) {
       // one write per screen and flush; the frames stay separate messages, in order
       screen.wire?.cork();
       try {
-        for (const f of frames) this.send(screen, screen.masked && f.masked !== undefined ? f.masked : f.text, f.seq);
+        for (const f of frames) {
+          // a catch-up snapshot sent during this batch already holds the rest of it
+          if (screen.lastSeq !== undefined && f.seq <= screen.lastSeq) continue;
+          this.send(screen, screen.masked && f.masked !== undefined ? f.masked : f.text, f.seq);
+        }
       } finally {
         screen.wire?.uncork();
       }
@@ -172,23 +230,69 @@ export class WallboardHub {
 
   private send(screen: Screen, text: string, seq?: number): void {
     const { socket } = screen;
-    if (socket.readyState !== socket.OPEN) return;
-    if (socket.bufferedAmount > this.maxBuffered) {
-      this.screens.delete(screen);
-      this.counts.slowDropped++;
-      // A close frame would queue behind the backlog it cannot read; cut the connection instead.
-      socket.terminate();
+    const link = this.screens.get(screen);
+    if (!link || socket.readyState !== socket.OPEN) return;
+    if (link.heldSinceMs !== undefined) return this.catchUp(screen, link);
+    if (backlogAfterSnapshot(socket.bufferedAmount, link.sentSinceSnapshot) > this.maxBuffered) {
+      link.heldSinceMs = this.now();
+      link.heldBuffered = socket.bufferedAmount;
       return;
     }
     socket.send(text);
+    link.sentSinceSnapshot += Buffer.byteLength(text);
     this.counts.framesSent++;
     if (seq !== undefined) screen.lastSeq = seq;
+  }
+
+  /** Sends a snapshot in the screen's form; `texts` shares the forms between screens of one broadcast. */
+  private sendSnapshot(screen: Screen, raw: Record<string, unknown>, seq: number, texts = new Map<string, string>()): void {
+    const link = this.screens.get(screen);
+    const { socket } = screen;
+    if (!link || socket.readyState !== socket.OPEN) return;
+    const form = `${screen.briefSnapshot ? 'brief' : 'full'}/${screen.masked ? 'masked' : 'open'}`;
+    let text = texts.get(form);
+    if (text === undefined) {
+      let snap: Record<string, unknown> = { ...raw, type: 'snapshot', seq, epoch: this.epoch };
+      if (screen.briefSnapshot) snap = briefSnapshot(snap);
+      text = JSON.stringify(screen.masked ? publicMessage(snap) : snap);
+      texts.set(form, text);
+    }
+    socket.send(text);
+    link.sentSinceSnapshot = 0;
+    link.heldSinceMs = link.heldBuffered = undefined;
+    this.counts.framesSent++;
+    screen.lastSeq = seq;
+  }
+
+  /**
+   * A held-back screen: once its link has drained to a quarter of the bound, a fresh snapshot
+   * (numbered as the last frame, so the next live frame follows it); cut when it has drained
+   * nothing for stuckMs — a reader that stopped, not a slow one.
+   */
+  private catchUp(screen: Screen, link: Link): void {
+    const { socket } = screen;
+    const buffered = socket.bufferedAmount;
+    if (buffered <= this.maxBuffered / 4) {
+      this.counts.catchUps++;
+      this.sendSnapshot(screen, link.opening.snapshot(this.seq), this.seq);
+      return;
+    }
+    if (buffered < (link.heldBuffered ?? Infinity)) {
+      link.heldBuffered = buffered;
+      link.heldSinceMs = this.now();
+      return;
+    }
+    if (this.now() - link.heldSinceMs! < this.stuckMs) return;
+    this.screens.delete(screen);
+    this.counts.slowDropped++;
+    // A close frame would queue behind the backlog it cannot read; cut the connection instead.
+    socket.terminate();
   }
 
   closeAll(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    for (const s of this.screens) s.socket.close(1001, 'server stopping');
+    for (const s of this.screens.keys()) s.socket.close(1001, 'server stopping');
     this.screens.clear();
   }
 }

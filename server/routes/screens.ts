@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { authorize } from '../access.ts';
+import { HttpError } from '../errors.ts';
+import { cleanId } from '../screens.ts';
 import type { Monitor } from '../monitor.ts';
 import { toZonedIso } from '../time.ts';
 import { readQuery } from './query.ts';
@@ -7,6 +9,8 @@ import type { WallboardRoutes } from './ws.ts';
 
 // GET /api/screens: the wall displays the server knows — connected, or silent (a status, not an alert) —
 // with their last heartbeat and the last seq the server sent each; plus the fan-out figures.
+// DELETE /api/screens/:id (supervisor, admin): forget a screen now — one retired or only tried —
+// instead of showing it as silent on every wall and console for a day.
 
 export function screenRoutes(app: FastifyInstance, monitor: Monitor, wall: WallboardRoutes): void {
   const iso = (ms: number | null) => (ms === null ? null : toZonedIso(ms, monitor.plan.timezone));
@@ -33,7 +37,17 @@ export function screenRoutes(app: FastifyInstance, monitor: Monitor, wall: Wallb
         watched: e.watched,
         silent: e.silent,
         disconnectedAt: iso(e.disconnectedAtMs),
+        /** the page closed its link itself (unloaded): not missed */
+        left: e.left === true,
       })),
     };
+  });
+  app.delete('/api/screens/:id', async (req) => {
+    authorize(req, monitor.config, 'supervisor');
+    const id = cleanId((req.params as { id?: unknown }).id);
+    if (!id) throw new HttpError(400, 'BAD_SCREEN_ID', 'a screen id is 1–64 letters, digits and _ . : -');
+    if (!wall.forgetScreen(id)) throw new HttpError(404, 'SCREEN_NOT_FOUND', `no screen ${id} is known`);
+    app.log.info({ screenId: id }, 'wall-board screen forgotten by request');
+    return { id, forgotten: true };
   });
 }

@@ -28,6 +28,8 @@ export interface WallboardRoutes {
   liveHub: WallboardHub;
   screens: ScreenRegistry;
   config: WallboardConfig;
+  /** forgets a screen now and tells every page; false when the server does not know it */
+  forgetScreen(id: string): boolean;
 }
 
 export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => number, config = wallboardConfig()): WallboardRoutes {
@@ -43,6 +45,11 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
   };
   const broadcast = (messages: LiveMessage[]) => {
     for (const h of hubs) h.broadcast(messages);
+  };
+  // every screen takes a fresh picture, each in its own form (brief for walls, masked, full)
+  const resnapshot = (reason: 'plan' | 'week') => {
+    const picture = { ...snapshot(0), reason };
+    for (const h of hubs) h.resnapshot(() => picture);
   };
   const screens = new ScreenRegistry(config.screenSilentMs);
   const iso = (ms: number) => toZonedIso(ms, monitor.plan.timezone);
@@ -84,7 +91,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     broadcast([message]);
     if (message.type === 'alert') headlineSoon();
     // a new plan may rename, add or re-weigh types and branches: screens take the whole picture
-    if (message.type === 'plan') broadcast([{ ...snapshot(0), reason: 'plan' }]);
+    if (message.type === 'plan') resnapshot('plan');
   });
 
   // Pipeline freshness: how far behind the stream the counters are. `caughtUpAtMs` is the last
@@ -123,6 +130,8 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
             : t - pipeline.caughtUpAtMs,
       writeError: h.lastWriteError ?? null,
       deadLetters: lastHourView(monitor.deadLetterWindow, t, monitor.plan.timezone),
+      // events from branches the plan does not list: in 全行's figures, in no branch's
+      unknownBranches: monitor.uncounted.view().unknownBranches,
     };
   };
 
@@ -144,7 +153,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       const w = monitor.plan.weekIndexAt(now());
       if (w !== week) {
         week = w;
-        broadcast([{ ...snapshot(0), reason: 'week' }]);
+        resnapshot('week');
       }
       broadcast([{ type: 'heartbeat', asOf: iso(now()), heartbeatMs: config.heartbeatMs, pipeline: pipelineView() }]);
       for (const c of screens.sweep(now())) pushScreen(c);
@@ -176,8 +185,10 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     const epoch = typeof q.epoch === 'string' ? q.epoch : undefined;
     const masked = q.masked === '1' || q.masked === 'true' || q.masked === '';
     const live = q.live === '1' || q.live === 'true' || q.live === '';
+    // a wall-board page: its snapshots without what a wall does not draw (whole alert histories)
+    const briefSnapshot = q.view === 'wall';
     const remote = req.socket.remoteAddress ?? '';
-    const screen: Screen = { socket, connectedAtMs: now(), remote, masked, wire: req.socket };
+    const screen: Screen = { socket, connectedAtMs: now(), remote, masked, briefSnapshot, wire: req.socket };
     let screenId: string | undefined;
 
     socket.on('message', (data: Buffer, isBinary: boolean) => {
@@ -192,7 +203,8 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       if (!id || (msg.type !== 'hello' && msg.type !== 'heartbeat')) return;
       const lastSeq = typeof msg.lastSeq === 'number' ? msg.lastSeq : undefined;
       const changes: ScreenChange[] = [];
-      if (msg.type === 'hello' || screenId !== id) {
+      // a screen a supervisor forgot while it was connected comes back with its next heartbeat
+      if (msg.type === 'hello' || screenId !== id || !screens.has(id)) {
         if (screenId && screenId !== id) screens.disconnected(screenId, now());
         screenId = id;
         for (const c of screens.hello(id, cleanName(msg.name), remote, masked, now(), msg.kiosk === true)) changes.push(c);
@@ -200,8 +212,9 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       for (const c of screens.heartbeat(id, now(), lastSeq ?? screen.lastSeq)) changes.push(c);
       for (const c of changes) pushScreen(c);
     });
-    socket.on('close', () => {
-      if (screenId) screens.disconnected(screenId, now());
+    socket.on('close', (code: number) => {
+      // 1000: the page's own close; 1001: the browser unloading the page (closed, navigated away)
+      if (screenId) for (const c of screens.disconnected(screenId, now(), code === 1000 || code === 1001)) pushScreen(c);
     });
 
     (live ? liveHub : hub).attach(
@@ -210,5 +223,10 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       sinceSeq !== undefined && epoch ? { seq: sinceSeq, epoch } : undefined,
     );
   });
-  return { hub, liveHub, screens, config };
+  const forgetScreen = (id: string) => {
+    const changes = screens.forgetNow(id, now());
+    for (const c of changes ?? []) pushScreen(c);
+    return changes !== undefined;
+  };
+  return { hub, liveHub, screens, config, forgetScreen };
 }

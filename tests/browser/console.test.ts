@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { openPage, saveScreenshot, waitForExpression } from '../helpers/browser.ts';
 import { getJson } from '../helpers/monitor-process.ts';
 import { publishEvents } from '../helpers/publish.ts';
+import { startTcpRelay } from '../helpers/tcp-relay.ts';
 import { BJ_SUP, consoleFixture, event, SUP } from './console-fixture.ts';
 
 // The supervisor console in real headless Chromium against the real monitor: an alert appears
@@ -88,12 +89,16 @@ describe('console - supervisor page', () => {
   it('lists a silent wall screen by its name above the alerts, also in a console opened later, until it is back', async () => {
     const { page, errors } = await openPage(f.browser, `${f.monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
     await page.waitForSelector('#conn[data-state="live"]', { timeout: 20_000 });
-    const wallUrl = `${f.monitor.baseUrl}/?token=${SUP}&screen=left-wall`;
+    // the wall on a line of its own that dies below: a page closed on purpose is not missed (audit V F9)
+    const line = await startTcpRelay(f.monitor.port);
+    const wallUrl = `http://127.0.0.1:${line.port}/?token=${SUP}&screen=left-wall`;
     const wall = await openPage(f.browser, wallUrl, { width: 1280, height: 720 });
     await waitForExpression(wall.page, 'window.__wallboard?.connected === true', { timeout: 20_000 });
     const id = await wall.page.evaluate(() => (window as unknown as { __wallboard: { screenId: string } }).__wallboard.screenId);
     await wall.page.waitForTimeout(1_500); // a heartbeat or two
     const display = wall.page.context(); // kept: its localStorage holds the screen's id for its return
+    line.down = true;
+    line.cut();
     await wall.page.close();
     const item = page.locator(`#screens li[data-screen-id="${id}"]`);
     await item.waitFor({ timeout: 30_000 });
@@ -109,12 +114,14 @@ describe('console - supervisor page', () => {
     expect(body.alerts.filter((a: { id: string; kind: string }) => a.kind !== 'level' && a.kind !== 'case')).toEqual([]);
     await saveScreenshot(page, 'console-silent-screen');
     // the same display opens the board again: the screen is back, and no longer listed
+    line.down = false;
     const back = await display.newPage();
     await back.goto(wallUrl);
     await item.waitFor({ state: 'detached', timeout: 20_000 });
     await laterItem.waitFor({ state: 'detached', timeout: 20_000 });
     expect(await page.locator('#screens').isHidden()).toBe(true);
     await display.close();
+    line.close();
     await later.page.context().close();
     expect([...errors, ...wall.errors, ...later.errors]).toEqual([]);
   });

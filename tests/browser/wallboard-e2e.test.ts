@@ -121,7 +121,8 @@ describe('wall-board e2e (real monitor)', () => {
 
   it('wallboard e2e - kiosk rotates pages and fits 1920×1080 and 3840×2160', async () => {
     for (const viewport of [{ width: 1920, height: 1080 }, { width: 3840, height: 2160 }]) {
-      const k = await openPage(browser, `${base}/?kiosk&rotate=3&screen=kiosk-${viewport.width}`, viewport);
+      const line = await startTcpRelay(monitor.port); // its own line, cut below as a screen's network dies
+      const k = await openPage(browser, `http://127.0.0.1:${line.port}/?kiosk&rotate=3&screen=kiosk-${viewport.width}`, viewport);
       const shown = (id: string) => `getComputedStyle(document.getElementById('${id}')).display !== 'none'`;
       // Each page is checked in one evaluation, so the rotation timer cannot slip in between.
       await waitBoard(k.page, `w.connected && w.state.plan && w.page === "charts" && !${shown('bottom')} && ${shown('panels')} && !${shown('lang-switch')}`);
@@ -133,6 +134,8 @@ describe('wall-board e2e (real monitor)', () => {
       console.log('screenshot:', await saveScreenshot(k.page, `wallboard-kiosk-${viewport.width}-grid`));
       await waitBoard(k.page, 'w.page === "charts"', 10_000);
       expect(k.errors).toEqual([]);
+      // cut, not closed: a page closed on purpose is not missed (audit V F9); one whose line dies is
+      line.close();
       await k.page.context().close();
     }
   });
@@ -158,7 +161,7 @@ describe('wall-board e2e (real monitor)', () => {
   });
 
   // Audit G: a silent screen was an alert on /ws only; now a screen status in every snapshot.
-  it('wallboard e2e - a screen that goes away is shown silent on the other screens, and on a board opened later', async () => {
+  it('wallboard e2e - a screen whose line dies is shown silent on the other screens, and on a board opened later', async () => {
     await waitBoard(page, `w.state.screens.some((s) => s.name.startsWith('kiosk-'))`, 20_000);
     const { body } = await getJson(monitor, '/api/screens');
     expect(body.screens.filter((s: { silent: boolean }) => s.silent).length).toBeGreaterThan(0);

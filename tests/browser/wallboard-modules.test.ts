@@ -13,12 +13,12 @@ describe('wall-board modules', () => {
     expect(low).toEqual([700, 21000]);
   });
 
-  it('socket - ws url is same host and passes the page token through', async () => {
+  it('socket - ws url is same host, asks for the wall\'s snapshot form and passes the page token through', async () => {
     const url = await withModule<string[]>(
       '/src/socket.js',
       `[m.wsUrl({ protocol: 'http:', host: 'h:1', search: '?token=a b&x=1' }), m.wsUrl({ protocol: 'https:', host: 'h', search: '' })]`,
     );
-    expect(url).toEqual(['ws://h:1/ws?token=a%20b', 'wss://h/ws']);
+    expect(url).toEqual(['ws://h:1/ws?view=wall&token=a%20b', 'wss://h/ws?view=wall']);
   });
 
   it('state - scope columns put sub-branches right after their parent', async () => {

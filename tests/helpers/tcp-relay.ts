@@ -8,12 +8,17 @@ export interface TcpRelay {
   port: number;
   /** where new connections go from now on */
   target: number;
+  /** while true, new connections are dropped at once (a line that is down) */
+  down: boolean;
+  /** drops the open connections without a word (no WebSocket close frame reaches either side) */
+  cut(): void;
   close(): void;
 }
 
 export async function startTcpRelay(target: number): Promise<TcpRelay> {
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
+    if (relay.down) return void client.destroy();
     const upstream = tcpConnect(relay.target, '127.0.0.1');
     sockets.add(client).add(upstream);
     const end = () => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream); };
@@ -25,6 +30,11 @@ export async function startTcpRelay(target: number): Promise<TcpRelay> {
   const relay: TcpRelay = {
     port,
     target,
+    down: false,
+    cut() {
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
     close() {
       for (const s of sockets) s.destroy();
       server.close();

@@ -17,6 +17,29 @@ export const COLORS = {
   forecast: '#c792ea', watch: 'rgba(245,185,66,0.55)', band: 'rgba(245,185,66,0.16)', week: 'rgba(255,255,255,0.06)', quarter: 'rgba(255,255,255,0.22)',
 };
 
+/** narrowest y axis: the width of a two-digit scale, so small counts do not make the plot jump */
+const MIN_Y_AXIS = 44;
+/** @type {CanvasRenderingContext2D|null} */
+let measurer = null;
+
+/**
+ * The y axis as wide as its widest label needs (tick, gap and text), in CSS pixels. A fixed 56 px
+ * had clipped a bank-wide count's five digits on the left: 30,000 read "0,000" (found by an audit).
+ * uPlot calls it while laying out; after two rounds it keeps the last size, so layout settles.
+ * @param {any} u @param {string[]|null} values @param {number} axisIdx @param {number} cycleNum
+ */
+export function yAxisSize(u, values, axisIdx, cycleNum) {
+  const axis = u.axes[axisIdx];
+  if (cycleNum > 1 && axis._size) return axis._size;
+  measurer ??= document.createElement('canvas').getContext('2d');
+  let widest = 0;
+  if (measurer) {
+    measurer.font = FONT;
+    for (const v of values ?? []) widest = Math.max(widest, measurer.measureText(String(v)).width);
+  }
+  return Math.max(MIN_Y_AXIS, Math.ceil((axis.ticks?.size ?? 10) + (axis.gap ?? 5) + widest + 2));
+}
+
 /** @returns {any} the uPlot constructor loaded by <script src="/vendor/uPlot.iife.min.js"> */
 function uPlotCtor() {
   const u = /** @type {any} */ (globalThis).uPlot;
@@ -113,7 +136,7 @@ export function createChart(container, series, opts) {
           values: (/** @type {any} */ _u, /** @type {number[]} */ splits) => splits.map((v) => monthDay(v, tz)),
           space: 90,
         },
-        { ...axis, size: 56, space: 36 },
+        { ...axis, size: yAxisSize, space: 36 },
       ],
       series: [
         {},

@@ -30,6 +30,10 @@ const ZH = {
   planNotStarted: (/** @type {any} */ y) => `${y} 年度计划尚未开始 · 新事件未计入`,
   deadLetters: (/** @type {number} */ n) => `近1小时 ${n} 条事件无法计数（死信）`,
   deadLettersShare: (/** @type {number} */ p) => `数据异常：近1小时 ${p}% 事件无法计数（死信）`,
+  intakeNever: '尚未收到工单', intakeNoneSinceStart: '监测启动以来未收到工单', intakeLast: (/** @type {string} */ t) => `最后来单 ${t}`,
+  intakeQuiet: (/** @type {string} */ t, /** @type {string} */ d) => `最后来单 ${t} · ${d} 无新单`,
+  unknownBranches: (/** @type {number} */ n) => `含未列入计划的网点 ${n} 条`,
+  unknownBranchesTitle: (/** @type {number} */ n, /** @type {string} */ codes) => `全行含 ${n} 条来自计划未列网点（${codes}）的事件：只计入全行，所以各网点之和小于全行`,
   lang: 'English', masked: '公共区域 · 已脱敏',
 };
 
@@ -60,6 +64,10 @@ const EN = {
   planNotStarted: (y) => `Plan ${y} has not started · new events not counted`,
   deadLetters: (n) => `${n} events not counted in the last hour (dead letters)`,
   deadLettersShare: (p) => `Input broken: ${p}% of the last hour's events not counted (dead letters)`,
+  intakeNever: 'No tickets received yet', intakeNoneSinceStart: 'No tickets since the monitor started', intakeLast: (t) => `Last ticket ${t}`,
+  intakeQuiet: (t, d) => `Last ticket ${t} · none for ${d}`,
+  unknownBranches: (n) => `incl. ${n} from unlisted branches`,
+  unknownBranchesTitle: (n, codes) => `Bank-wide includes ${n} events from branches the plan does not list (${codes}): counted bank-wide only, so the branches sum to less`,
   lang: '中文', masked: 'Public area · masked',
 };
 

@@ -56,10 +56,11 @@ export function wsUrl(loc) {
   const proto = loc.protocol === 'https:' ? 'wss:' : 'ws:';
   const q = new URLSearchParams(loc.search);
   const token = q.get('token');
-  const params = [];
+  // view=wall: snapshots in the wall's brief form (latest alerts, no whole histories)
+  const params = ['view=wall'];
   if (token) params.push(`token=${encodeURIComponent(token)}`);
   if (q.has('masked')) params.push('masked=1');
-  return `${proto}//${loc.host}/ws${params.length ? `?${params.join('&')}` : ''}`;
+  return `${proto}//${loc.host}/ws?${params.join('&')}`;
 }
 
 /**
@@ -155,7 +156,9 @@ export function connectWallboard(opts) {
         return;
       }
       if (typeof msg?.seq === 'number') {
-        if (lastSeq !== null && msg.seq !== lastSeq + 1) {
+        // a snapshot is a whole picture: one sent to a screen that fell behind skips the frames
+        // it was too slow for, and says so by its seq
+        if (lastSeq !== null && msg.seq !== lastSeq + 1 && msg.type !== 'snapshot') {
           return drop(sock, `序号跳变 / seq gap ${lastSeq} → ${msg.seq}`);
         }
         lastSeq = msg.seq;

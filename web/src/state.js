@@ -16,7 +16,7 @@
  * @typedef {{ complaintType: string, scope: string, x: number[], allowance: number[],
  *   actual: (number|null)[], forecast?: (number|null)[] }} Series
  * @typedef {{ consuming?: boolean, nats?: string, lastBatchAt?: string|null, pending?: number|null,
- *   lagMs?: number|null }} Pipeline
+ *   lagMs?: number|null, unknownBranches?: { events: number, codes?: string[] } }} Pipeline
  * @typedef {{ id: string, kind?: string, complaintType: string, scope: string, level?: string,
  *   status?: string, openedAt?: string, ticketId?: string }} Alert
  * @typedef {{ id: string, name: string, lastHeartbeat: string|null }} SilentScreen

@@ -1,0 +1,67 @@
+// Whether tickets reach the board (audit V F5) and events the bank-wide figures hold that no
+// branch does (audit V F16), on the wall-board page in a real Chromium.
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openPage } from '../helpers/browser.ts';
+import { fakeBoard } from './fake-board.ts';
+import { makeSnapshot } from './wallboard-fixture.ts';
+
+const stage = fakeBoard(makeSnapshot);
+let page: Page;
+
+beforeAll(async () => {
+  ({ page } = await openPage(stage.browser, `${stage.server.url}/?token=viewer-token`));
+  await page.waitForFunction('!!window.__wallboard?.connected && !!window.__wallboard.state.plan');
+});
+
+const HOUR = 3_600_000;
+/** a heartbeat stamped now, as the server sends it */
+const beat = (pipeline: Record<string, unknown>) =>
+  stage.server.send({ type: 'heartbeat', asOf: new Date().toISOString(), heartbeatMs: 5000, pipeline: { consuming: true, nats: 'connected', pending: 0, lagMs: 0, writeError: null, ...pipeline } });
+const intake = async (state: string) => {
+  await page.waitForSelector(`#intake[data-state="${state}"]:not([hidden])`, { timeout: 5000 });
+  return page.locator('#intake').innerText();
+};
+const withModule = <T>(path: string, body: string) => page.evaluate(`import(${JSON.stringify(path)}).then((m) => (${body}))`) as Promise<T>;
+
+describe('wall-board intake', () => {
+  it('intake - the top bar says when the last ticket arrived, in grey', async () => {
+    beat({ lastBatchAt: new Date(Date.now() - 8 * 60_000).toISOString() });
+    expect(await intake('recent')).toMatch(/^最后来单 \d\d-\d\d \d\d:\d\d$/);
+    expect(await page.locator('#intake').evaluate((e) => getComputedStyle(e).color)).toBe('rgb(138, 155, 180)');
+  });
+
+  it('intake - hours without a ticket are said, still grey: a quiet night is not an outage', async () => {
+    beat({ lastBatchAt: new Date(Date.now() - 5 * HOUR).toISOString() });
+    expect(await intake('quiet')).toMatch(/^最后来单 \d\d-\d\d \d\d:\d\d · 5 h 无新单$/);
+    expect(await page.locator('#intake').evaluate((e) => getComputedStyle(e).color)).toBe('rgb(138, 155, 180)');
+    expect(await page.locator('#conn').getAttribute('data-status')).toBe('live');
+  });
+
+  it('intake - a monitor that has received nothing since it started says so', async () => {
+    beat({ lastBatchAt: null });
+    expect(await intake('none-since-start')).toBe('监测启动以来未收到工单');
+  });
+
+  it('intake - with nothing counted and nothing received: no tickets yet; the threshold is the page\'s', async () => {
+    const r = await withModule<unknown[]>(
+      '/src/intake.js',
+      `[m.intakeState({ lastBatchAt: null }, { nowMs: 0, anyCounted: false }).state,
+        m.intakeState(null, { nowMs: 0, anyCounted: false }),
+        m.intakeState({ lastBatchAt: '2025-03-14T09:00:00+08:00' }, { nowMs: Date.parse('2025-03-14T10:30:00+08:00'), anyCounted: true, quietMs: 3600000 }).state,
+        m.intakeState({ lastBatchAt: '2025-03-14T09:00:00+08:00' }, { nowMs: Date.parse('2025-03-14T10:30:00+08:00'), anyCounted: true }).state]`,
+    );
+    expect(r).toEqual(['never', null, 'quiet', 'recent']);
+  });
+
+  it('unknown branches - the bank-wide column says it holds events of branches the plan does not list', async () => {
+    const code = page.locator('#grid thead th.scope.all .scope-code');
+    expect(await code.innerText()).toBe('ALL');
+    beat({ lastBatchAt: new Date().toISOString(), unknownBranches: { events: 2, codes: ['SZ'] } });
+    await page.waitForSelector('#grid thead th.scope.all .scope-code[data-unknown="2"]', { timeout: 5000 });
+    expect(await code.innerText()).toBe('含未列入计划的网点 2 条');
+    expect(await code.getAttribute('title')).toContain('SZ');
+    beat({ lastBatchAt: new Date().toISOString(), unknownBranches: { events: 0, codes: [] } });
+    await page.waitForFunction(() => document.querySelector('#grid thead th.scope.all .scope-code')?.textContent === 'ALL', undefined, { timeout: 5000 });
+  });
+});

@@ -1,0 +1,49 @@
+// @ts-check
+// The top bar's words about the data, and the bank-wide column's note: plan period, dead
+// letters, whether tickets arrive (intake.js), and events the bank-wide figures hold that no
+// branch does (a branch the plan does not list: the branches then sum to less than 全行 with no
+// word why; found by an audit). Hooks: #intake[data-state], #grid th.scope.all .scope-code[data-unknown].
+
+import { dateTime, setText } from './format.js';
+import { renderDeadLetters } from './data-quality.js';
+import { anyCounted, intakeState, intakeText } from './intake.js';
+import { planPeriodNote } from './state.js';
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+
+/** @param {HTMLElement} node @param {boolean} hidden */
+const hide = (node, hidden) => {
+  if (node.hidden !== hidden) node.hidden = hidden;
+};
+
+/** @param {import('./state.js').BoardState} state @param {any} T */
+export function renderHeader(state, T) {
+  setText($('as-of'), dateTime(state.asOf, state.timezone));
+  setText($('tz'), state.plan ? `(${state.timezone})` : '');
+  setText($('plan-year'), state.year ? T.planYear(state.year) : '');
+  const note = planPeriodNote(state, T);
+  hide($('plan-ended'), !note);
+  setText($('plan-ended'), note);
+}
+
+/** @param {import('./state.js').BoardState} state @param {any} T @param {{ quietMs: number }} opts */
+export function renderDataNotes(state, T, opts) {
+  const p = state.pipeline;
+  renderDeadLetters($('dead-letters'), p, T);
+  const intake = intakeState(p, { nowMs: state.heardAt ?? (state.asOf ? Date.parse(state.asOf) : null), anyCounted: anyCounted(state), quietMs: opts.quietMs });
+  const box = $('intake');
+  hide(box, !intake);
+  if (intake) {
+    if (box.dataset.state !== intake.state) box.dataset.state = intake.state;
+    setText(box, intakeText(intake, state.timezone, T));
+  }
+  const code = /** @type {HTMLElement|null} */ (document.querySelector('#grid thead th.scope.all .scope-code'));
+  if (!code) return;
+  const unknown = p?.unknownBranches?.events ?? 0;
+  const codes = Array.isArray(p?.unknownBranches?.codes) ? p.unknownBranches.codes.join(', ') : '';
+  setText(code, unknown > 0 ? T.unknownBranches(unknown) : 'ALL');
+  if (unknown > 0) code.dataset.unknown = String(unknown);
+  else delete code.dataset.unknown;
+  const title = unknown > 0 ? T.unknownBranchesTitle(unknown, codes || '—') : '';
+  if (code.title !== title) code.title = title;
+}
