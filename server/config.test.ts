@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config.ts';
+import { loadConfig, sourceSettings } from './config.ts';
 
 describe('config - the environment', () => {
   // An audit: a malformed SQL_MAX_* was silently replaced by its default, where every other
@@ -13,5 +13,15 @@ describe('config - the environment', () => {
     expect(() => loadConfig({ DATA_DIR, SQL_MAX_CONCURRENT: '0' })).toThrow(/SQL_MAX_CONCURRENT/);
     expect(() => loadConfig({ DATA_DIR, SQL_MAX_MEMORY_BYTES: '1000' })).toThrow(/SQL_MAX_MEMORY_BYTES/);
     expect(loadConfig({ DATA_DIR, SQL_MAX_RESULT_ROWS: '5000' }).dataDir).toBe(DATA_DIR);
+  });
+
+  it('gives the stream a retention: 90 days unless STREAM_MAX_AGE_DAYS says otherwise (0: no age limit)', () => {
+    const DATA_DIR = mkdtempSync(join(tmpdir(), 'cewm-config-'));
+    const day = 86_400_000;
+    expect(sourceSettings(loadConfig({ DATA_DIR })).retention).toEqual({ maxAgeMs: 90 * day });
+    expect(loadConfig({ DATA_DIR, STREAM_MAX_AGE_DAYS: '400' }).streamRetention).toEqual({ maxAgeMs: 400 * day });
+    expect(loadConfig({ DATA_DIR, STREAM_MAX_AGE_DAYS: '0' }).streamRetention).toEqual({ maxAgeMs: 0 });
+    expect(() => loadConfig({ DATA_DIR, STREAM_MAX_AGE_DAYS: '1.5' })).toThrow(/STREAM_MAX_AGE_DAYS.*must be an integer/);
+    expect(() => loadConfig({ DATA_DIR, STREAM_MAX_AGE_DAYS: '-1' })).toThrow(/STREAM_MAX_AGE_DAYS/);
   });
 });

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
+import { DAY_MS, DEFAULT_STREAM_MAX_AGE_DAYS, type ConsumerSettings, type StreamRetention } from '../pipelines/sources/jetstream-setup.ts';
 
 export type Role = 'viewer' | 'supervisor' | 'admin';
 
@@ -36,6 +37,8 @@ export interface MonitorConfig {
   maxAckPending: number;
   /** embedded engine: the longest a live row waits in the journal before it joins ticket_events */
   journalMoveMs: number;
+  /** how long the COMPLAINTS stream keeps a message (STREAM_MAX_AGE_DAYS; jetstream-setup.ts says why) */
+  streamRetention: StreamRetention;
 }
 
 /** An integer environment variable within bounds; anything else stops the start, named. */
@@ -111,5 +114,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig 
     ackWaitMs: intVar(env, 'ACK_WAIT_MS', 30_000, 1_000, 3_600_000),
     maxAckPending: intVar(env, 'MAX_ACK_PENDING', 20_000, 1, 1_000_000),
     journalMoveMs: intVar(env, 'JOURNAL_MOVE_MS', 10_000, 100, 600_000),
+    streamRetention: { maxAgeMs: intVar(env, 'STREAM_MAX_AGE_DAYS', DEFAULT_STREAM_MAX_AGE_DAYS, 0, 3_650) * DAY_MS },
   };
+}
+
+/** What the stream source needs of the configuration: its consumer, and the stream's retention. */
+export function sourceSettings(c: MonitorConfig): ConsumerSettings {
+  return { name: c.consumerName, maxAckPending: c.maxAckPending, ackWaitMs: c.ackWaitMs, retention: c.streamRetention };
 }

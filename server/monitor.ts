@@ -12,7 +12,7 @@ import { countingFacts, storedTicketTypes } from '../pipelines/sources/clickhous
 import { jetStreamEnvelopes, type SourceStatus } from '../pipelines/sources/jetstream.ts';
 import { monitorTopology, type Prepared } from '../pipelines/topology.ts';
 import { openMonitorStore, type MonitorStore } from './store.ts';
-import type { MonitorConfig } from './config.ts';
+import { sourceSettings, type MonitorConfig } from './config.ts';
 import { keepLocalNats, natsStoreDir, type KeptNats } from './natsd.ts';
 import { describeNatsAuth, natsSecurityFromEnv, type NatsSecurity } from './nats-options.ts';
 import { SizeHistogram } from './metrics.ts';
@@ -177,7 +177,7 @@ export class Monitor {
     const sink = new ClickHouseSink(this.live.client, this.live.journal);
     const source$ = jetStreamEnvelopes(
       this.nc,
-      { name: this.config.consumerName, maxAckPending: this.config.maxAckPending, ackWaitMs: this.config.ackWaitMs },
+      sourceSettings(this.config),
       (s: SourceStatus) => {
         this.health.consuming = s.type === 'consuming' || (this.health.consuming && s.type === 'heartbeats_missed');
         if (s.type !== 'consuming') this.log.warn(s, 'JetStream consumer status');
