@@ -86,6 +86,10 @@ describe('wallboard public view', () => {
     const pipeline = { consuming: true, nats: 'connected', lastBatchAt: null, pending: 0, lagMs: 0, writeError: 'connect ECONNREFUSED 10.1.2.3:8123', deadLetters: { received: 5, deadLetters: 1, lastDeadLetterAt: null } };
     const beat = publicMessage({ type: 'heartbeat', asOf: 't', heartbeatMs: 5000, pipeline, seq: 8 });
     expect(beat).toEqual({ type: 'heartbeat', asOf: 't', heartbeatMs: 5000, seq: 8, pipeline: { ...pipeline, writeError: 'write failed' } });
+    // the broker store's state reaches a public screen, not the broker's words (they may name hosts)
+    const full = { ...pipeline, brokerStore: { status: 'degraded', reasons: ['the broker refuses to store messages ("insufficient resources")'] } };
+    expect(publicMessage({ type: 'heartbeat', asOf: 't', heartbeatMs: 5000, pipeline: full, seq: 8 })).toMatchObject({ pipeline: { brokerStore: { status: 'degraded' } } });
+    expect(JSON.stringify(publicMessage({ type: 'heartbeat', asOf: 't', heartbeatMs: 5000, pipeline: full, seq: 8 }))).not.toMatch(/insufficient/);
     const screen = { type: 'screen', id: 'lobby-1', name: '大堂左屏', remote: '10.0.0.7', status: 'silent', lastHeartbeat: 't0', at: 't1', silentMs: 61_000, seq: 9 };
     const pubScreen = publicMessage(screen);
     expect(pubScreen).toEqual({ type: 'screen', id: expect.stringMatching(/^screen\.[0-9a-f]{12}$/), status: 'silent', lastHeartbeat: 't0', at: 't1', silentMs: 61_000, seq: 9 });

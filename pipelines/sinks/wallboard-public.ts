@@ -95,6 +95,8 @@ function publicPipeline(p: unknown): unknown {
     ...pick(p, ['pending', 'lagMs'], isFigure),
     ...('writeError' in p ? { writeError: p.writeError ? 'write failed' : null } : {}),
     ...(isObject(p.deadLetters) ? { deadLetters: pick(p.deadLetters, ['received', 'deadLetters', 'lastDeadLetterAt'], (v) => isFigure(v) || isText(v)) } : {}),
+    // whether the broker's store takes the intake's messages; the reasons quote the broker
+    ...(isObject(p.brokerStore) ? { brokerStore: pick(p.brokerStore, ['status'], isWord) } : {}),
   };
 }
 
