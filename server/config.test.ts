@@ -24,4 +24,11 @@ describe('config - the environment', () => {
     expect(() => loadConfig({ DATA_DIR, STREAM_MAX_AGE_DAYS: '1.5' })).toThrow(/STREAM_MAX_AGE_DAYS.*must be an integer/);
     expect(() => loadConfig({ DATA_DIR, STREAM_MAX_AGE_DAYS: '-1' })).toThrow(/STREAM_MAX_AGE_DAYS/);
   });
+
+  it('takes the embedded broker\'s port from NATS_PORT (unset: 4222 or a free one), refusing a bad one by name', () => {
+    const DATA_DIR = mkdtempSync(join(tmpdir(), 'cewm-config-'));
+    expect(loadConfig({ DATA_DIR }).natsPort).toBeUndefined();
+    expect(loadConfig({ DATA_DIR, NATS_PORT: '14222' }).natsPort).toBe(14222);
+    expect(() => loadConfig({ DATA_DIR, NATS_PORT: '70000' })).toThrow(/NATS_PORT.*must be an integer from 1 to 65535/);
+  });
 });

@@ -11,6 +11,8 @@ export interface MonitorConfig {
   host: string;
   /** unset: start a local nats-server with its store under dataDir */
   natsUrl?: string;
+  /** that local nats-server's port (NATS_PORT); unset: 4222 when free, else any free port */
+  natsPort?: number;
   /** unset: the embedded ClickHouse engine (chdb) in dataDir/clickhouse */
   clickhouseUrl?: string;
   /** the server's identity (sql/026), read at start: what its counting lease is keyed by */
@@ -101,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig 
     port: intVar(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '127.0.0.1',
     natsUrl: env.NATS_URL || undefined,
+    natsPort: env.NATS_PORT ? intVar(env, 'NATS_PORT', 4222, 1, 65535) : undefined,
     clickhouseUrl: env.CLICKHOUSE_URL || undefined,
     clickhouseUser: env.CLICKHOUSE_USER || undefined,
     clickhousePassword: env.CLICKHOUSE_PASSWORD || undefined,
