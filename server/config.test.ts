@@ -31,4 +31,14 @@ describe('config - the environment', () => {
     expect(loadConfig({ DATA_DIR, NATS_PORT: '14222' }).natsPort).toBe(14222);
     expect(() => loadConfig({ DATA_DIR, NATS_PORT: '70000' })).toThrow(/NATS_PORT.*must be an integer from 1 to 65535/);
   });
+
+  // audit V F14: in a container (HOST=0.0.0.0) open local mode answered nobody, and said nothing
+  it('refuses to start without tokens on a HOST that listens beyond the machine, saying what to set', () => {
+    const DATA_DIR = mkdtempSync(join(tmpdir(), 'cewm-config-'));
+    for (const HOST of ['0.0.0.0', '::', '10.1.2.3', 'monitor.bank.example']) {
+      expect(() => loadConfig({ DATA_DIR, HOST })).toThrow(/^MONITOR_TOKENS: is unset while HOST=.* listens beyond this machine.*Set MONITOR_TOKENS.*or HOST=127\.0\.0\.1/);
+    }
+    for (const HOST of ['', '127.0.0.1', 'localhost', '::1', '127.0.0.2']) expect(loadConfig({ DATA_DIR, HOST }).tokens.size).toBe(0);
+    expect(loadConfig({ DATA_DIR, HOST: '0.0.0.0', MONITOR_TOKENS: 'a-viewer-token-0123456:viewer' }).host).toBe('0.0.0.0');
+  });
 });

@@ -94,8 +94,24 @@ function checkSqlLimits(env: NodeJS.ProcessEnv): void {
   ] as const) intVar(env, name, min, min, max);
 }
 
+/** HOST names that listen on this machine only (an empty HOST is the default, 127.0.0.1). */
+const LOOPBACK_LISTEN = /^(|localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
+
+/**
+ * Open local mode (no tokens) answers loopback clients only: on a HOST that listens beyond the
+ * machine it would answer nobody — in a container every request comes through the bridge, so a
+ * compose start without MONITOR_TOKENS served a wall-board that refused every screen (audit V
+ * F14). Such a start stops here, saying what to set.
+ */
+function checkOpenModeHost(host: string, tokens: Map<string, Role>): void {
+  if (tokens.size > 0 || LOOPBACK_LISTEN.test(host)) return;
+  throw new ConfigError('MONITOR_TOKENS', `is unset while HOST=${host} listens beyond this machine; without tokens the monitor answers loopback clients only (open local mode). Set MONITOR_TOKENS (token:role,…), or HOST=127.0.0.1`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig {
   checkSqlLimits(env);
+  const { tokens, branches } = parseTokens(env.MONITOR_TOKENS);
+  checkOpenModeHost(env.HOST ?? '', tokens);
   const dataDir = resolve(env.DATA_DIR || './data');
   mkdirSync(dataDir, { recursive: true });
   return {
@@ -109,7 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig 
     clickhousePassword: env.CLICKHOUSE_PASSWORD || undefined,
     planPath: env.PLAN || undefined,
     customerHashKey: env.CUSTOMER_HASH_KEY || undefined,
-    ...(({ tokens, branches }) => ({ tokens, tokenBranches: branches }))(parseTokens(env.MONITOR_TOKENS)),
+    tokens,
+    tokenBranches: branches,
     alertTickMs: intVar(env, 'ALERT_TICK_MS', 60_000, 100, 3_600_000),
     batchMs: intVar(env, 'BATCH_MS', 5, 0, 10_000),
     batchMax: intVar(env, 'BATCH_MAX', 20_000, 1, 1_000_000),
