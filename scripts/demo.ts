@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { freePort, portIsFree } from '../server/natsd.ts';
 import { currentYear } from '../server/plan-source.ts';
 import { demoSimulatorArgs } from './demo-simulator.ts';
-import { findCfpbCsv } from './simulator/csv.ts';
+import { requireCfpbCsv } from './simulator/csv.ts';
 
 if (process.argv.slice(2).some((x) => x === '--help' || x === '-h')) {
   console.log(`usage: npm run demo
@@ -34,7 +34,7 @@ if (process.argv.slice(2).some((x) => x === '--help' || x === '-h')) {
 // The simulator would refuse a CFPB_CSV naming no file only after the monitor is up; check first
 // so the demo stops with the reason instead of running a wall-board that never gets tickets.
 try {
-  if (!findCfpbCsv()) throw new Error('CFPB sample not found: set CFPB_CSV to the complaints CSV');
+  requireCfpbCsv();
 } catch (err) {
   console.error(`demo: ${(err as Error).message}`);
   process.exit(2);

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
+import { DAY_MS, DEFAULT_STREAM_MAX_AGE_DAYS, type ConsumerSettings, type StreamRetention } from '../pipelines/sources/jetstream-setup.ts';
 
 export type Role = 'viewer' | 'supervisor' | 'admin';
 
@@ -10,6 +11,8 @@ export interface MonitorConfig {
   host: string;
   /** unset: start a local nats-server with its store under dataDir */
   natsUrl?: string;
+  /** that local nats-server's port (NATS_PORT); unset: 4222 when free, else any free port */
+  natsPort?: number;
   /** unset: the embedded ClickHouse engine (chdb) in dataDir/clickhouse */
   clickhouseUrl?: string;
   /** the server's identity (sql/026), read at start: what its counting lease is keyed by */
@@ -36,6 +39,8 @@ export interface MonitorConfig {
   maxAckPending: number;
   /** embedded engine: the longest a live row waits in the journal before it joins ticket_events */
   journalMoveMs: number;
+  /** how long the COMPLAINTS stream keeps a message (STREAM_MAX_AGE_DAYS; jetstream-setup.ts says why) */
+  streamRetention: StreamRetention;
 }
 
 /** An integer environment variable within bounds; anything else stops the start, named. */
@@ -89,8 +94,24 @@ function checkSqlLimits(env: NodeJS.ProcessEnv): void {
   ] as const) intVar(env, name, min, min, max);
 }
 
+/** HOST names that listen on this machine only (an empty HOST is the default, 127.0.0.1). */
+const LOOPBACK_LISTEN = /^(|localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
+
+/**
+ * Open local mode (no tokens) answers loopback clients only: on a HOST that listens beyond the
+ * machine it would answer nobody — in a container every request comes through the bridge, so a
+ * compose start without MONITOR_TOKENS served a wall-board that refused every screen (audit V
+ * F14). Such a start stops here, saying what to set.
+ */
+function checkOpenModeHost(host: string, tokens: Map<string, Role>): void {
+  if (tokens.size > 0 || LOOPBACK_LISTEN.test(host)) return;
+  throw new ConfigError('MONITOR_TOKENS', `is unset while HOST=${host} listens beyond this machine; without tokens the monitor answers loopback clients only (open local mode). Set MONITOR_TOKENS (token:role,…), or HOST=127.0.0.1`);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig {
   checkSqlLimits(env);
+  const { tokens, branches } = parseTokens(env.MONITOR_TOKENS);
+  checkOpenModeHost(env.HOST ?? '', tokens);
   const dataDir = resolve(env.DATA_DIR || './data');
   mkdirSync(dataDir, { recursive: true });
   return {
@@ -98,12 +119,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig 
     port: intVar(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '127.0.0.1',
     natsUrl: env.NATS_URL || undefined,
+    natsPort: env.NATS_PORT ? intVar(env, 'NATS_PORT', 4222, 1, 65535) : undefined,
     clickhouseUrl: env.CLICKHOUSE_URL || undefined,
     clickhouseUser: env.CLICKHOUSE_USER || undefined,
     clickhousePassword: env.CLICKHOUSE_PASSWORD || undefined,
     planPath: env.PLAN || undefined,
     customerHashKey: env.CUSTOMER_HASH_KEY || undefined,
-    ...(({ tokens, branches }) => ({ tokens, tokenBranches: branches }))(parseTokens(env.MONITOR_TOKENS)),
+    tokens,
+    tokenBranches: branches,
     alertTickMs: intVar(env, 'ALERT_TICK_MS', 60_000, 100, 3_600_000),
     batchMs: intVar(env, 'BATCH_MS', 5, 0, 10_000),
     batchMax: intVar(env, 'BATCH_MAX', 20_000, 1, 1_000_000),
@@ -111,5 +134,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig 
     ackWaitMs: intVar(env, 'ACK_WAIT_MS', 30_000, 1_000, 3_600_000),
     maxAckPending: intVar(env, 'MAX_ACK_PENDING', 20_000, 1, 1_000_000),
     journalMoveMs: intVar(env, 'JOURNAL_MOVE_MS', 10_000, 100, 600_000),
+    streamRetention: { maxAgeMs: intVar(env, 'STREAM_MAX_AGE_DAYS', DEFAULT_STREAM_MAX_AGE_DAYS, 0, 3_650) * DAY_MS },
   };
+}
+
+/** What the stream source needs of the configuration: its consumer, and the stream's retention. */
+export function sourceSettings(c: MonitorConfig): ConsumerSettings {
+  return { name: c.consumerName, maxAckPending: c.maxAckPending, ackWaitMs: c.ackWaitMs, retention: c.streamRetention };
 }

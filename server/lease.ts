@@ -90,6 +90,8 @@ export class CountingLease {
   private connected = true;
   /** when renewals began to fail with the broker connected */
   private failingSinceMs?: number;
+  /** the last failed renewal, kept: the monitor's one regular write shows a full store (broker-store.ts) */
+  lastRenewalFailure?: { message: string; atMs: number };
   private readonly stopHandlers: Array<() => void> = [];
   private resolveHeld!: () => void;
   private resolveEnded!: (end: LeaseEnd) => void;
@@ -226,6 +228,7 @@ export class CountingLease {
       // written over between the read and the write: read again now, not at the next round
       if (isWrongSequence(err)) return void (this.renewAgain = true);
       const now = this.opts.now();
+      this.lastRenewalFailure = { message: (err as Error).message, atMs: now };
       if (!this.connected) this.failingSinceMs = undefined;
       else this.failingSinceMs ??= now;
       this.log.warn({ err: (err as Error).message, leases: this.keys }, 'counting lease renewal failed; will retry');

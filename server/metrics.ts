@@ -2,6 +2,7 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { STREAM } from '../pipelines/sources/jetstream.ts';
 import { planStatus } from './plan-status.ts';
 import type { Monitor } from './monitor.ts';
+import type { BrokerStoreFacts, BrokerStoreJudgement } from './broker-store.ts';
 
 // Telemetry in one vocabulary (noun + verb, counters end in _total), read from the monitor's
 // health figures when scraped, so the pipeline pays nothing per event for it.
@@ -53,7 +54,13 @@ const line = (name: string, value: number, labels?: Record<string, string>) =>
   `${name}${labels ? `{${Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',')}}` : ''} ${value}`;
 
 /** Prometheus text exposition format 0.0.4. */
-export function renderMetrics(monitor: Monitor, lag: ConsumerLag | null, batchSizes: SizeHistogram | undefined, nowMs = Date.now()): string {
+export function renderMetrics(
+  monitor: Monitor,
+  lag: ConsumerLag | null,
+  batchSizes: SizeHistogram | undefined,
+  nowMs = Date.now(),
+  broker?: BrokerStoreFacts & BrokerStoreJudgement,
+): string {
   const h = monitor.health;
   const out: string[] = [];
   const metric = (name: string, type: 'counter' | 'gauge' | 'histogram', help: string, lines: string[]) =>
@@ -91,6 +98,7 @@ export function renderMetrics(monitor: Monitor, lag: ConsumerLag | null, batchSi
   metric('Consuming', 'gauge', '1 while the pipeline consumes', [line('Consuming', h.consuming ? 1 : 0)]);
   metric('NatsConnected', 'gauge', '1 while connected to NATS', [line('NatsConnected', h.nats === 'connected' ? 1 : 0)]);
   metric('CountingLeaseHeld', 'gauge', '1 while this monitor holds the counting lease of its consumer (and store); 0 refused or lost: another monitor counts', [line('CountingLeaseHeld', monitor.lease.state === 'held' ? 1 : 0)]);
+  if (broker) brokerStoreMetrics(metric, broker);
   const restarts = monitor.localBrokerRestarts;
   if (restarts !== undefined) metric('LocalBrokerRestarts_total', 'counter', 'times the monitor started its own nats-server again after it died (embedded mode)', [line('LocalBrokerRestarts_total', restarts)]);
   const hour = monitor.deadLetterWindow.view(nowMs);
@@ -105,4 +113,19 @@ export function renderMetrics(monitor: Monitor, lag: ConsumerLag | null, batchSi
   metric('nodejs_heap_used_bytes', 'gauge', 'JavaScript heap in use', [line('nodejs_heap_used_bytes', mem.heapUsed)]);
   metric('nodejs_array_buffers_bytes', 'gauge', 'array buffers (typed arrays) in use', [line('nodejs_array_buffers_bytes', mem.arrayBuffers)]);
   return `${out.join('\n')}\n`;
+}
+
+type Emit = (name: string, type: 'counter' | 'gauge', help: string, lines: string[]) => void;
+
+/** The broker's store (server/broker-store.ts): what fills it, its limits, and whether it refuses writes. */
+function brokerStoreMetrics(metric: Emit, b: BrokerStoreFacts & BrokerStoreJudgement): void {
+  const s = b.stream;
+  metric('StreamMessages', 'gauge', 'messages held by the COMPLAINTS stream (-1: unknown)', [line('StreamMessages', s?.messages ?? -1)]);
+  metric('StreamBytes', 'gauge', 'bytes held by the COMPLAINTS stream (-1: unknown)', [line('StreamBytes', s?.bytes ?? -1)]);
+  metric('StreamOldestMessageTimestampSeconds', 'gauge', 'when the oldest message the stream holds was stored (0: none or unknown)', [line('StreamOldestMessageTimestampSeconds', s?.firstAtMs ? s.firstAtMs / 1000 : 0)]);
+  metric('StreamMaxAgeSeconds', 'gauge', 'how long the stream keeps a message (0: for ever; STREAM_MAX_AGE_DAYS)', [line('StreamMaxAgeSeconds', s ? s.maxAgeMs / 1000 : -1)]);
+  metric('JetStreamStorageBytes', 'gauge', 'the account\'s JetStream file store in use (-1: unknown)', [line('JetStreamStorageBytes', b.account?.storageBytes ?? -1)]);
+  metric('JetStreamStorageLimitBytes', 'gauge', 'the account\'s JetStream file store limit (-1: none told to clients, e.g. a server-wide max_file_store)', [line('JetStreamStorageLimitBytes', b.account?.storageLimitBytes ?? -1)]);
+  metric('BrokerWritesRefused', 'gauge', '1 while the broker refused a write for want of room in the last 5 minutes: intake publishes fail', [line('BrokerWritesRefused', b.refusal ? 1 : 0)]);
+  metric('BrokerStoreDegraded', 'gauge', '1 while the broker\'s store refuses writes or is 90 % of a limit (/api/health says why)', [line('BrokerStoreDegraded', b.status === 'degraded' ? 1 : 0)]);
 }

@@ -12,7 +12,7 @@ import { countingFacts, storedTicketTypes } from '../pipelines/sources/clickhous
 import { jetStreamEnvelopes, type SourceStatus } from '../pipelines/sources/jetstream.ts';
 import { monitorTopology, type Prepared } from '../pipelines/topology.ts';
 import { openMonitorStore, type MonitorStore } from './store.ts';
-import type { MonitorConfig } from './config.ts';
+import { sourceSettings, type MonitorConfig } from './config.ts';
 import { keepLocalNats, natsStoreDir, type KeptNats } from './natsd.ts';
 import { describeNatsAuth, natsSecurityFromEnv, type NatsSecurity } from './nats-options.ts';
 import { SizeHistogram } from './metrics.ts';
@@ -92,7 +92,7 @@ export class Monitor {
       await Promise.all([clickhouse.close(), live.client === clickhouse ? undefined : live.client.close()]);
       throw err;
     }
-    const localNats = config.natsUrl ? undefined : await keepLocalNats({ storeDir: natsStoreDir(config.dataDir), log });
+    const localNats = config.natsUrl ? undefined : await keepLocalNats({ storeDir: natsStoreDir(config.dataDir), port: config.natsPort, log });
     const natsUrl = localNats?.url ?? config.natsUrl!;
     if (localNats) log.info({ natsUrl }, 'started local nats-server');
     const security = natsSecurityFromEnv(); // a bad NATS_* variable stops the start, named
@@ -178,7 +178,7 @@ export class Monitor {
     const sink = new ClickHouseSink(this.live.client, this.live.journal);
     const source$ = jetStreamEnvelopes(
       this.nc,
-      { name: this.config.consumerName, maxAckPending: this.config.maxAckPending, ackWaitMs: this.config.ackWaitMs },
+      sourceSettings(this.config),
       (s: SourceStatus) => {
         this.health.consuming = s.type === 'consuming' || (this.health.consuming && s.type === 'heartbeats_missed');
         if (s.type !== 'consuming') this.log.warn(s, 'JetStream consumer status');

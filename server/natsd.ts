@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 // The local broker for embedded mode and tests: a real nats-server with JetStream, its store in
 // the data directory, bound to loopback only.
@@ -13,7 +13,31 @@ export interface LocalNats {
   stop(): Promise<void>;
 }
 
-export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN || 'nats-server';
+/** Where nats-server is looked for after PATH: Debian's package installs it in /usr/sbin, which a
+ *  user's PATH (or one after `sudo bash scripts/setup.sh`) often lacks; a release tarball, /usr/local/bin. */
+export const NATS_SERVER_DIRS = ['/usr/local/bin', '/usr/sbin', '/usr/local/sbin'];
+
+const isExecutableFile = (path: string) => {
+  try {
+    accessSync(path, constants.X_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The nats-server binary: NATS_SERVER_BIN as given, else the first in PATH and then in
+ * NATS_SERVER_DIRS; undefined when there is none (setup.sh accepts the same places).
+ */
+export function findNatsServer(env: NodeJS.ProcessEnv = process.env, isExecutable = isExecutableFile): string | undefined {
+  if (env.NATS_SERVER_BIN) return env.NATS_SERVER_BIN;
+  const dirs = [...(env.PATH ?? '').split(delimiter).filter(Boolean), ...NATS_SERVER_DIRS];
+  return dirs.map((dir) => join(dir, 'nats-server')).find((path) => isExecutable(path));
+}
+
+const notFound = () =>
+  `nats-server not found in PATH nor in ${NATS_SERVER_DIRS.join(', ')}: install it (apt-get install -y nats-server, or npm run setup), set NATS_SERVER_BIN to its path, or set NATS_URL to a running broker`;
 
 export function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -71,9 +95,11 @@ export async function startLocalNats(opts: { storeDir: string; port?: number; /*
   mkdirSync(opts.storeDir, { recursive: true });
   const pidFile = `${opts.storeDir}/nats-server.pid`;
   await stopOrphan(pidFile);
+  const bin = findNatsServer();
+  if (!bin) throw new Error(notFound());
   const port = opts.port ?? ((await portIsFree(4222)) ? 4222 : await freePort());
   const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', opts.storeDir, '-P', pidFile, ...(opts.extraArgs ?? [])];
-  const child = spawn(NATS_SERVER_BIN, args, {
+  const child = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -86,7 +112,7 @@ export async function startLocalNats(opts: { storeDir: string; port?: number; /*
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     child.once('error', (err) =>
-      reject(new Error(`cannot start ${NATS_SERVER_BIN} (${err.message}); install it with: apt-get install -y nats-server`)),
+      reject(new Error(`cannot start ${bin} (${err.message}); ${notFound()}`)),
     );
     child.once('exit', (code) => reject(new Error(`nats-server exited with code ${code} before it was ready:\n${log.slice(-2000)}`)));
     setTimeout(() => reject(new Error(`nats-server not ready after 15 s:\n${log.slice(-2000)}`)), 15_000).unref();
@@ -117,9 +143,9 @@ export interface KeptNats extends LocalNats {
  * monitor's client, which reconnects forever, finds it back with the stream it held. Without this
  * a dead local broker left the monitor reconnecting to nothing until someone restarted it.
  */
-export async function keepLocalNats(opts: { storeDir: string; log: BrokerLog }): Promise<KeptNats> {
+export async function keepLocalNats(opts: { storeDir: string; /** NATS_PORT; unset: 4222, or a free port */ port?: number; log: BrokerLog }): Promise<KeptNats> {
   const { log } = opts;
-  let current = await startLocalNats({ storeDir: opts.storeDir });
+  let current = await startLocalNats({ storeDir: opts.storeDir, port: opts.port });
   const port = current.port;
   let stopping = false;
   let restarts = 0;

@@ -89,6 +89,10 @@ describe('wallboard public view', () => {
     // how many events of unlisted branches 全行 holds, not which branch codes
     const unlisted = publicMessage({ type: 'heartbeat', asOf: 't', pipeline: { unknownBranches: { events: 3, codes: ['SZ'] } } });
     expect(unlisted.pipeline).toEqual({ unknownBranches: { events: 3 } });
+    // the broker store's state reaches a public screen, not the broker's words (they may name hosts)
+    const full = { ...pipeline, brokerStore: { status: 'degraded', reasons: ['the broker refuses to store messages ("insufficient resources")'] } };
+    expect(publicMessage({ type: 'heartbeat', asOf: 't', heartbeatMs: 5000, pipeline: full, seq: 8 })).toMatchObject({ pipeline: { brokerStore: { status: 'degraded' } } });
+    expect(JSON.stringify(publicMessage({ type: 'heartbeat', asOf: 't', heartbeatMs: 5000, pipeline: full, seq: 8 }))).not.toMatch(/insufficient/);
     const screen = { type: 'screen', id: 'lobby-1', name: '大堂左屏', remote: '10.0.0.7', status: 'silent', lastHeartbeat: 't0', at: 't1', silentMs: 61_000, seq: 9 };
     const pubScreen = publicMessage(screen);
     expect(pubScreen).toEqual({ type: 'screen', id: expect.stringMatching(/^screen\.[0-9a-f]{12}$/), status: 'silent', lastHeartbeat: 't0', at: 't1', silentMs: 61_000, seq: 9 });

@@ -97,6 +97,8 @@ function publicPipeline(p: unknown): unknown {
     ...(isObject(p.deadLetters) ? { deadLetters: pick(p.deadLetters, ['received', 'deadLetters', 'lastDeadLetterAt'], (v) => isFigure(v) || isText(v)) } : {}),
     // how many, not which branch codes
     ...(isObject(p.unknownBranches) ? { unknownBranches: pick(p.unknownBranches, ['events'], isFigure) } : {}),
+    // whether the broker's store takes the intake's messages; the reasons quote the broker
+    ...(isObject(p.brokerStore) ? { brokerStore: pick(p.brokerStore, ['status'], isWord) } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, type ConsumerInfo, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type ConsumerInfo, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 
 // The stream and the monitor's durable ack-all consumer: created, brought to the running
@@ -9,15 +9,43 @@ export const TICKET_SUBJECTS = 'complaints.tickets.>';
 /** publishers' Nats-Msg-Id headers are deduplicated by the broker within this window */
 export const DUPLICATE_WINDOW_MS = 2 * 60_000;
 
-export async function ensureStream(jsm: JetStreamManager): Promise<void> {
+/**
+ * How long the stream keeps a message. Once acked an event is in ClickHouse; the stream is the
+ * intake buffer and the source a replay reads after a ClickHouse restore (docs/OPERATIONS.md), so
+ * it keeps a message as long as a backup may be restored from, and no longer: without a limit it
+ * grew by ~330 B an event for ever (1.6 GB a year at 5 million events) until the broker's store
+ * was full and every intake system's publish was refused (audit W F2). 0: no age limit.
+ */
+export interface StreamRetention {
+  maxAgeMs: number;
+}
+
+export const DEFAULT_STREAM_MAX_AGE_DAYS = 90;
+export const DAY_MS = 86_400_000;
+export const DEFAULT_RETENTION: StreamRetention = { maxAgeMs: DEFAULT_STREAM_MAX_AGE_DAYS * DAY_MS };
+
+/**
+ * The stream, created with the retention, or an existing one brought to it (its subjects and
+ * other limits are left as they are): a stream made before the retention existed, or under
+ * another STREAM_MAX_AGE_DAYS, keeps messages for the configured age from the next start on.
+ */
+export async function ensureStream(jsm: JetStreamManager, retention: StreamRetention = DEFAULT_RETENTION): Promise<void> {
+  let config: StreamConfig | undefined;
   try {
-    await jsm.streams.info(STREAM);
+    config = (await jsm.streams.info(STREAM)).config;
   } catch {
     await jsm.streams.add({
       name: STREAM,
       subjects: [TICKET_SUBJECTS],
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+      max_age: nanos(retention.maxAgeMs),
     });
+    return;
+  }
+  if (config.max_age !== nanos(retention.maxAgeMs)) {
+    // the broker refuses a duplicate window longer than the age limit
+    const duplicateWindow = retention.maxAgeMs > 0 ? Math.min(config.duplicate_window, nanos(retention.maxAgeMs)) : config.duplicate_window;
+    await jsm.streams.update(STREAM, { ...config, max_age: nanos(retention.maxAgeMs), duplicate_window: duplicateWindow });
   }
 }
 
@@ -26,6 +54,8 @@ export interface ConsumerSettings {
   /** unacknowledged messages the broker lets the monitor hold: the bound on in-flight memory */
   maxAckPending: number;
   ackWaitMs: number;
+  /** the stream's age limit, applied when the source (re)creates or finds the stream */
+  retention?: StreamRetention;
 }
 
 /**

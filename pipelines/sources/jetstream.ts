@@ -11,7 +11,7 @@ import { brokerAckFloor, ensureConsumer, ensureStream, replaceConsumer, STREAM, 
 // (ack-floor.ts) then sends one ack for the settled prefix of the stream.
 
 export { ackReplySubject, parseAckReply, parseAckSubject, type AckReply } from './ack-subject.ts';
-export { brokerAckFloor, DUPLICATE_WINDOW_MS, ensureConsumer, ensureStream, replaceConsumer, STREAM, TICKET_SUBJECTS, type ConsumerSettings } from './jetstream-setup.ts';
+export { brokerAckFloor, DAY_MS, DEFAULT_RETENTION, DUPLICATE_WINDOW_MS, ensureConsumer, ensureStream, replaceConsumer, STREAM, TICKET_SUBJECTS, type ConsumerSettings, type StreamRetention } from './jetstream-setup.ts';
 
 export interface Envelope {
   /**
@@ -284,7 +284,7 @@ export function jetStreamEnvelopes(
       while (!stopped) {
         try {
           const jsm = await jetstreamManager(nc);
-          await ensureStream(jsm);
+          await ensureStream(jsm, settings.retention);
           const info = await ensureConsumer(jsm, settings);
           // Envelopes still in the pipeline from a loop before answer a retired floor: the broker
           // gives their messages again to this loop, which starts from the broker's floor.

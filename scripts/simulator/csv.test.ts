@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CfpbCsvNotFound, CsvError, findCfpbCsv, loadCfpb, parseCsv, parseCsvObjects } from './csv.ts';
+import { CfpbCsvNotFound, CsvError, findCfpbCsv, loadCfpb, parseCsv, parseCsvObjects, requireCfpbCsv } from './csv.ts';
 
 describe('csv - RFC 4180 parsing', () => {
   it('splits plain fields and rows', () => {
@@ -43,6 +43,16 @@ describe('csv - where the CFPB sample is', () => {
   it('refuses a CFPB_CSV naming a missing file, naming the variable and the path, instead of falling back', () => {
     expect(() => findCfpbCsv({ CFPB_CSV: '/no/such/complaints.csv' })).toThrow(CfpbCsvNotFound);
     expect(() => findCfpbCsv({ CFPB_CSV: '/no/such/complaints.csv' })).toThrow(/^CFPB_CSV names \/no\/such\/complaints\.csv, which does not exist/);
+  });
+  it('says what the sample is, where it was looked for and how to give it, when it is nowhere', () => {
+    const cwdSample = findCfpbCsv({}) as string;
+    expect(requireCfpbCsv({})).toBe(cwdSample);
+    expect(() => requireCfpbCsv({ CFPB_CSV: '/no/such/complaints.csv' })).toThrow(/CFPB_CSV names/);
+    const nowhere = ['/clone/data/cfpb/complaints.csv', '/shared/data/cfpb/complaints.csv'];
+    expect(() => requireCfpbCsv({}, nowhere)).toThrow(CfpbCsvNotFound);
+    expect(() => requireCfpbCsv({}, nowhere)).toThrow(
+      /CFPB complaint sample \(complaints\.csv\) is not in the repository and was not found at \/clone\/data\/cfpb\/complaints\.csv or \/shared\/data\/cfpb\/complaints\.csv: copy it there or set CFPB_CSV/,
+    );
   });
   it('refuses a CFPB_CSV naming a directory', () => {
     expect(() => findCfpbCsv({ CFPB_CSV: import.meta.dirname })).toThrow(/^CFPB_CSV names .*, which is not a file/);

@@ -142,16 +142,34 @@ export function loadCfpb(path: string): CfpbComplaint[] {
  * A set CFPB_CSV is the operator's choice of file: when it names no file this throws instead of
  * falling back, because a silent fallback would run the demo on data the operator did not mean.
  */
-export function findCfpbCsv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function findCfpbCsv(env: NodeJS.ProcessEnv = process.env, defaults = cfpbCsvDefaults()): string | undefined {
   const chosen = env.CFPB_CSV;
   if (chosen) {
     if (!existsSync(chosen)) throw new CfpbCsvNotFound(`CFPB_CSV names ${chosen}, which does not exist (unset CFPB_CSV to use the default sample)`);
     if (!statSync(chosen).isFile()) throw new CfpbCsvNotFound(`CFPB_CSV names ${chosen}, which is not a file`);
     return chosen;
   }
+  return defaults.find((p) => existsSync(p));
+}
+
+/** Where the sample is looked for without CFPB_CSV: the repository's data/, then ../shared beside it. */
+function cfpbCsvDefaults(): string[] {
   const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-  const candidates = [join(repo, 'data', 'cfpb', 'complaints.csv'), join(repo, '..', 'shared', 'data', 'cfpb', 'complaints.csv')];
-  return candidates.find((p) => existsSync(p));
+  return [join(repo, 'data', 'cfpb', 'complaints.csv'), join(repo, '..', 'shared', 'data', 'cfpb', 'complaints.csv')];
+}
+
+/**
+ * The sample, or an error that says what it is, where it was looked for and how to give it: the
+ * demo and the simulator's tests need it, and it is not in the repository (audit V D3: a clone
+ * without ../shared failed at import with a bare ENOENT).
+ */
+export function requireCfpbCsv(env: NodeJS.ProcessEnv = process.env, defaults = cfpbCsvDefaults()): string {
+  const found = findCfpbCsv(env, defaults);
+  if (found) return found;
+  throw new CfpbCsvNotFound(
+    `the CFPB complaint sample (complaints.csv) is not in the repository and was not found at ${defaults.join(' or ')}: ` +
+      'copy it there or set CFPB_CSV to it (README, "The CFPB sample")',
+  );
 }
 
 /** CFPB_CSV is set but names no readable file. */

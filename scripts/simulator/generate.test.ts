@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { findCfpbCsv, loadCfpb } from './csv.ts';
+import { requireCfpbCsv, loadCfpb } from './csv.ts';
 import { generateLifecycles, generateTickets } from './generate.ts';
 import { PLAN_TYPES } from './mapping.ts';
 import { restamp, timeCompressed } from './replay.ts';
 import { formatRfc3339, mapToYear, parseCfpbDate, yearBounds, zonedToUtc } from './time.ts';
 import { referenceRejection, RFC3339_WITH_OFFSET, validateEvent } from './testkit.ts';
 
-const complaints = loadCfpb(findCfpbCsv() as string);
+const complaints = loadCfpb(requireCfpbCsv());
 const opts = { seed: 1, year: 2026, timezone: 'Asia/Shanghai' };
 const tickets = generateTickets(complaints, opts);
 const events = generateLifecycles(complaints, opts);

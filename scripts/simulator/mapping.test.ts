@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { findCfpbCsv, loadCfpb, type CfpbComplaint } from './csv.ts';
+import { requireCfpbCsv, loadCfpb, type CfpbComplaint } from './csv.ts';
 import {
   branchOf, CHANNELS, drawOutcomes, channelOf, NOT_AGREED_RATES, outcomeEvidence, PLAN_TYPES, PRODUCT_TYPES, STATE_BRANCHES, typeOf,
 } from './mapping.ts';
 
-const complaints = loadCfpb(findCfpbCsv() as string);
+const complaints = loadCfpb(requireCfpbCsv());
 const doc = readFileSync(new URL('../../docs/CFPB-MAPPING.md', import.meta.url), 'utf8');
 
 function complaint(over: Partial<CfpbComplaint>): CfpbComplaint {

@@ -8,7 +8,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { badEvents } from './bad.ts';
-import { findCfpbCsv, loadCfpb } from './csv.ts';
+import { requireCfpbCsv, loadCfpb } from './csv.ts';
 import { generateLifecycles } from './generate.ts';
 import { ensureComplaintsStream, paced, publishEvents, publishRaw, STREAM_NAME } from './publish.ts';
 import { timeCompressed } from './replay.ts';
@@ -67,7 +67,7 @@ beforeEach(async () => {
   expect(await ensureComplaintsStream(nc)).toBe(false);
 });
 
-const complaints = loadCfpb(findCfpbCsv() as string).slice(0, 400);
+const complaints = loadCfpb(requireCfpbCsv()).slice(0, 400);
 const events = generateLifecycles(complaints, { seed: 5, year: 2026 });
 
 async function storedMessages(): Promise<Array<{ subject: string; msgId?: string; eventId: string }>> {

@@ -11,6 +11,7 @@ import { LagProbe } from '../metrics.ts';
 import { readDeadLetters, StoredDeadLetterCount, summarizeDeadLetters } from '../dead-letters.ts';
 import { lastHourView } from '../dead-letter-window.ts';
 import { planStatus } from '../plan-status.ts';
+import { brokerStoreProbe, brokerStoreView } from '../broker-store.ts';
 
 // Contract section 5 read surfaces (and the plan and series the wall-board draws from).
 
@@ -41,9 +42,13 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     const plan = planStatus(monitor.plan, now());
     const lease = monitor.lease.view();
     // refused: another monitor counts on this consumer or store (lease.heldBy); this one exits soon
-    const status = lease.status === 'refused' || lease.status === 'lost' ? `lease-${lease.status}` : h.consuming ? 'ok' : 'starting';
+    // degraded: counting, but the broker's store refuses (or nearly) the intake's messages; still 200
+    const broker = await brokerStoreProbe(monitor).judge(now());
+    const counting = broker.status === 'degraded' ? 'degraded' : 'ok';
+    const status = lease.status === 'refused' || lease.status === 'lost' ? `lease-${lease.status}` : h.consuming ? counting : 'starting';
     const body = {
       status,
+      ...(status === 'degraded' ? { reasons: broker.reasons } : {}),
       mode: open ? 'open-local' : 'tokens',
       open,
       ...(open ? { warning: 'open local mode: no tokens configured, reads from loopback only, actions refused' } : {}),
@@ -54,6 +59,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
       nats: { status: h.nats, url: redactNatsUrl(h.natsUrl), error: h.natsError ?? null, ...(monitor.localBrokerRestarts === undefined ? {} : { localRestarts: monitor.localBrokerRestarts }) },
       lease,
       consumer: await lag.read(now()),
+      broker: brokerStoreView(broker, (ms) => toZonedIso(ms, monitor.plan.timezone)),
       lastEventAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, monitor.plan.timezone) : null,
       clickhouse: { mode: h.clickhouse, lastWriteError: h.lastWriteError ?? null, journalRows: monitor.journalRows },
       consuming: h.consuming,
@@ -73,7 +79,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
       lastBatchAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, monitor.plan.timezone) : null,
       rebuildMs: h.rebuildMs,
     };
-    return reply.code(status === 'ok' ? 200 : 503).send(body);
+    return reply.code(status === 'ok' || status === 'degraded' ? 200 : 503).send(body);
   });
 
   app.get('/api/counters', async (req) => {

@@ -3,6 +3,7 @@ import { authorize } from '../access.ts';
 import { readQuery } from './query.ts';
 import { LagProbe, renderMetrics } from '../metrics.ts';
 import type { Monitor } from '../monitor.ts';
+import { brokerStoreProbe } from '../broker-store.ts';
 
 // GET /metrics in Prometheus text format. Same access as the read API (a viewer token, or
 // loopback in open local mode): the figures describe the bank's complaint volume.
@@ -12,8 +13,8 @@ export function metricsRoutes(app: FastifyInstance, monitor: Monitor, now: () =>
   app.get('/metrics', async (req, reply) => {
     authorize(req, monitor.config, 'viewer');
     readQuery(req.query, []);
-    const lag = await probe.read(now());
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(renderMetrics(monitor, lag, monitor.batchSizes, now()));
+    const [lag, broker] = await Promise.all([probe.read(now()), brokerStoreProbe(monitor).judge(now())]);
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(renderMetrics(monitor, lag, monitor.batchSizes, now(), broker));
   });
   return probe;
 }

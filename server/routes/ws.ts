@@ -13,6 +13,7 @@ import { wallboardConfig, type WallboardConfig } from '../screens-config.ts';
 import { toZonedIso } from '../time.ts';
 import { headlineView, seriesView, snapshotView, withForecast } from '../views.ts';
 import { lastHourView } from '../dead-letter-window.ts';
+import { brokerStoreProbe, type BrokerStoreJudgement } from '../broker-store.ts';
 
 // WebSocket /ws: a snapshot (or, with ?since=<seq>&epoch=<id>, the frames the page missed), then
 // coalesced counter changes, series after retroactive changes, headline figures, alerts, and a
@@ -96,7 +97,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
 
   // Pipeline freshness: how far behind the stream the counters are. `caughtUpAtMs` is the last
   // moment the consumer had nothing pending; lag is the time since then (0 while caught up).
-  const pipeline = { pending: null as number | null, inFlight: 0, caughtUpAtMs: null as number | null, checked: false };
+  const pipeline = { pending: null as number | null, inFlight: 0, caughtUpAtMs: null as number | null, checked: false, broker: null as BrokerStoreJudgement | null };
   const probePipeline = async () => {
     try {
       const jsm = await jetstreamManager(monitor.nc);
@@ -108,6 +109,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     } catch {
       pipeline.pending = null;
     }
+    pipeline.broker = await brokerStoreProbe(monitor).judge(now()); // a full store refuses the intake
     pipeline.checked = true;
   };
   const pipelineView = () => {
@@ -132,6 +134,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       deadLetters: lastHourView(monitor.deadLetterWindow, t, monitor.plan.timezone),
       // events from branches the plan does not list: in 全行's figures, in no branch's
       unknownBranches: monitor.uncounted.view().unknownBranches,
+      brokerStore: pipeline.broker && { status: pipeline.broker.status, reasons: pipeline.broker.reasons },
     };
   };
 
