@@ -115,7 +115,7 @@ export async function weeksChangedSince(ch: ClickHouseClient, plan: CompiledPlan
             WHERE received >= w.2 AND at < w.3
             GROUP BY week ORDER BY week`,
     query_params: {
-      from: chTime(plan.yearStartMs), to: chTime(Math.max(...ends)), since: chTime(Math.min(...since)),
+      from: chTime(plan.yearStartMs), to: chTime(ends.reduce((a, b) => Math.max(a, b))), since: chTime(since.reduce((a, b) => Math.min(a, b))),
       weeks, sinceMs: since, endMs: ends,
     },
     format: 'JSONEachRow',

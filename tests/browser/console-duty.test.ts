@@ -68,7 +68,8 @@ describe('console - on duty', () => {
     await page.fill('form[data-action="ack"] input[name="note"]', '已电话联系客户，约定周五回访');
     await page.click('form[data-action="ack"] button');
     await page.waitForFunction(() => document.querySelector('#d-status')?.textContent === '已确认', undefined, { timeout: 15_000 });
-    expect(await text(page, '.history')).toContain('确认 · 李主管 · 联系客户中 · 备注：已电话联系客户，约定周五回访');
+    // the name typed, the token that acted (its role and fingerprint), the reason, the note
+    expect(await text(page, '.history')).toMatch(/确认 · 李主管 \[主管令牌 [0-9a-f]{8}\] · 联系客户中 · 备注：已电话联系客户，约定周五回访/);
     expect(await text(page, '#d-facts')).not.toContain('升至');
     expect(await item.innerText()).not.toContain('升第2级');
     expect(errors).toEqual([]);

@@ -43,7 +43,11 @@ async function sql(query: string): Promise<Array<Record<string, string | number 
   });
   const text = await res.text();
   expect(res.status, text).toBe(200);
-  return JSON.parse(text).rows;
+  // 64-bit integers come back as strings (exact); the figures compared here are small
+  const { columns, rows } = JSON.parse(text) as { columns: Array<{ name: string; type: string }>; rows: Array<Record<string, string | number | null>> };
+  const wide = columns.filter((c) => /^(Nullable\()?U?Int(64|128|256)\b/.test(c.type)).map((c) => c.name);
+  for (const row of rows) for (const name of wide) if (typeof row[name] === 'string') row[name] = Number(row[name]);
+  return rows;
 }
 
 type ApiRow = { complaintType: string; scope: string; unresolvedCustomers: number; firstContactCustomers: number; allowanceToDate: number; ratio: number | null; level: string };
