@@ -64,4 +64,15 @@ describe('wall-board intake', () => {
     beat({ lastBatchAt: new Date().toISOString(), unknownBranches: { events: 0, codes: [] } });
     await page.waitForFunction(() => document.querySelector('#grid thead th.scope.all .scope-code')?.textContent === 'ALL', undefined, { timeout: 5000 });
   });
+
+  // Audit W F2: with the broker's store full every intake system's publish was refused, while the
+  // wall said 实时 (nothing new arrived to count). The heartbeat's brokerStore reaches the top bar.
+  it('broker store - a store that refuses the intake\'s tickets is said in red; gone when it takes them again', async () => {
+    beat({ lastBatchAt: new Date().toISOString(), brokerStore: { status: 'degraded', reasons: ['the broker refuses to store messages'] } });
+    await page.waitForSelector('#broker-store:not([hidden])', { timeout: 5000 });
+    expect(await page.locator('#broker-store').innerText()).toContain('消息存储将满或已拒收');
+    expect(await page.locator('#broker-store').getAttribute('title')).toContain('refuses');
+    beat({ lastBatchAt: new Date().toISOString(), brokerStore: { status: 'ok' } });
+    await page.waitForSelector('#broker-store[hidden]', { state: 'attached', timeout: 5000 });
+  });
 });

@@ -33,6 +33,7 @@ const ZH = {
   intakeNever: '尚未收到工单', intakeNoneSinceStart: '监测启动以来未收到工单', intakeLast: (/** @type {string} */ t) => `最后来单 ${t}`,
   intakeQuiet: (/** @type {string} */ t, /** @type {string} */ d) => `最后来单 ${t} · ${d} 无新单`,
   unknownBranches: (/** @type {number} */ n) => `含未列入计划的网点 ${n} 条`,
+  brokerStoreDegraded: '⚠ 消息存储将满或已拒收：工单系统的投递可能丢失，请联系运维',
   unknownBranchesTitle: (/** @type {number} */ n, /** @type {string} */ codes) => `全行含 ${n} 条来自计划未列网点（${codes}）的事件：只计入全行，所以各网点之和小于全行`,
   lang: 'English', masked: '公共区域 · 已脱敏',
 };
@@ -67,6 +68,7 @@ const EN = {
   intakeNever: 'No tickets received yet', intakeNoneSinceStart: 'No tickets since the monitor started', intakeLast: (t) => `Last ticket ${t}`,
   intakeQuiet: (t, d) => `Last ticket ${t} · none for ${d}`,
   unknownBranches: (n) => `incl. ${n} from unlisted branches`,
+  brokerStoreDegraded: '⚠ Broker store full or nearly: intake systems\' tickets may be refused; call operations',
   unknownBranchesTitle: (n, codes) => `Bank-wide includes ${n} events from branches the plan does not list (${codes}): counted bank-wide only, so the branches sum to less`,
   lang: '中文', masked: 'Public area · masked',
 };

@@ -2,7 +2,9 @@
 // The top bar's words about the data, and the bank-wide column's note: plan period, dead
 // letters, whether tickets arrive (intake.js), and events the bank-wide figures hold that no
 // branch does (a branch the plan does not list: the branches then sum to less than 全行 with no
-// word why; found by an audit). Hooks: #intake[data-state], #grid th.scope.all .scope-code[data-unknown].
+// word why; found by an audit), and a broker whose store refuses the intake's tickets (the
+// monitor then still looks healthy: nothing new arrives to count; audit W). Hooks:
+// #intake[data-state], #broker-store, #grid th.scope.all .scope-code[data-unknown].
 
 import { dateTime, setText } from './format.js';
 import { renderDeadLetters } from './data-quality.js';
@@ -37,6 +39,11 @@ export function renderDataNotes(state, T, opts) {
     if (box.dataset.state !== intake.state) box.dataset.state = intake.state;
     setText(box, intakeText(intake, state.timezone, T));
   }
+  const store = $('broker-store');
+  const degraded = p?.brokerStore?.status === 'degraded';
+  hide(store, !degraded);
+  setText(store, degraded ? T.brokerStoreDegraded : '');
+  if (store.title !== (degraded ? (p.brokerStore.reasons ?? []).join('; ') : '')) store.title = degraded ? (p.brokerStore.reasons ?? []).join('; ') : '';
   const code = /** @type {HTMLElement|null} */ (document.querySelector('#grid thead th.scope.all .scope-code'));
   if (!code) return;
   const unknown = p?.unknownBranches?.events ?? 0;
