@@ -75,4 +75,15 @@ describe('wall-board intake', () => {
     beat({ lastBatchAt: new Date().toISOString(), brokerStore: { status: 'ok' } });
     await page.waitForSelector('#broker-store[hidden]', { state: 'attached', timeout: 5000 });
   });
+
+  // Audit V F15: the level tile showed three bare coloured numbers over a line counting something
+  // else (cells by their level now); each figure now carries its word.
+  it('level tile - each figure of the open level alerts says its level, and the tile says it counts alerts', async () => {
+    stage.server.send({ type: 'headline', asOf: new Date().toISOString(), now: { rate: 0.8, unresolved: 10, firstContact: 50, allowanceToDate: 40, annualAllowance: 124, ratio: 0.25, levels: { ok: 10, watch: 3, breach: 4, critical: 1 } }, lastWeek: null, alerts: { open: 8, openCases: 0, byLevel: { critical: 1, breach: 7, watch: 0 }, openedThisWeek: 0, openedLastWeek: 0 } });
+    const tile = page.locator('#headline .tile[data-tile="levels"]');
+    await page.waitForFunction(() => document.querySelector('#headline .tile[data-tile="levels"] .lv-breach b')?.textContent === '7');
+    const figures = await tile.locator('.lv').evaluateAll((spans) => spans.map((s) => `${s.querySelector('small')?.textContent} ${s.querySelector('b')?.textContent}`));
+    expect(figures).toEqual(['严重超标 1', '超标 7', '关注 0']);
+    expect(await tile.locator('.tile-label').innerText()).toContain('等级预警');
+  });
 });

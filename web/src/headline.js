@@ -71,8 +71,15 @@ export function updateHeadline(tiles, h) {
   trend(t.cases, alerts?.openedThisWeek, alerts?.openedLastWeek, (d) => int(d), false);
   const lv = alerts?.byLevel ?? {};
   const counts = ['critical', 'breach', 'watch'];
-  if (t.levels.value.children.length !== counts.length) t.levels.value.replaceChildren(...counts.map((k) => el('span', { class: `lv lv-${k}`, title: k })));
-  counts.forEach((k, i) => setText(t.levels.value.children[i], int(lv[k] ?? 0)));
+  // each figure with its word: three bare coloured numbers said nothing (audit V F15)
+  if (t.levels.value.children.length !== counts.length) {
+    t.levels.value.replaceChildren(...counts.map((k) => {
+      const span = el('span', { class: `lv lv-${k}`, title: T.levelAlertsTitle(T[k]) });
+      span.append(el('small', {}, T[k]), el('b'));
+      return span;
+    }));
+  }
+  counts.forEach((k, i) => setText(/** @type {HTMLElement} */ (t.levels.value.children[i]?.lastChild), int(lv[k] ?? 0)));
   const levelsNow = now?.levels, levelsPrev = prev?.levels;
   const bad = (/** @type {any} */ l) => (l ? l.watch + l.breach + l.critical : undefined);
   setText(t.levels.sub, levelsNow ? `${T.cellsNow}：${T.critical} ${int(levelsNow.critical)} · ${T.breach} ${int(levelsNow.breach)} · ${T.watch} ${int(levelsNow.watch)}` : '');
