@@ -156,17 +156,25 @@ describe('sources - a restart counts unclassified tickets as the live path did',
       }
       const sink = new ClickHouseSink(ch);
       const stored = (xs: MaskedEvent[], at: number) => xs.map((event, k) => ({ event, streamSeq: k + 1, receivedAtMs: at }));
-      await sink.writeBatch(stored(events, 1_000), []);
-      await sink.writeBatch(stored(events.slice(0, 400), 2_000), []); // stored twice, not folded yet
 
-      // live: shuffled, in batches of 1 to 40
+      // live: shuffled, in batches of 1 to 40, with a restart half way (a ticket's text stored
+      // before it, its first contact arriving after)
       const live = new CounterIndex(plan);
       const arrival = events.map((e) => ({ e, k: rnd(1_000_000) })).sort((a, b) => a.k - b.k).map((x) => x.e);
+      const half = arrival.length / 2;
+      let restarted: CounterIndex | undefined;
       for (let at = 0; at < arrival.length;) {
-        const n = 1 + rnd(40);
-        live.apply(arrival.slice(at, at + n));
-        at += n;
+        if (at >= half && !restarted) {
+          restarted = new CounterIndex(plan);
+          await countingFacts(ch, restarted, { fromMs: YEAR_START, toMs: YEAR_END, pageSize: 200, recentIds: 0 });
+        }
+        const batch = arrival.slice(at, at + 1 + rnd(40));
+        await sink.writeBatch(stored(batch, 1_000), []);
+        live.apply(batch);
+        restarted?.apply(batch);
+        at += batch.length;
       }
+      await sink.writeBatch(stored(events.slice(0, 400), 2_000), []); // stored twice, not folded yet
       const rebuilt = new CounterIndex(plan);
       await countingFacts(ch, rebuilt, { fromMs: YEAR_START, toMs: YEAR_END, pageSize: 200, recentIds: 0 });
       const replayed = new CounterIndex(plan);
@@ -177,6 +185,7 @@ describe('sources - a restart counts unclassified tickets as the live path did',
             const at = YEAR_START + d * 86_400_000;
             const want = live.count(type.code, scope, at);
             expect(rebuilt.count(type.code, scope, at), `${type.code}/${scope}@${d}`).toEqual(want);
+            expect(restarted!.count(type.code, scope, at), `restarted ${type.code}/${scope}@${d}`).toEqual(want);
             expect(replayed.count(type.code, scope, at), `replay ${type.code}/${scope}@${d}`).toEqual(want);
           }
         }

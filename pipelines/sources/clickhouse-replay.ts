@@ -122,8 +122,8 @@ export interface CountingOptions extends ReplayWindow {
 
 /**
  * The rebuild's read: only what the counters need — first contacts of the window, corrections
- * of any time, and the own classifications (any time) of the tickets whose first contacts of the
- * window were reported `unclassified`; only the columns counting uses — parsed straight into the
+ * of any time, and the own classifications of events reported `unclassified` of any time (a
+ * ticket's first contact may come after the restart); only the columns counting uses — parsed straight into the
  * sink, no event objects. Corrections and classifications first, so first contacts land under
  * their ticket's final facts. One query runs
  * ahead while the previous page is parsed (the embedded engine queries on its own threads).
@@ -161,9 +161,8 @@ export async function countingFacts(client: ClickHouseClient, sink: CountingSink
   for (let slice = 0; slice < uSlices && classifications > 0; slice++) {
     pages.push({
       query: `SELECT event_id, ticket_id, classifier_confidence, complaint_type FROM complaints.ticket_events
-              WHERE ${OWN_CLASSIFICATION} AND cityHash64(event_id) % {slices:UInt32} = {slice:UInt32}
-                AND ticket_id IN (SELECT ticket_id FROM complaints.ticket_events WHERE kind = 'first_contact' AND reported_type = '${UNCLASSIFIED}' AND ${inWindow})`,
-      query_params: { ...params, slices: uSlices, slice },
+              WHERE ${OWN_CLASSIFICATION} AND cityHash64(event_id) % {slices:UInt32} = {slice:UInt32}`,
+      query_params: { slices: uSlices, slice },
       parse: (text) => parseClassifications(text, sink),
     });
   }
