@@ -13,6 +13,14 @@ import { REVIEW_BELOW, UNCLASSIFIED } from '../transforms/classify.ts';
 export const OWN_CLASSIFICATION = `reported_type = '${UNCLASSIFIED}' AND kind != 'corrected' AND complaint_type != '${UNCLASSIFIED}'
   AND classifier_confidence IS NOT NULL AND NOT endsWith(classifier_model, '+ticket')`;
 
+/** A ticket's classification among its rows reported `unclassified`: argMax(…, MOST_CONFIDENT),
+ *  the most confident (in thousandths, as the counters compare) and on a tie the greater eventId. */
+export const MOST_CONFIDENT = `(round(ifNull(classifier_confidence, 0), 3), event_id)`;
+
+/** Rows of tickets some event of which was classified with confidence: they wait for no one,
+ *  since the most confident classification of the ticket is one of them. */
+export const CONFIDENTLY_CLASSIFIED = `${OWN_CLASSIFICATION} AND needs_review = 0`;
+
 /** The classification a stored row carries of its own (see OWN_CLASSIFICATION), else undefined. */
 export function storedClassification(kind: string, reportedType: string, complaintType: string, confidence: number | null, model: string): Classification | undefined {
   if (reportedType !== UNCLASSIFIED || kind === 'corrected' || confidence === null || Number.isNaN(confidence) || model.endsWith('+ticket')) return undefined;
