@@ -3,6 +3,7 @@ import type { TicketEvent } from '../../pipelines/model.ts';
 import { getJson } from '../helpers/monitor-process.ts';
 import { publishEvents, waitConsumed } from '../helpers/publish.ts';
 import { liveStack } from '../helpers/stack.ts';
+import { until } from '../faults/support.ts';
 
 // A ticket the intake never classified (a 12378 transfer): every event says `unclassified`, and
 // only the first carries the complaint's text. Contract section 1: the monitor assigns a type
@@ -59,5 +60,20 @@ describe('unclassified tickets', () => {
     expect(await unresolved()).toBe(4);
     await live.restart();
     expect(await unresolved()).toBe(4);
+  });
+
+  it('open the case of a strict type the text arrives with after the first contact', async () => {
+    const insurance = { ...opened('U5', '2025-04-09T09:00:00+08:00'), text: '客户要求退保，称代理保险销售误导，保单收益不符' };
+    await publishEvents(live.nc, [contact('U5', '2025-04-10T09:00:00+08:00')]);
+    await waitConsumed(live.nc);
+    await publishEvents(live.nc, [insurance]);
+    await waitConsumed(live.nc);
+    const alert = await until('case.U5', async () => ((await getJson(live.monitor, '/api/alerts?status=open')).body.alerts as Array<{ id: string }>).find((a) => a.id === 'case.U5'));
+    expect(alert).toMatchObject({ kind: 'case', complaintType: 'insurance_dispute', scope: 'SH' });
+    // re-derived at start from the stored events, each with its own classification
+    await live.restart();
+    await until('alert engine started', () => live.monitor.output().includes('alert engine started')); // its first derivation done
+    const open = (await getJson(live.monitor, '/api/alerts?status=open')).body.alerts as Array<{ id: string }>;
+    expect(open.find((a) => a.id === 'case.U5')).toMatchObject({ kind: 'case', complaintType: 'insurance_dispute' });
   });
 });
