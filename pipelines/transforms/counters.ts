@@ -101,7 +101,7 @@ export class CounterIndex {
 
   /** Applies events even if their ids were seen: batches that raced a rebuild (a plan change),
    *  whose ids its recent-ids read may hold while its earlier fact pages do not. Safe: a first
-   *  contact or correction applied twice changes nothing. */
+   *  contact, correction or classification applied twice changes nothing. */
   reapply(events: readonly MaskedEvent[]): ChangedKey[] {
     return this.applyEvents(events, false);
   }
