@@ -9,7 +9,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { CounterRow, MaskedEvent } from '../pipelines/model.ts';
 import type { CompiledPlan } from '../pipelines/plan/index.ts';
 import { ClickHouseSink, chTime } from '../pipelines/sinks/clickhouse.ts';
-import { storedEvents, storedTicketTypes } from '../pipelines/sources/clickhouse-replay.ts';
+import { storedEvents } from '../pipelines/sources/clickhouse-replay.ts';
 import { STREAM } from '../pipelines/sources/jetstream.ts';
 import { CounterIndex, decodeEvent } from '../pipelines/transforms/index.ts';
 import type { StreamPreparer } from './replay-prepare.ts';
@@ -90,7 +90,6 @@ export async function storeFromStream(nc: NatsConnection, ch: ClickHouseClient, 
       if (messages === 0) {
         firstSeq = m.seq;
         storeHasEarlier = (await storedBefore(ch, firstSeq)) > 0;
-        if (storeHasEarlier) await storedTicketTypes(ch, { fromMs: plan.yearStartMs, toMs: plan.yearEndMs, beforeStreamSeq: firstSeq }, (t, c) => preparer.ticketTypes.note(t, c));
       }
       messages++;
       pending = m.info.pending;

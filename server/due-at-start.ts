@@ -1,13 +1,16 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { CompiledPlan } from '../pipelines/plan/index.ts';
 import { chTime } from '../pipelines/sinks/clickhouse.ts';
+import { OWN_CLASSIFICATION } from '../pipelines/sources/stored-classification.ts';
 import type { ChangedKey, DueChanges } from './due-changes.ts';
 
 // The schedule of future-dated events (due-changes.ts) lives in memory, so after a restart or a
 // plan swap the events stored dated after now would never come due: the screens kept the old
 // figure and no level alert opened at their time (audit S F2). The store gives them back: each
 // with the keys its ticket counts under (a correction also moves the ticket out of its old type
-// and branch, so every type and branch the ticket's counting events name).
+// and branch, so every type and branch the ticket's counting events name, and the types its
+// events reported `unclassified` were classified as: a first contact without text is stored
+// `unclassified` and counts under one of those, docs/ALERTS.md "Classification review").
 
 const FUTURE_KEYS = `
   WITH future AS (
@@ -19,7 +22,7 @@ const FUTURE_KEYS = `
   FROM future AS f
   INNER JOIN (
     SELECT DISTINCT ticket_id, complaint_type, branch FROM complaints.ticket_events
-    WHERE kind IN ('first_contact', 'corrected') AND ticket_id IN (SELECT ticket_id FROM future)
+    WHERE (kind IN ('first_contact', 'corrected') OR (${OWN_CLASSIFICATION})) AND ticket_id IN (SELECT ticket_id FROM future)
   ) AS t ON f.ticket_id = t.ticket_id
   ORDER BY at LIMIT {limit:UInt32}`;
 

@@ -5,10 +5,9 @@ import { Subject, type Subscription } from 'rxjs';
 import type { MaskedEvent } from '../pipelines/model.ts';
 import type { CompiledPlan } from '../pipelines/plan/index.ts';
 import { CounterIndex, decodeEvent, maskEvent } from '../pipelines/transforms/index.ts';
-import { TicketTypes } from '../pipelines/transforms/ticket-types.ts';
 import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
 import { CounterHistory } from '../pipelines/sinks/counter-history.ts';
-import { countingFacts, storedTicketTypes } from '../pipelines/sources/clickhouse-replay.ts';
+import { countingFacts } from '../pipelines/sources/clickhouse-replay.ts';
 import { jetStreamEnvelopes, type SourceStatus } from '../pipelines/sources/jetstream.ts';
 import { monitorTopology, type Prepared } from '../pipelines/topology.ts';
 import { openMonitorStore, type MonitorStore } from './store.ts';
@@ -47,8 +46,6 @@ export class Monitor {
   /** events stored, not counted in full: outside the plan year, or from unknown branches */
   readonly uncounted = new UncountedEvents();
   readonly deadLetterWindow = new DeadLetterWindow();
-  /** the types unclassified tickets were given, for their events with nothing to classify */
-  private readonly ticketTypes = new TicketTypes();
   /** messages per batch write (/metrics) */
   readonly batchSizes = new SizeHistogram();
   /** swapped whole by replacePlan (a new plan, a new index); read it afresh, never keep it */
@@ -158,7 +155,6 @@ export class Monitor {
     const recentIds = Math.max(50_000, 2 * this.config.maxAckPending);
     const year = { fromMs: this.plan.yearStartMs, toMs: this.plan.yearEndMs };
     this.health.rebuiltEvents = await countingFacts(this.clickhouse, this.index, { ...year, recentIds });
-    await storedTicketTypes(this.clickhouse, year, (t, c) => this.ticketTypes.note(t, c));
     await scheduleStoredFuture(this.clickhouse, this.plan, this.now(), this.due);
     this.health.rebuildMs = Date.now() - started;
     const dead = await storedDeadLetters(this.clickhouse);
@@ -170,7 +166,7 @@ export class Monitor {
   private prepare = (data: Uint8Array): Prepared => {
     const decoded = decodeEvent(data);
     if (!decoded.ok) return decoded;
-    return { ok: true, event: maskEvent(decoded.event, { hashKey: this.hashKey, plan: this.plan, ticketTypes: this.ticketTypes }) };
+    return { ok: true, event: maskEvent(decoded.event, { hashKey: this.hashKey, plan: this.plan }) };
   };
 
   private consume(): void {

@@ -158,3 +158,69 @@ describe('cases - compact ticket book', () => {
     expect(c.history.map((h) => h.detail?.eventId)).toEqual(['f4321', 'x4321']);
   });
 });
+
+describe('cases - tickets the intake left unclassified', () => {
+  // Every event says `unclassified` and carries its own classification (maskEvent); the ticket is
+  // of its most confident one (ties to the greater eventId), a correction beating it, as the
+  // counters count it (transforms/corrections.ts).
+  const U = 'unclassified';
+  const classified = fact.chain((f) =>
+    fc.record({ own: fc.constantFrom('ins', 'steady', U), confidence: fc.constantFrom(0.25, 0.5, 0.5, 0.9) }).map(({ own, confidence }) => ({ ...f, own, confidence })),
+  );
+  const unclassifiedEvent = (f: Fact & { own: string; confidence: number }, i: number): MaskedEvent => {
+    const e = event(f, i);
+    if (e.kind === 'corrected') return e; // a person types it
+    return { ...e, complaintType: f.own, reportedType: U, classification: { type: f.own, confidence: f.own === U ? 0 : f.confidence, modelVersion: 'k', needsReview: true } };
+  };
+
+  it('a case follows the most confident classification of all its events, in any order and batching', () => {
+    fc.assert(
+      fc.property(fc.array(classified, { minLength: 1, maxLength: 16 }), fc.array(fc.double({ noNaN: true }), { minLength: 16, maxLength: 16 }), fc.nat(4), (facts, keys, cut) => {
+        const events = facts.map(unclassifiedEvent);
+        const arrival = events.map((e, i) => ({ e, k: keys[i]! })).sort((a, b) => a.k - b.k).map((x) => x.e);
+        const inOrder = new TicketBook();
+        inOrder.apply([...events].sort((a, b) => a.occurredAtMs - b.occurredAtMs));
+        const shuffled = new TicketBook();
+        for (let i = 0; i < arrival.length; i += cut + 1) shuffled.apply(arrival.slice(i, i + cut + 1));
+        for (const id of TICKETS) {
+          const mine = events.filter((e) => e.ticketId === id);
+          const tOf = (e: MaskedEvent) => (Number.isNaN(e.occurredAtMs) ? -Infinity : e.occurredAtMs);
+          const later = (a: MaskedEvent, b?: MaskedEvent) => !b || tOf(a) > tOf(b) || (tOf(a) === tOf(b) && a.eventId > b.eventId);
+          let retype: MaskedEvent | undefined, best: MaskedEvent | undefined;
+          for (const e of mine) {
+            if (e.kind === 'corrected' && later(e, retype)) retype = e;
+            const c = e.classification;
+            if (c && c.type !== U && (!best || c.confidence > best.classification!.confidence || (c.confidence === best.classification!.confidence && e.eventId > best.eventId))) best = e;
+          }
+          const type = retype?.complaintType ?? best?.classification?.type ?? U;
+          for (const now of NOWS) {
+            const a = shuffled.get(id), b = inOrder.get(id);
+            // (escalations of one instant keep their order of arrival in the history, by design)
+            const sorted = (d: ReturnType<typeof deriveCase>) => d && { ...d, history: [...d.history].sort((x, y) => x.atMs - y.atMs || (x.id < y.id ? -1 : 1)) };
+            const c = sorted(a && deriveCase(a, ctx, now, { noProgressHours: 24, deadlineDays: 2 }));
+            expect(c).toEqual(sorted(b && deriveCase(b, ctx, now, { noProgressHours: 24, deadlineDays: 2 })));
+            if (c) expect(c.complaintType).toBe(type);
+            else if (STRICT.has(type) && !mine.some((e) => e.kind === 'corrected') && mine.some((e) => e.kind === 'first_contact' && e.outcome === 'not_agreed' && e.occurredAtMs >= START && e.occurredAtMs < END)) expect.fail(`${id}: no case though of strict type ${type}`);
+          }
+        }
+      }),
+      { numRuns: 800 },
+    );
+  });
+
+  it('opens the case of a first contact without text once an event typed strict arrives, later or earlier', () => {
+    const base = { ticketId: 'U1', occurredAt: '', branch: 'SH', reportedType: U, customerHash: '', customerMasked: {} };
+    const contact: MaskedEvent = { ...base, eventId: 'u1-fc', kind: 'first_contact', occurredAtMs: START + HOUR, complaintType: U, outcome: 'not_agreed', classification: { type: U, confidence: 0, modelVersion: 'k', needsReview: true } };
+    const opened: MaskedEvent = { ...base, eventId: 'u1-o', kind: 'opened', occurredAtMs: START, complaintType: 'ins', classification: { type: 'ins', confidence: 0.8, modelVersion: 'k', needsReview: false } };
+    const cfg = { noProgressHours: 72, deadlineDays: 15 };
+    for (const order of [[contact, opened], [opened, contact]]) {
+      const book = new TicketBook();
+      book.apply([order[0]!]);
+      book.apply([order[1]!]);
+      expect(deriveCase(book.get('U1')!, ctx, START + 2 * HOUR, cfg)).toMatchObject({ complaintType: 'ins', scope: 'SH', openedAtMs: START + HOUR });
+    }
+    const alone = new TicketBook();
+    alone.apply([contact]);
+    expect(deriveCase(alone.get('U1')!, ctx, START + 2 * HOUR, cfg)).toBeUndefined(); // no type yet
+  });
+});

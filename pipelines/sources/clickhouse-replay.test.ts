@@ -121,3 +121,94 @@ describe('sources - the rebuild read gives the counters of every stored event', 
     }
   }, 60_000);
 });
+
+describe('sources - a restart counts unclassified tickets as the live path did', () => {
+  it('countingFacts gives the counters of events applied live in any order (classifications of any kind and time, Float32 confidences, repeats)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cewm-replay-class-test-'));
+    const ch = await openClickHouse({ dataDir: join(dir, 'clickhouse') });
+    try {
+      await migrate(ch);
+      const plan = testPlan();
+      const U = 'unclassified';
+      const types = ['mortgage_prepayment', 'insurance_dispute', 'auto_installment', 'other'];
+      // thousandths Float32 does not hold exactly, and equal ones decided by eventId
+      const confidences = [0, 0.167, 0.333, 0.583, 0.583, 0.7, 1];
+      let seed = 11; // xorshift32: its low bits vary, which types[rnd(4)] needs
+      const rnd = (n: number) => ((seed ^= seed << 13), (seed ^= seed >>> 17), (seed ^= seed << 5), (seed >>> 0) % n);
+      const events: MaskedEvent[] = [];
+      for (let i = 0; i < 2500; i++) {
+        const kind = (['opened', 'first_contact', 'first_contact', 'escalated', 'resolved', 'corrected'] as const)[rnd(i % 50 === 0 ? 6 : 5)]!;
+        // some texts come before the year (an `opened` of 31 December)
+        const t = YEAR_START - 3 * 86_400_000 + rnd(370) * 86_400_000 + rnd(1000);
+        const ticket = rnd(300);
+        const unclassified = ticket % 3 !== 0;
+        const confidence = confidences[rnd(confidences.length)]!;
+        const own = confidence === 0 ? U : types[rnd(4)]!;
+        const e: MaskedEvent = {
+          eventId: `e-${i}`, ticketId: `T-${ticket}`, kind, occurredAt: new Date(t).toISOString(), occurredAtMs: t,
+          branch: ['BJ', 'BJ-HD', 'SH', 'GZ'][rnd(4)]!, complaintType: unclassified ? own : types[rnd(4)]!, reportedType: unclassified ? U : '', customerHash: `c${rnd(120)}`, customerMasked: {},
+          classification: unclassified ? { type: own, confidence, modelVersion: 'keywords-v1', needsReview: confidence < 0.6 } : undefined,
+        };
+        if (!unclassified) e.reportedType = e.complaintType;
+        if (kind === 'corrected') [e.complaintType, e.reportedType, e.classification] = [types[rnd(4)]!, types[0]!, undefined];
+        if (kind === 'first_contact' || rnd(2) === 0) e.outcome = rnd(3) === 0 ? 'not_agreed' : 'agreed';
+        events.push(e);
+      }
+      const sink = new ClickHouseSink(ch);
+      const stored = (xs: MaskedEvent[], at: number) => xs.map((event, k) => ({ event, streamSeq: k + 1, receivedAtMs: at }));
+
+      // live: shuffled, in batches of 1 to 40, with a restart half way (a ticket's text stored
+      // before it, its first contact arriving after)
+      const live = new CounterIndex(plan);
+      const arrival = events.map((e) => ({ e, k: rnd(1_000_000) })).sort((a, b) => a.k - b.k).map((x) => x.e);
+      const half = arrival.length / 2;
+      let restarted: CounterIndex | undefined;
+      for (let at = 0; at < arrival.length;) {
+        if (at >= half && !restarted) {
+          restarted = new CounterIndex(plan);
+          await countingFacts(ch, restarted, { fromMs: YEAR_START, toMs: YEAR_END, pageSize: 200, recentIds: 0 });
+        }
+        const batch = arrival.slice(at, at + 1 + rnd(40));
+        await sink.writeBatch(stored(batch, 1_000), []);
+        live.apply(batch);
+        restarted?.apply(batch);
+        at += batch.length;
+      }
+      await sink.writeBatch(stored(events.slice(0, 400), 2_000), []); // stored twice, not folded yet
+      const rebuilt = new CounterIndex(plan);
+      await countingFacts(ch, rebuilt, { fromMs: YEAR_START, toMs: YEAR_END, pageSize: 200, recentIds: 0 });
+      const replayed = new CounterIndex(plan);
+      for await (const page of storedEvents(ch, { fromMs: YEAR_START, toMs: YEAR_END, pageSize: 200 })) replayed.apply(page);
+      for (const type of plan.types) {
+        for (const scope of plan.scopes) {
+          for (let d = -1; d <= 366; d += 5) {
+            const at = YEAR_START + d * 86_400_000;
+            const want = live.count(type.code, scope, at);
+            expect(rebuilt.count(type.code, scope, at), `${type.code}/${scope}@${d}`).toEqual(want);
+            expect(restarted!.count(type.code, scope, at), `restarted ${type.code}/${scope}@${d}`).toEqual(want);
+            expect(replayed.count(type.code, scope, at), `replay ${type.code}/${scope}@${d}`).toEqual(want);
+          }
+        }
+      }
+      // most first contacts of unclassified tickets have no text of their own, and still count
+      const textless = events.filter((e) => e.kind === 'first_contact' && e.reportedType === U && e.complaintType === U).length;
+      expect(textless).toBeGreaterThan(50);
+      const counted = plan.types.reduce((n, type) => n + live.count(type.code, 'ALL', YEAR_END).firstContact, 0);
+      expect(counted).toBeGreaterThan(100);
+    } finally {
+      await ch.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('sources - stored classifications', () => {
+  it("reads a row's own classification; a type borrowed from another event (+ticket, before 2026-11-27) or a correction's is none", () => {
+    const row = (kind: string, type: string, confidence: string, model: string) => `e\tT\t${kind}\t5\tSH\t${type}\tc\t\tunclassified\t${confidence}\t${model}\n`;
+    const [own, borrowed, corrected, none] = parseRows(row('opened', 'mortgage_prepayment', '0.583', 'keywords-v1') + row('first_contact', 'mortgage_prepayment', '0.583', 'keywords-v1+ticket') + row('corrected', 'x', '\\N', '') + row('first_contact', 'unclassified', '0', 'keywords-v1'));
+    expect(own).toMatchObject({ reportedType: 'unclassified', complaintType: 'mortgage_prepayment', classification: { type: 'mortgage_prepayment', confidence: 0.583, needsReview: true } });
+    expect(borrowed!.classification).toBeUndefined();
+    expect(corrected!.classification).toBeUndefined();
+    expect(none!.classification).toMatchObject({ type: 'unclassified', confidence: 0 });
+  });
+});

@@ -1,6 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Classification, EventKind, MaskedEvent, Outcome } from '../model.ts';
-import { REVIEW_BELOW } from '../transforms/classify.ts';
+import type { EventKind, MaskedEvent, Outcome } from '../model.ts';
+import { UNCLASSIFIED } from '../transforms/classify.ts';
+import { OWN_CLASSIFICATION, storedClassification } from './stored-classification.ts';
 import { chTime } from '../sinks/clickhouse.ts';
 
 // The second source: events already stored, read back to rebuild the in-memory index at start
@@ -10,7 +11,7 @@ import { chTime } from '../sinks/clickhouse.ts';
 // TabSeparated, not JSON: a rebuild of millions of rows is mostly parsing.
 
 export interface ReplayWindow {
-  /** events of the plan year; corrections of any time are always read (they rewrite history) */
+  /** events of the plan year; corrections and classifications of any time are always read */
   fromMs: number;
   toMs: number;
   /** rows per page at most (approximately) */
@@ -24,7 +25,7 @@ export interface ReplayWindow {
  */
 export const OCCURRED_MS = `(toUnixTimestamp64Milli(occurred_at) + if(match(occurred_at_text, '[.][0-9]{4}'), toUInt32OrZero(rightPad(substring(extract(occurred_at_text, '[.]([0-9]+)'), 4, 3), 3, '0')) / 1000, 0))`;
 
-const COLUMNS = `event_id, ticket_id, kind, ${OCCURRED_MS}, branch, complaint_type, customer_hash, outcome`;
+const COLUMNS = `event_id, ticket_id, kind, ${OCCURRED_MS}, branch, complaint_type, customer_hash, outcome, reported_type, classifier_confidence, classifier_model`;
 
 export async function* storedEvents(client: ClickHouseClient, window: ReplayWindow): AsyncGenerator<MaskedEvent[]> {
   const pageSize = window.pageSize ?? 400_000;
@@ -45,8 +46,9 @@ export async function* storedEvents(client: ClickHouseClient, window: ReplayWind
       );
     }
   }
-  // Corrections dated outside the year still re-type or move the year's tickets.
-  const outside = await page(client, `kind = 'corrected' AND NOT (${inWindow})`, params);
+  // Corrections dated outside the year still re-type or move the year's tickets, and
+  // classifications type them (an `opened` of 31 December that carries the text).
+  const outside = await page(client, `(kind = 'corrected' OR (${OWN_CLASSIFICATION})) AND NOT (${inWindow})`, params);
   if (outside.length > 0) yield outside;
 }
 
@@ -81,6 +83,8 @@ function unescape(v: string): string {
 function toMaskedEvent(f: string[]): MaskedEvent {
   const outcome = f[7] ?? '';
   const complaintType = unescape(f[5] ?? '');
+  const reportedType = f[8] === undefined ? complaintType : unescape(f[8]);
+  const confidence = f[9] === undefined || f[9] === '\\N' ? null : Number(f[9]);
   return {
     eventId: unescape(f[0] ?? ''),
     ticketId: unescape(f[1] ?? ''),
@@ -89,7 +93,7 @@ function toMaskedEvent(f: string[]): MaskedEvent {
     occurredAtMs: Number(f[3]),
     branch: unescape(f[4] ?? ''),
     complaintType,
-    reportedType: complaintType,
+    reportedType,
     customerHash: f[6] ?? '',
     customerMasked: {},
     // the fields of maskEvent's objects, in its order: one hidden class for every masked event
@@ -99,7 +103,7 @@ function toMaskedEvent(f: string[]): MaskedEvent {
     text: undefined,
     satisfaction: undefined,
     tags: undefined,
-    classification: undefined,
+    classification: storedClassification(f[2] ?? '', reportedType, complaintType, confidence, unescape(f[10] ?? '')),
   };
 }
 
@@ -107,6 +111,7 @@ function toMaskedEvent(f: string[]): MaskedEvent {
 export interface CountingSink {
   addFirstContact(ticketId: string, t: number, customerHash: string, type: string, branch: string, outcome: Outcome | undefined): void;
   addCorrection(ticketId: string, eventId: string, t: number, type: string, branch: string, outcome: Outcome | undefined): void;
+  addClassification(ticketId: string, eventId: string, confidence: number, type: string): void;
   remember(eventIds: Iterable<string>): void;
 }
 
@@ -116,9 +121,11 @@ export interface CountingOptions extends ReplayWindow {
 }
 
 /**
- * The rebuild's read: only what the counters need — first contacts of the window and corrections
- * of any time, only the columns counting uses — parsed straight into the sink, no event objects.
- * Corrections first, so first contacts land under their ticket's final facts. One query runs
+ * The rebuild's read: only what the counters need — first contacts of the window, corrections
+ * of any time, and the own classifications of events reported `unclassified` of any time (a
+ * ticket's first contact may come after the restart); only the columns counting uses — parsed straight into the
+ * sink, no event objects. Corrections and classifications first, so first contacts land under
+ * their ticket's final facts. One query runs
  * ahead while the previous page is parsed (the embedded engine queries on its own threads).
  * Returns the number of stored events the counters are derived from (all kinds, as storedEvents reads).
  */
@@ -128,14 +135,16 @@ export async function countingFacts(client: ClickHouseClient, sink: CountingSink
   const inWindow = `occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}`;
   const figures = await client.query({
     query: `SELECT toYYYYMM(occurred_at) AS m, countIf(kind = 'first_contact' AND ${inWindow}) AS fc, countIf(${inWindow}) AS n, countIf(kind = 'corrected') AS k,
-                   countIf(kind = 'corrected' AND NOT (${inWindow})) AS outside
+                   countIf((kind = 'corrected' OR (${OWN_CLASSIFICATION})) AND NOT (${inWindow})) AS outside,
+                   countIf(${OWN_CLASSIFICATION}) AS u
             FROM complaints.ticket_events GROUP BY m ORDER BY m`,
     query_params: params,
     format: 'JSONEachRow',
   });
-  const months = (await figures.json<{ m: number; fc: string; n: string; k: string; outside: string }>()).map((r) => ({ m: Number(r.m), fc: Number(r.fc), n: Number(r.n), k: Number(r.k), outside: Number(r.outside) }));
+  const months = (await figures.json<{ m: number; fc: string; n: string; k: string; outside: string; u: string }>()).map((r) => ({ m: Number(r.m), fc: Number(r.fc), n: Number(r.n), k: Number(r.k), outside: Number(r.outside), u: Number(r.u) }));
   const events = months.reduce((sum, r) => sum + r.n + r.outside, 0);
   const corrections = months.reduce((sum, r) => sum + r.k, 0);
+  const classifications = months.reduce((sum, r) => sum + r.u, 0);
 
   type Page = { query: string; query_params: Record<string, unknown>; parse: (text: string) => void };
   const pages: Page[] = [];
@@ -148,11 +157,21 @@ export async function countingFacts(client: ClickHouseClient, sink: CountingSink
       parse: (text) => parseCorrections(text, sink),
     });
   }
+  const uSlices = Math.max(1, Math.ceil(classifications / pageSize));
+  for (let slice = 0; slice < uSlices && classifications > 0; slice++) {
+    pages.push({
+      query: `SELECT event_id, ticket_id, classifier_confidence, complaint_type FROM complaints.ticket_events
+              WHERE ${OWN_CLASSIFICATION} AND cityHash64(event_id) % {slices:UInt32} = {slice:UInt32}`,
+      query_params: { slices: uSlices, slice },
+      parse: (text) => parseClassifications(text, sink),
+    });
+  }
   for (const { m, fc } of months) {
     const slices = Math.ceil(fc / pageSize);
     for (let slice = 0; slice < slices; slice++) {
       pages.push({
-        query: `SELECT ticket_id, ${OCCURRED_MS}, customer_hash, complaint_type, branch, outcome FROM complaints.ticket_events
+        // reported `unclassified`: typed by its ticket's classifications, whatever it was stored with
+        query: `SELECT ticket_id, ${OCCURRED_MS}, customer_hash, if(reported_type = '${UNCLASSIFIED}', '${UNCLASSIFIED}', complaint_type), branch, outcome FROM complaints.ticket_events
                 WHERE toYYYYMM(occurred_at) = {m:UInt32} AND kind = 'first_contact' AND ${inWindow} AND cityHash64(event_id) % {slices:UInt32} = {slice:UInt32}`,
         query_params: { ...params, m, slices, slice },
         parse: (text) => parseFirstContacts(text, sink),
@@ -211,31 +230,13 @@ export function parseCorrections(text: string, sink: Pick<CountingSink, 'addCorr
   }
 }
 
-const outcomeOf = (v: string): Outcome | undefined => (v === '' ? undefined : (v as Outcome));
-
-/**
- * The types stored unclassified tickets were given (the most confident per ticket), read back at
- * start so that a first contact with nothing to classify still takes its ticket's type after a
- * restart (pipelines/transforms/ticket-types.ts). The most recent tickets of the window first.
- * With beforeStreamSeq, only events that came earlier in the stream: what the monitor knew when
- * it read that message (a replay from that sequence, scripts/replay-lib.ts).
- */
-export async function storedTicketTypes(client: ClickHouseClient, window: { fromMs: number; toMs: number; beforeStreamSeq?: number }, note: (ticketId: string, c: Classification) => void, limit = 200_000): Promise<number> {
-  const rs = await client.query({
-    query: `SELECT ticket_id, argMax(complaint_type, (classifier_confidence, occurred_at)) AS type, max(classifier_confidence) AS confidence,
-                   argMax(classifier_model, (classifier_confidence, occurred_at)) AS model
-            FROM complaints.ticket_events
-            WHERE reported_type = 'unclassified' AND complaint_type != 'unclassified' AND classifier_confidence IS NOT NULL
-              AND occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')}
-              AND stream_seq < {beforeSeq:UInt64}
-            GROUP BY ticket_id ORDER BY max(occurred_at) DESC, ticket_id LIMIT {limit:UInt32}`,
-    query_params: { from: chTime(window.fromMs), to: chTime(window.toMs), beforeSeq: String(window.beforeStreamSeq ?? '18446744073709551615'), limit },
-    format: 'JSONEachRow',
-  });
-  const rows = await rs.json<{ ticket_id: string; type: string; confidence: number; model: string }>();
-  for (const r of rows.reverse()) { // oldest first: the newest are the last to be let go
-    const confidence = Number(r.confidence);
-    note(r.ticket_id, { type: r.type, confidence, modelVersion: r.model, needsReview: confidence < REVIEW_BELOW });
+/** event_id, ticket_id, confidence, complaint_type — TabSeparated; exported for tests. */
+export function parseClassifications(text: string, sink: Pick<CountingSink, 'addClassification'>): void {
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const v = line.split('\t').map(unescape);
+    sink.addClassification(v[1] ?? '', v[0] ?? '', Number(v[2]), v[3] ?? '');
   }
-  return rows.length;
 }
+
+const outcomeOf = (v: string): Outcome | undefined => (v === '' ? undefined : (v as Outcome));

@@ -37,3 +37,14 @@ export function counterRows(plan: PlanView, counts: CountSource, asOfMs: number,
   }
   return rows;
 }
+
+export interface ChangedKey { complaintType: string; scope: string }
+
+/** Keys k = typeIndex * scopes + scopeIndex → (type, scope) pairs, in plan order. */
+export function changedKeys(plan: PlanView, changed: ReadonlySet<number>): ChangedKey[] {
+  const nScopes = plan.scopes.length;
+  return [...changed].sort((x, y) => x - y).map((k) => ({
+    complaintType: plan.types[Math.floor(k / nScopes)]?.code ?? '',
+    scope: plan.scopes[k % nScopes] ?? '',
+  }));
+}

@@ -6,7 +6,8 @@
 //   are distinct customers by earliest time, so two first contacts with the same facts count as
 //   one, and a repeat of one is recognised inside its ticket;
 // - a correction wins by its (occurredAtMs, eventId) stamp, which a repeat does not beat;
-// - other kinds count nothing.
+// - an event reported `unclassified` brings its classification: a ticket's most confident types
+//   its first contacts reported `unclassified` (corrections.ts); other events count nothing.
 // has() answers for a bounded window of recent eventIds (RecentIds): the pipeline's dedupe of
 // redeliveries; an older repeat that passes it is written again (the table folds it by
 // event_id) and applied again (a no-op here).
@@ -15,16 +16,19 @@
 // typed arrays, per (type, scope) a typed-array table of customer → earliest time.
 
 import type { CounterRow, MaskedEvent, Outcome } from '../model.ts';
+import type { ChangedKey } from './counter-rows.ts';
 import type { PlanView } from './plan-view.ts';
-import { counterRows } from './counter-rows.ts';
+import { changedKeys, counterRows } from './counter-rows.ts';
 import { CustomerMinima } from './sorted-times.ts';
-import { flat, grow, growFilled, StringIds } from './string-ids.ts';
+import { grow, growFilled, StringIds } from './string-ids.ts';
 import { RecentIds } from './recent-ids.ts';
-import { isNewer, NOT_AGREED, outcomeCode, timeOf, type Corrections, type Effective } from './corrections.ts';
+import { effectiveOf, NOT_AGREED, outcomeCode, timeOf, withClassification, withCorrection, type Corrections, type Effective } from './corrections.ts';
+import { NOT_A_PLAN_TYPE, PlanNames } from './plan-names.ts';
+import { UNCLASSIFIED } from './classify.ts';
 
 const NONE = -1;
 
-export interface ChangedKey { complaintType: string; scope: string }
+export type { ChangedKey } from './counter-rows.ts';
 export interface CounterSize { tickets: number; firstContacts: number; customers: number; recentIds: number }
 export interface CounterIndexOptions {
   /** eventIds has() remembers at least (the most recent ones); default 200,000 */
@@ -35,14 +39,10 @@ export class CounterIndex {
   private readonly recent: RecentIds;
   private readonly ticketIds = new StringIds();
   private readonly customerIds = new StringIds();
-  /** types and branches, interned to small ints; the strings are copied (never a slice of a page) */
-  private readonly nameIds = new Map<string, number>();
-  private readonly names: string[] = [];
-  private readonly typeOfName: number[] = [];
-  private readonly scopesOfName: Array<readonly number[]> = [];
-  private readonly typeIndex: Map<string, number>;
-  private readonly scopeIndex: Map<string, number>;
-  /** per ticket: its first first-contact slot; corrections (rare) in a map */
+  private readonly names: PlanNames;
+  /** the name a first contact reported `unclassified` is held under */
+  private readonly unclassified: number;
+  /** per ticket: its first first-contact slot; corrections and classifications (rare) in a map */
   private ticketHead = new Int32Array(1024).fill(NONE);
   private readonly corrections = new Map<number, Corrections>();
   /** per customer: its first first-contact slot */
@@ -64,8 +64,8 @@ export class CounterIndex {
 
   constructor(private readonly plan: PlanView, options: CounterIndexOptions = {}) {
     this.recent = new RecentIds(options.recentIds ?? 200_000);
-    this.typeIndex = new Map(plan.types.map((t, i) => [t.code, i]));
-    this.scopeIndex = new Map(plan.scopes.map((s, i) => [s, i]));
+    this.names = new PlanNames(plan);
+    this.unclassified = this.names.of(UNCLASSIFIED);
     const keys = plan.types.length * plan.scopes.length;
     this.contacted = new Array<CustomerMinima | undefined>(keys).fill(undefined);
     this.unresolved = new Array<CustomerMinima | undefined>(keys).fill(undefined);
@@ -101,7 +101,7 @@ export class CounterIndex {
 
   /** Applies events even if their ids were seen: batches that raced a rebuild (a plan change),
    *  whose ids its recent-ids read may hold while its earlier fact pages do not. Safe: a first
-   *  contact or correction applied twice changes nothing. */
+   *  contact, correction or classification applied twice changes nothing. */
   reapply(events: readonly MaskedEvent[]): ChangedKey[] {
     return this.applyEvents(events, false);
   }
@@ -110,19 +110,20 @@ export class CounterIndex {
     const changed = new Set<number>();
     for (const e of events) {
       if (!this.recent.addIfNew(e.eventId) && skipSeen) continue;
-      if (e.kind === 'first_contact') this.addFirstContact(e.ticketId, timeOf(e.occurredAtMs), e.customerHash, e.complaintType, e.branch, e.outcome, changed);
+      // Only tickets the intake left `unclassified` pay for this (a correction types by itself).
+      const unclassified = e.reportedType === UNCLASSIFIED && e.kind !== 'corrected';
+      if (unclassified && e.classification !== undefined && e.classification.type !== UNCLASSIFIED) {
+        this.addClassification(e.ticketId, e.eventId, e.classification.confidence, e.classification.type, changed);
+      }
+      if (e.kind === 'first_contact') this.addFirstContact(e.ticketId, timeOf(e.occurredAtMs), e.customerHash, unclassified ? UNCLASSIFIED : e.complaintType, e.branch, e.outcome, changed);
       else if (e.kind === 'corrected') this.addCorrection(e.ticketId, e.eventId, timeOf(e.occurredAtMs), e.complaintType, e.branch, e.outcome, changed);
     }
-    const nScopes = this.plan.scopes.length;
-    return [...changed].sort((x, y) => x - y).map((k) => ({
-      complaintType: this.plan.types[Math.floor(k / nScopes)]?.code ?? '',
-      scope: this.plan.scopes[k % nScopes] ?? '',
-    }));
+    return changedKeys(this.plan, changed);
   }
 
   /** Distinct customers of (type, scope) up to and including asOfMs. O(log n). */
   count(type: string, scope: string, asOfMs: number): { unresolved: number; firstContact: number } {
-    const ti = this.typeIndex.get(type), si = this.scopeIndex.get(scope);
+    const ti = this.names.typeIndex.get(type), si = this.names.scopeIndex.get(scope);
     if (ti === undefined || si === undefined) return { unresolved: 0, firstContact: 0 };
     const k = ti * this.plan.scopes.length + si;
     return {
@@ -136,13 +137,14 @@ export class CounterIndex {
     return counterRows(this.plan, this, asOfMs, filter);
   }
 
-  /** One first_contact, by its facts (the bulk path of a rebuild; apply() for events). */
+  /** One first_contact, by its facts (the bulk path of a rebuild; apply() for events); type
+   *  `unclassified` for one reported so, which its ticket's classification types. */
   addFirstContact(ticketId: string, t: number, customerHash: string, type: string, branch: string, outcome: Outcome | undefined, changed?: Set<number>): void {
     // Outside the plan year a first contact never counts, whatever corrections come.
     if (!(t >= this.plan.yearStartMs && t < this.plan.yearEndMs)) return;
     const ticket = this.ticketOf(ticketId);
     const customer = this.customerIds.add(customerHash);
-    const ty = this.nameOf(type), br = this.nameOf(branch), oc = outcomeCode(outcome);
+    const ty = this.names.of(type), br = this.names.of(branch), oc = outcomeCode(outcome);
     for (let f = this.ticketHead[ticket] as number; f !== NONE; f = this.fNextInTicket[f] as number) {
       if (this.fT[f] === t && this.fCustomer[f] === customer && this.fType[f] === ty && this.fBranch[f] === br && this.fOutcome[f] === oc) return;
     }
@@ -165,11 +167,21 @@ export class CounterIndex {
   addCorrection(ticketId: string, eventId: string, t: number, type: string, branch: string, outcome: Outcome | undefined, changed?: Set<number>): void {
     const ticket = this.ticketOf(ticketId);
     const before = this.corrections.get(ticket);
-    let retype = before?.retype, reoutcome = before?.reoutcome;
-    if (isNewer(t, eventId, retype)) retype = { t, id: flat(eventId), type: this.nameOf(type), branch: this.nameOf(branch) };
-    if (outcome !== undefined && isNewer(t, eventId, reoutcome)) reoutcome = { t, id: retype?.id === eventId ? retype.id : flat(eventId), outcome: outcomeCode(outcome) };
-    if (retype === before?.retype && reoutcome === before?.reoutcome) return; // older, or a repeat
-    const after: Corrections = { retype, reoutcome };
+    const after = withCorrection(before, t, eventId, () => [this.names.of(type), this.names.of(branch)], outcome);
+    if (after) this.switchFacts(ticket, before, after, changed);
+  }
+
+  /** One classification of an event reported `unclassified` (confidence 0..1, type classified):
+   *  the ticket's most confident one types its first contacts reported `unclassified`. */
+  addClassification(ticketId: string, eventId: string, confidence: number, type: string, changed?: Set<number>): void {
+    const ticket = this.ticketOf(ticketId);
+    const before = this.corrections.get(ticket);
+    const after = withClassification(before, eventId, confidence, () => this.names.of(type));
+    if (after) this.switchFacts(ticket, before, after, changed);
+  }
+
+  /** Moves the ticket's first contacts whose effective facts differ between before and after. */
+  private switchFacts(ticket: number, before: Corrections | undefined, after: Corrections, changed: Set<number> | undefined): void {
     const moved: Array<{ f: number; old: Effective; now: Effective }> = [];
     for (let f = this.ticketHead[ticket] as number; f !== NONE; f = this.fNextInTicket[f] as number) {
       const old = this.effective(f, before), now = this.effective(f, after);
@@ -186,11 +198,11 @@ export class CounterIndex {
 
   /** Adds (sign +1) or removes (-1) one first contact in every scope of its effective branch. */
   private contribute(f: number, eff: Effective, sign: 1 | -1, changed: Set<number> | undefined): void {
-    const ti = this.typeOfName[eff.type] as number;
-    if (ti === NONE) return;
+    const ti = this.names.typeIndexOf(eff.type);
+    if (ti === NOT_A_PLAN_TYPE) return;
     const nScopes = this.plan.scopes.length;
     const customer = this.fCustomer[f] as number, t = this.fT[f] as number;
-    for (const si of this.scopesOfName[eff.branch] as readonly number[]) {
+    for (const si of this.names.scopesOf(eff.branch)) {
       const k = ti * nScopes + si;
       changed?.add(k);
       const contacted = (this.contacted[k] ??= new CustomerMinima());
@@ -209,20 +221,14 @@ export class CounterIndex {
     for (let f = this.customerHead[customer] as number; f !== NONE; f = this.fNextOfCustomer[f] as number) {
       if (this.detached.has(f) || !((this.fT[f] as number) < min)) continue;
       const eff = this.effective(f, this.corrections.get(this.fTicket[f] as number));
-      if (this.typeOfName[eff.type] !== ti || (notAgreed && eff.outcome !== NOT_AGREED)) continue;
-      if ((this.scopesOfName[eff.branch] as readonly number[]).includes(si)) min = this.fT[f] as number;
+      if (this.names.typeIndexOf(eff.type) !== ti || (notAgreed && eff.outcome !== NOT_AGREED)) continue;
+      if (this.names.scopesOf(eff.branch).includes(si)) min = this.fT[f] as number;
     }
     return min;
   }
 
-  /** Type and branch from the ticket's latest correction; outcome from the latest correction
-   *  that carries one; otherwise the first contact's own. */
   private effective(f: number, c: Corrections | undefined): Effective {
-    return {
-      type: c?.retype?.type ?? (this.fType[f] as number),
-      branch: c?.retype?.branch ?? (this.fBranch[f] as number),
-      outcome: c?.reoutcome?.outcome ?? (this.fOutcome[f] as number),
-    };
+    return effectiveOf(c, this.fType[f] as number, this.fBranch[f] as number, this.fOutcome[f] as number, this.unclassified);
   }
 
   private ticketOf(ticketId: string): number {
@@ -245,21 +251,5 @@ export class CounterIndex {
       this.fNextOfCustomer = grow(this.fNextOfCustomer, cap);
     }
     return f;
-  }
-
-  /** A type or branch string → small int, with its plan type index and scopes resolved once. */
-  private nameOf(s: string): number {
-    let id = this.nameIds.get(s);
-    if (id === undefined) {
-      const own = flat(s);
-      id = this.names.length;
-      this.names.push(own);
-      this.nameIds.set(own, id);
-      this.typeOfName.push(this.typeIndex.get(own) ?? NONE);
-      const indices = this.plan.scopesOf(own).map((x) => this.scopeIndex.get(x));
-      // A scope the plan does not list has no row to count in; repeats would count twice.
-      this.scopesOfName.push([...new Set(indices.filter((i): i is number => i !== undefined))]);
-    }
-    return id;
   }
 }

@@ -7,7 +7,6 @@ import type { Classification, MaskedEvent, TicketEvent } from '../model.ts';
 import type { PlanView } from './plan-view.ts';
 import { classifyTicket, UNCLASSIFIED } from './classify.ts';
 import { parseDateTime } from './time.ts';
-import type { TicketTypes } from './ticket-types.ts';
 
 /** HMAC-SHA256(key, customerId), hex, first 32 characters: the counting key. */
 export function hashCustomer(key: Uint8Array, customerId: string): string {
@@ -148,11 +147,11 @@ export interface MaskOptions {
   plan: PlanView;
   /** defaults to the keyword classifier */
   classify?: (text: string | undefined, tags: Record<string, string> | undefined, types: PlanView['types']) => Classification;
-  /** the types unclassified tickets were given: an event with nothing to classify takes its ticket's */
-  ticketTypes?: TicketTypes;
 }
 
-/** TicketEvent -> MaskedEvent; an `unclassified` ticket gets a plan type from its text and tags.
+/** TicketEvent -> MaskedEvent; an event reported `unclassified` gets a plan type from its own text
+ *  and tags only (a function of the event, as stored): which of its ticket's classifications the
+ *  ticket counts under is the counters' rule (corrections.ts), not the order events came in.
  *  occurredAtMs is NaN if occurredAt is not a valid RFC 3339 instant (decodeEvent rejects those). */
 export function maskEvent(event: TicketEvent, opts: MaskOptions): MaskedEvent {
   // Every optional field is set, undefined where the event has none: masked events then share
@@ -160,8 +159,7 @@ export function maskEvent(event: TicketEvent, opts: MaskOptions): MaskedEvent {
   // monomorphic property loads. Adding fields only when present made up to 2^7 shapes, and the
   // megamorphic loads that followed were ~10 % of the pipeline's main thread.
   const unclassified = event.complaintType === UNCLASSIFIED;
-  const own = unclassified ? (opts.classify ?? classifyTicket)(event.text, event.tags, opts.plan.types) : undefined;
-  const classification = own && opts.ticketTypes ? opts.ticketTypes.resolve(event.ticketId, own) : own;
+  const classification = unclassified ? (opts.classify ?? classifyTicket)(event.text, event.tags, opts.plan.types) : undefined;
   return {
     eventId: event.eventId,
     ticketId: event.ticketId,

@@ -4,6 +4,7 @@ import { DERIVED_WHATS, isDerivedLine, type AlertRecord, type HistoryEntry } fro
 import { chTime } from '../../pipelines/sinks/clickhouse.ts';
 import { tsvInserter, tsvString } from '../../pipelines/sinks/clickhouse-tsv.ts';
 import { OCCURRED_MS } from '../../pipelines/sources/clickhouse-replay.ts';
+import { storedClassification } from '../../pipelines/sources/stored-classification.ts';
 
 // ClickHouse I/O of the alert engine: the append-only audit rows (sql/010_alerts.sql) and the
 // ticket facts the case rule needs at start (the counters' replay does not carry escalations).
@@ -173,7 +174,7 @@ async function loadOtherLines(client: ClickHouseClient, year: number): Promise<M
   return byAlert;
 }
 
-type Row = [string, string, EventKind, string, string, string, string, string];
+type Row = [string, string, EventKind, string, string, string, string, string, string, number | null, string];
 
 /** Every stored event of the tickets that ever carried a strict-mode type (cases need them all). */
 export async function loadCaseEvents(client: ClickHouseClient, strictTypes: readonly string[]): Promise<MaskedEvent[]> {
@@ -189,14 +190,14 @@ export async function loadTicketEvents(client: ClickHouseClient, ticketIds: read
 
 async function loadEvents(client: ClickHouseClient, where: string, query_params: Record<string, unknown>): Promise<MaskedEvent[]> {
   const rs = await client.query({
-    query: `SELECT event_id, ticket_id, kind, toString(${OCCURRED_MS}), branch, complaint_type, outcome, escalation
+    query: `SELECT event_id, ticket_id, kind, toString(${OCCURRED_MS}), branch, complaint_type, outcome, escalation, reported_type, classifier_confidence, classifier_model
             FROM complaints.ticket_events
             WHERE ${where}
             LIMIT 1 BY event_id`,
     query_params,
     format: 'JSONCompactEachRow',
   });
-  return (await rs.json<Row>()).map(([eventId, ticketId, kind, ms, branch, complaintType, outcome, escalation]) => ({
+  return (await rs.json<Row>()).map(([eventId, ticketId, kind, ms, branch, complaintType, outcome, escalation, reportedType, confidence, model]) => ({
     eventId,
     ticketId,
     kind,
@@ -204,10 +205,12 @@ async function loadEvents(client: ClickHouseClient, where: string, query_params:
     occurredAtMs: Number(ms),
     branch,
     complaintType,
-    reportedType: complaintType,
+    reportedType,
     customerHash: '',
     customerMasked: {},
     ...(outcome ? { outcome: outcome as Outcome } : {}),
     ...(escalation ? { escalation: escalation as Escalation } : {}),
+    // the ticket's type when the intake left it `unclassified` (the case rule, cases.ts)
+    classification: storedClassification(kind, reportedType, complaintType, confidence === null ? null : Number(confidence), model),
   }));
 }

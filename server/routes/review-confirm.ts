@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { badRequest, HttpError } from '../errors.ts';
+import { CONFIDENTLY_CLASSIFIED, MOST_CONFIDENT } from '../../pipelines/sources/stored-classification.ts';
 
 // A classification review's confirmation is a correction (POST /api/corrections) sent from a
 // list read earlier, so it may come after the ticket changed: another person corrected it (it
@@ -108,9 +109,9 @@ export const LATEST = '(occurred_at, event_id)';
 /** The ticket's review state from the store (each event once). */
 export async function readTicketNow(client: ClickHouseClient, ticketId: string): Promise<TicketNow> {
   const rs = await client.query({
-    query: `SELECT countIf(waiting) AS waiting_events,
+    query: `SELECT if(countIf(${CONFIDENTLY_CLASSIFIED}) > 0, 0, countIf(waiting)) AS waiting_events,
                    argMaxIf(branch, ${LATEST}, waiting) AS waiting_branch,
-                   argMaxIf(complaint_type, ${LATEST}, waiting) AS waiting_type,
+                   argMaxIf(complaint_type, ${MOST_CONFIDENT}, waiting) AS waiting_type,
                    countIf(kind = 'corrected') AS corrections,
                    argMaxIf(branch, ${LATEST}, kind = 'corrected') AS corrected_branch,
                    argMaxIf(complaint_type, ${LATEST}, kind = 'corrected') AS corrected_type,

@@ -4,6 +4,7 @@ import type { Monitor } from '../monitor.ts';
 import { toZonedIso } from '../time.ts';
 import { intParam, readQuery } from './query.ts';
 import { LATEST } from './review-confirm.ts';
+import { CONFIDENTLY_CLASSIFIED, MOST_CONFIDENT } from '../../pipelines/sources/stored-classification.ts';
 
 // The queue of tickets the classifier typed with low confidence (contract section 1:
 // `unclassified` tickets, e.g. transferred from the 12378 hotline). Such a ticket counts under the
@@ -15,9 +16,12 @@ import { LATEST } from './review-confirm.ts';
 
 // The waiting events, each once: the filter first, then repeats of an event dropped among the few
 // rows left. FINAL over the whole table cost a fifth of each poll (it merges every row it reads).
+// A ticket waits while its most confident classification needs review, whatever event gave it
+// (docs/ALERTS.md): one confidently classified event takes it off the queue.
 const WAITING_EVENTS = `(SELECT * FROM complaints.ticket_events
   WHERE reported_type = 'unclassified' AND needs_review = 1
     AND ticket_id NOT IN (SELECT ticket_id FROM complaints.ticket_events WHERE kind = 'corrected')
+    AND ticket_id NOT IN (SELECT ticket_id FROM complaints.ticket_events WHERE ${CONFIDENTLY_CLASSIFIED})
   LIMIT 1 BY event_id)`;
 
 export function reviewRoutes(app: FastifyInstance, monitor: Monitor): void {
@@ -37,9 +41,9 @@ export function reviewRoutes(app: FastifyInstance, monitor: Monitor): void {
         // events of one instant must not show one branch here and be compared with the other there
         // (not aliased `event_id`: the alias would stand for the column inside the other argMax)
         query: `SELECT ticket_id, argMax(event_id, ${LATEST}) AS latest_event_id, toUnixTimestamp64Milli(max(occurred_at)) AS at,
-                       argMax(branch, ${LATEST}) AS branch, argMax(complaint_type, ${LATEST}) AS complaint_type,
-                       argMax(classifier_model, ${LATEST}) AS classifier_model,
-                       argMax(classifier_confidence, ${LATEST}) AS classifier_confidence,
+                       argMax(branch, ${LATEST}) AS branch, argMax(complaint_type, ${MOST_CONFIDENT}) AS complaint_type,
+                       argMax(classifier_model, ${MOST_CONFIDENT}) AS classifier_model,
+                       argMax(classifier_confidence, ${MOST_CONFIDENT}) AS assigned_confidence,
                        argMaxIf(substring(text, 1, 300), occurred_at, text != '') AS text, count() AS events,
                        argMaxIf(outcome, occurred_at, kind = 'first_contact') AS first_contact
                 FROM ${WAITING_EVENTS}
@@ -56,7 +60,7 @@ export function reviewRoutes(app: FastifyInstance, monitor: Monitor): void {
         format: 'JSONEachRow',
       }),
     ]);
-    type Row = { ticket_id: string; latest_event_id: string; at: string; branch: string; complaint_type: string; classifier_model: string; classifier_confidence: number | null; text: string; events: string; first_contact: string };
+    type Row = { ticket_id: string; latest_event_id: string; at: string; branch: string; complaint_type: string; classifier_model: string; assigned_confidence: number | null; text: string; events: string; first_contact: string };
     const rows = await items.json<Row>();
     const totals = (await total.json<{ n: string; not_agreed: string }>())[0];
     return {
@@ -69,7 +73,7 @@ export function reviewRoutes(app: FastifyInstance, monitor: Monitor): void {
         occurredAt: toZonedIso(Number(r.at), monitor.plan.timezone),
         branch: r.branch,
         assignedType: r.complaint_type,
-        confidence: r.classifier_confidence,
+        confidence: r.assigned_confidence,
         modelVersion: r.classifier_model,
         text: r.text,
         events: Number(r.events),

@@ -69,4 +69,22 @@ describe('e2e - an event dated ahead of the monitor\'s clock', () => {
     const frame = await until('the counter pushed at the event\'s time', () => frames.find((f) => f.type === 'counter' && counted(f)), 45_000);
     expect(Date.parse(frame.asOf)).toBeGreaterThanOrEqual(dueMs);
   }, 90_000);
+
+  // A first contact reported `unclassified` without text is stored `unclassified`; it counts under
+  // its ticket's classification (an `opened` with the text), which the schedule read back must name.
+  it('of a ticket the intake left unclassified is pushed under its ticket\'s type after a restart', async () => {
+    const dueMs = Date.now() + 25_000;
+    const base = { ticketId: 'AHEAD-U', branch: 'GZ', complaintType: 'unclassified', customerId: 'C-ahead-u', channel: 'regulator_12378' } as const;
+    await publishEvents(live.nc, [
+      { ...base, eventId: 'ahead-u-o', kind: 'opened', occurredAt: new Date().toISOString(), text: '客户要求提前还贷，房贷按揭' },
+      { ...base, eventId: 'ahead-u-fc', kind: 'first_contact', outcome: 'not_agreed', occurredAt: new Date(dueMs).toISOString() },
+    ]);
+    await waitConsumed(live.nc);
+    socket.close();
+    await live.restart();
+    await listen();
+    const counted = (f: any) => f.type === 'counter' && f.complaintType === 'mortgage_prepayment' && f.scope === 'GZ' && f.unresolvedCustomers === 1;
+    const frame = await until('the counter pushed at the event\'s time', () => frames.find(counted), 45_000);
+    expect(Date.parse(frame.asOf)).toBeGreaterThanOrEqual(dueMs);
+  }, 90_000);
 });

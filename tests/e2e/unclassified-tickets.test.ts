@@ -3,12 +3,14 @@ import type { TicketEvent } from '../../pipelines/model.ts';
 import { getJson } from '../helpers/monitor-process.ts';
 import { publishEvents, waitConsumed } from '../helpers/publish.ts';
 import { liveStack } from '../helpers/stack.ts';
+import { until } from '../faults/support.ts';
 
 // A ticket the intake never classified (a 12378 transfer): every event says `unclassified`, and
 // only the first carries the complaint's text. Contract section 1: the monitor assigns a type
 // from text and tags, and "such a ticket counts under the type it is given", so its first
-// contact, which has nothing to classify, counts under the type its ticket was given; after a
-// restart too. A first contact that comes before any text waits for a person.
+// contact, which has nothing to classify, counts under the type its ticket was given (the most
+// confident classification of its events), in any arrival order and after a restart too. Until
+// some event of the ticket is classified with confidence, it waits for a person.
 
 const MP = 'mortgage_prepayment';
 const base = { complaintType: 'unclassified', branch: 'SH', channel: 'regulator_12378' } as const;
@@ -38,10 +40,40 @@ describe('unclassified tickets', () => {
     expect(await unresolved()).toBe(2);
   });
 
-  it('leave a first contact that comes before any text to a person', async () => {
+  it('count a first contact that comes before any text once the text comes, and until then leave it to a person', async () => {
     await publishEvents(live.nc, [contact('U3', '2025-04-06T09:00:00+08:00')]);
     await waitConsumed(live.nc);
     expect(await unresolved()).toBe(2);
     expect(await waiting()).toContain('U3');
+    await publishEvents(live.nc, [opened('U3', '2025-04-05T09:00:00+08:00')]);
+    await waitConsumed(live.nc);
+    expect(await unresolved()).toBe(3); // retroactively, under the type the ticket was given
+    expect(await waiting()).not.toContain('U3');
+  });
+
+  it('do so when the text comes after a restart, and keep it after another', async () => {
+    await publishEvents(live.nc, [contact('U4', '2025-04-08T09:00:00+08:00')]);
+    await waitConsumed(live.nc);
+    await live.restart();
+    await publishEvents(live.nc, [opened('U4', '2025-04-07T09:00:00+08:00')]);
+    await waitConsumed(live.nc);
+    expect(await unresolved()).toBe(4);
+    await live.restart();
+    expect(await unresolved()).toBe(4);
+  });
+
+  it('open the case of a strict type the text arrives with after the first contact', async () => {
+    const insurance = { ...opened('U5', '2025-04-09T09:00:00+08:00'), text: '客户要求退保，称代理保险销售误导，保单收益不符' };
+    await publishEvents(live.nc, [contact('U5', '2025-04-10T09:00:00+08:00')]);
+    await waitConsumed(live.nc);
+    await publishEvents(live.nc, [insurance]);
+    await waitConsumed(live.nc);
+    const alert = await until('case.U5', async () => ((await getJson(live.monitor, '/api/alerts?status=open')).body.alerts as Array<{ id: string }>).find((a) => a.id === 'case.U5'));
+    expect(alert).toMatchObject({ kind: 'case', complaintType: 'insurance_dispute', scope: 'SH' });
+    // re-derived at start from the stored events, each with its own classification
+    await live.restart();
+    await until('alert engine started', () => live.monitor.output().includes('alert engine started')); // its first derivation done
+    const open = (await getJson(live.monitor, '/api/alerts?status=open')).body.alerts as Array<{ id: string }>;
+    expect(open.find((a) => a.id === 'case.U5')).toMatchObject({ kind: 'case', complaintType: 'insurance_dispute' });
   });
 });
