@@ -9,7 +9,8 @@ import { liveStack, PLAN_2025 } from '../helpers/stack.ts';
 // a person's correction gave its ticket the customer "correction" (F1); two corrections within
 // one millisecond were ordered by event id, the counters by time (F5); a ticket of branch 'ALL'
 // counted twice bank-wide (F10); counters_current kept the allowance of the week a count last
-// changed, and the plan in force was not in ClickHouse (F2, F6).
+// changed, and the plan in force was not in ClickHouse (F2, F6). An unclassified ticket whose text
+// came after its first contact counted under no type in the views (sql/030).
 
 const SUP = 'supervisor-token-0123456789';
 const plan = loadPlanFile(PLAN_2025);
@@ -29,6 +30,10 @@ const events: TicketEvent[] = [
     ev(`S${k}-c1`, `S-${k}`, 'corrected', '2025-06-03T10:00:00.0004+08:00', 'GZ', AI, 'correction'),
     ev(`S${k}-c9`, `S-${k}`, 'corrected', '2025-06-03T10:00:00.0001+08:00', 'GZ', INS, 'correction'),
   ]),
+  // a 12378 transfer the intake never typed: its text-less first contact arrives before the text
+  // and counts under the type the text gives, in the views as in the counters
+  ev('U1-f', 'U-1', 'first_contact', '2025-05-12T10:00:00+08:00', 'SH', 'unclassified', 'cust-U1', { outcome: 'not_agreed', channel: 'regulator_12378' }),
+  ev('U1-o', 'U-1', 'opened', '2025-05-12T09:00:00+08:00', 'SH', 'unclassified', 'cust-U1', { channel: 'regulator_12378', text: '12378转办：客户反映住房贷款提前还款被收取违约金' }),
   // F10: a ticket whose branch code is ALL
   ev('A1-o', 'A-1', 'opened', '2025-08-04T09:00:00+08:00', 'ALL', AI, 'cust-ALL'),
   ev('A1-f', 'A-1', 'first_contact', '2025-08-04T10:00:00+08:00', 'ALL', AI, 'cust-ALL', { outcome: 'not_agreed' }),
