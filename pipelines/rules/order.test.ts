@@ -4,6 +4,7 @@ import { isDerivedLine } from './derived-lines.ts';
 import { allKeys, deriveCaseAlerts, deriveLevelAlerts } from './derive.ts';
 import { reconcile, type AlertRecord } from './lifecycle.ts';
 import { DAY, ev, world } from './testkit.ts';
+import { rng } from '../../tests/helpers/events.ts'; // seeded, so a failure can be run again
 
 // Contract §1: "The monitor's results must be exactly those of applying each distinct eventId
 // once", in any order. Audit W F1: a shuffled year gave 2.6 times the alerts, histories with up to
@@ -15,22 +16,10 @@ import { DAY, ev, world } from './testkit.ts';
 
 const HOUR = 3_600_000;
 
-/** A small deterministic generator (mulberry32), so a failure can be run again. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function eventSet(): { events: MaskedEvent[]; endMs: number } {
   const { plan } = world();
   const week = (i: number) => plan.weeks[i]!.startMs;
-  const rnd = random(7);
+  const rnd = rng(7);
   const events: MaskedEvent[] = [];
   // 'weekly': one customer a week allowed; bursts in some weeks, quiet in others, so the level
   // leaves ok, rises, falls back at a week's start and leaves again.
@@ -122,7 +111,7 @@ describe('alerts - the same events give the same alerts whatever the order and b
   it('one event at a time in time order, and shuffled in 60 seeded orders and batchings: the same alerts and lines', () => {
     const runs: Array<[string, MaskedEvent[][]]> = [['in order, one at a time', inOrder.map((e) => [e])]];
     for (let seed = 1; seed <= 60; seed++) {
-      const rnd = random(seed);
+      const rnd = rng(seed);
       const order = shuffled(events, rnd);
       runs.push([`seed ${seed}`, seed % 3 === 0 ? order.map((e) => [e]) : batched(order, rnd)]);
     }
