@@ -83,7 +83,7 @@ describe('wall-board intake', () => {
     const tile = page.locator('#headline .tile[data-tile="levels"]');
     await page.waitForFunction(() => document.querySelector('#headline .tile[data-tile="levels"] .lv-breach b')?.textContent === '7');
     const figures = await tile.locator('.lv').evaluateAll((spans) => spans.map((s) => `${s.querySelector('small')?.textContent} ${s.querySelector('b')?.textContent}`));
-    expect(figures).toEqual(['严重超标 1', '超标 7', '关注 0']);
+    expect(figures).toEqual(['严重 1', '超标 7', '关注 0']);
     expect(await tile.locator('.tile-label').innerText()).toContain('等级预警');
   });
 });

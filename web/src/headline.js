@@ -75,7 +75,7 @@ export function updateHeadline(tiles, h) {
   if (t.levels.value.children.length !== counts.length) {
     t.levels.value.replaceChildren(...counts.map((k) => {
       const span = el('span', { class: `lv lv-${k}`, title: T.levelAlertsTitle(T[k]) });
-      span.append(el('small', {}, T[k]), el('b'));
+      span.append(el('small', {}, T.lvShort[k]), el('b'));
       return span;
     }));
   }
