@@ -33,7 +33,7 @@ describe('wall-board intake', () => {
 
   it('intake - hours without a ticket are said, still grey: a quiet night is not an outage', async () => {
     beat({ lastBatchAt: new Date(Date.now() - 5 * HOUR).toISOString() });
-    expect(await intake('quiet')).toMatch(/^最后来单 \d\d-\d\d \d\d:\d\d · 5 h 无新单$/);
+    expect(await intake('quiet')).toMatch(/^5 h 无新单 · 最后来单 \d\d-\d\d \d\d:\d\d$/);
     expect(await page.locator('#intake').evaluate((e) => getComputedStyle(e).color)).toBe('rgb(138, 155, 180)');
     expect(await page.locator('#conn').getAttribute('data-status')).toBe('live');
   });
@@ -70,7 +70,7 @@ describe('wall-board intake', () => {
   it('broker store - a store that refuses the intake\'s tickets is said in red; gone when it takes them again', async () => {
     beat({ lastBatchAt: new Date().toISOString(), brokerStore: { status: 'degraded', reasons: ['the broker refuses to store messages'] } });
     await page.waitForSelector('#broker-store:not([hidden])', { timeout: 5000 });
-    expect(await page.locator('#broker-store').innerText()).toContain('消息存储将满或已拒收');
+    expect(await page.locator('#broker-store').innerText()).toContain('消息存储将满/已满：来单可能被拒');
     expect(await page.locator('#broker-store').getAttribute('title')).toContain('refuses');
     beat({ lastBatchAt: new Date().toISOString(), brokerStore: { status: 'ok' } });
     await page.waitForSelector('#broker-store[hidden]', { state: 'attached', timeout: 5000 });
@@ -85,5 +85,21 @@ describe('wall-board intake', () => {
     const figures = await tile.locator('.lv').evaluateAll((spans) => spans.map((s) => `${s.querySelector('small')?.textContent} ${s.querySelector('b')?.textContent}`));
     expect(figures).toEqual(['严重 1', '超标 7', '关注 0']);
     expect(await tile.locator('.tile-label').innerText()).toContain('等级预警');
+  });
+
+  // Verification of audits V and W: at 1920 the top bar cut the new notes to "…" (the time of
+  // the last ticket, the store warning). The English subtitle gives way, the red note is never
+  // the one cut, and each note says its key words first.
+  it('top bar - at 1920×1080 the dead-letter and last-ticket notes fit whole; with the store warning too, that one stays whole', async () => {
+    const cut = (ids: string[]) => page.evaluate((list) => list.filter((id) => { const e = document.getElementById(id)!; return !e.hidden && e.scrollWidth > e.clientWidth + 1; }), ids);
+    const deadLetters = { received: 100, deadLetters: 36, lastDeadLetterAt: new Date().toISOString() };
+    beat({ lastBatchAt: new Date(Date.now() - 5 * HOUR).toISOString(), deadLetters });
+    await page.waitForSelector('#dead-letters:not([hidden])', { timeout: 5000 });
+    expect(await cut(['dead-letters', 'intake'])).toEqual([]);
+    expect(await page.locator('#subtitle').isVisible()).toBe(false);
+    beat({ lastBatchAt: new Date(Date.now() - 5 * HOUR).toISOString(), deadLetters, brokerStore: { status: 'degraded', reasons: ['x'] } });
+    await page.waitForSelector('#broker-store:not([hidden])', { timeout: 5000 });
+    expect(await cut(['broker-store'])).toEqual([]);
+    beat({ lastBatchAt: new Date().toISOString(), brokerStore: { status: 'ok' } });
   });
 });
