@@ -141,5 +141,11 @@ describe('rules - level episodes against brute force (random years)', () => {
     expect(w.index.count('steady', 'ALL', week2.endMs - 0.5).unresolved).toBe(16);
     const derived = deriveLevelAlerts(w.plan, w.index, [KEY], w.plan.weeks[9]!.startMs, w.cfg);
     expect(derived.map((d) => d.level)).toEqual(['watch']);
+    // opened in that week, at its end, with that week's figures (it opened on the next Monday with
+    // the next week's allowance, 16 of 30, and resolved a week late: verification of audit S)
+    const opened = derived[0]!.history.find((h) => h.what === 'opened')!;
+    expect(opened.atMs).toBeGreaterThan(week2.endMs - 1);
+    expect(opened.atMs).toBeLessThan(week2.endMs);
+    expect(opened.detail).toMatchObject({ unresolved: 16, allowanceToDate: 20 });
   });
 });

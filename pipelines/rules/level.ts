@@ -119,9 +119,15 @@ function line(alertId: string, what: string, atMs: number, level: Level, s: Leve
 
 const round2 = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 1000);
 
-/** First instant in [from, to] whose level is at least `l` (level non-decreasing there). */
+/**
+ * First instant in [from, to] whose level is at least `l` (level non-decreasing there), to the
+ * millisecond; `to` may carry a fraction (a week is sampled half a microsecond before its end):
+ * a crossing after its last whole millisecond is at `to` itself, not past it in the next week.
+ */
 function firstAt(levelAt: (t: number) => Level, from: number, to: number, l: Level): number {
-  let lo = from, hi = to;
+  const lastWhole = Math.floor(to);
+  if (lastWhole < to && LEVEL_RANK[levelAt(lastWhole)] < LEVEL_RANK[l]) return to;
+  let lo = from, hi = lastWhole;
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);
     if (LEVEL_RANK[levelAt(mid)] >= LEVEL_RANK[l]) hi = mid;
