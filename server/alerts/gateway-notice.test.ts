@@ -33,7 +33,10 @@ describe('gatewayNotice', () => {
 
   it('words a case with its ticket, the bank as 全行, and a resolved alert without the on-call line', () => {
     const c = gatewayNotice(view({ kind: 'case', id: 'case.T-9', complaintType: 'insurance_dispute', scope: 'BJ-HD', level: 'watch', ticketId: 'T-9', onCall: { level: 1, round: 0, since: '', notify: ['role:supervisor'] } }), [{ what: 'opened' }], plan);
-    expect(c.text).toBe('【消保预警·关注】代理保险争议 · 海淀支行 · 工单 T-9：逐笔盯盘，客户首次接触未达成一致；新预警；值班第1级。');
+    // a case is labelled by its urgency, as on the wall and the console, not by allowance words
+    expect(c.text).toBe('【消保预警·新案】代理保险争议 · 海淀支行 · 工单 T-9：逐笔盯盘，客户首次接触未达成一致；新预警；值班第1级。');
+    const overdue = gatewayNotice(view({ kind: 'case', complaintType: 'insurance_dispute', scope: 'BJ-HD', ticketId: 'T-9', level: 'critical', urgency: 'overdue' }), [{ what: 'overdue' }], plan);
+    expect(overdue.title).toBe('【消保预警·超期】代理保险争议 · 海淀支行 · 工单 T-9');
     const up = gatewayNotice(view({ kind: 'case', scope: 'BJ-HD', ticketId: 'T-9' }), [{ what: 'case-escalated', detail: { escalation: 'mediation' } }], plan);
     expect(up.text).toContain('；案件升级：三方调解；');
     const all = gatewayNotice(view({ scope: 'ALL', status: 'resolved' }), [{ what: 'resolved' }, { what: 'resolved' }], plan, { ...row, scope: 'ALL', ratio: null });

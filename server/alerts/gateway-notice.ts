@@ -5,7 +5,7 @@ import type { CompiledPlan } from '../../pipelines/plan/index.ts';
 import type { AlertRecord, HistoryEntry } from '../../pipelines/rules/index.ts';
 import type { Logger, Monitor } from '../monitor.ts';
 import type { AlertView } from './view.ts';
-import { LADDER_ZH, LEVEL_ZH } from '../words.ts';
+import { LADDER_ZH, LEVEL_ZH, URGENCY_ZH } from '../words.ts';
 
 // What an SMS, WeCom or e-mail gateway on `complaints.alerts.<type>.<scope>` sends to the people
 // on call, ready-made: the plan's names (not codes), the numbers behind a level alert, what just
@@ -49,7 +49,8 @@ export interface GatewayNotice {
 export function gatewayNotice(view: AlertView, change: readonly Announced[], plan: CompiledPlan, row?: CounterRow): GatewayNotice {
   const typeName = plan.typeByCode.get(view.complaintType)?.name ?? view.complaintType;
   const scopeName = view.scope === 'ALL' ? '全行' : (plan.plan.branches.find((b) => b.code === view.scope)?.name ?? view.scope);
-  const level = LEVEL_ZH[view.level] ?? view.level;
+  // a case says its urgency, as the wall and the console do: 超标 of a single ticket misread
+  const level = view.kind === 'case' ? (URGENCY_ZH[view.urgency ?? 'new'] ?? '逐笔盯盘') : (LEVEL_ZH[view.level] ?? view.level);
   const title = `【消保预警·${level}】${typeName} · ${scopeName}${view.ticketId ? ` · 工单 ${view.ticketId}` : ''}`;
   const facts =
     view.kind === 'case'
