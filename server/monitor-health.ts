@@ -33,6 +33,8 @@ export interface MonitorHealth {
   batches: number;
   writeFailures: number;
   lastBatchAtMs?: number;
+  /** when a batch last stored a new event (a batch of redeliveries and repeats stores none) */
+  lastNewEventAtMs?: number;
   /** the last batch's lag: oldest message stored in the stream → its counters durable */
   lastBatchLagMs?: number;
   rebuiltEvents: number;
@@ -86,6 +88,7 @@ export function noteBatch(h: MonitorHealth, outcome: BatchOutcome | BatchFailure
   h.deadLetters += outcome.deadLettered;
   for (const seq of outcome.deadLetterSeqs) if (seq > h.deadLetterSeqAtStart) h.deadLettersStored++;
   h.lastBatchAtMs = outcome.committedAtMs;
+  if (outcome.stored > 0) h.lastNewEventAtMs = outcome.committedAtMs;
   h.lastBatchLagMs = outcome.lagMs;
   return true;
 }

@@ -91,7 +91,7 @@ function publicPipeline(p: unknown): unknown {
   return {
     ...pick(p, ['consuming'], (v) => typeof v === 'boolean'),
     ...pick(p, ['nats'], isWord),
-    ...pick(p, ['lastBatchAt'], (v) => v === null || isText(v)),
+    ...pick(p, ['lastBatchAt', 'lastTicketAt'], (v) => v === null || isText(v)),
     ...pick(p, ['pending', 'lagMs'], isFigure),
     ...('writeError' in p ? { writeError: p.writeError ? 'write failed' : null } : {}),
     ...(isObject(p.deadLetters) ? { deadLetters: pick(p.deadLetters, ['received', 'deadLetters', 'lastDeadLetterAt'], (v) => isFigure(v) || isText(v)) } : {}),

@@ -119,6 +119,8 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       consuming: h.consuming,
       nats: h.nats,
       lastBatchAt: h.lastBatchAtMs ? iso(h.lastBatchAtMs) : null,
+      // what the wall's 最后来单 says: a re-sent year of repeats is not a new ticket
+      lastTicketAt: h.lastNewEventAtMs ? iso(h.lastNewEventAtMs) : null,
       pending: pipeline.pending,
       // idle and caught up: 0; only in-flight messages: the last batch's store-to-durable time;
       // undelivered messages: how long since the consumer last had none

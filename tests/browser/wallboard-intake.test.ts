@@ -102,4 +102,11 @@ describe('wall-board intake', () => {
     expect(await cut(['broker-store'])).toEqual([]);
     beat({ lastBatchAt: new Date().toISOString(), brokerStore: { status: 'ok' } });
   });
+
+  // Verification of audit V: a second demo run re-sent the year, every message a repeat, and the
+  // wall said tickets had just come. 最后来单 is when a batch last stored a new event.
+  it('intake - a batch of repeats is no new ticket: the last-ticket time is the last new event\'s', async () => {
+    beat({ lastBatchAt: new Date().toISOString(), lastTicketAt: new Date(Date.now() - 5 * HOUR).toISOString() });
+    expect(await intake('quiet')).toMatch(/^5 h 无新单 · 最后来单 /);
+  });
 });

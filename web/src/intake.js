@@ -13,13 +13,14 @@ export const QUIET_MS = 3 * 60 * 60 * 1000;
 
 /**
  * @typedef {{ state: 'never'|'none-since-start'|'recent'|'quiet', lastAt: string|null, quietForMs: number|null }} Intake
- * @param {{ lastBatchAt?: string|null }|null} pipeline the heartbeat's pipeline facts
+ * @param {{ lastBatchAt?: string|null, lastTicketAt?: string|null }|null} pipeline the heartbeat's pipeline facts
  * @param {{ nowMs: number|null, anyCounted: boolean, quietMs?: number }} facts nowMs on the server's clock
  * @returns {Intake|null} null while the page knows nothing of the pipeline yet
  */
 export function intakeState(pipeline, facts) {
   if (!pipeline) return null;
-  const lastAt = pipeline.lastBatchAt ?? null;
+  // a new event stored (lastTicketAt), not any batch: a batch of repeats is no new ticket
+  const lastAt = pipeline.lastTicketAt !== undefined ? pipeline.lastTicketAt : (pipeline.lastBatchAt ?? null);
   const last = lastAt ? Date.parse(lastAt) : NaN;
   // lastBatchAt is the monitor's since its start: counted tickets mean some came before it
   if (!Number.isFinite(last)) return { state: facts.anyCounted ? 'none-since-start' : 'never', lastAt: null, quietForMs: null };

@@ -15,7 +15,7 @@
  *   projectedYearEnd?: number|null }} CounterRow
  * @typedef {{ complaintType: string, scope: string, x: number[], allowance: number[],
  *   actual: (number|null)[], forecast?: (number|null)[] }} Series
- * @typedef {{ consuming?: boolean, nats?: string, lastBatchAt?: string|null, pending?: number|null,
+ * @typedef {{ consuming?: boolean, nats?: string, lastBatchAt?: string|null, lastTicketAt?: string|null, pending?: number|null,
  *   lagMs?: number|null, unknownBranches?: { events: number, codes?: string[] } }} Pipeline
  * @typedef {{ id: string, kind?: string, complaintType: string, scope: string, level?: string,
  *   status?: string, openedAt?: string, ticketId?: string }} Alert

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import type { BatchOutcome } from '../pipelines/topology.ts';
+import { initialHealth, noteBatch } from './monitor-health.ts';
+import type { Logger } from './monitor-types.ts';
+
+const log = { error() {}, warn() {}, info() {} } as unknown as Logger;
+const batch = (committedAtMs: number, stored: number): BatchOutcome => ({
+  received: 10, stored, duplicates: 10 - stored, deadLettered: 0, deadLetterSeqs: [], changed: [], events: [], writeMs: 1, committedAtMs, lagMs: 0,
+});
+
+describe('monitor health - batches', () => {
+  // Verification of audit V: a re-sent year of repeats made the wall say tickets had just come.
+  it('keeps when a batch last stored a new event apart from when one was last committed', () => {
+    const h = initialHealth('nats://x', 'embedded' as never);
+    noteBatch(h, batch(1_000, 3), log);
+    noteBatch(h, batch(2_000, 0), log); // repeats only
+    expect([h.lastBatchAtMs, h.lastNewEventAtMs]).toEqual([2_000, 1_000]);
+  });
+});
