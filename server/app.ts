@@ -17,6 +17,7 @@ import { sqlRoutes } from './routes/sql.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { screenRoutes } from './routes/screens.ts';
 import { wsRoutes, type WallboardRoutes } from './routes/ws.ts';
+import { logRequests, requestLogPolicy } from './request-log.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -29,7 +30,7 @@ export interface AppOptions {
 
 /** The HTTP and WebSocket surfaces; `server/index.ts` only listens. Tests use app.inject(). */
 export async function build({ monitor, logger, now = Date.now }: AppOptions): Promise<FastifyInstance> {
-  const common = { bodyLimit: 256 * 1024, requestIdHeader: 'x-request-id' };
+  const common = { bodyLimit: 256 * 1024, requestIdHeader: 'x-request-id', disableRequestLogging: true };
   const app = (logger ? Fastify({ ...common, loggerInstance: logger }) : Fastify({ ...common, logger: false })) as unknown as FastifyInstance;
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
@@ -48,6 +49,7 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
     }
     return reply.code(status).send({ error: err.code ?? 'BAD_REQUEST', message: err.message });
   });
+  logRequests(app, requestLogPolicy());
   registerSecurity(app, { ...securityFromEnv(), loopbackHostsOnly: monitor.config.tokens.size === 0 });
   // A monitor refused the counting lease (another counts; it exits soon) keeps no numbers: it
   // answers its health and metrics only, and says why to everything else.

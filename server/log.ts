@@ -35,13 +35,15 @@ interface LoggedRequest {
   socket?: { remotePort?: number };
 }
 
-export function createLog(): pino.Logger {
-  return pino({
+/** The process's logger; a destination other than stdout for tests. */
+export function createLog(destination?: pino.DestinationStream): pino.Logger {
+  const options: pino.LoggerOptions = {
     name: 'monitor',
     redact: ['req.headers.authorization'],
     serializers: {
       // fastify's own request serializer, with the URL's token taken out
       req: (req: LoggedRequest) => ({ method: req.method, url: urlForLog(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }),
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
