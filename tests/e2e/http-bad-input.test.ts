@@ -15,7 +15,8 @@ let monitor: MonitorProcess;
 
 beforeAll(async () => {
   nats = await startTestNats();
-  monitor = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: `${ADMIN}:admin` });
+  // every request logged (an access log), so that the test below sees each URL as the log writes it
+  monitor = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: `${ADMIN}:admin`, LOG_REQUESTS: 'all' });
 }, 90_000);
 
 afterAll(async () => {
