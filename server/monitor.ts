@@ -18,7 +18,7 @@ import { SizeHistogram } from './metrics.ts';
 import { customerHashKey } from './secrets.ts';
 import { checkHashKey } from './hash-key-check.ts';
 import { checkPlanAtStart } from './plan-file-check.ts';
-import { UncountedEvents } from './uncounted.ts';
+import { storedUnknownBranches, UncountedEvents } from './uncounted.ts';
 import { DeadLetterWindow } from './dead-letter-window.ts';
 import { DueChanges } from './due-changes.ts';
 import { scheduleStoredFuture } from './due-at-start.ts';
@@ -156,6 +156,7 @@ export class Monitor {
     const year = { fromMs: this.plan.yearStartMs, toMs: this.plan.yearEndMs };
     this.health.rebuiltEvents = await countingFacts(this.clickhouse, this.index, { ...year, recentIds });
     await scheduleStoredFuture(this.clickhouse, this.plan, this.now(), this.due);
+    this.uncounted.seed(await storedUnknownBranches(this.clickhouse, this.plan));
     this.health.rebuildMs = Date.now() - started;
     const dead = await storedDeadLetters(this.clickhouse);
     [this.health.deadLettersStored, this.health.deadLetterSeqAtStart] = [dead.count, dead.maxSeq];
@@ -220,10 +221,12 @@ export class Monitor {
     try {
       const index = new CounterIndex(next);
       const rebuiltEvents = await countingFacts(this.clickhouse, index, { fromMs: next.yearStartMs, toMs: next.yearEndMs, recentIds: Math.max(50_000, 2 * this.config.maxAckPending) });
+      const unlisted = await storedUnknownBranches(this.clickhouse, next);
       for (const batch of this.swapBuffer) index.reapply(batch); // they raced the rebuild
       this.plan = next;
       this.index = index;
       this.uncounted.reset();
+      this.uncounted.seed(unlisted);
       this.planFileWarning = undefined;
       await scheduleStoredFuture(this.clickhouse, next, this.now(), this.due);
       return { rebuiltEvents };

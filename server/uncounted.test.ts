@@ -16,11 +16,11 @@ describe('uncounted events', () => {
     expect(u.view()).toEqual({ outsidePlanYear: 0, unknownBranches: { events: 0, codes: [] } });
     u.note(plan, [ev('SZ', '2025-03-01T10:00:00+08:00'), ev('SZ', '2026-01-02T10:00:00+08:00'), ev('BJ', '2024-12-31T10:00:00+08:00')], log);
     u.note(plan, [ev('XM', '2026-02-01T10:00:00+08:00')], log);
-    expect(u.view()).toEqual({ outsidePlanYear: 3, unknownBranches: { events: 3, codes: ['SZ', 'XM'] } });
+    // an event outside the plan year is counted by no one, whatever its branch: not among the unlisted
+    expect(u.view()).toEqual({ outsidePlanYear: 3, unknownBranches: { events: 1, codes: ['SZ'] } });
     expect(warnings.map((w) => w.split(' {')[0])).toEqual([
       'events from a branch the plan does not list: counted bank-wide only',
       'events dated outside the plan year: stored, not counted',
-      'events from a branch the plan does not list: counted bank-wide only',
     ]);
     u.reset();
     expect(u.view()).toEqual({ outsidePlanYear: 0, unknownBranches: { events: 0, codes: [] } });
@@ -32,5 +32,14 @@ describe('uncounted events', () => {
     u.note(plan, events, { warn: () => {} });
     expect(u.view().unknownBranches.codes).toHaveLength(MAX_UNKNOWN_BRANCHES);
     expect(u.view().unknownBranches.events).toBe(500);
+  });
+
+  // Verification of audit V: the count started from zero at every restart, while 全行 still held
+  // the stored events, so the wall's note was gone and 全行 exceeded its branches unexplained.
+  it('starts from the plan year\'s stored events of unlisted branches, then counts the new ones', () => {
+    const u = new UncountedEvents();
+    u.seed([{ branch: 'SZ', events: 40 }, { branch: 'XM', events: 2 }]);
+    u.note(plan, [ev('SZ', '2025-06-01T10:00:00+08:00')], { warn: () => {} });
+    expect(u.view().unknownBranches).toEqual({ events: 43, codes: ['SZ', 'XM'] });
   });
 });

@@ -1,11 +1,16 @@
+import type { ClickHouseClient } from '@clickhouse/client';
 import type { MaskedEvent } from '../pipelines/model.ts';
 import type { CompiledPlan } from '../pipelines/plan/index.ts';
+import { chTime } from '../pipelines/sinks/clickhouse.ts';
 import { outsidePlanYear } from './plan-status.ts';
 
 // Events the monitor stores but no counter of the plan takes in full, which an operator must
 // hear about: dated outside the plan year (counted by no one), or from a branch the plan does
 // not list (counted bank-wide only, never for a branch: a new branch, or a typo in the plan or in
-// the ticket system). Since start or the last plan change; branch codes are not personal data.
+// the ticket system). Events outside the plan year since start or the last plan change; those of
+// unlisted branches in the plan year, read from the store at start and at a plan change and then
+// counted as they come (the wall explains 全行's surplus with them: counted since start only,
+// it was gone after every restart while 全行 still held them). Branch codes are not personal data.
 
 /** at most this many unknown branch codes are kept (a flood of junk codes must not grow memory) */
 export const MAX_UNKNOWN_BRANCHES = 50;
@@ -20,16 +25,32 @@ export class UncountedEvents {
   note(plan: Pick<CompiledPlan, 'year' | 'yearStartMs' | 'yearEndMs' | 'scopesOf'>, events: readonly MaskedEvent[], log: Log): void {
     let outside = 0;
     for (const e of events) {
-      if (outsidePlanYear(plan, e.occurredAtMs)) outside++;
+      if (outsidePlanYear(plan, e.occurredAtMs)) {
+        outside++;
+        continue; // counted by no one, unlisted branch or not
+      }
       if (plan.scopesOf(e.branch).length > 1) continue; // the branch, its parents, ALL
       this.unknownBranchEvents++;
-      if (this.unknownBranches.has(e.branch) || this.unknownBranches.size >= MAX_UNKNOWN_BRANCHES) continue;
-      this.unknownBranches.add(e.branch);
-      log.warn({ branch: e.branch, planYear: plan.year }, 'events from a branch the plan does not list: counted bank-wide only');
+      if (this.remember(e.branch)) log.warn({ branch: e.branch, planYear: plan.year }, 'events from a branch the plan does not list: counted bank-wide only');
     }
     if (outside === 0) return;
     if (this.outsidePlanYear === 0) log.warn({ planYear: plan.year, events: outside }, 'events dated outside the plan year: stored, not counted');
     this.outsidePlanYear += outside;
+  }
+
+  /** Starts from what the store holds of the plan year from branches the plan does not list. */
+  seed(stored: ReadonlyArray<{ branch: string; events: number }>): void {
+    for (const { branch, events } of stored) {
+      this.unknownBranchEvents += events;
+      this.remember(branch);
+    }
+  }
+
+  /** true when the code is newly kept */
+  private remember(branch: string): boolean {
+    if (this.unknownBranches.has(branch) || this.unknownBranches.size >= MAX_UNKNOWN_BRANCHES) return false;
+    this.unknownBranches.add(branch);
+    return true;
   }
 
   reset(): void {
@@ -41,4 +62,16 @@ export class UncountedEvents {
   view(): { outsidePlanYear: number; unknownBranches: { events: number; codes: string[] } } {
     return { outsidePlanYear: this.outsidePlanYear, unknownBranches: { events: this.unknownBranchEvents, codes: [...this.unknownBranches].sort() } };
   }
+}
+
+/** The plan year's stored events from branches the plan does not list, per branch code. */
+export async function storedUnknownBranches(client: ClickHouseClient, plan: Pick<CompiledPlan, 'yearStartMs' | 'yearEndMs' | 'scopes'>): Promise<Array<{ branch: string; events: number }>> {
+  const rs = await client.query({
+    query: `SELECT branch, toString(uniqExact(event_id)) AS events FROM complaints.ticket_events
+            WHERE occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')} AND branch NOT IN {listed:Array(String)}
+            GROUP BY branch ORDER BY branch LIMIT {most:UInt32}`,
+    query_params: { from: chTime(plan.yearStartMs), to: chTime(plan.yearEndMs), listed: [...plan.scopes], most: 10_000 },
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<{ branch: string; events: string }>()).map((r) => ({ branch: r.branch, events: Number(r.events) }));
 }
