@@ -1,6 +1,6 @@
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { authorize } from './access.ts';
@@ -30,7 +30,7 @@ export interface AppOptions {
 
 /** The HTTP and WebSocket surfaces; `server/index.ts` only listens. Tests use app.inject(). */
 export async function build({ monitor, logger, now = Date.now }: AppOptions): Promise<FastifyInstance> {
-  const common = { bodyLimit: 256 * 1024, requestIdHeader: 'x-request-id', disableRequestLogging: true };
+  const common = { bodyLimit: 256 * 1024, requestIdHeader: 'x-request-id', logController: new LogController({ disableRequestLogging: true }) };
   const app = (logger ? Fastify({ ...common, loggerInstance: logger }) : Fastify({ ...common, logger: false })) as unknown as FastifyInstance;
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {

@@ -1,4 +1,4 @@
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { logRequests, requestLogLevel, requestLogPolicy } from './request-log.ts';
@@ -23,7 +23,7 @@ describe('request log', () => {
     const lines: any[] = [];
     const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
     const logger = createLog(sink);
-    const app = Fastify({ loggerInstance: logger, disableRequestLogging: true }) as unknown as Parameters<typeof logRequests>[0];
+    const app = Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) }) as unknown as Parameters<typeof logRequests>[0];
     logRequests(app, 'errors');
     app.get('/ok', async () => ({ ok: true }));
     await app.inject({ url: '/ok?token=secret-one' });
