@@ -1,51 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import WebSocket from 'ws';
-import type { TicketEvent } from '../../pipelines/model.ts';
-import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
+import { getJson, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
 import { publishEvents, waitConsumed } from '../helpers/publish.ts';
 import { until } from '../faults/support.ts';
+import { auth, events, PLAN, post, SUP, SUP_SH, TOKENS, VIEWER } from './alerts-fixture.ts';
 
 // Alerts for real: nats-server → monitor → alerts on /ws, on NATS, in GET /api/alerts, as CSV;
 // acknowledgement and actions over HTTP, the on-call ladder on a seconds-long timeout, access,
 // a supervisor's correction through the pipeline, and the alerts surviving a restart.
-
-const VIEWER = 'viewer-token-0123456789';
-const SUP = 'supervisor-token-0123456789';
-const SUP_SH = 'supervisor-sh-token-0123456789';
-const ADMIN = 'admin-token-0123456789';
-const TOKENS = `${VIEWER}:viewer,${SUP}:supervisor,${SUP_SH}:supervisor:SH,${ADMIN}:admin`;
-
-const dir = mkdtempSync(join(tmpdir(), 'cewm-alerts-'));
-const PLAN = join(dir, 'plan.yaml');
-writeFileSync(
-  PLAN,
-  `${readFileSync(join(ROOT, 'tests/fixtures/plan-2025.yaml'), 'utf8')}
-alerts:
-  onCall:
-    levels:
-      - { notify: [值班主管], afterMinutes: 0.04 }
-      - { notify: ["role:admin"], afterMinutes: 0.04 }
-    repeat: 0
-`,
-);
-
-const base = { channel: 'branch', customerId: 'C1' };
-const events: TicketEvent[] = [
-  { ...base, eventId: 'a-1', ticketId: 'INS-1', kind: 'opened', occurredAt: '2025-03-03T09:00:00+08:00', branch: 'BJ-HD', complaintType: 'insurance_dispute' },
-  { ...base, eventId: 'a-2', ticketId: 'INS-1', kind: 'first_contact', outcome: 'not_agreed', occurredAt: '2025-03-03T10:00:00+08:00', branch: 'BJ-HD', complaintType: 'insurance_dispute' },
-  { ...base, customerId: 'C2', eventId: 'a-3', ticketId: 'INS-2', kind: 'first_contact', outcome: 'not_agreed', occurredAt: '2025-03-04T10:00:00+08:00', branch: 'SH', complaintType: 'insurance_dispute' },
-  { ...base, customerId: 'C2', eventId: 'a-4', ticketId: 'INS-2', kind: 'escalated', escalation: 'mediation', occurredAt: '2025-03-05T10:00:00+08:00', branch: 'SH', complaintType: 'insurance_dispute' },
-];
-
-const auth = (token: string) => ({ authorization: `Bearer ${token}` });
-const post = (m: MonitorProcess, path: string, token: string | undefined, body: object) =>
-  getJson(m, path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? auth(token) : {}) }, body: JSON.stringify(body) });
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -227,43 +192,5 @@ describe('e2e alerts - events in, alerts out', () => {
     expect(ins1.history.map((h: any) => h.what)).toEqual(expect.arrayContaining(['opened', 'acknowledged', 'notice']));
     expect(after.find((a: any) => a.id === 'case.INS-2')).toMatchObject({ resolution: 'withdrawn' });
     expect(after.map((a: any) => a.id).sort()).toEqual(before.map((a: any) => a.id).sort());
-  });
-
-  it('opens a case when a correction after a restart retypes an earlier ticket into a strict type', async () => {
-    // Stored before the restart as a relative-mode type, so the case book did not load it then.
-    await publishEvents(nc, [
-      { ...base, customerId: 'C9', eventId: 'r-1', ticketId: 'MORT-9', kind: 'first_contact', outcome: 'not_agreed', occurredAt: '2025-04-01T10:00:00+08:00', branch: 'GZ', complaintType: 'mortgage_prepayment' },
-      { ...base, customerId: 'C9', eventId: 'r-2', ticketId: 'MORT-9', kind: 'escalated', escalation: 'case_meeting', occurredAt: '2025-04-02T10:00:00+08:00', branch: 'GZ', complaintType: 'mortgage_prepayment' },
-    ]);
-    await waitConsumed(nc);
-    await new Promise((r) => setTimeout(r, 500));
-    await monitor.kill();
-    monitor = await startMonitor({ NATS_URL: nats.url, PLAN, MONITOR_TOKENS: TOKENS, ALERT_TICK_MS: '300', DATA_DIR: monitor.dataDir });
-    expect((await getJson(monitor, '/api/alerts?status=all', { headers: auth(VIEWER) })).body.alerts.find((a: any) => a.id === 'case.MORT-9')).toBeUndefined();
-    await publishEvents(nc, [
-      { ...base, customerId: 'C9', eventId: 'r-3', ticketId: 'MORT-9', kind: 'corrected', occurredAt: '2025-04-03T10:00:00+08:00', branch: 'GZ', complaintType: 'insurance_dispute' },
-    ]);
-    await waitConsumed(nc);
-    const opened = await until('the case of the retyped ticket', async () =>
-      (await getJson(monitor, '/api/alerts?status=open', { headers: auth(VIEWER) })).body.alerts.find((a: any) => a.id === 'case.MORT-9'),
-    );
-    expect(opened).toMatchObject({ kind: 'case', complaintType: 'insurance_dispute', ticketId: 'MORT-9' });
-    // its history knows the step taken before the restart
-    expect(JSON.stringify(opened)).toContain('case_meeting');
-  });
-
-  it('opens a case when a live correction retypes a ticket the case book skipped as another type', async () => {
-    await publishEvents(nc, [
-      { ...base, customerId: 'C8', eventId: 'l-1', ticketId: 'AUTO-8', kind: 'first_contact', outcome: 'not_agreed', occurredAt: '2025-05-01T10:00:00+08:00', branch: 'SH', complaintType: 'auto_installment' },
-      { ...base, customerId: 'C8', eventId: 'l-2', ticketId: 'AUTO-8', kind: 'escalated', escalation: 'mediation', occurredAt: '2025-05-02T10:00:00+08:00', branch: 'SH', complaintType: 'auto_installment' },
-    ]);
-    await waitConsumed(nc);
-    await publishEvents(nc, [
-      { ...base, customerId: 'C8', eventId: 'l-3', ticketId: 'AUTO-8', kind: 'corrected', occurredAt: '2025-05-03T10:00:00+08:00', branch: 'SH', complaintType: 'insurance_dispute' },
-    ]);
-    const opened = await until('the case of the retyped ticket', async () =>
-      (await getJson(monitor, '/api/alerts?status=open', { headers: auth(VIEWER) })).body.alerts.find((a: any) => a.id === 'case.AUTO-8' && JSON.stringify(a).includes('mediation')),
-    );
-    expect(opened).toMatchObject({ kind: 'case', complaintType: 'insurance_dispute', scope: 'SH' });
   });
 });
