@@ -12,8 +12,9 @@ export const SUP_SH = 'supervisor-sh-token-0123456789';
 export const ADMIN = 'admin-token-0123456789';
 export const TOKENS = `${VIEWER}:viewer,${SUP}:supervisor,${SUP_SH}:supervisor:SH,${ADMIN}:admin`;
 
-const dir = mkdtempSync(join(tmpdir(), 'cewm-alerts-'));
-export const PLAN = join(dir, 'plan.yaml');
+/** the plan's directory, removed by the test file at its end */
+export const FIXTURE_DIR = mkdtempSync(join(tmpdir(), 'cewm-alerts-'));
+export const PLAN = join(FIXTURE_DIR, 'plan.yaml');
 writeFileSync(
   PLAN,
   `${readFileSync(join(ROOT, 'tests/fixtures/plan-2025.yaml'), 'utf8')}

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import WebSocket from 'ws';
 import { getJson, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
 import { publishEvents, waitConsumed } from '../helpers/publish.ts';
 import { until } from '../faults/support.ts';
-import { auth, events, PLAN, post, SUP, SUP_SH, TOKENS, VIEWER } from './alerts-fixture.ts';
+import { auth, events, FIXTURE_DIR, PLAN, post, SUP, SUP_SH, TOKENS, VIEWER } from './alerts-fixture.ts';
 
 // Alerts for real: nats-server → monitor → alerts on /ws, on NATS, in GET /api/alerts, as CSV;
 // acknowledgement and actions over HTTP, the on-call ladder on a seconds-long timeout, access,
@@ -51,6 +52,7 @@ afterAll(async () => {
   await monitor?.kill();
   await nc?.close();
   await nats?.cleanup();
+  rmSync(FIXTURE_DIR, { recursive: true, force: true });
 });
 
 describe('e2e alerts - events in, alerts out', () => {
