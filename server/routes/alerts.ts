@@ -109,7 +109,8 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
       const next = engine.act(id, a, access.credential)!;
       // a person's action is in the audit log before it is confirmed: it cannot be derived again
       await engine.written();
-      return alertView(next, monitor.plan.timezone);
+      // the alert as it is now: the ticket's own events may have moved it while the row was written
+      return alertView(engine.get(id) ?? next, monitor.plan.timezone);
     } catch (err) {
       if (err instanceof ActionRefused) throw new HttpError(err.status, err.code, err.message);
       throw err;

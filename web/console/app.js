@@ -10,8 +10,10 @@ import { fillSelect } from './filters.js';
 import { showReviewCount } from './review-count.js';
 import { applyScreen, renderScreens, screensFromSnapshot } from './screens.js';
 import { isoInZone, timeContext, viewerZone } from './time.js';
+import { LiveMarks } from './freshness.js';
 
 const alerts = new Map();
+const liveMarks = new LiveMarks();
 let reasons = [];
 let selected = null;
 let plan = null;
@@ -189,8 +191,9 @@ $('detail').addEventListener('submit', async (e) => {
   }
   if (!body.note) delete body.note; // the note is optional; the server refuses an empty one
   try {
+    const asked = liveMarks.mark();
     const a = await api(`/api/alerts/${encodeURIComponent(selected)}/${form.dataset.action}`, body);
-    upsert(a, false);
+    if (liveMarks.copyIsCurrent(a.id, asked)) upsert(a, false); // else /ws already brought it, or later
     render();
   } catch (err) {
     say(err.message);
@@ -212,6 +215,7 @@ function connect() {
     const msg = JSON.parse(m.data);
     if (msg.type === 'snapshot') {
       usePlan(msg.plan);
+      liveMarks.sawSnapshot();
       alerts.clear();
       for (const a of msg.alerts ?? []) upsert(a, false);
       screensFromSnapshot(msg.screens);
@@ -221,6 +225,7 @@ function connect() {
       applyScreen(msg);
       renderScreens($('screens'));
     } else if (msg.type === 'alert') {
+      liveMarks.sawAlert(msg.id);
       if (upsert(msg, true)) freshIds.add(msg.id);
       renderSoon();
     }
@@ -228,5 +233,10 @@ function connect() {
 }
 
 showReviewCount($('review-link'));
-api('/api/alerts?status=open').then((r) => { reasons = r.ackReasons ?? []; for (const a of r.alerts) upsert(a, false); render(); }).catch((err) => { $('conn').textContent = err.message; });
+const listAsked = liveMarks.mark();
+api('/api/alerts?status=open').then((r) => {
+  reasons = r.ackReasons ?? [];
+  for (const a of r.alerts) if (liveMarks.copyIsCurrent(a.id, listAsked)) upsert(a, false);
+  render();
+}).catch((err) => { $('conn').textContent = err.message; });
 connect();
