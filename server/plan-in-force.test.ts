@@ -1,32 +1,18 @@
-import type { ClickHouseClient } from '@clickhouse/client';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadPlanFile } from '../pipelines/plan/index.ts';
 import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
 import { levelOf, ratioOf } from '../pipelines/transforms/index.ts';
 import { PLAN_2025 } from '../tests/helpers/stack.ts';
-import { migrate, openClickHouse } from './clickhouse.ts';
 import { planAllowanceRows, planHash, recordPlanInForce } from './plan-in-force.ts';
+import { migratedStoreForFile } from '../tests/helpers/temp-store.ts';
 
 // The plan in force in ClickHouse (sql/028) and the views that read it (sql/029 counters_current):
 // written with the compiled plan's own numbers, read back on the real engine.
 
 const plan = loadPlanFile(PLAN_2025);
-const dir = mkdtempSync(join(tmpdir(), 'cewm-plan-in-force-'));
-let ch: ClickHouseClient;
+const store = migratedStoreForFile('cewm-plan-in-force-');
 
-const rows = async <T>(query: string): Promise<T[]> => (await ch.query({ query, format: 'JSONEachRow' })).json<T>();
-
-beforeAll(async () => {
-  ch = await openClickHouse({ dataDir: join(dir, 'clickhouse') });
-  await migrate(ch);
-});
-afterAll(async () => {
-  await ch.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const rows = async <T>(query: string): Promise<T[]> => (await store.ch.query({ query, format: 'JSONEachRow' })).json<T>();
 
 describe('plan in force - allowance curve', () => {
   it('has one row per type, scope and week, with the compiled plan\'s allowance to date and scope chain', () => {
@@ -45,8 +31,8 @@ describe('plan in force - allowance curve', () => {
   });
 
   it('is recorded at every start and change, its curve once per plan', async () => {
-    await recordPlanInForce(ch, plan, Date.parse('2025-03-01T00:00:00Z'), 'start');
-    await recordPlanInForce(ch, plan, Date.parse('2025-03-02T00:00:00Z'), 'start');
+    await recordPlanInForce(store.ch, plan, Date.parse('2025-03-01T00:00:00Z'), 'start');
+    await recordPlanInForce(store.ch, plan, Date.parse('2025-03-02T00:00:00Z'), 'start');
     const loads = await rows<{ source: string; plan_hash: string }>('SELECT source, plan_hash FROM complaints.plan_in_force ORDER BY since');
     expect(loads).toEqual([{ source: 'start', plan_hash: planHash(plan) }, { source: 'start', plan_hash: planHash(plan) }]);
     const [count] = await rows<{ n: string }>('SELECT count() AS n FROM complaints.plan_allowances');
@@ -65,7 +51,7 @@ describe('plan in force - counters_current', () => {
     // date of ~11.6 (breach); the year is over now, so the allowance is the annual 80 (ok)
     const week20 = plan.weeks[19]!.endMs - 1;
     const toDate = plan.allowanceToDate('mortgage_prepayment', 'ALL', week20);
-    await new ClickHouseSink(ch).writeCounterChanges([{
+    await new ClickHouseSink(store.ch).writeCounterChanges([{
       complaintType: 'mortgage_prepayment', scope: 'ALL', unresolvedCustomers: 30, firstContactCustomers: 70, oneTimeResolutionRate: 1 - 30 / 70,
       allowanceToDate: toDate, annualAllowance: 80, ratio: ratioOf(30, toDate), level: levelOf(30, toDate, 80, plan.watch),
     }], 2025, week20, 'monitor');

@@ -1,29 +1,15 @@
-import type { ClickHouseClient } from '@clickhouse/client';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadPlanFile } from '../pipelines/plan/index.ts';
 import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
 import { masked } from '../pipelines/transforms/test-plan.ts';
 import { PLAN_2025 } from '../tests/helpers/stack.ts';
-import { migrate, openClickHouse } from './clickhouse.ts';
 import { storedUnknownBranches } from './uncounted.ts';
+import { migratedStoreForFile } from '../tests/helpers/temp-store.ts';
 
 // The count of events from unlisted branches survives a restart: it is read from the store.
 
 const plan = loadPlanFile(PLAN_2025);
-const dir = mkdtempSync(join(tmpdir(), 'cewm-uncounted-'));
-let ch: ClickHouseClient;
-
-beforeAll(async () => {
-  ch = await openClickHouse({ dataDir: join(dir, 'clickhouse') });
-  await migrate(ch);
-});
-afterAll(async () => {
-  await ch.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const store = migratedStoreForFile('cewm-uncounted-');
 
 describe('uncounted events - read from the store', () => {
   it('counts the plan year\'s stored events per unlisted branch, each event once', async () => {
@@ -34,10 +20,10 @@ describe('uncounted events - read from the store', () => {
       masked({ id: 'u4', branch: 'BJ' }), // listed
       masked({ id: 'u5', branch: 'SZ', at: '2024-06-01T10:00:00+08:00' }), // another year
     ];
-    const sink = new ClickHouseSink(ch);
+    const sink = new ClickHouseSink(store.ch);
     const stored = (e: (typeof events)[number], streamSeq: number) => ({ event: e, streamSeq, receivedAtMs: e.occurredAtMs });
     await sink.writeBatch(events.map((e, i) => stored(e, i + 1)), []);
     await sink.writeBatch([stored(events[0]!, 1)], []); // a redelivered copy, stored twice until a merge
-    expect(await storedUnknownBranches(ch, plan)).toEqual([{ branch: 'SZ', events: 2 }, { branch: 'XM', events: 1 }]);
+    expect(await storedUnknownBranches(store.ch, plan)).toEqual([{ branch: 'SZ', events: 2 }, { branch: 'XM', events: 1 }]);
   });
 });

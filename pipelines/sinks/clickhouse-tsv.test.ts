@@ -1,31 +1,21 @@
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createClient } from '@clickhouse/client';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, openClickHouse, SPOOL_MIN_BYTES } from '../../server/clickhouse.ts';
+import { describe, expect, it } from 'vitest';
+import { SPOOL_MIN_BYTES } from '../../server/clickhouse.ts';
 import type { MaskedEvent } from '../model.ts';
 import { nastyEvent as event } from '../../tests/helpers/nasty-events.ts';
 import { ClickHouseSink, eventRow, type StoredEvent } from './clickhouse.ts';
 import { EVENT_COLUMNS, eventTsvRow, eventsTsv, tsvInserter, tsvMap, tsvString } from './clickhouse-tsv.ts';
+import { migratedStoreForFile } from '../../tests/helpers/temp-store.ts';
 
 // Against the real embedded engine: every value the JSON rows carried comes back the same from
 // the TabSeparated rows, through the raw insert (embedded) and the client's insert (server path).
 
-const dir = mkdtempSync(join(tmpdir(), 'cewm-tsv-'));
-let ch: ClickHouseClient;
-
-beforeAll(async () => {
-  ch = await openClickHouse({ dataDir: join(dir, 'clickhouse') });
-  await migrate(ch);
-});
-afterAll(async () => {
-  await ch.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const store = migratedStoreForFile('cewm-tsv-');
 
 async function readBack(ids: string[]): Promise<Record<string, unknown>[]> {
-  const rs = await ch.query({
+  const rs = await store.ch.query({
     query: `SELECT ${EVENT_COLUMNS.join(', ')} FROM complaints.ticket_events WHERE event_id IN {ids:Array(String)} ORDER BY stream_seq`,
     query_params: { ids },
     format: 'JSONEachRow',
@@ -72,8 +62,8 @@ describe('clickhouse-tsv - round trip through the real engine', () => {
   it('times of any era come back to the millisecond', async () => {
     const times = [Date.UTC(1969, 11, 31, 23, 59, 59, 500), Date.UTC(1970, 0, 1, 0, 0, 1, 7), Date.UTC(2001, 8, 9, 1, 46, 39, 999), 1e12, Date.UTC(2025, 0, 1, 0, 0, 0, 1), Date.UTC(2099, 11, 31, 23, 59, 59, 990)];
     const batch = times.map((ms, i) => event(700 + i, { occurredAtMs: ms }));
-    await new ClickHouseSink(ch).writeBatch(batch, []);
-    const rs = await ch.query({
+    await new ClickHouseSink(store.ch).writeBatch(batch, []);
+    const rs = await store.ch.query({
       query: 'SELECT toUnixTimestamp64Milli(occurred_at) AS ms FROM complaints.ticket_events WHERE event_id IN {ids:Array(String)} ORDER BY stream_seq',
       query_params: { ids: batch.map((b) => b.event.eventId) },
       format: 'JSONEachRow',
@@ -83,7 +73,7 @@ describe('clickhouse-tsv - round trip through the real engine', () => {
 
   it('raw insert: every column comes back exactly (tabs, newlines, backslashes, quotes, Chinese, NULLs, maps)', async () => {
     const batch = Array.from({ length: 66 }, (_, i) => event(i));
-    await new ClickHouseSink(ch).writeBatch(batch, []);
+    await new ClickHouseSink(store.ch).writeBatch(batch, []);
     const rows = await readBack(batch.map((b) => b.event.eventId));
     expect(rows).toEqual(batch.map(expected));
   });
@@ -91,22 +81,22 @@ describe('clickhouse-tsv - round trip through the real engine', () => {
   it('a large batch goes to the engine through a file: every column comes back exactly, and the file is removed', async () => {
     const batch = Array.from({ length: 400 }, (_, i) => event(3000 + i, { text: `${'长文本\t\n'.repeat(400)}${i}` }));
     expect(eventsTsv(batch).byteLength).toBeGreaterThanOrEqual(SPOOL_MIN_BYTES);
-    await new ClickHouseSink(ch).writeBatch(batch, []);
+    await new ClickHouseSink(store.ch).writeBatch(batch, []);
     expect(await readBack(batch.map((b) => b.event.eventId))).toEqual(batch.map(expected));
-    expect(readdirSync(join(dir, 'clickhouse', 'insert-spool'))).toEqual([]);
+    expect(readdirSync(join(store.dir, 'clickhouse', 'insert-spool'))).toEqual([]);
   });
 
   it('a large insert the engine refuses fails with its message and leaves no file', async () => {
     const batch = Array.from({ length: 400 }, (_, i) => event(4000 + i, { text: 'x'.repeat(3_000) }));
-    const insert = tsvInserter(ch);
+    const insert = tsvInserter(store.ch);
     await expect(insert({ table: 'complaints.no_such_table', columns: EVENT_COLUMNS, body: eventsTsv(batch) })).rejects.toThrow(/no_such_table/);
-    expect(readdirSync(join(dir, 'clickhouse', 'insert-spool'))).toEqual([]);
+    expect(readdirSync(join(store.dir, 'clickhouse', 'insert-spool'))).toEqual([]);
   });
 
   it("the client's ordinary insert (server mode) reads the same body the same way", async () => {
     const batch = Array.from({ length: 33 }, (_, i) => event(500 + i));
     // a client with no raw inserter registered takes the path a ClickHouse server gets
-    const plain = createClient({ connection: (ch as unknown as { connection: never }).connection } as Parameters<typeof createClient>[0]);
+    const plain = createClient({ connection: (store.ch as unknown as { connection: never }).connection } as Parameters<typeof createClient>[0]);
     const insert = tsvInserter(plain);
     await insert({ table: 'complaints.ticket_events', columns: EVENT_COLUMNS, body: eventsTsv(batch) });
     const rows = await readBack(batch.map((b) => b.event.eventId));
@@ -115,6 +105,6 @@ describe('clickhouse-tsv - round trip through the real engine', () => {
 
   it('a failed raw insert rejects (nothing would be acked)', async () => {
     const bad = event(900, { kind: 'x\tbroken' as MaskedEvent['kind'] });
-    await expect(new ClickHouseSink(ch).writeBatch([bad], [])).rejects.toThrow();
+    await expect(new ClickHouseSink(store.ch).writeBatch([bad], [])).rejects.toThrow();
   });
 });

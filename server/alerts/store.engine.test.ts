@@ -1,27 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { ClickHouseClient } from '@clickhouse/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, openClickHouse, SPOOL_MIN_BYTES } from '../clickhouse.ts';
+import { describe, expect, it } from 'vitest';
+import { SPOOL_MIN_BYTES } from '../clickhouse.ts';
 import { type logRow, writeLog } from './store.ts';
+import { migratedStoreForFile } from '../../tests/helpers/temp-store.ts';
 
 // The audit rows through the embedded engine and back, field for field: what the TabSeparated
 // writer escapes (backslash, tab, newline, CR, NUL), quotes and JSON inside a field, Chinese,
 // slices small enough to go inline and one large enough to go through a file.
 
 type Row = ReturnType<typeof logRow>;
-const dir = mkdtempSync(join(tmpdir(), 'cewm-alertlog-'));
-let ch: ClickHouseClient;
-
-beforeAll(async () => {
-  ch = await openClickHouse({ dataDir: join(dir, 'clickhouse') });
-  await migrate(ch);
-});
-afterAll(async () => {
-  await ch.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+const store = migratedStoreForFile('cewm-alertlog-');
 
 const NASTY = ['tab\there', 'new\nline', 'back\\slash', 'cr\rhere', 'nul\0here', `quote " and ' both`, '客户不同意 \\N', '\\', '', '{"a":"b\\"c"}'];
 
@@ -54,8 +41,8 @@ describe('alert log through the engine', () => {
   it('reads back every field as written, inline and through a file', async () => {
     const small = Array.from({ length: 200 }, (_, i) => row(i, JSON.stringify({ id: i, text: NASTY[i % NASTY.length], history: [{ what: 'opened' }] })));
     const big = [row(1_000, JSON.stringify({ id: 1_000, pad: '监'.repeat(SPOOL_MIN_BYTES) }))]; // > 1 MB: its own slice, through a file
-    await writeLog(ch, [...small, ...big]);
-    const rs = await ch.query({ query: 'SELECT * FROM complaints.alert_log ORDER BY toUInt32(substring(entry_id, 2))', format: 'JSONEachRow' });
+    await writeLog(store.ch, [...small, ...big]);
+    const rs = await store.ch.query({ query: 'SELECT * FROM complaints.alert_log ORDER BY toUInt32(substring(entry_id, 2))', format: 'JSONEachRow' });
     const back = (await rs.json<Row>()).map((r) => ({ ...r, plan_year: Number(r.plan_year), seq: Number(r.seq) }));
     expect(back).toHaveLength(201);
     expect(back).toEqual([...small, ...big]);
