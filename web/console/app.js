@@ -229,6 +229,7 @@ api('/api/me').then((r) => {
   render();
 }).catch((err) => { $('conn').textContent = err.message; }); // no actions offered without an answer
 
+let lastBatchAt; // the pipeline's last stored batch, as the last heartbeat said
 function connect() {
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${withToken('/ws')}`);
   ws.onopen = () => { $('conn').dataset.state = 'live'; $('conn').textContent = '实时 live'; };
@@ -238,11 +239,17 @@ function connect() {
     if (msg.type === 'snapshot') {
       usePlan(msg.plan);
       liveMarks.sawSnapshot();
+      lastBatchAt = msg.pipeline?.lastBatchAt ?? null;
       alerts.clear();
       for (const a of msg.alerts ?? []) upsert(a, false);
       screensFromSnapshot(msg.screens);
       renderScreens($('screens'));
       render();
+    } else if (msg.type === 'heartbeat') {
+      // the pipeline stored a batch since the last heartbeat: tickets may have joined the review queue
+      const batch = msg.pipeline?.lastBatchAt;
+      if (batch && batch !== lastBatchAt && lastBatchAt !== undefined) reviewCount.soon();
+      lastBatchAt = batch ?? null;
     } else if (msg.type === 'screen') {
       applyScreen(msg);
       renderScreens($('screens'));
@@ -254,7 +261,7 @@ function connect() {
   };
 }
 
-showReviewCount($('review-link'));
+const reviewCount = showReviewCount($('review-link'));
 const listAsked = liveMarks.mark();
 api('/api/alerts?status=open').then((r) => {
   reasons = r.ackReasons ?? [];
