@@ -168,7 +168,10 @@ function renderDetail() {
   $('detail').hidden = false;
   if (!a && ended?.id === selected) pane.showEnded(ended, viewContext(ended));
   else if (!a) pane.showHint();
-  else pane.show(a, viewContext(a), formsKey(a, viewContext(a)));
+  else {
+    const ctx = viewContext(a);
+    pane.show(a, ctx, formsKey(a, ctx));
+  }
 }
 
 $('list').addEventListener('click', (e) => {
