@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Page, Route } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { openPage } from '../helpers/browser.ts';
 import { getJson } from '../helpers/monitor-process.ts';
 import { publishEvents } from '../helpers/publish.ts';
 import { consoleFixture, event, SUP } from './console-fixture.ts';
+import { holdResponses } from './held-responses.ts';
 
 // A copy of an alert reaching the page after a later change came live must not put the older
 // alert back. CI on 2026-11-27 failed on it: an acknowledgement's HTTP answer, slowed by the audit
@@ -13,21 +14,6 @@ import { consoleFixture, event, SUP } from './console-fixture.ts';
 
 const f = consoleFixture();
 const ESCALATED = /案件升级：三方调解/;
-
-/** Holds the real responses of matching requests until `release` is called. */
-function holdResponses(page: Page, match: (url: URL) => boolean) {
-  let release!: () => void;
-  const released = new Promise<void>((r) => (release = r));
-  let fetchedOne!: () => void;
-  const fetched = new Promise<void>((r) => (fetchedOne = r));
-  const handler = async (route: Route) => {
-    const response = await route.fetch(); // the monitor answers now...
-    fetchedOne();
-    await released; // ...the page hears it later
-    await route.fulfill({ response });
-  };
-  return { install: () => page.route((url) => match(url), handler), fetched, release: () => release() };
-}
 
 const historyText = (page: Page) => page.locator('.history').innerText();
 

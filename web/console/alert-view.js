@@ -4,7 +4,8 @@
 //
 // ctx: { typeName(code), scopeName(code), at(ms) → time text, ladder (the plan's onCall),
 //        mayAct (this caller on this alert), readOnlyNote (why not, when not), reasons,
-//        typeOptions (the correction form's type list), notice (the last action's answer) }
+//        typeOptions (the correction form's type list), notice (the last action's answer),
+//        unsent (the ended alert's forms held what a person had not sent) }
 
 import { CASE_LEVEL_ZH, KIND_ZH, LADDER_ZH, LEVEL_ZH, RESOLUTION_ZH, STATUS_ZH, URGENCY_LEVEL, WHAT_ZH, esc, fmt, notifyText, reasonText } from './words.js';
 import { nextClimb } from './on-call.js';
@@ -87,7 +88,7 @@ export function historyLineHtml(h, kind) {
     + `${d.note ? ` · <span class="note">备注：${esc(d.note)}</span>` : ''}${d.text ? ` · <span class="note">${esc(d.text)}</span>` : ''}${d.to ? ` → ${esc(d.to)}` : ''}</li>`;
 }
 
-const historyHtml = (a) => `<h3>历史 History</h3><ol class="history">${(a.history ?? []).map((h) => historyLineHtml(h, a.kind)).join('')}</ol>`;
+export const historyHtml = (a) => `<h3>历史 History</h3><ol class="history">${(a.history ?? []).map((h) => historyLineHtml(h, a.kind)).join('')}</ol>`;
 
 function actionsHtml(a, ctx) {
   const reasons = ctx.reasons.map((r) => `<option value="${esc(r)}">${esc(reasonText(r))}</option>`).join('');
@@ -105,20 +106,35 @@ function actionsHtml(a, ctx) {
         <input name="reason" placeholder="更正原因 reason" maxlength="500">
         <button>更正工单 Correct</button>
       </form>
+      <p class="stale" id="d-stale" role="alert" hidden></p>
       <div class="error" id="d-error">${esc(ctx.notice)}</div>
     </div>`;
 }
 
-/** The selected open alert: what it is, who is on call and when it climbs, the actions (for a caller who may act), its history. */
-export function detailHtml(a, ctx) {
+/** The actions on the alert for a caller who may take them, else why not. */
+export function actionsPartHtml(a, ctx) {
+  return ctx.mayAct ? actionsHtml(a, ctx) : `<p class="meta readonly-note">${esc(ctx.readOnlyNote)}</p>`;
+}
+
+/** What the alert is and where it stands: its level, status, who acknowledged it, its facts and next climb. */
+export function headHtml(a, ctx) {
   const ack = a.ack ? ` · 确认人 ${esc(a.ack.by)}${credentialHtml(a.ack.credential)}（${esc(reasonText(a.ack.reason))}）` : '';
   const burn = a.burn ? `消耗速度 burn: 1天 ${a.burn.fast?.rate ?? '–'} / 7天 ${a.burn.slow?.rate ?? '–'}` : '';
   const facts = [forecastText(a.forecast), burn, `通知 ${notifyText(a.onCall?.notify)}`, climbText(a, ctx)].filter(Boolean).map(esc).join(' · ');
   return `<h2>${pill(a)} ${esc(subject(a, ctx))}</h2>
     <div class="meta">${esc(a.id)} · <b id="d-status">${esc(STATUS_ZH[a.status] ?? a.status)}</b>${ack}${a.assignee ? ` · 指派 ${esc(a.assignee)}` : ''}${a.deadline ? ` · 办理期限 ${esc(fmt(a.deadline))}` : ''}</div>
-    <div class="meta" id="d-facts">${facts}</div>
-    ${ctx.mayAct ? actionsHtml(a, ctx) : `<p class="meta readonly-note">${esc(ctx.readOnlyNote)}</p>`}
-    ${historyHtml(a)}`;
+    <div class="meta" id="d-facts">${facts}</div>`;
+}
+
+/**
+ * The selected open alert: what it is, who is on call and when it climbs, the actions (for a
+ * caller who may take them), its history. Three parts, so that a live update can redraw the head
+ * and the history without touching the forms a person is filling in.
+ */
+export function detailHtml(a, ctx) {
+  return `<div data-part="head">${headHtml(a, ctx)}</div>
+    <div data-part="actions">${actionsPartHtml(a, ctx)}</div>
+    <div data-part="history">${historyHtml(a)}</div>`;
 }
 
 /**
@@ -129,6 +145,7 @@ export function endedHtml(a, ctx) {
   return `<h2>${pill(a)} ${esc(subject(a, ctx))}</h2>
     <div class="meta">${esc(a.id)} · <b id="d-status">${esc(STATUS_ZH[a.status] ?? a.status)}</b></div>
     <p class="ended">此预警已解除，已移出待处理列表：${esc(RESOLUTION_ZH[a.resolution] ?? a.resolution ?? '')}${a.resolvedAt ? ` · ${esc(fmt(a.resolvedAt))}` : ''}<br>This alert has ended and left the open list.</p>
+    ${ctx.unsent ? '<p class="stale" id="d-stale" role="alert">你填写的内容未发送 What you had filled in was not sent.</p>' : ''}
     <div class="error" id="d-error">${esc(ctx.notice)}</div>
     ${historyHtml(a)}`;
 }

@@ -1,11 +1,13 @@
 // Supervisor console: live open alerts (snapshot + /ws `alert` messages), filters, the alert's
 // history and the actions on it. Token from ?token= (never stored); the person's name in
-// localStorage. No framework: the DOM is rebuilt from one Map of alerts on each change.
+// localStorage. No framework: the DOM is rebuilt from one Map of alerts on each change, except
+// the detail pane's forms, which hold what a person is typing (detail-pane.js).
 
 import { esc, fmt, useTimeContext } from './words.js';
 import { mayActOn } from './access.js';
 import { api, withToken } from './api.js';
-import { compareAlerts, detailHtml, endedHtml, levelWord, listRowHtml } from './alert-view.js';
+import { compareAlerts, levelWord, listRowHtml } from './alert-view.js';
+import { DetailPane } from './detail-pane.js';
 import { fillSelect } from './filters.js';
 import { showReviewCount } from './review-count.js';
 import { applyScreen, renderScreens, screensFromSnapshot } from './screens.js';
@@ -13,6 +15,7 @@ import { isoInZone, timeContext, viewerZone } from './time.js';
 import { LiveMarks } from './freshness.js';
 
 const alerts = new Map();
+const pane = new DetailPane(document.getElementById('detail'));
 const liveMarks = new LiveMarks();
 let reasons = [];
 let selected = null;
@@ -150,17 +153,25 @@ function typeOptions(current) {
 let notice = { id: undefined, text: '' };
 function say(text) {
   notice = { id: selected, text };
-  $('d-error').textContent = text;
+  const line = $('d-error');
+  if (line) line.textContent = text;
+}
+
+/** What the detail pane's forms offer for `a`: when it changes they are rebuilt, keeping the person's edits. */
+function formsKey(a, ctx) {
+  const types = plan?.types.map((t) => `${t.code}=${t.name}`) ?? [];
+  return JSON.stringify([ctx.mayAct, ctx.mayAct ? '' : ctx.readOnlyNote, reasons, types, a.ticketId, a.complaintType, a.scope]);
 }
 
 function renderDetail() {
-  const d = $('detail');
   const a = selected && alerts.get(selected);
-  d.hidden = false;
-  if (!a && ended?.id === selected) { d.innerHTML = endedHtml(ended, viewContext(ended)); return; }
-  // an empty pane beside the list looked broken on a wide screen; say what it is for
-  if (!a) { d.innerHTML = '<p class="meta hint">选择左侧的预警：查看历史，确认、上报、指派或更正工单。<br>Select an alert on the left to see its history and act on it.</p>'; return; }
-  d.innerHTML = detailHtml(a, viewContext(a));
+  $('detail').hidden = false;
+  if (!a && ended?.id === selected) pane.showEnded(ended, viewContext(ended));
+  else if (!a) pane.showHint();
+  else {
+    const ctx = viewContext(a);
+    pane.show(a, ctx, formsKey(a, ctx));
+  }
 }
 
 $('list').addEventListener('click', (e) => {
@@ -181,23 +192,37 @@ $('detail').addEventListener('submit', async (e) => {
     // A correction is a ticket event: it flows through the pipeline and amends the alerts it touches.
     if (!body.outcome) delete body.outcome;
     if (!body.reason) delete body.reason;
+    const id = selected;
+    pane.sending(id); // its own withdrawal of the case is no news to the person
     try {
       const r = await api('/api/corrections', body);
+      form.reset();
       say(`已提交更正 ${r.eventId} — correction sent`);
     } catch (err) {
       say(err.message);
+    } finally {
+      pane.answered(id);
     }
     return;
   }
   if (!body.note) delete body.note; // the note is optional; the server refuses an empty one
+  const stale = pane.staleAction(alerts.get(selected), form.dataset.action);
+  if (stale) { render(); say(stale); return; }
+  const id = selected;
+  pane.sending(id);
+  let status;
   try {
     const asked = liveMarks.mark();
-    const a = await api(`/api/alerts/${encodeURIComponent(selected)}/${form.dataset.action}`, body);
+    const a = await api(`/api/alerts/${encodeURIComponent(id)}/${form.dataset.action}`, body);
     if (liveMarks.copyIsCurrent(a.id, asked)) upsert(a, false); // else /ws already brought it, or later
-    render();
+    form.reset(); // sent: what it held is in the history now
+    status = alerts.get(id)?.status;
   } catch (err) {
     say(err.message);
+  } finally {
+    pane.answered(id, status);
   }
+  render();
 });
 for (const id of ['f-type', 'f-scope', 'f-level', 'f-mine']) $(id).addEventListener('change', () => render());
 api('/api/me').then((r) => {
@@ -207,6 +232,7 @@ api('/api/me').then((r) => {
   render();
 }).catch((err) => { $('conn').textContent = err.message; }); // no actions offered without an answer
 
+let lastBatchAt; // the pipeline's last stored batch, as the last heartbeat said
 function connect() {
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${withToken('/ws')}`);
   ws.onopen = () => { $('conn').dataset.state = 'live'; $('conn').textContent = '实时 live'; };
@@ -216,11 +242,17 @@ function connect() {
     if (msg.type === 'snapshot') {
       usePlan(msg.plan);
       liveMarks.sawSnapshot();
+      lastBatchAt = msg.pipeline?.lastBatchAt ?? null;
       alerts.clear();
       for (const a of msg.alerts ?? []) upsert(a, false);
       screensFromSnapshot(msg.screens);
       renderScreens($('screens'));
       render();
+    } else if (msg.type === 'heartbeat') {
+      // the pipeline stored a batch since the last heartbeat: tickets may have joined the review queue
+      const batch = msg.pipeline?.lastBatchAt;
+      if (batch && batch !== lastBatchAt && lastBatchAt !== undefined) reviewCount.soon();
+      lastBatchAt = batch ?? null;
     } else if (msg.type === 'screen') {
       applyScreen(msg);
       renderScreens($('screens'));
@@ -232,7 +264,7 @@ function connect() {
   };
 }
 
-showReviewCount($('review-link'));
+const reviewCount = showReviewCount($('review-link'));
 const listAsked = liveMarks.mark();
 api('/api/alerts?status=open').then((r) => {
   reasons = r.ackReasons ?? [];

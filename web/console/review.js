@@ -1,12 +1,14 @@
 // The classification review (GET /api/classification/review): one row per ticket the classifier
 // typed with low confidence. A person picks the type and confirms; the page sends a correction
 // (POST /api/corrections), which flows through the pipeline, counts the ticket under that type and
-// takes it off the queue. Rows someone is editing are not redrawn by the minute's refresh.
+// takes it off the queue. Rows someone is editing are not redrawn by the refreshes, which come
+// soon while the queue keeps changing and once a minute when it is quiet (keep-fresh.js).
 
 import { esc, fmt, useTimeContext } from './words.js';
 import { timeContext, viewerZone } from './time.js';
 import { mayActOn } from './access.js';
 import { api, withToken } from './api.js';
+import { keepFresh } from './keep-fresh.js';
 
 /** The type a reviewer picks for a ticket that belongs to no type the plan watches. */
 export const OTHER_TYPE = 'other';
@@ -95,18 +97,37 @@ function reviewer() {
   return by;
 }
 
+// Reads are numbered: a slow read (the periodic one, asked before a confirmation) answering after
+// a newer one (Refresh, after the ticket left the queue) would put the confirmed row back (audit
+// AA, P3). An answer older than the one shown is dropped.
+let readsAsked = 0;
+let readShown = 0;
+let shownAnswer = null;
+let loadFailed = false;
+
+/** Reads the queue and shows it; resolves to the answer's text (null when it failed). */
 async function load() {
+  const asked = ++readsAsked;
   try {
     const r = await api('/api/classification/review?limit=500');
+    if (asked < readShown) return shownAnswer;
+    readShown = asked;
+    const answer = JSON.stringify(r);
+    if (loadFailed) { $('error').textContent = ''; loadFailed = false; }
+    if (answer === shownAnswer) return answer; // unchanged: an open type list stays open
+    shownAnswer = answer;
     items = r.items;
     $('count').textContent = `${r.total > items.length ? `${items.length} / ${r.total}` : r.total} · 未达成一致 ${r.notAgreed}`;
     for (const b of new Set(items.map((i) => i.branch))) {
       if (![...$('f-branch').options].some((o) => o.value === b)) $('f-branch').add(new Option(branchName(b), b));
     }
-    $('error').textContent = '';
     render();
+    return answer;
   } catch (err) {
+    if (asked < readShown) return null;
     $('error').textContent = err.message;
+    loadFailed = true;
+    return null;
   }
 }
 
@@ -171,4 +192,4 @@ $('refresh').addEventListener('click', load);
 Promise.all([api('/api/plan'), api('/api/me').catch(() => access)])
   .then(([p, a]) => { plan = p; access = a; useTimeContext(timeContext(p.timezone, Date.now(), viewerZone())); $('bulk-type').innerHTML = typeOptions(''); })
   .catch((err) => { $('error').textContent = err.message; })
-  .finally(() => { load(); setInterval(load, 60_000); });
+  .finally(() => keepFresh(load));
