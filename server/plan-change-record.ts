@@ -68,6 +68,13 @@ export class PlanChangeRecorder {
     return this.queue.length;
   }
 
+  /** what onPending was last told; undefined when nothing is pending */
+  get warning(): string | undefined {
+    return this.queue.length > 0 ? this.lastWarning : undefined;
+  }
+
+  private lastWarning?: string;
+
   /** At close: one last try of what is pending, and an error naming what is lost. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -96,8 +103,8 @@ export class PlanChangeRecorder {
         job.firstAttempt = undefined;
         this.log.error({ err: job.lastError, attempt: job.attempts, at: iso(job.record.atMs), retryInMs: this.retryMs }, 'plan change in force but not recorded in ClickHouse; retrying');
         this.onPending(
-          `the plan change of ${iso(job.record.atMs)} by ${job.record.by} is in force but not yet recorded in ClickHouse ` +
-            `(${job.lastError}; ${job.attempts} attempts, retrying): until it is, a restart would put the PLAN file back without warning that this change was set aside`,
+          (this.lastWarning = `the plan change of ${iso(job.record.atMs)} by ${job.record.by} is in force but not yet recorded in ClickHouse ` +
+            `(${job.lastError}; ${job.attempts} attempts, retrying): until it is, a restart would put the PLAN file back without warning that this change was set aside`),
         );
         if (!this.stopped) this.timer = setTimeout(() => this.kick(), this.retryMs).unref();
         this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs * 2);
@@ -107,7 +114,7 @@ export class PlanChangeRecorder {
       job.firstAttempt?.(undefined);
       this.retryMs = FIRST_RETRY_MS;
       if (job.attempts > 1) this.log.info({ at: iso(job.record.atMs), attempts: job.attempts }, 'plan change recorded in ClickHouse');
-      if (this.queue.length === 0) this.onPending(undefined);
+      if (this.queue.length === 0) this.onPending((this.lastWarning = undefined));
     }
   }
 

@@ -76,6 +76,7 @@ export function planRoutes(app: FastifyInstance, monitor: Monitor, now: () => nu
     try {
       await monitor.replacePlan(next, (rebuiltEvents) => {
         const at = now();
+        monitor.planFileWarning = recorder.warning; // an earlier change's record still pending
         // The screens first: they take the new plan whole (a snapshot) before any counter of it.
         monitor.liveMessages.next({ type: 'plan', year: next.year, changedAt: toZonedIso(at, next.timezone), by: who, hash: newHash });
         // Everything may have moved: downstream rules and boards get every counter, marked retroactive.

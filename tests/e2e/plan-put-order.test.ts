@@ -121,9 +121,9 @@ describe('e2e - PUT /api/plan: announced with the swap, one change at a time, it
     expect([again.status, again.body.changed]).toEqual([200, true]);
   }, 90_000);
 
-  it('a refused record: the change is in force and announced, shown as not recorded, and written by a retry', async () => {
-    const [from, takenBefore] = [frames.length, gate.taken.length];
-    gate.set({ match: /complaints\.plan_changes/, action: 'fail', times: 2 });
+  it('a refused record: the change is in force and announced, shown as not recorded, and written by a retry; a later change after it', async () => {
+    const from = frames.length;
+    gate.set({ match: /complaints\.plan_changes/, action: 'fail' });
     const res = await putPlan(planWith(66));
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     expect([res.body.changed, res.body.recorded]).toEqual([true, false]);
@@ -132,15 +132,22 @@ describe('e2e - PUT /api/plan: announced with the swap, one change at a time, it
     expect(announced.hash).toBe(res.body.newHash);
     expect((await health()).planFileWarning).toMatch(/is in force but not yet recorded in ClickHouse/);
     await until('the failure logged', () => monitor.output().includes('plan change in force but not recorded in ClickHouse; retrying'), 10_000);
-    // the gate refuses the first try and one retry; the next one lands, once
-    await until('the change recorded', async () => ((await changes())[0]?.newHash === res.body.newHash ? true : undefined), 30_000);
-    expect(gate.taken.length - takenBefore).toBe(2);
-    expect((await changes()).filter((c) => c.newHash === res.body.newHash)).toHaveLength(1);
+    // a second change while the first's record is retried: in force too, recorded after the first
+    const later = await putPlan(planWith(77));
+    expect([later.status, later.body.changed, later.body.recorded]).toEqual([200, true, false]);
+    expect(later.body.warning).toMatch(/waiting for the record of the change at/);
+    expect((await health()).planFileWarning, 'the change did not clear the pending warning').toMatch(/is in force but not yet recorded in ClickHouse/);
+    await until('a retry refused too', () => gate.taken.filter((q) => q.includes('plan_changes')).length >= 3, 20_000);
+    gate.set(undefined); // the store takes inserts again
+    await until('both changes recorded', async () => ((await changes()).length >= 2 && (await changes())[0]!.newHash === later.body.newHash ? true : undefined), 30_000);
+    const recorded = (await changes()).map((c) => c.newHash);
+    expect(recorded.slice(0, 2), 'in the order they took effect').toEqual([later.body.newHash, res.body.newHash]);
+    expect(recorded.filter((h) => h === res.body.newHash)).toHaveLength(1);
     await until('the warning gone', async () => ((await health()).planFileWarning === undefined ? true : undefined), 10_000);
     const inForce = await getJson(monitor, '/api/sql', {
       method: 'POST', headers: admin,
-      body: JSON.stringify({ query: "SELECT plan_hash FROM complaints.plan_in_force WHERE source = 'change' ORDER BY since DESC LIMIT 1" }),
+      body: JSON.stringify({ query: "SELECT plan_hash FROM complaints.plan_in_force WHERE source = 'change' ORDER BY since DESC LIMIT 2" }),
     });
-    expect(inForce.body.rows).toEqual([{ plan_hash: res.body.newHash }]);
+    expect(inForce.body.rows).toEqual([{ plan_hash: later.body.newHash }, { plan_hash: res.body.newHash }]);
   }, 90_000);
 });
