@@ -214,21 +214,24 @@ export class Monitor {
   }
 
   /** A plan change without a restart: a new index from the stored events (and the batches
-   * applied meanwhile), then plan and index swapped at once. */
-  async replacePlan(next: CompiledPlan): Promise<{ rebuiltEvents: number }> {
+   * applied meanwhile), then plan and index swapped at once. Whatever can fail comes before the
+   * swap; `inForce` runs in the swap's own turn, so no batch is counted under the new plan before
+   * it has announced the change. */
+  async replacePlan(next: CompiledPlan, inForce: (rebuiltEvents: number) => void): Promise<{ rebuiltEvents: number }> {
     if (this.swapBuffer) throw new Error('a plan change is already in progress');
     this.swapBuffer = [];
     try {
       const index = new CounterIndex(next);
       const rebuiltEvents = await countingFacts(this.clickhouse, index, { fromMs: next.yearStartMs, toMs: next.yearEndMs, recentIds: Math.max(50_000, 2 * this.config.maxAckPending) });
       const unlisted = await storedUnknownBranches(this.clickhouse, next);
+      await scheduleStoredFuture(this.clickhouse, next, this.now(), this.due);
       for (const batch of this.swapBuffer) index.reapply(batch); // they raced the rebuild
       this.plan = next;
       this.index = index;
       this.uncounted.reset();
       this.uncounted.seed(unlisted);
       this.planFileWarning = undefined;
-      await scheduleStoredFuture(this.clickhouse, next, this.now(), this.due);
+      inForce(rebuiltEvents);
       return { rebuiltEvents };
     } finally {
       this.swapBuffer = undefined;

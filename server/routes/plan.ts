@@ -1,19 +1,23 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { chTime } from '../../pipelines/sinks/clickhouse.ts';
-import { ClickHouseSink } from '../../pipelines/sinks/clickhouse.ts';
 import { compilePlan, parsePlan, PlanError, type CompiledPlan } from '../../pipelines/plan/index.ts';
 import { authorize } from '../access.ts';
 import { maskText } from '../../pipelines/transforms/mask.ts';
 import { badRequest, HttpError } from '../errors.ts';
 import type { Monitor } from '../monitor.ts';
-import { planHash, planJson, recordPlanInForce } from '../plan-in-force.ts';
+import { planHash, planJson } from '../plan-in-force.ts';
+import { PlanChangeRecorder, type PlanChangeRecord } from '../plan-change-record.ts';
 import { toZonedIso } from '../time.ts';
 import { intParam, readQuery } from './query.ts';
 
 // Changing the plan of a running monitor (contract section 4 "change a plan" is an action: admin
 // only, refused in open local mode). The new plan takes effect without a restart: counters are
-// rebuilt from the stored events under it (Monitor.replacePlan) and swapped in one step. Every
-// change is recorded in complaints.plan_changes with who, when, the old and the new plan.
+// rebuilt from the stored events under it (Monitor.replacePlan) and swapped in one step, and the
+// alert engine and the screens are told in that same step: no counter of the new plan reaches a
+// screen drawn from the old one. Then the change is recorded (complaints.plan_changes with who,
+// when, the old and the new plan; plan_in_force), retried until the store takes it
+// (plan-change-record.ts). One change at a time: a PUT while another runs is refused with 409,
+// so two admins' changes can never be announced in another order than they took effect.
 //
 // PUT /api/plan  {"by": "张三", "reason": "...", "plan": <plan object> | "<YAML or JSON text>"}
 // GET /api/plan/changes[?limit]
@@ -21,6 +25,12 @@ import { intParam, readQuery } from './query.ts';
 
 export function planRoutes(app: FastifyInstance, monitor: Monitor, now: () => number): void {
   const { config } = monitor;
+  /** the change under way: a second PUT meanwhile is refused, not queued (see docs/PLANS.md) */
+  let changing: { by: string; sinceMs: number } | undefined;
+  const recorder = new PlanChangeRecorder(monitor.clickhouse, app.log, (warning) => {
+    if (warning || monitor.planFileWarning?.includes('not yet recorded in ClickHouse')) monitor.planFileWarning = warning;
+  });
+  app.addHook('onClose', () => recorder.stop());
 
   app.put('/api/plan', async (req) => {
     const access = authorize(req, config, 'admin');
@@ -42,6 +52,19 @@ export function planRoutes(app: FastifyInstance, monitor: Monitor, now: () => nu
       if (err instanceof PlanError) throw new HttpError(400, 'BAD_PLAN', err.message);
       throw err;
     }
+    if (changing) {
+      throw new HttpError(409, 'PLAN_CHANGE_IN_PROGRESS', `another plan change (by ${changing.by}, since ${toZonedIso(changing.sinceMs, monitor.plan.timezone)}) is in progress; when it is done, look at GET /api/plan and submit again if yours is still wanted`);
+    }
+    changing = { by: who, sinceMs: now() };
+    try {
+      return await changePlan(next, who, why, access.role, req.log);
+    } finally {
+      changing = undefined;
+    }
+  });
+
+  /** Swaps the plan, tells the alert engine and the screens in the swap's own turn, then records it. */
+  async function changePlan(next: CompiledPlan, who: string, why: string, role: string, log: FastifyBaseLogger) {
     const old = monitor.plan;
     if (next.year !== old.year) {
       throw badRequest(`the plan is for ${next.year} but the monitor runs ${old.year}; a new year needs a restart with PLAN set`);
@@ -49,31 +72,35 @@ export function planRoutes(app: FastifyInstance, monitor: Monitor, now: () => nu
     const [oldJson, newJson] = [planJson(old), planJson(next)];
     const [oldHash, newHash] = [planHash(old), planHash(next)];
     if (oldJson === newJson) return { changed: false, year: next.year, hash: newHash };
-    let rebuiltEvents: number;
+    let record: PlanChangeRecord | undefined;
     try {
-      ({ rebuiltEvents } = await monitor.replacePlan(next));
+      await monitor.replacePlan(next, (rebuiltEvents) => {
+        const at = now();
+        monitor.planFileWarning = recorder.warning; // an earlier change's record still pending
+        // The screens first: they take the new plan whole (a snapshot) before any counter of it.
+        monitor.liveMessages.next({ type: 'plan', year: next.year, changedAt: toZonedIso(at, next.timezone), by: who, hash: newHash });
+        // Everything may have moved: downstream rules and boards get every counter, marked retroactive.
+        const rows = monitor.index.rows(at);
+        monitor.changes.next({ asOfMs: at, rows, events: [], retroactive: true, planChanged: true });
+        const change = {
+          changed_at: chTime(at), plan_year: next.year, changed_by: who, role, reason: why,
+          old_hash: oldHash, new_hash: newHash, old_plan: oldJson, new_plan: newJson, rebuilt_events: rebuiltEvents,
+        };
+        record = { atMs: at, plan: next, change, rows, by: who };
+      });
     } catch (err) {
       if ((err as Error).message.includes('already in progress')) throw new HttpError(409, 'PLAN_CHANGE_IN_PROGRESS', (err as Error).message);
       throw err;
     }
-    const at = now();
-    await monitor.clickhouse.insert({
-      table: 'complaints.plan_changes',
-      format: 'JSONEachRow',
-      values: [{
-        changed_at: chTime(at), plan_year: next.year, changed_by: who, role: access.role, reason: why,
-        old_hash: oldHash, new_hash: newHash, old_plan: oldJson, new_plan: newJson, rebuilt_events: rebuiltEvents,
-      }],
-    });
-    await recordPlanInForce(monitor.clickhouse, next, at, 'change');
-    // Everything may have moved: downstream rules and boards get every counter, marked retroactive.
-    const rows = monitor.index.rows(at);
-    monitor.changes.next({ asOfMs: at, rows, events: [], retroactive: true, planChanged: true });
-    monitor.liveMessages.next({ type: 'plan', year: next.year, changedAt: toZonedIso(at, next.timezone), by: who, hash: newHash });
-    await new ClickHouseSink(monitor.clickhouse).writeCounterChanges(rows, next.year, at, 'plan-change');
-    req.log.info({ by: who, year: next.year, rebuiltEvents }, 'plan changed');
-    return { changed: true, year: next.year, oldHash, newHash, rebuiltEvents, changedAt: toZonedIso(at, next.timezone) };
-  });
+    const { atMs, change } = record!;
+    const notRecorded = await recorder.record(record!);
+    log.info({ by: who, year: next.year, rebuiltEvents: change.rebuilt_events, recorded: !notRecorded }, 'plan changed');
+    return {
+      changed: true, year: next.year, oldHash, newHash, rebuiltEvents: change.rebuilt_events, changedAt: toZonedIso(atMs, next.timezone),
+      recorded: !notRecorded,
+      ...(notRecorded ? { warning: `the plan is in force, but its record in ClickHouse is not written yet (${notRecorded}); it is retried (GET /api/health planFileWarning)` } : {}),
+    };
+  }
 
   app.get('/api/plan/changes', async (req) => {
     authorize(req, config, 'supervisor', 'reads');
