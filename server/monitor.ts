@@ -7,7 +7,6 @@ import type { CompiledPlan } from '../pipelines/plan/index.ts';
 import { CounterIndex, decodeEvent, maskEvent } from '../pipelines/transforms/index.ts';
 import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
 import { CounterHistory } from '../pipelines/sinks/counter-history.ts';
-import { countingFacts } from '../pipelines/sources/clickhouse-replay.ts';
 import { jetStreamEnvelopes, type SourceStatus } from '../pipelines/sources/jetstream.ts';
 import { monitorTopology, type Prepared } from '../pipelines/topology.ts';
 import { openMonitorStore, type MonitorStore } from './store.ts';
@@ -18,10 +17,10 @@ import { SizeHistogram } from './metrics.ts';
 import { customerHashKey } from './secrets.ts';
 import { checkHashKey } from './hash-key-check.ts';
 import { checkPlanAtStart } from './plan-file-check.ts';
-import { storedUnknownBranches, UncountedEvents } from './uncounted.ts';
+import { UncountedEvents } from './uncounted.ts';
 import { DeadLetterWindow } from './dead-letter-window.ts';
 import { DueChanges } from './due-changes.ts';
-import { scheduleStoredFuture } from './due-at-start.ts';
+import { readCountingState } from './counting-state.ts';
 import { changesThePast } from './retroactive.ts';
 import { storedDeadLetters } from './dead-letters.ts';
 import { followConnection, initialHealth, noteBatch, type MonitorHealth } from './monitor-health.ts';
@@ -147,16 +146,16 @@ export class Monitor {
     return false;
   }
 
+  private readOptions() {
+    return { nowMs: this.now(), recentIds: Math.max(50_000, 2 * this.config.maxAckPending) };
+  }
+
   /** Reads the stored events back into the counters: the monitor's state is derived, never kept. */
   private async rebuild(): Promise<void> {
     const started = Date.now();
-    // Only what counting needs, straight into the index; and the ids received last, so that
-    // redeliveries of messages stored but not acked are known.
-    const recentIds = Math.max(50_000, 2 * this.config.maxAckPending);
-    const year = { fromMs: this.plan.yearStartMs, toMs: this.plan.yearEndMs };
-    this.health.rebuiltEvents = await countingFacts(this.clickhouse, this.index, { ...year, recentIds });
-    await scheduleStoredFuture(this.clickhouse, this.plan, this.now(), this.due);
-    this.uncounted.seed(await storedUnknownBranches(this.clickhouse, this.plan));
+    const state = await readCountingState(this.clickhouse, this.plan, this.index, this.due, this.readOptions());
+    this.health.rebuiltEvents = state.events;
+    this.uncounted.seed(state.unlisted);
     this.health.rebuildMs = Date.now() - started;
     const dead = await storedDeadLetters(this.clickhouse);
     [this.health.deadLettersStored, this.health.deadLetterSeqAtStart] = [dead.count, dead.maxSeq];
@@ -222,9 +221,7 @@ export class Monitor {
     this.swapBuffer = [];
     try {
       const index = new CounterIndex(next);
-      const rebuiltEvents = await countingFacts(this.clickhouse, index, { fromMs: next.yearStartMs, toMs: next.yearEndMs, recentIds: Math.max(50_000, 2 * this.config.maxAckPending) });
-      const unlisted = await storedUnknownBranches(this.clickhouse, next);
-      await scheduleStoredFuture(this.clickhouse, next, this.now(), this.due);
+      const { events: rebuiltEvents, unlisted } = await readCountingState(this.clickhouse, next, index, this.due, this.readOptions());
       for (const batch of this.swapBuffer) index.reapply(batch); // they raced the rebuild
       this.plan = next;
       this.index = index;
