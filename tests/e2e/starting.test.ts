@@ -28,7 +28,7 @@ describe('starting', () => {
   it('answers 503 "starting" with the phase while it reads the store back, then serves', async () => {
     monitor = await startMonitor({ NATS_URL: nats.url, DATA_DIR: dataDir }, { waitHealthy: false });
     const seen: Array<{ status: number; body: { status?: string; phase?: string } }> = [];
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 150_000; // reading 500,000 events back takes seconds idle, a minute on a loaded machine
     while (Date.now() < deadline) {
       const res = await fetch(`${monitor.baseUrl}/api/health`).catch(() => undefined);
       if (res) {
@@ -46,7 +46,7 @@ describe('starting', () => {
     await waitHealthy(monitor);
     const health = (await (await fetch(`${monitor.baseUrl}/api/health`)).json()) as { events: { rebuilt: number } };
     expect(health.events.rebuilt).toBeGreaterThan(0);
-  });
+  }, 240_000);
 
   it('a second monitor on the same data directory is refused at start, saying why', async () => {
     const second = await startMonitor({ NATS_URL: nats.url, DATA_DIR: dataDir }, { waitHealthy: false });
