@@ -39,6 +39,8 @@ export interface MonitorConfig {
   maxAckPending: number;
   /** embedded engine: the longest a live row waits in the journal before it joins ticket_events */
   journalMoveMs: number;
+  /** how often the monitor stores finished weeks' reviews by itself; 0: never (requests still store) */
+  weeklyReviewCheckMs: number;
   /** how long the COMPLAINTS stream keeps a message (STREAM_MAX_AGE_DAYS; jetstream-setup.ts says why) */
   streamRetention: StreamRetention;
 }
@@ -134,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig 
     ackWaitMs: intVar(env, 'ACK_WAIT_MS', 30_000, 1_000, 3_600_000),
     maxAckPending: intVar(env, 'MAX_ACK_PENDING', 20_000, 1, 1_000_000),
     journalMoveMs: intVar(env, 'JOURNAL_MOVE_MS', 10_000, 100, 600_000),
+    weeklyReviewCheckMs: intVar(env, 'WEEKLY_REVIEW_CHECK_MS', 10 * 60_000, 0, 24 * 3_600_000),
     streamRetention: { maxAgeMs: intVar(env, 'STREAM_MAX_AGE_DAYS', DEFAULT_STREAM_MAX_AGE_DAYS, 0, 3_650) * DAY_MS },
   };
 }

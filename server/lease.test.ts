@@ -131,7 +131,9 @@ describe('counting lease - in NATS JetStream', () => {
     const jsm = await jetstreamManager(nc);
     const t0 = Date.now();
     while ((await readLease(jsm, 'consumer.expiring')) !== null) await new Promise((r) => setTimeout(r, 250));
-    expect(Date.now() - t0).toBeLessThan(17_000);
+    // 15 s, and the broker's expiry scan runs on its own timer: generous for a loaded machine, yet
+    // well short of never
+    expect(Date.now() - t0).toBeLessThan(25_000);
     expect(await lease(['consumer.expiring'], 'e').take(nc)).toBe(true);
-  }, 30_000);
+  }, 45_000);
 });

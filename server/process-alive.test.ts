@@ -7,12 +7,14 @@ import { processAlive } from './natsd.ts';
 
 describe('processAlive', () => {
   it('a running process is alive; an exited one its parent has not reaped (a zombie) is not', async () => {
-    // sh starts `sleep 2` and becomes `sleep 8`, which never reaps it: a zombie after 2 s
-    const parent = spawn('sh', ['-c', 'sleep 2 & echo $!; exec sleep 8'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // sh starts `sleep 2` and becomes `sleep 60`, which never reaps it: a zombie after 2 s, for as
+    // long as a loaded machine takes to notice (the parent is killed at the end)
+    const parent = spawn('sh', ['-c', 'sleep 2 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       const pid = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d) => resolve(String(d).trim()))));
       expect(processAlive(pid)).toBe(true);
-      await new Promise((r) => setTimeout(r, 2_500));
+      const deadline = Date.now() + 20_000;
+      while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(processAlive(pid)).toBe(false);
       expect(processAlive(parent.pid!)).toBe(true);
     } finally {

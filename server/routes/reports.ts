@@ -17,12 +17,13 @@ import { intParam, readQuery } from './query.ts';
 // stored. A finished week is stored only once the monitor has committed everything the stream
 // held and the stream has gone past the week's end (reports/store-rule.ts); until then it is
 // answered as provisional (`provisional.behind`: messages still to read, null when the broker
-// cannot be asked; `provisional.reason`) and not stored. Every CHECK_MS the monitor stores the
+// cannot be asked; `provisional.reason`) and not stored. FIRST_CHECK_MS after the start and then
+// every WEEKLY_REVIEW_CHECK_MS (config.weeklyReviewCheckMs; 0: never) the monitor stores the
 // last finished week's review by itself, and produces again every stored week that events
 // stored since changed (late events for the week); while it cannot store, it tries again after
-// RETRY_MS.
+// RETRY_MS. Each check reads the store, which moves the embedded engine's live journal first.
 
-const CHECK_MS = 10 * 60_000;
+const FIRST_CHECK_MS = 5_000;
 const RETRY_MS = 30_000;
 /** how long a request waits for the monitor to catch up before it answers provisionally */
 const REQUEST_WAIT_MS = 3_000;
@@ -111,9 +112,11 @@ export function reportRoutes(app: FastifyInstance, monitor: Monitor, now: () => 
       busy = false;
     }
   };
-  const timer = setInterval(() => void tick(), CHECK_MS);
+  const checkMs = monitor.config.weeklyReviewCheckMs;
+  if (checkMs === 0) return;
+  const timer = setInterval(() => void tick(), checkMs);
   timer.unref();
-  const first = setTimeout(() => void tick(), 5_000);
+  const first = setTimeout(() => void tick(), Math.min(FIRST_CHECK_MS, checkMs));
   first.unref();
   app.addHook('onClose', async () => {
     clearInterval(timer);

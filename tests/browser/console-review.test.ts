@@ -10,6 +10,17 @@ import { BJ_SUP, consoleFixture, event, SUP } from './console-fixture.ts';
 
 const f = consoleFixture();
 
+// A review page reads the queue once when it opens and again only a minute later, and a publish
+// returns once the broker has the events, not once the monitor has stored them: open pages only
+// after the queue lists the tickets, or a page may show the queue as it was before them.
+async function waitQueued(ticketIds: readonly string[], notAgreedAtLeast = 0): Promise<void> {
+  await until(`${ticketIds.join(', ')} to be queued for review`, async () => {
+    const q = await getJson(f.monitor, '/api/classification/review', { headers: { authorization: `Bearer ${SUP}` } });
+    const queued = new Set(q.body.items.map((i: { ticketId: string }) => i.ticketId));
+    return ticketIds.every((id) => queued.has(id)) && q.body.notAgreed >= notAgreedAtLeast;
+  });
+}
+
 describe('console - classification review', () => {
   it('reviews low-confidence classifications: one row per ticket, a confirmed type counts, the ticket leaves the queue', async () => {
     const unclassified = { complaintType: 'unclassified', text: '客户来电表示对处理结果不满意，要求尽快答复', customerId: 'rev-cust' };
@@ -18,6 +29,7 @@ describe('console - classification review', () => {
       event('r-2', 'REV-1', { ...unclassified, text: undefined, occurredAt: '2025-05-07T10:00:00+08:00' }),
       event('r-3', 'REV-2', { ...unclassified, kind: 'opened', outcome: undefined, branch: 'BJ-HD', occurredAt: '2025-05-08T10:00:00+08:00' }), // newer, yet listed after REV-1
     ]);
+    await waitQueued(['REV-1', 'REV-2'], 1); // REV-1's second event, its not-agreed first contact, stored too
     const desk = await openPage(f.browser, `${f.monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
     // the link counts the tickets that move a not-agreed count once typed, of all that wait
     await waitForExpression(desk.page, `/^1 \\/ [2-9]/.test(document.querySelector('#review-link b').textContent)`, { timeout: 30_000 });
@@ -60,6 +72,7 @@ describe('console - classification review', () => {
     expect(desk.errors).toEqual([]);
     // a supervisor of BJ confirms BJ's tickets only
     await publishEvents(f.nc, [event('r-4', 'REV-4', { ...unclassified, kind: 'opened', outcome: undefined })]);
+    await waitQueued(['REV-4']);
     const bj = await openPage(f.browser, `${f.monitor.baseUrl}/console/review?token=${BJ_SUP}`, { width: 1366, height: 800 });
     const sh = bj.page.locator('tr[data-ticket="REV-4"]');
     await sh.waitFor({ timeout: 20_000 });
@@ -75,6 +88,7 @@ describe('console - classification review', () => {
   it('confirms many tickets at once: the ticked ones, one correction each, and they all leave the queue', async () => {
     const noise = { complaintType: 'unclassified', text: 'Attempts to collect debt not owed', kind: 'opened', outcome: undefined } as const;
     await publishEvents(f.nc, [event('b-1', 'BULK-1', noise), event('b-2', 'BULK-2', noise), event('b-3', 'BULK-3', noise)]);
+    await waitQueued(['BULK-1', 'BULK-2', 'BULK-3']);
     const { page, errors } = await openPage(f.browser, `${f.monitor.baseUrl}/console/review?token=${SUP}`, { width: 1366, height: 800 });
     await page.locator('tr[data-ticket="BULK-3"]').waitFor({ timeout: 20_000 });
     expect(await page.locator('#bulk').isHidden()).toBe(true);

@@ -10,20 +10,22 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { CounterRow } from '../../pipelines/model.ts';
 import { closeBrowser, launchBrowser, openPage, saveScreenshot, waitForExpression } from '../helpers/browser.ts';
 import { ticketStream } from '../helpers/events.ts';
+import { squeezeIntoYearSoFar } from '../helpers/year-so-far.ts';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
 import { publishEvents, publishRaw, waitConsumed } from '../helpers/publish.ts';
 import { startTcpRelay, type TcpRelay } from '../helpers/tcp-relay.ts';
 import { expectPageEqualsApi as pageEqualsApi, expectedNumbers, pageNumbers } from '../helpers/wallboard-page.ts';
 
-const YEAR = Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()));
+const nowMs = Date.now();
+const YEAR = Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date(nowMs)));
 const dir = mkdtempSync(join(tmpdir(), 'cewm-wall-'));
 const PLAN = join(dir, `plan-${YEAR}.yaml`);
 writeFileSync(PLAN, readFileSync(join(ROOT, 'tests/fixtures/plan-2025.yaml'), 'utf8').replace(/^year: 2025$/m, `year: ${YEAR}`));
-const nowMs = Date.now();
-// Events up to now only: a live board of a year in progress.
+// Events up to now only: a live board of a year in progress, with all its tickets on any day of
+// the year, early January too (year-so-far.test.ts checks that against other dates).
 const batch = (seed: number, prefix: string, tickets: number) =>
-  ticketStream({ seed, tickets, year: YEAR, customers: 150, prefix }).filter((e) => Date.parse(e.occurredAt) < nowMs - 60_000);
+  squeezeIntoYearSoFar(ticketStream({ seed, tickets, year: YEAR, customers: 150, prefix }), YEAR, nowMs);
 
 let relay: TcpRelay;
 

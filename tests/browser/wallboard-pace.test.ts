@@ -13,7 +13,7 @@ const stage = fakeBoard(bankSnapshot);
 const board = <T>(page: Page, fn: string): Promise<T> => page.evaluate(`(() => { const w = window.__wallboard; return ${fn}; })()`) as Promise<T>;
 
 async function openBank(): Promise<{ page: Page; errors: string[] }> {
-  stage.server.setSnapshot(bankSnapshot());
+  stage.server.setSnapshot(() => bankSnapshot()); // stamped as the page attaches, as the real hub does
   const opened = await openPage(stage.browser, `${stage.server.url}/`);
   await opened.page.waitForFunction('window.__wallboard && window.__wallboard.connected && window.__wallboard.shownSeq !== null', undefined, { timeout: 15_000 });
   return opened;

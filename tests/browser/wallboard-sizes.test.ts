@@ -43,7 +43,7 @@ describe('wall-board sizes', () => {
   for (const lang of ['zh', 'en'] as const) {
     it(`wallboard - nothing in a headline tile crosses its border at 1366, 1920 and 3840 wide with 3- and 4-digit figures, no legend word is cut (${lang})`, async () => {
       for (const viewport of sizes) {
-        stage.server.setSnapshot(bankSnapshot());
+        stage.server.setSnapshot(() => bankSnapshot()); // stamped as the page attaches, as the real hub does
         const { page, errors } = await openPage(stage.browser, `${stage.server.url}/${lang === 'en' ? '?lang=en' : ''}`, viewport);
         try {
           await page.waitForFunction('window.__wallboard && window.__wallboard.shownSeq !== null', undefined, { timeout: 15_000 });

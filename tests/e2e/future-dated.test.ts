@@ -37,14 +37,16 @@ afterAll(() => {
 
 describe('e2e - an event dated ahead of the monitor\'s clock', () => {
   it('is pushed on /ws when its time comes, and then agrees with /api/counters', async () => {
-    const dueMs = Date.now() + 4_000;
+    const dueMs = Date.now() + 8_000;
     await publishEvents(live.nc, [{
       eventId: 'ahead-1', ticketId: 'AHEAD-1', kind: 'first_contact', outcome: 'not_agreed', occurredAt: new Date(dueMs).toISOString(),
       branch: 'SH', complaintType: 'mortgage_prepayment', customerId: 'C-ahead', channel: 'branch',
     }]);
     await waitConsumed(live.nc);
     const counted = (f: any) => f.type === 'counter' && f.complaintType === 'mortgage_prepayment' && f.scope === 'SH' && f.unresolvedCustomers === 1;
-    expect(frames.filter(counted)).toEqual([]); // not yet: its time has not come
+    // not yet: its time has not come (unless a loaded machine took the whole lead to get here, when
+    // the frame is rightly there: then only its time is checked below)
+    if (Date.now() < dueMs) expect(frames.filter(counted)).toEqual([]);
     const frame = await until('the counter pushed at the event\'s time', () => frames.find(counted), 15_000);
     expect(Date.parse(frame.asOf)).toBeGreaterThanOrEqual(dueMs);
     const { body } = await getJson(live.monitor, `/api/counters?year=${YEAR}&type=mortgage_prepayment&scope=SH`);

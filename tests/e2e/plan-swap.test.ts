@@ -112,12 +112,18 @@ describe('e2e - plan swaps against open alerts', () => {
 
   it('a change during a burst loses no event: counters equal the events applied once under the new plan', async () => {
     const burst = ticketStream({ seed: 77, tickets: 7_000, year: 2025, customers: 1_500, prefix: 'sw' });
-    const publishing = publishEvents(nc, burst);
-    await new Promise((r) => setTimeout(r, 800));
+    const stored = async () => (await getJson(monitor, '/api/health', { headers: auth })).body.events.stored as number;
+    const before = await stored();
+    let published = false;
+    const publishing = publishEvents(nc, burst).then((n) => ((published = true), n));
+    // during the burst: once the monitor has stored a tenth of it (a fixed wait could come after it)
+    await until('a tenth of the burst stored', async () => published || (await stored()) >= before + burst.length / 10, 120_000);
+    const storedAtChange = (await stored()) - before;
     const change = await putPlan(planA);
     expect(change.status, JSON.stringify(change.body)).toBe(200);
     await publishing;
     await waitConsumed(nc, 'monitor', 120_000);
+    expect(storedAtChange).toBeLessThan((await stored()) - before); // the change came while the burst was being stored
     await expectExactCounters(monitor, loadPlanFile(PLAN_A), [...events, ...burst], { headers: auth });
   }, 180_000);
 });

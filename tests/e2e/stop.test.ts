@@ -24,12 +24,12 @@ describe('stopping', () => {
     const screen = new WebSocket(`${monitor.baseUrl.replace('http', 'ws')}/ws?token=stop-viewer-token-0123456789`);
     await new Promise((r) => screen.once('open', r));
     const closed = new Promise<[number, string]>((resolve) => screen.once('close', (code, reason) => resolve([code, String(reason)])));
-    const started = Date.now();
     const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => monitor.child.once('exit', (code, signal) => resolve({ code, signal })));
     monitor.child.kill('SIGTERM');
-    const how = await Promise.race([exit, new Promise<undefined>((r) => setTimeout(r, 9_000))]);
+    // by itself, not by a kill: a stop is a few writes and closes, well under a second when idle;
+    // the bound only catches a stop that hangs (a loaded machine may take seconds)
+    const how = await Promise.race([exit, new Promise<undefined>((r) => setTimeout(r, 30_000))]);
     expect(how, monitor.output().slice(-1500)).toEqual({ code: 0, signal: null });
-    expect(Date.now() - started).toBeLessThan(9_000);
     expect(monitor.output()).not.toMatch(/still open after 10 s/);
     expect(await closed).toEqual([1001, 'server stopping']);
   }, 60_000);

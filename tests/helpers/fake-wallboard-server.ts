@@ -34,8 +34,12 @@ export interface SnapshotBody {
 export interface FakeWallboardServer {
   /** http://127.0.0.1:<port> */
   url: string;
-  /** what the next connection receives first */
-  setSnapshot(body: SnapshotBody): void;
+  /**
+   * what the next connection receives first; a function is called as the connection attaches, as
+   * the real hub builds its snapshot then: the page learns the server's clock from the snapshot's
+   * `asOf`, and one built before a slow page load would put that clock behind by the load time
+   */
+  setSnapshot(body: SnapshotBody | (() => SnapshotBody)): void;
   /** broadcast with the next seq; returns the seq used */
   send(msg: Record<string, unknown>): number;
   /** broadcast as is (to script a seq gap); does not advance the server's seq */
@@ -55,7 +59,7 @@ export interface FakeWallboardServer {
 }
 
 export async function startFakeWallboardServer(initial: SnapshotBody): Promise<FakeWallboardServer> {
-  let snapshot = initial;
+  let snapshot: SnapshotBody | (() => SnapshotBody) = initial;
   let seq = 0;
   let accepting = true;
   let connections = 0;
@@ -86,7 +90,7 @@ export async function startFakeWallboardServer(initial: SnapshotBody): Promise<F
       tokens.push((req.query as Record<string, string | undefined>).token);
       clients.add(socket);
       socket.on('close', () => clients.delete(socket));
-      socket.send(JSON.stringify({ type: 'snapshot', seq, ...snapshot }));
+      socket.send(JSON.stringify({ type: 'snapshot', seq, ...(typeof snapshot === 'function' ? snapshot() : snapshot) }));
     });
   });
 

@@ -49,7 +49,7 @@ export async function startMonitor(env: MonitorEnv, opts: { waitHealthy?: boolea
     dataDir,
     child,
     output: () => out,
-    kill: (signal = 'SIGTERM') => stopChild(child, signal),
+    kill: (signal = 'SIGTERM') => stopMonitor(child, signal),
   };
   if (opts.waitHealthy !== false) {
     try {
@@ -61,6 +61,16 @@ export async function startMonitor(env: MonitorEnv, opts: { waitHealthy?: boolea
     }
   }
   return m;
+}
+
+// A graceful stop writes to the store and closes it: on a loaded machine it can take seconds. A
+// test that restarts on the same DATA_DIR means the clean path, so the SIGKILL comes late, and is
+// said when it comes: such a restart then tests crash recovery instead.
+const GRACEFUL_STOP_MS = 20_000;
+
+async function stopMonitor(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  await stopChild(child, signal, signal === 'SIGTERM' ? GRACEFUL_STOP_MS : 5_000);
+  if (signal !== 'SIGKILL' && child.signalCode === 'SIGKILL') console.warn(`monitor ${child.pid} did not stop within ${GRACEFUL_STOP_MS} ms of ${signal}; killed`);
 }
 
 export async function waitHealthy(m: MonitorProcess, timeoutMs = 45_000): Promise<void> {
