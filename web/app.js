@@ -6,7 +6,7 @@
 // ?screen=<name>, ?token=<viewer token>, ?quietHours=<h> (no ticket this long is said; intake.js).
 
 import { createChart } from './src/charts.js';
-import { closeDrill, drillType, openDrill } from './src/drill.js';
+import { closeDrill, drillType, openDrill, refreshDrill, updateDrill } from './src/drill.js';
 import { clock, setText } from './src/format.js';
 import { buildGrid, cellKey, pulseCell, sortGridRows, updateCell } from './src/grid.js';
 import { MAX_PANELS } from './src/grid-columns.js';
@@ -21,8 +21,9 @@ import { applyMessage, clearDirty, frameScheduler, newDirty } from './src/redraw
 import { backlogStep, emptyBacklog, localNow } from './src/backlog.js';
 import { pipelineStalled, stallNote } from './src/data-quality.js';
 import { QUIET_MS } from './src/intake.js';
-import { renderDataNotes, renderHeader } from './src/topbar.js';
+import { renderDataNotes, renderHeader, renderStaticTexts } from './src/topbar.js';
 import { fitToScreen } from './src/fit.js';
+import { fitLines } from './src/fit-text.js';
 import { openCasesByType, renderTicker } from './src/ticker.js';
 import { startRotation } from './src/kiosk.js';
 
@@ -90,25 +91,6 @@ Object.defineProperty(window, '__wallboard', {
   }),
 });
 
-function staticTexts() {
-  document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
-  document.title = T.title;
-  $('title').textContent = T.title;
-  $('subtitle').textContent = T.subtitle;
-  $('as-of-label').textContent = T.asOf;
-  $('banner-title').textContent = T.disconnected;
-  $('stale-note').textContent = T.staleNote;
-  $('alerts-title').textContent = T.alerts;
-  $('masked-tag').textContent = masked ? T.masked : '';
-  const sw = /** @type {HTMLAnchorElement} */ ($('lang-switch'));
-  const other = new URLSearchParams(location.search);
-  if (lang === 'en') other.delete('lang'); else other.set('lang', 'en');
-  sw.href = `?${other.toString()}`;
-  sw.textContent = T.lang;
-  document.body.classList.toggle('kiosk', kiosk);
-  document.body.classList.toggle('masked', masked);
-}
-
 const nowSec = () => (state.asOf ? Math.floor(Date.parse(state.asOf) / 1000) : null);
 
 /** @param {BoardState} s */
@@ -168,7 +150,16 @@ function renderAll() {
   renderAlerts();
   renderHeader(state, T);
   renderFreshness();
+  refreshDrill(state);
+  fitFigures();
   shownSeq = lastSeq;
+}
+
+/** after the frame's writes: the grid's and the tiles' figures shrunk to their boxes (fit-text.js) */
+function fitFigures() {
+  const lines = Object.values(tiles).map((t) => ({ box: /** @type {HTMLElement} */ (t.value.parentElement), fig: t.value }));
+  for (const refs of cells.values()) lines.push(...refs.lines);
+  fitLines(lines);
 }
 
 /**
@@ -197,6 +188,8 @@ function draw() {
   if (d.alerts || d.headline) renderOpenCases();
   if (d.header) renderHeader(state, T);
   if (d.fresh) renderFreshness();
+  if (d.cells.size) updateDrill(state);
+  if (d.cells.size || d.arrange || d.headline) fitFigures();
   clearDirty(d);
   shownSeq = lastSeq;
 }
@@ -321,7 +314,7 @@ function renderStatus() {
 }
 
 fitToScreen();
-staticTexts();
+renderStaticTexts(lang, { kiosk, masked });
 $('panels').addEventListener('click', (ev) => {
   if (kiosk) return;
   const panel = /** @type {HTMLElement|null} */ (/** @type {HTMLElement} */ (ev.target).closest?.('.panel[data-type]'));

@@ -61,7 +61,10 @@ describe('wall-board page', () => {
     const ok = await bg(`td.cell[data-level="ok"]`);
     expect(await bg(`td.cell[data-level="breach"]`)).not.toBe(ok);
     expect(await bg(`td.cell[data-level="critical"]`)).not.toBe(ok);
-    expect(await page.locator('td.cell[data-level="critical"]').first().evaluate((e) => getComputedStyle(e).animationName)).toContain('flash-border');
+    // critical on the first picture: marked steadily (a glow), not blinking: nothing turned
+    // critical while this page watched (wallboard-alarm.test.ts has the blink)
+    const critical = await page.locator('td.cell[data-level="critical"]').first().evaluate((e) => ({ shadow: getComputedStyle(e).boxShadow, blink: getComputedStyle(e, '::after').animationName, alarm: (e as HTMLElement).dataset.alarm }));
+    expect(critical).toEqual({ shadow: expect.stringContaining('inset'), blink: 'none', alarm: undefined });
   });
 
   it('wallboard - headline shows one-time resolution rate and YTD vs allowance per type', async () => {

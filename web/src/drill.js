@@ -4,19 +4,26 @@
 // screen left running do not pile up canvases or observers. Not offered in kiosk mode.
 
 import { createChart } from './charts.js';
-import { el } from './format.js';
+import { el, setText } from './format.js';
 import { T } from './i18n.js';
 import { levelRank, worstFirst } from './severity.js';
 import { scopeColumns } from './state.js';
 
 /** @typedef {import('./state.js').BoardState} BoardState */
 
-/** @type {{ host: HTMLElement, charts: Array<{ destroy(): void }>, type: string }|null} */
+/**
+ * @typedef {{ host: HTMLElement, type: string, token: string, charts: Map<string, ReturnType<typeof createChart>>,
+ *   heads: Map<string, { box: HTMLElement, h3: HTMLElement, name: string }>, fetchedAt: number, moved: boolean }} Drill
+ */
+/** @type {Drill|null} */
 let open = null;
+
+/** the branch curves are fetched again at most this often while the type's figures move */
+export const DRILL_REFETCH_MS = 60_000;
 
 export function closeDrill() {
   if (!open) return;
-  for (const c of open.charts) c.destroy();
+  for (const c of open.charts.values()) c.destroy();
   open.host.remove();
   open = null;
 }
@@ -60,30 +67,69 @@ export async function openDrill(state, type, token) {
   const grid = el('div', { class: 'drill-grid' });
   host.append(head, grid);
   document.body.append(host);
-  const mine = { host, charts: /** @type {Array<{ destroy(): void }>} */ ([]), type };
+  /** @type {Drill} */
+  const mine = { host, type, token, charts: new Map(), heads: new Map(), fetchedAt: 0, moved: false };
   open = mine;
-  const cols = drillOrder(scopeColumns(state.plan), state.counters[type]);
-  const q = token ? `&token=${encodeURIComponent(token)}` : '';
+  for (const c of drillOrder(scopeColumns(state.plan), state.counters[type])) {
+    const box = el('section', { class: 'drill-item', 'data-scope': c.code });
+    const h3 = el('h3', {}, '');
+    box.append(h3, el('div', { class: 'chart' }));
+    grid.append(box);
+    mine.heads.set(c.code, { box, h3, name: c.code === 'ALL' ? T.all : c.name });
+  }
+  updateDrill(state);
+  await loadCurves(mine, state);
+}
+
+/**
+ * The open drill-down's figures and levels from the board's state, as the grid's cells: a dialog
+ * left open on a wall must not hold the numbers it was opened with under a "live" pill. Its
+ * curves come from the server; they are fetched again when its figures have moved, at most once
+ * a minute.
+ * @param {BoardState} state
+ */
+export function updateDrill(state) {
+  const d = open;
+  if (!d) return;
+  for (const [scope, { box, h3, name }] of d.heads) {
+    const row = state.counters[d.type]?.[scope];
+    if (setText(h3, `${name} ${row ? `${row.unresolvedCustomers} / ${row.allowanceToDate.toFixed(1)}` : ''}`)) d.moved = true;
+    const level = row?.level ?? '';
+    if (box.dataset.level !== level) box.dataset.level = level;
+  }
+  if (d.moved && d.fetchedAt > 0 && Date.now() - d.fetchedAt >= DRILL_REFETCH_MS) void loadCurves(d, state);
+}
+
+/**
+ * A new picture (reconnect, catch-up, week): the figures and the curves again.
+ * @param {BoardState} state
+ */
+export function refreshDrill(state) {
+  if (!open) return;
+  updateDrill(state);
+  void loadCurves(open, state);
+}
+
+/** @param {Drill} d @param {BoardState} state */
+async function loadCurves(d, state) {
+  d.fetchedAt = Date.now();
+  d.moved = false;
+  const q = d.token ? `&token=${encodeURIComponent(d.token)}` : '';
+  const scopes = [...d.heads.keys()];
   const results = await Promise.all(
-    cols.map((c) =>
-      fetch(`/api/series?type=${encodeURIComponent(type)}&scope=${encodeURIComponent(c.code)}${q}`)
+    scopes.map((scope) =>
+      fetch(`/api/series?type=${encodeURIComponent(d.type)}&scope=${encodeURIComponent(scope)}${q}`)
         .then((r) => (r.ok ? r.json() : null))
         .catch(() => null),
     ),
   );
-  if (open !== mine) return; // closed or replaced while loading
-  cols.forEach((c, i) => {
-    const s = results[i];
-    const box = el('section', { class: 'drill-item', 'data-scope': c.code });
-    const row = state.counters[type]?.[c.code];
-    box.append(el('h3', {}, `${c.code === 'ALL' ? T.all : c.name} ${row ? `${row.unresolvedCustomers} / ${row.allowanceToDate.toFixed(1)}` : ''}`));
-    const chart = el('div', { class: 'chart' });
-    box.append(chart);
-    if (row) box.dataset.level = row.level;
-    grid.append(box);
-    if (s) {
-      const nowSec = state.asOf ? Math.floor(Date.parse(state.asOf) / 1000) : null;
-      mine.charts.push(createChart(chart, s, { timezone: state.timezone, strict: t.mode === 'strict', nowSec, watch: state.plan?.thresholds?.watch, compact: true }));
-    }
+  if (open !== d) return; // closed or replaced while loading
+  const strict = state.plan?.types.find((x) => x.code === d.type)?.mode === 'strict';
+  const nowSec = state.asOf ? Math.floor(Date.parse(state.asOf) / 1000) : null;
+  scopes.forEach((scope, i) => {
+    const s = results[i], chart = d.charts.get(scope), host = d.heads.get(scope)?.box.querySelector('.chart');
+    if (!s) return;
+    if (chart) chart.update(s, nowSec);
+    else if (host instanceof HTMLElement) d.charts.set(scope, createChart(host, s, { timezone: state.timezone, strict, nowSec, watch: state.plan?.thresholds?.watch, compact: true }));
   });
 }

@@ -25,6 +25,16 @@ export function dec1(n) {
   return typeof n === 'number' && Number.isFinite(n) ? n.toFixed(1) : '—';
 }
 
+/**
+ * An allowance as a figure on the wall: one decimal while it is small; from 1000 on the decimal
+ * says nothing a room acts on and costs the width a 5- or 6-digit figure needs (the exact value
+ * is in the cell's title).
+ * @param {number|null|undefined} n
+ */
+export function allowanceFigure(n) {
+  return typeof n === 'number' && Math.abs(n) >= 1000 ? int(n) : dec1(n);
+}
+
 /** @param {number|null|undefined} r a fraction, e.g. 0.853 → "85.3%" */
 export function pct(r) {
   return typeof r === 'number' && Number.isFinite(r) ? `${(r * 100).toFixed(1)}%` : '—';

@@ -3,17 +3,20 @@
 // Rows (types) are kept sorted by their bank-wide ratio, highest first, so the worst type is on
 // top; columns keep the branch hierarchy. Each cell shows the breach forecast week.
 // Test hooks: td[data-type][data-scope][data-level] with .unresolved, .allowance, .ratio,
-// .breach-week inside.
+// .breach-week inside; each line's figures in a .fig shrunk to the cell (fit-text.js);
+// td[data-alarm] while a cell that just turned critical blinks (alarm.js).
 
-import { dec1, el, int, levelLabel, pct, setText } from './format.js';
+import { allowanceFigure, dec1, el, int, levelLabel, pct, setText } from './format.js';
 import { T } from './i18n.js';
+import { alarmOnLevel } from './alarm.js';
 import { ALL, scopeColumns } from './state.js';
 
 /**
  * @typedef {import('./state.js').Plan} Plan
  * @typedef {import('./state.js').CounterRow} CounterRow
  * @typedef {{ td: HTMLElement, unresolved: HTMLElement, allowance: HTMLElement,
- *   ratio: HTMLElement, level: HTMLElement, breach: HTMLElement }} CellRefs
+ *   ratio: HTMLElement, level: HTMLElement, breach: HTMLElement,
+ *   lines: Array<{ box: HTMLElement, fig: HTMLElement }> }} CellRefs
  */
 
 /** @param {string} type @param {string} scope */
@@ -61,17 +64,22 @@ export function buildGrid(table, plan) {
         'data-level': 'none',
       });
       const nums = el('div', { class: 'nums' });
+      const numsFig = el('span', { class: 'fig' });
       const unresolved = el('span', { class: 'unresolved num' }, '—');
       const allowance = el('span', { class: 'allowance num' }, '—');
-      nums.append(unresolved, el('span', { class: 'sep' }, '/'), allowance);
+      numsFig.append(unresolved, el('span', { class: 'sep' }, '/'), allowance);
+      nums.append(numsFig);
       const meta = el('div', { class: 'meta' });
+      const metaFig = el('span', { class: 'fig' });
       const ratio = el('span', { class: 'ratio num' }, '—');
       const level = el('span', { class: 'level-label' }, '');
       const breach = el('span', { class: 'breach-week num' }, '');
-      meta.append(ratio, level, breach);
+      metaFig.append(ratio, level, breach);
+      meta.append(metaFig);
       td.append(nums, meta);
       tr.append(td);
-      cells.set(cellKey(t.code, c.code), { td, unresolved, allowance, ratio, level, breach });
+      const lines = [{ box: nums, fig: numsFig }, { box: meta, fig: metaFig }];
+      cells.set(cellKey(t.code, c.code), { td, unresolved, allowance, ratio, level, breach, lines });
     }
     body.append(tr);
   }
@@ -91,12 +99,15 @@ export function updateCell(refs, row) {
   const w = row.breachWeek;
   const breached = row.level === 'breach' || row.level === 'critical';
   let changed = setText(refs.unresolved, int(row.unresolvedCustomers));
-  changed = setText(refs.allowance, dec1(row.allowanceToDate)) || changed;
+  changed = setText(refs.allowance, allowanceFigure(row.allowanceToDate)) || changed;
   changed = setText(refs.ratio, pct(row.ratio)) || changed;
   changed = setText(refs.level, levelLabel(row.level)) || changed;
   changed = setText(refs.breach, breached ? '' : typeof w === 'number' ? T.breachWeek(w) : '') || changed;
   const { dataset } = refs.td;
-  if (dataset.level !== row.level) dataset.level = row.level;
+  if (dataset.level !== row.level) {
+    alarmOnLevel(refs.td, dataset.level, row.level);
+    dataset.level = row.level;
+  }
   const week = typeof w === 'number' ? String(w) : '';
   if (dataset.breachWeek !== week) dataset.breachWeek = week;
   const title = `未达成一致客户 ${int(row.unresolvedCustomers)} / 累计管控值 ${dec1(row.allowanceToDate)}` +

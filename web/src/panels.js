@@ -4,8 +4,9 @@
 // .fresh (last update and pipeline lag: every tile says how old its numbers are).
 
 import { COLORS } from './charts.js';
-import { dec1, el, int, levelLabel, modeLabel, pct, setText } from './format.js';
+import { allowanceFigure, el, int, levelLabel, modeLabel, pct, setText } from './format.js';
 import { T } from './i18n.js';
+import { alarmOnLevel } from './alarm.js';
 
 /**
  * @typedef {import('./state.js').TypeDef} TypeDef
@@ -85,12 +86,15 @@ export function buildPanel(t) {
 export function updatePanel(p, row) {
   setText(p.rate, pct(row?.oneTimeResolutionRate));
   setText(p.unresolved, int(row?.unresolvedCustomers));
-  setText(p.allowance, dec1(row?.allowanceToDate));
-  setText(p.annual, dec1(row?.annualAllowance));
+  setText(p.allowance, allowanceFigure(row?.allowanceToDate));
+  setText(p.annual, allowanceFigure(row?.annualAllowance));
   setText(p.ratio, pct(row?.ratio));
   setText(p.level, row ? levelLabel(row.level) : '');
   const level = row?.level ?? 'none';
-  if (p.root.dataset.level !== level) p.root.dataset.level = level;
+  if (p.root.dataset.level !== level) {
+    alarmOnLevel(p.root, p.root.dataset.level, level);
+    p.root.dataset.level = level;
+  }
 }
 
 /** @param {PanelRefs} p @param {number} n */

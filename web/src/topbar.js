@@ -10,6 +10,7 @@ import { dateTime, setText } from './format.js';
 import { renderDeadLetters } from './data-quality.js';
 import { anyCounted, intakeState, intakeText } from './intake.js';
 import { planPeriodNote } from './state.js';
+import { T } from './i18n.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 
@@ -53,4 +54,28 @@ export function renderDataNotes(state, T, opts) {
   else delete code.dataset.unknown;
   const title = unknown > 0 ? T.unknownBranchesTitle(unknown, codes || '—') : '';
   if (code.title !== title) code.title = title;
+}
+
+/**
+ * The words that do not change with the data, in the page's language.
+ * @param {string} lang
+ * @param {{ kiosk: boolean, masked: boolean }} mode
+ */
+export function renderStaticTexts(lang, { kiosk, masked }) {
+  document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
+  document.title = T.title;
+  $('title').textContent = T.title;
+  $('subtitle').textContent = T.subtitle;
+  $('as-of-label').textContent = T.asOf;
+  $('banner-title').textContent = T.disconnected;
+  $('stale-note').textContent = T.staleNote;
+  $('alerts-title').textContent = T.alerts;
+  $('masked-tag').textContent = masked ? T.masked : '';
+  const sw = /** @type {HTMLAnchorElement} */ ($('lang-switch'));
+  const other = new URLSearchParams(location.search);
+  if (lang === 'en') other.delete('lang'); else other.set('lang', 'en');
+  sw.href = `?${other.toString()}`;
+  sw.textContent = T.lang;
+  document.body.classList.toggle('kiosk', kiosk);
+  document.body.classList.toggle('masked', masked);
 }

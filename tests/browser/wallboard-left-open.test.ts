@@ -1,0 +1,97 @@
+// The wall-board left open for hours (audit AB F3, F6): a drill-down left open keeps its figures
+// live, greys with the board under the "连接中断" banner and takes a new snapshot's figures; a
+// cell that turns critical blinks for a while, then stays marked without blinking.
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { fakeBoard } from './fake-board.ts';
+import { AS_OF, UNRESOLVED, counterRow, makeSnapshot } from './wallboard-fixture.ts';
+
+const MORTGAGE = 'mortgage_prepayment';
+const stage = fakeBoard(makeSnapshot);
+
+const counter = (type: string, scope: string, unresolved: number) => ({ type: 'counter', asOf: AS_OF, ...counterRow(type, scope, unresolved) });
+const drillHead = (page: Page, scope: string) => page.locator(`#drill .drill-item[data-scope="${scope}"] h3`).innerText();
+
+async function opened(url = '/', beforeGoto?: (page: Page) => Promise<void>) {
+  stage.server.setSnapshot(makeSnapshot());
+  const context = await stage.browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const page = await context.newPage();
+  await beforeGoto?.(page);
+  await page.goto(`${stage.server.url}${url}`);
+  await page.waitForFunction('window.__wallboard && window.__wallboard.connected && window.__wallboard.shownSeq !== null', undefined, { timeout: 15_000 });
+  return page;
+}
+
+describe('wall-board left open', () => {
+  it('wallboard - a drill-down left open follows the live figures, greys under the banner when the link drops, and takes the next snapshot', async () => {
+    const page = await opened();
+    try {
+      await page.locator(`.panel[data-type="${MORTGAGE}"]`).click();
+      await page.locator('#drill .drill-item[data-scope="ALL"]').waitFor({ timeout: 5_000 });
+      const all = counterRow(MORTGAGE, 'ALL', UNRESOLVED[MORTGAGE]!.ALL!);
+      expect(await drillHead(page, 'ALL')).toBe(`全行 ${all.unresolvedCustomers} / ${all.allowanceToDate.toFixed(1)}`);
+
+      // live frames: the open drill-down shows them, as the grid does
+      const seq = stage.server.send(counter(MORTGAGE, 'SH', 40));
+      await page.waitForFunction(`window.__wallboard.shownSeq >= ${seq}`, undefined, { timeout: 5_000 });
+      const sh = counterRow(MORTGAGE, 'SH', 40);
+      expect(await drillHead(page, 'SH')).toBe(`上海分行 40 / ${sh.allowanceToDate.toFixed(1)}`);
+      expect(await page.locator('#drill .drill-item[data-scope="SH"]').getAttribute('data-level')).toBe(sh.level);
+
+      // the link drops: the drill-down goes grey with the board, the banner is above it
+      stage.server.setAccepting(false);
+      stage.server.dropClients();
+      await page.waitForFunction('document.body.classList.contains("stale") && !document.getElementById("conn-banner").hidden', undefined, { timeout: 5_000 });
+      const view = await page.evaluate(() => {
+        const banner = document.getElementById('conn-banner')!.getBoundingClientRect();
+        const onTop = document.elementFromPoint(banner.left + banner.width / 2, banner.top + banner.height / 2);
+        const item = document.querySelector('#drill .drill-grid')!;
+        return { bannerOnTop: !!onTop?.closest('#conn-banner'), filter: getComputedStyle(item).filter, opacity: Number(getComputedStyle(item).opacity) };
+      });
+      expect(view).toEqual({ bannerOnTop: true, filter: 'grayscale(1)', opacity: expect.any(Number) });
+      expect(view.opacity).toBeLessThan(1);
+
+      // back with a new picture: the drill-down stays open on its figures
+      stage.server.setSnapshot(makeSnapshot({ ...UNRESOLVED, [MORTGAGE]: { ...UNRESOLVED[MORTGAGE]!, ALL: 30 } }));
+      stage.server.setAccepting(true);
+      await page.waitForFunction('window.__wallboard.connected && !document.body.classList.contains("stale")', undefined, { timeout: 40_000 });
+      await page.waitForFunction((want) => document.querySelector('#drill .drill-item[data-scope="ALL"] h3')?.textContent === want, `全行 30 / ${all.allowanceToDate.toFixed(1)}`, { timeout: 5_000 });
+      expect(await page.locator('#drill .drill-grid').evaluate((e) => getComputedStyle(e).filter)).toBe('none');
+    } finally {
+      stage.server.setAccepting(true);
+      await page.context().close();
+    }
+  });
+
+  it('wallboard - a cell that turns critical blinks for a limited time, then stays marked without blinking', async () => {
+    const page = await opened('/', (p) => p.clock.install());
+    try {
+      const cellAnimations = () => page.evaluate(() => document.getAnimations()
+        .filter((a) => a.playState === 'running' && (a.effect as KeyframeEffect | null)?.target?.closest('#grid'))
+        .map((a) => `${((a.effect as KeyframeEffect).target as HTMLElement).dataset.scope ?? ''}${(a.effect as KeyframeEffect).pseudoElement ?? ''} ${(a as CSSAnimation).animationName ?? 'pulse'}`));
+      const td = page.locator(`td.cell[data-type="${MORTGAGE}"][data-scope="SH"]`);
+      expect(await td.getAttribute('data-level')).not.toBe('critical');
+      // steady critical cells from the first picture do not blink
+      expect((await cellAnimations()).filter((a) => !a.endsWith('pulse'))).toEqual([]);
+
+      const row = counterRow(MORTGAGE, 'SH', 100);
+      expect(row.level).toBe('critical');
+      const seq = stage.server.send(counter(MORTGAGE, 'SH', 100));
+      await page.waitForFunction(`window.__wallboard.shownSeq >= ${seq}`, undefined, { timeout: 5_000 });
+      expect(await td.getAttribute('data-alarm')).toBe('');
+      expect(await cellAnimations()).toContain('SH::after alarm');
+
+      // the picture the page gets if it reconnects meanwhile (a long fast-forward misses heartbeats)
+      stage.server.setSnapshot(makeSnapshot({ ...UNRESOLVED, [MORTGAGE]: { ...UNRESOLVED[MORTGAGE]!, SH: 100 } }));
+      const limit = (await page.evaluate("import('/src/alarm.js').then((m) => m.ALARM_MS)")) as number;
+      await page.clock.runFor(limit - 10_000);
+      expect(await td.getAttribute('data-alarm')).toBe('');
+      await page.clock.runFor(20_000);
+      expect(await td.getAttribute('data-alarm')).toBeNull();
+      expect(await td.getAttribute('data-level')).toBe('critical');
+      expect((await cellAnimations()).filter((a) => !a.endsWith('pulse'))).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  });
+});
