@@ -61,10 +61,7 @@ describe('wall-board page', () => {
     const ok = await bg(`td.cell[data-level="ok"]`);
     expect(await bg(`td.cell[data-level="breach"]`)).not.toBe(ok);
     expect(await bg(`td.cell[data-level="critical"]`)).not.toBe(ok);
-    // critical on the first picture: marked steadily (a glow), not blinking: nothing turned
-    // critical while this page watched (wallboard-alarm.test.ts has the blink)
-    const critical = await page.locator('td.cell[data-level="critical"]').first().evaluate((e) => ({ shadow: getComputedStyle(e).boxShadow, blink: getComputedStyle(e, '::after').animationName, alarm: (e as HTMLElement).dataset.alarm }));
-    expect(critical).toEqual({ shadow: expect.stringContaining('inset'), blink: 'none', alarm: undefined });
+    expect(await page.locator('td.cell[data-level=critical]').first().evaluate((e) => getComputedStyle(e).animationName + getComputedStyle(e, '::after').animationName)).toBe('nonenone');
   });
 
   it('wallboard - headline shows one-time resolution rate and YTD vs allowance per type', async () => {
@@ -202,7 +199,7 @@ describe('wall-board page', () => {
   });
 
   it('wallboard - a stalled pipeline says so and which part failed, and clears when it moves again', async () => {
-    // stamped now, as the server does: a heartbeat carries its time of sending (the page's backlog is measured by it)
+    // stamped now, as the server does: a heartbeat carries its time of sending
     const beat = (pipeline: Record<string, unknown>) => server.send({ type: 'heartbeat', asOf: new Date().toISOString(), heartbeatMs: 5000, pipeline });
     const stalls: Array<[Record<string, unknown>, string]> = [
       [{ nats: 'connected', lagMs: 300_000, writeError: 'connect ECONNREFUSED 10.0.0.7:8123' }, 'ClickHouse 写入失败'],
