@@ -129,14 +129,16 @@ describe('wall-board - figures of a large bank late in the year', () => {
       await settled(page);
       const view = await page.evaluate(() => {
         const charts = [...document.querySelectorAll<HTMLElement>('.panel:not([hidden]) .chart')].map((c) => Math.round(c.getBoundingClientRect().height));
-        const panels = document.getElementById('panels')!.getBoundingClientRect();
-        return { page: document.body.dataset.page, charts, panelsBottom: Math.round(panels.bottom), height: innerHeight };
+        const host = document.getElementById('panels')!.getBoundingClientRect();
+        const area = [...document.querySelectorAll<HTMLElement>('.panel:not([hidden])')].reduce((n, p) => n + p.offsetWidth * p.offsetHeight, 0);
+        return { page: document.body.dataset.page, charts, panelsBottom: Math.round(host.bottom), covered: area / (host.width * host.height), height: innerHeight };
       });
       expect(view.page).toBe('charts');
       expect(view.charts.length).toBe(3);
-      // two rows of panels below the tiles: each chart gets a good part of its half of the screen
-      for (const h of view.charts) expect(h).toBeGreaterThan(view.height * 0.2);
+      // the panels fill the screen below the tiles, each chart a good part of it (they were 40–60 px)
       expect(view.panelsBottom).toBeGreaterThan(view.height * 0.9);
+      expect(view.covered).toBeGreaterThan(0.8);
+      for (const h of view.charts) expect(h).toBeGreaterThan(view.height * 0.15);
       const f = await faults(page);
       expect({ outOfPanel: f.outOfPanel, cut: f.cut }).toEqual({ outOfPanel: [], cut: [] });
       await saveScreenshot(page, 'wallboard-fit-portrait-kiosk');
