@@ -3,6 +3,7 @@
 // cell that turns critical blinks for a while, then stays marked without blinking.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { saveScreenshot } from '../helpers/browser.ts';
 import { fakeBoard } from './fake-board.ts';
 import { AS_OF, UNRESOLVED, counterRow, makeSnapshot } from './wallboard-fixture.ts';
 
@@ -25,9 +26,16 @@ async function opened(url = '/', beforeGoto?: (page: Page) => Promise<void>) {
 describe('wall-board left open', () => {
   it('wallboard - a drill-down left open follows the live figures, greys under the banner when the link drops, and takes the next snapshot', async () => {
     const page = await opened();
+    // the branch curves, as the monitor's /api/series would give them (the fake server has none)
+    const fetched: string[] = [];
+    await page.route('**/api/series?*', (route) => {
+      fetched.push(new URL(route.request().url()).searchParams.get('scope')!);
+      return route.fulfill({ json: { ...makeSnapshot().series[MORTGAGE], scope: fetched.at(-1) } });
+    });
     try {
       await page.locator(`.panel[data-type="${MORTGAGE}"]`).click();
-      await page.locator('#drill .drill-item[data-scope="ALL"]').waitFor({ timeout: 5_000 });
+      await page.waitForFunction(() => document.querySelectorAll('#drill .drill-item canvas').length === 6, undefined, { timeout: 5_000 });
+      expect(fetched.length).toBe(6);
       const all = counterRow(MORTGAGE, 'ALL', UNRESOLVED[MORTGAGE]!.ALL!);
       expect(await drillHead(page, 'ALL')).toBe(`全行 ${all.unresolvedCustomers} / ${all.allowanceToDate.toFixed(1)}`);
 
@@ -50,6 +58,7 @@ describe('wall-board left open', () => {
       });
       expect(view).toEqual({ bannerOnTop: true, filter: 'grayscale(1)', opacity: expect.any(Number) });
       expect(view.opacity).toBeLessThan(1);
+      await saveScreenshot(page, 'wallboard-drill-link-down');
 
       // back with a new picture: the drill-down stays open on its figures
       stage.server.setSnapshot(makeSnapshot({ ...UNRESOLVED, [MORTGAGE]: { ...UNRESOLVED[MORTGAGE]!, ALL: 30 } }));
@@ -57,6 +66,9 @@ describe('wall-board left open', () => {
       await page.waitForFunction('window.__wallboard.connected && !document.body.classList.contains("stale")', undefined, { timeout: 40_000 });
       await page.waitForFunction((want) => document.querySelector('#drill .drill-item[data-scope="ALL"] h3')?.textContent === want, `全行 30 / ${all.allowanceToDate.toFixed(1)}`, { timeout: 5_000 });
       expect(await page.locator('#drill .drill-grid').evaluate((e) => getComputedStyle(e).filter)).toBe('none');
+      // and its curves fetched again for the new picture, drawn in the same charts
+      await expect.poll(() => fetched.length, { timeout: 5_000 }).toBe(12);
+      expect(await page.locator('#drill .drill-item canvas').count()).toBe(6);
     } finally {
       stage.server.setAccepting(true);
       await page.context().close();
