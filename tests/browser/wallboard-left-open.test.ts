@@ -13,8 +13,8 @@ const stage = fakeBoard(makeSnapshot);
 const counter = (type: string, scope: string, unresolved: number) => ({ type: 'counter', asOf: AS_OF, ...counterRow(type, scope, unresolved) });
 const drillHead = (page: Page, scope: string) => page.locator(`#drill .drill-item[data-scope="${scope}"] h3`).innerText();
 
-async function opened(url = '/', beforeGoto?: (page: Page) => Promise<void>) {
-  stage.server.setSnapshot(makeSnapshot());
+async function opened(url = '/', beforeGoto?: (page: Page) => Promise<void>, snap = makeSnapshot()) {
+  stage.server.setSnapshot(snap);
   const context = await stage.browser.newContext({ viewport: { width: 1920, height: 1080 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const page = await context.newPage();
   await beforeGoto?.(page);
@@ -102,6 +102,18 @@ describe('wall-board left open', () => {
       expect(await td.getAttribute('data-alarm')).toBeNull();
       expect(await td.getAttribute('data-level')).toBe('critical');
       expect((await cellAnimations()).filter((a) => !a.endsWith('pulse'))).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('wallboard - what still flashes (an unacknowledged critical alert) flashes a layer by opacity; a critical panel badge is steady', async () => {
+    const alert = { id: 'case-1', kind: 'case', complaintType: 'insurance_dispute', scope: 'BJ-HD', level: 'critical', status: 'open', openedAt: '2025-03-14T09:12:00+08:00', ticketId: 'T-1001', history: [] };
+    const page = await opened('/', undefined, { ...makeSnapshot(), alerts: [alert] });
+    try {
+      const css = (selector: string) => page.locator(selector).first().evaluate((e) => [getComputedStyle(e).animationName, getComputedStyle(e, '::after').animationName]);
+      expect(await css('#alerts li[data-flash="on"]')).toEqual(['none', 'alarm']);
+      expect(await css('.panel[data-level="critical"] .level-pill')).toEqual(['none', 'none']);
     } finally {
       await page.context().close();
     }
