@@ -1,28 +1,14 @@
-import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { nanos, type NatsConnection } from '@nats-io/nats-core';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from './monitor-types.ts';
 import { processAlive } from './natsd.ts';
-import {
-  decideRenew,
-  decideTake,
-  describeHolder,
-  holderView,
-  leaseKeys,
-  parseHolderRecord,
-  thisProcess,
-  type LeaseHolder,
-  type LeaseRecord,
-  type StoredLease,
-} from './lease-rules.ts';
+import { decideRenew, decideTake, describeHolder, holderView, leaseKeys, thisProcess, type LeaseHolder, type LeaseRecord } from './lease-rules.ts';
+import { ensureLeaseStream, isBrokerAnswer, isWrongSequence, LEASE_SUBJECT_PREFIX, readLease } from './lease-stream.ts';
 
-// The counting lease in NATS JetStream (rules in lease-rules.ts): one small stream, one subject
-// per lease key, one message per subject (max_msgs_per_subject 1), each message removed by the
-// broker when it is older than the lease's lifetime (max_age). Taking, renewing and releasing
-// are compare-and-set publishes (Nats-Expected-Last-Subject-Sequence): of two monitors writing at
-// once, the broker accepts one. nats-server 2.9 has all of it.
+// The counting lease held by this monitor: taken at start, renewed every few seconds, released
+// at a clean stop (the stream it lives in: lease-stream.ts; the decisions: lease-rules.ts).
 
-export const LEASE_STREAM = 'COMPLAINTS_MONITOR_LEASES';
-export const LEASE_SUBJECT_PREFIX = 'complaints.monitor.lease.';
+export { ensureLeaseStream, LEASE_STREAM, LEASE_SUBJECT_PREFIX, readLease } from './lease-stream.ts';
 export const LEASE_RENEW_MS = 5_000;
 /** a holder that stops renewing (SIGKILL, a lost host) frees the lease after this long */
 export const LEASE_TTL_MS = 3 * LEASE_RENEW_MS;
@@ -47,29 +33,9 @@ export interface LeaseOptions {
   now: () => number;
 }
 
-const isWrongSequence = (err: unknown) =>
-  err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
-
 const leaseError = (err: Error): never => {
   throw new Error(`the counting lease could not be taken (${err.message}); retrying`, { cause: err });
 };
-
-/** The lease stream, created once; a lifetime changed by a new version is brought to this one. */
-export async function ensureLeaseStream(jsm: JetStreamManager, ttlMs: number): Promise<void> {
-  const config = { subjects: [`${LEASE_SUBJECT_PREFIX}>`], max_msgs_per_subject: 1, max_age: nanos(ttlMs), storage: StorageType.File };
-  const info = await jsm.streams.info(LEASE_STREAM).catch(() => undefined);
-  if (info) {
-    if (info.config.max_age !== config.max_age || info.config.max_msgs_per_subject !== 1) await jsm.streams.update(LEASE_STREAM, { ...info.config, ...config });
-    return;
-  }
-  // replicated where the cluster has three servers, so one server's loss does not take the lease with it
-  await jsm.streams.add({ name: LEASE_STREAM, ...config, num_replicas: 3 }).catch(() => jsm.streams.add({ name: LEASE_STREAM, ...config }));
-}
-
-export async function readLease(jsm: JetStreamManager, key: string): Promise<StoredLease | null> {
-  const m = await jsm.streams.getMessage(LEASE_STREAM, { last_by_subj: LEASE_SUBJECT_PREFIX + key });
-  return m ? { seq: m.seq, record: parseHolderRecord(m.string()) } : null;
-}
 
 export class CountingLease {
   state: LeaseState = 'waiting';
