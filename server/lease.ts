@@ -54,8 +54,10 @@ export class CountingLease {
   /** a renewal asked for while one was under way (a reconnection during a timed-out one) */
   private renewAgain = false;
   private connected = true;
-  /** when renewals began to fail with the broker connected */
-  private failingSinceMs?: number;
+  /** when renewals began to be refused by a broker that answers: a lifetime of it ends the lease */
+  private refusedSinceMs?: number;
+  /** when renewals began to go unanswered (a hung broker): no evidence of another holder */
+  private unansweredSinceMs?: number;
   /** the last failed renewal, kept: the monitor's one regular write shows a full store (broker-store.ts) */
   lastRenewalFailure?: { message: string; atMs: number };
   private readonly stopHandlers: Array<() => void> = [];
@@ -189,20 +191,40 @@ export class CountingLease {
         if (decision.expectSeq === 0) this.log.warn({ lease: key }, 'counting lease had run out (the broker was away, or this process was held up); nobody took it, taken again');
       }
       this.confirmedAtMs = this.opts.now();
-      this.failingSinceMs = undefined;
+      if (this.unansweredSinceMs !== undefined) this.log.info({ leases: this.keys, unansweredMs: this.confirmedAtMs - this.unansweredSinceMs }, 'the broker answers again: counting lease confirmed');
+      this.refusedSinceMs = this.unansweredSinceMs = undefined;
     } catch (err) {
       // written over between the read and the write: read again now, not at the next round
       if (isWrongSequence(err)) return void (this.renewAgain = true);
       const now = this.opts.now();
+      const answered = this.connected && isBrokerAnswer(err);
       this.lastRenewalFailure = { message: (err as Error).message, atMs: now };
-      if (!this.connected) this.failingSinceMs = undefined;
-      else this.failingSinceMs ??= now;
-      this.log.warn({ err: (err as Error).message, leases: this.keys }, 'counting lease renewal failed; will retry');
-      // connected, yet unconfirmed for a whole lifetime: another monitor may have taken it by now
-      if (this.failingSinceMs !== undefined && now - this.failingSinceMs >= this.opts.ttlMs) {
-        this.end('lost', this.keys[0]!, undefined, `the counting lease could not be renewed for ${Math.round((now - this.failingSinceMs) / 1000)} s`);
+      if (!this.connected) this.refusedSinceMs = undefined;
+      else if (answered) this.refusedSinceMs ??= now;
+      else this.unansweredSinceMs ??= now;
+      // Unanswered (a hung broker keeps its connections open): nobody can take the lease from a
+      // broker that answers no one, so it is kept and asked again (the timer queues the next
+      // request behind this one: one nearly always waits, answered as the broker resumes).
+      const what = answered ? 'counting lease renewal refused by the broker; will retry' : 'counting lease renewal not answered; asked again (no sign of another holder)';
+      this.log.warn({ err: (err as Error).message, leases: this.keys }, what);
+      // the broker answers, yet refuses for a whole lifetime: it may have let another monitor take it
+      if (this.refusedSinceMs !== undefined && now - this.refusedSinceMs >= this.opts.ttlMs) {
+        this.end('lost', this.keys[0]!, undefined, `the counting lease could not be renewed for ${Math.round((now - this.refusedSinceMs) / 1000)} s`);
       }
     }
+  }
+
+  /** Why a held lease is not current (health's reason), or undefined: nothing ticks, acts or notifies meanwhile. */
+  get unconfirmed(): string | undefined {
+    if (this.state !== 'held' || this.current) return undefined;
+    const why = !this.connected
+      ? 'broker away'
+      : this.refusedSinceMs !== undefined
+        ? `broker refusing the renewal (${this.lastRenewalFailure?.message})`
+        : this.unansweredSinceMs !== undefined
+          ? 'broker not answering'
+          : 'renewal under way';
+    return `counting lease unconfirmed: ${why}`;
   }
 
   private end(state: 'refused' | 'lost', key: string, holder: LeaseHolder | undefined, why?: string): void {
@@ -249,8 +271,8 @@ export class CountingLease {
       status: this.state,
       keys: this.keys,
       heldBy: this.state === 'held' || this.state === 'refused' || this.state === 'lost' ? holderView(holder) : null,
-      ...(this.heldSinceMs && this.state === 'held' ? { since: new Date(this.heldSinceMs).toISOString() } : {}),
-      ...(this.message ? { message: this.message } : {}),
+      ...(this.heldSinceMs && this.state === 'held' ? { since: new Date(this.heldSinceMs).toISOString(), confirmed: this.current, confirmedAt: new Date(this.confirmedAtMs).toISOString() } : {}),
+      ...(this.message || this.unconfirmed ? { message: this.message ?? this.unconfirmed } : {}),
     };
   }
 }
