@@ -12,6 +12,7 @@ import { readDeadLetters, StoredDeadLetterCount, summarizeDeadLetters } from '..
 import { lastHourView } from '../dead-letter-window.ts';
 import { planStatus } from '../plan-status.ts';
 import { brokerStoreProbe, brokerStoreView } from '../broker-store.ts';
+import { consumingNow } from '../monitor-health.ts';
 
 // Contract section 5 read surfaces (and the plan and series the wall-board draws from).
 
@@ -65,7 +66,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
       broker: brokerStoreView(broker, (ms) => toZonedIso(ms, monitor.plan.timezone)),
       lastEventAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, monitor.plan.timezone) : null,
       clickhouse: { mode: h.clickhouse, lastWriteError: h.lastWriteError ?? null, journalRows: monitor.journalRows },
-      consuming: h.consuming,
+      consuming: consumingNow(h, monitor.lease),
       events: {
         received: h.eventsReceived,
         stored: h.eventsStored,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstream } from '@nats-io/jetstream';
 import { join } from 'node:path';
+import { WebSocket } from 'ws';
 import { loadPlanFile } from '../../pipelines/plan/index.ts';
 import { LEASE_EXIT_CODE, LEASE_SUBJECT_PREFIX, LEASE_TTL_MS } from '../../server/lease.ts';
 import { shuffled, ticketStream } from '../helpers/events.ts';
@@ -68,6 +69,18 @@ describe('faults - nats-server hangs longer than the counting lease', () => {
     expect(hung.reasons).toContain('counting lease unconfirmed: broker not answering');
     expect(hung.lease).toMatchObject({ status: 'held', confirmed: false, message: 'counting lease unconfirmed: broker not answering' });
     expect(hung.events.received).toBe(before.events.received); // nothing consumed meanwhile
+    expect(hung.consuming).toBe(false);
+    // the wall is told the pipeline is not reading (its "未在读取事件流" stall line)
+    const ws = new WebSocket(`${monitor.baseUrl.replace('http', 'ws')}/ws`);
+    const heartbeat = await new Promise<any>((resolve, reject) => {
+      ws.on('message', (data) => {
+        const frame = JSON.parse(String(data));
+        if (frame.type === 'heartbeat') resolve(frame);
+      });
+      ws.on('error', reject);
+    }).finally(() => ws.close());
+    expect(heartbeat.pipeline).toMatchObject({ consuming: false, nats: 'connected' });
+    expect(await (await fetch(`${monitor.baseUrl}/metrics`)).text()).toMatch(/^Consuming 0$/m);
 
     nats.resume();
     await publishEvents(nc, events.slice(half));
