@@ -5,7 +5,7 @@ import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CountingLease, LEASE_SUBJECT_PREFIX, readLease } from './lease.ts';
+import { CountingLease, LEASE_STREAM, LEASE_SUBJECT_PREFIX, readLease } from './lease.ts';
 import type { LeaseHolder } from './lease-rules.ts';
 import { freePort, startLocalNats, type LocalNats } from './natsd.ts';
 
@@ -18,6 +18,7 @@ let nc: NatsConnection;
 const quiet = { info() {}, warn() {}, error() {} };
 const logged: string[] = [];
 const log = { info() {}, warn() {}, error: (_: object | string, msg?: string) => void logged.push(msg ?? '') };
+const unanswered = { info() {}, warn() {}, error() {} };
 
 let n = 0;
 const holder = (host: string): LeaseHolder => ({ host, dataDir: `/data/${host}`, pid: 1000 + n, startedAt: '2025-03-01T08:00:00.000Z', instance: `run-${++n}` });
@@ -136,4 +137,48 @@ describe('counting lease - in NATS JetStream', () => {
     expect(Date.now() - t0).toBeLessThan(25_000);
     expect(await lease(['consumer.expiring'], 'e').take(nc)).toBe(true);
   }, 45_000);
+  // Audit AB F1: a broker that hangs (SIGSTOP) keeps its connections open; renewals time out. A
+  // lifetime of that once ended the lease (exit 75) though nobody can take a lease from a broker
+  // that answers no one.
+  it('unanswered renewals (a hung broker) keep the lease, unconfirmed, past its lifetime; the first answer confirms it', async () => {
+    let now = Date.now();
+    const a = new CountingLease(['consumer.hung'], holder('a'), unanswered, { refusedGraceMs: 0, aliveHere: () => true, now: () => now });
+    expect(await a.take(nc)).toBe(true);
+    let stopped = 0;
+    a.onStop(() => stopped++);
+    clearInterval((a as unknown as { timer: NodeJS.Timeout }).timer); // the renewals are driven by hand
+    nats.process.kill('SIGSTOP');
+    try {
+      await a.renew(); // times out
+      now += 20_000; // longer than the lease's lifetime
+      await a.renew(); // times out again
+      expect([a.state, a.current, stopped]).toEqual(['held', false, 0]);
+      expect(a.unconfirmed).toBe('counting lease unconfirmed: broker not answering');
+      expect(a.view()).toMatchObject({ status: 'held', confirmed: false, message: 'counting lease unconfirmed: broker not answering' });
+    } finally {
+      nats.process.kill('SIGCONT');
+    }
+    await a.renew();
+    expect([a.state, a.current, a.unconfirmed]).toEqual(['held', true, undefined]);
+    expect(a.view()).toMatchObject({ status: 'held', confirmed: true });
+    expect(a.view()).not.toHaveProperty('message');
+    await a.release();
+  }, 30_000);
+
+  // last: it deletes the lease stream
+  it('renewals the broker answers with a refusal for a whole lifetime still end the lease', async () => {
+    let now = Date.now();
+    const a = new CountingLease(['consumer.refused'], holder('a'), unanswered, { refusedGraceMs: 0, aliveHere: () => true, now: () => now });
+    expect(await a.take(nc)).toBe(true);
+    a.onStop(() => {});
+    clearInterval((a as unknown as { timer: NodeJS.Timeout }).timer);
+    await (await jetstreamManager(nc)).streams.delete(LEASE_STREAM); // every read now answered "stream not found"
+    await a.renew();
+    expect(a.unconfirmed).toBeUndefined(); // still within its lifetime
+    now += 13_000;
+    expect(a.unconfirmed).toMatch(/^counting lease unconfirmed: broker refusing the renewal \(stream not found/);
+    now += 2_000;
+    await a.renew();
+    expect(await a.ended).toMatchObject({ state: 'lost', message: expect.stringMatching(/^the counting lease could not be renewed for 15 s/) });
+  });
 });

@@ -1,28 +1,14 @@
-import { jetstream, jetstreamManager, JetStreamApiCodes, JetStreamApiError, StorageType, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import { nanos, type NatsConnection } from '@nats-io/nats-core';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from './monitor-types.ts';
 import { processAlive } from './natsd.ts';
-import {
-  decideRenew,
-  decideTake,
-  describeHolder,
-  holderView,
-  leaseKeys,
-  parseHolderRecord,
-  thisProcess,
-  type LeaseHolder,
-  type LeaseRecord,
-  type StoredLease,
-} from './lease-rules.ts';
+import { decideRenew, decideTake, describeHolder, holderView, leaseKeys, thisProcess, type LeaseHolder, type LeaseRecord } from './lease-rules.ts';
+import { ensureLeaseStream, isBrokerAnswer, isWrongSequence, LEASE_SUBJECT_PREFIX, readLease } from './lease-stream.ts';
 
-// The counting lease in NATS JetStream (rules in lease-rules.ts): one small stream, one subject
-// per lease key, one message per subject (max_msgs_per_subject 1), each message removed by the
-// broker when it is older than the lease's lifetime (max_age). Taking, renewing and releasing
-// are compare-and-set publishes (Nats-Expected-Last-Subject-Sequence): of two monitors writing at
-// once, the broker accepts one. nats-server 2.9 has all of it.
+// The counting lease held by this monitor: taken at start, renewed every few seconds, released
+// at a clean stop (the stream it lives in: lease-stream.ts; the decisions: lease-rules.ts).
 
-export const LEASE_STREAM = 'COMPLAINTS_MONITOR_LEASES';
-export const LEASE_SUBJECT_PREFIX = 'complaints.monitor.lease.';
+export { ensureLeaseStream, LEASE_STREAM, LEASE_SUBJECT_PREFIX, readLease } from './lease-stream.ts';
 export const LEASE_RENEW_MS = 5_000;
 /** a holder that stops renewing (SIGKILL, a lost host) frees the lease after this long */
 export const LEASE_TTL_MS = 3 * LEASE_RENEW_MS;
@@ -47,29 +33,9 @@ export interface LeaseOptions {
   now: () => number;
 }
 
-const isWrongSequence = (err: unknown) =>
-  err instanceof JetStreamApiError && (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
-
 const leaseError = (err: Error): never => {
   throw new Error(`the counting lease could not be taken (${err.message}); retrying`, { cause: err });
 };
-
-/** The lease stream, created once; a lifetime changed by a new version is brought to this one. */
-export async function ensureLeaseStream(jsm: JetStreamManager, ttlMs: number): Promise<void> {
-  const config = { subjects: [`${LEASE_SUBJECT_PREFIX}>`], max_msgs_per_subject: 1, max_age: nanos(ttlMs), storage: StorageType.File };
-  const info = await jsm.streams.info(LEASE_STREAM).catch(() => undefined);
-  if (info) {
-    if (info.config.max_age !== config.max_age || info.config.max_msgs_per_subject !== 1) await jsm.streams.update(LEASE_STREAM, { ...info.config, ...config });
-    return;
-  }
-  // replicated where the cluster has three servers, so one server's loss does not take the lease with it
-  await jsm.streams.add({ name: LEASE_STREAM, ...config, num_replicas: 3 }).catch(() => jsm.streams.add({ name: LEASE_STREAM, ...config }));
-}
-
-export async function readLease(jsm: JetStreamManager, key: string): Promise<StoredLease | null> {
-  const m = await jsm.streams.getMessage(LEASE_STREAM, { last_by_subj: LEASE_SUBJECT_PREFIX + key });
-  return m ? { seq: m.seq, record: parseHolderRecord(m.string()) } : null;
-}
 
 export class CountingLease {
   state: LeaseState = 'waiting';
@@ -88,8 +54,10 @@ export class CountingLease {
   /** a renewal asked for while one was under way (a reconnection during a timed-out one) */
   private renewAgain = false;
   private connected = true;
-  /** when renewals began to fail with the broker connected */
-  private failingSinceMs?: number;
+  /** when renewals began to be refused by a broker that answers: a lifetime of it ends the lease */
+  private refusedSinceMs?: number;
+  /** when renewals began to go unanswered (a hung broker): no evidence of another holder */
+  private unansweredSinceMs?: number;
   /** the last failed renewal, kept: the monitor's one regular write shows a full store (broker-store.ts) */
   lastRenewalFailure?: { message: string; atMs: number };
   private readonly stopHandlers: Array<() => void> = [];
@@ -223,20 +191,40 @@ export class CountingLease {
         if (decision.expectSeq === 0) this.log.warn({ lease: key }, 'counting lease had run out (the broker was away, or this process was held up); nobody took it, taken again');
       }
       this.confirmedAtMs = this.opts.now();
-      this.failingSinceMs = undefined;
+      if (this.unansweredSinceMs !== undefined) this.log.info({ leases: this.keys, unansweredMs: this.confirmedAtMs - this.unansweredSinceMs }, 'the broker answers again: counting lease confirmed');
+      this.refusedSinceMs = this.unansweredSinceMs = undefined;
     } catch (err) {
       // written over between the read and the write: read again now, not at the next round
       if (isWrongSequence(err)) return void (this.renewAgain = true);
       const now = this.opts.now();
+      const answered = this.connected && isBrokerAnswer(err);
       this.lastRenewalFailure = { message: (err as Error).message, atMs: now };
-      if (!this.connected) this.failingSinceMs = undefined;
-      else this.failingSinceMs ??= now;
-      this.log.warn({ err: (err as Error).message, leases: this.keys }, 'counting lease renewal failed; will retry');
-      // connected, yet unconfirmed for a whole lifetime: another monitor may have taken it by now
-      if (this.failingSinceMs !== undefined && now - this.failingSinceMs >= this.opts.ttlMs) {
-        this.end('lost', this.keys[0]!, undefined, `the counting lease could not be renewed for ${Math.round((now - this.failingSinceMs) / 1000)} s`);
+      if (!this.connected) this.refusedSinceMs = undefined;
+      else if (answered) this.refusedSinceMs ??= now;
+      else this.unansweredSinceMs ??= now;
+      // Unanswered (a hung broker keeps its connections open): nobody can take the lease from a
+      // broker that answers no one, so it is kept and asked again (the timer queues the next
+      // request behind this one: one nearly always waits, answered as the broker resumes).
+      const what = answered ? 'counting lease renewal refused by the broker; will retry' : 'counting lease renewal not answered; asked again (no sign of another holder)';
+      this.log.warn({ err: (err as Error).message, leases: this.keys }, what);
+      // the broker answers, yet refuses for a whole lifetime: it may have let another monitor take it
+      if (this.refusedSinceMs !== undefined && now - this.refusedSinceMs >= this.opts.ttlMs) {
+        this.end('lost', this.keys[0]!, undefined, `the counting lease could not be renewed for ${Math.round((now - this.refusedSinceMs) / 1000)} s`);
       }
     }
+  }
+
+  /** Why a held lease is not current (health's reason), or undefined: nothing ticks, acts or notifies meanwhile. */
+  get unconfirmed(): string | undefined {
+    if (this.state !== 'held' || this.current) return undefined;
+    const why = !this.connected
+      ? 'broker away'
+      : this.refusedSinceMs !== undefined
+        ? `broker refusing the renewal (${this.lastRenewalFailure?.message})`
+        : this.unansweredSinceMs !== undefined
+          ? 'broker not answering'
+          : 'renewal under way';
+    return `counting lease unconfirmed: ${why}`;
   }
 
   private end(state: 'refused' | 'lost', key: string, holder: LeaseHolder | undefined, why?: string): void {
@@ -283,8 +271,8 @@ export class CountingLease {
       status: this.state,
       keys: this.keys,
       heldBy: this.state === 'held' || this.state === 'refused' || this.state === 'lost' ? holderView(holder) : null,
-      ...(this.heldSinceMs && this.state === 'held' ? { since: new Date(this.heldSinceMs).toISOString() } : {}),
-      ...(this.message ? { message: this.message } : {}),
+      ...(this.heldSinceMs && this.state === 'held' ? { since: new Date(this.heldSinceMs).toISOString(), confirmed: this.current, confirmedAt: new Date(this.confirmedAtMs).toISOString() } : {}),
+      ...(this.message || this.unconfirmed ? { message: this.message ?? this.unconfirmed } : {}),
     };
   }
 }

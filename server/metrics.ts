@@ -2,6 +2,7 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { STREAM } from '../pipelines/sources/jetstream.ts';
 import { planStatus } from './plan-status.ts';
 import type { Monitor } from './monitor.ts';
+import { consumingNow } from './monitor-health.ts';
 import type { BrokerStoreFacts, BrokerStoreJudgement } from './broker-store.ts';
 
 // Telemetry in one vocabulary (noun + verb, counters end in _total), read from the monitor's
@@ -95,7 +96,7 @@ export function renderMetrics(
   }
   metric('ConsumerPending', 'gauge', 'stream messages not yet delivered to the monitor (-1: unknown)', [line('ConsumerPending', lag?.pending ?? -1)]);
   metric('ConsumerAckPending', 'gauge', 'delivered, not yet acknowledged (-1: unknown)', [line('ConsumerAckPending', lag?.ackPending ?? -1)]);
-  metric('Consuming', 'gauge', '1 while the pipeline consumes', [line('Consuming', h.consuming ? 1 : 0)]);
+  metric('Consuming', 'gauge', '1 while the pipeline consumes', [line('Consuming', consumingNow(h, monitor.lease) ? 1 : 0)]);
   metric('NatsConnected', 'gauge', '1 while connected to NATS', [line('NatsConnected', h.nats === 'connected' ? 1 : 0)]);
   metric('CountingLeaseHeld', 'gauge', '1 while this monitor holds the counting lease of its consumer (and store); 0 refused or lost: another monitor counts', [line('CountingLeaseHeld', monitor.lease.state === 'held' ? 1 : 0)]);
   if (broker) brokerStoreMetrics(metric, broker);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchOutcome } from '../pipelines/topology.ts';
-import { initialHealth, noteBatch } from './monitor-health.ts';
+import { consumingNow, initialHealth, noteBatch } from './monitor-health.ts';
 import type { Logger } from './monitor-types.ts';
 
 const log = { error() {}, warn() {}, info() {} } as unknown as Logger;
@@ -15,5 +15,15 @@ describe('monitor health - batches', () => {
     noteBatch(h, batch(1_000, 3), log);
     noteBatch(h, batch(2_000, 0), log); // repeats only
     expect([h.lastBatchAtMs, h.lastNewEventAtMs]).toEqual([2_000, 1_000]);
+  });
+});
+
+describe('monitor health - consuming', () => {
+  // Audit AB F1: a hung broker leaves the consumer looking alive while it delivers nothing
+  it('says not consuming while the counting lease is left unconfirmed', () => {
+    const h = { consuming: true };
+    expect(consumingNow(h, { unconfirmed: undefined })).toBe(true);
+    expect(consumingNow(h, { unconfirmed: 'counting lease unconfirmed: broker not answering' })).toBe(false);
+    expect(consumingNow({ consuming: false }, { unconfirmed: undefined })).toBe(false);
   });
 });

@@ -92,3 +92,13 @@ export function noteBatch(h: MonitorHealth, outcome: BatchOutcome | BatchFailure
   h.lastBatchLagMs = outcome.lagMs;
   return true;
 }
+
+/**
+ * Whether the pipeline takes messages now, as health and the wall's heartbeat say it: its
+ * consumer runs, and the counting lease is not left unconfirmed. A hung broker (connections
+ * open, nothing answered) leaves the consumer looking alive for minutes, while it delivers
+ * nothing and the lease's renewals go unanswered (server/lease.ts).
+ */
+export function consumingNow(h: Pick<MonitorHealth, 'consuming'>, lease: { readonly unconfirmed: string | undefined }): boolean {
+  return h.consuming && lease.unconfirmed === undefined;
+}

@@ -12,6 +12,7 @@ import { readDeadLetters, StoredDeadLetterCount, summarizeDeadLetters } from '..
 import { lastHourView } from '../dead-letter-window.ts';
 import { planStatus } from '../plan-status.ts';
 import { brokerStoreProbe, brokerStoreView } from '../broker-store.ts';
+import { consumingNow } from '../monitor-health.ts';
 
 // Contract section 5 read surfaces (and the plan and series the wall-board draws from).
 
@@ -42,13 +43,16 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     const plan = planStatus(monitor.plan, now());
     const lease = monitor.lease.view();
     // refused: another monitor counts on this consumer or store (lease.heldBy); this one exits soon
-    // degraded: counting, but the broker's store refuses (or nearly) the intake's messages; still 200
+    // degraded: counting, but the broker's store refuses (or nearly) the intake's messages; still 200.
+    // Also degraded: the lease held but unconfirmed (a hung or absent broker), nothing ticks or acts
+    // meanwhile; the process stays and resumes by itself: no reason for a health check to restart it.
     const broker = await brokerStoreProbe(monitor).judge(now());
-    const counting = broker.status === 'degraded' ? 'degraded' : 'ok';
-    const status = lease.status === 'refused' || lease.status === 'lost' ? `lease-${lease.status}` : h.consuming ? counting : 'starting';
+    const unconfirmed = monitor.lease.unconfirmed;
+    const reasons = [...(unconfirmed ? [unconfirmed] : []), ...(broker.status === 'degraded' ? broker.reasons : [])];
+    const status = lease.status === 'refused' || lease.status === 'lost' ? `lease-${lease.status}` : unconfirmed || (h.consuming && reasons.length > 0) ? 'degraded' : h.consuming ? 'ok' : 'starting';
     const body = {
       status,
-      ...(status === 'degraded' ? { reasons: broker.reasons } : {}),
+      ...(status === 'degraded' ? { reasons } : {}),
       mode: open ? 'open-local' : 'tokens',
       open,
       ...(open ? { warning: 'open local mode: no tokens configured, reads from loopback only, actions refused' } : {}),
@@ -62,7 +66,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
       broker: brokerStoreView(broker, (ms) => toZonedIso(ms, monitor.plan.timezone)),
       lastEventAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, monitor.plan.timezone) : null,
       clickhouse: { mode: h.clickhouse, lastWriteError: h.lastWriteError ?? null, journalRows: monitor.journalRows },
-      consuming: h.consuming,
+      consuming: consumingNow(h, monitor.lease),
       events: {
         received: h.eventsReceived,
         stored: h.eventsStored,

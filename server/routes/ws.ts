@@ -14,6 +14,7 @@ import { toZonedIso } from '../time.ts';
 import { headlineView, seriesView, snapshotView, withForecast } from '../views.ts';
 import { lastHourView } from '../dead-letter-window.ts';
 import { brokerStoreProbe, type BrokerStoreJudgement } from '../broker-store.ts';
+import { consumingNow } from '../monitor-health.ts';
 
 // WebSocket /ws: a snapshot (or, with ?since=<seq>&epoch=<id>, the frames the page missed), then
 // coalesced counter changes, series after retroactive changes, headline figures, alerts, and a
@@ -116,7 +117,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     const h = monitor.health;
     const t = now();
     return {
-      consuming: h.consuming,
+      consuming: consumingNow(h, monitor.lease), // false while a hung broker leaves the lease unconfirmed
       nats: h.nats,
       lastBatchAt: h.lastBatchAtMs ? iso(h.lastBatchAtMs) : null,
       // what the wall's 最后来单 says: a re-sent year of repeats is not a new ticket

@@ -16,6 +16,10 @@ export interface TestNats {
   connect(): Promise<NatsConnection>;
   /** SIGKILL: the broker dies without a goodbye */
   kill(): Promise<void>;
+  /** SIGSTOP: the broker hangs with its connections open (a stalled disk, a paused VM); clients see no disconnect */
+  pause(): void;
+  /** SIGCONT after pause() */
+  resume(): void;
   start(): Promise<void>;
   stop(): Promise<void>;
   cleanup(): Promise<void>;
@@ -36,6 +40,8 @@ export async function startTestNats(opts: { auth?: { user: string; password: str
       if (server) await stopChild(server.process, 'SIGKILL');
       server = undefined;
     },
+    pause: () => void server?.process.kill('SIGSTOP'),
+    resume: () => void server?.process.kill('SIGCONT'),
     start: async () => {
       server = await startLocalNats({ storeDir, port, extraArgs });
     },
