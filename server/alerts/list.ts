@@ -36,7 +36,7 @@ export function readAlertListQuery(q: Query): AlertListQuery {
   const format = q.format ?? 'json';
   if (format !== 'json' && format !== 'csv') throw badRequest(`format must be json or csv (got "${format}")`);
   const status = q.status ?? 'open';
-  if (status !== 'open' && status !== 'all' && status !== 'withdrawn') throw badRequest(`status must be open, all or withdrawn (got "${status}")`);
+  if (status !== 'open' && status !== 'all' && status !== 'existing' && status !== 'withdrawn') throw badRequest(`status must be open, all, existing or withdrawn (got "${status}")`);
   if (q.level !== undefined && !(LEVELS as readonly string[]).includes(q.level)) throw badRequest(`level must be one of ${LEVELS.join(', ')} (got "${q.level}")`);
   if (q.kind !== undefined && !KINDS.includes(q.kind)) throw badRequest(`kind must be one of ${KINDS.join(', ')} (got "${q.kind}")`);
   const history = q.history ?? 'all';

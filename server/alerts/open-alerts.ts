@@ -26,14 +26,18 @@ export function withOpenCaseTickets(records: Iterable<AlertRecord>, tickets: Ite
   return out;
 }
 
-export type ListStatus = 'open' | 'all' | 'withdrawn';
+export type ListStatus = 'open' | 'all' | 'existing' | 'withdrawn';
 
 /**
- * Which alerts a list shows. 'all' is the alerts that exist; an episode shown and then withdrawn
- * (a correction, or late events that split episodes otherwise) never existed by the events: it
- * stays in the audit log and is listed on its own, so a back-filled year does not bury the list.
+ * Which alerts a list shows. 'all' is every alert, as the contract has it: a withdrawn one too
+ * (status resolved, resolution withdrawn; a correction that takes an alert back is how a level
+ * returns to ok from the outside, and an acknowledged case vanished from 'all' when its ticket
+ * was re-typed, audit AC D1). An episode shown and then withdrawn never existed by the events, so
+ * 'existing' lists the alerts that do, without them: a back-filled year's list is not buried
+ * under episodes that never were (audit W F1: 2,732 of 4,092); 'withdrawn' lists them alone.
  */
 export function listed(r: AlertRecord, status: ListStatus): boolean {
   if (status === 'open') return open(r);
+  if (status === 'all') return true;
   return (r.resolution === 'withdrawn') === (status === 'withdrawn');
 }

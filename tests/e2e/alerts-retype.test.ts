@@ -20,7 +20,7 @@ describe('e2e alerts - a ticket retyped into a strict type', () => {
     await waitConsumed(live.nc);
     await new Promise((r) => setTimeout(r, 500));
     await live.restart();
-    expect((await getJson(live.monitor, '/api/alerts?status=all')).body.alerts.find((a: any) => a.id === 'case.MORT-9')).toBeUndefined();
+    expect((await getJson(live.monitor, '/api/alerts?status=existing')).body.alerts.find((a: any) => a.id === 'case.MORT-9')).toBeUndefined();
     await publishEvents(live.nc, [
       { ...base, customerId: 'C9', eventId: 'r-3', ticketId: 'MORT-9', kind: 'corrected', occurredAt: '2025-04-03T10:00:00+08:00', branch: 'GZ', complaintType: 'insurance_dispute' },
     ]);
