@@ -122,7 +122,9 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
   app.get('/api/dead-letters', async (req) => {
     authorize(req, config, 'viewer');
     const q = readQuery(req.query, ['limit', 'offset']);
-    const limit = intParam(q, 'limit', 100, 1, 1000);
+    // the contract lists them without paging: a thousand by default (a flood's worth is summed
+    // up by /api/dead-letters/summary), limit and offset for more
+    const limit = intParam(q, 'limit', 1000, 1, 1000);
     const offset = intParam(q, 'offset', 0, 0, 10_000_000);
     return readDeadLetters(monitor.clickhouse, monitor.plan.timezone, limit, offset);
   });

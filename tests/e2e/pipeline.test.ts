@@ -95,4 +95,13 @@ describe('e2e - ticket stream to counters', () => {
     expect(body.open).toBe(true);
     expect(body.events.deadLetters).toBe(invalidPayloads('e2e').length);
   });
+
+  // Audit AC D2: the contract's GET /api/dead-letters has no paging; it answered the newest 100
+  it('lists every dead letter without paging parameters, well past a hundred', async () => {
+    for (let i = 0; i < 150; i++) await publishRaw(nc, 'complaints.tickets.SH', `{"eventId": "broken-${i}"`);
+    await waitConsumed(nc);
+    const { body } = await getJson(monitor, '/api/dead-letters');
+    expect(body.total).toBe(invalidPayloads('e2e').length + 150);
+    expect(body.items).toHaveLength(body.total);
+  });
 });
