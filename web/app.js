@@ -6,7 +6,7 @@
 // ?screen=<name>, ?token=<viewer token>, ?quietHours=<h> (no ticket this long is said; intake.js).
 
 import { createChart } from './src/charts.js';
-import { closeDrill, drillType, openDrill, refreshDrill, updateDrill } from './src/drill.js';
+import { closeDrill, drillType, drillView, openDrill, refreshDrill, updateDrill } from './src/drill.js';
 import { clock, setText } from './src/format.js';
 import { buildGrid, cellKey, pulseCell, sortGridRows, updateCell } from './src/grid.js';
 import { MAX_PANELS } from './src/grid-columns.js';
@@ -87,6 +87,7 @@ Object.defineProperty(window, '__wallboard', {
     get page() { return rotation?.page ?? null; },
     get frames() { return frames; },
     get screenId() { return screen.id; },
+    get drill() { return drillView(); },
     lang, kiosk, masked,
   }),
 });

@@ -75,6 +75,51 @@ describe('wall-board left open', () => {
     }
   });
 
+  it('wallboard - an open drill-down draws its newest curve load, not an older answer that arrives last, and its curves end at the live figures', async () => {
+    const page = await opened();
+    // the opening's six /api/series answers are held; the load a new snapshot starts is answered at
+    // once; each load's curves carry their own first week so the test can tell which one is drawn
+    const OLDER = 1, NEWER = 2;
+    let requests = 0, releaseOlder!: () => void;
+    const older = new Promise<void>((r) => (releaseOlder = r));
+    const curve = (scope: string, firstWeek: number) => {
+      const s = makeSnapshot().series[MORTGAGE]!;
+      return { ...s, scope, actual: [firstWeek, ...s.actual.slice(1)] };
+    };
+    await page.route('**/api/series?*', async (route) => {
+      const scope = new URL(route.request().url()).searchParams.get('scope')!;
+      requests += 1;
+      if (requests <= 6) {
+        await older;
+        return route.fulfill({ json: curve(scope, OLDER) });
+      }
+      return route.fulfill({ json: curve(scope, NEWER) });
+    });
+    const view = () => page.evaluate(() => (window as unknown as { __wallboard: { drill: { answered: number; curves: Record<string, Array<number | null>> } | null } }).__wallboard.drill);
+    try {
+      await page.locator(`.panel[data-type="${MORTGAGE}"]`).click();
+      await expect.poll(() => requests, { timeout: 5_000 }).toBe(6);
+      // a new picture while the opening's load is out: a second load, answered first
+      stage.server.send({ type: 'snapshot', ...makeSnapshot() });
+      await page.waitForFunction(() => document.querySelectorAll('#drill .drill-item canvas').length === 6, undefined, { timeout: 5_000 });
+      expect((await view())!.curves.ALL![0]).toBe(NEWER);
+      releaseOlder();
+      await page.waitForFunction(() => (window as unknown as { __wallboard: { drill: { answered: number } } }).__wallboard.drill.answered === 2, undefined, { timeout: 5_000 });
+      const drawn = (await view())!;
+      expect(Object.fromEntries(Object.entries(drawn.curves).map(([scope, actual]) => [scope, actual[0]]))).toEqual({ ALL: NEWER, BJ: NEWER, 'BJ-HD': NEWER, 'BJ-CY': NEWER, SH: NEWER, GZ: NEWER });
+
+      // a live frame moves the heading and the end of that branch's curve alike, without a refetch
+      const seq = stage.server.send(counter(MORTGAGE, 'SH', 57));
+      await page.waitForFunction(`window.__wallboard.shownSeq >= ${seq}`, undefined, { timeout: 5_000 });
+      expect(await drillHead(page, 'SH')).toMatch(/^上海分行 57 \//);
+      const sh = (await view())!.curves.SH!;
+      expect(sh.filter((v) => v != null).at(-1)).toBe(57);
+      expect(requests).toBe(12);
+    } finally {
+      await page.context().close();
+    }
+  });
+
   it('wallboard - a cell that turns critical blinks for a limited time, then stays marked without blinking', async () => {
     const page = await opened('/', (p) => p.clock.install());
     try {

@@ -156,20 +156,30 @@ export function applyCounter(state, msg) {
   const row = putCounter(state, msg);
   let chartChanged = false;
   const series = state.series[row.complaintType];
-  if (row.scope === ALL && series && state.asOf) {
-    const i = weekIndexAt(state, series, Date.parse(state.asOf));
-    if (i >= 0) {
-      let last = -1;
-      for (let j = 0; j < series.actual.length; j++) if (series.actual[j] != null) last = j;
-      const carry = last >= 0 ? series.actual[last] : 0;
-      for (let j = last + 1; j < i; j++) series.actual[j] = carry;
-      series.actual[i] = row.unresolvedCustomers;
-      refreshForecast(state, series, row.unresolvedCustomers, Date.parse(state.asOf));
-      chartChanged = true;
-    }
-  }
+  if (row.scope === ALL && series) chartChanged = curveTo(state, series, row.unresolvedCustomers);
   if (state.asOf) state.updatedAt[row.complaintType] = state.asOf;
   return { row, chartChanged };
+}
+
+/**
+ * Puts a live count on a curve: the week containing asOf gets it, and weeks skipped since the
+ * last known value carry that value forward (counters are sent only on change).
+ * @param {BoardState} state
+ * @param {Series} series
+ * @param {number} count
+ * @returns {boolean} whether asOf's week is on the curve (and now holds `count`)
+ */
+export function curveTo(state, series, count) {
+  if (!state.asOf) return false;
+  const i = weekIndexAt(state, series, Date.parse(state.asOf));
+  if (i < 0) return false;
+  let last = -1;
+  for (let j = 0; j < series.actual.length; j++) if (series.actual[j] != null) last = j;
+  const carry = last >= 0 ? series.actual[last] : 0;
+  for (let j = last + 1; j < i; j++) series.actual[j] = carry;
+  series.actual[i] = count;
+  refreshForecast(state, series, count, Date.parse(state.asOf));
+  return true;
 }
 
 /**
