@@ -173,7 +173,9 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     try {
       const probeWaitMs = Math.min(config.heartbeatMs / 2, PROBE_TIMEOUT_MS);
       let gaveUp: NodeJS.Timeout | undefined;
-      await Promise.race([probePipeline(), new Promise((r) => (gaveUp = setTimeout(r, probeWaitMs)))]).finally(() => clearTimeout(gaveUp));
+      // a failed probe leaves the last figures, with their age; the heartbeat still goes
+      const probed = probePipeline().catch((err: Error) => app.log.warn({ err: err.message }, 'wall-board pipeline probe failed'));
+      await Promise.race([probed, new Promise((r) => (gaveUp = setTimeout(r, probeWaitMs)))]).finally(() => clearTimeout(gaveUp));
       const w = monitor.plan.weekIndexAt(now());
       if (w !== week) {
         week = w;
