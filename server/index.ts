@@ -1,3 +1,6 @@
+import type { EventEmitter } from 'node:events';
+import { isatty } from 'node:tty';
+import pino from 'pino';
 import { build } from './app.ts';
 import { loadConfig } from './config.ts';
 import { createLog } from './log.ts';
@@ -59,9 +62,28 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // The terminal of an `npm start` closed (audit AD N5): a stop as clean, its own broker with it.
+  // Unhandled, SIGHUP ended the process there and then and left the nats-server running.
+  process.on('SIGHUP', () => {
+    silenceLogOnDeadTerminal(log);
+    void stop('SIGHUP');
+  });
   // Another monitor counts on this consumer or store: refused at start (health says by whom for
   // a short while), or the lease taken while running. A distinct code, for a restart policy to retry.
   void monitor.lease.ended.then(({ state, graceMs }) => setTimeout(() => void stop(`counting lease ${state}`, LEASE_EXIT_CODE), graceMs));
+}
+
+/**
+ * A hung-up terminal fails every write (EIO): the log's first failed write, unheard, threw out of
+ * the stop with the broker still up, and pino's flush at exit retries a failed write for ever, so
+ * the process never ended either. The log is silenced as pino itself does on a closed pipe: at
+ * once when it writes to a terminal (the one that hung up), else at its first failed write.
+ */
+function silenceLogOnDeadTerminal(logger: typeof log): void {
+  const stream = (logger as unknown as Record<symbol, EventEmitter>)[pino.symbols.streamSym]!;
+  const silence = () => void Object.assign(stream, { write: () => true, flushSync: () => undefined, end: () => undefined });
+  stream.on('error', silence);
+  if (isatty(1)) silence(); // createLog writes to stdout
 }
 
 main().catch((err: Error & { code?: string }) => {

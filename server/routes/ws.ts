@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
 import { authorize } from '../access.ts';
 import { HttpError } from '../errors.ts';
 import type { Monitor } from '../monitor.ts';
@@ -22,6 +23,9 @@ import { consumingNow } from '../monitor-health.ts';
 // rollover every counter changes without an event (allowanceToDate steps), so a fresh snapshot
 // is broadcast. Screens say hello and heartbeat back; a silent wall screen is a `screen` frame
 // (and is listed in every snapshot while it stays silent), not an alert.
+
+/** a broker request of the wall's pipeline probe gives up after this; a live local broker answers in milliseconds */
+const PROBE_TIMEOUT_MS = 2_000;
 
 export interface WallboardRoutes {
   /** wall screens: counter bursts coalesced per cell, flushed a few times a second */
@@ -98,21 +102,31 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
 
   // Pipeline freshness: how far behind the stream the counters are. `caughtUpAtMs` is the last
   // moment the consumer had nothing pending; lag is the time since then (0 while caught up).
-  const pipeline = { pending: null as number | null, inFlight: 0, caughtUpAtMs: null as number | null, checked: false, broker: null as BrokerStoreJudgement | null };
-  const probePipeline = async () => {
+  // `probedAtMs`: when the consumer's figures were last read, so a heartbeat says how old they are.
+  const pipeline = { pending: null as number | null, inFlight: 0, caughtUpAtMs: null as number | null, probedAtMs: null as number | null, broker: null as BrokerStoreJudgement | null };
+  // A hung broker answers nothing and keeps the connection open (audit AD N3): each request gives
+  // up after PROBE_TIMEOUT_MS, and the heartbeat never waits for the probe longer than half its
+  // period, so the page's three-silent-periods limit is not reached while the server is fine.
+  let jsm: { nc: NatsConnection; manager: Promise<JetStreamManager> } | undefined;
+  const probeOnce = async () => {
     try {
-      const jsm = await jetstreamManager(monitor.nc);
-      const info = await jsm.consumers.info(STREAM, monitor.config.consumerName);
+      const nc = monitor.nc;
+      if (jsm?.nc !== nc) jsm = { nc, manager: jetstreamManager(nc, { timeout: PROBE_TIMEOUT_MS }) };
+      const info = await (await jsm.manager).consumers.info(STREAM, monitor.config.consumerName);
       // Delivered-but-unacked messages are being written; only undelivered ones mean falling behind.
       pipeline.pending = info.num_pending;
       pipeline.inFlight = info.num_ack_pending;
+      pipeline.probedAtMs = now();
       if (pipeline.pending === 0) pipeline.caughtUpAtMs = now();
     } catch {
+      jsm = undefined; // a manager whose API check failed is not kept
       pipeline.pending = null;
     }
     pipeline.broker = await brokerStoreProbe(monitor).judge(now()); // a full store refuses the intake
-    pipeline.checked = true;
   };
+  // one probe at a time: ticks during a slow one share it instead of piling more on the broker
+  let probing: Promise<void> | undefined;
+  const probePipeline = () => (probing ??= probeOnce().finally(() => (probing = undefined)));
   const pipelineView = () => {
     const h = monitor.health;
     const t = now();
@@ -123,6 +137,8 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       // what the wall's 最后来单 says: a re-sent year of repeats is not a new ticket
       lastTicketAt: h.lastNewEventAtMs ? iso(h.lastNewEventAtMs) : null,
       pending: pipeline.pending,
+      probedAt: pipeline.probedAtMs === null ? null : iso(pipeline.probedAtMs),
+      probeAgeMs: pipeline.probedAtMs === null ? null : t - pipeline.probedAtMs,
       // idle and caught up: 0; only in-flight messages: the last batch's store-to-durable time;
       // undelivered messages: how long since the consumer last had none
       lagMs:
@@ -155,7 +171,11 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     if (ticking) return;
     ticking = true;
     try {
-      await probePipeline();
+      const probeWaitMs = Math.min(config.heartbeatMs / 2, PROBE_TIMEOUT_MS);
+      let gaveUp: NodeJS.Timeout | undefined;
+      // a failed probe leaves the last figures, with their age; the heartbeat still goes
+      const probed = probePipeline().catch((err: Error) => app.log.warn({ err: err.message }, 'wall-board pipeline probe failed'));
+      await Promise.race([probed, new Promise((r) => (gaveUp = setTimeout(r, probeWaitMs)))]).finally(() => clearTimeout(gaveUp));
       const w = monitor.plan.weekIndexAt(now());
       if (w !== week) {
         week = w;
