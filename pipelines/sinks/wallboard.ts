@@ -32,6 +32,8 @@ export interface Screen {
   lastSeq?: number;
   /** a wall screen: snapshots in the wall's brief form (wallboard-brief.ts) */
   briefSnapshot?: boolean;
+  /** the message types this screen takes besides snapshots (unset: every type) */
+  only?: ReadonlySet<string>;
   /**
    * The TCP socket under the WebSocket (the upgrade request's). A flush's frames are written to it
    * corked: one write and as few packets as fit, not one per frame — a bank-sized plan flushes
@@ -211,7 +213,7 @@ export class WallboardHub {
       const text = JSON.stringify(full);
       const masked = hasPrivate(full) ? JSON.stringify(publicMessage(full)) : undefined;
       this.ring.push({ seq, text, ...(masked !== undefined && masked !== text ? { masked } : {}) });
-      return { seq, text, masked };
+      return { seq, text, masked, type: message.type };
     });
     for (const screen of this.screens.keys()) {
       // one write per screen and flush; the frames stay separate messages, in order
@@ -220,6 +222,7 @@ export class WallboardHub {
         for (const f of frames) {
           // a catch-up snapshot sent during this batch already holds the rest of it
           if (screen.lastSeq !== undefined && f.seq <= screen.lastSeq) continue;
+          if (screen.only && !screen.only.has(f.type)) continue;
           this.send(screen, screen.masked && f.masked !== undefined ? f.masked : f.text, f.seq);
         }
       } finally {

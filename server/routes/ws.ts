@@ -1,31 +1,27 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/nats-core';
 import { authorize } from '../access.ts';
 import { HttpError } from '../errors.ts';
 import type { Monitor } from '../monitor.ts';
 import { ALL_SCOPE } from '../../pipelines/model.ts';
-import { STREAM } from '../../pipelines/sources/jetstream.ts';
 import { WallboardHub, type Screen } from '../../pipelines/sinks/wallboard.ts';
 import type { LiveMessage } from '../../pipelines/sinks/wallboard-core.ts';
 import { ScreenRegistry, cleanId, cleanName, screenFrame, type ScreenChange } from '../screens.ts';
 import { wallboardConfig, type WallboardConfig } from '../screens-config.ts';
 import { toZonedIso } from '../time.ts';
 import { headlineView, seriesView, snapshotView, withForecast } from '../views.ts';
-import { lastHourView } from '../dead-letter-window.ts';
-import { brokerStoreProbe, type BrokerStoreJudgement } from '../broker-store.ts';
-import { consumingNow } from '../monitor-health.ts';
+import { PROBE_TIMEOUT_MS, pipelineFreshness } from './ws-pipeline.ts';
 
 // WebSocket /ws: a snapshot (or, with ?since=<seq>&epoch=<id>, the frames the page missed), then
 // coalesced counter changes, series after retroactive changes, headline figures, alerts, and a
 // heartbeat carrying the pipeline's freshness so a page can tell quiet from dead. At each week
 // rollover every counter changes without an event (allowanceToDate steps), so a fresh snapshot
 // is broadcast. Screens say hello and heartbeat back; a silent wall screen is a `screen` frame
-// (and is listed in every snapshot while it stays silent), not an alert.
+// (and is listed in every snapshot while it stays silent), not an alert. A client naming no view
+// gets what the contract lists (snapshot, counter, alert); our pages name theirs.
 
-/** a broker request of the wall's pipeline probe gives up after this; a live local broker answers in milliseconds */
-const PROBE_TIMEOUT_MS = 2_000;
+/** what the contract's /ws carries after the snapshot */
+const CONTRACT_TYPES: ReadonlySet<string> = new Set(['counter', 'alert']);
 
 export interface WallboardRoutes {
   /** wall screens: counter bursts coalesced per cell, flushed a few times a second */
@@ -100,62 +96,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     if (message.type === 'plan') resnapshot('plan');
   });
 
-  // Pipeline freshness: how far behind the stream the counters are. `caughtUpAtMs` is the last
-  // moment the consumer had nothing pending; lag is the time since then (0 while caught up).
-  // `probedAtMs`: when the consumer's figures were last read, so a heartbeat says how old they are.
-  const pipeline = { pending: null as number | null, inFlight: 0, caughtUpAtMs: null as number | null, probedAtMs: null as number | null, broker: null as BrokerStoreJudgement | null };
-  // A hung broker answers nothing and keeps the connection open (audit AD N3): each request gives
-  // up after PROBE_TIMEOUT_MS, and the heartbeat never waits for the probe longer than half its
-  // period, so the page's three-silent-periods limit is not reached while the server is fine.
-  let jsm: { nc: NatsConnection; manager: Promise<JetStreamManager> } | undefined;
-  const probeOnce = async () => {
-    try {
-      const nc = monitor.nc;
-      if (jsm?.nc !== nc) jsm = { nc, manager: jetstreamManager(nc, { timeout: PROBE_TIMEOUT_MS }) };
-      const info = await (await jsm.manager).consumers.info(STREAM, monitor.config.consumerName);
-      // Delivered-but-unacked messages are being written; only undelivered ones mean falling behind.
-      pipeline.pending = info.num_pending;
-      pipeline.inFlight = info.num_ack_pending;
-      pipeline.probedAtMs = now();
-      if (pipeline.pending === 0) pipeline.caughtUpAtMs = now();
-    } catch {
-      jsm = undefined; // a manager whose API check failed is not kept
-      pipeline.pending = null;
-    }
-    pipeline.broker = await brokerStoreProbe(monitor).judge(now()); // a full store refuses the intake
-  };
-  // one probe at a time: ticks during a slow one share it instead of piling more on the broker
-  let probing: Promise<void> | undefined;
-  const probePipeline = () => (probing ??= probeOnce().finally(() => (probing = undefined)));
-  const pipelineView = () => {
-    const h = monitor.health;
-    const t = now();
-    return {
-      consuming: consumingNow(h, monitor.lease), // false while a hung broker leaves the lease unconfirmed
-      nats: h.nats,
-      lastBatchAt: h.lastBatchAtMs ? iso(h.lastBatchAtMs) : null,
-      // what the wall's 最后来单 says: a re-sent year of repeats is not a new ticket
-      lastTicketAt: h.lastNewEventAtMs ? iso(h.lastNewEventAtMs) : null,
-      pending: pipeline.pending,
-      probedAt: pipeline.probedAtMs === null ? null : iso(pipeline.probedAtMs),
-      probeAgeMs: pipeline.probedAtMs === null ? null : t - pipeline.probedAtMs,
-      // idle and caught up: 0; only in-flight messages: the last batch's store-to-durable time;
-      // undelivered messages: how long since the consumer last had none
-      lagMs:
-        pipeline.pending === 0
-          ? pipeline.inFlight === 0
-            ? 0
-            : (h.lastBatchLagMs ?? 0)
-          : pipeline.caughtUpAtMs === null
-            ? null
-            : t - pipeline.caughtUpAtMs,
-      writeError: h.lastWriteError ?? null,
-      deadLetters: lastHourView(monitor.deadLetterWindow, t, monitor.plan.timezone),
-      // events from branches the plan does not list: in 全行's figures, in no branch's
-      unknownBranches: monitor.uncounted.view().unknownBranches,
-      brokerStore: pipeline.broker && { status: pipeline.broker.status, reasons: pipeline.broker.reasons },
-    };
-  };
+  const { probePipeline, pipelineView } = pipelineFreshness(monitor, now, iso);
 
   const pushScreen = (c: ScreenChange) => {
     const frame = screenFrame(c, iso);
@@ -213,8 +154,12 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     const live = q.live === '1' || q.live === 'true' || q.live === '';
     // a wall-board page: its snapshots without what a wall does not draw (whole alert histories)
     const briefSnapshot = q.view === 'wall';
+    // A client that names no view (an integration, an acceptance suite) gets the contract's
+    // messages: the snapshot, counters and alerts. Our pages (view=wall, view=console) and
+    // live=1 also take heartbeats, series, headlines, plan and screen frames (audit AC D3).
+    const contractOnly = q.view !== 'wall' && q.view !== 'console' && !live;
     const remote = req.socket.remoteAddress ?? '';
-    const screen: Screen = { socket, connectedAtMs: now(), remote, masked, briefSnapshot, wire: req.socket };
+    const screen: Screen = { socket, connectedAtMs: now(), remote, masked, briefSnapshot, wire: req.socket, ...(contractOnly ? { only: CONTRACT_TYPES } : {}) };
     let screenId: string | undefined;
 
     socket.on('message', (data: Buffer, isBinary: boolean) => {

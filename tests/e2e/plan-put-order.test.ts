@@ -59,7 +59,7 @@ beforeAll(async () => {
   });
   await publishEvents(nc, [mortgageContact(), mortgageContact()]);
   await waitConsumed(nc);
-  screen = new WebSocket(`${monitor.baseUrl.replace('http', 'ws')}/ws?token=${VIEWER}`);
+  screen = new WebSocket(`${monitor.baseUrl.replace('http', 'ws')}/ws?view=console&token=${VIEWER}`); // the console's feed: plan messages too
   screen.on('message', (m) => frames.push(JSON.parse(m.toString())));
   await until('first snapshot', () => frames.some((f) => f.type === 'snapshot'), 20_000);
 }, 120_000);

@@ -32,7 +32,7 @@ describe('screens - who sees a screen\'s address', () => {
   }, 60_000);
 });
 
-const wsUrl = () => `${live.monitor.baseUrl.replace('http', 'ws')}/ws?token=${VIEW}`;
+const wsUrl = () => `${live.monitor.baseUrl.replace('http', 'ws')}/ws?view=console&token=${VIEW}`; // screen frames: the console's feed
 const forget = (id: string, token: string) => fetch(`${live.monitor.baseUrl}/api/screens/${encodeURIComponent(id)}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
 
 describe('screens - forgetting one', () => {
@@ -71,13 +71,13 @@ describe('screens - the wall\'s snapshot form', () => {
   // audit W F4: the full snapshot (every open alert with its whole history) passed 4 MB
   it('a wall page (/ws?view=wall) gets the brief form, with how many alerts are open; a console the full one', async () => {
     const first = async (query: string) => {
-      const s = new WebSocket(`${wsUrl()}${query}`);
+      const s = new WebSocket(`${live.monitor.baseUrl.replace('http', 'ws')}/ws?token=${VIEW}${query}`);
       const msg = await new Promise<Record<string, unknown>>((r) => s.once('message', (d) => r(JSON.parse(String(d)))));
       s.close();
       return msg;
     };
     const wall = await first('&view=wall');
-    const full = await first('');
+    const full = await first('&view=console');
     expect([wall.type, full.type]).toEqual(['snapshot', 'snapshot']);
     expect(wall.alertsOpen).toBe((full.alerts as unknown[]).length);
     expect(full).not.toHaveProperty('alertsOpen');

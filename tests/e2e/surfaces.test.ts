@@ -175,9 +175,21 @@ describe('surfaces - WebSocket', () => {
     ok.ws.close();
   });
 
+  // Audit AC D3: a client naming no view took heartbeats, series and headlines the contract does not list
+  it('gives a client that names no view the contract\'s messages only: snapshot, counter, alert', async () => {
+    const plain = collect(`ws://127.0.0.1:${open.port}/ws`);
+    const wall = collect(`ws://127.0.0.1:${open.port}/ws?view=wall`);
+    await until(() => plain.messages[0] && wall.messages[0], 'snapshots');
+    await publishEvents(nc, [event(20, { customerId: 'SC-20' })]);
+    await until(() => plain.messages.some((m) => m.type === 'counter') && wall.messages.some((m) => m.type === 'heartbeat') && wall.messages.some((m) => m.type === 'headline'), 'a counter on both, a heartbeat and a headline on the wall', 20_000);
+    expect(plain.messages[0].type).toBe('snapshot');
+    expect([...new Set(plain.messages.slice(1).map((m) => m.type))].filter((t) => t !== 'counter' && t !== 'alert')).toEqual([]);
+    for (const c of [plain, wall]) c.ws.close();
+  });
+
   it('frames every change at once for a live client while a wall screen gets the burst coalesced', async () => {
     const url = (extra: string) => `ws://127.0.0.1:${guarded.port}/ws?token=${VIEWER}${extra}`;
-    const wall = collect(url(''));
+    const wall = collect(url('&view=wall'));
     const live = collect(url('&live=1'));
     await until(() => wall.messages[0] && live.messages[0], 'snapshots');
     const shown = (c: { messages: any[] }) =>

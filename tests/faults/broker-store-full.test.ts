@@ -77,7 +77,7 @@ describe('faults - broker store full', () => {
     expect(metrics).toMatch(/^StreamMaxAgeSeconds 7776000$/m);
 
     // the wall's heartbeat carries it (its top bar can show it)
-    const ws = new WebSocket(`${monitor.baseUrl.replace('http', 'ws')}/ws?token=${TOKEN}`);
+    const ws = new WebSocket(`${monitor.baseUrl.replace('http', 'ws')}/ws?view=wall&token=${TOKEN}`); // the wall's feed: heartbeats
     const heartbeat = await new Promise<any>((resolve, reject) => {
       ws.on('message', (data) => {
         const frame = JSON.parse(String(data));

@@ -71,7 +71,7 @@ describe('faults - nats-server hangs longer than the counting lease', () => {
     expect(hung.events.received).toBe(before.events.received); // nothing consumed meanwhile
     expect(hung.consuming).toBe(false);
     // the wall is told the pipeline is not reading (its "未在读取事件流" stall line)
-    const ws = new WebSocket(`${monitor.baseUrl.replace('http', 'ws')}/ws`);
+    const ws = new WebSocket(`${monitor.baseUrl.replace('http', 'ws')}/ws?view=wall`); // the wall's feed: heartbeats
     const heartbeat = await new Promise<any>((resolve, reject) => {
       ws.on('message', (data) => {
         const frame = JSON.parse(String(data));

@@ -38,7 +38,7 @@ afterAll(async () => {
 describe('faults - the wall heartbeat while the broker hangs', () => {
   it('keeps its period, carrying the last figures read and their age, and reads fresh ones after', async () => {
     const beats: Beat[] = [];
-    ws = new WebSocket(`${monitor.baseUrl.replace('http', 'ws')}/ws`);
+    ws = new WebSocket(`${monitor.baseUrl.replace('http', 'ws')}/ws?view=wall`); // the wall's feed: heartbeats
     ws.on('message', (data) => {
       const frame = JSON.parse(String(data));
       if (frame.type === 'heartbeat') beats.push({ frame });

@@ -234,7 +234,7 @@ api('/api/me').then((r) => {
 
 let lastBatchAt; // the pipeline's last stored batch, as the last heartbeat said
 function connect() {
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${withToken('/ws')}`);
+  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${withToken('/ws?view=console')}`);
   ws.onopen = () => { $('conn').dataset.state = 'live'; $('conn').textContent = '实时 live'; };
   ws.onclose = () => { $('conn').dataset.state = 'closed'; $('conn').textContent = '已断开，重连中 reconnecting'; setTimeout(connect, 2000); };
   ws.onmessage = (m) => {
