@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../monitor.ts';
 import { PendingNotices } from './pending-notices.ts';
 
@@ -20,11 +20,40 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
     expect(sent).toEqual(['a', 'b', 'c']);
   });
 
-  it('sends nothing without the counting lease, and says how many were not sent', () => {
-    const warned: unknown[] = [];
-    const notices = new PendingNotices(() => undefined, () => ({ warn: (o: unknown) => void warned.push(o) }) as unknown as Logger);
+  // verify AD N1: a broker restarted after a hang; the consumer resumed a moment before the
+  // lease's renewal answered, and the notices written meanwhile were dropped with a warning.
+  it('keeps, in order, what it may not send without a confirmed lease, and sends it once the lease is confirmed', async () => {
+    const sent: string[] = [];
+    const logged: string[] = [];
+    let leased = false;
+    const nc = { publish: (_s: string, data?: unknown) => void sent.push(String(data)) };
+    const log = { warn: (_o: unknown, m: string) => void logged.push(m), info: (_o: unknown, m: string) => void logged.push(m) } as unknown as Logger;
+    const notices = new PendingNotices(() => (leased ? nc : undefined), () => log, 5);
+    notices.add(message('a'));
+    notices.add(message('b'));
+    notices.take()();
+    notices.add(message('c'));
+    notices.take()();
+    expect(sent).toEqual([]);
+    expect(notices.size).toBe(3);
+    expect(logged).toEqual(['alert changes kept, not sent on NATS yet: counting lease unconfirmed; sent once it is']);
+    leased = true; // a renewal answered; no new change comes to take() meanwhile
+    await vi.waitFor(() => expect(sent).toEqual(['a', 'b', 'c']));
+    expect(notices.size).toBe(0);
+    notices.add(message('d'));
+    notices.take()();
+    expect(sent).toEqual(['a', 'b', 'c', 'd']);
+    expect(logged).toHaveLength(2);
+  });
+
+  it('never sends what it kept while the lease stays unconfirmed (another monitor took it)', async () => {
+    const sent: string[] = [];
+    let asked = 0;
+    const notices = new PendingNotices(() => void asked++, () => ({ warn() {}, info() {} }) as unknown as Logger, 1);
     notices.add(message('a'));
     notices.take()();
-    expect(warned).toEqual([{ unsent: 1 }]);
+    await vi.waitFor(() => expect(asked).toBeGreaterThan(3));
+    expect(sent).toEqual([]);
+    expect(notices.size).toBe(1);
   });
 });
