@@ -5,9 +5,9 @@ import { PendingNotices } from './pending-notices.ts';
 const message = (id: string) => ({ subject: `complaints.alerts.t.${id}`, data: id, id });
 
 describe('pending notices - a gateway notice waits for its audit rows', () => {
-  it('sends what waited when its rows were taken, not what came after', () => {
+  it('sends what waited when its rows were taken, not what came after', async () => {
     const sent: string[] = [];
-    const notices = new PendingNotices(() => ({ publish: (_s: string, data?: unknown) => void sent.push(String(data)) }), () => ({ warn() {} }) as unknown as Logger);
+    const notices = new PendingNotices(() => ({ publish: (_s: string, data?: unknown) => void sent.push(String(data)), flush: () => Promise.resolve() }), () => ({ warn() {} }) as unknown as Logger);
     notices.add(message('a'));
     notices.add(message('b'));
     const sendFirst = notices.take(); // the rows of a and b go to ClickHouse
@@ -17,7 +17,7 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
     expect(sent).toEqual(['a', 'b']);
     expect(notices.size).toBe(1);
     notices.take()();
-    expect(sent).toEqual(['a', 'b', 'c']);
+    await vi.waitFor(() => expect(sent).toEqual(['a', 'b', 'c']));
   });
 
   // verify AD N1: a broker restarted after a hang; the consumer resumed a moment before the
@@ -26,7 +26,7 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
     const sent: string[] = [];
     const logged: string[] = [];
     let leased = false;
-    const nc = { publish: (_s: string, data?: unknown) => void sent.push(String(data)) };
+    const nc = { publish: (_s: string, data?: unknown) => void sent.push(String(data)), flush: () => Promise.resolve() };
     const log = { warn: (_o: unknown, m: string) => void logged.push(m), info: (_o: unknown, m: string) => void logged.push(m) } as unknown as Logger;
     const notices = new PendingNotices(() => (leased ? nc : undefined), () => log, 5);
     notices.add(message('a'));
@@ -42,8 +42,26 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
     expect(notices.size).toBe(0);
     notices.add(message('d'));
     notices.take()();
-    expect(sent).toEqual(['a', 'b', 'c', 'd']);
-    expect(logged).toHaveLength(2);
+    await vi.waitFor(() => expect(sent).toEqual(['a', 'b', 'c', 'd']));
+    expect(logged).toEqual([logged[0], 'kept alert changes sent on NATS']);
+  });
+
+  // Verify AD N1 too: notices written to a hung broker's socket died with it when it was killed.
+  it('a batch whose flush the lost connection cuts is sent again, ahead of later ones', async () => {
+    const sent: string[] = [];
+    const flushes: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+    const nc = { publish: (_s: string, data?: unknown) => void sent.push(String(data)), flush: () => new Promise<void>((resolve, reject) => void flushes.push({ resolve, reject })) };
+    const notices = new PendingNotices(() => nc, () => ({ warn() {}, info() {} }) as unknown as Logger, 5);
+    notices.add(message('a'));
+    notices.take()(); // published into a hung broker's socket
+    notices.add(message('b'));
+    notices.take()(); // waits for a's flush
+    expect(sent).toEqual(['a']);
+    flushes[0]!.reject(new Error('connection disconnected')); // the broker killed
+    await vi.waitFor(() => expect(sent).toEqual(['a', 'a', 'b']));
+    flushes[1]!.resolve();
+    await vi.waitFor(() => expect(notices.size).toBe(0));
+    expect(sent).toEqual(['a', 'a', 'b']);
   });
 
   it('never sends what it kept while the lease stays unconfirmed (another monitor took it)', async () => {

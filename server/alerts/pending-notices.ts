@@ -14,6 +14,10 @@ import { publishGatewayMessage, type GatewayMessage } from './gateway-notice.ts'
 // in order, and sent once the lease is confirmed again; they were dropped, and the people on call
 // never heard of those alerts (verify AD N1). A monitor that learns another holds the lease never
 // confirms it again, so it never sends them (it exits 75).
+// Sent is not delivered: core NATS writes to the socket, and a hung broker killed after took the
+// notices in its buffers with it. So a batch counts as sent once a flush (PING/PONG: the broker
+// has read everything before it) answers; a flush cut by the disconnect sends the batch again,
+// ahead of later ones, over the next connection (at least once; the noticeId folds repeats).
 
 /** how often kept notices look for a confirmed lease again */
 export const NOTICE_RETRY_MS = 250;
@@ -24,10 +28,12 @@ export class PendingNotices {
   private readonly unsent: GatewayMessage[] = [];
   private retry?: NodeJS.Timeout;
   private keeping = false;
+  /** a batch published, its flush not answered yet: later ones wait, to keep their order */
+  private flushing = false;
 
   constructor(
     /** the broker connection under a confirmed counting lease, or undefined without it */
-    private readonly connection: () => Pick<NatsConnection, 'publish'> | undefined,
+    private readonly connection: () => Pick<NatsConnection, 'publish' | 'flush'> | undefined,
     private readonly log: () => Logger,
     private readonly retryMs = NOTICE_RETRY_MS,
   ) {}
@@ -56,19 +62,32 @@ export class PendingNotices {
   private send(): void {
     if (this.retry) clearTimeout(this.retry);
     this.retry = undefined;
-    if (this.unsent.length === 0) return;
+    if (this.unsent.length === 0 || this.flushing) return;
     const nc = this.connection();
-    if (!nc) {
-      if (!this.keeping) this.log().warn({ unsent: this.unsent.length }, 'alert changes kept, not sent on NATS yet: counting lease unconfirmed; sent once it is');
-      this.keeping = true;
-      // the engine's writes come only with new changes: a quiet spell must not keep them
-      this.retry = setTimeout(() => this.send(), this.retryMs);
-      this.retry.unref();
-      return;
-    }
+    if (!nc) return this.keep({ unsent: this.unsent.length }, 'alert changes kept, not sent on NATS yet: counting lease unconfirmed; sent once it is');
     const messages = this.unsent.splice(0);
-    if (this.keeping) this.log().info({ sent: messages.length }, 'counting lease confirmed: kept alert changes sent on NATS');
-    this.keeping = false;
     for (const m of messages) publishGatewayMessage(nc, m, this.log());
+    this.flushing = true;
+    nc.flush().then(
+      () => {
+        this.flushing = false;
+        if (this.keeping) this.log().info({ sent: messages.length }, 'kept alert changes sent on NATS');
+        this.keeping = false;
+        this.send();
+      },
+      (err: Error) => {
+        this.flushing = false;
+        this.unsent.unshift(...messages);
+        this.keep({ err: err.message, unsent: this.unsent.length }, 'alert changes sent on NATS without the broker\'s word (connection lost): kept, sent again');
+      },
+    );
+  }
+
+  /** Tried again a moment later: the engine's writes come only with new changes, a quiet spell must not keep them. */
+  private keep(fields: object, why: string): void {
+    if (!this.keeping) this.log().warn(fields, why);
+    this.keeping = true;
+    this.retry = setTimeout(() => this.send(), this.retryMs);
+    this.retry.unref();
   }
 }
