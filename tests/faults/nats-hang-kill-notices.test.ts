@@ -135,5 +135,10 @@ describe('faults - nats-server hangs past the counting lease, then is killed and
       30_000,
     ).catch(() => undefined);
     expect({ missing: missing.slice(0, 10), count: missing.length }, `${caseAlerts.length} case alerts`).toEqual({ missing: [], count: 0 });
+    const health = await until('health ok again', async () => {
+      const { status, body } = await getJson(monitor, '/api/health');
+      return status === 200 && body.status === 'ok' && body;
+    });
+    expect(health).toMatchObject({ consuming: true, lease: { status: 'held', confirmed: true } });
   }, 300_000);
 });
