@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  unconfirmedReason,
   decideLock,
   decideRenew,
   decideTake,
@@ -138,5 +139,14 @@ describe('schema migration lock - held by someone when a migration starts', () =
 
   it('takes over a stale lock (its holder died elsewhere)', () => {
     expect(decideLock({ holder: other, ageSec: 601 }, me, everyoneAlive, 600)).toBe('take-over');
+  });
+});
+
+describe('counting lease - why it is unconfirmed (health\'s reason)', () => {
+  it('names the broker away first, then a refusal, then no answer; else a renewal under way', () => {
+    expect(unconfirmedReason(false, 'stream not found', true)).toBe('counting lease unconfirmed: broker away');
+    expect(unconfirmedReason(true, 'stream not found', true)).toBe('counting lease unconfirmed: broker refusing the renewal (stream not found)');
+    expect(unconfirmedReason(true, false, true)).toBe('counting lease unconfirmed: broker not answering');
+    expect(unconfirmedReason(true, undefined, false)).toBe('counting lease unconfirmed: renewal under way');
   });
 });

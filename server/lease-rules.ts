@@ -111,6 +111,20 @@ export function describeHolder(holder: LeaseHolder | undefined): string {
   return `host ${holder.host}, DATA_DIR ${holder.dataDir}, pid ${holder.pid}, started ${holder.startedAt}`;
 }
 
+/** The one error line (and health's message) of a lease that ends: refused at start, or lost. */
+export function leaseEndMessage(state: 'refused' | 'lost', key: string, holder: LeaseHolder | undefined, graceMs: number, exitCode: number, why?: string): string {
+  const whose = `another monitor holds the counting lease ${key} (${describeHolder(holder)})`;
+  return state === 'refused'
+    ? `${whose}: only one counting monitor may run per consumer (CONSUMER_NAME) and per ClickHouse store; this one does not consume and exits in ${Math.round(graceMs / 1000)} s with code ${exitCode}, for its restart policy to try again`
+    : `${why ?? `counting lease lost: ${whose}`}; only one counting monitor may run per consumer and per ClickHouse store, so this one stops consuming and exits with code ${exitCode}`;
+}
+
+/** Why a held lease is not confirmed now (health's reason): `refusal` the broker's answer, if it refuses. */
+export function unconfirmedReason(connected: boolean, refusal: string | false | undefined, unanswered: boolean): string {
+  const why = !connected ? 'broker away' : refusal !== false && refusal !== undefined ? `broker refusing the renewal (${refusal})` : unanswered ? 'broker not answering' : 'renewal under way';
+  return `counting lease unconfirmed: ${why}`;
+}
+
 /** What /api/health shows of a holder. */
 export function holderView(holder: LeaseHolder | undefined): Omit<LeaseHolder, 'instance'> | null {
   if (!holder) return null;

@@ -7,7 +7,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CountingLease, LEASE_STREAM, LEASE_SUBJECT_PREFIX, readLease } from './lease.ts';
 import type { LeaseHolder } from './lease-rules.ts';
-import { freePort, startLocalNats, type LocalNats } from './natsd.ts';
+import { freePort, startLocalNats, stopChild, type LocalNats } from './natsd.ts';
 
 // The lease against a real nats-server (2.9 here): compare-and-set takes, renewals, a lease
 // taken away, a release, expiry by the stream's max_age.
@@ -163,6 +163,30 @@ describe('counting lease - in NATS JetStream', () => {
     expect(a.view()).toMatchObject({ status: 'held', confirmed: true });
     expect(a.view()).not.toHaveProperty('message');
     await a.release();
+  }, 30_000);
+
+  // Verify AD N1: a broker hung, then killed and started again. The renewal begun on the hung
+  // connection waits out its timeout; the reconnection's renewal queued behind it and left the
+  // lease unconfirmed for seconds, while the consumer resumed and the alerts' notices were dropped.
+  it('after a reconnection a fresh renewal confirms the lease, not waiting for one stuck on the connection before', async () => {
+    const own = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    let now = Date.now();
+    const a = new CountingLease(['consumer.killed'], holder('a'), unanswered, { refusedGraceMs: 0, aliveHere: () => true, now: () => now });
+    expect(await a.take(own)).toBe(true);
+    a.onStop(() => {});
+    clearInterval((a as unknown as { timer: NodeJS.Timeout }).timer); // the renewals are driven by hand
+    nats.process.kill('SIGSTOP');
+    now += 20_000;
+    let staleSettled = false;
+    const stale = a.renew().finally(() => (staleSettled = true)); // no answer from a hung broker
+    await stopChild(nats.process, 'SIGKILL');
+    nats = await startLocalNats({ storeDir: join(dir, 'nats'), port: nats.port });
+    while (!a.current) await new Promise((r) => setTimeout(r, 20));
+    expect(staleSettled).toBe(false); // confirmed by the fresh round, while the stale one still waits
+    await stale;
+    expect([a.state, a.current, a.unconfirmed]).toEqual(['held', true, undefined]); // its timeout changed nothing
+    await a.release();
+    await own.close();
   }, 30_000);
 
   // last: it deletes the lease stream

@@ -2,7 +2,7 @@ import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManage
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from './monitor-types.ts';
 import { processAlive } from './natsd.ts';
-import { decideRenew, decideTake, describeHolder, holderView, leaseKeys, thisProcess, type LeaseHolder, type LeaseRecord } from './lease-rules.ts';
+import { decideRenew, decideTake, holderView, leaseEndMessage, unconfirmedReason, leaseKeys, thisProcess, type LeaseHolder, type LeaseRecord } from './lease-rules.ts';
 import { ensureLeaseStream, isBrokerAnswer, isWrongSequence, LEASE_SUBJECT_PREFIX, readLease } from './lease-stream.ts';
 
 // The counting lease held by this monitor: taken at start, renewed every few seconds, released
@@ -51,8 +51,10 @@ export class CountingLease {
   private timer?: NodeJS.Timeout;
   /** the renewal under way */
   private renewal?: Promise<void>;
-  /** a renewal asked for while one was under way (a reconnection during a timed-out one) */
+  /** a renewal asked for while one was under way (the timer's, during a slow one) */
   private renewAgain = false;
+  /** bumped at each reconnection: a round begun before it is stale, its outcome ignored */
+  private generation = 0;
   private connected = true;
   /** when renewals began to be refused by a broker that answers: a lifetime of it ends the lease */
   private refusedSinceMs?: number;
@@ -147,8 +149,12 @@ export class CountingLease {
       for await (const s of nc.status()) {
         if (s.type === 'disconnect') this.connected = false;
         if (s.type === 'reconnect') {
-          // the lease may have run out while the broker was away: confirm it before much is consumed
+          // confirmed before much is consumed; a fresh round, not queued behind one waiting on the
+          // connection before (a hung broker, killed: verify AD N1, seconds unconfirmed)
           this.connected = true;
+          this.generation++;
+          this.renewal = undefined;
+          this.renewAgain = false;
           void this.renew();
         }
       }
@@ -172,28 +178,36 @@ export class CountingLease {
       this.renewAgain = true;
       return this.renewal;
     }
-    this.renewal = this.renewOnce().finally(() => {
+    const round: Promise<void> = this.renewOnce(this.generation).finally(() => {
+      if (this.renewal !== round) return; // stale: a fresh round replaced it
       this.renewal = undefined;
       if (this.renewAgain) {
         this.renewAgain = false;
         void this.renew();
       }
     });
-    return this.renewal;
+    return (this.renewal = round);
   }
 
-  private async renewOnce(): Promise<void> {
+  private async renewOnce(generation: number): Promise<void> {
+    // a stale round's late write, if any, is ours too: the fresh round's read finds our instance
+    const stale = () => generation !== this.generation;
     try {
       for (const key of this.keys) {
-        const decision = decideRenew(await readLease(this.jsm!, key), this.me, this.seqs.get(key) ?? -1);
+        const stored = await readLease(this.jsm!, key);
+        if (stale()) return;
+        const decision = decideRenew(stored, this.me, this.seqs.get(key) ?? -1);
         if (!decision.renew) return this.end('lost', key, decision.holder);
-        this.seqs.set(key, await this.write(key, decision.expectSeq));
+        const seq = await this.write(key, decision.expectSeq);
+        if (stale()) return;
+        this.seqs.set(key, seq);
         if (decision.expectSeq === 0) this.log.warn({ lease: key }, 'counting lease had run out (the broker was away, or this process was held up); nobody took it, taken again');
       }
       this.confirmedAtMs = this.opts.now();
       if (this.unansweredSinceMs !== undefined) this.log.info({ leases: this.keys, unansweredMs: this.confirmedAtMs - this.unansweredSinceMs }, 'the broker answers again: counting lease confirmed');
       this.refusedSinceMs = this.unansweredSinceMs = undefined;
     } catch (err) {
+      if (stale()) return;
       // written over between the read and the write: read again now, not at the next round
       if (isWrongSequence(err)) return void (this.renewAgain = true);
       const now = this.opts.now();
@@ -217,14 +231,7 @@ export class CountingLease {
   /** Why a held lease is not current (health's reason), or undefined: nothing ticks, acts or notifies meanwhile. */
   get unconfirmed(): string | undefined {
     if (this.state !== 'held' || this.current) return undefined;
-    const why = !this.connected
-      ? 'broker away'
-      : this.refusedSinceMs !== undefined
-        ? `broker refusing the renewal (${this.lastRenewalFailure?.message})`
-        : this.unansweredSinceMs !== undefined
-          ? 'broker not answering'
-          : 'renewal under way';
-    return `counting lease unconfirmed: ${why}`;
+    return unconfirmedReason(this.connected, this.refusedSinceMs !== undefined && this.lastRenewalFailure?.message, this.unansweredSinceMs !== undefined);
   }
 
   private end(state: 'refused' | 'lost', key: string, holder: LeaseHolder | undefined, why?: string): void {
@@ -234,11 +241,7 @@ export class CountingLease {
     this.blocker = holder;
     if (this.timer) clearInterval(this.timer);
     const graceMs = state === 'refused' ? this.opts.refusedGraceMs : 0;
-    const whose = `another monitor holds the counting lease ${key} (${describeHolder(holder)})`;
-    this.message =
-      state === 'refused'
-        ? `${whose}: only one counting monitor may run per consumer (CONSUMER_NAME) and per ClickHouse store; this one does not consume and exits in ${Math.round(graceMs / 1000)} s with code ${LEASE_EXIT_CODE}, for its restart policy to try again`
-        : `${why ?? `counting lease lost: ${whose}`}; only one counting monitor may run per consumer and per ClickHouse store, so this one stops consuming and exits with code ${LEASE_EXIT_CODE}`;
+    this.message = leaseEndMessage(state, key, holder, graceMs, LEASE_EXIT_CODE, why);
     this.log.error({ lease: key, holder: holderView(holder), exitCode: LEASE_EXIT_CODE, exitInMs: graceMs }, this.message);
     if (wasHeld) for (const handler of this.stopHandlers) handler();
     this.resolveEnded({ state, message: this.message, graceMs });

@@ -1,13 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../monitor.ts';
 import { PendingNotices } from './pending-notices.ts';
 
 const message = (id: string) => ({ subject: `complaints.alerts.t.${id}`, data: id, id });
 
 describe('pending notices - a gateway notice waits for its audit rows', () => {
-  it('sends what waited when its rows were taken, not what came after', () => {
+  it('sends what waited when its rows were taken, not what came after', async () => {
     const sent: string[] = [];
-    const notices = new PendingNotices(() => ({ publish: (_s: string, data?: unknown) => void sent.push(String(data)) }), () => ({ warn() {} }) as unknown as Logger);
+    const notices = new PendingNotices(() => ({ publish: (_s: string, data?: unknown) => void sent.push(String(data)), flush: () => Promise.resolve() }), () => ({ warn() {} }) as unknown as Logger);
     notices.add(message('a'));
     notices.add(message('b'));
     const sendFirst = notices.take(); // the rows of a and b go to ClickHouse
@@ -17,14 +17,61 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
     expect(sent).toEqual(['a', 'b']);
     expect(notices.size).toBe(1);
     notices.take()();
-    expect(sent).toEqual(['a', 'b', 'c']);
+    await vi.waitFor(() => expect(sent).toEqual(['a', 'b', 'c']));
   });
 
-  it('sends nothing without the counting lease, and says how many were not sent', () => {
-    const warned: unknown[] = [];
-    const notices = new PendingNotices(() => undefined, () => ({ warn: (o: unknown) => void warned.push(o) }) as unknown as Logger);
+  // verify AD N1: a broker restarted after a hang; the consumer resumed a moment before the
+  // lease's renewal answered, and the notices written meanwhile were dropped with a warning.
+  it('keeps, in order, what it may not send without a confirmed lease, and sends it once the lease is confirmed', async () => {
+    const sent: string[] = [];
+    const logged: string[] = [];
+    let leased = false;
+    const nc = { publish: (_s: string, data?: unknown) => void sent.push(String(data)), flush: () => Promise.resolve() };
+    const log = { warn: (_o: unknown, m: string) => void logged.push(m), info: (_o: unknown, m: string) => void logged.push(m) } as unknown as Logger;
+    const notices = new PendingNotices(() => (leased ? nc : undefined), () => log, 5);
+    notices.add(message('a'));
+    notices.add(message('b'));
+    notices.take()();
+    notices.add(message('c'));
+    notices.take()();
+    expect(sent).toEqual([]);
+    expect(notices.size).toBe(3);
+    expect(logged).toEqual(['alert changes kept, not sent on NATS yet: counting lease unconfirmed; sent once it is']);
+    leased = true; // a renewal answered; no new change comes to take() meanwhile
+    await vi.waitFor(() => expect(sent).toEqual(['a', 'b', 'c']));
+    expect(notices.size).toBe(0);
+    notices.add(message('d'));
+    notices.take()();
+    await vi.waitFor(() => expect(sent).toEqual(['a', 'b', 'c', 'd']));
+    expect(logged).toEqual([logged[0], 'kept alert changes sent on NATS']);
+  });
+
+  // Verify AD N1 too: notices written to a hung broker's socket died with it when it was killed.
+  it('a batch whose flush the lost connection cuts is sent again, ahead of later ones', async () => {
+    const sent: string[] = [];
+    const flushes: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+    const nc = { publish: (_s: string, data?: unknown) => void sent.push(String(data)), flush: () => new Promise<void>((resolve, reject) => void flushes.push({ resolve, reject })) };
+    const notices = new PendingNotices(() => nc, () => ({ warn() {}, info() {} }) as unknown as Logger, 5);
+    notices.add(message('a'));
+    notices.take()(); // published into a hung broker's socket
+    notices.add(message('b'));
+    notices.take()(); // waits for a's flush
+    expect(sent).toEqual(['a']);
+    flushes[0]!.reject(new Error('connection disconnected')); // the broker killed
+    await vi.waitFor(() => expect(sent).toEqual(['a', 'a', 'b']));
+    flushes[1]!.resolve();
+    await vi.waitFor(() => expect(notices.size).toBe(0));
+    expect(sent).toEqual(['a', 'a', 'b']);
+  });
+
+  it('never sends what it kept while the lease stays unconfirmed (another monitor took it)', async () => {
+    const sent: string[] = [];
+    let asked = 0;
+    const notices = new PendingNotices(() => void asked++, () => ({ warn() {}, info() {} }) as unknown as Logger, 1);
     notices.add(message('a'));
     notices.take()();
-    expect(warned).toEqual([{ unsent: 1 }]);
+    await vi.waitFor(() => expect(asked).toBeGreaterThan(3));
+    expect(sent).toEqual([]);
+    expect(notices.size).toBe(1);
   });
 });

@@ -8,22 +8,43 @@ import { publishGatewayMessage, type GatewayMessage } from './gateway-notice.ts'
 // notice had gone out, its row had not. Sent after, a crash before the write sends nothing, and
 // the restart derives, writes and sends the change once. A write that fails still sends (a lost
 // notice to the person on call is worse than a second one; the notice id lets gateways fold it).
+//
+// Written, they are sent only under a confirmed counting lease. Without one (a broker restarted
+// after a hang: the consumer resumes a moment before the lease's renewal answers) they are kept,
+// in order, and sent once the lease is confirmed again; they were dropped, and the people on call
+// never heard of those alerts (verify AD N1). A monitor that learns another holds the lease never
+// confirms it again, so it never sends them (it exits 75).
+// Sent is not delivered: core NATS writes to the socket, and a hung broker killed after took the
+// notices in its buffers with it. So a batch counts as sent once a flush (PING/PONG: the broker
+// has read everything before it) answers; a flush cut by the disconnect sends the batch again,
+// ahead of later ones, over the next connection (at least once; the noticeId folds repeats).
+
+/** how often kept notices look for a confirmed lease again */
+export const NOTICE_RETRY_MS = 250;
 
 export class PendingNotices {
   private readonly waiting: GatewayMessage[] = [];
+  /** written, not yet sent for want of a confirmed lease, oldest first */
+  private readonly unsent: GatewayMessage[] = [];
+  private retry?: NodeJS.Timeout;
+  private keeping = false;
+  /** a batch published, its flush not answered yet: later ones wait, to keep their order */
+  private flushing = false;
 
   constructor(
-    /** the broker connection under the counting lease, or undefined without it */
-    private readonly connection: () => Pick<NatsConnection, 'publish'> | undefined,
+    /** the broker connection under a confirmed counting lease, or undefined without it */
+    private readonly connection: () => Pick<NatsConnection, 'publish' | 'flush'> | undefined,
     private readonly log: () => Logger,
+    private readonly retryMs = NOTICE_RETRY_MS,
   ) {}
 
   add(message: GatewayMessage): void {
     this.waiting.push(message);
   }
 
+  /** waiting for their rows' write, or written and kept for want of the lease */
   get size(): number {
-    return this.waiting.length;
+    return this.waiting.length + this.unsent.length;
   }
 
   /**
@@ -33,10 +54,40 @@ export class PendingNotices {
   take(): () => void {
     const messages = this.waiting.splice(0);
     return () => {
-      if (messages.length === 0) return;
-      const nc = this.connection();
-      if (!nc) return void this.log().warn({ unsent: messages.length }, 'alert changes not sent on NATS: no counting lease');
-      for (const m of messages) publishGatewayMessage(nc, m, this.log());
+      for (const m of messages) this.unsent.push(m);
+      this.send();
     };
+  }
+
+  private send(): void {
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
+    if (this.unsent.length === 0 || this.flushing) return;
+    const nc = this.connection();
+    if (!nc) return this.keep({ unsent: this.unsent.length }, 'alert changes kept, not sent on NATS yet: counting lease unconfirmed; sent once it is');
+    const messages = this.unsent.splice(0);
+    for (const m of messages) publishGatewayMessage(nc, m, this.log());
+    this.flushing = true;
+    nc.flush().then(
+      () => {
+        this.flushing = false;
+        if (this.keeping) this.log().info({ sent: messages.length }, 'kept alert changes sent on NATS');
+        this.keeping = false;
+        this.send();
+      },
+      (err: Error) => {
+        this.flushing = false;
+        this.unsent.unshift(...messages);
+        this.keep({ err: err.message, unsent: this.unsent.length }, 'alert changes sent on NATS without the broker\'s word (connection lost): kept, sent again');
+      },
+    );
+  }
+
+  /** Tried again a moment later: the engine's writes come only with new changes, a quiet spell must not keep them. */
+  private keep(fields: object, why: string): void {
+    if (!this.keeping) this.log().warn(fields, why);
+    this.keeping = true;
+    this.retry = setTimeout(() => this.send(), this.retryMs);
+    this.retry.unref();
   }
 }

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { join } from 'node:path';
+import type { TicketEvent } from '../../pipelines/model.ts';
+import { ensureStream } from '../../pipelines/sources/jetstream.ts';
+import { LEASE_TTL_MS } from '../../server/lease.ts';
+import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
+import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { until } from './support.ts';
+
+// Verify AD N1: a broker that hangs past the counting lease's lifetime, and is then killed and
+// started again. The lease's renewal begun on the hung connection waited out its timeout and the
+// reconnection's renewal queued behind it, so the lease stayed unconfirmed for seconds while the
+// consumer resumed and the engine derived alerts; their gateway notices were dropped ("not sent
+// on NATS: no counting lease") and the people on call never heard of those cases. Every case alert
+// must get its notice: at least once (the noticeId folds repeats), never lost.
+
+const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
+/** every notice the monitor sends, kept by the broker across its restart (file storage) */
+const NOTICES = 'TEST_ALERT_NOTICES';
+
+let nats: TestNats;
+let nc: NatsConnection;
+let monitor: MonitorProcess;
+
+/** a new case of the plan's strict type: one case alert, one notice */
+const newCase = (n: number): TicketEvent =>
+  ({
+    eventId: `hk-${n}`,
+    ticketId: `HK-${n}`,
+    kind: 'first_contact',
+    outcome: 'not_agreed',
+    occurredAt: '2025-05-06T10:00:00+08:00',
+    branch: ['SH', 'BJ', 'GZ'][n % 3],
+    complaintType: 'insurance_dispute',
+    customerId: `hkc${n}`,
+  }) as TicketEvent;
+
+/** Publishes new cases one after another until stopped; a publish the hung or dead broker does not answer is sent again (same msgID). */
+function casesArriving(js: JetStreamClient) {
+  let stopped = false;
+  let published = 0;
+  const done = (async () => {
+    while (!stopped) {
+      const e = newCase(published + 1);
+      for (;;) {
+        try {
+          await js.publish(`complaints.tickets.${e.branch}`, JSON.stringify(e), { msgID: e.eventId });
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+      published++;
+      await new Promise((r) => setTimeout(r, 40));
+    }
+  })();
+  return { published: () => published, stop: () => ((stopped = true), done.then(() => published)) };
+}
+
+/** the alert ids the stream's notices name */
+async function notifiedAlerts(): Promise<Set<string>> {
+  const js = jetstream(nc);
+  const consumer = await js.consumers.get(NOTICES); // ordered: reads the stream from its start
+  const info = await (await jetstreamManager(nc)).streams.info(NOTICES);
+  const ids = new Set<string>();
+  for (let read = 0; read < info.state.messages; ) {
+    const batch = await consumer.fetch({ max_messages: 500, expires: 3_000 });
+    let got = 0;
+    for await (const m of batch) {
+      got++;
+      ids.add((m.json() as { id: string }).id);
+    }
+    if (got === 0) break;
+    read += got;
+  }
+  return ids;
+}
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  nc = await nats.connect();
+  const jsm = await jetstreamManager(nc);
+  await ensureStream(jsm);
+  await jsm.streams.add({ name: NOTICES, subjects: ['complaints.alerts.>'] });
+  monitor = await startMonitor({ NATS_URL: nats.url, PLAN, BATCH_MS: '20', ACK_WAIT_MS: '3000' });
+}, 90_000);
+
+afterAll(async () => {
+  nats?.resume();
+  await monitor?.kill();
+  await nc?.close();
+  await nats?.cleanup();
+});
+
+describe('faults - nats-server hangs past the counting lease, then is killed and started again', () => {
+  it('every new case alert gets its gateway notice, also those derived as the lease is confirmed again', async () => {
+    const cases = casesArriving(jetstream(nc, { timeout: 3_000 }));
+    await until('notices flowing', async () => (await notifiedAlerts()).size >= 20);
+
+    nats.pause();
+    await until(
+      'the lease unconfirmed past its lifetime',
+      async () => {
+        const { lease } = (await getJson(monitor, '/api/health')).body;
+        return lease.confirmed === false && Date.now() - Date.parse(lease.confirmedAt) > LEASE_TTL_MS;
+      },
+      60_000,
+    );
+    await nats.kill(); // a hung broker's process killed (a watchdog, an operator), then started again
+    await nats.start();
+    const atRestart = cases.published();
+    await until('cases published after the restart', () => cases.published() >= atRestart + 100, 60_000);
+    const published = await cases.stop();
+
+    const caseAlerts = await until(
+      'a case alert for every case published',
+      async () => {
+        const { body } = await getJson(monitor, '/api/alerts?status=all&kind=case');
+        const ours = (body.alerts as Array<{ id: string; kind: string; ticketId?: string }>).filter((a) => a.kind === 'case' && a.ticketId?.startsWith('HK-'));
+        return ours.length === published && ours;
+      },
+      90_000,
+    );
+    // notices are core NATS, sent after their audit rows' write: give them until they stop coming
+    let missing: string[] = [];
+    await until(
+      'a notice for every case alert',
+      async () => {
+        const notified = await notifiedAlerts();
+        missing = caseAlerts.filter((a) => !notified.has(a.id)).map((a) => a.ticketId!);
+        return missing.length === 0;
+      },
+      30_000,
+    ).catch(() => undefined);
+    expect({ missing: missing.slice(0, 10), count: missing.length }, `${caseAlerts.length} case alerts`).toEqual({ missing: [], count: 0 });
+    const health = await until('health ok again', async () => {
+      const { status, body } = await getJson(monitor, '/api/health');
+      return status === 200 && body.status === 'ok' && body;
+    });
+    expect(health).toMatchObject({ consuming: true, lease: { status: 'held', confirmed: true } });
+  }, 300_000);
+});
