@@ -25,7 +25,7 @@ export const NOTICE_RETRY_MS = 250;
 export class PendingNotices {
   private readonly waiting: GatewayMessage[] = [];
   /** written, not yet sent for want of a confirmed lease, oldest first */
-  private readonly unsent: GatewayMessage[] = [];
+  private unsent: GatewayMessage[] = [];
   private retry?: NodeJS.Timeout;
   private keeping = false;
   /** a batch published, its flush not answered yet: later ones wait, to keep their order */
@@ -77,7 +77,7 @@ export class PendingNotices {
       },
       (err: Error) => {
         this.flushing = false;
-        this.unsent.unshift(...messages);
+        this.unsent = messages.concat(this.unsent); // ahead of later ones, in their order
         this.keep({ err: err.message, unsent: this.unsent.length }, 'alert changes sent on NATS without the broker\'s word (connection lost): kept, sent again');
       },
     );
