@@ -47,7 +47,7 @@ const baselineMs = await new Promise<number>((resolve) => {
 const baselinePerS = N / (baselineMs / 1000);
 
 const monitor = await startMonitor({ NATS_URL: nats.url, PLAN, MAX_ACK_PENDING: '5000' });
-const sockets = [0, 1].map(() => new WebSocket(`ws://127.0.0.1:${monitor.port}/ws`));
+const sockets = [0, 1].map(() => new WebSocket(`ws://127.0.0.1:${monitor.port}/ws?view=wall`));
 await Promise.all(sockets.map((s) => new Promise((r) => s.once('open', r))));
 (sockets[1] as unknown as { _socket: { pause(): void } })._socket.pause(); // a screen that stopped reading
 const t = performance.now();

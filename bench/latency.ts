@@ -30,7 +30,7 @@ const nc = await connect({ servers: nats.url });
 await ensureStream(await jetstreamManager(nc));
 const js = jetstream(nc);
 
-// Two screens: a wall screen (default /ws, bursts coalesced to a few frames a second, issue 4) and
+// Two screens: a wall screen (/ws?view=wall, bursts coalesced to a few frames a second, issue 4) and
 // a live client (/ws?live=1, every change framed as soon as it is durable).
 type Shown = Array<{ at: number; count: number }>;
 async function screen(path: string): Promise<{ shown: Shown; ws: WebSocket }> {
@@ -44,7 +44,7 @@ async function screen(path: string): Promise<{ shown: Shown; ws: WebSocket }> {
   await new Promise((r) => ws.once('open', r));
   return { shown, ws };
 }
-const wall = await screen('/ws');
+const wall = await screen('/ws?view=wall');
 const live = await screen('/ws?live=1');
 
 function latencies(shown: Shown, sent: readonly number[], from: number): number[] {
