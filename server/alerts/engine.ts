@@ -18,10 +18,10 @@ import {
   type Step,
 } from '../../pipelines/rules/index.ts';
 import type { CounterChange, Logger, Monitor } from '../monitor.ts';
-import { loadCaseEvents, loadRecords, loadTicketEvents, logRow, writeLog } from './store.ts';
+import { loadCaseEvents, loadRecords, loadTicketEvents, logRow, type LogRow } from './store.ts';
 import { alertView, shownChange, stampCredential, type Credential } from './view.ts';
-import { gatewayMessage } from './gateway-notice.ts';
-import { PendingNotices } from './pending-notices.ts';
+import { gatewayMessage, type GatewayMessage } from './gateway-notice.ts';
+import { AuditWriter } from './audit-writer.ts';
 import { TicketLoader } from './ticket-loader.ts';
 import { pickAlerts } from './list.ts';
 import { openLevelKeys, withOpenCaseTickets, withOpenLevelKeys, type ListStatus } from './open-alerts.ts';
@@ -34,8 +34,6 @@ import { openLevelKeys, withOpenCaseTickets, withOpenLevelKeys, type ListStatus 
 
 type OpenFact = Pick<AlertRecord, 'kind' | 'level' | 'status' | 'openedAtMs' | 'complaintType'>;
 
-/** how often a burst's audit rows are written (one insert) */
-const LOG_EVERY_MS = 250;
 const LOAD_EVERY_MS = 250;
 
 export class AlertEngine {
@@ -51,11 +49,8 @@ export class AlertEngine {
   private sub?: Subscription;
   private timer?: NodeJS.Timeout;
   private lastWeek = -2;
-  private writes: Promise<void> = Promise.resolve();
-  private readonly unwritten: Array<ReturnType<typeof logRow>> = [];
-  /** gateway notices, sent once their audit rows are written */
-  private readonly notices = new PendingNotices(() => { try { return this.monitor.nc; } catch { return undefined; } }, () => this.log);
-  private logTimer?: NodeJS.Timeout;
+  /** the audit rows, and the gateway notices sent once their rows are written */
+  private readonly audit: AuditWriter;
   /** tickets new to the book whose stored events are to be read */
   private readonly loader = new TicketLoader(
     async (tickets, byReason) => {
@@ -70,6 +65,7 @@ export class AlertEngine {
   private constructor(private readonly monitor: Monitor, private readonly log: Logger, private readonly now: () => number) {
     this.cfg = resolveAlertConfig(monitor.plan.plan.alerts);
     this.strictAtPlan = this.strictTypes();
+    this.audit = new AuditWriter(monitor, log);
   }
 
   static async start(monitor: Monitor, log: Logger, now: () => number): Promise<AlertEngine> {
@@ -82,7 +78,8 @@ export class AlertEngine {
     monitor.snapshotAlerts = () => engine.list('open');
     monitor.alertFacts = () => engine.openFacts();
     // derives, ticks, logs and notifies only with the counting lease (server/lease.ts)
-    void monitor.lease.held.then(() => {
+    void monitor.lease.held.then(async () => {
+      await engine.audit.resendUnsent(); // what a crash or a lost lease kept from the gateways
       if (engine.sub?.closed) return;
       engine.ready = true;
       // the stored open alerts too: a type or branch the plan no longer has withdraws its alerts
@@ -222,7 +219,8 @@ export class AlertEngine {
     if (steps.length === 0) return;
     const { plan, liveMessages } = this.monitor;
     const now = this.now();
-    const rows: Array<ReturnType<typeof logRow>> = [];
+    const rows: LogRow[] = [];
+    const notices: GatewayMessage[] = [];
     for (const { record, entries } of steps) {
       const before = this.records.get(record.id);
       this.remember(record);
@@ -236,42 +234,26 @@ export class AlertEngine {
       const view = alertView(record, plan.timezone);
       const change = entries.map((e) => ({ what: e.what, at: e.atMs, by: e.by ?? null }));
       liveMessages.next({ type: 'alert', ...view, change });
-      this.notices.add(gatewayMessage(this.monitor, view, entries, record, now));
+      notices.push(gatewayMessage(this.monitor, view, entries, record, now));
     }
-    if (rows.length === 0) return;
-    // one at a time: a start over 5M events derived more rows than a spread call takes (RangeError)
-    for (const row of rows) this.unwritten.push(row);
-    // A burst's audit rows go in one insert a few times a second, not one per batch: an insert
-    // costs the embedded engine ~7 ms of CPU whatever its size.
     // A derived line lost in a crash is derived again at the next start (and folds).
-    this.logTimer ??= setTimeout(() => void this.writeUnwritten(), LOG_EVERY_MS);
-  }
-
-  private writeUnwritten(): Promise<void> {
-    if (this.logTimer) clearTimeout(this.logTimer);
-    this.logTimer = undefined;
-    if (this.unwritten.length === 0) return this.writes;
-    const rows = this.unwritten.splice(0);
-    const sendNotices = this.notices.take();
-    const client = this.monitor.clickhouse;
-    this.writes = this.writes.then(() => writeLog(client, rows)).catch((err: Error) => this.log.error({ err: err.message, rows: rows.length }, 'alert log write failed')).then(sendNotices);
-    return this.writes;
+    this.audit.add(rows, notices);
   }
 
   /** Writes the audit rows so far now; resolves when they are written (a person's action). */
   written(): Promise<void> {
-    return this.writeUnwritten();
+    return this.audit.write();
   }
 
   /** Resolves when every audit row so far is written (tests, shutdown). */
   flushed(): Promise<void> {
-    return this.loader.flush().then(() => this.writeUnwritten());
+    return this.loader.flush().then(() => this.audit.write());
   }
 
   async stop(): Promise<void> {
     this.sub?.unsubscribe();
     if (this.timer) clearInterval(this.timer);
     await this.loader.flush();
-    await this.writeUnwritten();
+    await this.audit.stop();
   }
 }

@@ -10,13 +10,13 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
     const notices = new PendingNotices(() => ({ publish: (_s: string, data?: unknown) => void sent.push(String(data)), flush: () => Promise.resolve() }), () => ({ warn() {} }) as unknown as Logger);
     notices.add(message('a'));
     notices.add(message('b'));
-    const sendFirst = notices.take(); // the rows of a and b go to ClickHouse
+    const sendFirst = notices.take().release; // the rows of a and b go to ClickHouse
     notices.add(message('c')); // a change made while that write runs
     expect(sent).toEqual([]);
     sendFirst();
     expect(sent).toEqual(['a', 'b']);
     expect(notices.size).toBe(1);
-    notices.take()();
+    notices.take().release();
     await vi.waitFor(() => expect(sent).toEqual(['a', 'b', 'c']));
   });
 
@@ -31,9 +31,9 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
     const notices = new PendingNotices(() => (leased ? nc : undefined), () => log, 5);
     notices.add(message('a'));
     notices.add(message('b'));
-    notices.take()();
+    notices.take().release();
     notices.add(message('c'));
-    notices.take()();
+    notices.take().release();
     expect(sent).toEqual([]);
     expect(notices.size).toBe(3);
     expect(logged).toEqual(['alert changes kept, not sent on NATS yet: counting lease unconfirmed; sent once it is']);
@@ -41,7 +41,7 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
     await vi.waitFor(() => expect(sent).toEqual(['a', 'b', 'c']));
     expect(notices.size).toBe(0);
     notices.add(message('d'));
-    notices.take()();
+    notices.take().release();
     await vi.waitFor(() => expect(sent).toEqual(['a', 'b', 'c', 'd']));
     expect(logged).toEqual([logged[0], 'kept alert changes sent on NATS']);
   });
@@ -53,9 +53,9 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
     const nc = { publish: (_s: string, data?: unknown) => void sent.push(String(data)), flush: () => new Promise<void>((resolve, reject) => void flushes.push({ resolve, reject })) };
     const notices = new PendingNotices(() => nc, () => ({ warn() {}, info() {} }) as unknown as Logger, 5);
     notices.add(message('a'));
-    notices.take()(); // published into a hung broker's socket
+    notices.take().release(); // published into a hung broker's socket
     notices.add(message('b'));
-    notices.take()(); // waits for a's flush
+    notices.take().release(); // waits for a's flush
     expect(sent).toEqual(['a']);
     flushes[0]!.reject(new Error('connection disconnected')); // the broker killed
     await vi.waitFor(() => expect(sent).toEqual(['a', 'a', 'b']));
@@ -69,9 +69,37 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
     let asked = 0;
     const notices = new PendingNotices(() => void asked++, () => ({ warn() {}, info() {} }) as unknown as Logger, 1);
     notices.add(message('a'));
-    notices.take()();
+    notices.take().release();
     await vi.waitFor(() => expect(asked).toBeGreaterThan(3));
     expect(sent).toEqual([]);
     expect(notices.size).toBe(1);
+  });
+
+  // The outbox marks a notice sent only on the broker's word: a batch whose flush the lost
+  // connection cut is not reported until its second sending is flushed.
+  it('reports a batch as sent only once its flush answers', async () => {
+    const flushes: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+    const reported: string[][] = [];
+    const nc = { publish() {}, flush: () => new Promise<void>((resolve, reject) => void flushes.push({ resolve, reject })) };
+    const notices = new PendingNotices(() => nc, () => ({ warn() {}, info() {} }) as unknown as Logger, 5, (m) => void reported.push(m.map((x) => x.id)));
+    notices.add(message('a'));
+    notices.take().release();
+    flushes[0]!.reject(new Error('connection disconnected'));
+    await vi.waitFor(() => expect(flushes).toHaveLength(2));
+    expect(reported).toEqual([]);
+    flushes[1]!.resolve();
+    await vi.waitFor(() => expect(reported).toEqual([['a']]));
+  });
+
+  it('sends what an earlier run never sent ahead of what waits for the lease now', async () => {
+    const sent: string[] = [];
+    let leased = false;
+    const nc = { publish: (_s: string, data?: unknown) => void sent.push(String(data)), flush: () => Promise.resolve() };
+    const notices = new PendingNotices(() => (leased ? nc : undefined), () => ({ warn() {}, info() {} }) as unknown as Logger, 5);
+    notices.add(message('new'));
+    notices.take().release();
+    notices.resend([message('old-1'), message('old-2')]);
+    leased = true;
+    await vi.waitFor(() => expect(sent).toEqual(['old-1', 'old-2', 'new']));
   });
 });

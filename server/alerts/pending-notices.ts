@@ -18,6 +18,8 @@ import { publishGatewayMessage, type GatewayMessage } from './gateway-notice.ts'
 // notices in its buffers with it. So a batch counts as sent once a flush (PING/PONG: the broker
 // has read everything before it) answers; a flush cut by the disconnect sends the batch again,
 // ahead of later ones, over the next connection (at least once; the noticeId folds repeats).
+// What a batch's flush confirmed is reported (`onSent`): the outbox (notice-outbox.ts) marks it
+// sent, and a start sends again, ahead of everything, what an earlier run wrote and never marked.
 
 /** how often kept notices look for a confirmed lease again */
 export const NOTICE_RETRY_MS = 250;
@@ -30,12 +32,15 @@ export class PendingNotices {
   private keeping = false;
   /** a batch published, its flush not answered yet: later ones wait, to keep their order */
   private flushing = false;
+  private inFlight: Promise<void> = Promise.resolve();
 
   constructor(
     /** the broker connection under a confirmed counting lease, or undefined without it */
     private readonly connection: () => Pick<NatsConnection, 'publish' | 'flush'> | undefined,
     private readonly log: () => Logger,
     private readonly retryMs = NOTICE_RETRY_MS,
+    /** told of each batch the broker has taken (its flush answered) */
+    private readonly onSent: (messages: readonly GatewayMessage[]) => void = () => {},
   ) {}
 
   add(message: GatewayMessage): void {
@@ -48,15 +53,30 @@ export class PendingNotices {
   }
 
   /**
-   * Takes what waits now (the notices of the rows about to be written), to be sent once that
-   * write is over; notices added meanwhile wait for their own rows' write.
+   * Takes what waits now (the notices of the rows about to be written), to be sent (`release`)
+   * once that write is over; notices added meanwhile wait for their own rows' write.
    */
-  take(): () => void {
+  take(): { messages: readonly GatewayMessage[]; release: () => void } {
     const messages = this.waiting.splice(0);
-    return () => {
-      for (const m of messages) this.unsent.push(m);
-      this.send();
+    return {
+      messages,
+      release: () => {
+        for (const m of messages) this.unsent.push(m);
+        this.send();
+      },
     };
+  }
+
+  /** Resolves once the batch on its way now (if any) is answered or cut: a stop marks it sent. */
+  settled(): Promise<void> {
+    return this.inFlight;
+  }
+
+  /** Notices an earlier run wrote and never saw sent: sent ahead of everything written since. */
+  resend(messages: readonly GatewayMessage[]): void {
+    if (messages.length === 0) return;
+    this.unsent = messages.concat(this.unsent);
+    this.send();
   }
 
   private send(): void {
@@ -68,11 +88,12 @@ export class PendingNotices {
     const messages = this.unsent.splice(0);
     for (const m of messages) publishGatewayMessage(nc, m, this.log());
     this.flushing = true;
-    nc.flush().then(
+    this.inFlight = nc.flush().then(
       () => {
         this.flushing = false;
         if (this.keeping) this.log().info({ sent: messages.length }, 'kept alert changes sent on NATS');
         this.keeping = false;
+        this.onSent(messages);
         this.send();
       },
       (err: Error) => {

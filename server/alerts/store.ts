@@ -68,7 +68,7 @@ export function logRow(r: AlertRecord, e: HistoryEntry, year: number, loggedAtMs
   };
 }
 
-type LogRow = ReturnType<typeof logRow>;
+export type LogRow = ReturnType<typeof logRow>;
 
 /** Bytes of JSON one slice may hold: building it blocks the event loop for ~10 ms. */
 export const LOG_SLICE_BYTES = 1 << 20;

@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { join } from 'node:path';
+import type { TicketEvent } from '../../pipelines/model.ts';
+import { ensureStream } from '../../pipelines/sources/jetstream.ts';
+import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
+import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { startTcpRelay, type TcpRelay } from '../helpers/tcp-relay.ts';
+import { until } from './support.ts';
+
+// A monitor that dies after writing an alert change's audit rows and before the broker took the
+// change's gateway notice: its restart found the change written and sent nothing, so the person
+// on call never heard of those cases (docs/ALERTS.md named the gap). The notice is now written to
+// an outbox before the rows and marked sent on the broker's word; the restart sends again what was
+// written and never marked. Here the monitor's link to the broker swallows everything the monitor
+// sends (its notices, acks and lease renewals) while deliveries still reach it, so cases are
+// derived and written with their notices going nowhere; then the monitor is SIGKILLed.
+
+const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
+/** every notice the broker takes, kept across the monitor's restart */
+const NOTICES = 'TEST_OUTBOX_NOTICES';
+
+let nats: TestNats;
+let nc: NatsConnection;
+let relay: TcpRelay;
+let monitor: MonitorProcess;
+
+const newCase = (n: number): TicketEvent =>
+  ({
+    eventId: `ob-${n}`,
+    ticketId: `OB-${n}`,
+    kind: 'first_contact',
+    outcome: 'not_agreed',
+    occurredAt: '2025-05-06T10:00:00+08:00',
+    branch: ['SH', 'BJ', 'GZ'][n % 3],
+    complaintType: 'insurance_dispute',
+    customerId: `obc${n}`,
+  }) as TicketEvent;
+
+function casesArriving(js: JetStreamClient) {
+  let stopped = false;
+  let published = 0;
+  const done = (async () => {
+    while (!stopped) {
+      const e = newCase(published + 1);
+      await js.publish(`complaints.tickets.${e.branch}`, JSON.stringify(e), { msgID: e.eventId });
+      published++;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  })();
+  return { stop: () => ((stopped = true), done.then(() => published)) };
+}
+
+/** every notice the broker took, in order */
+async function notices(): Promise<Array<{ id: string; noticeId: string }>> {
+  const consumer = await jetstream(nc).consumers.get(NOTICES); // ordered: the stream from its start
+  const info = await (await jetstreamManager(nc)).streams.info(NOTICES);
+  const all: Array<{ id: string; noticeId: string }> = [];
+  while (all.length < info.state.messages) {
+    let got = 0;
+    for await (const m of await consumer.fetch({ max_messages: 500, expires: 3_000 })) {
+      got++;
+      all.push(m.json());
+    }
+    if (got === 0) break;
+  }
+  return all;
+}
+
+const notifiedAlerts = async () => new Set((await notices()).map((n) => n.id));
+
+/** the case alerts of this test whose `opened` row is in the store */
+async function writtenCases(m: MonitorProcess): Promise<number> {
+  const res = await fetch(`${m.baseUrl}/api/sql?format=csv`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: "SELECT count() FROM complaints.alert_log WHERE what = 'opened' AND startsWith(alert_id, 'case.') AND ticket_id LIKE 'OB-%'",
+  });
+  const lines = (await res.text()).trim().split('\n'); // a header, then the count
+  return Number(lines[lines.length - 1]);
+}
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  nc = await nats.connect();
+  const jsm = await jetstreamManager(nc);
+  await ensureStream(jsm);
+  await jsm.streams.add({ name: NOTICES, subjects: ['complaints.alerts.>'] });
+  relay = await startTcpRelay(Number(new URL(nats.url).port));
+  monitor = await startMonitor({ NATS_URL: `nats://127.0.0.1:${relay.port}`, PLAN, BATCH_MS: '20', ACK_WAIT_MS: '3000' });
+}, 90_000);
+
+afterAll(async () => {
+  await monitor?.kill();
+  relay?.close();
+  await nc?.close();
+  await nats?.cleanup();
+});
+
+describe('faults - the monitor dies between its audit rows and the broker taking their notices', () => {
+  it('the restart sends the notices of the changes it finds written and never sent', async () => {
+    const cases = casesArriving(jetstream(nc));
+    await until('notices flowing', async () => (await notifiedAlerts()).size >= 10);
+
+    relay.swallow = true;
+    const atSwallow = await writtenCases(monitor);
+    // cases keep arriving (deliveries still reach the monitor) and are written with their notices
+    await until('cases written while nothing the monitor sends arrives', async () => (await writtenCases(monitor)) >= atSwallow + 10, 60_000);
+    await monitor.kill('SIGKILL');
+    const published = await cases.stop();
+    relay.swallow = false;
+
+    monitor = await startMonitor({ NATS_URL: nats.url, PLAN, DATA_DIR: monitor.dataDir, BATCH_MS: '20' });
+    const caseAlerts = await until(
+      'a case alert for every case published',
+      async () => {
+        const { body } = await getJson(monitor, '/api/alerts?status=all&kind=case');
+        const ours = (body.alerts as Array<{ id: string; ticketId?: string }>).filter((a) => a.ticketId?.startsWith('OB-'));
+        return ours.length === published && ours;
+      },
+      90_000,
+    );
+    let missing: string[] = [];
+    await until(
+      'a notice for every case alert',
+      async () => {
+        const notified = await notifiedAlerts();
+        missing = caseAlerts.filter((a) => !notified.has(a.id)).map((a) => a.ticketId!);
+        return missing.length === 0;
+      },
+      30_000,
+    ).catch(() => undefined);
+    expect({ missing: missing.slice(0, 10), count: missing.length }, `${caseAlerts.length} case alerts`).toEqual({ missing: [], count: 0 });
+    expect(monitor.output()).toContain('alert notices an earlier run wrote and never sent on NATS: sending them now');
+  }, 300_000);
+
+  it('a clean stop and start sends nothing again', async () => {
+    const js = jetstream(nc);
+    const before = await notices();
+    const caseWithNotice = async (n: number) => {
+      await js.publish('complaints.tickets.SH', JSON.stringify(newCase(n)), { msgID: `ob-${n}` });
+      await until(`the notice of case OB-${n}`, async () => (await notifiedAlerts()).has(`case.OB-${n}`), 30_000);
+    };
+    await caseWithNotice(9001);
+    await monitor.kill(); // SIGTERM, right after a notice: its mark is written by the stop
+    monitor = await startMonitor({ NATS_URL: nats.url, PLAN, DATA_DIR: monitor.dataDir, BATCH_MS: '20' });
+    // a start sends what it sends again before anything new: once this case's notice is in, any would be
+    await caseWithNotice(9002);
+    const after = (await notices()).slice(before.length).map((n) => n.noticeId);
+    const earlier = new Set(before.map((n) => n.noticeId));
+    expect(after.filter((id) => earlier.has(id)), 'notices sent again').toEqual([]);
+    expect(new Set(after).size).toBe(after.length);
+    expect(monitor.output()).not.toContain('never sent on NATS');
+  }, 120_000);
+});
