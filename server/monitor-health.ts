@@ -1,4 +1,4 @@
-import type { NatsConnection } from '@nats-io/nats-core';
+import { PermissionViolationError, type NatsConnection } from '@nats-io/nats-core';
 import type { BatchFailure, BatchOutcome } from '../pipelines/topology.ts';
 import type { Logger } from './monitor-types.ts';
 
@@ -39,7 +39,14 @@ export interface MonitorHealth {
   lastBatchLagMs?: number;
   rebuiltEvents: number;
   rebuildMs: number;
+  /** the broker's last refusal of a gateway notice: the monitor's NATS user may not publish on its subject */
+  noticesRefused?: { subject: string; atMs: number; count: number };
 }
+
+/** the subjects of the gateway notices (server/alerts/gateway-notice.ts) */
+export const NOTICE_SUBJECT_PREFIX = 'complaints.alerts.';
+/** a refused notice keeps health degraded this long after the last refusal */
+export const NOTICE_REFUSAL_SHOWN_MS = 15 * 60_000;
 
 export function initialHealth(natsUrl: string, clickhouse: MonitorHealth['clickhouse']): MonitorHealth {
   return {
@@ -68,8 +75,30 @@ export function followConnection(nc: NatsConnection, health: MonitorHealth, log:
       else if (s.type === 'reconnecting') health.nats = 'reconnecting';
       else if (s.type === 'reconnect') health.nats = 'connected';
       if (s.type === 'disconnect' || s.type === 'reconnect') log.warn({ nats: s.type }, 'NATS connection changed');
+      if (s.type === 'error' && s.error instanceof PermissionViolationError) notePermissionRefusal(health, s.error, log);
     }
   })().catch(() => {});
+}
+
+/**
+ * The broker refused a publish or a subscription for want of permission. Core NATS says so only
+ * on the connection (no publish fails): a gateway notice refused this way reached no one, so it
+ * is counted, health says so (server/routes/api.ts) and the notices are not marked sent.
+ */
+export function notePermissionRefusal(h: MonitorHealth, err: Pick<PermissionViolationError, 'operation' | 'subject'>, log: Logger, nowMs = Date.now()): void {
+  const notice = err.operation === 'publish' && err.subject.startsWith(NOTICE_SUBJECT_PREFIX);
+  if (notice) h.noticesRefused = { subject: err.subject, atMs: nowMs, count: (h.noticesRefused?.count ?? 0) + 1 };
+  log.error(
+    { operation: err.operation, subject: err.subject },
+    notice ? "the broker refused an alert notice: the monitor's NATS user may not publish on its subject (gateways do not get it)" : `the broker refused a ${err.operation}: permissions violation`,
+  );
+}
+
+/** Health's words for refused notices, while the last refusal is recent. */
+export function noticeRefusalReason(h: Pick<MonitorHealth, 'noticesRefused'>, nowMs: number): string | undefined {
+  const r = h.noticesRefused;
+  if (!r || nowMs - r.atMs > NOTICE_REFUSAL_SHOWN_MS) return undefined;
+  return `alert notices refused by the broker: no permission to publish on ${r.subject} (${r.count} since start; the outbox sends them again at the next start)`;
 }
 
 /** What one batch's outcome changes in the health figures; a failed write is also logged. */

@@ -24,12 +24,13 @@ export class AuditWriter {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly monitor: Pick<Monitor, 'clickhouse' | 'nc'>,
+    private readonly monitor: Pick<Monitor, 'clickhouse' | 'nc' | 'health'>,
     private readonly log: Logger,
     retryMs = NOTICE_RETRY_MS,
   ) {
     const leased = () => { try { return monitor.nc; } catch { return undefined; } };
-    this.notices = new PendingNotices(leased, () => this.log, retryMs, (sent) => this.markSent(sent));
+    const refusals = () => monitor.health.noticesRefused?.count ?? 0;
+    this.notices = new PendingNotices(leased, () => this.log, retryMs, (sent) => this.markSent(sent), refusals);
   }
 
   /** Rows of changes made now, and their notices; written within LOG_EVERY_MS. */

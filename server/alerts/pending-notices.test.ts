@@ -102,4 +102,22 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
     leased = true;
     await vi.waitFor(() => expect(sent).toEqual(['old-1', 'old-2', 'new']));
   });
+
+  // A NATS user without publish permission on the notice subjects: the broker refuses them with
+  // an error on the connection, and the flush still answers. Marked sent, they were lost for good.
+  it('does not report a batch the broker refused as sent, and goes on with the next', async () => {
+    let refused = 0;
+    const reported: string[][] = [];
+    const errors: string[] = [];
+    const nc = { publish: (subject: string) => void (subject.endsWith('.denied') && refused++), flush: () => Promise.resolve() };
+    const log = { warn() {}, info() {}, error: (_o: unknown, m: string) => void errors.push(m) } as unknown as Logger;
+    const notices = new PendingNotices(() => nc, () => log, 5, (m) => void reported.push(m.map((x) => x.id)), () => refused);
+    notices.add({ subject: 'complaints.alerts.t.denied', data: 'a', id: 'a' });
+    notices.take().release();
+    await vi.waitFor(() => expect(errors).toHaveLength(1));
+    notices.add(message('b'));
+    notices.take().release();
+    await vi.waitFor(() => expect(reported).toEqual([['b']]));
+    expect(errors[0]).toMatch(/refused by the broker \(permissions\): not marked sent/);
+  });
 });

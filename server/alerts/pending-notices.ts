@@ -41,6 +41,8 @@ export class PendingNotices {
     private readonly retryMs = NOTICE_RETRY_MS,
     /** told of each batch the broker has taken (its flush answered) */
     private readonly onSent: (messages: readonly GatewayMessage[]) => void = () => {},
+    /** how many notices the broker has refused so far (monitor-health.ts notePermissionRefusal) */
+    private readonly refusals: () => number = () => 0,
   ) {}
 
   add(message: GatewayMessage): void {
@@ -86,16 +88,20 @@ export class PendingNotices {
     const nc = this.connection();
     if (!nc) return this.keep({ unsent: this.unsent.length }, 'alert changes kept, not sent on NATS yet: counting lease unconfirmed; sent once it is');
     const messages = this.unsent.splice(0);
+    const refusedBefore = this.refusals();
     for (const m of messages) publishGatewayMessage(nc, m, this.log());
     this.flushing = true;
     this.inFlight = nc.flush().then(
-      () => {
+      // a turn later: the broker's refusal came before its PONG, but reaches the count through the status stream
+      () => new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
         this.flushing = false;
         if (this.keeping) this.log().info({ sent: messages.length }, 'kept alert changes sent on NATS');
         this.keeping = false;
-        this.onSent(messages);
+        // refused for want of permission: sending again now would be refused again; the outbox keeps them for the next start
+        if (this.refusals() === refusedBefore) this.onSent(messages);
+        else this.log().error({ notices: messages.length }, 'alert notices refused by the broker (permissions): not marked sent, the next start sends them again');
         this.send();
-      },
+      }),
       (err: Error) => {
         this.flushing = false;
         this.unsent = messages.concat(this.unsent); // ahead of later ones, in their order

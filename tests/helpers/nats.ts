@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
@@ -7,7 +7,9 @@ import { freePort, startLocalNats, stopChild, type LocalNats } from '../../serve
 
 // A real nats-server per test file, on a free port and its own store, that a test can kill and
 // start again on the same port and store. With `auth`, the broker asks for a user and password
-// (as a secured deployment's does), and `connect()` gives them.
+// (as a secured deployment's does), and `connect()` gives them. With `config`, the broker reads
+// that configuration file text (users and their permissions, say); `configure()` rewrites it for
+// the next start.
 
 export interface TestNats {
   url: string;
@@ -22,13 +24,17 @@ export interface TestNats {
   resume(): void;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** rewrites the configuration file (with `config`), read at the next start */
+  configure(text: string): void;
   cleanup(): Promise<void>;
 }
 
-export async function startTestNats(opts: { auth?: { user: string; password: string } } = {}): Promise<TestNats> {
+export async function startTestNats(opts: { auth?: { user: string; password: string }; config?: string } = {}): Promise<TestNats> {
   const storeDir = mkdtempSync(join(tmpdir(), 'cewm-nats-'));
   const port = await freePort();
-  const extraArgs = opts.auth ? ['--user', opts.auth.user, '--pass', opts.auth.password] : [];
+  const configFile = join(storeDir, 'test-nats.conf');
+  if (opts.config !== undefined) writeFileSync(configFile, opts.config);
+  const extraArgs = [...(opts.auth ? ['--user', opts.auth.user, '--pass', opts.auth.password] : []), ...(opts.config !== undefined ? ['-c', configFile] : [])];
   const credentials = opts.auth ? { user: opts.auth.user, pass: opts.auth.password } : {};
   let server: LocalNats | undefined = await startLocalNats({ storeDir, port, extraArgs });
   const t: TestNats = {
@@ -49,6 +55,7 @@ export async function startTestNats(opts: { auth?: { user: string; password: str
       await server?.stop();
       server = undefined;
     },
+    configure: (text) => writeFileSync(configFile, text),
     cleanup: async () => {
       await t.stop();
       rmSync(storeDir, { recursive: true, force: true });

@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { join } from 'node:path';
+import type { TicketEvent } from '../../pipelines/model.ts';
+import { ensureStream } from '../../pipelines/sources/jetstream.ts';
+import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
+import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { until } from './support.ts';
+
+// A bank's NATS users have permissions, and the monitor's may lack publish on the gateways'
+// subjects (a typo in `complaints.alerts.>`). Core NATS refuses such a publish only with an
+// error on the connection: the flush still answers. The monitor said ok, marked the notices sent
+// and no one on call heard of any alert. Now health is degraded and names the subject, the
+// notices are not marked sent, and the start after the permission is fixed sends them.
+
+const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
+const MONITOR = { user: 'monitor', password: 'monitor-secret-0123' };
+const GATEWAY = { user: 'gateway', password: 'gateway-secret-0123' };
+const users = (monitorPermissions: string) => `authorization {
+  users = [
+    { user: "${MONITOR.user}", password: "${MONITOR.password}"${monitorPermissions} }
+    { user: "${GATEWAY.user}", password: "${GATEWAY.password}" }
+  ]
+}
+`;
+/** what docs/OPERATIONS.md says the monitor's user needs, without the notices' subjects */
+const granted = (notices: string) =>
+  `, permissions: { publish: { allow: ["$JS.API.>", "$JS.ACK.>", "complaints.monitor.lease.>"${notices}] }, subscribe: { allow: ["_INBOX.>"] } }`;
+const DENIED = granted('');
+
+let nats: TestNats;
+let nc: NatsConnection;
+let monitor: MonitorProcess;
+const notices: Array<{ id: string; noticeId: string }> = [];
+const monitorEnv = () => ({ NATS_URL: nats.url, NATS_USER: MONITOR.user, NATS_PASSWORD: MONITOR.password, PLAN, BATCH_MS: '20' });
+
+const newCase: TicketEvent = {
+  eventId: 'perm-1', ticketId: 'PERM-1', kind: 'first_contact', outcome: 'not_agreed', occurredAt: '2025-05-06T10:00:00+08:00',
+  branch: 'SH', complaintType: 'insurance_dispute', customerId: 'permc1',
+} as TicketEvent;
+
+beforeAll(async () => {
+  nats = await startTestNats({ config: users(DENIED) });
+  nc = await connect({ servers: nats.url, user: GATEWAY.user, pass: GATEWAY.password, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+  await ensureStream(await jetstreamManager(nc));
+  const sub = nc.subscribe('complaints.alerts.>');
+  void (async () => {
+    for await (const m of sub) notices.push(m.json());
+  })();
+  monitor = await startMonitor(monitorEnv());
+}, 90_000);
+
+afterAll(async () => {
+  await monitor?.kill();
+  await nc?.close();
+  await nats?.cleanup();
+});
+
+describe('faults - the monitor may not publish alert notices', () => {
+  it('says so in health, keeps the notices unsent, and sends them at the start after the permission is given', async () => {
+    await jetstream(nc).publish('complaints.tickets.SH', JSON.stringify(newCase), { msgID: newCase.eventId });
+    const health = await until('health degraded by the refused notice', async () => {
+      const { body } = await getJson(monitor, '/api/health');
+      return body.status === 'degraded' && body;
+    });
+    expect(health.reasons).toEqual([expect.stringContaining('no permission to publish on complaints.alerts.insurance_dispute.SH')]);
+    const { body } = await getJson(monitor, '/api/alerts?kind=case');
+    expect(body.alerts.map((a: { id: string }) => a.id)).toContain('case.PERM-1');
+    await until('the refusal logged', () => monitor.output().includes('not marked sent, the next start sends them again'));
+    expect(notices).toEqual([]);
+
+    await monitor.kill();
+    await nats.stop();
+    nats.configure(users(granted(', "complaints.alerts.>"'))); // the operator gives the monitor its permission
+    await nats.start();
+    await until('the gateway connected again', () => nc.flush().then(() => true), 30_000);
+    monitor = await startMonitor({ ...monitorEnv(), DATA_DIR: monitor.dataDir });
+    await until('the kept notice sent', () => notices.some((n) => n.id === 'case.PERM-1'), 30_000);
+    expect(monitor.output()).toContain('alert notices an earlier run wrote and never sent on NATS: sending them now');
+    const after = await until('health ok', async () => {
+      const { body } = await getJson(monitor, '/api/health');
+      return body.status === 'ok' && body;
+    });
+    expect(after.reasons).toBeUndefined();
+    // the documented permissions are enough: nothing else was refused, before or after
+    expect(monitor.output()).not.toMatch(/the broker refused a (publish|subscription)/);
+  }, 180_000);
+});
