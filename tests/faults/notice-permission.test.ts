@@ -69,6 +69,8 @@ describe('faults - the monitor may not publish alert notices', () => {
     const { body } = await getJson(monitor, '/api/alerts?kind=case');
     expect(body.alerts.map((a: { id: string }) => a.id)).toContain('case.PERM-1');
     await until('the refusal logged', () => monitor.output().includes('not marked sent, the next start sends them again'));
+    const metrics = await (await fetch(`${monitor.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^AlertNoticesRefused_total [1-9]/m);
     expect(notices).toEqual([]);
 
     await monitor.kill();
