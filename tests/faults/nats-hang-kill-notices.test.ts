@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { join } from 'node:path';
-import type { TicketEvent } from '../../pipelines/model.ts';
 import { ensureStream } from '../../pipelines/sources/jetstream.ts';
 import { LEASE_TTL_MS } from '../../server/lease.ts';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { casesArriving, storedNotices } from './notice-support.ts';
 import { until } from './support.ts';
 
 // Verify AD N1: a broker that hangs past the counting lease's lifetime, and is then killed and
@@ -24,59 +24,8 @@ let nats: TestNats;
 let nc: NatsConnection;
 let monitor: MonitorProcess;
 
-/** a new case of the plan's strict type: one case alert, one notice */
-const newCase = (n: number): TicketEvent =>
-  ({
-    eventId: `hk-${n}`,
-    ticketId: `HK-${n}`,
-    kind: 'first_contact',
-    outcome: 'not_agreed',
-    occurredAt: '2025-05-06T10:00:00+08:00',
-    branch: ['SH', 'BJ', 'GZ'][n % 3],
-    complaintType: 'insurance_dispute',
-    customerId: `hkc${n}`,
-  }) as TicketEvent;
-
-/** Publishes new cases one after another until stopped; a publish the hung or dead broker does not answer is sent again (same msgID). */
-function casesArriving(js: JetStreamClient) {
-  let stopped = false;
-  let published = 0;
-  const done = (async () => {
-    while (!stopped) {
-      const e = newCase(published + 1);
-      for (;;) {
-        try {
-          await js.publish(`complaints.tickets.${e.branch}`, JSON.stringify(e), { msgID: e.eventId });
-          break;
-        } catch {
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
-      published++;
-      await new Promise((r) => setTimeout(r, 40));
-    }
-  })();
-  return { published: () => published, stop: () => ((stopped = true), done.then(() => published)) };
-}
-
 /** the alert ids the stream's notices name */
-async function notifiedAlerts(): Promise<Set<string>> {
-  const js = jetstream(nc);
-  const consumer = await js.consumers.get(NOTICES); // ordered: reads the stream from its start
-  const info = await (await jetstreamManager(nc)).streams.info(NOTICES);
-  const ids = new Set<string>();
-  for (let read = 0; read < info.state.messages; ) {
-    const batch = await consumer.fetch({ max_messages: 500, expires: 3_000 });
-    let got = 0;
-    for await (const m of batch) {
-      got++;
-      ids.add((m.json() as { id: string }).id);
-    }
-    if (got === 0) break;
-    read += got;
-  }
-  return ids;
-}
+const notifiedAlerts = async () => new Set((await storedNotices(nc, NOTICES)).map((n) => n.id));
 
 beforeAll(async () => {
   nats = await startTestNats();
@@ -96,7 +45,7 @@ afterAll(async () => {
 
 describe('faults - nats-server hangs past the counting lease, then is killed and started again', () => {
   it('every new case alert gets its gateway notice, also those derived as the lease is confirmed again', async () => {
-    const cases = casesArriving(jetstream(nc, { timeout: 3_000 }));
+    const cases = casesArriving(jetstream(nc, { timeout: 3_000 }), 'hk', 40);
     await until('notices flowing', async () => (await notifiedAlerts()).size >= 20);
 
     nats.pause();

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { join } from 'node:path';
-import type { TicketEvent } from '../../pipelines/model.ts';
 import { ensureStream } from '../../pipelines/sources/jetstream.ts';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
 import { startTcpRelay, type TcpRelay } from '../helpers/tcp-relay.ts';
+import { casesArriving, newCase, storedNotices } from './notice-support.ts';
 import { until } from './support.ts';
 
 // A monitor that dies after writing an alert change's audit rows and before the broker took the
@@ -26,48 +26,7 @@ let nc: NatsConnection;
 let relay: TcpRelay;
 let monitor: MonitorProcess;
 
-const newCase = (n: number): TicketEvent =>
-  ({
-    eventId: `ob-${n}`,
-    ticketId: `OB-${n}`,
-    kind: 'first_contact',
-    outcome: 'not_agreed',
-    occurredAt: '2025-05-06T10:00:00+08:00',
-    branch: ['SH', 'BJ', 'GZ'][n % 3],
-    complaintType: 'insurance_dispute',
-    customerId: `obc${n}`,
-  }) as TicketEvent;
-
-function casesArriving(js: JetStreamClient) {
-  let stopped = false;
-  let published = 0;
-  const done = (async () => {
-    while (!stopped) {
-      const e = newCase(published + 1);
-      await js.publish(`complaints.tickets.${e.branch}`, JSON.stringify(e), { msgID: e.eventId });
-      published++;
-      await new Promise((r) => setTimeout(r, 30));
-    }
-  })();
-  return { stop: () => ((stopped = true), done.then(() => published)) };
-}
-
-/** every notice the broker took, in order */
-async function notices(): Promise<Array<{ id: string; noticeId: string }>> {
-  const consumer = await jetstream(nc).consumers.get(NOTICES); // ordered: the stream from its start
-  const info = await (await jetstreamManager(nc)).streams.info(NOTICES);
-  const all: Array<{ id: string; noticeId: string }> = [];
-  while (all.length < info.state.messages) {
-    let got = 0;
-    for await (const m of await consumer.fetch({ max_messages: 500, expires: 3_000 })) {
-      got++;
-      all.push(m.json());
-    }
-    if (got === 0) break;
-  }
-  return all;
-}
-
+const notices = () => storedNotices(nc, NOTICES);
 const notifiedAlerts = async () => new Set((await notices()).map((n) => n.id));
 
 /** the case alerts of this test whose `opened` row is in the store */
@@ -100,7 +59,7 @@ afterAll(async () => {
 
 describe('faults - the monitor dies between its audit rows and the broker taking their notices', () => {
   it('the restart sends the notices of the changes it finds written and never sent', async () => {
-    const cases = casesArriving(jetstream(nc));
+    const cases = casesArriving(jetstream(nc), 'ob', 30);
     await until('notices flowing', async () => (await notifiedAlerts()).size >= 10);
 
     relay.swallow = true;
@@ -139,7 +98,7 @@ describe('faults - the monitor dies between its audit rows and the broker taking
     const js = jetstream(nc);
     const before = await notices();
     const caseWithNotice = async (n: number) => {
-      await js.publish('complaints.tickets.SH', JSON.stringify(newCase(n)), { msgID: `ob-${n}` });
+      await js.publish('complaints.tickets.SH', JSON.stringify(newCase('ob', n)), { msgID: `ob-${n}` });
       await until(`the notice of case OB-${n}`, async () => (await notifiedAlerts()).has(`case.OB-${n}`), 30_000);
     };
     await caseWithNotice(9001);

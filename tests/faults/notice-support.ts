@@ -1,0 +1,62 @@
+import type { NatsConnection } from '@nats-io/nats-core';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import type { TicketEvent } from '../../pipelines/model.ts';
+
+// Shared by the fault tests of gateway notices: new cases of the test plan's strict type (one
+// case alert, one notice each), published one after another, and the gateway's record of what
+// the broker took: a JetStream stream over the notice subjects.
+
+/** a new case of tests/fixtures/plan-2025.yaml's strict type; ids `<prefix>-n`, ticket `<PREFIX>-n` */
+export function newCase(prefix: string, n: number): TicketEvent {
+  return {
+    eventId: `${prefix}-${n}`,
+    ticketId: `${prefix.toUpperCase()}-${n}`,
+    kind: 'first_contact',
+    outcome: 'not_agreed',
+    occurredAt: '2025-05-06T10:00:00+08:00',
+    branch: ['SH', 'BJ', 'GZ'][n % 3],
+    complaintType: 'insurance_dispute',
+    customerId: `${prefix}c${n}`,
+  } as TicketEvent;
+}
+
+/**
+ * Publishes new cases every `gapMs` until stopped; a publish a hung or dead broker does not
+ * answer is sent again (same msgID).
+ */
+export function casesArriving(js: JetStreamClient, prefix: string, gapMs: number) {
+  let stopped = false;
+  let published = 0;
+  const done = (async () => {
+    while (!stopped) {
+      const e = newCase(prefix, published + 1);
+      for (;;) {
+        try {
+          await js.publish(`complaints.tickets.${e.branch}`, JSON.stringify(e), { msgID: e.eventId });
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+      published++;
+      await new Promise((r) => setTimeout(r, gapMs));
+    }
+  })();
+  return { published: () => published, stop: () => ((stopped = true), done.then(() => published)) };
+}
+
+/** every notice the stream holds, in order (an ordered consumer reads it from its start) */
+export async function storedNotices(nc: NatsConnection, stream: string): Promise<Array<{ id: string; noticeId: string }>> {
+  const consumer = await jetstream(nc).consumers.get(stream);
+  const info = await (await jetstreamManager(nc)).streams.info(stream);
+  const all: Array<{ id: string; noticeId: string }> = [];
+  while (all.length < info.state.messages) {
+    let got = 0;
+    for await (const m of await consumer.fetch({ max_messages: 500, expires: 3_000 })) {
+      got++;
+      all.push(m.json());
+    }
+    if (got === 0) break;
+  }
+  return all;
+}
