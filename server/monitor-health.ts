@@ -94,10 +94,16 @@ export function notePermissionRefusal(h: MonitorHealth, err: Pick<PermissionViol
   );
 }
 
+/** The last refused notice, while it is recent (`nowMs`: the wall clock, as the refusal was stamped). */
+export function recentNoticeRefusal(h: Pick<MonitorHealth, 'noticesRefused'>, nowMs: number): MonitorHealth['noticesRefused'] {
+  const r = h.noticesRefused;
+  return r && nowMs - r.atMs <= NOTICE_REFUSAL_SHOWN_MS ? r : undefined;
+}
+
 /** Health's words for refused notices, while the last refusal is recent. */
 export function noticeRefusalReason(h: Pick<MonitorHealth, 'noticesRefused'>, nowMs: number): string | undefined {
-  const r = h.noticesRefused;
-  if (!r || nowMs - r.atMs > NOTICE_REFUSAL_SHOWN_MS) return undefined;
+  const r = recentNoticeRefusal(h, nowMs);
+  if (!r) return undefined;
   return `alert notices refused by the broker: no permission to publish on ${r.subject} (${r.count} since start; the outbox sends them again at the next start)`;
 }
 

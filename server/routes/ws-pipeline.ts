@@ -4,7 +4,7 @@ import type { Monitor } from '../monitor.ts';
 import { STREAM } from '../../pipelines/sources/jetstream.ts';
 import { lastHourView } from '../dead-letter-window.ts';
 import { brokerStoreProbe, type BrokerStoreJudgement } from '../broker-store.ts';
-import { consumingNow } from '../monitor-health.ts';
+import { consumingNow, recentNoticeRefusal, type MonitorHealth } from '../monitor-health.ts';
 
 /** a broker request of the wall's pipeline probe gives up after this; a live local broker answers in milliseconds */
 export const PROBE_TIMEOUT_MS = 2_000;
@@ -65,7 +65,10 @@ const pipelineView = () => {
     // events from branches the plan does not list: in 全行's figures, in no branch's
     unknownBranches: monitor.uncounted.view().unknownBranches,
     brokerStore: pipeline.broker && { status: pipeline.broker.status, reasons: pipeline.broker.reasons },
+    // the gateways get no notices: the monitoring room must know the people on call hear nothing
+    noticesRefused: refusedView(recentNoticeRefusal(h, Date.now())),
   };
 };
+  const refusedView = (r: MonitorHealth['noticesRefused']) => (r ? { subject: r.subject, at: iso(r.atMs), count: r.count } : null);
   return { probePipeline, pipelineView };
 }

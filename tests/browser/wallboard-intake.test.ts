@@ -76,6 +76,16 @@ describe('wall-board intake', () => {
     await page.waitForSelector('#broker-store[hidden]', { state: 'attached', timeout: 5000 });
   });
 
+  // A monitor whose NATS user may not publish the gateway notices: nobody on call hears of an alert.
+  it('notices refused - the top bar says the people on call get no notices, and why in its title; gone when none are refused', async () => {
+    beat({ lastBatchAt: new Date().toISOString(), noticesRefused: { subject: 'complaints.alerts.auto_loan.GZ', at: new Date().toISOString(), count: 3 } });
+    await page.waitForSelector('#notices-refused:not([hidden])', { timeout: 5000 });
+    expect(await page.locator('#notices-refused').innerText()).toContain('值班人员收不到');
+    expect(await page.locator('#notices-refused').getAttribute('title')).toMatch(/complaints\.alerts\.auto_loan\.GZ（本次启动以来 3 条/);
+    beat({ lastBatchAt: new Date().toISOString(), noticesRefused: null });
+    await page.waitForSelector('#notices-refused[hidden]', { state: 'attached', timeout: 5000 });
+  });
+
   // Audit V F15: the level tile showed three bare coloured numbers over a line counting something
   // else (cells by their level now); each figure now carries its word.
   it('level tile - each figure of the open level alerts says its level, and the tile says it counts alerts', async () => {

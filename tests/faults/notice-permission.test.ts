@@ -7,6 +7,7 @@ import type { TicketEvent } from '../../pipelines/model.ts';
 import { ensureStream } from '../../pipelines/sources/jetstream.ts';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { closeBrowser, launchBrowser, openPage } from '../helpers/browser.ts';
 import { until } from './support.ts';
 
 // A bank's NATS users have permissions, and the monitor's may lack publish on the gateways'
@@ -71,6 +72,19 @@ describe('faults - the monitor may not publish alert notices', () => {
     await until('the refusal logged', () => monitor.output().includes('not marked sent, the next start sends them again'));
     const metrics = await (await fetch(`${monitor.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/^AlertNoticesRefused_total [1-9]/m);
+    // the monitoring room and the supervisors see it: the people on call hear of nothing meanwhile
+    const browser = await launchBrowser();
+    try {
+      const wall = (await openPage(browser, `${monitor.baseUrl}/`)).page;
+      await wall.waitForSelector('#notices-refused:not([hidden])', { timeout: 15_000 });
+      expect(await wall.locator('#notices-refused').innerText()).toContain('告警通知被 NATS 拒发');
+      expect(await wall.locator('#notices-refused').getAttribute('title')).toContain('complaints.alerts.insurance_dispute.SH');
+      const console = (await openPage(browser, `${monitor.baseUrl}/console/`)).page;
+      await console.waitForSelector('#notice-banner:not([hidden])', { timeout: 15_000 });
+      expect(await console.locator('#notice-banner').innerText()).toContain('NATS 拒绝发布 complaints.alerts.insurance_dispute.SH');
+    } finally {
+      await closeBrowser(browser);
+    }
     expect(notices).toEqual([]);
 
     await monitor.kill();

@@ -233,6 +233,13 @@ api('/api/me').then((r) => {
 }).catch((err) => { $('conn').textContent = err.message; }); // no actions offered without an answer
 
 let lastBatchAt; // the pipeline's last stored batch, as the last heartbeat said
+/** Gateway notices the broker refuses: the people on call hear of nothing until an operator acts. */
+function showNoticeRefusal(r) {
+  const b = $('notice-banner');
+  b.hidden = !r;
+  const text = r ? `告警通知发不出：NATS 拒绝发布 ${r.subject}（权限，已 ${r.count} 条），值班人员收不到短信/企业微信，请电话通知并联系运维 · Alert notices refused by NATS: on-call staff get none` : '';
+  if (b.textContent !== text) b.textContent = text;
+}
 function connect() {
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${withToken('/ws?view=console')}`);
   ws.onopen = () => { $('conn').dataset.state = 'live'; $('conn').textContent = '实时 live'; };
@@ -243,6 +250,7 @@ function connect() {
       usePlan(msg.plan);
       liveMarks.sawSnapshot();
       lastBatchAt = msg.pipeline?.lastBatchAt ?? null;
+      showNoticeRefusal(msg.pipeline?.noticesRefused);
       alerts.clear();
       for (const a of msg.alerts ?? []) upsert(a, false);
       screensFromSnapshot(msg.screens);
@@ -253,6 +261,7 @@ function connect() {
       const batch = msg.pipeline?.lastBatchAt;
       if (batch && batch !== lastBatchAt && lastBatchAt !== undefined) reviewCount.soon();
       lastBatchAt = batch ?? null;
+      showNoticeRefusal(msg.pipeline?.noticesRefused);
     } else if (msg.type === 'screen') {
       applyScreen(msg);
       renderScreens($('screens'));

@@ -45,6 +45,12 @@ export function renderDataNotes(state, T, opts) {
   hide(store, !degraded);
   setText(store, degraded ? T.brokerStoreDegraded : '');
   if (store.title !== (degraded ? (p.brokerStore.reasons ?? []).join('; ') : '')) store.title = degraded ? (p.brokerStore.reasons ?? []).join('; ') : '';
+  const refused = $('notices-refused');
+  const r = p?.noticesRefused;
+  hide(refused, !r);
+  setText(refused, r ? T.noticesRefused : '');
+  const refusedTitle = r ? T.noticesRefusedTitle(r.subject, r.count, dateTime(r.at, state.timezone)) : '';
+  if (refused.title !== refusedTitle) refused.title = refusedTitle;
   const code = /** @type {HTMLElement|null} */ (document.querySelector('#grid thead th.scope.all .scope-code'));
   if (!code) return;
   const unknown = p?.unknownBranches?.events ?? 0;
