@@ -92,13 +92,16 @@ export function gatewayMessage(
   return { subject: `complaints.alerts.${record.complaintType}.${record.scope}`, data: JSON.stringify({ ...view, noticeId: id, change, notice }), id };
 }
 
-export function publishGatewayMessage(nc: Pick<NatsConnection, 'publish'>, m: GatewayMessage, log: Logger): void {
+/** false when the client refused it (larger than the broker's max_payload, a closed connection) */
+export function publishGatewayMessage(nc: Pick<NatsConnection, 'publish'>, m: GatewayMessage, log: Logger): boolean {
   try {
     const h = headers();
     h.set('Nats-Msg-Id', m.id);
     nc.publish(m.subject, m.data, { headers: h });
+    return true;
   } catch (err) {
-    log.warn({ err: (err as Error).message }, 'alert publish on NATS failed');
+    log.warn({ err: (err as Error).message, noticeId: m.id, subject: m.subject }, 'alert publish on NATS failed');
+    return false;
   }
 }
 

@@ -120,4 +120,19 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
     await vi.waitFor(() => expect(reported).toEqual([['b']]));
     expect(errors[0]).toMatch(/refused by the broker \(permissions\): not marked sent/);
   });
+
+  it('does not report a notice the client refused to publish (larger than the broker takes) as sent', async () => {
+    const reported: string[][] = [];
+    const nc = {
+      publish: (_s: string, data?: unknown) => {
+        if (String(data).length > 10) throw new Error('MAX_PAYLOAD_EXCEEDED');
+      },
+      flush: () => Promise.resolve(),
+    };
+    const notices = new PendingNotices(() => nc, () => ({ warn() {}, info() {}, error() {} }) as unknown as Logger, 5, (m) => void reported.push(m.map((x) => x.id)));
+    notices.add({ subject: 'complaints.alerts.t.x', data: 'x'.repeat(20), id: 'big' });
+    notices.add(message('small'));
+    notices.take().release();
+    await vi.waitFor(() => expect(reported).toEqual([['small']]));
+  });
 });

@@ -89,7 +89,8 @@ export class PendingNotices {
     if (!nc) return this.keep({ unsent: this.unsent.length }, 'alert changes kept, not sent on NATS yet: counting lease unconfirmed; sent once it is');
     const messages = this.unsent.splice(0);
     const refusedBefore = this.refusals();
-    for (const m of messages) publishGatewayMessage(nc, m, this.log());
+    // one the client refused outright is not sent, whatever the flush says: the outbox keeps it for the next start
+    const published = messages.filter((m) => publishGatewayMessage(nc, m, this.log()));
     this.flushing = true;
     this.inFlight = nc.flush().then(
       // a turn later: the broker's refusal came before its PONG, but reaches the count through the status stream
@@ -98,7 +99,7 @@ export class PendingNotices {
         if (this.keeping) this.log().info({ sent: messages.length }, 'kept alert changes sent on NATS');
         this.keeping = false;
         // refused for want of permission: sending again now would be refused again; the outbox keeps them for the next start
-        if (this.refusals() === refusedBefore) this.onSent(messages);
+        if (this.refusals() === refusedBefore) this.onSent(published);
         else this.log().error({ notices: messages.length }, 'alert notices refused by the broker (permissions): not marked sent, the next start sends them again');
         this.send();
       }),
