@@ -17,6 +17,7 @@ import {
   type Key,
   type Step,
 } from '../../pipelines/rules/index.ts';
+import { rosterSteps, withPlanRoster } from '../../pipelines/rules/ladder-roster.ts';
 import type { CounterChange, Logger, Monitor } from '../monitor.ts';
 import { loadCaseEvents, loadRecords, loadTicketEvents, logRow, type LogRow } from './store.ts';
 import { alertView, shownChange, stampCredential, type Credential } from './view.ts';
@@ -73,7 +74,8 @@ export class AlertEngine {
     // Subscribe before reading the store: no batch falls between the two (both idempotent).
     engine.sub = monitor.changes.subscribe((c) => (engine.ready ? engine.onChange(c) : engine.pending.push(c)));
     const { plan, clickhouse } = monitor;
-    for (const r of await loadRecords(clickhouse, plan.year)) engine.remember(r);
+    // snapshots name who was on call under the plan of their day; the plan in force names them now
+    for (const r of await loadRecords(clickhouse, plan.year)) engine.remember(withPlanRoster(r, engine.cfg.onCall));
     engine.book.apply(await loadCaseEvents(clickhouse, [...engine.strictTypes()]));
     monitor.snapshotAlerts = () => engine.list('open');
     monitor.alertFacts = () => engine.openFacts();
@@ -135,7 +137,8 @@ export class AlertEngine {
   }
 
   /**
-   * The plan changed at runtime (server/routes/plan.ts): its `alerts:` settings apply from now;
+   * The plan changed at runtime (server/routes/plan.ts): its `alerts:` settings apply from now,
+   * its ladder's people to the alerts already on the ladder too (shown at once, no history line);
    * every key of the new plan, every open alert and every ticket in the book is derived again
    * (a type or branch the plan dropped withdraws its alerts); and the tickets of types that
    * became strict are read back, so their cases open as a start on the new plan would open them.
@@ -145,6 +148,7 @@ export class AlertEngine {
     this.cfg = resolveAlertConfig(plan.plan.alerts);
     const before = this.strictAtPlan;
     this.strictAtPlan = this.strictTypes();
+    this.commit(rosterSteps(this.records.values(), this.cfg.onCall));
     const cause = { retroactive: true, reason: 'plan changed' };
     this.evaluate(withOpenLevelKeys(this.records.values(), allKeys(plan)), withOpenCaseTickets(this.records.values(), this.book.ticketIds()), cause);
     const newlyStrict = [...this.strictAtPlan].filter((t) => !before.has(t));
