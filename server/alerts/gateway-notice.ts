@@ -25,6 +25,10 @@ export function noticeId(alertId: string, entryIds: readonly string[]): string {
   return createHash('sha256').update([alertId, ...[...entryIds].sort()].join('\n'), 'utf8').digest('hex').slice(0, 32);
 }
 
+/** The lines announced; an assignment's or a 消保提示书's `to` beside them: whom the gateway tells besides the people on call. */
+const changeOf = (entries: readonly HistoryEntry[]) =>
+  entries.map((e) => ({ id: e.id, what: e.what, at: e.atMs, by: e.by ?? null, ...(typeof e.detail?.to === 'string' ? { to: e.detail.to } : {}) }));
+
 /** The gateways' message of one alert change, on `complaints.alerts.<type>.<scope>` (core NATS). */
 /** A gateway message, made as the change is made (its figures are the change's), sent later. */
 export interface GatewayMessage { subject: string; data: string; id: string }
@@ -38,7 +42,7 @@ export function gatewayMessage(
 ): GatewayMessage {
   const row = record.kind === 'case' ? undefined : monitor.index.rows(nowMs, { type: record.complaintType, scope: record.scope })[0];
   const notice = gatewayNotice(view, entries, monitor.plan, row);
-  const change = entries.map((e) => ({ id: e.id, what: e.what, at: e.atMs, by: e.by ?? null }));
+  const change = changeOf(entries);
   const id = noticeId(record.id, entries.map((e) => e.id));
   return { subject: `complaints.alerts.${record.complaintType}.${record.scope}`, data: JSON.stringify({ ...view, noticeId: id, change, notice }), id };
 }
@@ -70,7 +74,7 @@ export function gatewayMessages(
   const text = `${title}：已更正${reason ? `（${causeZh(reason)}）` : ''}，转至${to}；此后的通知发往该处。`;
   const notice = { title, text, typeName: typeName(plan, was.complaintType), scopeName: branchName(plan, was.scope) };
   const id = noticeId(record.id, [...entries.map((e) => e.id), `copy for ${subject}`]);
-  const change = entries.map((e) => ({ id: e.id, what: e.what, at: e.atMs, by: e.by ?? null }));
+  const change = changeOf(entries);
   return [first, { subject, data: JSON.stringify({ ...view, noticeId: id, copyOf: first.id, change, notice }), id }];
 }
 

@@ -74,6 +74,10 @@ describe('F5: people\'s actions say who acted; the ladder, a level rise and a ti
     expect(textOf(assigned.record, assigned.entries, row(11, 9.1))).toContain('；已指派：广州分行消保专员陈某（王主管）；');
     const sent = act(criticalAlert(), { type: 'notice', by: '王主管', to: '广州分行', text: '请三日内回访' });
     expect(textOf(sent.record, sent.entries, row(11, 9.1))).toContain('；已发消保提示书：广州分行（王主管）；');
+    // D1: whom a gateway tells besides the people on call is in the message's change[], not only in the history
+    const monitor = { plan, index: { rows: () => [row(11, 9.1)] } } as unknown as Parameters<typeof gatewayMessages>[0];
+    const [m] = gatewayMessages(monitor, alertView(sent.record, tz), sent.entries, sent.record, NOW);
+    expect(JSON.parse(m!.data).change).toEqual([{ id: sent.entries[0]!.id, what: 'notice', at: NOW, by: '王主管', to: '广州分行' }]);
   });
 
   it('a person\'s escalation names them and carries the note; the ladder\'s own step reads otherwise', () => {
