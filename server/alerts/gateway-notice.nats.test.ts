@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AckPolicy, DeliverPolicy, DiscardPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type ConsumerConfig, type StreamConfig } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { CounterRow } from '../../pipelines/model.ts';
 import { loadPlanFile } from '../../pipelines/plan/index.ts';
@@ -28,7 +29,15 @@ const log = { warn: () => {} } as unknown as Parameters<typeof sendToGateways>[6
 const opened: HistoryEntry = { id: 'case.T-9/opened/1741053600000', atMs: 1_741_053_600_000, what: 'opened', level: 'watch' };
 const escalated: HistoryEntry = { id: 'case.T-9/oncall/1/0/1741054500000', atMs: 1_741_054_500_000, what: 'escalated', by: 'on-call policy' };
 
-const DAY_NS = 86_400_000_000_000;
+const STREAM = 'ALERT_NOTICES';
+
+/** The two JSON blocks of docs/ALERTS.md's "Writing a gateway": the stream, then the consumer. */
+function gatewayConfigFromDocs(): [Record<string, unknown>, Record<string, unknown>] {
+  const doc = readFileSync(join(import.meta.dirname, '../../docs/ALERTS.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## Writing a gateway'), doc.indexOf('## Access'));
+  const blocks = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]!) as Record<string, unknown>);
+  return [blocks[0]!, blocks[1]!];
+}
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -37,12 +46,11 @@ beforeAll(async () => {
   nats = await startTestNats();
   nc = await nats.connect();
   const jsm = await jetstreamManager(nc);
-  // docs/ALERTS.md "Writing a gateway": the stream and the durable consumer, as given there
-  await jsm.streams.add({
-    name: 'GATEWAY', subjects: ['complaints.alerts.>'], storage: StorageType.File, retention: RetentionPolicy.Limits, discard: DiscardPolicy.Old,
-    max_age: 7 * DAY_NS, duplicate_window: DAY_NS,
-  });
-  await jsm.consumers.add('GATEWAY', { durable_name: 'sms-gateway', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_deliver: -1, ack_wait: 30_000_000_000 });
+  // docs/ALERTS.md "Writing a gateway": the stream and the durable consumer, as written there
+  const [stream, consumer] = gatewayConfigFromDocs();
+  expect(stream).toMatchObject({ name: STREAM, subjects: ['complaints.alerts.>'], duplicate_window: 86_400_000_000_000 });
+  await jsm.streams.add(stream as Partial<StreamConfig> & { name: string });
+  await jsm.consumers.add(STREAM, consumer as Partial<ConsumerConfig>);
 }, 60_000);
 
 afterAll(async () => {
@@ -58,9 +66,9 @@ describe('gateway notices on a real broker', () => {
     // the stream takes messages in order: once this acknowledged one is in, the notices are too
     await jetstream(nc).publish('complaints.alerts.marker.ALL', 'marker');
     const jsm = await jetstreamManager(nc);
-    const stored = await jsm.streams.getMessage('GATEWAY', { seq: 1 });
+    const stored = await jsm.streams.getMessage(STREAM, { seq: 1 });
     expect(stored?.json<{ change: Array<{ what: string }> }>().change[0]?.what).toBe('opened');
-    expect((await jsm.streams.info('GATEWAY')).state.messages).toBe(3); // opened, escalated, marker
+    expect((await jsm.streams.info(STREAM)).state.messages).toBe(3); // opened, escalated, marker
   });
 
   it('a gateway that was not reading gets, through its durable consumer, what was sent meanwhile; a moved case\'s copy is kept', async () => {
@@ -68,7 +76,7 @@ describe('gateway notices on a real broker', () => {
     const amended: HistoryEntry = { id: 'case.T-9/amended/1741055000000/scope', atMs: 1_741_055_000_000, what: 'amended', reason: 'correction c-9', before: 'scope=BJ-HD', after: 'scope=SH' };
     sendToGateways(nc, monitor, moved, [amended], { ...record, scope: 'SH' }, 0, log);
     await jetstream(nc).publish('complaints.alerts.marker.ALL', 'marker 2');
-    const consumer = await jetstream(nc).consumers.get('GATEWAY', 'sms-gateway');
+    const consumer = await jetstream(nc).consumers.get(STREAM, 'sms-gateway');
     const read: Array<{ subject: string; body: string }> = [];
     while (read.length < 6) {
       const m = await consumer.next({ expires: 5_000 });

@@ -8,7 +8,8 @@ import { alertView } from './view.ts';
 
 // Audit AF (the people on call, through a gateway built from the docs): the ready-made texts.
 // The lines are made by the rules themselves (lifecycle.ts), so the texts are tested against the
-// lines the engine really sends, their ids, reasons and `amended` quotes included.
+// lines the engine really sends, their ids, reasons and `amended` quotes included. F8 (a case moved
+// by a correction): gateway-notice.moved.test.ts.
 
 const plan = loadPlanFile(join(import.meta.dirname, '../../tests/fixtures/plan-2025.yaml'));
 const tz = plan.timezone;
@@ -140,41 +141,5 @@ describe('F7: role entries of the ladder are named as the console names them', (
     expect(textOf(opened.record, opened.entries)).toMatch(/；现呼叫值班第1级：全体主管。$/);
     const step = escalationDue(opened.record, T + 15 * 60_000, roles.onCall)!;
     expect(textOf(step.record, step.entries)).toMatch(/；现呼叫值班第2级：全体管理员。$/);
-  });
-});
-
-describe('F8: a case moved by a correction says where it came from, and the branch it left is told', () => {
-  const CASE = 'case.AF-T6';
-  const caseAt = (scope: string, history: HistoryEntry[]): DerivedAlert =>
-    ({ id: CASE, kind: 'case', complaintType: 'insurance_dispute', scope, level: 'watch', openedAtMs: T, ticketId: 'AF-T6', urgency: 'new', history });
-  const opened: HistoryEntry = { id: `${CASE}/opened/${T}`, atMs: T, what: 'opened', level: 'watch', detail: { eventId: 'e-1' } };
-  const corrected: HistoryEntry = { id: `${CASE}/corrected/${NOW}/c-9`, atMs: NOW, what: 'corrected', detail: { eventId: 'c-9', complaintType: 'insurance_dispute', branch: 'BJ-HD' } };
-  const before = mergeDerived(undefined, caseAt('SH', [opened]), T, cause('events'), cfg).record;
-  const moved = mergeDerived(before, caseAt('BJ-HD', [opened, corrected]), NOW, cause('correction c-9'), cfg);
-  const monitor = { plan, index: { rows: () => [] } } as unknown as Parameters<typeof gatewayMessages>[0];
-
-  it('the notice on the new branch\'s subject says 自上海分行转入; a copy on the old one says where it went', () => {
-    const [here, left, ...more] = gatewayMessages(monitor, alertView(moved.record, tz), moved.entries, moved.record, NOW);
-    expect(more).toEqual([]);
-    expect(here!.subject).toBe('complaints.alerts.insurance_dispute.BJ-HD');
-    expect(JSON.parse(here!.data).notice.text).toBe('【消保预警·新案】代理保险争议 · 海淀支行 · 工单 AF-T6：逐笔盯盘，客户首轮沟通未达成一致；已更正（工单更正）：自上海分行转入；现呼叫值班第1级：值班主管、全体主管。');
-    expect(left!.subject).toBe('complaints.alerts.insurance_dispute.SH');
-    const copy = JSON.parse(left!.data);
-    expect(copy.notice).toEqual({
-      title: '【消保预警·已转出】代理保险争议 · 上海分行 · 工单 AF-T6',
-      text: '【消保预警·已转出】代理保险争议 · 上海分行 · 工单 AF-T6：已更正（工单更正），转至海淀支行；此后的通知发往该处。',
-      typeName: '代理保险争议',
-      scopeName: '上海分行',
-    });
-    // its own id (a stream's duplicate window would fold a second message of the same id), naming the first's
-    expect(left!.id).not.toBe(here!.id);
-    expect(copy.noticeId).toBe(left!.id);
-    expect(copy.copyOf).toBe(here!.id);
-    expect(copy.change).toEqual(JSON.parse(here!.data).change);
-  });
-
-  it('a change that moves nothing is one message', () => {
-    const noted = act(moved.record, { type: 'note', by: '王主管', text: '已转交' });
-    expect(gatewayMessages(monitor, alertView(noted.record, tz), noted.entries, noted.record, NOW)).toHaveLength(1);
   });
 });
