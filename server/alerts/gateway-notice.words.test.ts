@@ -85,7 +85,9 @@ describe('F5: people\'s actions say who acted; the ladder, a level rise and a ti
     const byHand = act(criticalAlert(), { type: 'escalate', by: '王主管', note: '超期需负责人介入' });
     expect(textOf(byHand.record, byHand.entries, row(11, 9.1))).toContain('；王主管手动转呼值班第2级：超期需负责人介入；现呼叫值班第2级：消保部负责人、全体管理员。');
     const ladder = escalationDue(criticalAlert(), T + 16 * 60_000, cfg.onCall)!;
-    expect(textOf(ladder.record, ladder.entries, row(11, 9.1))).toContain('；超时未确认，转呼下一级值班；现呼叫值班第2级：消保部负责人、全体管理员。');
+    expect(textOf(ladder.record, ladder.entries, row(11, 9.1))).toContain('；超时未确认；现呼叫值班第2级：消保部负责人、全体管理员。');
+    const again = escalationDue(ladder.record, T + 46 * 60_000, cfg.onCall)!;
+    expect(textOf(again.record, again.entries)).toMatch(/：超时未确认，从第1级重新呼叫；现呼叫值班第1级：值班主管、全体主管。$/);
   });
 
   it('升级 is said of nothing: a rise is 级别升至…, a ticket\'s ladder 工单提交…, a new breach just 新预警', () => {

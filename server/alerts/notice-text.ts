@@ -9,7 +9,7 @@ import { ACK_REASON_ZH, LADDER_ZH, LEVEL_ZH, ROLE_ZH, URGENCY_ZH } from '../word
 // - the title says what the alert is now: an ended one says how it ended (已解除, 已撤销, 已办结),
 //   never the alarm word of the level it once reached beside figures that say otherwise;
 // - 升级 is not used: a level rise is 级别升至…, the on-call ladder calls (呼叫) the people of a
-//   step, and a complaint's own ladder is 工单提交…;
+//   step (超时未确认；现呼叫值班第2级：…), and a complaint's own ladder is 工单提交…;
 // - a person's action says who acted; once acknowledged the text says the calls stopped;
 // - a line shown before and now revised (same id, quoted by the change's `amended` line) is said
 //   by that `amended` line (已更正, why, where from), not again as what it first announced.
@@ -127,7 +127,7 @@ function happened(view: AlertView, change: readonly Announced[], plan: CompiledP
 }
 
 function lineWords(view: AlertView, e: Announced, plan: CompiledPlan): string {
-  const d = (e.detail ?? {}) as { to?: unknown; text?: unknown; note?: unknown; escalation?: unknown; onCallLevel?: unknown };
+  const d = (e.detail ?? {}) as { to?: unknown; text?: unknown; note?: unknown; escalation?: unknown; onCallLevel?: unknown; round?: unknown };
   const by = e.by;
   const person = by !== undefined && by !== ON_CALL_POLICY;
   switch (e.what) {
@@ -136,8 +136,10 @@ function lineWords(view: AlertView, e: Announced, plan: CompiledPlan): string {
     case 'note': return `备注${whoSaid(by)}${noteText(d.text) ? `：${noteText(d.text)}` : ''}`;
     case 'assign': return `已指派${typeof d.to === 'string' ? `：${d.to}` : ''}${whoSaid(by)}`;
     case 'notice': return `已发消保提示书${typeof d.to === 'string' ? `：${d.to}` : ''}${whoSaid(by)}`;
+    // the ladder's step: the level it calls is the text's end (现呼叫值班第2级：…)
     case 'escalated':
-      return person ? `${by}手动转呼值班第${String(d.onCallLevel ?? view.onCall.level)}级${noteText(d.note) ? `：${noteText(d.note)}` : ''}` : '超时未确认，转呼下一级值班';
+      if (person) return `${by}手动转呼值班第${String(d.onCallLevel ?? view.onCall.level)}级${noteText(d.note) ? `：${noteText(d.note)}` : ''}`;
+      return d.onCallLevel === 1 && typeof d.round === 'number' && d.round > 0 ? '超时未确认，从第1级重新呼叫' : '超时未确认';
     case 'reopened':
       if (person) return `人工重开${whoSaid(by, d.note)}`;
       return e.reason?.startsWith('level rose') ? '重新打开（级别上升，此前的确认不再适用）' : '重新打开（工单有新进展）';
