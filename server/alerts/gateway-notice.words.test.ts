@@ -100,6 +100,8 @@ describe('F5: people\'s actions say who acted; the ladder, a level rise and a ti
     ];
     expect(texts[0]).toBe('【消保预警·超标】购车分期 · 广州分行：未达成一致 10 人，为累计管控值 9.1 的 109.9%，年度允许量 10；新预警；现呼叫值班第1级：值班主管、全体主管。');
     expect(texts[1]).toContain('；级别升至严重超标；');
+    const twice = gatewayNotice(alertView(criticalAlert(), tz), [{ what: 'raised', level: 'breach' }, { what: 'raised', level: 'critical' }], plan).text;
+    expect(twice).toContain('：级别升至严重超标；'); // one rise, the highest, not 升至超标；升至严重超标
     expect(texts[2]).toContain('；工单提交管理层；');
     for (const t of texts) expect(t).not.toContain('升级');
   });

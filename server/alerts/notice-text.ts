@@ -108,6 +108,8 @@ function facts(view: AlertView, row?: CounterRow): string {
   return [level, counts].filter(Boolean).join('；');
 }
 
+const rank = (l: string | undefined) => (l ? (LEVEL_RANK as Record<string, number>)[l] ?? 0 : 0);
+
 /** An allowance as the wall shows it: one decimal (a branch's share is rarely whole), a whole one bare. */
 const allowance = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
@@ -121,6 +123,7 @@ function happened(view: AlertView, change: readonly Announced[], plan: CompiledP
     if (opens && (e.what === 'raised' || e.what === 'corrected')) return '';
     if (e.what === 'opened') return fresh.some((c) => c.what === 'corrected') ? '新预警（工单经更正后计入）' : '新预警';
     if (e.what === 'corrected' && amends) return ''; // the amended line says what it changed
+    if (e.what === 'raised' && fresh.some((r) => r.what === 'raised' && rank(r.level) > rank(e.level))) return ''; // the highest rise says it
     return lineWords(view, e, plan);
   });
   return [...new Set(words.filter(Boolean))].join('；');
