@@ -7,3 +7,11 @@ export const URGENCY_ZH: Readonly<Record<string, string>> = { new: '新案', sta
 
 /** The steps of a complaint's own escalation ladder (the ticket's `escalated` events), as the wall says them. */
 export const LADDER_ZH: Readonly<Record<string, string>> = { case_meeting: '案例会', mediation: '三方调解', management: '管理层' };
+
+/** Everyone of a role, as the console names an on-call ladder's `role:` entries (web/console/words.js). */
+export const ROLE_ZH: Readonly<Record<string, string>> = { 'role:supervisor': '全体主管', 'role:admin': '全体管理员', 'role:viewer': '全体查看人' };
+
+/** The default acknowledgement reasons, as the console offers them; a plan's other codes are said as they are. */
+export const ACK_REASON_ZH: Readonly<Record<string, string>> = {
+  unspecified: '未说明', investigating: '调查中', contacting_customer: '联系客户中', case_meeting: '提交案例会', known_cause: '原因已查明', false_positive: '误报',
+};

@@ -25,7 +25,7 @@ describe('gatewayNotice', () => {
     const n = gatewayNotice(view({}), [{ what: 'escalated' }], plan, row);
     expect(n).toEqual({
       title: '【消保预警·严重超标】购车分期 · 广州分行',
-      text: '【消保预警·严重超标】购车分期 · 广州分行：未达成一致 11 人，累计管控值 9.1（120.9%），年度允许量 10；升级值班；值班第2级：消保部负责人。',
+      text: '【消保预警·严重超标】购车分期 · 广州分行：未达成一致 11 人，为累计管控值 9.1 的 120.9%，年度允许量 10；超时未确认；现呼叫值班第2级：消保部负责人、全体管理员。',
       typeName: '购车分期',
       scopeName: '广州分行',
     });
@@ -34,19 +34,19 @@ describe('gatewayNotice', () => {
   it('words a case with its ticket, the bank as 全行, and a resolved alert without the on-call line', () => {
     const c = gatewayNotice(view({ kind: 'case', id: 'case.T-9', complaintType: 'insurance_dispute', scope: 'BJ-HD', level: 'watch', ticketId: 'T-9', onCall: { level: 1, round: 0, since: '', notify: ['role:supervisor'] } }), [{ what: 'opened' }], plan);
     // a case is labelled by its urgency, as on the wall and the console, not by allowance words
-    expect(c.text).toBe('【消保预警·新案】代理保险争议 · 海淀支行 · 工单 T-9：逐笔盯盘，客户首次接触未达成一致；新预警；值班第1级。');
+    expect(c.text).toBe('【消保预警·新案】代理保险争议 · 海淀支行 · 工单 T-9：逐笔盯盘，客户首轮沟通未达成一致；新预警；现呼叫值班第1级：全体主管。');
     const overdue = gatewayNotice(view({ kind: 'case', complaintType: 'insurance_dispute', scope: 'BJ-HD', ticketId: 'T-9', level: 'critical', urgency: 'overdue' }), [{ what: 'overdue' }], plan);
     expect(overdue.title).toBe('【消保预警·超期】代理保险争议 · 海淀支行 · 工单 T-9');
     const up = gatewayNotice(view({ kind: 'case', scope: 'BJ-HD', ticketId: 'T-9' }), [{ what: 'case-escalated', detail: { escalation: 'mediation' } }], plan);
-    expect(up.text).toContain('；案件升级：三方调解；');
-    const all = gatewayNotice(view({ scope: 'ALL', status: 'resolved' }), [{ what: 'resolved' }, { what: 'resolved' }], plan, { ...row, scope: 'ALL', ratio: null });
-    expect(all.text).toBe('【消保预警·严重超标】购车分期 · 全行：未达成一致 11 人，累计管控值 9.1，年度允许量 10；已解除。');
+    expect(up.text).toContain('；工单提交三方调解；');
+    const all = gatewayNotice(view({ scope: 'ALL', status: 'resolved', resolution: 'recovered' }), [{ what: 'resolved' }, { what: 'resolved' }], plan, { ...row, scope: 'ALL', ratio: null });
+    expect(all.text).toBe('【消保预警·已解除】购车分期 · 全行：最高曾达严重超标；未达成一致 11 人，累计管控值 9.1，年度允许量 10；已恢复正常，解除。');
   });
 
   // Audit T 9: 年度允许量 0.6666666666666666, an English ticket-reopened, and no "to whom"
   it('rounds a branch\'s allowance, words a ticket re-opening, and says to whom a case was assigned or a notice sent', () => {
     const branchRow = { ...row, annualAllowance: 2 / 3, allowanceToDate: 0.6, ratio: 1 / 0.6 };
-    expect(gatewayNotice(view({}), [{ what: 'raised' }], plan, branchRow).text).toContain('，年度允许量 0.7；升级；');
+    expect(gatewayNotice(view({}), [{ what: 'raised', level: 'critical' }], plan, branchRow).text).toContain('，年度允许量 0.7；级别升至严重超标；');
     const reopened = gatewayNotice(view({ kind: 'case', ticketId: 'T-9' }), [{ what: 'ticket-reopened', detail: { eventId: 'e-9' } }], plan);
     expect(reopened.text).toContain('；工单重开；');
     const assigned = gatewayNotice(view({}), [{ what: 'assign', detail: { to: '广州分行消保专员陈某' } }], plan, row);

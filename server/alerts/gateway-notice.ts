@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { headers, type NatsConnection } from '@nats-io/nats-core';
 import type { CounterRow } from '../../pipelines/model.ts';
-import type { CompiledPlan } from '../../pipelines/plan/index.ts';
 import type { AlertRecord, HistoryEntry } from '../../pipelines/rules/index.ts';
 import type { Logger, Monitor } from '../monitor.ts';
 import type { AlertView } from './view.ts';
-import { LADDER_ZH, LEVEL_ZH, URGENCY_ZH } from '../words.ts';
+import { branchName, causeZh, gatewayNotice, movedBy, typeName } from './notice-text.ts';
+
+export { gatewayNotice, type GatewayNotice } from './notice-text.ts';
 
 // What an SMS, WeCom or e-mail gateway on `complaints.alerts.<type>.<scope>` sends to the people
 // on call, ready-made: the plan's names (not codes), the numbers behind a level alert, what just
@@ -19,60 +20,14 @@ import { LADDER_ZH, LEVEL_ZH, URGENCY_ZH } from '../words.ts';
 // as `noticeId` and as the `Nats-Msg-Id` header: a JetStream stream over these subjects folds the
 // second copy within its duplicate window, and any gateway can skip an id it has sent.
 
-const WHAT_ZH: Record<string, string> = {
-  opened: '新预警', raised: '升级', reopened: '重开', escalated: '升级值班', acknowledged: '已确认', note: '备注',
-  notice: '已发消保提示书', assign: '已指派', resolved: '已解除', withdrawn: '已撤销', amended: '已更正', corrected: '已更正',
-  stale: '无进展', overdue: '超期', 'case-escalated': '案件升级', closed: '已办结', recovering: '回落中',
-  'ticket-reopened': '工单重开',
-};
-
-/** What a notice says of one history line: the line's word, and to whom or which step where it has one. */
-type Announced = Pick<HistoryEntry, 'what' | 'detail'>;
-
-/** An allowance as the wall shows it: one decimal (a branch's share is rarely whole), a whole one bare. */
-const allowance = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
-
 /** The same alert and the same lines give the same id, across restarts and monitors. */
 export function noticeId(alertId: string, entryIds: readonly string[]): string {
   return createHash('sha256').update([alertId, ...[...entryIds].sort()].join('\n'), 'utf8').digest('hex').slice(0, 32);
 }
 
-export interface GatewayNotice {
-  /** one line for a subject or an SMS's first words */
-  title: string;
-  /** the whole message, in Chinese, with names */
-  text: string;
-  typeName: string;
-  scopeName: string;
-}
-
-export function gatewayNotice(view: AlertView, change: readonly Announced[], plan: CompiledPlan, row?: CounterRow): GatewayNotice {
-  const typeName = plan.typeByCode.get(view.complaintType)?.name ?? view.complaintType;
-  const scopeName = view.scope === 'ALL' ? '全行' : (plan.plan.branches.find((b) => b.code === view.scope)?.name ?? view.scope);
-  // a case says its urgency, as the wall and the console do: 超标 of a single ticket misread
-  const level = view.kind === 'case' ? (URGENCY_ZH[view.urgency ?? 'new'] ?? '逐笔盯盘') : (LEVEL_ZH[view.level] ?? view.level);
-  const title = `【消保预警·${level}】${typeName} · ${scopeName}${view.ticketId ? ` · 工单 ${view.ticketId}` : ''}`;
-  const facts =
-    view.kind === 'case'
-      ? '逐笔盯盘，客户首次接触未达成一致'
-      : row
-        ? `未达成一致 ${row.unresolvedCustomers} 人，累计管控值 ${row.allowanceToDate.toFixed(1)}${row.ratio === null ? '' : `（${(row.ratio * 100).toFixed(1)}%）`}，年度允许量 ${allowance(row.annualAllowance)}`
-        : '';
-  const happened = [...new Set(change.map(announced))].join('、');
-  const people = view.onCall.notify.filter((n) => !n.startsWith('role:'));
-  const onCall = view.status === 'resolved' ? '' : `值班第${view.onCall.level}级${people.length ? `：${people.join('、')}` : ''}`;
-  const text = `${title}：${[facts, happened, onCall].filter(Boolean).join('；')}。`;
-  return { title, text, typeName, scopeName };
-}
-
-/** 案件升级：三方调解 (a case's own ladder step), 已指派：陈某, 已发消保提示书：广州分行. */
-function announced({ what, detail }: Announced): string {
-  const word = WHAT_ZH[what] ?? what;
-  const step = detail?.escalation;
-  if (what === 'case-escalated' && typeof step === 'string' && LADDER_ZH[step]) return `${word}：${LADDER_ZH[step]}`;
-  if ((what === 'assign' || what === 'notice') && typeof detail?.to === 'string') return `${word}：${detail.to}`;
-  return word;
-}
+/** The lines announced; an assignment's or a 消保提示书's `to` beside them: whom the gateway tells besides the people on call. */
+const changeOf = (entries: readonly HistoryEntry[]) =>
+  entries.map((e) => ({ id: e.id, what: e.what, at: e.atMs, by: e.by ?? null, ...(typeof e.detail?.to === 'string' ? { to: e.detail.to } : {}) }));
 
 /** The gateways' message of one alert change, on `complaints.alerts.<type>.<scope>` (core NATS). */
 /** A gateway message, made as the change is made (its figures are the change's), sent later. */
@@ -87,9 +42,40 @@ export function gatewayMessage(
 ): GatewayMessage {
   const row = record.kind === 'case' ? undefined : monitor.index.rows(nowMs, { type: record.complaintType, scope: record.scope })[0];
   const notice = gatewayNotice(view, entries, monitor.plan, row);
-  const change = entries.map((e) => ({ id: e.id, what: e.what, at: e.atMs, by: e.by ?? null }));
+  const change = changeOf(entries);
   const id = noticeId(record.id, entries.map((e) => e.id));
   return { subject: `complaints.alerts.${record.complaintType}.${record.scope}`, data: JSON.stringify({ ...view, noticeId: id, change, notice }), id };
+}
+
+/**
+ * The change's messages: its own, and when a correction moved the alert to another type or branch
+ * (its amended line says `scope=SH` → …), a copy on the subject it was on, for the gateways that
+ * sent its earlier notices (a branch's gateway subscribes to its own scope): it says where the
+ * alert went. The copy has its own id, `copyOf` naming the first's, so a stream's duplicate window
+ * does not fold it into the first, and a gateway on `complaints.alerts.>` can skip it.
+ */
+export function gatewayMessages(
+  monitor: Pick<Monitor, 'plan' | 'index'>,
+  view: AlertView,
+  entries: readonly HistoryEntry[],
+  record: Pick<AlertRecord, 'id' | 'kind' | 'complaintType' | 'scope'>,
+  nowMs: number,
+): GatewayMessage[] {
+  const first = gatewayMessage(monitor, view, entries, record, nowMs);
+  const from = movedBy(entries);
+  if (from.scope === undefined && from.complaintType === undefined) return [first];
+  const was = { complaintType: from.complaintType ?? record.complaintType, scope: from.scope ?? record.scope };
+  const subject = `complaints.alerts.${was.complaintType}.${was.scope}`;
+  if (subject === first.subject) return [first];
+  const { plan } = monitor;
+  const title = `【消保预警·已转出】${typeName(plan, was.complaintType)} · ${branchName(plan, was.scope)}${view.ticketId ? ` · 工单 ${view.ticketId}` : ''}`;
+  const to = [was.scope !== record.scope ? branchName(plan, record.scope) : '', was.complaintType !== record.complaintType ? typeName(plan, record.complaintType) : ''].filter(Boolean).join('·');
+  const reason = entries.find((e) => e.what === 'amended')?.reason;
+  const text = `${title}：已更正${reason ? `（${causeZh(reason)}）` : ''}，转至${to}；此后的通知发往该处。`;
+  const notice = { title, text, typeName: typeName(plan, was.complaintType), scopeName: branchName(plan, was.scope) };
+  const id = noticeId(record.id, [...entries.map((e) => e.id), `copy for ${subject}`]);
+  const change = changeOf(entries);
+  return [first, { subject, data: JSON.stringify({ ...view, noticeId: id, copyOf: first.id, change, notice }), id }];
 }
 
 /** false when the client refused it (larger than the broker's max_payload, a closed connection) */
@@ -114,11 +100,11 @@ export function sendToGateways(
   nowMs: number,
   log: Logger,
 ): void {
-  let message: GatewayMessage;
+  let messages: GatewayMessage[];
   try {
-    message = gatewayMessage(monitor, view, entries, record, nowMs);
+    messages = gatewayMessages(monitor, view, entries, record, nowMs);
   } catch (err) {
     return void log.warn({ err: (err as Error).message }, 'alert publish on NATS failed');
   }
-  publishGatewayMessage(nc, message, log);
+  for (const m of messages) publishGatewayMessage(nc, m, log);
 }
