@@ -21,7 +21,7 @@ import { rosterSteps, withPlanRoster } from '../../pipelines/rules/ladder-roster
 import type { CounterChange, Logger, Monitor } from '../monitor.ts';
 import { loadCaseEvents, loadRecords, loadTicketEvents, logRow, type LogRow } from './store.ts';
 import { alertView, shownChange, stampCredential, type Credential } from './view.ts';
-import { gatewayMessage, type GatewayMessage } from './gateway-notice.ts';
+import { gatewayMessages, type GatewayMessage } from './gateway-notice.ts';
 import { AuditWriter } from './audit-writer.ts';
 import { TicketLoader } from './ticket-loader.ts';
 import { pickAlerts } from './list.ts';
@@ -238,7 +238,7 @@ export class AlertEngine {
       const view = alertView(record, plan.timezone);
       const change = entries.map((e) => ({ what: e.what, at: e.atMs, by: e.by ?? null }));
       liveMessages.next({ type: 'alert', ...view, change });
-      notices.push(gatewayMessage(this.monitor, view, entries, record, now));
+      for (const m of gatewayMessages(this.monitor, view, entries, record, now)) notices.push(m); // a moved alert: a copy for where it was
     }
     // A derived line lost in a crash is derived again at the next start (and folds).
     this.audit.add(rows, notices);

@@ -47,4 +47,24 @@ describe('e2e alerts - a ticket retyped into a strict type', () => {
     );
     expect(opened).toMatchObject({ kind: 'case', complaintType: 'insurance_dispute', scope: 'SH' });
   });
+
+  // Audit AF F8: a gateway per branch heard nothing when a correction moved its case elsewhere.
+  it('a case moved to another branch by a correction: its old branch\'s subject gets a copy saying where it went', async () => {
+    const oldBranch = live.nc.subscribe('complaints.alerts.insurance_dispute.SH');
+    const heard: Array<{ copyOf?: string; notice: { title: string; text: string }; ticketId?: string }> = [];
+    void (async () => {
+      for await (const m of oldBranch) heard.push(m.json());
+    })();
+    await publishEvents(live.nc, [
+      { ...base, customerId: 'C7', eventId: 'm-1', ticketId: 'INS-7', kind: 'first_contact', outcome: 'not_agreed', occurredAt: '2025-06-01T10:00:00+08:00', branch: 'SH', complaintType: 'insurance_dispute' },
+    ]);
+    await until('the case announced at SH', () => heard.some((m) => m.ticketId === 'INS-7' && !m.copyOf));
+    await publishEvents(live.nc, [
+      { ...base, customerId: 'C7', eventId: 'm-2', ticketId: 'INS-7', kind: 'corrected', occurredAt: '2025-06-02T10:00:00+08:00', branch: 'GZ', complaintType: 'insurance_dispute' },
+    ]);
+    const copy = await until('the copy for SH', () => heard.find((m) => m.ticketId === 'INS-7' && m.copyOf));
+    oldBranch.unsubscribe();
+    expect(copy.notice.title).toContain('已转出');
+    expect(copy.notice.text).toContain('转至');
+  });
 });
