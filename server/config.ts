@@ -41,6 +41,8 @@ export interface MonitorConfig {
   journalMoveMs: number;
   /** how often the monitor stores finished weeks' reviews by itself; 0: never (requests still store) */
   weeklyReviewCheckMs: number;
+  /** how often gateway notices the broker refused are tried again (NOTICE_REFUSED_RETRY_MS) */
+  noticeRefusedRetryMs: number;
   /** how long the COMPLAINTS stream keeps a message (STREAM_MAX_AGE_DAYS; jetstream-setup.ts says why) */
   streamRetention: StreamRetention;
 }
@@ -137,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig 
     maxAckPending: intVar(env, 'MAX_ACK_PENDING', 20_000, 1, 1_000_000),
     journalMoveMs: intVar(env, 'JOURNAL_MOVE_MS', 10_000, 100, 600_000),
     weeklyReviewCheckMs: intVar(env, 'WEEKLY_REVIEW_CHECK_MS', 10 * 60_000, 0, 24 * 3_600_000),
+    noticeRefusedRetryMs: intVar(env, 'NOTICE_REFUSED_RETRY_MS', 60_000, 1_000, 3_600_000),
     streamRetention: { maxAgeMs: intVar(env, 'STREAM_MAX_AGE_DAYS', DEFAULT_STREAM_MAX_AGE_DAYS, 0, 3_650) * DAY_MS },
   };
 }

@@ -1,6 +1,7 @@
 import { PermissionViolationError, type NatsConnection } from '@nats-io/nats-core';
 import type { BatchFailure, BatchOutcome } from '../pipelines/topology.ts';
 import type { Logger } from './monitor-types.ts';
+import { NoticeRefusals } from './notice-refusals.ts';
 
 // What the monitor knows about itself, as /api/health and /metrics report it (server/routes/api.ts,
 // server/metrics.ts). The pipeline's outcomes and the broker's connection events update it.
@@ -39,14 +40,12 @@ export interface MonitorHealth {
   lastBatchLagMs?: number;
   rebuiltEvents: number;
   rebuildMs: number;
-  /** the broker's last refusal of a gateway notice: the monitor's NATS user may not publish on its subject */
-  noticesRefused?: { subject: string; atMs: number; count: number };
+  /** gateway notices the broker or the client would not take, by subject */
+  noticeRefusals: NoticeRefusals;
 }
 
 /** the subjects of the gateway notices (server/alerts/gateway-notice.ts) */
 export const NOTICE_SUBJECT_PREFIX = 'complaints.alerts.';
-/** a refused notice keeps health degraded this long after the last refusal */
-export const NOTICE_REFUSAL_SHOWN_MS = 15 * 60_000;
 
 export function initialHealth(natsUrl: string, clickhouse: MonitorHealth['clickhouse']): MonitorHealth {
   return {
@@ -64,6 +63,7 @@ export function initialHealth(natsUrl: string, clickhouse: MonitorHealth['clickh
     writeFailures: 0,
     rebuiltEvents: 0,
     rebuildMs: 0,
+    noticeRefusals: new NoticeRefusals(),
   };
 }
 
@@ -83,28 +83,15 @@ export function followConnection(nc: NatsConnection, health: MonitorHealth, log:
 /**
  * The broker refused a publish or a subscription for want of permission. Core NATS says so only
  * on the connection (no publish fails): a gateway notice refused this way reached no one, so it
- * is counted, health says so (server/routes/api.ts) and the notices are not marked sent.
+ * is counted (server/notice-refusals.ts) and not marked sent; the first refusal of a subject is logged.
  */
-export function notePermissionRefusal(h: MonitorHealth, err: Pick<PermissionViolationError, 'operation' | 'subject'>, log: Logger, nowMs = Date.now()): void {
+export function notePermissionRefusal(h: MonitorHealth, err: Pick<PermissionViolationError, 'operation' | 'subject'>, log: Logger): void {
   const notice = err.operation === 'publish' && err.subject.startsWith(NOTICE_SUBJECT_PREFIX);
-  if (notice) h.noticesRefused = { subject: err.subject, atMs: nowMs, count: (h.noticesRefused?.count ?? 0) + 1 };
+  if (notice && !h.noticeRefusals.refused(err.subject, 'no permission to publish')) return;
   log.error(
     { operation: err.operation, subject: err.subject },
     notice ? "the broker refused an alert notice: the monitor's NATS user may not publish on its subject (gateways do not get it)" : `the broker refused a ${err.operation}: permissions violation`,
   );
-}
-
-/** The last refused notice, while it is recent (`nowMs`: the wall clock, as the refusal was stamped). */
-export function recentNoticeRefusal(h: Pick<MonitorHealth, 'noticesRefused'>, nowMs: number): MonitorHealth['noticesRefused'] {
-  const r = h.noticesRefused;
-  return r && nowMs - r.atMs <= NOTICE_REFUSAL_SHOWN_MS ? r : undefined;
-}
-
-/** Health's words for refused notices, while the last refusal is recent. */
-export function noticeRefusalReason(h: Pick<MonitorHealth, 'noticesRefused'>, nowMs: number): string | undefined {
-  const r = recentNoticeRefusal(h, nowMs);
-  if (!r) return undefined;
-  return `alert notices refused by the broker: no permission to publish on ${r.subject} (${r.count} since start; the outbox sends them again at the next start)`;
 }
 
 /** What one batch's outcome changes in the health figures; a failed write is also logged. */

@@ -91,14 +91,21 @@ async function stopOrphan(pidFile: string): Promise<void> {
 }
 
 /** Starts nats-server and resolves once it accepts clients. */
-export async function startLocalNats(opts: { storeDir: string; port?: number; /** tests: e.g. `--user u --pass p` */ extraArgs?: readonly string[] }): Promise<LocalNats> {
+export async function startLocalNats(opts: {
+  storeDir: string;
+  port?: number;
+  /** tests: e.g. `--user u --pass p`, or `-c file` */
+  extraArgs?: readonly string[];
+  /** tests: the `-c` file names the store (a reload refuses a store given by flag and not by file) */
+  storeDirInConfig?: boolean;
+}): Promise<LocalNats> {
   mkdirSync(opts.storeDir, { recursive: true });
   const pidFile = `${opts.storeDir}/nats-server.pid`;
   await stopOrphan(pidFile);
   const bin = findNatsServer();
   if (!bin) throw new Error(notFound());
   const port = opts.port ?? ((await portIsFree(4222)) ? 4222 : await freePort());
-  const args = ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', opts.storeDir, '-P', pidFile, ...(opts.extraArgs ?? [])];
+  const args = ['-js', '-a', '127.0.0.1', '-p', String(port), ...(opts.storeDirInConfig ? [] : ['-sd', opts.storeDir]), '-P', pidFile, ...(opts.extraArgs ?? [])];
   const child = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

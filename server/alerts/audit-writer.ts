@@ -26,11 +26,10 @@ export class AuditWriter {
   constructor(
     private readonly monitor: Pick<Monitor, 'clickhouse' | 'nc' | 'health'>,
     private readonly log: Logger,
-    retryMs = NOTICE_RETRY_MS,
+    refusedRetryMs?: number,
   ) {
     const leased = () => { try { return monitor.nc; } catch { return undefined; } };
-    const refusals = () => monitor.health.noticesRefused?.count ?? 0;
-    this.notices = new PendingNotices(leased, () => this.log, retryMs, (sent) => this.markSent(sent), refusals);
+    this.notices = new PendingNotices(leased, () => this.log, NOTICE_RETRY_MS, (sent) => this.markSent(sent), monitor.health.noticeRefusals, refusedRetryMs);
   }
 
   /** Rows of changes made now, and their notices; written within LOG_EVERY_MS. */

@@ -66,7 +66,7 @@ export class AlertEngine {
   private constructor(private readonly monitor: Monitor, private readonly log: Logger, private readonly now: () => number) {
     this.cfg = resolveAlertConfig(monitor.plan.plan.alerts);
     this.strictAtPlan = this.strictTypes();
-    this.audit = new AuditWriter(monitor, log);
+    this.audit = new AuditWriter(monitor, log, monitor.config.noticeRefusedRetryMs);
   }
 
   static async start(monitor: Monitor, log: Logger, now: () => number): Promise<AlertEngine> {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CounterRow } from '../../pipelines/model.ts';
 import { loadPlanFile } from '../../pipelines/plan/index.ts';
 import type { HistoryEntry } from '../../pipelines/rules/index.ts';
-import { gatewayNotice, noticeId, sendToGateways } from './gateway-notice.ts';
+import { gatewayMessage, gatewayNotice, noticeId, NOTICE_HISTORY_LINES, sendToGateways } from './gateway-notice.ts';
 import type { AlertView } from './view.ts';
 
 const plan = loadPlanFile(join(import.meta.dirname, '../../tests/fixtures/plan-2025.yaml'));
@@ -87,5 +87,28 @@ describe('gateway notices - one id per announced change', () => {
     expect(noticeId('a', ['x', 'y'])).toBe(noticeId('a', ['y', 'x']));
     expect(noticeId('a', ['x'])).not.toBe(noticeId('b', ['x']));
     expect(noticeId('a', ['x'])).not.toBe(noticeId('a', ['x', 'y']));
+  });
+});
+
+// Verify AE 1: a notice carried the alert's whole history, 242 KB for a level alert after a burst,
+// and a broker with a smaller max_payload (or 1 MB, in time) took none of that alert's notices.
+describe('gatewayMessage - the alert as a notice carries it', () => {
+  it('carries the latest lines of a long history and says how many earlier ones it left out', () => {
+    const history = Array.from({ length: NOTICE_HISTORY_LINES + 30 }, (_, i) => ({ id: `l${i}`, at: `2025-03-04T05:${String(i).padStart(2, '0')}:00.000+08:00`, what: 'escalated' }));
+    const monitor = { plan, index: { rows: () => [row] } } as unknown as Parameters<typeof gatewayMessage>[0];
+    const last: HistoryEntry = { id: 'l49', atMs: 0, what: 'escalated' };
+    const m = gatewayMessage(monitor, view({ history } as unknown as Partial<AlertView>), [last], { id: 'level.2025.auto_installment.GZ.1', kind: 'level', complaintType: 'auto_installment', scope: 'GZ' }, 0);
+    const body = JSON.parse(m.data);
+    expect(body.history.map((h: { id: string }) => h.id)).toEqual(history.slice(30).map((h) => h.id));
+    expect(body.historyOmitted).toBe(30);
+    expect(body.change.map((c: { id: string }) => c.id)).toEqual(['l49']);
+  });
+
+  it('a short history goes whole, without historyOmitted', () => {
+    const monitor = { plan, index: { rows: () => [row] } } as unknown as Parameters<typeof gatewayMessage>[0];
+    const history = [{ id: 'l0', at: '2025-03-04T05:00:00.000+08:00', what: 'opened' }];
+    const body = JSON.parse(gatewayMessage(monitor, view({ history } as unknown as Partial<AlertView>), [{ id: 'l0', atMs: 0, what: 'opened' }], { id: 'x', kind: 'level', complaintType: 'auto_installment', scope: 'GZ' }, 0).data);
+    expect(body.history).toHaveLength(1);
+    expect(body.historyOmitted).toBeUndefined();
   });
 });

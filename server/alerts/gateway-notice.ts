@@ -10,7 +10,7 @@ export { gatewayNotice, type GatewayNotice } from './notice-text.ts';
 
 // What an SMS, WeCom or e-mail gateway on `complaints.alerts.<type>.<scope>` sends to the people
 // on call, ready-made: the plan's names (not codes), the numbers behind a level alert, what just
-// happened and who is on call now. Gateways still get the whole alert beside it.
+// happened and who is on call now. Gateways still get the alert beside it (its latest lines).
 //
 // A notice is sent once its audit row is written (pending-notices.ts), so a crash before the
 // write sends nothing and the restart derives and sends the change once. It may still come twice
@@ -29,9 +29,23 @@ export function noticeId(alertId: string, entryIds: readonly string[]): string {
 const changeOf = (entries: readonly HistoryEntry[]) =>
   entries.map((e) => ({ id: e.id, what: e.what, at: e.atMs, by: e.by ?? null, ...(typeof e.detail?.to === 'string' ? { to: e.detail.to } : {}) }));
 
-/** The gateways' message of one alert change, on `complaints.alerts.<type>.<scope>` (core NATS). */
 /** A gateway message, made as the change is made (its figures are the change's), sent later. */
 export interface GatewayMessage { subject: string; data: string; id: string }
+
+/**
+ * How many of an alert's latest history lines a message carries. The whole history made a
+ * long-lived level alert's every notice grow with it (242 KB after a burst, verify AE), past what
+ * a broker takes (`max_payload`, 1 MB by default and often less), and such a notice reached no
+ * one; the gateway needs the change (`change[]`) and the alert as it is now, and
+ * GET /api/alerts/{id} has every line.
+ */
+export const NOTICE_HISTORY_LINES = 20;
+
+/** The alert as a message carries it: its latest lines, and how many earlier ones were left out. */
+export function viewForNotice(view: AlertView): AlertView & { historyOmitted?: number } {
+  const omitted = view.history.length - NOTICE_HISTORY_LINES;
+  return omitted > 0 ? { ...view, history: view.history.slice(omitted), historyOmitted: omitted } : view;
+}
 
 export function gatewayMessage(
   monitor: Pick<Monitor, 'plan' | 'index'>,
@@ -44,7 +58,7 @@ export function gatewayMessage(
   const notice = gatewayNotice(view, entries, monitor.plan, row);
   const change = changeOf(entries);
   const id = noticeId(record.id, entries.map((e) => e.id));
-  return { subject: `complaints.alerts.${record.complaintType}.${record.scope}`, data: JSON.stringify({ ...view, noticeId: id, change, notice }), id };
+  return { subject: `complaints.alerts.${record.complaintType}.${record.scope}`, data: JSON.stringify({ ...viewForNotice(view), noticeId: id, change, notice }), id };
 }
 
 /**
@@ -75,19 +89,19 @@ export function gatewayMessages(
   const notice = { title, text, typeName: typeName(plan, was.complaintType), scopeName: branchName(plan, was.scope) };
   const id = noticeId(record.id, [...entries.map((e) => e.id), `copy for ${subject}`]);
   const change = changeOf(entries);
-  return [first, { subject, data: JSON.stringify({ ...view, noticeId: id, copyOf: first.id, change, notice }), id }];
+  return [first, { subject, data: JSON.stringify({ ...viewForNotice(view), noticeId: id, copyOf: first.id, change, notice }), id }];
 }
 
-/** false when the client refused it (larger than the broker's max_payload, a closed connection) */
-export function publishGatewayMessage(nc: Pick<NatsConnection, 'publish'>, m: GatewayMessage, log: Logger): boolean {
+/** Why the client refused it (larger than the broker's max_payload, a closed connection), or undefined once written. */
+export function publishGatewayMessage(nc: Pick<NatsConnection, 'publish'>, m: GatewayMessage, log: Logger): string | undefined {
   try {
     const h = headers();
     h.set('Nats-Msg-Id', m.id);
     nc.publish(m.subject, m.data, { headers: h });
-    return true;
+    return undefined;
   } catch (err) {
-    log.warn({ err: (err as Error).message, noticeId: m.id, subject: m.subject }, 'alert publish on NATS failed');
-    return false;
+    log.warn({ err: (err as Error).message, noticeId: m.id, subject: m.subject, bytes: m.data.length }, 'alert publish on NATS failed');
+    return `the client refused it (${(err as Error).message})`;
   }
 }
 

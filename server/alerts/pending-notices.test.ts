@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Logger } from '../monitor.ts';
+import { NoticeRefusals } from '../notice-refusals.ts';
 import { PendingNotices } from './pending-notices.ts';
 
 const message = (id: string) => ({ subject: `complaints.alerts.t.${id}`, data: id, id });
@@ -105,20 +106,27 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
 
   // A NATS user without publish permission on the notice subjects: the broker refuses them with
   // an error on the connection, and the flush still answers. Marked sent, they were lost for good.
-  it('does not report a batch the broker refused as sent, and goes on with the next', async () => {
-    let refused = 0;
+  // A refusal names a subject, not a message: one denied subject left every notice of the batch
+  // unmarked, and each start sent them all again (verify AE 4); a permission given by a reload
+  // left the refused ones unsent until the next start (verify AE 5).
+  it('keeps what a refused subject sent, marks the rest, and tries the refused again until taken', async () => {
+    const refusals = new NoticeRefusals();
+    let denied = true;
     const reported: string[][] = [];
     const errors: string[] = [];
-    const nc = { publish: (subject: string) => void (subject.endsWith('.denied') && refused++), flush: () => Promise.resolve() };
+    const nc = { publish: (subject: string) => void (denied && subject.endsWith('.GZ') && refusals.refused(subject, 'no permission to publish')), flush: () => Promise.resolve() };
     const log = { warn() {}, info() {}, error: (_o: unknown, m: string) => void errors.push(m) } as unknown as Logger;
-    const notices = new PendingNotices(() => nc, () => log, 5, (m) => void reported.push(m.map((x) => x.id)), () => refused);
-    notices.add({ subject: 'complaints.alerts.t.denied', data: 'a', id: 'a' });
-    notices.take().release();
-    await vi.waitFor(() => expect(errors).toHaveLength(1));
-    notices.add(message('b'));
+    const notices = new PendingNotices(() => nc, () => log, 5, (m) => void reported.push(m.map((x) => x.id)), refusals, 20);
+    notices.add({ subject: 'complaints.alerts.t.GZ', data: 'a', id: 'a' });
+    notices.add({ subject: 'complaints.alerts.t.SH', data: 'b', id: 'b' });
     notices.take().release();
     await vi.waitFor(() => expect(reported).toEqual([['b']]));
-    expect(errors[0]).toMatch(/refused by the broker \(permissions\): not marked sent/);
+    expect(errors[0]).toMatch(/refused .*not marked sent; tried again every minute/);
+    expect(refusals.reason()).toMatch(/no permission to publish on complaints\.alerts\.t\.GZ/);
+    denied = false; // the operator reloads the broker with the permission
+    await vi.waitFor(() => expect(reported).toEqual([['b'], ['a']]));
+    expect(refusals.reason()).toBeUndefined();
+    expect(refusals.total).toBeGreaterThan(0);
   });
 
   it('does not report a notice the client refused to publish (larger than the broker takes) as sent', async () => {

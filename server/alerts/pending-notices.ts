@@ -23,6 +23,17 @@ import { publishGatewayMessage, type GatewayMessage } from './gateway-notice.ts'
 
 /** how often kept notices look for a confirmed lease again */
 export const NOTICE_RETRY_MS = 250;
+/** how often notices the broker or the client refused are tried again (a permission given by a reload) */
+export const REFUSED_RETRY_MS = 60_000;
+
+/** what the batches learn of refusals (server/notice-refusals.ts) */
+export interface Refusals {
+  countOf(subject: string): number;
+  refused(subject: string, why: string): boolean;
+  accepted(subject: string): void;
+}
+
+const NO_REFUSALS: Refusals = { countOf: () => 0, refused: () => false, accepted: () => {} };
 
 export class PendingNotices {
   private readonly waiting: GatewayMessage[] = [];
@@ -33,6 +44,9 @@ export class PendingNotices {
   /** a batch published, its flush not answered yet: later ones wait, to keep their order */
   private flushing = false;
   private inFlight: Promise<void> = Promise.resolve();
+  /** refused by the broker or the client, oldest first: tried again every refusedRetryMs */
+  private refused: GatewayMessage[] = [];
+  private refusedRetry?: NodeJS.Timeout;
 
   constructor(
     /** the broker connection under a confirmed counting lease, or undefined without it */
@@ -41,8 +55,9 @@ export class PendingNotices {
     private readonly retryMs = NOTICE_RETRY_MS,
     /** told of each batch the broker has taken (its flush answered) */
     private readonly onSent: (messages: readonly GatewayMessage[]) => void = () => {},
-    /** how many notices the broker has refused so far (monitor-health.ts notePermissionRefusal) */
-    private readonly refusals: () => number = () => 0,
+    /** refusals by subject (a permission refusal arrives on the connection's status stream) */
+    private readonly refusals: Refusals = NO_REFUSALS,
+    private readonly refusedRetryMs = REFUSED_RETRY_MS,
   ) {}
 
   add(message: GatewayMessage): void {
@@ -88,9 +103,14 @@ export class PendingNotices {
     const nc = this.connection();
     if (!nc) return this.keep({ unsent: this.unsent.length }, 'alert changes kept, not sent on NATS yet: counting lease unconfirmed; sent once it is');
     const messages = this.unsent.splice(0);
-    const refusedBefore = this.refusals();
-    // one the client refused outright is not sent, whatever the flush says: the outbox keeps it for the next start
-    const published = messages.filter((m) => publishGatewayMessage(nc, m, this.log()));
+    const before = new Map<string, number>();
+    for (const m of messages) if (!before.has(m.subject)) before.set(m.subject, this.refusals.countOf(m.subject));
+    // one the client refused outright (larger than max_payload) is not sent, whatever the flush says
+    const failed = new Set<GatewayMessage>();
+    for (const m of messages) {
+      const error = publishGatewayMessage(nc, m, this.log());
+      if (error !== undefined) failed.add(m), this.refusals.refused(m.subject, error);
+    }
     this.flushing = true;
     this.inFlight = nc.flush().then(
       // a turn later: the broker's refusal came before its PONG, but reaches the count through the status stream
@@ -98,9 +118,7 @@ export class PendingNotices {
         this.flushing = false;
         if (this.keeping) this.log().info({ sent: messages.length }, 'kept alert changes sent on NATS');
         this.keeping = false;
-        // refused for want of permission: sending again now would be refused again; the outbox keeps them for the next start
-        if (this.refusals() === refusedBefore) this.onSent(published);
-        else this.log().error({ notices: messages.length }, 'alert notices refused by the broker (permissions): not marked sent, the next start sends them again');
+        this.settle(messages, (m) => failed.has(m) || this.refusals.countOf(m.subject) !== before.get(m.subject));
         this.send();
       }),
       (err: Error) => {
@@ -109,6 +127,29 @@ export class PendingNotices {
         this.keep({ err: err.message, unsent: this.unsent.length }, 'alert changes sent on NATS without the broker\'s word (connection lost): kept, sent again');
       },
     );
+  }
+
+  /**
+   * A flushed batch: what was taken is reported sent, and clears its subject's refusal; what a
+   * subject's refusal counted during the flush (a permission refusal names the subject, not the
+   * message) is kept and tried again a minute later, still unmarked in the outbox meanwhile.
+   */
+  private settle(messages: readonly GatewayMessage[], wasRefused: (m: GatewayMessage) => boolean): void {
+    const taken: GatewayMessage[] = [];
+    const refusedSubjects = new Set<string>();
+    for (const m of messages) {
+      if (wasRefused(m)) this.refused.push(m), refusedSubjects.add(m.subject);
+      else taken.push(m);
+    }
+    for (const m of taken) if (!refusedSubjects.has(m.subject)) this.refusals.accepted(m.subject);
+    if (taken.length) this.onSent(taken);
+    if (refusedSubjects.size === 0) return;
+    this.log().error({ refused: this.refused.length, subjects: [...refusedSubjects].slice(0, 5) }, 'alert notices refused (no publish permission, or larger than the broker takes): not marked sent; tried again every minute, and by the next start');
+    this.refusedRetry ??= setTimeout(() => {
+      this.refusedRetry = undefined;
+      this.resend(this.refused.splice(0));
+    }, this.refusedRetryMs);
+    this.refusedRetry.unref();
   }
 
   /** Tried again a moment later: the engine's writes come only with new changes, a quiet spell must not keep them. */

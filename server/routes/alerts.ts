@@ -179,7 +179,8 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
       ack = await jetstream(nc).publish(`complaints.tickets.${branch}`, JSON.stringify(event), { msgID: eventId });
     } catch (err) {
       sent.forget(ticketId, eventId);
-      throw err;
+      // a refused publish (the monitor's NATS user may not publish tickets, docs/OPERATIONS.md) or a broker that did not answer
+      throw new HttpError(503, 'NATS_PUBLISH_FAILED', `the broker did not take the correction (${(err as Error).message}); it was not sent`);
     }
     return reply.code(202).send({ eventId, stream: ack.stream, seq: ack.seq, event });
   });

@@ -12,7 +12,7 @@ import { readDeadLetters, StoredDeadLetterCount, summarizeDeadLetters } from '..
 import { lastHourView } from '../dead-letter-window.ts';
 import { planStatus } from '../plan-status.ts';
 import { brokerStoreProbe, brokerStoreView } from '../broker-store.ts';
-import { consumingNow, noticeRefusalReason } from '../monitor-health.ts';
+import { consumingNow } from '../monitor-health.ts';
 
 // Contract section 5 read surfaces (and the plan and series the wall-board draws from).
 
@@ -48,7 +48,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     // meanwhile; the process stays and resumes by itself: no reason for a health check to restart it.
     const broker = await brokerStoreProbe(monitor).judge(now());
     const unconfirmed = monitor.lease.unconfirmed;
-    const refused = noticeRefusalReason(h, Date.now()); // the wall clock, as the refusal was stamped
+    const refused = h.noticeRefusals.reason();
     const reasons = [...(unconfirmed ? [unconfirmed] : []), ...(broker.status === 'degraded' ? broker.reasons : []), ...(refused ? [refused] : [])];
     const status = lease.status === 'refused' || lease.status === 'lost' ? `lease-${lease.status}` : unconfirmed || (h.consuming && reasons.length > 0) ? 'degraded' : h.consuming ? 'ok' : 'starting';
     const body = {

@@ -4,7 +4,8 @@ import type { Monitor } from '../monitor.ts';
 import { STREAM } from '../../pipelines/sources/jetstream.ts';
 import { lastHourView } from '../dead-letter-window.ts';
 import { brokerStoreProbe, type BrokerStoreJudgement } from '../broker-store.ts';
-import { consumingNow, recentNoticeRefusal, type MonitorHealth } from '../monitor-health.ts';
+import { consumingNow } from '../monitor-health.ts';
+import type { NoticeRefusals } from '../notice-refusals.ts';
 
 /** a broker request of the wall's pipeline probe gives up after this; a live local broker answers in milliseconds */
 export const PROBE_TIMEOUT_MS = 2_000;
@@ -66,9 +67,12 @@ const pipelineView = () => {
     unknownBranches: monitor.uncounted.view().unknownBranches,
     brokerStore: pipeline.broker && { status: pipeline.broker.status, reasons: pipeline.broker.reasons },
     // the gateways get no notices: the monitoring room must know the people on call hear nothing
-    noticesRefused: refusedView(recentNoticeRefusal(h, Date.now())),
+    noticesRefused: refusedView(h.noticeRefusals),
   };
 };
-  const refusedView = (r: MonitorHealth['noticesRefused']) => (r ? { subject: r.subject, at: iso(r.atMs), count: r.count } : null);
+  const refusedView = (refusals: NoticeRefusals) => {
+    const r = refusals.latest();
+    return r ? { subject: r.subject, why: r.why, at: iso(r.atMs), count: refusals.total, subjects: r.subjects } : null;
+  };
   return { probePipeline, pipelineView };
 }

@@ -78,10 +78,10 @@ describe('wall-board intake', () => {
 
   // A monitor whose NATS user may not publish the gateway notices: nobody on call hears of an alert.
   it('notices refused - the top bar says the people on call get no notices, and why in its title; gone when none are refused', async () => {
-    beat({ lastBatchAt: new Date().toISOString(), noticesRefused: { subject: 'complaints.alerts.auto_loan.GZ', at: new Date().toISOString(), count: 3 } });
+    beat({ lastBatchAt: new Date().toISOString(), noticesRefused: { subject: 'complaints.alerts.auto_loan.GZ', why: 'no permission to publish', at: new Date().toISOString(), count: 3, subjects: 1 } });
     await page.waitForSelector('#notices-refused:not([hidden])', { timeout: 5000 });
     expect(await page.locator('#notices-refused').innerText()).toContain('值班人员收不到');
-    expect(await page.locator('#notices-refused').getAttribute('title')).toMatch(/complaints\.alerts\.auto_loan\.GZ（本次启动以来 3 条/);
+    expect(await page.locator('#notices-refused').getAttribute('title')).toMatch(/complaints\.alerts\.auto_loan\.GZ 的告警通知被拒收（监测程序的 NATS 用户无发布权限；本次启动以来 3 条/);
     beat({ lastBatchAt: new Date().toISOString(), noticesRefused: null });
     await page.waitForSelector('#notices-refused[hidden]', { state: 'attached', timeout: 5000 });
   });

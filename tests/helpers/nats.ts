@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
@@ -24,8 +24,10 @@ export interface TestNats {
   resume(): void;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** rewrites the configuration file (with `config`), read at the next start */
+  /** rewrites the configuration file (with `config`), read at the next start or reload */
   configure(text: string): void;
+  /** SIGHUP: the running broker reads its configuration file again (users, permissions) */
+  reload(): void;
   cleanup(): Promise<void>;
 }
 
@@ -33,10 +35,13 @@ export async function startTestNats(opts: { auth?: { user: string; password: str
   const storeDir = mkdtempSync(join(tmpdir(), 'cewm-nats-'));
   const port = await freePort();
   const configFile = join(storeDir, 'test-nats.conf');
-  if (opts.config !== undefined) writeFileSync(configFile, opts.config);
+  // JetStream named in the file too: a reload of a file without it shuts JetStream down
+  const withJetStream = (text: string) => `${text}\njetstream { store_dir: ${JSON.stringify(storeDir)} }\n`;
+  if (opts.config !== undefined) writeFileSync(configFile, withJetStream(opts.config));
   const extraArgs = [...(opts.auth ? ['--user', opts.auth.user, '--pass', opts.auth.password] : []), ...(opts.config !== undefined ? ['-c', configFile] : [])];
   const credentials = opts.auth ? { user: opts.auth.user, pass: opts.auth.password } : {};
-  let server: LocalNats | undefined = await startLocalNats({ storeDir, port, extraArgs });
+  const storeDirInConfig = opts.config !== undefined;
+  let server: LocalNats | undefined = await startLocalNats({ storeDir, port, extraArgs, storeDirInConfig });
   const t: TestNats = {
     url: `nats://127.0.0.1:${port}`,
     port,
@@ -49,13 +54,14 @@ export async function startTestNats(opts: { auth?: { user: string; password: str
     pause: () => void server?.process.kill('SIGSTOP'),
     resume: () => void server?.process.kill('SIGCONT'),
     start: async () => {
-      server = await startLocalNats({ storeDir, port, extraArgs });
+      server = await startLocalNats({ storeDir, port, extraArgs, storeDirInConfig });
     },
     stop: async () => {
       await server?.stop();
       server = undefined;
     },
-    configure: (text) => writeFileSync(configFile, text),
+    configure: (text) => writeFileSync(configFile, withJetStream(text)),
+    reload: () => void process.kill(Number(readFileSync(join(storeDir, 'nats-server.pid'), 'utf8').trim()), 'SIGHUP'),
     cleanup: async () => {
       await t.stop();
       rmSync(storeDir, { recursive: true, force: true });

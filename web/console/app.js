@@ -237,7 +237,7 @@ let lastBatchAt; // the pipeline's last stored batch, as the last heartbeat said
 function showNoticeRefusal(r) {
   const b = $('notice-banner');
   b.hidden = !r;
-  const text = r ? `告警通知发不出：NATS 拒绝发布 ${r.subject}（权限，已 ${r.count} 条），值班人员收不到短信/企业微信，请电话通知并联系运维 · Alert notices refused by NATS: on-call staff get none` : '';
+  const text = r ? `告警通知发不出：NATS 拒收 ${r.subject}（${r.why === 'no permission to publish' ? '无发布权限' : r.why}，已 ${r.count} 条），值班人员收不到短信/企业微信，请电话通知并联系运维 · Alert notices refused by NATS: on-call staff get none` : '';
   if (b.textContent !== text) b.textContent = text;
 }
 function connect() {

@@ -36,8 +36,8 @@ const ZH = {
   lvShort: { critical: '严重', breach: '超标', watch: '关注' },
   levelAlertsTitle: (/** @type {string} */ level) => `在开的等级预警，按其达到的最高等级：${level}`,
   brokerStoreDegraded: '⚠ 消息存储将满/已满：来单可能被拒',
-  noticesRefused: '⚠ 告警通知被 NATS 拒发（权限）：值班人员收不到',
-  noticesRefusedTitle: (/** @type {string} */ subject, /** @type {number} */ n, /** @type {string} */ at) => `NATS 拒绝发布 ${subject}（本次启动以来 ${n} 条，最近 ${at}）：短信/企业微信网关收不到告警通知。请运维给监测程序的 NATS 用户开通 complaints.alerts.> 的发布权限；未发出的通知在下次启动时补发`,
+  noticesRefused: '⚠ 告警通知发不出（NATS 拒收）：值班人员收不到',
+  noticesRefusedTitle: (/** @type {string} */ subject, /** @type {string} */ why, /** @type {number} */ n, /** @type {string} */ at) => `${subject} 的告警通知被拒收（${why === 'no permission to publish' ? '监测程序的 NATS 用户无发布权限' : why}；本次启动以来 ${n} 条，最近 ${at}）：短信/企业微信网关收不到。请运维处理（权限：complaints.alerts.> 的发布权限）；被拒的通知每分钟重试，下次启动时补发`,
   unknownBranchesTitle: (/** @type {number} */ n, /** @type {string} */ codes) => `全行含 ${n} 条来自计划未列网点（${codes}）的事件：只计入全行，所以各网点之和小于全行`,
   lang: 'English', masked: '公共区域 · 已脱敏',
 };
@@ -75,8 +75,8 @@ const EN = {
   lvShort: { critical: 'C', breach: 'B', watch: 'W' },
   levelAlertsTitle: (level) => `Open level alerts by the highest level reached: ${level}`,
   brokerStoreDegraded: '⚠ Broker store (nearly) full: tickets may be refused',
-  noticesRefused: '⚠ Alert notices refused by NATS (permissions): on-call staff get none',
-  noticesRefusedTitle: (subject, n, at) => `NATS refused publishing on ${subject} (${n} since start, last at ${at}): the SMS/WeCom gateways get no alert notices. Give the monitor's NATS user publish permission on complaints.alerts.>; the notices not sent go out at the next start`,
+  noticesRefused: '⚠ Alert notices refused by NATS: on-call staff get none',
+  noticesRefusedTitle: (subject, why, n, at) => `Alert notices on ${subject} refused (${why}; ${n} since start, last at ${at}): the SMS/WeCom gateways get none. Operators: publish permission on complaints.alerts.> for the monitor's NATS user, or a larger max_payload; refused notices are tried every minute and sent at the next start`,
   unknownBranchesTitle: (n, codes) => `Bank-wide includes ${n} events from branches the plan does not list (${codes}): counted bank-wide only, so the branches sum to less`,
   lang: '中文', masked: 'Public area · masked',
 };

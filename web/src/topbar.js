@@ -49,7 +49,7 @@ export function renderDataNotes(state, T, opts) {
   const r = p?.noticesRefused;
   hide(refused, !r);
   setText(refused, r ? T.noticesRefused : '');
-  const refusedTitle = r ? T.noticesRefusedTitle(r.subject, r.count, dateTime(r.at, state.timezone)) : '';
+  const refusedTitle = r ? T.noticesRefusedTitle(r.subject, r.why ?? '', r.count, dateTime(r.at, state.timezone)) : '';
   if (refused.title !== refusedTitle) refused.title = refusedTitle;
   const code = /** @type {HTMLElement|null} */ (document.querySelector('#grid thead th.scope.all .scope-code'));
   if (!code) return;
