@@ -76,7 +76,8 @@ export function referenceDeriveCase(t: ReferenceTicket, ctx: CaseContext, nowMs:
     if (c.outcome !== undefined && later(c, reoutcome)) reoutcome = c;
   }
   const opening = t.contacts
-    .filter((c) => c.t >= ctx.yearStartMs && c.t < ctx.yearEndMs && (reoutcome?.outcome ?? c.outcome) === 'not_agreed')
+    // (since audit AF F3, as the monitor's rule: a first contact dated after now opens nothing yet)
+    .filter((c) => c.t >= ctx.yearStartMs && c.t < ctx.yearEndMs && c.t <= nowMs && (reoutcome?.outcome ?? c.outcome) === 'not_agreed')
     .sort(byTime)[0];
   if (!opening) return undefined;
   const type = retype?.type ?? opening.type;

@@ -56,8 +56,10 @@ export function deriveCase(t: CaseTicket, ctx: CaseContext, nowMs: number, cfg: 
     if (later(c, retype)) retype = c;
     if (c.outcome !== undefined && later(c, reoutcome)) reoutcome = c;
   }
+  // A first contact dated after now (another system's clock, a typo) is not a fact yet: the
+  // counters count it once its time comes (occurredAt <= t), and so does the case (caseDueAtMs).
   const opening = t.contacts
-    .filter((c) => c.t >= ctx.yearStartMs && c.t < ctx.yearEndMs && (reoutcome?.outcome ?? c.outcome) === 'not_agreed')
+    .filter((c) => c.t >= ctx.yearStartMs && c.t < ctx.yearEndMs && c.t <= nowMs && (reoutcome?.outcome ?? c.outcome) === 'not_agreed')
     .sort(byTime)[0];
   if (!opening) return undefined;
   // A first contact reported `unclassified` is of its ticket's most confident classification
@@ -124,4 +126,11 @@ export function deriveCase(t: CaseTicket, ctx: CaseContext, nowMs: number, cfg: 
     history,
     facts: { deadline: deadlineMs, escalations: t.escalations.length },
   };
+}
+
+/** When a ticket's first contact dated after now comes due (it may open a case then), or undefined. */
+export function caseDueAtMs(t: CaseTicket, ctx: CaseContext, nowMs: number): number | undefined {
+  let due: number | undefined;
+  for (const c of t.contacts) if (c.t > nowMs && c.t >= ctx.yearStartMs && c.t < ctx.yearEndMs && (due === undefined || c.t < due)) due = c.t;
+  return due;
 }

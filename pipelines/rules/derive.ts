@@ -5,7 +5,7 @@ import type { CompiledPlan } from '../plan/index.ts';
 import { lastInstantBefore } from '../plan/calendar.ts';
 import type { CounterIndex } from '../transforms/index.ts';
 import { breachForecast, burnRate, smoothAllowance } from './burn.ts';
-import { deriveCase, type TicketBook } from './cases.ts';
+import { caseDueAtMs, deriveCase, type TicketBook } from './cases.ts';
 import type { AlertRulesConfig } from './config.ts';
 import { deriveLevelEpisodes } from './level.ts';
 import type { DerivedAlert } from './types.ts';
@@ -53,7 +53,8 @@ export function deriveLevelAlerts(plan: CompiledPlan, index: CounterIndex, keys:
   return out;
 }
 
-export function deriveCaseAlerts(plan: CompiledPlan, book: TicketBook, ticketIds: Iterable<string>, nowMs: number, cfg: AlertRulesConfig): { alerts: DerivedAlert[]; covered: Set<string> } {
+/** The cases of these tickets; `dueAtMs`: when a ticket with no case yet has a first contact come due. */
+export function deriveCaseAlerts(plan: CompiledPlan, book: TicketBook, ticketIds: Iterable<string>, nowMs: number, cfg: AlertRulesConfig): { alerts: DerivedAlert[]; covered: Set<string>; dueAtMs: Map<string, number> } {
   const ctx = {
     year: plan.year,
     yearStartMs: plan.yearStartMs,
@@ -62,13 +63,16 @@ export function deriveCaseAlerts(plan: CompiledPlan, book: TicketBook, ticketIds
   };
   const alerts: DerivedAlert[] = [];
   const covered = new Set<string>();
+  const dueAtMs = new Map<string, number>();
   for (const id of ticketIds) {
     covered.add(id);
     const t = book.get(id);
     const d = t && deriveCase(t, ctx, nowMs, cfg.cases);
     if (d) alerts.push(d);
+    const due = t && !d ? caseDueAtMs(t, ctx, nowMs) : undefined;
+    if (due !== undefined) dueAtMs.set(id, due);
   }
-  return { alerts, covered };
+  return { alerts, covered, dueAtMs };
 }
 
 export function allKeys(plan: CompiledPlan): Key[] {

@@ -3,6 +3,7 @@
 // stores every line as an append-only row and pushes it live.
 
 import type { Level } from '../model.ts';
+import { ackLevel, ackRestoredLine, ackTakenBack, ON_CALL_POLICY } from './ack-standing.ts';
 import type { AlertRulesConfig } from './config.ts';
 import { compareLines, describeLine, isDerivedLine } from './derived-lines.ts';
 import { LEVEL_RANK, type AlertStatus, type DerivedAlert, type HistoryEntry, type Resolution } from './types.ts';
@@ -131,7 +132,7 @@ export function escalationDue(r: AlertRecord, nowMs: number, cfg: AlertRulesConf
     id: `${r.id}/oncall/${level}/${round}/${atMs}`,
     atMs,
     what: 'escalated',
-    by: 'on-call policy',
+    by: ON_CALL_POLICY,
     reason: 'not acknowledged in time',
     before: tag(r),
     after: tag(next),
@@ -193,6 +194,11 @@ export function mergeDerived(prev: AlertRecord | undefined, d: DerivedAlert, now
   }
 
   const rose = LEVEL_RANK[d.level] > LEVEL_RANK[prev.level as Level];
+  // an acknowledgement stands for the level it was given at (a level alert's level only falls
+  // below it when a correction takes a rise back); a case's urgency falls with progress, and
+  // rises again past it
+  const roseOverAck = prev.status === 'acknowledged' && (d.kind === 'level' ? LEVEL_RANK[d.level] > LEVEL_RANK[ackLevel(prev) ?? prev.level] : rose);
+  const givenBack = ackTakenBack(prev, d);
   const manual = prev.status === 'resolved' && prev.resolution === 'manual';
   // the ticket moved after a person closed it: their close no longer stands
   const movedSince = manual ? d.history.find((h) => (h.what === 'ticket-reopened' || h.what === 'case-escalated') && h.atMs > prev.resolvedAtMs!) : undefined;
@@ -209,10 +215,17 @@ export function mergeDerived(prev: AlertRecord | undefined, d: DerivedAlert, now
     next.resolution = ruleResolution;
     next.resolvedAtMs = d.clearedAtMs;
     delete next.reopenedByHandAtMs;
-  } else if (prev.status === 'resolved' || (rose && prev.status === 'acknowledged')) {
+  } else if (givenBack) {
+    // the rise (or withdrawal) that cleared a person's acknowledgement is taken back: it stands
+    next.status = 'acknowledged';
+    delete next.resolution;
+    delete next.resolvedAtMs;
+    next.ack = { by: givenBack.line.by!, atMs: givenBack.line.atMs, reason: givenBack.line.reason ?? 'unspecified' };
+    say(ackRestoredLine(d.id, givenBack, prev, d, nowMs, cause.reason));
+  } else if (prev.status === 'resolved' || roseOverAck) {
     // Back again: a re-opened or escalated ticket after a manual close, a withdrawal or a
     // resolution undone (said by the lines above), or a level rise after an ack or a manual close.
-    if (manual || prev.status === 'acknowledged') reopen(rose ? `level rose to ${d.level}` : `${movedSince!.what} ${String(movedSince!.detail?.eventId ?? '')}`.trim());
+    if (manual || prev.status === 'acknowledged') reopen(rose || roseOverAck ? `level rose to ${d.level}` : `${movedSince!.what} ${String(movedSince!.detail?.eventId ?? '')}`.trim());
     next.status = 'open';
     delete next.resolution;
     delete next.resolvedAtMs;

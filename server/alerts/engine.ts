@@ -4,6 +4,7 @@ import type { MaskedEvent } from '../../pipelines/model.ts';
 import {
   allKeys,
   applyAction,
+  CasesDue,
   deriveCaseAlerts,
   deriveLevelAlerts,
   escalationDue,
@@ -45,6 +46,8 @@ export class AlertEngine {
   private readonly idsByKey = new Map<string, Set<string>>();
   private readonly idsByTicket = new Map<string, Set<string>>();
   private readonly book = new TicketBook();
+  /** tickets whose first contact is dated ahead of the clock: derived again when it comes due */
+  private readonly casesDue = new CasesDue();
   private readonly pending: CounterChange[] = [];
   private ready = false;
   private sub?: Subscription;
@@ -126,7 +129,7 @@ export class AlertEngine {
     const week = this.monitor.plan.weekIndexAt(now);
     const keys: Key[] = week !== this.lastWeek ? withOpenLevelKeys(this.records.values(), allKeys(this.monitor.plan)) : openLevelKeys(this.records.values());
     this.lastWeek = week;
-    const tickets = withOpenCaseTickets(this.records.values(), []);
+    const tickets = withOpenCaseTickets(this.records.values(), this.casesDue.take(now));
     this.evaluate(keys, tickets, { retroactive: false, reason: 'clock' });
     const steps: Step[] = [];
     for (const r of this.records.values()) {
@@ -178,7 +181,8 @@ export class AlertEngine {
     const keys = c.rows.map((r) => ({ complaintType: r.complaintType, scope: r.scope }));
     const corrections = c.events.filter((e: MaskedEvent) => e.kind === 'corrected').map((e) => e.eventId);
     const reason = corrections.length ? `correction ${corrections.slice(0, 5).join(', ')}${corrections.length > 5 ? ' …' : ''}` : c.retroactive ? 'late event' : 'events';
-    this.evaluate(keys, new Set(kept.map((e) => e.ticketId)), { retroactive: c.retroactive, reason });
+    // a push of counters whose future-dated events came due (server/due-changes.ts) opens their cases
+    this.evaluate(keys, new Set([...kept.map((e) => e.ticketId), ...this.casesDue.take(this.now())]), { retroactive: c.retroactive, reason });
     this.loader.add([...arriving], reason);
   }
 
@@ -212,6 +216,7 @@ export class AlertEngine {
     const keySet = new Set(keys.map((k) => `${k.complaintType}|${k.scope}`));
     const levels = deriveLevelAlerts(plan, index, keys, now, this.cfg);
     const cases = deriveCaseAlerts(plan, this.book, tickets, now, this.cfg);
+    this.casesDue.note(cases.covered, cases.dueAtMs);
     // Only what was re-derived may be withdrawn: the keys and tickets asked for.
     const covered = (r: AlertRecord) =>
       r.kind === 'level' ? keySet.has(`${r.complaintType}|${r.scope}`) : r.kind === 'case' && r.ticketId !== undefined && cases.covered.has(r.ticketId);
