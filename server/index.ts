@@ -53,6 +53,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
+    // the alerts' last notices go out while this monitor still holds the lease (verify AE 6: they
+    // waited for the next start); bounded, a hung broker must not hold the stop
+    const drained = Promise.allSettled(monitor.beforeRelease.map((f) => f()));
+    await Promise.race([drained, new Promise((r) => setTimeout(r, 5_000).unref())]);
     await monitor.lease.release(); // stops counting: a successor may start at once, whatever HTTP clients do
     // a client that never lets go must not keep the store from being closed cleanly
     const httpClosed = await Promise.race([app.close().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000).unref())]);

@@ -41,6 +41,8 @@ export class Monitor {
   snapshotAlerts: () => object[] = () => [];
   /** the open alerts' kind, level, status and opening time: what the headline counts */
   alertFacts: () => object[] = () => [];
+  /** done at a stop before the counting lease is let go: what still needs the lease (the alerts' last notices) */
+  readonly beforeRelease: Array<() => Promise<void>> = [];
   readonly health: MonitorHealth;
   /** events stored, not counted in full: outside the plan year, or from unknown branches */
   readonly uncounted = new UncountedEvents();

@@ -1,6 +1,6 @@
 import type { Logger, Monitor } from '../monitor.ts';
 import type { GatewayMessage } from './gateway-notice.ts';
-import { loadUnsent, RESEND_WITHIN_MS, sentRow, writeOutbox, writtenRow, type OutboxRow } from './notice-outbox.ts';
+import { loadUnsent, RESEND_WITHIN_MS, sentRow, sortUnsent, writeOutbox, writtenRow, type OutboxRow } from './notice-outbox.ts';
 import { NOTICE_RETRY_MS, PendingNotices } from './pending-notices.ts';
 import { writeLog, type LogRow } from './store.ts';
 
@@ -68,10 +68,19 @@ export class AuditWriter {
    */
   async resendUnsent(): Promise<void> {
     try {
-      const { messages, more } = await loadUnsent(this.monitor.clickhouse, Date.now() - RESEND_WITHIN_MS);
+      const since = Date.now() - RESEND_WITHIN_MS;
+      const { messages, more } = await loadUnsent(this.monitor.clickhouse, since);
       if (messages.length === 0) return;
-      this.log.warn({ notices: messages.length, more }, 'alert notices an earlier run wrote and never sent on NATS: sending them now');
-      this.notices.resend(messages);
+      const { resend, unlogged, superseded } = await sortUnsent(this.monitor.clickhouse, messages, since);
+      const atMs = Date.now();
+      for (const m of unlogged) this.sentMarks.push(sentRow(m, atMs, 'dropped'));
+      for (const m of superseded) this.sentMarks.push(sentRow(m, atMs, 'dropped'));
+      if (unlogged.length + superseded.length > 0) void this.write();
+      this.log.warn(
+        { notices: resend.length, more, neverLogged: unlogged.length, superseded: superseded.length },
+        'alert notices an earlier run wrote and never sent on NATS: sending them now (not those whose change never reached the audit log, nor those a later notice of their alert replaced)',
+      );
+      this.notices.resend(resend);
     } catch (err) {
       this.log.error({ err: (err as Error).message }, 'reading the alert notice outbox failed: notices a crash kept from the gateways are not sent again');
     }

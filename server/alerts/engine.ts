@@ -259,6 +259,12 @@ export class AlertEngine {
     return this.loader.flush().then(() => this.audit.write());
   }
 
+  /** At a stop, before the lease goes: the audit rows written and their notices sent. */
+  async drain(): Promise<void> {
+    await this.loader.flush();
+    await this.audit.stop();
+  }
+
   async stop(): Promise<void> {
     this.sub?.unsubscribe();
     if (this.timer) clearInterval(this.timer);

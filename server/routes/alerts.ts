@@ -48,6 +48,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
   const { config } = monitor;
   const engine = await AlertEngine.start(monitor, app.log, now);
   app.addHook('onClose', async () => engine.stop());
+  monitor.beforeRelease.push(() => engine.drain());
 
   // The supervisor console (web/console/); the page needs read access, its scripts are public.
   app.get('/console', async (req, reply) => reply.redirect(`/console/${req.url.slice('/console'.length)}`));

@@ -112,4 +112,25 @@ describe('faults - the monitor dies between its audit rows and the broker taking
     expect(new Set(after).size).toBe(after.length);
     expect(monitor.output()).not.toContain('never sent on NATS');
   }, 120_000);
+
+  // Verify AE 6: the lease was let go before the last audit rows were written, so a clean stop
+  // while notices flowed kept its last ones (10–21 of them) for whatever start came next.
+  it('a clean stop while cases arrive sends its last notices before it goes', async () => {
+    const cases = casesArriving(jetstream(nc), 'cs', 20);
+    await until('cases flowing', async () => (await notifiedAlerts()).has('case.CS-20'), 60_000);
+    await monitor.kill(); // SIGTERM in the middle of the flow
+    const published = await cases.stop();
+    const notified = await notifiedAlerts();
+    monitor = await startMonitor({ NATS_URL: nats.url, PLAN, DATA_DIR: monitor.dataDir, BATCH_MS: '20' });
+    const written = await until('the cases written before the stop', async () => {
+      const { body } = await getJson(monitor, '/api/alerts?status=all&kind=case');
+      return (body.alerts as Array<{ id: string; ticketId?: string }>).filter((a) => a.ticketId?.startsWith('CS-')).map((a) => a.id);
+    });
+    expect(published).toBeGreaterThan(20);
+    // each case the stopped monitor had written was notified before it went: none left for this start
+    await until('the start settled', () => monitor.output().includes('alert engine started'));
+    expect(monitor.output()).not.toContain('never sent on NATS');
+    const heardBeforeRestart = written.filter((id) => notified.has(id));
+    expect(heardBeforeRestart.length).toBeGreaterThan(20);
+  }, 120_000);
 });
