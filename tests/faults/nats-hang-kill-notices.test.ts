@@ -6,7 +6,7 @@ import { ensureStream } from '../../pipelines/sources/jetstream.ts';
 import { LEASE_TTL_MS } from '../../server/lease.ts';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
-import { casesArriving, storedNotices } from './notice-support.ts';
+import { casesArriving, expectEveryCaseNotified, storedNotices } from './notice-support.ts';
 import { until } from './support.ts';
 
 // Verify AD N1: a broker that hangs past the counting lease's lifetime, and is then killed and
@@ -63,27 +63,7 @@ describe('faults - nats-server hangs past the counting lease, then is killed and
     await until('cases published after the restart', () => cases.published() >= atRestart + 100, 60_000);
     const published = await cases.stop();
 
-    const caseAlerts = await until(
-      'a case alert for every case published',
-      async () => {
-        const { body } = await getJson(monitor, '/api/alerts?status=all&kind=case');
-        const ours = (body.alerts as Array<{ id: string; kind: string; ticketId?: string }>).filter((a) => a.kind === 'case' && a.ticketId?.startsWith('HK-'));
-        return ours.length === published && ours;
-      },
-      90_000,
-    );
-    // notices are core NATS, sent after their audit rows' write: give them until they stop coming
-    let missing: string[] = [];
-    await until(
-      'a notice for every case alert',
-      async () => {
-        const notified = await notifiedAlerts();
-        missing = caseAlerts.filter((a) => !notified.has(a.id)).map((a) => a.ticketId!);
-        return missing.length === 0;
-      },
-      30_000,
-    ).catch(() => undefined);
-    expect({ missing: missing.slice(0, 10), count: missing.length }, `${caseAlerts.length} case alerts`).toEqual({ missing: [], count: 0 });
+    await expectEveryCaseNotified(monitor, 'hk', published, notifiedAlerts);
     const health = await until('health ok again', async () => {
       const { status, body } = await getJson(monitor, '/api/health');
       return status === 200 && body.status === 'ok' && body;

@@ -6,7 +6,7 @@ import { ensureStream } from '../../pipelines/sources/jetstream.ts';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
 import { startTcpRelay, type TcpRelay } from '../helpers/tcp-relay.ts';
-import { casesArriving, newCase, storedNotices } from './notice-support.ts';
+import { casesArriving, expectEveryCaseNotified, newCase, storedNotices } from './notice-support.ts';
 import { until } from './support.ts';
 
 // A monitor that dies after writing an alert change's audit rows and before the broker took the
@@ -71,26 +71,7 @@ describe('faults - the monitor dies between its audit rows and the broker taking
     relay.swallow = false;
 
     monitor = await startMonitor({ NATS_URL: nats.url, PLAN, DATA_DIR: monitor.dataDir, BATCH_MS: '20' });
-    const caseAlerts = await until(
-      'a case alert for every case published',
-      async () => {
-        const { body } = await getJson(monitor, '/api/alerts?status=all&kind=case');
-        const ours = (body.alerts as Array<{ id: string; ticketId?: string }>).filter((a) => a.ticketId?.startsWith('OB-'));
-        return ours.length === published && ours;
-      },
-      90_000,
-    );
-    let missing: string[] = [];
-    await until(
-      'a notice for every case alert',
-      async () => {
-        const notified = await notifiedAlerts();
-        missing = caseAlerts.filter((a) => !notified.has(a.id)).map((a) => a.ticketId!);
-        return missing.length === 0;
-      },
-      30_000,
-    ).catch(() => undefined);
-    expect({ missing: missing.slice(0, 10), count: missing.length }, `${caseAlerts.length} case alerts`).toEqual({ missing: [], count: 0 });
+    await expectEveryCaseNotified(monitor, 'ob', published, notifiedAlerts);
     expect(monitor.output()).toContain('alert notices an earlier run wrote and never sent on NATS: sending them now');
   }, 300_000);
 

@@ -1,6 +1,9 @@
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { expect } from 'vitest';
 import type { TicketEvent } from '../../pipelines/model.ts';
+import { getJson, type MonitorProcess } from '../helpers/monitor-process.ts';
+import { until } from './support.ts';
 
 // Shared by the fault tests of gateway notices: new cases of the test plan's strict type (one
 // case alert, one notice each), published one after another, and the gateway's record of what
@@ -59,4 +62,33 @@ export async function storedNotices(nc: NatsConnection, stream: string): Promise
     if (got === 0) break;
   }
   return all;
+}
+
+/**
+ * Every case published under `prefix` has its case alert, and every one of those its notice in
+ * the stream: at least once, never lost. Notices are core NATS, sent after their audit rows'
+ * write: they are given until they stop coming.
+ */
+export async function expectEveryCaseNotified(monitor: MonitorProcess, prefix: string, published: number, notifiedAlerts: () => Promise<Set<string>>): Promise<void> {
+  const ticketPrefix = `${prefix.toUpperCase()}-`;
+  const caseAlerts = await until(
+    'a case alert for every case published',
+    async () => {
+      const { body } = await getJson(monitor, '/api/alerts?status=all&kind=case');
+      const ours = (body.alerts as Array<{ id: string; kind: string; ticketId?: string }>).filter((a) => a.kind === 'case' && a.ticketId?.startsWith(ticketPrefix));
+      return ours.length === published && ours;
+    },
+    90_000,
+  );
+  let missing: string[] = [];
+  await until(
+    'a notice for every case alert',
+    async () => {
+      const notified = await notifiedAlerts();
+      missing = caseAlerts.filter((a) => !notified.has(a.id)).map((a) => a.ticketId!);
+      return missing.length === 0;
+    },
+    30_000,
+  ).catch(() => undefined);
+  expect({ missing: missing.slice(0, 10), count: missing.length }, `${caseAlerts.length} case alerts`).toEqual({ missing: [], count: 0 });
 }
