@@ -1,6 +1,6 @@
 import type { Logger, Monitor } from '../monitor.ts';
 import type { GatewayMessage } from './gateway-notice.ts';
-import { loadUnsent, RESEND_WITHIN_MS, sentRow, sortUnsent, writeOutbox, writtenRow, type OutboxRow } from './notice-outbox.ts';
+import { loadUnsent, RESEND_WITHIN_MS, sentRow, sortUnsent, writeOutbox, writtenRow, type OutboxRow, type Sorted, type UnsentNotice } from './notice-outbox.ts';
 import { NOTICE_RETRY_MS, PendingNotices } from './pending-notices.ts';
 import { writeLog, type LogRow } from './store.ts';
 
@@ -71,7 +71,7 @@ export class AuditWriter {
       const since = Date.now() - RESEND_WITHIN_MS;
       const { messages, more } = await loadUnsent(this.monitor.clickhouse, since);
       if (messages.length === 0) return;
-      const { resend, unlogged, superseded } = await sortUnsent(this.monitor.clickhouse, messages, since);
+      const { resend, unlogged, superseded } = await sortInSlices(this.monitor.clickhouse, messages, since);
       const atMs = Date.now();
       for (const m of unlogged) this.sentMarks.push(sentRow(m, atMs, 'dropped'));
       for (const m of superseded) this.sentMarks.push(sentRow(m, atMs, 'dropped'));
@@ -99,3 +99,14 @@ export class AuditWriter {
     this.timer ??= setTimeout(() => void this.write(), LOG_EVERY_MS);
   }
 }
+
+/** sortUnsent a thousand at a time: a server takes the ids as query parameters in the URL */
+async function sortInSlices(client: Monitor['clickhouse'], messages: readonly UnsentNotice[], sinceMs: number): Promise<Sorted> {
+  const all: Sorted = { resend: [], unlogged: [], superseded: [] };
+  for (let from = 0; from < messages.length; from += 1_000) {
+    const part = await sortUnsent(client, messages.slice(from, from + 1_000), sinceMs);
+    for (const key of ['resend', 'unlogged', 'superseded'] as const) for (const m of part[key]) (all[key] as GatewayMessage[]).push(m);
+  }
+  return all;
+}
+
