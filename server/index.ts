@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'stopping');
     // the alerts' last notices go out while this monitor still holds the lease (verify AE 6: they
     // waited for the next start); bounded, a hung broker must not hold the stop
+    monitor.stopConsuming(); // nothing new to announce once the last notices are out
     const drained = Promise.allSettled(monitor.beforeRelease.map((f) => f()));
     await Promise.race([drained, new Promise((r) => setTimeout(r, 5_000).unref())]);
     await monitor.lease.release(); // stops counting: a successor may start at once, whatever HTTP clients do

@@ -33,6 +33,9 @@ import type { CounterChange, Logger } from './monitor-types.ts';
 // The composition root of the pipeline: opens the engines, rebuilds the counters from what is
 // stored, then consumes the stream. Everything it holds is derived from ClickHouse.
 
+/** how long a stop waits for a drain */
+const DRAIN_WAIT_MS = 5_000;
+
 export class Monitor {
   readonly changes = new Subject<CounterChange>();
   /** other live messages for screens and consoles (`{ type: 'alert', ... }`…), broadcast on /ws */
@@ -41,7 +44,7 @@ export class Monitor {
   snapshotAlerts: () => object[] = () => [];
   /** the open alerts' kind, level, status and opening time: what the headline counts */
   alertFacts: () => object[] = () => [];
-  /** done at a stop before the counting lease is let go: what still needs the lease (the alerts' last notices) */
+  /** run at a stop before the lease goes (the alerts' last notices) */
   readonly beforeRelease: Array<() => Promise<void>> = [];
   readonly health: MonitorHealth;
   /** events stored, not counted in full: outside the plan year, or from unknown branches */
@@ -74,11 +77,7 @@ export class Monitor {
     this.index = new CounterIndex(plan);
     this.history = new CounterHistory(clickhouse, (err) => log.warn({ err: err.message }, 'counter history write failed'));
     this.health = initialHealth(localNats?.url ?? config.natsUrl ?? '', config.clickhouseUrl ? 'server' : 'embedded');
-    this.lease = CountingLease.of(config, log, () => {
-      this.subscription?.unsubscribe();
-      this.due.stop();
-      this.health.consuming = false;
-    });
+    this.lease = CountingLease.of(config, log, () => this.stopConsuming());
   }
 
   static async start(config: MonitorConfig, plan: CompiledPlan, log: Logger, now: () => number = Date.now): Promise<Monitor> {
@@ -252,16 +251,23 @@ export class Monitor {
     await this.live.journal?.settle();
   }
 
-  async stop(): Promise<void> {
+  /** No more events taken: the lease's end, and first at a stop. */
+  stopConsuming(): void {
     this.subscription?.unsubscribe();
     this.due.stop();
+    this.health.consuming = false;
+  }
+
+  async stop(): Promise<void> {
+    this.stopConsuming();
     await this.history.flush();
     this.changes.complete();
     this.liveMessages.complete();
     this.stopped = true;
     await this.lease.release(); // a successor may start at once
     const nc = this.natsConnection;
-    if (nc) await nc.drain().catch(() => nc.close());
+    // a hung broker never answers a drain (verify AG N1)
+    if (nc) await Promise.race([nc.drain(), new Promise((r) => setTimeout(r, DRAIN_WAIT_MS).unref())]).catch(() => undefined).finally(() => nc.close().catch(() => undefined));
     await this.localNats?.stop();
     await this.live.journal?.close().catch((err: Error) => this.log.warn({ err: err.message }, 'live journal left for the next start'));
     if (this.live.client !== this.clickhouse) await this.live.client.close();

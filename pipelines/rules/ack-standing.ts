@@ -96,7 +96,7 @@ export function ackRestoredLine(id: string, g: GivenAck, prev: AlertRecord, d: D
     id: `${id}/acknowledged/${nowMs}/restored`,
     atMs: nowMs,
     what: 'acknowledged',
-    reason: `rise taken back (${reason}): the acknowledgement given at ${g.level} stands`,
+    reason: `the acknowledgement given at ${g.level} stands again: what cleared it was taken back (${reason})`,
     before: `${prev.status}/${prev.level}`,
     after: `acknowledged/${d.level}`,
     detail: { restored: { by: g.line.by, atMs: g.line.atMs, reason: g.line.reason ?? 'unspecified', ...(typeof note === 'string' ? { note } : {}), entryId: g.line.id } },

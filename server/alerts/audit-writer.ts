@@ -1,7 +1,7 @@
 import type { Logger, Monitor } from '../monitor.ts';
 import type { GatewayMessage } from './gateway-notice.ts';
 import { loadUnsent, RESEND_WITHIN_MS, sentRow, sortUnsent, writeOutbox, writtenRow, type OutboxRow, type Sorted, type UnsentNotice } from './notice-outbox.ts';
-import { NOTICE_RETRY_MS, PendingNotices } from './pending-notices.ts';
+import { PendingNotices } from './pending-notices.ts';
 import { writeLog, type LogRow } from './store.ts';
 
 // The alert engine's writes: a burst's audit rows in one insert a few times a second (an insert
@@ -29,7 +29,12 @@ export class AuditWriter {
     refusedRetryMs?: number,
   ) {
     const leased = () => { try { return monitor.nc; } catch { return undefined; } };
-    this.notices = new PendingNotices(leased, () => this.log, NOTICE_RETRY_MS, (sent) => this.markSent(sent), monitor.health.noticeRefusals, refusedRetryMs);
+    this.notices = new PendingNotices(leased, () => this.log, {
+      onSent: (sent) => this.markSent(sent),
+      onDropped: (stale) => this.markSent(stale, 'dropped'),
+      refusals: monitor.health.noticeRefusals,
+      refusedRetryMs,
+    });
   }
 
   /** Rows of changes made now, and their notices; written within LOG_EVERY_MS. */
@@ -93,9 +98,9 @@ export class AuditWriter {
     await this.write();
   }
 
-  private markSent(messages: readonly GatewayMessage[]): void {
+  private markSent(messages: readonly GatewayMessage[], state: 'sent' | 'dropped' = 'sent'): void {
     const atMs = Date.now();
-    for (const m of messages) this.sentMarks.push(sentRow(m, atMs));
+    for (const m of messages) this.sentMarks.push(sentRow(m, atMs, state));
     this.timer ??= setTimeout(() => void this.write(), LOG_EVERY_MS);
   }
 }

@@ -147,3 +147,19 @@ describe('F7: role entries of the ladder are named as the console names them', (
     expect(textOf(step.record, step.entries)).toMatch(/；现呼叫值班第2级：全体管理员。$/);
   });
 });
+
+// Verify AG N2: an acknowledgement the rules gave back (its rise taken back) was announced as
+// 已确认（rise taken back (correction co… — English, cut, and naming nobody.
+describe('an acknowledgement given back by the rules', () => {
+  it('says the earlier acknowledgement stands again, and whose it was, in Chinese', () => {
+    const r = { ...criticalAlert(), status: 'acknowledged' as const };
+    const line: HistoryEntry = {
+      id: `${LEVEL_ID}/acknowledged/${NOW}/restored`, atMs: NOW, what: 'acknowledged',
+      reason: 'the acknowledgement given at breach stands again: what cleared it was taken back (correction corr-1)',
+      detail: { restored: { by: '王主管', atMs: T, reason: 'investigating', note: '已联系客户', entryId: 'x' } },
+    };
+    const text = textOf(r, [line], row(11, 9.1));
+    expect(text).toContain('原确认恢复有效（王主管：调查中，已联系客户）');
+    expect(text).not.toMatch(/[a-z]{4,}/);
+  });
+});

@@ -135,7 +135,12 @@ function lineWords(view: AlertView, e: Announced, plan: CompiledPlan): string {
   const person = by !== undefined && by !== ON_CALL_POLICY;
   switch (e.what) {
     case 'raised': return `级别升至${LEVEL_ZH[e.level ?? ''] ?? '更高一级'}`;
-    case 'acknowledged': return `已确认${whoSaid(by, e.reason === 'unspecified' ? '' : (ACK_REASON_ZH[e.reason ?? ''] ?? e.reason), d.note)}`;
+    case 'acknowledged': {
+      // given back by the rules (pipelines/rules/ack-standing.ts): what cleared it was taken back
+      const restored = (e.detail as { restored?: { by?: string; reason?: string; note?: unknown } } | undefined)?.restored;
+      if (restored) return `原确认恢复有效${whoSaid(restored.by, restored.reason === 'unspecified' ? '' : (ACK_REASON_ZH[restored.reason ?? ''] ?? restored.reason), restored.note)}`;
+      return `已确认${whoSaid(by, e.reason === 'unspecified' ? '' : (ACK_REASON_ZH[e.reason ?? ''] ?? e.reason), d.note)}`;
+    }
     case 'note': return `备注${whoSaid(by)}${noteText(d.text) ? `：${noteText(d.text)}` : ''}`;
     case 'assign': return `已指派${typeof d.to === 'string' ? `：${d.to}` : ''}${whoSaid(by)}`;
     case 'notice': return `已发消保提示书${typeof d.to === 'string' ? `：${d.to}` : ''}${whoSaid(by)}`;

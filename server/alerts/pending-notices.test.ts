@@ -29,7 +29,7 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
     let leased = false;
     const nc = { publish: (_s: string, data?: unknown) => void sent.push(String(data)), flush: () => Promise.resolve() };
     const log = { warn: (_o: unknown, m: string) => void logged.push(m), info: (_o: unknown, m: string) => void logged.push(m) } as unknown as Logger;
-    const notices = new PendingNotices(() => (leased ? nc : undefined), () => log, 5);
+    const notices = new PendingNotices(() => (leased ? nc : undefined), () => log, { retryMs: 5 });
     notices.add(message('a'));
     notices.add(message('b'));
     notices.take().release();
@@ -52,7 +52,7 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
     const sent: string[] = [];
     const flushes: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
     const nc = { publish: (_s: string, data?: unknown) => void sent.push(String(data)), flush: () => new Promise<void>((resolve, reject) => void flushes.push({ resolve, reject })) };
-    const notices = new PendingNotices(() => nc, () => ({ warn() {}, info() {} }) as unknown as Logger, 5);
+    const notices = new PendingNotices(() => nc, () => ({ warn() {}, info() {} }) as unknown as Logger, { retryMs: 5 });
     notices.add(message('a'));
     notices.take().release(); // published into a hung broker's socket
     notices.add(message('b'));
@@ -68,7 +68,7 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
   it('never sends what it kept while the lease stays unconfirmed (another monitor took it)', async () => {
     const sent: string[] = [];
     let asked = 0;
-    const notices = new PendingNotices(() => void asked++, () => ({ warn() {}, info() {} }) as unknown as Logger, 1);
+    const notices = new PendingNotices(() => void asked++, () => ({ warn() {}, info() {} }) as unknown as Logger, { retryMs: 1 });
     notices.add(message('a'));
     notices.take().release();
     await vi.waitFor(() => expect(asked).toBeGreaterThan(3));
@@ -82,7 +82,7 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
     const flushes: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
     const reported: string[][] = [];
     const nc = { publish() {}, flush: () => new Promise<void>((resolve, reject) => void flushes.push({ resolve, reject })) };
-    const notices = new PendingNotices(() => nc, () => ({ warn() {}, info() {} }) as unknown as Logger, 5, (m) => void reported.push(m.map((x) => x.id)));
+    const notices = new PendingNotices(() => nc, () => ({ warn() {}, info() {} }) as unknown as Logger, { retryMs: 5, onSent: (m) => void reported.push(m.map((x) => x.id)) });
     notices.add(message('a'));
     notices.take().release();
     flushes[0]!.reject(new Error('connection disconnected'));
@@ -96,7 +96,7 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
     const sent: string[] = [];
     let leased = false;
     const nc = { publish: (_s: string, data?: unknown) => void sent.push(String(data)), flush: () => Promise.resolve() };
-    const notices = new PendingNotices(() => (leased ? nc : undefined), () => ({ warn() {}, info() {} }) as unknown as Logger, 5);
+    const notices = new PendingNotices(() => (leased ? nc : undefined), () => ({ warn() {}, info() {} }) as unknown as Logger, { retryMs: 5 });
     notices.add(message('new'));
     notices.take().release();
     notices.resend([message('old-1'), message('old-2')]);
@@ -116,7 +116,7 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
     const errors: string[] = [];
     const nc = { publish: (subject: string) => void (denied && subject.endsWith('.GZ') && refusals.refused(subject, 'no permission to publish')), flush: () => Promise.resolve() };
     const log = { warn() {}, info() {}, error: (_o: unknown, m: string) => void errors.push(m) } as unknown as Logger;
-    const notices = new PendingNotices(() => nc, () => log, 5, (m) => void reported.push(m.map((x) => x.id)), refusals, 20);
+    const notices = new PendingNotices(() => nc, () => log, { retryMs: 5, onSent: (m) => void reported.push(m.map((x) => x.id)), refusals, refusedRetryMs: 20 });
     notices.add({ subject: 'complaints.alerts.t.GZ', data: 'a', id: 'a' });
     notices.add({ subject: 'complaints.alerts.t.SH', data: 'b', id: 'b' });
     notices.take().release();
@@ -137,10 +137,35 @@ describe('pending notices - a gateway notice waits for its audit rows', () => {
       },
       flush: () => Promise.resolve(),
     };
-    const notices = new PendingNotices(() => nc, () => ({ warn() {}, info() {}, error() {} }) as unknown as Logger, 5, (m) => void reported.push(m.map((x) => x.id)));
+    const notices = new PendingNotices(() => nc, () => ({ warn() {}, info() {}, error() {} }) as unknown as Logger, { retryMs: 5, onSent: (m) => void reported.push(m.map((x) => x.id)) });
     notices.add({ subject: 'complaints.alerts.t.x', data: 'x'.repeat(20), id: 'big' });
     notices.add(message('small'));
     notices.take().release();
     await vi.waitFor(() => expect(reported).toEqual([['small']]));
   });
+
+  // Verify AG N3 and N5: after a permission given by a reload the case was resolved and its
+  // 已解除 went out; the retry then sent the old 新预警 after it. And a newer notice of the same
+  // subject cleared the refusal in health while the refused ones still waited.
+  it('drops a refused notice once a newer one of its alert is taken, and keeps the subject refused while any waits', async () => {
+    const refusals = new NoticeRefusals();
+    let denied = new Set(['complaints.alerts.t.GZ']);
+    const sent: string[] = [];
+    const dropped: string[] = [];
+    const nc = { publish: (subject: string, data?: unknown) => void (denied.has(subject) ? refusals.refused(subject, 'no permission to publish') : sent.push(String(JSON.parse(String(data)).n))), flush: () => Promise.resolve() };
+    const log = { warn() {}, info() {}, error() {} } as unknown as Logger;
+    const notices = new PendingNotices(() => nc, () => log, { retryMs: 5, refusals, refusedRetryMs: 60_000, onDropped: (m) => void dropped.push(...m.map((x) => x.id)) });
+    const of = (id: string, alert: string, subject: string, n: string) => ({ id, subject, data: JSON.stringify({ id: alert, n }) });
+    notices.add(of('a-new', 'case.A', 'complaints.alerts.t.GZ', 'A 新预警'));
+    notices.add(of('b-new', 'case.B', 'complaints.alerts.t.GZ', 'B 新预警'));
+    notices.take().release();
+    await vi.waitFor(() => expect(refusals.reason()).toMatch(/t\.GZ/));
+    denied = new Set(); // a reload gives the permission; case A is resolved before the minute's retry
+    notices.add(of('a-end', 'case.A', 'complaints.alerts.t.GZ', 'A 已解除'));
+    notices.take().release();
+    await vi.waitFor(() => expect(sent).toEqual(['A 已解除']));
+    expect(dropped).toEqual(['a-new']); // never sent after the newer news
+    expect(refusals.reason()).toMatch(/t\.GZ/); // B's notice still waits for the retry
+  });
 });
+

@@ -48,17 +48,33 @@ export class PendingNotices {
   private refused: GatewayMessage[] = [];
   private refusedRetry?: NodeJS.Timeout;
 
+  private readonly retryMs: number;
+  private readonly onSent: (messages: readonly GatewayMessage[]) => void;
+  private readonly onDropped: (messages: readonly GatewayMessage[]) => void;
+  private readonly refusals: Refusals;
+  private readonly refusedRetryMs: number;
+
   constructor(
     /** the broker connection under a confirmed counting lease, or undefined without it */
     private readonly connection: () => Pick<NatsConnection, 'publish' | 'flush'> | undefined,
     private readonly log: () => Logger,
-    private readonly retryMs = NOTICE_RETRY_MS,
-    /** told of each batch the broker has taken (its flush answered) */
-    private readonly onSent: (messages: readonly GatewayMessage[]) => void = () => {},
-    /** refusals by subject (a permission refusal arrives on the connection's status stream) */
-    private readonly refusals: Refusals = NO_REFUSALS,
-    private readonly refusedRetryMs = REFUSED_RETRY_MS,
-  ) {}
+    opts: {
+      retryMs?: number;
+      /** told of each batch the broker has taken (its flush answered) */
+      onSent?: (messages: readonly GatewayMessage[]) => void;
+      /** told of refused notices a later notice of their alert replaced: never to be sent */
+      onDropped?: (messages: readonly GatewayMessage[]) => void;
+      /** refusals by subject (a permission refusal arrives on the connection's status stream) */
+      refusals?: Refusals;
+      refusedRetryMs?: number;
+    } = {},
+  ) {
+    this.retryMs = opts.retryMs ?? NOTICE_RETRY_MS;
+    this.onSent = opts.onSent ?? (() => {});
+    this.onDropped = opts.onDropped ?? (() => {});
+    this.refusals = opts.refusals ?? NO_REFUSALS;
+    this.refusedRetryMs = opts.refusedRetryMs ?? REFUSED_RETRY_MS;
+  }
 
   add(message: GatewayMessage): void {
     this.waiting.push(message);
@@ -136,15 +152,21 @@ export class PendingNotices {
    */
   private settle(messages: readonly GatewayMessage[], wasRefused: (m: GatewayMessage) => boolean): void {
     const taken: GatewayMessage[] = [];
-    const refusedSubjects = new Set<string>();
-    for (const m of messages) {
-      if (wasRefused(m)) this.refused.push(m), refusedSubjects.add(m.subject);
-      else taken.push(m);
-    }
-    for (const m of taken) if (!refusedSubjects.has(m.subject)) this.refusals.accepted(m.subject);
+    const earlier = this.refused.splice(0);
+    const refusedNow: GatewayMessage[] = [];
+    for (const m of messages) (wasRefused(m) ? refusedNow : taken).push(m);
+    // an alert's newer notice was taken: its older refused ones would page people for a state
+    // already replaced, after the newer news (verify AG N3)
+    const newer = new Set(taken.map(alertOf));
+    const stale = earlier.filter((m) => newer.has(alertOf(m)));
+    this.refused = earlier.filter((m) => !newer.has(alertOf(m))).concat(refusedNow);
+    // a subject stays refused while any of its notices waits for the retry (verify AG N5)
+    const waiting = new Set(this.refused.map((m) => m.subject));
+    for (const m of taken) if (!waiting.has(m.subject)) this.refusals.accepted(m.subject);
     if (taken.length) this.onSent(taken);
-    if (refusedSubjects.size === 0) return;
-    this.log().error({ refused: this.refused.length, subjects: [...refusedSubjects].slice(0, 5) }, 'alert notices refused (no publish permission, or larger than the broker takes): not marked sent; tried again every minute, and by the next start');
+    if (stale.length) this.onDropped(stale);
+    if (refusedNow.length === 0) return;
+    this.log().error({ refused: this.refused.length, subjects: [...new Set(refusedNow.map((m) => m.subject))].slice(0, 5) }, 'alert notices refused (no publish permission, or larger than the broker takes): not marked sent; tried again every minute, and by the next start');
     this.refusedRetry ??= setTimeout(() => {
       this.refusedRetry = undefined;
       this.resend(this.refused.splice(0));
@@ -160,3 +182,19 @@ export class PendingNotices {
     this.retry.unref();
   }
 }
+
+const alertIds = new WeakMap<GatewayMessage, string>();
+/** the alert a notice is of (its body's id), read once */
+function alertOf(m: GatewayMessage): string {
+  let id = alertIds.get(m);
+  if (id === undefined) {
+    try {
+      id = String((JSON.parse(m.data) as { id?: unknown }).id ?? '');
+    } catch {
+      id = '';
+    }
+    alertIds.set(m, id);
+  }
+  return id;
+}
+

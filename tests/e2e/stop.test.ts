@@ -33,4 +33,20 @@ describe('stopping', () => {
     expect(monitor.output()).not.toMatch(/still open after 10 s/);
     expect(await closed).toEqual([1001, 'server stopping']);
   }, 60_000);
+
+  // Verify AG N1: with the broker hung (SIGSTOP) a SIGTERM'd monitor waited for the connection's
+  // drain until the broker came back: 377 s in one run. A stop must end by itself all the same.
+  it('ends on SIGTERM while the broker hangs, by itself', async () => {
+    const monitor = await live.restart();
+    const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => monitor.child.once('exit', (code, signal) => resolve({ code, signal })));
+    live.nats.pause();
+    try {
+      monitor.child.kill('SIGTERM');
+      // each step that talks to the broker is bounded (a few seconds each); the bound catches a stop that waits for ever
+      const how = await Promise.race([exit, new Promise<undefined>((r) => setTimeout(r, 60_000))]);
+      expect(how, monitor.output().slice(-1500)).toEqual({ code: 0, signal: null });
+    } finally {
+      live.nats.resume();
+    }
+  }, 120_000);
 });
