@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CountingLease, LEASE_STREAM, LEASE_SUBJECT_PREFIX, readLease } from './lease.ts';
 import type { LeaseHolder } from './lease-rules.ts';
 import { freePort, startLocalNats, stopChild, type LocalNats } from './natsd.ts';
+import { freeze } from '../tests/helpers/freeze.ts';
 
 // The lease against a real nats-server (2.9 here): compare-and-set takes, renewals, a lease
 // taken away, a release, expiry by the stream's max_age.
@@ -147,7 +148,7 @@ describe('counting lease - in NATS JetStream', () => {
     let stopped = 0;
     a.onStop(() => stopped++);
     clearInterval((a as unknown as { timer: NodeJS.Timeout }).timer); // the renewals are driven by hand
-    nats.process.kill('SIGSTOP');
+    await freeze(nats.process.pid);
     try {
       await a.renew(); // times out
       now += 20_000; // longer than the lease's lifetime
@@ -175,7 +176,7 @@ describe('counting lease - in NATS JetStream', () => {
     expect(await a.take(own)).toBe(true);
     a.onStop(() => {});
     clearInterval((a as unknown as { timer: NodeJS.Timeout }).timer); // the renewals are driven by hand
-    nats.process.kill('SIGSTOP');
+    await freeze(nats.process.pid);
     now += 20_000;
     let staleSettled = false;
     const stale = a.renew().finally(() => (staleSettled = true)); // no answer from a hung broker

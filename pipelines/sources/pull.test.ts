@@ -4,6 +4,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamMa
 import type { Msg, NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestNats, type TestNats } from '../../tests/helpers/nats.ts';
+import { freeze } from '../../tests/helpers/freeze.ts';
 import { ensureStream, STREAM } from './jetstream-setup.ts';
 import { PullLoop, type PullStatus } from './pull.ts';
 
@@ -111,7 +112,7 @@ describe('pull loop', () => {
     await new Promise((r) => setTimeout(r, 800));
     expect(statuses).toEqual([]); // the broker's heartbeats keep an idle pull alive
     const pid = Number(readFileSync(`${nats.storeDir}/nats-server.pid`, 'utf8'));
-    process.kill(pid, 'SIGSTOP');
+    await freeze(pid);
     try {
       await until(() => statuses.some((s) => s.type === 'heartbeats_missed' && s.count >= 2), 5_000);
     } finally {

@@ -39,7 +39,7 @@ describe('stopping', () => {
   it('ends on SIGTERM while the broker hangs, by itself', async () => {
     const monitor = await live.restart();
     const exit = new Promise<{ code: number | null; signal: string | null }>((resolve) => monitor.child.once('exit', (code, signal) => resolve({ code, signal })));
-    live.nats.pause();
+    await live.nats.pause();
     try {
       monitor.child.kill('SIGTERM');
       // each step that talks to the broker is bounded (a few seconds each); the bound catches a stop that waits for ever

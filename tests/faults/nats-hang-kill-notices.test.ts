@@ -48,7 +48,7 @@ describe('faults - nats-server hangs past the counting lease, then is killed and
     const cases = casesArriving(jetstream(nc, { timeout: 3_000 }), 'hk', 40);
     await until('notices flowing', async () => (await notifiedAlerts()).size >= 20);
 
-    nats.pause();
+    await nats.pause();
     await until(
       'the lease unconfirmed past its lifetime',
       async () => {

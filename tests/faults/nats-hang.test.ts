@@ -50,7 +50,7 @@ describe('faults - nats-server hangs longer than the counting lease', () => {
     const before = (await getJson(monitor, '/api/health')).body;
     expect(before.lease).toMatchObject({ status: 'held', confirmed: true });
 
-    nats.pause();
+    await nats.pause();
     // Unconfirmed for twice the lease's lifetime: well past the point where the old monitor, its
     // first renewal timing out at most two renewals after the last confirmation, had exited.
     const hung = await until(

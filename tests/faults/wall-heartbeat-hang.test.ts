@@ -45,7 +45,7 @@ describe('faults - the wall heartbeat while the broker hangs', () => {
     });
     await until('a heartbeat with the consumer read (nothing pending)', () => beats.some((b) => b.frame.pipeline.pending === 0));
 
-    nats.pause();
+    await nats.pause();
     const first = beats.length;
     await new Promise((r) => setTimeout(r, 4 * BEATS * HEARTBEAT_MS));
     const during = beats.slice(first);

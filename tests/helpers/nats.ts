@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { freePort, startLocalNats, stopChild, type LocalNats } from '../../server/natsd.ts';
+import { freeze } from './freeze.ts';
 
 // A real nats-server per test file, on a free port and its own store, that a test can kill and
 // start again on the same port and store. With `auth`, the broker asks for a user and password
@@ -19,7 +20,7 @@ export interface TestNats {
   /** SIGKILL: the broker dies without a goodbye */
   kill(): Promise<void>;
   /** SIGSTOP: the broker hangs with its connections open (a stalled disk, a paused VM); clients see no disconnect */
-  pause(): void;
+  pause(): Promise<void>;
   /** SIGCONT after pause() */
   resume(): void;
   start(): Promise<void>;
@@ -51,7 +52,7 @@ export async function startTestNats(opts: { auth?: { user: string; password: str
       if (server) await stopChild(server.process, 'SIGKILL');
       server = undefined;
     },
-    pause: () => void server?.process.kill('SIGSTOP'),
+    pause: () => freeze(server?.process.pid),
     resume: () => void server?.process.kill('SIGCONT'),
     start: async () => {
       server = await startLocalNats({ storeDir, port, extraArgs, storeDirInConfig });

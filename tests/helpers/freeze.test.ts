@@ -1,0 +1,25 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { allThreadsStopped, freeze } from './freeze.ts';
+
+describe('freeze', () => {
+  it('resolves only once every thread of the process has stopped, and SIGCONT lets it run again', async () => {
+    // node itself: several threads (libuv's pool, V8's workers)
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => child.once('spawn', r));
+      expect(allThreadsStopped(child.pid!)).toBe(false);
+      await freeze(child.pid);
+      expect(allThreadsStopped(child.pid!)).toBe(true);
+      child.kill('SIGCONT');
+      for (let i = 0; i < 200 && allThreadsStopped(child.pid!); i++) await new Promise((r) => setTimeout(r, 5));
+      expect(allThreadsStopped(child.pid!)).toBe(false);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('refuses to freeze nothing', async () => {
+    await expect(freeze(undefined)).rejects.toThrow('freeze: no process');
+  });
+});

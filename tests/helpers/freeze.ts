@@ -1,0 +1,28 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+// SIGSTOP returns before the process has stopped: the kernel stops each thread as it next returns
+// to user space, and on a loaded machine nats-server's network thread answered a request or two
+// after kill() had returned (a lease renewal confirmed by a "hung" broker, CI on d3ac2ad). A test
+// that means "the broker hangs now" waits until every thread says so.
+
+/** the states /proc gives a thread: T stopped by a signal, t stopped by a tracer */
+function threadStates(pid: number): string[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3); // the name may hold spaces and ')'
+  });
+}
+
+export function allThreadsStopped(pid: number): boolean {
+  return threadStates(pid).every((state) => state === 'T' || state === 't');
+}
+
+/** SIGSTOP, resolved once every thread of the process has stopped (bounded: a stop that never lands is an error) */
+export async function freeze(pid: number | undefined): Promise<void> {
+  if (pid === undefined) throw new Error('freeze: no process');
+  process.kill(pid, 'SIGSTOP');
+  for (let waited = 0; !allThreadsStopped(pid); waited += 5) {
+    if (waited > 10_000) throw new Error(`freeze: process ${pid} not stopped 10 s after SIGSTOP`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
