@@ -43,6 +43,8 @@ export interface MonitorConfig {
   weeklyReviewCheckMs: number;
   /** how often gateway notices the broker refused are tried again (NOTICE_REFUSED_RETRY_MS) */
   noticeRefusedRetryMs: number;
+  /** embedded mode: the monitor's own broker, hung this long, is killed and started again; 0 never (LOCAL_NATS_HANG_MS) */
+  localNatsHangMs: number;
   /** how long the COMPLAINTS stream keeps a message (STREAM_MAX_AGE_DAYS; jetstream-setup.ts says why) */
   streamRetention: StreamRetention;
 }
@@ -140,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig 
     journalMoveMs: intVar(env, 'JOURNAL_MOVE_MS', 10_000, 100, 600_000),
     weeklyReviewCheckMs: intVar(env, 'WEEKLY_REVIEW_CHECK_MS', 10 * 60_000, 0, 24 * 3_600_000),
     noticeRefusedRetryMs: intVar(env, 'NOTICE_REFUSED_RETRY_MS', 60_000, 1_000, 3_600_000),
+    localNatsHangMs: intVar(env, 'LOCAL_NATS_HANG_MS', 30_000, 0, 3_600_000),
     streamRetention: { maxAgeMs: intVar(env, 'STREAM_MAX_AGE_DAYS', DEFAULT_STREAM_MAX_AGE_DAYS, 0, 3_650) * DAY_MS },
   };
 }

@@ -89,7 +89,7 @@ export class Monitor {
       await Promise.all([clickhouse.close(), live.client === clickhouse ? undefined : live.client.close()]);
       throw err;
     }
-    const localNats = config.natsUrl ? undefined : await keepLocalNats({ storeDir: natsStoreDir(config.dataDir), port: config.natsPort, log });
+    const localNats = config.natsUrl ? undefined : await keepLocalNats({ storeDir: natsStoreDir(config.dataDir), port: config.natsPort, log, hangMs: config.localNatsHangMs });
     const natsUrl = localNats?.url ?? config.natsUrl!;
     if (localNats) log.info({ natsUrl }, 'started local nats-server');
     const security = natsSecurityFromEnv(); // a bad NATS_* variable stops the start, named

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { afterProbe, greets, probeEveryMs, type HangWatch } from './natsd-hang.ts';
 
 // The local broker for embedded mode and tests: a real nats-server with JetStream, its store in
 // the data directory, bound to loopback only.
@@ -150,7 +151,14 @@ export interface KeptNats extends LocalNats {
  * monitor's client, which reconnects forever, finds it back with the stream it held. Without this
  * a dead local broker left the monitor reconnecting to nothing until someone restarted it.
  */
-export async function keepLocalNats(opts: { storeDir: string; /** NATS_PORT; unset: 4222, or a free port */ port?: number; log: BrokerLog }): Promise<KeptNats> {
+export async function keepLocalNats(opts: {
+  storeDir: string;
+  /** NATS_PORT; unset: 4222, or a free port */
+  port?: number;
+  log: BrokerLog;
+  /** LOCAL_NATS_HANG_MS: a broker that greets no new connection this long is killed and started again (0: never) */
+  hangMs?: number;
+}): Promise<KeptNats> {
   const { log } = opts;
   let current = await startLocalNats({ storeDir: opts.storeDir, port: opts.port });
   const port = current.port;
@@ -184,6 +192,24 @@ export async function keepLocalNats(opts: { storeDir: string; /** NATS_PORT; uns
       retry(0);
     });
   watch(current.process);
+  const hangMs = opts.hangMs ?? 0;
+  let hang: HangWatch = { failures: 0 };
+  let probing = false;
+  const probe = async () => {
+    const child = current.process;
+    if (stopping || probing || child.exitCode !== null || child.signalCode !== null) return;
+    probing = true;
+    const greeted = await greets(port, Math.min(5_000, probeEveryMs(hangMs)));
+    probing = false;
+    if (stopping || child !== current.process) return (hang = { failures: 0 }), undefined;
+    const seen = afterProbe(hang, greeted, Date.now(), hangMs);
+    hang = seen.hung ? { failures: 0 } : seen.watch;
+    if (!seen.hung) return;
+    log.error({ silentMs: Date.now() - seen.watch.failingSinceMs!, pid: child.pid }, 'local nats-server hung (greets no new connection); killed to start it again');
+    child.kill('SIGKILL');
+  };
+  const prober = hangMs > 0 ? setInterval(() => void probe(), probeEveryMs(hangMs)) : undefined;
+  prober?.unref();
   return {
     url: current.url,
     port,
@@ -193,6 +219,7 @@ export async function keepLocalNats(opts: { storeDir: string; /** NATS_PORT; uns
     stop: async () => {
       stopping = true;
       clearTimeout(timer);
+      clearInterval(prober);
       await current.stop();
     },
     restarts: () => restarts,
