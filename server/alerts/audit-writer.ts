@@ -1,5 +1,6 @@
 import type { Logger, Monitor } from '../monitor.ts';
 import type { GatewayMessage } from './gateway-notice.ts';
+import type { LateNoticeContext } from './late-notice.ts';
 import { loadUnsent, RESEND_WITHIN_MS, sentRow, sortUnsent, writeOutbox, writtenRow, type OutboxRow, type Sorted, type UnsentNotice } from './notice-outbox.ts';
 import { PendingNotices } from './pending-notices.ts';
 import { writeLog, type LogRow } from './store.ts';
@@ -71,12 +72,12 @@ export class AuditWriter {
    * At start, under the counting lease, before anything is derived: the notices an earlier run
    * (this store's, any monitor's) wrote in the last day and never saw the broker take.
    */
-  async resendUnsent(): Promise<void> {
+  async resendUnsent(late?: LateNoticeContext): Promise<void> {
     try {
       const since = Date.now() - RESEND_WITHIN_MS;
       const { messages, more } = await loadUnsent(this.monitor.clickhouse, since);
       if (messages.length === 0) return;
-      const { resend, unlogged, superseded } = await sortInSlices(this.monitor.clickhouse, messages, since);
+      const { resend, unlogged, superseded } = await sortInSlices(this.monitor.clickhouse, messages, since, late);
       const atMs = Date.now();
       for (const m of unlogged) this.sentMarks.push(sentRow(m, atMs, 'dropped'));
       for (const m of superseded) this.sentMarks.push(sentRow(m, atMs, 'dropped'));
@@ -106,10 +107,10 @@ export class AuditWriter {
 }
 
 /** sortUnsent a thousand at a time: a server takes the ids as query parameters in the URL */
-async function sortInSlices(client: Monitor['clickhouse'], messages: readonly UnsentNotice[], sinceMs: number): Promise<Sorted> {
+async function sortInSlices(client: Monitor['clickhouse'], messages: readonly UnsentNotice[], sinceMs: number, late?: LateNoticeContext): Promise<Sorted> {
   const all: Sorted = { resend: [], unlogged: [], superseded: [] };
   for (let from = 0; from < messages.length; from += 1_000) {
-    const part = await sortUnsent(client, messages.slice(from, from + 1_000), sinceMs);
+    const part = await sortUnsent(client, messages.slice(from, from + 1_000), sinceMs, late);
     for (const key of ['resend', 'unlogged', 'superseded'] as const) for (const m of part[key]) (all[key] as GatewayMessage[]).push(m);
   }
   return all;

@@ -84,7 +84,7 @@ export class AlertEngine {
     monitor.alertFacts = () => engine.openFacts();
     // derives, ticks, logs and notifies only with the counting lease (server/lease.ts)
     void monitor.lease.held.then(async () => {
-      await engine.audit.resendUnsent(); // what a crash or a lost lease kept from the gateways
+      await engine.audit.resendUnsent({ ladder: engine.cfg.onCall, timezone: monitor.plan.timezone }); // what a crash or a lost lease kept from the gateways
       if (engine.sub?.closed) return;
       engine.ready = true;
       // the stored open alerts too: a type or branch the plan no longer has withdraws its alerts

@@ -2,6 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { chTime } from '../../pipelines/sinks/clickhouse.ts';
 import { tsvInserter, tsvString } from '../../pipelines/sinks/clickhouse-tsv.ts';
 import type { GatewayMessage } from './gateway-notice.ts';
+import { lateNoticeData, type LateNoticeContext } from './late-notice.ts';
 
 // ClickHouse I/O of the gateway notices' outbox (sql/031_alert_notices.sql). The notices are
 // written before the audit rows of the changes they announce, so a change the store holds always
@@ -99,9 +100,10 @@ export interface Sorted {
  * audit log announces what did not happen (the outbox is written just before the audit rows: a
  * person's action whose row was never written was refused, a rule's change is derived again and
  * sent anew). One older than a notice of the same alert that was sent would page people for a
- * state already gone. The rest go out with `resent: true` and 【补发】 before their words.
+ * state already gone. The rest go out late (late-notice.ts): `resent: true`, 【补发】 before their
+ * words, when they were written, and the people the plan in force has on call for their level.
  */
-export async function sortUnsent(client: ClickHouseClient, messages: readonly UnsentNotice[], sinceMs: number): Promise<Sorted> {
+export async function sortUnsent(client: ClickHouseClient, messages: readonly UnsentNotice[], sinceMs: number, late?: LateNoticeContext): Promise<Sorted> {
   const facts = messages.map(announced);
   const alerts = [...new Set(facts.map((f) => f.alertId))];
   const entries = [...new Set(facts.flatMap((f) => f.entryIds))];
@@ -128,18 +130,7 @@ export async function sortUnsent(client: ClickHouseClient, messages: readonly Un
     const { alertId, entryIds } = facts[i]!;
     if (entryIds.length === 0 || entryIds.some((id) => !logged.has(`${alertId}\n${id}`))) sorted.unlogged.push(m);
     else if ((lastSent.get(alertId) ?? -Infinity) > m.writtenAtMs) sorted.superseded.push(m);
-    else sorted.resend.push(lateCopy(m));
+    else sorted.resend.push({ id: m.id, subject: m.subject, data: lateNoticeData(m.data, m.writtenAtMs, late) });
   });
   return sorted;
-}
-
-/** The notice as sent late: the same id (a gateway that had it folds it), its words marked 【补发】. */
-function lateCopy(m: UnsentNotice): GatewayMessage {
-  try {
-    const body = JSON.parse(m.data) as { notice?: { title?: string; text?: string } };
-    const notice = body.notice && { ...body.notice, title: `【补发】${body.notice.title ?? ''}`, text: `【补发】${body.notice.text ?? ''}` };
-    return { id: m.id, subject: m.subject, data: JSON.stringify({ ...body, resent: true, ...(notice ? { notice } : {}) }) };
-  } catch {
-    return { id: m.id, subject: m.subject, data: m.data };
-  }
 }

@@ -73,6 +73,12 @@ describe('faults - the monitor dies between its audit rows and the broker taking
     monitor = await startMonitor({ NATS_URL: nats.url, PLAN, DATA_DIR: monitor.dataDir, BATCH_MS: '20' });
     await expectEveryCaseNotified(monitor, 'ob', published, notifiedAlerts);
     expect(monitor.output()).toContain('alert notices an earlier run wrote and never sent on NATS: sending them now');
+    // sent late, and saying so: when each was written (verify AG N4)
+    const resent = ((await notices()) as Array<{ resent?: boolean }>).filter((n) => n.resent);
+    expect(resent.length).toBeGreaterThan(0);
+    for (const n of resent) {
+      expect(n).toMatchObject({ writtenAt: expect.stringMatching(/[+-]\d\d:\d\d$/), notice: { text: expect.stringMatching(/^【补发】.*（原写于\d\d-\d\d \d\d:\d\d）$/) } });
+    }
   }, 300_000);
 
   it('a clean stop and start sends nothing again', async () => {
