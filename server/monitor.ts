@@ -259,6 +259,7 @@ export class Monitor {
   }
 
   async stop(): Promise<void> {
+    this.localNats?.stopWatching();
     this.stopConsuming();
     await this.history.flush();
     this.changes.complete();

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { afterProbe, greets, probeEveryMs, type HangWatch } from './natsd-hang.ts';
-import { freePort, startLocalNats } from './natsd.ts';
+import { freePort, keepLocalNats, processAlive, startLocalNats } from './natsd.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,4 +61,24 @@ describe('hang watch - the probe, against a real nats-server', () => {
     await new Promise<void>((r) => http.listen(port, '127.0.0.1', r));
     expect(await greets(port, 1_000)).toBe(false);
   });
+});
+
+// Verify AH 3: during a stop the monitor waits up to 5 s for a hung broker to answer its drain;
+// the watch went on meanwhile and killed and started the broker again.
+describe('hang watch - a stop begun', () => {
+  it('probes no more once stopWatching is called: a hung broker is left to the stop', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cewm-hang-stop-'));
+    const kept = await keepLocalNats({ storeDir: join(dir, 'nats'), port: await freePort(), log: { info() {}, error() {} }, hangMs: 1_000 });
+    const pid = kept.process.pid!;
+    try {
+      kept.stopWatching();
+      await freeze(pid);
+      await new Promise((r) => setTimeout(r, 3_000)); // three hang periods
+      expect([kept.restarts(), processAlive(pid)]).toEqual([0, true]);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+      await kept.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { findNatsServer, freePort, keepLocalNats, startLocalNats } from './natsd.ts';
+import { findNatsServer, freePort, keepLocalNats, processAlive, startLocalNats } from './natsd.ts';
 
 // The embedded broker: found where setup.sh accepts it (audit V F11: Debian's /usr/sbin was
 // accepted by the set-up and missed by `npm start`), on the port NATS_PORT gives (F12).
@@ -60,6 +60,25 @@ describe('natsd - the embedded broker\'s port', () => {
     } finally {
       await kept.stop();
       rmSync(storeDir, { recursive: true, force: true });
+    }
+  });
+});
+
+// Verify AH 1: a broker that took longer than the start waits (a large store read back) was given
+// up on and left running: it took the port, unwatched, and outlived the monitor.
+describe('natsd - a start given up on', () => {
+  it('stops the nats-server it started before it says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cewm-natsd-slow-'));
+    try {
+      const pidFile = join(dir, 'slow.pid');
+      const slow = join(dir, 'slow-nats-server');
+      writeFileSync(slow, `#!/bin/sh\necho $$ > ${pidFile}\nexec sleep 60\n`, { mode: 0o755 });
+      vi.stubEnv('NATS_SERVER_BIN', slow);
+      await expect(startLocalNats({ storeDir: join(dir, 'nats'), port: await freePort(), readyWaitMs: 1_000 })).rejects.toThrow('nats-server not ready after 1 s');
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      expect(processAlive(pid)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

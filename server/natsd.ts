@@ -91,6 +91,9 @@ async function stopOrphan(pidFile: string): Promise<void> {
   if (processAlive(pid)) process.kill(pid, 'SIGKILL');
 }
 
+/** how long a start waits for nats-server to say it is ready (a store of millions of messages is read back first) */
+export const READY_WAIT_MS = 120_000;
+
 /** Starts nats-server and resolves once it accepts clients. */
 export async function startLocalNats(opts: {
   storeDir: string;
@@ -99,6 +102,8 @@ export async function startLocalNats(opts: {
   extraArgs?: readonly string[];
   /** tests: the `-c` file names the store (a reload refuses a store given by flag and not by file) */
   storeDirInConfig?: boolean;
+  /** how long it may take to be ready: reading a large JetStream store back takes a while */
+  readyWaitMs?: number;
 }): Promise<LocalNats> {
   mkdirSync(opts.storeDir, { recursive: true });
   const pidFile = `${opts.storeDir}/nats-server.pid`;
@@ -123,9 +128,15 @@ export async function startLocalNats(opts: {
       reject(new Error(`cannot start ${bin} (${err.message}); ${notFound()}`)),
     );
     child.once('exit', (code) => reject(new Error(`nats-server exited with code ${code} before it was ready:\n${log.slice(-2000)}`)));
-    setTimeout(() => reject(new Error(`nats-server not ready after 15 s:\n${log.slice(-2000)}`)), 15_000).unref();
+    const waitMs = opts.readyWaitMs ?? READY_WAIT_MS;
+    setTimeout(() => reject(new Error(`nats-server not ready after ${Math.round(waitMs / 1000)} s:\n${log.slice(-2000)}`)), waitMs).unref();
   });
-  await ready;
+  // one given up on is stopped: left running it took the port, unwatched, and outlived the
+  // monitor, its pid file naming another attempt (verify AH 1)
+  await ready.catch(async (err: Error) => {
+    await stopChild(child, 'SIGKILL');
+    throw err;
+  });
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
@@ -143,6 +154,8 @@ export interface BrokerLog {
 export interface KeptNats extends LocalNats {
   /** how many times the broker was started again after it exited unasked */
   restarts(): number;
+  /** a stop begins: no more hang probes (a stopping monitor's drain waits on a hung broker; it is not killed and started again meanwhile) */
+  stopWatching(): void;
 }
 
 /**
@@ -223,6 +236,7 @@ export async function keepLocalNats(opts: {
       await current.stop();
     },
     restarts: () => restarts,
+    stopWatching: () => clearInterval(prober),
   };
 }
 

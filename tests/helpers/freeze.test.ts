@@ -23,3 +23,12 @@ describe('freeze', () => {
     await expect(freeze(undefined)).rejects.toThrow('freeze: no process');
   });
 });
+
+describe('freeze - edges (verify AH 4)', () => {
+  it('a process that is gone: a clear error, not a raw ENOENT', async () => {
+    const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    await new Promise((r) => child.once('exit', r));
+    await expect(freeze(child.pid)).rejects.toThrow(/no such process|ESRCH|is gone/);
+    expect(() => allThreadsStopped(child.pid!)).toThrow(`freeze: process ${child.pid} is gone`);
+  });
+});

@@ -5,16 +5,27 @@ import { readdirSync, readFileSync } from 'node:fs';
 // after kill() had returned (a lease renewal confirmed by a "hung" broker, CI on d3ac2ad). A test
 // that means "the broker hangs now" waits until every thread says so.
 
-/** the states /proc gives a thread: T stopped by a signal, t stopped by a tracer */
-function threadStates(pid: number): string[] {
-  return readdirSync(`/proc/${pid}/task`).map((tid) => {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3); // the name may hold spaces and ')'
-  });
-}
+/** the states /proc gives a thread: T stopped by a signal, t by a tracer, Z or X exited (a
+ *  process whose main thread exited keeps it as a zombie while the others run or stop) */
+const NOT_RUNNING = new Set(['T', 't', 'Z', 'X']);
 
+/** Every thread stopped (or exited); a thread that exits while it is read counts as exited. Throws once the process is gone. */
 export function allThreadsStopped(pid: number): boolean {
-  return threadStates(pid).every((state) => state === 'T' || state === 't');
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    throw new Error(`freeze: process ${pid} is gone`);
+  }
+  return tids.every((tid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const end = stat.lastIndexOf(')'); // the name may hold spaces and ')'
+      return NOT_RUNNING.has(stat.slice(end + 2, end + 3));
+    } catch {
+      return true;
+    }
+  });
 }
 
 /** SIGSTOP, resolved once every thread of the process has stopped (bounded: a stop that never lands is an error) */
