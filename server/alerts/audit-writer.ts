@@ -54,7 +54,7 @@ export class AuditWriter {
     const rows = this.unwritten.splice(0);
     const notices = this.notices.take();
     const atMs = Date.now();
-    const outbox = notices.messages.map((m) => writtenRow(m, atMs));
+    const outbox = notices.messages.map((m, seq) => writtenRow(m, atMs, seq)); // seq: their order, as `at` is shared
     for (const mark of this.sentMarks.splice(0)) outbox.push(mark);
     const client = this.monitor.clickhouse;
     this.writes = this.writes

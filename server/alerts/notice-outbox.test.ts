@@ -32,6 +32,17 @@ describe('alert notice outbox', () => {
     expect(more).toBe(1);
   });
 
+  // Verify AH 2: notices written together share `at`; ordered by their ids (hashes) a start sent
+  // an alert's "10 人" before its "9 人", and the gateway's last word was the older figure.
+  it('gives back notices written together in the order they were written', async () => {
+    const at = Date.now() - 5 * HOUR;
+    const together = ['z-first', 'm-second', 'a-third'].map((id, seq) => writtenRow(message(id), at, seq));
+    await writeOutbox(store.ch, together);
+    const { messages } = await loadUnsent(store.ch, at - 1);
+    expect(messages.map((m) => m.id).filter((id) => id.includes('-'))).toEqual(['z-first', 'm-second', 'a-third']);
+    await writeOutbox(store.ch, together.map((r) => sentRow({ id: r.notice_id }, at + 1)));
+  });
+
   it('writes thousands of notices in slices, none lost', async () => {
     const now = Date.now();
     const many = Array.from({ length: 3_000 }, (_, i) => writtenRow(message(`m${i}`, 'x'.repeat(1_000)), now - HOUR + i));

@@ -18,20 +18,22 @@ export interface OutboxRow {
   notice_id: string;
   state: 'written' | 'sent' | 'dropped';
   at: string;
+  /** its place in its write: notices written together share `at` */
+  seq: number;
   subject: string;
   message: string;
 }
 
-export const writtenRow = (m: GatewayMessage, atMs: number): OutboxRow => ({ notice_id: m.id, state: 'written', at: chTime(atMs), subject: m.subject, message: m.data });
-export const sentRow = (m: Pick<GatewayMessage, 'id'>, atMs: number, state: 'sent' | 'dropped' = 'sent'): OutboxRow => ({ notice_id: m.id, state, at: chTime(atMs), subject: '', message: '' });
+export const writtenRow = (m: GatewayMessage, atMs: number, seq = 0): OutboxRow => ({ notice_id: m.id, state: 'written', at: chTime(atMs), seq, subject: m.subject, message: m.data });
+export const sentRow = (m: Pick<GatewayMessage, 'id'>, atMs: number, state: 'sent' | 'dropped' = 'sent'): OutboxRow => ({ notice_id: m.id, state, at: chTime(atMs), seq: 0, subject: '', message: '' });
 
-const COLUMNS = ['notice_id', 'state', 'at', 'subject', 'message'] as const satisfies ReadonlyArray<keyof OutboxRow>;
+const COLUMNS = ['notice_id', 'state', 'at', 'seq', 'subject', 'message'] as const satisfies ReadonlyArray<keyof OutboxRow>;
 /** bytes of message text per insert: a start over millions of events writes thousands of notices */
 const SLICE_BYTES = 1 << 20;
 
 export function outboxTsv(rows: readonly OutboxRow[]): Buffer {
   let text = '';
-  for (const r of rows) text += `${tsvString(r.notice_id)}\t${r.state}\t${r.at}\t${tsvString(r.subject)}\t${tsvString(r.message)}\n`;
+  for (const r of rows) text += `${tsvString(r.notice_id)}\t${r.state}\t${r.at}\t${r.seq}\t${tsvString(r.subject)}\t${tsvString(r.message)}\n`;
   return Buffer.from(text, 'utf8');
 }
 
@@ -66,7 +68,7 @@ export async function loadUnsent(client: ClickHouseClient, sinceMs: number, atMo
             WHERE at >= parseDateTime64BestEffort({since:String}, 3, 'UTC')
             GROUP BY notice_id
             HAVING countIf(state != 'written') = 0 AND countIf(state = 'written') > 0
-            ORDER BY min(at), notice_id
+            ORDER BY min(at), min(seq), notice_id
             LIMIT {atMost:UInt32}`,
     query_params: { since: chTime(sinceMs), atMost },
     format: 'JSONCompactEachRow',
