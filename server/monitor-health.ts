@@ -42,6 +42,8 @@ export interface MonitorHealth {
   rebuildMs: number;
   /** gateway notices the broker or the client would not take, by subject */
   noticeRefusals: NoticeRefusals;
+  /** alert_log writes failing: the rows wait in memory and are tried again (server/alerts/audit-writer.ts) */
+  alertLogFailing?: { sinceMs: number; rows: number; error: string };
 }
 
 /** the subjects of the gateway notices (server/alerts/gateway-notice.ts) */

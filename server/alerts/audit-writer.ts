@@ -15,9 +15,15 @@ import { writeLog, type LogRow } from './store.ts';
 export const LOG_EVERY_MS = 250;
 /** how long a stop waits for the broker's word on notices on their way */
 const STOP_WAIT_MS = 2_000;
+/** a failed audit write is tried again after this, doubling up to ALERT_LOG_RETRY_MAX_MS */
+export const ALERT_LOG_RETRY_MS = 1_000;
+const ALERT_LOG_RETRY_MAX_MS = 30_000;
 
 export class AuditWriter {
-  private writes: Promise<void> = Promise.resolve();
+  /** the last write's outcome: true once every row given so far is in alert_log */
+  private writes: Promise<boolean> = Promise.resolve(true);
+  private retryTimer?: NodeJS.Timeout;
+  private retryMs = ALERT_LOG_RETRY_MS;
   private readonly unwritten: LogRow[] = [];
   /** outbox marks of notices the broker took, written with the next write */
   private readonly sentMarks: OutboxRow[] = [];
@@ -46,8 +52,13 @@ export class AuditWriter {
     if (rows.length) this.timer ??= setTimeout(() => void this.write(), LOG_EVERY_MS);
   }
 
-  /** Writes what waits now; resolves once it, and everything before it, is written. */
-  write(): Promise<void> {
+  /**
+   * Writes what waits now; resolves once it, and everything before it, is written: true, or false
+   * when alert_log refused the rows. They are then kept, in order, and tried again (a person's
+   * action answered 200 and dropped with a failed write came back unacknowledged after a restart,
+   * audit AI 1); health says so meanwhile.
+   */
+  write(): Promise<boolean> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.unwritten.length === 0 && this.sentMarks.length === 0) return this.writes;
@@ -62,10 +73,35 @@ export class AuditWriter {
       // a notice that could not be kept is still sent; only a crash before its broker took it loses it then
       .catch((err: Error) => this.log.error({ err: err.message, notices: outbox.length }, 'alert notice outbox write failed'))
       .then(() => (rows.length > 0 ? writeLog(client, rows) : undefined))
+      .then(() => this.logWritten(rows.length), (err: Error) => this.logFailed(rows, err))
       // a failed write still sends (a lost notice to the person on call is worse than a second one)
-      .catch((err: Error) => this.log.error({ err: err.message, rows: rows.length }, 'alert log write failed'))
-      .then(notices.release);
+      .finally(notices.release);
     return this.writes;
+  }
+
+  private logWritten(rows: number): boolean {
+    const failing = this.monitor.health.alertLogFailing;
+    if (failing && rows > 0) {
+      this.log.info({ rows, failingMs: Date.now() - failing.sinceMs }, 'alert log written again: the rows kept since its writes failed are in');
+      this.monitor.health.alertLogFailing = undefined;
+      this.retryMs = ALERT_LOG_RETRY_MS;
+    }
+    return this.monitor.health.alertLogFailing === undefined;
+  }
+
+  private logFailed(rows: readonly LogRow[], err: Error): false {
+    const later = this.unwritten.splice(0);
+    for (const row of rows) this.unwritten.push(row);
+    for (const row of later) this.unwritten.push(row);
+    const health = this.monitor.health;
+    if (!health.alertLogFailing) this.log.error({ err: err.message, rows: rows.length }, 'alert log write failed: the rows are kept and tried again');
+    health.alertLogFailing = { sinceMs: health.alertLogFailing?.sinceMs ?? Date.now(), rows: this.unwritten.length, error: err.message };
+    this.retryTimer ??= setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.write();
+    }, this.retryMs);
+    this.retryMs = Math.min(ALERT_LOG_RETRY_MAX_MS, this.retryMs * 2);
+    return false;
   }
 
   /**
@@ -96,7 +132,11 @@ export class AuditWriter {
   async stop(): Promise<void> {
     await this.write();
     await Promise.race([this.notices.settled(), new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
-    await this.write();
+    if (!(await this.write())) {
+      // rule lines are derived again at the next start; a person's action is not
+      this.log.error({ rows: this.unwritten.length }, 'alert log rows not written before the stop (alert_log refused them): persons\' actions among them are lost');
+    }
+    clearTimeout(this.retryTimer);
   }
 
   private markSent(messages: readonly GatewayMessage[], state: 'sent' | 'dropped' = 'sent'): void {

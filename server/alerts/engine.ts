@@ -250,12 +250,12 @@ export class AlertEngine {
   }
 
   /** Writes the audit rows so far now; resolves when they are written (a person's action). */
-  written(): Promise<void> {
+  written(): Promise<boolean> {
     return this.audit.write();
   }
 
   /** Resolves when every audit row so far is written (tests, shutdown). */
-  flushed(): Promise<void> {
+  flushed(): Promise<boolean> {
     return this.loader.flush().then(() => this.audit.write());
   }
 
