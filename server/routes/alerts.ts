@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
+import { errors } from '@nats-io/nats-core';
 import type { FastifyInstance } from 'fastify';
 import { ActionRefused, type Action } from '../../pipelines/rules/index.ts';
 import { authorize, authorizeScope } from '../access.ts';
@@ -21,6 +22,14 @@ import { laterCorrection, readSeen, readTicketNow, REVIEW_REASON, reviewStale, S
 const ACTIONS = ['ack', 'note', 'notice', 'assign', 'escalate', 'resolve', 'reopen'] as const;
 const OUTCOMES = ['agreed', 'not_agreed'];
 const CODE = /^[A-Za-z0-9_-]{1,64}$/;
+/** a correction's id given again by a retry (the monitor makes corr-<uuid>) */
+const RETRY_ID = /^corr-[A-Za-z0-9-]{8,64}$/;
+
+/** A publish that got no answer (as against one the broker or the client refused): it may have been stored. */
+function outcomeUnknown(err: unknown): boolean {
+  if (err instanceof errors.TimeoutError) return true;
+  return err instanceof Error && /timeout|disconnect|connection (closed|lost)/i.test(err.message) && !(err instanceof errors.PermissionViolationError);
+}
 
 function text(body: Record<string, unknown>, name: string, required: boolean, max = 500): string | undefined {
   const v = body[name];
@@ -127,7 +136,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
   const sent = new SentCorrections();
   app.post('/api/corrections', async (req, reply) => {
     const access = authorize(req, config, 'supervisor');
-    const body = bodyOf(req.body, ['ticketId', 'branch', 'complaintType', 'outcome', 'by', 'reason', 'occurredAt', 'seen']);
+    const body = bodyOf(req.body, ['ticketId', 'branch', 'complaintType', 'outcome', 'by', 'reason', 'occurredAt', 'seen', 'eventId']);
     const by = typed(body, 'by', true, 80)!;
     const ticketId = text(body, 'ticketId', true, 128)!;
     const branch = text(body, 'branch', true, 64)!;
@@ -156,7 +165,10 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
       const stale = staleConfirmation(ticketId, seen, current, (ms) => toZonedIso(ms, monitor.plan.timezone));
       if (stale) throw reviewStale(stale);
     }
-    const eventId = `corr-${randomUUID()}`;
+    // a retry of a request whose outcome was unknown names the first's id: the broker's duplicate
+    // window, and the counters beyond it, take the correction once
+    const eventId = body.eventId === undefined ? `corr-${randomUUID()}` : typeof body.eventId === 'string' && RETRY_ID.test(body.eventId) ? body.eventId : undefined;
+    if (eventId === undefined) throw badRequest('eventId must be corr- and 8 to 64 letters, digits or dashes (the id an earlier answer gave, to send the same correction again)');
     const event = {
       eventId,
       ticketId,
@@ -182,8 +194,14 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     try {
       ack = await jetstream(nc).publish(`complaints.tickets.${branch}`, JSON.stringify(event), { msgID: eventId });
     } catch (err) {
+      // no answer (a hung broker, a cut connection): the broker may have stored it and apply it
+      // when it resumes; "not sent" then made people send a second one (audit AI 2)
+      if (outcomeUnknown(err)) {
+        const message = `the broker did not answer (${(err as Error).message}): the correction may have been taken. Send the same request again with "eventId": "${eventId}"; it then counts once, whatever happened`;
+        return reply.code(503).send({ error: 'NATS_PUBLISH_UNCONFIRMED', message, eventId });
+      }
       sent.forget(ticketId, eventId);
-      // a refused publish (the monitor's NATS user may not publish tickets, docs/OPERATIONS.md) or a broker that did not answer
+      // a refused publish (the monitor's NATS user may not publish tickets, docs/OPERATIONS.md)
       throw new HttpError(503, 'NATS_PUBLISH_FAILED', `the broker did not take the correction (${(err as Error).message}); it was not sent`);
     }
     return reply.code(202).send({ eventId, stream: ack.stream, seq: ack.seq, event });

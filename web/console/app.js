@@ -5,7 +5,7 @@
 
 import { esc, fmt, useTimeContext } from './words.js';
 import { mayActOn } from './access.js';
-import { api, withToken } from './api.js';
+import { api, sendCorrection, withToken } from './api.js';
 import { compareAlerts, levelWord, listRowHtml } from './alert-view.js';
 import { DetailPane } from './detail-pane.js';
 import { fillSelect } from './filters.js';
@@ -195,7 +195,7 @@ $('detail').addEventListener('submit', async (e) => {
     const id = selected;
     pane.sending(id); // its own withdrawal of the case is no news to the person
     try {
-      const r = await api('/api/corrections', body);
+      const r = await sendCorrection(body);
       form.reset();
       say(`已提交更正 ${r.eventId} — correction sent`);
     } catch (err) {

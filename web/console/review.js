@@ -7,7 +7,7 @@
 import { esc, fmt, useTimeContext } from './words.js';
 import { timeContext, viewerZone } from './time.js';
 import { mayActOn } from './access.js';
-import { api, withToken } from './api.js';
+import { api, sendCorrection, withToken } from './api.js';
 import { keepFresh } from './keep-fresh.js';
 
 /** The type a reviewer picks for a ticket that belongs to no type the plan watches. */
@@ -80,7 +80,7 @@ async function confirmTicket(item, type, by) {
   try {
     // seen: what this list showed, so that a ticket corrected since is refused (409), not undone
     const seen = { branch: item.branch, complaintType: item.assignedType };
-    await api('/api/corrections', { by, ticketId: item.ticketId, branch: item.branch, complaintType: type, reason: '分类复核 classification review', seen });
+    await sendCorrection({ by, ticketId: item.ticketId, branch: item.branch, complaintType: type, reason: '分类复核 classification review', seen });
     touched.set(item.ticketId, { type, sent: type });
     picked.delete(item.ticketId);
     return true;

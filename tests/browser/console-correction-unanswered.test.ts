@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { openPage } from '../helpers/browser.ts';
+import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+import { consoleFixture, event, SUP } from './console-fixture.ts';
+
+// Audit AI 2, in the console: a correction sent while the broker hangs may be taken when it
+// resumes. The page says so; a person who sends it again meanwhile (the form still holds it)
+// sends it with the first try's id, so the ticket has one correction, not two.
+
+const f = consoleFixture();
+
+async function storedCorrections(ticketId: string): Promise<number> {
+  const res = await fetch(`${f.monitor.baseUrl}/api/sql?format=csv`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${SUP}`, 'content-type': 'text/plain' },
+    body: `SELECT count() FROM complaints.ticket_events WHERE ticket_id = '${ticketId}' AND kind = 'corrected'`,
+  });
+  const lines = (await res.text()).trim().split('\n');
+  return Number(lines[lines.length - 1]);
+}
+
+describe('console - a correction the broker does not answer', () => {
+  it('says it may have been taken; sent again from the page it is one correction', async () => {
+    const { page, errors } = await openPage(f.browser, `${f.monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
+    await page.waitForSelector('#conn[data-state="live"]', { timeout: 20_000 });
+    await publishEvents(f.nc, [event('u-1', 'CON-U', {})]);
+    const item = page.locator('li[data-id="case.CON-U"]');
+    await item.waitFor({ timeout: 30_000 });
+    await page.fill('#me', '王主管');
+    await item.click();
+    const form = page.locator('form[data-action="correct"]');
+    await form.locator('select[name="complaintType"]').selectOption('mortgage_prepayment');
+    await form.locator('input[name="reason"]').fill('误分类');
+
+    const shown = () => page.locator('#d-error').innerText();
+    const idIn = (text: string) => /"eventId": "(corr-[0-9a-f]+)"/.exec(text)?.[1];
+    await f.nats.pause();
+    let first: string;
+    let second: string;
+    try {
+      await form.locator('button').click();
+      await page.waitForFunction(() => /may have been taken/.test(document.querySelector('#d-error')?.textContent ?? ''), undefined, { timeout: 30_000 });
+      first = await shown();
+      // sent again at once, the broker still hung: the same id (or, once the lease has gone
+      // unconfirmed, "not sent" at all)
+      await page.evaluate(() => { document.querySelector('#d-error')!.textContent = ''; });
+      await form.locator('button').click();
+      await page.waitForFunction(() => (document.querySelector('#d-error')?.textContent ?? '') !== '', undefined, { timeout: 30_000 });
+      second = await shown();
+    } finally {
+      f.nats.resume();
+    }
+    expect(idIn(first)).toMatch(/^corr-[0-9a-f]{32}$/);
+    if (/may have been taken/.test(second)) expect(idIn(second)).toBe(idIn(first));
+    else expect(second).toMatch(/not sent/);
+    // the first one is taken as the broker resumes: the case ends, once
+    await page.waitForFunction(() => /撤销/.test(document.querySelector('#detail .ended')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    await waitConsumed(f.nc);
+    expect(await storedCorrections('CON-U')).toBe(1);
+    expect(errors.filter((e) => !/status of 503/.test(e))).toEqual([]); // the two answers above
+  }, 90_000);
+});
