@@ -151,7 +151,7 @@ export class Monitor {
     return { nowMs: this.now(), recentIds: Math.max(50_000, 2 * this.config.maxAckPending) };
   }
 
-  /** Reads the stored events back into the counters: the monitor's state is derived, never kept. */
+  /** Reads the stored events back into the counters: the state is derived, never kept. */
   private async rebuild(): Promise<void> {
     const started = Date.now();
     const state = await readCountingState(this.clickhouse, this.plan, this.index, this.due, this.readOptions());
@@ -206,7 +206,7 @@ export class Monitor {
     if (rows.length > 0) this.history.add(rows, this.plan.year, asOfMs, 'monitor');
   }
 
-  /** While replacePlan rebuilds, live batches are also kept for the new index. */
+  /** While replacePlan rebuilds, live batches are kept for the new index too. */
   private swapBuffer?: MaskedEvent[][];
   private applyLive(events: MaskedEvent[]) {
     this.swapBuffer?.push(events);
@@ -214,9 +214,8 @@ export class Monitor {
   }
 
   /** A plan change without a restart: a new index from the stored events (and the batches
-   * applied meanwhile), then plan and index swapped at once. Whatever can fail comes before the
-   * swap; `inForce` runs in the swap's own turn, so no batch is counted under the new plan before
-   * it has announced the change. */
+   * applied meanwhile), then plan and index swapped at once; whatever can fail comes first.
+   * `inForce` runs in the swap's turn: no batch counts under the new plan before it is told. */
   async replacePlan(next: CompiledPlan, inForce: (rebuiltEvents: number) => void): Promise<{ rebuiltEvents: number }> {
     if (this.swapBuffer) throw new Error('a plan change is already in progress');
     this.swapBuffer = [];
@@ -253,13 +252,14 @@ export class Monitor {
 
   /** No more events taken: the lease's end, and first at a stop. */
   stopConsuming(): void {
+    // a stop's drain may wait on a hung broker: it is not killed and started again meanwhile
+    this.localNats?.stopWatching();
     this.subscription?.unsubscribe();
     this.due.stop();
     this.health.consuming = false;
   }
 
   async stop(): Promise<void> {
-    this.localNats?.stopWatching();
     this.stopConsuming();
     await this.history.flush();
     this.changes.complete();

@@ -24,6 +24,7 @@ export class AuditWriter {
   private writes: Promise<boolean> = Promise.resolve(true);
   private retryTimer?: NodeJS.Timeout;
   private retryMs = ALERT_LOG_RETRY_MS;
+  private stopped = false;
   private readonly unwritten: LogRow[] = [];
   /** outbox marks of notices the broker took, written with the next write */
   private readonly sentMarks: OutboxRow[] = [];
@@ -66,12 +67,18 @@ export class AuditWriter {
     const notices = this.notices.take();
     const atMs = Date.now();
     const outbox = notices.messages.map((m, seq) => writtenRow(m, atMs, seq)); // seq: their order, as `at` is shared
-    for (const mark of this.sentMarks.splice(0)) outbox.push(mark);
+    const marks = this.sentMarks.splice(0);
+    for (const mark of marks) outbox.push(mark);
     const client = this.monitor.clickhouse;
     this.writes = this.writes
       .then(() => (outbox.length > 0 ? writeOutbox(client, outbox) : undefined))
-      // a notice that could not be kept is still sent; only a crash before its broker took it loses it then
-      .catch((err: Error) => this.log.error({ err: err.message, notices: outbox.length }, 'alert notice outbox write failed'))
+      // a notice that could not be kept is still sent; only a crash before its broker took it loses it then.
+      // Its marks are tried again: lost, the next start sent again what the gateways had (verify AJ N8)
+      .catch((err: Error) => {
+        this.log.error({ err: err.message, notices: outbox.length }, 'alert notice outbox write failed');
+        for (const mark of marks) this.sentMarks.push(mark);
+        this.retryLater();
+      })
       .then(() => (rows.length > 0 ? writeLog(client, rows) : undefined))
       .then(() => this.logWritten(rows.length), (err: Error) => this.logFailed(rows, err))
       // a failed write still sends (a lost notice to the person on call is worse than a second one)
@@ -96,12 +103,17 @@ export class AuditWriter {
     const health = this.monitor.health;
     if (!health.alertLogFailing) this.log.error({ err: err.message, rows: rows.length }, 'alert log write failed: the rows are kept and tried again');
     health.alertLogFailing = { sinceMs: health.alertLogFailing?.sinceMs ?? Date.now(), rows: this.unwritten.length, error: err.message };
+    this.retryLater();
+    return false;
+  }
+
+  private retryLater(): void {
+    if (this.stopped) return;
     this.retryTimer ??= setTimeout(() => {
       this.retryTimer = undefined;
       void this.write();
     }, this.retryMs);
     this.retryMs = Math.min(ALERT_LOG_RETRY_MAX_MS, this.retryMs * 2);
-    return false;
   }
 
   /**
@@ -132,11 +144,15 @@ export class AuditWriter {
   async stop(): Promise<void> {
     await this.write();
     await Promise.race([this.notices.settled(), new Promise((resolve) => setTimeout(resolve, STOP_WAIT_MS).unref())]);
-    if (!(await this.write())) {
+    const written = await this.write();
+    // called by the stop's drain and by the engine's stop: said once (verify AJ N7)
+    if (!written && !this.stopped) {
       // rule lines are derived again at the next start; a person's action is not
       this.log.error({ rows: this.unwritten.length }, 'alert log rows not written before the stop (alert_log refused them): persons\' actions among them are lost');
     }
+    this.stopped = true;
     clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
   }
 
   private markSent(messages: readonly GatewayMessage[], state: 'sent' | 'dropped' = 'sent'): void {

@@ -78,4 +78,13 @@ describe('faults - the alert log unreachable when a person acts (server mode)', 
     expect(after).toMatchObject({ status: 'acknowledged', ack: { by: '王主管', reason: 'investigating' } });
     expect(after.history.map((h: { what: string }) => h.what)).toContain('acknowledged');
   }, 180_000);
+
+  it('a clean stop during the outage says once that the waiting rows are lost', async () => {
+    await ch.kill();
+    const note = await fetch(`${monitor.baseUrl}/api/alerts/case.LOG-1/note`, { method: 'POST', headers: auth, body: JSON.stringify({ by: '王主管', text: '停机前备注' }) });
+    expect(note.status).toBe(503);
+    await monitor.kill();
+    expect(monitor.output().match(/alert log rows not written before the stop/g)).toHaveLength(1); // verify AJ N7: it was said twice
+    await ch.start();
+  }, 120_000);
 });

@@ -56,4 +56,18 @@ describe('faults - the monitor\'s own broker hangs (embedded mode)', () => {
     await waitConsumed(nc, 'monitor', 120_000);
     await expectExactCounters(monitor, plan, events);
   }, 240_000);
+
+  // Verify AH 3 / AJ N3: a stop waits up to 5 s for its drain on the hung broker; the watch went
+  // on meanwhile and killed and started it again, in the middle of the stop.
+  it('a stop while the broker hangs leaves it to the stop: not killed and started again meanwhile', async () => {
+    const pidFile = join(monitor.dataDir, 'nats', 'nats-server.pid');
+    const hungPid = Number(readFileSync(pidFile, 'utf8'));
+    await freeze(hungPid);
+    const exit = new Promise((resolve) => monitor.child.once('exit', resolve));
+    monitor.child.kill('SIGTERM');
+    await exit;
+    expect(monitor.output().match(/local nats-server hung/g)).toHaveLength(1); // the first test's only
+    expect(monitor.output()).not.toMatch(/local nats-server started again[\s\S]*local nats-server started again/);
+    await until('the hung broker stopped with the monitor', async () => !alive(hungPid), 15_000);
+  }, 60_000);
 });

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { allThreadsStopped, freeze } from './freeze.ts';
 
@@ -30,5 +31,14 @@ describe('freeze - edges (verify AH 4)', () => {
     await new Promise((r) => child.once('exit', r));
     await expect(freeze(child.pid)).rejects.toThrow(/no such process|ESRCH|is gone/);
     expect(() => allThreadsStopped(child.pid!)).toThrow(`freeze: process ${child.pid} is gone`);
+  });
+
+  it('a killed process not yet reaped (a zombie) is gone, not stopped (verify AJ N6)', async () => {
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+    await new Promise((r) => child.once('spawn', r));
+    child.kill('SIGKILL');
+    // the parent (this process) reaps it only when the loop turns: read /proc before that
+    for (let i = 0; i < 1_000_000 && !/ Z /.test(readFileSync(`/proc/${child.pid}/stat`, 'utf8')); i++);
+    expect(() => allThreadsStopped(child.pid!)).toThrow('is gone');
   });
 });

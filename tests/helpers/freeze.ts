@@ -17,15 +17,18 @@ export function allThreadsStopped(pid: number): boolean {
   } catch {
     throw new Error(`freeze: process ${pid} is gone`);
   }
-  return tids.every((tid) => {
+  const states = tids.map((tid) => {
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
       const end = stat.lastIndexOf(')'); // the name may hold spaces and ')'
-      return NOT_RUNNING.has(stat.slice(end + 2, end + 3));
+      return stat.slice(end + 2, end + 3);
     } catch {
-      return true;
+      return 'X';
     }
   });
+  // every thread exited: a killed process its parent has not reaped yet, not a stopped one
+  if (states.every((state) => state === 'Z' || state === 'X')) throw new Error(`freeze: process ${pid} is gone`);
+  return states.every((state) => NOT_RUNNING.has(state));
 }
 
 /** SIGSTOP, resolved once every thread of the process has stopped (bounded: a stop that never lands is an error) */
