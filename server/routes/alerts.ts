@@ -13,7 +13,7 @@ import { readQuery } from './query.ts';
 import { alertsCsv } from '../alerts/csv.ts';
 import { ALERT_QUERY, listAlerts, readAlertListQuery } from '../alerts/list.ts';
 import { maskText } from '../../pipelines/transforms/mask.ts';
-import { laterCorrection, readSeen, readTicketNow, REVIEW_REASON, reviewStale, SentCorrections, staleConfirmation } from './review-confirm.ts';
+import { laterCorrection, readSeen, readTicketNow, REVIEW_REASON, reviewStale, SentCorrections, staleConfirmation, storedCorrection } from './review-confirm.ts';
 
 // Alerts (contract sections 4 and 5) and the supervisors' actions on them. Reads need a viewer
 // token; actions need a supervisor (limited to their branches) or an admin. Open local mode
@@ -157,18 +157,27 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     authorizeScope(access, branch, monitor.plan.scopesOf);
     const reason = typed(body, 'reason', false, 500);
     await monitor.lease.confirm(); // a held-up process confirms its lease first, as an action does
+    // a retry of a request whose outcome was unknown names the first's id: the broker's duplicate
+    // window, and the counters beyond it, take the correction once
+    const eventId = body.eventId === undefined ? `corr-${randomUUID()}` : typeof body.eventId === 'string' && RETRY_ID.test(body.eventId) ? body.eventId : undefined;
+    if (eventId === undefined) throw badRequest('eventId must be corr- and 8 to 64 letters, digits or dashes (the id an earlier answer gave, to send the same correction again)');
+    if (body.eventId !== undefined) {
+      // with another correction's id it would be folded into that one, unseen (verify AJ N4)
+      const first = sent.byEventId(eventId) ?? (await storedCorrection(monitor.clickhouse, eventId));
+      if (first && (first.ticketId !== ticketId || first.branch !== branch || first.complaintType !== complaintType)) {
+        throw new HttpError(409, 'EVENT_ID_REUSED', `eventId ${eventId} is the correction of ${first.ticketId} to ${first.complaintType} at ${first.branch}: send that one again with it, and a different correction without eventId`);
+      }
+    }
     const seen = readSeen(body.seen) ?? (reason?.startsWith(REVIEW_REASON) ? { branch } : undefined);
     const stored = seen && (await readTicketNow(monitor.clickhouse, ticketId));
     // from here to sent.add nothing awaits: of two confirmations of one ticket, one is sent
     if (seen && stored) {
       const current = { ...stored, correction: laterCorrection(stored.correction, sent.get(ticketId, now())) };
-      const stale = staleConfirmation(ticketId, seen, current, (ms) => toZonedIso(ms, monitor.plan.timezone));
+      // a retry of this very confirmation (its outcome was unknown) is not refused for itself (verify AJ N2)
+      const itself = body.eventId !== undefined && current.correction?.eventId === body.eventId;
+      const stale = itself ? undefined : staleConfirmation(ticketId, seen, current, (ms) => toZonedIso(ms, monitor.plan.timezone));
       if (stale) throw reviewStale(stale);
     }
-    // a retry of a request whose outcome was unknown names the first's id: the broker's duplicate
-    // window, and the counters beyond it, take the correction once
-    const eventId = body.eventId === undefined ? `corr-${randomUUID()}` : typeof body.eventId === 'string' && RETRY_ID.test(body.eventId) ? body.eventId : undefined;
-    if (eventId === undefined) throw badRequest('eventId must be corr- and 8 to 64 letters, digits or dashes (the id an earlier answer gave, to send the same correction again)');
     const event = {
       eventId,
       ticketId,

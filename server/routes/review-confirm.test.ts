@@ -60,18 +60,20 @@ describe('review confirm - corrections sent and not stored yet', () => {
     const sent = new SentCorrections(1_000);
     sent.add('T1', 'e1', made(0), 0);
     sent.add('T2', 'e2', made(0), 500);
-    expect(sent.get('T1', 999)).toEqual(made(0));
+    expect(sent.get('T1', 999)).toEqual({ ...made(0), eventId: 'e1' });
     expect(sent.get('T1', 1_000)).toBeUndefined();
-    expect(sent.get('T2', 1_000)).toEqual(made(0));
+    expect(sent.get('T2', 1_000)).toEqual({ ...made(0), eventId: 'e2' });
     expect(sent.get('T2', 1_500)).toBeUndefined();
   });
 
   it('ages by when it was sent, not by the correction\'s own time, and a newer one replaces the older', () => {
     const sent = new SentCorrections(1_000);
     sent.add('T1', 'e1', made(-1e9), 100); // back-dated correction
-    expect(sent.get('T1', 200)).toEqual(made(-1e9));
+    expect(sent.get('T1', 200)).toEqual({ ...made(-1e9), eventId: 'e1' });
     sent.add('T1', 'e2', made(5), 900);
-    expect(sent.get('T1', 1_500)).toEqual(made(5));
+    expect(sent.get('T1', 1_500)).toEqual({ ...made(5), eventId: 'e2' });
+    expect(sent.byEventId('e2')).toEqual({ ...made(5), eventId: 'e2', ticketId: 'T1' });
+    expect(sent.byEventId('e1')).toBeUndefined();
   });
 
   it('forgets a correction that was not published, but not a newer one of the ticket', () => {
@@ -82,6 +84,6 @@ describe('review confirm - corrections sent and not stored yet', () => {
     sent.add('T1', 'e2', made(0), 0);
     sent.add('T1', 'e3', made(1), 1);
     sent.forget('T1', 'e2');
-    expect(sent.get('T1', 2)).toEqual(made(1));
+    expect(sent.get('T1', 2)).toEqual({ ...made(1), eventId: 'e3' });
   });
 });

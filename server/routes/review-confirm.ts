@@ -24,6 +24,8 @@ export interface CorrectionMade {
   branch: string;
   complaintType: string;
   atMs: number;
+  /** its event's id, where known: a retry naming it is the same correction, not a newer one */
+  eventId?: string;
 }
 
 /** The ticket as the store, and the corrections this monitor sent but has maybe not stored yet, have it. */
@@ -81,13 +83,20 @@ export class SentCorrections {
 
   get(ticketId: string, nowMs: number): CorrectionMade | undefined {
     this.prune(nowMs);
-    return this.byTicket.get(ticketId)?.made;
+    const sent = this.byTicket.get(ticketId);
+    return sent && { ...sent.made, eventId: sent.eventId };
   }
 
   add(ticketId: string, eventId: string, made: CorrectionMade, nowMs: number): void {
     this.prune(nowMs);
     this.byTicket.delete(ticketId); // insertion order is age order: pruning stops at the first young one
     this.byTicket.set(ticketId, { made, eventId, sentAtMs: nowMs });
+  }
+
+  /** The correction sent with this id, and its ticket. */
+  byEventId(eventId: string): (CorrectionMade & { ticketId: string }) | undefined {
+    for (const [ticketId, c] of this.byTicket) if (c.eventId === eventId) return { ...c.made, eventId, ticketId };
+    return undefined;
   }
 
   /** A correction that was not published after all. */
@@ -116,6 +125,7 @@ export async function readTicketNow(client: ClickHouseClient, ticketId: string):
                    argMaxIf(branch, ${LATEST}, kind = 'corrected') AS corrected_branch,
                    argMaxIf(complaint_type, ${LATEST}, kind = 'corrected') AS corrected_type,
                    argMaxIf(tags['correctedBy'], ${LATEST}, kind = 'corrected') AS corrected_by,
+                   argMaxIf(event_id, ${LATEST}, kind = 'corrected') AS corrected_event,
                    toUnixTimestamp64Milli(maxIf(occurred_at, kind = 'corrected')) AS corrected_at
             FROM (SELECT *, reported_type = 'unclassified' AND needs_review = 1 AS waiting
                   FROM complaints.ticket_events WHERE ticket_id = {ticket:String} LIMIT 1 BY event_id)`,
@@ -123,13 +133,24 @@ export async function readTicketNow(client: ClickHouseClient, ticketId: string):
     format: 'JSONEachRow',
   });
   // (no alias is a column's name: it would stand for the column in the other aggregates)
-  type Row = { waiting_events: string; waiting_branch: string; waiting_type: string; corrections: string; corrected_branch: string; corrected_type: string; corrected_by: string; corrected_at: string };
+  type Row = { waiting_events: string; waiting_branch: string; waiting_type: string; corrections: string; corrected_branch: string; corrected_type: string; corrected_by: string; corrected_event: string; corrected_at: string };
   const r = (await rs.json<Row>())[0];
   if (!r) return { waitingEvents: 0, branch: '', complaintType: '' };
   return {
     waitingEvents: Number(r.waiting_events),
     branch: r.waiting_branch,
     complaintType: r.waiting_type,
-    ...(Number(r.corrections) > 0 ? { correction: { by: r.corrected_by, branch: r.corrected_branch, complaintType: r.corrected_type, atMs: Number(r.corrected_at) } } : {}),
+    ...(Number(r.corrections) > 0 ? { correction: { by: r.corrected_by, branch: r.corrected_branch, complaintType: r.corrected_type, atMs: Number(r.corrected_at), eventId: r.corrected_event } } : {}),
   };
+}
+
+/** A stored correction's ticket, branch and type by its event id (a retry must send the same one). */
+export async function storedCorrection(client: ClickHouseClient, eventId: string): Promise<{ ticketId: string; branch: string; complaintType: string } | undefined> {
+  const rs = await client.query({
+    query: `SELECT ticket_id, branch, complaint_type FROM complaints.ticket_events WHERE event_id = {id:String} AND kind = 'corrected' LIMIT 1`,
+    query_params: { id: eventId },
+    format: 'JSONEachRow',
+  });
+  const r = (await rs.json<{ ticket_id: string; branch: string; complaint_type: string }>())[0];
+  return r && { ticketId: r.ticket_id, branch: r.branch, complaintType: r.complaint_type };
 }

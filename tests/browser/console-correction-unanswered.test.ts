@@ -59,4 +59,38 @@ describe('console - a correction the broker does not answer', () => {
     expect(await storedCorrections('CON-U')).toBe(1);
     expect(errors.filter((e) => !/status of 503/.test(e))).toEqual([]); // the two answers above
   }, 90_000);
+
+  // Verify AJ N1: the page kept the unanswered try's id for good; the same correction made again
+  // later (after another one) went with it and was folded into the first, silently dropped.
+  it('the same correction made again after another one is a new one', async () => {
+    const { page } = await openPage(f.browser, `${f.monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
+    await page.waitForSelector('#conn[data-state="live"]', { timeout: 20_000 });
+    await publishEvents(f.nc, [event('u-2', 'CON-V', { complaintType: 'mortgage_prepayment' })]);
+    await waitConsumed(f.nc);
+    // the page's own module, as the console's forms use it (a string: vitest would rewrite import())
+    const send = (branch: string): Promise<string> =>
+      page.evaluate(`(async () => {
+        const { sendCorrection } = await import('/console/api.js');
+        try {
+          return (await sendCorrection({ by: '王主管', ticketId: 'CON-V', branch: '${branch}', complaintType: 'mortgage_prepayment' })).eventId;
+        } catch (err) {
+          return err.code + ' ' + err.message;
+        }
+      })()`);
+    await f.nats.pause();
+    let unanswered: string;
+    try {
+      unanswered = await send('BJ');
+    } finally {
+      f.nats.resume();
+    }
+    expect(unanswered).toMatch(/^NATS_PUBLISH_UNCONFIRMED /);
+    const firstId = /"eventId": "(corr-[0-9a-f]+)"/.exec(unanswered)![1];
+    expect(await send('GZ')).toMatch(/^corr-/);
+    const later = await send('BJ');
+    expect(later).toMatch(/^corr-/);
+    expect(later).not.toBe(firstId);
+    await waitConsumed(f.nc);
+    expect(await storedCorrections('CON-V')).toBe(3);
+  }, 90_000);
 });

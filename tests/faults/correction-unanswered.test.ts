@@ -50,6 +50,31 @@ describe('faults - a correction the broker does not answer', () => {
     expect(await corrections()).toBe(1);
   }, 90_000);
 
+  // Verify AJ N2: the confirmation sent again with its id, as the 503 says, was refused as stale,
+  // naming the reviewer's own first try. N4: an id sent with another correction was folded into
+  // the first, unseen, answered 202.
+  it('a review confirmation sent again with its id is taken; another correction with that id is refused', async () => {
+    const waiting = { ticketId: 'UQ-R', branch: 'SH', complaintType: 'unclassified', customerId: 'C-uq-r', channel: 'branch', occurredAt: '2025-06-02T10:00:00+08:00', kind: 'opened' as const, text: '客户对处理结果不满意' };
+    await publishEvents(live.nc, [{ ...waiting, eventId: 'uq-r-o' }]);
+    await waitConsumed(live.nc);
+    const confirm = { by: '李复核', ticketId: 'UQ-R', branch: 'SH', complaintType: 'mortgage_prepayment', reason: '分类复核 classification review', seen: { branch: 'SH' } };
+    await live.nats.pause();
+    let first: Response;
+    try {
+      first = await correct(confirm);
+    } finally {
+      live.nats.resume();
+    }
+    const { eventId } = (await first.json()) as { eventId: string };
+    expect(first.status).toBe(503);
+    await waitConsumed(live.nc); // the first try taken as the broker resumes
+    const again = await correct({ ...confirm, eventId });
+    expect(again.status, await again.clone().text()).toBe(202);
+    const other = await correct({ ...confirm, branch: 'GZ', seen: undefined, reason: undefined, eventId });
+    expect(other.status).toBe(409);
+    expect(((await other.json()) as { error: string }).error).toBe('EVENT_ID_REUSED');
+  }, 90_000);
+
   it('refuses an eventId that is not a correction\'s', async () => {
     const res = await correct({ by: 'x', ticketId: 'UQ-1', branch: 'SH', complaintType: 'mortgage_prepayment', eventId: 'uq-1-fc' });
     expect(res.status).toBe(400);

@@ -10,12 +10,13 @@ export const withToken = (path) => `${path}${path.includes('?') ? '&' : '?'}toke
 export async function api(path, body) {
   const res = await fetch(withToken(path), body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {});
   const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(json.message ?? `HTTP ${res.status}`);
+  if (!res.ok) throw Object.assign(new Error(json.message ?? `HTTP ${res.status}`), { code: json.error });
   return json;
 }
 
-/** correction (as sent) → the id it was first sent with, until an answer says it was taken */
-const correctionIds = new Map();
+/** ticket → the correction last sent for it whose outcome is unknown, with its id, for 10 minutes */
+const unconfirmed = new Map();
+const UNCONFIRMED_KEEP_MS = 10 * 60_000;
 
 /** corr- and 32 hex digits; crypto.randomUUID needs a secure context, which a wall's http:// page is not */
 function newCorrectionId() {
@@ -24,15 +25,23 @@ function newCorrectionId() {
 }
 
 /**
- * POST /api/corrections. The same correction sent again after an unanswered try (the broker
- * hung: the monitor cannot tell whether it was taken) goes with the same id, so that it counts
- * once whatever happened the first time.
+ * POST /api/corrections. A correction whose try got no answer (the broker hung: the monitor
+ * cannot tell whether it was taken), sent again as it was, goes with the same id, so that it
+ * counts once whatever happened. Only then: the id is the ticket's last unanswered correction's,
+ * and it is forgotten once a correction of the ticket is taken, so the same correction made again
+ * later is a new one (verify AJ N1: it was folded into the first and silently dropped).
  */
 export async function sendCorrection(body) {
   const key = JSON.stringify(body);
-  const eventId = correctionIds.get(key) ?? newCorrectionId();
-  correctionIds.set(key, eventId);
-  const answer = await api('/api/corrections', { ...body, eventId });
-  correctionIds.delete(key);
-  return answer;
+  const last = unconfirmed.get(body.ticketId);
+  const again = last !== undefined && last.key === key && Date.now() - last.atMs < UNCONFIRMED_KEEP_MS;
+  const eventId = again ? last.eventId : newCorrectionId();
+  try {
+    const answer = await api('/api/corrections', { ...body, eventId });
+    unconfirmed.delete(body.ticketId);
+    return answer;
+  } catch (err) {
+    if (err.code === 'NATS_PUBLISH_UNCONFIRMED') unconfirmed.set(body.ticketId, { key, eventId, atMs: again ? last.atMs : Date.now() });
+    throw err;
+  }
 }

@@ -218,7 +218,14 @@ $('detail').addEventListener('submit', async (e) => {
     form.reset(); // sent: what it held is in the history now
     status = alerts.get(id)?.status;
   } catch (err) {
-    say(err.message);
+    if (err.code === 'ALERT_LOG_UNAVAILABLE') {
+      // it took effect (the screens show it); sent again it would be done twice (verify AJ N5)
+      form.reset();
+      status = alerts.get(id)?.status;
+      say(`已生效，但尚未存档（ClickHouse 不可达），恢复后自动写入；若监测在此之前重启，此操作会丢失 — ${err.message}`);
+    } else {
+      say(err.message);
+    }
   } finally {
     pane.answered(id, status);
   }
