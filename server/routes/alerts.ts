@@ -164,15 +164,19 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     if (body.eventId !== undefined) {
       // with another correction's id it would be folded into that one, unseen (verify AJ N4)
       const first = sent.byEventId(eventId) ?? (await storedCorrection(monitor.clickhouse, eventId));
-      if (first && (first.ticketId !== ticketId || first.branch !== branch || first.complaintType !== complaintType)) {
-        throw new HttpError(409, 'EVENT_ID_REUSED', `eventId ${eventId} is the correction of ${first.ticketId} to ${first.complaintType} at ${first.branch}: send that one again with it, and a different correction without eventId`);
+      if (first && (first.ticketId !== ticketId || first.branch !== branch || first.complaintType !== complaintType || (first.outcome ?? '') !== ((outcome as string | undefined) ?? ''))) {
+        throw new HttpError(409, 'EVENT_ID_REUSED', `eventId ${eventId} is the correction of ${first.ticketId} to ${first.complaintType} at ${first.branch}${first.outcome ? ` (${first.outcome})` : ''}: send that one again with it, and a different correction without eventId`);
       }
     }
     const seen = readSeen(body.seen) ?? (reason?.startsWith(REVIEW_REASON) ? { branch } : undefined);
     const stored = seen && (await readTicketNow(monitor.clickhouse, ticketId));
     // from here to sent.add nothing awaits: of two confirmations of one ticket, one is sent
     if (seen && stored) {
-      const current = { ...stored, correction: laterCorrection(stored.correction, sent.get(ticketId, now())) };
+      // one sent with no answer and the same decision is no reason to refuse it again under a new
+      // id (a page reloaded lost the first id: refused for 10 minutes, verify AK K1)
+      const pending = sent.get(ticketId, now());
+      const sameUnanswered = pending?.unconfirmed === true && pending.branch === branch && pending.complaintType === complaintType;
+      const current = { ...stored, correction: laterCorrection(stored.correction, sameUnanswered ? undefined : pending) };
       // a retry of this very confirmation (its outcome was unknown) is not refused for itself (verify AJ N2)
       const itself = body.eventId !== undefined && current.correction?.eventId === body.eventId;
       const stale = itself ? undefined : staleConfirmation(ticketId, seen, current, (ms) => toZonedIso(ms, monitor.plan.timezone));
@@ -198,7 +202,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     } catch {
       throw new HttpError(503, 'NATS_UNAVAILABLE', 'the broker is not reachable yet; the correction was not sent');
     }
-    sent.add(ticketId, eventId, { by, branch, complaintType, atMs }, now());
+    sent.add(ticketId, eventId, { by, branch, complaintType, atMs, outcome: (outcome as string | undefined) ?? '' }, now());
     let ack;
     try {
       ack = await jetstream(nc).publish(`complaints.tickets.${branch}`, JSON.stringify(event), { msgID: eventId });
@@ -206,6 +210,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
       // no answer (a hung broker, a cut connection): the broker may have stored it and apply it
       // when it resumes; "not sent" then made people send a second one (audit AI 2)
       if (outcomeUnknown(err)) {
+        sent.unconfirmed(ticketId, eventId);
         const message = `the broker did not answer (${(err as Error).message}): the correction may have been taken. Send the same request again with "eventId": "${eventId}"; it then counts once, whatever happened`;
         return reply.code(503).send({ error: 'NATS_PUBLISH_UNCONFIRMED', message, eventId });
       }

@@ -26,6 +26,10 @@ export interface CorrectionMade {
   atMs: number;
   /** its event's id, where known: a retry naming it is the same correction, not a newer one */
   eventId?: string;
+  /** the outcome it sets ('' none) */
+  outcome?: string;
+  /** sent, the broker's answer never came: it may not have been taken */
+  unconfirmed?: boolean;
 }
 
 /** The ticket as the store, and the corrections this monitor sent but has maybe not stored yet, have it. */
@@ -99,6 +103,12 @@ export class SentCorrections {
     return undefined;
   }
 
+  /** A correction whose publish got no answer: it may have been taken, or not. */
+  unconfirmed(ticketId: string, eventId: string): void {
+    const c = this.byTicket.get(ticketId);
+    if (c?.eventId === eventId) c.made = { ...c.made, unconfirmed: true };
+  }
+
   /** A correction that was not published after all. */
   forget(ticketId: string, eventId: string): void {
     if (this.byTicket.get(ticketId)?.eventId === eventId) this.byTicket.delete(ticketId);
@@ -145,12 +155,12 @@ export async function readTicketNow(client: ClickHouseClient, ticketId: string):
 }
 
 /** A stored correction's ticket, branch and type by its event id (a retry must send the same one). */
-export async function storedCorrection(client: ClickHouseClient, eventId: string): Promise<{ ticketId: string; branch: string; complaintType: string } | undefined> {
+export async function storedCorrection(client: ClickHouseClient, eventId: string): Promise<{ ticketId: string; branch: string; complaintType: string; outcome: string } | undefined> {
   const rs = await client.query({
-    query: `SELECT ticket_id, branch, complaint_type FROM complaints.ticket_events WHERE event_id = {id:String} AND kind = 'corrected' LIMIT 1`,
+    query: `SELECT ticket_id, branch, complaint_type, outcome FROM complaints.ticket_events WHERE event_id = {id:String} AND kind = 'corrected' LIMIT 1`,
     query_params: { id: eventId },
     format: 'JSONEachRow',
   });
-  const r = (await rs.json<{ ticket_id: string; branch: string; complaint_type: string }>())[0];
-  return r && { ticketId: r.ticket_id, branch: r.branch, complaintType: r.complaint_type };
+  const r = (await rs.json<{ ticket_id: string; branch: string; complaint_type: string; outcome: string }>())[0];
+  return r && { ticketId: r.ticket_id, branch: r.branch, complaintType: r.complaint_type, outcome: r.outcome };
 }

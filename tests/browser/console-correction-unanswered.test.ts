@@ -33,7 +33,7 @@ describe('console - a correction the broker does not answer', () => {
     await form.locator('input[name="reason"]').fill('误分类');
 
     const shown = () => page.locator('#d-error').innerText();
-    const idIn = (text: string) => /"eventId": "(corr-[0-9a-f]+)"/.exec(text)?.[1];
+    const idIn = (text: string) => /编号 (corr-[0-9a-f]+)/.exec(text)?.[1];
     await f.nats.pause();
     let first: string;
     let second: string;
@@ -85,7 +85,7 @@ describe('console - a correction the broker does not answer', () => {
       f.nats.resume();
     }
     expect(unanswered).toMatch(/^NATS_PUBLISH_UNCONFIRMED /);
-    const firstId = /"eventId": "(corr-[0-9a-f]+)"/.exec(unanswered)![1];
+    const firstId = /编号 (corr-[0-9a-f]+)/.exec(unanswered)![1];
     expect(await send('GZ')).toMatch(/^corr-/);
     const later = await send('BJ');
     expect(later).toMatch(/^corr-/);

@@ -75,6 +75,28 @@ describe('faults - a correction the broker does not answer', () => {
     expect(((await other.json()) as { error: string }).error).toBe('EVENT_ID_REUSED');
   }, 90_000);
 
+  // Verify AK K1: a confirmation whose try got no answer and was never taken (the hung broker was
+  // killed) was refused as stale under a new id for 10 minutes, naming itself; a reloaded page has
+  // lost the first id. K3: the same id with another outcome was folded in, unseen.
+  it('a confirmation never taken can be sent again under a new id; the same id with another outcome is refused', async () => {
+    const waiting = { ticketId: 'UQ-K', branch: 'SH', complaintType: 'unclassified', customerId: 'C-uq-k', channel: 'branch', occurredAt: '2025-06-02T10:00:00+08:00', kind: 'opened' as const, text: '客户对处理结果不满意' };
+    await publishEvents(live.nc, [{ ...waiting, eventId: 'uq-k-o' }]);
+    await waitConsumed(live.nc);
+    const confirm = { by: '李复核', ticketId: 'UQ-K', branch: 'SH', complaintType: 'mortgage_prepayment', reason: '分类复核 classification review', seen: { branch: 'SH' } };
+    await live.nats.pause();
+    const first = await correct(confirm);
+    expect(first.status).toBe(503);
+    const { eventId } = (await first.json()) as { eventId: string };
+    await live.nats.kill(); // what it had not read yet dies with it
+    await live.nats.start();
+    await until('the monitor back on the broker', async () => (await getJson(live.monitor, '/api/health', { headers })).body.lease?.confirmed === true, 60_000);
+    const reloaded = await correct(confirm);
+    expect(reloaded.status, await reloaded.clone().text()).toBe(202);
+    const otherOutcome = await correct({ ...confirm, seen: undefined, reason: undefined, outcome: 'agreed', eventId: ((await reloaded.json()) as { eventId: string }).eventId });
+    expect(otherOutcome.status).toBe(409);
+    expect(eventId).toMatch(/^corr-/);
+  }, 120_000);
+
   it('refuses an eventId that is not a correction\'s', async () => {
     const res = await correct({ by: 'x', ticketId: 'UQ-1', branch: 'SH', complaintType: 'mortgage_prepayment', eventId: 'uq-1-fc' });
     expect(res.status).toBe(400);

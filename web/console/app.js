@@ -222,7 +222,7 @@ $('detail').addEventListener('submit', async (e) => {
       // it took effect (the screens show it); sent again it would be done twice (verify AJ N5)
       form.reset();
       status = alerts.get(id)?.status;
-      say(`已生效，但尚未存档（ClickHouse 不可达），恢复后自动写入；若监测在此之前重启，此操作会丢失 — ${err.message}`);
+      say(`已生效，但尚未存档（ClickHouse 拒绝写入，自动重试中）；若监测在存档前重启，此操作会丢失，请查看预警历史 — ${err.message}`);
     } else {
       say(err.message);
     }
