@@ -175,7 +175,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
       // one sent with no answer and the same decision is no reason to refuse it again under a new
       // id (a page reloaded lost the first id: refused for 10 minutes, verify AK K1)
       const pending = sent.get(ticketId, now());
-      const sameUnanswered = pending?.unconfirmed === true && pending.branch === branch && pending.complaintType === complaintType;
+      const sameUnanswered = pending?.unconfirmed === true && pending.by === by && pending.branch === branch && pending.complaintType === complaintType && pending.outcome === ((outcome as string | undefined) ?? '');
       const current = { ...stored, correction: laterCorrection(stored.correction, sameUnanswered ? undefined : pending) };
       // a retry of this very confirmation (its outcome was unknown) is not refused for itself (verify AJ N2)
       const itself = body.eventId !== undefined && current.correction?.eventId === body.eventId;

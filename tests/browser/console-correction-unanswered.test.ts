@@ -62,7 +62,7 @@ describe('console - a correction the broker does not answer', () => {
 
   // Verify AJ N1: the page kept the unanswered try's id for good; the same correction made again
   // later (after another one) went with it and was folded into the first, silently dropped.
-  it('the same correction made again after another one is a new one', async () => {
+  it('sent again after a reload it keeps its id; made again after another one it is a new one', async () => {
     const { page } = await openPage(f.browser, `${f.monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
     await page.waitForSelector('#conn[data-state="live"]', { timeout: 20_000 });
     await publishEvents(f.nc, [event('u-2', 'CON-V', { complaintType: 'mortgage_prepayment' })]);
@@ -86,6 +86,10 @@ describe('console - a correction the broker does not answer', () => {
     }
     expect(unanswered).toMatch(/^NATS_PUBLISH_UNCONFIRMED /);
     const firstId = /编号 (corr-[0-9a-f]+)/.exec(unanswered)![1];
+    // a reloaded page still sends it again with the same id (verify AL L2)
+    await page.reload();
+    await page.waitForSelector('#conn[data-state="live"]', { timeout: 20_000 });
+    expect(await send('BJ')).toBe(firstId);
     expect(await send('GZ')).toMatch(/^corr-/);
     const later = await send('BJ');
     expect(later).toMatch(/^corr-/);

@@ -90,6 +90,8 @@ describe('faults - a correction the broker does not answer', () => {
     await live.nats.kill(); // what it had not read yet dies with it
     await live.nats.start();
     await until('the monitor back on the broker', async () => (await getJson(live.monitor, '/api/health', { headers })).body.lease?.confirmed === true, 60_000);
+    // another reviewer's confirmation is refused: the first may have been taken (verify AL L1)
+    expect((await correct({ ...confirm, by: '王复核' })).status).toBe(409);
     const reloaded = await correct(confirm);
     expect(reloaded.status, await reloaded.clone().text()).toBe(202);
     const otherOutcome = await correct({ ...confirm, seen: undefined, reason: undefined, outcome: 'agreed', eventId: ((await reloaded.json()) as { eventId: string }).eventId });

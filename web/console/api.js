@@ -14,8 +14,26 @@ export async function api(path, body) {
   return json;
 }
 
-/** ticket → the correction last sent for it whose outcome is unknown, with its id, for 10 minutes */
-const unconfirmed = new Map();
+/** ticket → the correction last sent for it whose outcome is unknown, with its id, for 10 minutes;
+ *  kept in the tab's sessionStorage, so that a reloaded page sends it again with the same id */
+const UNCONFIRMED_KEY = 'console.unconfirmedCorrections';
+const unconfirmed = new Map(readUnconfirmed());
+
+function readUnconfirmed() {
+  try {
+    return JSON.parse(sessionStorage.getItem(UNCONFIRMED_KEY) ?? '[]');
+  } catch {
+    return [];
+  }
+}
+
+function keepUnconfirmed() {
+  try {
+    sessionStorage.setItem(UNCONFIRMED_KEY, JSON.stringify([...unconfirmed]));
+  } catch {
+    // storage refused (private mode, full): the ids live as long as the page
+  }
+}
 const UNCONFIRMED_KEEP_MS = 10 * 60_000;
 
 /** corr- and 32 hex digits; crypto.randomUUID needs a secure context, which a wall's http:// page is not */
@@ -38,11 +56,12 @@ export async function sendCorrection(body) {
   const eventId = again ? last.eventId : newCorrectionId();
   try {
     const answer = await api('/api/corrections', { ...body, eventId });
-    unconfirmed.delete(body.ticketId);
+    if (unconfirmed.delete(body.ticketId)) keepUnconfirmed();
     return answer;
   } catch (err) {
     if (err.code !== 'NATS_PUBLISH_UNCONFIRMED') throw err;
     unconfirmed.set(body.ticketId, { key, eventId, atMs: again ? last.atMs : Date.now() });
+    keepUnconfirmed();
     // the server's words tell an API caller to send the id; the page does that itself (verify AK K2)
     throw Object.assign(new Error(`消息服务器未应答：此更正可能已被接收（编号 ${eventId}）。再次提交同一更正即可，只计一次 — no answer from the broker: the correction may have been taken; submit the same correction again, it counts once`), { code: err.code, eventId });
   }
