@@ -21,6 +21,15 @@ const corrections = async () => {
 const unresolvedIn = async (scope: string) =>
   (await getJson(live.monitor, `/api/counters?year=2025&type=mortgage_prepayment&scope=${scope}&asOf=${encodeURIComponent('2025-12-31T23:59:59+08:00')}`, { headers })).body.rows[0].unresolvedCustomers;
 
+/** An unclassified ticket waiting in the review queue, and the confirmation a reviewer sends for it. */
+async function waitingForReview(ticketId: string) {
+  const id = ticketId.toLowerCase();
+  const opened = { eventId: `${id}-o`, ticketId, branch: 'SH', complaintType: 'unclassified', customerId: `C-${id}`, channel: 'branch', occurredAt: '2025-06-02T10:00:00+08:00', kind: 'opened' as const, text: '客户对处理结果不满意' };
+  await publishEvents(live.nc, [opened]);
+  await waitConsumed(live.nc);
+  return { by: '李复核', ticketId, branch: 'SH', complaintType: 'mortgage_prepayment', reason: '分类复核 classification review', seen: { branch: 'SH' } };
+}
+
 describe('faults - a correction the broker does not answer', () => {
   it('is answered "outcome unknown" with its id; sent again with that id it counts once', async () => {
     const base = { ticketId: 'UQ-1', branch: 'SH', complaintType: 'mortgage_prepayment', customerId: 'C-uq-1', channel: 'branch', occurredAt: '2025-06-02T10:00:00+08:00' };
@@ -54,10 +63,7 @@ describe('faults - a correction the broker does not answer', () => {
   // naming the reviewer's own first try. N4: an id sent with another correction was folded into
   // the first, unseen, answered 202.
   it('a review confirmation sent again with its id is taken; another correction with that id is refused', async () => {
-    const waiting = { ticketId: 'UQ-R', branch: 'SH', complaintType: 'unclassified', customerId: 'C-uq-r', channel: 'branch', occurredAt: '2025-06-02T10:00:00+08:00', kind: 'opened' as const, text: '客户对处理结果不满意' };
-    await publishEvents(live.nc, [{ ...waiting, eventId: 'uq-r-o' }]);
-    await waitConsumed(live.nc);
-    const confirm = { by: '李复核', ticketId: 'UQ-R', branch: 'SH', complaintType: 'mortgage_prepayment', reason: '分类复核 classification review', seen: { branch: 'SH' } };
+    const confirm = await waitingForReview('UQ-R');
     await live.nats.pause();
     let first: Response;
     try {
@@ -79,10 +85,7 @@ describe('faults - a correction the broker does not answer', () => {
   // killed) was refused as stale under a new id for 10 minutes, naming itself; a reloaded page has
   // lost the first id. K3: the same id with another outcome was folded in, unseen.
   it('a confirmation never taken can be sent again under a new id; the same id with another outcome is refused', async () => {
-    const waiting = { ticketId: 'UQ-K', branch: 'SH', complaintType: 'unclassified', customerId: 'C-uq-k', channel: 'branch', occurredAt: '2025-06-02T10:00:00+08:00', kind: 'opened' as const, text: '客户对处理结果不满意' };
-    await publishEvents(live.nc, [{ ...waiting, eventId: 'uq-k-o' }]);
-    await waitConsumed(live.nc);
-    const confirm = { by: '李复核', ticketId: 'UQ-K', branch: 'SH', complaintType: 'mortgage_prepayment', reason: '分类复核 classification review', seen: { branch: 'SH' } };
+    const confirm = await waitingForReview('UQ-K');
     await live.nats.pause();
     const first = await correct(confirm);
     expect(first.status).toBe(503);
