@@ -40,7 +40,7 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
       if ((err.statusCode === 401 || err.statusCode === 403) && isPageRequest(req.method, req.url, req.headers.accept)) {
         return reply.code(err.statusCode).type('text/html; charset=utf-8').send(refusedPage(err.message));
       }
-      return reply.code(err.statusCode).send({ error: err.code, message: err.message });
+      return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...err.fields });
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) {

@@ -18,6 +18,8 @@ export class HttpError extends Error {
     readonly statusCode: number,
     readonly code: string,
     message: string,
+    /** more of the answer, beside error and message */
+    readonly fields?: Record<string, unknown>,
   ) {
     super(message);
   }

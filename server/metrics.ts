@@ -102,7 +102,7 @@ export function renderMetrics(
   if (broker) brokerStoreMetrics(metric, broker);
   const restarts = monitor.localBrokerRestarts;
   if (restarts !== undefined) metric('LocalBrokerRestarts_total', 'counter', 'times the monitor started its own nats-server again after it died (embedded mode)', [line('LocalBrokerRestarts_total', restarts)]);
-  metric('AlertLogRowsWaiting', 'gauge', 'alert audit rows kept in memory because alert_log refused them (tried again; lost if the monitor stops first)', [line('AlertLogRowsWaiting', h.alertLogFailing?.rows ?? 0)]);
+  metric('AlertLogRowsWaiting', 'gauge', 'alert audit rows waiting because alert_log refused them (kept on the monitor\'s disk and tried again)', [line('AlertLogRowsWaiting', h.alertLogFailing?.rows ?? 0)]);
   metric('AlertNoticesRefused_total', 'counter', 'gateway notices refused since start (no publish permission on complaints.alerts.>, larger than max_payload): tried again every minute, kept in the outbox', [line('AlertNoticesRefused_total', h.noticeRefusals.total)]);
   const hour = monitor.deadLetterWindow.view(nowMs);
   metric('DeadLettersLastHour', 'gauge', 'messages dead-lettered in the last hour (the wall-board shows them from one)', [line('DeadLettersLastHour', hour.deadLetters)]);

@@ -42,8 +42,8 @@ export interface MonitorHealth {
   rebuildMs: number;
   /** gateway notices the broker or the client would not take, by subject */
   noticeRefusals: NoticeRefusals;
-  /** alert_log writes failing: the rows wait in memory and are tried again (server/alerts/audit-writer.ts) */
-  alertLogFailing?: { sinceMs: number; rows: number; error: string };
+  /** alert_log writes failing: the rows wait, kept on disk, and are tried again (server/alerts/audit-writer.ts) */
+  alertLogFailing?: { sinceMs: number; rows: number; error: string; /** of the rows, those the monitor's disk refused to keep too (lost if it stops first) */ notOnDisk: number };
 }
 
 /** the subjects of the gateway notices (server/alerts/gateway-notice.ts) */

@@ -69,7 +69,7 @@ export class AlertEngine {
   private constructor(private readonly monitor: Monitor, private readonly log: Logger, private readonly now: () => number) {
     this.cfg = resolveAlertConfig(monitor.plan.plan.alerts);
     this.strictAtPlan = this.strictTypes();
-    this.audit = new AuditWriter(monitor, log, monitor.config.noticeRefusedRetryMs);
+    this.audit = new AuditWriter(monitor, log, monitor.config.noticeRefusedRetryMs, monitor.config.dataDir);
   }
 
   static async start(monitor: Monitor, log: Logger, now: () => number): Promise<AlertEngine> {
@@ -77,6 +77,7 @@ export class AlertEngine {
     // Subscribe before reading the store: no batch falls between the two (both idempotent).
     engine.sub = monitor.changes.subscribe((c) => (engine.ready ? engine.onChange(c) : engine.pending.push(c)));
     const { plan, clickhouse } = monitor;
+    await engine.audit.writeKept(); // rows an earlier run kept on disk, read below
     // snapshots name who was on call under the plan of their day; the plan in force names them now
     for (const r of await loadRecords(clickhouse, plan.year)) engine.remember(withPlanRoster(r, engine.cfg.onCall));
     engine.book.apply(await loadCaseEvents(clickhouse, [...engine.strictTypes()]));
@@ -165,10 +166,9 @@ export class AlertEngine {
 
   private onChange(c: CounterChange): void {
     if (c.planChanged) return this.onPlanChange();
-    // The book keeps only tickets that are, or were, of a strict type: a case can only come from
-    // them. Another ticket's events are skipped; should a correction (or any event) later bring
-    // it into a strict type, its stored events are read back from ClickHouse (the loader) and
-    // it is derived again. Strict types are small-base ones, a handful of tickets a year: rare.
+    // The book keeps only tickets that are, or were, of a strict type (a case can only come from
+    // them). Should an event later bring another ticket into a strict type, its stored events are
+    // read back (the loader) and it is derived again: rare, strict types are small-base ones.
     const strict = this.strictTypes();
     const arriving = new Set<string>();
     const kept = c.events.filter((e) => {

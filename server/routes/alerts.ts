@@ -85,7 +85,8 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
       // a person's action is in the audit log before it is confirmed: it cannot be derived again
       if (!(await engine.written())) {
         const failing = monitor.health.alertLogFailing;
-        throw new HttpError(503, 'ALERT_LOG_UNAVAILABLE', `the ${action} took effect in this monitor but is not stored yet: ClickHouse refused its audit row (${failing?.error ?? 'write failed'}). It is written as soon as ClickHouse answers (tried again by itself); if the monitor stops before that it is lost: check the alert's history then`);
+        const kept = failing?.notOnDisk === 0 ? 'kept on this monitor\'s disk meanwhile, so a restart does not lose it' : 'the monitor\'s disk refused to keep it too: if the monitor stops before that it is lost, check the alert\'s history then';
+        throw new HttpError(503, 'ALERT_LOG_UNAVAILABLE', `the ${action} took effect in this monitor but is not stored yet: ClickHouse refused its audit row (${failing?.error ?? 'write failed'}). It is written as soon as ClickHouse answers (tried again by itself), ${kept}`, { keptOnDisk: failing?.notOnDisk === 0 });
       }
       // the alert as it is now: the ticket's own events may have moved it while the row was written
       return alertView(engine.get(id) ?? next, monitor.plan.timezone);

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SPOOL_FILE } from '../../server/alerts/log-spool.ts';
 import { startClickHouseHttp, type TestClickHouseHttp } from '../helpers/clickhouse-http.ts';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
@@ -60,6 +61,7 @@ describe('faults - the alert log unreachable when a person acts (server mode)', 
     expect(ack.status).toBe(503);
     expect(answer).toMatchObject({ error: 'ALERT_LOG_UNAVAILABLE' });
     expect(answer.message).toMatch(/took effect in this monitor but is not stored yet/);
+    expect(answer).toMatchObject({ keptOnDisk: true });
     const degraded = await health();
     expect(degraded.status).toBe('degraded');
     expect(degraded.reasons.join(' ')).toMatch(/alert log writes failing since .*: \d+ rows wait/);
@@ -79,12 +81,29 @@ describe('faults - the alert log unreachable when a person acts (server mode)', 
     expect(after.history.map((h: { what: string }) => h.what)).toContain('acknowledged');
   }, 180_000);
 
-  it('a clean stop during the outage says once that the waiting rows are lost', async () => {
-    await ch.kill();
-    const note = await fetch(`${monitor.baseUrl}/api/alerts/case.LOG-1/note`, { method: 'POST', headers: auth, body: JSON.stringify({ by: '王主管', text: '停机前备注' }) });
-    expect(note.status).toBe(503);
-    await monitor.kill();
-    expect(monitor.output().match(/alert log rows not written before the stop/g)).toHaveLength(1); // verify AJ N7: it was said twice
-    await ch.start();
-  }, 120_000);
+  // The rows waited in memory only: a stop, or a crash, during the outage lost the person's action.
+  for (const [how, signal, text] of [['a clean stop', 'SIGTERM', '停机前备注'], ['a crash', 'SIGKILL', '崩溃前备注']] as const) {
+    it(`${how} during the outage keeps the waiting rows on disk, and the next start writes them`, async () => {
+      await ch.kill();
+      const note = await fetch(`${monitor.baseUrl}/api/alerts/case.LOG-1/note`, { method: 'POST', headers: auth, body: JSON.stringify({ by: '王主管', text }) });
+      expect(note.status).toBe(503);
+      const answer = (await note.json()) as { message: string; keptOnDisk: boolean };
+      expect(answer).toMatchObject({ keptOnDisk: true, message: expect.stringMatching(/kept on this monitor's disk meanwhile, so a restart does not lose it/) });
+      expect(existsSync(join(monitor.dataDir, SPOOL_FILE))).toBe(true);
+      await monitor.kill(signal);
+      if (signal === 'SIGTERM') {
+        expect(monitor.output().match(/alert log rows not written before the stop/g)).toHaveLength(1); // verify AJ N7: it was said twice
+        expect(monitor.output()).toMatch(/kept on disk, the next start writes them/);
+      }
+      await ch.start();
+      monitor = await startMonitor(env());
+      const after = await until('the note read back', async () => {
+        const a = await alert();
+        return a.history?.some((h: { what: string; detail?: { text?: string } }) => JSON.stringify(h).includes(text)) ? a : undefined;
+      }, 30_000);
+      expect(after.status).toBe('acknowledged');
+      expect(monitor.output()).toContain('alert log rows an earlier run kept on disk are written');
+      expect(existsSync(join(monitor.dataDir, SPOOL_FILE))).toBe(false);
+    }, 180_000);
+  }
 });

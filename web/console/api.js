@@ -10,7 +10,7 @@ export const withToken = (path) => `${path}${path.includes('?') ? '&' : '?'}toke
 export async function api(path, body) {
   const res = await fetch(withToken(path), body ? { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {});
   const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw Object.assign(new Error(json.message ?? `HTTP ${res.status}`), { code: json.error });
+  if (!res.ok) throw Object.assign(new Error(json.message ?? `HTTP ${res.status}`), { code: json.error, answer: json });
   return json;
 }
 

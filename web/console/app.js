@@ -222,7 +222,9 @@ $('detail').addEventListener('submit', async (e) => {
       // it took effect (the screens show it); sent again it would be done twice (verify AJ N5)
       form.reset();
       status = alerts.get(id)?.status;
-      say(`已生效，但尚未存档（ClickHouse 拒绝写入，自动重试中）；若监测在存档前重启，此操作会丢失，请查看预警历史 — ${err.message}`);
+      say(err.answer?.keptOnDisk
+        ? `已生效，但尚未存档（ClickHouse 拒绝写入，自动重试中）；已暂存于监测本机磁盘，重启后仍会写入 — ${err.message}`
+        : `已生效，但尚未存档（ClickHouse 拒绝写入，自动重试中）；本机磁盘也无法暂存，若监测在存档前重启，此操作会丢失，请查看预警历史 — ${err.message}`);
     } else {
       say(err.message);
     }
