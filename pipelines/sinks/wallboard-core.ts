@@ -27,10 +27,13 @@ export interface RingEntry {
 
 /**
  * The last frames sent, bounded by count and bytes. Mutable on purpose: it is appended to at
- * the broadcast rate, and a copy per frame would cost more than the send.
+ * the broadcast rate, and a copy per frame would cost more than the send. An evicted frame's slot
+ * is emptied at once: left in the array until a compaction, up to a thousand evicted frames stayed
+ * alive — alert frames carry the alert's history, and a thousand notes on five alerts held 100 MB
+ * in each of the two hubs' rings past their 16 MB bound.
  */
 export class ReplayRing {
-  private entries: RingEntry[] = [];
+  private entries: Array<RingEntry | undefined> = [];
   private head = 0;
   private bytesHeld = 0;
 
@@ -53,7 +56,7 @@ export class ReplayRing {
     this.bytesHeld += sizeOf(entry);
     while (this.size > this.maxEntries || (this.bytesHeld > this.maxBytes && this.size > 1)) {
       this.bytesHeld -= sizeOf(this.entries[this.head]!);
-      this.head++;
+      this.entries[this.head++] = undefined;
     }
     // Compact now and then so the array does not keep evicted frames alive.
     if (this.head > 1024 && this.head * 2 > this.entries.length) {
@@ -70,7 +73,8 @@ export class ReplayRing {
   }
 }
 
-const sizeOf = (e: RingEntry) => e.text.length + (e.masked?.length ?? 0);
+/** bytes in memory at most: a string with any character beyond Latin-1 (Chinese text) takes two a character */
+const sizeOf = (e: RingEntry) => 2 * (e.text.length + (e.masked?.length ?? 0));
 
 export type ResumePlan = { kind: 'replay'; entries: readonly RingEntry[] } | { kind: 'snapshot'; reason: string };
 

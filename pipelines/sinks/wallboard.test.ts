@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ReplayRing, coalesce, resumeFrom } from './wallboard-core.ts';
 import { WallboardHub } from './wallboard.ts';
@@ -19,9 +21,26 @@ describe('wallboard core', () => {
     for (let s = 1; s <= 5; s++) r.push({ seq: s, text: 'x'.repeat(10) });
     expect(r.size).toBe(3);
     expect(r.oldestSeq).toBe(3);
-    const b = new ReplayRing(100, 25);
+    const b = new ReplayRing(100, 50); // bytes: two a character, as Chinese text takes
     for (let s = 1; s <= 5; s++) b.push({ seq: s, text: 'x'.repeat(10) });
     expect(b.after(0).map((e) => e.seq)).toEqual([4, 5]);
+    expect(b.bytes).toBe(40);
+  });
+
+  it('wallboard - a frame the ring let go is not kept alive by it (the bound holds in memory, not only in its count)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const r = new ReplayRing(100, 3_000);
+    const evicted: Array<WeakRef<object>> = [];
+    for (let s = 1; s <= 50; s++) {
+      const entry = { seq: s, text: '说明'.repeat(500) }; // 2,000 bytes: each push evicts the one before
+      if (s < 50) evicted.push(new WeakRef(entry));
+      r.push(entry);
+    }
+    expect(r.after(0).map((e) => e.seq)).toEqual([50]);
+    await new Promise((resolve) => setImmediate(resolve)); // a WeakRef made in this turn holds its target until it ends
+    gc();
+    expect(evicted.filter((ref) => ref.deref() !== undefined)).toHaveLength(0);
   });
 
   it('wallboard - resume replays only when every missed frame is held and the epoch matches', () => {
