@@ -162,8 +162,10 @@ describe('surfaces - WebSocket', () => {
     }, 'counter messages');
     expect(counters.map((m) => m.scope).sort()).toEqual(['ALL', 'BJ', 'BJ-HD']);
     expect(counters.find((m) => m.scope === 'BJ-HD')!.unresolvedCustomers).toBe(2);
+    // increasing; not always by one: a client naming no view is not sent the hub's other frames
+    // (a heartbeat may fall between), and its seq skips them (docs/WALLBOARD.md)
     const seqs = c.messages.map((m) => m.seq);
-    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBe(seqs[i - 1] + 1);
+    for (let i = 1; i < seqs.length; i++) expect(seqs[i]).toBeGreaterThan(seqs[i - 1]);
     c.ws.close();
   });
 
