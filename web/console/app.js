@@ -13,6 +13,7 @@ import { showReviewCount } from './review-count.js';
 import { applyScreen, renderScreens, screensFromSnapshot } from './screens.js';
 import { isoInZone, timeContext, viewerZone } from './time.js';
 import { LiveMarks } from './freshness.js';
+import { whenAlertLogStored } from './log-stored.js';
 
 const alerts = new Map();
 const pane = new DetailPane(document.getElementById('detail'));
@@ -225,6 +226,12 @@ $('detail').addEventListener('submit', async (e) => {
       say(err.answer?.keptOnDisk
         ? `已生效，但尚未存档（ClickHouse 拒绝写入，自动重试中）；已暂存于监测本机磁盘，重启后仍会写入 — ${err.message}`
         : `已生效，但尚未存档（ClickHouse 拒绝写入，自动重试中）；本机磁盘也无法暂存，若监测在存档前重启，此操作会丢失，请查看预警历史 — ${err.message}`);
+      const said = notice;
+      whenAlertLogStored(api, () => {
+        if (notice !== said) return; // something else was said since
+        say('已存档：ClickHouse 已恢复，此前的操作已写入预警日志 · stored in the alert log');
+        render();
+      });
     } else {
       say(err.message);
     }

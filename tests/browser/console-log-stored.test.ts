@@ -1,0 +1,46 @@
+import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { openPage } from '../helpers/browser.ts';
+import { startClickHouseHttp, type TestClickHouseHttp } from '../helpers/clickhouse-http.ts';
+import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+import { consoleFixture, event, SUP } from './console-fixture.ts';
+
+// Verify AK K4: after an action answered 503 ALERT_LOG_UNAVAILABLE (ClickHouse refusing the
+// alert log), the console said "not stored yet" and kept saying it after the monitor had written
+// the kept rows. It now says so once they are in (server mode: the ClickHouse stand-in killed and
+// started again).
+
+const env: Record<string, string> = {};
+let ch: TestClickHouseHttp;
+beforeAll(async () => {
+  ch = await startClickHouseHttp();
+  Object.assign(env, { CLICKHOUSE_URL: ch.url, CLICKHOUSE_USER: ch.user, CLICKHOUSE_PASSWORD: ch.password });
+}, 60_000);
+const f = consoleFixture(env); // its beforeAll runs after the one above, and reads env then
+afterAll(async () => {
+  await ch?.cleanup();
+});
+
+describe('console - an action the alert log could not store yet', () => {
+  it('says it is kept and not stored, then that it is stored once ClickHouse is back', async () => {
+    const { page, errors } = await openPage(f.browser, `${f.monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
+    await page.waitForSelector('#conn[data-state="live"]', { timeout: 20_000 });
+    await publishEvents(f.nc, [event('ls-1', 'CON-LS', {})]);
+    await waitConsumed(f.nc);
+    const item = page.locator('li[data-id="case.CON-LS"]');
+    await item.waitFor({ timeout: 30_000 });
+    await page.fill('#me', '王主管');
+    await item.click();
+
+    await ch.kill();
+    await page.click('form[data-action="ack"] button');
+    const shown = () => page.locator('#d-error').innerText();
+    await page.waitForFunction(() => /尚未存档/.test(document.querySelector('#d-error')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    expect(await shown()).toMatch(/已暂存于监测本机磁盘，重启后仍会写入/);
+
+    await ch.start();
+    await page.waitForFunction(() => /已存档/.test(document.querySelector('#d-error')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    expect(await shown()).not.toMatch(/尚未存档/);
+    expect(await page.locator('li[data-id="case.CON-LS"]').innerText()).toMatch(/已确认|acknowledged/i);
+    expect(errors.filter((e) => !/status of 503/.test(e))).toEqual([]);
+  }, 120_000);
+});
