@@ -21,6 +21,9 @@ export interface RingEntry {
   text: string;
   /** the public form when it differs from text (see wallboard-public.ts) */
   masked?: string;
+  /** an alert frame's wall form (wallboard-brief.ts), and its public form */
+  brief?: string;
+  briefMasked?: string;
   /** a snapshot sent to every screen: only marked here, each screen got its own form */
   snapshot?: true;
 }
@@ -74,7 +77,7 @@ export class ReplayRing {
 }
 
 /** bytes in memory at most: a string with any character beyond Latin-1 (Chinese text) takes two a character */
-const sizeOf = (e: RingEntry) => 2 * (e.text.length + (e.masked?.length ?? 0));
+const sizeOf = (e: RingEntry) => 2 * (e.text.length + (e.masked?.length ?? 0) + (e.brief?.length ?? 0) + (e.briefMasked?.length ?? 0));
 
 export type ResumePlan = { kind: 'replay'; entries: readonly RingEntry[] } | { kind: 'snapshot'; reason: string };
 

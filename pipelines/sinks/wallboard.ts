@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
-import { ReplayRing, coalesce, resumeFrom, type LiveMessage } from './wallboard-core.ts';
+import { ReplayRing, coalesce, resumeFrom, type LiveMessage, type RingEntry } from './wallboard-core.ts';
 import { hasPrivate, publicMessage } from './wallboard-public.ts';
-import { briefSnapshot } from './wallboard-brief.ts';
+import { briefAlert, briefSnapshot } from './wallboard-brief.ts';
 
 // Live fan-out to wall-boards. Every frame carries a sequence number of the hub's life (its
 // `epoch`); a page that sees a gap reconnects. A reconnecting page names the last seq it saw and
@@ -30,7 +30,7 @@ export interface Screen {
   masked?: boolean;
   /** the last seq sent to this screen */
   lastSeq?: number;
-  /** a wall screen: snapshots in the wall's brief form (wallboard-brief.ts) */
+  /** a wall screen: snapshots and alert frames in the wall's brief form (wallboard-brief.ts) */
   briefSnapshot?: boolean;
   /** the message types this screen takes besides snapshots (unset: every type) */
   only?: ReadonlySet<string>;
@@ -146,7 +146,7 @@ export class WallboardHub {
     if (plan.kind === 'replay') {
       this.counts.replays++;
       this.send(screen, JSON.stringify({ ...opening.resume(since!.seq), type: 'resume', seq: since!.seq, epoch: this.epoch }));
-      for (const e of plan.entries) this.send(screen, screen.masked && e.masked !== undefined ? e.masked : e.text, e.seq);
+      for (const e of plan.entries) this.send(screen, formFor(screen, e), e.seq);
       return 'replay';
     }
     this.counts.snapshots++;
@@ -212,8 +212,9 @@ export class WallboardHub {
       const full = { ...message, seq };
       const text = JSON.stringify(full);
       const masked = hasPrivate(full) ? JSON.stringify(publicMessage(full)) : undefined;
-      this.ring.push({ seq, text, ...(masked !== undefined && masked !== text ? { masked } : {}) });
-      return { seq, text, masked, type: message.type };
+      const entry: RingEntry = { seq, text, ...(masked !== undefined && masked !== text ? { masked } : {}), ...briefForms(full) };
+      this.ring.push(entry);
+      return { ...entry, type: message.type };
     });
     for (const screen of this.screens.keys()) {
       // one write per screen and flush; the frames stay separate messages, in order
@@ -223,7 +224,7 @@ export class WallboardHub {
           // a catch-up snapshot sent during this batch already holds the rest of it
           if (screen.lastSeq !== undefined && f.seq <= screen.lastSeq) continue;
           if (screen.only && !screen.only.has(f.type)) continue;
-          this.send(screen, screen.masked && f.masked !== undefined ? f.masked : f.text, f.seq);
+          this.send(screen, formFor(screen, f), f.seq);
         }
       } finally {
         screen.wire?.uncork();
@@ -298,4 +299,20 @@ export class WallboardHub {
     for (const s of this.screens.keys()) s.socket.close(1001, 'server stopping');
     this.screens.clear();
   }
+}
+
+/**
+ * An alert frame in the wall's form: its history carries every note and action (a busy alert's
+ * frame passed 100 KB), and a wall draws only the case's ladder steps.
+ */
+function briefForms(full: LiveMessage): Pick<RingEntry, 'brief' | 'briefMasked'> {
+  if (full.type !== 'alert' || !Array.isArray(full.history)) return {};
+  const brief = briefAlert(full) as LiveMessage;
+  return { brief: JSON.stringify(brief), ...(hasPrivate(brief) ? { briefMasked: JSON.stringify(publicMessage(brief)) } : {}) };
+}
+
+/** The frame as this screen takes it: brief for a wall, public for a public-area screen. */
+function formFor(screen: Screen, e: RingEntry): string {
+  if (screen.briefSnapshot && e.brief !== undefined) return screen.masked ? (e.briefMasked ?? e.brief) : e.brief;
+  return screen.masked && e.masked !== undefined ? e.masked : e.text;
 }
