@@ -29,6 +29,8 @@ export class AuditWriter {
   private readonly spool?: LogSpool;
   /** said once per outage: the disk refused the kept rows too */
   private spoolFailing = false;
+  /** refused rows the disk refused to keep too */
+  private readonly notKept = new WeakSet<LogRow>();
   private retryTimer?: NodeJS.Timeout;
   private retryMs = ALERT_LOG_RETRY_MS;
   private stopped = false;
@@ -127,25 +129,25 @@ export class AuditWriter {
     for (const row of later) this.unwritten.push(row);
     const health = this.monitor.health;
     if (!health.alertLogFailing) this.log.error({ err: err.message, rows: rows.length, keptIn: this.spool?.path }, 'alert log write failed: the rows are kept and tried again');
-    const onDisk = this.keepOnDisk(rows);
-    health.alertLogFailing = { sinceMs: health.alertLogFailing?.sinceMs ?? Date.now(), rows: this.unwritten.length, error: err.message, notOnDisk: this.unwritten.length - onDisk };
+    this.keepOnDisk(rows);
+    // rows not tried yet (an action's, waiting for the next write) are not counted: only those the disk refused
+    const notOnDisk = this.unwritten.filter((r) => this.notKept.has(r)).length;
+    health.alertLogFailing = { sinceMs: health.alertLogFailing?.sinceMs ?? Date.now(), rows: this.unwritten.length, error: err.message, notOnDisk };
     this.retryLater();
     return false;
   }
 
-  /** The refused rows into the spool; how many waiting rows it holds. */
-  private keepOnDisk(rows: readonly LogRow[]): number {
+  /** The refused rows into the spool; those the disk refuses too are marked (notKept). */
+  private keepOnDisk(rows: readonly LogRow[]): void {
     const spool = this.spool;
-    if (!spool) return 0;
     try {
+      if (!spool) throw new Error('no data directory');
       spool.keep(rows);
     } catch (err) {
-      if (!this.spoolFailing) this.log.error({ err: (err as Error).message, file: spool.path }, 'the refused alert log rows could not be kept on disk either: they wait in memory only and are lost if the monitor stops first');
+      if (!this.spoolFailing) this.log.error({ err: (err as Error).message, file: spool?.path }, 'the refused alert log rows could not be kept on disk either: they wait in memory only and are lost if the monitor stops first');
       this.spoolFailing = true;
+      for (const r of rows) if (!spool?.holds(r)) this.notKept.add(r);
     }
-    let held = 0;
-    for (const r of this.unwritten) if (spool.holds(r)) held++;
-    return held;
   }
 
   /** tried again after a pause that doubles with each of its own failures (a person's action tries at once, and does not lengthen it) */
@@ -160,19 +162,27 @@ export class AuditWriter {
 
   /**
    * At start, before the alerts are read back: the rows an earlier run kept on disk (refused by
-   * ClickHouse until it stopped) are written first, so its people's actions are in what is read.
-   * If they are refused again they wait, kept, like any refused row.
+   * ClickHouse until it stopped), written now or, refused again, kept and tried again like any
+   * refused row. Returned, for the alerts read back to take them in either way (loadRecords): read
+   * without them, a start during the outage showed every kept action undone, and the next action
+   * on such an alert wrote a newer snapshot without them, for good (verify AM 1). Not waited for:
+   * a hung ClickHouse held the start for its whole request timeout.
    */
-  async writeKept(): Promise<void> {
+  takeKept(): LogRow[] {
     const spool = this.spool;
-    if (!spool) return;
+    if (!spool) return [];
     const { rows, skipped } = spool.read();
     if (skipped.length > 0) this.log.error({ file: spool.path, skipped }, 'lines of the kept alert log rows that are not rows were skipped');
-    if (rows.length === 0) return spool.clear();
+    if (rows.length === 0) {
+      spool.clear();
+      return [];
+    }
     for (const row of rows) this.unwritten.push(row);
-    const written = await this.write();
-    if (written) this.log.info({ rows: rows.length, file: spool.path }, 'alert log rows an earlier run kept on disk are written');
-    else this.log.error({ rows: rows.length, file: spool.path }, 'alert log rows an earlier run kept on disk are refused again: they stay kept and are tried again; the alerts read now do not show them yet');
+    void this.write().then((written) => {
+      if (written) this.log.info({ rows: rows.length, file: spool.path }, 'alert log rows an earlier run kept on disk are written');
+      else this.log.error({ rows: rows.length, file: spool.path }, 'alert log rows an earlier run kept on disk are refused again: they stay kept and are tried again; the alerts show them meanwhile');
+    });
+    return rows;
   }
 
   /**

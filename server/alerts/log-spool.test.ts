@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ROOT } from '../../tests/helpers/monitor-process.ts';
 import { LogSpool, parseSpool, SPOOL_FILE } from './log-spool.ts';
 import type { LogRow } from './store.ts';
 
@@ -56,6 +58,37 @@ describe('log spool - refused alert log rows kept on disk', () => {
       { line: 3, reason: expect.stringMatching(/^not JSON/) },
       { line: 5, reason: 'cut short (no end of line)' },
     ]);
+  });
+
+  // Verify AM 3: a row kept after a crash's cut-short line was glued to it, and skipped with it.
+  it('rows kept after a line cut short by a crash go on lines of their own', () => {
+    const d = dir();
+    new LogSpool(d).keep([row('e1')]);
+    appendFileSync(join(d, SPOOL_FILE), '{"alert_id":"case.T-1","entry_id":"e2"'); // the crash
+    const next = new LogSpool(d);
+    next.read();
+    next.keep([row('e3')]);
+    const read = new LogSpool(d).read();
+    expect(read.rows.map((r) => r.entry_id)).toEqual(['e1', 'e3']);
+    expect(read.skipped).toEqual([{ line: 2, reason: expect.stringMatching(/^not JSON/) }]);
+  });
+
+  // Verify AM 2: a nearly full disk took part of a row; it was counted as kept, and lost.
+  it('a write the disk takes only in part throws and leaves the file as it was', () => {
+    const d = dir();
+    new LogSpool(d).keep([row('e1')]);
+    const before = readFileSync(join(d, SPOOL_FILE), 'utf8');
+    // the file size limit stands for a full disk: the kernel takes what fits, then refuses (EFBIG)
+    const script = join(d, 'keep-big.ts');
+    writeFileSync(script, `
+      import { LogSpool } from ${JSON.stringify(join(ROOT, 'server/alerts/log-spool.ts'))};
+      process.on('SIGXFSZ', () => {});
+      const big = { ...${JSON.stringify(row('e2'))}, detail: JSON.stringify({ text: '备注'.repeat(3000) }) };
+      try { new LogSpool(${JSON.stringify(d)}).keep([big]); console.log('kept'); } catch (err) { console.log('refused', err.code); }
+    `);
+    const out = execFileSync('bash', ['-c', `ulimit -f 4 && exec "${process.execPath}" --import tsx "${script}"`], { cwd: ROOT, encoding: 'utf8' });
+    expect(out.trim()).toBe('refused EFBIG');
+    expect(readFileSync(join(d, SPOOL_FILE), 'utf8')).toBe(before);
   });
 
   it('a disk that refuses the file throws, so the writer can say the rows are in memory only', () => {

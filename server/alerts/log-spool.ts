@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LogRow } from './store.ts';
 
@@ -66,17 +66,27 @@ export class LogSpool {
     return this.kept.has(row);
   }
 
-  /** Appends the rows not kept yet and syncs the file; throws when the disk refuses (the rows then stay in memory only). */
+  /**
+   * Appends the rows not kept yet and syncs the file; throws when the disk refuses (the rows then
+   * stay in memory only), leaving the file as it was: a write the disk took only in part (a
+   * nearly full disk takes what fits) is cut off again, not left as a row's first half.
+   */
   keep(rows: readonly LogRow[]): void {
     const fresh = rows.filter((r) => !this.kept.has(r));
     if (fresh.length === 0) return;
     let text = '';
     for (const r of fresh) text += `${JSON.stringify(r)}\n`;
-    const fd = openSync(this.path, 'a', 0o600);
+    const fd = openSync(this.path, 'a+', 0o600);
+    let size = -1;
     try {
-      writeSync(fd, text);
+      size = fstatSync(fd).size;
+      // a crash cut the last line short: the rows go on a line of their own, not glued to it
+      const bytes = Buffer.from(endsMidLine(fd, size) ? `\n${text}` : text);
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
       fsyncSync(fd);
+      size = -1;
     } finally {
+      if (size >= 0) cutBack(fd, size);
       closeSync(fd);
     }
     for (const r of fresh) this.kept.add(r);
@@ -98,5 +108,20 @@ export class LogSpool {
     rmSync(this.path, { force: true });
     this.kept = new WeakSet();
     this.count = 0;
+  }
+}
+
+function endsMidLine(fd: number, size: number): boolean {
+  if (size === 0) return false;
+  const last = Buffer.alloc(1);
+  readSync(fd, last, 0, 1, size - 1);
+  return last[0] !== 0x0a;
+}
+
+function cutBack(fd: number, size: number): void {
+  try {
+    ftruncateSync(fd, size);
+  } catch {
+    // the half-written line stays: the next start skips it, named (parseSpool)
   }
 }

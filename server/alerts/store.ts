@@ -134,20 +134,44 @@ export async function writeLog(client: ClickHouseClient, rows: readonly LogRow[]
  * Every alert of the plan year as last written: the last snapshot (seq orders a millisecond's
  * rows) with its rule lines, and the alert's other lines from their own rows. A snapshot written
  * before snapshots were cut down holds those lines too; they are taken from the rows all the same.
+ * `kept`: rows an earlier run kept on disk (log-spool.ts), taken in as if they were in alert_log,
+ * whether or not they are yet.
  */
-export async function loadRecords(client: ClickHouseClient, year: number): Promise<AlertRecord[]> {
+export async function loadRecords(client: ClickHouseClient, year: number, kept: readonly LogRow[] = []): Promise<AlertRecord[]> {
   const rs = await client.query({
-    query: `SELECT argMax(snapshot, (logged_at, seq)) AS s FROM complaints.alert_log
-            WHERE plan_year = {year:UInt16} GROUP BY alert_id`,
+    query: `SELECT alert_id AS id, argMax(snapshot, (logged_at, seq)) AS s, toString(toUnixTimestamp64Milli(max(logged_at))) AS ms,
+                   toString(argMax(seq, (logged_at, seq))) AS last_seq
+            FROM complaints.alert_log WHERE plan_year = {year:UInt16} GROUP BY alert_id`,
     query_params: { year },
     format: 'JSONEachRow',
   });
-  const records = (await rs.json<{ s: string }>()).map((r) => JSON.parse(r.s) as AlertRecord);
+  const latest = new Map<string, { s: string; ms: number; seq: number }>();
+  for (const r of await rs.json<{ id: string; s: string; ms: string; last_seq: string }>()) latest.set(r.id, { s: r.s, ms: Number(r.ms), seq: Number(r.last_seq) });
   const lines = await loadOtherLines(client, year);
+  for (const row of kept) {
+    if (row.plan_year !== year) continue;
+    const ms = chTimeMs(row.logged_at);
+    const known = latest.get(row.alert_id);
+    if (!known || ms > known.ms || (ms === known.ms && row.seq >= known.seq)) latest.set(row.alert_id, { s: row.snapshot, ms, seq: row.seq });
+    const line = historyLine(row.entry_id, chTimeMs(row.at), row.what, row.actor, row.reason, row.before, row.after, row.detail);
+    if (isDerivedLine(line)) continue;
+    let list = lines.get(row.alert_id);
+    if (!list) lines.set(row.alert_id, (list = []));
+    if (!list.some((h) => h.id === line.id)) list.push(line);
+  }
+  const records = [...latest.values()].map((r) => JSON.parse(r.s) as AlertRecord);
   for (const r of records) {
     r.history = [...r.history.filter(isDerivedLine), ...(lines.get(r.id) ?? [])].sort((a, b) => a.atMs - b.atMs);
   }
   return records;
+}
+
+/** chTime's text back to epoch milliseconds */
+const chTimeMs = (text: string) => Date.parse(`${text.replace(' ', 'T')}Z`);
+
+function historyLine(id: string, atMs: number, what: string, actor: string, reason: string, before: string, after: string, detail: string): HistoryEntry {
+  const d = JSON.parse(detail || '{}') as Record<string, unknown>;
+  return { id, atMs, what, ...(actor ? { by: actor } : {}), ...(reason ? { reason } : {}), ...(before ? { before } : {}), ...(after ? { after } : {}), ...(Object.keys(d).length ? { detail: d } : {}) };
 }
 
 type LineRow = [alertId: string, entryId: string, atMs: string, what: string, actor: string, reason: string, before: string, after: string, detail: string];
@@ -165,8 +189,7 @@ async function loadOtherLines(client: ClickHouseClient, year: number): Promise<M
   });
   const byAlert = new Map<string, HistoryEntry[]>();
   for (const [alertId, id, atMs, what, actor, reason, before, after, detail] of await rs.json<LineRow>()) {
-    const d = JSON.parse(detail || '{}') as Record<string, unknown>;
-    const h: HistoryEntry = { id, atMs: Number(atMs), what, ...(actor ? { by: actor } : {}), ...(reason ? { reason } : {}), ...(before ? { before } : {}), ...(after ? { after } : {}), ...(Object.keys(d).length ? { detail: d } : {}) };
+    const h = historyLine(id, Number(atMs), what, actor, reason, before, after, detail);
     let list = byAlert.get(alertId);
     if (!list) byAlert.set(alertId, (list = []));
     list.push(h);

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SPOOL_FILE } from '../../server/alerts/log-spool.ts';
+import { startClickHouseGate, type ClickHouseGate } from '../helpers/clickhouse-gate.ts';
+import { startClickHouseHttp, type TestClickHouseHttp } from '../helpers/clickhouse-http.ts';
+import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
+import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+import { until } from './support.ts';
+
+// Verify AM 1: a monitor started again while ClickHouse still refused the alert log's writes
+// read its alerts without the actions it had kept on disk: every one came back undone, and the
+// next action on such an alert wrote a newer snapshot without them, for good. The kept rows are
+// now taken in by the start whether or not ClickHouse takes them yet. The monitor runs in server
+// mode behind a gate that refuses every insert into alert_log, while the rest of the store works.
+
+const YEAR = Number(new Intl.DateTimeFormat('en', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date()));
+const dir = mkdtempSync(join(tmpdir(), 'cewm-alert-log-refused-'));
+const PLAN = join(dir, 'plan.yaml');
+writeFileSync(PLAN, readFileSync(join(ROOT, 'tests/fixtures/plan-2025.yaml'), 'utf8').replace('year: 2025', `year: ${YEAR}`));
+const TOKEN = 'alert-log-refused-supervisor-0123456789';
+const auth = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+
+let nats: TestNats;
+let nc: NatsConnection;
+let ch: TestClickHouseHttp;
+let gate: ClickHouseGate;
+let monitor: MonitorProcess;
+const env = () => ({ NATS_URL: nats.url, PLAN, CLICKHOUSE_URL: gate.url, CLICKHOUSE_USER: ch.user, CLICKHOUSE_PASSWORD: ch.password, MONITOR_TOKENS: `${TOKEN}:supervisor`, DATA_DIR: monitor?.dataDir });
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  nc = await nats.connect();
+  ch = await startClickHouseHttp();
+  gate = await startClickHouseGate(ch.url);
+  monitor = await startMonitor(env());
+}, 90_000);
+
+afterAll(async () => {
+  await monitor?.kill();
+  await gate?.close();
+  await nc?.close();
+  await nats?.cleanup();
+  await ch?.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+type Alert = { status?: string; ack?: { by: string }; history: Array<{ what: string; detail?: { text?: string } }> };
+const alert = async (): Promise<Alert> => (await getJson(monitor, '/api/alerts/case.REF-1', { headers: auth })).body;
+const act = (what: string, body: object) => fetch(`${monitor.baseUrl}/api/alerts/case.REF-1/${what}`, { method: 'POST', headers: auth, body: JSON.stringify(body) });
+const notes = (a: Alert) => a.history.filter((h) => h.what === 'note').map((h) => h.detail?.text);
+
+describe('faults - a start while ClickHouse still refuses the alert log', () => {
+  it('shows the actions kept on disk, builds on them, and writes them all once ClickHouse takes them', async () => {
+    const at = new Date(Date.now() - 3_600_000).toISOString();
+    const base = { ticketId: 'REF-1', branch: 'SH', complaintType: 'insurance_dispute', customerId: 'C-ref-1', channel: 'branch', occurredAt: at };
+    await publishEvents(nc, [{ ...base, eventId: 'ref-1-o', kind: 'opened' }, { ...base, eventId: 'ref-1-fc', kind: 'first_contact', outcome: 'not_agreed' }]);
+    await waitConsumed(nc);
+    await until('the case alert', async () => (await alert()).status === 'open', 20_000);
+
+    gate.set({ match: /INSERT INTO complaints\.alert_log\b/, action: 'fail' });
+    const ack = await act('ack', { by: '王主管', reason: 'investigating' });
+    expect(ack.status).toBe(503);
+    expect(await ack.json()).toMatchObject({ error: 'ALERT_LOG_UNAVAILABLE', keptOnDisk: true });
+    await monitor.kill('SIGKILL');
+
+    monitor = await startMonitor(env()); // the gate still refuses
+    const back = await until('the alerts read back', async () => ((await alert()).status ? alert() : undefined), 30_000);
+    expect(back).toMatchObject({ status: 'acknowledged', ack: { by: '王主管' } });
+    expect(monitor.output()).toContain('alert log rows an earlier run kept on disk are refused again');
+    // the next action builds on the kept one: its snapshot is acknowledged too
+    const note = await act('note', { by: '李主管', text: '重启后备注' });
+    expect(note.status).toBe(503);
+    expect(await note.json()).toMatchObject({ keptOnDisk: true });
+
+    gate.set(undefined);
+    await until('the kept rows written', async () => !existsSync(join(monitor.dataDir, SPOOL_FILE)), 60_000);
+    await monitor.kill('SIGKILL');
+    monitor = await startMonitor(env());
+    const after = await until('the alerts read back again', async () => ((await alert()).status ? alert() : undefined), 30_000);
+    expect(after).toMatchObject({ status: 'acknowledged', ack: { by: '王主管' } });
+    expect(notes(after)).toEqual(['重启后备注']);
+    expect(after.history.filter((h) => h.what === 'acknowledged')).toHaveLength(1);
+  }, 180_000);
+
+  // Verify AM 4: rows of actions still on their way to a write counted as "not kept on disk", and
+  // people acting at the same moment were told their action would be lost with a restart.
+  it('people acting at the same moment are each told their action is kept on disk', async () => {
+    gate.set({ match: /INSERT INTO complaints\.alert_log\b/, action: 'fail' });
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => act('note', { by: `主管${i}`, text: `同时备注 ${i}` }).then((r) => r.json())));
+    expect(answers.map((a) => [a.error, a.keptOnDisk])).toEqual(Array.from({ length: 8 }, () => ['ALERT_LOG_UNAVAILABLE', true]));
+    gate.set(undefined);
+    await until('the kept rows written', async () => !existsSync(join(monitor.dataDir, SPOOL_FILE)), 60_000);
+    expect(notes(await alert()).filter((t) => t?.startsWith('同时备注'))).toHaveLength(8);
+  }, 120_000);
+});
