@@ -7,6 +7,8 @@ import { NoticeRefusals } from './notice-refusals.ts';
 // server/metrics.ts). The pipeline's outcomes and the broker's connection events update it.
 
 export interface MonitorHealth {
+  /** when this monitor started: a page told something by one run can tell it is another */
+  startedAtMs: number;
   consuming: boolean;
   nats: 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
   natsUrl: string;
@@ -43,7 +45,15 @@ export interface MonitorHealth {
   /** gateway notices the broker or the client would not take, by subject */
   noticeRefusals: NoticeRefusals;
   /** alert_log writes failing: the rows wait, kept on disk, and are tried again (server/alerts/audit-writer.ts) */
-  alertLogFailing?: { sinceMs: number; rows: number; error: string; /** of the rows, those the monitor's disk refused to keep too (lost if it stops first) */ notOnDisk: number };
+  alertLogFailing?: {
+    sinceMs: number;
+    rows: number;
+    error: string;
+    /** of the rows, those the monitor's disk refused to keep too (lost if it stops first) */
+    notOnDisk: number;
+    /** rows an earlier run kept on disk, not refused yet: their first write is on its way */
+    fromEarlierRun?: true;
+  };
 }
 
 /** the subjects of the gateway notices (server/alerts/gateway-notice.ts) */
@@ -51,6 +61,7 @@ export const NOTICE_SUBJECT_PREFIX = 'complaints.alerts.';
 
 export function initialHealth(natsUrl: string, clickhouse: MonitorHealth['clickhouse']): MonitorHealth {
   return {
+    startedAtMs: Date.now(),
     consuming: false,
     nats: 'connecting',
     natsUrl,

@@ -178,6 +178,8 @@ export class AuditWriter {
       return [];
     }
     for (const row of rows) this.unwritten.push(row);
+    // waiting rows, said as such until written: a page must not take "none wait" for "stored" meanwhile (verify AN N2)
+    this.monitor.health.alertLogFailing ??= { sinceMs: Date.now(), rows: rows.length, error: 'not written yet', notOnDisk: 0, fromEarlierRun: true };
     void this.write().then((written) => {
       if (written) this.log.info({ rows: rows.length, file: spool.path }, 'alert log rows an earlier run kept on disk are written');
       else this.log.error({ rows: rows.length, file: spool.path }, 'alert log rows an earlier run kept on disk are refused again: they stay kept and are tried again; the alerts show them meanwhile');

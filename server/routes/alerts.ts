@@ -10,6 +10,7 @@ import { alertsCsv } from '../alerts/csv.ts';
 import { ALERT_QUERY, listAlerts, readAlertListQuery } from '../alerts/list.ts';
 import { bodyOf, text, typed } from './body.ts';
 import { correctionRoutes } from './corrections.ts';
+import { toZonedIso } from '../time.ts';
 
 // Alerts (contract sections 4 and 5) and the supervisors' actions on them. Reads need a viewer
 // token; actions need a supervisor (limited to their branches) or an admin. Open local mode
@@ -86,7 +87,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
       if (!(await engine.written())) {
         const failing = monitor.health.alertLogFailing;
         const kept = failing?.notOnDisk === 0 ? 'kept on this monitor\'s disk meanwhile, so a restart does not lose it' : 'the monitor\'s disk refused to keep it too: if the monitor stops before that it is lost, check the alert\'s history then';
-        throw new HttpError(503, 'ALERT_LOG_UNAVAILABLE', `the ${action} took effect in this monitor but is not stored yet: ClickHouse refused its audit row (${failing?.error ?? 'write failed'}). It is written as soon as ClickHouse answers (tried again by itself), ${kept}`, { keptOnDisk: failing?.notOnDisk === 0 });
+        throw new HttpError(503, 'ALERT_LOG_UNAVAILABLE', `the ${action} took effect in this monitor but is not stored yet: ClickHouse refused its audit row (${failing?.error ?? 'write failed'}). It is written as soon as ClickHouse answers (tried again by itself), ${kept}`, { keptOnDisk: failing?.notOnDisk === 0, monitorStartedAt: toZonedIso(monitor.health.startedAtMs, monitor.plan.timezone) });
       }
       // the alert as it is now: the ticket's own events may have moved it while the row was written
       return alertView(engine.get(id) ?? next, monitor.plan.timezone);

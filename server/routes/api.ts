@@ -49,11 +49,13 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     const broker = await brokerStoreProbe(monitor).judge(now());
     const unconfirmed = monitor.lease.unconfirmed;
     const refused = h.noticeRefusals.reason();
-    const logFailing = h.alertLogFailing && `alert log writes failing since ${toZonedIso(h.alertLogFailing.sinceMs, monitor.plan.timezone)}: ${h.alertLogFailing.rows} rows wait, tried again (${h.alertLogFailing.error})${h.alertLogFailing.notOnDisk > 0 ? `; ${h.alertLogFailing.notOnDisk} of them not kept on disk (lost if the monitor stops first)` : ''}`;
+    const f = h.alertLogFailing;
+    const logFailing = f && (f.fromEarlierRun ? `alert log rows an earlier run kept on disk: ${f.rows} rows wait for their write` : `alert log writes failing since ${toZonedIso(f.sinceMs, monitor.plan.timezone)}: ${f.rows} rows wait, tried again (${f.error})${f.notOnDisk > 0 ? `; ${f.notOnDisk} of them not kept on disk (lost if the monitor stops first)` : ''}`);
     const reasons = [...(unconfirmed ? [unconfirmed] : []), ...(broker.status === 'degraded' ? broker.reasons : []), ...(refused ? [refused] : []), ...(logFailing ? [logFailing] : [])];
     const status = lease.status === 'refused' || lease.status === 'lost' ? `lease-${lease.status}` : unconfirmed || (h.consuming && reasons.length > 0) ? 'degraded' : h.consuming ? 'ok' : 'starting';
     const body = {
       status,
+      startedAt: toZonedIso(h.startedAtMs, monitor.plan.timezone),
       ...(status === 'degraded' ? { reasons } : {}),
       mode: open ? 'open-local' : 'tokens',
       open,

@@ -162,4 +162,22 @@ describe('console modules', () => {
     })()`);
     expect(out).toEqual(['=全部', 'insurance_dispute=代理保险争议', 'mortgage_prepayment=住房贷款提前还款', 'insurance_dispute']);
   });
+  // Verify AN N1: after a restart the page said an action the disk had not kept was stored.
+  it('log-stored - stored once no row waits; lost when the monitor started again and the action was not on its disk', async () => {
+    const outcome = (answer: object, healths: object[]) =>
+      withModule<string>('/console/log-stored.js', `new Promise((resolve) => {
+        const healths = ${JSON.stringify(healths)};
+        let i = 0;
+        const api = async () => { const h = healths[Math.min(i++, healths.length - 1)]; if (h.down) throw new Error('503'); return h; };
+        m.whenAlertLogStored(api, ${JSON.stringify(answer)}, { stored: () => resolve('stored after ' + i), lost: () => resolve('lost after ' + i) }, 5);
+      })`);
+    const A = '2026-11-27T16:00:00.000+08:00';
+    const B = '2026-11-27T16:05:00.000+08:00';
+    const waiting = (startedAt: string, rows: number) => ({ startedAt, alertLog: { rowsWaiting: rows } });
+    expect(await outcome({ keptOnDisk: true, monitorStartedAt: A }, [waiting(A, 3), { down: true }, waiting(A, 0)])).toBe('stored after 3');
+    expect(await outcome({ keptOnDisk: false, monitorStartedAt: A }, [waiting(A, 1), waiting(A, 0)])).toBe('stored after 2');
+    expect(await outcome({ keptOnDisk: false, monitorStartedAt: A }, [waiting(A, 1), { down: true }, waiting(B, 0)])).toBe('lost after 3');
+    // kept on disk: the new run writes it, and says its rows wait until then
+    expect(await outcome({ keptOnDisk: true, monitorStartedAt: A }, [{ down: true }, waiting(B, 2), waiting(B, 0)])).toBe('stored after 3');
+  });
 });

@@ -96,4 +96,22 @@ describe('faults - a start while ClickHouse still refuses the alert log', () => 
     await until('the kept rows written', async () => !existsSync(join(monitor.dataDir, SPOOL_FILE)), 60_000);
     expect(notes(await alert()).filter((t) => t?.startsWith('同时备注'))).toHaveLength(8);
   }, 120_000);
+  // Verify AN N2: a start no longer waits for the kept rows' write, and health said none waited
+  // meanwhile: the console took that for "stored".
+  it('while a start writes the kept rows, health says they wait until they are in', async () => {
+    gate.set({ match: /INSERT INTO complaints\.alert_log\b/, action: 'fail' });
+    expect((await act('note', { by: '王主管', text: '写入前重启' })).status).toBe(503);
+    await monitor.kill('SIGKILL');
+    gate.set({ match: /INSERT INTO complaints\.alert_log\b/, action: 'hold' });
+    monitor = await startMonitor(env());
+    await until('the write held', async () => gate.holding > 0, 30_000);
+    const health = (await getJson(monitor, '/api/health', { headers: auth })).body;
+    expect(health.alertLog.rowsWaiting).toBeGreaterThanOrEqual(1);
+    expect(health.reasons.join(' ')).toMatch(/alert log rows an earlier run kept on disk: \d+ rows wait for their write/);
+    gate.set(undefined);
+    gate.release();
+    await until('the rows in', async () => (await getJson(monitor, '/api/health', { headers: auth })).body.alertLog.rowsWaiting === 0, 30_000);
+    expect(existsSync(join(monitor.dataDir, SPOOL_FILE))).toBe(false);
+    expect(notes(await alert())).toContain('写入前重启');
+  }, 120_000);
 });

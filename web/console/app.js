@@ -227,10 +227,14 @@ $('detail').addEventListener('submit', async (e) => {
         ? `已生效，但尚未存档（ClickHouse 拒绝写入，自动重试中）；已暂存于监测本机磁盘，重启后仍会写入 — ${err.message}`
         : `已生效，但尚未存档（ClickHouse 拒绝写入，自动重试中）；本机磁盘也无法暂存，若监测在存档前重启，此操作会丢失，请查看预警历史 — ${err.message}`);
       const said = notice;
-      whenAlertLogStored(api, () => {
+      const sayIfCurrent = (text) => {
         if (notice !== said) return; // something else was said since
-        say('已存档：ClickHouse 已恢复，此前的操作已写入预警日志 · stored in the alert log');
+        say(text);
         render();
+      };
+      whenAlertLogStored(api, err.answer ?? {}, {
+        stored: () => sayIfCurrent('已存档：ClickHouse 已恢复，此前的操作已写入预警日志 · stored in the alert log'),
+        lost: () => sayIfCurrent('监测已重启，此前未能存档的操作已丢失：请查看预警历史，必要时重新操作 · the monitor restarted and the action was lost'),
       });
     } else {
       say(err.message);

@@ -1,14 +1,22 @@
 // After an action answered 503 ALERT_LOG_UNAVAILABLE the console says it is not stored yet. That
 // line stayed after the monitor wrote the kept rows (verify AK K4): the page now asks
-// /api/health until no alert log row waits, and then says the action is stored.
+// /api/health until no alert log row waits, and then says the action is stored. A monitor
+// started again meanwhile is another run (`startedAt`): an action it had kept on disk is written
+// by the new run (its rows wait until then); one the disk refused too is lost (verify AN N1).
 
-/** Calls `stored` once /api/health reports no alert log row waiting; returns a function that stops asking. */
-export function whenAlertLogStored(api, stored, everyMs = 3000) {
+/**
+ * Calls `stored` once /api/health reports no alert log row waiting, or `lost` when the monitor
+ * that answered (`answer.monitorStartedAt`) was started again and had not kept the action on
+ * disk; returns a function that stops asking.
+ */
+export function whenAlertLogStored(api, answer, { stored, lost }, everyMs = 3000) {
   let stopped = false;
   const ask = async () => {
     if (stopped) return;
     try {
       const health = await api('/api/health');
+      const restarted = answer.monitorStartedAt !== undefined && health.startedAt !== answer.monitorStartedAt;
+      if (restarted && !answer.keptOnDisk) return lost();
       if ((health.alertLog?.rowsWaiting ?? 0) === 0) return stored();
     } catch {
       // unreachable, or 503 while the monitor starts again: asked again
