@@ -143,6 +143,8 @@ export class AuditWriter {
     try {
       if (!spool) throw new Error('no data directory');
       spool.keep(rows);
+      // rows the disk refused before are in the file now too (a freed disk: verify AO O1)
+      for (const r of rows) this.notKept.delete(r);
     } catch (err) {
       if (!this.spoolFailing) this.log.error({ err: (err as Error).message, file: spool?.path }, 'the refused alert log rows could not be kept on disk either: they wait in memory only and are lost if the monitor stops first');
       this.spoolFailing = true;

@@ -70,8 +70,8 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
       broker: brokerStoreView(broker, (ms) => toZonedIso(ms, monitor.plan.timezone)),
       lastEventAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, monitor.plan.timezone) : null,
       clickhouse: { mode: h.clickhouse, lastWriteError: h.lastWriteError ?? null, journalRows: monitor.journalRows },
-      alertLog: h.alertLogFailing
-        ? { rowsWaiting: h.alertLogFailing.rows, failingSince: toZonedIso(h.alertLogFailing.sinceMs, monitor.plan.timezone), notOnDisk: h.alertLogFailing.notOnDisk }
+      alertLog: f
+        ? { rowsWaiting: f.rows, ...(f.fromEarlierRun ? {} : { failingSince: toZonedIso(f.sinceMs, monitor.plan.timezone) }), notOnDisk: f.notOnDisk }
         : { rowsWaiting: 0 },
       consuming: consumingNow(h, monitor.lease),
       events: {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SPOOL_FILE } from '../../server/alerts/log-spool.ts';
@@ -113,5 +113,23 @@ describe('faults - a start while ClickHouse still refuses the alert log', () => 
     await until('the rows in', async () => (await getJson(monitor, '/api/health', { headers: auth })).body.alertLog.rowsWaiting === 0, 30_000);
     expect(existsSync(join(monitor.dataDir, SPOOL_FILE))).toBe(false);
     expect(notes(await alert())).toContain('写入前重启');
+  }, 120_000);
+  // Verify AO O1: rows the disk refused once stayed marked "not on disk" after a later write put
+  // them in the file, and every later action was told it was not kept.
+  it('once the disk takes the file again, the rows it refused before count as kept', async () => {
+    const spool = join(monitor.dataDir, SPOOL_FILE);
+    mkdirSync(spool); // the disk refuses the file: it cannot be opened for writing
+    gate.set({ match: /INSERT INTO complaints\.alert_log\b/, action: 'fail' });
+    const first = await act('note', { by: '王主管', text: '磁盘拒写时' });
+    expect(await first.json()).toMatchObject({ error: 'ALERT_LOG_UNAVAILABLE', keptOnDisk: false });
+    expect((await getJson(monitor, '/api/health', { headers: auth })).body.alertLog.notOnDisk).toBeGreaterThanOrEqual(1);
+    rmSync(spool, { recursive: true });
+    const second = await act('note', { by: '王主管', text: '磁盘恢复后' });
+    expect(await second.json()).toMatchObject({ error: 'ALERT_LOG_UNAVAILABLE', keptOnDisk: true });
+    expect((await getJson(monitor, '/api/health', { headers: auth })).body.alertLog.notOnDisk).toBe(0);
+    expect(readFileSync(spool, 'utf8')).toContain('磁盘拒写时');
+    gate.set(undefined);
+    await until('the kept rows written', async () => !existsSync(spool), 60_000);
+    expect(notes(await alert())).toEqual(expect.arrayContaining(['磁盘拒写时', '磁盘恢复后']));
   }, 120_000);
 });

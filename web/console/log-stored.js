@@ -2,10 +2,11 @@
 // line stayed after the monitor wrote the kept rows (verify AK K4): the page now asks
 // /api/health until no alert log row waits, and then says the action is stored. A monitor
 // started again meanwhile is another run (`startedAt`): an action it had kept on disk is written
-// by the new run (its rows wait until then); one the disk refused too is lost (verify AN N1).
+// by the new run (its rows wait until then); one the disk refused too may be lost (verify AN N1):
+// the page says so and sends the person to the history, since a later retry may have kept it.
 
 /**
- * Calls `stored` once /api/health reports no alert log row waiting, or `lost` when the monitor
+ * Calls `stored` once /api/health reports no alert log row waiting, or `lost` (maybe) when the monitor
  * that answered (`answer.monitorStartedAt`) was started again and had not kept the action on
  * disk; returns a function that stops asking.
  */
