@@ -68,6 +68,8 @@ const pipelineView = () => {
     brokerStore: pipeline.broker && { status: pipeline.broker.status, reasons: pipeline.broker.reasons },
     // the gateways get no notices: the monitoring room must know the people on call hear nothing
     noticesRefused: refusedView(h.noticeRefusals),
+    // people's actions not in ClickHouse yet: a console says so, also to a page opened meanwhile
+    alertLogWaiting: h.alertLogFailing ? { rows: h.alertLogFailing.rows, notOnDisk: h.alertLogFailing.notOnDisk } : null,
   };
 };
   const refusedView = (refusals: NoticeRefusals) => {

@@ -37,8 +37,16 @@ describe('console - an action the alert log could not store yet', () => {
     await page.waitForFunction(() => /尚未存档/.test(document.querySelector('#d-error')?.textContent ?? ''), undefined, { timeout: 30_000 });
     expect(await shown()).toMatch(/已暂存于监测本机磁盘，重启后仍会写入/);
 
+    // every console says so, also one opened after the action (its answer went to the first one only)
+    const other = (await openPage(f.browser, `${f.monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 })).page;
+    for (const p of [page, other]) {
+      await p.waitForFunction(() => /尚未存档/.test(document.querySelector('#log-banner:not([hidden])')?.textContent ?? ''), undefined, { timeout: 30_000 });
+    }
+    expect(await other.locator('#log-banner').innerText()).toMatch(/已暂存于监测本机磁盘/);
+
     await ch.start();
     await page.waitForFunction(() => /已存档/.test(document.querySelector('#d-error')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    for (const p of [page, other]) await p.waitForSelector('#log-banner', { state: 'hidden', timeout: 30_000 });
     expect(await shown()).not.toMatch(/尚未存档/);
     expect(await page.locator('li[data-id="case.CON-LS"]').innerText()).toMatch(/已确认|acknowledged/i);
     expect(errors.filter((e) => !/status of 503/.test(e))).toEqual([]);

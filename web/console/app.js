@@ -14,6 +14,7 @@ import { applyScreen, renderScreens, screensFromSnapshot } from './screens.js';
 import { isoInZone, timeContext, viewerZone } from './time.js';
 import { LiveMarks } from './freshness.js';
 import { whenAlertLogStored } from './log-stored.js';
+import { showPipelineBanners } from './banners.js';
 
 const alerts = new Map();
 const pane = new DetailPane(document.getElementById('detail'));
@@ -253,13 +254,6 @@ api('/api/me').then((r) => {
 }).catch((err) => { $('conn').textContent = err.message; }); // no actions offered without an answer
 
 let lastBatchAt; // the pipeline's last stored batch, as the last heartbeat said
-/** Gateway notices the broker refuses: the people on call hear of nothing until an operator acts. */
-function showNoticeRefusal(r) {
-  const b = $('notice-banner');
-  b.hidden = !r;
-  const text = r ? `告警通知发不出：NATS 拒收 ${r.subject}（${r.why === 'no permission to publish' ? '无发布权限' : r.why}，已 ${r.count} 条），值班人员收不到短信/企业微信，请电话通知并联系运维 · Alert notices refused by NATS: on-call staff get none` : '';
-  if (b.textContent !== text) b.textContent = text;
-}
 function connect() {
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${withToken('/ws?view=console')}`);
   ws.onopen = () => { $('conn').dataset.state = 'live'; $('conn').textContent = '实时 live'; };
@@ -270,7 +264,7 @@ function connect() {
       usePlan(msg.plan);
       liveMarks.sawSnapshot();
       lastBatchAt = msg.pipeline?.lastBatchAt ?? null;
-      showNoticeRefusal(msg.pipeline?.noticesRefused);
+      showPipelineBanners(msg.pipeline);
       alerts.clear();
       for (const a of msg.alerts ?? []) upsert(a, false);
       screensFromSnapshot(msg.screens);
@@ -281,7 +275,7 @@ function connect() {
       const batch = msg.pipeline?.lastBatchAt;
       if (batch && batch !== lastBatchAt && lastBatchAt !== undefined) reviewCount.soon();
       lastBatchAt = batch ?? null;
-      showNoticeRefusal(msg.pipeline?.noticesRefused);
+      showPipelineBanners(msg.pipeline);
     } else if (msg.type === 'screen') {
       applyScreen(msg);
       renderScreens($('screens'));

@@ -1,0 +1,20 @@
+// The console's banners about the pipeline, from the snapshot's and each heartbeat's `pipeline`.
+
+const $ = (id) => document.getElementById(id);
+
+function show(id, text) {
+  const b = $(id);
+  b.hidden = !text;
+  if (b.textContent !== text) b.textContent = text;
+}
+
+/** Gateway notices the broker refuses, and people's actions the alert log has not stored yet. */
+export function showPipelineBanners(pipeline) {
+  const r = pipeline?.noticesRefused;
+  // the people on call hear of nothing until an operator acts
+  show('notice-banner', r ? `告警通知发不出：NATS 拒收 ${r.subject}（${r.why === 'no permission to publish' ? '无发布权限' : r.why}，已 ${r.count} 条），值班人员收不到短信/企业微信，请电话通知并联系运维 · Alert notices refused by NATS: on-call staff get none` : '');
+  // said to every console, also one opened after the action: the action's own answer said it once
+  const w = pipeline?.alertLogWaiting;
+  const kept = w && w.notOnDisk > 0 ? `其中 ${w.notOnDisk} 条本机磁盘也无法暂存，监测重启将丢失` : '已暂存于监测本机磁盘，自动重试';
+  show('log-banner', w ? `预警日志暂不可写（ClickHouse 拒绝写入）：${w.rows} 条操作与记录尚未存档，${kept}；此时的确认、备注等操作已生效但未存档 · alert log not writable: ${w.rows} rows not stored yet` : '');
+}
