@@ -243,8 +243,13 @@ function renderFreshness() {
   renderStatus();
 }
 
+/** the monitor's web build (server/web-build.ts) this page's scripts came with */
+let build;
 /** @param {any} msg */
 function onSnapshot(msg) {
+  // the monitor was upgraded while this screen stayed open: its scripts are the earlier version's
+  if (build && msg.build && msg.build !== build) return location.reload();
+  build ??= msg.build;
   state = fromSnapshot(msg);
   lastSeq = typeof msg.seq === 'number' ? msg.seq : null;
   frames++;

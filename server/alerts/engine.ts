@@ -77,9 +77,9 @@ export class AlertEngine {
     // Subscribe before reading the store: no batch falls between the two (both idempotent).
     engine.sub = monitor.changes.subscribe((c) => (engine.ready ? engine.onChange(c) : engine.pending.push(c)));
     const { plan, clickhouse } = monitor;
-    const kept = engine.audit.takeKept(); // rows an earlier run kept on disk
+    const kept = engine.audit.takeKept(); // an earlier run's kept rows
     // snapshots name who was on call under the plan of their day; the plan in force names them now
-    for (const r of await loadRecords(clickhouse, plan.year, kept)) engine.remember(withPlanRoster(r, engine.cfg.onCall));
+    for (const r of await loadRecords(clickhouse, plan.year, kept, log)) engine.remember(withPlanRoster(r, engine.cfg.onCall));
     engine.book.apply(await loadCaseEvents(clickhouse, [...engine.strictTypes()]));
     monitor.snapshotAlerts = () => engine.list('open');
     monitor.alertFacts = () => engine.openFacts();

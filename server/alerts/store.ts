@@ -5,6 +5,7 @@ import { chTime } from '../../pipelines/sinks/clickhouse.ts';
 import { tsvInserter, tsvString } from '../../pipelines/sinks/clickhouse-tsv.ts';
 import { OCCURRED_MS } from '../../pipelines/sources/clickhouse-replay.ts';
 import { storedClassification } from '../../pipelines/sources/stored-classification.ts';
+import type { Logger } from '../monitor-types.ts';
 
 // ClickHouse I/O of the alert engine: the append-only audit rows (sql/010_alerts.sql) and the
 // ticket facts the case rule needs at start (the counters' replay does not carry escalations).
@@ -137,7 +138,7 @@ export async function writeLog(client: ClickHouseClient, rows: readonly LogRow[]
  * `kept`: rows an earlier run kept on disk (log-spool.ts), taken in as if they were in alert_log,
  * whether or not they are yet.
  */
-export async function loadRecords(client: ClickHouseClient, year: number, kept: readonly LogRow[] = []): Promise<AlertRecord[]> {
+export async function loadRecords(client: ClickHouseClient, year: number, kept: readonly LogRow[] = [], log?: Pick<Logger, 'warn'>): Promise<AlertRecord[]> {
   const rs = await client.query({
     query: `SELECT alert_id AS id, argMax(snapshot, (logged_at, seq)) AS s, toString(toUnixTimestamp64Milli(max(logged_at))) AS ms,
                    toString(argMax(seq, (logged_at, seq))) AS last_seq
@@ -148,16 +149,22 @@ export async function loadRecords(client: ClickHouseClient, year: number, kept: 
   const latest = new Map<string, { s: string; ms: number; seq: number }>();
   for (const r of await rs.json<{ id: string; s: string; ms: string; last_seq: string }>()) latest.set(r.id, { s: r.s, ms: Number(r.ms), seq: Number(r.last_seq) });
   const lines = await loadOtherLines(client, year);
+  const overtaken = new Set<string>();
   for (const row of kept) {
     if (row.plan_year !== year) continue;
     const ms = chTimeMs(row.logged_at);
     const known = latest.get(row.alert_id);
     if (!known || ms > known.ms || (ms === known.ms && row.seq >= known.seq)) latest.set(row.alert_id, { s: row.snapshot, ms, seq: row.seq });
+    else overtaken.add(row.alert_id);
     const line = historyLine(row.entry_id, chTimeMs(row.at), row.what, row.actor, row.reason, row.before, row.after, row.detail);
     if (isDerivedLine(line)) continue;
     let list = lines.get(row.alert_id);
     if (!list) lines.set(row.alert_id, (list = []));
     if (!list.some((h) => h.id === line.id)) list.push(line);
+  }
+  if (overtaken.size > 0) {
+    // a run that did not read the kept file (an earlier version put back, or another monitor) changed these alerts later
+    log?.warn({ alerts: [...overtaken].slice(0, 50), count: overtaken.size }, 'alert log rows kept on disk are older than their alerts\' last stored change, made by a run that did not read them: their lines join the history, the alerts keep the later state');
   }
   const records = [...latest.values()].map((r) => JSON.parse(r.s) as AlertRecord);
   for (const r of records) {

@@ -51,4 +51,15 @@ describe('console - an action the alert log could not store yet', () => {
     expect(await page.locator('li[data-id="case.CON-LS"]').innerText()).toMatch(/已确认|acknowledged/i);
     expect(errors.filter((e) => !/status of 503/.test(e))).toEqual([]);
   }, 120_000);
+  // An upgrade audit: consoles left open across an upgrade ran the earlier version's scripts.
+  it('says the monitor was upgraded when a snapshot names another web build than the page came with', async () => {
+    const { page } = await openPage(f.browser, `${f.monitor.baseUrl}/console/?token=${SUP}`, { width: 1366, height: 800 });
+    await page.waitForSelector('#conn[data-state="live"]', { timeout: 20_000 });
+    expect(await page.locator('#upgrade-banner').isHidden()).toBe(true);
+    // the page's own module instance, as its /ws handler calls it (a string: vitest would rewrite import())
+    const note = (build: string) => page.evaluate(`import('/console/banners.js').then((m) => m.noteBuild(${JSON.stringify(build)}))`);
+    await note('an-earlier-build');
+    await page.waitForSelector('#upgrade-banner:not([hidden])', { timeout: 5_000 });
+    expect(await page.locator('#upgrade-banner').innerText()).toMatch(/监测程序已升级：请刷新本页/);
+  }, 60_000);
 });

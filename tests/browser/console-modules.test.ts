@@ -179,5 +179,7 @@ describe('console modules', () => {
     expect(await outcome({ keptOnDisk: false, monitorStartedAt: A }, [waiting(A, 1), { down: true }, waiting(B, 0)])).toBe('lost after 3');
     // kept on disk: the new run writes it, and says its rows wait until then
     expect(await outcome({ keptOnDisk: true, monitorStartedAt: A }, [{ down: true }, waiting(B, 2), waiting(B, 0)])).toBe('stored after 3');
+    // an earlier version put back: it does not say whether rows wait, nor read the kept ones
+    expect(await outcome({ keptOnDisk: true, monitorStartedAt: A }, [waiting(A, 1), { down: true }, { startedAt: undefined }])).toBe('lost after 3');
   });
 });

@@ -132,4 +132,25 @@ describe('faults - a start while ClickHouse still refuses the alert log', () => 
     await until('the kept rows written', async () => !existsSync(spool), 60_000);
     expect(notes(await alert())).toEqual(expect.arrayContaining(['磁盘拒写时', '磁盘恢复后']));
   }, 120_000);
+  // Audit AP 2: kept rows older than a change another run made later (an earlier version put back
+  // meanwhile, which does not read the file; or another monitor): they go into the history, the
+  // alert keeps the later state, and the start says so.
+  it('kept rows older than a later stored change of their alert: the later state stays, and the start says so', async () => {
+    gate.set({ match: /INSERT INTO complaints\.alert_log\b/, action: 'fail' });
+    expect((await act('note', { by: '王主管', text: '被后来的状态覆盖' })).status).toBe(503);
+    await monitor.kill('SIGKILL');
+    gate.set(undefined);
+    // another run's later change of the alert: its last row again, a minute later, acknowledged by someone else
+    const later = `INSERT INTO complaints.alert_log SELECT logged_at + INTERVAL 1 MINUTE, at, plan_year, alert_id, 'later-run-line', kind, complaint_type, scope,
+      ticket_id, 'assigned', '另一次运行', reason, before, after, status, level, detail, replaceAll(snapshot, '"by":"王主管"', '"by":"另一次运行"'), seq + 1
+      FROM complaints.alert_log WHERE alert_id = 'case.REF-1' ORDER BY logged_at DESC, seq DESC LIMIT 1`;
+    const res = await fetch(`${ch.url}/?query=${encodeURIComponent(later)}`, { method: 'POST', headers: { 'X-ClickHouse-User': ch.user, 'X-ClickHouse-Key': ch.password } });
+    expect(res.status, await res.text()).toBe(200);
+    monitor = await startMonitor(env());
+    const back = await until('the alerts read back', async () => ((await alert()).status ? alert() : undefined), 30_000);
+    expect(back).toMatchObject({ status: 'acknowledged', ack: { by: '另一次运行' } }); // the later state
+    expect(notes(back)).toContain('被后来的状态覆盖');
+    expect(monitor.output()).toContain('alert log rows kept on disk are older than their alerts\' last stored change');
+    await until('the kept rows written', async () => !existsSync(join(monitor.dataDir, SPOOL_FILE)), 60_000);
+  }, 120_000);
 });

@@ -14,7 +14,7 @@ import { applyScreen, renderScreens, screensFromSnapshot } from './screens.js';
 import { isoInZone, timeContext, viewerZone } from './time.js';
 import { LiveMarks } from './freshness.js';
 import { whenAlertLogStored } from './log-stored.js';
-import { showPipelineBanners } from './banners.js';
+import { noteBuild, showPipelineBanners } from './banners.js';
 
 const alerts = new Map();
 const pane = new DetailPane(document.getElementById('detail'));
@@ -262,6 +262,7 @@ function connect() {
     const msg = JSON.parse(m.data);
     if (msg.type === 'snapshot') {
       usePlan(msg.plan);
+      noteBuild(msg.build);
       liveMarks.sawSnapshot();
       lastBatchAt = msg.pipeline?.lastBatchAt ?? null;
       showPipelineBanners(msg.pipeline);

@@ -18,3 +18,14 @@ export function showPipelineBanners(pipeline) {
   const kept = w && w.notOnDisk > 0 ? `其中 ${w.notOnDisk} 条本机磁盘也无法暂存，监测重启将丢失` : '已暂存于监测本机磁盘，自动重试';
   show('log-banner', w ? `预警日志暂不可写（ClickHouse 拒绝写入）：${w.rows} 条操作与记录尚未存档，${kept}；此时的确认、备注等操作已生效但未存档 · alert log not writable: ${w.rows} rows not stored yet` : '');
 }
+
+let build;
+/**
+ * The monitor's web build (server/web-build.ts) from each snapshot: one that differs from the
+ * page's first means the monitor was upgraded while this console stayed open. It is not reloaded
+ * by itself (a person may be typing): it says so.
+ */
+export function noteBuild(next) {
+  build ??= next;
+  if (next && next !== build) show('upgrade-banner', '监测程序已升级：请刷新本页（F5）以使用新版本 · the monitor was upgraded: reload this page');
+}
