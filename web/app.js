@@ -13,6 +13,7 @@ import { MAX_PANELS } from './src/grid-columns.js';
 import { createArranger } from './src/arrange.js';
 import { lagText, linkView } from './src/link-view.js';
 import { buildHeadline, setHeadlineFresh, updateHeadline } from './src/headline.js';
+import { reloadForBuild } from './src/upgrade.js';
 import { T, langOf, setLang } from './src/i18n.js';
 import { buildPanel, setOpenCases, updatePanel } from './src/panels.js';
 import { connectWallboard, screenId, wsUrl } from './src/socket.js';
@@ -243,13 +244,10 @@ function renderFreshness() {
   renderStatus();
 }
 
-/** the monitor's web build (server/web-build.ts) this page's scripts came with */
-let build;
 /** @param {any} msg */
 function onSnapshot(msg) {
   // the monitor was upgraded while this screen stayed open: its scripts are the earlier version's
-  if (build && msg.build && msg.build !== build) return location.reload();
-  build ??= msg.build;
+  if (reloadForBuild(msg.build, Date.now())) return location.reload();
   state = fromSnapshot(msg);
   lastSeq = typeof msg.seq === 'number' ? msg.seq : null;
   frames++;

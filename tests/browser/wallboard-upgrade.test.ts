@@ -32,5 +32,15 @@ describe('wall-board after an upgrade', () => {
     stage.server.dropClients();
     await page.waitForFunction('window.__loadedBefore === undefined && !!window.__wallboard?.connected && !!window.__wallboard.state.plan', undefined, { timeout: 20_000 });
     expect(stage.server.connections).toBeGreaterThanOrEqual(connections + 2); // the old page's link, then the reloaded page's
+
+    // two versions behind one address (a rolling upgrade): the next link lands on the other one.
+    // The screen reloaded a moment ago: it does not again, so it cannot loop
+    await page.evaluate('window.__loadedBefore = true');
+    stage.server.setSnapshot(() => ({ ...makeSnapshot(), build: 'build-a' }));
+    connections = stage.server.connections;
+    stage.server.dropClients();
+    await stage.server.waitForConnections(connections + 1);
+    await page.waitForFunction('!!window.__wallboard?.connected && !!window.__wallboard.state.plan');
+    expect(await page.evaluate('window.__loadedBefore === true')).toBe(true);
   });
 });
