@@ -18,6 +18,7 @@ import { reportRoutes } from './routes/reports.ts';
 import { screenRoutes } from './routes/screens.ts';
 import { wsRoutes, type WallboardRoutes } from './routes/ws.ts';
 import { logRequests, requestLogPolicy } from './request-log.ts';
+import { pageWithBuild } from './web-build.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -79,7 +80,7 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
   // The page itself needs read access; its scripts and styles are public code.
   app.get('/', async (req, reply) => {
     authorize(req, monitor.config, 'viewer');
-    return reply.type('text/html; charset=utf-8').sendFile('index.html');
+    return reply.type('text/html; charset=utf-8').send(pageWithBuild('index.html'));
   });
 
   apiRoutes(app, monitor, now);

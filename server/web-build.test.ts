@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { webBuild } from './web-build.ts';
+import { pageWithBuild, servedBuild, webBuild } from './web-build.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -16,13 +16,18 @@ describe('web build', () => {
     mkdirSync(join(root, 'src'));
     writeFileSync(join(root, 'app.js'), 'a');
     writeFileSync(join(root, 'src', 'x.js'), 'x');
-    const first = webBuild(root);
+    const first = webBuild([root]);
     expect(first).toMatch(/^[0-9a-f]{12}$/);
-    expect(webBuild(root)).toBe(first);
+    expect(webBuild([root])).toBe(first);
     writeFileSync(join(root, 'src', 'x.js'), 'y');
-    const second = webBuild(root);
+    const second = webBuild([root]);
     expect(second).not.toBe(first);
     writeFileSync(join(root, 'src', 'y.js'), '');
-    expect(webBuild(root)).not.toBe(second);
+    expect(webBuild([root])).not.toBe(second);
+  });
+
+  it('puts the build in the pages it serves', () => {
+    expect(pageWithBuild('index.html')).toContain(`<meta name="web-build" content="${servedBuild()}">`);
+    expect(pageWithBuild('console/index.html')).toContain(`<meta name="web-build" content="${servedBuild()}">`);
   });
 });

@@ -11,6 +11,7 @@ import { ALERT_QUERY, listAlerts, readAlertListQuery } from '../alerts/list.ts';
 import { bodyOf, text, typed } from './body.ts';
 import { correctionRoutes } from './corrections.ts';
 import { toZonedIso } from '../time.ts';
+import { pageWithBuild } from '../web-build.ts';
 
 // Alerts (contract sections 4 and 5) and the supervisors' actions on them. Reads need a viewer
 // token; actions need a supervisor (limited to their branches) or an admin. Open local mode
@@ -29,7 +30,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
   app.get('/console', async (req, reply) => reply.redirect(`/console/${req.url.slice('/console'.length)}`));
   app.get('/console/', async (req, reply) => {
     authorize(req, config, 'viewer');
-    return reply.type('text/html; charset=utf-8').sendFile('console/index.html');
+    return reply.type('text/html; charset=utf-8').send(pageWithBuild('console/index.html'));
   });
 
   // Who the caller is, for the console: a supervisor limited to some branches sees first, and acts

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { authorize } from '../access.ts';
@@ -12,9 +11,7 @@ import { wallboardConfig, type WallboardConfig } from '../screens-config.ts';
 import { toZonedIso } from '../time.ts';
 import { headlineView, seriesView, snapshotView, withForecast } from '../views.ts';
 import { PROBE_TIMEOUT_MS, pipelineFreshness } from './ws-pipeline.ts';
-import { webBuild } from '../web-build.ts';
-
-const WEB_BUILD = webBuild(fileURLToPath(new URL('../../web', import.meta.url)));
+import { servedBuild } from '../web-build.ts';
 
 // WebSocket /ws: a snapshot (or, with ?since=<seq>&epoch=<id>, the frames the page missed), then
 // coalesced counter changes, series after retroactive changes, headline figures, alerts, and a
@@ -62,7 +59,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
   const snapshot = (seq: number) => ({
     ...snapshotView(monitor.plan, monitor.index, now(), seq, monitor.snapshotAlerts()),
     heartbeatMs: config.heartbeatMs,
-    build: WEB_BUILD, // pages of an earlier version tell they are (server/web-build.ts)
+    build: servedBuild(), // pages of another version tell they are (server/web-build.ts)
     pipeline: pipelineView(),
     // a page that connects after a screen went silent sees it too
     screens: screens.silentNow(now()).map((c) => { const { type: _t, ...s } = screenFrame(c, iso); return s; }),

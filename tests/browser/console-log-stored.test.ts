@@ -58,8 +58,12 @@ describe('console - an action the alert log could not store yet', () => {
     expect(await page.locator('#upgrade-banner').isHidden()).toBe(true);
     // the page's own module instance, as its /ws handler calls it (a string: vitest would rewrite import())
     const note = (build: string) => page.evaluate(`import('/console/banners.js').then((m) => m.noteBuild(${JSON.stringify(build)}))`);
+    const own = await page.locator('meta[name="web-build"]').getAttribute('content');
+    expect(own).toMatch(/^[0-9a-f]{12}$/);
     await note('an-earlier-build');
     await page.waitForSelector('#upgrade-banner:not([hidden])', { timeout: 5_000 });
-    expect(await page.locator('#upgrade-banner').innerText()).toMatch(/监测程序已升级：请刷新本页/);
+    expect(await page.locator('#upgrade-banner').innerText()).toMatch(/监测程序已更换版本：请刷新本页/);
+    await note(own!); // the link is back on the page's own version (verify AQ N4: the banner stayed)
+    await page.waitForSelector('#upgrade-banner', { state: 'hidden', timeout: 5_000 });
   }, 60_000);
 });

@@ -43,4 +43,20 @@ describe('wall-board after an upgrade', () => {
     await page.waitForFunction('!!window.__wallboard?.connected && !!window.__wallboard.state.plan');
     expect(await page.evaluate('window.__loadedBefore === true')).toBe(true);
   });
+
+  // Verify AQ N2: a page served by one version and linked to another (two versions behind one
+  // address) took its link's build for its own and never reloaded. It knows its own from the tag
+  // the monitor puts in the page; here the tag is put in as another version's server would.
+  it('a page served by another version than its link reloads once, and not again within the gap', async () => {
+    stage.server.setSnapshot(() => ({ ...makeSnapshot(), build: 'build-new' }));
+    const { page: split } = await openPage(stage.browser, `${stage.server.url}/page-of-build.html?build=build-old&token=viewer-token`);
+    await split.waitForFunction('!!window.__wallboard?.connected && !!window.__wallboard.state.plan && performance.getEntriesByType("navigation")[0].type === "reload"', undefined, { timeout: 20_000 });
+    await split.evaluate('window.__stayed = true');
+    const connections = stage.server.connections;
+    stage.server.dropClients();
+    await stage.server.waitForConnections(connections + 1);
+    await split.waitForFunction('!!window.__wallboard?.connected');
+    expect(await split.evaluate('window.__stayed === true')).toBe(true);
+    await split.context().close();
+  });
 });

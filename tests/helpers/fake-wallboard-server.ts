@@ -81,6 +81,13 @@ export async function startFakeWallboardServer(initial: SnapshotBody): Promise<F
     });
   }
 
+  // the wall page as a monitor of a given version serves it: its web build in a meta tag (server/web-build.ts)
+  app.get('/page-of-build.html', async (req, reply) => {
+    const build = String((req.query as Record<string, string | undefined>).build ?? '').replace(/[^\w-]/g, '');
+    reply.type('text/html; charset=utf-8');
+    return (await readFile(`${ROOT}web/index.html`, 'utf8')).replace('<head>', `<head>\n<meta name="web-build" content="${build}">`);
+  });
+
   app.register(async (scope) => {
     scope.addHook('preValidation', async (_req, reply) => {
       if (!accepting) await reply.code(503).send({ error: 'unavailable' });

@@ -235,7 +235,7 @@ $('detail').addEventListener('submit', async (e) => {
       };
       whenAlertLogStored(api, err.answer ?? {}, {
         stored: () => sayIfCurrent('已存档：ClickHouse 已恢复，此前的操作已写入预警日志 · stored in the alert log'),
-        lost: () => sayIfCurrent('监测已重启，此操作当时未能暂存到磁盘，可能已丢失：请先查看预警历史，确认没有后再重新操作 · the monitor restarted; the action may be lost, check the history'),
+        lost: () => sayIfCurrent('监测已重启（或换了版本），无法确认此操作已存档，可能已丢失：请先查看预警历史，确认没有后再重新操作 · the monitor restarted; the action may be lost, check the history'),
       });
     } else {
       say(err.message);

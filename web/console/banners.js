@@ -19,13 +19,14 @@ export function showPipelineBanners(pipeline) {
   show('log-banner', w ? `预警日志暂不可写（ClickHouse 拒绝写入）：${w.rows} 条操作与记录尚未存档，${kept}；此时的确认、备注等操作已生效但未存档 · alert log not writable: ${w.rows} rows not stored yet` : '');
 }
 
-let build;
+/** the build this page was served with (its meta tag); else its link's first */
+let build = document.querySelector('meta[name="web-build"]')?.getAttribute('content') ?? undefined;
 /**
- * The monitor's web build (server/web-build.ts) from each snapshot: one that differs from the
- * page's first means the monitor was upgraded while this console stayed open. It is not reloaded
- * by itself (a person may be typing): it says so.
+ * The monitor's web build (server/web-build.ts) from each snapshot: another than the page's
+ * means the monitor was upgraded (or put back) while this console stayed open. It is not reloaded
+ * by itself (a person may be typing): it says so, until the link is back on the page's build.
  */
 export function noteBuild(next) {
   build ??= next;
-  if (next && next !== build) show('upgrade-banner', '监测程序已升级：请刷新本页（F5）以使用新版本 · the monitor was upgraded: reload this page');
+  show('upgrade-banner', next && next !== build ? '监测程序已更换版本：请刷新本页（F5）以使用当前版本 · the monitor changed version: reload this page' : '');
 }
