@@ -181,7 +181,8 @@ export class AuditWriter {
     }
     for (const row of rows) this.unwritten.push(row);
     // waiting rows, said as such until written: a page must not take "none wait" for "stored" meanwhile (verify AN N2)
-    this.monitor.health.alertLogFailing ??= { sinceMs: Date.now(), rows: rows.length, error: 'not written yet', notOnDisk: 0, fromEarlierRun: true };
+    // since the oldest kept row was logged, not since this start: the outage may have begun days ago
+    this.monitor.health.alertLogFailing ??= { sinceMs: oldestLoggedMs(rows), rows: rows.length, error: 'not written yet', notOnDisk: 0, fromEarlierRun: true };
     void this.write().then((written) => {
       if (written) this.log.info({ rows: rows.length, file: spool.path }, 'alert log rows an earlier run kept on disk are written');
       else this.log.error({ rows: rows.length, file: spool.path }, 'alert log rows an earlier run kept on disk are refused again: they stay kept and are tried again; the alerts show them meanwhile');
@@ -247,3 +248,12 @@ async function sortInSlices(client: Monitor['clickhouse'], messages: readonly Un
   return all;
 }
 
+/** When the oldest of the rows was logged (their `logged_at`, UTC to the millisecond); now for none. */
+function oldestLoggedMs(rows: readonly LogRow[]): number {
+  let oldest = Date.now();
+  for (const r of rows) {
+    const ms = Date.parse(`${r.logged_at.replace(' ', 'T')}Z`);
+    if (ms < oldest) oldest = ms;
+  }
+  return oldest;
+}

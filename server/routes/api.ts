@@ -50,7 +50,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     const unconfirmed = monitor.lease.unconfirmed;
     const refused = h.noticeRefusals.reason();
     const f = h.alertLogFailing;
-    const logFailing = f && (f.fromEarlierRun ? `alert log rows an earlier run kept on disk: ${f.rows} rows wait for their write` : `alert log writes failing since ${toZonedIso(f.sinceMs, monitor.plan.timezone)}: ${f.rows} rows wait, tried again (${f.error})${f.notOnDisk > 0 ? `; ${f.notOnDisk} of them not kept on disk (lost if the monitor stops first)` : ''}`);
+    const logFailing = f && (f.fromEarlierRun ? `alert log rows an earlier run kept on disk: ${f.rows} rows wait for their write (kept since ${toZonedIso(f.sinceMs, monitor.plan.timezone)})` : `alert log writes failing since ${toZonedIso(f.sinceMs, monitor.plan.timezone)}: ${f.rows} rows wait, tried again (${f.error})${f.notOnDisk > 0 ? `; ${f.notOnDisk} of them not kept on disk (lost if the monitor stops first)` : ''}`);
     const reasons = [...(unconfirmed ? [unconfirmed] : []), ...(broker.status === 'degraded' ? broker.reasons : []), ...(refused ? [refused] : []), ...(logFailing ? [logFailing] : [])];
     const status = lease.status === 'refused' || lease.status === 'lost' ? `lease-${lease.status}` : unconfirmed || (h.consuming && reasons.length > 0) ? 'degraded' : h.consuming ? 'ok' : 'starting';
     const body = {
@@ -71,7 +71,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
       lastEventAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, monitor.plan.timezone) : null,
       clickhouse: { mode: h.clickhouse, lastWriteError: h.lastWriteError ?? null, journalRows: monitor.journalRows },
       alertLog: f
-        ? { rowsWaiting: f.rows, ...(f.fromEarlierRun ? {} : { failingSince: toZonedIso(f.sinceMs, monitor.plan.timezone) }), notOnDisk: f.notOnDisk }
+        ? { rowsWaiting: f.rows, failingSince: toZonedIso(f.sinceMs, monitor.plan.timezone), notOnDisk: f.notOnDisk }
         : { rowsWaiting: 0 },
       consuming: consumingNow(h, monitor.lease),
       events: {

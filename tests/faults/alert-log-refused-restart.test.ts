@@ -71,6 +71,9 @@ describe('faults - a start while ClickHouse still refuses the alert log', () => 
     const back = await until('the alerts read back', async () => ((await alert()).status ? alert() : undefined), 30_000);
     expect(back).toMatchObject({ status: 'acknowledged', ack: { by: '王主管' } });
     expect(monitor.output()).toContain('alert log rows an earlier run kept on disk are refused again');
+    // failing since the earlier run's refusal, not since this start
+    const { alertLog, startedAt } = (await getJson(monitor, '/api/health', { headers: auth })).body;
+    expect(Date.parse(alertLog.failingSince)).toBeLessThan(Date.parse(startedAt));
     // the next action builds on the kept one: its snapshot is acknowledged too
     const note = await act('note', { by: '李主管', text: '重启后备注' });
     expect(note.status).toBe(503);
