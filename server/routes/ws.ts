@@ -190,7 +190,9 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       if (screenId) for (const c of screens.disconnected(screenId, now(), code === 1000 || code === 1001)) pushScreen(c);
     });
 
-    (live ? liveHub : hub).attach(
+    // coalescing is for screens that redraw; a client naming no view gets every change as it is
+    // durable, as the contract says ("as they change"; audit AC D4, AR R1)
+    (live || contractOnly ? liveHub : hub).attach(
       screen,
       { snapshot, resume: () => ({ asOf: iso(now()), heartbeatMs: config.heartbeatMs }) },
       sinceSeq !== undefined && epoch ? { seq: sinceSeq, epoch } : undefined,

@@ -189,11 +189,13 @@ describe('surfaces - WebSocket', () => {
     for (const c of [plain, wall]) c.ws.close();
   });
 
-  it('frames every change at once for a live client while a wall screen gets the burst coalesced', async () => {
+  // Audit AC D4, AR R1: a client naming no view got counter changes coalesced like a wall's
+  it('frames every change at once for a live client and one naming no view, while a wall screen gets the burst coalesced', async () => {
     const url = (extra: string) => `ws://127.0.0.1:${guarded.port}/ws?token=${VIEWER}${extra}`;
     const wall = collect(url('&view=wall'));
     const live = collect(url('&live=1'));
-    await until(() => wall.messages[0] && live.messages[0], 'snapshots');
+    const plain = collect(url(''));
+    await until(() => wall.messages[0] && live.messages[0] && plain.messages[0], 'snapshots');
     const shown = (c: { messages: any[] }) =>
       Math.max(0, ...c.messages.filter((m) => m.type === 'counter' && m.complaintType === 'mortgage_prepayment' && m.scope === 'ALL').map((m) => m.unresolvedCustomers as number));
     const before = (live.messages[0].counters as any[]).find((r) => r.complaintType === 'mortgage_prepayment' && r.scope === 'ALL').unresolvedCustomers as number;
@@ -202,8 +204,10 @@ describe('surfaces - WebSocket', () => {
     await until(() => shown(live) === before + 1 && shown(wall) === before + 1, 'the first change on both');
     // ... so the next one reaches the live client while the wall screen still waits.
     await publishEvents(nc, [event(11, { customerId: 'SC-11' })]);
-    await until(() => shown(live) === before + 2, 'the second change on the live client');
+    await until(() => shown(live) === before + 2 && shown(plain) === before + 2, 'the second change on the live client and the plain one');
     expect(shown(wall)).toBe(before + 1);
+    expect(plain.messages.filter((m) => m.type === 'counter' && m.complaintType === 'mortgage_prepayment' && m.scope === 'ALL').map((m) => m.unresolvedCustomers)).toEqual([before + 1, before + 2]);
+    plain.ws.close();
     await until(() => shown(wall) === before + 2, 'the second change on the wall screen, at the end of its window', 15_000);
     for (const c of [wall, live]) {
       const seqs = c.messages.map((m) => m.seq);
