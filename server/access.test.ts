@@ -21,6 +21,16 @@ describe('access - the credential an action is kept with', () => {
     expect(tokenFingerprint('viewer-token-0123456789')).not.toBe(tokenFingerprint(SUP));
   });
 
+  // Audit AR R2: `bearer <token>` was refused; the scheme's name is case-insensitive
+  it('is read from an Authorization header whatever the case of its scheme', () => {
+    for (const scheme of ['Bearer', 'bearer', 'BEARER']) {
+      const req = { headers: { authorization: `${scheme}  ${SUP}` }, query: {}, socket: { remoteAddress: '10.0.0.8' } } as unknown as FastifyRequest;
+      expect(authorize(req, config, 'supervisor').role).toBe('supervisor');
+    }
+    const basic = { headers: { authorization: `Basic ${SUP}` }, query: {}, socket: { remoteAddress: '10.0.0.8' } } as unknown as FastifyRequest;
+    expect(() => authorize(basic, config, 'viewer')).toThrow(/token is required/);
+  });
+
   it('is absent in open local mode, which refuses every action anyway', () => {
     const open = { tokens: new Map(), tokenBranches: new Map() } as unknown as MonitorConfig;
     const local = { headers: {}, query: {}, socket: { remoteAddress: '127.0.0.1' } } as unknown as FastifyRequest;

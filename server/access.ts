@@ -15,7 +15,9 @@ export function isLoopback(address: string | undefined): boolean {
 
 function tokenOf(req: FastifyRequest): string | undefined {
   const header = req.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
+  // the scheme's name is case-insensitive (RFC 9110 §11.1): `bearer`, `BEARER` too
+  const bearer = header === undefined ? null : /^bearer[ \t]+(.+)$/i.exec(header.trim());
+  if (bearer) return bearer[1]!.trim();
   const q = (req.query as Record<string, unknown> | undefined)?.token;
   return typeof q === 'string' ? q : undefined;
 }
