@@ -6,6 +6,10 @@ import type { CompiledPlan } from '../../pipelines/plan/index.ts';
 import type { CounterIndex } from '../../pipelines/transforms/index.ts';
 import { weeklyReview, type CaseFact, type WeekFacts, type WeeklyReview } from './weekly.ts';
 
+/**
+ * A case is closed at the week's end when its ticket's last turn by then (a resolution agreed, or
+ * a reopening; ties by event id) was a resolution, as the case alerts decide (rules/cases.ts).
+ */
 export async function weekFacts(ch: ClickHouseClient, plan: CompiledPlan, week: number): Promise<WeekFacts> {
   const w = plan.weeks[week - 1]!;
   const strict = plan.types.filter((t) => t.mode === 'strict').map((t) => t.code);
@@ -15,8 +19,10 @@ export async function weekFacts(ch: ClickHouseClient, plan: CompiledPlan, week: 
       query: `SELECT f.ticket_id AS ticket_id, any(f.complaint_type) AS complaint_type, any(f.branch) AS branch,
                      toString(toUnixTimestamp64Milli(min(f.occurred_at))) AS fc, toString(any(r.closed)) AS closed
               FROM complaints.first_contacts AS f
-              LEFT JOIN (SELECT ticket_id, toUnixTimestamp64Milli(min(occurred_at)) AS closed FROM complaints.events_dedup
-                         WHERE kind = 'resolved' AND outcome = 'agreed' GROUP BY ticket_id) AS r ON r.ticket_id = f.ticket_id
+              LEFT JOIN (SELECT ticket_id, if(argMax(kind = 'resolved', (occurred_at, event_id)), toUnixTimestamp64Milli(max(occurred_at)), 0) AS closed
+                         FROM complaints.events_dedup
+                         WHERE ((kind = 'resolved' AND outcome = 'agreed') OR kind = 'reopened') AND occurred_at < {end:DateTime64(3, 'UTC')}
+                         GROUP BY ticket_id) AS r ON r.ticket_id = f.ticket_id
               WHERE f.outcome = 'not_agreed' AND has({types:Array(String)}, f.complaint_type)
                 AND f.occurred_at >= {from:DateTime64(3, 'UTC')} AND f.occurred_at < {end:DateTime64(3, 'UTC')}
               GROUP BY f.ticket_id`,

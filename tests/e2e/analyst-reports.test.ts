@@ -112,4 +112,31 @@ describe('e2e - weekly review report', () => {
     expect(body.rows).toHaveLength(plan.types.length * plan.scopes.length);
     expect((await getJson(monitor, '/api/reports/weekly/stored')).body.weeks).toContain(week);
   });
+
+  // Audit AS F1: a strict case counted as closed for good from its first agreed resolution, so a
+  // ticket reopened since (its case alert open, overdue, escalated) was missing from 仍未化解.
+  it('lists as still open the strict cases whose last turn by the week\'s end was a reopening, as the case alerts are', async () => {
+    const week = 30; // 2025-07-21 … 07-27
+    const ticket = (id: string, turns: Array<[TicketEvent['kind'], string, TicketEvent['outcome']?]>): TicketEvent[] =>
+      turns.map(([kind, day, outcome], i) => ({
+        eventId: `wr-${id}-${i}`, ticketId: `WR-${id}`, kind, occurredAt: `2025-07-${day}T10:00:00+08:00`, branch: 'SH',
+        complaintType: 'insurance_dispute', customerId: `WRC-${id}`, ...(outcome ? { outcome } : {}),
+      }) as TicketEvent);
+    await publishEvents(nc, [
+      ...ticket('reopened', [['first_contact', '08', 'not_agreed'], ['resolved', '15', 'agreed'], ['reopened', '22']]),
+      ...ticket('agreed', [['first_contact', '08', 'not_agreed'], ['resolved', '15', 'agreed']]),
+      ...ticket('agreed-again', [['first_contact', '08', 'not_agreed'], ['resolved', '15', 'agreed'], ['reopened', '22'], ['resolved', '24', 'agreed']]),
+      ...ticket('later', [['first_contact', '08', 'not_agreed'], ['resolved', '29', 'agreed']]),
+      ...ticket('before', [['first_contact', '22', 'not_agreed'], ['resolved', '21', 'agreed']]),
+    ]);
+    await waitConsumed(nc);
+    const { body } = await getJson(monitor, `/api/reports/weekly?week=${week}`);
+    const mine = (ids: string[]) => ids.filter((id) => id.startsWith('WR-')).sort();
+    const cases = body.cases.find((c: { complaintType: string }) => c.complaintType === 'insurance_dispute');
+    expect(mine(cases.stillOpen)).toEqual(['WR-later', 'WR-reopened']);
+    expect(mine(cases.newCases)).toEqual(['WR-before']);
+    // the case alerts say the same of the ticket reopened
+    expect((await getJson(monitor, '/api/alerts/case.WR-reopened')).body.status).not.toBe('resolved');
+    expect((await getJson(monitor, '/api/alerts/case.WR-agreed-again')).body.status).toBe('resolved');
+  });
 });
