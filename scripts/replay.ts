@@ -7,7 +7,9 @@
 // (complaints.counter_changes, one row per type and scope at each week end, worker 'replay',
 // replacing the year's earlier rows) and the stored weekly reviews. Deterministic: the same events
 // give the same rows. Embedded mode opens DATA_DIR/clickhouse, so stop the monitor first.
-// After a plan correction, run it with the corrected plan; after a bug fix, as is.
+// After a plan correction, run it with the corrected plan; after a bug fix, as is. Without --plan
+// (or PLAN) it counts under the plan a monitor last put in force in this store, and says so on
+// stderr; a --plan that is not that plan gets a warning there (scripts/replay-plan.ts).
 // Prints one JSON line; eventsInYear and correctionsFromOtherYears (distinct events) are apart
 // because corrections of any date are read (they can re-type the year's tickets), so the second
 // can be non-zero for a year the store holds no events of. With --nats, the stream's messages,
@@ -21,7 +23,6 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadPlanFile, PlanError } from '../pipelines/plan/index.ts';
 import { migrate, openClickHouse } from '../server/clickhouse.ts';
-import { loadPlan } from '../server/plan-source.ts';
 import { produceReview, storedWeeks } from '../server/reports/data.ts';
 import { ConfigError } from '../server/errors.ts';
 import { describeNatsAuth, natsSecurityFromEnv } from '../server/nats-options.ts';
@@ -30,6 +31,7 @@ import { checkHashKey } from '../server/hash-key-check.ts';
 import { parseRfc3339 } from '../server/time.ts';
 import { counterHistory, indexFromStore, rewriteCounterHistory, storeFromStream } from './replay-lib.ts';
 import { StreamPreparer } from './replay-prepare.ts';
+import { ReplayPlanError, replayPlan } from './replay-plan.ts';
 
 const USAGE = 'usage: npm run replay -- [--plan FILE] [--data-dir DIR | --clickhouse-url URL] [--nats URL (--from-seq N | --from-time RFC3339)] [--until RFC3339]';
 
@@ -62,14 +64,14 @@ if (a.help) {
 }
 
 async function main(): Promise<void> {
-  const plan = a.plan ? loadPlanFile(a.plan) : loadPlan(undefined, Date.now());
+  const given = a.plan ? loadPlanFile(a.plan) : undefined;
   const dataDir = resolve(a['data-dir']!);
   if (!a.nats && (a['from-seq'] !== undefined || a['from-time'] !== undefined)) fail('--from-seq and --from-time read the stream: give --nats too');
   // without --nats there is nothing to fill a new store from: a typo must not make an empty one
   // and rewrite its counters from nothing (with --nats, an empty directory is a store rebuilt)
   if (!a.nats && !a['clickhouse-url'] && !existsSync(join(dataDir, 'clickhouse'))) fail(`no monitor store in ${dataDir} (no clickhouse/ directory): check --data-dir or DATA_DIR`);
-  let untilMs = Math.min(Date.now(), plan.yearEndMs - 1);
-  if (a.until) untilMs = parseRfc3339(a.until) ?? fail(`--until must be RFC 3339 with an offset (got "${a.until}")`);
+  if (!given && !a['clickhouse-url'] && !existsSync(join(dataDir, 'clickhouse'))) fail(`a new store has no plan in force: give the plan to count under with --plan FILE (or PLAN)`);
+  const until = a.until === undefined ? undefined : (parseRfc3339(a.until) ?? fail(`--until must be RFC 3339 with an offset (got "${a.until}")`));
   // read before anything is opened: a replay that cannot reach the broker must not touch the store
   const security = a.nats ? natsSecurityFromEnv() : undefined;
   const hashKey = a.nats ? existingCustomerHashKey(dataDir, process.env.CUSTOMER_HASH_KEY) : undefined;
@@ -79,6 +81,11 @@ async function main(): Promise<void> {
   const ch = await openClickHouse({ url: a['clickhouse-url'], dataDir: join(dataDir, 'clickhouse'), username: process.env.CLICKHOUSE_USER, password: process.env.CLICKHOUSE_PASSWORD, quiet: true });
   try {
     await migrate(ch);
+    const { plan, note, warning } = await replayPlan(ch, given);
+    // on stderr as JSON lines, as the connection is logged; a plan given and in force says nothing
+    if (!given) console.error(JSON.stringify({ msg: note }));
+    if (warning) console.error(JSON.stringify({ level: 'warn', msg: warning }));
+    const untilMs = until ?? Math.min(Date.now(), plan.yearEndMs - 1);
     const summary: Record<string, unknown> = { year: plan.year };
     if (a.nats) {
       if ((a['from-seq'] === undefined) === (a['from-time'] === undefined)) fail('with --nats give one of --from-seq or --from-time');
@@ -110,7 +117,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: Error) => {
-  if (err instanceof PlanError || err instanceof ConfigError) fail(err.message);
+  if (err instanceof PlanError || err instanceof ConfigError || err instanceof ReplayPlanError) fail(err.message);
   console.error(`error: ${err.message}`);
   process.exit(1);
 });

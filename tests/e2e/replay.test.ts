@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -70,9 +70,9 @@ let nc: NatsConnection;
 let monitor: MonitorProcess;
 const live = new Map<number, CounterRow[]>();
 
-function replay(args: string[]): string {
-  return execFileSync(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', '--plan', PLAN, '--until', UNTIL, ...args], {
-    cwd: ROOT, encoding: 'utf8', env: { ...process.env, CUSTOMER_HASH_KEY: 'test-key' },
+function replay(args: string[], plan: string[] = ['--plan', PLAN]): string {
+  return execFileSync(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', ...plan, '--until', UNTIL, ...args], {
+    cwd: ROOT, encoding: 'utf8', env: { ...process.env, PLAN: '', CUSTOMER_HASH_KEY: 'test-key' },
   });
 }
 
@@ -161,6 +161,36 @@ describe('e2e - replay equals live', () => {
     expectEqualsLive(first);
     replay(['--data-dir', monitor.dataDir]);
     expect(await replayed(monitor.dataDir)).toEqual(first);
+  }, 240_000);
+
+  // Audit AS F0: without --plan a replay counted under the sample plan, and rewrote a bank's
+  // counter history and weekly reviews under another bank's branches.
+  it('without --plan counts under the plan last in force in the store, and says so', () => {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', '--data-dir', monitor.dataDir, '--until', UNTIL], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, PLAN: '', CUSTOMER_HASH_KEY: 'test-key' },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/no --plan: replaying under the plan last in force in this store \(year 2025, since /);
+    expect(JSON.parse(run.stdout.trim().split('\n').pop()!).year).toBe(2025);
+    return replayed(monitor.dataDir).then(expectEqualsLive);
+  }, 240_000);
+
+  it('warns when the plan given is not the one in force; refuses a new store without one', () => {
+    const other = join(mkdtempSync(join(tmpdir(), 'cewm-replay-plan-')), 'plan.yaml');
+    writeFileSync(other, readFileSync(PLAN, 'utf8').replace('annualAllowance: 80', 'annualAllowance: 81'));
+    const run = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', '--plan', other, '--data-dir', monitor.dataDir, '--until', UNTIL], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, PLAN: '', CUSTOMER_HASH_KEY: 'test-key' },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/"level":"warn","msg":"the plan given is not the one last in force in this store for 2025/);
+    replay(['--data-dir', monitor.dataDir]); // back to the plan in force, for the tests below
+    const empty = mkdtempSync(join(tmpdir(), 'cewm-replay-new-'));
+    const refused = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', '--data-dir', empty, '--nats', nats.url, '--from-seq', '1'], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, PLAN: '', CUSTOMER_HASH_KEY: 'test-key' },
+    });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/a new store has no plan in force: give the plan to count under with --plan FILE/);
+    expect(existsSync(join(empty, 'clickhouse'))).toBe(false);
   }, 240_000);
 
   it('rebuilds the store and the counters from the JetStream stream into an empty data directory', async () => {
