@@ -1,6 +1,6 @@
 import type { CompiledPlan } from '../../pipelines/plan/index.ts';
 import { excelCsv } from '../csv.ts';
-import { LEVEL_ZH } from '../words.ts';
+import { ACK_REASON_ZH, LEVEL_ZH, WHAT_ZH } from '../words.ts';
 import type { ListedAlert } from './view.ts';
 
 // The console's list as a spreadsheet, for a case meeting's papers (案例会材料): one row per
@@ -24,10 +24,13 @@ export function alertsCsv(alerts: readonly ListedAlert[], plan: CompiledPlan): s
     return [
       a.id, KIND_ZH[a.kind] ?? a.kind, a.complaintType, plan.typeByCode.get(a.complaintType)?.name ?? '', a.scope,
       a.scope === 'ALL' ? '全行' : (branchName.get(a.scope) ?? ''), LEVEL_ZH[a.level] ?? a.level, STATUS_ZH[a.status] ?? a.status,
-      a.ticketId ?? '', a.openedAt, a.ack?.by ?? '', a.ack?.reason ?? '', a.assignee ?? '', a.status === 'resolved' ? '' : a.onCall.level,
-      last?.what ?? '', last?.at ?? '',
+      a.ticketId ?? '', a.openedAt, a.ack?.by ?? '', both(ACK_REASON_ZH, a.ack?.reason), a.assignee ?? '', a.status === 'resolved' ? '' : a.onCall.level,
+      both(WHAT_ZH, last?.what), last?.at ?? '',
       a.ack?.credential ? `${a.ack.credential.role} ${a.ack.credential.fingerprint}` : '',
     ];
   });
   return excelCsv(HEAD, rows);
 }
+
+/** `调查中 investigating`: the words people read beside the code a formula filters on (a plan's own codes as they are). */
+const both = (words: Readonly<Record<string, string>>, code: string | undefined) => (code ? (words[code] ? `${words[code]} ${code}` : code) : '');

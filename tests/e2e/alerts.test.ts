@@ -124,7 +124,7 @@ describe('e2e alerts - events in, alerts out', () => {
     const lines = bytes.subarray(3).toString('utf8').trimEnd().split('\r\n');
     expect(lines).toHaveLength((await getJson(monitor, '/api/alerts?status=all&kind=case', { headers: auth(VIEWER) })).body.alerts.length + 1);
     expect(lines[0]).toMatch(/^预警编号 id,类别 kind,类型 type,类型名称 type name,机构 scope,/);
-    expect(lines.find((l) => l.startsWith('case.INS-1,'))).toMatch(/,逐笔盯盘,insurance_dispute,代理保险争议,BJ-HD,海淀支行,.*,已确认,INS-1,.*,王主管,unspecified,/);
+    expect(lines.find((l) => l.startsWith('case.INS-1,'))).toMatch(/,逐笔盯盘,insurance_dispute,代理保险争议,BJ-HD,海淀支行,.*,已确认,INS-1,.*,王主管,未说明 unspecified,[^,]*,[^,]*,消保提示书 notice,/);
     expect(lines[0]).toMatch(/,确认凭据 acknowledged with \(role and token fingerprint\)$/);
     expect(lines.find((l) => l.startsWith('case.INS-1,'))).toMatch(new RegExp(`,supervisor ${credential.fingerprint}$`));
     // the gateways' words say to whom the 消保提示书 went, and the message carries its id

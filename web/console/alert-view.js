@@ -50,8 +50,11 @@ export function climbText(a, ctx) {
   if (a.status !== 'open' || !ctx.ladder) return '';
   const next = nextClimb(a, ctx.ladder);
   if (!next) return '值班通知已到最后一级 on-call ladder walked';
-  return `未确认则 ${ctx.at(next.atMs)} 升至值班第${next.level}级${next.round ? `（第${next.round + 1}轮）` : ''}：${notifyText(next.notify)}`;
+  return `未确认则 ${ctx.at(next.atMs)} 升至值班第${next.level}级${roundText(next.round)}：${notifyText(next.notify)}`;
 }
+
+/** A later round of the on-call ladder (after its last level, from the first again); nothing for the first. */
+const roundText = (round) => (round ? `（第${round + 1}轮）` : '');
 
 /** A row of the list: what, since when, the deadline and the ladder step of a case, the on-call level and its next climb. */
 export function listRowHtml(a, ctx, { selected = false, fresh = false, readOnly = false } = {}) {
@@ -63,7 +66,7 @@ export function listRowHtml(a, ctx, { selected = false, fresh = false, readOnly 
     `开启 ${esc(fmt(a.openedAt))}`,
     a.deadline ? `<span class="deadline">期限 ${esc(fmt(a.deadline))}</span>` : '',
     step ? `<span class="step">↑${esc(LADDER_ZH[step])}</span>` : '',
-    `值班第${a.onCall?.level ?? 1}级${next ? `<span class="climb">，${esc(ctx.at(next.atMs))} 升第${next.level}级</span>` : ''}`,
+    `值班第${a.onCall?.level ?? 1}级${roundText(a.onCall?.round)}${next ? `<span class="climb">，${esc(ctx.at(next.atMs))} 升第${next.level}级${roundText(next.round)}</span>` : ''}`,
     readOnly ? '<span class="readonly">只读 read-only</span>' : '',
   ].filter(Boolean).join(' · ');
   return `<li data-id="${esc(a.id)}" data-level="${esc(a.level)}" data-status="${esc(a.status)}" class="${selected ? 'selected' : ''} ${fresh ? 'new' : ''}">

@@ -27,7 +27,10 @@ export const REASON_ZH = {
   unspecified: '未说明', investigating: '调查中', contacting_customer: '联系客户中', case_meeting: '提交案例会',
   known_cause: '原因已查明', false_positive: '误报', 'not acknowledged in time': '超时未确认',
 };
-export const reasonText = (code) => REASON_ZH[code] ?? code;
+// why the rules changed or withdrew what was shown (an `amended` line's reason), as the gateways'
+// texts say it (server/alerts/notice-text.ts causeZh); a correction keeps its event ids
+export const CAUSE_ZH = { 'plan changed': '管控计划调整', 're-derived at start': '监测重启后重算', 'late event': '迟到事件补入', events: '新事件', clock: '按时重算' };
+export const reasonText = (code) => REASON_ZH[code] ?? CAUSE_ZH[code] ?? (/^correction\b/.test(code ?? '') ? `工单更正${code.slice(10).trim() ? ` ${code.slice(10).trim()}` : ''}` : code);
 // who the on-call ladder notifies: people by name, and everyone of a role
 export const ROLE_ZH = { 'role:supervisor': '全体主管', 'role:admin': '全体管理员', 'role:viewer': '全体查看人' };
 export const notifyText = (list) => (list ?? []).map((n) => ROLE_ZH[n] ?? n).join('、');
