@@ -10,7 +10,9 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Document, isSeq } from 'yaml';
 import { PlanError, parsePlan, loadPlanFile } from '../../pipelines/plan/index.ts';
-import { buildPlan, curveTable, notAgreedByDay, observedDays, parseBranchSizes, parseForecast, parseHistoryNdjson, type HistoryEvent } from '../../pipelines/plan/builder/index.ts';
+import { buildPlan, curveTable, notAgreedByDay, observedDays, parseBranchSizes, parseForecast, type HistoryEvent } from '../../pipelines/plan/builder/index.ts';
+import { UNCLASSIFIED } from '../../pipelines/transforms/classify.ts';
+import { classifiedHistoryNdjson } from './classified-history.ts';
 import { clickhouseHistory, notAStore } from './clickhouse-history.ts';
 import { redactNatsUrl } from '../../server/nats-options.ts';
 
@@ -83,7 +85,7 @@ async function build(argv: string[]): Promise<void> {
   const forecast = a.forecast ? parseForecast(read(a.forecast), a.forecast, year, new Set(base.types.map((t) => t.code))) : [];
   const branches = a.branches ? parseBranchSizes(read(a.branches), a.branches) : undefined;
   let events: HistoryEvent[];
-  if (a.history) events = parseHistoryNdjson(read(a.history), a.history);
+  if (a.history) events = classifiedHistoryNdjson(read(a.history), a.history, base.types);
   else {
     const wrong = a.clickhouse ? notAStore(a.clickhouse) : undefined;
     if (wrong) throw new UsageError(wrong);
@@ -104,9 +106,14 @@ async function build(argv: string[]): Promise<void> {
     throw new UsageError(`${from} holds no events of ${lastYear} (the year before ${year}): build from an export of ${lastYear} with --history, or give --year`);
   }
   const history = notAgreedByDay(events, lastYear, base.timezone);
+  // what is left `unclassified` counts under no type in the monitor either: said as what it is,
+  // not as a type the plan does not monitor
+  const untyped = (history.get(UNCLASSIFIED) ?? []).reduce((sum, n) => sum + n, 0);
+  history.delete(UNCLASSIFIED);
   const result = buildPlan({ base, year, lastYear, history, forecast, branches, branchesFile: a.branches, floor, observedDays: observedDays(events, lastYear, base.timezone) });
   console.log(`history ${lastYear}: ${inYear} of ${events.length} events; not-agreed customers per type: ${result.types.map((t) => `${t.code}=${t.lastYearCustomers} (${t.source})`).join(', ')}`);
   for (const w of result.warnings) console.log(`warning: ${w}`);
+  if (untyped > 0) console.log(`warning: unclassified tickets whose text and tags gave no plan type, counted under none (as the monitor counts them): ${untyped} not-agreed customers`);
   console.log(curveTable(result.compiled));
   const doc = {
     ...result.plan,

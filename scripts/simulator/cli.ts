@@ -1,9 +1,11 @@
 // Ticket-event simulator for the demo: optionally backfills the year so far (real history,
 // compressed), then publishes live events until SIGINT: with --real-time the rest of the year's
 // events at their own times (a real day's pace: what `npm run demo` does), else events stamped
-// "now" at --rate (a load, not a bank's day: a year's tickets in hours).
+// "now" at --rate (a load, not a bank's day: a year's tickets in hours). With --out it publishes
+// nothing: it writes the whole year's events to a file (a "last year" for the plan builder).
 //
 //   tsx scripts/simulator/cli.ts --nats nats://127.0.0.1:4222 --rate 20 --seed 1 --backfill
+//   tsx scripts/simulator/cli.ts --year 2025 --seed 1 --out events-2025.ndjson
 //
 // Logs counts only: no customer data ever reaches the log.
 import { readFileSync } from 'node:fs';
@@ -15,13 +17,16 @@ import type { TicketEvent } from '../../pipelines/model.ts';
 import { badEvents } from './bad.ts';
 import { findCfpbCsv, loadCfpb, type CfpbComplaint } from './csv.ts';
 import { generateLifecycles } from './generate.ts';
+import { writeEventsNdjson } from './out-file.ts';
 import { emptyStats, ensureComplaintsStream, paced, publishEvents, publishRaw, sleep, STREAM_NAME, SUBJECT_PREFIX } from './publish.ts';
 import { atOwnTimes, dueWithin, restamp, timeCompressed } from './replay.ts';
 import { yearBounds, yearOf } from './time.ts';
 
 const USAGE = `usage: tsx scripts/simulator/cli.ts [--nats URL] [--rate N | --real-time] [--seed N] [--backfill]
   [--replay-seconds N] [--plan PATH | --year YYYY --timezone ZONE] [--csv PATH] [--sample SHARE]
-  [--duplicates SHARE] [--bad] [--ensure-stream]`;
+  [--duplicates SHARE] [--bad] [--ensure-stream]
+       tsx scripts/simulator/cli.ts --out EVENTS.ndjson [--seed N] [--plan PATH | --year YYYY --timezone ZONE]
+  [--csv PATH] [--sample SHARE]   (the whole year's events to a file, one per line; no NATS)`;
 
 /** Bad input gets its reason and the usage, not a stack trace. */
 function fail(message: string): never {
@@ -54,6 +59,7 @@ const { values: args } = attempt('arguments', () => parseArgs({
     duplicates: { type: 'string', default: '0' },
     bad: { type: 'boolean', default: false },
     'ensure-stream': { type: 'boolean', default: false },
+    out: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 }));
@@ -93,6 +99,17 @@ const csvFrom = args.csv ? '--csv' : process.env.CFPB_CSV ? 'CFPB_CSV' : 'CFPB s
 const complaints: CfpbComplaint[] = attempt(`${csvFrom} ${csvPath}`, () => loadCfpb(csvPath));
 const genOpts = { seed, year, timezone: tz, sample: num('sample', args.sample, 0) };
 const pubOpts = { duplicates: num('duplicates', args.duplicates, 0), seed };
+
+if (args.out !== undefined) {
+  // a file is the year as history: publishing options would be silently ignored, so they are refused
+  const publishing = (['backfill', 'real-time', 'bad', 'ensure-stream'] as const).filter((o) => args[o]);
+  if (publishing.length > 0) fail(`--out writes a file and publishes nothing: drop --${publishing.join(', --')}`);
+  if (args.out === '') fail('--out needs a file name, e.g. events-2025.ndjson');
+  const events = generateLifecycles(complaints, genOpts);
+  const written = attempt(`--out ${args.out}`, () => writeEventsNdjson(args.out!, events));
+  log(`wrote ${written} events of ${year} (${tz}), seed ${seed}, from ${complaints.length} CFPB complaints to ${args.out}`);
+  process.exit(0);
+}
 
 const controller = new AbortController();
 const { signal } = controller;
