@@ -46,7 +46,10 @@ async function main(): Promise<void> {
     await starting?.close();
   }
   await app.listen({ port: config.port, host: config.host });
-  log.info({ url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${(app.server.address() as { port: number }).port}/` }, 'wall-board ready');
+  const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${(app.server.address() as { port: number }).port}/`;
+  // with tokens a bare address answers 访问被拒绝: say how a person gets in (never a token itself)
+  const access = config.tokens.size > 0 ? { access: 'add ?token=<a viewer, supervisor or admin token from MONITOR_TOKENS> to each address' } : {};
+  log.info({ url, console: `${url}console/`, ...access }, 'wall-board ready');
 
   let stopping = false;
   const stop = async (signal: string, exitCode = 0) => {

@@ -96,7 +96,9 @@ export function reportRoutes(app: FastifyInstance, monitor: Monitor, now: () => 
       const asked = now();
       const v = await verdict(10_000, plan.weeks[weeks[weeks.length - 1]! - 1]!.endMs);
       if (!v.store) {
-        app.log.warn({ year: plan.year, weeks, behind: v.behind, reason: v.reason }, 'weekly review waits until the monitor has read the stream past the week\'s end');
+        // a new install's stream has nothing past the week's end yet: expected, not a warning
+        const level = v.reason === 'stream-before-week-end' ? 'info' : 'warn';
+        app.log[level]({ year: plan.year, weeks, behind: v.behind, reason: v.reason }, 'weekly review waits until the monitor has read the stream past the week\'s end');
         clearTimeout(retry);
         retry = setTimeout(() => void tick(), RETRY_MS);
         retry.unref();

@@ -61,6 +61,12 @@ describe.skipIf(last < 1)('e2e - weekly review stored only when right', () => {
     // the monitor's own first try comes 5 s after its start; its log says why it waits
     for (const deadline = Date.now() + 30_000; !monitor.output().includes('stream-before-week-end') && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100));
     expect(monitor.output()).toContain('stream-before-week-end');
+    // expected on a new install: said, not warned (audit AS F7), and the start says where the
+    // console is and that its addresses need a token, naming none
+    const line = (text: string) => JSON.parse(monitor.output().split('\n').find((l) => l.includes(text))!);
+    expect(line('stream-before-week-end').level).toBe(30);
+    expect(line('wall-board ready')).toMatchObject({ console: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/console\/$/), access: expect.stringContaining('?token=') });
+    expect(monitor.output()).not.toContain(SUP);
     expect(await stored()).toEqual([]);
     const r = await review();
     expect(r.provisional).toEqual({ behind: 0, reason: 'stream-before-week-end' });
