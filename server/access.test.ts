@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { authorize, tokenFingerprint } from './access.ts';
+import { authorize, tokenBranchesNotInPlan, tokenFingerprint } from './access.ts';
 import { parseTokens, type MonitorConfig } from './config.ts';
 
 // Audit T 4: the token that acted was recorded nowhere ("who" was only the name typed in `by`).
@@ -29,6 +29,12 @@ describe('access - the credential an action is kept with', () => {
     }
     const basic = { headers: { authorization: `Basic ${SUP}` }, query: {}, socket: { remoteAddress: '10.0.0.8' } } as unknown as FastifyRequest;
     expect(() => authorize(basic, config, 'viewer')).toThrow(/token is required/);
+  });
+
+  // Audit AS F6: a typo in a token's branches (`HZ|BN`) left a supervisor without a branch, silently
+  it('names, by fingerprint, the tokens limited to branches the plan lacks', () => {
+    expect(tokenBranchesNotInPlan(config, ['ALL', 'BJ', 'SH'])).toEqual([]);
+    expect(tokenBranchesNotInPlan(config, ['ALL', 'BJ', 'GZ'])).toEqual([{ token: tokenFingerprint(SUP), branches: ['SH'] }]);
   });
 
   it('is absent in open local mode, which refuses every action anyway', () => {

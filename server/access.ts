@@ -88,3 +88,18 @@ export function authorizeScope(access: Access, scope: string, scopesOf: (branch:
     throw new HttpError(403, 'OUT_OF_SCOPE', `this token may act on ${access.branches?.join(', ') ?? 'nothing'} only (the alert is for ${scope})`);
   }
 }
+
+/**
+ * Branches that branch-limited tokens name and the plan lacks: a typo there (`HZ|BN`) leaves a
+ * supervisor without their branch, silently (audit AS F6). Said in the start log and in health,
+ * each token by its fingerprint, never itself.
+ */
+export function tokenBranchesNotInPlan(config: Pick<MonitorConfig, 'tokenBranches'>, scopes: readonly string[]): Array<{ token: string; branches: string[] }> {
+  const known = new Set(scopes);
+  const out: Array<{ token: string; branches: string[] }> = [];
+  for (const [token, branches] of config.tokenBranches ?? []) {
+    const missing = branches.filter((b) => !known.has(b));
+    if (missing.length > 0) out.push({ token: tokenFingerprint(token), branches: missing });
+  }
+  return out;
+}

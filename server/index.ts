@@ -9,6 +9,7 @@ import { LEASE_EXIT_CODE } from './lease.ts';
 import { loadPlan } from './plan-source.ts';
 import { StartingResponder } from './starting.ts';
 import { weakHashKey } from './secrets.ts';
+import { tokenBranchesNotInPlan } from './access.ts';
 
 // `npm start`: the monitor on embedded defaults (local nats-server, chdb in DATA_DIR) unless
 // NATS_URL / CLICKHOUSE_URL say otherwise. Bad configuration or a bad plan stops it here, with
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   if (config.tokens.size === 0) {
     log.warn('open local mode: no MONITOR_TOKENS configured; read surfaces answer loopback clients only and actions are refused');
   }
+  for (const t of tokenBranchesNotInPlan(config, plan.scopes)) log.warn({ token: t.token, branches: t.branches }, 'a branch-limited token names branches the plan does not have: it acts on none of them (check MONITOR_TOKENS)');
   const weak = weakHashKey(config.customerHashKey);
   if (weak) log.warn(weak);
   // the port answers 503 "starting" (with the phase) until the app takes it over; a port of 0

@@ -1,7 +1,7 @@
 import { redactNatsUrl } from '../nats-options.ts';
 import type { FastifyInstance } from 'fastify';
 import { ALL_SCOPE } from '../../pipelines/model.ts';
-import { authorize } from '../access.ts';
+import { authorize, tokenBranchesNotInPlan } from '../access.ts';
 import { badRequest, notFound } from '../errors.ts';
 import type { Monitor } from '../monitor.ts';
 import { parseQueryInstant, toZonedIso } from '../time.ts';
@@ -49,6 +49,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     const broker = await brokerStoreProbe(monitor).judge(now());
     const unconfirmed = monitor.lease.unconfirmed;
     const refused = h.noticeRefusals.reason();
+    const tokensAmiss = tokenBranchesNotInPlan(monitor.config, monitor.plan.scopes);
     const f = h.alertLogFailing;
     const logFailing = f && (f.fromEarlierRun ? `alert log rows an earlier run kept on disk: ${f.rows} rows wait for their write (kept since ${toZonedIso(f.sinceMs, monitor.plan.timezone)})` : `alert log writes failing since ${toZonedIso(f.sinceMs, monitor.plan.timezone)}: ${f.rows} rows wait, tried again (${f.error})${f.notOnDisk > 0 ? `; ${f.notOnDisk} of them not kept on disk (lost if the monitor stops first)` : ''}`);
     const reasons = [...(unconfirmed ? [unconfirmed] : []), ...(broker.status === 'degraded' ? broker.reasons : []), ...(refused ? [refused] : []), ...(logFailing ? [logFailing] : [])];
@@ -64,6 +65,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
       planStatus: plan.state,
       ...(plan.warning ? { planWarning: plan.warning } : {}),
       ...(monitor.planFileWarning ? { planFileWarning: monitor.planFileWarning } : {}),
+      ...(tokensAmiss.length > 0 ? { tokenBranchesNotInPlan: tokensAmiss } : {}),
       nats: { status: h.nats, url: redactNatsUrl(h.natsUrl), error: h.natsError ?? null, ...(monitor.localBrokerRestarts === undefined ? {} : { localRestarts: monitor.localBrokerRestarts }) },
       lease,
       consumer: await lag.read(now()),
