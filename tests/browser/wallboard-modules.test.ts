@@ -21,6 +21,12 @@ describe('wall-board modules', () => {
     expect(url).toEqual(['ws://h:1/ws?view=wall&token=a%20b', 'wss://h/ws?view=wall']);
   });
 
+  // Audit AS F7: the wall said 连接关闭 / closed (1006) to the monitoring room
+  it('socket - says why the link ended in words, the code kept at the end', async () => {
+    const text = await withModule<string[]>('/src/socket.js', `[[1006], [1001, 'server stopping'], [4401, 'unknown token'], [1011]].map(([c, r]) => m.closeText(c, r))`);
+    expect(text).toEqual(['与监测服务的连接中断 / connection lost (1006)', '监测服务停止或重启 / monitor stopping or restarting (1001)', '访问被拒绝，请检查屏幕地址中的 token / access refused (unknown token)', '连接关闭 / closed (1011)']);
+  });
+
   it('state - scope columns put sub-branches right after their parent', async () => {
     const plan = { branches: [{ code: 'C', name: 'c', parent: 'A' }, { code: 'A', name: 'a' }, { code: 'B', name: 'b' }] };
     const cols = await withModule<{ code: string; depth: number }[]>(

@@ -176,8 +176,7 @@ export function connectWallboard(opts) {
       if (sock !== ws) return;
       // 4401 / 4403: the server refused this screen's token; say so, or the room waits for a
       // server that is up (the screen keeps retrying: the token may be set right meanwhile)
-      if (ev.code === 4401 || ev.code === 4403) scheduleRetry(`访问被拒绝，请检查屏幕地址中的 token / access refused${ev.reason ? ` (${ev.reason})` : ''}`);
-      else scheduleRetry(`连接关闭 / closed (${ev.code})`);
+      scheduleRetry(closeText(ev.code, ev.reason));
     };
     // An error is always followed by close; close does the bookkeeping.
     sock.onerror = () => {};
@@ -239,4 +238,18 @@ export function connectWallboard(opts) {
       s?.close(1000, 'page closed');
     },
   };
+}
+
+/**
+ * Why the link ended, in words for the monitoring room (a bare WebSocket code, `closed (1006)`,
+ * told nobody anything); the code stays at the end for whoever is called.
+ * 4401 / 4403: the server refused this screen's token; said, or the room waits for a server that
+ * is up (the screen keeps retrying: the token may be set right meanwhile).
+ * @param {number} code @param {string} [reason]
+ */
+export function closeText(code, reason) {
+  if (code === 4401 || code === 4403) return `访问被拒绝，请检查屏幕地址中的 token / access refused${reason ? ` (${reason})` : ''}`;
+  if (code === 1001 || code === 1012) return `监测服务停止或重启 / monitor stopping or restarting (${code})`;
+  if (code === 1006) return `与监测服务的连接中断 / connection lost (${code})`;
+  return `连接关闭 / closed (${code})`;
 }
