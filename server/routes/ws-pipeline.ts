@@ -70,6 +70,8 @@ const pipelineView = () => {
     noticesRefused: refusedView(h.noticeRefusals),
     // people's actions not in ClickHouse yet: a console says so, also to a page opened meanwhile
     alertLogWaiting: h.alertLogFailing ? { rows: h.alertLogFailing.rows, notOnDisk: h.alertLogFailing.notOnDisk } : null,
+    // a restart put the PLAN file's plan back over a runtime change: supervisors see alerts reopen
+    planFileWarning: monitor.planFileWarning ?? null,
   };
 };
   const refusedView = (refusals: NoticeRefusals) => {

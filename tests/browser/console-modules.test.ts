@@ -70,15 +70,6 @@ describe('console modules', () => {
     ]);
   });
 
-  // Audit AS F4, F5
-  it('words and rows - the rules\' causes in Chinese; a climb past the last level names its round', async () => {
-    const words = await withModule<string[]>('/console/words.js', `['late event', 'plan changed', 're-derived at start', 'correction e1, e2', 'my_code'].map(m.reasonText)`);
-    expect(words).toEqual(['迟到事件补入', '管控计划调整', '监测重启后重算', '工单更正 e1, e2', 'my_code']);
-    const last = { ...caseAlert, onCall: { ...caseAlert.onCall, level: 2 } };
-    const row = await withModule<string>('/console/alert-view.js', `m.listRowHtml(${JSON.stringify(last)}, ${ctx})`);
-    expect(row).toMatch(/值班第2级<span class="climb">，\S+ 升第1级（第2轮）<\/span>/);
-  });
-
   it('alert view - open first, then the higher level, then the one waiting longest', async () => {
     const list = [
       { id: 'new-critical', status: 'open', level: 'critical', openedAt: '2026-11-20T10:00:00+08:00' },

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
 
@@ -54,6 +55,11 @@ describe('e2e - a runtime plan change and the PLAN file at the next start', () =
     const logged = warnings();
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ level: 40, planYear: 2025, runtimeChangeAt: put.body.changedAt, planFile: PLAN, msg: h.planFileWarning });
+    // and to the consoles, whose supervisors see the alerts it reopened (audit AS F7)
+    const ws = new WebSocket(`${monitor!.baseUrl.replace('http', 'ws')}/ws?view=console&token=${ADMIN}`);
+    const snapshot = await new Promise<any>((resolve) => ws.on('message', (m) => resolve(JSON.parse(String(m)))));
+    ws.close();
+    expect(snapshot.pipeline.planFileWarning).toBe(h.planFileWarning);
   }, 120_000);
 
   it('the next plan change clears it', async () => {

@@ -8,7 +8,7 @@ function show(id, text) {
   if (b.textContent !== text) b.textContent = text;
 }
 
-/** Gateway notices the broker refuses, and people's actions the alert log has not stored yet. */
+/** Gateway notices the broker refuses, a plan change a restart set aside, and people's actions the alert log has not stored yet. */
 export function showPipelineBanners(pipeline) {
   const r = pipeline?.noticesRefused;
   // the people on call hear of nothing until an operator acts
@@ -16,6 +16,11 @@ export function showPipelineBanners(pipeline) {
   // said to every console, also one opened after the action: the action's own answer said it once
   const w = pipeline?.alertLogWaiting;
   const kept = w && w.notOnDisk > 0 ? `其中 ${w.notOnDisk} 条本机磁盘也无法暂存，监测重启将丢失` : '已暂存于监测本机磁盘，自动重试';
+  const p = pipeline?.planFileWarning;
+  const unrecorded = p && p.includes('not yet recorded in ClickHouse');
+  show('plan-banner', !p ? '' : unrecorded
+    ? `管控计划调整已生效，但其记录尚未写入 ClickHouse，正在自动重试 · ${p}`
+    : `监测重启时载入了 PLAN 计划文件，此前的运行时计划调整已不再生效，据其解除的预警可能重新开启：请管理员把调整写入计划文件，或确认文件中的计划即所需 · ${p}`);
   show('log-banner', w ? `预警日志暂不可写（ClickHouse 拒绝写入）：${w.rows} 条操作与记录尚未存档，${kept}；此时的确认、备注等操作已生效但未存档 · alert log not writable: ${w.rows} rows not stored yet` : '');
 }
 
