@@ -13,7 +13,8 @@
 // Prints one JSON line; eventsInYear and correctionsFromOtherYears (distinct events) are apart
 // because corrections of any date are read (they can re-type the year's tickets), so the second
 // can be non-zero for a year the store holds no events of. With --nats, the stream's messages,
-// the events stored, and the copies dropped (the monitor kept the first copy of an event too).
+// the events stored that the store did not have, those it had already (alreadyStored), and the
+// copies dropped (the monitor kept the first copy of an event too).
 // With --nats: the broker's credentials and TLS come from the monitor's NATS_* variables
 // (docs/OPERATIONS.md, "Securing a deployment"), and the customer-hash key from CUSTOMER_HASH_KEY
 // or DATA_DIR/customer-hash.key (never generated here). ClickHouse's from CLICKHOUSE_USER/PASSWORD.

@@ -200,6 +200,9 @@ describe('e2e - replay equals live', () => {
     expect(await transferTypes(dir)).toEqual(liveTransferTypes);
     expectEqualsLive(await replayed(dir));
     expect(out.stream.duplicates).toBeGreaterThanOrEqual(transferred.early.length); // the first copy kept, as live
+    // again over the same store: nothing new is stored, and the figures say so (audit AS F7)
+    const again = JSON.parse(replay(['--data-dir', dir, '--nats', nats.url, '--from-seq', '1']).trim().split('\n').pop()!);
+    expect([out.stream.alreadyStored, again.stream.stored, again.stream.alreadyStored]).toEqual([0, 0, out.stream.stored]);
   }, 240_000);
 
   it('a replay from a later sequence into the restored store stores the transfers as live did, and counts them as live did', async () => {
