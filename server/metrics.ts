@@ -97,6 +97,7 @@ export function renderMetrics(
   metric('ConsumerPending', 'gauge', 'stream messages not yet delivered to the monitor (-1: unknown)', [line('ConsumerPending', lag?.pending ?? -1)]);
   metric('ConsumerAckPending', 'gauge', 'delivered, not yet acknowledged (-1: unknown)', [line('ConsumerAckPending', lag?.ackPending ?? -1)]);
   metric('Consuming', 'gauge', '1 while the pipeline consumes', [line('Consuming', consumingNow(h, monitor.lease) ? 1 : 0)]);
+  metric('EventWritesFailing', 'gauge', '1 while ClickHouse refuses the event writes (nothing new is counted)', [line('EventWritesFailing', h.writeFailingSinceMs === undefined ? 0 : 1)]);
   metric('NatsConnected', 'gauge', '1 while connected to NATS', [line('NatsConnected', h.nats === 'connected' ? 1 : 0)]);
   metric('CountingLeaseHeld', 'gauge', '1 while this monitor holds the counting lease of its consumer (and store); 0 refused or lost: another monitor counts', [line('CountingLeaseHeld', monitor.lease.state === 'held' ? 1 : 0)]);
   if (broker) brokerStoreMetrics(metric, broker);

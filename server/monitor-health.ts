@@ -16,6 +16,8 @@ export interface MonitorHealth {
   natsError?: string;
   clickhouse: 'embedded' | 'server';
   lastWriteError?: string;
+  /** the first failed event write since the last good one: nothing new is stored or counted meanwhile */
+  writeFailingSinceMs?: number;
   eventsReceived: number;
   /** events written and handed to the counters: new ones, plus repeats older than the index's
    *  recent-id window (at least 50,000 / 2 × max-ack-pending ids), which the table folds by
@@ -112,10 +114,12 @@ export function noteBatch(h: MonitorHealth, outcome: BatchOutcome | BatchFailure
   if ('failed' in outcome) {
     h.writeFailures++;
     h.lastWriteError = outcome.error.message;
+    h.writeFailingSinceMs ??= Date.now();
     log.error({ err: outcome.error.message, size: outcome.size }, 'ClickHouse write failed; batch will be redelivered');
     return false;
   }
   h.lastWriteError = undefined;
+  h.writeFailingSinceMs = undefined;
   h.batches++;
   h.eventsReceived += outcome.received;
   h.eventsStored += outcome.stored;

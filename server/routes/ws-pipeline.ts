@@ -62,6 +62,8 @@ const pipelineView = () => {
           ? null
           : t - pipeline.caughtUpAtMs,
     writeError: h.lastWriteError ?? null,
+    // how long the event writes have failed (the server's clock, not the screen's): the wall calls it a stall
+    writeFailingMs: h.writeFailingSinceMs === undefined ? null : t - h.writeFailingSinceMs,
     deadLetters: lastHourView(monitor.deadLetterWindow, t, monitor.plan.timezone),
     // events from branches the plan does not list: in 全行's figures, in no branch's
     unknownBranches: monitor.uncounted.view().unknownBranches,

@@ -27,6 +27,16 @@ describe('wall-board modules', () => {
     expect(text).toEqual(['与监测服务的连接中断 / connection lost (1006)', '监测服务停止或重启 / monitor stopping or restarting (1001)', '访问被拒绝，请检查屏幕地址中的 token / access refused (unknown token)', '连接关闭 / closed (1011)']);
   });
 
+  // Audit AU F1: ClickHouse refusing the writes left the wall green (the messages wait in flight: no lag)
+  it('data quality - event writes failing for 10 s are a stall, said as the store\'s', async () => {
+    const out = await withModule<unknown[]>('/src/data-quality.js', `[
+      m.pipelineStalled({ consuming: true, nats: 'connected', lagMs: 0, writeFailingMs: 1500, writeError: 'x' }, 120000),
+      m.pipelineStalled({ consuming: true, nats: 'connected', lagMs: 0, writeFailingMs: 10000, writeError: 'x' }, 120000),
+      m.stallNote({ consuming: true, nats: 'connected', writeError: 'x' }, { pipelineNote: 'P', stallNats: 'N', stallStore: 'S', stallIdle: 'I', stallBehind: () => 'B' }),
+    ]`);
+    expect(out).toEqual([false, true, 'P · S']);
+  });
+
   it('state - scope columns put sub-branches right after their parent', async () => {
     const plan = { branches: [{ code: 'C', name: 'c', parent: 'A' }, { code: 'A', name: 'a' }, { code: 'B', name: 'b' }] };
     const cols = await withModule<{ code: string; depth: number }[]>(

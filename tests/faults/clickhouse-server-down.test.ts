@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 import { STREAM } from '../../pipelines/sources/jetstream.ts';
 import { loadPlanFile } from '../../pipelines/plan/index.ts';
 import { shuffled, ticketStream } from '../helpers/events.ts';
@@ -83,6 +84,12 @@ describe('faults - ClickHouse server unreachable (server mode)', () => {
       return body.clickhouse.lastWriteError ? body : undefined;
     }, 30_000);
     expect(health.writeFailures).toBeGreaterThan(0);
+    // said as a degraded monitor, to health checks, dashboards and the wall (audit AU F1: "ok", a green wall)
+    expect(health.status).toBe('degraded');
+    expect(health.reasons.join(' ')).toMatch(/^ClickHouse refuses the event writes since \S+: nothing new is stored or counted/);
+    expect(await (await fetch(`${monitor.baseUrl}/metrics`)).text()).toMatch(/^EventWritesFailing 1$/m);
+    const wall = await until('a heartbeat saying how long the writes have failed', () => heartbeatFailingMs(monitor), 30_000);
+    expect(wall).toBeGreaterThan(0);
     // Nothing of the second half is acknowledged or counted while it cannot be stored.
     const info = await consumer();
     expect(info.num_pending + info.num_ack_pending).toBeGreaterThan(0);
@@ -96,6 +103,7 @@ describe('faults - ClickHouse server unreachable (server mode)', () => {
     await ch.start();
     await waitConsumed(nc, 'monitor', 120_000);
     await until('the write error to clear', async () => (await getJson(monitor, '/api/health')).body.clickhouse.lastWriteError === null, 30_000);
+    expect((await getJson(monitor, '/api/health')).body.status).toBe('ok');
     await expectExactCounters(monitor, plan, events);
     expect((await storedInClickHouse()).distinct).toBe(events.length);
   }, 240_000);
@@ -129,3 +137,19 @@ describe('faults - ClickHouse server unreachable (server mode)', () => {
     expect((await storedInClickHouse()).distinct).toBe(events.length + later.length);
   }, 180_000);
 });
+
+/** The next wall heartbeat's pipeline.writeFailingMs (undefined while none is failing). */
+async function heartbeatFailingMs(m: MonitorProcess): Promise<number | undefined> {
+  const ws = new WebSocket(`${m.baseUrl.replace('http', 'ws')}/ws?view=wall`);
+  try {
+    return await new Promise<number | undefined>((resolve) => {
+      ws.on('message', (data) => {
+        const msg = JSON.parse(String(data));
+        if (msg.type === 'heartbeat' || msg.type === 'snapshot') resolve(msg.pipeline?.writeFailingMs ?? undefined);
+      });
+      ws.on('error', () => resolve(undefined));
+    });
+  } finally {
+    ws.close();
+  }
+}

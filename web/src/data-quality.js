@@ -34,14 +34,21 @@ export function renderDeadLetters(el, pipeline, T) {
 }
 
 /**
- * Whether the numbers have stopped: the pipeline is not consuming, it has fallen behind, or the
- * broker is unreachable (new tickets cannot arrive; waiting for the lag to grow took 2 minutes).
+ * Whether the numbers have stopped: the pipeline is not consuming, it has fallen behind, the
+ * broker is unreachable (new tickets cannot arrive; waiting for the lag to grow took 2 minutes),
+ * or ClickHouse refuses the writes.
  * @param {any} pipeline the heartbeat's pipeline facts @param {number} lagStaleMs
  */
 export function pipelineStalled(pipeline, lagStaleMs) {
   if (!pipeline) return false;
-  return pipeline.consuming === false || (!!pipeline.nats && pipeline.nats !== 'connected') || (typeof pipeline.lagMs === 'number' && pipeline.lagMs > lagStaleMs);
+  return pipeline.consuming === false || (!!pipeline.nats && pipeline.nats !== 'connected') || (typeof pipeline.lagMs === 'number' && pipeline.lagMs > lagStaleMs)
+    // ClickHouse refusing the writes: the messages wait in flight, so the lag does not grow (audit AU F1);
+    // a single failed write, retried a second later, is not a stall
+    || (typeof pipeline.writeFailingMs === 'number' && pipeline.writeFailingMs >= STORE_STALL_MS);
 }
+
+/** How long the event writes fail before the wall says the numbers have stopped. */
+export const STORE_STALL_MS = 10_000;
 
 /**
  * The stalled-pipeline banner's words: the server is up but the numbers are not moving, and why.
