@@ -22,7 +22,7 @@ async function hubServer(hub: WallboardHub): Promise<string> {
     const u = new URL(req.url ?? '/', 'http://x');
     const since = u.searchParams.get('since');
     hub.attach(
-      { socket, connectedAtMs: 0, remote: '', masked: u.searchParams.has('masked'), briefSnapshot: u.searchParams.has('wall') },
+      { socket, connectedAtMs: 0, remote: '', masked: u.searchParams.has('masked'), briefSnapshot: u.searchParams.has('wall'), ...(u.searchParams.has('plain') ? { only: new Set(['counter', 'alert']) } : {}) },
       { snapshot: (seq) => ({ type: 'snapshot', seq, counters: [], alerts: [] }), resume: (seq) => ({ type: 'resume', seq }) },
       since ? { seq: Number(since), epoch: hub.epoch } : undefined,
     );
@@ -69,5 +69,18 @@ describe("wallboard - alert frames in the wall's brief form", () => {
     expect(replayed[1]).toEqual(w[1]);
     const replayedConsole = await screen(`${url}since=0`)(2);
     expect(replayedConsole[1]).toEqual(c[1]);
+  });
+
+  // Verify AT V1: a client naming no view, resuming, was replayed heartbeats and headlines it is never sent live
+  it('a client naming no view is replayed, as it is sent live, the contract\'s frames only', async () => {
+    const hub = new WallboardHub({ coalesceMs: 0 });
+    const url = await hubServer(hub);
+    const live = screen(`${url}plain`);
+    await live(1);
+    hub.broadcast([{ type: 'counter', complaintType: 't', scope: 'ALL' }, { type: 'heartbeat' }, { type: 'headline' }, alert]);
+    const got = await live(3);
+    const resumed = await screen(`${url}plain&since=0`)(3);
+    expect(got.slice(1).map((f) => [f.type, f.seq])).toEqual([['counter', 1], ['alert', 4]]);
+    expect(resumed.map((f) => [f.type, f.seq])).toEqual([['resume', 0], ['counter', 1], ['alert', 4]]);
   });
 });

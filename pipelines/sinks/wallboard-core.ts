@@ -19,6 +19,8 @@ export function coalesce(pending: ReadonlyMap<string, LiveMessage>, key: string,
 export interface RingEntry {
   seq: number;
   text: string;
+  /** the frame's type: a resumed client naming no view is replayed the contract's types only */
+  type?: string;
   /** the public form when it differs from text (see wallboard-public.ts) */
   masked?: string;
   /** an alert frame's wall form (wallboard-brief.ts), and its public form */

@@ -146,7 +146,8 @@ export class WallboardHub {
     if (plan.kind === 'replay') {
       this.counts.replays++;
       this.send(screen, JSON.stringify({ ...opening.resume(since!.seq), type: 'resume', seq: since!.seq, epoch: this.epoch }));
-      for (const e of plan.entries) this.send(screen, formFor(screen, e), e.seq);
+      // as live: a client naming no view is not replayed the frames it is never sent (verify AT V1)
+      for (const e of plan.entries) if (takes(screen, e)) this.send(screen, formFor(screen, e), e.seq);
       return 'replay';
     }
     this.counts.snapshots++;
@@ -212,9 +213,9 @@ export class WallboardHub {
       const full = { ...message, seq };
       const text = JSON.stringify(full);
       const masked = hasPrivate(full) ? JSON.stringify(publicMessage(full)) : undefined;
-      const entry: RingEntry = { seq, text, ...(masked !== undefined && masked !== text ? { masked } : {}), ...briefForms(full) };
+      const entry: RingEntry = { seq, text, type: message.type, ...(masked !== undefined && masked !== text ? { masked } : {}), ...briefForms(full) };
       this.ring.push(entry);
-      return { ...entry, type: message.type };
+      return entry;
     });
     for (const screen of this.screens.keys()) {
       // one write per screen and flush; the frames stay separate messages, in order
@@ -223,7 +224,7 @@ export class WallboardHub {
         for (const f of frames) {
           // a catch-up snapshot sent during this batch already holds the rest of it
           if (screen.lastSeq !== undefined && f.seq <= screen.lastSeq) continue;
-          if (screen.only && !screen.only.has(f.type)) continue;
+          if (!takes(screen, f)) continue;
           this.send(screen, formFor(screen, f), f.seq);
         }
       } finally {
@@ -310,6 +311,9 @@ function briefForms(full: LiveMessage): Pick<RingEntry, 'brief' | 'briefMasked'>
   const brief = briefAlert(full) as LiveMessage;
   return { brief: JSON.stringify(brief), ...(hasPrivate(brief) ? { briefMasked: JSON.stringify(publicMessage(brief)) } : {}) };
 }
+
+/** Whether this screen is sent frames of this type (a client naming no view: the contract's only). */
+const takes = (screen: Screen, e: RingEntry) => !screen.only || e.type === undefined || screen.only.has(e.type);
 
 /** The frame as this screen takes it: brief for a wall, public for a public-area screen. */
 function formFor(screen: Screen, e: RingEntry): string {
