@@ -99,12 +99,16 @@ describe('plan builder - unclassified tickets count as the monitor counts them (
       // t4: nothing to go by
       ev('d1', 't4', 'opened', { text: 'hello' }),
       ev('d2', 't4', 'first_contact', { outcome: 'not_agreed' }),
+      // t5: a person re-typed it `unclassified` with a text: the correction's own classification (verify AT V0)
+      ev('e1', 't5', 'first_contact', { outcome: 'not_agreed', complaintType: 'insurance_dispute' }),
+      ev('e2', 't5', 'corrected', { text: '房贷', occurredAt: '2024-03-06T10:00:00+08:00' }),
     ];
     const file = join(dir, 'rules.ndjson');
     writeFileSync(file, `${lines.join('\n')}\n`);
     const typed = classifiedHistoryNdjson(readFileSync(file, 'utf8'), file, types);
     const fc = Object.fromEntries(typed.filter((e) => e.kind === 'first_contact').map((e) => [e.ticketId, e.type]));
-    expect(fc).toEqual({ t1: 'mortgage_prepayment', t2: 'auto_installment', t3: 'mortgage_prepayment', t4: 'unclassified' });
+    expect(fc).toEqual({ t1: 'mortgage_prepayment', t2: 'auto_installment', t3: 'mortgage_prepayment', t4: 'unclassified', t5: 'insurance_dispute' });
+    expect(typed.find((e) => e.eventId === 'e2')?.type).toBe('mortgage_prepayment');
     const history = notAgreedByDay(typed, 2024, 'Asia/Shanghai');
     expect([...history.keys()].sort()).toEqual(['auto_installment', 'insurance_dispute', 'mortgage_prepayment', 'unclassified']);
   });

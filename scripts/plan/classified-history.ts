@@ -31,9 +31,14 @@ export function typedByClassification(events: readonly ReportedEvent[]): History
     const confidence = thousandths(c.confidence);
     if (isMoreConfident(confidence, e.eventId, best.get(e.ticketId))) best.set(e.ticketId, { confidence, id: e.eventId, type: 0, code: c.type });
   }
-  return events.map(({ reportedType, classification: _, ...e }) =>
-    e.kind === 'first_contact' && reportedType === UNCLASSIFIED ? { ...e, type: best.get(e.ticketId)?.code ?? UNCLASSIFIED } : e,
-  );
+  return events.map(({ reportedType, classification, ...e }) => {
+    if (reportedType !== UNCLASSIFIED) return e;
+    if (e.kind === 'first_contact') return { ...e, type: best.get(e.ticketId)?.code ?? UNCLASSIFIED };
+    // a correction re-typing to `unclassified` re-types to its own classification, as the monitor
+    // stores it (transforms/mask.ts: a function of the event): its text decides (verify AT V0)
+    if (e.kind === 'corrected' && classification) return { ...e, type: classification.type };
+    return e;
+  });
 }
 
 /** Last year's events from an NDJSON export (checked line by line as parseHistoryNdjson does),
@@ -48,7 +53,7 @@ export function classifiedHistoryNdjson(text: string, file: string, types: reado
     if (line === '') continue;
     const e = events[i++]!;
     let classification: Classification | undefined;
-    if (e.type === UNCLASSIFIED && e.kind !== 'corrected') {
+    if (e.type === UNCLASSIFIED) {
       const decoded = decodeEvent(encoder.encode(line));
       if (decoded.ok) classification = classifyTicket(decoded.event.text, decoded.event.tags, types);
     }
