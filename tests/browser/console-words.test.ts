@@ -17,8 +17,9 @@ const atLastLevel = {
 describe('console words and banners', () => {
   // Audit AS F4, F5: the rules' causes were shown as English codes; a row said 值班第2级 … 升第1级
   it('the rules\' causes in Chinese; a climb past the last level names its round', async () => {
-    const words = await withModule<string[]>('/console/words.js', `['late event', 'plan changed', 're-derived at start', 'correction e1, e2', 'investigating', 'my_code'].map(m.reasonText)`);
-    expect(words).toEqual(['迟到事件补入', '管控计划调整', '监测重启后重算', '工单更正 e1, e2', '调查中', 'my_code']);
+    const words = await withModule<string[]>('/console/words.js', `['late event', 'plan changed', 're-derived at start', 'correction e1, e2', 'investigating', 'my_code',
+      'the acknowledgement given at breach stands again: what cleared it was taken back (correction K1-3)'].map(m.reasonText)`);
+    expect(words).toEqual(['迟到事件补入', '管控计划调整', '监测重启后重算', '工单更正 e1, e2', '调查中', 'my_code', '超标时的确认重新生效：使其失效的变化已撤回（工单更正 K1-3）']);
     const row = await withModule<string>('/console/alert-view.js', `m.listRowHtml(${JSON.stringify(atLastLevel)}, ${ctx})`);
     expect(row).toMatch(/值班第2级<span class="climb">，\S+ 升第1级（第2轮）<\/span>/);
   });

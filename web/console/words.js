@@ -30,7 +30,11 @@ export const REASON_ZH = {
 // why the rules changed or withdrew what was shown (an `amended` line's reason), as the gateways'
 // texts say it (server/alerts/notice-text.ts causeZh); a correction keeps its event ids
 export const CAUSE_ZH = { 'plan changed': '管控计划调整', 're-derived at start': '监测重启后重算', 'late event': '迟到事件补入', events: '新事件', clock: '按时重算' };
-export const reasonText = (code) => REASON_ZH[code] ?? CAUSE_ZH[code] ?? (/^correction\b/.test(code ?? '') ? `工单更正${code.slice(10).trim() ? ` ${code.slice(10).trim()}` : ''}` : code);
+export const reasonText = (code) => {
+  const restored = /^the acknowledgement given at (\w+) stands again: what cleared it was taken back \((.*)\)$/.exec(code ?? '');
+  if (restored) return `${LEVEL_ZH[restored[1]] ?? restored[1]}时的确认重新生效：使其失效的变化已撤回（${reasonText(restored[2])}）`;
+  return REASON_ZH[code] ?? CAUSE_ZH[code] ?? (/^correction\b/.test(code ?? '') ? `工单更正${code.slice(10).trim() ? ` ${code.slice(10).trim()}` : ''}` : code);
+};
 // who the on-call ladder notifies: people by name, and everyone of a role
 export const ROLE_ZH = { 'role:supervisor': '全体主管', 'role:admin': '全体管理员', 'role:viewer': '全体查看人' };
 export const notifyText = (list) => (list ?? []).map((n) => ROLE_ZH[n] ?? n).join('、');
