@@ -15,12 +15,13 @@ import { yearBounds } from './time.ts';
 const ROOT = join(import.meta.dirname, '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'cewm-sim-out-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/simulator/cli.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+// NATS_URL names a broker nobody listens on: --out must not need one
+const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'scripts/simulator/cli.ts', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NATS_URL: 'nats://127.0.0.1:1' } });
 
 describe('simulator - --out FILE', () => {
   it("writes the year's generated events, one contract event per line in time order, and exits without NATS", () => {
     const file = join(dir, 'events-2024.ndjson');
-    const r = run(['--year', '2024', '--timezone', 'Asia/Shanghai', '--seed', '3', '--sample', '0.3', '--out', file, '--nats', 'nats://127.0.0.1:1']);
+    const r = run(['--year', '2024', '--timezone', 'Asia/Shanghai', '--seed', '3', '--sample', '0.3', '--out', file]);
     expect(r.status, r.stderr).toBe(0);
     const expected = generateLifecycles(loadCfpb(findCfpbCsv()!), { seed: 3, year: 2024, timezone: 'Asia/Shanghai', sample: 0.3 });
     expect(r.stdout).toMatch(new RegExp(`wrote ${expected.length} events of 2024 \\(Asia/Shanghai\\), seed 3, from \\d+ CFPB complaints to ${file}`));
@@ -41,6 +42,7 @@ describe('simulator - --out FILE', () => {
   it.each([
     [['--backfill'], /^error: --out writes a file and publishes nothing: drop --backfill\n/],
     [['--real-time', '--bad'], /^error: --out writes a file and publishes nothing: drop --real-time, --bad\n/],
+    [['--nats', 'nats://127.0.0.1:1', '--rate=5', '--duplicates', '0.1'], /^error: --out writes a file and publishes nothing: drop --nats, --rate, --duplicates\n/], // verify AT V4
   ])('refuses publishing options beside --out %j: exit 2, nothing written', (extra, message) => {
     const file = join(dir, 'refused.ndjson');
     const r = run(['--year', '2024', '--out', file, ...extra]);
