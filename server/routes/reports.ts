@@ -82,6 +82,7 @@ export function reportRoutes(app: FastifyInstance, monitor: Monitor, now: () => 
 
   // By itself: the last finished week's review if not stored yet, and stored weeks that later events changed.
   let busy = false;
+  let lastWait = '';
   let retry: ReturnType<typeof setTimeout> | undefined;
   const tick = async () => {
     if (busy) return;
@@ -96,8 +97,12 @@ export function reportRoutes(app: FastifyInstance, monitor: Monitor, now: () => 
       const asked = now();
       const v = await verdict(10_000, plan.weeks[weeks[weeks.length - 1]! - 1]!.endMs);
       if (!v.store) {
-        // a new install's stream has nothing past the week's end yet: expected, not a warning
-        const level = v.reason === 'stream-before-week-end' ? 'info' : 'warn';
+        // a new install (nothing received yet) waiting for the stream to pass the week's end is
+        // expected, not a warning; a bank whose intake stopped is warned, once for the same wait
+        const fresh = v.reason === 'stream-before-week-end' && monitor.health.eventsReceived === 0 && monitor.health.rebuiltEvents === 0;
+        const wait = `${weeks.join(',')}/${v.reason}`;
+        const level = wait === lastWait ? 'debug' : fresh ? 'info' : 'warn';
+        lastWait = wait;
         app.log[level]({ year: plan.year, weeks, behind: v.behind, reason: v.reason }, 'weekly review waits until the monitor has read the stream past the week\'s end');
         clearTimeout(retry);
         retry = setTimeout(() => void tick(), RETRY_MS);
