@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   unconfirmedReason,
+  notCountingMessage,
   decideLock,
   decideRenew,
   decideTake,
@@ -148,5 +149,11 @@ describe('counting lease - why it is unconfirmed (health\'s reason)', () => {
     expect(unconfirmedReason(true, 'stream not found', true)).toBe('counting lease unconfirmed: broker refusing the renewal (stream not found)');
     expect(unconfirmedReason(true, false, true)).toBe('counting lease unconfirmed: broker not answering');
     expect(unconfirmedReason(true, undefined, false)).toBe('counting lease unconfirmed: renewal under way');
+  });
+
+  // Audit AU F8: a full broker store refused the lease's renewal; an action was told to go to "the monitor that counts"
+  it('tells a person whose action a paused lease refused to try again, not to look for another monitor', () => {
+    expect(notCountingMessage('held', 'counting lease unconfirmed: broker refusing the renewal (insufficient resources)')).toMatch(/^监测程序暂时无法确认计数租约，操作未执行，请稍后重试 · counting lease unconfirmed: broker refusing the renewal \(insufficient resources\): nothing was done, try again in a moment$/);
+    expect(notCountingMessage('refused', undefined)).toBe('this monitor does not hold the counting lease (refused); act on the monitor that counts');
   });
 });

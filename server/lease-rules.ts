@@ -125,6 +125,17 @@ export function unconfirmedReason(connected: boolean, refusal: string | false | 
   return `counting lease unconfirmed: ${why}`;
 }
 
+/**
+ * Why a person's action is refused while this monitor does not count. Held but unconfirmed (a
+ * hung broker, or one refusing the renewal: a full store refuses the lease's write too) is this
+ * monitor's own pause, not another monitor's turn: "act on the monitor that counts" sent a
+ * supervisor looking for one that does not exist (audit AU F8).
+ */
+export function notCountingMessage(state: string, unconfirmed: string | undefined): string {
+  if (state === 'held' && unconfirmed) return `监测程序暂时无法确认计数租约，操作未执行，请稍后重试 · ${unconfirmed}: nothing was done, try again in a moment`;
+  return `this monitor does not hold the counting lease (${state}); act on the monitor that counts`;
+}
+
 /** What /api/health shows of a holder. */
 export function holderView(holder: LeaseHolder | undefined): Omit<LeaseHolder, 'instance'> | null {
   if (!holder) return null;

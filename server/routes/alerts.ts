@@ -12,6 +12,7 @@ import { bodyOf, text, typed } from './body.ts';
 import { correctionRoutes } from './corrections.ts';
 import { toZonedIso } from '../time.ts';
 import { pageWithBuild } from '../web-build.ts';
+import { notCountingMessage } from '../lease-rules.ts';
 
 // Alerts (contract sections 4 and 5) and the supervisors' actions on them. Reads need a viewer
 // token; actions need a supervisor (limited to their branches) or an admin. Open local mode
@@ -69,7 +70,7 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     if (!r) throw notFound('no such alert');
     authorizeScope(access, r.scope, monitor.plan.scopesOf);
     // only the counting monitor keeps the alerts: an action taken on another would stay its own
-    if (!(await monitor.lease.confirm())) throw new HttpError(503, 'NOT_COUNTING', `this monitor does not hold the counting lease (${monitor.lease.state}); act on the monitor that counts`);
+    if (!(await monitor.lease.confirm())) throw new HttpError(503, 'NOT_COUNTING', notCountingMessage(monitor.lease.state, monitor.lease.unconfirmed));
     const allowed: Record<string, string[]> = { ack: ['by', 'reason', 'note'], note: ['by', 'text'], notice: ['by', 'to', 'text'], assign: ['by', 'to'], escalate: ['by', 'note'], resolve: ['by', 'note'], reopen: ['by', 'note'] };
     const body = bodyOf(req.body ?? {}, allowed[action]!);
     const by = typed(body, 'by', true, 80)!;
