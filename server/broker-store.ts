@@ -36,7 +36,9 @@ export interface BrokerStoreJudgement {
   refusal: WriteFailure | null;
 }
 
-const mb = (bytes: number) => `${(bytes / 1_048_576).toFixed(1)} MB`;
+const mb = (bytes: number) => (bytes < 1_048_576 ? `${Math.round(bytes / 1024)} KB` : `${(bytes / 1_048_576).toFixed(1)} MB`);
+/** within this of an account limit no ticket (up to the contract's 64 KiB) fits: the intake's publishes are refused */
+const NO_ROOM_BYTES = 64 * 1024;
 const share = (used: number, limit: number) => (limit > 0 ? used / limit : 0);
 
 /** Whether the broker's store can take the intake's messages; pure, so the rules are tested without a broker. */
@@ -48,7 +50,9 @@ export function judgeBrokerStore(facts: BrokerStoreFacts, lastWriteFailure: Writ
   }
   const { account, stream } = facts;
   if (account && share(account.storageBytes, account.storageLimitBytes) >= NEARLY_FULL) {
-    reasons.push(`the JetStream account's file store is ${Math.round(100 * share(account.storageBytes, account.storageLimitBytes))} % full (${mb(account.storageBytes)} of ${mb(account.storageLimitBytes)})`);
+    const full = account.storageLimitBytes - account.storageBytes < NO_ROOM_BYTES;
+    // an account limit refuses the intake while the lease's renewal, a replacement, still fits: said from the figures (audit AU F3)
+    reasons.push(`the JetStream account's file store is ${Math.round(100 * share(account.storageBytes, account.storageLimitBytes))} % full (${mb(account.storageBytes)} of ${mb(account.storageLimitBytes)})${full ? ': no room for a ticket, the intake systems\' publishes fail ("resource limits exceeded for account")' : ''}`);
   }
   if (stream && share(stream.bytes, stream.maxBytes) >= NEARLY_FULL) {
     reasons.push(`stream ${STREAM} holds ${Math.round(100 * share(stream.bytes, stream.maxBytes))} % of its max_bytes (${mb(stream.bytes)} of ${mb(stream.maxBytes)})`);
