@@ -45,11 +45,12 @@ export class NoticeRefusals {
     return last && { ...last, subjects: this.standing.size };
   }
 
-  /** health's reason while a refusal stands */
-  reason(): string | undefined {
+  /** health's reason while a refusal stands; `retryMs`: NOTICE_REFUSED_RETRY_MS, as configured */
+  reason(retryMs = 60_000): string | undefined {
     const r = this.latest();
     if (!r) return undefined;
     const more = r.subjects > 1 ? ` and ${r.subjects - 1} other subject(s)` : '';
-    return `alert notices refused: ${r.why} on ${r.subject}${more} (${this.total} since start; tried again every minute, the outbox sends them at the next start)`;
+    const every = retryMs === 60_000 ? 'minute' : `${Math.round(retryMs / 1000)} s`;
+    return `alert notices refused: ${r.why} on ${r.subject}${more} (${this.total} since start; tried again every ${every}, the outbox sends them at the next start)`;
   }
 }

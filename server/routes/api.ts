@@ -48,7 +48,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     // meanwhile; the process stays and resumes by itself: no reason for a health check to restart it.
     const broker = await brokerStoreProbe(monitor).judge(now());
     const unconfirmed = monitor.lease.unconfirmed;
-    const refused = h.noticeRefusals.reason();
+    const refused = h.noticeRefusals.reason(monitor.config.noticeRefusedRetryMs);
     const tokensAmiss = tokenBranchesNotInPlan(monitor.config, monitor.plan.scopes);
     const f = h.alertLogFailing;
     const logFailing = f && (f.fromEarlierRun ? `alert log rows an earlier run kept on disk: ${f.rows} rows wait for their write (kept since ${toZonedIso(f.sinceMs, monitor.plan.timezone)})` : `alert log writes failing since ${toZonedIso(f.sinceMs, monitor.plan.timezone)}: ${f.rows} rows wait, tried again (${f.error})${f.notOnDisk > 0 ? `; ${f.notOnDisk} of them not kept on disk (lost if the monitor stops first)` : ''}`);

@@ -69,6 +69,7 @@ describe('faults - the monitor may not publish alert notices', () => {
       return body.status === 'degraded' && body;
     });
     expect(health.reasons).toEqual([expect.stringContaining('no permission to publish on complaints.alerts.insurance_dispute.SH')]);
+    expect(health.reasons[0]).toContain('tried again every 1 s'); // as configured (audit AU F4)
     const { body } = await getJson(monitor, '/api/alerts?kind=case');
     expect(body.alerts.map((a: { id: string }) => a.id)).toContain('case.PERM-1');
     await until('the refusal logged', () => monitor.output().includes('not marked sent; tried again every minute'));
