@@ -152,7 +152,7 @@ export class AuditWriter {
     }
   }
 
-  /** tried again after a pause that doubles with each of its own failures (a person's action tries at once, and does not lengthen it) */
+  /** tried again after a pause doubling with its own failures (an action tries at once, not lengthening it) */
   private retryLater(): void {
     if (this.stopped || this.retryTimer) return;
     this.retryTimer = setTimeout(() => {
@@ -180,7 +180,7 @@ export class AuditWriter {
       return [];
     }
     for (const row of rows) this.unwritten.push(row);
-    // waiting rows, said as such until written: a page must not take "none wait" for "stored" meanwhile (verify AN N2)
+    // said as waiting until written: a page must not take "none wait" for "stored" (verify AN N2)
     // since the oldest kept row was logged, not since this start: the outage may have begun days ago
     this.monitor.health.alertLogFailing ??= { sinceMs: oldestLoggedMs(rows), rows: rows.length, error: 'not written yet', notOnDisk: 0, fromEarlierRun: true };
     void this.write().then((written) => {
@@ -222,8 +222,10 @@ export class AuditWriter {
     // called by the stop's drain and by the engine's stop: said once (verify AJ N7)
     if (!written && !this.stopped) {
       // rule lines are derived again at the next start; a person's action is not
-      const notOnDisk = this.unwritten.filter((r) => !this.spool?.holds(r)).length;
-      if (notOnDisk > 0) this.log.error({ rows: this.unwritten.length, notOnDisk }, 'alert log rows not written before the stop (alert_log refused them, and the disk too): persons\' actions among them are lost');
+      const lost = this.unwritten.filter((r) => !this.spool?.holds(r));
+      // which actions, for the people to do them again (audit AU F9)
+      const actions = lost.filter((r) => r.actor).slice(0, 50).map((r) => ({ alert: r.alert_id, what: r.what, by: r.actor, at: r.at }));
+      if (lost.length > 0) this.log.error({ rows: this.unwritten.length, notOnDisk: lost.length, actions }, 'alert log rows not written before the stop (alert_log refused them, and the disk too): persons\' actions among them are lost');
       else this.log.warn({ rows: this.unwritten.length, file: this.spool?.path }, 'alert log rows not written before the stop (alert_log refused them): kept on disk, the next start writes them');
     }
     this.stopped = true;
@@ -248,7 +250,7 @@ async function sortInSlices(client: Monitor['clickhouse'], messages: readonly Un
   return all;
 }
 
-/** When the oldest of the rows was logged (their `logged_at`, UTC to the millisecond); now for none. */
+/** When the oldest of the rows was logged; now for none. */
 function oldestLoggedMs(rows: readonly LogRow[]): number {
   let oldest = Date.now();
   for (const r of rows) {

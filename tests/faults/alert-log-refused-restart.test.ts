@@ -156,4 +156,14 @@ describe('faults - a start while ClickHouse still refuses the alert log', () => 
     expect(monitor.output()).toContain('alert log rows kept on disk are older than their alerts\' last stored change');
     await until('the kept rows written', async () => !existsSync(join(monitor.dataDir, SPOOL_FILE)), 60_000);
   }, 120_000);
+
+  // Audit AU F9: a stop losing actions the disk refused too named none of them
+  it('a stop that loses actions names them: the alert, what, who, when', async () => {
+    mkdirSync(join(monitor.dataDir, SPOOL_FILE)); // the disk refuses the file
+    gate.set({ match: /INSERT INTO complaints\.alert_log\b/, action: 'fail' });
+    expect(await (await act('note', { by: '赵主管', text: '停机前备注' })).json()).toMatchObject({ keptOnDisk: false });
+    await monitor.kill('SIGTERM');
+    const line = monitor.output().split('\n').find((l) => l.includes("actions among them are lost"));
+    expect(JSON.parse(line!).actions).toContainEqual({ alert: 'case.REF-1', what: 'note', by: '赵主管', at: expect.any(String) });
+  }, 120_000);
 });
