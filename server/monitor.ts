@@ -38,7 +38,7 @@ const DRAIN_WAIT_MS = 5_000;
 
 export class Monitor {
   readonly changes = new Subject<CounterChange>();
-  /** other live messages for screens and consoles (`{ type: 'alert', ... }`…), broadcast on /ws */
+  /** other live messages for screens and consoles (alerts …), broadcast on /ws */
   readonly liveMessages = new Subject<{ type: string } & Record<string, unknown>>();
   /** Open alerts for the /ws snapshot; the alert engine replaces this. */
   snapshotAlerts: () => object[] = () => [];
@@ -113,7 +113,8 @@ export class Monitor {
 
   /** The broker connection; throws without it or without a current counting lease. */
   get nc(): NatsConnection {
-    if (!this.natsConnection || !this.lease.current) throw new Error(`NATS not connected yet (${this.health.natsError ?? `counting lease ${this.lease.state}`})`);
+    if (!this.natsConnection) throw new Error(`NATS not connected yet (${this.health.natsError ?? 'connecting'})`);
+    if (!this.lease.current) throw new Error(`not counting (lease ${this.lease.state})`);
     return this.natsConnection;
   }
 
@@ -245,7 +246,7 @@ export class Monitor {
     return this.live.journal?.moved ?? 0;
   }
 
-  /** Resolves once every event counted so far is in ticket_events (the live journal moved). */
+  /** Resolves once every event counted so far is in ticket_events. */
   async settleStore(): Promise<void> {
     await this.live.journal?.settle();
   }

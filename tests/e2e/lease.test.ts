@@ -74,6 +74,7 @@ describe('counting lease - one monitor per consumer', () => {
     const refusal = second.output().split('\n').find((l) => l.includes('only one counting monitor may run'));
     expect(JSON.parse(refusal!)).toMatchObject({ level: 50, lease: 'consumer.monitor', holder: { dataDir: first.dataDir, pid: first.child.pid }, exitCode: LEASE_EXIT_CODE });
     expect(second.output()).not.toMatch(/"msg":"counting lease held"/);
+    expect(second.output()).not.toMatch(/NATS not connected yet/); // it was connected: refused (audit AU F4)
 
     const { body } = await getJson(first, '/api/health');
     expect(body.status).toBe('ok');
