@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   if (weak) log.warn(weak);
   // the port answers 503 "starting" (with the phase) until the app takes it over; a port of 0
   // (any free one) cannot be handed over, so there the port opens with the app
-  const starting = config.port === 0 ? undefined : await StartingResponder.listen(config.port, config.host, 'reading the stored events back into the counters');
+  const starting = config.port === 0 ? undefined : await StartingResponder.listen(config.port, config.host, 'reading the stored events back into the counters', plan.timezone);
   let monitor: Monitor;
   let app: Awaited<ReturnType<typeof build>>;
   try {

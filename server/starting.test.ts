@@ -15,13 +15,13 @@ afterEach(async () => {
 describe('starting responder', () => {
   it('answers every request 503 with the phase, retry-after and the security headers', async () => {
     const port = await freePort();
-    responder = await StartingResponder.listen(port, '127.0.0.1', 'reading the stored events back into the counters');
+    responder = await StartingResponder.listen(port, '127.0.0.1', 'reading the stored events back into the counters', 'Asia/Shanghai');
     const res = await fetch(`http://127.0.0.1:${port}/api/health`);
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(await res.json()).toMatchObject({ status: 'starting', phase: 'reading the stored events back into the counters' });
+    expect(await res.json()).toMatchObject({ status: 'starting', phase: 'reading the stored events back into the counters', since: expect.stringMatching(/\+08:00$/) });
 
     responder.setPhase('deriving the alerts and opening the HTTP surfaces');
     const post = await fetch(`http://127.0.0.1:${port}/api/alerts/x/ack`, { method: 'POST', body: 'x'.repeat(100_000) });

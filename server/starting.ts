@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { SECURITY_HEADERS } from './security.ts';
+import { toZonedIso } from './time.ts';
 
 // The port answers while the monitor starts. Reading a year of stored events back into the
 // counters and re-deriving the year's alerts takes seconds to tens of seconds over millions of
@@ -16,14 +17,15 @@ export class StartingResponder {
   private constructor(
     private readonly server: Server,
     phase: string,
+    private readonly timeZone: string,
   ) {
     this.phase = phase;
   }
 
-  /** Listens on the monitor's own port and host until close(). */
-  static async listen(port: number, host: string, phase: string): Promise<StartingResponder> {
+  /** Listens on the monitor's own port and host until close(); times in the plan's zone, as /api/health's (audit AU F4). */
+  static async listen(port: number, host: string, phase: string, timeZone = 'UTC'): Promise<StartingResponder> {
     const server = createServer();
-    const responder = new StartingResponder(server, phase);
+    const responder = new StartingResponder(server, phase, timeZone);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => responder.answer(req, res));
     server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => responder.refuseUpgrade(socket));
     await new Promise<void>((resolve, reject) => {
@@ -42,7 +44,7 @@ export class StartingResponder {
 
   /** What every request is told, as JSON. */
   body(): string {
-    return JSON.stringify({ status: 'starting', phase: this.phase, since: new Date(this.sinceMs).toISOString(), message: 'the monitor is starting; retry shortly' });
+    return JSON.stringify({ status: 'starting', phase: this.phase, since: toZonedIso(this.sinceMs, this.timeZone), message: 'the monitor is starting; retry shortly' });
   }
 
   /** Stops listening and drops open connections, so the real server can take the port at once. */
