@@ -78,9 +78,9 @@ export function renderMetrics(
   metric('EventsUnknownBranch_total', 'counter', 'new events from a branch the plan does not list: counted bank-wide only', [line('EventsUnknownBranch_total', monitor.uncounted.unknownBranchEvents)]);
   metric('PlanYearEnded', 'gauge', '1 once the loaded plan\'s year has ended: new events are not counted until the next plan is loaded', [line('PlanYearEnded', planStatus(monitor.plan, nowMs).state === 'ended' ? 1 : 0)]);
   metric('JournalRows', 'gauge', 'events counted and durable in the live journal, not yet moved into ticket_events (embedded engine)', [
-    line('JournalRows', monitor.journalRows),
+    line('JournalRows', monitor.journal?.pending ?? 0),
   ]);
-  metric('JournalMoves_total', 'counter', 'live journal files moved into ticket_events, each one insert (embedded engine)', [line('JournalMoves_total', monitor.journalMoves)]);
+  metric('JournalMoves_total', 'counter', 'live journal files moved into ticket_events, each one insert (embedded engine)', [line('JournalMoves_total', monitor.journal?.moved ?? 0)]);
   if (batchSizes) {
     let cumulative = 0;
     const buckets = SizeHistogram.BOUNDS.map((b, i) => {
@@ -97,6 +97,7 @@ export function renderMetrics(
   metric('ConsumerPending', 'gauge', 'stream messages not yet delivered to the monitor (-1: unknown)', [line('ConsumerPending', lag?.pending ?? -1)]);
   metric('ConsumerAckPending', 'gauge', 'delivered, not yet acknowledged (-1: unknown)', [line('ConsumerAckPending', lag?.ackPending ?? -1)]);
   metric('Consuming', 'gauge', '1 while the pipeline consumes', [line('Consuming', consumingNow(h, monitor.lease) ? 1 : 0)]);
+  metric('JournalMoveFailing', 'gauge', '1 while ClickHouse refuses the live journal\'s moves into ticket_events (counted, not yet readable there)', [line('JournalMoveFailing', monitor.journal?.lastMoveError ? 1 : 0)]);
   metric('EventWritesFailing', 'gauge', '1 while ClickHouse refuses the event writes (nothing new is counted)', [line('EventWritesFailing', h.writeFailingSinceMs === undefined ? 0 : 1)]);
   metric('NatsConnected', 'gauge', '1 while connected to NATS', [line('NatsConnected', h.nats === 'connected' ? 1 : 0)]);
   metric('CountingLeaseHeld', 'gauge', '1 while this monitor holds the counting lease of its consumer (and store); 0 refused or lost: another monitor counts', [line('CountingLeaseHeld', monitor.lease.state === 'held' ? 1 : 0)]);

@@ -16,6 +16,18 @@ describe('monitor health - batches', () => {
     noteBatch(h, batch(2_000, 0), log); // repeats only
     expect([h.lastBatchAtMs, h.lastNewEventAtMs]).toEqual([2_000, 1_000]);
   });
+
+  // Audit AU F1: the store refusing writes said nothing; verify AV1: a poison row then said the store refused them
+  it('says the event writes fail while the store refuses them, not while it refuses one row', () => {
+    const h = initialHealth('nats://x', 'server' as never);
+    const failure = (error: Error) => ({ failed: true as const, error, size: 1 });
+    noteBatch(h, failure(new Error('Cannot parse input: unexpected value in row')), log);
+    expect([h.writeFailingSinceMs, h.lastWriteError]).toEqual([undefined, 'Cannot parse input: unexpected value in row']);
+    noteBatch(h, failure(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' })), log);
+    expect(h.writeFailingSinceMs).toEqual(expect.any(Number));
+    noteBatch(h, batch(3_000, 1), log);
+    expect([h.writeFailingSinceMs, h.lastWriteError]).toEqual([undefined, undefined]);
+  });
 });
 
 describe('monitor health - consuming', () => {

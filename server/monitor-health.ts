@@ -2,6 +2,7 @@ import { PermissionViolationError, type NatsConnection } from '@nats-io/nats-cor
 import type { BatchFailure, BatchOutcome } from '../pipelines/topology.ts';
 import type { Logger } from './monitor-types.ts';
 import { NoticeRefusals } from './notice-refusals.ts';
+import { classifyWriteFailure } from '../pipelines/sinks/store-errors.ts';
 
 // What the monitor knows about itself, as /api/health and /metrics report it (server/routes/api.ts,
 // server/metrics.ts). The pipeline's outcomes and the broker's connection events update it.
@@ -114,7 +115,8 @@ export function noteBatch(h: MonitorHealth, outcome: BatchOutcome | BatchFailure
   if ('failed' in outcome) {
     h.writeFailures++;
     h.lastWriteError = outcome.error.message;
-    h.writeFailingSinceMs ??= Date.now();
+    // a row the store refuses (poison, isolated and dead-lettered) is not the store refusing writes (verify AV1)
+    if (classifyWriteFailure(outcome.error) !== 'rows_refused') h.writeFailingSinceMs ??= Date.now();
     log.error({ err: outcome.error.message, size: outcome.size }, 'ClickHouse write failed; batch will be redelivered');
     return false;
   }

@@ -236,14 +236,9 @@ export class Monitor {
     }
   }
 
-  /** events counted and durable in the live journal, not yet in ticket_events */
-  get journalRows(): number {
-    return this.live.journal?.pending ?? 0;
-  }
-
-  /** journal files moved into ticket_events so far, each one insert */
-  get journalMoves(): number {
-    return this.live.journal?.moved ?? 0;
+  /** the live journal (embedded engine): events counted and durable, not yet in ticket_events; its moves */
+  get journal(): MonitorStore['live']['journal'] {
+    return this.live.journal;
   }
 
   /** Resolves once every event counted so far is in ticket_events. */

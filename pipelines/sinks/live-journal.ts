@@ -81,7 +81,8 @@ export class LiveJournal {
   private moves: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
-  private lastMoveError: Error | undefined;
+  /** the last move's failure, until a move succeeds: health says so (the counts are live, the store's reads are not) */
+  lastMoveError: Error | undefined;
   /** files moved into ticket_events (each one MergeTree insert) */
   moved = 0;
 

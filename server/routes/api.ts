@@ -54,7 +54,10 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     const logFailing = f && (f.fromEarlierRun ? `alert log rows an earlier run kept on disk: ${f.rows} rows wait for their write (kept since ${toZonedIso(f.sinceMs, monitor.plan.timezone)})` : `alert log writes failing since ${toZonedIso(f.sinceMs, monitor.plan.timezone)}: ${f.rows} rows wait, tried again (${f.error})${f.notOnDisk > 0 ? `; ${f.notOnDisk} of them not kept on disk (lost if the monitor stops first)` : ''}`);
     // the event store refusing writes: messages are taken and redelivered, nothing new is counted (audit AU F1)
     const storeFailing = h.writeFailingSinceMs !== undefined && `ClickHouse refuses the event writes since ${toZonedIso(h.writeFailingSinceMs, monitor.plan.timezone)}: nothing new is stored or counted until it takes them, the messages wait in the stream (${h.lastWriteError ?? 'write failed'})`;
-    const reasons = [...(storeFailing ? [storeFailing] : []), ...(unconfirmed ? [unconfirmed] : []), ...(broker.status === 'degraded' ? broker.reasons : []), ...(refused ? [refused] : []), ...(logFailing ? [logFailing] : [])];
+    // counted and safe on disk, but reports, dead letters and analysts read ticket_events (verify AV2)
+    const moveError = monitor.journal?.lastMoveError;
+    const journalStuck = moveError && `ClickHouse refuses the live journal's moves into ticket_events: ${monitor.journal!.pending} counted events wait on disk, and reads of the store (reports, dead letters, SQL) may fail (${moveError.message})`;
+    const reasons = [...(storeFailing ? [storeFailing] : []), ...(journalStuck ? [journalStuck] : []), ...(unconfirmed ? [unconfirmed] : []), ...(broker.status === 'degraded' ? broker.reasons : []), ...(refused ? [refused] : []), ...(logFailing ? [logFailing] : [])];
     const status = lease.status === 'refused' || lease.status === 'lost' ? `lease-${lease.status}` : unconfirmed || (h.consuming && reasons.length > 0) ? 'degraded' : h.consuming ? 'ok' : 'starting';
     const body = {
       status,
@@ -73,7 +76,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
       consumer: await lag.read(now()),
       broker: brokerStoreView(broker, (ms) => toZonedIso(ms, monitor.plan.timezone)),
       lastEventAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, monitor.plan.timezone) : null,
-      clickhouse: { mode: h.clickhouse, lastWriteError: h.lastWriteError ?? null, writeFailingSince: h.writeFailingSinceMs === undefined ? null : toZonedIso(h.writeFailingSinceMs, monitor.plan.timezone), journalRows: monitor.journalRows },
+      clickhouse: { mode: h.clickhouse, lastWriteError: h.lastWriteError ?? null, writeFailingSince: h.writeFailingSinceMs === undefined ? null : toZonedIso(h.writeFailingSinceMs, monitor.plan.timezone), journalRows: monitor.journal?.pending ?? 0 },
       alertLog: f
         ? { rowsWaiting: f.rows, failingSince: toZonedIso(f.sinceMs, monitor.plan.timezone), notOnDisk: f.notOnDisk }
         : { rowsWaiting: 0 },

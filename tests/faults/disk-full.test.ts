@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, rmdirSync, unlinkSync, writeSync, closeSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync, rmdirSync, statfsSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -129,4 +129,30 @@ describe('faults - data directory full', () => {
     expect((await getJson(monitor, '/api/health')).body.events.rebuilt).toBeGreaterThan(0);
     await expectExactCounters(monitor, plan, events);
   }, 300_000);
+
+  // Verify AV2: with room for the journal's appends but not for ClickHouse's 1 MiB reservation,
+  // the events were counted while no move into ticket_events succeeded, and health said ok
+  it('says so when the live journal cannot be moved into the store, and clears once it can', async (ctx) => {
+    if (!mountDir || !monitor) ctx.skip(`needs the mounted tmpfs and the monitor of the test above (${mountError})`);
+    const filler = join(mountDir!, 'filler-journal');
+    const { bavail, bsize } = statfsSync(mountDir!);
+    const fd = openSync(filler, 'w');
+    try {
+      for (let left = bavail * bsize - 700 * 1024; left > 0; left -= 1 << 20) writeSync(fd, Buffer.alloc(Math.min(left, 1 << 20)));
+    } finally {
+      closeSync(fd);
+    }
+    const more = ticketStream({ seed: 24, tickets: 10, year: 2025, customers: 10, prefix: 'dj' });
+    await publishEvents(nc, more);
+    const health = await until('the journal\'s move refused, in /api/health', async () => {
+      const { body } = await getJson(monitor!, '/api/health');
+      return body.reasons?.some((r: string) => r.startsWith("ClickHouse refuses the live journal's moves into ticket_events")) ? body : undefined;
+    }, 60_000);
+    expect(health.status).toBe('degraded');
+    expect(await (await fetch(`${monitor!.baseUrl}/metrics`)).text()).toMatch(/^JournalMoveFailing 1$/m);
+    unlinkSync(filler);
+    await until('the journal moved', async () => (await getJson(monitor!, '/api/health')).body.clickhouse.journalRows === 0, 60_000);
+    expect((await getJson(monitor!, '/api/health')).body.status).toBe('ok');
+    await expectExactCounters(monitor!, plan, [...events, ...more]);
+  }, 180_000);
 });
