@@ -27,13 +27,25 @@ describe('console words and banners', () => {
   // Audit AS F7: a restart that set a runtime plan change aside was said in /api/health and the log only
   it('a plan change a restart set aside, in words a supervisor acts on', async () => {
     const text = await withModule<string[]>('/console/banners.js', `(() => {
-      for (const id of ['plan-banner', 'notice-banner', 'log-banner']) document.body.append(Object.assign(document.createElement('div'), { id }));
+      for (const id of ['store-banner', 'plan-banner', 'notice-banner', 'log-banner']) document.body.append(Object.assign(document.createElement('div'), { id }));
       const banner = document.getElementById('plan-banner');
       return ['the 2025 plan was changed at runtime …', 'the plan change of … is in force but not yet recorded in ClickHouse …', null]
         .map((w) => (m.showPipelineBanners({ planFileWarning: w }), banner.hidden ? '' : banner.textContent));
     })()`);
     expect(text[0]).toMatch(/^监测重启时载入了 PLAN 计划文件，此前的运行时计划调整已不再生效.* · the 2025 plan was changed at runtime …$/);
     expect(text[1]).toMatch(/^管控计划调整已生效，但其记录尚未写入 ClickHouse/);
+    expect(text[2]).toBe('');
+  });
+
+  // Verify AV3: the console said 实时 live with no banner while ClickHouse refused the event writes
+  it('event writes failing for 10 s are said; a single failed write is not', async () => {
+    const text = await withModule<string[]>('/console/banners.js', `(() => {
+      for (const id of ['store-banner', 'plan-banner', 'notice-banner', 'log-banner']) if (!document.getElementById(id)) document.body.append(Object.assign(document.createElement('div'), { id }));
+      const banner = document.getElementById('store-banner');
+      return [1500, 12000, null].map((ms) => (m.showPipelineBanners({ writeFailingMs: ms, writeError: 'connect ECONNREFUSED' }), banner.hidden ? '' : banner.textContent));
+    })()`);
+    expect(text[0]).toBe('');
+    expect(text[1]).toMatch(/^新工单暂未入库（ClickHouse 拒绝写入，自动重试中）.* \(connect ECONNREFUSED\)$/);
     expect(text[2]).toBe('');
   });
 });
