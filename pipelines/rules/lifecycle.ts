@@ -150,12 +150,11 @@ export interface Cause {
 }
 
 /**
- * Folds one re-derived condition into its record (or creates it). The derived lines and the
- * fields they give (level, opened, resolved and when) are the derivation's, whatever came
- * before, so the same events give the same alert in any order and batching; what changes of
- * what was shown is said by one `amended` line (derived-lines.ts). People's decisions stand
- * against facts older than them: a manual close until the ticket moves after it (a re-opening or
- * an escalation dated later, or a level rise), a manual re-open until a close dated after it.
+ * Folds one re-derived condition into its record (or creates it). The derived lines and their
+ * fields are the derivation's, whatever came before, so the same events give the same alert in
+ * any order and batching; what changes of what was shown is one `amended` line. People's
+ * decisions stand against older facts: a manual close until the ticket moves after it (a
+ * re-opening, a later escalation, a level rise), a manual re-open until a later close.
  */
 export function mergeDerived(prev: AlertRecord | undefined, d: DerivedAlert, nowMs: number, cause: Cause, cfg: AlertRulesConfig): Step {
   const cleared = d.clearedAtMs !== undefined;
@@ -172,7 +171,11 @@ export function mergeDerived(prev: AlertRecord | undefined, d: DerivedAlert, now
     return { record, entries: [...d.history] };
   }
   const lines = compareLines(prev.history.filter(isDerivedLine), d.history);
-  const entries: HistoryEntry[] = [...lines.added, ...lines.revised];
+  const withdrawnBack = prev.resolution === 'withdrawn';
+  // a rule line re-dated or re-figured is no news to page for, only a rise past the level shown or a
+  // withdrawn alert back (audit AW F1: pages at each allowance tweak); the amended line says it
+  const news = (e: HistoryEntry) => (e.what === 'opened' ? withdrawnBack : e.what === 'raised' ? LEVEL_RANK[e.level as Level] > LEVEL_RANK[prev.level as Level] : true);
+  const entries: HistoryEntry[] = [...lines.added, ...lines.revised].filter(news);
   const next: AlertRecord = {
     ...prev, ...d, status: prev.status, raisedAtMs: prev.raisedAtMs, onCall: prev.onCall,
     history: [...prev.history.filter((h) => !isDerivedLine(h)), ...d.history].sort((a, b) => a.atMs - b.atMs),
@@ -181,7 +184,6 @@ export function mergeDerived(prev: AlertRecord | undefined, d: DerivedAlert, now
   const say = (e: HistoryEntry) => { next.history.push(e); entries.push(e); };
 
   const changed = (['complaintType', 'scope', 'openedAtMs'] as const).filter((k) => prev[k] !== d[k]);
-  const withdrawnBack = prev.resolution === 'withdrawn';
   if (changed.length > 0 || lines.takenBack.length > 0 || withdrawnBack) {
     say({
       id: `${d.id}/amended/${nowMs}/${changed.join('+') || (withdrawnBack ? 'restored' : 'lines')}`,
