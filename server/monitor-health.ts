@@ -121,7 +121,8 @@ export function noteBatch(h: MonitorHealth, outcome: BatchOutcome | BatchFailure
     return false;
   }
   h.lastWriteError = undefined;
-  h.writeFailingSinceMs = undefined;
+  // only rows taken into ticket_events end it: a batch of dead letters or repeats alone writes none (verify AV0)
+  if (outcome.stored > 0) h.writeFailingSinceMs = undefined;
   h.batches++;
   h.eventsReceived += outcome.received;
   h.eventsStored += outcome.stored;

@@ -30,6 +30,12 @@ const probeOnce = async () => {
     pipeline.inFlight = info.num_ack_pending;
     pipeline.probedAtMs = now();
     if (pipeline.pending === 0) pipeline.caughtUpAtMs = now();
+    // nothing left to write (the failed messages purged, or expired from the stream): the writes
+    // are not failing any more, whether or not the next ticket is hours away (verify AV5)
+    if (pipeline.pending === 0 && pipeline.inFlight === 0 && monitor.health.writeFailingSinceMs !== undefined) {
+      monitor.health.writeFailingSinceMs = undefined;
+      monitor.health.lastWriteError = undefined;
+    }
   } catch {
     jsm = undefined; // a manager whose API check failed is not kept
     pipeline.pending = null;

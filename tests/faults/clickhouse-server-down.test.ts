@@ -10,7 +10,7 @@ import { shuffled, ticketStream } from '../helpers/events.ts';
 import { startClickHouseHttp, type TestClickHouseHttp } from '../helpers/clickhouse-http.ts';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
-import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+import { publishEvents, publishRaw, waitConsumed } from '../helpers/publish.ts';
 import { expectExactCounters, until } from './support.ts';
 
 // Server mode (CLICKHOUSE_URL, with a user and password) against a ClickHouse HTTP endpoint over
@@ -125,17 +125,36 @@ describe('faults - ClickHouse server unreachable (server mode)', () => {
         const { body } = await getJson(monitor, '/api/health');
         return body.writeFailures >= failuresBefore + 5 && Date.now() - started > 18_000 ? body : undefined;
       }, 60_000);
-      expect((await getJson(monitor, '/api/health')).body.clickhouse.lastWriteError).toMatch(/TOO_MANY_PARTS|Too many parts/);
       expect(await deadLetters()).toBe(deadBefore);
+      // a batch of a dead letter alone (the other table takes it) does not end the outage (verify AV0)
+      await publishRaw(nc, 'complaints.tickets.BJ', 'not json');
+      await until('the dead letter stored', async () => ((await deadLetters()) > deadBefore ? true : undefined), 30_000);
+      const during = (await getJson(monitor, '/api/health')).body;
+      expect([during.status, during.clickhouse.writeFailingSince]).toEqual(['degraded', expect.any(String)]);
     } finally {
       await analyst.command({ query: 'ALTER TABLE complaints.ticket_events MODIFY SETTING parts_to_throw_insert = 3000' });
       await analyst.command({ query: 'SYSTEM START MERGES complaints.ticket_events' });
     }
     await waitConsumed(nc, 'monitor', 120_000);
-    expect(await deadLetters()).toBe(deadBefore);
+    expect(await deadLetters()).toBe(deadBefore + 1);
     await expectExactCounters(monitor, plan, [...events, ...later]);
     expect((await storedInClickHouse()).distinct).toBe(events.length + later.length);
   }, 180_000);
+
+  // Verify AV5: the messages that failed purged from the stream, nothing left to write: health
+  // stayed degraded (and the wall stalled) until the next ticket came, hours later at night
+  it('says the writes fail only while something waits to be written', async () => {
+    await ch.kill();
+    await publishEvents(nc, ticketStream({ seed: 77, tickets: 3, year: 2025, customers: 3, prefix: 'purged' }));
+    await until('the writes failing', async () => ((await getJson(monitor, '/api/health')).body.status === 'degraded' ? true : undefined), 30_000);
+    await (await jetstreamManager(nc)).streams.purge(STREAM);
+    const health = await until('nothing left to write: not failing', async () => {
+      const { body } = await getJson(monitor, '/api/health');
+      return body.clickhouse.writeFailingSince === null ? body : undefined;
+    }, 30_000);
+    expect(health.reasons ?? []).not.toContainEqual(expect.stringMatching(/refuses the event writes/));
+    await ch.start();
+  }, 120_000);
 });
 
 /** The next wall heartbeat's pipeline.writeFailingMs (undefined while none is failing). */
