@@ -21,7 +21,7 @@ describe('broker store - judgement', () => {
     ['a renewal that timed out (the broker away: nats.status says so)', facts(), { message: 'TIMEOUT', atMs: NOW - 1_000 }, 'ok', []],
     ['the account store at 95 % of its limit', facts({ storage: 95 * MB, storageLimit: 100 * MB }), undefined, 'degraded', [/account's file store is 95 % full \(95\.0 MB of 100\.0 MB\)/]],
     // audit AU F3: the account's limit refuses the intake while the lease's renewal still fits
-    ['the account store without room for a ticket', facts({ storage: 120 * 1024, storageLimit: 128 * 1024 }), undefined, 'degraded', [/94 % full \(120 KB of 128 KB\): no room for a ticket, the intake systems' publishes fail/]],
+    ['the account store without room for a ticket', facts({ storage: 120 * 1024, storageLimit: 128 * 1024 }), undefined, 'degraded', [/94 % full \(120 KB of 128 KB\): less room than the largest ticket \(64 KB\), the intake systems' publishes fail or soon will/]],
     ['the account store at 80 %', facts({ storage: 80 * MB, storageLimit: 100 * MB }), undefined, 'ok', []],
     ['the stream at 91 % of its max_bytes', facts({ bytes: 91 * MB, maxBytes: 100 * MB }), undefined, 'degraded', [/stream COMPLAINTS holds 91 % of its max_bytes/]],
   ] as const)('%s', (_what, f, failure, status, reasons) => {

@@ -52,7 +52,7 @@ export function judgeBrokerStore(facts: BrokerStoreFacts, lastWriteFailure: Writ
   if (account && share(account.storageBytes, account.storageLimitBytes) >= NEARLY_FULL) {
     const full = account.storageLimitBytes - account.storageBytes < NO_ROOM_BYTES;
     // an account limit refuses the intake while the lease's renewal, a replacement, still fits: said from the figures (audit AU F3)
-    reasons.push(`the JetStream account's file store is ${Math.round(100 * share(account.storageBytes, account.storageLimitBytes))} % full (${mb(account.storageBytes)} of ${mb(account.storageLimitBytes)})${full ? ': no room for a ticket, the intake systems\' publishes fail ("resource limits exceeded for account")' : ''}`);
+    reasons.push(`the JetStream account's file store is ${Math.round(100 * share(account.storageBytes, account.storageLimitBytes))} % full (${mb(account.storageBytes)} of ${mb(account.storageLimitBytes)})${full ? ': less room than the largest ticket (64 KB), the intake systems\' publishes fail or soon will ("resource limits exceeded for account")' : ''}`);
   }
   if (stream && share(stream.bytes, stream.maxBytes) >= NEARLY_FULL) {
     reasons.push(`stream ${STREAM} holds ${Math.round(100 * share(stream.bytes, stream.maxBytes))} % of its max_bytes (${mb(stream.bytes)} of ${mb(stream.maxBytes)})`);

@@ -224,7 +224,7 @@ export class AuditWriter {
       // rule lines are derived again at the next start; a person's action is not
       const lost = this.unwritten.filter((r) => !this.spool?.holds(r));
       // which actions, for the people to do them again (audit AU F9)
-      const actions = lost.filter((r) => r.actor).slice(0, 50).map((r) => ({ alert: r.alert_id, what: r.what, by: r.actor, at: r.at }));
+      const actions = lost.filter((r) => r.actor).slice(0, 50).map((r) => ({ alert: r.alert_id, what: r.what, by: r.actor, at: `${r.at} UTC` }));
       if (lost.length > 0) this.log.error({ rows: this.unwritten.length, notOnDisk: lost.length, actions }, 'alert log rows not written before the stop (alert_log refused them, and the disk too): persons\' actions among them are lost');
       else this.log.warn({ rows: this.unwritten.length, file: this.spool?.path }, 'alert log rows not written before the stop (alert_log refused them): kept on disk, the next start writes them');
     }
