@@ -40,7 +40,7 @@ describe('F4: an ended level alert says how it ended, not the alarm word of the 
     const { record, entries } = withdraw(criticalAlert(), NOW, cause('plan changed'))!;
     const n = gatewayNotice(alertView(record, tz), entries, plan, row(11, 18.2, 20));
     expect(n.title).toBe('【消保预警·已撤销】购车分期 · 广州分行');
-    expect(n.text).toBe('【消保预警·已撤销】购车分期 · 广州分行：原报严重超标，现不成立；未达成一致 11 人，为累计管控值 18.2 的 60.4%，年度允许量 20；已撤销（管控计划调整后不再成立）。');
+    expect(n.text).toBe('【消保预警·已撤销】购车分期 · 广州分行：原报严重超标，现不成立；未达成一致 11 人，为累计管控值 18.2 的 60.4%，年度允许量 20；已撤销（管控计划调整，不再成立）。');
   });
 
   it('a recovery: 已解除 in the title, the highest level said as the highest reached', () => {

@@ -155,7 +155,7 @@ function lineWords(view: AlertView, e: Announced, plan: CompiledPlan): string {
       if (person) return `人工解除${whoSaid(by, d.note)}`;
       return view.kind === 'case' ? '客户已达成一致，解除' : '已恢复正常，解除';
     case 'closed': return '已办结';
-    case 'withdrawn': return `已撤销${e.reason ? `（${causeZh(e.reason)}后不再成立）` : ''}`;
+    case 'withdrawn': return `已撤销${e.reason ? `（${causeZh(e.reason)}，不再成立）` : ''}`;
     case 'amended': return amendedWords(e, plan);
     case 'corrected': return '工单已更正';
     case 'case-escalated': return typeof d.escalation === 'string' && LADDER_ZH[d.escalation] ? `工单提交${LADDER_ZH[d.escalation]}` : '工单上报';
