@@ -20,6 +20,9 @@ import { wsRoutes, type WallboardRoutes } from './routes/ws.ts';
 import { logRequests, requestLogPolicy } from './request-log.ts';
 import { pageWithBuild } from './web-build.ts';
 
+/** a request body's bound: a bank's plan (the largest body) is a few tens of KB */
+const BODY_LIMIT = 256 * 1024;
+
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface AppOptions {
@@ -31,7 +34,7 @@ export interface AppOptions {
 
 /** The HTTP and WebSocket surfaces; `server/index.ts` only listens. Tests use app.inject(). */
 export async function build({ monitor, logger, now = Date.now }: AppOptions): Promise<FastifyInstance> {
-  const common = { bodyLimit: 256 * 1024, requestIdHeader: 'x-request-id', logController: new LogController({ disableRequestLogging: true }) };
+  const common = { bodyLimit: BODY_LIMIT, requestIdHeader: 'x-request-id', logController: new LogController({ disableRequestLogging: true }) };
   const app = (logger ? Fastify({ ...common, loggerInstance: logger }) : Fastify({ ...common, logger: false })) as unknown as FastifyInstance;
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
@@ -48,7 +51,9 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
       req.log.error({ err: err.message }, 'request failed');
       return reply.code(500).send({ error: 'INTERNAL', message: 'internal error; see the server log' });
     }
-    return reply.code(status).send({ error: err.code ?? 'BAD_REQUEST', message: err.message });
+    // the limit named, so that a plan too large can be made smaller knowingly (audit AW)
+    const message = status === 413 ? `${err.message} (at most ${BODY_LIMIT / 1024} KB)` : err.message;
+    return reply.code(status).send({ error: err.code ?? 'BAD_REQUEST', message });
   });
   logRequests(app, requestLogPolicy());
   registerSecurity(app, { ...securityFromEnv(), loopbackHostsOnly: monitor.config.tokens.size === 0 });

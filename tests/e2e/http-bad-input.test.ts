@@ -110,6 +110,11 @@ describe('e2e - HTTP bad input', () => {
     expect(text).not.toMatch(/\n\s+at |\bat [\w.<>]+ \(|node_modules|\.ts:\d+/);
   });
 
+  it('an oversize body is told the limit (audit AW)', async () => {
+    const { res, text } = await call({ method: 'PUT', path: '/api/plan', body: big });
+    expect([res.status, JSON.parse(text).message]).toEqual([413, expect.stringMatching(/\(at most 256 KB\)$/)]);
+  });
+
   it('never answered 500 and the monitor is still up', async () => {
     expect(monitor.child.exitCode).toBeNull();
     expect((await fetch(`${monitor.baseUrl}/api/health`, { headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(200);
