@@ -1,3 +1,4 @@
+import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -52,6 +53,9 @@ describe('faults - the monitor\'s own broker hangs (embedded mode)', () => {
     expect(Number(readFileSync(pidFile, 'utf8'))).not.toBe(hungPid);
     expect(monitor.output()).toMatch(/local nats-server hung \(greets no new connection\); killed to start it again/);
 
+    // this test's own client reconnects by itself, maybe after the monitor (a loaded CI run timed
+    // out its first JetStream request): the publishing waits for it
+    await until('the test client back on the broker', async () => ((await jetstreamManager(nc).then(() => true, () => false)) ? true : undefined), 60_000);
     await publishEvents(nc, events.slice(half));
     await waitConsumed(nc, 'monitor', 120_000);
     await expectExactCounters(monitor, plan, events);
