@@ -120,9 +120,11 @@ export function noteBatch(h: MonitorHealth, outcome: BatchOutcome | BatchFailure
     log.error({ err: outcome.error.message, size: outcome.size }, 'ClickHouse write failed; batch will be redelivered');
     return false;
   }
-  h.lastWriteError = undefined;
-  // only rows taken into ticket_events end it: a batch of dead letters or repeats alone writes none (verify AV0)
-  if (outcome.stored > 0) h.writeFailingSinceMs = undefined;
+  // only rows taken into ticket_events end it: a batch of dead letters or repeats alone writes none (verify AV0, AX1)
+  if (outcome.stored > 0) {
+    h.writeFailingSinceMs = undefined;
+    h.lastWriteError = undefined;
+  }
   h.batches++;
   h.eventsReceived += outcome.received;
   h.eventsStored += outcome.stored;

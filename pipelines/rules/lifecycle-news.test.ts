@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeDerived, resolveAlertConfig, type DerivedAlert, type HistoryEntry } from './index.ts';
+import { mergeDerived, resolveAlertConfig, withdraw, type DerivedAlert, type HistoryEntry } from './index.ts';
 
 // Audit AW F1: a plan change that moved no level (an allowance raised 40 → 41 → 42, the alerts
 // critical throughout) re-sent every open level alert's opening and rises, which a gateway built
@@ -31,5 +31,13 @@ describe('lifecycle - what a re-derivation sends', () => {
     const rose = mergeDerived(breach.record, alert('critical', [line('opened', 'watch', T, 1), line('raised', 'breach', T, 1), line('raised', 'critical', NOW, 41)]), NOW, planChanged, cfg);
     expect(rose.entries.map((e) => e.what)).toContain('raised');
     expect(rose.entries.filter((e) => e.what === 'raised').map((e) => e.level)).toEqual(['critical']);
+  });
+
+  // Verify AX2: back with the same figures, it went out as `amended` alone, like a re-figure
+  it('a withdrawn alert back, its figures unchanged, is opened again', () => {
+    const gone = withdraw(first.record, NOW, planChanged)!;
+    const back = mergeDerived(gone.record, alert('critical', first.record.history.filter((h) => h.what !== 'amended')), NOW + 1_000, planChanged, cfg);
+    expect(back.record.status).toBe('open');
+    expect(back.entries.map((e) => e.what)).toEqual(expect.arrayContaining(['opened', 'amended']));
   });
 });

@@ -1,6 +1,6 @@
-// The people's side of an alert: open → acknowledged → resolved (and re-open), actions, and the
-// on-call ladder. Pure: (record, input, now) → record + the history lines to append. The engine
-// stores every line as an append-only row and pushes it live.
+// The people's side of an alert: open → acknowledged → resolved (and re-open), actions, the
+// on-call ladder. Pure: (record, input, now) → record + the lines to append, which the engine
+// stores as append-only rows and pushes live.
 
 import type { Level } from '../model.ts';
 import { ackLevel, ackRestoredLine, ackTakenBack, ON_CALL_POLICY } from './ack-standing.ts';
@@ -172,10 +172,11 @@ export function mergeDerived(prev: AlertRecord | undefined, d: DerivedAlert, now
   }
   const lines = compareLines(prev.history.filter(isDerivedLine), d.history);
   const withdrawnBack = prev.resolution === 'withdrawn';
-  // a rule line re-dated or re-figured is no news to page for, only a rise past the level shown or a
-  // withdrawn alert back (audit AW F1: pages at each allowance tweak); the amended line says it
+  // a line re-dated or re-figured is no news to page for (AW F1); a rise past the level shown is,
+  // and a withdrawn alert back is opened again, figures changed or not (AX2)
   const news = (e: HistoryEntry) => (e.what === 'opened' ? withdrawnBack : e.what === 'raised' ? LEVEL_RANK[e.level as Level] > LEVEL_RANK[prev.level as Level] : true);
-  const entries: HistoryEntry[] = [...lines.added, ...lines.revised].filter(news);
+  const back = withdrawnBack ? d.history.filter((h) => h.what === 'opened') : [];
+  const entries: HistoryEntry[] = [...new Set([...back, ...lines.added, ...lines.revised])].filter(news);
   const next: AlertRecord = {
     ...prev, ...d, status: prev.status, raisedAtMs: prev.raisedAtMs, onCall: prev.onCall,
     history: [...prev.history.filter((h) => !isDerivedLine(h)), ...d.history].sort((a, b) => a.atMs - b.atMs),
@@ -196,9 +197,8 @@ export function mergeDerived(prev: AlertRecord | undefined, d: DerivedAlert, now
   }
 
   const rose = LEVEL_RANK[d.level] > LEVEL_RANK[prev.level as Level];
-  // an acknowledgement stands for the level it was given at (a level alert's level only falls
-  // below it when a correction takes a rise back); a case's urgency falls with progress, and
-  // rises again past it
+  // an ack stands for the level it was given at (a level alert's only falls below it when a rise
+  // is taken back); a case's urgency falls with progress, and rises again past it
   const roseOverAck = prev.status === 'acknowledged' && (d.kind === 'level' ? LEVEL_RANK[d.level] > LEVEL_RANK[ackLevel(prev) ?? prev.level] : rose);
   const givenBack = ackTakenBack(prev, d);
   const manual = prev.status === 'resolved' && prev.resolution === 'manual';
@@ -225,8 +225,8 @@ export function mergeDerived(prev: AlertRecord | undefined, d: DerivedAlert, now
     next.ack = { by: givenBack.line.by!, atMs: givenBack.line.atMs, reason: givenBack.line.reason ?? 'unspecified' };
     say(ackRestoredLine(d.id, givenBack, prev, d, nowMs, cause.reason));
   } else if (prev.status === 'resolved' || roseOverAck) {
-    // Back again: a re-opened or escalated ticket after a manual close, a withdrawal or a
-    // resolution undone (said by the lines above), or a level rise after an ack or a manual close.
+    // back again: a ticket moved after a manual close, a withdrawal or resolution undone (said
+    // above), or a level rise after an ack or a manual close
     if (manual || prev.status === 'acknowledged') reopen(rose || roseOverAck ? `level rose to ${d.level}` : `${movedSince!.what} ${String(movedSince!.detail?.eventId ?? '')}`.trim());
     next.status = 'open';
     delete next.resolution;

@@ -75,7 +75,8 @@ function revisedLines(change: readonly Announced[]): Set<Announced> {
   const revised = new Set<Announced>();
   for (const e of change) {
     if (e.what === 'amended' || e.by !== undefined || e.atMs === undefined) continue;
-    const head = describeLine({ id: '', atMs: e.atMs, what: e.what });
+    // with its level: a rise back past the level shown (a rise taken back, then made again) is news (verify AX3)
+    const head = describeLine({ id: '', atMs: e.atMs, what: e.what, ...(e.level ? { level: e.level } : {}) });
     if (quoted.some((q) => q === head || q.startsWith(`${head} `))) revised.add(e);
   }
   return revised;

@@ -32,7 +32,7 @@ const probeOnce = async () => {
     if (pipeline.pending === 0) pipeline.caughtUpAtMs = now();
     // nothing left to write (the failed messages purged, or expired from the stream): the writes
     // are not failing any more, whether or not the next ticket is hours away (verify AV5)
-    if (pipeline.pending === 0 && pipeline.inFlight === 0 && monitor.health.writeFailingSinceMs !== undefined) {
+    if (pipeline.pending === 0 && pipeline.inFlight === 0 && (monitor.health.writeFailingSinceMs !== undefined || monitor.health.lastWriteError !== undefined)) {
       monitor.health.writeFailingSinceMs = undefined;
       monitor.health.lastWriteError = undefined;
     }

@@ -33,8 +33,9 @@ describe('wall-board modules', () => {
       m.pipelineStalled({ consuming: true, nats: 'connected', lagMs: 0, writeFailingMs: 1500, writeError: 'x' }, 120000),
       m.pipelineStalled({ consuming: true, nats: 'connected', lagMs: 0, writeFailingMs: 10000, writeError: 'x' }, 120000),
       m.stallNote({ consuming: true, nats: 'connected', writeError: 'x' }, { pipelineNote: 'P', stallNats: 'N', stallStore: 'S', stallIdle: 'I', stallBehind: () => 'B' }),
+      m.stallNote({ consuming: true, nats: 'connected', lagMs: 0, writeFailingMs: 12000, writeError: null }, { pipelineNote: 'P', stallNats: 'N', stallStore: 'S', stallIdle: 'I', stallBehind: () => 'B' }),
     ]`);
-    expect(out).toEqual([false, true, 'P · S']);
+    expect(out).toEqual([false, true, 'P · S', 'P · S']); // not "behind 0 s" (verify AX1)
   });
 
   it('state - scope columns put sub-branches right after their parent', async () => {

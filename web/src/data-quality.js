@@ -58,7 +58,7 @@ export const STORE_STALL_MS = 10_000;
 export function stallNote(pipeline, T) {
   const reason = !pipeline ? ''
     : pipeline.nats && pipeline.nats !== 'connected' ? T.stallNats
-      : pipeline.writeError ? T.stallStore
+      : pipeline.writeError || typeof pipeline.writeFailingMs === 'number' ? T.stallStore
         : pipeline.consuming === false ? T.stallIdle
           : typeof pipeline.lagMs === 'number' ? T.stallBehind(duration(pipeline.lagMs)) : '';
   return reason ? `${T.pipelineNote} · ${reason}` : T.pipelineNote;
