@@ -19,6 +19,7 @@ import { screenRoutes } from './routes/screens.ts';
 import { wsRoutes, type WallboardRoutes } from './routes/ws.ts';
 import { logRequests, requestLogPolicy } from './request-log.ts';
 import { pageWithBuild } from './web-build.ts';
+import { classifyWriteFailure } from '../pipelines/sinks/store-errors.ts';
 
 /** a request body's bound: a bank's plan (the largest body) is a few tens of KB */
 const BODY_LIMIT = 256 * 1024;
@@ -47,6 +48,11 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
       return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...err.fields });
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500 && classifyWriteFailure(err) === 'store_unavailable') {
+      // ClickHouse away (a report, the dead letters, the review queue): said as such, not as a bug (verify AV6)
+      req.log.warn({ err: err.message }, 'request failed: the store is not answering');
+      return reply.code(503).header('retry-after', '10').send({ error: 'STORE_UNAVAILABLE', message: 'the store (ClickHouse) is not answering; try again shortly' });
+    }
     if (status === 500) {
       req.log.error({ err: err.message }, 'request failed');
       return reply.code(500).send({ error: 'INTERNAL', message: 'internal error; see the server log' });

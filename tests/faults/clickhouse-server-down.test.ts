@@ -88,6 +88,9 @@ describe('faults - ClickHouse server unreachable (server mode)', () => {
     expect(health.status).toBe('degraded');
     expect(health.reasons.join(' ')).toMatch(/^ClickHouse refuses the event writes since \S+: nothing new is stored or counted/);
     expect(await (await fetch(`${monitor.baseUrl}/metrics`)).text()).toMatch(/^EventWritesFailing 1$/m);
+    // a read of the store meanwhile is told it is away, not answered 500 (verify AV6)
+    const dl = await getJson(monitor, '/api/dead-letters');
+    expect([dl.status, dl.body.error]).toEqual([503, 'STORE_UNAVAILABLE']);
     const wall = await until('a heartbeat saying how long the writes have failed', () => heartbeatFailingMs(monitor), 30_000);
     expect(wall).toBeGreaterThan(0);
     // Nothing of the second half is acknowledged or counted while it cannot be stored.
