@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { authorize } from './access.ts';
-import { HttpError } from './errors.ts';
+import { HttpError, storeAway } from './errors.ts';
 import { isPageRequest, refusedPage } from './refused-page.ts';
 import type { Monitor } from './monitor.ts';
 import { alertRoutes } from './routes/alerts.ts';
@@ -19,7 +19,6 @@ import { screenRoutes } from './routes/screens.ts';
 import { wsRoutes, type WallboardRoutes } from './routes/ws.ts';
 import { logRequests, requestLogPolicy } from './request-log.ts';
 import { pageWithBuild } from './web-build.ts';
-import { classifyWriteFailure } from '../pipelines/sinks/store-errors.ts';
 
 /** a request body's bound: a bank's plan (the largest body) is a few tens of KB */
 const BODY_LIMIT = 256 * 1024;
@@ -45,13 +44,15 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
       if ((err.statusCode === 401 || err.statusCode === 403) && isPageRequest(req.method, req.url, req.headers.accept)) {
         return reply.code(err.statusCode).type('text/html; charset=utf-8').send(refusedPage(err.message));
       }
+      if (err.code === 'STORE_UNAVAILABLE') reply.header('retry-after', '10');
       return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...err.fields });
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    if (status === 500 && classifyWriteFailure(err) === 'store_unavailable') {
+    const away = status === 500 ? storeAway(err) : undefined;
+    if (away) {
       // ClickHouse away (a report, the dead letters, the review queue): said as such, not as a bug (verify AV6)
       req.log.warn({ err: err.message }, 'request failed: the store is not answering');
-      return reply.code(503).header('retry-after', '10').send({ error: 'STORE_UNAVAILABLE', message: 'the store (ClickHouse) is not answering; try again shortly' });
+      return reply.code(503).header('retry-after', '10').send({ error: away.code, message: away.message });
     }
     if (status === 500) {
       req.log.error({ err: err.message }, 'request failed');

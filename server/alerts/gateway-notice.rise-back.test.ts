@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPlanFile } from '../../pipelines/plan/index.ts';
-import { mergeDerived, resolveAlertConfig, type DerivedAlert, type HistoryEntry } from '../../pipelines/rules/index.ts';
+import { mergeDerived, resolveAlertConfig, withdraw, type DerivedAlert, type HistoryEntry } from '../../pipelines/rules/index.ts';
 import { gatewayNotice } from './gateway-notice.ts';
 import { alertView } from './view.ts';
 
@@ -26,5 +26,16 @@ describe('gateway notice - a rise at the instant of a line shown before', () => 
     const text = gatewayNotice(alertView(rose.record, plan.timezone), rose.entries, plan).text;
     expect(text).toContain('级别升至严重超标');
     expect(text).toContain('已更正（工单更正）');
+  });
+
+  // Verify AY4: back with the same figures it said 新预警 and 撤销的预警恢复 at once
+  it('a withdrawn alert back is said as restored, not as new, and is opened for the gateways', () => {
+    const first = mergeDerived(undefined, alert('breach', [line('opened', 'watch', 1), line('raised', 'breach', 1)]), T, { retroactive: false, reason: 'events' }, cfg);
+    const gone = withdraw(first.record, T + 60_000, { retroactive: true, reason: 'plan changed' })!;
+    const back = mergeDerived(gone.record, alert('breach', [line('opened', 'watch', 1), line('raised', 'breach', 1)]), T + 120_000, { retroactive: true, reason: 'plan changed' }, cfg);
+    expect(back.entries.map((e) => e.what)).toContain('opened');
+    const text = gatewayNotice(alertView(back.record, plan.timezone), back.entries, plan).text;
+    expect(text).toContain('撤销的预警恢复');
+    expect(text).not.toContain('新预警');
   });
 });

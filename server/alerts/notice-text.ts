@@ -119,10 +119,12 @@ function happened(view: AlertView, change: readonly Announced[], plan: CompiledP
   const fresh = change.filter((e) => !revised.has(e));
   const opens = fresh.some((e) => e.what === 'opened');
   const amends = fresh.some((e) => e.what === 'amended');
+  // a withdrawn alert back is opened again for the gateways to page, and said as restored, not new (verify AY4)
+  const restored = fresh.some((e) => e.what === 'amended' && (e.before ?? '').split('; ').includes('withdrawn'));
   const words = fresh.map((e) => {
     // a new alert's first message: its level is in the title, a correction that brought it is its cause
     if (opens && (e.what === 'raised' || e.what === 'corrected')) return '';
-    if (e.what === 'opened') return fresh.some((c) => c.what === 'corrected') ? '新预警（工单经更正后计入）' : '新预警';
+    if (e.what === 'opened') return restored ? '' : fresh.some((c) => c.what === 'corrected') ? '新预警（工单经更正后计入）' : '新预警';
     if (e.what === 'corrected' && amends) return ''; // the amended line says what it changed
     if (e.what === 'raised' && fresh.some((r) => r.what === 'raised' && rank(r.level) > rank(e.level))) return ''; // the highest rise says it
     return lineWords(view, e, plan);

@@ -1,5 +1,5 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
-import { HttpError } from '../errors.ts';
+import { HttpError, storeAway } from '../errors.ts';
 import { checkEngineReading } from './sql-guard.ts';
 
 // Runs one analyst query that passed the guard (sql-guard.ts) on the analysts' connection, with
@@ -87,6 +87,8 @@ export async function runAnalystQuery(client: ClickHouseClient, sql: string, for
     const reading = await client.query({ query: `SELECT formatQuery(${sqlString(sql)}) AS q`, format: 'JSONEachRow', clickhouse_settings });
     canonical = ((await reading.json<{ q: string }>())[0]?.q ?? '').trim();
   } catch (err) {
+    const away = storeAway(err); // the store away is not the analyst's SQL (verify AY1)
+    if (away) throw away;
     // a syntax error: the engine's words, without the formatQuery() call they name as their scope
     const message = ((err as Error).message ?? String(err)).replace(/:?\s*In scope SELECT formatQuery\([\s\S]*$/, '').trim();
     throw new HttpError(400, 'BAD_SQL', message.slice(0, 2000));

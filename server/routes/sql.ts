@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { authorize } from '../access.ts';
-import { badRequest, HttpError } from '../errors.ts';
+import { badRequest, HttpError, storeAway } from '../errors.ts';
 import type { Monitor } from '../monitor.ts';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { analystClient } from '../store.ts';
@@ -84,6 +84,8 @@ export function sqlRoutes(app: FastifyInstance, monitor: Monitor): void {
       return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="query.csv"').send(excelCsv(names, rows));
     } catch (err) {
       if (err instanceof HttpError) throw err;
+      const away = storeAway(err);
+      if (away) throw away;
       // ClickHouse's own words (syntax, unknown column, limits exceeded, readonly): the analyst's to fix.
       const message = (err as Error).message ?? String(err);
       const tooMuch = /Limit for (rows|result)|TIMEOUT_EXCEEDED|Timeout exceeded|too many rows|MEMORY_LIMIT_EXCEEDED|Memory limit/i.test(message);

@@ -91,6 +91,8 @@ describe('faults - ClickHouse server unreachable (server mode)', () => {
     // a read of the store meanwhile is told it is away, not answered 500 (verify AV6)
     const dl = await getJson(monitor, '/api/dead-letters');
     expect([dl.status, dl.body.error]).toEqual([503, 'STORE_UNAVAILABLE']);
+    const sql = await fetch(`${monitor.baseUrl}/api/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'SELECT 1' }) });
+    expect([sql.status, (await sql.json()).error, sql.headers.get('retry-after')]).toEqual([503, 'STORE_UNAVAILABLE', '10']); // not BAD_SQL (verify AY1)
     const wall = await until('a heartbeat saying how long the writes have failed', () => heartbeatFailingMs(monitor), 30_000);
     expect(wall).toBeGreaterThan(0);
     // Nothing of the second half is acknowledged or counted while it cannot be stored.
