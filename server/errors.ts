@@ -35,5 +35,6 @@ const STORE_AWAY = /\b(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|EAI_AGAI
 export function storeAway(err: unknown): HttpError | undefined {
   const e = err as { code?: unknown; message?: unknown } | null;
   if (!STORE_AWAY.test(`${String(e?.code ?? '')} ${String(e?.message ?? '')}`)) return undefined;
-  return new HttpError(503, 'STORE_UNAVAILABLE', 'the store (ClickHouse) is not answering; try again shortly');
+  // Chinese first, as the console speaks: pages show the message as it is (verify AY3)
+  return new HttpError(503, 'STORE_UNAVAILABLE', '数据库（ClickHouse）暂无响应，请稍后重试 · the store (ClickHouse) is not answering; try again shortly');
 }
