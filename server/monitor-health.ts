@@ -138,6 +138,16 @@ export function noteBatch(h: MonitorHealth, outcome: BatchOutcome | BatchFailure
 }
 
 /**
+ * Nothing delivered and unacked, nothing undelivered: whatever failed to be written is gone (purged,
+ * or expired from the stream), so the writes are not failing any more, however long until the next
+ * ticket (verify AV5). Said by the consumer's figures, which the wall's probe reads.
+ */
+export function noteNothingToWrite(h: MonitorHealth): void {
+  h.writeFailingSinceMs = undefined;
+  h.lastWriteError = undefined;
+}
+
+/**
  * Whether the pipeline takes messages now, as health and the wall's heartbeat say it: its
  * consumer runs, and the counting lease is not left unconfirmed. A hung broker (connections
  * open, nothing answered) leaves the consumer looking alive for minutes, while it delivers

@@ -4,7 +4,7 @@ import type { Monitor } from '../monitor.ts';
 import { STREAM } from '../../pipelines/sources/jetstream.ts';
 import { lastHourView } from '../dead-letter-window.ts';
 import { brokerStoreProbe, type BrokerStoreJudgement } from '../broker-store.ts';
-import { consumingNow } from '../monitor-health.ts';
+import { consumingNow, noteNothingToWrite } from '../monitor-health.ts';
 import type { NoticeRefusals } from '../notice-refusals.ts';
 
 /** a broker request of the wall's pipeline probe gives up after this; a live local broker answers in milliseconds */
@@ -30,12 +30,7 @@ const probeOnce = async () => {
     pipeline.inFlight = info.num_ack_pending;
     pipeline.probedAtMs = now();
     if (pipeline.pending === 0) pipeline.caughtUpAtMs = now();
-    // nothing left to write (the failed messages purged, or expired from the stream): the writes
-    // are not failing any more, whether or not the next ticket is hours away (verify AV5)
-    if (pipeline.pending === 0 && pipeline.inFlight === 0 && (monitor.health.writeFailingSinceMs !== undefined || monitor.health.lastWriteError !== undefined)) {
-      monitor.health.writeFailingSinceMs = undefined;
-      monitor.health.lastWriteError = undefined;
-    }
+    if (pipeline.pending === 0 && pipeline.inFlight === 0) noteNothingToWrite(monitor.health);
   } catch {
     jsm = undefined; // a manager whose API check failed is not kept
     pipeline.pending = null;
