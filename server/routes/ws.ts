@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { authorize } from '../access.ts';
 import { HttpError } from '../errors.ts';
@@ -141,7 +141,15 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     for (const h of hubs) h.closeAll();
   });
 
-  app.get('/ws', { websocket: true }, (socket: WebSocket, req) => {
+  // A client naming no view (an integration) is refused at the handshake with the HTTP status,
+  // as every other surface is. Our pages are let in and closed with 4401/4403 and the reason: a
+  // browser shows a refused handshake as 1006 with no words, which a wall would take for a server
+  // that is down and retry for ever.
+  const isPage = (q: unknown) => ['wall', 'console'].includes(String((q as Record<string, unknown> | undefined)?.view));
+  const preValidation = async (req: FastifyRequest) => {
+    if (!isPage(req.query)) authorize(req, monitor.config, 'viewer');
+  };
+  app.get('/ws', { websocket: true, preValidation }, (socket: WebSocket, req) => {
     try {
       authorize(req, monitor.config, 'viewer');
     } catch (err) {

@@ -169,8 +169,17 @@ describe('surfaces - WebSocket', () => {
     c.ws.close();
   });
 
-  it('closes an unauthenticated socket when tokens are configured', async () => {
-    const c = collect(`ws://127.0.0.1:${guarded.port}/ws`);
+  // Audit AR R4: the handshake itself is refused for a client naming no view, as HTTP is
+  it('refuses an unauthenticated handshake with 401, and closes a page\'s socket with 4401 and the reason', async () => {
+    for (const query of ['', '?token=wrong', '?view=other']) {
+      const refused = new WebSocket(`ws://127.0.0.1:${guarded.port}/ws${query}`);
+      const status = await new Promise<number>((resolve, reject) => {
+        refused.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        refused.once('open', () => reject(new Error(`upgraded ${query}`)));
+      });
+      expect(status).toBe(401);
+    }
+    const c = collect(`ws://127.0.0.1:${guarded.port}/ws?view=wall`);
     expect(await c.closed).toBe(4401);
     const ok = collect(`ws://127.0.0.1:${guarded.port}/ws?token=${VIEWER}`);
     expect((await until(() => ok.messages[0], 'snapshot')).type).toBe('snapshot');
