@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TicketEvent } from '../model.ts';
-import { hashCustomer, hashCustomerCached, maskCardNumber, maskEvent, maskIdNumber, maskName, maskPhone, maskText, TEXT_PATTERNS } from './mask.ts';
+import { hashCustomer, hashCustomerCached, maskCardNumber, maskEvent, maskIdNumber, maskContacts, maskName, maskPhone, maskSpacedDigits, maskText, TEXT_PATTERNS } from './mask.ts';
 import { testPlan } from './test-plan.ts';
 
 const KEY = new TextEncoder().encode('test-key');
@@ -66,6 +66,20 @@ const TEXT_CASES: Array<[string, string]> = [
   ['身份证110105 880707 433', '身份证110********7433'],
   ['身份证110 105 1988 0707 4321，110105-1988-0707-432X', '身份证110***********4321，110***********432X'],
   ['卡号6222.0219.8765.4325，622202 1987654324', '卡号6222 **** **** 4325，6222 **** **** 4324'],
+  // what a Chinese keyboard puts between groups, doubled separators, a digit at a time (audit BA)
+  ['回电138，0000，0005或138、0000、0006', '回电138****0005或138****0006'],
+  ['138/0000/0008，138_0000_0009，138~0000~0010，138  0000  0011，138 ， 0000 ， 0012', '138****0008，138****0009，138****0010，138****0011，138****0012'],
+  ['手机1 3 8 0 0 0 0 0 0 0 7，1-3-8-0-0-0-0-0-0-1-3', '手机138****0007，138****0013'],
+  ['卡号6222,0200,0000,0009，6222，0200，0000，0010', '卡号6222 **** **** 0009，6222 **** **** 0010'],
+  ['卡号6 2 2 2 0 2 0 0 0 0 0 0 0 0 1 1，身份证1 1 0 1 0 1 1 9 9 0 0 1 0 1 1 2 3 X', '卡号6222 **** **** 0011，身份证110***********123X'],
+  ['身份证１１０１０１２００１０１０１２００Ｘ，110105·1988·0707·4321', '身份证110***********200Ｘ，110***********4321'],
+  // what must stay: amounts, dates, lists of figures, a count of single digits
+  ['还款1,380,000.00元，2025/03/01、2025/04/01，第1、2、3、4、5、6、7、8、9期', '还款1,380,000.00元，2025/03/01、2025/04/01，第1、2、3、4、5、6、7、8、9期'],
+  ['编号1 2 3 4 5 6 7 8 9 0 1', '编号1 2 3 4 5 6 7 8 9 0 1'],
+  ['8 6 1 3 8 0 0 0 0 0 0 1 4', '86 138****0014'],
+  // contact ids: an e-mail address, and ids after the word naming them (audit BA)
+  ['邮箱zhang.san@163.com，微信号：wxid_abc123，QQ 12345678，护照E12345678，WeChat ID zs-2026', '邮箱z***@163.com，微信号：w***，QQ 1***，护照E***，WeChat ID z***'],
+  ['微信转账500元，护照已过期，发邮件到客服', '微信转账500元，护照已过期，发邮件到客服'],
 ];
 
 describe('transforms - mask numbers inside text', () => {
@@ -76,20 +90,22 @@ describe('transforms - mask numbers inside text', () => {
   // maskText skips its patterns for texts with fewer than 11 digits, and keepEnds slices instead
   // of splitting into code points when there is no surrogate: neither may change an answer.
   it('gives what the four patterns alone give, for texts of digits, separators and other characters', () => {
-    const { SPACED_ID, SPACED_CARD, LONG_RUN, PHONE } = TEXT_PATTERNS;
+    const { SPACED_ID, SPACED_CARD, SPACED_DIGITS, LONG_RUN, PHONE } = TEXT_PATTERNS;
     const fullPasses = (text: string) =>
       text
         .replace(SPACED_ID, (m) => maskIdNumber(m))
         .replace(SPACED_CARD, (m) => maskCardNumber(m))
+        .replace(SPACED_DIGITS, (m) => maskSpacedDigits(m))
         .replace(LONG_RUN, (m) =>
-          m.length === 15 || (m.length === 18 && (/[Xx]$/.test(m) || /^(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/.test(m.slice(6, 14)))) ? maskIdNumber(m) : maskCardNumber(m),
+          m.length === 15 || (m.length === 18 && (/[XxＸｘ]$/.test(m) || /^(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/.test(m.slice(6, 14)))) ? maskIdNumber(m) : maskCardNumber(m),
         )
         .replace(PHONE, (m, prefix: string | undefined) => `${prefix ?? ''}${maskPhone(m.slice(prefix?.length ?? 0))}`);
-    const piece = fc.oneof(fc.stringMatching(/^[0-9]{1,19}$/), fc.constantFrom(' ', '-', '.', '\u3000', '\uff0d', '(', ')', '+86', 'X', '电话', '😀', 'a'), fc.string({ maxLength: 3 }));
+    const fullPassesAndContacts = (text: string) => maskContacts(fullPasses(text));
+    const piece = fc.oneof(fc.stringMatching(/^[0-9]{1,19}$/), fc.constantFrom(' ', '-', '.', '\u3000', '\uff0d', '，', '、', '/', '(', ')', '+86', 'X', 'Ｘ', '电话', '😀', 'a', '@163.com', '微信', 'QQ'), fc.string({ maxLength: 3 }));
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
         const text = pieces.join('');
-        expect(maskText(text)).toBe(fullPasses(text));
+        expect(maskText(text)).toBe(fullPassesAndContacts(text));
       }),
       { numRuns: 5_000, seed: 6 },
     );

@@ -53,8 +53,10 @@ export function maskPhone(phone: string): string {
 
 /** 110101199001011234 -> 110***********1234: first 3 and last 4 stay, the length shows. */
 export function maskIdNumber(id: string): string {
-  return keepEnds(plainDigits(id).replace(/[\s\-.\uff0d\u2013\u2014\u2212]/g, ''), 3, 4);
+  return keepEnds(plainDigits(id).replace(ID_SEPARATORS, ''), 3, 4);
 }
+
+const ID_SEPARATORS = /[\s\-.,/_~\u00b7\u3001\u30fb\uff0c\uff0d\uff0e\uff0f\uff5e\u2013\u2014\u2212]/g;
 
 /** 6222021234561234 -> 6222 **** **** 1234: first and last 4 digits, masked middle in groups
  *  of four (a 19-digit card reads 6222 **** **** **** 1234). */
@@ -86,26 +88,43 @@ const HAS_SURROGATE = /[\uD800-\uDFFF]/;
 
 // Order matters: IDs and cards (long runs) go before phones, so a phone pattern never bites into
 // a longer number; masked output contains no run a later pattern could match again. Groups may be
-// split by the separators people type: space, hyphen, dot, and the no-break, ideographic and
-// full-width forms a Chinese input method gives (a privacy audit found those kept in clear), in
-// the groupings in use (phones 3-4-4 and 4-3-4, IDs 6-8-4, 6-4-4-4, 3-3-4-4-4 and 6-6-3, cards
-// 4-4-4-4 and 6-10).
-const S = '[ \\-.\\u00a0\\u3000\\uff0d\\u2013\\u2014\\u2212]';
-const SPACED_ID = new RegExp(`(?<!\\d)(?:\\d{6}${S}\\d{8}${S}\\d{3}[\\dXx]|\\d{6}${S}\\d{4}${S}\\d{4}${S}\\d{3}[\\dXx]|\\d{3}${S}\\d{3}${S}\\d{4}${S}\\d{4}${S}\\d{3}[\\dXx]|\\d{6}${S}\\d{6}${S}\\d{3}(?![Xx]))(?![\\dA-Za-z])`, 'g');
+// split by what people type between them, up to three characters of it: space, hyphen, dot,
+// comma, slash, underscore, tilde, middle dot, and the no-break, ideographic and full-width forms a
+// Chinese input method gives (，、／～ among them: privacy audits found each kept in clear), in the
+// groupings in use (phones 3-4-4 and 4-3-4, IDs 6-8-4, 6-4-4-4, 3-3-4-4-4 and 6-6-3, cards 4-4-4-4
+// and 6-10). A number typed one digit at a time (1 3 8 …) is caught by SPACED_DIGITS.
+const SEPARATOR_CHARS = ' \\t\\-.,/_~\\u00a0\\u00b7\\u3000\\u3001\\u30fb\\uff0c\\uff0d\\uff0e\\uff0f\\uff5e\\u2013\\u2014\\u2212';
+const S = `(?:[${SEPARATOR_CHARS}]{1,3})`;
+const X = '[XxＸｘ]';
+const SPACED_ID = new RegExp(`(?<!\\d)(?:\\d{6}${S}\\d{8}${S}\\d{3}(?:\\d|${X})|\\d{6}${S}\\d{4}${S}\\d{4}${S}\\d{3}(?:\\d|${X})|\\d{3}${S}\\d{3}${S}\\d{4}${S}\\d{4}${S}\\d{3}(?:\\d|${X})|\\d{6}${S}\\d{6}${S}\\d{3}(?!${X}))(?![\\dA-Za-zＡ-Ｚａ-ｚ])`, 'g');
 const SPACED_CARD = new RegExp(`(?<!\\d)(?:\\d{4}(?:${S}\\d{4}){3}(?:${S}?\\d{1,3})?|\\d{6}${S}\\d{10,13})(?!\\d)`, 'g');
-const LONG_RUN = /(?<!\d)(?:\d{17}[Xx](?![A-Za-z0-9])|\d{15,19}(?!\d))/g;
+/** one separator, the same each time, after every digit: 1 3 8 0 0 0 0 0 0 0 7, 6-2-2-2-… */
+const SPACED_DIGITS = new RegExp(`(?<!\\d)\\d([${SEPARATOR_CHARS}])\\d(?:\\1\\d){9,17}(?:\\1${X})?(?!\\d|\\1\\d)`, 'g');
+const LONG_RUN = new RegExp(`(?<!\\d)(?:\\d{17}${X}(?![A-Za-z0-9Ａ-Ｚａ-ｚ])|\\d{15,19}(?!\\d))`, 'g');
 const PHONE = new RegExp(`(?<!\\d)(\\+?86${S}?|\\(\\+?86\\)${S}?)?(?:1[3-9]\\d${S}?\\d{4}${S}?\\d{4}|1[3-9]\\d{2}${S}\\d{3}${S}\\d{4}|\\(1[3-9]\\d\\)${S}?\\d{4}${S}?\\d{4})(?!\\d)`, 'g');
-/** the four patterns in the order maskText applies them (exported for the test that holds the
- *  quick paths to them) */
-export const TEXT_PATTERNS = { SPACED_ID, SPACED_CARD, LONG_RUN, PHONE } as const;
+/** the patterns in the order maskText applies them (exported for the test that holds the quick
+ *  paths to them) */
+export const TEXT_PATTERNS = { SPACED_ID, SPACED_CARD, SPACED_DIGITS, LONG_RUN, PHONE } as const;
 const BIRTH_DATE = /^(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/;
 
 /** 18 characters are an ID card when they end in X or carry a birth date at 7-14; otherwise
  *  (an 18-digit card number) a card. 15 digits are a first-generation ID card. */
 function maskLongRun(run: string): string {
   if (run.length === 15) return maskIdNumber(run);
-  if (run.length === 18 && (/[Xx]$/.test(run) || BIRTH_DATE.test(run.slice(6, 14)))) return maskIdNumber(run);
+  if (run.length === 18 && (ENDS_IN_X.test(run) || BIRTH_DATE.test(run.slice(6, 14)))) return maskIdNumber(run);
   return maskCardNumber(run);
+}
+const ENDS_IN_X = /[XxＸｘ]$/;
+
+/** a number typed a digit at a time, masked by what its digits are: a mobile number, an ID card,
+ *  a card; any other count (a list of single figures) stays as typed */
+export function maskSpacedDigits(typed: string): string {
+  const run = typed.replace(/[^\dXxＸｘ]/g, '');
+  if (run.length === 11) return /^1[3-9]/.test(run) ? maskPhone(run) : typed;
+  if (run.length === 13 && /^861[3-9]/.test(run)) return `86 ${maskPhone(run)}`;
+  if (run.length === 15 || run.length === 18) return maskLongRun(run);
+  if (run.length >= 16 && run.length <= 19 && !ENDS_IN_X.test(run)) return maskCardNumber(run);
+  return typed;
 }
 
 /** Masks phone, ID-card and bank-card numbers inside free text; amounts and dates stay. Digits
@@ -114,13 +133,29 @@ export function maskText(text: string): string {
   // Every pattern needs at least 11 digits (a mobile number); most texts have fewer, and four
   // regular-expression passes over them found nothing.
   const digits = countDigits(text);
-  if (digits < PHONE_DIGITS) return text;
-  const plain = digits === WIDE ? plainDigits(text) : text;
+  const numbersMasked = digits < PHONE_DIGITS ? text : maskNumbers(digits === WIDE ? plainDigits(text) : text);
+  return CONTACT_HINT.test(numbersMasked) ? maskContacts(numbersMasked) : numbersMasked;
+}
+
+function maskNumbers(plain: string): string {
   return plain
     .replace(SPACED_ID, (m) => maskIdNumber(m))
     .replace(SPACED_CARD, (m) => maskCardNumber(m))
+    .replace(SPACED_DIGITS, (m) => maskSpacedDigits(m))
     .replace(LONG_RUN, (m) => maskLongRun(m))
     .replace(PHONE, (m, prefix: string | undefined) => `${prefix ?? ''}${maskPhone(m.slice(prefix?.length ?? 0))}`);
+}
+
+// Beyond the contract's three numbers, what a clerk types to reach a customer: an e-mail address
+// (z***@163.com: the domain is no one's), and an id after the word naming it (微信号 w***, QQ 1***,
+// 护照 E***). Free-form ids cannot be told from other words without their name before them.
+const CONTACT_HINT = /[@微护]|qq|wechat|passport/i;
+const EMAIL = /[A-Za-z0-9._%+-]+@(?=[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/g;
+const NAMED_ID = /(微信号?|微信ID|wechat(?:\s*id)?|QQ号?码?|护照号?码?|passport(?:\s*(?:no\.?|number))?)(\s*[:：]?\s*)([A-Za-z0-9][\w\-.]{4,29})(?![\w])/gi;
+
+/** e-mail addresses and named contact ids in free text, masked to their first character */
+export function maskContacts(text: string): string {
+  return text.replace(EMAIL, (local) => `${Array.from(local)[0]}***@`).replace(NAMED_ID, (_m, name: string, gap: string, id: string) => `${name}${gap}${id[0]}***`);
 }
 
 const PHONE_DIGITS = 11;
