@@ -2,6 +2,7 @@ import { PermissionViolationError, type NatsConnection } from '@nats-io/nats-cor
 import type { BatchFailure, BatchOutcome } from '../pipelines/topology.ts';
 import type { Logger } from './monitor-types.ts';
 import { NoticeRefusals } from './notice-refusals.ts';
+import { NOTICE_SUBJECT_PREFIX } from './alerts/gateway-notice.ts';
 import { classifyWriteFailure } from '../pipelines/sinks/store-errors.ts';
 
 // What the monitor knows about itself, as /api/health and /metrics report it (server/routes/api.ts,
@@ -59,8 +60,6 @@ export interface MonitorHealth {
   };
 }
 
-/** the subjects of the gateway notices (server/alerts/gateway-notice.ts) */
-export const NOTICE_SUBJECT_PREFIX = 'complaints.alerts.';
 
 export function initialHealth(natsUrl: string, clickhouse: MonitorHealth['clickhouse']): MonitorHealth {
   return {

@@ -1,6 +1,6 @@
 // Test support only: the TicketBook and deriveCase as they were before the compact book (commit
 // b89d894), kept verbatim as the reference the property test holds the compact book to, and as
-// the "before" of the memory measurement (measure-cases.ts). Not used by the monitor.
+// the "before" of the memory measurement (bench/measure-cases.ts). Not used by the monitor.
 
 import type { Escalation, Level, MaskedEvent, Outcome } from '../model.ts';
 import type { AlertRulesConfig } from './config.ts';

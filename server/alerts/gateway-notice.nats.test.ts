@@ -7,7 +7,7 @@ import type { CounterRow } from '../../pipelines/model.ts';
 import { loadPlanFile } from '../../pipelines/plan/index.ts';
 import type { HistoryEntry } from '../../pipelines/rules/index.ts';
 import { startTestNats, type TestNats } from '../../tests/helpers/nats.ts';
-import { sendToGateways } from './gateway-notice.ts';
+import { gatewayMessages, publishGatewayMessage } from './gateway-notice.ts';
 import type { AlertView } from './view.ts';
 
 // Audit T 3, against a real broker: a gateway that keeps the notices in a JetStream stream (so as
@@ -24,8 +24,8 @@ const view = {
   onCall: { level: 1, round: 0, since: '2025-03-04T10:00:01.000+08:00', notify: ['值班主管'] },
 } as unknown as AlertView;
 const record = { id: 'case.T-9', kind: 'case' as const, complaintType: 'insurance_dispute', scope: 'BJ-HD' };
-const monitor = { plan, index: { rows: (): CounterRow[] => [] } } as unknown as Parameters<typeof sendToGateways>[1];
-const log = { warn: () => {} } as unknown as Parameters<typeof sendToGateways>[6];
+const monitor = { plan, index: { rows: (): CounterRow[] => [] } } as unknown as Parameters<typeof gatewayMessages>[0];
+const log = { warn: () => {} } as unknown as Parameters<typeof publishGatewayMessage>[2];
 const opened: HistoryEntry = { id: 'case.T-9/opened/1741053600000', atMs: 1_741_053_600_000, what: 'opened', level: 'watch' };
 const escalated: HistoryEntry = { id: 'case.T-9/oncall/1/0/1741054500000', atMs: 1_741_054_500_000, what: 'escalated', by: 'on-call policy' };
 
@@ -60,9 +60,9 @@ afterAll(async () => {
 
 describe('gateway notices on a real broker', () => {
   it('a notice sent again after a restart is folded by a JetStream stream; another change is kept', async () => {
-    sendToGateways(nc, monitor, view, [opened], record, 0, log);
-    sendToGateways(nc, monitor, view, [opened], record, 0, log); // the restart's copy
-    sendToGateways(nc, monitor, view, [escalated], record, 0, log);
+    for (const m of gatewayMessages(monitor, view, [opened], record, 0)) publishGatewayMessage(nc, m, log);
+    for (const m of gatewayMessages(monitor, view, [opened], record, 0)) publishGatewayMessage(nc, m, log); // the restart's copy
+    for (const m of gatewayMessages(monitor, view, [escalated], record, 0)) publishGatewayMessage(nc, m, log);
     // the stream takes messages in order: once this acknowledged one is in, the notices are too
     await jetstream(nc).publish('complaints.alerts.marker.ALL', 'marker');
     const jsm = await jetstreamManager(nc);
@@ -74,7 +74,7 @@ describe('gateway notices on a real broker', () => {
   it('a gateway that was not reading gets, through its durable consumer, what was sent meanwhile; a moved case\'s copy is kept', async () => {
     const moved = { ...view, scope: 'SH' } as unknown as AlertView;
     const amended: HistoryEntry = { id: 'case.T-9/amended/1741055000000/scope', atMs: 1_741_055_000_000, what: 'amended', reason: 'correction c-9', before: 'scope=BJ-HD', after: 'scope=SH' };
-    sendToGateways(nc, monitor, moved, [amended], { ...record, scope: 'SH' }, 0, log);
+    for (const m of gatewayMessages(monitor, moved, [amended], { ...record, scope: 'SH' }, 0)) publishGatewayMessage(nc, m, log);
     await jetstream(nc).publish('complaints.alerts.marker.ALL', 'marker 2');
     const consumer = await jetstream(nc).consumers.get(STREAM, 'sms-gateway');
     const read: Array<{ subject: string; body: string }> = [];

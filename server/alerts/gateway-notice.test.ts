@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CounterRow } from '../../pipelines/model.ts';
 import { loadPlanFile } from '../../pipelines/plan/index.ts';
 import type { HistoryEntry } from '../../pipelines/rules/index.ts';
-import { gatewayMessage, gatewayNotice, noticeId, NOTICE_HISTORY_LINES, sendToGateways } from './gateway-notice.ts';
+import { gatewayMessage, gatewayNotice, noticeId, NOTICE_HISTORY_LINES, gatewayMessages, publishGatewayMessage } from './gateway-notice.ts';
 import type { AlertView } from './view.ts';
 
 const plan = loadPlanFile(join(import.meta.dirname, '../../tests/fixtures/plan-2025.yaml'));
@@ -62,13 +62,13 @@ describe('gateway notices - one id per announced change', () => {
   const line = (id: string, what = 'escalated'): HistoryEntry => ({ id, atMs: 1_741_000_000_000, what, by: 'on-call policy' });
   const alert = view({});
   const record = { id: alert.id, kind: 'level' as const, complaintType: 'auto_installment', scope: 'GZ' };
-  const monitor = { plan, index: { rows: () => [row] } } as unknown as Parameters<typeof sendToGateways>[1];
-  const log = { warn: () => {} } as unknown as Parameters<typeof sendToGateways>[6];
+  const monitor = { plan, index: { rows: () => [row] } } as unknown as Parameters<typeof gatewayMessages>[0];
+  const log = { warn: () => {} } as unknown as Parameters<typeof publishGatewayMessage>[2];
 
   function send(entries: HistoryEntry[]) {
     const sent: Array<{ subject: string; body: any; msgId: string | undefined }> = [];
     const nc = { publish: (subject: string, data: string, opts?: { headers?: { get(k: string): string } }) => sent.push({ subject, body: JSON.parse(data), msgId: opts?.headers?.get('Nats-Msg-Id') }) };
-    sendToGateways(nc as unknown as Parameters<typeof sendToGateways>[0], monitor, alert, entries, record, 0, log);
+    for (const m of gatewayMessages(monitor, alert, entries, record, 0)) publishGatewayMessage(nc as unknown as Parameters<typeof publishGatewayMessage>[0], m, log);
     return sent[0]!;
   }
 

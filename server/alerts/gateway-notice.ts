@@ -47,6 +47,10 @@ export function viewForNotice(view: AlertView): AlertView & { historyOmitted?: n
   return omitted > 0 ? { ...view, history: view.history.slice(omitted), historyOmitted: omitted } : view;
 }
 
+/** the subjects of the gateway notices: one per alert's type and scope, for a gateway to subscribe to its own */
+export const NOTICE_SUBJECT_PREFIX = 'complaints.alerts.';
+export const noticeSubject = (complaintType: string, scope: string) => `${NOTICE_SUBJECT_PREFIX}${complaintType}.${scope}`;
+
 export function gatewayMessage(
   monitor: Pick<Monitor, 'plan' | 'index'>,
   view: AlertView,
@@ -58,7 +62,7 @@ export function gatewayMessage(
   const notice = gatewayNotice(view, entries, monitor.plan, row);
   const change = changeOf(entries);
   const id = noticeId(record.id, entries.map((e) => e.id));
-  return { subject: `complaints.alerts.${record.complaintType}.${record.scope}`, data: JSON.stringify({ ...viewForNotice(view), noticeId: id, change, notice }), id };
+  return { subject: noticeSubject(record.complaintType, record.scope), data: JSON.stringify({ ...viewForNotice(view), noticeId: id, change, notice }), id };
 }
 
 /**
@@ -79,7 +83,7 @@ export function gatewayMessages(
   const from = movedBy(entries);
   if (from.scope === undefined && from.complaintType === undefined) return [first];
   const was = { complaintType: from.complaintType ?? record.complaintType, scope: from.scope ?? record.scope };
-  const subject = `complaints.alerts.${was.complaintType}.${was.scope}`;
+  const subject = noticeSubject(was.complaintType, was.scope);
   if (subject === first.subject) return [first];
   const { plan } = monitor;
   const title = `【消保预警·已转出】${typeName(plan, was.complaintType)} · ${branchName(plan, was.scope)}${view.ticketId ? ` · 工单 ${view.ticketId}` : ''}`;
@@ -103,22 +107,4 @@ export function publishGatewayMessage(nc: Pick<NatsConnection, 'publish'>, m: Ga
     log.warn({ err: (err as Error).message, noticeId: m.id, subject: m.subject, bytes: m.data.length }, 'alert publish on NATS failed');
     return `the client refused it (${(err as Error).message})`;
   }
-}
-
-export function sendToGateways(
-  nc: Pick<NatsConnection, 'publish'>,
-  monitor: Pick<Monitor, 'plan' | 'index'>,
-  view: AlertView,
-  entries: readonly HistoryEntry[],
-  record: Pick<AlertRecord, 'id' | 'kind' | 'complaintType' | 'scope'>,
-  nowMs: number,
-  log: Logger,
-): void {
-  let messages: GatewayMessage[];
-  try {
-    messages = gatewayMessages(monitor, view, entries, record, nowMs);
-  } catch (err) {
-    return void log.warn({ err: (err as Error).message }, 'alert publish on NATS failed');
-  }
-  for (const m of messages) publishGatewayMessage(nc, m, log);
 }

@@ -157,10 +157,9 @@ describe('wall-board modules', () => {
       step({ type: 'heartbeat', asOf: at(1_030_000) }, 18_000);       // a server clock ahead is no lag
       step({ type: 'heartbeat', asOf: at(1_030_000) }, 58_000);       // 40 s in the backlog
       step({ type: 'resume', asOf: at(2_000_000) }, 60_000);          // a new connection: the offset again
-      out.push(m.behindSeconds({ lagMs: 5_000 }), m.behindSeconds({ lagMs: 5_600 }));
       return out;
     })()`);
-    expect(steps).toEqual([0, 0, 10_000, 10_000, 10_000, 13, 0, 40_000, 0, 0, 6]);
+    expect(steps).toEqual([0, 0, 10_000, 10_000, 10_000, 13, 0, 40_000, 0]);
   });
 
   it('link view - live, behind by seconds (said, not greyed), behind like a stalled pipeline (greyed), stalled, down', async () => {

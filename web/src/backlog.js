@@ -86,8 +86,3 @@ export function backlogStep(b, msg, localMs) {
       return b;
   }
 }
-
-/** @param {Backlog} b @param {number} [behindMs] whole seconds behind, or 0 while within behindMs */
-export function behindSeconds(b, behindMs = BEHIND_MS) {
-  return b.lagMs > behindMs ? Math.round(b.lagMs / 1000) : 0;
-}

@@ -30,9 +30,6 @@ export function clearDirty(d) {
   d.charts.clear();
 }
 
-/** @param {Dirty} d */
-export const isDirty = (d) => d.sort || d.arrange || d.headline || d.alerts || d.header || d.fresh || d.cells.size > 0 || d.panels.size > 0 || d.charts.size > 0;
-
 /**
  * Applies a live message (not a snapshot) to the state and notes what it changed on screen.
  * No DOM here.

@@ -1,10 +1,10 @@
 // Memory of the alert engine's ticket book, before (the reference book) and after (TicketBook):
 // bytes held per ticket after a GC, and bytes per duplicate delivery of events already applied.
-//   flock /tmp/bench.lock node --expose-gc --import tsx pipelines/rules/measure-cases.ts [tickets] [uuid|ticket] [both|after]
+//   flock /tmp/bench.lock node --expose-gc --import tsx bench/measure-cases.ts [tickets] [uuid|ticket] [both|after]
 // Id shapes: `uuid` (36 characters) or `ticket` (the simulator's `<ticketId>-<n>-s<seed>`).
-import type { MaskedEvent } from '../model.ts';
-import { TicketBook } from './cases.ts';
-import { ReferenceTicketBook } from './cases-reference.ts';
+import type { MaskedEvent } from '../pipelines/model.ts';
+import { TicketBook } from '../pipelines/rules/cases.ts';
+import { ReferenceTicketBook } from '../pipelines/rules/cases-reference.ts';
 
 const N = Number(process.argv[2] ?? 200_000);
 const IDS = process.argv[3] ?? 'uuid';
