@@ -8,7 +8,9 @@ import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import type { CounterRow, MaskedEvent } from '../pipelines/model.ts';
 import type { CompiledPlan } from '../pipelines/plan/index.ts';
-import { ClickHouseSink, chTime } from '../pipelines/sinks/clickhouse.ts';
+import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
+import { chTime } from '../pipelines/sinks/clickhouse-time.ts';
+import { writeCounterChanges } from '../pipelines/sinks/counter-history.ts';
 import { storedEvents } from '../pipelines/sources/clickhouse-replay.ts';
 import { STREAM } from '../pipelines/sources/jetstream.ts';
 import { CounterIndex, decodeEvent } from '../pipelines/transforms/index.ts';
@@ -139,10 +141,9 @@ export async function rewriteCounterHistory(ch: ClickHouseClient, plan: Compiled
     query_params: { year: plan.year },
     clickhouse_settings: { mutations_sync: '2' },
   });
-  const sink = new ClickHouseSink(ch);
   let n = 0;
   for (const { atMs, rows } of history) {
-    await sink.writeCounterChanges(rows, plan.year, atMs, REPLAY_WORKER);
+    await writeCounterChanges(ch, rows, plan.year, atMs, REPLAY_WORKER);
     n += rows.length;
   }
   return n;

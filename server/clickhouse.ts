@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chTime } from '../pipelines/sinks/clickhouse-time.ts';
 import { registerTsvInserter } from '../pipelines/sinks/clickhouse-tsv.ts';
 import { drainJournal, registerJournalHost } from '../pipelines/sinks/live-journal.ts';
 import { thisProcess, type LeaseHolder } from './lease-rules.ts';
@@ -170,7 +171,7 @@ export async function migrate(client: ClickHouseClient, dir = SQL_DIR, holder: L
       for (const statement of m.statements) await client.command({ query: statement });
       await client.insert({
         table: 'complaints.schema_migrations',
-        values: [{ version: m.version, name: m.name, applied_at: toClickHouseTime(Date.now()) }],
+        values: [{ version: m.version, name: m.name, applied_at: chTime(Date.now()) }],
         format: 'JSONEachRow',
       });
       names.push(m.name);
@@ -182,7 +183,3 @@ export async function migrate(client: ClickHouseClient, dir = SQL_DIR, holder: L
   return done;
 }
 
-/** DateTime64(3, 'UTC') literal accepted by every input format setting. */
-export function toClickHouseTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
-}

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { CompiledPlan } from '../pipelines/plan/index.ts';
-import { chTime } from '../pipelines/sinks/clickhouse.ts';
+import { chTime } from '../pipelines/sinks/clickhouse-time.ts';
 import { OWN_CLASSIFICATION } from '../pipelines/sources/stored-classification.ts';
 import type { ChangedKey, DueChanges } from './due-changes.ts';
 

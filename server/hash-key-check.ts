@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createHmac } from 'node:crypto';
-import { chTime } from '../pipelines/sinks/clickhouse.ts';
+import { chTime } from '../pipelines/sinks/clickhouse-time.ts';
 
 // The customer hash is only a distinct-customer key while every stored hash came from one key.
 // The first start records the key's fingerprint next to the events; every later start (and the

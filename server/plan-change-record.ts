@@ -1,7 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { CounterRow } from '../pipelines/model.ts';
 import type { CompiledPlan } from '../pipelines/plan/index.ts';
-import { chTime, ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
+import { chTime } from '../pipelines/sinks/clickhouse-time.ts';
+import { writeCounterChanges } from '../pipelines/sinks/counter-history.ts';
 import type { Logger } from './monitor-types.ts';
 import { planHash, recordPlanInForce } from './plan-in-force.ts';
 
@@ -133,7 +134,7 @@ export class PlanChangeRecorder {
       done.add('plan_in_force');
     }
     if (!done.has('counter_changes')) {
-      await new ClickHouseSink(this.clickhouse).writeCounterChanges(rows, plan.year, atMs, 'plan-change');
+      await writeCounterChanges(this.clickhouse, rows, plan.year, atMs, 'plan-change');
       done.add('counter_changes');
     }
   }

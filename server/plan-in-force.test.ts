@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadPlanFile } from '../pipelines/plan/index.ts';
-import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
+import { writeCounterChanges } from '../pipelines/sinks/counter-history.ts';
 import { levelOf, ratioOf } from '../pipelines/transforms/index.ts';
 import { PLAN_2025 } from '../tests/helpers/stack.ts';
 import { planAllowanceRows, planHash, recordPlanInForce } from './plan-in-force.ts';
@@ -51,7 +51,7 @@ describe('plan in force - counters_current', () => {
     // date of ~11.6 (breach); the year is over now, so the allowance is the annual 80 (ok)
     const week20 = plan.weeks[19]!.endMs - 1;
     const toDate = plan.allowanceToDate('mortgage_prepayment', 'ALL', week20);
-    await new ClickHouseSink(store.ch).writeCounterChanges([{
+    await writeCounterChanges(store.ch, [{
       complaintType: 'mortgage_prepayment', scope: 'ALL', unresolvedCustomers: 30, firstContactCustomers: 70, oneTimeResolutionRate: 1 - 30 / 70,
       allowanceToDate: toDate, annualAllowance: 80, ratio: ratioOf(30, toDate), level: levelOf(30, toDate, 80, plan.watch),
     }], 2025, week20, 'monitor');

@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { createHash } from 'node:crypto';
 import { ALL_SCOPE } from '../pipelines/model.ts';
 import type { CompiledPlan } from '../pipelines/plan/index.ts';
-import { chTime } from '../pipelines/sinks/clickhouse.ts';
+import { chTime } from '../pipelines/sinks/clickhouse-time.ts';
 
 // The plan in force, written to ClickHouse (sql/028) so that analysts can reproduce
 // allowanceToDate, ratio and level with SQL alone: a row in plan_in_force each time a monitor

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { MaskedEvent } from '../pipelines/model.ts';
 import type { CompiledPlan } from '../pipelines/plan/index.ts';
-import { chTime } from '../pipelines/sinks/clickhouse.ts';
+import { chTime } from '../pipelines/sinks/clickhouse-time.ts';
 import { outsidePlanYear } from './plan-status.ts';
 
 // Events the monitor stores but no counter of the plan takes in full, which an operator must

@@ -1,8 +1,9 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { CounterRow, MaskedEvent, Rejection } from '../model.ts';
+import type { MaskedEvent, Rejection } from '../model.ts';
 import { eventsNative, NativeWriter } from './clickhouse-native.ts';
 import { EVENT_COLUMNS, eventsTsv, tsvInserter, type TsvInserter } from './clickhouse-tsv.ts';
 import type { LiveJournal } from './live-journal.ts';
+import { chTime } from './clickhouse-time.ts';
 
 // The durable sink. Writes are batched (one insert per table per batch) and idempotent: events
 // are keyed by event_id and dead letters by stream sequence, so a redelivered batch folds away.
@@ -23,7 +24,6 @@ export interface DeadLetter {
 /** a block buffer kept between batches at most this big (a burst's huge batch is let go) */
 const KEEP_WRITER_BYTES = 32 * 1024 * 1024;
 
-export const chTime = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
 
 export function eventRow({ event: e, streamSeq, receivedAtMs }: StoredEvent) {
   return {
@@ -59,22 +59,6 @@ export function deadLetterRow(d: DeadLetter) {
     subject: d.subject,
     stream_seq: d.streamSeq,
     payload: d.rejection.payload,
-  };
-}
-
-export function counterRow(row: CounterRow, planYear: number, changedAtMs: number, worker: string) {
-  return {
-    changed_at: chTime(changedAtMs),
-    plan_year: planYear,
-    complaint_type: row.complaintType,
-    scope: row.scope,
-    unresolved_customers: row.unresolvedCustomers,
-    first_contact_customers: row.firstContactCustomers,
-    allowance_to_date: row.allowanceToDate,
-    annual_allowance: row.annualAllowance,
-    ratio: row.ratio,
-    level: row.level,
-    worker,
   };
 }
 
@@ -118,12 +102,4 @@ export class ClickHouseSink {
     }
   }
 
-  async writeCounterChanges(rows: readonly CounterRow[], planYear: number, changedAtMs: number, worker: string): Promise<void> {
-    if (rows.length === 0) return;
-    await this.client.insert({
-      table: 'complaints.counter_changes',
-      values: rows.map((r) => counterRow(r, planYear, changedAtMs, worker)),
-      format: 'JSONEachRow',
-    });
-  }
 }

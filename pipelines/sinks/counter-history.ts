@@ -1,6 +1,29 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { CounterRow } from '../model.ts';
-import { counterRow } from './clickhouse.ts';
+import { chTime } from './clickhouse-time.ts';
+
+/** one counter_changes row: a counter cell as it stood after a change */
+export function counterRow(row: CounterRow, planYear: number, changedAtMs: number, worker: string) {
+  return {
+    changed_at: chTime(changedAtMs),
+    plan_year: planYear,
+    complaint_type: row.complaintType,
+    scope: row.scope,
+    unresolved_customers: row.unresolvedCustomers,
+    first_contact_customers: row.firstContactCustomers,
+    allowance_to_date: row.allowanceToDate,
+    annual_allowance: row.annualAllowance,
+    ratio: row.ratio,
+    level: row.level,
+    worker,
+  };
+}
+
+/** rows written at once, outside the live flow: a plan change's new figures, a replay's history */
+export async function writeCounterChanges(client: ClickHouseClient, rows: readonly CounterRow[], planYear: number, changedAtMs: number, worker: string): Promise<void> {
+  if (rows.length === 0) return;
+  await client.insert({ table: 'complaints.counter_changes', values: rows.map((r) => counterRow(r, planYear, changedAtMs, worker)), format: 'JSONEachRow' });
+}
 
 /**
  * The counters' history for analysts (`complaints.counter_changes`), written at most once per

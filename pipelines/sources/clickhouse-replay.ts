@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { EventKind, MaskedEvent, Outcome } from '../model.ts';
 import { UNCLASSIFIED } from '../transforms/classify.ts';
 import { OWN_CLASSIFICATION, storedClassification } from './stored-classification.ts';
-import { chTime } from '../sinks/clickhouse.ts';
+import { chTime } from '../sinks/clickhouse-time.ts';
 
 // The second source: events already stored, read back to rebuild the in-memory index at start
 // (and by replay and the plan builder). Read partition by partition (months), each split into

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { chTime } from '../../pipelines/sinks/clickhouse.ts';
+import { chTime } from '../../pipelines/sinks/clickhouse-time.ts';
 import { tsvInserter, tsvString } from '../../pipelines/sinks/clickhouse-tsv.ts';
 import type { GatewayMessage } from './gateway-notice.ts';
 import { lateNoticeData, type LateNoticeContext } from './late-notice.ts';

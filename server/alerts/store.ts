@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { EventKind, MaskedEvent, Outcome, Escalation } from '../../pipelines/model.ts';
 import { DERIVED_WHATS, isDerivedLine, type AlertRecord, type HistoryEntry } from '../../pipelines/rules/index.ts';
-import { chTime } from '../../pipelines/sinks/clickhouse.ts';
+import { chTime, chTimeMs } from '../../pipelines/sinks/clickhouse-time.ts';
 import { tsvInserter, tsvString } from '../../pipelines/sinks/clickhouse-tsv.ts';
 import { OCCURRED_MS } from '../../pipelines/sources/clickhouse-replay.ts';
 import { storedClassification } from '../../pipelines/sources/stored-classification.ts';
@@ -173,8 +173,6 @@ export async function loadRecords(client: ClickHouseClient, year: number, kept: 
   return records;
 }
 
-/** chTime's text back to epoch milliseconds */
-const chTimeMs = (text: string) => Date.parse(`${text.replace(' ', 'T')}Z`);
 
 function historyLine(id: string, atMs: number, what: string, actor: string, reason: string, before: string, after: string, detail: string): HistoryEntry {
   const d = JSON.parse(detail || '{}') as Record<string, unknown>;

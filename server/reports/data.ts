@@ -1,7 +1,7 @@
 // The weekly review's I/O: the week's cases and escalations out of ClickHouse (through the
 // analyst views of sql/021, so dedupe and corrections match the counters), and the stored reviews.
 import type { ClickHouseClient } from '@clickhouse/client';
-import { chTime } from '../../pipelines/sinks/clickhouse.ts';
+import { chTime } from '../../pipelines/sinks/clickhouse-time.ts';
 import type { CompiledPlan } from '../../pipelines/plan/index.ts';
 import type { CounterIndex } from '../../pipelines/transforms/index.ts';
 import { weeklyReview, type CaseFact, type WeekFacts, type WeeklyReview } from './weekly.ts';

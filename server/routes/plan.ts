@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { chTime } from '../../pipelines/sinks/clickhouse.ts';
+import { chTime } from '../../pipelines/sinks/clickhouse-time.ts';
 import { compilePlan, parsePlan, PlanError, type CompiledPlan } from '../../pipelines/plan/index.ts';
 import { authorize } from '../access.ts';
 import { maskText } from '../../pipelines/transforms/mask.ts';
