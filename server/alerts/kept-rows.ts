@@ -1,4 +1,5 @@
 import type { Logger } from '../monitor.ts';
+import { chTimeMs } from '../../pipelines/sinks/clickhouse-time.ts';
 import { LogSpool } from './log-spool.ts';
 import type { LogRow } from './store.ts';
 
@@ -85,7 +86,7 @@ export class KeptRows {
 export function oldestLoggedMs(rows: readonly LogRow[], nowMs: number): number {
   let oldest = nowMs;
   for (const r of rows) {
-    const ms = Date.parse(`${r.logged_at.replace(' ', 'T')}Z`);
+    const ms = chTimeMs(r.logged_at);
     if (ms < oldest) oldest = ms;
   }
   return oldest;
