@@ -37,12 +37,24 @@ const ACTION_LINE: Record<Action['type'], string> = {
 /** "status/level", the form of a history line's `before` and `after`. */
 export const tag = (r: AlertRecord) => `${r.status}/${r.level}`;
 
-export function onCallAt(cfg: AlertRulesConfig['onCall'], level: number, round: number, sinceMs: number): AlertRecord['onCall'] {
+/** The ladder's place: `level` in `round`, since `sinceMs`, and who that level pages. */
+export function onCallAt(
+  cfg: AlertRulesConfig['onCall'],
+  level: number,
+  round: number,
+  sinceMs: number,
+): AlertRecord['onCall'] {
   return { level, round, sinceMs, notify: cfg.levels[level]?.notify ?? [] };
 }
 
 /** A person's action. Throws ActionRefused for an action the alert's state does not allow. */
-export function applyAction(r: AlertRecord, a: Action, nowMs: number, entryIdOf: () => string, cfg: AlertRulesConfig): Step {
+export function applyAction(
+  r: AlertRecord,
+  a: Action,
+  nowMs: number,
+  entryIdOf: () => string,
+  cfg: AlertRulesConfig,
+): Step {
   const before = tag(r);
   const next: AlertRecord = { ...r, history: [...r.history] };
   const detail: Record<string, unknown> = {};
@@ -99,7 +111,8 @@ export function applyAction(r: AlertRecord, a: Action, nowMs: number, entryIdOf:
         throw new ActionRefused(409, 'NOT_RESOLVED', `alert is ${r.status}; only a resolved alert can be re-opened`);
       }
       if (r.resolution === 'withdrawn') {
-        throw new ActionRefused(409, 'WITHDRAWN', 'a withdrawn alert no longer derives from the events; it cannot be re-opened');
+        const why = 'a withdrawn alert no longer derives from the events; it cannot be re-opened';
+        throw new ActionRefused(409, 'WITHDRAWN', why);
       }
       next.status = 'open';
       next.reopenedByHandAtMs = nowMs;
