@@ -3,7 +3,7 @@
 // is withdrawn. Pure: (records, derivation, now) → the steps to store and push.
 
 import type { Level } from '../model.ts';
-import { ackLevel, ackRestoredLine, ackTakenBack } from './ack-standing.ts';
+import { ackLevel, ackRestoredLine, ackTakenBack, type GivenAck } from './ack-standing.ts';
 import { onCallAt } from './actions.ts';
 import type { AlertRulesConfig } from './config.ts';
 import { compareLines, describeLine, isDerivedLine } from './derived-lines.ts';
@@ -17,6 +17,64 @@ export interface Cause {
   reason: string;
 }
 
+/** Which status a re-derivation leaves an existing record in, and why (see statusAfter). */
+export type StatusAfter =
+  | { kind: 'manual-close-stands' }
+  | { kind: 'manual-reopen-stands' }
+  | { kind: 'cleared' }
+  | { kind: 'ack-restored'; given: GivenAck }
+  /**
+   * open again; `lineReason` is the reason of the `reopened` line, said when this undoes a
+   * person's decision (a manual close, an acknowledgement). Undoing a rule's close or a
+   * withdrawal is said by the amended line instead.
+   */
+  | { kind: 'reopen'; lineReason?: string }
+  | { kind: 'unchanged' };
+
+/**
+ * Which status wins when the derivation `d` meets the record `prev`, first match:
+ * 1. a person's close stands, unless the ticket moved after it or the level rose while it holds;
+ * 2. a person's re-open stands against a close dated before it;
+ * 3. the condition is over: the rules close it;
+ * 4. what cleared a person's acknowledgement (a rise, a withdrawal) is taken back: it stands again;
+ * 5. back again (a ticket moved after a manual close, a withdrawal or a rule's close undone, a
+ *    level rise after an ack or a manual close): open, with the ladder from its start;
+ * 6. otherwise the status stays.
+ */
+export function statusAfter(prev: AlertRecord, d: DerivedAlert): StatusAfter {
+  const cleared = d.clearedAtMs !== undefined;
+  const rose = LEVEL_RANK[d.level] > LEVEL_RANK[prev.level as Level];
+  // an ack stands for the level it was given at (a level alert's only falls below it when a rise
+  // is taken back); a case's urgency falls with progress, and rises again past it
+  const roseOverAck =
+    prev.status === 'acknowledged' &&
+    (d.kind === 'level' ? LEVEL_RANK[d.level] > LEVEL_RANK[ackLevel(prev) ?? prev.level] : rose);
+  const givenBack = ackTakenBack(prev, d);
+  const manual = prev.status === 'resolved' && prev.resolution === 'manual';
+  // the ticket moved after a person closed it: their close no longer stands
+  const movesTicket = (h: HistoryEntry) => h.what === 'ticket-reopened' || h.what === 'case-escalated';
+  const movedSince = manual ? d.history.find((h) => movesTicket(h) && h.atMs > prev.resolvedAtMs!) : undefined;
+  const heldOpen =
+    cleared &&
+    prev.status !== 'resolved' &&
+    prev.reopenedByHandAtMs !== undefined &&
+    d.clearedAtMs! <= prev.reopenedByHandAtMs;
+
+  if (manual && !movedSince && (cleared || !rose)) return { kind: 'manual-close-stands' };
+  if (heldOpen) return { kind: 'manual-reopen-stands' };
+  if (cleared) return { kind: 'cleared' };
+  if (givenBack) return { kind: 'ack-restored', given: givenBack };
+  if (prev.status === 'resolved' || roseOverAck) {
+    if (!(manual || prev.status === 'acknowledged')) return { kind: 'reopen' };
+    const lineReason =
+      rose || roseOverAck
+        ? `level rose to ${d.level}`
+        : `${movedSince!.what} ${String(movedSince!.detail?.eventId ?? '')}`.trim();
+    return { kind: 'reopen', lineReason };
+  }
+  return { kind: 'unchanged' };
+}
+
 /**
  * Folds one re-derived condition into its record (or creates it). The derived lines and their
  * fields are the derivation's, whatever came before, so the same events give the same alert in
@@ -24,7 +82,13 @@ export interface Cause {
  * decisions stand against older facts: a manual close until the ticket moves after it (a
  * re-opening, a later escalation, a level rise), a manual re-open until a later close.
  */
-export function mergeDerived(prev: AlertRecord | undefined, d: DerivedAlert, nowMs: number, cause: Cause, cfg: AlertRulesConfig): Step {
+export function mergeDerived(
+  prev: AlertRecord | undefined,
+  d: DerivedAlert,
+  nowMs: number,
+  cause: Cause,
+  cfg: AlertRulesConfig,
+): Step {
   const cleared = d.clearedAtMs !== undefined;
   const ruleResolution: Resolution = d.kind === 'case' ? 'closed' : 'recovered';
   if (!prev) {
@@ -40,9 +104,14 @@ export function mergeDerived(prev: AlertRecord | undefined, d: DerivedAlert, now
   }
   const lines = compareLines(prev.history.filter(isDerivedLine), d.history);
   const withdrawnBack = prev.resolution === 'withdrawn';
-  // a line re-dated or re-figured is no news to page for (AW F1); a rise past the level shown is,
-  // and a withdrawn alert back is opened again, figures changed or not (AX2)
-  const news = (e: HistoryEntry) => (e.what === 'opened' ? withdrawnBack : e.what === 'raised' ? LEVEL_RANK[e.level as Level] > LEVEL_RANK[prev.level as Level] : true);
+  // What is sent to be paged: a line only re-dated or re-figured is no news (the amended line
+  // says what changed); a rise past the level shown is; an alert withdrawn and derived again is
+  // opened again, whether or not its figures changed.
+  const news = (e: HistoryEntry) => {
+    if (e.what === 'opened') return withdrawnBack;
+    if (e.what === 'raised') return LEVEL_RANK[e.level as Level] > LEVEL_RANK[prev.level as Level];
+    return true;
+  };
   const back = withdrawnBack ? d.history.filter((h) => h.what === 'opened') : [];
   const entries: HistoryEntry[] = [...new Set([...back, ...lines.added, ...lines.revised])].filter(news);
   const next: AlertRecord = {
@@ -54,57 +123,74 @@ export function mergeDerived(prev: AlertRecord | undefined, d: DerivedAlert, now
 
   const changed = (['complaintType', 'scope', 'openedAtMs'] as const).filter((k) => prev[k] !== d[k]);
   if (changed.length > 0 || lines.takenBack.length > 0 || withdrawnBack) {
+    const before = [
+      ...changed.map((k) => `${k}=${String(prev[k])}`),
+      ...(withdrawnBack ? ['withdrawn'] : []),
+      ...lines.takenBack.map(describeLine),
+    ];
+    const after = [
+      ...changed.map((k) => `${k}=${String(d[k])}`),
+      ...[...lines.revised, ...lines.added].map(describeLine),
+    ];
     say({
       id: `${d.id}/amended/${nowMs}/${changed.join('+') || (withdrawnBack ? 'restored' : 'lines')}`,
       atMs: nowMs,
       what: 'amended',
       reason: cause.reason,
-      before: [...changed.map((k) => `${k}=${String(prev[k])}`), ...(withdrawnBack ? ['withdrawn'] : []), ...lines.takenBack.map(describeLine)].join('; '),
-      after: [...changed.map((k) => `${k}=${String(d[k])}`), ...[...lines.revised, ...lines.added].map(describeLine)].join('; '),
+      before: before.join('; '),
+      after: after.join('; '),
     });
   }
 
-  const rose = LEVEL_RANK[d.level] > LEVEL_RANK[prev.level as Level];
-  // an ack stands for the level it was given at (a level alert's only falls below it when a rise
-  // is taken back); a case's urgency falls with progress, and rises again past it
-  const roseOverAck = prev.status === 'acknowledged' && (d.kind === 'level' ? LEVEL_RANK[d.level] > LEVEL_RANK[ackLevel(prev) ?? prev.level] : rose);
-  const givenBack = ackTakenBack(prev, d);
-  const manual = prev.status === 'resolved' && prev.resolution === 'manual';
-  // the ticket moved after a person closed it: their close no longer stands
-  const movedSince = manual ? d.history.find((h) => (h.what === 'ticket-reopened' || h.what === 'case-escalated') && h.atMs > prev.resolvedAtMs!) : undefined;
-  const heldOpen = cleared && prev.status !== 'resolved' && prev.reopenedByHandAtMs !== undefined && d.clearedAtMs! <= prev.reopenedByHandAtMs;
-  const reopen = (reason: string) => {
-    say({ id: `${d.id}/reopened/${nowMs}`, atMs: nowMs, what: 'reopened', reason, before: `${prev.status}/${prev.level}`, after: `open/${d.level}` });
-  };
-  if (manual && !movedSince && (cleared || !rose)) {
-    // a person's close stands
-  } else if (heldOpen) {
-    // a person's re-open stands against a close dated before it
-  } else if (cleared) {
-    next.status = 'resolved';
-    next.resolution = ruleResolution;
-    next.resolvedAtMs = d.clearedAtMs;
-    delete next.reopenedByHandAtMs;
-  } else if (givenBack) {
-    // the rise (or withdrawal) that cleared a person's acknowledgement is taken back: it stands
-    next.status = 'acknowledged';
-    delete next.resolution;
-    delete next.resolvedAtMs;
-    next.ack = { by: givenBack.line.by!, atMs: givenBack.line.atMs, reason: givenBack.line.reason ?? 'unspecified' };
-    say(ackRestoredLine(d.id, givenBack, prev, d, nowMs, cause.reason));
-  } else if (prev.status === 'resolved' || roseOverAck) {
-    // back again: a ticket moved after a manual close, a withdrawal or resolution undone (said
-    // above), or a level rise after an ack or a manual close
-    if (manual || prev.status === 'acknowledged') reopen(rose || roseOverAck ? `level rose to ${d.level}` : `${movedSince!.what} ${String(movedSince!.detail?.eventId ?? '')}`.trim());
-    next.status = 'open';
-    delete next.resolution;
-    delete next.resolvedAtMs;
-    delete next.ack;
-    next.onCall = onCallAt(cfg.onCall, 0, 0, nowMs);
+  const decision = statusAfter(prev, d);
+  switch (decision.kind) {
+    case 'manual-close-stands':
+    case 'manual-reopen-stands':
+    case 'unchanged':
+      break;
+    case 'cleared':
+      next.status = 'resolved';
+      next.resolution = ruleResolution;
+      next.resolvedAtMs = d.clearedAtMs;
+      delete next.reopenedByHandAtMs;
+      break;
+    case 'ack-restored': {
+      const given = decision.given;
+      next.status = 'acknowledged';
+      delete next.resolution;
+      delete next.resolvedAtMs;
+      next.ack = { by: given.line.by!, atMs: given.line.atMs, reason: given.line.reason ?? 'unspecified' };
+      say(ackRestoredLine(d.id, given, prev, d, nowMs, cause.reason));
+      break;
+    }
+    case 'reopen':
+      if (decision.lineReason !== undefined) {
+        say({
+          id: `${d.id}/reopened/${nowMs}`,
+          atMs: nowMs,
+          what: 'reopened',
+          reason: decision.lineReason,
+          before: `${prev.status}/${prev.level}`,
+          after: `open/${d.level}`,
+        });
+      }
+      next.status = 'open';
+      delete next.resolution;
+      delete next.resolvedAtMs;
+      delete next.ack;
+      next.onCall = onCallAt(cfg.onCall, 0, 0, nowMs);
+      break;
   }
   if (entries.length === 0 && (next.status !== prev.status || next.resolvedAtMs !== prev.resolvedAtMs)) {
     // every change of state is a line in the audit trail, never a silent one
-    say({ id: `${d.id}/amended/${nowMs}/status`, atMs: nowMs, what: 'amended', reason: cause.reason, before: `${prev.status}/${prev.resolution ?? ''}`, after: `${next.status}/${next.resolution ?? ''}` });
+    say({
+      id: `${d.id}/amended/${nowMs}/status`,
+      atMs: nowMs,
+      what: 'amended',
+      reason: cause.reason,
+      before: `${prev.status}/${prev.resolution ?? ''}`,
+      after: `${next.status}/${next.resolution ?? ''}`,
+    });
   }
   return { record: next, entries };
 }
@@ -112,10 +198,19 @@ export function mergeDerived(prev: AlertRecord | undefined, d: DerivedAlert, now
 /** A record whose condition no longer derives from the events: withdrawn, with the reason. */
 export function withdraw(prev: AlertRecord, nowMs: number, cause: Cause): Step | undefined {
   if (prev.resolution === 'withdrawn') return undefined;
-  const e: HistoryEntry = { id: `${prev.id}/withdrawn/${nowMs}`, atMs: nowMs, what: 'withdrawn', reason: cause.reason, before: `${prev.status}/${prev.level}`, after: `resolved/${prev.level}` };
+  const e: HistoryEntry = {
+    id: `${prev.id}/withdrawn/${nowMs}`,
+    atMs: nowMs,
+    what: 'withdrawn',
+    reason: cause.reason,
+    before: `${prev.status}/${prev.level}`,
+    after: `resolved/${prev.level}`,
+  };
   // a withdrawn alert has no level now: what it claimed no longer derives from the events
   const { currentLevel: _stale, ...rest } = prev;
-  const next: AlertRecord = { ...rest, status: 'resolved', resolution: 'withdrawn', resolvedAtMs: nowMs, history: [...prev.history, e] };
+  const next: AlertRecord = {
+    ...rest, status: 'resolved', resolution: 'withdrawn', resolvedAtMs: nowMs, history: [...prev.history, e],
+  };
   return { record: next, entries: [e] };
 }
 
@@ -139,7 +234,8 @@ export function reconcile(
     seen.add(d.id);
     const prev = records.get(d.id);
     const step = mergeDerived(prev, d, nowMs, cause, cfg);
-    if (!prev || step.entries.length > 0 || JSON.stringify(prev) !== JSON.stringify(step.record)) steps.push(step);
+    const changed = !prev || step.entries.length > 0 || JSON.stringify(prev) !== JSON.stringify(step.record);
+    if (changed) steps.push(step);
   }
   for (const r of candidates) {
     if (seen.has(r.id) || r.kind === 'burn' || !covered(r)) continue;
