@@ -33,7 +33,8 @@ export type StatusAfter =
 
 /**
  * Which status wins when the derivation `d` meets the record `prev`, first match:
- * 1. a person's close stands, unless the ticket moved after it or the level rose while it holds;
+ * 1. a person's close stands, unless the ticket moved after it, or the level rose and the
+ *    condition still holds;
  * 2. a person's re-open stands against a close dated before it;
  * 3. the condition is over: the rules close it;
  * 4. what cleared a person's acknowledgement (a rise, a withdrawal) is taken back: it stands again;
