@@ -27,6 +27,7 @@ import { AuditWriter } from './audit-writer.ts';
 import { TicketLoader } from './ticket-loader.ts';
 import { pickAlerts } from './list.ts';
 import { openLevelKeys, withOpenCaseTickets, withOpenLevelKeys, type ListStatus } from './open-alerts.ts';
+import { AlertIndex, keyOf } from './record-index.ts';
 
 // The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
 // rules are deterministic) and the people's side (acks, notes, notices, assignments, on-call
@@ -41,10 +42,9 @@ const LOAD_EVERY_MS = 250;
 export class AlertEngine {
   /** the plan's `alerts:` settings; replaced when the plan changes at runtime */
   cfg: AlertRulesConfig;
-  readonly records = new Map<string, AlertRecord>();
-  /** record ids by (type, scope) and by ticket: what a re-derivation may withdraw */
-  private readonly idsByKey = new Map<string, Set<string>>();
-  private readonly idsByTicket = new Map<string, Set<string>>();
+  /** the alerts in memory, indexed by (type, scope) and ticket: what a re-derivation may withdraw */
+  private readonly alerts = new AlertIndex();
+  readonly records = this.alerts.records;
   private readonly book = new TicketBook();
   /** tickets whose first contact is dated ahead of the clock: derived again when it comes due */
   private readonly casesDue = new CasesDue();
@@ -79,7 +79,7 @@ export class AlertEngine {
     const { plan, clickhouse } = monitor;
     const kept = engine.audit.takeKept(); // an earlier run's kept rows
     // snapshots name who was on call under the plan of their day; the plan in force names them now
-    for (const r of await loadRecords(clickhouse, plan.year, kept, log)) engine.remember(withPlanRoster(r, engine.cfg.onCall));
+    for (const r of await loadRecords(clickhouse, plan.year, kept, log)) engine.alerts.remember(withPlanRoster(r, engine.cfg.onCall));
     engine.book.apply(await loadCaseEvents(clickhouse, [...engine.strictTypes()]));
     monitor.snapshotAlerts = () => engine.list('open');
     monitor.alertFacts = () => engine.openFacts();
@@ -186,25 +186,6 @@ export class AlertEngine {
     this.loader.add([...arriving], reason);
   }
 
-  private remember(r: AlertRecord): void {
-    this.records.set(r.id, r);
-    const add = (index: Map<string, Set<string>>, key: string) => {
-      let ids = index.get(key);
-      if (!ids) index.set(key, (ids = new Set()));
-      ids.add(r.id);
-    };
-    add(this.idsByKey, `${r.complaintType}|${r.scope}`);
-    if (r.ticketId !== undefined) add(this.idsByTicket, r.ticketId);
-  }
-
-  /** The records of these keys and tickets: the only ones a re-derivation of them may withdraw. */
-  private recordsOf(keySet: ReadonlySet<string>, tickets: ReadonlySet<string>): AlertRecord[] {
-    const ids = new Set<string>();
-    for (const k of keySet) for (const id of this.idsByKey.get(k) ?? []) ids.add(id);
-    for (const t of tickets) for (const id of this.idsByTicket.get(t) ?? []) ids.add(id);
-    return [...ids].map((id) => this.records.get(id)!);
-  }
-
   private strictTypes(): Set<string> {
     return new Set(this.monitor.plan.types.filter((t) => t.mode === 'strict').map((t) => t.code));
   }
@@ -213,14 +194,17 @@ export class AlertEngine {
   private evaluate(keys: readonly Key[], tickets: Iterable<string>, cause: Cause): void {
     const { plan, index } = this.monitor;
     const now = this.now();
-    const keySet = new Set(keys.map((k) => `${k.complaintType}|${k.scope}`));
+    const keySet = new Set(keys.map((k) => keyOf(k.complaintType, k.scope)));
     const levels = deriveLevelAlerts(plan, index, keys, now, this.cfg);
     const cases = deriveCaseAlerts(plan, this.book, tickets, now, this.cfg);
     this.casesDue.note(cases.covered, cases.dueAtMs);
     // Only what was re-derived may be withdrawn: the keys and tickets asked for.
     const covered = (r: AlertRecord) =>
-      r.kind === 'level' ? keySet.has(`${r.complaintType}|${r.scope}`) : r.kind === 'case' && r.ticketId !== undefined && cases.covered.has(r.ticketId);
-    this.commit(reconcile(this.records, [...levels, ...cases.alerts], covered, now, cause, this.cfg, this.recordsOf(keySet, cases.covered)));
+      r.kind === 'level'
+        ? keySet.has(keyOf(r.complaintType, r.scope))
+        : r.kind === 'case' && r.ticketId !== undefined && cases.covered.has(r.ticketId);
+    const candidates = this.alerts.recordsOf(keySet, cases.covered);
+    this.commit(reconcile(this.records, [...levels, ...cases.alerts], covered, now, cause, this.cfg, candidates));
   }
 
   /** Applies steps: memory first, then the audit rows (in order), /ws and NATS. */
@@ -232,7 +216,7 @@ export class AlertEngine {
     const notices: GatewayMessage[] = [];
     for (const { record, entries } of steps) {
       const before = this.records.get(record.id);
-      this.remember(record);
+      this.alerts.remember(record);
       if (entries.length === 0) {
         // no history line, but what screens show may have moved (current level, urgency, burn)
         const view = before && shownChange(before, record, plan.timezone);
