@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Subscription } from 'rxjs';
-import type { MaskedEvent } from '../../pipelines/model.ts';
 import {
   allKeys,
   applyAction,
@@ -28,6 +27,7 @@ import { TicketLoader } from './ticket-loader.ts';
 import { pickAlerts } from './list.ts';
 import { openLevelKeys, withOpenCaseTickets, withOpenLevelKeys, type ListStatus } from './open-alerts.ts';
 import { AlertIndex, keyOf } from './record-index.ts';
+import { changeReason, ticketsToKeep } from './change-routing.ts';
 
 // The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
 // rules are deterministic) and the people's side (acks, notes, notices, assignments, on-call
@@ -169,18 +169,10 @@ export class AlertEngine {
     // The book keeps only tickets that are, or were, of a strict type (a case can only come from
     // them). Should an event later bring another ticket into a strict type, its stored events are
     // read back (the loader) and it is derived again: rare, strict types are small-base ones.
-    const strict = this.strictTypes();
-    const arriving = new Set<string>();
-    const kept = c.events.filter((e) => {
-      if (this.book.has(e.ticketId) || arriving.has(e.ticketId)) return true;
-      if (!strict.has(e.complaintType)) return false;
-      arriving.add(e.ticketId);
-      return true;
-    });
+    const { kept, arriving } = ticketsToKeep((t) => this.book.has(t), this.strictTypes(), c.events);
     this.book.apply(kept);
     const keys = c.rows.map((r) => ({ complaintType: r.complaintType, scope: r.scope }));
-    const corrections = c.events.filter((e: MaskedEvent) => e.kind === 'corrected').map((e) => e.eventId);
-    const reason = corrections.length ? `correction ${corrections.slice(0, 5).join(', ')}${corrections.length > 5 ? ' …' : ''}` : c.retroactive ? 'late event' : 'events';
+    const reason = changeReason(c.events, c.retroactive);
     // a push of counters whose future-dated events came due (server/due-changes.ts) opens their cases
     this.evaluate(keys, new Set([...kept.map((e) => e.ticketId), ...this.casesDue.take(this.now())]), { retroactive: c.retroactive, reason });
     this.loader.add([...arriving], reason);
