@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Subscription } from 'rxjs';
-import type { MaskedEvent } from '../../pipelines/model.ts';
 import {
   allKeys,
   applyAction,
@@ -27,6 +26,8 @@ import { AuditWriter } from './audit-writer.ts';
 import { TicketLoader } from './ticket-loader.ts';
 import { pickAlerts } from './list.ts';
 import { openLevelKeys, withOpenCaseTickets, withOpenLevelKeys, type ListStatus } from './open-alerts.ts';
+import { AlertIndex, keyOf } from './record-index.ts';
+import { changeReason, ticketsToKeep } from './change-routing.ts';
 
 // The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
 // rules are deterministic) and the people's side (acks, notes, notices, assignments, on-call
@@ -41,10 +42,9 @@ const LOAD_EVERY_MS = 250;
 export class AlertEngine {
   /** the plan's `alerts:` settings; replaced when the plan changes at runtime */
   cfg: AlertRulesConfig;
-  readonly records = new Map<string, AlertRecord>();
-  /** record ids by (type, scope) and by ticket: what a re-derivation may withdraw */
-  private readonly idsByKey = new Map<string, Set<string>>();
-  private readonly idsByTicket = new Map<string, Set<string>>();
+  /** the alerts in memory, indexed by (type, scope) and ticket: what a re-derivation may withdraw */
+  private readonly alerts = new AlertIndex();
+  readonly records = this.alerts.records;
   private readonly book = new TicketBook();
   /** tickets whose first contact is dated ahead of the clock: derived again when it comes due */
   private readonly casesDue = new CasesDue();
@@ -61,12 +61,17 @@ export class AlertEngine {
       this.book.apply(await loadTicketEvents(this.monitor.clickhouse, tickets));
       for (const [reason, group] of byReason) this.evaluate([], group, { retroactive: true, reason });
     },
-    (err, tickets) => this.log.error({ err: err.message || String(err), tickets }, 'loading the earlier events of a ticket failed'),
+    (err, tickets) =>
+      this.log.error({ err: err.message || String(err), tickets }, 'loading the earlier events of a ticket failed'),
     LOAD_EVERY_MS,
   );
   private strictAtPlan: Set<string>;
 
-  private constructor(private readonly monitor: Monitor, private readonly log: Logger, private readonly now: () => number) {
+  private constructor(
+    private readonly monitor: Monitor,
+    private readonly log: Logger,
+    private readonly now: () => number,
+  ) {
     this.cfg = resolveAlertConfig(monitor.plan.plan.alerts);
     this.strictAtPlan = this.strictTypes();
     this.audit = new AuditWriter(monitor, log, monitor.config.noticeRefusedRetryMs, monitor.config.dataDir);
@@ -79,17 +84,19 @@ export class AlertEngine {
     const { plan, clickhouse } = monitor;
     const kept = engine.audit.takeKept(); // an earlier run's kept rows
     // snapshots name who was on call under the plan of their day; the plan in force names them now
-    for (const r of await loadRecords(clickhouse, plan.year, kept, log)) engine.remember(withPlanRoster(r, engine.cfg.onCall));
+    for (const r of await loadRecords(clickhouse, plan.year, kept, log)) {
+      engine.alerts.remember(withPlanRoster(r, engine.cfg.onCall));
+    }
     engine.book.apply(await loadCaseEvents(clickhouse, [...engine.strictTypes()]));
     monitor.snapshotAlerts = () => engine.list('open');
     monitor.alertFacts = () => engine.openFacts();
     // derives, ticks, logs and notifies only with the counting lease (server/lease.ts)
     void monitor.lease.held.then(async () => {
-      await engine.audit.resendUnsent({ ladder: engine.cfg.onCall, timezone: monitor.plan.timezone }); // what a crash or a lost lease kept from the gateways
+      // what a crash or a lost lease kept from the gateways
+      await engine.audit.resendUnsent({ ladder: engine.cfg.onCall, timezone: monitor.plan.timezone });
       if (engine.sub?.closed) return;
       engine.ready = true;
-      // the stored open alerts too: a type or branch the plan no longer has withdraws its alerts
-      engine.evaluate(withOpenLevelKeys(engine.records.values(), allKeys(monitor.plan)), withOpenCaseTickets(engine.records.values(), engine.book.ticketIds()), { retroactive: true, reason: 're-derived at start' });
+      engine.evaluateEverything({ retroactive: true, reason: 're-derived at start' });
       for (const c of engine.pending.splice(0)) engine.onChange(c);
       engine.timer = setInterval(() => engine.tick(), monitor.config.alertTickMs);
       engine.timer.unref();
@@ -105,7 +112,11 @@ export class AlertEngine {
   /** What the headline counts, without rendering every alert (that cost grew with the alerts open). */
   openFacts(): OpenFact[] {
     const out: OpenFact[] = [];
-    for (const r of this.records.values()) if (r.status !== 'resolved') out.push({ kind: r.kind, level: r.level, status: r.status, openedAtMs: r.openedAtMs, complaintType: r.complaintType });
+    for (const r of this.records.values()) {
+      if (r.status === 'resolved') continue;
+      const { kind, level, status, openedAtMs, complaintType } = r;
+      out.push({ kind, level, status, openedAtMs, complaintType });
+    }
     return out;
   }
 
@@ -128,7 +139,11 @@ export class AlertEngine {
     if (!this.monitor.lease.current) return;
     const now = this.now();
     const week = this.monitor.plan.weekIndexAt(now);
-    const keys: Key[] = week !== this.lastWeek ? withOpenLevelKeys(this.records.values(), allKeys(this.monitor.plan)) : openLevelKeys(this.records.values());
+    // at a new week every key of the plan, else the keys of the open alerts
+    const keys: Key[] =
+      week !== this.lastWeek
+        ? withOpenLevelKeys(this.records.values(), allKeys(this.monitor.plan))
+        : openLevelKeys(this.records.values());
     this.lastWeek = week;
     const tickets = withOpenCaseTickets(this.records.values(), this.casesDue.take(now));
     this.evaluate(keys, tickets, { retroactive: false, reason: 'clock' });
@@ -154,73 +169,66 @@ export class AlertEngine {
     this.strictAtPlan = this.strictTypes();
     this.commit(rosterSteps(this.records.values(), this.cfg.onCall));
     const cause = { retroactive: true, reason: 'plan changed' };
-    this.evaluate(withOpenLevelKeys(this.records.values(), allKeys(plan)), withOpenCaseTickets(this.records.values(), this.book.ticketIds()), cause);
+    this.evaluateEverything(cause);
     const newlyStrict = [...this.strictAtPlan].filter((t) => !before.has(t));
     if (newlyStrict.length === 0) return;
-    void this.loader.then(async () => {
-      const events = await loadCaseEvents(clickhouse, newlyStrict);
-      this.book.apply(events);
-      this.evaluate([], new Set(events.map((e) => e.ticketId)), cause);
-    }, (err) => this.log.error({ err: err.message || String(err), types: newlyStrict }, 'reading the tickets of newly strict types failed'));
+    void this.loader.then(
+      async () => {
+        const events = await loadCaseEvents(clickhouse, newlyStrict);
+        this.book.apply(events);
+        this.evaluate([], new Set(events.map((e) => e.ticketId)), cause);
+      },
+      (err) =>
+        this.log.error(
+          { err: err.message || String(err), types: newlyStrict },
+          'reading the tickets of newly strict types failed',
+        ),
+    );
   }
 
   private onChange(c: CounterChange): void {
     if (c.planChanged) return this.onPlanChange();
-    // The book keeps only tickets that are, or were, of a strict type (a case can only come from
-    // them). Should an event later bring another ticket into a strict type, its stored events are
-    // read back (the loader) and it is derived again: rare, strict types are small-base ones.
-    const strict = this.strictTypes();
-    const arriving = new Set<string>();
-    const kept = c.events.filter((e) => {
-      if (this.book.has(e.ticketId) || arriving.has(e.ticketId)) return true;
-      if (!strict.has(e.complaintType)) return false;
-      arriving.add(e.ticketId);
-      return true;
-    });
+    // The book keeps only tickets that are, or were, of a strict type (change-routing.ts). A ticket
+    // new to it has its stored events read back (the loader) and is derived again: rare, strict
+    // types are small-base ones.
+    const { kept, arriving } = ticketsToKeep((t) => this.book.has(t), this.strictTypes(), c.events);
     this.book.apply(kept);
     const keys = c.rows.map((r) => ({ complaintType: r.complaintType, scope: r.scope }));
-    const corrections = c.events.filter((e: MaskedEvent) => e.kind === 'corrected').map((e) => e.eventId);
-    const reason = corrections.length ? `correction ${corrections.slice(0, 5).join(', ')}${corrections.length > 5 ? ' …' : ''}` : c.retroactive ? 'late event' : 'events';
+    const reason = changeReason(c.events, c.retroactive);
     // a push of counters whose future-dated events came due (server/due-changes.ts) opens their cases
-    this.evaluate(keys, new Set([...kept.map((e) => e.ticketId), ...this.casesDue.take(this.now())]), { retroactive: c.retroactive, reason });
+    const tickets = new Set([...kept.map((e) => e.ticketId), ...this.casesDue.take(this.now())]);
+    this.evaluate(keys, tickets, { retroactive: c.retroactive, reason });
     this.loader.add([...arriving], reason);
-  }
-
-  private remember(r: AlertRecord): void {
-    this.records.set(r.id, r);
-    const add = (index: Map<string, Set<string>>, key: string) => {
-      let ids = index.get(key);
-      if (!ids) index.set(key, (ids = new Set()));
-      ids.add(r.id);
-    };
-    add(this.idsByKey, `${r.complaintType}|${r.scope}`);
-    if (r.ticketId !== undefined) add(this.idsByTicket, r.ticketId);
-  }
-
-  /** The records of these keys and tickets: the only ones a re-derivation of them may withdraw. */
-  private recordsOf(keySet: ReadonlySet<string>, tickets: ReadonlySet<string>): AlertRecord[] {
-    const ids = new Set<string>();
-    for (const k of keySet) for (const id of this.idsByKey.get(k) ?? []) ids.add(id);
-    for (const t of tickets) for (const id of this.idsByTicket.get(t) ?? []) ids.add(id);
-    return [...ids].map((id) => this.records.get(id)!);
   }
 
   private strictTypes(): Set<string> {
     return new Set(this.monitor.plan.types.filter((t) => t.mode === 'strict').map((t) => t.code));
   }
 
+  /**
+   * Re-derives every key of the plan, every open alert and every ticket in the book: the stored
+   * open alerts too, so a type or branch the plan no longer has withdraws its alerts.
+   */
+  private evaluateEverything(cause: Cause): void {
+    const keys = withOpenLevelKeys(this.records.values(), allKeys(this.monitor.plan));
+    this.evaluate(keys, withOpenCaseTickets(this.records.values(), this.book.ticketIds()), cause);
+  }
+
   /** Re-derives the given (type, scope) keys and tickets at the current instant. */
   private evaluate(keys: readonly Key[], tickets: Iterable<string>, cause: Cause): void {
     const { plan, index } = this.monitor;
     const now = this.now();
-    const keySet = new Set(keys.map((k) => `${k.complaintType}|${k.scope}`));
+    const keySet = new Set(keys.map((k) => keyOf(k.complaintType, k.scope)));
     const levels = deriveLevelAlerts(plan, index, keys, now, this.cfg);
     const cases = deriveCaseAlerts(plan, this.book, tickets, now, this.cfg);
     this.casesDue.note(cases.covered, cases.dueAtMs);
     // Only what was re-derived may be withdrawn: the keys and tickets asked for.
     const covered = (r: AlertRecord) =>
-      r.kind === 'level' ? keySet.has(`${r.complaintType}|${r.scope}`) : r.kind === 'case' && r.ticketId !== undefined && cases.covered.has(r.ticketId);
-    this.commit(reconcile(this.records, [...levels, ...cases.alerts], covered, now, cause, this.cfg, this.recordsOf(keySet, cases.covered)));
+      r.kind === 'level'
+        ? keySet.has(keyOf(r.complaintType, r.scope))
+        : r.kind === 'case' && r.ticketId !== undefined && cases.covered.has(r.ticketId);
+    const candidates = this.alerts.recordsOf(keySet, cases.covered);
+    this.commit(reconcile(this.records, [...levels, ...cases.alerts], covered, now, cause, this.cfg, candidates));
   }
 
   /** Applies steps: memory first, then the audit rows (in order), /ws and NATS. */
@@ -232,7 +240,7 @@ export class AlertEngine {
     const notices: GatewayMessage[] = [];
     for (const { record, entries } of steps) {
       const before = this.records.get(record.id);
-      this.remember(record);
+      this.alerts.remember(record);
       if (entries.length === 0) {
         // no history line, but what screens show may have moved (current level, urgency, burn)
         const view = before && shownChange(before, record, plan.timezone);
@@ -243,7 +251,8 @@ export class AlertEngine {
       const view = alertView(record, plan.timezone);
       const change = entries.map((e) => ({ what: e.what, at: e.atMs, by: e.by ?? null }));
       liveMessages.next({ type: 'alert', ...view, change });
-      for (const m of gatewayMessages(this.monitor, view, entries, record, now)) notices.push(m); // a moved alert: a copy for where it was
+      // a moved alert gets a copy for where it was too
+      for (const m of gatewayMessages(this.monitor, view, entries, record, now)) notices.push(m);
     }
     // A derived line lost in a crash is derived again at the next start (and folds).
     this.audit.add(rows, notices);
