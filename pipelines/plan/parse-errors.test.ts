@@ -83,6 +83,12 @@ const CASES: Array<[string, string, number, string, string, RegExp]> = [
   ['allowance missing', edit(['drop', 17]), 14, 'types[1].annualAllowance', 'annualAllowance', /^is required$/],
   ['allowance empty', edit(['set', 17, '    annualAllowance:']), 17, 'types[1].annualAllowance', 'annualAllowance', /got null/],
   ['allowance infinite', edit(['set', 17, '    annualAllowance: .inf']), 17, 'types[1].annualAllowance', 'annualAllowance', /got Infinity/],
+  // finite numbers whose sums overflowed (NaN allowances), a deadline past the end of time (audit BB)
+  ['allowance past any bank', edit(['set', 17, '    annualAllowance: 1e300']), 17, 'types[1].annualAllowance', 'annualAllowance', /must be at most 10,000,000 \(got 1e\+300\)/],
+  ['branch weight near the largest double', edit(['set', 6, '  - { code: BJ, name: x, weight: 1.7e308 }']), 6, 'branches[0].weight', 'weight', /at most 1,000,000,000,000,000/],
+  ['week weight near the largest double', edit(['after', 13, `    weeklyWeights: [${Array(52).fill(1).join(', ')}, 1e308]`]), 14, 'types[0].weeklyWeights[52]', 'weeklyWeights', /at most/],
+  ['case deadline past the end of time', edit(['after', 17, 'alerts:\n  cases: { deadlineDays: 1e300 }']), 19, 'alerts.cases.deadlineDays', 'deadlineDays', /at most 366/],
+  ['no-progress hours beyond a year', edit(['after', 17, 'alerts:\n  cases: { noProgressHours: 10000 }']), 19, 'alerts.cases.noProgressHours', 'noProgressHours', /at most 8,784/],
   ['unknown type field', edit(['after', 13, '    color: red']), 14, 'types[0].color', 'color', /unknown field/],
   ['weights too short', edit(['after', 13, '    weeklyWeights: [1, 2]']), 14, 'types[0].weeklyWeights', 'weeklyWeights', /must have 53 entries, one per week of 2025 \(got 2\)/],
   ['54 weights in a 53-week year', edit(['after', 13, `    weeklyWeights: ${list(54)}`]), 14, 'types[0].weeklyWeights', 'weeklyWeights', /53 entries/],

@@ -139,7 +139,8 @@ function readBranches(r: Reader, branchesF: Field): { list: PlanBranch[]; known:
       draft.parentF = parentF;
     }
     const weightF = r.field(m, path, 'weight');
-    if (weightF) draft.branch.weight = r.number(...weightF, (n) => n > 0, 'a number greater than 0');
+    // a weight may be a size such as a loan balance in yuan: trillions, yet sums stay finite
+    if (weightF) draft.branch.weight = r.number(...weightF, (n) => n > 0, 'a number greater than 0', 1e15);
   });
 
   reportCycles(r, drafts);
@@ -211,7 +212,7 @@ function readWeeklyWeights(r: Reader, weightsF: Field, year: number | undefined)
   const [, offset, path, field] = weightsF;
   const list = r.list(...weightsF);
   if (!list) return undefined;
-  const weights = list.map((w, j) => r.number(w, offset, indexPath(path, j), field, (n) => n >= 0, NON_NEGATIVE));
+  const weights = list.map((w, j) => r.number(w, offset, indexPath(path, j), field, (n) => n >= 0, NON_NEGATIVE, 1e15));
   // Without a valid year the expected length is unknown; the year's own issue is reported instead.
   const expected = year === undefined ? undefined : weekCountOfYear(year);
   if (expected !== undefined && list.length !== expected) {

@@ -34,6 +34,13 @@ export function indexPath(path: string, i: number): string {
   return `${path}[${i}]`;
 }
 
+/**
+ * No number of a plan goes beyond this unless its field says so: far beyond any bank's figures,
+ * yet finite numbers near 1e308 passed, and their sums overflowed to Infinity (allowances NaN,
+ * every level 'ok'), or a deadline past the year 275760 made the alert engine throw at every start.
+ */
+export const MAX_PLAN_NUMBER = 10_000_000;
+
 export class Reader {
   readonly issues: Issue[] = [];
 
@@ -142,9 +149,13 @@ export class Reader {
     field: string,
     ok: (n: number) => boolean,
     what: string,
+    atMost = MAX_PLAN_NUMBER,
   ): number | undefined {
     const v = isScalar(node) ? node.value : undefined;
-    if (typeof v === 'number' && Number.isFinite(v) && ok(v)) return v;
+    if (typeof v === 'number' && Number.isFinite(v) && ok(v)) {
+      if (v <= atMost) return v;
+      return this.mustBe(node, offset, path, field, `at most ${atMost.toLocaleString('en-US')}`);
+    }
     return this.mustBe(node, offset, path, field, what);
   }
 

@@ -27,9 +27,9 @@ export function readAlertsSection(r: Reader, f: Field): PlanAlerts | undefined {
     const sm = sf && r.mapping(...sf, allowed);
     return sm && sf ? { sm, path: sf[2] } : undefined;
   };
-  const num = (s: { sm: ReturnType<Reader['mapping']>; path: string }, name: string, ok: (n: number) => boolean, what: string) => {
+  const num = (s: { sm: ReturnType<Reader['mapping']>; path: string }, name: string, ok: (n: number) => boolean, what: string, atMost?: number) => {
     const nf = s.sm && r.field(s.sm, s.path, name);
-    return nf && r.number(...nf, ok, what);
+    return nf && r.number(...nf, ok, what, atMost);
   };
   const rec = sub('recovery', RECOVERY_FIELDS);
   if (rec) {
@@ -42,8 +42,8 @@ export function readAlertsSection(r: Reader, f: Field): PlanAlerts | undefined {
   const cases = sub('cases', CASES_FIELDS);
   if (cases) {
     out.cases = {};
-    const h = num(cases, 'noProgressHours', positive, 'a number greater than 0');
-    const d = num(cases, 'deadlineDays', positive, 'a number greater than 0');
+    const h = num(cases, 'noProgressHours', positive, 'a number greater than 0', 24 * 366);
+    const d = num(cases, 'deadlineDays', positive, 'a number greater than 0', 366);
     if (h !== undefined) out.cases.noProgressHours = h;
     if (d !== undefined) out.cases.deadlineDays = d;
   }

@@ -180,13 +180,16 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       } catch {
         return; // a screen's bad frame is its problem; the board stays up
       }
+      if (msg === null || typeof msg !== 'object') return; // `null`, `1`, `"x"` parse too
       const id = cleanId(msg.screenId);
       if (!id || (msg.type !== 'hello' && msg.type !== 'heartbeat')) return;
       const lastSeq = typeof msg.lastSeq === 'number' ? msg.lastSeq : undefined;
       const changes: ScreenChange[] = [];
       // a screen a supervisor forgot while it was connected comes back with its next heartbeat
       if (msg.type === 'hello' || screenId !== id || !screens.has(id)) {
-        if (screenId && screenId !== id) screens.disconnected(screenId, now());
+        // a page that takes another id has left the old one: not a screen gone silent (one socket
+        // cycling ids had filled every wall's ticker with made-up silent screens)
+        if (screenId && screenId !== id) for (const c of screens.disconnected(screenId, now(), true)) changes.push(c);
         screenId = id;
         for (const c of screens.hello(id, cleanName(msg.name), remote, masked, now(), msg.kiosk === true)) changes.push(c);
       }

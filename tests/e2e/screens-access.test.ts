@@ -67,6 +67,30 @@ describe('screens - forgetting one', () => {
   }, 60_000);
 });
 
+// Audit BB: a `null` frame crashed the monitor; one socket cycling ids filled every ticker with
+// made-up silent screens
+describe('screens - frames a page should not send', () => {
+  it('takes frames that parse to no object without harm, and an id given up on the same socket is left, not silent', async () => {
+    const watcher = new WebSocket(wsUrl());
+    const frames: Array<Record<string, unknown>> = [];
+    watcher.on('message', (d) => frames.push(JSON.parse(String(d))));
+    const page = new WebSocket(wsUrl());
+    await Promise.all([watcher, page].map((s) => new Promise((r) => s.once('open', r))));
+    for (const frame of ['null', '1', '"x"', 'true', '[]']) page.send(frame);
+    for (let i = 0; i < 5; i++) page.send(JSON.stringify({ type: 'hello', screenId: `made-up-${i}`, name: `屏${i}`, kiosk: true }));
+    await until('the last id listed', async () => (await screens(SUP)).some((s) => s.id === 'made-up-4'), 10_000);
+    const given = await screens(SUP);
+    for (let i = 0; i < 4; i++) expect(given.find((s) => s.id === `made-up-${i}`)).toMatchObject({ connected: false, left: true });
+    // three heartbeats of the wall later: none of them went silent, and the monitor still answers
+    const beats = () => frames.filter((f) => f.type === 'heartbeat').length;
+    const from = beats();
+    await until('three heartbeats', () => beats() >= from + 3, 10_000);
+    expect(frames.filter((f) => f.type === 'screen' && String(f.id).startsWith('made-up-') && f.status === 'silent')).toEqual([]);
+    expect((await getJson(live.monitor, '/api/health', { headers: { authorization: `Bearer ${SUP}` } })).status).toBe(200);
+    for (const s of [watcher, page]) s.close();
+  }, 60_000);
+});
+
 describe('screens - the wall\'s snapshot form', () => {
   // audit W F4: the full snapshot (every open alert with its whole history) passed 4 MB
   it('a wall page (/ws?view=wall) gets the brief form, with how many alerts are open; a console the full one', async () => {
