@@ -2,15 +2,9 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Observable } from 'rxjs';
 import { Acknowledger, JsEnvelope, NotADelivery, type Envelope } from './envelope.ts';
+import { watchFloor } from './floor-watch.ts';
 import { PullLoop } from './pull.ts';
-import {
-  brokerAckFloor,
-  ensureConsumer,
-  ensureStream,
-  replaceConsumer,
-  STREAM,
-  type ConsumerSettings,
-} from './jetstream-setup.ts';
+import { brokerAckFloor, ensureConsumer, ensureStream, STREAM, type ConsumerSettings } from './jetstream-setup.ts';
 
 // The live source: a durable pull consumer on stream COMPLAINTS with ack-all acknowledgement.
 // Each message travels as an envelope (envelope.ts) that reports when its effect is durable; the
@@ -36,53 +30,6 @@ export type SourceStatus =
   | { type: 'consuming'; consumer: string }
   | { type: 'restarting'; reason: string }
   | { type: 'heartbeats_missed'; count: number };
-
-/** How often a stalled ack floor is checked against the broker. */
-const FLOOR_CHECK_MS = 2_000;
-
-/**
- * Every check: a message the broker keeps giving out below its ack floor (see ack-floor.ts) is
- * cleared by replacing the consumer with one that starts after the floor; the consume loop then
- * starts over on it. And when messages wait and the floor has not moved for a whole check, the
- * broker is asked: its ack floor wins (acks lost with a broker restart), and a sequence this
- * worker was never given is skipped if the stream no longer holds it. A delivery lost on the way
- * comes back when its ack wait runs out, and the floor goes on from there.
- */
-function watchFloor(nc: NatsConnection, settings: ConsumerSettings, current: () => Acknowledger | undefined, onStatus: (s: SourceStatus) => void): () => void {
-  let lastFloor = -1;
-  let checking = false;
-  const check = async (a: Acknowledger, floor: number | undefined) => {
-    const jsm = await jetstreamManager(nc);
-    const info = await jsm.consumers.info(STREAM, settings.name);
-    const broker = brokerAckFloor(info);
-    const stuck = a.floor.stuck();
-    if (stuck !== undefined) {
-      onStatus({ type: 'restarting', reason: `message ${stuck} stuck below the ack floor ${broker.streamSeq}: consumer replaced after it` });
-      a.retire();
-      await replaceConsumer(jsm, settings, broker.streamSeq + 1);
-      return;
-    }
-    if (floor === undefined) return;
-    if (a.floor.ackedThrough === floor && broker.streamSeq !== floor) a.floor.resync(broker);
-    const gap = a.floor.missing();
-    if (gap !== undefined && !(await jsm.streams.getMessage(STREAM, { seq: gap }).catch(() => null))) a.floor.skip(gap);
-    a.flush();
-  };
-  const timer = setInterval(() => {
-    const a = current();
-    if (!a || checking) return;
-    const floor = a.floor.ackedThrough;
-    const stalled = a.floor.unacked > 0 && floor === lastFloor;
-    lastFloor = stalled ? -1 : floor;
-    if (!stalled && a.floor.stuck() === undefined) return;
-    checking = true;
-    check(a, stalled ? floor : undefined)
-      .catch(() => {}) // the broker is away: the consume loop reports that
-      .finally(() => (checking = false));
-  }, FLOOR_CHECK_MS);
-  timer.unref();
-  return () => clearInterval(timer);
-}
 
 /**
  * How much the loop asks for: 5,000 messages, asked again at half used (one pull per 2,500).
