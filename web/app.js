@@ -66,7 +66,11 @@ const panels = new Map();
 /** @type {Map<string, Chart>} */
 const charts = new Map();
 const tiles = buildHeadline($('headline'));
-const arranger = createArranger({ table: /** @type {HTMLTableElement} */ ($('grid')), wrap: $('grid-wrap'), panelsHost: $('panels') });
+const arranger = createArranger({
+  table: /** @type {HTMLTableElement} */ ($('grid')),
+  wrap: $('grid-wrap'),
+  panelsHost: $('panels'),
+});
 
 const screen = { id: screenId(), name: options.screen, kiosk };
 const rotation = kiosk ? startRotation(document.body, options.rotate) : null;
@@ -95,7 +99,12 @@ const nowSec = () => (state.asOf ? Math.floor(Date.parse(state.asOf) / 1000) : n
 function planShape(s) {
   const p = s.plan;
   if (!p) return '';
-  return JSON.stringify([s.timezone, p.types.map((t) => [t.code, t.name, t.mode]), p.branches.map((b) => [b.code, b.name, b.parent ?? null]), Object.keys(s.series).map((k) => [k, s.series[k]?.x.length])]);
+  return JSON.stringify([
+    s.timezone,
+    p.types.map((t) => [t.code, t.name, t.mode]),
+    p.branches.map((b) => [b.code, b.name, b.parent ?? null]),
+    Object.keys(s.series).map((k) => [k, s.series[k]?.x.length]),
+  ]);
 }
 
 function buildLayout() {
@@ -118,7 +127,12 @@ function buildLayout() {
     const series = state.series[t.code];
     const p = panels.get(t.code);
     if (!series || !p) continue;
-    charts.set(t.code, createChart(p.chart, series, { timezone: state.timezone, strict: t.mode === 'strict', nowSec: nowSec(), watch: state.plan?.thresholds?.watch }));
+    charts.set(t.code, createChart(p.chart, series, {
+      timezone: state.timezone,
+      strict: t.mode === 'strict',
+      nowSec: nowSec(),
+      watch: state.plan?.thresholds?.watch,
+    }));
   }
   cells = state.plan ? buildGrid(/** @type {HTMLTableElement} */ ($('grid')), state.plan) : new Map();
   delete $('grid').dataset.columns;
@@ -155,7 +169,10 @@ function renderAll() {
 
 /** after the frame's writes: the grid's and the tiles' figures shrunk to their boxes (fit-text.js) */
 function fitFigures() {
-  const lines = Object.values(tiles).map((t) => ({ box: /** @type {HTMLElement} */ (t.value.parentElement), fig: t.value }));
+  const lines = Object.values(tiles).map((t) => ({
+    box: /** @type {HTMLElement} */ (t.value.parentElement),
+    fig: t.value,
+  }));
   for (const refs of cells.values()) lines.push(...refs.lines);
   fitLines(lines);
 }
@@ -234,7 +251,9 @@ function renderFreshness() {
   pipelineStale = stale;
   const lag = lagText(facts(), p, T);
   setHeadlineFresh(tiles, `${T.updated} ${clock(state.headline?.asOf ?? state.asOf, state.timezone)} · ${lag}`);
-  for (const [type, panel] of panels) setText(panel.fresh, `${T.updated} ${clock(state.updatedAt[type] ?? state.asOf, state.timezone)} · ${lag}`);
+  for (const [type, panel] of panels) {
+    setText(panel.fresh, `${T.updated} ${clock(state.updatedAt[type] ?? state.asOf, state.timezone)} · ${lag}`);
+  }
   setText($('grid-fresh'), `${T.updated} ${clock(state.asOf, state.timezone)} · ${lag}`);
   renderDataNotes(state, T, { quietMs });
   renderStatus();
@@ -283,7 +302,13 @@ let resyncedAt = -Infinity;
 /** @type {ReturnType<typeof setInterval>|undefined} */
 let countdown;
 
-const facts = () => ({ status: link.status, pipelineStale, lagMs: backlog.lagMs, hasPicture: !!state.plan, staleMs: LAG_STALE_MS });
+const facts = () => ({
+  status: link.status,
+  pipelineStale,
+  lagMs: backlog.lagMs,
+  hasPicture: !!state.plan,
+  staleMs: LAG_STALE_MS,
+});
 
 /** @param {LinkState} s */
 function onStatus(s) {
@@ -310,7 +335,10 @@ function renderStatus() {
   setText($('banner-title'), v.bannerTitle);
   if (v.fresh) return;
   const wait = link.retryAt ? Math.max(0, Math.ceil((link.retryAt - Date.now()) / 1000)) : 0;
-  setText($('conn-detail'), v.live ? (pipelineStale ? stallNote(state.pipeline, T) : T.behindNote) : link.status === 'connecting' ? `${link.reason}…` : `${link.reason} · ${T.retryIn(wait)}`);
+  const detail = v.live
+    ? (pipelineStale ? stallNote(state.pipeline, T) : T.behindNote)
+    : link.status === 'connecting' ? `${link.reason}…` : `${link.reason} · ${T.retryIn(wait)}`;
+  setText($('conn-detail'), detail);
 }
 
 fitToScreen();
