@@ -2,8 +2,7 @@
 // Wall-board entry point: wires the /ws link to the state reducers and the views. Rule of the
 // board: numbers look live only while the link is live, a picture has been applied and the
 // pipeline behind it is moving; any other moment greys them out and says so in words.
-// URL: ?lang=en, ?kiosk (no controls, rotating pages, ?rotate=<seconds>), ?masked (public area),
-// ?screen=<name>, ?token=<viewer token>, ?quietHours=<h> (no ticket this long is said; intake.js).
+// What the address asks of the page (?lang=en, ?kiosk, ?masked, ...): i18n.js and page-options.js.
 
 import { createChart } from './src/charts.js';
 import { closeDrill, drillType, drillView, openDrill, refreshDrill, updateDrill } from './src/drill.js';
@@ -21,12 +20,13 @@ import { ALL, emptyState, fromSnapshot } from './src/state.js';
 import { applyMessage, clearDirty, frameScheduler, newDirty } from './src/redraw.js';
 import { backlogStep, emptyBacklog, localNow } from './src/backlog.js';
 import { pipelineStalled, stallNote } from './src/data-quality.js';
-import { QUIET_MS } from './src/intake.js';
 import { renderDataNotes, renderHeader, renderStaticTexts } from './src/topbar.js';
 import { fitToScreen } from './src/fit.js';
 import { fitLines } from './src/fit-text.js';
 import { openCasesByType, renderTicker } from './src/ticker.js';
 import { startRotation } from './src/kiosk.js';
+import { pageOptions } from './src/page-options.js';
+import { exposeBoard } from './src/test-hook.js';
 
 /**
  * @typedef {import('./src/state.js').BoardState} BoardState
@@ -36,15 +36,12 @@ import { startRotation } from './src/kiosk.js';
  */
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
-const params = new URLSearchParams(location.search);
 const lang = langOf(location.search);
 setLang(lang);
-const kiosk = params.has('kiosk');
-const masked = params.has('masked');
-const token = params.get('token') ?? '';
+const options = pageOptions(location.search);
+const { kiosk, masked, token, quietMs } = options;
 /** a pipeline this far behind is shown as stalled, not live */
-const LAG_STALE_MS = Number(params.get('lagStaleMs')) || 120_000;
-const quietMs = Number(params.get('quietHours')) * 3_600_000 || QUIET_MS;
+const LAG_STALE_MS = options.lagStaleMs;
 
 /** @type {BoardState} */
 let state = emptyState();
@@ -69,29 +66,32 @@ const panels = new Map();
 /** @type {Map<string, Chart>} */
 const charts = new Map();
 const tiles = buildHeadline($('headline'));
-const arranger = createArranger({ table: /** @type {HTMLTableElement} */ ($('grid')), wrap: $('grid-wrap'), panelsHost: $('panels') });
-
-const screen = { id: screenId(), name: (params.get('screen') ?? '').slice(0, 64), kiosk };
-const rotation = kiosk ? startRotation(document.body, Number(params.get('rotate')) || 20) : null;
-
-Object.defineProperty(window, '__wallboard', {
-  value: Object.freeze({
-    get state() { return state; },
-    get connected() { return link.status === 'live'; },
-    get lastSeq() { return lastSeq; },
-    get shownSeq() { return shownSeq; },
-    get redraws() { return frame.frames; },
-    get measures() { return arranger.measures; },
-    get behindMs() { return backlog.lagMs; },
-    get link() { return { ...link }; },
-    get pipelineStale() { return pipelineStale; },
-    get page() { return rotation?.page ?? null; },
-    get frames() { return frames; },
-    get screenId() { return screen.id; },
-    get drill() { return drillView(); },
-    lang, kiosk, masked,
-  }),
+const arranger = createArranger({
+  table: /** @type {HTMLTableElement} */ ($('grid')),
+  wrap: $('grid-wrap'),
+  panelsHost: $('panels'),
 });
+
+const screen = { id: screenId(), name: options.screen, kiosk };
+const rotation = kiosk ? startRotation(document.body, options.rotate) : null;
+
+exposeBoard(
+  {
+    state: () => state,
+    link: () => link,
+    lastSeq: () => lastSeq,
+    shownSeq: () => shownSeq,
+    redraws: () => frame.frames,
+    measures: () => arranger.measures,
+    behindMs: () => backlog.lagMs,
+    pipelineStale: () => pipelineStale,
+    page: () => rotation?.page ?? null,
+    frames: () => frames,
+    screenId: () => screen.id,
+    drill: () => drillView(),
+  },
+  { lang, kiosk, masked },
+);
 
 const nowSec = () => (state.asOf ? Math.floor(Date.parse(state.asOf) / 1000) : null);
 
@@ -99,7 +99,12 @@ const nowSec = () => (state.asOf ? Math.floor(Date.parse(state.asOf) / 1000) : n
 function planShape(s) {
   const p = s.plan;
   if (!p) return '';
-  return JSON.stringify([s.timezone, p.types.map((t) => [t.code, t.name, t.mode]), p.branches.map((b) => [b.code, b.name, b.parent ?? null]), Object.keys(s.series).map((k) => [k, s.series[k]?.x.length])]);
+  return JSON.stringify([
+    s.timezone,
+    p.types.map((t) => [t.code, t.name, t.mode]),
+    p.branches.map((b) => [b.code, b.name, b.parent ?? null]),
+    Object.keys(s.series).map((k) => [k, s.series[k]?.x.length]),
+  ]);
 }
 
 function buildLayout() {
@@ -122,7 +127,12 @@ function buildLayout() {
     const series = state.series[t.code];
     const p = panels.get(t.code);
     if (!series || !p) continue;
-    charts.set(t.code, createChart(p.chart, series, { timezone: state.timezone, strict: t.mode === 'strict', nowSec: nowSec(), watch: state.plan?.thresholds?.watch }));
+    charts.set(t.code, createChart(p.chart, series, {
+      timezone: state.timezone,
+      strict: t.mode === 'strict',
+      nowSec: nowSec(),
+      watch: state.plan?.thresholds?.watch,
+    }));
   }
   cells = state.plan ? buildGrid(/** @type {HTMLTableElement} */ ($('grid')), state.plan) : new Map();
   delete $('grid').dataset.columns;
@@ -159,7 +169,10 @@ function renderAll() {
 
 /** after the frame's writes: the grid's and the tiles' figures shrunk to their boxes (fit-text.js) */
 function fitFigures() {
-  const lines = Object.values(tiles).map((t) => ({ box: /** @type {HTMLElement} */ (t.value.parentElement), fig: t.value }));
+  const lines = Object.values(tiles).map((t) => ({
+    box: /** @type {HTMLElement} */ (t.value.parentElement),
+    fig: t.value,
+  }));
   for (const refs of cells.values()) lines.push(...refs.lines);
   fitLines(lines);
 }
@@ -238,7 +251,9 @@ function renderFreshness() {
   pipelineStale = stale;
   const lag = lagText(facts(), p, T);
   setHeadlineFresh(tiles, `${T.updated} ${clock(state.headline?.asOf ?? state.asOf, state.timezone)} · ${lag}`);
-  for (const [type, panel] of panels) setText(panel.fresh, `${T.updated} ${clock(state.updatedAt[type] ?? state.asOf, state.timezone)} · ${lag}`);
+  for (const [type, panel] of panels) {
+    setText(panel.fresh, `${T.updated} ${clock(state.updatedAt[type] ?? state.asOf, state.timezone)} · ${lag}`);
+  }
   setText($('grid-fresh'), `${T.updated} ${clock(state.asOf, state.timezone)} · ${lag}`);
   renderDataNotes(state, T, { quietMs });
   renderStatus();
@@ -287,7 +302,13 @@ let resyncedAt = -Infinity;
 /** @type {ReturnType<typeof setInterval>|undefined} */
 let countdown;
 
-const facts = () => ({ status: link.status, pipelineStale, lagMs: backlog.lagMs, hasPicture: !!state.plan, staleMs: LAG_STALE_MS });
+const facts = () => ({
+  status: link.status,
+  pipelineStale,
+  lagMs: backlog.lagMs,
+  hasPicture: !!state.plan,
+  staleMs: LAG_STALE_MS,
+});
 
 /** @param {LinkState} s */
 function onStatus(s) {
@@ -314,7 +335,10 @@ function renderStatus() {
   setText($('banner-title'), v.bannerTitle);
   if (v.fresh) return;
   const wait = link.retryAt ? Math.max(0, Math.ceil((link.retryAt - Date.now()) / 1000)) : 0;
-  setText($('conn-detail'), v.live ? (pipelineStale ? stallNote(state.pipeline, T) : T.behindNote) : link.status === 'connecting' ? `${link.reason}…` : `${link.reason} · ${T.retryIn(wait)}`);
+  const detail = v.live
+    ? (pipelineStale ? stallNote(state.pipeline, T) : T.behindNote)
+    : link.status === 'connecting' ? `${link.reason}…` : `${link.reason} · ${T.retryIn(wait)}`;
+  setText($('conn-detail'), detail);
 }
 
 fitToScreen();

@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { ReplayRing, coalesce, resumeFrom, type LiveMessage, type RingEntry } from './wallboard-core.ts';
 import { hasPrivate, publicMessage } from './wallboard-public.ts';
-import { briefAlert, briefSnapshot } from './wallboard-brief.ts';
+import { briefSnapshot } from './wallboard-brief.ts';
+import {
+  backlogAfterSnapshot, briefForms, formFor, heldScreen, snapshotForm, takes, type ScreenForm,
+} from './wallboard-forms.ts';
+
+export { backlogAfterSnapshot } from './wallboard-forms.ts';
 
 // Live fan-out to wall-boards. Every frame carries a sequence number of the hub's life (its
 // `epoch`); a page that sees a gap reconnects. A reconnecting page names the last seq it saw and
@@ -15,25 +20,20 @@ import { briefAlert, briefSnapshot } from './wallboard-brief.ts';
 // of frames sent *after its last snapshot* wait in its socket, it gets no more frames; when its
 // link has drained it gets a fresh snapshot (a picture is worth more than the frames it missed),
 // and only a screen that drains nothing for STUCK_MS is cut. The snapshot itself does not count:
-// a big one on a slow link had been cut by the next frame, and the screen reconnected into the
-// same cut, for ever (found by an audit).
+// were it counted, a big one on a slow link would be cut by the next frame, and the screen would
+// reconnect into the same cut for ever. The decisions themselves are plain (wallboard-forms.ts).
 
 export const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** how long a screen held back may take to drain before it is taken for dead and cut */
 export const STUCK_MS = 2 * 60 * 1000;
 
-export interface Screen {
+/** A connected page; `masked`, `briefSnapshot` and `only` (ScreenForm) say which frames it takes and in what form. */
+export interface Screen extends ScreenForm {
   socket: WebSocket;
   connectedAtMs: number;
   remote: string;
-  /** public-area screen: alerts without names or ticket references */
-  masked?: boolean;
   /** the last seq sent to this screen */
   lastSeq?: number;
-  /** a wall screen: snapshots and alert frames in the wall's brief form (wallboard-brief.ts) */
-  briefSnapshot?: boolean;
-  /** the message types this screen takes besides snapshots (unset: every type) */
-  only?: ReadonlySet<string>;
   /**
    * The TCP socket under the WebSocket (the upgrade request's). A flush's frames are written to it
    * corked: one write and as few packets as fit, not one per frame — a bank-sized plan flushes
@@ -84,13 +84,6 @@ interface Link {
   /** its buffered bytes when last checked while held back (progress = fewer) */
   heldBuffered?: number;
 }
-
-/**
- * Of what waits in a socket's buffer, the part sent after the last snapshot. The buffer drains
- * first in, first out, so the snapshot (and anything before it) leaves first: what is still
- * buffered is at most what was sent since.
- */
-export const backlogAfterSnapshot = (bufferedAmount: number, sentSinceSnapshot: number) => Math.min(bufferedAmount, sentSinceSnapshot);
 
 export class WallboardHub {
   readonly epoch: string;
@@ -145,8 +138,9 @@ export class WallboardHub {
     const plan = resumeFrom(this.ring, this.seq, this.epoch, since);
     if (plan.kind === 'replay') {
       this.counts.replays++;
-      this.send(screen, JSON.stringify({ ...opening.resume(since!.seq), type: 'resume', seq: since!.seq, epoch: this.epoch }));
-      // as live: a client naming no view is not replayed the frames it is never sent (verify AT V1)
+      const header = { ...opening.resume(since!.seq), type: 'resume', seq: since!.seq, epoch: this.epoch };
+      this.send(screen, JSON.stringify(header));
+      // as live: a client naming no view is not replayed the frames it would never have been sent
       for (const e of plan.entries) if (takes(screen, e)) this.send(screen, formFor(screen, e), e.seq);
       return 'replay';
     }
@@ -213,7 +207,13 @@ export class WallboardHub {
       const full = { ...message, seq };
       const text = JSON.stringify(full);
       const masked = hasPrivate(full) ? JSON.stringify(publicMessage(full)) : undefined;
-      const entry: RingEntry = { seq, text, type: message.type, ...(masked !== undefined && masked !== text ? { masked } : {}), ...briefForms(full) };
+      const entry: RingEntry = {
+        seq,
+        text,
+        type: message.type,
+        ...(masked !== undefined && masked !== text ? { masked } : {}),
+        ...briefForms(full),
+      };
       this.ring.push(entry);
       return entry;
     });
@@ -250,11 +250,16 @@ export class WallboardHub {
   }
 
   /** Sends a snapshot in the screen's form; `texts` shares the forms between screens of one broadcast. */
-  private sendSnapshot(screen: Screen, raw: Record<string, unknown>, seq: number, texts = new Map<string, string>()): void {
+  private sendSnapshot(
+    screen: Screen,
+    raw: Record<string, unknown>,
+    seq: number,
+    texts = new Map<string, string>(),
+  ): void {
     const link = this.screens.get(screen);
     const { socket } = screen;
     if (!link || socket.readyState !== socket.OPEN) return;
-    const form = `${screen.briefSnapshot ? 'brief' : 'full'}/${screen.masked ? 'masked' : 'open'}`;
+    const form = snapshotForm(screen);
     let text = texts.get(form);
     if (text === undefined) {
       let snap: Record<string, unknown> = { ...raw, type: 'snapshot', seq, epoch: this.epoch };
@@ -270,24 +275,25 @@ export class WallboardHub {
   }
 
   /**
-   * A held-back screen: once its link has drained to a quarter of the bound, a fresh snapshot
-   * (numbered as the last frame, so the next live frame follows it); cut when it has drained
-   * nothing for stuckMs — a reader that stopped, not a slow one.
+   * A held-back screen (heldScreen says which): a fresh snapshot numbered as the last frame, so
+   * the next live frame follows it; a new start of its stuck time; nothing yet; or cut.
    */
   private catchUp(screen: Screen, link: Link): void {
     const { socket } = screen;
     const buffered = socket.bufferedAmount;
-    if (buffered <= this.maxBuffered / 4) {
+    const now = this.now();
+    const held = heldScreen(buffered, link.heldBuffered, link.heldSinceMs!, now, this.maxBuffered, this.stuckMs);
+    if (held === 'snapshot') {
       this.counts.catchUps++;
       this.sendSnapshot(screen, link.opening.snapshot(this.seq), this.seq);
       return;
     }
-    if (buffered < (link.heldBuffered ?? Infinity)) {
+    if (held === 'progress') {
       link.heldBuffered = buffered;
-      link.heldSinceMs = this.now();
+      link.heldSinceMs = now;
       return;
     }
-    if (this.now() - link.heldSinceMs! < this.stuckMs) return;
+    if (held === 'wait') return;
     this.screens.delete(screen);
     this.counts.slowDropped++;
     // A close frame would queue behind the backlog it cannot read; cut the connection instead.
@@ -300,23 +306,4 @@ export class WallboardHub {
     for (const s of this.screens.keys()) s.socket.close(1001, 'server stopping');
     this.screens.clear();
   }
-}
-
-/**
- * An alert frame in the wall's form: its history carries every note and action (a busy alert's
- * frame passed 100 KB), and a wall draws only the case's ladder steps.
- */
-function briefForms(full: LiveMessage): Pick<RingEntry, 'brief' | 'briefMasked'> {
-  if (full.type !== 'alert' || !Array.isArray(full.history)) return {};
-  const brief = briefAlert(full) as LiveMessage;
-  return { brief: JSON.stringify(brief), ...(hasPrivate(brief) ? { briefMasked: JSON.stringify(publicMessage(brief)) } : {}) };
-}
-
-/** Whether this screen is sent frames of this type (a client naming no view: the contract's only). */
-const takes = (screen: Screen, e: RingEntry) => !screen.only || e.type === undefined || screen.only.has(e.type);
-
-/** The frame as this screen takes it: brief for a wall, public for a public-area screen. */
-function formFor(screen: Screen, e: RingEntry): string {
-  if (screen.briefSnapshot && e.brief !== undefined) return screen.masked ? (e.briefMasked ?? e.brief) : e.brief;
-  return screen.masked && e.masked !== undefined ? e.masked : e.text;
 }
