@@ -3,7 +3,7 @@ import { ActionRefused, type Action } from '../../pipelines/rules/index.ts';
 import { authorize, authorizeScope } from '../access.ts';
 import { AlertEngine } from '../alerts/engine.ts';
 import { alertView } from '../alerts/view.ts';
-import { HttpError, notFound } from '../errors.ts';
+import { badRequest, HttpError, notFound } from '../errors.ts';
 import type { Monitor } from '../monitor.ts';
 import { readQuery } from './query.ts';
 import { alertsCsv } from '../alerts/csv.ts';
@@ -42,9 +42,24 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     return { role: access.role, branches: access.branches ?? null, mayAct: access.role === 'supervisor' || access.role === 'admin' };
   });
 
+  // A type or scope no plan code and no alert has is a typo, which would list nothing: 400, as
+  // /api/counters says. An alert's own may be outside the plan: a type a plan change removed, a
+  // case's branch the plan lacks.
+  const refuseUnknownFilters = (q: { type?: string; scope?: string }) => {
+    const { plan } = monitor;
+    const known = (field: 'complaintType' | 'scope', value: string) => [...engine.records.values()].some((r) => r[field] === value);
+    if (q.type !== undefined && !plan.typeByCode.has(q.type) && !known('complaintType', q.type)) {
+      throw badRequest(`unknown complaint type "${q.type}" (plan ${plan.year} has: ${plan.types.map((t) => t.code).join(', ')})`);
+    }
+    if (q.scope !== undefined && !plan.scopes.includes(q.scope) && !known('scope', q.scope)) {
+      throw badRequest(`unknown scope "${q.scope}" (plan ${plan.year} has: ${plan.scopes.join(', ')})`);
+    }
+  };
+
   app.get('/api/alerts', async (req, reply) => {
     authorize(req, config, 'viewer');
     const q = readAlertListQuery(readQuery(req.query, ALERT_QUERY));
+    refuseUnknownFilters(q);
     if (q.format === 'csv') {
       // a spreadsheet row has the last change only: no whole histories rendered for it
       const { alerts } = listAlerts(engine.records.values(), { ...q, history: 'last' }, monitor.plan.timezone);

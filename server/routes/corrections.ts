@@ -13,6 +13,8 @@ import { laterCorrection, readSeen, readTicketNow, REVIEW_REASON, reviewStale, S
 // ticket event. Needs a supervisor (limited to their branches) or an admin.
 
 const OUTCOMES = ['agreed', 'not_agreed'];
+/** clocks of the console's machine and the monitor's may differ by this much */
+const FUTURE_SLACK_MS = 5 * 60_000;
 const CODE = /^[A-Za-z0-9_-]{1,64}$/;
 /** a correction's id given again by a retry (the monitor makes corr-<uuid>) */
 const RETRY_ID = /^corr-[A-Za-z0-9-]{8,64}$/;
@@ -47,6 +49,9 @@ export function correctionRoutes(app: FastifyInstance, monitor: Monitor, now: ()
     if (body.occurredAt !== undefined) {
       const parsed = typeof body.occurredAt === 'string' ? parseRfc3339(body.occurredAt) : undefined;
       if (parsed === undefined) throw badRequest('occurredAt must be RFC 3339 with an offset');
+      // the latest correction of a ticket wins: one dated ahead (a typed 9999) would outrank
+      // every correction after it, and the ticket could not be corrected again
+      if (parsed > atMs + FUTURE_SLACK_MS) throw badRequest(`occurredAt ${body.occurredAt} is in the future: a correction is dated when it is made or earlier`);
       atMs = parsed;
     }
     authorizeScope(access, branch, monitor.plan.scopesOf);

@@ -89,6 +89,10 @@ const CASES: Case[] = [
   { method: 'DELETE', path: '/api/counters' },
   { path: '/api/health', headers: { authorization: 'Bearer wrong-token-0123456789' } },
   { path: `/api/counters?type=${'x'.repeat(10_000)}` },
+  // a typo that would list nothing, and a correction dated ahead that would outrank every later one (audit BB)
+  { path: '/api/alerts?type=mortgage_prepaymant' },
+  { path: '/api/alerts?scope=BJ-XX&format=csv' },
+  { method: 'POST', path: '/api/corrections', body: json({ by: 'a', ticketId: 'T-1', branch: 'BJ', complaintType: 'mortgage_prepayment', occurredAt: '9999-01-01T00:00:00+08:00' }) },
 ];
 
 async function call(c: Case) {
