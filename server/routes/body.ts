@@ -4,10 +4,20 @@ import { maskText } from '../../pipelines/transforms/mask.ts';
 // Reading a request body's fields at the boundary: unknown fields refused, strings bounded, and
 // what a person typed masked before anything keeps it.
 
+/* eslint-disable no-control-regex */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const CONTROL_OR_BREAK = /[\u0000-\u001f\u007f\u2028\u2029]/;
+/* eslint-enable no-control-regex */
+const PROSE_FIELDS: ReadonlySet<string> = new Set(['note', 'reason', 'text']);
+
 export function text(body: Record<string, unknown>, name: string, required: boolean, max = 500): string | undefined {
   const v = body[name];
   if (v === undefined && !required) return undefined;
   if (typeof v !== 'string' || v.trim() === '' || v.length > max) throw badRequest(`${name} must be a non-empty string of at most ${max} characters`);
+  // a NUL or another control character would cut a log line, a CSV cell or a gateway's text;
+  // line breaks and tabs belong in what people write, never in a code, an id or a name
+  const prose = PROSE_FIELDS.has(name);
+  if ((prose ? CONTROL : CONTROL_OR_BREAK).test(v)) throw badRequest(`${name} must not contain control characters${prose ? '' : ' or line breaks'}`);
   return v.trim();
 }
 

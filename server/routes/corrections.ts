@@ -3,6 +3,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { errors } from '@nats-io/nats-core';
 import type { FastifyInstance } from 'fastify';
 import { authorize, authorizeScope } from '../access.ts';
+import { ALL_SCOPE } from '../../pipelines/model.ts';
 import { badRequest, HttpError } from '../errors.ts';
 import type { Monitor } from '../monitor.ts';
 import { parseRfc3339, toZonedIso } from '../time.ts';
@@ -39,6 +40,7 @@ export function correctionRoutes(app: FastifyInstance, monitor: Monitor, now: ()
     const branch = text(body, 'branch', true, 64)!;
     const complaintType = text(body, 'complaintType', true, 64)!;
     if (!CODE.test(branch)) throw badRequest('branch must be a branch code');
+    if (branch === ALL_SCOPE) throw badRequest(`branch must be a branch code, not ${ALL_SCOPE} (the whole bank is a scope, no ticket's branch)`);
     // `other`: a reviewer's word that the ticket is of no type the plan watches (it then counts nowhere)
     if (!monitor.plan.typeByCode.has(complaintType) && complaintType !== 'other') {
       throw badRequest(`unknown complaint type "${complaintType}" (the plan's types, or other for none of them)`);

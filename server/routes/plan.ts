@@ -45,8 +45,9 @@ export function planRoutes(app: FastifyInstance, monitor: Monitor, now: () => nu
     const who = maskText(by.trim());
     const why = maskText(reason);
     let next: CompiledPlan;
+    if (body.plan === undefined || body.plan === null) throw badRequest('"plan" is required: the plan as YAML text or as a JSON object');
     try {
-      const text = typeof body.plan === 'string' ? body.plan : JSON.stringify(body.plan ?? null, null, 2);
+      const text = typeof body.plan === 'string' ? body.plan : JSON.stringify(body.plan, null, 2);
       next = compilePlan(parsePlan(text, 'request plan'));
     } catch (err) {
       if (err instanceof PlanError) throw new HttpError(400, 'BAD_PLAN', err.message);

@@ -93,6 +93,9 @@ const CASES: Case[] = [
   { path: '/api/alerts?type=mortgage_prepaymant' },
   { path: '/api/alerts?scope=BJ-XX&format=csv' },
   { method: 'POST', path: '/api/corrections', body: json({ by: 'a', ticketId: 'T-1', branch: 'BJ', complaintType: 'mortgage_prepayment', occurredAt: '9999-01-01T00:00:00+08:00' }) },
+  { method: 'POST', path: '/api/corrections', body: json({ by: 'a', ticketId: 'T-1', branch: 'ALL', complaintType: 'mortgage_prepayment' }) },
+  { method: 'POST', path: '/api/corrections', body: json({ by: 'a', ticketId: 'T-1\u0000x', branch: 'BJ', complaintType: 'mortgage_prepayment' }) },
+  { method: 'POST', path: '/api/corrections', body: json({ by: 'a\nb', ticketId: 'T-1', branch: 'BJ', complaintType: 'mortgage_prepayment' }) },
 ];
 
 async function call(c: Case) {
@@ -112,6 +115,13 @@ describe('e2e - HTTP bad input', () => {
     const body = JSON.parse(text) as { message?: unknown };
     expect(typeof body.message).toBe('string');
     expect(text).not.toMatch(/\n\s+at |\bat [\w.<>]+ \(|node_modules|\.ts:\d+/);
+  });
+
+  it('a plan change without a plan is told so, not that the plan file is empty (audit BB)', async () => {
+    for (const plan of [undefined, null]) {
+      const { res, text } = await call({ method: 'PUT', path: '/api/plan', body: json({ by: 'x', plan }) });
+      expect([res.status, JSON.parse(text).message]).toEqual([400, expect.stringMatching(/^"plan" is required/)]);
+    }
   });
 
   it('an oversize body is told the limit (audit AW)', async () => {
