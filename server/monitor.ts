@@ -1,5 +1,4 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Subject, type Subscription } from 'rxjs';
 import type { MaskedEvent } from '../pipelines/model.ts';
@@ -7,12 +6,12 @@ import type { CompiledPlan } from '../pipelines/plan/index.ts';
 import { CounterIndex, decodeEvent, maskEvent } from '../pipelines/transforms/index.ts';
 import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
 import { CounterHistory } from '../pipelines/sinks/counter-history.ts';
-import { jetStreamEnvelopes, type SourceStatus } from '../pipelines/sources/jetstream.ts';
+import { jetStreamEnvelopes } from '../pipelines/sources/jetstream.ts';
 import { monitorTopology, type Prepared } from '../pipelines/topology.ts';
 import { openMonitorStore, type MonitorStore } from './store.ts';
 import { sourceSettings, type MonitorConfig } from './config.ts';
-import { keepLocalNats, natsStoreDir, type KeptNats } from './natsd.ts';
-import { describeNatsAuth, natsSecurityFromEnv, type NatsSecurity } from './nats-options.ts';
+import type { KeptNats } from './natsd.ts';
+import { brokerAtStart, connectAndLease, drainAtMost, leasedConnection, sourceStatusInHealth } from './nats-connect.ts';
 import { SizeHistogram } from './metrics.ts';
 import { customerHashKey } from './secrets.ts';
 import { checkHashKey } from './hash-key-check.ts';
@@ -23,7 +22,7 @@ import { DueChanges } from './due-changes.ts';
 import { readCountingState } from './counting-state.ts';
 import { changesThePast } from './retroactive.ts';
 import { storedDeadLetters } from './dead-letters.ts';
-import { followConnection, initialHealth, noteBatch, type MonitorHealth } from './monitor-health.ts';
+import { initialHealth, noteBatch, type MonitorHealth } from './monitor-health.ts';
 import { CountingLease } from './lease.ts';
 
 export type { MonitorHealth } from './monitor-health.ts';
@@ -89,14 +88,13 @@ export class Monitor {
       await Promise.all([clickhouse.close(), live.client === clickhouse ? undefined : live.client.close()]);
       throw err;
     }
-    const localNats = config.natsUrl ? undefined : await keepLocalNats({ storeDir: natsStoreDir(config.dataDir), port: config.natsPort, log, hangMs: config.localNatsHangMs });
-    const natsUrl = localNats?.url ?? config.natsUrl!;
-    if (localNats) log.info({ natsUrl }, 'started local nats-server');
-    const security = natsSecurityFromEnv(); // a bad NATS_* variable stops the start, named
+    const { localNats, natsUrl, security } = await brokerAtStart(config, log);
     const monitor = new Monitor({ ...config, storeId }, plan, hashKey, clickhouse, live, localNats, log, now);
     // Broker and lease first: a refused standby reads nothing back (it read the shared store for
     // seconds at every retry). A broker down at start is waited for, the store read meanwhile.
-    const leased = monitor.connectAndLease(natsUrl, security);
+    const context = { health: monitor.health, log, stopped: () => monitor.stopped };
+    // `nc` (alert notices) and the consumer only with the lease held
+    const leased = connectAndLease(natsUrl, security, context, monitor.lease, (nc) => (monitor.natsConnection = nc));
     if ((await Promise.race([leased, new Promise((r) => setTimeout(r, 3_000).unref())])) === false) return monitor;
     await monitor.rebuild();
     void leased.then((held) => held && monitor.consume());
@@ -113,39 +111,7 @@ export class Monitor {
 
   /** The broker connection; throws without it or without a current counting lease. */
   get nc(): NatsConnection {
-    if (!this.natsConnection) throw new Error(`NATS not connected yet (${this.health.natsError ?? 'connecting'})`);
-    if (!this.lease.current) throw new Error(`not counting (lease ${this.lease.state})`);
-    return this.natsConnection;
-  }
-
-  /** true once connected with the lease held; false when refused (or stopped) */
-  private async connectAndLease(natsUrl: string, security: NatsSecurity): Promise<boolean> {
-    for (let attempt = 1; !this.stopped; attempt++) {
-      try {
-        const nc = await connect({
-          servers: natsUrl.split(',').map((s) => s.trim()),
-          name: 'complaint-monitor',
-          maxReconnectAttempts: -1,
-          reconnectTimeWait: 500,
-          ...security.options,
-        });
-        if (this.stopped) return (await nc.close(), false);
-        this.health.nats = 'connected';
-        this.health.natsError = undefined;
-        this.log.info({ ...describeNatsAuth(security), attempts: attempt }, 'connected to NATS');
-        this.natsConnection = nc; // `nc` (alert notices) and the consumer only with the lease held
-        if (!(await this.lease.take(nc).catch((err) => nc.close().then(() => Promise.reject(err))))) return (await nc.close(), false);
-        followConnection(nc, this.health, this.log);
-        return true;
-      } catch (err) {
-        this.health.natsError = (err as Error).message;
-        if (attempt === 1 || attempt % 30 === 0) {
-          this.log.warn({ err: (err as Error).message, attempt, ...describeNatsAuth(security) }, 'NATS not reachable; retrying every second');
-        }
-        await new Promise((r) => setTimeout(r, 1_000));
-      }
-    }
-    return false;
+    return leasedConnection(this.natsConnection, this.health, this.lease);
   }
 
   private readOptions() {
@@ -174,14 +140,7 @@ export class Monitor {
   private consume(): void {
     if (this.stopped) return;
     const sink = new ClickHouseSink(this.live.client, this.live.journal);
-    const source$ = jetStreamEnvelopes(
-      this.nc,
-      sourceSettings(this.config),
-      (s: SourceStatus) => {
-        this.health.consuming = s.type === 'consuming' || (this.health.consuming && s.type === 'heartbeats_missed');
-        if (s.type !== 'consuming') this.log.warn(s, 'JetStream consumer status');
-      },
-    );
+    const source$ = jetStreamEnvelopes(this.nc, sourceSettings(this.config), sourceStatusInHealth(this.health, this.log));
     this.subscription = monitorTopology(source$, {
       prepare: this.prepare,
       isKnown: (id) => this.index.has(id),
@@ -262,9 +221,7 @@ export class Monitor {
     this.liveMessages.complete();
     this.stopped = true;
     await this.lease.release(); // a successor may start at once
-    const nc = this.natsConnection;
-    // a hung broker never answers a drain (verify AG N1)
-    if (nc) await Promise.race([nc.drain(), new Promise((r) => setTimeout(r, DRAIN_WAIT_MS).unref())]).catch(() => undefined).finally(() => nc.close().catch(() => undefined));
+    if (this.natsConnection) await drainAtMost(this.natsConnection, DRAIN_WAIT_MS);
     await this.localNats?.stop();
     await this.live.journal?.close().catch((err: Error) => this.log.warn({ err: err.message }, 'live journal left for the next start'));
     if (this.live.client !== this.clickhouse) await this.live.client.close();
