@@ -10,8 +10,7 @@ import { jetStreamEnvelopes } from '../pipelines/sources/jetstream.ts';
 import { monitorTopology, type Prepared } from '../pipelines/topology.ts';
 import { openMonitorStore, type MonitorStore } from './store.ts';
 import { sourceSettings, type MonitorConfig } from './config.ts';
-import type { KeptNats } from './natsd.ts';
-import { brokerAtStart, connectAndLease, drainAtMost, leasedConnection, sourceStatusInHealth } from './nats-connect.ts';
+import { MonitorBroker, sourceStatusInHealth } from './nats-connect.ts';
 import { SizeHistogram } from './metrics.ts';
 import { customerHashKey } from './secrets.ts';
 import { checkHashKey } from './hash-key-check.ts';
@@ -31,9 +30,6 @@ import type { CounterChange, Logger } from './monitor-types.ts';
 
 // The composition root of the pipeline: opens the engines, rebuilds the counters from what is
 // stored, then consumes the stream. Everything it holds is derived from ClickHouse.
-
-/** how long a stop waits for a drain */
-const DRAIN_WAIT_MS = 5_000;
 
 export class Monitor {
   readonly changes = new Subject<CounterChange>();
@@ -69,32 +65,38 @@ export class Monitor {
     private readonly hashKey: Uint8Array,
     readonly clickhouse: ClickHouseClient,
     private readonly live: MonitorStore['live'],
-    private readonly localNats: KeptNats | undefined,
+    private readonly broker: MonitorBroker,
     private readonly log: Logger,
     private readonly now: () => number,
   ) {
     this.index = new CounterIndex(plan);
     this.history = new CounterHistory(clickhouse, (err) => log.warn({ err: err.message }, 'counter history write failed'));
-    this.health = initialHealth(localNats?.url ?? config.natsUrl ?? '', config.clickhouseUrl ? 'server' : 'embedded');
+    this.health = initialHealth(broker.local?.url ?? config.natsUrl ?? '', config.clickhouseUrl ? 'server' : 'embedded');
     this.lease = CountingLease.of(config, log, () => this.stopConsuming());
   }
 
-  static async start(config: MonitorConfig, plan: CompiledPlan, log: Logger, now: () => number = Date.now): Promise<Monitor> {
+  static async start(
+    config: MonitorConfig,
+    plan: CompiledPlan,
+    log: Logger,
+    now: () => number = Date.now,
+  ): Promise<Monitor> {
     const { clickhouse, live, storeId } = await openMonitorStore(config, log);
     const hashKey = customerHashKey(config.dataDir, config.customerHashKey);
     try {
-      if ((await checkHashKey(clickhouse, hashKey, now())) === 'recorded') log.info('customer-hash key fingerprint recorded in ClickHouse; later starts check it');
+      if ((await checkHashKey(clickhouse, hashKey, now())) === 'recorded') {
+        log.info('customer-hash key fingerprint recorded in ClickHouse; later starts check it');
+      }
     } catch (err) {
       await Promise.all([clickhouse.close(), live.client === clickhouse ? undefined : live.client.close()]);
       throw err;
     }
-    const { localNats, natsUrl, security } = await brokerAtStart(config, log);
-    const monitor = new Monitor({ ...config, storeId }, plan, hashKey, clickhouse, live, localNats, log, now);
+    const broker = await MonitorBroker.start(config, log);
+    const monitor = new Monitor({ ...config, storeId }, plan, hashKey, clickhouse, live, broker, log, now);
     // Broker and lease first: a refused standby reads nothing back (it read the shared store for
     // seconds at every retry). A broker down at start is waited for, the store read meanwhile.
-    const context = { health: monitor.health, log, stopped: () => monitor.stopped };
-    // `nc` (alert notices) and the consumer only with the lease held
-    const leased = connectAndLease(natsUrl, security, context, monitor.lease, (nc) => (monitor.natsConnection = nc));
+    const stopped = () => monitor.stopped;
+    const leased = broker.connectAndLease({ health: monitor.health, log, stopped }, monitor.lease);
     if ((await Promise.race([leased, new Promise((r) => setTimeout(r, 3_000).unref())])) === false) return monitor;
     await monitor.rebuild();
     void leased.then((held) => held && monitor.consume());
@@ -103,15 +105,14 @@ export class Monitor {
 
   /** embedded mode: how often the monitor's own broker was started again after it died */
   get localBrokerRestarts(): number | undefined {
-    return this.localNats?.restarts();
+    return this.broker.local?.restarts();
   }
 
-  private natsConnection?: NatsConnection;
   private stopped = false;
 
   /** The broker connection; throws without it or without a current counting lease. */
   get nc(): NatsConnection {
-    return leasedConnection(this.natsConnection, this.health, this.lease);
+    return this.broker.leasedConnection(this.health, this.lease);
   }
 
   private readOptions() {
@@ -140,7 +141,8 @@ export class Monitor {
   private consume(): void {
     if (this.stopped) return;
     const sink = new ClickHouseSink(this.live.client, this.live.journal);
-    const source$ = jetStreamEnvelopes(this.nc, sourceSettings(this.config), sourceStatusInHealth(this.health, this.log));
+    const status = sourceStatusInHealth(this.health, this.log);
+    const source$ = jetStreamEnvelopes(this.nc, sourceSettings(this.config), status);
     this.subscription = monitorTopology(source$, {
       prepare: this.prepare,
       isKnown: (id) => this.index.has(id),
@@ -159,7 +161,11 @@ export class Monitor {
     });
   }
 
-  private publishChanges(changed: Array<{ complaintType: string; scope: string }>, events: MaskedEvent[], asOfMs: number): void {
+  private publishChanges(
+    changed: Array<{ complaintType: string; scope: string }>,
+    events: MaskedEvent[],
+    asOfMs: number,
+  ): void {
     const rows = changed.flatMap(({ complaintType, scope }) => this.index.rows(asOfMs, { type: complaintType, scope }));
     const retroactive = changesThePast(this.plan.weeks, events, asOfMs);
     this.changes.next({ asOfMs, rows, events, retroactive });
@@ -181,7 +187,8 @@ export class Monitor {
     this.swapBuffer = [];
     try {
       const index = new CounterIndex(next);
-      const { events: rebuiltEvents, unlisted } = await readCountingState(this.clickhouse, next, index, this.due, this.readOptions());
+      const counted = await readCountingState(this.clickhouse, next, index, this.due, this.readOptions());
+      const { events: rebuiltEvents, unlisted } = counted;
       for (const batch of this.swapBuffer) index.reapply(batch); // they raced the rebuild
       this.plan = next;
       this.index = index;
@@ -208,7 +215,7 @@ export class Monitor {
   /** No more events taken: the lease's end, and first at a stop. */
   stopConsuming(): void {
     // a stop's drain may wait on a hung broker: it is not killed and started again meanwhile
-    this.localNats?.stopWatching();
+    this.broker.local?.stopWatching();
     this.subscription?.unsubscribe();
     this.due.stop();
     this.health.consuming = false;
@@ -221,9 +228,9 @@ export class Monitor {
     this.liveMessages.complete();
     this.stopped = true;
     await this.lease.release(); // a successor may start at once
-    if (this.natsConnection) await drainAtMost(this.natsConnection, DRAIN_WAIT_MS);
-    await this.localNats?.stop();
-    await this.live.journal?.close().catch((err: Error) => this.log.warn({ err: err.message }, 'live journal left for the next start'));
+    await this.broker.leave();
+    const journalLeft = (err: Error) => this.log.warn({ err: err.message }, 'live journal left for the next start');
+    await this.live.journal?.close().catch(journalLeft);
     if (this.live.client !== this.clickhouse) await this.live.client.close();
     await this.clickhouse.close();
   }

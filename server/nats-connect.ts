@@ -8,28 +8,9 @@ import type { Logger } from './monitor-types.ts';
 import { keepLocalNats, natsStoreDir, type KeptNats } from './natsd.ts';
 import { describeNatsAuth, natsSecurityFromEnv, type NatsSecurity } from './nats-options.ts';
 
-// The monitor's way to its broker: which broker, connecting (retried every second while the
-// broker is down or refuses what comes right after the connection: taking the lease), the
-// consumer's status in health, and a stop that a hung broker cannot hold up.
-
-/** The broker to use: NATS_URL, or in embedded mode a nats-server this monitor starts and keeps. */
-export async function brokerAtStart(
-  config: MonitorConfig,
-  log: Logger,
-): Promise<{ localNats: KeptNats | undefined; natsUrl: string; security: NatsSecurity }> {
-  const localNats = config.natsUrl
-    ? undefined
-    : await keepLocalNats({
-        storeDir: natsStoreDir(config.dataDir),
-        port: config.natsPort,
-        log,
-        hangMs: config.localNatsHangMs,
-      });
-  const natsUrl = localNats?.url ?? config.natsUrl!;
-  if (localNats) log.info({ natsUrl }, 'started local nats-server');
-  const security = natsSecurityFromEnv(); // a bad NATS_* variable stops the start, named
-  return { localNats, natsUrl, security };
-}
+// The monitor's broker: which one, connecting (retried every second while the broker is down or
+// refuses what comes right after the connection: taking the lease), the consumer's status in
+// health, and a stop that a hung broker cannot hold up.
 
 export interface ConnectContext {
   /** `nats` and `natsError` show the connection's progress in /api/health */
@@ -42,6 +23,68 @@ export interface ConnectContext {
 const RETRY_MS = 1_000;
 /** the first failure is logged, then one in this many, so a long outage does not flood the log */
 const WARN_EVERY = 30;
+/** how long a stop waits for a drain */
+const DRAIN_WAIT_MS = 5_000;
+
+/** The broker a monitor uses, and its connection once the counting lease is held on it. */
+export class MonitorBroker {
+  /** the connection the lease was (or is being) taken on */
+  private connection?: NatsConnection;
+
+  private constructor(
+    readonly natsUrl: string,
+    private readonly security: NatsSecurity,
+    /** embedded mode: the nats-server this monitor started and keeps running */
+    readonly local: KeptNats | undefined,
+  ) {}
+
+  /** NATS_URL, or in embedded mode a nats-server this monitor starts and keeps. */
+  static async start(config: MonitorConfig, log: Logger): Promise<MonitorBroker> {
+    const localNats = config.natsUrl
+      ? undefined
+      : await keepLocalNats({
+          storeDir: natsStoreDir(config.dataDir),
+          port: config.natsPort,
+          log,
+          hangMs: config.localNatsHangMs,
+        });
+    const natsUrl = localNats?.url ?? config.natsUrl!;
+    if (localNats) log.info({ natsUrl }, 'started local nats-server');
+    const security = natsSecurityFromEnv(); // a bad NATS_* variable stops the start, named
+    return new MonitorBroker(natsUrl, security, localNats);
+  }
+
+  /**
+   * Connects, then takes the counting lease on that connection (a take that throws closes it and
+   * connects again). true once held, the connection followed in health from then on; false when
+   * refused (the connection closed) or stopped.
+   */
+  connectAndLease(context: ConnectContext, lease: Pick<CountingLease, 'take'>): Promise<boolean> {
+    return connectUntil(this.natsUrl, this.security, context, async (nc) => {
+      this.connection = nc; // `nc` (alert notices) and the consumer only with the lease held
+      const held = await lease.take(nc).catch((err) => nc.close().then(() => Promise.reject(err)));
+      if (!held) return (await nc.close(), false);
+      followConnection(nc, context.health, context.log);
+      return true;
+    });
+  }
+
+  /** The connection, for use only while the counting lease is current; throws otherwise. */
+  leasedConnection(
+    health: Pick<MonitorHealth, 'natsError'>,
+    lease: Pick<CountingLease, 'current' | 'state'>,
+  ): NatsConnection {
+    if (!this.connection) throw new Error(`NATS not connected yet (${health.natsError ?? 'connecting'})`);
+    if (!lease.current) throw new Error(`not counting (lease ${lease.state})`);
+    return this.connection;
+  }
+
+  /** At a stop, once the lease is released: the connection drained and closed, then the own broker stopped. */
+  async leave(): Promise<void> {
+    if (this.connection) await drainAtMost(this.connection, DRAIN_WAIT_MS);
+    await this.local?.stop();
+  }
+}
 
 /**
  * Connects and hands the connection to `connected`; a failure of either (the broker down, or
@@ -78,38 +121,6 @@ export async function connectUntil(
     }
   }
   return false;
-}
-
-/**
- * Connects, then takes the counting lease on that connection (a take that throws closes it and
- * connects again). true once held, the connection followed in health from then on; false when
- * refused (the connection closed) or stopped. `keep` gets each connection before the take.
- */
-export function connectAndLease(
-  natsUrl: string,
-  security: NatsSecurity,
-  context: ConnectContext,
-  lease: Pick<CountingLease, 'take'>,
-  keep: (nc: NatsConnection) => void,
-): Promise<boolean> {
-  return connectUntil(natsUrl, security, context, async (nc) => {
-    keep(nc);
-    const held = await lease.take(nc).catch((err) => nc.close().then(() => Promise.reject(err)));
-    if (!held) return (await nc.close(), false);
-    followConnection(nc, context.health, context.log);
-    return true;
-  });
-}
-
-/** The broker connection, for use only while the counting lease is current; throws otherwise. */
-export function leasedConnection(
-  nc: NatsConnection | undefined,
-  health: Pick<MonitorHealth, 'natsError'>,
-  lease: Pick<CountingLease, 'current' | 'state'>,
-): NatsConnection {
-  if (!nc) throw new Error(`NATS not connected yet (${health.natsError ?? 'connecting'})`);
-  if (!lease.current) throw new Error(`not counting (lease ${lease.state})`);
-  return nc;
 }
 
 /**
