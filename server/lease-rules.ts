@@ -105,6 +105,60 @@ export function decideRenew(stored: StoredLease | null, me: LeaseHolder, mySeq: 
   return { renew: false, holder: stored.record?.holder };
 }
 
+/**
+ * Held, and confirmed by the broker within the lease's lifetime less half a renewal. A process held
+ * up longer (frozen, swapped out, a stalled event loop) may have lost the lease to another monitor
+ * without knowing yet: until a renewal confirms it again it must send nothing, or it would send its
+ * buffered notices again after another monitor had taken over.
+ */
+export function confirmedRecently(nowMs: number, confirmedAtMs: number, timing: { ttlMs: number; renewMs: number }) {
+  return nowMs - confirmedAtMs < timing.ttlMs - timing.renewMs / 2;
+}
+
+/** Since when renewals have been refused by a broker that answers, or gone unanswered (a hung broker). */
+export interface RenewalTrouble {
+  refusedSinceMs?: number;
+  unansweredSinceMs?: number;
+}
+
+/** A renewal round that failed, other than on a wrong sequence. */
+export interface RenewalFailure {
+  /** the broker connection is up */
+  connected: boolean;
+  /** the broker answered, refusing (lease-stream.ts isBrokerAnswer); counts only while connected */
+  answered: boolean;
+  nowMs: number;
+  ttlMs: number;
+}
+
+/**
+ * The bookkeeping of a failed renewal. With the connection down nothing is asked, so a run of
+ * refusals ends. A broker that answers yet refuses for a whole lifetime may have let another
+ * monitor take the lease: it is lost (`lostAfterMs`: refused this long). No answer (a hung broker
+ * keeps its connections open) is no sign of another holder, since nobody can take the lease from a
+ * broker that answers no one: it is kept and asked again (the timer queues the next request behind
+ * this one, answered as the broker resumes); it neither starts nor ends a run of refusals.
+ */
+export function afterRenewalFailure(
+  trouble: RenewalTrouble,
+  { connected, answered, nowMs, ttlMs }: RenewalFailure,
+): { trouble: RenewalTrouble; warning: string; lostAfterMs?: number } {
+  const refused = connected && answered;
+  const refusedSinceMs = !connected ? undefined : refused ? (trouble.refusedSinceMs ?? nowMs) : trouble.refusedSinceMs;
+  const unansweredSinceMs = connected && !refused ? (trouble.unansweredSinceMs ?? nowMs) : trouble.unansweredSinceMs;
+  const warning = refused
+    ? 'counting lease renewal refused by the broker; will retry'
+    : 'counting lease renewal not answered; asked again (no sign of another holder)';
+  const refusedMs = refusedSinceMs === undefined ? undefined : nowMs - refusedSinceMs;
+  const lost = refusedMs !== undefined && refusedMs >= ttlMs ? { lostAfterMs: refusedMs } : {};
+  return { trouble: { refusedSinceMs, unansweredSinceMs }, warning, ...lost };
+}
+
+/** What a holder writes: its renewal, or at a clean stop its release. */
+export function leaseRecord(holder: LeaseHolder, nowMs: number, ttlMs: number, released: boolean): LeaseRecord {
+  return { holder, renewedAt: new Date(nowMs).toISOString(), ttlMs, ...(released ? { released } : {}) };
+}
+
 /** A holder in one line, for logs and health: where it runs, never anything secret. */
 export function describeHolder(holder: LeaseHolder | undefined): string {
   if (!holder) return 'an unreadable lease record (it expires by itself)';
@@ -128,8 +182,8 @@ export function unconfirmedReason(connected: boolean, refusal: string | false | 
 /**
  * Why a person's action is refused while this monitor does not count. Held but unconfirmed (a
  * hung broker, or one refusing the renewal: a full store refuses the lease's write too) is this
- * monitor's own pause, not another monitor's turn: "act on the monitor that counts" sent a
- * supervisor looking for one that does not exist (audit AU F8).
+ * monitor's own pause, not another monitor's turn: the person is told to try again, never sent
+ * looking for a monitor that counts when none other does.
  */
 export function notCountingMessage(state: string, unconfirmed: string | undefined): string {
   if (state === 'held' && unconfirmed) return `监测程序暂时无法确认计数租约，操作未执行，请稍后重试 · ${unconfirmed}: nothing was done, try again in a moment`;
