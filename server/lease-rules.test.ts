@@ -193,7 +193,11 @@ describe('counting lease - after a failed renewal', () => {
       name: 'refusals for a whole lifetime lose the lease, saying how long',
       trouble: { refusedSinceMs: nowMs - 15_000 },
       failure: { connected: true, answered: true },
-      out: { trouble: { refusedSinceMs: nowMs - 15_000, unansweredSinceMs: undefined }, warning: refusedWarning, lostAfterMs: 15_000 },
+      out: {
+        trouble: { refusedSinceMs: nowMs - 15_000, unansweredSinceMs: undefined },
+        warning: refusedWarning,
+        lostAfterMs: 15_000,
+      },
     },
     {
       name: 'no answer starts a silence and keeps the lease',

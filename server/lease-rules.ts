@@ -166,16 +166,38 @@ export function describeHolder(holder: LeaseHolder | undefined): string {
 }
 
 /** The one error line (and health's message) of a lease that ends: refused at start, or lost. */
-export function leaseEndMessage(state: 'refused' | 'lost', key: string, holder: LeaseHolder | undefined, graceMs: number, exitCode: number, why?: string): string {
+export function leaseEndMessage(
+  state: 'refused' | 'lost',
+  key: string,
+  holder: LeaseHolder | undefined,
+  graceMs: number,
+  exitCode: number,
+  why?: string,
+): string {
   const whose = `another monitor holds the counting lease ${key} (${describeHolder(holder)})`;
-  return state === 'refused'
-    ? `${whose}: only one counting monitor may run per consumer (CONSUMER_NAME) and per ClickHouse store; this one does not consume and exits in ${Math.round(graceMs / 1000)} s with code ${exitCode}, for its restart policy to try again`
-    : `${why ?? `counting lease lost: ${whose}`}; only one counting monitor may run per consumer and per ClickHouse store, so this one stops consuming and exits with code ${exitCode}`;
+  if (state === 'refused') {
+    return (
+      `${whose}: only one counting monitor may run per consumer (CONSUMER_NAME) and per ClickHouse store; ` +
+      `this one does not consume and exits in ${Math.round(graceMs / 1000)} s with code ${exitCode}, ` +
+      'for its restart policy to try again'
+    );
+  }
+  return (
+    `${why ?? `counting lease lost: ${whose}`}; only one counting monitor may run per consumer and per ClickHouse ` +
+    `store, so this one stops consuming and exits with code ${exitCode}`
+  );
 }
 
 /** Why a held lease is not confirmed now (health's reason): `refusal` the broker's answer, if it refuses. */
 export function unconfirmedReason(connected: boolean, refusal: string | false | undefined, unanswered: boolean): string {
-  const why = !connected ? 'broker away' : refusal !== false && refusal !== undefined ? `broker refusing the renewal (${refusal})` : unanswered ? 'broker not answering' : 'renewal under way';
+  const refusing = refusal !== false && refusal !== undefined;
+  const why = !connected
+    ? 'broker away'
+    : refusing
+      ? `broker refusing the renewal (${refusal})`
+      : unanswered
+        ? 'broker not answering'
+        : 'renewal under way';
   return `counting lease unconfirmed: ${why}`;
 }
 
@@ -216,7 +238,9 @@ export function parseHolderRecord(text: string): LeaseRecord | undefined {
   try {
     const r = JSON.parse(text) as Partial<LeaseRecord>;
     const h = r?.holder as Partial<LeaseHolder> | undefined;
-    if (!h || typeof h.host !== 'string' || typeof h.dataDir !== 'string' || typeof h.pid !== 'number' || typeof h.instance !== 'string') return undefined;
+    const holderShaped =
+      h && typeof h.host === 'string' && typeof h.dataDir === 'string' && typeof h.pid === 'number' && typeof h.instance === 'string';
+    if (!holderShaped) return undefined;
     return { holder: h as LeaseHolder, renewedAt: String(r.renewedAt ?? ''), ttlMs: Number(r.ttlMs ?? 0), ...(r.released ? { released: true } : {}) };
   } catch {
     return undefined;
