@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  afterRenewalFailure,
+  confirmedRecently,
+  leaseRecord,
   unconfirmedReason,
   notCountingMessage,
   decideLock,
@@ -151,9 +154,92 @@ describe('counting lease - why it is unconfirmed (health\'s reason)', () => {
     expect(unconfirmedReason(true, undefined, false)).toBe('counting lease unconfirmed: renewal under way');
   });
 
-  // Audit AU F8: a full broker store refused the lease's renewal; an action was told to go to "the monitor that counts"
+  // a full broker store refuses the lease's renewal too: that is this monitor's pause, not another monitor's turn
   it('tells a person whose action a paused lease refused to try again, not to look for another monitor', () => {
     expect(notCountingMessage('held', 'counting lease unconfirmed: broker refusing the renewal (insufficient resources)')).toMatch(/^监测程序暂时无法确认计数租约，操作未执行，请稍后重试 · counting lease unconfirmed: broker refusing the renewal \(insufficient resources\): nothing was done, try again in a moment$/);
     expect(notCountingMessage('refused', undefined)).toBe('this monitor does not hold the counting lease (refused); act on the monitor that counts');
+  });
+});
+
+describe('counting lease - confirmed recently enough to send', () => {
+  const timing = { ttlMs: 15_000, renewMs: 5_000 };
+  it('is current until the lease\'s lifetime less half a renewal has passed since the last confirmation', () => {
+    expect(confirmedRecently(100_000, 100_000, timing)).toBe(true);
+    expect(confirmedRecently(112_499, 100_000, timing)).toBe(true);
+    expect(confirmedRecently(112_500, 100_000, timing)).toBe(false);
+    expect(confirmedRecently(100_000, -Infinity, timing)).toBe(false); // never confirmed
+  });
+});
+
+describe('counting lease - after a failed renewal', () => {
+  const nowMs = 1_000_000;
+  const ttlMs = 15_000;
+  const refusedWarning = 'counting lease renewal refused by the broker; will retry';
+  const unansweredWarning = 'counting lease renewal not answered; asked again (no sign of another holder)';
+  const cases = [
+    {
+      name: 'a first refusal starts a run of refusals',
+      trouble: {},
+      failure: { connected: true, answered: true },
+      out: { trouble: { refusedSinceMs: nowMs, unansweredSinceMs: undefined }, warning: refusedWarning },
+    },
+    {
+      name: 'refusals shorter than a lifetime keep the lease',
+      trouble: { refusedSinceMs: nowMs - 14_999 },
+      failure: { connected: true, answered: true },
+      out: { trouble: { refusedSinceMs: nowMs - 14_999, unansweredSinceMs: undefined }, warning: refusedWarning },
+    },
+    {
+      name: 'refusals for a whole lifetime lose the lease, saying how long',
+      trouble: { refusedSinceMs: nowMs - 15_000 },
+      failure: { connected: true, answered: true },
+      out: {
+        trouble: { refusedSinceMs: nowMs - 15_000, unansweredSinceMs: undefined },
+        warning: refusedWarning,
+        lostAfterMs: 15_000,
+      },
+    },
+    {
+      name: 'no answer starts a silence and keeps the lease',
+      trouble: {},
+      failure: { connected: true, answered: false },
+      out: { trouble: { refusedSinceMs: undefined, unansweredSinceMs: nowMs }, warning: unansweredWarning },
+    },
+    {
+      name: 'a long silence keeps its start and the lease',
+      trouble: { unansweredSinceMs: nowMs - 60_000 },
+      failure: { connected: true, answered: false },
+      out: { trouble: { refusedSinceMs: undefined, unansweredSinceMs: nowMs - 60_000 }, warning: unansweredWarning },
+    },
+    {
+      name: 'no answer does not end a run of refusals, which still loses the lease after a lifetime',
+      trouble: { refusedSinceMs: nowMs - 20_000 },
+      failure: { connected: true, answered: false },
+      out: {
+        trouble: { refusedSinceMs: nowMs - 20_000, unansweredSinceMs: nowMs },
+        warning: unansweredWarning,
+        lostAfterMs: 20_000,
+      },
+    },
+    {
+      name: 'the connection down ends a run of refusals (an answer then is not counted as one)',
+      trouble: { refusedSinceMs: nowMs - 20_000, unansweredSinceMs: nowMs - 5_000 },
+      failure: { connected: false, answered: true },
+      out: { trouble: { refusedSinceMs: undefined, unansweredSinceMs: nowMs - 5_000 }, warning: unansweredWarning },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      expect(afterRenewalFailure(c.trouble, { ...c.failure, nowMs, ttlMs })).toEqual(c.out);
+    });
+  }
+});
+
+describe('counting lease - records it writes', () => {
+  it('a renewal names its holder, time and lifetime; only a release says released', () => {
+    const at = Date.parse('2025-03-01T08:00:05.000Z');
+    expect(leaseRecord(me, at, 15_000, false)).toEqual(record(me));
+    expect(JSON.stringify(leaseRecord(me, at, 15_000, false))).not.toContain('released');
+    expect(leaseRecord(me, at, 15_000, true)).toEqual(record(me, { released: true }));
   });
 });

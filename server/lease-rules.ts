@@ -105,6 +105,60 @@ export function decideRenew(stored: StoredLease | null, me: LeaseHolder, mySeq: 
   return { renew: false, holder: stored.record?.holder };
 }
 
+/**
+ * Held, and confirmed by the broker within the lease's lifetime less half a renewal. A process held
+ * up longer (frozen, swapped out, a stalled event loop) may have lost the lease to another monitor
+ * without knowing yet: until a renewal confirms it again it must send nothing, or it would send its
+ * buffered notices again after another monitor had taken over.
+ */
+export function confirmedRecently(nowMs: number, confirmedAtMs: number, timing: { ttlMs: number; renewMs: number }) {
+  return nowMs - confirmedAtMs < timing.ttlMs - timing.renewMs / 2;
+}
+
+/** Since when renewals have been refused by a broker that answers, or gone unanswered (a hung broker). */
+export interface RenewalTrouble {
+  refusedSinceMs?: number;
+  unansweredSinceMs?: number;
+}
+
+/** A renewal round that failed, other than on a wrong sequence. */
+export interface RenewalFailure {
+  /** the broker connection is up */
+  connected: boolean;
+  /** the broker answered, refusing (lease-stream.ts isBrokerAnswer); counts only while connected */
+  answered: boolean;
+  nowMs: number;
+  ttlMs: number;
+}
+
+/**
+ * The bookkeeping of a failed renewal. With the connection down nothing is asked, so a run of
+ * refusals ends. A broker that answers yet refuses for a whole lifetime may have let another
+ * monitor take the lease: it is lost (`lostAfterMs`: refused this long). No answer (a hung broker
+ * keeps its connections open) is no sign of another holder, since nobody can take the lease from a
+ * broker that answers no one: it is kept and asked again (the timer queues the next request behind
+ * this one, answered as the broker resumes); it neither starts nor ends a run of refusals.
+ */
+export function afterRenewalFailure(
+  trouble: RenewalTrouble,
+  { connected, answered, nowMs, ttlMs }: RenewalFailure,
+): { trouble: RenewalTrouble; warning: string; lostAfterMs?: number } {
+  const refused = connected && answered;
+  const refusedSinceMs = !connected ? undefined : refused ? (trouble.refusedSinceMs ?? nowMs) : trouble.refusedSinceMs;
+  const unansweredSinceMs = connected && !refused ? (trouble.unansweredSinceMs ?? nowMs) : trouble.unansweredSinceMs;
+  const warning = refused
+    ? 'counting lease renewal refused by the broker; will retry'
+    : 'counting lease renewal not answered; asked again (no sign of another holder)';
+  const refusedMs = refusedSinceMs === undefined ? undefined : nowMs - refusedSinceMs;
+  const lost = refusedMs !== undefined && refusedMs >= ttlMs ? { lostAfterMs: refusedMs } : {};
+  return { trouble: { refusedSinceMs, unansweredSinceMs }, warning, ...lost };
+}
+
+/** What a holder writes: its renewal, or at a clean stop its release. */
+export function leaseRecord(holder: LeaseHolder, nowMs: number, ttlMs: number, released: boolean): LeaseRecord {
+  return { holder, renewedAt: new Date(nowMs).toISOString(), ttlMs, ...(released ? { released } : {}) };
+}
+
 /** A holder in one line, for logs and health: where it runs, never anything secret. */
 export function describeHolder(holder: LeaseHolder | undefined): string {
   if (!holder) return 'an unreadable lease record (it expires by itself)';
@@ -112,24 +166,46 @@ export function describeHolder(holder: LeaseHolder | undefined): string {
 }
 
 /** The one error line (and health's message) of a lease that ends: refused at start, or lost. */
-export function leaseEndMessage(state: 'refused' | 'lost', key: string, holder: LeaseHolder | undefined, graceMs: number, exitCode: number, why?: string): string {
+export function leaseEndMessage(
+  state: 'refused' | 'lost',
+  key: string,
+  holder: LeaseHolder | undefined,
+  graceMs: number,
+  exitCode: number,
+  why?: string,
+): string {
   const whose = `another monitor holds the counting lease ${key} (${describeHolder(holder)})`;
-  return state === 'refused'
-    ? `${whose}: only one counting monitor may run per consumer (CONSUMER_NAME) and per ClickHouse store; this one does not consume and exits in ${Math.round(graceMs / 1000)} s with code ${exitCode}, for its restart policy to try again`
-    : `${why ?? `counting lease lost: ${whose}`}; only one counting monitor may run per consumer and per ClickHouse store, so this one stops consuming and exits with code ${exitCode}`;
+  if (state === 'refused') {
+    return (
+      `${whose}: only one counting monitor may run per consumer (CONSUMER_NAME) and per ClickHouse store; ` +
+      `this one does not consume and exits in ${Math.round(graceMs / 1000)} s with code ${exitCode}, ` +
+      'for its restart policy to try again'
+    );
+  }
+  return (
+    `${why ?? `counting lease lost: ${whose}`}; only one counting monitor may run per consumer and per ClickHouse ` +
+    `store, so this one stops consuming and exits with code ${exitCode}`
+  );
 }
 
 /** Why a held lease is not confirmed now (health's reason): `refusal` the broker's answer, if it refuses. */
 export function unconfirmedReason(connected: boolean, refusal: string | false | undefined, unanswered: boolean): string {
-  const why = !connected ? 'broker away' : refusal !== false && refusal !== undefined ? `broker refusing the renewal (${refusal})` : unanswered ? 'broker not answering' : 'renewal under way';
+  const refusing = refusal !== false && refusal !== undefined;
+  const why = !connected
+    ? 'broker away'
+    : refusing
+      ? `broker refusing the renewal (${refusal})`
+      : unanswered
+        ? 'broker not answering'
+        : 'renewal under way';
   return `counting lease unconfirmed: ${why}`;
 }
 
 /**
  * Why a person's action is refused while this monitor does not count. Held but unconfirmed (a
  * hung broker, or one refusing the renewal: a full store refuses the lease's write too) is this
- * monitor's own pause, not another monitor's turn: "act on the monitor that counts" sent a
- * supervisor looking for one that does not exist (audit AU F8).
+ * monitor's own pause, not another monitor's turn: the person is told to try again, never sent
+ * looking for a monitor that counts when none other does.
  */
 export function notCountingMessage(state: string, unconfirmed: string | undefined): string {
   if (state === 'held' && unconfirmed) return `监测程序暂时无法确认计数租约，操作未执行，请稍后重试 · ${unconfirmed}: nothing was done, try again in a moment`;
@@ -162,7 +238,9 @@ export function parseHolderRecord(text: string): LeaseRecord | undefined {
   try {
     const r = JSON.parse(text) as Partial<LeaseRecord>;
     const h = r?.holder as Partial<LeaseHolder> | undefined;
-    if (!h || typeof h.host !== 'string' || typeof h.dataDir !== 'string' || typeof h.pid !== 'number' || typeof h.instance !== 'string') return undefined;
+    const holderShaped =
+      h && typeof h.host === 'string' && typeof h.dataDir === 'string' && typeof h.pid === 'number' && typeof h.instance === 'string';
+    if (!holderShaped) return undefined;
     return { holder: h as LeaseHolder, renewedAt: String(r.renewedAt ?? ''), ttlMs: Number(r.ttlMs ?? 0), ...(r.released ? { released: true } : {}) };
   } catch {
     return undefined;

@@ -1,5 +1,4 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { Subject, type Subscription } from 'rxjs';
 import type { MaskedEvent } from '../pipelines/model.ts';
@@ -7,12 +6,11 @@ import type { CompiledPlan } from '../pipelines/plan/index.ts';
 import { CounterIndex, decodeEvent, maskEvent } from '../pipelines/transforms/index.ts';
 import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
 import { CounterHistory } from '../pipelines/sinks/counter-history.ts';
-import { jetStreamEnvelopes, type SourceStatus } from '../pipelines/sources/jetstream.ts';
+import { jetStreamEnvelopes } from '../pipelines/sources/jetstream.ts';
 import { monitorTopology, type Prepared } from '../pipelines/topology.ts';
 import { openMonitorStore, type MonitorStore } from './store.ts';
 import { sourceSettings, type MonitorConfig } from './config.ts';
-import { keepLocalNats, natsStoreDir, type KeptNats } from './natsd.ts';
-import { describeNatsAuth, natsSecurityFromEnv, type NatsSecurity } from './nats-options.ts';
+import { MonitorBroker, sourceStatusInHealth } from './nats-connect.ts';
 import { SizeHistogram } from './metrics.ts';
 import { customerHashKey } from './secrets.ts';
 import { checkHashKey } from './hash-key-check.ts';
@@ -23,7 +21,7 @@ import { DueChanges } from './due-changes.ts';
 import { readCountingState } from './counting-state.ts';
 import { changesThePast } from './retroactive.ts';
 import { storedDeadLetters } from './dead-letters.ts';
-import { followConnection, initialHealth, noteBatch, type MonitorHealth } from './monitor-health.ts';
+import { initialHealth, noteBatch, type MonitorHealth } from './monitor-health.ts';
 import { CountingLease } from './lease.ts';
 
 export type { MonitorHealth } from './monitor-health.ts';
@@ -32,9 +30,6 @@ import type { CounterChange, Logger } from './monitor-types.ts';
 
 // The composition root of the pipeline: opens the engines, rebuilds the counters from what is
 // stored, then consumes the stream. Everything it holds is derived from ClickHouse.
-
-/** how long a stop waits for a drain */
-const DRAIN_WAIT_MS = 5_000;
 
 export class Monitor {
   readonly changes = new Subject<CounterChange>();
@@ -70,33 +65,38 @@ export class Monitor {
     private readonly hashKey: Uint8Array,
     readonly clickhouse: ClickHouseClient,
     private readonly live: MonitorStore['live'],
-    private readonly localNats: KeptNats | undefined,
+    private readonly broker: MonitorBroker,
     private readonly log: Logger,
     private readonly now: () => number,
   ) {
     this.index = new CounterIndex(plan);
     this.history = new CounterHistory(clickhouse, (err) => log.warn({ err: err.message }, 'counter history write failed'));
-    this.health = initialHealth(localNats?.url ?? config.natsUrl ?? '', config.clickhouseUrl ? 'server' : 'embedded');
+    this.health = initialHealth(broker.local?.url ?? config.natsUrl ?? '', config.clickhouseUrl ? 'server' : 'embedded');
     this.lease = CountingLease.of(config, log, () => this.stopConsuming());
   }
 
-  static async start(config: MonitorConfig, plan: CompiledPlan, log: Logger, now: () => number = Date.now): Promise<Monitor> {
+  static async start(
+    config: MonitorConfig,
+    plan: CompiledPlan,
+    log: Logger,
+    now: () => number = Date.now,
+  ): Promise<Monitor> {
     const { clickhouse, live, storeId } = await openMonitorStore(config, log);
     const hashKey = customerHashKey(config.dataDir, config.customerHashKey);
     try {
-      if ((await checkHashKey(clickhouse, hashKey, now())) === 'recorded') log.info('customer-hash key fingerprint recorded in ClickHouse; later starts check it');
+      if ((await checkHashKey(clickhouse, hashKey, now())) === 'recorded') {
+        log.info('customer-hash key fingerprint recorded in ClickHouse; later starts check it');
+      }
     } catch (err) {
       await Promise.all([clickhouse.close(), live.client === clickhouse ? undefined : live.client.close()]);
       throw err;
     }
-    const localNats = config.natsUrl ? undefined : await keepLocalNats({ storeDir: natsStoreDir(config.dataDir), port: config.natsPort, log, hangMs: config.localNatsHangMs });
-    const natsUrl = localNats?.url ?? config.natsUrl!;
-    if (localNats) log.info({ natsUrl }, 'started local nats-server');
-    const security = natsSecurityFromEnv(); // a bad NATS_* variable stops the start, named
-    const monitor = new Monitor({ ...config, storeId }, plan, hashKey, clickhouse, live, localNats, log, now);
+    const broker = await MonitorBroker.start(config, log);
+    const monitor = new Monitor({ ...config, storeId }, plan, hashKey, clickhouse, live, broker, log, now);
     // Broker and lease first: a refused standby reads nothing back (it read the shared store for
     // seconds at every retry). A broker down at start is waited for, the store read meanwhile.
-    const leased = monitor.connectAndLease(natsUrl, security);
+    const stopped = () => monitor.stopped;
+    const leased = broker.connectAndLease({ health: monitor.health, log, stopped }, monitor.lease);
     if ((await Promise.race([leased, new Promise((r) => setTimeout(r, 3_000).unref())])) === false) return monitor;
     await monitor.rebuild();
     void leased.then((held) => held && monitor.consume());
@@ -105,47 +105,14 @@ export class Monitor {
 
   /** embedded mode: how often the monitor's own broker was started again after it died */
   get localBrokerRestarts(): number | undefined {
-    return this.localNats?.restarts();
+    return this.broker.local?.restarts();
   }
 
-  private natsConnection?: NatsConnection;
   private stopped = false;
 
   /** The broker connection; throws without it or without a current counting lease. */
   get nc(): NatsConnection {
-    if (!this.natsConnection) throw new Error(`NATS not connected yet (${this.health.natsError ?? 'connecting'})`);
-    if (!this.lease.current) throw new Error(`not counting (lease ${this.lease.state})`);
-    return this.natsConnection;
-  }
-
-  /** true once connected with the lease held; false when refused (or stopped) */
-  private async connectAndLease(natsUrl: string, security: NatsSecurity): Promise<boolean> {
-    for (let attempt = 1; !this.stopped; attempt++) {
-      try {
-        const nc = await connect({
-          servers: natsUrl.split(',').map((s) => s.trim()),
-          name: 'complaint-monitor',
-          maxReconnectAttempts: -1,
-          reconnectTimeWait: 500,
-          ...security.options,
-        });
-        if (this.stopped) return (await nc.close(), false);
-        this.health.nats = 'connected';
-        this.health.natsError = undefined;
-        this.log.info({ ...describeNatsAuth(security), attempts: attempt }, 'connected to NATS');
-        this.natsConnection = nc; // `nc` (alert notices) and the consumer only with the lease held
-        if (!(await this.lease.take(nc).catch((err) => nc.close().then(() => Promise.reject(err))))) return (await nc.close(), false);
-        followConnection(nc, this.health, this.log);
-        return true;
-      } catch (err) {
-        this.health.natsError = (err as Error).message;
-        if (attempt === 1 || attempt % 30 === 0) {
-          this.log.warn({ err: (err as Error).message, attempt, ...describeNatsAuth(security) }, 'NATS not reachable; retrying every second');
-        }
-        await new Promise((r) => setTimeout(r, 1_000));
-      }
-    }
-    return false;
+    return this.broker.leasedConnection(this.health, this.lease);
   }
 
   private readOptions() {
@@ -174,14 +141,8 @@ export class Monitor {
   private consume(): void {
     if (this.stopped) return;
     const sink = new ClickHouseSink(this.live.client, this.live.journal);
-    const source$ = jetStreamEnvelopes(
-      this.nc,
-      sourceSettings(this.config),
-      (s: SourceStatus) => {
-        this.health.consuming = s.type === 'consuming' || (this.health.consuming && s.type === 'heartbeats_missed');
-        if (s.type !== 'consuming') this.log.warn(s, 'JetStream consumer status');
-      },
-    );
+    const status = sourceStatusInHealth(this.health, this.log);
+    const source$ = jetStreamEnvelopes(this.nc, sourceSettings(this.config), status);
     this.subscription = monitorTopology(source$, {
       prepare: this.prepare,
       isKnown: (id) => this.index.has(id),
@@ -200,7 +161,11 @@ export class Monitor {
     });
   }
 
-  private publishChanges(changed: Array<{ complaintType: string; scope: string }>, events: MaskedEvent[], asOfMs: number): void {
+  private publishChanges(
+    changed: Array<{ complaintType: string; scope: string }>,
+    events: MaskedEvent[],
+    asOfMs: number,
+  ): void {
     const rows = changed.flatMap(({ complaintType, scope }) => this.index.rows(asOfMs, { type: complaintType, scope }));
     const retroactive = changesThePast(this.plan.weeks, events, asOfMs);
     this.changes.next({ asOfMs, rows, events, retroactive });
@@ -222,7 +187,8 @@ export class Monitor {
     this.swapBuffer = [];
     try {
       const index = new CounterIndex(next);
-      const { events: rebuiltEvents, unlisted } = await readCountingState(this.clickhouse, next, index, this.due, this.readOptions());
+      const counted = await readCountingState(this.clickhouse, next, index, this.due, this.readOptions());
+      const { events: rebuiltEvents, unlisted } = counted;
       for (const batch of this.swapBuffer) index.reapply(batch); // they raced the rebuild
       this.plan = next;
       this.index = index;
@@ -249,7 +215,7 @@ export class Monitor {
   /** No more events taken: the lease's end, and first at a stop. */
   stopConsuming(): void {
     // a stop's drain may wait on a hung broker: it is not killed and started again meanwhile
-    this.localNats?.stopWatching();
+    this.broker.local?.stopWatching();
     this.subscription?.unsubscribe();
     this.due.stop();
     this.health.consuming = false;
@@ -262,11 +228,9 @@ export class Monitor {
     this.liveMessages.complete();
     this.stopped = true;
     await this.lease.release(); // a successor may start at once
-    const nc = this.natsConnection;
-    // a hung broker never answers a drain (verify AG N1)
-    if (nc) await Promise.race([nc.drain(), new Promise((r) => setTimeout(r, DRAIN_WAIT_MS).unref())]).catch(() => undefined).finally(() => nc.close().catch(() => undefined));
-    await this.localNats?.stop();
-    await this.live.journal?.close().catch((err: Error) => this.log.warn({ err: err.message }, 'live journal left for the next start'));
+    await this.broker.leave();
+    const journalLeft = (err: Error) => this.log.warn({ err: err.message }, 'live journal left for the next start');
+    await this.live.journal?.close().catch(journalLeft);
     if (this.live.client !== this.clickhouse) await this.live.client.close();
     await this.clickhouse.close();
   }
