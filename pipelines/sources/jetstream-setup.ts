@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, type ConsumerInfo, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, JetStreamApiError, type ConsumerInfo, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/nats-core';
 
 // The stream and the monitor's durable ack-all consumer: created, brought to the running
@@ -34,11 +34,14 @@ export async function ensureStream(jsm: JetStreamManager, retention: StreamReten
   try {
     config = (await jsm.streams.info(STREAM)).config;
   } catch {
-    await jsm.streams.add({
-      name: STREAM,
-      subjects: [TICKET_SUBJECTS],
-      duplicate_window: nanos(DUPLICATE_WINDOW_MS),
-      max_age: nanos(retention.maxAgeMs),
+    const stream = { name: STREAM, subjects: [TICKET_SUBJECTS], duplicate_window: nanos(DUPLICATE_WINDOW_MS), max_age: nanos(retention.maxAgeMs) };
+    // three copies where the cluster has three servers: one server lost takes neither the intake
+    // nor the stream with it (its consumer follows the stream's replicas); a single server, or a
+    // cluster too small, answers that it cannot, and the stream is made with one (no answer at all
+    // is no such word: that error stands, and the source tries again)
+    await jsm.streams.add({ ...stream, num_replicas: 3 }).catch((err: unknown) => {
+      if (!(err instanceof JetStreamApiError)) throw err;
+      return jsm.streams.add(stream);
     });
     return;
   }

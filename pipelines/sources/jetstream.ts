@@ -45,6 +45,18 @@ export function pullSize(maxAckPending: number): { maxMessages: number; threshol
 }
 
 /**
+ * The broker's idle heartbeat on an open pull. Short, so a pull lost with a cluster's consumer
+ * leader is asked again within seconds (pull.ts asks at every miss, on the same inbox)…
+ */
+const PULL_HEARTBEAT_MS = 5_000;
+/**
+ * …while the loop itself is rebuilt only after this long without a word: a new loop's inbox
+ * strands what the old pulls still deliver until the ack wait, so it is the last resort (a broker
+ * that forgot the consumer, a connection that went quiet).
+ */
+const LOOP_SILENT_MS = 30_000;
+
+/**
  * Emits every message of the durable consumer, forever. The consume loop is rebuilt when the
  * server stops answering heartbeats or the consumer disappears, the known way a nats.js consumer
  * can go quiet after a broker restart.
@@ -73,7 +85,7 @@ export function jetStreamEnvelopes(
           let ended = 'consume loop ended';
           const loop: PullLoop = new PullLoop(
             nc,
-            { stream: STREAM, consumer: settings.name, ...pullSize(settings.maxAckPending) },
+            { stream: STREAM, consumer: settings.name, heartbeatMs: PULL_HEARTBEAT_MS, ...pullSize(settings.maxAckPending) },
             (m) => {
               let env: JsEnvelope;
               try {
@@ -87,7 +99,7 @@ export function jetStreamEnvelopes(
             (s) => {
               if (s.type === 'heartbeats_missed') {
                 onStatus({ type: 'heartbeats_missed', count: s.count });
-                if (s.count >= 2) loop.stop();
+                if (s.count * PULL_HEARTBEAT_MS >= LOOP_SILENT_MS) loop.stop();
               } else {
                 ended = `consume loop ended: ${s.type} (${s.description})`;
               }

@@ -143,6 +143,25 @@ describe('pull loop', () => {
     expect(statuses[0]).toEqual({ type: 'heartbeats_missed', count: 2 });
   });
 
+  // In a cluster a pull held by a consumer leader that died is gone without a word, and the
+  // connection (to another server) never drops: the loop waited for two missed heartbeats.
+  it('asks again at the first missed heartbeat, before any is reported', async () => {
+    const statuses: PullStatus[] = [];
+    let asked = 0;
+    let reportedWhenAskedAgain: PullStatus[] | undefined;
+    const pulls = nc.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${STREAM}.pull-vanished`, {
+      callback: () => {
+        if (++asked === 2) reportedWhenAskedAgain = [...statuses];
+      },
+    });
+    await nc.flush();
+    const loop = new PullLoop(nc, { stream: STREAM, consumer: 'pull-vanished', maxMessages: 10, heartbeatMs: 500 }, () => {}, (s) => statuses.push(s));
+    await until(() => asked >= 2, 5_000);
+    loop.stop();
+    pulls.unsubscribe();
+    expect(reportedWhenAskedAgain).toEqual([]);
+  });
+
   it('ends, saying why, when the broker refuses the pull itself', async () => {
     await consumer('pull-refused');
     const statuses: PullStatus[] = [];

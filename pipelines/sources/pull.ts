@@ -161,7 +161,12 @@ export class PullLoop {
     this.pull();
   }
 
-  /** As nats.js counts: a check with nothing heard since the last one is a miss; two in a row are reported. */
+  /**
+   * As nats.js counts: a check with nothing heard since the last one is a miss; two in a row are
+   * reported. Every miss asks again on the same inbox: in a cluster, a pull held by a consumer
+   * leader that died is gone without a word, and the connection (to another server) never
+   * dropped, so nothing else would ask until the loop is rebuilt.
+   */
   private checkHeartbeat(): void {
     if (this.stopped || this.disconnected) return;
     if (this.heard !== this.heardAtCheck) {
@@ -169,8 +174,8 @@ export class PullLoop {
       this.missed = 0;
       return;
     }
-    if (++this.missed < 2) return;
-    this.onStatus({ type: 'heartbeats_missed', count: this.missed });
+    this.missed++;
+    if (this.missed >= 2) this.onStatus({ type: 'heartbeats_missed', count: this.missed });
     if (!this.stopped) this.repull();
   }
 
