@@ -106,7 +106,7 @@ export async function storeFromStream(nc: NatsConnection, ch: ClickHouseClient, 
       if (known.size) events = events.filter((x) => !known.has(x.event.eventId));
     }
     // written again all the same (the table folds copies by event_id), but not counted as stored:
-    // a replay over a store that had them said "stored: 40" for nothing new (audit AS F7)
+    // a replay over a store that had them said "stored: 40" for nothing new
     if (events.length) alreadyStored += (await storedIds(ch, events.map((x) => x.event.eventId))).size;
     if (events.length) await sink.writeBatch(events, []);
     stored += events.length;

@@ -1,6 +1,6 @@
 // Which plan a replay counts under. Without --plan (or PLAN) it is the plan a monitor last put in
 // force in this store (complaints.plan_in_force): the sample plan, the monitor's own default,
-// rewrote a bank's counter history and weekly reviews under another bank's branches (audit AS F0).
+// rewrote a bank's counter history and weekly reviews under another bank's branches.
 import type { ClickHouseClient } from '@clickhouse/client';
 import { compilePlan, parsePlan, type CompiledPlan } from '../pipelines/plan/index.ts';
 import { planHash } from '../server/plan-in-force.ts';

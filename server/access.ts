@@ -91,7 +91,7 @@ export function authorizeScope(access: Access, scope: string, scopesOf: (branch:
 
 /**
  * Branches that branch-limited tokens name and the plan lacks: a typo there (`HZ|BN`) leaves a
- * supervisor without their branch, silently (audit AS F6). Said in the start log and in health,
+ * supervisor without their branch, silently. Said in the start log and in health,
  * each token by its fingerprint, never itself.
  */
 export function tokenBranchesNotInPlan(config: Pick<MonitorConfig, 'tokenBranches'>, scopes: readonly string[]): Array<{ token: string; branches: string[] }> {

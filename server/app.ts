@@ -50,7 +50,7 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     const away = status === 500 ? storeAway(err) : undefined;
     if (away) {
-      // ClickHouse away (a report, the dead letters, the review queue): said as such, not as a bug (verify AV6)
+      // ClickHouse away (a report, the dead letters, the review queue): said as such, not as a bug
       req.log.warn({ err: err.message }, 'request failed: the store is not answering');
       return reply.code(503).header('retry-after', '10').send({ error: away.code, message: away.message });
     }
@@ -58,7 +58,7 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
       req.log.error({ err: err.message }, 'request failed');
       return reply.code(500).send({ error: 'INTERNAL', message: 'internal error; see the server log' });
     }
-    // the limit named, so that a plan too large can be made smaller knowingly (audit AW)
+    // the limit named, so that a plan too large can be made smaller knowingly
     const message = status === 413 ? `${err.message} (at most ${BODY_LIMIT / 1024} KB)` : err.message;
     return reply.code(status).send({ error: err.code ?? 'BAD_REQUEST', message });
   });

@@ -4,7 +4,7 @@ import { STREAM } from '../pipelines/sources/jetstream-setup.ts';
 
 // How full the broker's store is, for /api/health, /metrics and the wall's pipeline facts. A full
 // JetStream store refuses every intake system's publish while the monitor, which only reads,
-// went on saying "ok" (audit W F2). Two signs: the store's figures against their limits, where
+// went on saying "ok". Two signs: the store's figures against their limits, where
 // there are limits (an account's or the stream's own; a server-wide max_file_store is not told
 // to clients), and the broker refusing the monitor's own writes (the counting lease's renewal
 // every 5 s), which shows a full store whatever its limit.
@@ -51,7 +51,7 @@ export function judgeBrokerStore(facts: BrokerStoreFacts, lastWriteFailure: Writ
   const { account, stream } = facts;
   if (account && share(account.storageBytes, account.storageLimitBytes) >= NEARLY_FULL) {
     const full = account.storageLimitBytes - account.storageBytes < NO_ROOM_BYTES;
-    // an account limit refuses the intake while the lease's renewal, a replacement, still fits: said from the figures (audit AU F3)
+    // an account limit refuses the intake while the lease's renewal, a replacement, still fits: said from the figures
     reasons.push(`the JetStream account's file store is ${Math.round(100 * share(account.storageBytes, account.storageLimitBytes))} % full (${mb(account.storageBytes)} of ${mb(account.storageLimitBytes)})${full ? ': less room than the largest ticket (64 KB), the intake systems\' publishes fail or soon will ("resource limits exceeded for account")' : ''}`);
   }
   if (stream && share(stream.bytes, stream.maxBytes) >= NEARLY_FULL) {

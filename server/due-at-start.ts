@@ -6,7 +6,7 @@ import type { ChangedKey, DueChanges } from './due-changes.ts';
 
 // The schedule of future-dated events (due-changes.ts) lives in memory, so after a restart or a
 // plan swap the events stored dated after now would never come due: the screens kept the old
-// figure and no level alert opened at their time (audit S F2). The store gives them back: each
+// figure and no level alert opened at their time. The store gives them back: each
 // with the keys its ticket counts under (a correction also moves the ticket out of its old type
 // and branch, so every type and branch the ticket's counting events name, and the types its
 // events reported `unclassified` were classified as: a first contact without text is stored

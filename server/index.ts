@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
-  // The terminal of an `npm start` closed (audit AD N5): a stop as clean, its own broker with it.
+  // The terminal of an `npm start` closed: a stop as clean, its own broker with it.
   // Unhandled, SIGHUP ended the process there and then and left the nats-server running.
   process.on('SIGHUP', () => {
     silenceLogOnDeadTerminal(log);

@@ -114,12 +114,12 @@ export function noteBatch(h: MonitorHealth, outcome: BatchOutcome | BatchFailure
   if ('failed' in outcome) {
     h.writeFailures++;
     h.lastWriteError = outcome.error.message;
-    // a row the store refuses (poison, isolated and dead-lettered) is not the store refusing writes (verify AV1)
+    // a row the store refuses (poison, isolated and dead-lettered) is not the store refusing writes
     if (classifyWriteFailure(outcome.error) !== 'rows_refused') h.writeFailingSinceMs ??= Date.now();
     log.error({ err: outcome.error.message, size: outcome.size }, 'ClickHouse write failed; batch will be redelivered');
     return false;
   }
-  // only rows taken into ticket_events end it: a batch of dead letters or repeats alone writes none (verify AV0, AX1)
+  // only rows taken into ticket_events end it: a batch of dead letters or repeats alone writes none
   if (outcome.stored > 0) {
     h.writeFailingSinceMs = undefined;
     h.lastWriteError = undefined;
@@ -139,7 +139,7 @@ export function noteBatch(h: MonitorHealth, outcome: BatchOutcome | BatchFailure
 /**
  * Nothing delivered and unacked, nothing undelivered: whatever failed to be written is gone (purged,
  * or expired from the stream), so the writes are not failing any more, however long until the next
- * ticket (verify AV5). Said by the consumer's figures, which the wall's probe reads.
+ * ticket. Said by the consumer's figures, which the wall's probe reads.
  */
 export function noteNothingToWrite(h: MonitorHealth): void {
   h.writeFailingSinceMs = undefined;

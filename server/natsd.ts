@@ -132,7 +132,7 @@ export async function startLocalNats(opts: {
     setTimeout(() => reject(new Error(`nats-server not ready after ${Math.round(waitMs / 1000)} s:\n${log.slice(-2000)}`)), waitMs).unref();
   });
   // one given up on is stopped: left running it took the port, unwatched, and outlived the
-  // monitor, its pid file naming another attempt (verify AH 1)
+  // monitor, its pid file naming another attempt
   await ready.catch(async (err: Error) => {
     await stopChild(child, 'SIGKILL');
     throw err;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 
 // Which HTTP requests the log keeps. Fastify logs two info lines for every request; a wall polls
 // and a load balancer checks health all day, so an operator watching the log saw little but
-// "incoming request" / "request completed" pairs (audit V). By default a request is logged once
+// "incoming request" / "request completed" pairs. By default a request is logged once
 // it is answered, and only when it failed (4xx, 5xx) or was slow; LOG_REQUESTS=all logs every one
 // (an access log), LOG_REQUESTS=none none of them. URLs are logged with their token taken out
 // (server/log.ts).

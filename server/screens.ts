@@ -30,7 +30,7 @@ export interface ScreenEntry {
   /**
    * the page closed its link itself (unloaded: WebSocket close 1000 or 1001) and has not come
    * back: a screen someone closed, not one that died, so not watched for silence. A trial of
-   * ?kiosk or ?masked had been pinned as a silent screen on every wall for a day (audit V F9).
+   * ?kiosk or ?masked had been pinned as a silent screen on every wall for a day.
    */
   left?: boolean;
 }

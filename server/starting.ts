@@ -22,7 +22,7 @@ export class StartingResponder {
     this.phase = phase;
   }
 
-  /** Listens on the monitor's own port and host until close(); times in the plan's zone, as /api/health's (audit AU F4). */
+  /** Listens on the monitor's own port and host until close(); times in the plan's zone, as /api/health's. */
   static async listen(port: number, host: string, phase: string, timeZone = 'UTC'): Promise<StartingResponder> {
     const server = createServer();
     const responder = new StartingResponder(server, phase, timeZone);

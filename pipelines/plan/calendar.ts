@@ -17,7 +17,7 @@ const DAY_MS = 86_400_000;
 /**
  * The last instant the monitor can tell apart before an (exclusive) end: it keeps times to the
  * microsecond (a fraction of a millisecond), so sampling a week at `endMs - 1` left out an event
- * at 23:59:59.9995 on its Sunday, which /api/counters counted in that week (audit S F4). Half a
+ * at 23:59:59.9995 on its Sunday, which /api/counters counted in that week. Half a
  * microsecond before the end lies after every time of the week, float rounding of the fraction
  * included (a microsecond is four doubles' steps at today's epoch milliseconds).
  */

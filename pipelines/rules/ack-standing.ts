@@ -2,7 +2,7 @@
 // above that level opens the alert again and clears it; should a later derivation take the rise
 // back (a correction removes the event that caused it, an alert withdrawn by a plan change derives
 // again at the level that was acknowledged), the facts are again those the person acknowledged:
-// their acknowledgement stands again, and the on-call ladder has no one to page (audit AF F1).
+// their acknowledgement stands again, and the on-call ladder has no one to page.
 
 import type { Level } from '../model.ts';
 import { isDerivedLine } from './derived-lines.ts';

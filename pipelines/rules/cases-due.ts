@@ -1,5 +1,5 @@
 // Tickets whose first contact is dated after the clock (another system's clock, a typo): no case
-// yet, as the counters do not count it yet (audit AF F3). Nothing else would derive such a
+// yet, as the counters do not count it yet. Nothing else would derive such a
 // ticket again when its time comes (the clock re-derives only open cases), so the engine takes
 // the due ones at the counters' push of that instant (server/due-changes.ts) and at each tick.
 

@@ -2,7 +2,7 @@
 // alerts without ticket ids, names or texts. It is built from what a public screen may keep, not
 // from what it may not: a list of private keys let through a history line's reason that listed
 // the correcting event ids (which embed the ticket id), the on-call names of an escalation line,
-// and the name of whoever changed the plan (audit G). A field added later, or a frame type this
+// and the name of whoever changed the plan. A field added later, or a frame type this
 // file does not know, stays off public screens until someone decides that it may be shown.
 
 import { createHash } from 'node:crypto';

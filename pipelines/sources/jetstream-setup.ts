@@ -14,7 +14,7 @@ export const DUPLICATE_WINDOW_MS = 2 * 60_000;
  * intake buffer and the source a replay reads after a ClickHouse restore (docs/OPERATIONS.md), so
  * it keeps a message as long as a backup may be restored from, and no longer: without a limit it
  * grew by ~330 B an event for ever (1.6 GB a year at 5 million events) until the broker's store
- * was full and every intake system's publish was refused (audit W F2). 0: no age limit.
+ * was full and every intake system's publish was refused. 0: no age limit.
  */
 export interface StreamRetention {
   maxAgeMs: number;

@@ -35,7 +35,7 @@ export function typedByClassification(events: readonly ReportedEvent[]): History
     if (reportedType !== UNCLASSIFIED) return e;
     if (e.kind === 'first_contact') return { ...e, type: best.get(e.ticketId)?.code ?? UNCLASSIFIED };
     // a correction re-typing to `unclassified` re-types to its own classification, as the monitor
-    // stores it (transforms/mask.ts: a function of the event): its text decides (verify AT V0)
+    // stores it (transforms/mask.ts: a function of the event): its text decides
     if (e.kind === 'corrected' && classification) return { ...e, type: classification.type };
     return e;
   });

@@ -102,7 +102,7 @@ const pubOpts = { duplicates: num('duplicates', args.duplicates, 0), seed };
 
 if (args.out !== undefined) {
   // a file is the year as history: publishing options would be silently ignored, so they are refused
-  // given on the command line, defaults aside (--nats and --rate have them): all of them refused (verify AT V4)
+  // given on the command line, defaults aside (--nats and --rate have them): all of them refused
   const given = (o: string) => process.argv.some((a) => a === `--${o}` || a.startsWith(`--${o}=`));
   const publishing = ['backfill', 'real-time', 'bad', 'ensure-stream', 'nats', 'rate', 'duplicates', 'replay-seconds'].filter(given);
   if (publishing.length > 0) fail(`--out writes a file and publishes nothing: drop --${publishing.join(', --')}`);

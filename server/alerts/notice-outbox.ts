@@ -98,7 +98,7 @@ export interface Sorted {
 }
 
 /**
- * Which unsent notices a start sends again (verify AE 2, 3). One whose change never reached the
+ * Which unsent notices a start sends again. One whose change never reached the
  * audit log announces what did not happen (the outbox is written just before the audit rows: a
  * person's action whose row was never written was refused, a rule's change is derived again and
  * sent anew). One older than a notice of the same alert that was sent would page people for a

@@ -5,7 +5,7 @@ import { LEVEL_RANK, type HistoryEntry } from '../../pipelines/rules/types.ts';
 import type { AlertView } from './view.ts';
 import { ACK_REASON_ZH, LADDER_ZH, LEVEL_ZH, ROLE_ZH, URGENCY_ZH } from '../words.ts';
 
-// The words of a gateway notice, for a duty officer reading an SMS (audit AF F4–F8):
+// The words of a gateway notice, for a duty officer reading an SMS:
 // - the title says what the alert is now: an ended one says how it ended (已解除, 已撤销, 已办结),
 //   never the alarm word of the level it once reached beside figures that say otherwise;
 // - 升级 is not used: a level rise is 级别升至…, the on-call ladder calls (呼叫) the people of a
@@ -75,7 +75,7 @@ function revisedLines(change: readonly Announced[]): Set<Announced> {
   const revised = new Set<Announced>();
   for (const e of change) {
     if (e.what === 'amended' || e.by !== undefined || e.atMs === undefined) continue;
-    // with its level: a rise back past the level shown (a rise taken back, then made again) is news (verify AX3)
+    // with its level: a rise back past the level shown (a rise taken back, then made again) is news
     const head = describeLine({ id: '', atMs: e.atMs, what: e.what, ...(e.level ? { level: e.level } : {}) });
     if (quoted.some((q) => q === head || q.startsWith(`${head} `))) revised.add(e);
   }
@@ -119,7 +119,7 @@ function happened(view: AlertView, change: readonly Announced[], plan: CompiledP
   const fresh = change.filter((e) => !revised.has(e));
   const opens = fresh.some((e) => e.what === 'opened');
   const amends = fresh.some((e) => e.what === 'amended');
-  // a withdrawn alert back is opened again for the gateways to page, and said as restored, not new (verify AY4)
+  // a withdrawn alert back is opened again for the gateways to page, and said as restored, not new
   const restored = fresh.some((e) => e.what === 'amended' && (e.before ?? '').split('; ').includes('withdrawn'));
   const words = fresh.map((e) => {
     // a new alert's first message: its level is in the title, a correction that brought it is its cause

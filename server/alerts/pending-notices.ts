@@ -4,7 +4,7 @@ import { publishGatewayMessage, type GatewayMessage } from './gateway-notice.ts'
 
 // Gateway notices wait for the audit rows of the changes they announce (engine.ts writes those a
 // few times a second). Sent before the write, a crash in between left a notice the restart sent
-// again, with the case's acknowledgement clock started again at the restart (audit T 3): the
+// again, with the case's acknowledgement clock started again at the restart: the
 // notice had gone out, its row had not. Sent after, a crash before the write sends nothing, and
 // the restart derives, writes and sends the change once. A write that fails still sends (a lost
 // notice to the person on call is worse than a second one; the notice id lets gateways fold it).
@@ -12,7 +12,7 @@ import { publishGatewayMessage, type GatewayMessage } from './gateway-notice.ts'
 // Written, they are sent only under a confirmed counting lease. Without one (a broker restarted
 // after a hang: the consumer resumes a moment before the lease's renewal answers) they are kept,
 // in order, and sent once the lease is confirmed again; they were dropped, and the people on call
-// never heard of those alerts (verify AD N1). A monitor that learns another holds the lease never
+// never heard of those alerts. A monitor that learns another holds the lease never
 // confirms it again, so it never sends them (it exits 75).
 // Sent is not delivered: core NATS writes to the socket, and a hung broker killed after took the
 // notices in its buffers with it. So a batch counts as sent once a flush (PING/PONG: the broker
@@ -156,11 +156,11 @@ export class PendingNotices {
     const refusedNow: GatewayMessage[] = [];
     for (const m of messages) (wasRefused(m) ? refusedNow : taken).push(m);
     // an alert's newer notice was taken: its older refused ones would page people for a state
-    // already replaced, after the newer news (verify AG N3)
+    // already replaced, after the newer news
     const newer = new Set(taken.map(alertOf));
     const stale = earlier.filter((m) => newer.has(alertOf(m)));
     this.refused = earlier.filter((m) => !newer.has(alertOf(m))).concat(refusedNow);
-    // a subject stays refused while any of its notices waits for the retry (verify AG N5)
+    // a subject stays refused while any of its notices waits for the retry
     const waiting = new Set(this.refused.map((m) => m.subject));
     for (const m of taken) if (!waiting.has(m.subject)) this.refusals.accepted(m.subject);
     if (taken.length) this.onSent(taken);

@@ -52,9 +52,9 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     const tokensAmiss = tokenBranchesNotInPlan(monitor.config, monitor.plan.scopes);
     const f = h.alertLogFailing;
     const logFailing = f && (f.fromEarlierRun ? `alert log rows an earlier run kept on disk: ${f.rows} rows wait for their write (kept since ${toZonedIso(f.sinceMs, monitor.plan.timezone)})` : `alert log writes failing since ${toZonedIso(f.sinceMs, monitor.plan.timezone)}: ${f.rows} rows wait, tried again (${f.error})${f.notOnDisk > 0 ? `; ${f.notOnDisk} of them not kept on disk (lost if the monitor stops first)` : ''}`);
-    // the event store refusing writes: messages are taken and redelivered, nothing new is counted (audit AU F1)
+    // the event store refusing writes: messages are taken and redelivered, nothing new is counted
     const storeFailing = h.writeFailingSinceMs !== undefined && `ClickHouse refuses the event writes since ${toZonedIso(h.writeFailingSinceMs, monitor.plan.timezone)}: nothing new is stored or counted until it takes them, the messages wait in the stream (${h.lastWriteError ?? 'write failed'})`;
-    // counted and safe on disk, but reports, dead letters and analysts read ticket_events (verify AV2)
+    // counted and safe on disk, but reports, dead letters and analysts read ticket_events
     const moveError = monitor.journal?.lastMoveError;
     const journalStuck = moveError && `ClickHouse refuses the live journal's moves into ticket_events: ${monitor.journal!.pending} counted events wait on disk, and reads of the store (reports, dead letters, SQL) may fail (${moveError.message})`;
     const reasons = [...(storeFailing ? [storeFailing] : []), ...(journalStuck ? [journalStuck] : []), ...(unconfirmed ? [unconfirmed] : []), ...(broker.status === 'degraded' ? broker.reasons : []), ...(refused ? [refused] : []), ...(logFailing ? [logFailing] : [])];

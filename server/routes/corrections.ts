@@ -64,7 +64,7 @@ export function correctionRoutes(app: FastifyInstance, monitor: Monitor, now: ()
     const eventId = body.eventId === undefined ? `corr-${randomUUID()}` : typeof body.eventId === 'string' && RETRY_ID.test(body.eventId) ? body.eventId : undefined;
     if (eventId === undefined) throw badRequest('eventId must be corr- and 8 to 64 letters, digits or dashes (the id an earlier answer gave, to send the same correction again)');
     if (body.eventId !== undefined) {
-      // with another correction's id it would be folded into that one, unseen (verify AJ N4)
+      // with another correction's id it would be folded into that one, unseen
       const first = sent.byEventId(eventId) ?? (await storedCorrection(monitor.clickhouse, eventId));
       if (first && (first.ticketId !== ticketId || first.branch !== branch || first.complaintType !== complaintType || (first.outcome ?? '') !== ((outcome as string | undefined) ?? ''))) {
         throw new HttpError(409, 'EVENT_ID_REUSED', `eventId ${eventId} is the correction of ${first.ticketId} to ${first.complaintType} at ${first.branch}${first.outcome ? ` (${first.outcome})` : ''}: send that one again with it, and a different correction without eventId`);
@@ -79,7 +79,7 @@ export function correctionRoutes(app: FastifyInstance, monitor: Monitor, now: ()
       const pending = sent.get(ticketId, now());
       const sameUnanswered = pending?.unconfirmed === true && pending.by === by && pending.branch === branch && pending.complaintType === complaintType && pending.outcome === ((outcome as string | undefined) ?? '');
       const current = { ...stored, correction: laterCorrection(stored.correction, sameUnanswered ? undefined : pending) };
-      // a retry of this very confirmation (its outcome was unknown) is not refused for itself (verify AJ N2)
+      // a retry of this very confirmation (its outcome was unknown) is not refused for itself
       const itself = body.eventId !== undefined && current.correction?.eventId === body.eventId;
       const stale = itself ? undefined : staleConfirmation(ticketId, seen, current, (ms) => toZonedIso(ms, monitor.plan.timezone));
       if (stale) throw reviewStale(stale);
@@ -110,7 +110,7 @@ export function correctionRoutes(app: FastifyInstance, monitor: Monitor, now: ()
       ack = await jetstream(nc).publish(`complaints.tickets.${branch}`, JSON.stringify(event), { msgID: eventId });
     } catch (err) {
       // no answer (a hung broker, a cut connection): the broker may have stored it and apply it
-      // when it resumes; "not sent" then made people send a second one (audit AI 2)
+      // when it resumes; "not sent" then made people send a second one
       if (outcomeUnknown(err)) {
         sent.unconfirmed(ticketId, eventId);
         const message = `the broker did not answer (${(err as Error).message}): the correction may have been taken. Send the same request again with "eventId": "${eventId}"; it then counts once, whatever happened`;

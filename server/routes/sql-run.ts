@@ -87,7 +87,7 @@ export async function runAnalystQuery(client: ClickHouseClient, sql: string, for
     const reading = await client.query({ query: `SELECT formatQuery(${sqlString(sql)}) AS q`, format: 'JSONEachRow', clickhouse_settings });
     canonical = ((await reading.json<{ q: string }>())[0]?.q ?? '').trim();
   } catch (err) {
-    const away = storeAway(err); // the store away is not the analyst's SQL (verify AY1)
+    const away = storeAway(err); // the store away is not the analyst's SQL
     if (away) throw away;
     // a syntax error: the engine's words, without the formatQuery() call they name as their scope
     const message = ((err as Error).message ?? String(err)).replace(/:?\s*In scope SELECT formatQuery\([\s\S]*$/, '').trim();

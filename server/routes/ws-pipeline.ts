@@ -16,7 +16,7 @@ export function pipelineFreshness(monitor: Monitor, now: () => number, iso: (ms:
 // moment the consumer had nothing pending; lag is the time since then (0 while caught up).
 // `probedAtMs`: when the consumer's figures were last read, so a heartbeat says how old they are.
 const pipeline = { pending: null as number | null, inFlight: 0, caughtUpAtMs: null as number | null, probedAtMs: null as number | null, broker: null as BrokerStoreJudgement | null };
-// A hung broker answers nothing and keeps the connection open (audit AD N3): each request gives
+// A hung broker answers nothing and keeps the connection open: each request gives
 // up after PROBE_TIMEOUT_MS, and the heartbeat never waits for the probe longer than half its
 // period, so the page's three-silent-periods limit is not reached while the server is fine.
 let jsm: { nc: NatsConnection; manager: Promise<JetStreamManager> } | undefined;

@@ -166,7 +166,7 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     const briefSnapshot = q.view === 'wall';
     // A client that names no view (an integration, an acceptance suite) gets the contract's
     // messages: the snapshot, counters and alerts. Our pages (view=wall, view=console) and
-    // live=1 also take heartbeats, series, headlines, plan and screen frames (audit AC D3).
+    // live=1 also take heartbeats, series, headlines, plan and screen frames.
     const contractOnly = q.view !== 'wall' && q.view !== 'console' && !live;
     const remote = req.socket.remoteAddress ?? '';
     const screen: Screen = { socket, connectedAtMs: now(), remote, masked, briefSnapshot, wire: req.socket, ...(contractOnly ? { only: CONTRACT_TYPES } : {}) };

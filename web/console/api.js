@@ -62,7 +62,7 @@ export async function sendCorrection(body) {
     if (err.code !== 'NATS_PUBLISH_UNCONFIRMED') throw err;
     unconfirmed.set(body.ticketId, { key, eventId, atMs: again ? last.atMs : Date.now() });
     keepUnconfirmed();
-    // the server's words tell an API caller to send the id; the page does that itself (verify AK K2)
+    // the server's words tell an API caller to send the id; the page does that itself
     throw Object.assign(new Error(`消息服务器未应答：此更正可能已被接收（编号 ${eventId}）。再次提交同一更正即可，只计一次 — no answer from the broker: the correction may have been taken; submit the same correction again, it counts once`), { code: err.code, eventId });
   }
 }

@@ -16,7 +16,7 @@ export function showPipelineBanners(pipeline) {
   // said to every console, also one opened after the action: the action's own answer said it once
   const w = pipeline?.alertLogWaiting;
   const kept = w && w.notOnDisk > 0 ? `其中 ${w.notOnDisk} 条本机磁盘也无法暂存，监测重启将丢失` : '已暂存于监测本机磁盘，自动重试';
-  // ClickHouse refusing the event writes: new tickets are neither counted nor alerted (verify AV3);
+  // ClickHouse refusing the event writes: new tickets are neither counted nor alerted;
   // one failed write retried a second later is not said (as the wall's stall: 10 s)
   const stalled = typeof pipeline?.writeFailingMs === 'number' && pipeline.writeFailingMs >= 10_000;
   show('store-banner', stalled ? `新工单暂未入库（ClickHouse 拒绝写入，自动重试中）：新工单不计数、不产生预警，恢复后自动补上 · event writes failing: new tickets are not counted yet (${pipeline.writeError ?? 'write failed'})` : '');

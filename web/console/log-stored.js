@@ -1,8 +1,8 @@
 // After an action answered 503 ALERT_LOG_UNAVAILABLE the console says it is not stored yet. That
-// line stayed after the monitor wrote the kept rows (verify AK K4): the page now asks
+// line stayed after the monitor wrote the kept rows: the page now asks
 // /api/health until no alert log row waits, and then says the action is stored. A monitor
 // started again meanwhile is another run (`startedAt`): an action it had kept on disk is written
-// by the new run (its rows wait until then); one the disk refused too may be lost (verify AN N1):
+// by the new run (its rows wait until then); one the disk refused too may be lost:
 // the page says so and sends the person to the history, since a later retry may have kept it.
 
 /**

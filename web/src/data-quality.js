@@ -42,7 +42,7 @@ export function renderDeadLetters(el, pipeline, T) {
 export function pipelineStalled(pipeline, lagStaleMs) {
   if (!pipeline) return false;
   return pipeline.consuming === false || (!!pipeline.nats && pipeline.nats !== 'connected') || (typeof pipeline.lagMs === 'number' && pipeline.lagMs > lagStaleMs)
-    // ClickHouse refusing the writes: the messages wait in flight, so the lag does not grow (audit AU F1);
+    // ClickHouse refusing the writes: the messages wait in flight, so the lag does not grow;
     // a single failed write, retried a second later, is not a stall
     || (typeof pipeline.writeFailingMs === 'number' && pipeline.writeFailingMs >= STORE_STALL_MS);
 }

@@ -71,7 +71,7 @@ export function updateHeadline(tiles, h) {
   trend(t.cases, alerts?.openedThisWeek, alerts?.openedLastWeek, (d) => int(d), false);
   const lv = alerts?.byLevel ?? {};
   const counts = ['critical', 'breach', 'watch'];
-  // each figure with its word: three bare coloured numbers said nothing (audit V F15)
+  // each figure with its word: three bare coloured numbers said nothing
   if (t.levels.value.children.length !== counts.length) {
     t.levels.value.replaceChildren(...counts.map((k) => {
       const span = el('span', { class: `lv lv-${k}`, title: T.levelAlertsTitle(T[k]) });
