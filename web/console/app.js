@@ -130,12 +130,17 @@ function renderSoon() {
 }
 
 function render(fresh = new Set()) {
-  if (access.branches) $('my-branches').textContent = `(${access.branches.map(scopeName).join('、')})`; // names once the plan is in
+  // the branches' names once the plan is in
+  if (access.branches) $('my-branches').textContent = `(${access.branches.map(scopeName).join('、')})`;
   const [ft, fs, fl] = [$('f-type').value, $('f-scope').value, $('f-level').value];
   // the export holds what the list shows (for a case meeting's papers)
-  $('export').href = withToken(`/api/alerts?status=open&format=csv${[['type', ft], ['scope', fs], ['level', fl]].map(([k, v]) => (v ? `&${k}=${encodeURIComponent(v)}` : '')).join('')}`);
-  fillSelect($('f-type'), plan?.types.map((t) => t.code) ?? [...new Set([...alerts.values()].map((a) => a.complaintType))], typeName);
-  fillSelect($('f-scope'), ['ALL', ...(plan?.branches.map((b) => b.code) ?? [])], (code) => (code === 'ALL' ? '全行' : `${scopeName(code)} ${code}`));
+  const filterParams = [['type', ft], ['scope', fs], ['level', fl]]
+    .map(([k, v]) => (v ? `&${k}=${encodeURIComponent(v)}` : '')).join('');
+  $('export').href = withToken(`/api/alerts?status=open&format=csv${filterParams}`);
+  const typeCodes = plan?.types.map((t) => t.code) ?? [...new Set([...alerts.values()].map((a) => a.complaintType))];
+  fillSelect($('f-type'), typeCodes, typeName);
+  const scopeLabel = (code) => (code === 'ALL' ? '全行' : `${scopeName(code)} ${code}`);
+  fillSelect($('f-scope'), ['ALL', ...(plan?.branches.map((b) => b.code) ?? [])], scopeLabel);
   const shown = [...alerts.values()]
     .filter((a) => (!ft || a.complaintType === ft) && (!fs || a.scope === fs) && (!fl || a.level === fl))
     .filter((a) => !access.branches || !$('f-mine').checked || mayAct(a))
@@ -143,15 +148,20 @@ function render(fresh = new Set()) {
   const ctx = viewContext(null);
   // a viewer reads every row; "read-only" marks the rows a limited supervisor may not act on
   $('list').innerHTML = shown.length
-    ? shown.map((a) => listRowHtml(a, ctx, { selected: a.id === selected, fresh: fresh.has(a.id), readOnly: access.mayAct && !mayAct(a) })).join('')
+    ? shown.map((a) => listRowHtml(a, ctx, {
+      selected: a.id === selected, fresh: fresh.has(a.id), readOnly: access.mayAct && !mayAct(a),
+    })).join('')
     : '<li class="empty">没有待处理的预警 No open alerts</li>';
   renderDetail();
 }
 
 /** The plan's types for the correction form (the filter's list before the plan is in). */
 function typeOptions(current) {
-  const types = plan?.types.map((t) => [t.code, t.name]) ?? [...$('f-type').options].filter((o) => o.value).map((o) => [o.value, o.textContent]);
-  return types.map(([code, name]) => `<option value="${esc(code)}" ${code === current ? 'selected' : ''}>${esc(name)}</option>`).join('');
+  const types = plan?.types.map((t) => [t.code, t.name])
+    ?? [...$('f-type').options].filter((o) => o.value).map((o) => [o.value, o.textContent]);
+  return types
+    .map(([code, name]) => `<option value="${esc(code)}" ${code === current ? 'selected' : ''}>${esc(name)}</option>`)
+    .join('');
 }
 
 function say(text) {
@@ -163,7 +173,8 @@ function say(text) {
 /** What the detail pane's forms offer for `a`: when it changes they are rebuilt, keeping the person's edits. */
 function formsKey(a, ctx) {
   const types = plan?.types.map((t) => `${t.code}=${t.name}`) ?? [];
-  return JSON.stringify([ctx.mayAct, ctx.mayAct ? '' : ctx.readOnlyNote, reasons, types, a.ticketId, a.complaintType, a.scope]);
+  const note = ctx.mayAct ? '' : ctx.readOnlyNote;
+  return JSON.stringify([ctx.mayAct, note, reasons, types, a.ticketId, a.complaintType, a.scope]);
 }
 
 function renderDetail() {
@@ -206,9 +217,14 @@ api('/api/me').then((r) => {
 }).catch((err) => { $('conn').textContent = err.message; }); // no actions offered without an answer
 
 function connect() {
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${withToken('/ws?view=console')}`);
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const ws = new WebSocket(`${scheme}://${location.host}${withToken('/ws?view=console')}`);
   ws.onopen = () => { $('conn').dataset.state = 'live'; $('conn').textContent = '实时 live'; };
-  ws.onclose = () => { $('conn').dataset.state = 'closed'; $('conn').textContent = '已断开，重连中 reconnecting'; setTimeout(connect, 2000); };
+  ws.onclose = () => {
+    $('conn').dataset.state = 'closed';
+    $('conn').textContent = '已断开，重连中 reconnecting';
+    setTimeout(connect, 2000);
+  };
   ws.onmessage = (m) => {
     const msg = JSON.parse(m.data);
     if (msg.type === 'snapshot') {

@@ -65,7 +65,10 @@ export function submitFlows({ api, sendCorrection, pane, alerts, liveMarks, upse
     render();
   }
 
-  /** Says the action is not stored yet, then that it was stored or may be lost, unless something else was said since. */
+  /**
+   * Says the action is not stored yet; later, that it was stored or may be lost, unless something
+   * else was said since.
+   */
   function sayNotYetStored(err) {
     say(notYetStoredText(err.answer?.keptOnDisk, err.message));
     const said = lastSaid();
