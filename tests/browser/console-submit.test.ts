@@ -70,7 +70,9 @@ describe('console submit', () => {
   it('a refused action says the server\'s message, leaves the form as filled in and tells the pane no status', async () => {
     const log = await run({ '/api/alerts/a1/ack': { throw: { message: 'no', code: 'FORBIDDEN' } } },
       `await flows.submitAction(form, 'a1', { by: '王' });`);
-    expect(log).toEqual(['staleAction a1 ack', 'sending a1', 'api /api/alerts/a1/ack {"by":"王"}', 'say no', 'answered a1 undefined', 'render']);
+    expect(log).toEqual([
+      'staleAction a1 ack', 'sending a1', 'api /api/alerts/a1/ack {"by":"王"}', 'say no', 'answered a1 undefined', 'render',
+    ]);
   });
 
   it('an action not stored yet empties the form, says so, and says it is stored once no alert log row waits', async () => {
@@ -78,7 +80,8 @@ describe('console submit', () => {
       `await flows.submitAction(form, 'a1', { by: '王' });
        await until(() => log.some((line) => line.startsWith('say 已存档')));`);
     expect(log.map((line) => line.replace(/^say 已生效.*/, 'say not stored yet'))).toEqual([
-      'staleAction a1 ack', 'sending a1', 'api /api/alerts/a1/ack {"by":"王"}', 'reset', 'say not stored yet', 'answered a1 open', 'render',
+      'staleAction a1 ack', 'sending a1', 'api /api/alerts/a1/ack {"by":"王"}',
+      'reset', 'say not stored yet', 'answered a1 open', 'render',
       'api /api/health', 'say 已存档：ClickHouse 已恢复，此前的操作已写入预警日志 · stored in the alert log', 'render',
     ]);
   });
@@ -95,12 +98,17 @@ describe('console submit', () => {
   it('a correction is sent without its empty fields; the pane is told no status, and the list is not drawn', async () => {
     const log = await run({ '/api/corrections': { eventId: 'corr-1' } },
       `form.dataset.action = 'correct'; await flows.submitCorrection(form, 'a1', { by: '王', ticketId: 'T1', outcome: '', reason: '' });`);
-    expect(log).toEqual(['sending a1', 'api /api/corrections {"by":"王","ticketId":"T1"}', 'reset', 'say 已提交更正 corr-1 — correction sent', 'answered a1 undefined']);
+    expect(log).toEqual([
+      'sending a1', 'api /api/corrections {"by":"王","ticketId":"T1"}', 'reset', 'say 已提交更正 corr-1 — correction sent',
+      'answered a1 undefined',
+    ]);
   });
 
   it('a refused correction says why and keeps the form', async () => {
     const log = await run({ '/api/corrections': { throw: { message: 'bad ticket', code: 'BAD' } } },
       `await flows.submitCorrection(form, 'a1', { by: '王', ticketId: 'T1', outcome: 'agreed' });`);
-    expect(log).toEqual(['sending a1', 'api /api/corrections {"by":"王","ticketId":"T1","outcome":"agreed"}', 'say bad ticket', 'answered a1 undefined']);
+    expect(log).toEqual([
+      'sending a1', 'api /api/corrections {"by":"王","ticketId":"T1","outcome":"agreed"}', 'say bad ticket', 'answered a1 undefined',
+    ]);
   });
 });
