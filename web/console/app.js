@@ -13,8 +13,8 @@ import { showReviewCount } from './review-count.js';
 import { applyScreen, renderScreens, screensFromSnapshot } from './screens.js';
 import { isoInZone, timeContext, viewerZone } from './time.js';
 import { LiveMarks } from './freshness.js';
-import { whenAlertLogStored } from './log-stored.js';
 import { noteBuild, showPipelineBanners } from './banners.js';
+import { submitFlows } from './submit.js';
 
 const alerts = new Map();
 const pane = new DetailPane(document.getElementById('detail'));
@@ -22,13 +22,24 @@ const liveMarks = new LiveMarks();
 let reasons = [];
 let selected = null;
 let plan = null;
+// The selected alert when it ended (resolved, closed, withdrawn): the pane says so and why.
+let ended = null;
+// The caller (GET /api/me): a viewer reads only; a supervisor limited to some branches acts only
+// on their alerts (the server checks each action again); the list shows those first-hand and the
+// rest read-only. Until /api/me answers no action is offered.
+let access = { role: null, branches: null, mayAct: false };
+// A burst of alert messages (a correction, a start) redraws the list once per frame, not once each.
+const freshIds = new Set();
+let frame = 0;
+// What the last action answered stays on screen through live updates of the same alert (the
+// detail is redrawn on every update, and a correction's own update comes within milliseconds).
+let notice = { id: undefined, text: '' };
+let lastBatchAt; // the pipeline's last stored batch, as the last heartbeat said
+
 const $ = (id) => document.getElementById(id);
 const me = $('me');
 me.value = localStorage.getItem('console.me') ?? '';
 me.addEventListener('change', () => localStorage.setItem('console.me', me.value.trim()));
-
-// The selected alert when it ended (resolved, closed, withdrawn): the pane says so and why.
-let ended = null;
 
 function upsert(a, live) {
   const known = alerts.has(a.id);
@@ -75,10 +86,6 @@ function subject(a) {
   return `${typeName(a.complaintType)} · ${scopeName(a.scope)}`;
 }
 
-// The caller (GET /api/me): a viewer reads only; a supervisor limited to some branches acts only
-// on their alerts (the server checks each action again); the list shows those first-hand and the
-// rest read-only. Until /api/me answers no action is offered.
-let access = { role: null, branches: null, mayAct: false };
 function mayAct(a) {
   return mayActOn(access, plan, a.scope);
 }
@@ -114,9 +121,6 @@ function usePlan(next) {
   $('zone').textContent = `时间为计划时区 ${plan.timezone} times in the plan's zone`;
 }
 
-// A burst of alert messages (a correction, a start) redraws the list once per frame, not once each.
-const freshIds = new Set();
-let frame = 0;
 function renderSoon() {
   frame ||= requestAnimationFrame(() => {
     frame = 0;
@@ -126,12 +130,17 @@ function renderSoon() {
 }
 
 function render(fresh = new Set()) {
-  if (access.branches) $('my-branches').textContent = `(${access.branches.map(scopeName).join('、')})`; // names once the plan is in
+  // the branches' names once the plan is in
+  if (access.branches) $('my-branches').textContent = `(${access.branches.map(scopeName).join('、')})`;
   const [ft, fs, fl] = [$('f-type').value, $('f-scope').value, $('f-level').value];
   // the export holds what the list shows (for a case meeting's papers)
-  $('export').href = withToken(`/api/alerts?status=open&format=csv${[['type', ft], ['scope', fs], ['level', fl]].map(([k, v]) => (v ? `&${k}=${encodeURIComponent(v)}` : '')).join('')}`);
-  fillSelect($('f-type'), plan?.types.map((t) => t.code) ?? [...new Set([...alerts.values()].map((a) => a.complaintType))], typeName);
-  fillSelect($('f-scope'), ['ALL', ...(plan?.branches.map((b) => b.code) ?? [])], (code) => (code === 'ALL' ? '全行' : `${scopeName(code)} ${code}`));
+  const filterParams = [['type', ft], ['scope', fs], ['level', fl]]
+    .map(([k, v]) => (v ? `&${k}=${encodeURIComponent(v)}` : '')).join('');
+  $('export').href = withToken(`/api/alerts?status=open&format=csv${filterParams}`);
+  const typeCodes = plan?.types.map((t) => t.code) ?? [...new Set([...alerts.values()].map((a) => a.complaintType))];
+  fillSelect($('f-type'), typeCodes, typeName);
+  const scopeLabel = (code) => (code === 'ALL' ? '全行' : `${scopeName(code)} ${code}`);
+  fillSelect($('f-scope'), ['ALL', ...(plan?.branches.map((b) => b.code) ?? [])], scopeLabel);
   const shown = [...alerts.values()]
     .filter((a) => (!ft || a.complaintType === ft) && (!fs || a.scope === fs) && (!fl || a.level === fl))
     .filter((a) => !access.branches || !$('f-mine').checked || mayAct(a))
@@ -139,20 +148,22 @@ function render(fresh = new Set()) {
   const ctx = viewContext(null);
   // a viewer reads every row; "read-only" marks the rows a limited supervisor may not act on
   $('list').innerHTML = shown.length
-    ? shown.map((a) => listRowHtml(a, ctx, { selected: a.id === selected, fresh: fresh.has(a.id), readOnly: access.mayAct && !mayAct(a) })).join('')
+    ? shown.map((a) => listRowHtml(a, ctx, {
+      selected: a.id === selected, fresh: fresh.has(a.id), readOnly: access.mayAct && !mayAct(a),
+    })).join('')
     : '<li class="empty">没有待处理的预警 No open alerts</li>';
   renderDetail();
 }
 
 /** The plan's types for the correction form (the filter's list before the plan is in). */
 function typeOptions(current) {
-  const types = plan?.types.map((t) => [t.code, t.name]) ?? [...$('f-type').options].filter((o) => o.value).map((o) => [o.value, o.textContent]);
-  return types.map(([code, name]) => `<option value="${esc(code)}" ${code === current ? 'selected' : ''}>${esc(name)}</option>`).join('');
+  const types = plan?.types.map((t) => [t.code, t.name])
+    ?? [...$('f-type').options].filter((o) => o.value).map((o) => [o.value, o.textContent]);
+  return types
+    .map(([code, name]) => `<option value="${esc(code)}" ${code === current ? 'selected' : ''}>${esc(name)}</option>`)
+    .join('');
 }
 
-// What the last action answered stays on screen through live updates of the same alert (the
-// detail is redrawn on every update, and a correction's own update comes within milliseconds).
-let notice = { id: undefined, text: '' };
 function say(text) {
   notice = { id: selected, text };
   const line = $('d-error');
@@ -162,7 +173,8 @@ function say(text) {
 /** What the detail pane's forms offer for `a`: when it changes they are rebuilt, keeping the person's edits. */
 function formsKey(a, ctx) {
   const types = plan?.types.map((t) => `${t.code}=${t.name}`) ?? [];
-  return JSON.stringify([ctx.mayAct, ctx.mayAct ? '' : ctx.readOnlyNote, reasons, types, a.ticketId, a.complaintType, a.scope]);
+  const note = ctx.mayAct ? '' : ctx.readOnlyNote;
+  return JSON.stringify([ctx.mayAct, note, reasons, types, a.ticketId, a.complaintType, a.scope]);
 }
 
 function renderDetail() {
@@ -183,67 +195,18 @@ $('list').addEventListener('click', (e) => {
   ended = null;
   render();
 });
+const { submitCorrection, submitAction } = submitFlows({
+  api, sendCorrection, pane, alerts, liveMarks, upsert, render, say, lastSaid: () => notice,
+});
 $('detail').addEventListener('submit', async (e) => {
   e.preventDefault();
   const form = e.target;
   const by = me.value.trim();
   if (!by) { say('请先填写你的名字 Enter your name first'); me.focus(); return; }
   localStorage.setItem('console.me', by);
-  const body = { by, ...Object.fromEntries(new FormData(form)) };
-  if (form.dataset.action === 'correct') {
-    // A correction is a ticket event: it flows through the pipeline and amends the alerts it touches.
-    if (!body.outcome) delete body.outcome;
-    if (!body.reason) delete body.reason;
-    const id = selected;
-    pane.sending(id); // its own withdrawal of the case is no news to the person
-    try {
-      const r = await sendCorrection(body);
-      form.reset();
-      say(`已提交更正 ${r.eventId} — correction sent`);
-    } catch (err) {
-      say(err.message);
-    } finally {
-      pane.answered(id);
-    }
-    return;
-  }
-  if (!body.note) delete body.note; // the note is optional; the server refuses an empty one
-  const stale = pane.staleAction(alerts.get(selected), form.dataset.action);
-  if (stale) { render(); say(stale); return; }
-  const id = selected;
-  pane.sending(id);
-  let status;
-  try {
-    const asked = liveMarks.mark();
-    const a = await api(`/api/alerts/${encodeURIComponent(id)}/${form.dataset.action}`, body);
-    if (liveMarks.copyIsCurrent(a.id, asked)) upsert(a, false); // else /ws already brought it, or later
-    form.reset(); // sent: what it held is in the history now
-    status = alerts.get(id)?.status;
-  } catch (err) {
-    if (err.code === 'ALERT_LOG_UNAVAILABLE') {
-      // it took effect (the screens show it); sent again it would be done twice (verify AJ N5)
-      form.reset();
-      status = alerts.get(id)?.status;
-      say(err.answer?.keptOnDisk
-        ? `已生效，但尚未存档（ClickHouse 拒绝写入，自动重试中）；已暂存于监测本机磁盘，重启后仍会写入 — ${err.message}`
-        : `已生效，但尚未存档（ClickHouse 拒绝写入，自动重试中）；本机磁盘也无法暂存，若监测在存档前重启，此操作会丢失，请查看预警历史 — ${err.message}`);
-      const said = notice;
-      const sayIfCurrent = (text) => {
-        if (notice !== said) return; // something else was said since
-        say(text);
-        render();
-      };
-      whenAlertLogStored(api, err.answer ?? {}, {
-        stored: () => sayIfCurrent('已存档：ClickHouse 已恢复，此前的操作已写入预警日志 · stored in the alert log'),
-        lost: () => sayIfCurrent('监测已重启（或换了版本），无法确认此操作已存档，可能已丢失：请先查看预警历史，确认没有后再重新操作 · the monitor restarted; the action may be lost, check the history'),
-      });
-    } else {
-      say(err.message);
-    }
-  } finally {
-    pane.answered(id, status);
-  }
-  render();
+  const fields = { by, ...Object.fromEntries(new FormData(form)) };
+  if (form.dataset.action === 'correct') await submitCorrection(form, selected, fields);
+  else await submitAction(form, selected, fields);
 });
 for (const id of ['f-type', 'f-scope', 'f-level', 'f-mine']) $(id).addEventListener('change', () => render());
 api('/api/me').then((r) => {
@@ -253,11 +216,15 @@ api('/api/me').then((r) => {
   render();
 }).catch((err) => { $('conn').textContent = err.message; }); // no actions offered without an answer
 
-let lastBatchAt; // the pipeline's last stored batch, as the last heartbeat said
 function connect() {
-  const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${withToken('/ws?view=console')}`);
+  const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+  const ws = new WebSocket(`${scheme}://${location.host}${withToken('/ws?view=console')}`);
   ws.onopen = () => { $('conn').dataset.state = 'live'; $('conn').textContent = '实时 live'; };
-  ws.onclose = () => { $('conn').dataset.state = 'closed'; $('conn').textContent = '已断开，重连中 reconnecting'; setTimeout(connect, 2000); };
+  ws.onclose = () => {
+    $('conn').dataset.state = 'closed';
+    $('conn').textContent = '已断开，重连中 reconnecting';
+    setTimeout(connect, 2000);
+  };
   ws.onmessage = (m) => {
     const msg = JSON.parse(m.data);
     if (msg.type === 'snapshot') {

@@ -40,3 +40,12 @@ export const ROLE_ZH = { 'role:supervisor': '全体主管', 'role:admin': '全�
 export const notifyText = (list) => (list ?? []).map((n) => ROLE_ZH[n] ?? n).join('、');
 // the steps of a complaint's own escalation ladder (the ticket's `escalated` events), as the wall says them
 export const LADDER_ZH = { case_meeting: '案例会', mediation: '三方调解', management: '管理层' };
+// An action took effect but the alert log refused its row (503 ALERT_LOG_UNAVAILABLE): whether
+// the monitor kept the row on its disk decides whether a restart before the log is back loses it.
+export const notYetStoredText = (keptOnDisk, message) => (keptOnDisk
+  ? `已生效，但尚未存档（ClickHouse 拒绝写入，自动重试中）；已暂存于监测本机磁盘，重启后仍会写入 — ${message}`
+  : `已生效，但尚未存档（ClickHouse 拒绝写入，自动重试中）；本机磁盘也无法暂存，若监测在存档前重启，此操作会丢失，请查看预警历史 — ${message}`);
+export const ACTION_STORED_AT_LAST = '已存档：ClickHouse 已恢复，此前的操作已写入预警日志 · stored in the alert log';
+// the monitor that answered is gone and had not kept the row: a later retry may have, so the history decides
+export const ACTION_MAYBE_LOST =
+  '监测已重启（或换了版本），无法确认此操作已存档，可能已丢失：请先查看预警历史，确认没有后再重新操作 · the monitor restarted; the action may be lost, check the history';
