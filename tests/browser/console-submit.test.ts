@@ -27,7 +27,8 @@ const run = (answers: Record<string, unknown>, flow: string, staleText: string |
     };
     const form = { dataset: { action: 'ack' }, reset: () => log.push('reset') };
     let notice = null;
-    const say = (text) => { notice = { text }; log.push('say ' + text); };
+    // every answer is said on the alert it is about (the person may have selected another since)
+    const say = (text, id) => { notice = { id, text }; log.push('say ' + text + (id === 'a1' ? '' : ' on ' + id)); };
     const until = (done) => new Promise((resolve) => { const t = setInterval(() => done() && (clearInterval(t), resolve()), 20); });
     const flows = m.submitFlows({
       api, sendCorrection, pane, alerts, liveMarks: new LiveMarks(), render: () => log.push('render'),
@@ -89,7 +90,7 @@ describe('console submit', () => {
   it('an action not stored yet: once something else was said, that it is stored is not said over it', async () => {
     const log = await run({ '/api/alerts/a1/ack': NOT_STORED, '/api/health': { alertLog: { rowsWaiting: 0 } } },
       `await flows.submitAction(form, 'a1', { by: '王' });
-       say('请先填写你的名字 Enter your name first');
+       say('请先填写你的名字 Enter your name first', 'a1');
        await until(() => log.includes('api /api/health'));
        await new Promise((resolve) => setTimeout(resolve, 0));`);
     expect(log.slice(-2)).toEqual(['say 请先填写你的名字 Enter your name first', 'api /api/health']);

@@ -164,8 +164,10 @@ function typeOptions(current) {
     .join('');
 }
 
-function say(text) {
-  notice = { id: selected, text };
+/** Says `text` on alert `id`'s pane: now if it is shown, else when it is selected again. */
+function say(text, id = selected) {
+  notice = { id, text };
+  if (id !== selected) return;
   const line = $('d-error');
   if (line) line.textContent = text;
 }

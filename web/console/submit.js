@@ -19,7 +19,8 @@ export function withoutEmpty(fields, ...names) {
 
 /**
  * The submit flows over the page's state: `api` and `sendCorrection` (api.js), the detail `pane`,
- * the `alerts` map and its `upsert`, `liveMarks`, `render`, `say` and `lastSaid` (what `say` set last).
+ * the `alerts` map and its `upsert`, `liveMarks`, `render`, `say` (text, the alert it is about:
+ * the answer may come after another alert was selected) and `lastSaid` (what `say` set last).
  */
 export function submitFlows({ api, sendCorrection, pane, alerts, liveMarks, upsert, render, say, lastSaid }) {
   /** Sends the correction form's `fields` about alert `id`. */
@@ -29,9 +30,9 @@ export function submitFlows({ api, sendCorrection, pane, alerts, liveMarks, upse
     try {
       const r = await sendCorrection(body);
       form.reset();
-      say(`已提交更正 ${r.eventId} — correction sent`);
+      say(`已提交更正 ${r.eventId} — correction sent`, id);
     } catch (err) {
-      say(err.message);
+      say(err.message, id);
     } finally {
       pane.answered(id);
     }
@@ -41,7 +42,7 @@ export function submitFlows({ api, sendCorrection, pane, alerts, liveMarks, upse
   async function submitAction(form, id, fields) {
     const body = withoutEmpty(fields, 'note');
     const stale = pane.staleAction(alerts.get(id), form.dataset.action);
-    if (stale) { render(); say(stale); return; }
+    if (stale) { render(); say(stale, id); return; }
     pane.sending(id);
     let status;
     try {
@@ -55,9 +56,9 @@ export function submitFlows({ api, sendCorrection, pane, alerts, liveMarks, upse
         // it took effect (the screens show it), so it must not be sent again: it would be done twice
         form.reset();
         status = alerts.get(id)?.status;
-        sayNotYetStored(err);
+        sayNotYetStored(err, id);
       } else {
-        say(err.message);
+        say(err.message, id);
       }
     } finally {
       pane.answered(id, status);
@@ -69,12 +70,12 @@ export function submitFlows({ api, sendCorrection, pane, alerts, liveMarks, upse
    * Says the action is not stored yet; later, that it was stored or may be lost, unless something
    * else was said since.
    */
-  function sayNotYetStored(err) {
-    say(notYetStoredText(err.answer?.keptOnDisk, err.message));
+  function sayNotYetStored(err, id) {
+    say(notYetStoredText(err.answer?.keptOnDisk, err.message), id);
     const said = lastSaid();
     const sayIfCurrent = (text) => {
       if (lastSaid() !== said) return; // something else was said since
-      say(text);
+      say(text, id);
       render();
     };
     whenAlertLogStored(api, err.answer ?? {}, {
