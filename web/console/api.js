@@ -47,7 +47,7 @@ function newCorrectionId() {
  * cannot tell whether it was taken), sent again as it was, goes with the same id, so that it
  * counts once whatever happened. Only then: the id is the ticket's last unanswered correction's,
  * and it is forgotten once a correction of the ticket is taken, so the same correction made again
- * later is a new one (verify AJ N1: it was folded into the first and silently dropped).
+ * later is a new one: it would be folded into the first and silently dropped.
  */
 export async function sendCorrection(body) {
   const key = JSON.stringify(body);

@@ -1,7 +1,7 @@
 // The console's detail pane. A live update (any alert's frame, the first list, /api/me) redraws
 // the head and the history only: rebuilding the forms had reset the acknowledgement's reason and
 // emptied the notes under the person's hands, and a click then sent the default reason without a
-// note (audit AA, P1). The forms are rebuilt only when what they offer changes (the caller's
+// note. The forms are rebuilt only when what they offer changes (the caller's
 // rights, the plan's reasons or types, the alert's ticket), with the person's edits put back.
 // When the alert changes under the forms (acknowledged by someone else), the pane says so, and an
 // action filled in for the older alert is not sent.

@@ -1,5 +1,5 @@
 // The console's reads of the classification queue. Read once at load and then each minute, a page
-// opened during a burst showed the queue as it was before the burst for a minute (audit AA, T1).
+// opened during a burst showed the queue as it was before the burst for a minute.
 // Now the next read comes soon while the answers keep changing, and slows to once a minute when
 // they stop; `soon()` asks for an early read (the console's /ws says the pipeline stored a batch),
 // never sooner than `soonMs` after the last, so a busy pipeline does not multiply the reads.

@@ -17,7 +17,7 @@ export function whenAlertLogStored(api, answer, { stored, lost }, everyMs = 3000
     try {
       const health = await api('/api/health');
       const restarted = answer.monitorStartedAt !== undefined && health.startedAt !== answer.monitorStartedAt;
-      // an earlier version put back (it says nothing of these rows, and does not read the kept ones): audit AP 1
+      // an earlier version put back (it says nothing of these rows, and does not read the kept ones)
       if (health.alertLog === undefined) return lost();
       if (restarted && !answer.keptOnDisk) return lost();
       if ((health.alertLog?.rowsWaiting ?? 0) === 0) return stored();

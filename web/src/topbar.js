@@ -3,7 +3,7 @@
 // letters, whether tickets arrive (intake.js), and events the bank-wide figures hold that no
 // branch does (a branch the plan does not list: the branches then sum to less than 全行 with no
 // word why; found by an audit), and a broker whose store refuses the intake's tickets (the
-// monitor then still looks healthy: nothing new arrives to count; audit W). Hooks:
+// monitor then still looks healthy: nothing new arrives to count). Hooks:
 // #intake[data-state], #broker-store, #grid th.scope.all .scope-code[data-unknown].
 
 import { dateTime, setText } from './format.js';
