@@ -13,20 +13,20 @@
 // event_id) and applied again (a no-op here).
 //
 // Memory: ticket ids and customer hashes in byte arenas (StringIds), first contacts as struct of
-// typed arrays, per (type, scope) a typed-array table of customer → earliest time.
+// typed arrays (FirstContacts), per (type, scope) a typed-array table of customer → earliest time.
 
 import type { CounterRow, MaskedEvent, Outcome } from '../model.ts';
 import type { ChangedKey } from './counter-rows.ts';
 import type { PlanView } from './plan-view.ts';
 import { changedKeys, counterRows } from './counter-rows.ts';
 import { CustomerMinima } from './sorted-times.ts';
-import { grow, growFilled, StringIds } from './string-ids.ts';
+import { FirstContacts, NO_CONTACT } from './first-contacts.ts';
+import { StringIds } from './string-ids.ts';
 import { RecentIds } from './recent-ids.ts';
-import { effectiveOf, NOT_AGREED, outcomeCode, timeOf, withClassification, withCorrection, type Corrections, type Effective } from './corrections.ts';
+import { effectiveOf, NOT_AGREED, outcomeCode, timeOf, withClassification, withCorrection } from './corrections.ts';
+import type { Corrections, Effective } from './corrections.ts';
 import { NOT_A_PLAN_TYPE, PlanNames } from './plan-names.ts';
 import { UNCLASSIFIED } from './classify.ts';
-
-const NONE = -1;
 
 export type { ChangedKey } from './counter-rows.ts';
 export interface CounterSize { tickets: number; firstContacts: number; customers: number; recentIds: number }
@@ -42,21 +42,10 @@ export class CounterIndex {
   private readonly names: PlanNames;
   /** the name a first contact reported `unclassified` is held under */
   private readonly unclassified: number;
-  /** per ticket: its first first-contact slot; corrections and classifications (rare) in a map */
-  private ticketHead = new Int32Array(1024).fill(NONE);
+  /** the first contacts of the plan year, listed per ticket and per customer */
+  private readonly contacts = new FirstContacts();
+  /** per ticket: its corrections and classifications (rare, so a map) */
   private readonly corrections = new Map<number, Corrections>();
-  /** per customer: its first first-contact slot */
-  private customerHead = new Int32Array(1024).fill(NONE);
-  // First contacts of the plan year, struct of arrays (one slot each, ~33 bytes).
-  private fT = new Float64Array(1024);
-  private fCustomer = new Int32Array(1024);
-  private fType = new Int32Array(1024);
-  private fBranch = new Int32Array(1024);
-  private fOutcome = new Uint8Array(1024);
-  private fTicket = new Int32Array(1024);
-  private fNextInTicket = new Int32Array(1024);
-  private fNextOfCustomer = new Int32Array(1024);
-  private nFc = 0;
   /** first contacts whose contribution is being withdrawn by a correction */
   private readonly detached = new Set<number>();
   private readonly contacted: Array<CustomerMinima | undefined>;
@@ -82,15 +71,17 @@ export class CounterIndex {
   }
 
   get size(): CounterSize {
-    return { tickets: this.ticketIds.size, firstContacts: this.nFc, customers: this.customerIds.size, recentIds: this.recent.size };
+    return {
+      tickets: this.ticketIds.size,
+      firstContacts: this.contacts.size,
+      customers: this.customerIds.size,
+      recentIds: this.recent.size,
+    };
   }
 
   /** Typed-array bytes held (the arenas and tables; corrections and names not included). */
   get bytesHeld(): number {
-    let b = this.ticketIds.bytesHeld + this.customerIds.bytesHeld + this.recent.bytesHeld + this.ticketHead.byteLength + this.customerHead.byteLength;
-    b += this.fT.byteLength + this.fCustomer.byteLength + this.fType.byteLength + this.fBranch.byteLength + this.fOutcome.byteLength;
-    b += this.fTicket.byteLength + this.fNextInTicket.byteLength + this.fNextOfCustomer.byteLength;
-    return b;
+    return this.ticketIds.bytesHeld + this.customerIds.bytesHeld + this.recent.bytesHeld + this.contacts.bytesHeld;
   }
 
   /** Applies events (in any order, repeats allowed) and returns the (type, scope) pairs, in plan
@@ -115,8 +106,12 @@ export class CounterIndex {
       if (unclassified && e.classification !== undefined && e.classification.type !== UNCLASSIFIED) {
         this.addClassification(e.ticketId, e.eventId, e.classification.confidence, e.classification.type, changed);
       }
-      if (e.kind === 'first_contact') this.addFirstContact(e.ticketId, timeOf(e.occurredAtMs), e.customerHash, unclassified ? UNCLASSIFIED : e.complaintType, e.branch, e.outcome, changed);
-      else if (e.kind === 'corrected') this.addCorrection(e.ticketId, e.eventId, timeOf(e.occurredAtMs), e.complaintType, e.branch, e.outcome, changed);
+      if (e.kind === 'first_contact') {
+        const type = unclassified ? UNCLASSIFIED : e.complaintType;
+        this.addFirstContact(e.ticketId, timeOf(e.occurredAtMs), e.customerHash, type, e.branch, e.outcome, changed);
+      } else if (e.kind === 'corrected') {
+        this.addCorrection(e.ticketId, e.eventId, timeOf(e.occurredAtMs), e.complaintType, e.branch, e.outcome, changed);
+      }
     }
     return changedKeys(this.plan, changed);
   }
@@ -139,32 +134,26 @@ export class CounterIndex {
 
   /** One first_contact, by its facts (the bulk path of a rebuild; apply() for events); type
    *  `unclassified` for one reported so, which its ticket's classification types. */
-  addFirstContact(ticketId: string, t: number, customerHash: string, type: string, branch: string, outcome: Outcome | undefined, changed?: Set<number>): void {
+  addFirstContact(
+    ticketId: string, t: number, customerHash: string, type: string, branch: string, outcome: Outcome | undefined,
+    changed?: Set<number>,
+  ): void {
     // Outside the plan year a first contact never counts, whatever corrections come.
     if (!(t >= this.plan.yearStartMs && t < this.plan.yearEndMs)) return;
     const ticket = this.ticketOf(ticketId);
     const customer = this.customerIds.add(customerHash);
     const ty = this.names.of(type), br = this.names.of(branch), oc = outcomeCode(outcome);
-    for (let f = this.ticketHead[ticket] as number; f !== NONE; f = this.fNextInTicket[f] as number) {
-      if (this.fT[f] === t && this.fCustomer[f] === customer && this.fType[f] === ty && this.fBranch[f] === br && this.fOutcome[f] === oc) return;
-    }
-    const f = this.newSlot();
-    this.fT[f] = t;
-    this.fCustomer[f] = customer;
-    this.fType[f] = ty;
-    this.fBranch[f] = br;
-    this.fOutcome[f] = oc;
-    this.fTicket[f] = ticket;
-    this.fNextInTicket[f] = this.ticketHead[ticket] as number;
-    this.ticketHead[ticket] = f;
-    if (customer >= this.customerHead.length) this.customerHead = growFilled(this.customerHead, customer);
-    this.fNextOfCustomer[f] = this.customerHead[customer] as number;
-    this.customerHead[customer] = f;
+    // The same facts again (a repeat, or a twin) are one first contact: counts are of distinct facts.
+    if (this.contacts.sameFactsInTicket(ticket, t, customer, ty, br, oc)) return;
+    const f = this.contacts.add(ticket, t, customer, ty, br, oc);
     this.contribute(f, this.effective(f, this.corrections.get(ticket)), +1, changed);
   }
 
   /** One correction, by its facts: wins over the ticket's others by (t, eventId). */
-  addCorrection(ticketId: string, eventId: string, t: number, type: string, branch: string, outcome: Outcome | undefined, changed?: Set<number>): void {
+  addCorrection(
+    ticketId: string, eventId: string, t: number, type: string, branch: string, outcome: Outcome | undefined,
+    changed?: Set<number>,
+  ): void {
     const ticket = this.ticketOf(ticketId);
     const before = this.corrections.get(ticket);
     const after = withCorrection(before, t, eventId, () => [this.names.of(type), this.names.of(branch)], outcome);
@@ -181,11 +170,15 @@ export class CounterIndex {
   }
 
   /** Moves the ticket's first contacts whose effective facts differ between before and after. */
-  private switchFacts(ticket: number, before: Corrections | undefined, after: Corrections, changed: Set<number> | undefined): void {
+  private switchFacts(
+    ticket: number, before: Corrections | undefined, after: Corrections, changed: Set<number> | undefined,
+  ): void {
     const moved: Array<{ f: number; old: Effective; now: Effective }> = [];
-    for (let f = this.ticketHead[ticket] as number; f !== NONE; f = this.fNextInTicket[f] as number) {
+    for (let f = this.contacts.firstOfTicket(ticket); f !== NO_CONTACT; f = this.contacts.nextInTicket(f)) {
       const old = this.effective(f, before), now = this.effective(f, after);
-      if (old.type !== now.type || old.branch !== now.branch || old.outcome !== now.outcome) moved.push({ f, old, now });
+      if (old.type !== now.type || old.branch !== now.branch || old.outcome !== now.outcome) {
+        moved.push({ f, old, now });
+      }
     }
     // Withdraw under the old facts (the moved contacts detached, so a customer's remaining
     // earliest time is found among the others), then switch and add under the new ones.
@@ -201,7 +194,7 @@ export class CounterIndex {
     const ti = this.names.typeIndexOf(eff.type);
     if (ti === NOT_A_PLAN_TYPE) return;
     const nScopes = this.plan.scopes.length;
-    const customer = this.fCustomer[f] as number, t = this.fT[f] as number;
+    const customer = this.contacts.customerAt(f), t = this.contacts.timeAt(f);
     for (const si of this.names.scopesOf(eff.branch)) {
       const k = ti * nScopes + si;
       changed?.add(k);
@@ -218,38 +211,24 @@ export class CounterIndex {
   /** The earliest time among the customer's attached first contacts that count in (ti, si). */
   private remainingMin(customer: number, ti: number, si: number, notAgreed: boolean): number {
     let min = Infinity;
-    for (let f = this.customerHead[customer] as number; f !== NONE; f = this.fNextOfCustomer[f] as number) {
-      if (this.detached.has(f) || !((this.fT[f] as number) < min)) continue;
-      const eff = this.effective(f, this.corrections.get(this.fTicket[f] as number));
+    const contacts = this.contacts;
+    for (let f = contacts.firstOfCustomer(customer); f !== NO_CONTACT; f = contacts.nextOfCustomer(f)) {
+      if (this.detached.has(f) || !(contacts.timeAt(f) < min)) continue;
+      const eff = this.effective(f, this.corrections.get(contacts.ticketAt(f)));
       if (this.names.typeIndexOf(eff.type) !== ti || (notAgreed && eff.outcome !== NOT_AGREED)) continue;
-      if (this.names.scopesOf(eff.branch).includes(si)) min = this.fT[f] as number;
+      if (this.names.scopesOf(eff.branch).includes(si)) min = contacts.timeAt(f);
     }
     return min;
   }
 
   private effective(f: number, c: Corrections | undefined): Effective {
-    return effectiveOf(c, this.fType[f] as number, this.fBranch[f] as number, this.fOutcome[f] as number, this.unclassified);
+    const contacts = this.contacts;
+    return effectiveOf(c, contacts.typeAt(f), contacts.branchAt(f), contacts.outcomeAt(f), this.unclassified);
   }
 
   private ticketOf(ticketId: string): number {
     const ticket = this.ticketIds.add(ticketId);
-    if (ticket >= this.ticketHead.length) this.ticketHead = growFilled(this.ticketHead, ticket);
+    this.contacts.holdTicket(ticket);
     return ticket;
-  }
-
-  private newSlot(): number {
-    const f = this.nFc++;
-    if (f === this.fT.length) {
-      const cap = Math.ceil(f * 1.5);
-      this.fT = grow(this.fT, cap);
-      this.fCustomer = grow(this.fCustomer, cap);
-      this.fType = grow(this.fType, cap);
-      this.fBranch = grow(this.fBranch, cap);
-      this.fOutcome = grow(this.fOutcome, cap);
-      this.fTicket = grow(this.fTicket, cap);
-      this.fNextInTicket = grow(this.fNextInTicket, cap);
-      this.fNextOfCustomer = grow(this.fNextOfCustomer, cap);
-    }
-    return f;
   }
 }
