@@ -143,7 +143,7 @@ export class CounterIndex {
     const ticket = this.ticketOf(ticketId);
     const customer = this.customerIds.add(customerHash);
     const ty = this.names.of(type), br = this.names.of(branch), oc = outcomeCode(outcome);
-    // The same facts again (a repeat, or a twin) are one first contact: counts are of distinct facts.
+    // The same facts again (a repeat, or a copy under another eventId) are one first contact.
     if (this.contacts.sameFactsInTicket(ticket, t, customer, ty, br, oc)) return;
     const f = this.contacts.add(ticket, t, customer, ty, br, oc);
     this.contribute(f, this.effective(f, this.corrections.get(ticket)), +1, changed);
