@@ -47,11 +47,11 @@ export class StorePresence implements LeaseGuard {
   constructor(
     private readonly clickhouse: ClickHouseClient,
     private readonly log: Logger,
-    private readonly opts = { renewMs: LEASE_RENEW_MS, ttlMs: LEASE_TTL_MS, aliveHere: processAlive },
+    private readonly opts = { renewMs: LEASE_RENEW_MS, ttlMs: LEASE_TTL_MS, aliveHere: processAlive, deployment: natsDeployment },
   ) {}
 
   async atStart(nc: NatsConnection, me: LeaseHolder): Promise<LeaseHolder | undefined> {
-    this.context = { me, deployment: await natsDeployment(nc), aliveHere: this.opts.aliveHere, ttlMs: this.opts.ttlMs };
+    this.context = { me, deployment: await this.opts.deployment(nc), aliveHere: this.opts.aliveHere, ttlMs: this.opts.ttlMs };
     const rows = await this.read().catch((err: Error) => {
       this.log.warn({ err: err.message }, 'presence of other monitors in ClickHouse not readable at start; starting as if there were none');
       return [];
