@@ -121,5 +121,34 @@ describe('one counting monitor per ClickHouse store, across NATS deployments', (
     expect(health.body.lease.message).toMatch(THROUGH_ANOTHER_NATS);
     expect(await exitCode(other)).toBe(LEASE_EXIT_CODE);
     expect((await getJson(again, '/api/health')).body.status).toBe('ok');
+    second = again;
+  }, 120_000);
+
+  it('two started together through two NATS deployments: exactly one keeps counting', async () => {
+    await second.kill('SIGTERM');
+    const pair = await Promise.all([start(0, {}, false), start(1, {}, false)]);
+    // both may pass the start's check; the later starter then yields at a renewal (lease-lost)
+    const [code, index] = await Promise.race(pair.map((m, i) => exitCode(m).then((c) => [c, i] as const)));
+    expect(code).toBe(LEASE_EXIT_CODE);
+    const [gone, counting] = [pair[index]!, pair[1 - index]!];
+    expect(gone.output()).toMatch(THROUGH_ANOTHER_NATS);
+    const health = await until('the other to count', async () => {
+      const res = await getJson(counting, '/api/health');
+      return res.body.status === 'ok' ? res.body : undefined;
+    });
+    expect(health.lease).toMatchObject({ status: 'held', heldBy: { pid: counting.child.pid } });
+    console.log(`of two started together: ${/started counting first/.test(gone.output()) ? 'the later yielded while running' : 'the later was refused at start'}`);
+    second = counting;
+  }, 120_000);
+
+  it('a running monitor that finds a fresh presence of one that started counting earlier stops consuming and exits 75', async () => {
+    // what a monitor elsewhere writes (its first row a minute ago by the store's clock, its latest now)
+    const row = (ago: number) => `('run-elsewhere', 'host-elsewhere', '/data', 4242, '2026-01-01T00:00:00.000Z', 'cluster elsewhere', 0, now64(3) - INTERVAL ${ago} SECOND)`;
+    await store.command({ query: `INSERT INTO complaints.monitor_presence (instance, host, data_dir, pid, started_at, nats_deployment, released, written_at) VALUES ${row(60)}, ${row(0)}` });
+    expect(await exitCode(second)).toBe(LEASE_EXIT_CODE);
+    const lost = second.output().split('\n').find((l) => /started counting first/.test(l));
+    expect(JSON.parse(lost!)).toMatchObject({ level: 50, holder: { host: 'host-elsewhere', pid: 4242 }, exitCode: LEASE_EXIT_CODE });
+    expect(lost).toMatch(THROUGH_ANOTHER_NATS);
+    expect(lost).toMatch(/stops consuming and exits with code 75/);
   }, 120_000);
 });
