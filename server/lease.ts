@@ -18,6 +18,7 @@ import {
 } from './lease-rules.ts';
 import { RenewalRounds, type IsStale } from './lease-rounds.ts';
 import { ensureLeaseStream, isBrokerAnswer, isWrongSequence, LEASE_SUBJECT_PREFIX, readLease } from './lease-stream.ts';
+import type { LeaseGuard } from './presence.ts';
 
 // The counting lease held by this monitor: taken at start, renewed every few seconds, released
 // at a clean stop. The stream it lives in: lease-stream.ts; the decisions: lease-rules.ts; the
@@ -67,6 +68,8 @@ export class CountingLease {
   /** resolves when this monitor may not count: refused at start, or the lease taken by another */
   readonly ended = new Promise<LeaseEnd>((r) => (this.resolveEnded = r));
   private readonly opts: LeaseOptions;
+  /** server mode: the store's presence beside this lease (presence.ts), for monitors on another NATS deployment */
+  guard?: LeaseGuard;
 
   constructor(
     readonly keys: readonly string[],
@@ -109,12 +112,16 @@ export class CountingLease {
         return false;
       }
     }
+    const presentBeside = await this.guard?.atStart(nc, this.me);
+    if (presentBeside) return (await this.yieldTo(presentBeside, 'refused'), false);
     this.state = 'held';
     this.heldSinceMs = this.confirmedAtMs = this.opts.now();
     this.log.info({ leases: this.keys, renewMs: this.opts.renewMs, ttlMs: this.opts.ttlMs }, 'counting lease held');
     this.rounds.follow(nc);
     this.timer = setInterval(() => void this.renew(), this.opts.renewMs);
     this.timer.unref();
+    this.guard?.follow((holder) => void this.yieldTo(holder, 'lost'));
+    this.onStop(() => void this.guard?.release());
     this.resolveHeld();
     return true;
   }
@@ -202,14 +209,21 @@ export class CountingLease {
     return unconfirmedReason(this.rounds.connected, refusal, this.trouble.unansweredSinceMs !== undefined);
   }
 
-  private end(state: 'refused' | 'lost', key: string, holder: LeaseHolder | undefined, why?: string): void {
+  /** Another monitor counts into this store through another NATS deployment (presence.ts): the keys released, then ended. */
+  private async yieldTo(holder: LeaseHolder, state: 'refused' | 'lost'): Promise<void> {
+    if (state === 'lost' && this.state !== 'held') return;
+    await this.release();
+    this.end(state, this.keys.at(-1)!, holder, undefined, this.guard!.endMessage);
+  }
+
+  private end(state: 'refused' | 'lost', key: string, holder: LeaseHolder | undefined, why?: string, says = leaseEndMessage): void {
     if (this.state === 'refused' || this.state === 'lost') return;
     const wasHeld = this.state === 'held';
     this.state = state;
     this.blocker = holder;
     if (this.timer) clearInterval(this.timer);
     const graceMs = state === 'refused' ? this.opts.refusedGraceMs : 0;
-    this.message = leaseEndMessage(state, key, holder, graceMs, LEASE_EXIT_CODE, why);
+    this.message = says(state, key, holder, graceMs, LEASE_EXIT_CODE, why);
     const fields = { lease: key, holder: holderView(holder), exitCode: LEASE_EXIT_CODE, exitInMs: graceMs };
     this.log.error(fields, this.message);
     if (wasHeld) for (const handler of this.stopHandlers) handler();
@@ -233,7 +247,8 @@ export class CountingLease {
       this.state = 'waiting';
       for (const handler of this.stopHandlers) handler();
     }
-    await Promise.all(held.map(([key, seq]) => this.write(key, seq, true).catch(() => undefined)));
+    const presence = this.guard?.release();
+    await Promise.all([...held.map(([key, seq]) => this.write(key, seq, true).catch(() => undefined)), presence]);
   }
 
   /** /api/health's `lease` */

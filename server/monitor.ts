@@ -23,6 +23,7 @@ import { changesThePast } from './retroactive.ts';
 import { storedDeadLetters } from './dead-letters.ts';
 import { initialHealth, noteBatch, type MonitorHealth } from './monitor-health.ts';
 import { CountingLease } from './lease.ts';
+import { StorePresence } from './presence.ts';
 
 export type { MonitorHealth } from './monitor-health.ts';
 export type { CounterChange, Logger } from './monitor-types.ts';
@@ -73,6 +74,8 @@ export class Monitor {
     this.history = new CounterHistory(clickhouse, (err) => log.warn({ err: err.message }, 'counter history write failed'));
     this.health = initialHealth(broker.local?.url ?? config.natsUrl ?? '', config.clickhouseUrl ? 'server' : 'embedded');
     this.lease = CountingLease.of(config, log, () => this.stopConsuming());
+    // the lease in NATS sees only monitors on the same NATS deployment; a store's presence, the others
+    if (config.clickhouseUrl) this.lease.guard = new StorePresence(clickhouse, log);
   }
 
   static async start(
