@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TicketEvent } from '../model.ts';
-import { hashCustomer, hashCustomerCached, maskCardNumber, maskEvent, maskIdNumber, maskContacts, maskName, maskPhone, maskSpacedDigits, maskText, TEXT_PATTERNS } from './mask.ts';
+import { hashCustomer, hashCustomerCached, maskCardNumber, maskEvent, maskIdNumber, maskContacts, maskGrouped, maskName, maskPhone, maskSpacedDigits, maskText, TEXT_PATTERNS } from './mask.ts';
 import { testPlan } from './test-plan.ts';
 
 const KEY = new TextEncoder().encode('test-key');
@@ -70,13 +70,21 @@ const TEXT_CASES: Array<[string, string]> = [
   ['回电138，0000，0005或138、0000、0006', '回电138****0005或138****0006'],
   ['138/0000/0008，138_0000_0009，138~0000~0010，138  0000  0011，138 ， 0000 ， 0012', '138****0008，138****0009，138****0010，138****0011，138****0012'],
   ['手机1 3 8 0 0 0 0 0 0 0 7，1-3-8-0-0-0-0-0-0-1-3', '手机138****0007，138****0013'],
-  ['卡号6222,0200,0000,0009，6222，0200，0000，0010', '卡号6222 **** **** 0009，6222 **** **** 0010'],
+  ['卡号6222,0200,0000,0007，6222，0200，0000，0015', '卡号6222 **** **** 0007，6222 **** **** 0015'],
   ['卡号6 2 2 2 0 2 0 0 0 0 0 0 0 0 1 1，身份证1 1 0 1 0 1 1 9 9 0 0 1 0 1 1 2 3 X', '卡号6222 **** **** 0011，身份证110***********123X'],
   ['身份证１１０１０１２００１０１０１２００Ｘ，110105·1988·0707·4321', '身份证110***********200Ｘ，110***********4321'],
   // what must stay: amounts, dates, lists of figures, a count of single digits
   ['还款1,380,000.00元，2025/03/01、2025/04/01，第1、2、3、4、5、6、7、8、9期', '还款1,380,000.00元，2025/03/01、2025/04/01，第1、2、3、4、5、6、7、8、9期'],
   ['编号1 2 3 4 5 6 7 8 9 0 1', '编号1 2 3 4 5 6 7 8 9 0 1'],
   ['8 6 1 3 8 0 0 0 0 0 0 1 4', '86 138****0014'],
+  // lists of figures split like a card or an ID stay; a card's check digit and an ID's birth date decide (verify BD)
+  ['违约金5000、5000、5000、5000元，月供1500/1500/1500/1500/1500，3000，2500，1800，4200', '违约金5000、5000、5000、5000元，月供1500/1500/1500/1500/1500，3000，2500，1800，4200'],
+  ['分三笔100000，200000，300，合计600300', '分三笔100000，200000，300，合计600300'],
+  ['身份证110105，19880707，4321，卡6222；0200；0000；0007', '身份证110***********4321，卡6222 **** **** 0007'],
+  ['手机 138；1234；5678，138:1234:5679，138|1234|5670', '手机 138****5678，138****5679，138****5670'],
+  // contact ids: a word after the name is no id, nor an amount (verify BD)
+  ['I sent a copy of my passport twice; their QQ support and wechat messages; passport number before', 'I sent a copy of my passport twice; their QQ support and wechat messages; passport number before'],
+  ['客户称已通过微信20000元转账，微信号 zhangsan，passport: Ezhang', '客户称已通过微信20000元转账，微信号 z***，passport: E***'],
   // contact ids: an e-mail address, and ids after the word naming them (audit BA)
   ['邮箱zhang.san@163.com，微信号：wxid_abc123，QQ 12345678，护照E12345678，WeChat ID zs-2026', '邮箱z***@163.com，微信号：w***，QQ 1***，护照E***，WeChat ID z***'],
   ['微信转账500元，护照已过期，发邮件到客服', '微信转账500元，护照已过期，发邮件到客服'],
@@ -93,8 +101,8 @@ describe('transforms - mask numbers inside text', () => {
     const { SPACED_ID, SPACED_CARD, SPACED_DIGITS, LONG_RUN, PHONE } = TEXT_PATTERNS;
     const fullPasses = (text: string) =>
       text
-        .replace(SPACED_ID, (m) => maskIdNumber(m))
-        .replace(SPACED_CARD, (m) => maskCardNumber(m))
+        .replace(SPACED_ID, (m) => maskGrouped(m, 'id'))
+        .replace(SPACED_CARD, (m) => maskGrouped(m, 'card'))
         .replace(SPACED_DIGITS, (m) => maskSpacedDigits(m))
         .replace(LONG_RUN, (m) =>
           m.length === 15 || (m.length === 18 && (/[XxＸｘ]$/.test(m) || /^(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/.test(m.slice(6, 14)))) ? maskIdNumber(m) : maskCardNumber(m),

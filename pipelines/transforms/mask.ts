@@ -89,11 +89,15 @@ const HAS_SURROGATE = /[\uD800-\uDFFF]/;
 // Order matters: IDs and cards (long runs) go before phones, so a phone pattern never bites into
 // a longer number; masked output contains no run a later pattern could match again. Groups may be
 // split by what people type between them, up to three characters of it: space, hyphen, dot,
-// comma, slash, underscore, tilde, middle dot, and the no-break, ideographic and full-width forms a
-// Chinese input method gives (，、／～ among them: privacy audits found each kept in clear), in the
-// groupings in use (phones 3-4-4 and 4-3-4, IDs 6-8-4, 6-4-4-4, 3-3-4-4-4 and 6-6-3, cards 4-4-4-4
-// and 6-10). A number typed one digit at a time (1 3 8 …) is caught by SPACED_DIGITS.
-const SEPARATOR_CHARS = ' \\t\\-.,/_~\\u00a0\\u00b7\\u3000\\u3001\\u30fb\\uff0c\\uff0d\\uff0e\\uff0f\\uff5e\\u2013\\u2014\\u2212';
+// comma, slash, underscore, tilde, middle dot, colon, semicolon, bar, and the no-break,
+// ideographic and full-width forms a Chinese input method gives (，、／～；： among them: privacy
+// audits found each kept in clear), in the groupings in use (phones 3-4-4 and 4-3-4, IDs 6-8-4,
+// 6-4-4-4, 3-3-4-4-4 and 6-6-3, cards 4-4-4-4 and 6-10). A number typed one digit at a time
+// (1 3 8 …) is caught by SPACED_DIGITS. The separators that also list figures (、，/ …: 四期月供
+// 5000、5000、5000、5000元) make a card or an ID only when its own check holds (maskGrouped).
+const SEPARATOR_CHARS = ' \\t\\-.,/_~;|:\\u00a0\\u00b7\\u3000\\u3001\\u30fb\\uff0c\\uff0d\\uff0e\\uff0f\\uff1a\\uff1b\\uff5c\\uff5e\\u2013\\u2014\\u2212';
+/** what separates groups of one number, never items of a list */
+const NUMBER_ONLY_SEPARATORS = /^[ \t\-.\u00a0\u3000\uff0d\uff0e\u2013\u2014\u2212]*$/;
 const S = `(?:[${SEPARATOR_CHARS}]{1,3})`;
 const X = '[XxＸｘ]';
 const SPACED_ID = new RegExp(`(?<!\\d)(?:\\d{6}${S}\\d{8}${S}\\d{3}(?:\\d|${X})|\\d{6}${S}\\d{4}${S}\\d{4}${S}\\d{3}(?:\\d|${X})|\\d{3}${S}\\d{3}${S}\\d{4}${S}\\d{4}${S}\\d{3}(?:\\d|${X})|\\d{6}${S}\\d{6}${S}\\d{3}(?!${X}))(?![\\dA-Za-zＡ-Ｚａ-ｚ])`, 'g');
@@ -115,6 +119,38 @@ function maskLongRun(run: string): string {
   return maskCardNumber(run);
 }
 const ENDS_IN_X = /[XxＸｘ]$/;
+
+/**
+ * An ID or a card typed in groups. Split by what only splits numbers (spaces, hyphens, dots) it
+ * is masked as found. Split by what also lists figures, it is masked only when it is what it
+ * looks like: an ID with a birth date (or X), a card whose Luhn check digit holds and whose groups
+ * are not one figure repeated; otherwise it is a list of amounts and stays as typed.
+ */
+export function maskGrouped(typed: string, kind: 'id' | 'card'): string {
+  const separators = typed.replace(/[\dXxＸｘ]/g, '');
+  if (NUMBER_ONLY_SEPARATORS.test(separators)) return kind === 'id' ? maskIdNumber(typed) : maskCardNumber(typed);
+  const run = typed.replace(/[^\dXxＸｘ]/g, '');
+  if (kind === 'id') return plausibleId(run) ? maskIdNumber(typed) : typed;
+  const groups = typed.split(/[^\d]+/).filter(Boolean);
+  return luhnHolds(run) && new Set(groups).size > 1 ? maskCardNumber(typed) : typed;
+}
+
+/** 18 characters with a birth date at 7-14 (or ending in X); 15 digits with one at 7-12 (YYMMDD) */
+function plausibleId(run: string): boolean {
+  if (run.length === 18) return ENDS_IN_X.test(run) || BIRTH_DATE.test(run.slice(6, 14));
+  return run.length === 15 && BIRTH_DATE.test(`19${run.slice(6, 12)}`);
+}
+
+/** the Luhn check every bank card number's last digit satisfies */
+function luhnHolds(digits: string): boolean {
+  let sum = 0;
+  for (let i = digits.length - 1, double = false; i >= 0; i--, double = !double) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double && (d *= 2) > 9) d -= 9;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
 
 /** a number typed a digit at a time, masked by what its digits are: a mobile number, an ID card,
  *  a card; any other count (a list of single figures) stays as typed */
@@ -139,8 +175,8 @@ export function maskText(text: string): string {
 
 function maskNumbers(plain: string): string {
   return plain
-    .replace(SPACED_ID, (m) => maskIdNumber(m))
-    .replace(SPACED_CARD, (m) => maskCardNumber(m))
+    .replace(SPACED_ID, (m) => maskGrouped(m, 'id'))
+    .replace(SPACED_CARD, (m) => maskGrouped(m, 'card'))
     .replace(SPACED_DIGITS, (m) => maskSpacedDigits(m))
     .replace(LONG_RUN, (m) => maskLongRun(m))
     .replace(PHONE, (m, prefix: string | undefined) => `${prefix ?? ''}${maskPhone(m.slice(prefix?.length ?? 0))}`);
@@ -152,10 +188,19 @@ function maskNumbers(plain: string): string {
 const CONTACT_HINT = /[@微护]|qq|wechat|passport/i;
 const EMAIL = /[A-Za-z0-9._%+-]+@(?=[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)/g;
 const NAMED_ID = /(微信号?|微信ID|wechat(?:\s*id)?|QQ号?码?|护照号?码?|passport(?:\s*(?:no\.?|number))?)(\s*[:：]?\s*)([A-Za-z0-9][\w\-.]{4,29})(?![\w])/gi;
+/** an id is one with a digit in it, or one its name or a colon announces (微信号 zhangsan,
+ *  passport: …); a word after the name (passport twice, wechat support) is no id */
+const announced = (name: string, gap: string) => /[:：]/.test(gap) || /号|码|ID$/i.test(name);
+/** what follows a figure that is an amount, not an id (微信20000元) */
+const AMOUNT_UNIT = /^[元块万千百%]/;
 
 /** e-mail addresses and named contact ids in free text, masked to their first character */
 export function maskContacts(text: string): string {
-  return text.replace(EMAIL, (local) => `${Array.from(local)[0]}***@`).replace(NAMED_ID, (_m, name: string, gap: string, id: string) => `${name}${gap}${id[0]}***`);
+  return text.replace(EMAIL, (local) => `${Array.from(local)[0]}***@`).replace(NAMED_ID, (m: string, name: string, gap: string, id: string, at: number, whole: string) => {
+    if (!/\d/.test(id) && !announced(name, gap)) return m;
+    if (AMOUNT_UNIT.test(whole.slice(at + m.length))) return m;
+    return `${name}${gap}${id[0]}***`;
+  });
 }
 
 const PHONE_DIGITS = 11;
