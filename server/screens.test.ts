@@ -95,13 +95,32 @@ describe('screens', () => {
     expect(r.silentNow(17_000)).toEqual([]);
   });
 
-  it('screens - a silent screen evicted by newer ones is forgotten on the pages too', () => {
+  // A flood of made-up ids from one wall's token pushed a real silent screen off every board
+  it('screens - a full registry makes room with a screen that left or is not watched, never with a silent wall', () => {
     const r = new ScreenRegistry(10);
     r.hello('old', 'x', '', false, 0, true);
     r.disconnected('old', 1);
     r.sweep(100);
     for (let i = 1; i < MAX_SCREENS; i++) r.hello(`s${i}`, '', '', false, 200);
-    expect(r.hello('one-more', '', '', false, 300)).toEqual([{ id: 'old', name: 'x', remote: '', status: 'forgotten', atMs: 300, lastHeartbeatMs: 0 }]);
+    expect(r.hello('one-more', '', '', false, 300)).toEqual([]); // every other screen is connected
+    expect(r.has('one-more')).toBe(false);
+    expect(r.silentNow(300).map((c) => c.id)).toEqual(['old']);
+    r.disconnected('s1', 400); // an unwatched screen gone: that one makes room
+    expect(r.hello('one-more', '', '', false, 500)).toEqual([]);
+    expect([r.has('one-more'), r.has('s1'), r.has('old')]).toEqual([true, false, true]);
+  });
+
+  it('screens - a screen that left its page makes room', () => {
+    const r = new ScreenRegistry(10);
+    r.hello('old', 'x', '', false, 0, true);
+    r.disconnected('old', 1);
+    r.sweep(100);
+    r.disconnected('old', 150, true); // it went away on purpose after being missed
+    for (let i = 1; i < MAX_SCREENS; i++) r.hello(`s${i}`, '', '', false, 200);
+    r.hello('old', 'x', '', false, 250, true);
+    r.disconnected('old', 260, true);
+    expect(r.hello('one-more', '', '', false, 300)).toEqual([]);
+    expect(r.has('old')).toBe(false);
   });
 
   it('screens - ids and names from the page are bounded and printable', () => {

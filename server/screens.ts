@@ -82,6 +82,7 @@ export class ScreenRegistry {
     let e = this.screens.get(id);
     if (!e) {
       if (this.screens.size >= MAX_SCREENS) for (const c of this.evictOldest(nowMs)) changes.push(c);
+      if (this.screens.size >= MAX_SCREENS) return changes; // full of screens that matter: not listed
       e = { id, name, remote, connectedAtMs: nowMs, lastHeartbeatMs: nowMs, connections: 0, lastSeq: null, masked, watched: false, silent: false, disconnectedAtMs: null };
       this.screens.set(id, e);
     }
@@ -177,10 +178,15 @@ export class ScreenRegistry {
     return e.silent ? [changeOf(e, 'forgotten', nowMs)] : [];
   }
 
+  /**
+   * Room for one more: the disconnected screen least missed goes, first one that left or is not
+   * watched, oldest first. A watched screen gone silent is never made room for: it is what the
+   * room must see (a flood of made-up ids from one wall's token had pushed real ones out).
+   */
   private evictOldest(nowMs: number): ScreenChange[] {
     let oldest: ScreenEntry | undefined;
     for (const e of this.screens.values()) {
-      if (e.connections > 0) continue;
+      if (e.connections > 0 || (e.watched && !e.left)) continue;
       if (!oldest || e.lastHeartbeatMs < oldest.lastHeartbeatMs) oldest = e;
     }
     return oldest ? this.forget(oldest, nowMs) : [];

@@ -96,14 +96,17 @@ const HAS_SURROGATE = /[\uD800-\uDFFF]/;
 // (1 3 8 …) is caught by SPACED_DIGITS. The separators that also list figures (、，/ …: 四期月供
 // 5000、5000、5000、5000元) make a card or an ID only when its own check holds (maskGrouped).
 const SEPARATOR_CHARS = ' \\t\\-.,/_~;|:\\u00a0\\u00b7\\u3000\\u3001\\u30fb\\uff0c\\uff0d\\uff0e\\uff0f\\uff1a\\uff1b\\uff5c\\uff5e\\u2013\\u2014\\u2212';
+/** what lists figures and never splits a card or an ID */
+const LIST_ONLY_SEPARATORS = /[、/／]/;
 /** what separates groups of one number, never items of a list */
 const NUMBER_ONLY_SEPARATORS = /^[ \t\-.\u00a0\u3000\uff0d\uff0e\u2013\u2014\u2212]*$/;
 const S = `(?:[${SEPARATOR_CHARS}]{1,3})`;
 const X = '[XxＸｘ]';
 const SPACED_ID = new RegExp(`(?<!\\d)(?:\\d{6}${S}\\d{8}${S}\\d{3}(?:\\d|${X})|\\d{6}${S}\\d{4}${S}\\d{4}${S}\\d{3}(?:\\d|${X})|\\d{3}${S}\\d{3}${S}\\d{4}${S}\\d{4}${S}\\d{3}(?:\\d|${X})|\\d{6}${S}\\d{6}${S}\\d{3}(?!${X}))(?![\\dA-Za-zＡ-Ｚａ-ｚ])`, 'g');
 const SPACED_CARD = new RegExp(`(?<!\\d)(?:\\d{4}(?:${S}\\d{4}){3}(?:${S}?\\d{1,3})?|\\d{6}${S}\\d{10,13})(?!\\d)`, 'g');
-/** one separator, the same each time, after every digit: 1 3 8 0 0 0 0 0 0 0 7, 6-2-2-2-… */
-const SPACED_DIGITS = new RegExp(`(?<!\\d)\\d([${SEPARATOR_CHARS}])\\d(?:\\1\\d){9,17}(?:\\1${X})?(?!\\d|\\1\\d)`, 'g');
+/** one separator, the same each time, after every digit: 1 3 8 0 0 0 0 0 0 0 7, 6-2-2-2-… (not
+ *  、，/: 第1、3、5、7、9、2、4、6、8、1、2项 is a list of items) */
+const SPACED_DIGITS = new RegExp(`(?<!\\d)\\d([ \\-.\\u00a0\\u3000\\uff0d])\\d(?:\\1\\d){9,17}(?:\\1${X})?(?!\\d|\\1\\d)`, 'g');
 const LONG_RUN = new RegExp(`(?<!\\d)(?:\\d{17}${X}(?![A-Za-z0-9Ａ-Ｚａ-ｚ])|\\d{15,19}(?!\\d))`, 'g');
 const PHONE = new RegExp(`(?<!\\d)(\\+?86${S}?|\\(\\+?86\\)${S}?)?(?:1[3-9]\\d${S}?\\d{4}${S}?\\d{4}|1[3-9]\\d{2}${S}\\d{3}${S}\\d{4}|\\(1[3-9]\\d\\)${S}?\\d{4}${S}?\\d{4})(?!\\d)`, 'g');
 /** the patterns in the order maskText applies them (exported for the test that holds the quick
@@ -129,6 +132,7 @@ const ENDS_IN_X = /[XxＸｘ]$/;
 export function maskGrouped(typed: string, kind: 'id' | 'card'): string {
   const separators = typed.replace(/[\dXxＸｘ]/g, '');
   if (NUMBER_ONLY_SEPARATORS.test(separators)) return kind === 'id' ? maskIdNumber(typed) : maskCardNumber(typed);
+  if (LIST_ONLY_SEPARATORS.test(separators)) return typed; // 、 and / list figures; nobody splits a card so
   const run = typed.replace(/[^\dXxＸｘ]/g, '');
   if (kind === 'id') return plausibleId(run) ? maskIdNumber(typed) : typed;
   const groups = typed.split(/[^\d]+/).filter(Boolean);

@@ -5,8 +5,10 @@ import { maskText } from '../../pipelines/transforms/mask.ts';
 // what a person typed masked before anything keeps it.
 
 /* eslint-disable no-control-regex */
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
-const CONTROL_OR_BREAK = /[\u0000-\u001f\u007f\u2028\u2029]/;
+// C0 and C1 controls (U+0085 is a line break to many log and CSV readers) and the marks that
+// reorder how text is shown (U+202E turns a name around)
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+const CONTROL_OR_BREAK = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 /* eslint-enable no-control-regex */
 const PROSE_FIELDS: ReadonlySet<string> = new Set(['note', 'reason', 'text']);
 

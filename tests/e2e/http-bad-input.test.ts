@@ -96,6 +96,8 @@ const CASES: Case[] = [
   { method: 'POST', path: '/api/corrections', body: json({ by: 'a', ticketId: 'T-1', branch: 'ALL', complaintType: 'mortgage_prepayment' }) },
   { method: 'POST', path: '/api/corrections', body: json({ by: 'a', ticketId: 'T-1\u0000x', branch: 'BJ', complaintType: 'mortgage_prepayment' }) },
   { method: 'POST', path: '/api/corrections', body: json({ by: 'a\nb', ticketId: 'T-1', branch: 'BJ', complaintType: 'mortgage_prepayment' }) },
+  { method: 'POST', path: '/api/corrections', body: json({ by: 'a\u0085b', ticketId: 'T-1', branch: 'BJ', complaintType: 'mortgage_prepayment' }) },
+  { method: 'POST', path: '/api/corrections', body: json({ by: '\u202e王', ticketId: 'T-1', branch: 'BJ', complaintType: 'mortgage_prepayment' }) },
 ];
 
 async function call(c: Case) {
