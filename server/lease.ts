@@ -62,7 +62,7 @@ export class CountingLease {
   private waitingWhy?: string;
   private timer?: NodeJS.Timeout;
   private readonly rounds = new RenewalRounds(() => this.state === 'held', (stale) => this.renewOnce(stale));
-  /** since when renewals are refused (a lifetime of it ends the lease) or unanswered (no sign of another holder) */
+  /** refused, unanswered, no JetStream leader, an inconsistent lease stream (lease-renewal-rules.ts) */
   private trouble: RenewalTrouble = {};
   /** the last failed renewal, kept: the monitor's one regular write shows a full store (broker-store.ts) */
   lastRenewalFailure?: { message: string; atMs: number };
@@ -87,9 +87,9 @@ export class CountingLease {
     this.repair = new LeaseStreamRepair(this.opts.ttlMs, log);
   }
 
-  /** Held and confirmed recently enough (lease-rules.ts): nothing is sent otherwise. */
+  /** Held, confirmed recently enough (lease-rules.ts), the lease stream self-consistent: nothing is sent otherwise. */
   get current(): boolean {
-    return this.state === 'held' && confirmedRecently(this.opts.now(), this.confirmedAtMs, this.opts);
+    return this.state === 'held' && !this.trouble.inconsistent && confirmedRecently(this.opts.now(), this.confirmedAtMs, this.opts);
   }
 
   /** A monitor's lease: its consumer's key and, in server mode, its store's; `stopCounting` stops its consuming. */
@@ -219,12 +219,11 @@ export class CountingLease {
     }
   }
 
-  /** An inconsistent lease stream: not taken again, so unconfirmed (nothing counts or sends); lost after a lifetime. */
+  /** An inconsistent lease stream: not taken again, so unconfirmed; lost after a lifetime. */
   private async inconsistentWhileHeld(key: string, why: string): Promise<void> {
-    const first = !this.trouble.inconsistent;
+    if (!this.trouble.inconsistent) this.log.warn({ lease: key }, `${why}: the counting lease is not taken again; counting paused`);
     const after = afterInconsistentRead(this.trouble, { why, nowMs: this.opts.now(), ttlMs: this.opts.ttlMs });
     this.trouble = after.trouble;
-    if (first) this.log.warn({ lease: key }, `${why}: the counting lease is not taken again; counting paused`);
     if (after.lostAfterMs !== undefined) return this.end('lost', key, undefined, `${why} for ${Math.round(after.lostAfterMs / 1000)} s`);
     await this.repair.ask(this.nc, why, this.opts.now());
   }
