@@ -8,7 +8,9 @@ import type { Logger } from './monitor-types.ts';
 // (max_msgs_per_subject 1), each message removed by the broker when it is older than the lease's
 // lifetime (max_age). Taking, renewing and releasing are compare-and-set publishes
 // (Nats-Expected-Last-Subject-Sequence): of two monitors writing at once, the broker accepts one.
-// nats-server 2.9 has all of it.
+// nats-server 2.9 has all of it, on a sane stream: 2.9.10 after a quorum loss has answered "no
+// message" for a subject holding several and accepted two monitors' takes, so an empty read is
+// checked against the stream's own per-subject count (readLeaseChecked).
 
 export const LEASE_STREAM = 'COMPLAINTS_MONITOR_LEASES';
 export const LEASE_SUBJECT_PREFIX = 'complaints.monitor.lease.';
