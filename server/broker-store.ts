@@ -58,7 +58,8 @@ export function judgeBrokerStore(facts: BrokerStoreFacts, lastWriteFailure: Writ
   const unanswered = facts.stream ? undefined : (facts.jetStreamUnanswered ?? (noLeader ? lastWriteFailure.message : undefined));
   if (unanswered) {
     // two of three servers down: the lease renewal and every ticket system's publish are refused alike
-    reasons.push(`JetStream unavailable: no leader or no quorum ("${unanswered}"); the intake systems' publishes fail until a majority of the broker's servers is back`);
+    const hung = NO_LEADER.test(unanswered) ? '' : ', or the broker hung';
+    reasons.push(`JetStream unavailable: no leader or no quorum${hung} ("${unanswered}"); the intake systems' publishes fail until a majority of the broker's servers is back`);
   }
   const { account, stream } = facts;
   if (account && share(account.storageBytes, account.storageLimitBytes) >= NEARLY_FULL) {
