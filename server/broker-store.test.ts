@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeBrokerStore, REFUSAL_MEMORY_MS, type BrokerStoreFacts } from './broker-store.ts';
+import { BrokerStoreProbe, judgeBrokerStore, NO_LEADER_MEMORY_MS, REFUSAL_MEMORY_MS, type BrokerStoreFacts } from './broker-store.ts';
 
 // The rules that turn the broker's store figures and the monitor's refused writes into
 // /api/health's "degraded" (audit W F2: a full store refused every intake publish while the
@@ -34,5 +34,29 @@ describe('broker store - judgement', () => {
 
   it('knows nothing of a broker it cannot ask, and says nothing wrong then', () => {
     expect(judgeBrokerStore({ stream: null, account: null }, undefined, NOW)).toEqual({ status: 'ok', reasons: [], refusal: null });
+  });
+
+  // audit BE F2: two of three servers down, every intake publish refused, and health said ok
+  it.each([
+    ['stream info unanswered while connected', { stream: null, account: null, jetStreamUnanswered: 'TIMEOUT' }, undefined, /^JetStream unavailable: no leader or no quorum, or the broker hung \("TIMEOUT"\); the intake systems' publishes fail/],
+    ['the lease renewal refused with "temporarily unavailable" (the probe cannot ask)', { stream: null, account: null }, { message: 'JetStream system temporarily unavailable', atMs: NOW - 5_000 }, /^JetStream unavailable: no leader or no quorum \("JetStream system temporarily unavailable"\)/],
+  ] as const)('a JetStream without a leader is degraded: %s', (_what, f, failure, reason) => {
+    const j = judgeBrokerStore(f, failure, NOW);
+    expect(j.status).toBe('degraded');
+    expect(j.reasons).toEqual([expect.stringMatching(reason)]);
+  });
+
+  it.each([
+    ['its "temporarily unavailable" is older than NO_LEADER_MEMORY_MS', { stream: null, account: null }, { message: 'JetStream system temporarily unavailable', atMs: NOW - NO_LEADER_MEMORY_MS - 1 }],
+    ['the stream answers again', facts(), { message: 'JetStream system temporarily unavailable', atMs: NOW - 1_000 }],
+  ] as const)('and ok again once %s', (_what, f, failure) => {
+    expect(judgeBrokerStore(f, failure, NOW).status).toBe('ok');
+  });
+
+  it('says nothing of a JetStream it did not ask: no connection to ask on, or the lease not current', async () => {
+    const source = { get nc(): never { throw new Error('not counting (lease held)'); }, health: { nats: 'connected' }, lease: {} };
+    const facts = await new BrokerStoreProbe(source).facts(NOW);
+    expect(facts).toEqual({ stream: null, account: null });
+    expect(judgeBrokerStore(facts, undefined, NOW).status).toBe('ok');
   });
 });

@@ -1,4 +1,4 @@
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { STREAM } from '../pipelines/sources/jetstream-setup.ts';
 
@@ -14,6 +14,8 @@ export interface BrokerStoreFacts {
   stream: { messages: number; bytes: number; firstAtMs: number | null; maxAgeMs: number; maxBytes: number } | null;
   /** the account's JetStream usage; a limit of -1 is none */
   account: { storageBytes: number; storageLimitBytes: number; memoryBytes: number; memoryLimitBytes: number } | null;
+  /** the broker connected, yet its JetStream did not answer for the stream (the error): no leader, no quorum */
+  jetStreamUnanswered?: string;
 }
 
 export interface WriteFailure {
@@ -28,6 +30,10 @@ export const NEARLY_FULL = 0.9;
 export const REFUSAL_MEMORY_MS = 5 * 60_000;
 /** the broker's words when its store (server, account or stream limit) cannot take a message */
 const STORE_REFUSAL = /insufficient (resources|storage)|resource limits exceeded|maximum bytes exceeded|no space left/i;
+/** the broker's words (503, code 10008) when its JetStream has no leader: a quorum lost, every intake publish refused */
+const NO_LEADER = /temporarily unavailable/i;
+/** a renewal (every 5 s) refused so this recently still says the JetStream has no leader */
+export const NO_LEADER_MEMORY_MS = 15_000;
 
 export interface BrokerStoreJudgement {
   status: 'ok' | 'degraded';
@@ -48,6 +54,13 @@ export function judgeBrokerStore(facts: BrokerStoreFacts, lastWriteFailure: Writ
   if (refusal) {
     reasons.push(`the broker refuses to store messages ("${refusal.message}"): its JetStream store is full, and the intake systems' publishes fail`);
   }
+  const noLeader = lastWriteFailure && NO_LEADER.test(lastWriteFailure.message) && nowMs - lastWriteFailure.atMs <= NO_LEADER_MEMORY_MS;
+  const unanswered = facts.stream ? undefined : (facts.jetStreamUnanswered ?? (noLeader ? lastWriteFailure.message : undefined));
+  if (unanswered) {
+    // two of three servers down: the lease renewal and every ticket system's publish are refused alike
+    const hung = NO_LEADER.test(unanswered) ? '' : ', or the broker hung';
+    reasons.push(`JetStream unavailable: no leader or no quorum${hung} ("${unanswered}"); the intake systems' publishes fail until a majority of the broker's servers is back`);
+  }
   const { account, stream } = facts;
   if (account && share(account.storageBytes, account.storageLimitBytes) >= NEARLY_FULL) {
     const full = account.storageLimitBytes - account.storageBytes < NO_ROOM_BYTES;
@@ -60,9 +73,10 @@ export function judgeBrokerStore(facts: BrokerStoreFacts, lastWriteFailure: Writ
   return { status: reasons.length ? 'degraded' : 'ok', reasons, refusal };
 }
 
-/** What of the monitor the probe reads: its broker connection (throws while it has none) and its lease's writes. */
+/** What of the monitor the probe reads: its broker connection (throws while it has none), its status, and its lease's writes. */
 export interface BrokerStoreSource {
   readonly nc: NatsConnection;
+  readonly health?: { readonly nats: string };
   readonly lease: { readonly lastRenewalFailure?: WriteFailure };
 }
 
@@ -77,8 +91,11 @@ export class BrokerStoreProbe {
   async facts(nowMs: number): Promise<BrokerStoreFacts> {
     if (this.last && nowMs - this.last.atMs < 5_000) return this.last.facts;
     const facts: BrokerStoreFacts = { stream: null, account: null };
+    let asked = false;
     try {
-      this.jsm ??= await jetstreamManager(this.source.nc, { timeout: 1_000 });
+      const nc = this.source.nc; // throws while there is none to ask (or the lease is not current): nothing known
+      asked = true;
+      this.jsm ??= await jetstreamManager(nc, { timeout: 1_000 });
       const [info, account] = await Promise.all([this.jsm.streams.info(STREAM), this.jsm.getAccountInfo()]);
       const firstAtMs = info.state.messages > 0 ? Date.parse(info.state.first_ts) : NaN;
       facts.stream = {
@@ -94,8 +111,10 @@ export class BrokerStoreProbe {
         memoryBytes: account.memory,
         memoryLimitBytes: account.limits.max_memory,
       };
-    } catch {
+    } catch (err) {
       this.jsm = undefined; // the broker is away (health says so through nats.status), or no stream yet
+      const connected = asked && this.source.health?.nats === 'connected';
+      if (connected && !(err instanceof JetStreamApiError && err.code === JetStreamApiCodes.StreamNotFound)) facts.jetStreamUnanswered = (err as Error).message;
     }
     this.last = { atMs: nowMs, facts };
     return facts;

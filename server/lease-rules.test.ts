@@ -28,70 +28,70 @@ const everyoneAlive = () => true;
 
 describe('counting lease - taking it at start', () => {
   it('takes a lease nobody holds, expecting no message on the subject', () => {
-    expect(decideTake(null, me, everyoneAlive)).toEqual({ take: true, expectSeq: 0, why: 'free' });
+    expect(decideTake(null, me, everyoneAlive, 0)).toEqual({ take: true, expectSeq: 0, why: 'free' });
   });
 
   it('takes an expired lease: the broker removed the record its holder stopped renewing', () => {
     // expiry is the lease stream's max_age, on the broker's clock: an expired record is no record
-    expect(decideTake(null, me, everyoneAlive)).toMatchObject({ take: true, why: 'free' });
+    expect(decideTake(null, me, everyoneAlive, 0)).toMatchObject({ take: true, why: 'free' });
   });
 
   it('takes a lease its holder released at a clean stop, over the release record', () => {
-    expect(decideTake(stored(7, record(other, { released: true })), me, everyoneAlive)).toEqual({ take: true, expectSeq: 7, why: 'released' });
+    expect(decideTake(stored(7, record(other, { released: true })), me, everyoneAlive, 0)).toEqual({ take: true, expectSeq: 7, why: 'released' });
   });
 
   it('refuses a lease another live holder has, naming it', () => {
-    expect(decideTake(stored(7, record(other)), me, everyoneAlive)).toEqual({ take: false, holder: other });
+    expect(decideTake(stored(7, record(other)), me, everyoneAlive, 0)).toEqual({ take: false, holder: other });
   });
 
   it('takes over at once the unexpired lease of its own earlier run: same host and DATA_DIR, process gone (SIGKILL)', () => {
     const earlier = { ...me, pid: 4711, instance: 'run-1' };
-    expect(decideTake(stored(9, record(earlier)), me, nobodyAlive)).toEqual({ take: true, expectSeq: 9, why: 'own' });
+    expect(decideTake(stored(9, record(earlier)), me, nobodyAlive, 0)).toEqual({ take: true, expectSeq: 9, why: 'own' });
   });
 
   it('takes over its own earlier run with the same pid (pid 1 in a container docker restarted)', () => {
     const earlier = { ...me, instance: 'run-1' };
-    expect(decideTake(stored(9, record(earlier)), me, everyoneAlive)).toMatchObject({ take: true, why: 'own' });
+    expect(decideTake(stored(9, record(earlier)), me, everyoneAlive, 0)).toMatchObject({ take: true, why: 'own' });
   });
 
   it('refuses another live process on the same host and DATA_DIR', () => {
     const twin = { ...me, pid: 4711, instance: 'run-x' };
-    expect(decideTake(stored(9, record(twin)), me, (pid) => pid === 4711)).toEqual({ take: false, holder: twin });
+    expect(decideTake(stored(9, record(twin)), me, (pid) => pid === 4711, 0)).toEqual({ take: false, holder: twin });
   });
 
   it('refuses the same host with another DATA_DIR, and another host with the same DATA_DIR', () => {
-    expect(decideTake(stored(3, record({ ...me, dataDir: '/data2', pid: 99, instance: 'x' })), me, nobodyAlive)).toMatchObject({ take: false });
-    expect(decideTake(stored(3, record({ ...me, host: 'mon-c', pid: 99, instance: 'x' })), me, nobodyAlive)).toMatchObject({ take: false });
+    expect(decideTake(stored(3, record({ ...me, dataDir: '/data2', pid: 99, instance: 'x' })), me, nobodyAlive, 0)).toMatchObject({ take: false });
+    expect(decideTake(stored(3, record({ ...me, host: 'mon-c', pid: 99, instance: 'x' })), me, nobodyAlive, 0)).toMatchObject({ take: false });
   });
 
   it('takes again what this very run wrote (a take whose acknowledgement was lost)', () => {
-    expect(decideTake(stored(5, record(me)), me, everyoneAlive)).toEqual({ take: true, expectSeq: 5, why: 'own' });
+    expect(decideTake(stored(5, record(me)), me, everyoneAlive, 0)).toEqual({ take: true, expectSeq: 5, why: 'own' });
   });
 
   it('does not overwrite a record it cannot read: it waits for it to expire', () => {
-    expect(decideTake(stored(5, undefined), me, nobodyAlive)).toEqual({ take: false, holder: undefined });
+    expect(decideTake(stored(5, undefined), me, nobodyAlive, 0)).toEqual({ take: false, holder: undefined });
   });
 });
 
 describe('counting lease - renewing it while counting', () => {
   it('renews the record it wrote last', () => {
-    expect(decideRenew(stored(12, record(me)), me, 12)).toEqual({ renew: true, expectSeq: 12 });
+    expect(decideRenew(stored(12, record(me)), me, 12, 0)).toEqual({ renew: true, expectSeq: 12 });
   });
 
   it('renews a later record of this same run whose acknowledgement it missed', () => {
-    expect(decideRenew(stored(13, record(me)), me, 12)).toEqual({ renew: true, expectSeq: 13 });
+    expect(decideRenew(stored(13, record(me)), me, 12, 0)).toEqual({ renew: true, expectSeq: 13 });
   });
 
   it('takes a lapsed lease again (the broker was away longer than the lease), if nobody took it meanwhile', () => {
-    expect(decideRenew(null, me, 12)).toEqual({ renew: true, expectSeq: 0 });
+    expect(decideRenew(null, me, 12, 0)).toEqual({ renew: true, expectSeq: 0 });
   });
 
   it('is lost when another monitor holds it now, naming that monitor', () => {
-    expect(decideRenew(stored(14, record(other)), me, 12)).toEqual({ renew: false, holder: other });
+    expect(decideRenew(stored(14, record(other)), me, 12, 0)).toEqual({ renew: false, holder: other });
   });
 
   it('is lost when another took it and released it meanwhile', () => {
-    expect(decideRenew(stored(15, record(other, { released: true })), me, 12)).toEqual({ renew: false, holder: other });
+    expect(decideRenew(stored(15, record(other, { released: true })), me, 12, 0)).toEqual({ renew: false, holder: other });
   });
 });
 

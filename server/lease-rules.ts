@@ -6,6 +6,8 @@ import { hostname } from 'node:os';
 // monitor per durable consumer (two split the messages between them, and each shows partial
 // counters) and per ClickHouse store (two count everything twice into one alert_log and send
 // every gateway notice twice). Nothing here does I/O, so every case is a plain-value test.
+// A holder's renewals that do not confirm the lease: lease-renewal-rules.ts, re-exported here.
+export { afterInconsistentRead, afterRenewalFailure, mayAskStepDown, unconfirmedReason, type RenewalFailure, type RenewalTrouble } from './lease-renewal-rules.ts';
 
 /** The process that holds, or asks for, a lease. Names no secret: it is shown in /api/health. */
 export interface LeaseHolder {
@@ -72,18 +74,38 @@ export function isEarlierRunOfMe(holder: LeaseHolder, me: LeaseHolder, aliveHere
   return holder.pid === me.pid || !aliveHere(holder.pid);
 }
 
+/**
+ * Whether the lease stream's "no record on this subject" can be trusted: only when the stream
+ * itself counts no message on the subject (`onSubject`, from its per-subject state; undefined when
+ * that could not be had). nats-server 2.9.10, after a quorum loss, has answered "no message" for a
+ * subject holding 7 and then accepted from two monitors every round a compare-and-set expecting
+ * none: two monitors counting at once. A lease stream that contradicts itself decides nothing:
+ * undefined when the empty read holds, else why not (logs and health).
+ */
+export function inconsistentEmptyRead(onSubject: number | undefined): string | undefined {
+  if (onSubject === 0) return undefined;
+  const counted = onSubject === undefined ? 'its message count for the subject cannot be had' : `it counts ${onSubject} message(s) on the subject`;
+  return `the lease stream is inconsistent: it answers no lease record, yet ${counted}`;
+}
+
 export type TakeDecision =
   | { take: true; expectSeq: number; why: 'free' | 'released' | 'own' }
-  | { take: false; holder: LeaseHolder | undefined };
+  | { take: false; holder: LeaseHolder | undefined }
+  | { take: false; holder: undefined; inconsistent: string };
 
 /**
  * Whether a starting monitor may take the lease. `stored` null: nothing on the subject, never
  * held or expired (the lease stream's max_age removes a record its holder stopped renewing:
- * expiry is the broker's clock, never a comparison of two hosts' clocks). The take itself is a
- * compare-and-set on `expectSeq`, so of two monitors deciding at once only one gets it.
+ * expiry is the broker's clock, never a comparison of two hosts' clocks), if the stream's own
+ * count agrees (`onSubject`, inconsistentEmptyRead); a stream that contradicts itself is waited
+ * on, as a held lease. The take itself is a compare-and-set on `expectSeq`, so of two monitors
+ * deciding at once only one gets it.
  */
-export function decideTake(stored: StoredLease | null, me: LeaseHolder, aliveHere: (pid: number) => boolean): TakeDecision {
-  if (!stored) return { take: true, expectSeq: 0, why: 'free' };
+export function decideTake(stored: StoredLease | null, me: LeaseHolder, aliveHere: (pid: number) => boolean, onSubject: number | undefined): TakeDecision {
+  if (!stored) {
+    const inconsistent = inconsistentEmptyRead(onSubject);
+    return inconsistent ? { take: false, holder: undefined, inconsistent } : { take: true, expectSeq: 0, why: 'free' };
+  }
   const { record } = stored;
   if (!record) return { take: false, holder: undefined }; // not ours to overwrite: wait for it to expire
   if (record.released) return { take: true, expectSeq: stored.seq, why: 'released' };
@@ -91,16 +113,25 @@ export function decideTake(stored: StoredLease | null, me: LeaseHolder, aliveHer
   return { take: false, holder: record.holder };
 }
 
-export type RenewDecision = { renew: true; expectSeq: number } | { renew: false; holder: LeaseHolder | undefined };
+export type RenewDecision =
+  | { renew: true; expectSeq: number }
+  | { renew: false; holder: LeaseHolder | undefined }
+  | { renew: false; inconsistent: string };
 
 /**
  * A running holder's renewal. Its own record (the one it wrote last, or a later one of this same
  * run whose acknowledgement it missed) is renewed; a lapsed one (nothing on the subject: the
- * broker was away longer than the lease) is taken again if nobody took it meanwhile. Anything
- * else means another monitor took the lease: this one must stop counting.
+ * broker was away longer than the lease) is taken again if nobody took it meanwhile and the
+ * stream's own count agrees the subject is empty (`onSubject`). A holder renewing on time never
+ * finds its record gone on a sane stream, so "gone" is always checked so: a stream that
+ * contradicts itself leaves the lease unconfirmed, never taken again (lease-renewal-rules.ts).
+ * Anything else means another monitor took the lease: this one must stop counting.
  */
-export function decideRenew(stored: StoredLease | null, me: LeaseHolder, mySeq: number): RenewDecision {
-  if (!stored) return { renew: true, expectSeq: 0 };
+export function decideRenew(stored: StoredLease | null, me: LeaseHolder, mySeq: number, onSubject: number | undefined): RenewDecision {
+  if (!stored) {
+    const inconsistent = inconsistentEmptyRead(onSubject);
+    return inconsistent ? { renew: false, inconsistent } : { renew: true, expectSeq: 0 };
+  }
   if (stored.seq === mySeq || (stored.record?.holder.instance === me.instance && !stored.record.released)) return { renew: true, expectSeq: stored.seq };
   return { renew: false, holder: stored.record?.holder };
 }
@@ -113,45 +144,6 @@ export function decideRenew(stored: StoredLease | null, me: LeaseHolder, mySeq: 
  */
 export function confirmedRecently(nowMs: number, confirmedAtMs: number, timing: { ttlMs: number; renewMs: number }) {
   return nowMs - confirmedAtMs < timing.ttlMs - timing.renewMs / 2;
-}
-
-/** Since when renewals have been refused by a broker that answers, or gone unanswered (a hung broker). */
-export interface RenewalTrouble {
-  refusedSinceMs?: number;
-  unansweredSinceMs?: number;
-}
-
-/** A renewal round that failed, other than on a wrong sequence. */
-export interface RenewalFailure {
-  /** the broker connection is up */
-  connected: boolean;
-  /** the broker answered, refusing (lease-stream.ts isBrokerAnswer); counts only while connected */
-  answered: boolean;
-  nowMs: number;
-  ttlMs: number;
-}
-
-/**
- * The bookkeeping of a failed renewal. With the connection down nothing is asked, so a run of
- * refusals ends. A broker that answers yet refuses for a whole lifetime may have let another
- * monitor take the lease: it is lost (`lostAfterMs`: refused this long). No answer (a hung broker
- * keeps its connections open) is no sign of another holder, since nobody can take the lease from a
- * broker that answers no one: it is kept and asked again (the timer queues the next request behind
- * this one, answered as the broker resumes); it neither starts nor ends a run of refusals.
- */
-export function afterRenewalFailure(
-  trouble: RenewalTrouble,
-  { connected, answered, nowMs, ttlMs }: RenewalFailure,
-): { trouble: RenewalTrouble; warning: string; lostAfterMs?: number } {
-  const refused = connected && answered;
-  const refusedSinceMs = !connected ? undefined : refused ? (trouble.refusedSinceMs ?? nowMs) : trouble.refusedSinceMs;
-  const unansweredSinceMs = connected && !refused ? (trouble.unansweredSinceMs ?? nowMs) : trouble.unansweredSinceMs;
-  const warning = refused
-    ? 'counting lease renewal refused by the broker; will retry'
-    : 'counting lease renewal not answered; asked again (no sign of another holder)';
-  const refusedMs = refusedSinceMs === undefined ? undefined : nowMs - refusedSinceMs;
-  const lost = refusedMs !== undefined && refusedMs >= ttlMs ? { lostAfterMs: refusedMs } : {};
-  return { trouble: { refusedSinceMs, unansweredSinceMs }, warning, ...lost };
 }
 
 /** What a holder writes: its renewal, or at a clean stop its release. */
@@ -186,19 +178,6 @@ export function leaseEndMessage(
     `${why ?? `counting lease lost: ${whose}`}; only one counting monitor may run per consumer and per ClickHouse ` +
     `store, so this one stops consuming and exits with code ${exitCode}`
   );
-}
-
-/** Why a held lease is not confirmed now (health's reason): `refusal` the broker's answer, if it refuses. */
-export function unconfirmedReason(connected: boolean, refusal: string | false | undefined, unanswered: boolean): string {
-  const refusing = refusal !== false && refusal !== undefined;
-  const why = !connected
-    ? 'broker away'
-    : refusing
-      ? `broker refusing the renewal (${refusal})`
-      : unanswered
-        ? 'broker not answering'
-        : 'renewal under way';
-  return `counting lease unconfirmed: ${why}`;
 }
 
 /**

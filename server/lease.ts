@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { Logger } from './monitor-types.ts';
 import { LEASE_EXIT_CODE, leaseOptions, type LeaseEnd, type LeaseOptions, type LeaseState } from './lease-settings.ts';
 import {
+  afterInconsistentRead,
   afterRenewalFailure,
   confirmedRecently,
   decideRenew,
@@ -17,7 +18,8 @@ import {
   type RenewalTrouble,
 } from './lease-rules.ts';
 import { RenewalRounds, type IsStale } from './lease-rounds.ts';
-import { ensureLeaseStream, isBrokerAnswer, isWrongSequence, LEASE_SUBJECT_PREFIX, readLease } from './lease-stream.ts';
+import { ensureLeaseStream, isBrokerAnswer, isNoJetStreamLeader, isWrongSequence, LeaseStreamRepair, readLeaseChecked } from './lease-stream.ts';
+import { LEASE_SUBJECT_PREFIX } from './lease-stream.ts';
 import type { LeaseGuard } from './presence.ts';
 
 // The counting lease held by this monitor: taken at start, renewed every few seconds, released
@@ -54,9 +56,13 @@ export class CountingLease {
   private readonly seqs = new Map<string, number>();
   private js?: JetStreamClient;
   private jsm?: JetStreamManager;
+  private nc?: NatsConnection;
+  private readonly repair: LeaseStreamRepair;
+  /** why a starting monitor waits unrefused (an inconsistent lease stream), for health */
+  private waitingWhy?: string;
   private timer?: NodeJS.Timeout;
   private readonly rounds = new RenewalRounds(() => this.state === 'held', (stale) => this.renewOnce(stale));
-  /** since when renewals are refused (a lifetime of it ends the lease) or unanswered (no sign of another holder) */
+  /** refused, unanswered, no JetStream leader, an inconsistent lease stream (lease-renewal-rules.ts) */
   private trouble: RenewalTrouble = {};
   /** the last failed renewal, kept: the monitor's one regular write shows a full store (broker-store.ts) */
   lastRenewalFailure?: { message: string; atMs: number };
@@ -78,11 +84,12 @@ export class CountingLease {
     opts: Partial<LeaseOptions> = {},
   ) {
     this.opts = leaseOptions(opts);
+    this.repair = new LeaseStreamRepair(this.opts.ttlMs, log);
   }
 
-  /** Held and confirmed recently enough (lease-rules.ts): nothing is sent otherwise. */
+  /** Held, confirmed recently enough (lease-rules.ts), the lease stream self-consistent: nothing is sent otherwise. */
   get current(): boolean {
-    return this.state === 'held' && confirmedRecently(this.opts.now(), this.confirmedAtMs, this.opts);
+    return this.state === 'held' && !this.trouble.inconsistent && confirmedRecently(this.opts.now(), this.confirmedAtMs, this.opts);
   }
 
   /** A monitor's lease: its consumer's key and, in server mode, its store's; `stopCounting` stops its consuming. */
@@ -103,6 +110,8 @@ export class CountingLease {
   async take(nc: NatsConnection): Promise<boolean> {
     this.jsm = await jetstreamManager(nc, { timeout: 5_000 }).catch(leaseError);
     this.js = jetstream(nc, { timeout: 5_000 });
+    this.nc = nc;
+    this.waitingWhy = undefined;
     await ensureLeaseStream(this.jsm, this.opts.ttlMs).catch(leaseError);
     for (const key of this.keys) {
       const refusedBy = await this.takeKey(key).catch(leaseError);
@@ -129,7 +138,13 @@ export class CountingLease {
   /** undefined when taken; else who holds it */
   private async takeKey(key: string): Promise<{ holder: LeaseHolder | undefined } | undefined> {
     for (let attempt = 0; ; attempt++) {
-      const decision = decideTake(await readLease(this.jsm!, key), this.me, this.opts.aliveHere);
+      const { stored, onSubject } = await readLeaseChecked(this.jsm!, key);
+      const decision = decideTake(stored, this.me, this.opts.aliveHere, onSubject);
+      if (!decision.take && 'inconsistent' in decision) {
+        this.waitingWhy = `${decision.inconsistent}; the counting lease is not taken, asked again every second`;
+        await this.repair.ask(this.nc, decision.inconsistent, this.opts.now());
+        throw new Error(decision.inconsistent);
+      }
       if (!decision.take) return { holder: decision.holder };
       try {
         this.seqs.set(key, await this.write(key, decision.expectSeq));
@@ -168,9 +183,10 @@ export class CountingLease {
     // a stale round's late write, if any, is ours too: the fresh round's read finds our instance
     try {
       for (const key of this.keys) {
-        const stored = await readLease(this.jsm!, key);
+        const { stored, onSubject } = await readLeaseChecked(this.jsm!, key);
         if (stale()) return;
-        const decision = decideRenew(stored, this.me, this.seqs.get(key) ?? -1);
+        const decision = decideRenew(stored, this.me, this.seqs.get(key) ?? -1, onSubject);
+        if ('inconsistent' in decision) return this.inconsistentWhileHeld(key, decision.inconsistent);
         if (!decision.renew) return this.end('lost', key, decision.holder);
         const seq = await this.write(key, decision.expectSeq);
         if (stale()) return;
@@ -178,7 +194,8 @@ export class CountingLease {
         if (decision.expectSeq === 0) this.log.warn({ lease: key }, TAKEN_AGAIN);
       }
       this.confirmedAtMs = this.opts.now();
-      const { unansweredSinceMs } = this.trouble;
+      const { unansweredSinceMs, inconsistent } = this.trouble;
+      if (inconsistent) this.log.info({ leases: this.keys }, 'the lease stream agrees with itself again: counting lease confirmed');
       if (unansweredSinceMs !== undefined) {
         const unansweredMs = this.confirmedAtMs - unansweredSinceMs;
         this.log.info({ leases: this.keys, unansweredMs }, 'the broker answers again: counting lease confirmed');
@@ -192,7 +209,7 @@ export class CountingLease {
       const message = (err as Error).message;
       this.lastRenewalFailure = { message, atMs: nowMs };
       const { connected } = this.rounds;
-      const failure = { connected, answered: isBrokerAnswer(err), nowMs, ttlMs: this.opts.ttlMs };
+      const failure = { connected, answered: isBrokerAnswer(err), noLeader: isNoJetStreamLeader(err), nowMs, ttlMs: this.opts.ttlMs };
       const after = afterRenewalFailure(this.trouble, failure);
       this.trouble = after.trouble;
       this.log.warn({ err: message, leases: this.keys }, after.warning);
@@ -202,11 +219,20 @@ export class CountingLease {
     }
   }
 
+  /** An inconsistent lease stream: not taken again, so unconfirmed; lost after a lifetime. */
+  private async inconsistentWhileHeld(key: string, why: string): Promise<void> {
+    if (!this.trouble.inconsistent) this.log.warn({ lease: key }, `${why}: the counting lease is not taken again; counting paused`);
+    const after = afterInconsistentRead(this.trouble, { why, nowMs: this.opts.now(), ttlMs: this.opts.ttlMs });
+    this.trouble = after.trouble;
+    if (after.lostAfterMs !== undefined) return this.end('lost', key, undefined, `${why} for ${Math.round(after.lostAfterMs / 1000)} s`);
+    await this.repair.ask(this.nc, why, this.opts.now());
+  }
+
   /** Why a held lease is not current (health's reason), or undefined: nothing ticks, acts or notifies meanwhile. */
   get unconfirmed(): string | undefined {
     if (this.state !== 'held' || this.current) return undefined;
     const refusal = this.trouble.refusedSinceMs !== undefined && this.lastRenewalFailure?.message;
-    return unconfirmedReason(this.rounds.connected, refusal, this.trouble.unansweredSinceMs !== undefined);
+    return unconfirmedReason(this.rounds.connected, refusal, this.trouble.unansweredSinceMs !== undefined, this.trouble);
   }
 
   /** Another monitor counts into this store through another NATS deployment (presence.ts): the keys released, then ended. */
@@ -254,6 +280,7 @@ export class CountingLease {
   /** /api/health's `lease` */
   view() {
     const holder = this.state === 'held' ? this.me : this.blocker;
+    const why = this.message ?? this.unconfirmed ?? (this.state === 'waiting' ? this.waitingWhy : undefined);
     return {
       status: this.state,
       keys: this.keys,
@@ -261,7 +288,7 @@ export class CountingLease {
       ...(this.heldSinceMs && this.state === 'held'
         ? { since: iso(this.heldSinceMs), confirmed: this.current, confirmedAt: iso(this.confirmedAtMs) }
         : {}),
-      ...(this.message || this.unconfirmed ? { message: this.message ?? this.unconfirmed } : {}),
+      ...(why ? { message: why } : {}),
     };
   }
 }
