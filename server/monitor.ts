@@ -100,9 +100,20 @@ export class Monitor {
     // seconds at every retry). A broker down at start is waited for, the store read meanwhile.
     const stopped = () => monitor.stopped;
     const leased = broker.connectAndLease({ health: monitor.health, log, stopped }, monitor.lease);
+    let decided = false;
+    void leased.then(() => (decided = true));
     if ((await Promise.race([leased, new Promise((r) => setTimeout(r, 3_000).unref())])) === false) return monitor;
+    // A lease taken after the store was read (a broker away or without quorum at start) may follow
+    // a holder that went on storing meanwhile: its events are read too before anything counts or
+    // derives, or this wall would lack them until its next restart.
+    const readBeforeLease = !decided;
     await monitor.rebuild();
-    void leased.then((held) => held && monitor.consume());
+    void leased.then(async (held) => {
+      if (!held) return;
+      if (readBeforeLease) await monitor.readAgain();
+      monitor.resolveCounting();
+      monitor.consume();
+    });
     return monitor;
   }
 
@@ -120,6 +131,21 @@ export class Monitor {
 
   private readOptions() {
     return { nowMs: this.now(), recentIds: Math.max(50_000, 2 * this.config.maxAckPending) };
+  }
+
+  private resolveCounting!: () => void;
+  /** resolves once the lease is held and the counters hold every stored event: alerts derive from then on */
+  readonly counting = new Promise<void>((r) => (this.resolveCounting = r));
+
+  /** A new index from the store, swapped in before anything consumes (a lease taken late). */
+  private async readAgain(): Promise<void> {
+    const index = new CounterIndex(this.plan);
+    const state = await readCountingState(this.clickhouse, this.plan, index, this.due, this.readOptions());
+    this.index = index;
+    this.uncounted.reset();
+    this.uncounted.seed(state.unlisted);
+    this.log.info({ events: state.events, before: this.health.rebuiltEvents }, 'counters read again from ClickHouse: the lease was taken after the first read');
+    this.health.rebuiltEvents = state.events;
   }
 
   /** Reads the stored events back into the counters: the state is derived, never kept. */

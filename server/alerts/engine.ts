@@ -90,8 +90,9 @@ export class AlertEngine {
     engine.book.apply(await loadCaseEvents(clickhouse, [...engine.strictTypes()]));
     monitor.snapshotAlerts = () => engine.list('open');
     monitor.alertFacts = () => engine.openFacts();
-    // derives, ticks, logs and notifies only with the counting lease (server/lease.ts)
-    void monitor.lease.held.then(async () => {
+    // derives, ticks, logs and notifies only with the counting lease (server/lease.ts), over
+    // counters that hold every stored event
+    void monitor.counting.then(async () => {
       // what a crash or a lost lease kept from the gateways
       await engine.audit.resendUnsent({ ladder: engine.cfg.onCall, timezone: monitor.plan.timezone });
       if (engine.sub?.closed) return;
