@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LeaseHolder } from './lease-rules.ts';
-import { decideRenewalPresence, decideStartPresence, presenceEndMessage, presenceRow, type PresenceContext, type PresenceRow } from './presence-rules.ts';
+import { decideRenewalPresence, decideStartPresence, doubtAtStart, presenceEndMessage, presenceRow, type PresenceContext, type PresenceRow } from './presence-rules.ts';
 
 const holder = (instance: string, over: Partial<LeaseHolder> = {}): LeaseHolder => ({
   host: 'host-a',
@@ -31,6 +31,20 @@ describe('decideStartPresence: whether a monitor whose NATS lease is held may st
     ['same DATA_DIR path on another host', [row(holder('m-far', { pid: 999 }))], holder('m-far', { pid: 999 })],
   ])('%s', (_, rows, refusedBy) => {
     expect(decideStartPresence(rows, context)).toEqual(refusedBy);
+  });
+
+  // verify BF N2: right after a ClickHouse outage the holder's rows were old only because its
+  // writes had failed, and a start through another NATS was let in beside it
+  it.each<[string, PresenceRow[], boolean]>([
+    ['a holder silent since just past the lifetime: ask again', [row(other, { ageMs: 16_000 })], true],
+    ['silent for most of a minute: ask again', [row(other, { ageMs: 74_000 })], true],
+    ['silent for longer: gone', [row(other, { ageMs: 76_000 })], false],
+    ['fresh: refused at once, no doubt', [row(other)], false],
+    ['released by a clean stop', [row(other, { ageMs: 16_000, released: true })], false],
+    ['through the same NATS deployment', [row(other, { ageMs: 16_000, deployment: 'nats-2' })], false],
+    ['this monitor\'s earlier run', [row(holder('m-old', { host: 'host-b', pid: 999 }), { ageMs: 16_000 })], false],
+  ])('doubt at start: %s', (_, rows, doubt) => {
+    expect(doubtAtStart(rows, context)).toBe(doubt);
   });
 
   it('names the freshest of several', () => {

@@ -33,6 +33,20 @@ function countsBeside(row: PresenceRow, { me, deployment, aliveHere, ttlMs }: Pr
   return row.holder.instance !== me.instance && !isEarlierRunOfMe(row.holder, me, aliveHere);
 }
 
+/** a presence stopped this long ago may be a holder whose writes the store refused (an outage) */
+export const PRESENCE_DOUBT_MS = 60_000;
+
+/**
+ * At start: a holder from another deployment whose presence stopped less than a minute ago,
+ * released by no clean stop. It may have stopped (SIGKILL, a lost host), or its writes may have
+ * failed because the store was away: right after an outage every holder's rows are old. The start
+ * asks again once the holder has had two renewals to write (presence.ts).
+ */
+export function doubtAtStart(rows: readonly PresenceRow[], context: PresenceContext): boolean {
+  const older = { ...context, ttlMs: context.ttlMs + PRESENCE_DOUBT_MS };
+  return rows.some((row) => row.ageMs >= context.ttlMs && countsBeside(row, older));
+}
+
 /** At start, with the NATS lease held: the holder that refuses this start, if any (the freshest). */
 export function decideStartPresence(rows: readonly PresenceRow[], context: PresenceContext): LeaseHolder | undefined {
   const others = rows.filter((row) => countsBeside(row, context)).sort((a, b) => a.ageMs - b.ageMs);

@@ -6,7 +6,7 @@ import type { LeaseHolder } from './lease-rules.ts';
 import { LEASE_RENEW_MS, LEASE_TTL_MS } from './lease-settings.ts';
 import { LEASE_STREAM } from './lease-stream.ts';
 import { processAlive } from './natsd.ts';
-import { decideRenewalPresence, decideStartPresence, presenceEndMessage, presenceRow, type PresenceContext, type PresenceRow } from './presence-rules.ts';
+import { decideRenewalPresence, decideStartPresence, doubtAtStart, presenceEndMessage, presenceRow, type PresenceContext, type PresenceRow } from './presence-rules.ts';
 
 // Server mode: the store's presence table (sql/034) beside the counting lease, which lives in NATS
 // and so cannot see a monitor counting into the same ClickHouse through another NATS deployment.
@@ -52,10 +52,16 @@ export class StorePresence implements LeaseGuard {
 
   async atStart(nc: NatsConnection, me: LeaseHolder): Promise<LeaseHolder | undefined> {
     this.context = { me, deployment: await this.opts.deployment(nc), aliveHere: this.opts.aliveHere, ttlMs: this.opts.ttlMs };
-    const rows = await this.read().catch((err: Error) => {
+    const readAtStart = () => this.read().catch((err: Error) => {
       this.log.warn({ err: err.message }, 'presence of other monitors in ClickHouse not readable at start; starting as if there were none');
       return [];
     });
+    let rows = await readAtStart();
+    if (doubtAtStart(rows, this.context)) {
+      this.log.info('a monitor on another NATS deployment wrote its presence less than a minute ago: waiting two renewals for it to write again (after a ClickHouse outage every presence is old)');
+      await new Promise((r) => setTimeout(r, 2 * this.opts.renewMs + 1_000));
+      rows = await readAtStart();
+    }
     const other = decideStartPresence(rows, this.context);
     if (!other) await this.write(false);
     return other;
