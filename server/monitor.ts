@@ -175,7 +175,10 @@ export class Monitor {
     this.subscription = monitorTopology(source$, {
       prepare: this.prepare,
       isKnown: (id) => this.index.has(id),
-      write: (events, deadLetters) => sink.writeBatch(events, deadLetters),
+      write: async (events, deadLetters) => {
+        await this.whileCounting();
+        return sink.writeBatch(events, deadLetters);
+      },
       apply: (events) => this.applyLive(events),
       now: this.now,
       batchMs: this.config.batchMs,
@@ -188,6 +191,20 @@ export class Monitor {
       if (outcome.stored > 0) this.publishChanges(outcome.changed, outcome.events, outcome.committedAtMs);
       this.due.note(outcome.events, outcome.changed, outcome.committedAtMs, this.plan.yearEndMs);
     });
+  }
+
+  /**
+   * A batch is stored and acknowledged only while the lease is confirmed. An unconfirmed holder
+   * (a broker away, a JetStream without quorum, an inconsistent lease stream) that went on storing
+   * and acking took what a successor needed, counted on no wall but its own; its pulls still
+   * deliver, so the batch waits here (bounded by max-ack-pending) and, should the lease end, is
+   * left unacknowledged for the next holder.
+   */
+  private async whileCounting(): Promise<void> {
+    while (!this.lease.current) {
+      if (this.stopped || this.lease.state !== 'held') throw new Error('the counting lease ended: the batch is left for the next holder');
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   private publishChanges(
