@@ -98,6 +98,7 @@ export async function connectUntil(
   connected: (nc: NatsConnection) => Promise<boolean>,
 ): Promise<boolean> {
   for (let attempt = 1; !stopped(); attempt++) {
+    let reached = false;
     try {
       const nc = await connect({
         servers: natsUrl.split(',').map((s) => s.trim()),
@@ -109,13 +110,16 @@ export async function connectUntil(
       if (stopped()) return (await nc.close(), false);
       health.nats = 'connected';
       health.natsError = undefined;
+      reached = true;
       log.info({ ...describeNatsAuth(security), attempts: attempt }, 'connected to NATS');
       return await connected(nc);
     } catch (err) {
       health.natsError = (err as Error).message;
       if (attempt === 1 || attempt % WARN_EVERY === 0) {
         const fields = { err: (err as Error).message, attempt, ...describeNatsAuth(security) };
-        log.warn(fields, 'NATS not reachable; retrying every second');
+        // connected, the error is the lease's (no quorum, an inconsistent lease stream), not the broker's reach
+        const what = reached ? 'NATS reached, the counting lease not taken yet' : 'NATS not reachable';
+        log.warn(fields, `${what}; retrying every second`);
       }
       await new Promise((r) => setTimeout(r, RETRY_MS));
     }
