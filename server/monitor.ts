@@ -96,16 +96,15 @@ export class Monitor {
     }
     const broker = await MonitorBroker.start(config, log);
     const monitor = new Monitor({ ...config, storeId }, plan, hashKey, clickhouse, live, broker, log, now);
-    // Broker and lease first: a refused standby reads nothing back (it read the shared store for
-    // seconds at every retry). A broker down at start is waited for, the store read meanwhile.
+    // Broker and lease first: a refused standby reads nothing back. A broker down at start is
+    // waited for, the store read meanwhile.
     const stopped = () => monitor.stopped;
     const leased = broker.connectAndLease({ health: monitor.health, log, stopped }, monitor.lease);
     let decided = false;
     void leased.then(() => (decided = true));
     if ((await Promise.race([leased, new Promise((r) => setTimeout(r, 3_000).unref())])) === false) return monitor;
-    // A lease taken after the store was read (a broker away or without quorum at start) may follow
-    // a holder that went on storing meanwhile: its events are read too before anything counts or
-    // derives, or this wall would lack them until its next restart.
+    // A lease taken after the store was read may follow a holder that stored meanwhile: read again
+    // before anything counts or derives, or this wall lacks those events until its next restart.
     const readBeforeLease = !decided;
     await monitor.rebuild();
     void leased.then(async (held) => {
@@ -137,15 +136,22 @@ export class Monitor {
   /** resolves once the lease is held and the counters hold every stored event: alerts derive from then on */
   readonly counting = new Promise<void>((r) => (this.resolveCounting = r));
 
-  /** A new index from the store, swapped in before anything consumes (a lease taken late). */
+  /** The store read into a new index before anything consumes (a lease taken late); a failed
+   *  read is asked again every second, nothing counted meanwhile. */
   private async readAgain(): Promise<void> {
-    const index = new CounterIndex(this.plan);
-    const state = await readCountingState(this.clickhouse, this.plan, index, this.due, this.readOptions());
-    this.index = index;
-    this.uncounted.reset();
-    this.uncounted.seed(state.unlisted);
-    this.log.info({ events: state.events, before: this.health.rebuiltEvents }, 'counters read again from ClickHouse: the lease was taken after the first read');
-    this.health.rebuiltEvents = state.events;
+    for (let tries = 1; ; tries++) {
+      const index = new CounterIndex(this.plan);
+      try {
+        const state = await readCountingState(this.clickhouse, this.plan, index, this.due, this.readOptions());
+        [this.index, this.health.rebuiltEvents] = [index, state.events];
+        this.uncounted.reset();
+        this.uncounted.seed(state.unlisted);
+        return this.log.info({ events: state.events }, 'counters read again from ClickHouse: the lease was taken after the first read');
+      } catch (err) {
+        if (tries === 1) this.log.warn({ err: (err as Error).message }, 'reading the store again failed; asked again every second');
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
   }
 
   /** Reads the stored events back into the counters: the state is derived, never kept. */
