@@ -62,7 +62,10 @@ export async function readLeaseChecked(jsm: JetStreamManager, key: string): Prom
   const subject = LEASE_SUBJECT_PREFIX + key;
   try {
     const info = await jsm.streams.info(LEASE_STREAM, { subjects_filter: subject });
-    return { stored, onSubject: info.state.subjects?.[subject] ?? 0 };
+    const onSubject = info.state.subjects?.[subject] ?? 0;
+    // a record written between the read and the count (two monitors taking at once) is read now
+    const now = onSubject > 0 ? await readLease(jsm, key) : null;
+    return now ? { stored: now, onSubject: undefined } : { stored, onSubject };
   } catch (err) {
     if (!isBrokerAnswer(err)) throw err;
     return { stored, onSubject: undefined };

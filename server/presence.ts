@@ -6,7 +6,7 @@ import type { LeaseHolder } from './lease-rules.ts';
 import { LEASE_RENEW_MS, LEASE_TTL_MS } from './lease-settings.ts';
 import { LEASE_STREAM } from './lease-stream.ts';
 import { processAlive } from './natsd.ts';
-import { decideRenewalPresence, decideStartPresence, doubtAtStart, presenceEndMessage, presenceRow, type PresenceContext, type PresenceRow } from './presence-rules.ts';
+import { decideRenewalPresence, decideStartPresence, doubtAtStart, PRESENCE_DOUBT_MS, presenceEndMessage, presenceRow, type PresenceContext, type PresenceRow } from './presence-rules.ts';
 
 // Server mode: the store's presence table (sql/034) beside the counting lease, which lives in NATS
 // and so cannot see a monitor counting into the same ClickHouse through another NATS deployment.
@@ -110,8 +110,9 @@ export class StorePresence implements LeaseGuard {
                 toUnixTimestamp64Milli(now64(3)) - toUnixTimestamp64Milli(max(written_at)) AS age_ms,
                 toUnixTimestamp64Milli(min(written_at)) AS first_ms
               FROM ${TABLE} WHERE written_at > now64(3) - INTERVAL 1 DAY
-              GROUP BY instance HAVING age_ms < {ttl_ms:UInt32}`,
-      query_params: { ttl_ms: this.opts.ttlMs },
+              GROUP BY instance HAVING age_ms < {within_ms:UInt32}`,
+      // rows a minute past the lifetime too: a start doubts them (doubtAtStart), the rules judge age
+      query_params: { within_ms: this.opts.ttlMs + PRESENCE_DOUBT_MS },
       format: 'JSONEachRow',
       abort_signal: AbortSignal.timeout(QUERY_WAIT_MS),
     });
