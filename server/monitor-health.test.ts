@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchOutcome } from '../pipelines/topology.ts';
-import { consumingNow, initialHealth, noteBatch } from './monitor-health.ts';
+import { consumingNow, healthStatus, initialHealth, intakeAwayReasons, noteBatch, noteSourceStatus } from './monitor-health.ts';
 import type { Logger } from './monitor-types.ts';
 
 const log = { error() {}, warn() {}, info() {} } as unknown as Logger;
@@ -39,5 +39,51 @@ describe('monitor health - consuming', () => {
     expect(consumingNow(h, { unconfirmed: undefined })).toBe(true);
     expect(consumingNow(h, { unconfirmed: 'counting lease unconfirmed: broker not answering' })).toBe(false);
     expect(consumingNow({ consuming: false }, { unconfirmed: undefined })).toBe(false);
+  });
+});
+
+describe('monitor health - an intake that ran and stopped', () => {
+  const zoned = (ms: number) => `t${ms}`;
+
+  it('is starting before the consumer first ran, however its consumer restarts', () => {
+    const h = initialHealth('nats://x', 'embedded' as never);
+    noteSourceStatus(h, { type: 'restarting', reason: 'no stream yet' }, 1_000);
+    expect(intakeAwayReasons(h, zoned)).toEqual([]);
+    expect(healthStatus('held', false, h, [])).toBe('starting');
+    expect(healthStatus('held', false, h, ['the broker has no leader'])).toBe('starting');
+  });
+
+  // A running monitor whose consumer restarted after a quorum loss said `starting` (503) for ~24 s,
+  // its reasons hidden: an outage it resumes from by itself, which a health check must not take
+  // for a start.
+  it('is degraded with the reason and the time it stopped, until the consumer runs again', () => {
+    const h = initialHealth('nats://x', 'embedded' as never);
+    noteSourceStatus(h, { type: 'consuming', consumer: 'monitor' }, 1_000);
+    expect(healthStatus('held', false, h, intakeAwayReasons(h, zoned))).toBe('ok');
+    noteSourceStatus(h, { type: 'heartbeats_missed', count: 1 }, 2_000);
+    expect(h.consumerAway).toBeUndefined(); // a missed heartbeat alone: asked again, still consuming
+    noteSourceStatus(h, { type: 'restarting', reason: 'JetStream system temporarily unavailable' }, 3_000);
+    noteSourceStatus(h, { type: 'restarting', reason: 'consumer not found' }, 4_000);
+    const reasons = intakeAwayReasons(h, zoned);
+    expect(reasons).toEqual([expect.stringMatching(/^the JetStream consumer takes nothing since t3000 and restarts by itself \(consumer not found\)/)]);
+    expect(healthStatus('held', false, h, reasons)).toBe('degraded');
+    noteSourceStatus(h, { type: 'consuming', consumer: 'monitor' }, 5_000);
+    expect(intakeAwayReasons(h, zoned)).toEqual([]);
+    expect(healthStatus('held', false, h, [])).toBe('ok');
+  });
+
+  it('says the broker connection is lost while it is, once the intake has run', () => {
+    const h = initialHealth('nats://x', 'embedded' as never);
+    noteSourceStatus(h, { type: 'consuming', consumer: 'monitor' }, 1_000);
+    Object.assign(h, { nats: 'reconnecting', natsAwaySinceMs: 2_000 });
+    expect(intakeAwayReasons(h, zoned)).toEqual([expect.stringMatching(/^NATS connection lost since t2000 \(reconnecting\)/)]);
+    expect(healthStatus('held', false, h, intakeAwayReasons(h, zoned))).toBe('degraded');
+  });
+
+  it('puts the lease\'s end before everything, and an unconfirmed lease makes it degraded', () => {
+    const h = initialHealth('nats://x', 'embedded' as never);
+    expect(healthStatus('lost', true, h, ['x'])).toBe('lease-lost');
+    expect(healthStatus('refused', false, h, [])).toBe('lease-refused');
+    expect(healthStatus('held', true, h, ['counting lease unconfirmed'])).toBe('degraded');
   });
 });

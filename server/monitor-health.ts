@@ -4,6 +4,7 @@ import type { Logger } from './monitor-types.ts';
 import { NoticeRefusals } from './notice-refusals.ts';
 import { NOTICE_SUBJECT_PREFIX } from './alerts/gateway-notice.ts';
 import { classifyWriteFailure } from '../pipelines/sinks/store-errors.ts';
+import type { SourceStatus } from '../pipelines/sources/jetstream.ts';
 
 // What the monitor knows about itself, as /api/health and /metrics report it (server/routes/api.ts,
 // server/metrics.ts). The pipeline's outcomes and the broker's connection events update it.
@@ -12,7 +13,13 @@ export interface MonitorHealth {
   /** when this monitor started: a page told something by one run can tell it is another */
   startedAtMs: number;
   consuming: boolean;
+  /** the consumer has taken messages in this run: a stop after that is an outage, not a start */
+  hasConsumed: boolean;
+  /** since when, and why, a consumer that ran has been taking nothing (restarting, heartbeats missed) */
+  consumerAway?: { sinceMs: number; reason: string };
   nats: 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+  /** since when the connection to a broker reached before has been lost */
+  natsAwaySinceMs?: number;
   natsUrl: string;
   /** why the broker cannot be reached yet, while the monitor waits for it at start */
   natsError?: string;
@@ -65,6 +72,7 @@ export function initialHealth(natsUrl: string, clickhouse: MonitorHealth['clickh
   return {
     startedAtMs: Date.now(),
     consuming: false,
+    hasConsumed: false,
     nats: 'connecting',
     natsUrl,
     clickhouse,
@@ -89,6 +97,8 @@ export function followConnection(nc: NatsConnection, health: MonitorHealth, log:
       if (s.type === 'disconnect') health.nats = 'disconnected';
       else if (s.type === 'reconnecting') health.nats = 'reconnecting';
       else if (s.type === 'reconnect') health.nats = 'connected';
+      if (s.type === 'disconnect' || s.type === 'reconnecting') health.natsAwaySinceMs ??= Date.now();
+      else if (s.type === 'reconnect') health.natsAwaySinceMs = undefined;
       if (s.type === 'disconnect' || s.type === 'reconnect') log.warn({ nats: s.type }, 'NATS connection changed');
       if (s.type === 'error' && s.error instanceof PermissionViolationError) notePermissionRefusal(health, s.error, log);
     }
@@ -154,4 +164,38 @@ export function noteNothingToWrite(h: MonitorHealth): void {
  */
 export function consumingNow(h: Pick<MonitorHealth, 'consuming'>, lease: { readonly unconfirmed: string | undefined }): boolean {
   return h.consuming && lease.unconfirmed === undefined;
+}
+
+/** What a consumer's status report changes in health: a consumer that ran and stopped is away. */
+export function noteSourceStatus(h: MonitorHealth, s: SourceStatus, nowMs: number): void {
+  h.consuming = s.type === 'consuming' || (h.consuming && s.type === 'heartbeats_missed');
+  if (h.consuming) {
+    h.hasConsumed = true;
+    h.consumerAway = undefined;
+  } else if (h.hasConsumed) {
+    const reason = s.type === 'restarting' ? s.reason : `${s.type === 'heartbeats_missed' ? s.count : 0} heartbeats missed`;
+    h.consumerAway = { sinceMs: h.consumerAway?.sinceMs ?? nowMs, reason };
+  }
+}
+
+/**
+ * Why a running monitor takes nothing now, for health's reasons: its broker connection lost, or
+ * its consumer restarting. Only after it has consumed: before that it is starting (503 `starting`),
+ * which a health check is told to wait for, while this is an outage it resumes from by itself.
+ */
+export function intakeAwayReasons(h: MonitorHealth, zoned: (ms: number) => string): string[] {
+  if (!h.hasConsumed) return [];
+  const reasons: string[] = [];
+  if (h.nats !== 'connected' && h.natsAwaySinceMs !== undefined) reasons.push(`NATS connection lost since ${zoned(h.natsAwaySinceMs)} (${h.nats}): nothing is taken until it is back; the tickets wait in the stream`);
+  if (h.consumerAway) reasons.push(`the JetStream consumer takes nothing since ${zoned(h.consumerAway.sinceMs)} and restarts by itself (${h.consumerAway.reason}); the tickets wait in the stream`);
+  return reasons;
+}
+
+export type HealthStatus = 'ok' | 'starting' | 'degraded' | 'lease-refused' | 'lease-lost';
+
+/** The one word of /api/health (docs/OPERATIONS.md): the lease's end first, then any reason. */
+export function healthStatus(leaseStatus: string, leaseUnconfirmed: boolean, h: Pick<MonitorHealth, 'consuming' | 'hasConsumed'>, reasons: readonly string[]): HealthStatus {
+  if (leaseStatus === 'refused' || leaseStatus === 'lost') return `lease-${leaseStatus}`;
+  if (leaseUnconfirmed || (reasons.length > 0 && (h.consuming || h.hasConsumed))) return 'degraded';
+  return h.consuming ? 'ok' : 'starting';
 }

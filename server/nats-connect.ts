@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import type { SourceStatus } from '../pipelines/sources/jetstream.ts';
 import type { MonitorConfig } from './config.ts';
 import type { CountingLease } from './lease.ts';
-import { followConnection, type MonitorHealth } from './monitor-health.ts';
+import { followConnection, noteSourceStatus, type MonitorHealth } from './monitor-health.ts';
 import type { Logger } from './monitor-types.ts';
 import { keepLocalNats, natsStoreDir, type KeptNats } from './natsd.ts';
 import { describeNatsAuth, natsSecurityFromEnv, type NatsSecurity } from './nats-options.ts';
@@ -133,7 +133,7 @@ export async function connectUntil(
  */
 export function sourceStatusInHealth(health: MonitorHealth, log: Logger): (s: SourceStatus) => void {
   return (s) => {
-    health.consuming = s.type === 'consuming' || (health.consuming && s.type === 'heartbeats_missed');
+    noteSourceStatus(health, s, Date.now());
     if (s.type !== 'consuming') log.warn(s, 'JetStream consumer status');
   };
 }

@@ -12,7 +12,7 @@ import { readDeadLetters, StoredDeadLetterCount, summarizeDeadLetters } from '..
 import { lastHourView } from '../dead-letter-window.ts';
 import { planStatus } from '../plan-status.ts';
 import { brokerStoreProbe, brokerStoreView } from '../broker-store.ts';
-import { consumingNow } from '../monitor-health.ts';
+import { consumingNow, healthStatus, intakeAwayReasons } from '../monitor-health.ts';
 
 // Contract section 5 read surfaces (and the plan and series the wall-board draws from).
 
@@ -57,8 +57,9 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     // counted and safe on disk, but reports, dead letters and analysts read ticket_events
     const moveError = monitor.journal?.lastMoveError;
     const journalStuck = moveError && `ClickHouse refuses the live journal's moves into ticket_events: ${monitor.journal!.pending} counted events wait on disk, and reads of the store (reports, dead letters, SQL) may fail (${moveError.message})`;
-    const reasons = [...(storeFailing ? [storeFailing] : []), ...(journalStuck ? [journalStuck] : []), ...(unconfirmed ? [unconfirmed] : []), ...(broker.status === 'degraded' ? broker.reasons : []), ...(refused ? [refused] : []), ...(logFailing ? [logFailing] : [])];
-    const status = lease.status === 'refused' || lease.status === 'lost' ? `lease-${lease.status}` : unconfirmed || (h.consuming && reasons.length > 0) ? 'degraded' : h.consuming ? 'ok' : 'starting';
+    const intakeAway = intakeAwayReasons(h, (ms) => toZonedIso(ms, monitor.plan.timezone));
+    const reasons = [...intakeAway, ...(storeFailing ? [storeFailing] : []), ...(journalStuck ? [journalStuck] : []), ...(unconfirmed ? [unconfirmed] : []), ...(broker.status === 'degraded' ? broker.reasons : []), ...(refused ? [refused] : []), ...(logFailing ? [logFailing] : [])];
+    const status = healthStatus(lease.status, Boolean(unconfirmed), h, reasons);
     const body = {
       status,
       startedAt: toZonedIso(h.startedAtMs, monitor.plan.timezone),

@@ -43,6 +43,10 @@ describe('faults - nats-server restart mid-stream', () => {
     await until('some events stored', async () => (await getJson(monitor, '/api/health')).body.events.stored > 0);
     await nats.kill();
     await until('the monitor to see the broker gone', async () => (await getJson(monitor, '/api/health')).body.nats.status !== 'connected', 30_000);
+    // an outage of a running monitor, not a start: degraded (200) with the reason, never `starting`
+    const away = await getJson(monitor, '/api/health');
+    expect([away.status, away.body.status]).toEqual([200, 'degraded']);
+    expect(away.body.reasons.join('\n')).toMatch(/^NATS connection lost since \S+ \((reconnecting|disconnected)\)/m);
     await nats.start();
     await brokerBack();
     await publishEvents(nc, events.slice(third, 2 * third));
@@ -52,7 +56,7 @@ describe('faults - nats-server restart mid-stream', () => {
     await brokerBack();
     await publishEvents(nc, events.slice(2 * third));
     await waitConsumed(nc, 'monitor', 120_000);
-    await until('the monitor to report consuming', async () => (await getJson(monitor, '/api/health')).status === 200, 60_000);
+    await until('the monitor to report ok again', async () => (await getJson(monitor, '/api/health')).body.status === 'ok', 60_000);
     const { body } = await getJson(monitor, '/api/health');
     expect(body.nats.status).toBe('connected');
     await expectExactCounters(monitor, plan, events);
