@@ -49,7 +49,7 @@ function harness(refuses: (ids: string[]) => Error | undefined) {
     const before = outcomes.length;
     for (const [i, id] of ids.entries()) {
       const env: Envelope = {
-        data: new TextEncoder().encode(id), subject: 'complaints.tickets.BJ', streamSeq: i + 1, deliveries, publishedAtMs: 0,
+        data: new TextEncoder().encode(id), subject: 'complaints.tickets.BJ', streamSeq: i + 1, streamCreatedMs: 0, deliveries, publishedAtMs: 0,
         ack: () => {}, nak: () => void naks.set(id, (naks.get(id) ?? 0) + 1), term: () => {},
       };
       source.next(env);

@@ -16,7 +16,7 @@ const event = (id: string): MaskedEvent => ({
 function envelope(text: string, seq: number) {
   const calls = { ack: 0, nak: 0 };
   const env: Envelope = {
-    data: new TextEncoder().encode(text), subject: 'complaints.tickets.BJ', streamSeq: seq, deliveries: 1, publishedAtMs: 0,
+    data: new TextEncoder().encode(text), subject: 'complaints.tickets.BJ', streamSeq: seq, streamCreatedMs: 7_000, deliveries: 1, publishedAtMs: 0,
     ack: () => void calls.ack++, nak: () => void calls.nak++, term: () => {},
   };
   return { env, calls };
@@ -34,7 +34,7 @@ describe('topology - batch planning', () => {
     const plan = planBatch(items, (id) => id === 'k', 1000);
     expect(plan.events.map((e) => e.event.eventId)).toEqual(['a', 'b']);
     expect(plan.duplicates).toBe(2);
-    expect(plan.deadLetters).toEqual([{ rejection: { code: 'schema', reason: 'bad', payload: 'bad1' }, subject: 'complaints.tickets.BJ', streamSeq: 4, receivedAtMs: 1000 }]);
+    expect(plan.deadLetters).toEqual([{ rejection: { code: 'schema', reason: 'bad', payload: 'bad1' }, subject: 'complaints.tickets.BJ', streamSeq: 4, streamCreatedMs: 7_000, receivedAtMs: 1000 }]);
   });
 
   it('gives the new events alone and the oldest arrival of any message, dead letters and repeats included', () => {

@@ -80,7 +80,7 @@ export function planBatch(items: readonly Item[], isKnown: (id: string) => boole
   for (const { env, prepared } of items) {
     if (env.publishedAtMs < oldestPublishedAtMs) oldestPublishedAtMs = env.publishedAtMs;
     if (!prepared.ok) {
-      deadLetters.push({ rejection: prepared.rejection, subject: env.subject, streamSeq: env.streamSeq, receivedAtMs });
+      deadLetters.push({ rejection: prepared.rejection, subject: env.subject, streamSeq: env.streamSeq, streamCreatedMs: env.streamCreatedMs, receivedAtMs });
       continue;
     }
     const id = prepared.event.eventId;

@@ -20,6 +20,8 @@ export interface MonitorHealth {
   nats: 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
   /** since when the connection to a broker reached before has been lost */
   natsAwaySinceMs?: number;
+  /** the stream was found made anew under the running monitor (its sequences start again) */
+  streamMadeAnew?: { createdMs: number; previousMs: number; notedAtMs: number };
   natsUrl: string;
   /** why the broker cannot be reached yet, while the monitor waits for it at start */
   natsError?: string;
@@ -168,6 +170,10 @@ export function consumingNow(h: Pick<MonitorHealth, 'consuming'>, lease: { reado
 
 /** What a consumer's status report changes in health: a consumer that ran and stopped is away. */
 export function noteSourceStatus(h: MonitorHealth, s: SourceStatus, nowMs: number): void {
+  if (s.type === 'stream_made_anew') {
+    h.streamMadeAnew = { createdMs: s.createdMs, previousMs: s.previousMs, notedAtMs: nowMs };
+    return;
+  }
   h.consuming = s.type === 'consuming' || (h.consuming && s.type === 'heartbeats_missed');
   if (h.consuming) {
     h.hasConsumed = true;
@@ -178,15 +184,23 @@ export function noteSourceStatus(h: MonitorHealth, s: SourceStatus, nowMs: numbe
   }
 }
 
+/** how long health names a stream made anew under the running monitor (the log keeps it) */
+export const STREAM_MADE_ANEW_SHOWN_MS = 60 * 60_000;
+
 /**
- * Why a running monitor takes nothing now, for health's reasons: its broker connection lost, or
- * its consumer restarting. Only after it has consumed: before that it is starting (503 `starting`),
- * which a health check is told to wait for, while this is an outage it resumes from by itself.
+ * Why a running monitor takes nothing now, or may have lost what it never took, for health's
+ * reasons: its broker connection lost, its consumer restarting, its stream made anew (named for an
+ * hour). Only after it has consumed: before that it is starting (503 `starting`), which a health
+ * check is told to wait for, while this is an outage it resumes from by itself.
  */
-export function intakeAwayReasons(h: MonitorHealth, zoned: (ms: number) => string): string[] {
+export function intakeAwayReasons(h: MonitorHealth, zoned: (ms: number) => string, nowMs = Date.now()): string[] {
   if (!h.hasConsumed) return [];
   const reasons: string[] = [];
   if (h.nats !== 'connected' && h.natsAwaySinceMs !== undefined) reasons.push(`NATS connection lost since ${zoned(h.natsAwaySinceMs)} (${h.nats}): nothing is taken until it is back; the tickets wait in the stream`);
+  const anew = h.streamMadeAnew;
+  if (anew && nowMs - anew.notedAtMs < STREAM_MADE_ANEW_SHOWN_MS) {
+    reasons.push(`the stream COMPLAINTS was made anew (${zoned(anew.createdMs)}; the one read before was made ${zoned(anew.previousMs)}): what it held and the monitor had not taken is gone — ask the publishers to send again what they sent before ${zoned(anew.createdMs)} (docs/OPERATIONS.md)`);
+  }
   if (h.consumerAway) reasons.push(`the JetStream consumer takes nothing since ${zoned(h.consumerAway.sinceMs)} and restarts by itself (${h.consumerAway.reason}); the tickets wait in the stream`);
   return reasons;
 }

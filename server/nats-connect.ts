@@ -134,7 +134,9 @@ export async function connectUntil(
 export function sourceStatusInHealth(health: MonitorHealth, log: Logger): (s: SourceStatus) => void {
   return (s) => {
     noteSourceStatus(health, s, Date.now());
-    if (s.type !== 'consuming') log.warn(s, 'JetStream consumer status');
+    if (s.type === 'stream_made_anew') {
+      log.error(s, 'the stream COMPLAINTS was made anew under the running monitor (deleted, or its broker lost its disk): its sequences start again, and what it held that the monitor had not taken is gone');
+    } else if (s.type !== 'consuming') log.warn(s, 'JetStream consumer status');
   };
 }
 

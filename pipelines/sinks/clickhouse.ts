@@ -6,7 +6,8 @@ import type { LiveJournal } from './live-journal.ts';
 import { chTime } from './clickhouse-time.ts';
 
 // The durable sink. Writes are batched (one insert per table per batch) and idempotent: events
-// are keyed by event_id and dead letters by stream sequence, so a redelivered batch folds away.
+// are keyed by event_id and dead letters by stream sequence (and the stream's making: a stream
+// made anew numbers from 1 again), so a redelivered batch folds away.
 
 export interface StoredEvent {
   event: MaskedEvent;
@@ -18,6 +19,8 @@ export interface DeadLetter {
   rejection: Rejection;
   subject: string;
   streamSeq: number;
+  /** the stream's making (Envelope.streamCreatedMs): with the sequence, which message this was */
+  streamCreatedMs: number;
   receivedAtMs: number;
 }
 
@@ -58,6 +61,7 @@ export function deadLetterRow(d: DeadLetter) {
     reason: d.rejection.reason,
     subject: d.subject,
     stream_seq: d.streamSeq,
+    stream_created: chTime(d.streamCreatedMs),
     payload: d.rejection.payload,
   };
 }

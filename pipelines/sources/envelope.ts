@@ -25,6 +25,12 @@ export interface Envelope {
   deliveries: number;
   /** when the broker stored the message: the start of the pipeline's lag */
   publishedAtMs: number;
+  /**
+   * when the broker made the stream the message is in: a stream made anew (deleted, or its
+   * server's disk lost) numbers its messages from 1 again, so a sequence names one message only
+   * together with this
+   */
+  readonly streamCreatedMs: number;
   ack(): void;
   nak(delayMs?: number): void;
   term(reason: string): void;
@@ -75,7 +81,11 @@ export class Acknowledger {
   /** a later loop took over: this one's deliveries come again there, and it sends nothing more */
   private retired = false;
 
-  constructor(ackFloor: { streamSeq: number; deliverySeq: number }) {
+  constructor(
+    ackFloor: { streamSeq: number; deliverySeq: number },
+    /** the stream this loop reads, as Envelope.streamCreatedMs says */
+    readonly streamCreatedMs = 0,
+  ) {
     this.floor = new AckFloor(ackFloor);
   }
 
@@ -173,6 +183,11 @@ export class JsEnvelope implements Envelope {
       this.publishedAtMs = parsed.publishedAtMs;
     }
     acks.floor.delivered(this);
+  }
+
+  /** the loop's, not a field of each envelope: a batch in flight holds thousands of them */
+  get streamCreatedMs(): number {
+    return this.acks.streamCreatedMs;
   }
 
   private ackSubject(): string {

@@ -29,27 +29,38 @@ export const DEFAULT_RETENTION: StreamRetention = { maxAgeMs: DEFAULT_STREAM_MAX
  * other limits are left as they are): a stream made before the retention existed, or under
  * another STREAM_MAX_AGE_DAYS, keeps messages for the configured age from the next start on.
  */
-export async function ensureStream(jsm: JetStreamManager, retention: StreamRetention = DEFAULT_RETENTION): Promise<void> {
+/** The stream, made or brought to the retention; resolves with when the broker made it (ms). */
+export async function ensureStream(jsm: JetStreamManager, retention: StreamRetention = DEFAULT_RETENTION): Promise<number> {
   let config: StreamConfig | undefined;
+  let createdMs: number;
   try {
-    config = (await jsm.streams.info(STREAM)).config;
+    const info = await jsm.streams.info(STREAM);
+    config = info.config;
+    createdMs = createdAtMs(info.created);
   } catch {
     const stream = { name: STREAM, subjects: [TICKET_SUBJECTS], duplicate_window: nanos(DUPLICATE_WINDOW_MS), max_age: nanos(retention.maxAgeMs) };
     // three copies where the cluster has three servers: one server lost takes neither the intake
     // nor the stream with it (its consumer follows the stream's replicas); a single server, or a
     // cluster too small, answers that it cannot, and the stream is made with one (no answer at all
     // is no such word: that error stands, and the source tries again)
-    await jsm.streams.add({ ...stream, num_replicas: 3 }).catch((err: unknown) => {
+    const made = await jsm.streams.add({ ...stream, num_replicas: 3 }).catch((err: unknown) => {
       if (!(err instanceof JetStreamApiError)) throw err;
       return jsm.streams.add(stream);
     });
-    return;
+    return createdAtMs(made.created);
   }
   if (config.max_age !== nanos(retention.maxAgeMs)) {
     // the broker refuses a duplicate window longer than the age limit
     const duplicateWindow = retention.maxAgeMs > 0 ? Math.min(config.duplicate_window, nanos(retention.maxAgeMs)) : config.duplicate_window;
     await jsm.streams.update(STREAM, { ...config, max_age: nanos(retention.maxAgeMs), duplicate_window: duplicateWindow });
   }
+  return createdMs;
+}
+
+/** the broker's RFC 3339 time (nanoseconds) in milliseconds; 0 when it gives none */
+function createdAtMs(created: string | undefined): number {
+  const ms = created ? Date.parse(created) : NaN;
+  return Number.isFinite(ms) ? ms : 0;
 }
 
 export interface ConsumerSettings {

@@ -29,7 +29,9 @@ export {
 export type SourceStatus =
   | { type: 'consuming'; consumer: string }
   | { type: 'restarting'; reason: string }
-  | { type: 'heartbeats_missed'; count: number };
+  | { type: 'heartbeats_missed'; count: number }
+  /** the stream is not the one read before: deleted and made again, or its server lost its disk */
+  | { type: 'stream_made_anew'; createdMs: number; previousMs: number };
 
 /**
  * How much the loop asks for: 5,000 messages, asked again at half used (one pull per 2,500).
@@ -70,16 +72,22 @@ export function jetStreamEnvelopes(
     let stopped = false;
     let current: PullLoop | undefined;
     let acks: Acknowledger | undefined;
+    /** when the stream this source read last was made (0 before the first) */
+    let readStreamCreatedMs = 0;
     const stopWatch = watchFloor(nc, settings, () => acks, onStatus);
     const run = async () => {
       while (!stopped) {
         try {
           const jsm = await jetstreamManager(nc);
-          await ensureStream(jsm, settings.retention);
+          const streamCreatedMs = await ensureStream(jsm, settings.retention);
+          if (streamCreatedMs && readStreamCreatedMs && streamCreatedMs !== readStreamCreatedMs) {
+            onStatus({ type: 'stream_made_anew', createdMs: streamCreatedMs, previousMs: readStreamCreatedMs });
+          }
+          readStreamCreatedMs = streamCreatedMs || readStreamCreatedMs;
           const info = await ensureConsumer(jsm, settings);
           // Envelopes still in the pipeline from a loop before answer a retired floor: the broker
           // gives their messages again to this loop, which starts from the broker's floor.
-          const session = new Acknowledger(brokerAckFloor(info));
+          const session = new Acknowledger(brokerAckFloor(info), streamCreatedMs);
           acks?.retire();
           acks = session;
           let ended = 'consume loop ended';
