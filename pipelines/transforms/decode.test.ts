@@ -97,3 +97,29 @@ describe('transforms - decode accepts and rejects per contract section 1', () =>
     expect(r.rejection.payload.startsWith('{"text":"138****1234 ')).toBe(true);
   });
 });
+
+describe('transforms - decode refuses half characters spelled as escapes', () => {
+  const enc = new TextEncoder();
+  // the escapes as the JSON text carries them: valid UTF-8, valid JSON, no Unicode string
+  const withEscape = (field: string, escaped: string) => enc.encode(json({}).replace(`"${field}":"${(VALID as Record<string, string>)[field]}"`, `"${field}":"${escaped}"`));
+
+  it.each([
+    ['customerId', 'sur\\ud800', '/customerId'],
+    ['customerId', 'sur\\udbff', '/customerId'],
+    ['ticketId', '\\udc00T', '/ticketId'],
+    ['eventId', 'e\\ud83d', '/eventId'],
+  ])('%s %s is dead-lettered with where it is', (field, escaped, at) => {
+    const d = decodeEvent(withEscape(field, escaped));
+    expect(d.ok).toBe(false);
+    if (!d.ok) expect(d.rejection).toMatchObject({ code: 'invalid_json', reason: `${at}: a \\u escape names half a character (a lone surrogate), which is not Unicode` });
+  });
+
+  it('finds one in a nested field or a key, and takes whole characters spelled as escapes', () => {
+    const nested = decodeEvent(enc.encode(json({ tags: { '\\ud800': 'x' } }).replace('\\\\ud800', '\\ud800')));
+    expect(nested.ok ? 'accepted' : nested.rejection.reason).toMatch(/^\/tags\/.*lone surrogate/);
+    const pair = decodeEvent(withEscape('customerId', 'C\\ud83d\\ude00'));
+    expect(pair.ok && pair.event.customerId).toBe('C😀');
+    const replacement = decodeEvent(withEscape('customerId', 'sur\\ufffd'));
+    expect(replacement.ok && replacement.event.customerId).toBe('sur\uFFFD');
+  });
+});

@@ -79,6 +79,12 @@ function decodeUnsafe(bytes: Uint8Array | string): DecodeResult {
     const got = data === null ? 'null' : Array.isArray(data) ? 'an array' : `a ${typeof data}`;
     return reject('schema', `event must be a JSON object, got ${got}`, text);
   }
+  // Valid UTF-8 can still spell half a character as a \u escape; stored or hashed it becomes
+  // U+FFFD, so two ids differing there would be one customer or one stored event.
+  if (text.includes('\\u')) {
+    const at = loneSurrogateAt(data, '');
+    if (at !== undefined) return reject('invalid_json', `${at || '/'}: a \\u escape names half a character (a lone surrogate), which is not Unicode`, text);
+  }
   if (!plainlyValid(data as Record<string, unknown>) && !validate(data)) return reject('schema', schemaReason(validate.errors ?? [], data), text);
   const event = data as unknown as TicketEvent;
   const when = parseDateTime(event.occurredAt);
@@ -91,6 +97,19 @@ function decodeUnsafe(bytes: Uint8Array | string): DecodeResult {
 
 // The whole text is masked before it is cut: cutting first could leave half a number, which
 // no masker recognises, in clear. Beyond MAX_MASKED_INPUT nothing is kept rather than risk it.
+/** the JSON pointer of the first key or string holding a lone surrogate, if any */
+function loneSurrogateAt(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const at = `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (LONE_SURROGATE.test(k)) return at;
+    const inside = loneSurrogateAt(v, at);
+    if (inside !== undefined) return inside;
+  }
+  return undefined;
+}
+
 function reject(code: string, reason: string, raw: string | null): DecodeResult {
   const payload = raw === null ? '(payload not kept: too large to mask)' : truncate(maskRawPayload(raw), MAX_PAYLOAD_CHARS);
   return { ok: false, rejection: { code, reason, payload } };
