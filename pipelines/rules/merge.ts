@@ -8,6 +8,7 @@ import { onCallAt } from './actions.ts';
 import type { AlertRulesConfig } from './config.ts';
 import { compareLines, describeLine, isDerivedLine } from './derived-lines.ts';
 import type { AlertRecord, Step } from './lifecycle.ts';
+import { levelSituations, renumberedAwayLine, renumberedLine, underId } from './situations.ts';
 import { LEVEL_RANK, type DerivedAlert, type HistoryEntry, type Resolution } from './types.ts';
 
 export interface Cause {
@@ -231,14 +232,23 @@ export function reconcile(
 ): Step[] {
   const steps: Step[] = [];
   const seen = new Set<string>();
+  const mayHold = [...candidates];
+  const situations = levelSituations(records, derived, mayHold, nowMs);
   for (const d of derived) {
     seen.add(d.id);
-    const prev = records.get(d.id);
+    const continues = situations.get(d.id);
+    const prev = continues === undefined ? records.get(d.id) : continues.kind === 'moved' ? underId(continues.from, d.id) : undefined;
     const step = mergeDerived(prev, d, nowMs, cause, cfg);
-    const changed = !prev || step.entries.length > 0 || JSON.stringify(prev) !== JSON.stringify(step.record);
+    if (continues !== undefined) {
+      const line = continues.kind === 'moved' ? renumberedLine(d.id, continues.from, nowMs, cause.reason) : renumberedAwayLine(d.id, continues.before, continues.movedTo, nowMs, cause.reason);
+      step.record.history.push(line);
+      step.entries.unshift(line);
+    }
+    const before = records.get(d.id);
+    const changed = !before || step.entries.length > 0 || JSON.stringify(before) !== JSON.stringify(step.record);
     if (changed) steps.push(step);
   }
-  for (const r of candidates) {
+  for (const r of mayHold) {
     if (seen.has(r.id) || r.kind === 'burn' || !covered(r)) continue;
     const step = withdraw(r, nowMs, cause);
     if (step) steps.push(step);
