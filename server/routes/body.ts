@@ -19,7 +19,7 @@ export function text(body: Record<string, unknown>, name: string, required: bool
   // a NUL or another control character would cut a log line, a CSV cell or a gateway's text;
   // line breaks and tabs belong in what people write, never in a code, an id or a name
   const prose = PROSE_FIELDS.has(name);
-  if ((prose ? CONTROL : CONTROL_OR_BREAK).test(v)) throw badRequest(`${name} must not contain control characters${prose ? '' : ' or line breaks'}`);
+  if ((prose ? CONTROL : CONTROL_OR_BREAK).test(v)) throw badRequest(`${name} must not contain control characters, marks that reorder text (U+200E, U+200F, U+202A–U+202E, U+2066–U+2069)${prose ? '' : ', tabs or line breaks'}`);
   return v.trim();
 }
 
@@ -31,8 +31,19 @@ export function typed(body: Record<string, unknown>, name: string, required: boo
 }
 
 export function bodyOf(raw: unknown, allowed: readonly string[]): Record<string, unknown> {
+  // JSON sent as text/plain (what fetch says when no content type is set) is read as JSON: a
+  // token, never a cookie, authorizes every action, so a form posted from another site gains nothing
+  if (typeof raw === 'string') raw = parsedOrItself(raw);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw badRequest('the body must be a JSON object');
   const body = raw as Record<string, unknown>;
   for (const k of Object.keys(body)) if (!allowed.includes(k)) throw badRequest(`unknown field "${k}" (allowed: ${allowed.join(', ')})`);
   return body;
+}
+
+function parsedOrItself(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw badRequest('the body must be a JSON object (sent as application/json)');
+  }
 }

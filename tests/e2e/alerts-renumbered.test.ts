@@ -4,7 +4,7 @@ import { getJson } from '../helpers/monitor-process.ts';
 import { publishEvents, waitConsumed } from '../helpers/publish.ts';
 import { liveStack } from '../helpers/stack.ts';
 import { until } from '../faults/support.ts';
-import { auth, PLAN, post, SUP, TOKENS } from './alerts-fixture.ts';
+import { auth, PLAN, SUP, TOKENS } from './alerts-fixture.ts';
 
 // Audit CA C0, end to end: a supervisor acknowledged 朝阳支行's December episode of 住房贷款提前还款;
 // a back-filled not-agreed ticket of 2 January then made an earlier, short episode, which took
@@ -24,7 +24,8 @@ describe('e2e alerts - an acknowledgement follows its episode when an earlier on
     const december = Array.from({ length: 17 }, (_, i) => contact(i + 1, `2025-12-10T10:${String(i).padStart(2, '0')}:00+08:00`));
     await publishEvents(live.nc, december);
     await reached('December\'s episode', 1, (a) => a?.status === 'open' && a.level === 'watch');
-    const acked = await post(live.monitor, `/api/alerts/${ID(1)}/ack`, SUP, { by: '王主管', reason: 'investigating' });
+    // sent as fetch sends a string without a content type (text/plain): the contract's body as JSON text
+    const acked = await getJson(live.monitor, `/api/alerts/${ID(1)}/ack`, { method: 'POST', headers: auth(SUP), body: JSON.stringify({ by: '王主管', reason: 'investigating' }) });
     expect(acked.status).toBe(200);
     const ack = acked.body.ack;
 
