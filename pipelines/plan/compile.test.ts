@@ -210,3 +210,17 @@ describe('plan - compile', () => {
     expect(levelOf(7, 8.7501, 10, 0.8)).toBe('ok');
   });
 });
+
+describe('plan - a branch of weight 0', () => {
+  // the contract sets no bound on a weight (audit CA C5): 0 is a branch without a share
+  it('gets no share of its parent, its siblings all of it', () => {
+    const plan = compilePlan(parsePlan(`year: 2025
+branches:
+  - { code: BJ, name: 北京分行, weight: 0 }
+  - { code: SH, name: 上海分行 }
+types:
+  - { code: t, name: 类型, mode: relative, annualAllowance: 80 }
+`, 'zero.yaml'));
+    expect([plan.allowance('t', 'BJ'), plan.allowance('t', 'SH'), plan.allowance('t', 'ALL')]).toEqual([0, 80, 80]);
+  });
+});

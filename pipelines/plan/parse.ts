@@ -100,6 +100,21 @@ function claimCode(r: Reader, f: Field, code: string | undefined, seen: Map<stri
 interface BranchDraft {
   branch: Partial<PlanBranch>;
   parentF?: Field;
+  weightF?: Field;
+}
+
+/** Siblings whose weights are all 0 share their parent's allowance in no proportion at all. */
+function reportWeightless(r: Reader, drafts: BranchDraft[]): void {
+  const siblings = new Map<string, BranchDraft[]>();
+  for (const d of drafts) {
+    const parent = d.branch.parent ?? RESERVED_BRANCH_CODE;
+    siblings.set(parent, [...(siblings.get(parent) ?? []), d]);
+  }
+  for (const [parent, kids] of siblings) {
+    if (kids.some((k) => k.branch.weight !== 0)) continue;
+    const f = kids[0]!.weightF!;
+    r.report(f[1], f[2], 'weight', `the weights of ${parent}'s branches are all 0: give one a weight above 0 to share ${parent}'s allowance`);
+  }
 }
 
 function readBranches(r: Reader, branchesF: Field): { list: PlanBranch[]; known: Set<string> | undefined } {
@@ -140,10 +155,15 @@ function readBranches(r: Reader, branchesF: Field): { list: PlanBranch[]; known:
     }
     const weightF = r.field(m, path, 'weight');
     // a weight may be a size such as a loan balance in yuan: trillions, yet sums stay finite
-    if (weightF) draft.branch.weight = r.number(...weightF, (n) => n > 0, 'a number greater than 0', 1e15);
+    // 0 is a branch without a share of its parent's allowance (its own branchAllowances may give one)
+    if (weightF) {
+      draft.branch.weight = r.number(...weightF, (n) => n >= 0, 'a number of 0 or more', 1e15);
+      draft.weightF = weightF;
+    }
   });
 
   reportCycles(r, drafts);
+  reportWeightless(r, drafts);
   return { list: drafts.map((d) => d.branch as PlanBranch), known };
 }
 
