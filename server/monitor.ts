@@ -6,6 +6,7 @@ import type { CompiledPlan } from '../pipelines/plan/index.ts';
 import { CounterIndex, decodeEvent, maskEvent } from '../pipelines/transforms/index.ts';
 import { ClickHouseSink } from '../pipelines/sinks/clickhouse.ts';
 import { CounterHistory } from '../pipelines/sinks/counter-history.ts';
+import { historyCaughtUp } from './history-catch-up.ts';
 import { jetStreamEnvelopes } from '../pipelines/sources/jetstream.ts';
 import { monitorTopology, type Prepared } from '../pipelines/topology.ts';
 import { openMonitorStore, type MonitorStore } from './store.ts';
@@ -112,6 +113,7 @@ export class Monitor {
       if (readBeforeLease) await monitor.readAgain();
       monitor.resolveCounting();
       monitor.consume();
+      void historyCaughtUp(monitor, now(), log);
     });
     return monitor;
   }
@@ -200,11 +202,9 @@ export class Monitor {
   }
 
   /**
-   * A batch is stored and acknowledged only while the lease is confirmed. An unconfirmed holder
-   * (a broker away, a JetStream without quorum, an inconsistent lease stream) that went on storing
-   * and acking took what a successor needed, counted on no wall but its own; its pulls still
-   * deliver, so the batch waits here (bounded by max-ack-pending) and, should the lease end, is
-   * left unacknowledged for the next holder.
+   * A batch is stored and acknowledged only while the lease is confirmed: an unconfirmed holder
+   * (broker away, no quorum, an inconsistent lease stream) storing and acking took what a successor
+   * needed. The batch waits here (bounded by max-ack-pending), or is left for the next holder.
    */
   private async whileCounting(): Promise<void> {
     while (!this.lease.current) {
