@@ -7,7 +7,7 @@ import type { EventKind } from '../pipelines/model.ts';
 import { loadPlanFile } from '../pipelines/plan/index.ts';
 import { ClickHouseSink, type StoredEvent } from '../pipelines/sinks/clickhouse.ts';
 import { migrate, openClickHouse } from '../server/clickhouse.ts';
-import { indexFromStore } from './replay-lib.ts';
+import { failureText, indexFromStore } from './replay-lib.ts';
 
 // What the replay reports it read (audit: a 2025 replay of a store holding only 2026 events said
 // "events": 45 — all 2026 corrections, read because a correction of any date can re-type a
@@ -71,5 +71,14 @@ describe('replay - what it read', () => {
     await sink.writeBatch(twice, []); // a second part: two rows per event until a merge
     const read = await indexFromStore(ch, plan);
     expect(read.eventsInYear - before.eventsInYear).toBe(2);
+  });
+});
+
+describe('replay - what a failure says', () => {
+  // audit CC F9: a ClickHouse server's 431 with an empty body ended the replay with "error: " alone
+  it('the message, or what is known of an error without one', () => {
+    expect(failureText(new Error('NATS not reachable'))).toBe('NATS not reachable');
+    const empty = Object.assign(new Error(''), { name: 'ClickHouseError', code: '431' });
+    expect(failureText(empty)).toMatch(/^ClickHouseError, code 431 without a message \(from a ClickHouse server: an HTTP error with an empty body/);
   });
 });

@@ -150,3 +150,13 @@ export async function rewriteCounterHistory(ch: ClickHouseClient, plan: Compiled
 }
 
 export { chTime };
+
+/**
+ * What a failed replay says: the error's message, or, where it has none (a ClickHouse server's
+ * HTTP error with an empty body, such as a request too large for it), what is known of it.
+ */
+export function failureText(err: Error & { code?: unknown; type?: unknown }): string {
+  if (err.message) return err.message;
+  const known = [err.name, err.code !== undefined && `code ${String(err.code)}`, typeof err.type === 'string' && err.type].filter(Boolean).join(', ');
+  return `${known || 'an error'} without a message (from a ClickHouse server: an HTTP error with an empty body, e.g. a request larger than it takes)`;
+}

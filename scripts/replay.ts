@@ -30,7 +30,7 @@ import { describeNatsAuth, natsSecurityFromEnv } from '../server/nats-options.ts
 import { existingCustomerHashKey } from '../server/secrets.ts';
 import { checkHashKey } from '../server/hash-key-check.ts';
 import { parseRfc3339 } from '../server/time.ts';
-import { counterHistory, indexFromStore, rewriteCounterHistory, storeFromStream } from './replay-lib.ts';
+import { counterHistory, failureText, indexFromStore, rewriteCounterHistory, storeFromStream } from './replay-lib.ts';
 import { StreamPreparer } from './replay-prepare.ts';
 import { ReplayPlanError, replayPlan } from './replay-plan.ts';
 
@@ -119,6 +119,6 @@ async function main(): Promise<void> {
 
 main().catch((err: Error) => {
   if (err instanceof PlanError || err instanceof ConfigError || err instanceof ReplayPlanError) fail(err.message);
-  console.error(`error: ${err.message}`);
+  console.error(`error: ${failureText(err)}`);
   process.exit(1);
 });
