@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openPage } from '../helpers/browser.ts';
+import { openPage, saveScreenshot } from '../helpers/browser.ts';
 import { getJson } from '../helpers/monitor-process.ts';
 import { publishEvents } from '../helpers/publish.ts';
 import { consoleFixture, event, SUP } from './console-fixture.ts';
@@ -43,12 +43,14 @@ describe('console - resolve, reopen, the level now, the data notice, the weekly 
     const cell = (await getJson(f.monitor, '/api/counters?year=2025&type=insurance_dispute&scope=SH', auth)).body.rows[0];
     await page.waitForFunction((n) => (document.getElementById('d-cell')?.textContent ?? '').includes(`未达成一致 ${n} 人`), cell.unresolvedCustomers, { timeout: 15_000 });
     expect(await page.locator('#d-cell').innerText()).toMatch(/^格子现状 cell now：未达成一致 \d+ 人 \/ 累计管控值 [\d.]+（[\d.]+%|—）· (关注|超标|严重超标|正常)$/);
+    await saveScreenshot(page, 'console-level-cell-now');
     // 解除 with a note: the alert leaves the open list and the pane says it ended
     const item = page.locator('li[data-id="case.RR-1"]');
     await item.click();
     await page.fill('form[data-action="resolve"] input[name="note"]', '已在案例会上处理');
     await page.click('form[data-action="resolve"] button');
     await page.waitForSelector('#detail .ended', { timeout: 15_000 });
+    expect(await page.locator('#detail .ended').innerText()).toContain('勾选「含已解除」可重开');
     expect(await item.count()).toBe(0);
     expect(await alertOf('case.RR-1')).toMatchObject({ status: 'resolved', resolution: 'manual' });
     // 含已解除 lists it again; its pane offers 重开 (and no acknowledgement)

@@ -168,7 +168,7 @@ export function detailHtml(a, ctx) {
 export function endedHtml(a, ctx) {
   return `<h2>${pill(a)} ${esc(subject(a, ctx))}</h2>
     <div class="meta">${esc(a.id)} · <b id="d-status">${esc(STATUS_ZH[a.status] ?? a.status)}</b></div>
-    <p class="ended">此预警已解除，已移出待处理列表：${esc(RESOLUTION_ZH[a.resolution] ?? a.resolution ?? '')}${a.resolvedAt ? ` · ${esc(fmt(a.resolvedAt))}` : ''}<br>This alert has ended and left the open list.</p>
+    <p class="ended">此预警已解除，已移出待处理列表：${esc(RESOLUTION_ZH[a.resolution] ?? a.resolution ?? '')}${a.resolvedAt ? ` · ${esc(fmt(a.resolvedAt))}` : ''}<br>This alert has ended and left the open list.${ctx.mayAct && a.resolution !== 'withdrawn' ? '<br>勾选「含已解除」可重开 Tick 含已解除 to reopen it.' : ''}</p>
     ${ctx.unsent ? '<p class="stale" id="d-stale" role="alert">你填写的内容未发送 What you had filled in was not sent.</p>' : ''}
     <div class="error" id="d-error">${esc(ctx.notice)}</div>
     ${historyHtml(a)}`;
