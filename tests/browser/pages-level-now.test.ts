@@ -69,6 +69,9 @@ describe('pages - the level now, the data notice, the weekly review', () => {
     expect(shown[1]).toMatch(/^最高 超标 现 关注 mortgage_prepayment · BJ-CY/);
     expect(shown[1]).toContain('格子现状 cell now：未达成一致 15 人 / 累计管控值 18.2（82.2%）· 关注');
     expect(shown[2]).toBe('严重超标 auto');
+    // the 现级别 filter matches a level alert by its level now, a case by its urgency now
+    const filtered = await inPage<string[]>(page, '/console/level-now.js', `[${JSON.stringify(fallen)}, ${JSON.stringify(steady)}, { kind: 'case', level: 'breach', urgency: 'stale' }].map(m.levelNowOf)`);
+    expect(filtered).toEqual(['watch', 'critical', 'breach']);
     await page.context().close();
   });
 
