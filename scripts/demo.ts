@@ -18,6 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, portIsFree } from '../server/natsd.ts';
 import { currentYear } from '../server/plan-source.ts';
+import { demoDataNotice } from './demo-notice.ts';
 import { demoSimulatorArgs } from './demo-simulator.ts';
 import { requireCfpbCsv } from './simulator/csv.ts';
 
@@ -27,7 +28,8 @@ if (process.argv.slice(2).some((x) => x === '--help' || x === '-h')) {
   the year so far is sent in about 20 s, then the rest of the year's tickets at their own times (a real day's pace);
   a second run on the same DATA_DIR continues the first
   environment: DATA_DIR, PORT (default 8080 or a free port),
-  MONITOR_TOKENS (default: a viewer and a supervisor token made for this run), CFPB_CSV, NATS_URL`);
+  MONITOR_TOKENS (default: a viewer and a supervisor token made for this run), CFPB_CSV, NATS_URL,
+  DATA_NOTICE (default: a line on the wall and the console saying the figures are re-labelled CFPB complaints)`);
   process.exit(0);
 }
 
@@ -77,7 +79,8 @@ async function healthyNatsUrl(base: string, monitor: ChildProcess): Promise<stri
   throw new Error('the monitor did not become healthy within 60 s');
 }
 
-const monitor = run('monitor', ['server/index.ts'], { DATA_DIR: dataDir, PORT: String(port), MONITOR_TOKENS: tokens });
+// the pages say the figures are American complaints re-labelled, not this bank's
+const monitor = run('monitor', ['server/index.ts'], { DATA_DIR: dataDir, PORT: String(port), MONITOR_TOKENS: tokens, DATA_NOTICE: demoDataNotice(process.env) });
 const base = `http://127.0.0.1:${port}`;
 const children: ChildProcess[] = [monitor];
 const stopAll = () => {

@@ -41,4 +41,15 @@ describe('config - the environment', () => {
     for (const HOST of ['', '127.0.0.1', 'localhost', '::1', '127.0.0.2']) expect(loadConfig({ DATA_DIR, HOST }).tokens.size).toBe(0);
     expect(loadConfig({ DATA_DIR, HOST: '0.0.0.0', MONITOR_TOKENS: 'a-viewer-token-0123456:viewer' }).host).toBe('0.0.0.0');
   });
+
+  // Audit CB F4: nothing on a wall of re-labelled CFPB complaints said so; the operator's line is shown on the pages
+  it('takes DATA_NOTICE as one line of bounded text, refusing a longer or multi-line one by name', () => {
+    const DATA_DIR = mkdtempSync(join(tmpdir(), 'cewm-config-'));
+    expect(loadConfig({ DATA_DIR }).dataNotice).toBeUndefined();
+    expect(loadConfig({ DATA_DIR, DATA_NOTICE: '  ' }).dataNotice).toBeUndefined();
+    expect(loadConfig({ DATA_DIR, DATA_NOTICE: ' 演示数据：美国CFPB公开投诉样本 <b>x</b> ' }).dataNotice).toBe('演示数据：美国CFPB公开投诉样本 <b>x</b>');
+    expect(loadConfig({ DATA_DIR, DATA_NOTICE: '演'.repeat(120) }).dataNotice).toHaveLength(120);
+    expect(() => loadConfig({ DATA_DIR, DATA_NOTICE: '演'.repeat(121) })).toThrow(/^DATA_NOTICE: must be at most 120 characters \(got 121\)/);
+    expect(() => loadConfig({ DATA_DIR, DATA_NOTICE: '第一行\n第二行' })).toThrow(/^DATA_NOTICE: must be one line/);
+  });
 });

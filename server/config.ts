@@ -47,6 +47,8 @@ export interface MonitorConfig {
   localNatsHangMs: number;
   /** how long the COMPLAINTS stream keeps a message (STREAM_MAX_AGE_DAYS; jetstream-setup.ts says why) */
   streamRetention: StreamRetention;
+  /** a line the wall and the console show on their top bars (DATA_NOTICE): where the figures come from, e.g. the re-labelled CFPB sample */
+  dataNotice?: string;
 }
 
 /** An integer environment variable within bounds; anything else stops the start, named. */
@@ -100,6 +102,22 @@ function checkSqlLimits(env: NodeJS.ProcessEnv): void {
   ] as const) intVar(env, name, min, min, max);
 }
 
+/** the longest DATA_NOTICE: one line on a wall's top bar */
+export const DATA_NOTICE_MAX = 120;
+
+/**
+ * DATA_NOTICE, a line the pages show as text: one line of printable characters, at most
+ * DATA_NOTICE_MAX; anything else stops the start, named (a notice cut or wrapped on the wall
+ * would say less than the operator meant).
+ */
+export function dataNotice(env: NodeJS.ProcessEnv): string | undefined {
+  const text = (env.DATA_NOTICE ?? '').trim();
+  if (!text) return undefined;
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text)) throw new ConfigError('DATA_NOTICE', 'must be one line of text (no line breaks or control characters)');
+  if ([...text].length > DATA_NOTICE_MAX) throw new ConfigError('DATA_NOTICE', `must be at most ${DATA_NOTICE_MAX} characters (got ${[...text].length})`);
+  return text;
+}
+
 /** HOST names that listen on this machine only (an empty HOST is the default, 127.0.0.1). */
 const LOOPBACK_LISTEN = /^(|localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i;
 
@@ -118,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig 
   checkSqlLimits(env);
   const { tokens, branches } = parseTokens(env.MONITOR_TOKENS);
   checkOpenModeHost(env.HOST ?? '', tokens);
+  const notice = dataNotice(env);
   const dataDir = resolve(env.DATA_DIR || './data');
   mkdirSync(dataDir, { recursive: true });
   return {
@@ -144,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): MonitorConfig 
     noticeRefusedRetryMs: intVar(env, 'NOTICE_REFUSED_RETRY_MS', 60_000, 1_000, 3_600_000),
     localNatsHangMs: intVar(env, 'LOCAL_NATS_HANG_MS', 30_000, 0, 3_600_000),
     streamRetention: { maxAgeMs: intVar(env, 'STREAM_MAX_AGE_DAYS', DEFAULT_STREAM_MAX_AGE_DAYS, 0, 3_650) * DAY_MS },
+    ...(notice ? { dataNotice: notice } : {}),
   };
 }
 

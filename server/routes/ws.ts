@@ -60,6 +60,8 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
     ...snapshotView(monitor.plan, monitor.index, now(), seq, monitor.snapshotAlerts()),
     heartbeatMs: config.heartbeatMs,
     build: servedBuild(), // pages of another version tell they are (server/web-build.ts)
+    // the operator's line about the data (DATA_NOTICE: e.g. re-labelled CFPB complaints), on both pages' top bars
+    ...(monitor.config.dataNotice ? { dataNotice: monitor.config.dataNotice } : {}),
     pipeline: pipelineView(),
     // a page that connects after a screen went silent sees it too
     screens: screens.silentNow(now()).map((c) => { const { type: _t, ...s } = screenFrame(c, iso); return s; }),

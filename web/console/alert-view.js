@@ -5,10 +5,12 @@
 // ctx: { typeName(code), scopeName(code), at(ms) → time text, ladder (the plan's onCall),
 //        mayAct (this caller on this alert), readOnlyNote (why not, when not), reasons,
 //        typeOptions (the correction form's type list), notice (the last action's answer),
-//        unsent (the ended alert's forms held what a person had not sent) }
+//        unsent (the ended alert's forms held what a person had not sent),
+//        cellNow(a) → the counter row of a level alert's cell now, when the page has it }
 
 import { CASE_LEVEL_ZH, KIND_ZH, LADDER_ZH, LEVEL_ZH, RESOLUTION_ZH, STATUS_ZH, URGENCY_LEVEL, WHAT_ZH, esc, fmt, notifyText, reasonText } from './words.js';
 import { nextClimb } from './on-call.js';
+import { cellNowText, levelNow, nowPillHtml } from './level-now.js';
 
 const RANK = { critical: 3, breach: 2, watch: 1, ok: 0 };
 const instant = (iso) => Date.parse(iso ?? '') || 0;
@@ -28,7 +30,8 @@ export function levelWord(a) {
   return LEVEL_ZH[a.level] ?? a.level;
 }
 
-const pill = (a) => `<span class="pill ${esc(a.level)}${a.kind === 'case' ? ' urgency' : ''}"${a.urgency ? ` data-urgency="${esc(a.urgency)}"` : ''}>${esc(levelWord(a))}</span>`;
+/** The level's pill; a level alert whose level moved since its highest says both: 最高 超标 · 现 关注. */
+const pill = (a) => `<span class="pill ${esc(a.level)}${a.kind === 'case' ? ' urgency' : ''}"${a.urgency ? ` data-urgency="${esc(a.urgency)}"` : ''}>${levelNow(a) ? '最高 ' : ''}${esc(levelWord(a))}</span>${nowPillHtml(a)}`;
 
 /** How far up its own ladder (case meeting → mediation → management) the complaint has gone, as the wall's ticker says it. */
 export function caseStep(history) {
@@ -93,7 +96,18 @@ export function historyLineHtml(h, kind) {
 
 export const historyHtml = (a) => `<h3>历史 History</h3><ol class="history">${(a.history ?? []).map((h) => historyLineHtml(h, a.kind)).join('')}</ol>`;
 
+/** A resolved alert (listed with 含已解除) takes a note and 重开 only: the server refuses the rest. */
+function resolvedActionsHtml(ctx) {
+  return `<div class="actions">
+      <form data-action="reopen"><input name="note" placeholder="重开说明（可选）note" maxlength="500"><button>重开 Reopen</button></form>
+      <form data-action="note"><input name="text" placeholder="备注 note" required maxlength="2000"><button>备注</button></form>
+      <p class="stale" id="d-stale" role="alert" hidden></p>
+      <div class="error" id="d-error">${esc(ctx.notice)}</div>
+    </div>`;
+}
+
 function actionsHtml(a, ctx) {
+  if (a.status === 'resolved') return resolvedActionsHtml(ctx);
   const reasons = ctx.reasons.map((r) => `<option value="${esc(r)}">${esc(reasonText(r))}</option>`).join('');
   return `<div class="actions">
       <form data-action="ack"><select name="reason" aria-label="确认原因">${reasons}</select><input name="note" placeholder="备注（可选）note" maxlength="500"><button class="primary" ${a.status !== 'open' ? 'disabled' : ''}>确认 Acknowledge</button></form>
@@ -101,6 +115,7 @@ function actionsHtml(a, ctx) {
       <form data-action="note"><input name="text" placeholder="备注 note" required maxlength="2000"><button>备注</button></form>
       <form data-action="notice"><input name="to" placeholder="发往 机构/部门" required maxlength="120"><input name="text" placeholder="消保提示书内容" required maxlength="4000"><button>发提示书 Notice</button></form>
       <form data-action="assign"><input name="to" placeholder="指派给" required maxlength="80"><button>指派 Assign</button></form>
+      <form data-action="resolve"><input name="note" placeholder="解除说明（可选）note" maxlength="500"><button>解除 Resolve</button></form>
       <form data-action="correct" class="correct">
         <input name="ticketId" placeholder="工单号 ticket" required maxlength="128" value="${esc(a.ticketId ?? '')}">
         <select name="complaintType" aria-label="更正类型">${ctx.typeOptions(a.complaintType)}</select>
@@ -126,7 +141,13 @@ export function headHtml(a, ctx) {
   const facts = [forecastText(a.forecast), burn, `通知 ${notifyText(a.onCall?.notify)}`, climbText(a, ctx)].filter(Boolean).map(esc).join(' · ');
   return `<h2>${pill(a)} ${esc(subject(a, ctx))}</h2>
     <div class="meta">${esc(a.id)} · <b id="d-status">${esc(STATUS_ZH[a.status] ?? a.status)}</b>${ack}${a.assignee ? ` · 指派 ${esc(a.assignee)}` : ''}${a.deadline ? ` · 办理期限 ${esc(fmt(a.deadline))}` : ''}</div>
-    <div class="meta" id="d-facts">${facts}</div>`;
+    <div class="meta" id="d-facts">${facts}</div>${cellHtml(a, ctx)}`;
+}
+
+/** A level alert's cell now (its count, allowance to date and ratio): the highest level alone misled. */
+function cellHtml(a, ctx) {
+  const text = a.kind === 'case' ? '' : cellNowText(ctx.cellNow?.(a));
+  return text ? `\n    <div class="meta" id="d-cell">${esc(text)}</div>` : '';
 }
 
 /**
@@ -147,7 +168,7 @@ export function detailHtml(a, ctx) {
 export function endedHtml(a, ctx) {
   return `<h2>${pill(a)} ${esc(subject(a, ctx))}</h2>
     <div class="meta">${esc(a.id)} · <b id="d-status">${esc(STATUS_ZH[a.status] ?? a.status)}</b></div>
-    <p class="ended">此预警已解除，已移出待处理列表：${esc(RESOLUTION_ZH[a.resolution] ?? a.resolution ?? '')}${a.resolvedAt ? ` · ${esc(fmt(a.resolvedAt))}` : ''}<br>This alert has ended and left the open list.</p>
+    <p class="ended">此预警已解除，已移出待处理列表：${esc(RESOLUTION_ZH[a.resolution] ?? a.resolution ?? '')}${a.resolvedAt ? ` · ${esc(fmt(a.resolvedAt))}` : ''}<br>This alert has ended and left the open list.${ctx.mayAct && a.resolution !== 'withdrawn' ? '<br>勾选「含已解除」可重开 Tick 含已解除 to reopen it.' : ''}</p>
     ${ctx.unsent ? '<p class="stale" id="d-stale" role="alert">你填写的内容未发送 What you had filled in was not sent.</p>' : ''}
     <div class="error" id="d-error">${esc(ctx.notice)}</div>
     ${historyHtml(a)}`;

@@ -15,8 +15,16 @@ import { isoInZone, timeContext, viewerZone } from './time.js';
 import { LiveMarks } from './freshness.js';
 import { noteBuild, showPipelineBanners } from './banners.js';
 import { submitFlows } from './submit.js';
+import { levelNowOf } from './level-now.js';
+import { showDataNotice, showWeeklyLink } from './top-links.js';
 
 const alerts = new Map();
+// Resolved alerts the page has seen (live, or listed for 含已解除): shown, and reopened, only with that box ticked.
+const closed = new Map();
+// The cells' counter rows (snapshot, then counter frames): a level alert's figures now.
+const cells = new Map();
+const cellKey = (type, scope) => `${type}|${scope}`;
+const anyAlert = { get: (id) => alerts.get(id) ?? closed.get(id) };
 const pane = new DetailPane(document.getElementById('detail'));
 const liveMarks = new LiveMarks();
 let reasons = [];
@@ -45,8 +53,12 @@ function upsert(a, live) {
   const known = alerts.has(a.id);
   if (a.status === 'resolved') {
     alerts.delete(a.id);
-    if (a.id === selected && known) ended = a;
-  } else alerts.set(a.id, a);
+    closed.set(a.id, a);
+    if (a.id === selected && known && !$('f-resolved').checked) ended = a;
+  } else {
+    closed.delete(a.id);
+    alerts.set(a.id, a);
+  }
   if (live && !known && a.status !== 'resolved' && a.level === 'critical') cue(a);
   return !known;
 }
@@ -106,6 +118,7 @@ function viewContext(a) {
     mayAct: Boolean(a && mayAct(a)),
     readOnlyNote: readOnlyNote(),
     notice: notice.id === a?.id ? notice.text : '',
+    cellNow: (x) => cells.get(cellKey(x.complaintType, x.scope)),
   };
 }
 
@@ -132,7 +145,7 @@ function renderSoon() {
 function render(fresh = new Set()) {
   // the branches' names once the plan is in
   if (access.branches) $('my-branches').textContent = `(${access.branches.map(scopeName).join('、')})`;
-  const [ft, fs, fl] = [$('f-type').value, $('f-scope').value, $('f-level').value];
+  const [ft, fs, fl, fn] = [$('f-type').value, $('f-scope').value, $('f-level').value, $('f-now').value];
   // the export holds what the list shows (for a case meeting's papers)
   const filterParams = [['type', ft], ['scope', fs], ['level', fl]]
     .map(([k, v]) => (v ? `&${k}=${encodeURIComponent(v)}` : '')).join('');
@@ -141,8 +154,9 @@ function render(fresh = new Set()) {
   fillSelect($('f-type'), typeCodes, typeName);
   const scopeLabel = (code) => (code === 'ALL' ? '全行' : `${scopeName(code)} ${code}`);
   fillSelect($('f-scope'), ['ALL', ...(plan?.branches.map((b) => b.code) ?? [])], scopeLabel);
-  const shown = [...alerts.values()]
-    .filter((a) => (!ft || a.complaintType === ft) && (!fs || a.scope === fs) && (!fl || a.level === fl))
+  const listed = $('f-resolved').checked ? [...alerts.values(), ...closed.values()] : [...alerts.values()];
+  const shown = listed
+    .filter((a) => (!ft || a.complaintType === ft) && (!fs || a.scope === fs) && (!fl || a.level === fl) && (!fn || levelNowOf(a) === fn))
     .filter((a) => !access.branches || !$('f-mine').checked || mayAct(a))
     .sort(compareAlerts);
   const ctx = viewContext(null);
@@ -176,11 +190,11 @@ function say(text, id = selected) {
 function formsKey(a, ctx) {
   const types = plan?.types.map((t) => `${t.code}=${t.name}`) ?? [];
   const note = ctx.mayAct ? '' : ctx.readOnlyNote;
-  return JSON.stringify([ctx.mayAct, note, reasons, types, a.ticketId, a.complaintType, a.scope]);
+  return JSON.stringify([ctx.mayAct, note, reasons, types, a.ticketId, a.complaintType, a.scope, a.status === 'resolved']);
 }
 
 function renderDetail() {
-  const a = selected && alerts.get(selected);
+  const a = selected && (alerts.get(selected) ?? ($('f-resolved').checked ? closed.get(selected) : undefined));
   $('detail').hidden = false;
   if (!a && ended?.id === selected) pane.showEnded(ended, viewContext(ended));
   else if (!a) pane.showHint();
@@ -198,7 +212,7 @@ $('list').addEventListener('click', (e) => {
   render();
 });
 const { submitCorrection, submitAction } = submitFlows({
-  api, sendCorrection, pane, alerts, liveMarks, upsert, render, say, lastSaid: () => notice,
+  api, sendCorrection, pane, alerts: anyAlert, liveMarks, upsert, render, say, lastSaid: () => notice,
 });
 $('detail').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -210,7 +224,17 @@ $('detail').addEventListener('submit', async (e) => {
   if (form.dataset.action === 'correct') await submitCorrection(form, selected, fields);
   else await submitAction(form, selected, fields);
 });
-for (const id of ['f-type', 'f-scope', 'f-level', 'f-mine']) $(id).addEventListener('change', () => render());
+for (const id of ['f-type', 'f-scope', 'f-level', 'f-now', 'f-mine']) $(id).addEventListener('change', () => render());
+// 含已解除: the resolved alerts (not those withdrawn, which never were), newest first, for 重开
+$('f-resolved').addEventListener('change', () => {
+  render();
+  if (!$('f-resolved').checked) return;
+  const asked = liveMarks.mark();
+  api('/api/alerts?status=existing&limit=500').then((r) => {
+    for (const a of r.alerts) if (a.status === 'resolved' && liveMarks.copyIsCurrent(a.id, asked)) upsert(a, false);
+    render();
+  }).catch((err) => say(err.message));
+});
 api('/api/me').then((r) => {
   access = r;
   $('mine-box').hidden = !r.branches;
@@ -232,6 +256,10 @@ function connect() {
     if (msg.type === 'snapshot') {
       usePlan(msg.plan);
       noteBuild(msg.build);
+      showDataNotice($('data-notice'), msg.dataNotice);
+      showWeeklyLink($('weekly-link'), plan, Date.parse(msg.asOf ?? '') || Date.now());
+      cells.clear();
+      for (const row of msg.counters ?? []) cells.set(cellKey(row.complaintType, row.scope), row);
       liveMarks.sawSnapshot();
       lastBatchAt = msg.pipeline?.lastBatchAt ?? null;
       showPipelineBanners(msg.pipeline);
@@ -249,6 +277,10 @@ function connect() {
     } else if (msg.type === 'screen') {
       applyScreen(msg);
       renderScreens($('screens'));
+    } else if (msg.type === 'counter') {
+      cells.set(cellKey(msg.complaintType, msg.scope), msg);
+      const a = selected && anyAlert.get(selected);
+      if (a && cellKey(a.complaintType, a.scope) === cellKey(msg.complaintType, msg.scope)) renderSoon();
     } else if (msg.type === 'alert') {
       liveMarks.sawAlert(msg.id);
       if (upsert(msg, true)) freshIds.add(msg.id);

@@ -10,7 +10,7 @@ import { STATUS_ZH } from './words.js';
 import { actionsPartHtml, detailHtml, endedHtml, headHtml, historyHtml } from './alert-view.js';
 import { formHasEdits, putEdits, takeEdits } from './form-edits.js';
 
-const HINT = '<p class="meta hint">选择左侧的预警：查看历史，确认、上报、指派或更正工单。<br>Select an alert on the left to see its history and act on it.</p>';
+const HINT = '<p class="meta hint">选择左侧的预警：查看历史，确认、上报、指派、解除或更正工单（勾选「含已解除」可重开）。<br>Select an alert on the left to see its history and act on it.</p>';
 
 export class DetailPane {
   /**

@@ -23,7 +23,7 @@
  * @typedef {{ year: number|null, plan: Plan|null, timezone: string, asOf: string|null,
  *   seq: number|null, counters: Record<string, Record<string, CounterRow>>, alerts: Alert[],
  *   series: Record<string, Series>, headline: any, pipeline: Pipeline|null,
- *   updatedAt: Record<string, string>, heardAt: number|null, screens: SilentScreen[] }} BoardState
+ *   updatedAt: Record<string, string>, heardAt: number|null, screens: SilentScreen[], dataNotice: string }} BoardState
  * @typedef {{ code: string, name: string, depth: number, parent: string|null }} ScopeColumn
  */
 
@@ -35,7 +35,7 @@ const DEFAULT_TZ = 'Asia/Shanghai';
 export function emptyState() {
   return {
     year: null, plan: null, timezone: DEFAULT_TZ, asOf: null, seq: null, counters: {}, alerts: [], series: {},
-    headline: null, pipeline: null, updatedAt: {}, heardAt: null, screens: [],
+    headline: null, pipeline: null, updatedAt: {}, heardAt: null, screens: [], dataNotice: '',
   };
 }
 
@@ -53,6 +53,8 @@ export function fromSnapshot(msg) {
   state.seq = msg.seq ?? null;
   state.headline = msg.headline ?? null;
   state.pipeline = msg.pipeline ?? null;
+  // the operator's line about the data (DATA_NOTICE), bounded as the server bounds it
+  state.dataNotice = typeof msg.dataNotice === 'string' ? msg.dataNotice.trim().slice(0, 120) : '';
   for (const row of msg.counters ?? []) putCounter(state, row);
   for (const [type, s] of Object.entries(msg.series ?? {})) {
     state.series[type] = copySeries(s);

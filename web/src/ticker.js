@@ -44,8 +44,7 @@ export function renderTicker(list, state, opts = {}) {
       el('span', { class: 'a-time num' }, shortTime(a.openedAt, state.timezone)),
       el('span', { class: 'a-kind' }, kindLabel(a.kind)),
       el('span', { class: 'a-what' }, what),
-      // a case's level is its urgency (new, no progress, overdue), not an allowance level
-      el('span', { class: 'a-level' }, a.kind === 'case' && any.urgency ? T.urgency[any.urgency] ?? any.urgency : levelLabel(a.level)),
+      levelCell(a),
       el('span', { class: 'a-status' }, statusLabel(a.status)),
     );
     if (step || onCall) li.append(el('span', { class: 'a-esc' }, step ? `↑${T.ladder[step]}` : `↑${onCall}`));
@@ -63,6 +62,22 @@ export function renderTicker(list, state, opts = {}) {
   });
   if (items.length === 0 && screens.length === 0) items.push(el('li', { class: 'empty' }, T.noAlerts));
   list.replaceChildren(...screens, ...items);
+}
+
+/**
+ * The alert's level: a case's is its urgency (new, no progress, overdue), not an allowance level;
+ * a level alert whose cell moved since its highest level says both, the level now under it
+ * (最高 超标 / 现 关注): the highest alone read 超标 beside a grid cell at 关注 (audit CB F1).
+ * @param {import('./state.js').Alert} a
+ */
+function levelCell(a) {
+  const any = /** @type {any} */ (a);
+  if (a.kind === 'case') return el('span', { class: 'a-level' }, any.urgency ? T.urgency[any.urgency] ?? any.urgency : levelLabel(a.level));
+  const now = typeof any.currentLevel === 'string' && any.currentLevel !== a.level ? any.currentLevel : null;
+  if (!now) return el('span', { class: 'a-level' }, levelLabel(a.level));
+  const cell = el('span', { class: 'a-level' }, `${T.levelHighest} ${levelLabel(a.level)}`);
+  cell.append(el('span', { class: 'a-now', 'data-level': now }, `${T.levelNow} ${levelLabel(now)}`));
+  return cell;
 }
 
 const LADDER = /** @type {const} */ (['case_meeting', 'mediation', 'management']);

@@ -27,6 +27,9 @@ export function renderHeader(state, T) {
   const note = planPeriodNote(state, T);
   hide($('plan-ended'), !note);
   setText($('plan-ended'), note);
+  // where the figures come from (e.g. re-labelled American CFPB complaints): text, never markup
+  hide($('data-notice'), !state.dataNotice);
+  setText($('data-notice'), state.dataNotice ?? '');
 }
 
 /** @param {import('./state.js').BoardState} state @param {any} T @param {{ quietMs: number }} opts */
