@@ -28,7 +28,8 @@ if (process.argv.slice(2).some((x) => x === '--help' || x === '-h')) {
   the year so far is sent in about 20 s, then the rest of the year's tickets at their own times (a real day's pace);
   a second run on the same DATA_DIR continues the first
   environment: DATA_DIR, PORT (default 8080 or a free port),
-  MONITOR_TOKENS (default: a viewer and a supervisor token made for this run), CFPB_CSV, NATS_URL,
+  MONITOR_TOKENS (default: a viewer and a supervisor token made for this run), CFPB_CSV,
+  NATS_URL (default: the monitor's own broker, on NATS_PORT when set), PLAN (default: the sample plan moved to this year),
   DATA_NOTICE (default: a line on the wall and the console saying the figures are re-labelled CFPB complaints)`);
   process.exit(0);
 }
