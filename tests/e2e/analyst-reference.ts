@@ -108,6 +108,8 @@ export function refCumulative(events: readonly TicketEvent[]): Acc {
 interface Ticket {
   id: string; type: string; branch: string; customer: string; year: number; month: number; openedAt: number;
   resolvedAt?: number; extended: boolean; level: number; satisfaction?: number; fcOutcome?: string;
+  /** the store has only corrections of it: customer, opening and deadline unknown */
+  correctionsOnly: boolean;
 }
 
 function tickets(events: readonly TicketEvent[]): Ticket[] {
@@ -131,12 +133,16 @@ function tickets(events: readonly TicketEvent[]): Ticket[] {
       id, year, month, openedAt,
       type: latest.get(id)?.complaintType ?? firstEv!.complaintType,
       branch: latest.get(id)?.branch ?? firstEv!.branch,
-      customer: es[0]!.customerId,
+      customer: firstEv?.customerId ?? '',
+      correctionsOnly: firstEv === undefined,
       resolvedAt: resolved.length ? Math.min(...resolved) : undefined,
       extended: es.some((e) => e.tags?.deadline === 'extended'),
       level: Math.max(0, ...es.map((e) => (e.escalation ? ladder[e.escalation] : 0))),
       satisfaction: rated?.satisfaction,
-      fcOutcome: latestOutcome.get(id)?.outcome ?? fc?.outcome,
+      // as the counters and the case alerts: every first contact counts, with the latest
+      // correction's outcome if one carries it; not agreed when any is
+      fcOutcome: fc === undefined ? undefined
+        : latestOutcome.get(id)?.outcome ?? (es.some((e) => e.kind === 'first_contact' && e.outcome === 'not_agreed') ? 'not_agreed' : fc.outcome),
     };
   });
 }
@@ -145,7 +151,7 @@ const scopes = (tk: Ticket) => [tk.branch, 'ALL'];
 const mkey = (tk: Ticket, scope: string) => `${tk.year}|${tk.month}|${tk.type}|${scope}`;
 
 export function refRepeat(events: readonly TicketEvent[], days: number): Acc {
-  const all = tickets(events);
+  const all = tickets(events).filter((tk) => !tk.correctionsOnly);
   const groups = new Map<string, Ticket[]>();
   for (const tk of all) groups.set(`${tk.customer}|${tk.type}`, [...(groups.get(`${tk.customer}|${tk.type}`) ?? []), tk]);
   const acc: Acc = new Map();
@@ -167,7 +173,7 @@ export function refRepeat(events: readonly TicketEvent[], days: number): Acc {
 export function refHandling(events: readonly TicketEvent[]): Acc {
   const acc: Acc = new Map();
   const secs = (ms: number) => Math.floor(ms / 1000);
-  for (const tk of tickets(events)) {
+  for (const tk of tickets(events).filter((x) => !x.correctionsOnly)) {
     const deadline = (tk.extended ? 30 : 15) * 86_400;
     const took = tk.resolvedAt === undefined ? undefined : secs(tk.resolvedAt) - secs(tk.openedAt);
     for (const s of scopes(tk)) {
