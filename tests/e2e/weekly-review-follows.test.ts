@@ -106,6 +106,8 @@ describe.skipIf(last < 1)('e2e - a stored weekly review follows late events and 
     // and a supervisor opening the week reads the same, naming the plan
     const opened = await getJson(monitor, `/api/reports/weekly?week=${last}`, { headers });
     expect([opened.body.planHash, opened.body.provisional]).toEqual([put.newHash, undefined]);
+    const page = await fetch(`${monitor.baseUrl}/api/reports/weekly?week=${last}&format=html`, { headers });
+    expect(await page.text()).toContain(`管控值依据计划 ${(put.newHash as string).slice(0, 12)}`);
   }, 120_000);
 
   it('a start with another PLAN file produces the stored weeks again under it', async () => {
