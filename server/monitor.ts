@@ -25,6 +25,7 @@ import { storedDeadLetters } from './dead-letters.ts';
 import { initialHealth, noteBatch, type MonitorHealth } from './monitor-health.ts';
 import { CountingLease } from './lease.ts';
 import { StorePresence } from './presence.ts';
+import { followReviews } from './reports/follow.ts';
 
 export type { MonitorHealth } from './monitor-health.ts';
 export type { CounterChange, Logger } from './monitor-types.ts';
@@ -35,7 +36,7 @@ import type { CounterChange, Logger } from './monitor-types.ts';
 
 export class Monitor {
   readonly changes = new Subject<CounterChange>();
-  /** other live messages for screens and consoles (alerts …), broadcast on /ws */
+  /** other live messages (alerts …), broadcast on /ws */
   readonly liveMessages = new Subject<{ type: string } & Record<string, unknown>>();
   /** Open alerts for the /ws snapshot; the alert engine replaces this. */
   snapshotAlerts: () => object[] = () => [];
@@ -49,7 +50,7 @@ export class Monitor {
   readonly deadLetterWindow = new DeadLetterWindow();
   /** messages per batch write (/metrics) */
   readonly batchSizes = new SizeHistogram();
-  /** swapped whole by replacePlan (a new plan, a new index); read it afresh, never keep it */
+  /** swapped whole by replacePlan: read it afresh, never keep it */
   index: CounterIndex;
   /** the PLAN file set aside a later runtime change (plan-file-check.ts) */
   planFileWarning?: string;
@@ -105,7 +106,7 @@ export class Monitor {
     void leased.then(() => (decided = true));
     if ((await Promise.race([leased, new Promise((r) => setTimeout(r, 3_000).unref())])) === false) return monitor;
     // A lease taken after the store was read may follow a holder that stored meanwhile: read again
-    // before anything counts or derives, or this wall lacks those events until its next restart.
+    // before anything counts or derives, or this wall lacks them until a restart.
     const readBeforeLease = !decided;
     await monitor.rebuild();
     void leased.then(async (held) => {
@@ -114,18 +115,19 @@ export class Monitor {
       monitor.resolveCounting();
       monitor.consume();
       void historyCaughtUp(monitor, now(), log);
+      followReviews(monitor, log, now);
     });
     return monitor;
   }
 
-  /** embedded mode: how often the monitor's own broker was started again after it died */
+  /** embedded mode: how often its own broker was started again after it died */
   get localBrokerRestarts(): number | undefined {
     return this.broker.local?.restarts();
   }
 
   private stopped = false;
 
-  /** The broker connection; throws without it or without a current counting lease. */
+  /** The broker connection; throws without it or a current counting lease. */
   get nc(): NatsConnection {
     return this.broker.leasedConnection(this.health, this.lease);
   }

@@ -2,6 +2,7 @@
 // analyst views of sql/021, so dedupe and corrections match the counters), and the stored reviews.
 import type { ClickHouseClient } from '@clickhouse/client';
 import { chTime } from '../../pipelines/sinks/clickhouse-time.ts';
+import { planHash } from '../plan-in-force.ts';
 import type { CompiledPlan } from '../../pipelines/plan/index.ts';
 import type { CounterIndex } from '../../pipelines/transforms/index.ts';
 import { weeklyReview, type CaseFact, type WeekFacts, type WeeklyReview } from './weekly.ts';
@@ -66,7 +67,7 @@ export async function produceReview(ch: ClickHouseClient, plan: CompiledPlan, in
   await ch.insert({
     table: 'complaints.weekly_reports',
     format: 'JSONEachRow',
-    values: [{ plan_year: plan.year, week, generated_at: chTime(nowMs), complete_until: chTime(completeUntilMs), body: JSON.stringify(review) }],
+    values: [{ plan_year: plan.year, week, generated_at: chTime(nowMs), complete_until: chTime(completeUntilMs), plan_hash: review.planHash, body: JSON.stringify(review) }],
   });
   return { generatedAtMs: nowMs, review };
 }
@@ -104,12 +105,31 @@ export async function storedCompleteness(ch: ClickHouseClient, year: number): Pr
 }
 
 /**
- * The stored weeks whose review a later event could change: an event of the plan year dated
- * before the week's end and received at or after the review's complete_until (`stored`: week →
- * complete_until). One pass over the year's two time columns, whatever the number of weeks.
+ * The stored weeks whose review is out of date: produced under another plan than `plan` (a plan
+ * change, a start with another PLAN file; sql/036), or changed by a later event, one of the plan
+ * year dated before the week's end and received at or after the review's complete_until
+ * (`stored`: week → complete_until). One pass over the year's two time columns and one over the
+ * year's stored reviews, whatever the number of weeks.
  */
 export async function weeksChangedSince(ch: ClickHouseClient, plan: CompiledPlan, stored: ReadonlyMap<number, number>): Promise<number[]> {
   if (stored.size === 0) return [];
+  const [byEvents, byPlan] = await Promise.all([weeksChangedByEvents(ch, plan, stored), weeksUnderOtherPlan(ch, plan, [...stored.keys()])]);
+  return [...new Set([...byEvents, ...byPlan])].sort((a, b) => a - b);
+}
+
+/** Of `weeks`, those whose latest stored review names another plan than `plan` (or none: stored before sql/036). */
+export async function weeksUnderOtherPlan(ch: ClickHouseClient, plan: CompiledPlan, weeks: readonly number[]): Promise<number[]> {
+  if (weeks.length === 0) return [];
+  const rs = await ch.query({
+    query: `SELECT week FROM complaints.weekly_reports WHERE plan_year = {year:UInt16} AND has({weeks:Array(UInt8)}, week)
+            GROUP BY week HAVING argMax(plan_hash, generated_at) != {hash:String} ORDER BY week`,
+    query_params: { year: plan.year, weeks, hash: planHash(plan) },
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<{ week: number }>()).map((r) => Number(r.week));
+}
+
+async function weeksChangedByEvents(ch: ClickHouseClient, plan: CompiledPlan, stored: ReadonlyMap<number, number>): Promise<number[]> {
   const weeks = [...stored.keys()];
   const since = weeks.map((w) => stored.get(w)!);
   const ends = weeks.map((w) => plan.weeks[w - 1]?.endMs ?? plan.yearEndMs);

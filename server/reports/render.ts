@@ -42,7 +42,7 @@ h2{font-size:15px;margin:18px 0 6px}p.provisional{border:2px solid #c00;backgrou
 @media print{body{margin:10mm}tr{page-break-inside:avoid}}
 </style></head><body>
 <h1>${r.year}年第${r.week}周（${r.from} 至 ${r.to}）投诉未达成一致客户周复盘</h1>
-<p class="meta">共 ${r.weeks} 周 · 生成时间 ${esc(generatedAt.replace('T', ' ').replace(/\.\d+/, ''))} · 数据口径：首轮沟通未达成一致的去重客户，按最新更正计</p>
+<p class="meta">共 ${r.weeks} 周 · 生成时间 ${esc(generatedAt.replace('T', ' ').replace(/\.\d+/, ''))} · 数据口径：首轮沟通未达成一致的去重客户，按最新更正计 · 管控值依据计划 ${r.planHash ? esc(r.planHash.slice(0, 12)) : '（未记录）'}</p>
 ${pending}
 <table><thead><tr><th>投诉类型</th><th>管控方式</th><th>机构</th><th>本周未达成一致</th><th>本周分配值</th><th>累计未达成一致</th><th>累计管控值</th><th>年度允许量</th><th>进度</th><th>等级</th></tr></thead>
 <tbody>

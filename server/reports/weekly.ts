@@ -3,13 +3,15 @@
 // now and a week ago, and the branches that drove the change; per strict type, the new and the
 // still-open cases; escalations. Everything at the instants "end of week N" and "end of week
 // N-1", so a past week's review is the same whenever it is produced (events that arrive late
-// for that week change it, which is why stored reviews carry their generation time).
+// for that week change it, which is why stored reviews carry their generation time; so does
+// another plan, which is why a review names the plan it was produced under).
 
 import type { Level } from '../../pipelines/model.ts';
 import type { CompiledPlan } from '../../pipelines/plan/index.ts';
 import { lastInstantBefore } from '../../pipelines/plan/index.ts';
 import type { CounterIndex } from '../../pipelines/transforms/index.ts';
 import { levelOf } from '../../pipelines/transforms/index.ts';
+import { planHash } from '../plan-in-force.ts';
 
 export interface CaseFact {
   ticketId: string;
@@ -47,6 +49,8 @@ export interface ReviewRow {
 
 export interface WeeklyReview {
   year: number;
+  /** the plan it was produced under (plan-in-force.ts planHash: plan_in_force.plan_hash): its allowances and levels are that plan's */
+  planHash: string;
   week: number;
   weeks: number;
   from: string;
@@ -102,5 +106,5 @@ export function weeklyReview(plan: CompiledPlan, index: CounterIndex, week: numb
       stillOpen: mine.filter((c) => c.closedAtMs === undefined || c.closedAtMs > end).map((c) => c.ticketId).sort(),
     };
   });
-  return { year: plan.year, week, weeks: plan.weeks.length, from: localDate(w.startMs, plan.timezone), to: localDate(end, plan.timezone), rows, drivers, cases, escalations: facts.escalations, alerts: facts.alerts };
+  return { year: plan.year, planHash: planHash(plan), week, weeks: plan.weeks.length, from: localDate(w.startMs, plan.timezone), to: localDate(end, plan.timezone), rows, drivers, cases, escalations: facts.escalations, alerts: facts.alerts };
 }
