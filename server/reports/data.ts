@@ -129,6 +129,11 @@ export async function weeksUnderOtherPlan(ch: ClickHouseClient, plan: CompiledPl
   return (await rs.json<{ week: number }>()).map((r) => Number(r.week));
 }
 
+/**
+ * Weeks with an event received after their stored review and dated before their end; or with a
+ * correction received after it, whatever its date, of a ticket that had begun before their end (a
+ * correction re-types or moves the ticket for all time: the counters at that week's end change).
+ */
 async function weeksChangedByEvents(ch: ClickHouseClient, plan: CompiledPlan, stored: ReadonlyMap<number, number>): Promise<number[]> {
   const weeks = [...stored.keys()];
   const since = weeks.map((w) => stored.get(w)!);
@@ -136,7 +141,14 @@ async function weeksChangedByEvents(ch: ClickHouseClient, plan: CompiledPlan, st
   const rs = await ch.query({
     query: `SELECT w.1 AS week
             FROM (SELECT toUnixTimestamp64Milli(occurred_at) AS at, toUnixTimestamp64Milli(received_at) AS received FROM complaints.ticket_events
-                  WHERE occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')} AND received_at >= {since:DateTime64(3, 'UTC')})
+                  WHERE occurred_at >= {from:DateTime64(3, 'UTC')} AND occurred_at < {to:DateTime64(3, 'UTC')} AND received_at >= {since:DateTime64(3, 'UTC')}
+                  UNION ALL
+                  SELECT toUnixTimestamp64Milli(t.began) AS at, toUnixTimestamp64Milli(c.received) AS received
+                  FROM (SELECT ticket_id, max(received_at) AS received FROM complaints.ticket_events
+                        WHERE kind = 'corrected' AND received_at >= {since:DateTime64(3, 'UTC')} GROUP BY ticket_id) AS c
+                  INNER JOIN (SELECT ticket_id, min(occurred_at) AS began FROM complaints.ticket_events
+                              WHERE ticket_id IN (SELECT ticket_id FROM complaints.ticket_events WHERE kind = 'corrected' AND received_at >= {since:DateTime64(3, 'UTC')})
+                              GROUP BY ticket_id) AS t ON t.ticket_id = c.ticket_id)
             ARRAY JOIN arrayZip({weeks:Array(UInt8)}, {sinceMs:Array(UInt64)}, {endMs:Array(UInt64)}) AS w
             WHERE received >= w.2 AND at < w.3
             GROUP BY week ORDER BY week`,

@@ -119,4 +119,16 @@ describe.skipIf(last < 1)('e2e - a stored weekly review follows late events and 
     expect([after.body.planHash, after.mp.annualAllowance, after.mp.cumulativeNotAgreed]).toEqual([next, 2, 5]);
     expect(after.mp.level).toBe('critical'); // 5 customers against a year's 2
   }, 180_000);
+
+  // audit CC F4: a correction made now re-types a ticket for all time (the counters at the week's
+  // end change), but only events dated before the week's end made a stored week out of date
+  it('a correction made after the week re-types one of its tickets: the stored week follows', async () => {
+    const correction = { ...notAgreed(1), eventId: 'wf-1-corr', kind: 'corrected', complaintType: 'auto_installment', occurredAt: toZonedIso(Date.now(), 'Asia/Shanghai') } as TicketEvent;
+    delete (correction as Partial<TicketEvent>).outcome;
+    await publishEvents(nc, [correction]);
+    await waitConsumed(nc);
+    const after = await until('followed the correction', (s) => s.mp.cumulativeNotAgreed === 4);
+    const counted = await getJson(monitor, `/api/counters?asOf=${encodeURIComponent(toZonedIso(week!.endMs - 1, 'Asia/Shanghai'))}&type=${MP}&scope=ALL`, { headers });
+    expect(counted.body.rows[0].unresolvedCustomers).toBe(after.mp.cumulativeNotAgreed);
+  }, 120_000);
 });
