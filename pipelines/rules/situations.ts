@@ -1,86 +1,122 @@
 // Level alerts are numbered by their episode's place in the year (level.<year>.<type>.<scope>.<n>),
 // a function of the events alone. An earlier episode found late (a back-filled ticket, a
-// correction) shifts every later number by one, while people's decisions (an acknowledgement, an
-// assignee, the on-call ladder's progress) were given to a situation, not to a number: they follow
-// the episode whose time they were given in. Pure: (records, derivation, now) → which record's
-// people's side each re-derived episode continues.
+// correction) shifts every later number, a correction may split an episode in two or a late event
+// join two into one. People's decisions (an acknowledgement, a close or re-open by hand, an
+// assignee, a note) and the on-call ladder's progress were given to a situation, not to a number:
+// they follow the episode in which the latest of them was given (the one that held at that
+// instant; failing that, the one sharing most time with the alert). Pure.
 
+import { isDerivedLine } from './derived-lines.ts';
 import type { AlertRecord } from './lifecycle.ts';
 import type { DerivedAlert, HistoryEntry } from './types.ts';
 
-/** What a re-derived episode continues when the record under its id is another situation. */
+/** How a re-derived episode takes over a record when people's decisions change numbers. */
 export type Continues =
-  /** the people's side of this record, kept under another id until now */
-  | { kind: 'moved'; from: AlertRecord }
-  /** nothing: the record under its id was another episode (continued under `movedTo`, if any), and this one is new */
-  | { kind: 'new'; before: AlertRecord; movedTo?: string };
+  /** the people's side of `from`, kept under another number until now */
+  | { kind: 'moved'; from: AlertRecord; left?: Left }
+  /** the record under its number without its people's side, which went elsewhere (`left`) */
+  | { kind: 'stripped'; from: AlertRecord; left: Left };
+
+/** where the people's side of the record a number held went */
+export interface Left {
+  record: AlertRecord;
+  /** the number it continues under, if any */
+  to?: string;
+  /** it went nowhere: its episode was joined into `to`'s, where a later decision stands */
+  joined?: boolean;
+}
 
 const keyOf = (a: { complaintType: string; scope: string }) => `${a.complaintType}\u0000${a.scope}`;
 
+/** The latest instant a person decided something on the alert; undefined when nobody did. */
+export function decidedAtMs(r: AlertRecord): number | undefined {
+  let at: number | undefined;
+  for (const h of r.history) if (h.by !== undefined && (at === undefined || h.atMs > at)) at = h.atMs;
+  return at;
+}
+
+const holdsAt = (d: DerivedAlert, t: number) => d.openedAtMs <= t && (d.clearedAtMs === undefined || t < d.clearedAtMs);
+const sharedMs = (r: AlertRecord, d: DerivedAlert, nowMs: number) =>
+  Math.min(r.clearedAtMs ?? nowMs, d.clearedAtMs ?? nowMs) - Math.max(r.openedAtMs, d.openedAtMs);
+
 /**
- * How much two episodes share in time (ms; an open one runs to now): > 0 when they overlap,
- * Infinity when they opened at the same instant (the same crossing), otherwise none (-1).
+ * The episode a record continues: of those sharing time with it, the one that held when its
+ * latest decision was given (a split keeps a decision with the part it was given in), else the
+ * one sharing most time with it; none when no episode shares time with it (it vanished).
  */
-function sharedMs(a: { openedAtMs: number; clearedAtMs?: number }, b: { openedAtMs: number; clearedAtMs?: number }, nowMs: number): number {
-  if (a.openedAtMs === b.openedAtMs) return Infinity;
-  const ms = Math.min(a.clearedAtMs ?? nowMs, b.clearedAtMs ?? nowMs) - Math.max(a.openedAtMs, b.openedAtMs);
-  return ms > 0 ? ms : -1;
+function episodeOf(r: AlertRecord, at: number | undefined, episodes: readonly DerivedAlert[], nowMs: number): DerivedAlert | undefined {
+  const shared = episodes.filter((d) => d.openedAtMs === r.openedAtMs || sharedMs(r, d, nowMs) > 0);
+  const holding = at === undefined ? undefined : shared.find((d) => holdsAt(d, at));
+  if (holding) return holding;
+  let best: DerivedAlert | undefined;
+  let bestMs = -Infinity;
+  for (const d of shared) {
+    const ms = d.openedAtMs === r.openedAtMs ? Infinity : sharedMs(r, d, nowMs);
+    if (ms > bestMs || (ms === bestMs && d.id === r.id)) [best, bestMs] = [d, ms];
+  }
+  return best;
+}
+
+export interface Situations {
+  /** re-derived episodes whose merge starts from another record than the one under their number */
+  continues: Map<string, Continues>;
+  /** records whose number no longer derives, by id: where their people's side went */
+  retired: Map<string, Left>;
 }
 
 /**
- * For the re-derived level episodes whose id now names another situation than its record: which
- * earlier record each continues (the one it overlaps most in time, each record continued at most
- * once, the episodes taken in time order), or that it is new. Episodes whose record is their own
- * situation (they overlap) are left out: the common case, merged as before.
+ * Which record each re-derived level episode continues, where people decided something on a
+ * record whose number now names another episode. Keys where every decision stays with its number
+ * give nothing: merged by number, as always.
  */
-export function levelSituations(
-  records: ReadonlyMap<string, AlertRecord>,
-  derived: readonly DerivedAlert[],
-  recordsOfKeys: Iterable<AlertRecord>,
-  nowMs: number,
-): Map<string, Continues> {
-  const shifted = new Set<string>();
-  for (const d of derived) {
-    if (d.kind !== 'level') continue;
-    const prev = records.get(d.id);
-    if (prev && sharedMs(prev, d, nowMs) < 0) shifted.add(keyOf(d));
-  }
-  const out = new Map<string, Continues>();
-  if (shifted.size === 0) return out;
-  const earlier = new Map<string, AlertRecord[]>();
-  for (const r of recordsOfKeys) {
-    if (r.kind !== 'level' || !shifted.has(keyOf(r))) continue;
-    const list = earlier.get(keyOf(r)) ?? [];
-    list.push(r);
-    earlier.set(keyOf(r), list);
-  }
-  const taken = new Set<string>();
-  const episodes = derived.filter((d) => d.kind === 'level' && shifted.has(keyOf(d))).sort((a, b) => a.openedAtMs - b.openedAtMs);
-  for (const d of episodes) {
-    const open = (earlier.get(keyOf(d)) ?? []).filter((r) => !taken.has(r.id));
-    // a withdrawn record is continued only where no live one meets the episode (its ack may stand again)
-    const best = mostShared(open.filter((r) => r.resolution !== 'withdrawn'), d, nowMs) ?? mostShared(open, d, nowMs);
-    if (best) taken.add(best.id);
-    if (best?.id === d.id) continue;
-    if (best) out.set(d.id, { kind: 'moved', from: best });
-    else if (records.has(d.id)) out.set(d.id, { kind: 'new', before: records.get(d.id)! });
-  }
-  for (const [to, c] of out) {
-    if (c.kind !== 'moved') continue;
-    const left = out.get(c.from.id);
-    if (left?.kind === 'new') left.movedTo = to;
-  }
+export function levelSituations(derived: readonly DerivedAlert[], recordsOfKeys: Iterable<AlertRecord>, nowMs: number): Situations {
+  const out: Situations = { continues: new Map(), retired: new Map() };
+  const episodesByKey = new Map<string, DerivedAlert[]>();
+  for (const d of derived) if (d.kind === 'level') episodesByKey.set(keyOf(d), [...(episodesByKey.get(keyOf(d)) ?? []), d]);
+  const byKey = new Map<string, AlertRecord[]>();
+  for (const r of recordsOfKeys) if (r.kind === 'level' && episodesByKey.has(keyOf(r))) byKey.set(keyOf(r), [...(byKey.get(keyOf(r)) ?? []), r]);
+  for (const [key, records] of byKey) placeDecisions(records, episodesByKey.get(key)!, nowMs, out);
   return out;
 }
 
-function mostShared(records: readonly AlertRecord[], d: DerivedAlert, nowMs: number): AlertRecord | undefined {
-  let best: AlertRecord | undefined;
-  let bestMs = 0;
-  for (const r of records) {
-    const ms = sharedMs(r, d, nowMs);
-    if (ms > bestMs) [best, bestMs] = [r, ms];
+function placeDecisions(records: readonly AlertRecord[], episodes: readonly DerivedAlert[], nowMs: number, out: Situations): void {
+  const live = records.filter((r) => r.resolution !== 'withdrawn');
+  const owner = new Map<string, AlertRecord>(); // episode id → the record it continues
+  const left = new Map<string, Left>(); // record id → where it went, when not to its own number
+  const place = (r: AlertRecord, d: DerivedAlert) => {
+    owner.set(d.id, r);
+    if (d.id !== r.id) left.set(r.id, { record: r, to: d.id });
+  };
+  // people's decisions first, the latest first (the earlier episode first among equals): where
+  // two were given in what is one episode now, that one stands and the other's episode is said
+  // to be joined into it
+  const decided = live
+    .map((r) => ({ r, at: decidedAtMs(r) }))
+    .filter((x): x is { r: AlertRecord; at: number } => x.at !== undefined)
+    .sort((a, b) => b.at - a.at || a.r.openedAtMs - b.r.openedAtMs);
+  for (const { r, at } of decided) {
+    const d = episodeOf(r, at, episodes, nowMs);
+    if (!d) continue; // its episode no longer derives: withdrawn by its number, as always
+    if (owner.has(d.id)) left.set(r.id, { record: r, to: d.id, joined: true });
+    else place(r, d);
   }
-  return best;
+  // then the others, each to the free episode it shares most time with (its own number on a
+  // tie): one shown before keeps its raise and its ladder under a new number
+  for (const r of live) {
+    if (left.has(r.id) || [...owner.values()].includes(r)) continue;
+    const d = episodeOf(r, undefined, episodes.filter((e) => !owner.has(e.id)), nowMs);
+    if (d) place(r, d);
+  }
+  if (left.size === 0) return;
+  const numbers = new Set(episodes.map((d) => d.id));
+  for (const d of episodes) {
+    const from = owner.get(d.id);
+    const before = records.find((r) => r.id === d.id);
+    const beforeLeft = before && left.get(before.id);
+    if (from && from.id !== d.id) out.continues.set(d.id, { kind: 'moved', from, ...(beforeLeft ? { left: beforeLeft } : {}) });
+    else if (!from && before && beforeLeft) out.continues.set(d.id, { kind: 'stripped', from: before, left: beforeLeft });
+  }
+  for (const [id, l] of left) if (!numbers.has(id)) out.retired.set(id, l);
 }
 
 /**
@@ -93,16 +129,27 @@ export function underId(from: AlertRecord, id: string): AlertRecord {
   return { ...from, id, history: from.history.map(rekey) };
 }
 
-const WHY = "an earlier episode changed the numbering; people's decisions stay with their episode";
+/** `from` without its people's side: what the rules alone made of it, its ladder's progress kept. */
+export function withoutDecisions(from: AlertRecord): AlertRecord {
+  const { ack: _ack, assignee: _assignee, reopenedByHandAtMs: _reopened, ...rest } = from;
+  const manual = from.resolution === 'manual';
+  const status = from.status === 'acknowledged' || manual ? 'open' : from.status;
+  const { resolution: _r, resolvedAtMs: _at, ...open } = rest;
+  return { ...(status === 'open' ? open : rest), status, history: from.history.filter(isDerivedLine) } as AlertRecord;
+}
 
-/**
- * The line that says a situation's people's side moved to another number, and from which. Its
- * detail keeps the acknowledgement's line (with the token that gave it): the line itself stays in
- * the log under the old number, and the alert's view reads the acknowledgement's token from it.
- */
+const WHY = "an earlier episode changed the numbering, or one was split or joined; people's decisions stay with the episode they were given in";
+
+/** the people's lines that go with a moved side, re-keyed, marked as carried at this renumbering */
+export function carriedLines(from: AlertRecord, id: string, nowMs: number): HistoryEntry[] {
+  return underId(from, id)
+    .history.filter((h) => !isDerivedLine(h))
+    .map((h) => ({ ...h, detail: { ...h.detail, carriedFrom: from.id, carriedAt: nowMs } }));
+}
+
+/** The line that says a people's side came to this number, and from which. */
 export function renumberedLine(id: string, from: AlertRecord, nowMs: number, reason: string): HistoryEntry {
   const ack = from.ack ? `, acknowledged by ${from.ack.by}` : '';
-  const ackLine = from.ack && [...from.history].reverse().find((h) => h.what === 'acknowledged' && h.atMs === from.ack!.atMs);
   return {
     id: `${id}/amended/${nowMs}/renumbered`,
     atMs: nowMs,
@@ -110,19 +157,29 @@ export function renumberedLine(id: string, from: AlertRecord, nowMs: number, rea
     reason: `${reason}: ${WHY}`,
     before: `id=${from.id} (${from.status}${ack})`,
     after: `id=${id}`,
-    detail: { renumberedFrom: from.id, ...(ackLine ? { ackLine } : {}) },
+    detail: { renumberedFrom: from.id },
   };
 }
 
-/** The line that says a number now names another episode, and where its own went. */
-export function renumberedAwayLine(id: string, before: AlertRecord, movedTo: string | undefined, nowMs: number, reason: string): HistoryEntry {
-  return {
-    id: `${id}/amended/${nowMs}/renumbered-away`,
-    atMs: nowMs,
-    what: 'amended',
-    reason: `${reason}: ${WHY}`,
-    before: `id=${id} named the episode opened ${new Date(before.openedAtMs).toISOString()} (${before.status})`,
-    after: movedTo ? `that episode is ${movedTo} now, with its lines from here on` : 'that episode no longer derives from the events',
-    detail: { renumberedTo: movedTo ?? null },
-  };
+/**
+ * The line that says the people's side this number held went elsewhere (or was joined away). It
+ * also marks where this number's own lines start again: lines dated before it were the other
+ * episode's (linesOfThisEpisode).
+ */
+export function renumberedAwayLine(id: string, left: Left, nowMs: number, reason: string): HistoryEntry {
+  const was = `id=${id} (${left.record.status}${left.record.ack ? `, acknowledged by ${left.record.ack.by}` : ''}), the episode opened ${new Date(left.record.openedAtMs).toISOString()}`;
+  const after = left.joined ? `that episode is part of ${left.to} now, where a later decision stands` : left.to ? `that episode and its people's decisions are ${left.to} now` : 'that episode no longer derives from the events';
+  return { id: `${id}/amended/${nowMs}/renumbered-away`, atMs: nowMs, what: 'amended', reason: `${reason}: ${WHY}`, before: was, after, detail: { renumberedTo: left.to ?? null } };
+}
+
+/**
+ * An alert's history as restored from the log: lines dated before the last time its people's side
+ * went elsewhere belong to that other episode, except those carried here at or after it.
+ */
+export function linesOfThisEpisode(history: readonly HistoryEntry[]): HistoryEntry[] {
+  let since: number | undefined;
+  for (const h of history) if (h.detail && 'renumberedTo' in h.detail && (since === undefined || h.atMs > since)) since = h.atMs;
+  if (since === undefined) return [...history];
+  const from = since;
+  return history.filter((h) => isDerivedLine(h) || h.atMs >= from || Number((h.detail as { carriedAt?: number } | undefined)?.carriedAt) >= from);
 }

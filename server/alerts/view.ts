@@ -39,9 +39,6 @@ function ackCredential(r: AlertRecord): Credential | undefined {
   for (let i = r.history.length - 1; i >= 0; i--) {
     const h = r.history[i]!;
     if (h.what === 'acknowledged' && h.atMs === r.ack?.atMs) return (h.detail as { credential?: Credential } | undefined)?.credential;
-    // moved with its episode to another number: the line stays in the log under the old one (situations.ts)
-    const moved = (h.detail as { ackLine?: HistoryEntry } | undefined)?.ackLine;
-    if (h.what === 'amended' && moved?.atMs === r.ack?.atMs) return (moved?.detail as { credential?: Credential } | undefined)?.credential;
   }
   return undefined;
 }

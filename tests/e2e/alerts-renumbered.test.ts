@@ -4,7 +4,7 @@ import { getJson } from '../helpers/monitor-process.ts';
 import { publishEvents, waitConsumed } from '../helpers/publish.ts';
 import { liveStack } from '../helpers/stack.ts';
 import { until } from '../faults/support.ts';
-import { auth, PLAN, SUP, TOKENS } from './alerts-fixture.ts';
+import { ADMIN, auth, PLAN, SUP, TOKENS } from './alerts-fixture.ts';
 
 // Audit CA C0, end to end: a supervisor acknowledged 朝阳支行's December episode of 住房贷款提前还款;
 // a back-filled not-agreed ticket of 2 January then made an earlier, short episode, which took
@@ -35,9 +35,15 @@ describe('e2e alerts - an acknowledgement follows its episode when an earlier on
     expect(moved).toMatchObject({ status: 'acknowledged', ack });
     expect(moved.history.map((h: any) => h.what)).toContain('acknowledged');
     expect(await alert(1)).toMatchObject({ status: 'resolved', ack: null, openedAt: expect.stringMatching(/^2025-01-02/) });
-    await live.restart(); // restored from the alert log: each number with its own episode's side
+    const shown = async () => [await alert(1), await alert(2)].map((a) => [a.id, a.history.map((h: any) => `${h.what}@${Date.parse(h.at)}`).sort()]);
+    const beforeRestart = await shown();
+    await live.restart(); // restored from the alert log: each number with its own episode's lines
     expect(await reached('number 2 after a restart', 2, (a) => a?.status !== undefined)).toMatchObject({ status: 'acknowledged', ack, openedAt: expect.stringMatching(/^2025-12-10/) });
     expect(await alert(1)).toMatchObject({ status: 'resolved', ack: null, openedAt: expect.stringMatching(/^2025-01-02/) });
+    expect(await shown()).toEqual(beforeRestart);
+    // and the analysts' view of the history says the same (sql/040)
+    const rows = (await getJson(live.monitor, '/api/sql', { method: 'POST', headers: { ...auth(ADMIN), 'content-type': 'text/plain' }, body: `SELECT alert_id, what, toUnixTimestamp64Milli(at) AS t FROM complaints.v_alert_history WHERE alert_id IN ('${ID(1)}', '${ID(2)}')` })).body.rows as Array<{ alert_id: string; what: string; t: string }>;
+    expect([ID(1), ID(2)].map((id) => [id, rows.filter((r) => r.alert_id === id).map((r) => `${r.what}@${Number(r.t)}`).sort()])).toEqual(beforeRestart);
 
     await publishEvents(live.nc, [{ ...late, eventId: 'cy-100-corr', kind: 'corrected', outcome: 'agreed', occurredAt: '2025-12-11T09:00:00+08:00' } as TicketEvent]);
     await waitConsumed(live.nc);

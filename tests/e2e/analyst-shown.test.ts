@@ -104,9 +104,11 @@ describe.each(['embedded', 'server'] as const)('e2e - analyst views show what th
     }, 20_000).catch(() => undefined);
     expect(Object.fromEntries([...byAlert].map(([id, l]) => [id, l.sort()]))).toEqual(Object.fromEntries(shown.map((a) => [a.id, lines(a)])));
     expect(shown.map((a) => a.id).sort()).toEqual([`case.M-1`, `level.2025.${AI}.GZ.1`, `level.2025.${AI}.GZ.2`, `level.2025.${INS}.GZ.1`]);
-    // the alert_log keeps the taken-back opening of 10 March under the January episode's id
+    // the alert_log keeps the taken-back opening of 10 March under the January episode's id (its
+    // episode moved to number 2), which the view does not show there
     const written = await sql(`SELECT entry_id FROM complaints.alert_log FINAL WHERE what = 'opened' AND alert_id = 'level.2025.${AI}.GZ.1'`);
-    expect(written).toHaveLength(2);
+    const one = shown.find((a) => a.id === `level.2025.${AI}.GZ.1`)!;
+    expect(written.map((r) => Number(String(r.entry_id).split('/')[2])).filter((t) => t !== ms(one.openedAt))).not.toEqual([]);
 
     // the documented "alerts opened per week" (week 2: 6 January; week 11: 10 March; week 37: 8 September)
     const weekly = await sql("SELECT week, sum(changes) AS n FROM complaints.v_alert_weekly WHERE plan_year = 2025 AND what = 'opened' GROUP BY week ORDER BY week");
