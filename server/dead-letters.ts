@@ -4,10 +4,20 @@ import { toZonedIso } from './time.ts';
 // GET /api/dead-letters reads the dead-letter store directly: newest first, with the total.
 // Payloads are stored masked, so they are shown as stored.
 
+/**
+ * The dead letters, each once: FINAL folds a message dead-lettered again (same stream, same
+ * sequence), and a row written before sql/035 (stream_created 1970) is left out where the same
+ * message was dead-lettered again after it, under the stream's real making (a redelivery across
+ * the upgrade would otherwise count twice).
+ */
+export const DEAD_LETTERS = `(SELECT * FROM complaints.dead_letters FINAL
+  WHERE NOT (toUnixTimestamp64Milli(stream_created) = 0
+             AND (stream_seq, subject, payload) IN (SELECT stream_seq, subject, payload FROM complaints.dead_letters FINAL WHERE toUnixTimestamp64Milli(stream_created) != 0)))`;
+
 /** How many dead letters the store holds, and the highest stream sequence among them (health's
  *  total starts from these, and counts only new sequences after them). */
 export async function storedDeadLetters(clickhouse: ClickHouseClient): Promise<{ count: number; maxSeq: number }> {
-  const [row] = await (await clickhouse.query({ query: 'SELECT count() AS n, max(stream_seq) AS seq FROM complaints.dead_letters FINAL', format: 'JSONEachRow' })).json<{ n: string; seq: string }>();
+  const [row] = await (await clickhouse.query({ query: `SELECT count() AS n, max(stream_seq) AS seq FROM ${DEAD_LETTERS}`, format: 'JSONEachRow' })).json<{ n: string; seq: string }>();
   return { count: Number(row?.n ?? 0), maxSeq: Number(row?.seq ?? 0) };
 }
 
@@ -36,13 +46,13 @@ export async function readDeadLetters(clickhouse: ClickHouseClient, timezone: st
   const [items, total] = await Promise.all([
     clickhouse.query({
       query: `SELECT toUnixTimestamp64Milli(received_at) AS at, code, reason, subject, stream_seq, payload
-              FROM complaints.dead_letters FINAL
+              FROM ${DEAD_LETTERS}
               ORDER BY received_at DESC, stream_seq DESC
               LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
       query_params: { limit, offset },
       format: 'JSONEachRow',
     }),
-    clickhouse.query({ query: 'SELECT count() AS n FROM complaints.dead_letters FINAL', format: 'JSONEachRow' }),
+    clickhouse.query({ query: `SELECT count() AS n FROM ${DEAD_LETTERS}`, format: 'JSONEachRow' }),
   ]);
   type Row = { at: string; code: string; reason: string; subject: string; stream_seq: string; payload: string };
   const rows = await items.json<Row>();
@@ -71,13 +81,13 @@ export async function summarizeDeadLetters(clickhouse: ClickHouseClient, timezon
   const [byCode, bySubject] = await Promise.all([
     clickhouse.query({
       query: `SELECT code, count() AS n, any(reason) AS example, toUnixTimestamp64Milli(min(received_at)) AS first, toUnixTimestamp64Milli(max(received_at)) AS last
-              FROM complaints.dead_letters FINAL WHERE ${where} GROUP BY code ORDER BY n DESC, code`,
+              FROM ${DEAD_LETTERS} WHERE ${where} GROUP BY code ORDER BY n DESC, code`,
       query_params: params,
       format: 'JSONEachRow',
     }),
     clickhouse.query({
       query: `SELECT subject, count() AS n, toUnixTimestamp64Milli(max(received_at)) AS last
-              FROM complaints.dead_letters FINAL WHERE ${where} GROUP BY subject ORDER BY n DESC, subject LIMIT 100`,
+              FROM ${DEAD_LETTERS} WHERE ${where} GROUP BY subject ORDER BY n DESC, subject LIMIT 100`,
       query_params: params,
       format: 'JSONEachRow',
     }),
