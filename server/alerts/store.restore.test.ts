@@ -22,11 +22,12 @@ beforeAll(async () => {
   ch = await openClickHouse({ dataDir: join(dir, 'clickhouse') });
   const before = join(dir, 'sql-before');
   mkdirSync(before);
-  for (const f of readdirSync(SQL_DIR)) if (/^\d{3}_.+\.sql$/.test(f) && !f.startsWith('025_')) copyFileSync(join(SQL_DIR, f), join(before, f));
+  // the files a store had before 025 (later ones, such as views reading seq, came after it)
+  for (const f of readdirSync(SQL_DIR)) if (/^\d{3}_.+\.sql$/.test(f) && Number(f.slice(0, 3)) < 25) copyFileSync(join(SQL_DIR, f), join(before, f));
   await migrate(ch, before);
   const old = logRow(record(OLD_ID, ['A']), note(OLD_ID, `${OLD_ID}/note/z`, 'A'), YEAR, SAME_MS);
   await ch.insert({ table: 'complaints.alert_log', values: [{ ...old, seq: undefined }], format: 'JSONEachRow' });
-  expect(await migrate(ch)).toEqual(['025_alert_log_seq.sql']);
+  expect((await migrate(ch))[0]).toBe('025_alert_log_seq.sql');
 });
 afterAll(async () => {
   await ch.close();
