@@ -66,11 +66,16 @@ describe('counting lease - on a lease stream that contradicts itself', () => {
     const asked = stepDowns;
 
     given.answer = SEVEN;
+    const seqs = (await jsm.streams.info(LEASE_STREAM)).state.last_seq;
     await a.renew();
-    expect((await readLease(jsm, 'consumer.split'))!.seq).toBe(written); // nothing written: no compare-and-set expecting none
+    expect((await jsm.streams.info(LEASE_STREAM)).state.last_seq).toBe(seqs); // nothing written: no compare-and-set expecting none
+    expect(written).toBeGreaterThan(0);
     expect(warned).toContain('the lease stream is inconsistent: it answers no lease record, yet it counts 7 message(s) on the subject: the counting lease is not taken again; counting paused');
     expect(warned).not.toContain(expect.stringMatching(/taken again$/));
     expect(stepDowns).toBe(asked + 1);
+    // a single server refuses the step-down: its holder purges the key's subject instead
+    expect(warned).toContain("a single server's inconsistent lease subject purged, for the lease to be taken on a clean one");
+    expect(await readLease(jsm, 'consumer.split')).toBeNull();
     // at once, not once its last confirmation is old: another monitor's take expecting none may have been accepted too
     expect([a.state, a.current, stopped()]).toEqual(['held', false, 0]);
 
@@ -88,14 +93,37 @@ describe('counting lease - on a lease stream that contradicts itself', () => {
     expect(errors.at(-1)).toMatch(/^the lease stream is inconsistent: .* for 15 s; only one counting monitor may run/);
   });
 
+  // soak CE F2: a single server's stream alternated between "no record, counts 2" and a count of
+  // 0; each take again reset the clock, and the holder stayed paused for 12 minutes, never lost
+  it('a take again on a stream that was inconsistent confirms nothing: the lifetime counts from the first inconsistent read', async () => {
+    let now = Date.now();
+    const { a, stopped } = await driven('consumer.alternating', () => now);
+    given.answer = SEVEN;
+    await a.renew();
+    now += 5_000;
+    given.answer = { stored: null, onSubject: 0 }; // the count reads 0 for a moment: taken again
+    await a.renew();
+    expect(warned.at(-1)).toMatch(/taken again$/);
+    expect([a.state, a.current]).toEqual(['held', false]);
+    now += 5_000;
+    given.answer = SEVEN;
+    await a.renew();
+    expect([a.state, stopped()]).toEqual(['held', 0]);
+    now += 5_000;
+    await a.renew();
+    expect([a.state, stopped()]).toEqual(['lost', 1]);
+  });
+
   it('a holder whose stream agrees with itself again is confirmed again', async () => {
     let now = Date.now();
     const { a } = await driven('consumer.repaired', () => now);
     given.answer = SEVEN;
     await a.renew();
     expect(a.current).toBe(false);
-    given.answer = undefined; // the step-down's new leader answers the record
+    given.answer = undefined; // the stream answers again (here: the subject purged, the key taken again)
     await a.renew();
+    expect(a.current).toBe(false); // a take again confirms nothing by itself
+    await a.renew(); // its own record read back
     expect([a.state, a.current, a.unconfirmed]).toEqual(['held', true, undefined]);
     await a.release();
   });

@@ -74,6 +74,16 @@ export function afterInconsistentRead(
   return { trouble: { inconsistent: { sinceMs, why } }, ...(lasted >= ttlMs ? { lostAfterMs: lasted } : {}) };
 }
 
+/**
+ * The trouble a renewal round that wrote every key leaves: none, except that a key taken again
+ * (written as if no record were there) while the stream was inconsistent confirms nothing: the
+ * inconsistency's clock runs on until a round reads this monitor's own record back. Reset by each
+ * take, a stream alternating between the two kept a holder paused for minutes, never lost.
+ */
+export function afterWrittenRound(trouble: RenewalTrouble, takenAgain: boolean): RenewalTrouble {
+  return takenAgain && trouble.inconsistent ? { inconsistent: trouble.inconsistent } : {};
+}
+
 /** Why a held lease is not confirmed now (health's reason): `refusal` the broker's answer, if it refuses. */
 export function unconfirmedReason(
   connected: boolean,

@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 // counters) and per ClickHouse store (two count everything twice into one alert_log and send
 // every gateway notice twice). Nothing here does I/O, so every case is a plain-value test.
 // A holder's renewals that do not confirm the lease: lease-renewal-rules.ts, re-exported here.
-export { afterInconsistentRead, afterRenewalFailure, mayAskStepDown, unconfirmedReason, type RenewalFailure, type RenewalTrouble } from './lease-renewal-rules.ts';
+export { afterInconsistentRead, afterRenewalFailure, afterWrittenRound, mayAskStepDown, unconfirmedReason, type RenewalFailure, type RenewalTrouble } from './lease-renewal-rules.ts';
 
 /** The process that holds, or asks for, a lease. Names no secret: it is shown in /api/health. */
 export interface LeaseHolder {

@@ -1,4 +1,4 @@
-import { JetStreamApiCodes, JetStreamApiError, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, JetStreamApiCodes, JetStreamApiError, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
 import { mayAskStepDown, parseHolderRecord, type StoredLease } from './lease-rules.ts';
 import type { Logger } from './monitor-types.ts';
@@ -83,18 +83,34 @@ export async function askLeaseStreamLeaderToStepDown(nc: NatsConnection): Promis
   return answer.success ? undefined : (answer.error?.description ?? 'refused');
 }
 
-/** The lease stream's leader asked to step down (an inconsistent stream) at most once per lease lifetime, each time logged. */
+/**
+ * The repair of an inconsistent lease stream, at most once per lease lifetime, each time logged:
+ * its leader asked to step down (a cluster's new leader rebuilds the per-subject state). A single
+ * server refuses that ("clustering support required"), and on nats-server 2.9 a single server's
+ * stream stayed inconsistent for minutes after a crash: there the key's subject is purged, by its
+ * holder at once, by a starting monitor only at its second try (a lease lifetime later, when a
+ * live holder would have repaired it itself), and the next round takes the key on a clean subject.
+ */
 export class LeaseStreamRepair {
   private askedAtMs?: number;
+  private asks = 0;
   constructor(
     private readonly ttlMs: number,
     private readonly log: Logger,
   ) {}
 
-  async ask(nc: NatsConnection | undefined, why: string, nowMs: number): Promise<void> {
+  async ask(nc: NatsConnection | undefined, why: string, nowMs: number, key: string, held: boolean): Promise<void> {
     if (!nc || !mayAskStepDown(this.askedAtMs, nowMs, this.ttlMs)) return;
     this.askedAtMs = nowMs;
+    this.asks++;
     const refused = await askLeaseStreamLeaderToStepDown(nc).catch((err: Error) => `not answered: ${err.message}`);
     this.log.warn({ reason: why, ...(refused ? { refused } : {}) }, "the lease stream's leader asked to step down, for the broker to rebuild its state");
+    if (!refused || !/clustering/i.test(refused) || !(held || this.asks > 1)) return;
+    const subject = LEASE_SUBJECT_PREFIX + key;
+    const purged = await (await jetstreamManager(nc)).streams.purge(LEASE_STREAM, { filter: subject }).then(
+      (r) => `${r.purged} message(s)`,
+      (err: Error) => `not purged: ${err.message}`,
+    );
+    this.log.warn({ subject, purged }, "a single server's inconsistent lease subject purged, for the lease to be taken on a clean one");
   }
 }

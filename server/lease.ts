@@ -5,6 +5,7 @@ import { LEASE_EXIT_CODE, leaseOptions, type LeaseEnd, type LeaseOptions, type L
 import {
   afterInconsistentRead,
   afterRenewalFailure,
+  afterWrittenRound,
   confirmedRecently,
   decideRenew,
   decideTake,
@@ -18,8 +19,7 @@ import {
   type RenewalTrouble,
 } from './lease-rules.ts';
 import { RenewalRounds, type IsStale } from './lease-rounds.ts';
-import { ensureLeaseStream, isBrokerAnswer, isNoJetStreamLeader, isWrongSequence, LeaseStreamRepair, readLeaseChecked } from './lease-stream.ts';
-import { LEASE_SUBJECT_PREFIX } from './lease-stream.ts';
+import { ensureLeaseStream, isBrokerAnswer, isNoJetStreamLeader, isWrongSequence, LEASE_SUBJECT_PREFIX, LeaseStreamRepair, readLeaseChecked } from './lease-stream.ts';
 import type { LeaseGuard } from './presence.ts';
 
 // The counting lease held by this monitor: taken at start, renewed every few seconds, released
@@ -142,7 +142,7 @@ export class CountingLease {
       const decision = decideTake(stored, this.me, this.opts.aliveHere, onSubject);
       if (!decision.take && 'inconsistent' in decision) {
         this.waitingWhy = `${decision.inconsistent}; the counting lease is not taken, asked again every second`;
-        await this.repair.ask(this.nc, decision.inconsistent, this.opts.now());
+        await this.repair.ask(this.nc, decision.inconsistent, this.opts.now(), key, false);
         throw new Error(decision.inconsistent);
       }
       if (!decision.take) return { holder: decision.holder };
@@ -165,10 +165,7 @@ export class CountingLease {
     return ack.seq;
   }
 
-  /**
-   * Current now, or once a renewal has confirmed it: a person's action waits for that (one round,
-   * a few ms) rather than fail because this process was held up a while. false: not held.
-   */
+  /** Current now, or once a renewal confirmed it (a person's action waits that one round). */
   async confirm(): Promise<boolean> {
     if (!this.current && this.state === 'held') await this.renew();
     return this.current;
@@ -180,7 +177,8 @@ export class CountingLease {
   }
 
   private async renewOnce(stale: IsStale): Promise<void> {
-    // a stale round's late write, if any, is ours too: the fresh round's read finds our instance
+    // a stale round's late write is ours too: the fresh round's read finds our instance
+    let takenAgain = false;
     try {
       for (const key of this.keys) {
         const { stored, onSubject } = await readLeaseChecked(this.jsm!, key);
@@ -192,18 +190,19 @@ export class CountingLease {
         if (stale()) return;
         this.seqs.set(key, seq);
         if (decision.expectSeq === 0) this.log.warn({ lease: key }, TAKEN_AGAIN);
+        takenAgain ||= decision.expectSeq === 0;
       }
       this.confirmedAtMs = this.opts.now();
       const { unansweredSinceMs, inconsistent } = this.trouble;
-      if (inconsistent) this.log.info({ leases: this.keys }, 'the lease stream agrees with itself again: counting lease confirmed');
+      this.trouble = afterWrittenRound(this.trouble, takenAgain);
+      if (inconsistent && !this.trouble.inconsistent) this.log.info({ leases: this.keys }, 'the lease stream agrees with itself again: counting lease confirmed');
       if (unansweredSinceMs !== undefined) {
         const unansweredMs = this.confirmedAtMs - unansweredSinceMs;
         this.log.info({ leases: this.keys, unansweredMs }, 'the broker answers again: counting lease confirmed');
       }
-      this.trouble = {};
     } catch (err) {
       if (stale()) return;
-      // written over between the read and the write: read again now, not at the next round
+      // written over between the read and the write: read again now
       if (isWrongSequence(err)) return this.rounds.runAgain();
       const nowMs = this.opts.now();
       const message = (err as Error).message;
@@ -225,7 +224,7 @@ export class CountingLease {
     const after = afterInconsistentRead(this.trouble, { why, nowMs: this.opts.now(), ttlMs: this.opts.ttlMs });
     this.trouble = after.trouble;
     if (after.lostAfterMs !== undefined) return this.end('lost', key, undefined, `${why} for ${Math.round(after.lostAfterMs / 1000)} s`);
-    await this.repair.ask(this.nc, why, this.opts.now());
+    await this.repair.ask(this.nc, why, this.opts.now(), key, true);
   }
 
   /** Why a held lease is not current (health's reason), or undefined: nothing ticks, acts or notifies meanwhile. */
@@ -262,8 +261,8 @@ export class CountingLease {
   }
 
   /**
-   * A clean stop: consuming stops, then every key taken is written as released (compare-and-set),
-   * so a successor starts at once. First thing at SIGTERM, before HTTP clients are let go.
+   * A clean stop: consuming stops, then every key is written released (compare-and-set), so a
+   * successor starts at once. First thing at SIGTERM, before HTTP clients go.
    */
   async release(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
