@@ -21,10 +21,7 @@ export interface AlertRecord extends DerivedAlert {
 
 export interface Step {
   record: AlertRecord;
-  /** the new lines: logged, pushed live and sent to the gateways */
   entries: HistoryEntry[];
-  /** lines only logged under this alert (people's lines carried to it with their episode) */
-  logged?: HistoryEntry[];
 }
 
 export { applyAction, escalationDue, ActionRefused, type Action } from './actions.ts';

@@ -8,7 +8,6 @@ import { onCallAt } from './actions.ts';
 import type { AlertRulesConfig } from './config.ts';
 import { compareLines, describeLine, isDerivedLine } from './derived-lines.ts';
 import type { AlertRecord, Step } from './lifecycle.ts';
-import { carriedLines, levelSituations, renumberedAwayLine, renumberedLine, underId, withoutDecisions, type Left } from './situations.ts';
 import { LEVEL_RANK, type DerivedAlert, type HistoryEntry, type Resolution } from './types.ts';
 
 export interface Cause {
@@ -198,19 +197,15 @@ export function mergeDerived(
 }
 
 /** A record whose condition no longer derives from the events: withdrawn, with the reason. */
-export function withdraw(prev: AlertRecord, nowMs: number, cause: Cause, left?: Left): Step | undefined {
+export function withdraw(prev: AlertRecord, nowMs: number, cause: Cause): Step | undefined {
   if (prev.resolution === 'withdrawn') return undefined;
-  // a number retired because its episode goes on under another (situations.ts) says so: the
-  // episode holds, it is not withdrawn as one that never was
-  const moved = left?.to !== undefined ? { reason: `${cause.reason}: ${left.joined ? `joined into ${left.to}` : `renumbered: the episode is ${left.to} now`}`, detail: { renumberedTo: left.to } } : undefined;
   const e: HistoryEntry = {
     id: `${prev.id}/withdrawn/${nowMs}`,
     atMs: nowMs,
     what: 'withdrawn',
-    reason: moved?.reason ?? cause.reason,
+    reason: cause.reason,
     before: `${prev.status}/${prev.level}`,
     after: `resolved/${prev.level}`,
-    ...(moved ? { detail: moved.detail } : {}),
   };
   // a withdrawn alert has no level now: what it claimed no longer derives from the events
   const { currentLevel: _stale, ...rest } = prev;
@@ -236,30 +231,16 @@ export function reconcile(
 ): Step[] {
   const steps: Step[] = [];
   const seen = new Set<string>();
-  const mayHold = [...candidates];
-  const { continues, retired } = levelSituations(derived, mayHold.filter(covered), nowMs);
   for (const d of derived) {
     seen.add(d.id);
-    const c = continues.get(d.id);
-    const prev = !c ? records.get(d.id) : c.kind === 'moved' ? underId(c.from, d.id) : withoutDecisions(c.from);
+    const prev = records.get(d.id);
     const step = mergeDerived(prev, d, nowMs, cause, cfg);
-    if (c) {
-      const said = [
-        ...(c.left ? [renumberedAwayLine(d.id, c.left, nowMs, cause.reason)] : []),
-        ...(c.kind === 'moved' ? [renumberedLine(d.id, c.from, nowMs, cause.reason)] : []),
-      ];
-      step.record.history.push(...said);
-      step.entries.unshift(...said);
-      // in the log under this number too, so a restart shows them here (not paged again)
-      if (c.kind === 'moved') step.logged = carriedLines(c.from, d.id, nowMs);
-    }
-    const before = records.get(d.id);
-    const changed = !before || step.entries.length > 0 || JSON.stringify(before) !== JSON.stringify(step.record);
+    const changed = !prev || step.entries.length > 0 || JSON.stringify(prev) !== JSON.stringify(step.record);
     if (changed) steps.push(step);
   }
-  for (const r of mayHold) {
+  for (const r of candidates) {
     if (seen.has(r.id) || r.kind === 'burn' || !covered(r)) continue;
-    const step = withdraw(r, nowMs, cause, retired.get(r.id));
+    const step = withdraw(r, nowMs, cause);
     if (step) steps.push(step);
   }
   return steps;

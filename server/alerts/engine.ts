@@ -239,10 +239,9 @@ export class AlertEngine {
     const now = this.now();
     const rows: LogRow[] = [];
     const notices: GatewayMessage[] = [];
-    for (const { record, entries, logged } of steps) {
+    for (const { record, entries } of steps) {
       const before = this.records.get(record.id);
       this.alerts.remember(record);
-      for (const e of logged ?? []) rows.push(logRow(record, e, plan.year, now));
       if (entries.length === 0) {
         // no history line, but what screens show may have moved (current level, urgency, burn)
         const view = before && shownChange(before, record, plan.timezone);

@@ -36,9 +36,7 @@ const ENDED_ZH: Record<string, string> = { recovered: '已解除', manual: '已�
 export function causeZh(reason: string | undefined): string {
   if (!reason) return '';
   if (reason.startsWith('correction')) return '工单更正';
-  // a cause may carry what it did after a colon (pipelines/rules/situations.ts): the cause is said
-  const cause = reason.split(': ')[0]!;
-  return ({ 'plan changed': '管控计划调整', 're-derived at start': '监测重启后重算', 'late event': '迟到事件补入', events: '新事件', clock: '按时重算' } as Record<string, string>)[cause] ?? cause;
+  return ({ 'plan changed': '管控计划调整', 're-derived at start': '监测重启后重算', 'late event': '迟到事件补入', events: '新事件', clock: '按时重算' } as Record<string, string>)[reason] ?? reason;
 }
 
 const noteText = (s: unknown) => {
@@ -91,17 +89,16 @@ export function gatewayNotice(view: AlertView, change: readonly Announced[], pla
   // a case says its urgency, as the wall and the console do: 超标 of a single ticket misread
   const label = ended ?? (view.kind === 'case' ? (URGENCY_ZH[view.urgency ?? 'new'] ?? '逐笔盯盘') : (LEVEL_ZH[view.level] ?? view.level));
   const title = `【消保预警·${label}】${tName} · ${scopeName}${view.ticketId ? ` · 工单 ${view.ticketId}` : ''}`;
-  const stillHolds = change.some((e) => e.what === 'withdrawn' && typeof (e.detail as { renumberedTo?: unknown } | undefined)?.renumberedTo === 'string');
-  const text = `${title}：${[facts(view, row, stillHolds), happened(view, change, plan), onCallNow(view, change)].filter(Boolean).join('；')}。`;
+  const text = `${title}：${[facts(view, row), happened(view, change, plan), onCallNow(view, change)].filter(Boolean).join('；')}。`;
   return { title, text, typeName: tName, scopeName };
 }
 
-function facts(view: AlertView, row?: CounterRow, stillHolds = false): string {
+function facts(view: AlertView, row?: CounterRow): string {
   if (view.kind === 'case') return '逐笔盯盘，客户首轮沟通未达成一致';
   const reached = LEVEL_ZH[view.level] ?? view.level;
   const now = view.currentLevel;
   const level =
-    view.resolution === 'withdrawn' ? (stillHolds ? `原报${reached}，情形仍在，改用新编号` : `原报${reached}，现不成立`)
+    view.resolution === 'withdrawn' ? `原报${reached}，现不成立`
     : view.status === 'resolved' ? `最高曾达${reached}`
     : now && LEVEL_RANK[now] < LEVEL_RANK[view.level] ? `最高曾达${reached}，现为${LEVEL_ZH[now] ?? now}`
     : '';
@@ -161,11 +158,7 @@ function lineWords(view: AlertView, e: Announced, plan: CompiledPlan): string {
       if (person) return `人工解除${whoSaid(by, d.note)}`;
       return view.kind === 'case' ? '客户已达成一致，解除' : '已恢复正常，解除';
     case 'closed': return '已办结';
-    case 'withdrawn': {
-      const to = episodeNumber((e.detail as { renumberedTo?: unknown } | undefined)?.renumberedTo);
-      if (to) return `编号调整（${causeZh(e.reason)}）：此情形${e.reason?.includes('joined into') ? '已并入' : '现为'}第${to}次预警`;
-      return `已撤销${e.reason ? `（${causeZh(e.reason)}，不再成立）` : ''}`;
-    }
+    case 'withdrawn': return `已撤销${e.reason ? `（${causeZh(e.reason)}，不再成立）` : ''}`;
     case 'amended': return amendedWords(e, plan);
     case 'corrected': return '工单已更正';
     case 'case-escalated': return typeof d.escalation === 'string' && LADDER_ZH[d.escalation] ? `工单提交${LADDER_ZH[d.escalation]}` : '工单上报';
@@ -177,23 +170,8 @@ function lineWords(view: AlertView, e: Announced, plan: CompiledPlan): string {
   }
 }
 
-/** a level alert's episode number, the last part of its id (level.<year>.<type>.<scope>.<n>) */
-const episodeNumber = (id: unknown) => (typeof id === 'string' ? id.split('.').at(-1) : undefined);
-
-/** 编号调整（迟到事件补入）：原第2次预警的情形改为此编号 / 原此编号的情形现为第3次预警 */
-function renumberedWords(e: Announced): string | undefined {
-  const d = (e.detail ?? {}) as { renumberedFrom?: unknown; renumberedTo?: unknown };
-  const cause = causeZh(e.reason);
-  if (typeof d.renumberedFrom === 'string') return `编号调整（${cause}）：原第${episodeNumber(d.renumberedFrom)}次预警的情形改为此编号，确认与处理记录随之保留`;
-  if (!('renumberedTo' in d)) return undefined;
-  if (typeof d.renumberedTo !== 'string') return `编号调整（${cause}）：原此编号的情形已不成立`;
-  return `编号调整（${cause}）：原此编号的情形${(e.after ?? '').includes('part of') ? '已并入' : '现为'}第${episodeNumber(d.renumberedTo)}次预警`;
-}
-
 /** 已更正（工单更正）：自上海分行转入 / 已更正（监测重启后重算）：预警恢复 */
 function amendedWords(e: Announced, plan: CompiledPlan): string {
-  const renumbered = renumberedWords(e);
-  if (renumbered) return renumbered;
   const from = movedBy([e]);
   const where = [from.scope !== undefined ? branchName(plan, from.scope) : '', from.complaintType !== undefined ? typeName(plan, from.complaintType) : ''].filter(Boolean).join('·');
   const back = (e.before ?? '').split('; ').includes('withdrawn') ? '撤销的预警恢复' : '';

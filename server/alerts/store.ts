@@ -1,7 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { EventKind, MaskedEvent, Outcome, Escalation } from '../../pipelines/model.ts';
 import { DERIVED_WHATS, isDerivedLine, type AlertRecord, type HistoryEntry } from '../../pipelines/rules/index.ts';
-import { linesOfThisEpisode } from '../../pipelines/rules/situations.ts';
 import { chTime, chTimeMs } from '../../pipelines/sinks/clickhouse-time.ts';
 import { tsvInserter, tsvString } from '../../pipelines/sinks/clickhouse-tsv.ts';
 import { OCCURRED_MS } from '../../pipelines/sources/clickhouse-replay.ts';
@@ -169,7 +168,7 @@ export async function loadRecords(client: ClickHouseClient, year: number, kept: 
   }
   const records = [...latest.values()].map((r) => JSON.parse(r.s) as AlertRecord);
   for (const r of records) {
-    r.history = linesOfThisEpisode([...r.history.filter(isDerivedLine), ...(lines.get(r.id) ?? [])].sort((a, b) => a.atMs - b.atMs));
+    r.history = [...r.history.filter(isDerivedLine), ...(lines.get(r.id) ?? [])].sort((a, b) => a.atMs - b.atMs);
   }
   return records;
 }
