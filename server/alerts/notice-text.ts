@@ -156,6 +156,8 @@ function lineWords(view: AlertView, e: Announced, plan: CompiledPlan): string {
       return e.reason?.startsWith('level rose') ? '重新打开（级别上升，此前的确认不再适用）' : '重新打开（工单有新进展）';
     case 'resolved':
       if (person) return `人工解除${whoSaid(by, d.note)}`;
+      // a person's re-open stands against a rule's close dated before it: still open, said so
+      if (view.status !== 'resolved') return view.kind === 'case' ? '客户已达成一致（人工重开仍有效，未解除）' : '已恢复正常（人工重开仍有效，未解除）';
       return view.kind === 'case' ? '客户已达成一致，解除' : '已恢复正常，解除';
     case 'closed': return '已办结';
     case 'withdrawn': return `已撤销${e.reason ? `（${causeZh(e.reason)}，不再成立）` : ''}`;
