@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DeadLetterWindow } from './dead-letter-window.ts';
+import { DeadLetterWindow, lastHourView } from './dead-letter-window.ts';
 
 const T0 = Date.parse('2026-11-27T08:00:00Z');
 const MIN = 60_000;
@@ -24,5 +24,14 @@ describe('DeadLetterWindow', () => {
     w.note(T0 + 5 * MIN, 10, 10);
     expect(w.view(T0).deadLetters).toBe(0);
     expect(w.view(T0 + 5 * MIN).deadLetters).toBe(10);
+  });
+
+  // a restart empties the window: the wall must not call a few minutes "the last hour" (soak CE F4)
+  it('says since when it counts while this run is less than an hour old', () => {
+    const w = new DeadLetterWindow();
+    w.note(T0 + MIN, 10, 3);
+    expect(lastHourView(w, T0 + 5 * MIN, 'Asia/Shanghai', T0)).toMatchObject({ deadLetters: 3, since: '2026-11-27T16:00:00.000+08:00' });
+    expect(lastHourView(w, T0 + 60 * MIN, 'Asia/Shanghai', T0)).toMatchObject({ deadLetters: 3, since: null });
+    expect(lastHourView(w, T0 + 5 * MIN, 'Asia/Shanghai')).not.toHaveProperty('since');
   });
 });

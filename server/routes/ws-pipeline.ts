@@ -65,7 +65,8 @@ const pipelineView = () => {
     writeError: h.lastWriteError ?? null,
     // how long the event writes have failed (the server's clock, not the screen's): the wall calls it a stall
     writeFailingMs: h.writeFailingSinceMs === undefined ? null : t - h.writeFailingSinceMs,
-    deadLetters: lastHourView(monitor.deadLetterWindow, t, monitor.plan.timezone),
+    // since: the window began with this run, less than an hour ago (the wall says so)
+    deadLetters: lastHourView(monitor.deadLetterWindow, t, monitor.plan.timezone, h.startedAtMs),
     // events from branches the plan does not list: in 全行's figures, in no branch's
     unknownBranches: monitor.uncounted.view().unknownBranches,
     brokerStore: pipeline.broker && { status: pipeline.broker.status, reasons: pipeline.broker.reasons },

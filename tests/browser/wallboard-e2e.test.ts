@@ -148,7 +148,7 @@ describe('wall-board e2e (real monitor)', () => {
     for (let i = 0; i < 3; i++) await publishRaw(nc, 'complaints.tickets.BJ', `{"eventId":"dl-${i}","occurredAt":"2025-01-01T10:00:00"}`);
     await waitConsumed(nc);
     await waitBoard(page, 'w.state.pipeline && w.state.pipeline.deadLetters && w.state.pipeline.deadLetters.deadLetters === 3');
-    await waitForExpression(page, `document.getElementById('dead-letters').textContent === '3 条事件无法计数（死信，近1小时）'`, { timeout: 5_000 });
+    await waitForExpression(page, `document.getElementById('dead-letters').textContent === '3 条事件无法计数（死信，近1小时；本次启动以来）'`, { timeout: 5_000 });
     expect(await pill.getAttribute('data-level')).toBe('watch');
     const health = await getJson(monitor, '/api/health');
     expect(health.body.events.lastHour).toMatchObject({ deadLetters: 3, lastDeadLetterAt: expect.stringMatching(/\+08:00$/) });
@@ -158,7 +158,7 @@ describe('wall-board e2e (real monitor)', () => {
     for (let i = 0; i < broken; i++) await publishRaw(nc, 'complaints.tickets.SH', 'not json');
     await waitConsumed(nc);
     await waitForExpression(page, `document.getElementById('dead-letters').dataset.level === 'critical'`, { timeout: 10_000 });
-    expect(await pill.innerText()).toMatch(/^数据异常：\d+% 事件无法计数（死信，近1小时）$/);
+    expect(await pill.innerText()).toMatch(/^数据异常：\d+% 事件无法计数（死信，近1小时；本次启动以来）$/);
     console.log('screenshot:', await saveScreenshot(page, 'wallboard-e2e-dead-letters'));
   });
 

@@ -12,7 +12,7 @@ describe('wall-board modules - ticker and data quality', () => {
       `[null, {}, { deadLetters: { received: 500, deadLetters: 0 } }, { deadLetters: { received: 500, deadLetters: 3 } },
         { deadLetters: { received: 500, deadLetters: 50 } }, { deadLetters: { received: 0, deadLetters: 2 } }].map((p) => m.deadLetterWarning(p))`,
     );
-    expect(w).toEqual([null, null, null, { level: 'watch', count: 3, share: 0.006 }, { level: 'critical', count: 50, share: 0.1 }, { level: 'critical', count: 2, share: 1 }]);
+    expect(w).toEqual([null, null, null, { level: 'watch', count: 3, share: 0.006, sinceStart: false }, { level: 'critical', count: 50, share: 0.1, sinceStart: false }, { level: 'critical', count: 2, share: 1, sinceStart: false }]);
   });
 
   it('ticker - a case shows how far up its ladder it went; an unacknowledged alert its on-call level past the first', async () => {

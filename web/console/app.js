@@ -15,6 +15,7 @@ import { isoInZone, timeContext, viewerZone } from './time.js';
 import { LiveMarks } from './freshness.js';
 import { noteBuild, showPipelineBanners } from './banners.js';
 import { submitFlows } from './submit.js';
+import { linkShown, silenceWatch } from './link-watch.js';
 import { levelNowOf } from './level-now.js';
 import { showDataNotice, showWeeklyLink } from './top-links.js';
 
@@ -242,17 +243,22 @@ api('/api/me').then((r) => {
   render();
 }).catch((err) => { $('conn').textContent = err.message; }); // no actions offered without an answer
 
+const seeLink = linkShown();
+let socket = null;
+
 function connect() {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const ws = new WebSocket(`${scheme}://${location.host}${withToken('/ws?view=console')}`);
-  ws.onopen = () => { $('conn').dataset.state = 'live'; $('conn').textContent = '实时 live'; };
-  ws.onclose = () => {
-    $('conn').dataset.state = 'closed';
-    $('conn').textContent = '已断开，重连中 reconnecting';
-    setTimeout(connect, 2000);
-  };
+  socket = ws;
+  // a hung monitor keeps TCP open and sends nothing: given up on after three heartbeats
+  const silence = silenceWatch(() => { socket = null; ws.close(); reconnect('silent'); });
+  const reconnect = (why) => { silence.stop(); seeLink({ link: why }); setTimeout(connect, 2000); };
+  ws.onopen = () => { silence.heard(null); seeLink({ link: 'live' }); };
+  ws.onclose = () => { if (socket === ws) reconnect('closed'); };
   ws.onmessage = (m) => {
+    if (socket !== ws) return;
     const msg = JSON.parse(m.data);
+    silence.heard(msg);
     if (msg.type === 'snapshot') {
       usePlan(msg.plan);
       noteBuild(msg.build);
@@ -263,6 +269,7 @@ function connect() {
       liveMarks.sawSnapshot();
       lastBatchAt = msg.pipeline?.lastBatchAt ?? null;
       showPipelineBanners(msg.pipeline);
+      seeLink({ pipeline: msg.pipeline ?? null });
       alerts.clear();
       for (const a of msg.alerts ?? []) upsert(a, false);
       screensFromSnapshot(msg.screens);
@@ -274,6 +281,7 @@ function connect() {
       if (batch && batch !== lastBatchAt && lastBatchAt !== undefined) reviewCount.soon();
       lastBatchAt = batch ?? null;
       showPipelineBanners(msg.pipeline);
+      seeLink({ pipeline: msg.pipeline ?? null });
     } else if (msg.type === 'screen') {
       applyScreen(msg);
       renderScreens($('screens'));

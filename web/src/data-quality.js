@@ -9,28 +9,29 @@ import { duration } from './format.js';
 export const BROKEN_SHARE = 0.1;
 
 /**
- * @typedef {{ received: number, deadLetters: number, lastDeadLetterAt?: string|null }} DeadLetterHour
+ * `since`: the monitor's start, while less than an hour ago: the window holds only this run.
+ * @typedef {{ received: number, deadLetters: number, lastDeadLetterAt?: string|null, since?: string|null }} DeadLetterHour
  * @param {{ deadLetters?: DeadLetterHour|null }|null|undefined} pipeline
- * @returns {{ level: 'watch'|'critical', count: number, share: number }|null}
+ * @returns {{ level: 'watch'|'critical', count: number, share: number, sinceStart: boolean }|null}
  */
 export function deadLetterWarning(pipeline) {
   const hour = pipeline?.deadLetters;
   if (!hour || !(hour.deadLetters > 0)) return null;
   const share = hour.received > 0 ? hour.deadLetters / hour.received : 1;
-  return { level: share >= BROKEN_SHARE ? 'critical' : 'watch', count: hour.deadLetters, share };
+  return { level: share >= BROKEN_SHARE ? 'critical' : 'watch', count: hour.deadLetters, share, sinceStart: !!hour.since };
 }
 
 /**
  * @param {HTMLElement} el
  * @param {any} pipeline
- * @param {{ deadLetters: (n: number) => string, deadLettersShare: (pct: number) => string }} T
+ * @param {{ deadLetters: (n: number, sinceStart: boolean) => string, deadLettersShare: (pct: number, sinceStart: boolean) => string }} T
  */
 export function renderDeadLetters(el, pipeline, T) {
   const w = deadLetterWarning(pipeline);
   el.hidden = !w;
   if (!w) return;
   el.dataset.level = w.level;
-  el.textContent = w.level === 'critical' ? T.deadLettersShare(Math.round(w.share * 100)) : T.deadLetters(w.count);
+  el.textContent = w.level === 'critical' ? T.deadLettersShare(Math.round(w.share * 100), w.sinceStart) : T.deadLetters(w.count, w.sinceStart);
 }
 
 /**

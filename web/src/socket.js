@@ -100,6 +100,11 @@ export function connectWallboard(opts) {
   let watchdog;
   /** @type {ReturnType<typeof setInterval>|undefined} */
   let beat;
+  // A monitor stopping says so (1001); while it restarts its port refuses the reconnects, each a
+  // bare 1006, which had replaced those words by "connection lost" within a second (soak CE F5).
+  // The stop's words stay until a link opens again.
+  /** @type {string|null} */
+  let stoppedWords = null;
 
   // Three server heartbeats of silence: the link is dead even if TCP has not noticed.
   const arm = (/** @type {WebSocket} */ sock) => {
@@ -124,7 +129,10 @@ export function connectWallboard(opts) {
     const sock = new WebSocket(withSince(opts.url, asked));
     ws = sock;
     snapshotTimer = setTimeout(() => drop(sock, '未收到快照 / no snapshot'), snapshotTimeoutMs);
+    let opened = false;
     sock.onopen = () => {
+      opened = true;
+      stoppedWords = null;
       sendScreen(sock, 'hello');
       clearInterval(beat);
       beat = setInterval(() => sendScreen(sock, 'heartbeat'), opts.screenHeartbeatMs ?? 10000);
@@ -176,7 +184,9 @@ export function connectWallboard(opts) {
       if (sock !== ws) return;
       // 4401 / 4403: the server refused this screen's token; say so, or the room waits for a
       // server that is up (the screen keeps retrying: the token may be set right meanwhile)
-      scheduleRetry(closeText(ev.code, ev.reason));
+      const words = closeText(ev.code, ev.reason);
+      if (ev.code === 1001 || ev.code === 1012) stoppedWords = words;
+      scheduleRetry(!opened && stoppedWords ? stoppedWords : words);
     };
     // An error is always followed by close; close does the bookkeeping.
     sock.onerror = () => {};
