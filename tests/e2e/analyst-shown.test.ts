@@ -118,6 +118,17 @@ describe.each(['embedded', 'server'] as const)('e2e - analyst views show what th
     expect(weekly.map((r) => r.week)).toEqual([2, 11, 37]); // UInt8: numbers in JSON
   }, 60_000);
 
+  // verify CG G1: a rule line's level was the alert's when its row was written (a batch writes an
+  // alert's lines at once): rises to critical counted twice, cases never opened as new
+  it('v_alert_history gives an opening or a rise the level it opened or rose to, as the API does', async () => {
+    const shown = await alerts();
+    const api = shown.flatMap((a) => (a.history as Array<{ what: string; at: string; level?: string }>).filter((h) => h.what === 'opened' || h.what === 'raised').map((h) => `${a.id} ${h.what}@${ms(h.at)} ${h.level}`));
+    const view = (await sql("SELECT alert_id, what, toUnixTimestamp64Milli(at) AS t, level FROM complaints.v_alert_history WHERE plan_year = 2025 AND what IN ('opened', 'raised')"))
+      .map((r) => `${r.alert_id} ${r.what}@${Number(r.t)} ${r.level}`);
+    expect(view.sort()).toEqual(api.sort());
+    expect(api.some((l) => l.includes(' raised@'))).toBe(true);
+  });
+
   it('v_alert_history carries when the monitor raised the alert: time to acknowledge is computable', async () => {
     const rows = await sql(`SELECT alert_id, toUnixTimestamp64Milli(any(raised_at)) AS raised, uniqExact(raised_at) AS n,
                                    toUnixTimestamp64Milli(minIf(at, what = 'acknowledged' AND actor != '')) AS acked
