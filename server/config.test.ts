@@ -48,8 +48,11 @@ describe('config - the environment', () => {
     expect(loadConfig({ DATA_DIR }).dataNotice).toBeUndefined();
     expect(loadConfig({ DATA_DIR, DATA_NOTICE: '  ' }).dataNotice).toBeUndefined();
     expect(loadConfig({ DATA_DIR, DATA_NOTICE: ' 演示数据：美国CFPB公开投诉样本 <b>x</b> ' }).dataNotice).toBe('演示数据：美国CFPB公开投诉样本 <b>x</b>');
-    expect(loadConfig({ DATA_DIR, DATA_NOTICE: '演'.repeat(120) }).dataNotice).toHaveLength(120);
-    expect(() => loadConfig({ DATA_DIR, DATA_NOTICE: '演'.repeat(121) })).toThrow(/^DATA_NOTICE: must be at most 120 characters \(got 121\)/);
+    // verify CG G3/G4: 120 Chinese characters were cut on the wall; marks that reorder or hide text passed
+    expect(loadConfig({ DATA_DIR, DATA_NOTICE: '演'.repeat(100) }).dataNotice).toHaveLength(100);
+    expect(() => loadConfig({ DATA_DIR, DATA_NOTICE: '演'.repeat(101) })).toThrow(/^DATA_NOTICE: must be at most 100 characters \(got 101\)/);
+    expect(() => loadConfig({ DATA_DIR, DATA_NOTICE: '\u202e演示数据' })).toThrow(/^DATA_NOTICE: must not contain marks that reorder or hide text/);
+    expect(() => loadConfig({ DATA_DIR, DATA_NOTICE: '\u200b\u200b' })).toThrow(/^DATA_NOTICE: must not contain marks/);
     expect(() => loadConfig({ DATA_DIR, DATA_NOTICE: '第一行\n第二行' })).toThrow(/^DATA_NOTICE: must be one line/);
   });
 });

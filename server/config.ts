@@ -102,8 +102,8 @@ function checkSqlLimits(env: NodeJS.ProcessEnv): void {
   ] as const) intVar(env, name, min, min, max);
 }
 
-/** the longest DATA_NOTICE: one line on a wall's top bar */
-export const DATA_NOTICE_MAX = 120;
+/** the longest DATA_NOTICE: one line on a wall's top bar (about 108 Chinese characters fit at 1920x1080) */
+export const DATA_NOTICE_MAX = 100;
 
 /**
  * DATA_NOTICE, a line the pages show as text: one line of printable characters, at most
@@ -114,6 +114,8 @@ export function dataNotice(env: NodeJS.ProcessEnv): string | undefined {
   const text = (env.DATA_NOTICE ?? '').trim();
   if (!text) return undefined;
   if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text)) throw new ConfigError('DATA_NOTICE', 'must be one line of text (no line breaks or control characters)');
+  // a mark that reorders or hides text could show the notice reversed, or as an empty bar
+  if (/[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/.test(text)) throw new ConfigError('DATA_NOTICE', 'must not contain marks that reorder or hide text (U+200B–U+200F, U+202A–U+202E, U+2060–U+2069, U+FEFF)');
   if ([...text].length > DATA_NOTICE_MAX) throw new ConfigError('DATA_NOTICE', `must be at most ${DATA_NOTICE_MAX} characters (got ${[...text].length})`);
   return text;
 }
