@@ -84,7 +84,7 @@ describe('pages - the level now, the data notice, the weekly review', () => {
     await page.context().close();
   });
 
-  it('the console\'s weekly-review link names the plan week now (the last one after the year), none before it', async () => {
+  it('the console\'s weekly-review link names the last finished week (the last one after the year), none before one', async () => {
     const { page } = await openPage(stage.browser, `${stage.server.url}/?token=t0k`);
     const weeks = await inPage<unknown[]>(page, '/console/top-links.js', `(() => {
       const plan = ${JSON.stringify(makeSnapshot().plan)};
@@ -92,10 +92,10 @@ describe('pages - the level now, the data notice, the weekly review', () => {
       m.showWeeklyLink(link, plan, Date.parse('${AS_OF}'));
       const line = document.createElement('p');
       m.showDataNotice(line, '<b>x</b>');
-      return [m.currentWeek(plan, Date.parse('2024-12-01T00:00:00+08:00')), m.currentWeek(plan, Date.parse('2026-11-28T00:00:00+08:00')) === plan.weeks.at(-1).index,
+      return [m.lastFinishedWeek(plan, Date.parse('2024-12-01T00:00:00+08:00')), m.lastFinishedWeek(plan, Date.parse('2026-11-28T00:00:00+08:00')) === plan.weeks.at(-1).index,
         link.getAttribute('href'), link.textContent, link.hidden, line.textContent, line.children.length];
     })()`);
-    expect(weeks).toEqual([null, true, '/api/reports/weekly?week=11&format=html&token=t0k', '第11周', false, '<b>x</b>', 0]);
+    expect(weeks).toEqual([null, true, '/api/reports/weekly?week=10&format=html&token=t0k', '第10周', false, '<b>x</b>', 0]);
     await page.context().close();
   });
 });
