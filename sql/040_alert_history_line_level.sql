@@ -72,16 +72,3 @@ FROM
     ) AS o
     LEFT JOIN latest AS s ON s.plan_year = o.plan_year AND s.alert_id = o.alert_id
 );
-
-CREATE OR REPLACE VIEW complaints.v_alert_weekly AS
-SELECT
-    plan_year,
-    week,
-    complaint_type,
-    scope,
-    kind,
-    what,
-    count()             AS changes,
-    uniqExact(alert_id) AS alerts
-FROM complaints.v_alert_history
-GROUP BY plan_year, week, complaint_type, scope, kind, what;

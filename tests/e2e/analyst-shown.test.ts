@@ -118,8 +118,7 @@ describe.each(['embedded', 'server'] as const)('e2e - analyst views show what th
     expect(weekly.map((r) => r.week)).toEqual([2, 11, 37]); // UInt8: numbers in JSON
   }, 60_000);
 
-  // verify CG G1: a rule line's level was the alert's when its row was written (a batch writes an
-  // alert's lines at once): rises to critical counted twice, cases never opened as new
+  // verify CG G1: a rule line's level was the alert's when its row was written
   it('v_alert_history gives an opening or a rise the level it opened or rose to, as the API does', async () => {
     const shown = await alerts();
     const api = shown.flatMap((a) => (a.history as Array<{ what: string; at: string; level?: string }>).filter((h) => h.what === 'opened' || h.what === 'raised').map((h) => `${a.id} ${h.what}@${ms(h.at)} ${h.level}`));
