@@ -8,6 +8,9 @@
 -- actions, notices, on-call steps, amended, withdrawn, reopened) are their own rows.
 -- A rule line: no `by`, and `what` one of pipelines/rules/derived-lines.ts DERIVED_WHATS (a test
 -- holds the two lists together).
+-- A rule line's `level` is the line's own (the level it opened, rose or aged to); a back-fill or a
+-- re-derivation writes an alert's rule lines in one batch, each row with the alert's level then
+-- (verify CG G1: rises to critical counted twice, no case opened as new). Other lines keep their row's.
 -- raised_at: when the monitor first raised the alert (the snapshot's raisedAtMs), the wall clock
 -- the on-call ladder runs from; a rule line's `at` is the events' time, a person's the wall clock.
 -- `week` is UInt8 (a number in JSON).
@@ -52,7 +55,7 @@ FROM
            ''                                                                   AS actor,
            JSONExtractString(line, 'reason')                                    AS reason,
            if(r.alert_id = '', s.status, r.status)                              AS status,
-           if(r.alert_id = '', s.level, r.level)                                AS level
+           if(JSONExtractString(line, 'level') != '', JSONExtractString(line, 'level'), if(r.alert_id = '', s.level, r.level)) AS level
     FROM latest AS s
     ARRAY JOIN JSONExtractArrayRaw(s.snapshot, 'history') AS line
     LEFT JOIN
