@@ -23,6 +23,14 @@ export interface LeaseGuard {
   /** counting stopped: the checks end, and a release row lets a successor start at once */
   release(): Promise<void>;
   endMessage: typeof presenceEndMessage;
+  /** since when the store has not answered the check's writes and reads (server mode), if it has not */
+  storeAway?(): StoreAway | undefined;
+}
+
+/** ClickHouse unanswered while no ticket comes: the event writes would fail, and nothing else says so */
+export interface StoreAway {
+  sinceMs: number;
+  error: string;
 }
 
 const TABLE = 'complaints.monitor_presence';
@@ -43,6 +51,8 @@ export class StorePresence implements LeaseGuard {
   private released?: Promise<void>;
   /** the failure logged last, so an outage is logged once, not at every renewal */
   private failing?: string;
+  /** the first failure since the store last answered, for health (a night without tickets writes nothing else) */
+  private away?: StoreAway;
 
   constructor(
     private readonly clickhouse: ClickHouseClient,
@@ -119,14 +129,20 @@ export class StorePresence implements LeaseGuard {
     return (await rs.json<Record<string, unknown>>()).flatMap((raw) => presenceRow(raw) ?? []);
   }
 
+  storeAway(): StoreAway | undefined {
+    return this.away;
+  }
+
   private failed(message: string, err: Error): undefined {
     if (this.failing !== message) this.log.warn({ err: err.message }, message);
     this.failing = message;
+    this.away = { sinceMs: this.away?.sinceMs ?? Date.now(), error: err.message };
     return undefined;
   }
 
   private recovered(): void {
     if (this.failing) this.log.info('presence written to and read from ClickHouse again');
     this.failing = undefined;
+    this.away = undefined;
   }
 }

@@ -58,7 +58,10 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     const moveError = monitor.journal?.lastMoveError;
     const journalStuck = moveError && `ClickHouse refuses the live journal's moves into ticket_events: ${monitor.journal!.pending} counted events wait on disk, and reads of the store (reports, dead letters, SQL) may fail (${moveError.message})`;
     const intakeAway = intakeAwayReasons(h, (ms) => toZonedIso(ms, monitor.plan.timezone));
-    const reasons = [...intakeAway, ...(storeFailing ? [storeFailing] : []), ...(journalStuck ? [journalStuck] : []), ...(unconfirmed ? [unconfirmed] : []), ...(broker.status === 'degraded' ? broker.reasons : []), ...(refused ? [refused] : []), ...(logFailing ? [logFailing] : [])];
+    // server mode, no ticket coming (a night): only the presence check finds the store away
+    const away = monitor.lease.guard?.storeAway?.();
+    const storeAway = !storeFailing && away && `ClickHouse has not answered since ${toZonedIso(away.sinceMs, monitor.plan.timezone)} (the monitor's presence, written every 5 s, fails: ${away.error}): tickets that come cannot be stored or counted until it answers; they wait in the stream`;
+    const reasons = [...intakeAway, ...(storeFailing ? [storeFailing] : []), ...(storeAway ? [storeAway] : []), ...(journalStuck ? [journalStuck] : []), ...(unconfirmed ? [unconfirmed] : []), ...(broker.status === 'degraded' ? broker.reasons : []), ...(refused ? [refused] : []), ...(logFailing ? [logFailing] : [])];
     const status = healthStatus(lease.status, Boolean(unconfirmed), h, reasons);
     const body = {
       status,
@@ -77,7 +80,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
       consumer: await lag.read(now()),
       broker: brokerStoreView(broker, (ms) => toZonedIso(ms, monitor.plan.timezone)),
       lastEventAt: h.lastBatchAtMs ? toZonedIso(h.lastBatchAtMs, monitor.plan.timezone) : null,
-      clickhouse: { mode: h.clickhouse, lastWriteError: h.lastWriteError ?? null, writeFailingSince: h.writeFailingSinceMs === undefined ? null : toZonedIso(h.writeFailingSinceMs, monitor.plan.timezone), journalRows: monitor.journal?.pending ?? 0 },
+      clickhouse: { mode: h.clickhouse, lastWriteError: h.lastWriteError ?? null, writeFailingSince: h.writeFailingSinceMs === undefined ? null : toZonedIso(h.writeFailingSinceMs, monitor.plan.timezone), unansweredSince: away ? toZonedIso(away.sinceMs, monitor.plan.timezone) : null, journalRows: monitor.journal?.pending ?? 0 },
       alertLog: f
         ? { rowsWaiting: f.rows, failingSince: toZonedIso(f.sinceMs, monitor.plan.timezone), notOnDisk: f.notOnDisk }
         : { rowsWaiting: 0 },
