@@ -92,7 +92,7 @@ function publicPipeline(p: unknown): unknown {
     ...pick(p, ['consuming'], (v) => typeof v === 'boolean'),
     ...pick(p, ['nats'], isWord),
     ...pick(p, ['lastBatchAt', 'lastTicketAt'], (v) => v === null || isText(v)),
-    ...pick(p, ['pending', 'lagMs', 'writeFailingMs'], isFigure),
+    ...pick(p, ['pending', 'lagMs', 'writeFailingMs', 'storeUnansweredMs'], isFigure),
     ...('writeError' in p ? { writeError: p.writeError ? 'write failed' : null } : {}),
     ...(isObject(p.deadLetters) ? { deadLetters: pick(p.deadLetters, ['received', 'deadLetters', 'lastDeadLetterAt'], (v) => isFigure(v) || isText(v)) } : {}),
     // how many, not which branch codes

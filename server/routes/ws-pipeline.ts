@@ -40,6 +40,10 @@ const probeOnce = async () => {
 // one probe at a time: ticks during a slow one share it instead of piling more on the broker
 let probing: Promise<void> | undefined;
 const probePipeline = (): Promise<void> => (probing ??= probeOnce().finally(() => (probing = undefined)));
+const storeUnansweredMs = (t: number) => {
+  const away = monitor.lease.guard?.storeAway?.();
+  return away ? t - away.sinceMs : null;
+};
 const pipelineView = () => {
   const h = monitor.health;
   const t = now();
@@ -65,6 +69,8 @@ const pipelineView = () => {
     writeError: h.lastWriteError ?? null,
     // how long the event writes have failed (the server's clock, not the screen's): the wall calls it a stall
     writeFailingMs: h.writeFailingSinceMs === undefined ? null : t - h.writeFailingSinceMs,
+    // server mode, no ticket coming: the store found away by the presence written every 5 s
+    storeUnansweredMs: storeUnansweredMs(t),
     // since: the window began with this run, less than an hour ago (the wall says so)
     deadLetters: lastHourView(monitor.deadLetterWindow, t, monitor.plan.timezone, h.startedAtMs),
     // events from branches the plan does not list: in 全行's figures, in no branch's

@@ -48,4 +48,16 @@ describe('console words and banners', () => {
     expect(text[1]).toMatch(/^新工单暂未入库（ClickHouse 拒绝写入，自动重试中）.* \(connect ECONNREFUSED\)$/);
     expect(text[2]).toBe('');
   });
+
+  // a night without tickets: the store away, found by the presence; no write fails to say it
+  it('a store not answering for 10 s is said; the write failure, when there is one, is said instead', async () => {
+    const text = await withModule<string[]>('/console/banners.js', `(() => {
+      for (const id of ['store-banner', 'plan-banner', 'notice-banner', 'log-banner']) if (!document.getElementById(id)) document.body.append(Object.assign(document.createElement('div'), { id }));
+      const banner = document.getElementById('store-banner');
+      return [[null, 4000], [null, 12000], [12000, 12000]].map(([w, a]) => (m.showPipelineBanners({ writeFailingMs: w, storeUnansweredMs: a }), banner.hidden ? '' : banner.textContent));
+    })()`);
+    expect(text[0]).toBe('');
+    expect(text[1]).toMatch(/^ClickHouse 无应答（自动重试中）：此后到达的新工单暂不能入库/);
+    expect(text[2]).toMatch(/^新工单暂未入库（ClickHouse 拒绝写入/);
+  });
 });

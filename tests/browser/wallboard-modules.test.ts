@@ -38,6 +38,17 @@ describe('wall-board modules', () => {
     expect(out).toEqual([false, true, 'P · S', 'P · S']); // not "behind 0 s" (verify AX1)
   });
 
+  // a night without tickets: the ClickHouse server away, found by the presence
+  it('data quality - a store not answering for 10 s is a stall, said as such', async () => {
+    const T = `{ pipelineNote: 'P', stallNats: 'N', stallStore: 'S', stallStoreAway: 'A', stallIdle: 'I', stallBehind: () => 'B' }`;
+    const out = await withModule<unknown[]>('/src/data-quality.js', `[
+      m.pipelineStalled({ consuming: true, nats: 'connected', lagMs: 0, writeFailingMs: null, storeUnansweredMs: 4000 }, 120000),
+      m.pipelineStalled({ consuming: true, nats: 'connected', lagMs: 0, writeFailingMs: null, storeUnansweredMs: 10000 }, 120000),
+      m.stallNote({ consuming: true, nats: 'connected', lagMs: 0, writeFailingMs: null, storeUnansweredMs: 10000 }, ${T}),
+    ]`);
+    expect(out).toEqual([false, true, 'P · A']);
+  });
+
   it('state - scope columns put sub-branches right after their parent', async () => {
     const plan = { branches: [{ code: 'C', name: 'c', parent: 'A' }, { code: 'A', name: 'a' }, { code: 'B', name: 'b' }] };
     const cols = await withModule<{ code: string; depth: number }[]>(

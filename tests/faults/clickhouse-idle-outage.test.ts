@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { join } from 'node:path';
+import WebSocket from 'ws';
 import { ticketStream } from '../helpers/events.ts';
 import { startClickHouseHttp, type TestClickHouseHttp } from '../helpers/clickhouse-http.ts';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
@@ -57,6 +58,8 @@ describe('faults - ClickHouse server away while no ticket comes (server mode)', 
     expect(during.reasons).toContainEqual(expect.stringMatching(/^ClickHouse has not answered since \S+ \(the monitor's presence, written every 5 s, fails: .+\): tickets that come cannot be stored or counted/));
     expect(during.clickhouse).toMatchObject({ unansweredSince: expect.any(String), writeFailingSince: null });
     expect(await metric('ClickHouseUnanswered')).toBe('1');
+    // the wall (its public view) is told how long, and calls it a stall from 10 s
+    expect(await until('a wall heartbeat naming the store away', async () => ((await wallStoreUnansweredMs()) ?? 0) >= 10_000 || undefined, 30_000)).toBe(true);
 
     await ch.start();
     const after = await until('health ok again', async () => {
@@ -67,3 +70,19 @@ describe('faults - ClickHouse server away while no ticket comes (server mode)', 
     expect(await metric('ClickHouseUnanswered')).toBe('0');
   }, 120_000);
 });
+
+/** The next wall heartbeat's pipeline.storeUnansweredMs (null while the store answers). */
+async function wallStoreUnansweredMs(): Promise<number | null | undefined> {
+  const ws = new WebSocket(`${monitor.baseUrl.replace('http', 'ws')}/ws?view=wall`);
+  try {
+    return await new Promise((resolve) => {
+      ws.on('message', (data) => {
+        const msg = JSON.parse(String(data));
+        if (msg.type === 'heartbeat' || msg.type === 'snapshot') resolve(msg.pipeline?.storeUnansweredMs);
+      });
+      ws.on('error', () => resolve(undefined));
+    });
+  } finally {
+    ws.close();
+  }
+}

@@ -19,7 +19,10 @@ export function showPipelineBanners(pipeline) {
   // ClickHouse refusing the event writes: new tickets are neither counted nor alerted;
   // one failed write retried a second later is not said (as the wall's stall: 10 s)
   const stalled = typeof pipeline?.writeFailingMs === 'number' && pipeline.writeFailingMs >= 10_000;
-  show('store-banner', stalled ? `新工单暂未入库（ClickHouse 拒绝写入，自动重试中）：新工单不计数、不产生预警，恢复后自动补上 · event writes failing: new tickets are not counted yet (${pipeline.writeError ?? 'write failed'})` : '');
+  // no ticket coming (a night), the store away: found by the monitor's presence every 5 s
+  const away = !stalled && typeof pipeline?.storeUnansweredMs === 'number' && pipeline.storeUnansweredMs >= 10_000;
+  show('store-banner', stalled ? `新工单暂未入库（ClickHouse 拒绝写入，自动重试中）：新工单不计数、不产生预警，恢复后自动补上 · event writes failing: new tickets are not counted yet (${pipeline.writeError ?? 'write failed'})`
+    : away ? 'ClickHouse 无应答（自动重试中）：此后到达的新工单暂不能入库、不计数、不产生预警，恢复后自动补上 · ClickHouse not answering: tickets that come are not counted until it answers' : '');
   const p = pipeline?.planFileWarning;
   const unrecorded = p && p.includes('not yet recorded in ClickHouse');
   show('plan-banner', !p ? '' : unrecorded

@@ -45,7 +45,9 @@ export function pipelineStalled(pipeline, lagStaleMs) {
   return pipeline.consuming === false || (!!pipeline.nats && pipeline.nats !== 'connected') || (typeof pipeline.lagMs === 'number' && pipeline.lagMs > lagStaleMs)
     // ClickHouse refusing the writes: the messages wait in flight, so the lag does not grow;
     // a single failed write, retried a second later, is not a stall
-    || (typeof pipeline.writeFailingMs === 'number' && pipeline.writeFailingMs >= STORE_STALL_MS);
+    || (typeof pipeline.writeFailingMs === 'number' && pipeline.writeFailingMs >= STORE_STALL_MS)
+    // a ClickHouse server away with no ticket coming (a night): the next ones cannot be stored
+    || (typeof pipeline.storeUnansweredMs === 'number' && pipeline.storeUnansweredMs >= STORE_STALL_MS);
 }
 
 /** How long the event writes fail before the wall says the numbers have stopped. */
@@ -54,12 +56,13 @@ export const STORE_STALL_MS = 10_000;
 /**
  * The stalled-pipeline banner's words: the server is up but the numbers are not moving, and why.
  * @param {any} pipeline
- * @param {{ pipelineNote: string, stallNats: string, stallStore: string, stallIdle: string, stallBehind: (d: string) => string }} T
+ * @param {{ pipelineNote: string, stallNats: string, stallStore: string, stallStoreAway: string, stallIdle: string, stallBehind: (d: string) => string }} T
  */
 export function stallNote(pipeline, T) {
   const reason = !pipeline ? ''
     : pipeline.nats && pipeline.nats !== 'connected' ? T.stallNats
       : pipeline.writeError || typeof pipeline.writeFailingMs === 'number' ? T.stallStore
+        : typeof pipeline.storeUnansweredMs === 'number' ? T.stallStoreAway
         : pipeline.consuming === false ? T.stallIdle
           : typeof pipeline.lagMs === 'number' ? T.stallBehind(duration(pipeline.lagMs)) : '';
   return reason ? `${T.pipelineNote} · ${reason}` : T.pipelineNote;
