@@ -35,10 +35,15 @@ describe('monitor health - batches', () => {
 describe('monitor health - consuming', () => {
   // Audit AB F1: a hung broker leaves the consumer looking alive while it delivers nothing
   it('says not consuming while the counting lease is left unconfirmed', () => {
-    const h = { consuming: true };
+    const h = { consuming: true, nats: 'connected' as const };
     expect(consumingNow(h, { unconfirmed: undefined })).toBe(true);
     expect(consumingNow(h, { unconfirmed: 'counting lease unconfirmed: broker not answering' })).toBe(false);
-    expect(consumingNow({ consuming: false }, { unconfirmed: undefined })).toBe(false);
+    expect(consumingNow({ ...h, consuming: false }, { unconfirmed: undefined })).toBe(false);
+  });
+
+  // Audit BE F4: ~12 s of `consuming: true` after the broker was killed, until heartbeats and the lease said otherwise
+  it('says not consuming while the broker connection is lost, though the consumer has not missed it yet', () => {
+    for (const nats of ['disconnected', 'reconnecting', 'connecting'] as const) expect(consumingNow({ consuming: true, nats }, { unconfirmed: undefined })).toBe(false);
   });
 });
 

@@ -162,10 +162,12 @@ export function noteNothingToWrite(h: MonitorHealth): void {
  * Whether the pipeline takes messages now, as health and the wall's heartbeat say it: its
  * consumer runs, and the counting lease is not left unconfirmed. A hung broker (connections
  * open, nothing answered) leaves the consumer looking alive for minutes, while it delivers
- * nothing and the lease's renewals go unanswered (server/lease.ts).
+ * nothing and the lease's renewals go unanswered (server/lease.ts). A lost connection takes
+ * nothing either, though the consumer is missed only after two heartbeats and the lease after
+ * 12.5 s: health said `consuming: true` for those ~12 s after a broker was killed (audit BE F4).
  */
-export function consumingNow(h: Pick<MonitorHealth, 'consuming'>, lease: { readonly unconfirmed: string | undefined }): boolean {
-  return h.consuming && lease.unconfirmed === undefined;
+export function consumingNow(h: Pick<MonitorHealth, 'consuming' | 'nats'>, lease: { readonly unconfirmed: string | undefined }): boolean {
+  return h.consuming && h.nats === 'connected' && lease.unconfirmed === undefined;
 }
 
 /** What a consumer's status report changes in health: a consumer that ran and stopped is away. */

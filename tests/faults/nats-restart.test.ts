@@ -46,6 +46,8 @@ describe('faults - nats-server restart mid-stream', () => {
     // an outage of a running monitor, not a start: degraded (200) with the reason, never `starting`
     const away = await getJson(monitor, '/api/health');
     expect([away.status, away.body.status]).toEqual([200, 'degraded']);
+    // and not consuming at once, not ~12 s later when heartbeats and the lease miss it (audit BE F4)
+    expect([away.body.consuming, away.body.nats.status === 'connected']).toEqual([false, false]);
     expect(away.body.reasons.join('\n')).toMatch(/^NATS connection lost since \S+ \((reconnecting|disconnected)\)/m);
     await nats.start();
     await brokerBack();
