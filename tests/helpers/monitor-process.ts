@@ -30,7 +30,14 @@ export interface MonitorEnv {
 }
 
 export async function startMonitor(env: MonitorEnv, opts: { waitHealthy?: boolean } = {}): Promise<MonitorProcess> {
-  const port = await freePort();
+  // a free port can be taken by another test file's process before the monitor binds it: another then
+  for (let attempt = 1; ; attempt++) {
+    const m = await startMonitorOnce(env, opts, await freePort());
+    if (!m.portTaken || attempt === 5) return m;
+  }
+}
+
+export async function startMonitorOnce(env: MonitorEnv, opts: { waitHealthy?: boolean }, port: number): Promise<MonitorProcess & { portTaken?: true }> {
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'cewm-data-'));
   let out = '';
   // MONITOR_NODE_ARGS: extra node flags for the monitor process, e.g. `--cpu-prof` in a benchmark
@@ -55,6 +62,7 @@ export async function startMonitor(env: MonitorEnv, opts: { waitHealthy?: boolea
     try {
       await waitHealthy(m);
     } catch (err) {
+      if (m.child.exitCode !== null && /EADDRINUSE/.test(out)) return { ...m, portTaken: true };
       // a monitor that never became healthy must not outlive the test that started it
       await m.kill('SIGKILL');
       throw err;
@@ -78,7 +86,8 @@ export async function waitHealthy(m: MonitorProcess, timeoutMs = 45_000): Promis
   while (Date.now() < deadline) {
     if (m.child.exitCode !== null) throw new Error(`monitor exited with ${m.child.exitCode}:\n${m.output().slice(-3000)}`);
     try {
-      const res = await fetch(`${m.baseUrl}/api/health`, m.token ? { headers: { authorization: `Bearer ${m.token}` } } : {});
+      // bounded: a port another process holds may take the connection and never answer
+      const res = await fetch(`${m.baseUrl}/api/health`, { signal: AbortSignal.timeout(5_000), ...(m.token ? { headers: { authorization: `Bearer ${m.token}` } } : {}) });
       if (res.status === 200) return;
     } catch {
       // not listening yet

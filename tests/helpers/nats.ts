@@ -32,9 +32,11 @@ export interface TestNats {
   cleanup(): Promise<void>;
 }
 
+/** what nats-server says when its port was taken (tests/helpers/port-taken.test.ts holds it to the real one) */
+export const PORT_TAKEN = /address already in use/i;
+
 export async function startTestNats(opts: { auth?: { user: string; password: string }; config?: string } = {}): Promise<TestNats> {
   const storeDir = mkdtempSync(join(tmpdir(), 'cewm-nats-'));
-  const port = await freePort();
   const configFile = join(storeDir, 'test-nats.conf');
   // JetStream named in the file too: a reload of a file without it shuts JetStream down
   const withJetStream = (text: string) => `${text}\njetstream { store_dir: ${JSON.stringify(storeDir)} }\n`;
@@ -42,7 +44,16 @@ export async function startTestNats(opts: { auth?: { user: string; password: str
   const extraArgs = [...(opts.auth ? ['--user', opts.auth.user, '--pass', opts.auth.password] : []), ...(opts.config !== undefined ? ['-c', configFile] : [])];
   const credentials = opts.auth ? { user: opts.auth.user, pass: opts.auth.password } : {};
   const storeDirInConfig = opts.config !== undefined;
-  let server: LocalNats | undefined = await startLocalNats({ storeDir, port, extraArgs, storeDirInConfig });
+  // a free port can be taken by another test file's process before the broker binds it: another then
+  let port = 0;
+  let server: LocalNats | undefined;
+  for (let attempt = 1; !server; attempt++) {
+    port = await freePort();
+    server = await startLocalNats({ storeDir, port, extraArgs, storeDirInConfig }).catch((err: Error) => {
+      if (attempt < 5 && PORT_TAKEN.test(err.message)) return undefined;
+      throw err;
+    });
+  }
   const t: TestNats = {
     url: `nats://127.0.0.1:${port}`,
     port,
