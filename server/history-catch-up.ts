@@ -10,7 +10,8 @@ import type { Monitor } from './monitor.ts';
 export async function historyCaughtUp(monitor: Pick<Monitor, 'clickhouse' | 'index' | 'plan'>, nowMs: number, log: Logger): Promise<void> {
   try {
     const cells = await catchUpCounterHistory(monitor.clickhouse, monitor.index.rows(nowMs), monitor.plan.year, nowMs);
-    if (cells > 0) log.info({ cells }, 'counter history caught up: cells whose last written counts a crash or a failed write had left behind');
+    // after an upgrade the counting rules may have moved too (docs/OPERATIONS.md, "Upgrading"): not only a crash
+    if (cells > 0) log.info({ cells }, 'counter history caught up: cells whose last written counts differ from the counters read back now (a crash or a failed write left them behind, or, after an upgrade, this version counts by a changed rule: docs/OPERATIONS.md "Upgrading")');
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'counter history catch-up failed: counters_current may lag until each cell changes');
   }

@@ -13,6 +13,8 @@ import { lastHourView } from '../dead-letter-window.ts';
 import { planStatus } from '../plan-status.ts';
 import { brokerStoreProbe, brokerStoreView } from '../broker-store.ts';
 import { consumingNow, healthStatus, intakeAwayReasons } from '../monitor-health.ts';
+import { servedBuild } from '../web-build.ts';
+import { schemaOf } from '../store.ts';
 
 // Contract section 5 read surfaces (and the plan and series the wall-board draws from).
 
@@ -66,6 +68,8 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     const body = {
       status,
       startedAt: toZonedIso(h.startedAtMs, monitor.plan.timezone),
+      // which version answers: after an upgrade, the pages' build and the store's schema say it moved
+      version: { webBuild: servedBuild(), schema: schemaOf(monitor.clickhouse) ?? null },
       ...(status === 'degraded' ? { reasons } : {}),
       mode: open ? 'open-local' : 'tokens',
       open,

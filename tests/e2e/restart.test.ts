@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { STREAM } from '../../pipelines/sources/jetstream.ts';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadPlanFile } from '../../pipelines/plan/index.ts';
 import { shuffled, ticketStream } from '../helpers/events.ts';
@@ -59,6 +60,11 @@ describe('e2e - restart after SIGKILL', () => {
     await publishRaw(nc, 'complaints.tickets.SH', '{"eventId": "r-bad", broken'); // a dead letter before the kills
     monitor = await startMonitor(env);
     const dataDir = monitor.dataDir;
+    // health names the schema a start brought the store to, and whether it moved (audit CJ L2)
+    const latest = readdirSync(join(ROOT, 'sql')).filter((f) => /^\d{3}_.+\.sql$/.test(f)).sort().at(-1)!.replace(/\.sql$/, '');
+    const first = (await getJson(monitor, '/api/health')).body.version;
+    expect(first).toMatchObject({ webBuild: expect.stringMatching(/^[0-9a-f]{12}$/), schema: { latest, appliedAtStart: expect.any(Number) } });
+    expect(first.schema.appliedAtStart).toBeGreaterThan(0);
     for (let i = 0; i < 3; i++) {
       await waitUntilSomeStored(monitor);
       await monitor.kill('SIGKILL');
@@ -68,6 +74,7 @@ describe('e2e - restart after SIGKILL', () => {
     await waitConsumed(nc);
     const { body: health } = await getJson(monitor, '/api/health');
     expect(health.events.rebuilt).toBeGreaterThan(0);
+    expect(health.version).toEqual({ ...first, schema: { latest, appliedAtStart: 0 } });
     // health's dead letters are the store's, as /api/dead-letters lists them: a restart keeps them
     const dead = await getJson(monitor, '/api/dead-letters');
     expect(health.events.deadLetters).toBe(dead.body.total);
