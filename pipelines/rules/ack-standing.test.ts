@@ -154,6 +154,30 @@ describe('an acknowledgement cleared by a rise that is taken back', () => {
     expect(whats(e.get())).not.toContain('reopened');
   });
 
+  // Audit CH1: the correction that withdrew it still stands; new customers made a new situation
+  it('an alert acknowledged, withdrawn by a correction, and crossed again by customers dated after the acknowledgement: open, paged', () => {
+    const e = engineLike();
+    const [first] = e.contacts(8); // 8/10: watch
+    const acked = e.act({ type: 'ack', by: '李主管', reason: 'investigating' });
+    e.correct(first!, 'weekly'); // 7/10: ok, withdrawn
+    expect(e.get()).toMatchObject({ status: 'resolved', resolution: 'withdrawn' });
+    e.contacts(1, acked.ack!.atMs + 500); // 8/10 again, from a customer who came after the acknowledgement
+    const r = e.get();
+    expect(r).toMatchObject({ status: 'open', level: 'watch' });
+    expect(r.ack).toBeUndefined();
+    e.wait(16);
+    expect(e.get().onCall.level).toBe(1); // the ladder pages
+  });
+
+  it('the same, but the customer who crosses again is dated before the acknowledgement (reported late): the acknowledgement stands', () => {
+    const e = engineLike();
+    const [first] = e.contacts(8);
+    const acked = e.act({ type: 'ack', by: '李主管', reason: 'investigating' });
+    e.correct(first!, 'weekly');
+    e.contacts(1, acked.ack!.atMs - 60_000);
+    expect(e.get()).toMatchObject({ status: 'acknowledged', level: 'watch', ack: acked.ack });
+  });
+
   it('an alert open (never acknowledged) when withdrawn comes back open, its ladder from the start', () => {
     const e = engineLike();
     e.contacts(11);

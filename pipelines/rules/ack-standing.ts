@@ -58,6 +58,9 @@ function bearing(h: HistoryEntry): 'cleared' | 'neutral' | 'decided' {
  * did not end in between, and nothing rose after the ack. A level alert's level is the highest
  * reached, which only falls when what raised it is taken back; a case's urgency falls with the
  * ticket's progress, so a stale or overdue line dated after the ack is a rise that still stands.
+ * A level alert opened after the ack is a situation that arose since: an alert withdrawn (a
+ * correction took the crossing back) and crossed again by new customers is not the one the
+ * person saw, and its ladder pages from the start (audit CH1: it was born acknowledged).
  */
 function standsFor(g: GivenAck, d: DerivedAlert): boolean {
   const rank = LEVEL_RANK[g.level];
@@ -65,7 +68,10 @@ function standsFor(g: GivenAck, d: DerivedAlert): boolean {
   return !d.history.some(
     (h) =>
       h.atMs > g.line.atMs &&
-      (h.what === 'closed' || h.what === 'resolved' || (h.level !== undefined && (d.kind === 'case' ? h.what !== 'opened' : LEVEL_RANK[h.level] > rank))),
+      (h.what === 'closed' ||
+        h.what === 'resolved' ||
+        (d.kind === 'level' && h.what === 'opened') ||
+        (h.level !== undefined && (d.kind === 'case' ? h.what !== 'opened' : LEVEL_RANK[h.level] > rank))),
   );
 }
 
