@@ -6,6 +6,7 @@ import type { CountingLease } from './lease.ts';
 import { followConnection, noteSourceStatus, type MonitorHealth } from './monitor-health.ts';
 import type { Logger } from './monitor-types.ts';
 import { keepLocalNats, natsStoreDir, type KeptNats } from './natsd.ts';
+import { embeddedBrokerAuth, type EmbeddedBrokerAuth } from './natsd-config.ts';
 import { describeNatsAuth, natsSecurityFromEnv, type NatsSecurity } from './nats-options.ts';
 
 // The monitor's broker: which one, connecting (retried every second while the broker is down or
@@ -40,17 +41,19 @@ export class MonitorBroker {
 
   /** NATS_URL, or in embedded mode a nats-server this monitor starts and keeps. */
   static async start(config: MonitorConfig, log: Logger): Promise<MonitorBroker> {
-    const localNats = config.natsUrl
-      ? undefined
-      : await keepLocalNats({
+    const security = natsSecurityFromEnv(); // a bad NATS_* variable stops the start, named, before any broker starts
+    const embedded = config.natsUrl ? undefined : embeddedBrokerAuth(security);
+    const localNats = embedded
+      ? await keepLocalNats({
           storeDir: natsStoreDir(config.dataDir),
           port: config.natsPort,
           log,
           hangMs: config.localNatsHangMs,
-        });
+          authorization: embedded.authorization,
+        })
+      : undefined;
     const natsUrl = localNats?.url ?? config.natsUrl!;
-    if (localNats) log.info({ natsUrl }, 'started local nats-server');
-    const security = natsSecurityFromEnv(); // a bad NATS_* variable stops the start, named
+    if (localNats && embedded) logEmbeddedBroker(log, natsUrl, security, embedded);
     return new MonitorBroker(natsUrl, security, localNats);
   }
 
@@ -83,6 +86,18 @@ export class MonitorBroker {
   async leave(): Promise<void> {
     if (this.connection) await drainAtMost(this.connection, DRAIN_WAIT_MS);
     await this.local?.stop();
+  }
+}
+
+const SECURED_BROKER = 'for a secured broker (nkeys, TLS, accounts), run nats-server with its own configuration and set NATS_URL to it (docs/OPERATIONS.md)';
+
+/** The start of the own broker, said once: what it requires of clients (the method, never the secret). */
+export function logEmbeddedBroker(log: Pick<Logger, 'info' | 'warn'>, natsUrl: string, security: NatsSecurity, embedded: EmbeddedBrokerAuth): void {
+  const auth = embedded.authorization ? security.method : 'none';
+  if (embedded.authorization) log.info({ natsUrl, auth }, `started local nats-server; it requires the monitor's ${auth === 'token' ? 'NATS_TOKEN' : 'NATS_USER/NATS_PASSWORD'} of every client`);
+  else log.info({ natsUrl, auth }, `started local nats-server; it accepts any local client (127.0.0.1, no authentication): a trial setting, ${SECURED_BROKER}`);
+  if (embedded.notEnforced.length > 0) {
+    log.warn({ natsUrl, notEnforced: embedded.notEnforced }, `the local nats-server runs without ${embedded.notEnforced.join(' and ')}, which it cannot enforce: ${SECURED_BROKER}`);
   }
 }
 

@@ -3,6 +3,7 @@ import { accessSync, constants, existsSync, mkdirSync, readFileSync, statSync } 
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { afterProbe, greets, probeEveryMs, type HangWatch } from './natsd-hang.ts';
+import { natsServerConfig, natsServerConfigFile, writeNatsServerConfig, type BrokerAuthorization } from './natsd-config.ts';
 
 // The local broker for embedded mode and tests: a real nats-server with JetStream, its store in
 // the data directory, bound to loopback only.
@@ -104,6 +105,11 @@ export async function startLocalNats(opts: {
   storeDirInConfig?: boolean;
   /** how long it may take to be ready: reading a large JetStream store back takes a while */
   readyWaitMs?: number;
+  /**
+   * the monitor's own broker: everything goes in a configuration file in the store directory
+   * (natsd-config.ts), with the credentials it requires, if any: never on the command line
+   */
+  embedded?: { authorization?: BrokerAuthorization };
 }): Promise<LocalNats> {
   mkdirSync(opts.storeDir, { recursive: true });
   const pidFile = `${opts.storeDir}/nats-server.pid`;
@@ -111,7 +117,12 @@ export async function startLocalNats(opts: {
   const bin = findNatsServer();
   if (!bin) throw new Error(notFound());
   const port = opts.port ?? ((await portIsFree(4222)) ? 4222 : await freePort());
-  const args = ['-js', '-a', '127.0.0.1', '-p', String(port), ...(opts.storeDirInConfig ? [] : ['-sd', opts.storeDir]), '-P', pidFile, ...(opts.extraArgs ?? [])];
+  let args = ['-js', '-a', '127.0.0.1', '-p', String(port), ...(opts.storeDirInConfig ? [] : ['-sd', opts.storeDir]), '-P', pidFile, ...(opts.extraArgs ?? [])];
+  if (opts.embedded) {
+    const configFile = natsServerConfigFile(opts.storeDir);
+    writeNatsServerConfig(configFile, natsServerConfig({ port, storeDir: opts.storeDir, pidFile, authorization: opts.embedded.authorization }));
+    args = ['-c', configFile];
+  }
   const child = spawn(bin, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -171,9 +182,12 @@ export async function keepLocalNats(opts: {
   log: BrokerLog;
   /** LOCAL_NATS_HANG_MS: a broker that greets no new connection this long is killed and started again (0: never) */
   hangMs?: number;
+  /** what the broker requires of clients, at its first start and at every restart (undefined: nothing) */
+  authorization?: BrokerAuthorization;
 }): Promise<KeptNats> {
   const { log } = opts;
-  let current = await startLocalNats({ storeDir: opts.storeDir, port: opts.port });
+  const embedded = { authorization: opts.authorization };
+  let current = await startLocalNats({ storeDir: opts.storeDir, port: opts.port, embedded });
   const port = current.port;
   let stopping = false;
   let restarts = 0;
@@ -182,7 +196,7 @@ export async function keepLocalNats(opts: {
   const retry = (attempt: number) => {
     timer = setTimeout(() => {
       if (stopping) return;
-      startLocalNats({ storeDir: opts.storeDir, port }).then(
+      startLocalNats({ storeDir: opts.storeDir, port, embedded }).then(
         async (next) => {
           if (stopping) return void (await next.stop());
           current = next;

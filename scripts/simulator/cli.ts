@@ -14,6 +14,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { parse as parseYaml } from 'yaml';
 import type { TicketEvent } from '../../pipelines/model.ts';
+import { describeNatsAuth, natsSecurityFromEnv } from '../../server/nats-options.ts';
 import { badEvents } from './bad.ts';
 import { findCfpbCsv, loadCfpb, type CfpbComplaint } from './csv.ts';
 import { generateLifecycles } from './generate.ts';
@@ -141,8 +142,11 @@ const ticker = setInterval(() => {
   );
 }, 5_000);
 
-const nc = await connect({ servers: args.nats, name: 'ticket-simulator', maxReconnectAttempts: -1, reconnectTimeWait: 500 }).catch((err: Error) =>
-  fail(`cannot reach NATS at ${args.nats}: ${err.message}`),
+// the broker's credentials and TLS from the monitor's NATS_* variables, as the replay's: the demo's
+// simulator publishes to the monitor's own broker, which requires them when they are set (audit C4)
+const security = attempt('NATS_*', () => natsSecurityFromEnv());
+const nc = await connect({ servers: args.nats, name: 'ticket-simulator', maxReconnectAttempts: -1, reconnectTimeWait: 500, ...security.options }).catch((err: Error) =>
+  fail(`cannot reach NATS at ${args.nats}: ${err.message} (NATS auth: ${describeNatsAuth(security).auth})`),
 );
 const js = jetstream(nc);
 log(`connected to ${args.nats}; ${complaints.length} CFPB complaints from ${csvPath}; year ${year} (${tz}), seed ${seed}`);
