@@ -1,7 +1,8 @@
-// Tickets whose first contact is dated after the clock (another system's clock, a typo): no case
-// yet, as the counters do not count it yet. Nothing else would derive such a
-// ticket again when its time comes (the clock re-derives only open cases), so the engine takes
-// the due ones at the counters' push of that instant (server/due-changes.ts) and at each tick.
+// Tickets with a fact dated after the clock (another system's clock, a typo): a first contact (no
+// case yet, as the counters do not count it yet), an agreed resolution or a re-open (not applied
+// yet: cases.ts). Nothing else would derive such a ticket again when its time comes (the clock
+// re-derives only open cases), so the engine takes the due ones at the counters' push of that
+// instant (server/due-changes.ts) and at each tick.
 
 export class CasesDue {
   private readonly dueAtMs = new Map<string, number>();

@@ -92,12 +92,12 @@ export function referenceDeriveCase(t: ReferenceTicket, ctx: CaseContext, nowMs:
   }
   for (const e of t.escalations) history.push({ id: entryId(id, 'case-escalated', e.t, e.id), atMs: e.t, what: 'case-escalated', detail: { eventId: e.id, escalation: e.escalation ?? null } });
 
-  // Open/closed: the latest of "resolved agreed" and "reopened" decides; the last one dated
-  // before the opening stands at the opening.
+  // Open/closed: the latest of "resolved agreed" and "reopened" dated by now decides; the last one
+  // dated before the opening stands at the opening.
   const allTurns = [
     ...t.resolutions.filter((r) => r.outcome === 'agreed').map((r) => ({ ...r, closes: true })),
     ...t.reopens.map((r) => ({ ...r, closes: false })),
-  ].sort(byTime);
+  ].filter((x) => x.t <= nowMs).sort(byTime);
   const before = allTurns.filter((x) => x.t < openedAtMs).at(-1);
   const turns = [...(before?.closes ? [{ ...before, t: openedAtMs }] : []), ...allTurns.filter((x) => x.t >= openedAtMs)];
   let clearedAtMs: number | undefined;

@@ -81,11 +81,13 @@ export function deriveCase(t: CaseTicket, ctx: CaseContext, nowMs: number, cfg: 
   // Open/closed: the latest of "resolved agreed" and "reopened" decides. One dated before the
   // opening (another system's clock, a resolution entered with the call's time) is not ignored:
   // the last of those stands at the opening, so a ticket already resolved agreed closes its case
-  // as it opens, unless it was reopened since.
+  // as it opens, unless it was reopened since. One dated after now is not a fact yet, as a first
+  // contact is not (audit CH6: a resolution from a clock 60 s fast closed the case at once, with
+  // history lines in the future); the case is derived again when it comes due (caseDueAtMs).
   const allTurns = [
     ...t.resolutions.filter((r) => r.outcome === 'agreed').map((r) => ({ ...r, closes: true })),
     ...t.reopens.map((r) => ({ ...r, closes: false })),
-  ].sort(byTime);
+  ].filter((x) => x.t <= nowMs).sort(byTime);
   const before = allTurns.filter((x) => x.t < openedAtMs).at(-1);
   const turns = [...(before?.closes ? [{ ...before, t: openedAtMs }] : []), ...allTurns.filter((x) => x.t >= openedAtMs)];
   let clearedAtMs: number | undefined;
@@ -128,9 +130,18 @@ export function deriveCase(t: CaseTicket, ctx: CaseContext, nowMs: number, cfg: 
   };
 }
 
-/** When a ticket's first contact dated after now comes due (it may open a case then), or undefined. */
+/**
+ * When a ticket's next fact dated after now comes due, or undefined: a first contact (it may open
+ * a case then), an agreed resolution or a re-open (it may close or open the case then; the clock
+ * derives open cases again, but not a closed one).
+ */
 export function caseDueAtMs(t: CaseTicket, ctx: CaseContext, nowMs: number): number | undefined {
   let due: number | undefined;
-  for (const c of t.contacts) if (c.t > nowMs && c.t >= ctx.yearStartMs && c.t < ctx.yearEndMs && (due === undefined || c.t < due)) due = c.t;
+  const note = (at: number) => {
+    if (at > nowMs && at >= ctx.yearStartMs && at < ctx.yearEndMs && (due === undefined || at < due)) due = at;
+  };
+  for (const c of t.contacts) note(c.t);
+  for (const r of t.resolutions) if (r.outcome === 'agreed') note(r.t);
+  for (const r of t.reopens) note(r.t);
   return due;
 }

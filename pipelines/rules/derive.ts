@@ -53,7 +53,7 @@ export function deriveLevelAlerts(plan: CompiledPlan, index: CounterIndex, keys:
   return out;
 }
 
-/** The cases of these tickets; `dueAtMs`: when a ticket with no case yet has a first contact come due. */
+/** The cases of these tickets; `dueAtMs`: when a ticket's next fact dated after now comes due (caseDueAtMs). */
 export function deriveCaseAlerts(plan: CompiledPlan, book: TicketBook, ticketIds: Iterable<string>, nowMs: number, cfg: AlertRulesConfig): { alerts: DerivedAlert[]; covered: Set<string>; dueAtMs: Map<string, number> } {
   const ctx = {
     year: plan.year,
@@ -69,7 +69,7 @@ export function deriveCaseAlerts(plan: CompiledPlan, book: TicketBook, ticketIds
     const t = book.get(id);
     const d = t && deriveCase(t, ctx, nowMs, cfg.cases);
     if (d) alerts.push(d);
-    const due = t && !d ? caseDueAtMs(t, ctx, nowMs) : undefined;
+    const due = t ? caseDueAtMs(t, ctx, nowMs) : undefined;
     if (due !== undefined) dueAtMs.set(id, due);
   }
   return { alerts, covered, dueAtMs };

@@ -156,7 +156,8 @@ describe('lifecycle - late events and people', () => {
     e.add([], 'clock');
     expect(e.records.get('case.H1')).toMatchObject({ status: 'open' });
     const reopenAt = e.now;
-    e.add([insurance('resolved', 'H1', reopenAt + HOUR, 'h1-rs2', { outcome: 'agreed' })]);
+    // the clock past it: a close dated after now is not a fact yet (audit CH6)
+    e.add([insurance('resolved', 'H1', reopenAt + HOUR, 'h1-rs2', { outcome: 'agreed' })], 'late event', 2 * HOUR);
     const r = e.records.get('case.H1')!;
     expect(r).toMatchObject({ status: 'resolved', resolution: 'closed', resolvedAtMs: reopenAt + HOUR });
     expect(e.steps.at(-1)!.entries.map((h) => h.what)).toEqual(expect.arrayContaining(['closed', 'resolved']));
@@ -180,7 +181,7 @@ describe('lifecycle - late events and people', () => {
       // facts dated before the person's close do not undo it
       e.add([insurance('escalated', 'D1', closedAt - HOUR, 'd1-es0', { escalation: 'case_meeting' })]);
       expect(e.records.get('case.D1')).toMatchObject({ status: 'resolved', resolution: 'manual' });
-      e.add([insurance(later, 'D1', closedAt + HOUR, 'd1-later', later === 'escalated' ? { escalation: 'management' } : {})]);
+      e.add([insurance(later, 'D1', closedAt + HOUR, 'd1-later', later === 'escalated' ? { escalation: 'management' } : {})], 'late event', 2 * HOUR);
       const r = e.records.get('case.D1')!;
       expect(r, later).toMatchObject({ status: 'open' });
       expect(r.resolution).toBeUndefined();
