@@ -18,6 +18,8 @@ import { reportRoutes } from './routes/reports.ts';
 import { screenRoutes } from './routes/screens.ts';
 import { wsRoutes, type WallboardRoutes } from './routes/ws.ts';
 import { logRequests, requestLogPolicy } from './request-log.ts';
+import { requestIds } from './log.ts';
+import { maskText } from '../pipelines/transforms/mask-text.ts';
 import { pageWithBuild } from './web-build.ts';
 
 /** a request body's bound: a bank's plan (the largest body) is a few tens of KB */
@@ -34,7 +36,8 @@ export interface AppOptions {
 
 /** The HTTP and WebSocket surfaces; `server/index.ts` only listens. Tests use app.inject(). */
 export async function build({ monitor, logger, now = Date.now }: AppOptions): Promise<FastifyInstance> {
-  const common = { bodyLimit: BODY_LIMIT, requestIdHeader: 'x-request-id', logController: new LogController({ disableRequestLogging: true }) };
+  // x-request-id is read by requestIds (taken only when it holds no personal data), not by fastify
+  const common = { bodyLimit: BODY_LIMIT, requestIdHeader: false as const, genReqId: requestIds(), logController: new LogController({ disableRequestLogging: true }) };
   const app = (logger ? Fastify({ ...common, loggerInstance: logger }) : Fastify({ ...common, logger: false })) as unknown as FastifyInstance;
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
@@ -51,11 +54,11 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
     const away = status === 500 ? storeAway(err) : undefined;
     if (away) {
       // ClickHouse away (a report, the dead letters, the review queue): said as such, not as a bug
-      req.log.warn({ err: err.message }, 'request failed: the store is not answering');
+      req.log.warn({ err: maskText(err.message) }, 'request failed: the store is not answering');
       return reply.code(503).header('retry-after', '10').send({ error: away.code, message: away.message });
     }
     if (status === 500) {
-      req.log.error({ err: err.message }, 'request failed');
+      req.log.error({ err: maskText(err.message) }, 'request failed'); // an error may quote the request
       return reply.code(500).send({ error: 'INTERNAL', message: 'internal error; see the server log' });
     }
     // the limit named, so that a plan too large can be made smaller knowingly

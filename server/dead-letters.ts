@@ -1,8 +1,10 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { maskText } from '../pipelines/transforms/mask-text.ts';
 import { toZonedIso } from './time.ts';
 
 // GET /api/dead-letters reads the dead-letter store directly: newest first, with the total.
-// Payloads are stored masked, so they are shown as stored.
+// Payloads and reasons are stored masked, so payloads are shown as stored; reasons are masked
+// again on the way out, for rows kept before reasons were (audit CI C2).
 
 /**
  * The dead letters, each once: FINAL folds a message dead-lettered again (same stream, same
@@ -61,7 +63,7 @@ export async function readDeadLetters(clickhouse: ClickHouseClient, timezone: st
     total: Number(n),
     items: rows.map((r) => ({
       receivedAt: toZonedIso(Number(r.at), timezone),
-      reason: r.reason,
+      reason: maskText(r.reason),
       code: r.code,
       subject: r.subject,
       streamSeq: Number(r.stream_seq),
@@ -98,7 +100,7 @@ export async function summarizeDeadLetters(clickhouse: ClickHouseClient, timezon
   return {
     hours,
     total: codes.reduce((n, c) => n + Number(c.n), 0),
-    byCode: codes.map((c) => ({ code: c.code, count: Number(c.n), example: c.example, first: at(c.first), last: at(c.last) })),
+    byCode: codes.map((c) => ({ code: c.code, count: Number(c.n), example: maskText(c.example), first: at(c.first), last: at(c.last) })),
     bySubject: subjects.map((s) => ({ subject: s.subject, count: Number(s.n), last: at(s.last) })),
   };
 }

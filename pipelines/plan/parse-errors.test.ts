@@ -137,4 +137,22 @@ describe('plan - parse errors', () => {
     const text = edit(['set', 6, '  - { code: B J, name: x }'], ['set', 7, '  - { code: BJ-HD, name: y, parent: B J }']);
     expect(errorOf(text)).toMatchObject({ line: 6, path: 'branches[0].code' });
   });
+
+  // Audit CI C6: the refused value is quoted in the fatal log line and the 400 of PUT /api/plan.
+  it('masks a personal number or e-mail address it quotes, and keeps where it is', () => {
+    const cases: Array<[Edit, number, string, string, string]> = [
+      [['set', 6, '  - { code: "139 1234 5680", name: x }'], 6, 'branches[0].code', 'code', '(got "139****5680")'],
+      [['set', 8, '  - { code: 13912345682, name: x }'], 8, 'branches[2].code', 'code', '(got 139****5682; quote'],
+      [['set', 10, '  - code: "11010519491231011X"'], 10, 'types[0].code', 'code', '(got "110***********011X")'],
+      [['set', 17, '    annualAllowance: "6217001234567892"'], 17, 'types[1].annualAllowance', 'annualAllowance', '(got "6217 **** **** 7892")'],
+      [['set', 17, '    annualAllowance: zhang.wei88@example.com'], 17, 'types[1].annualAllowance', 'annualAllowance', '(got "z***@example.com")'],
+      [['set', 8, '  - { code: SH, name: x, "13912345683": y }'], 8, 'branches[2]["139****5683"]', '139****5683', 'unknown field'],
+    ];
+    for (const [change, line, path, field, quoted] of cases) {
+      const err = errorOf(edit(change));
+      expect({ line: err.line, path: err.path, field: err.field }).toEqual({ line, path, field });
+      expect(err.message).toContain(quoted);
+      expect(err.message).not.toMatch(/1391234568\d|11010519491231011X|6217001234567892|zhang\.wei88/);
+    }
+  });
 });

@@ -4,6 +4,7 @@ import { eventsNative, NativeWriter } from './clickhouse-native.ts';
 import { EVENT_COLUMNS, eventsTsv, tsvInserter, type TsvInserter } from './clickhouse-tsv.ts';
 import type { LiveJournal } from './live-journal.ts';
 import { chTime } from './clickhouse-time.ts';
+import { maskText } from '../transforms/mask-text.ts';
 
 // The durable sink. Writes are batched (one insert per table per batch) and idempotent: events
 // are keyed by event_id and dead letters by stream sequence (and the stream's making: a stream
@@ -58,7 +59,10 @@ export function deadLetterRow(d: DeadLetter) {
   return {
     received_at: chTime(d.receivedAtMs),
     code: d.rejection.code,
-    reason: d.rejection.reason,
+    // decode masks the keys its reasons quote; a stage's or the store's error message may quote
+    // an event too (processing failed: …, the store refused …), and is masked here, where every
+    // reason is kept
+    reason: maskText(d.rejection.reason),
     subject: d.subject,
     stream_seq: d.streamSeq,
     stream_created: chTime(d.streamCreatedMs),

@@ -87,6 +87,17 @@ describe('transforms - decode accepts and rejects per contract section 1', () =>
     }
   });
 
+  // A JSON pointer quotes tag keys as sent (audit CI C2): the reason masks them as the payload does.
+  it('masks the personal numbers and e-mail addresses of the keys its reason quotes', () => {
+    const tags = { '13912345632': 1, 'mail zhang.wei88@example.com': true, '身份证 11010519491231003x': 2, '139/1234/5633': 3, '139\u200b1234\u200b5634': 4 };
+    const r = decodeEvent(json({ tags }));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.rejection.reason).toBe('/tags/139****5632: must be string; /tags/mail z***@example.com: must be string; /tags/身份证 110***********003x: must be string; /tags/139****5633: must be string; /tags/139****5634: must be string');
+    const surrogate = decodeEvent(json({ tags: { '13912345635': '\\ud800' } }).replace('\\\\ud800', '\\ud800'));
+    expect(surrogate.ok ? 'accepted' : surrogate.rejection.reason).toMatch(/^\/tags\/139\*\*\*\*5635: a \\u escape/);
+  });
+
   it('truncates the payload of a large dead letter, masked', () => {
     const r = decodeEvent(`{"text":"${'13812341234 '.repeat(8000)}`);
     expect(r.ok).toBe(false);

@@ -7,6 +7,7 @@ import type { ErrorObject } from 'ajv';
 import type { Rejection, TicketEvent } from '../model.ts';
 import { plainlyValid } from './fast-valid.ts';
 import { maskRawPayload } from './mask-raw.ts';
+import { maskText } from './mask-text.ts';
 import { parseDateTime } from './time.ts';
 import schema from './ticket-event.schema.json' with { type: 'json' };
 
@@ -83,7 +84,7 @@ function decodeUnsafe(bytes: Uint8Array | string): DecodeResult {
   // U+FFFD, so two ids differing there would be one customer or one stored event.
   if (text.includes('\\u')) {
     const at = loneSurrogateAt(data, '');
-    if (at !== undefined) return reject('invalid_json', `${at || '/'}: a \\u escape names half a character (a lone surrogate), which is not Unicode`, text);
+    if (at !== undefined) return reject('invalid_json', `${maskPointer(at) || '/'}: a \\u escape names half a character (a lone surrogate), which is not Unicode`, text);
   }
   if (!plainlyValid(data as Record<string, unknown>) && !validate(data)) return reject('schema', schemaReason(validate.errors ?? [], data), text);
   const event = data as unknown as TicketEvent;
@@ -112,7 +113,21 @@ function loneSurrogateAt(value: unknown, path: string): string | undefined {
 
 function reject(code: string, reason: string, raw: string | null): DecodeResult {
   const payload = raw === null ? '(payload not kept: too large to mask)' : truncate(maskRawPayload(raw), MAX_PAYLOAD_CHARS);
-  return { ok: false, rejection: { code, reason, payload } };
+  return { ok: false, rejection: { code, reason: maskText(reason), payload } };
+}
+
+/**
+ * A JSON pointer names keys as sent, and a tag key is free text (a clerk may type a phone
+ * number or an e-mail address as one): each key is masked as the payload's keys are, before
+ * the reason quotes it. Masked whole, a key with a slash in it (~1 in the pointer) would no
+ * longer read as the number it is, to the masker, yet still would to a person.
+ */
+function maskPointer(path: string): string {
+  return path.split('/').map((segment) => {
+    const key = segment.replace(/~1/g, '/').replace(/~0/g, '~');
+    const masked = maskText(key);
+    return masked === key ? segment : masked.replace(/~/g, '~0').replace(/\//g, '~1');
+  }).join('/');
 }
 
 function byteLength(s: string): number {
@@ -152,13 +167,13 @@ function schemaReason(errors: readonly ErrorObject[], data: object): string {
     if (e.keyword === 'if') continue; // its 'then' errors say it better
     const conditional = e.schemaPath.includes('/then/');
     if (e.keyword === 'required') {
-      const field = `${e.instancePath ? `${e.instancePath}/` : ''}${String((e.params as { missingProperty?: unknown }).missingProperty)}`;
+      const field = `${e.instancePath ? `${maskPointer(e.instancePath)}/` : ''}${String((e.params as { missingProperty?: unknown }).missingProperty)}`;
       if (!conditional) reasons.add(`${field}: required`);
       // Without a kind, 'if' passes vacuously; the missing kind is the real problem.
       else if (typeof kind === 'string') reasons.add(`${field}: required for kind ${kind}`);
       continue;
     }
-    const where = e.instancePath || '(event)';
+    const where = maskPointer(e.instancePath) || '(event)';
     if (e.keyword === 'enum') {
       const allowed = (e.params as { allowedValues?: unknown[] }).allowedValues ?? [];
       reasons.add(`${where}: must be one of ${allowed.map(String).join(', ')}`);

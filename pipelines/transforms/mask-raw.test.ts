@@ -44,6 +44,11 @@ describe('transforms - mask raw payloads of dead letters', () => {
     ['a bare phone in groups', '{customerId: c1, phone: 139 1234 5678, oops'],
     ["an intake system's own name keys", '{"customerName":"李四光","contact":{"姓名":"李四光"},"客户":"李四光" oops'],
     ["an intake system's own name keys, valid JSON", '{"customerName":"李四光","contact":{"姓名":"李四光"},"kind":"nope"}'],
+    // numbers copied with invisible or thin-space characters between the groups (audit CI C1)
+    ['a phone with zero-width spaces', '{"text":"回电139\u200b1234\u200b5678","kind":1}'],
+    ['a phone with zero-width spaces as escapes, broken JSON', '{"text":"回电139\\u200b1234\\u200b5678", oops'],
+    ['an ID with thin spaces as escapes, broken JSON', '{"text":"身份证110101\\u200919900307\\u20091234" oops'],
+    ['a phone with soft hyphens as a key', '{"customerId":"c1","tags":{"139\u00ad1234\u00ad5678":"回电"}}'],
   ])('nothing personal in clear: %s', (_label, raw) => {
     const out = maskRawPayload(raw);
     expect(clear(out), out).toEqual([]);

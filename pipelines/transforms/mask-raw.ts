@@ -93,8 +93,11 @@ const VALUE = `("(?:[^"\\\\]|\\\\[\\s\\S])*"?|'(?:[^'\\\\]|\\\\[\\s\\S])*'?|\\[[
 const FIELD = new RegExp(`(?<![A-Za-z0-9_])${KEY}(\\s*[:=]\\s*)${VALUE}`, 'g');
 // The same inside a JSON-encoded string (\"phone\":\"138...\").
 const ESCAPED_FIELD = /\\"(customerId|name|phone|idNumber|cardNumber)\\"(\s*:\s*)\\"([^"\\]*)/g;
-/** \u0049 → I: a key or a number spelt with escapes reads as itself; other escapes stay */
-const ALNUM_ESCAPE = /\\u(00[3-7][0-9a-fA-F])/g;
+/** \u0049 → I: a key or a number spelt with escapes reads as itself, and so does a space or an
+ *  invisible character between its digits (\u2009, \u200b: maskText reads through those); other
+ *  escapes stay */
+const ALNUM_ESCAPE = /\\u(00[3-7][0-9a-fA-F]|00[aA][0dD]|1680|180[eE]|20[0-6][0-9a-fA-F]|[fF][eE][fF][fF]|3000)/g;
+const READ_THROUGH = /^[0-9A-Za-z\p{Zs}\p{Cf}]$/u;
 
 function maskBroken(raw: string): string {
   const known: Known = { ids: new Set(), names: new Set() };
@@ -105,7 +108,7 @@ function maskBroken(raw: string): string {
 function maskBrokenFields(raw: string, known?: Known): string {
   const plain = raw.replace(ALNUM_ESCAPE, (m, hex: string) => {
     const c = String.fromCharCode(parseInt(hex, 16));
-    return /[0-9A-Za-z]/.test(c) ? c : m;
+    return READ_THROUGH.test(c) ? c : m;
   });
   return plain
     .replace(FIELD, (_m, quote: string, key: string, sep: string, value: string) => {

@@ -1,13 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { INVISIBLE, SPACES, visible } from '../../tests/helpers/invisible.ts';
 import { maskCardNumber, maskContacts, maskGrouped, maskIdNumber, maskPhone, maskSpacedDigits, maskText, TEXT_PATTERNS } from './mask.ts';
 
 // maskText answers a text whose digits form one run without its five passes: that quick path
 // must give what the passes give, for every run length and every prefix a phone pattern reads.
 const { SPACED_ID, SPACED_CARD, SPACED_DIGITS, LONG_RUN, PHONE } = TEXT_PATTERNS;
 const BIRTH_DATE = /^(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/;
-const passes = (text: string) =>
-  maskContacts(text
+const passes = (typed: string) =>
+  maskContacts(visible(typed)
     .replace(SPACED_ID, (m) => maskGrouped(m, 'id'))
     .replace(SPACED_CARD, (m) => maskGrouped(m, 'card'))
     .replace(SPACED_DIGITS, (m) => maskSpacedDigits(m))
@@ -31,18 +32,82 @@ describe('maskText on a text with one run of digits', () => {
   });
 
   it('gives what the five passes give, for any run with any characters around it', () => {
-    const around = fc.oneof(fc.constantFrom('', ' ', '电话', '+', '(', ')', 'X', 'x', 'Ｘ', '号', '-', '，'), fc.string({ maxLength: 4 }).filter((s) => !/\d/.test(s)));
+    const around = fc.oneof(fc.constantFrom('', ' ', '电话', '+', '(', ')', 'X', 'x', 'Ｘ', '号', '-', '，', ...SPACES, ...INVISIBLE), fc.string({ maxLength: 4 }).filter((s) => !/\d/.test(s)));
     const run = fc.oneof(
       fc.stringMatching(/^1[0-9]{10}$/),
       fc.stringMatching(/^(86)?1[3-9][0-9]{9}$/),
       fc.stringMatching(/^[0-9]{9,20}$/),
     );
+    // an invisible character somewhere in the run (a number copied from a page): the quick path
+    // must see the run the passes see once it is gone
+    const hidden = fc.option(fc.record({ at: fc.nat(), c: fc.constantFrom(...INVISIBLE) }), { freq: 2 });
     fc.assert(
-      fc.property(around, run, around, (before, digits, after) => {
+      fc.property(around, run, hidden, around, (before, clear, hide, after) => {
+        const at = hide ? 1 + (hide.at % (clear.length - 1)) : 0;
+        const digits = hide ? `${clear.slice(0, at)}${hide.c}${clear.slice(at)}` : clear;
         const text = `${before}${digits}${after}`;
         expect(maskText(text)).toBe(passes(text));
       }),
       { numRuns: 20_000, seed: 22 },
+    );
+  });
+});
+
+describe('maskText on numbers copied with invisible or thin-space characters (audit CI C1)', () => {
+  const ALL = (re: RegExp) => {
+    const out: string[] = [];
+    for (let c = 0; c <= 0x10ffff; c++) if ((c < 0xd800 || c > 0xdfff) && re.test(String.fromCodePoint(c))) out.push(String.fromCodePoint(c));
+    return out;
+  };
+  const FORMAT = ALL(/^\p{Cf}$/u);
+  const SPACE = ALL(/^\p{Zs}$/u);
+
+  it.each([
+    ['139\u200b1234\u200b5610', '139****5610'],
+    ['电话139\u20601234\u20605620。', '电话139****5620。'],
+    ['139\u00ad1234\u00ad5612', '139****5612'],
+    ['139\u20091234\u20095611，139\u202f1234\u202f5619', '139****5611，139****5619'],
+    ['身份证110105\u200b19491231\u200b0063', '身份证110***********0063'],
+    ['卡号6222\u20070212\u20073456\u20071234', '卡号6222 **** **** 1234'],
+    ['1391\u200b2345610，1\u20093\u20098\u20090\u20090\u20090\u20090\u20090\u20090\u20090\u20097', '139****5610，138****0007'],
+    ['139 \u200b 1234 5678', '139****5678'],
+    ['邮箱zhang\u200b.wei88@example.com', '邮箱z***@example.com'],
+    // what no number is in: an emoji's joiners stay, amounts split by a thin space stay
+    ['👨\u200d👩\u200d👧 满意', '👨\u200d👩\u200d👧 满意'],
+    ['还款1\u2009380\u2009000元', '还款1\u2009380\u2009000元'],
+  ])('%j', (text, masked) => {
+    expect(maskText(text)).toBe(masked);
+  });
+
+  it('masks a phone, an ID and a card grouped by any invisible (Cf) or space (Zs) character', () => {
+    expect(FORMAT.length).toBeGreaterThan(100);
+    expect(SPACE.length).toBe(17);
+    for (const c of [...FORMAT, ...SPACE]) {
+      const text = `电话139${c}1234${c}5678，身份证110105${c}19491231${c}0063，卡6222${c}0212${c}3456${c}1234`;
+      expect(maskText(text), `U+${c.codePointAt(0)!.toString(16)}`).toBe('电话139****5678，身份证110***********0063，卡6222 **** **** 1234');
+    }
+  });
+
+  it('never leaves a number in clear, whatever invisible or space characters are in it', () => {
+    const number = fc.oneof(
+      fc.tuple(fc.stringMatching(/^1[3-9][0-9]$/), fc.stringMatching(/^[0-9]{4}$/), fc.stringMatching(/^[0-9]{4}$/)),
+      fc.tuple(fc.stringMatching(/^[1-6][0-9]{5}$/), fc.constantFrom('19491231', '19880707', '20010101'), fc.stringMatching(/^[0-9]{3}[0-9X]$/)),
+      fc.tuple(fc.stringMatching(/^62[0-9]{2}$/), fc.stringMatching(/^[0-9]{4}$/), fc.stringMatching(/^[0-9]{4}$/), fc.stringMatching(/^[0-9]{4}$/)),
+    );
+    // no letter beside the number: glued to letters an ID reads as part of a code, and stays (by design)
+    const text = fc.string({ maxLength: 3 }).filter((s) => !/[\d\p{Cf}\p{L}]/u.test(s));
+    const between = fc.oneof(fc.constant(''), fc.constantFrom(...SPACES, ' ', '-'));
+    const hidden = fc.array(fc.record({ at: fc.nat(), c: fc.constantFrom(...INVISIBLE) }), { maxLength: 3 });
+    fc.assert(
+      fc.property(text, number, between, hidden, text, (before, groups, sep, hide, after) => {
+        const chars = Array.from(groups.join(sep)); // by code point: U+E0020 is two units
+        for (const h of hide) chars.splice(h.at % (chars.length + 1), 0, h.c);
+        const typed = chars.join('');
+        const clear = groups.join('');
+        const shown = maskText(`${before}${typed}${after}`).replace(/[^0-9X]/g, '');
+        expect(shown).not.toContain(clear);
+      }),
+      { numRuns: 5_000, seed: 31 },
     );
   });
 });

@@ -7,24 +7,27 @@ import { maskCardNumber, maskIdNumber, maskPhone, plainDigits } from './mask-val
 // Order matters: IDs and cards (long runs) go before phones, so a phone pattern never bites into
 // a longer number; masked output contains no run a later pattern could match again. Groups may be
 // split by what people type between them, up to three characters of it: space, hyphen, dot,
-// comma, slash, underscore, tilde, middle dot, colon, semicolon, bar, and the no-break,
-// ideographic and full-width forms a Chinese input method gives (，、／～；： among them: privacy
-// audits found each kept in clear), in the groupings in use (phones 3-4-4 and 4-3-4, IDs 6-8-4,
-// 6-4-4-4, 3-3-4-4-4 and 6-6-3, cards 4-4-4-4 and 6-10). A number typed one digit at a time
-// (1 3 8 …) is caught by SPACED_DIGITS. The separators that also list figures (、，/ …: 四期月供
-// 5000、5000、5000、5000元) make a card or an ID only when its own check holds (maskGrouped).
-const SEPARATOR_CHARS = ' \\t\\-.,/_~;|:\\u00a0\\u00b7\\u3000\\u3001\\u30fb\\uff0c\\uff0d\\uff0e\\uff0f\\uff1a\\uff1b\\uff5c\\uff5e\\u2013\\u2014\\u2212';
+// comma, slash, underscore, tilde, middle dot, colon, semicolon, bar, spaces of every width
+// (SPACES) and the ideographic and full-width forms a Chinese input method gives (，、／～；：
+// among them: privacy audits found each kept in clear), in the groupings in use (phones 3-4-4 and
+// 4-3-4, IDs 6-8-4, 6-4-4-4, 3-3-4-4-4 and 6-6-3, cards 4-4-4-4 and 6-10). A number typed one
+// digit at a time (1 3 8 …) is caught by SPACED_DIGITS. The separators that also list figures (、，/
+// …: 四期月供 5000、5000、5000、5000元) make a card or an ID only when its own check holds (maskGrouped).
+/** every space character but the plain one (Unicode Zs: no-break, thin, figure, narrow no-break,
+ *  ideographic, …): a number copied from a web page or a document is often grouped by them */
+const SPACES = '\\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000';
+const SEPARATOR_CHARS = ` \\t\\-.,/_~;|:\\u00b7\\u3001\\u30fb\\uff0c\\uff0d\\uff0e\\uff0f\\uff1a\\uff1b\\uff5c\\uff5e\\u2013\\u2014\\u2212${SPACES}`;
 /** what lists figures and never splits a card or an ID */
 const LIST_ONLY_SEPARATORS = /[、/／]/;
 /** what separates groups of one number, never items of a list */
-const NUMBER_ONLY_SEPARATORS = /^[ \t\-.\u00a0\u3000\uff0d\uff0e\u2013\u2014\u2212]*$/;
+const NUMBER_ONLY_SEPARATORS = new RegExp(`^[ \\t\\-.\\uff0d\\uff0e\\u2013\\u2014\\u2212${SPACES}]*$`);
 const S = `(?:[${SEPARATOR_CHARS}]{1,3})`;
 const X = '[XxＸｘ]';
 const SPACED_ID = new RegExp(`(?<!\\d)(?:\\d{6}${S}\\d{8}${S}\\d{3}(?:\\d|${X})|\\d{6}${S}\\d{4}${S}\\d{4}${S}\\d{3}(?:\\d|${X})|\\d{3}${S}\\d{3}${S}\\d{4}${S}\\d{4}${S}\\d{3}(?:\\d|${X})|\\d{6}${S}\\d{6}${S}\\d{3}(?!${X}))(?![\\dA-Za-zＡ-Ｚａ-ｚ])`, 'g');
 const SPACED_CARD = new RegExp(`(?<!\\d)(?:\\d{4}(?:${S}\\d{4}){3}(?:${S}?\\d{1,3})?|\\d{6}${S}\\d{10,13})(?!\\d)`, 'g');
 /** one separator, the same each time, after every digit: 1 3 8 0 0 0 0 0 0 0 7, 6-2-2-2-… (not
  *  、，/: 第1、3、5、7、9、2、4、6、8、1、2项 is a list of items) */
-const SPACED_DIGITS = new RegExp(`(?<!\\d)\\d([ \\-.\\u00a0\\u3000\\uff0d])\\d(?:\\1\\d){9,17}(?:\\1${X})?(?!\\d|\\1\\d)`, 'g');
+const SPACED_DIGITS = new RegExp(`(?<!\\d)\\d([ \\-.\\uff0d${SPACES}])\\d(?:\\1\\d){9,17}(?:\\1${X})?(?!\\d|\\1\\d)`, 'g');
 const LONG_RUN = new RegExp(`(?<!\\d)(?:\\d{17}${X}(?![A-Za-z0-9Ａ-Ｚａ-ｚ])|\\d{15,19}(?!\\d))`, 'g');
 const PHONE = new RegExp(`(?<!\\d)(\\+?86${S}?|\\(\\+?86\\)${S}?)?(?:1[3-9]\\d${S}?\\d{4}${S}?\\d{4}|1[3-9]\\d{2}${S}\\d{3}${S}\\d{4}|\\(1[3-9]\\d\\)${S}?\\d{4}${S}?\\d{4})(?!\\d)`, 'g');
 /** the patterns in the order maskText applies them (exported for the test that holds the quick
@@ -86,13 +89,29 @@ export function maskSpacedDigits(typed: string): string {
 }
 
 /** Masks phone, ID-card and bank-card numbers inside free text; amounts and dates stay. Digits
- *  typed full-width (１３９…, as Chinese input methods can) are read, and kept, as plain digits. */
+ *  typed full-width (１３９…, as Chinese input methods can) are read, and kept, as plain digits;
+ *  invisible characters beside a digit, letter or separator are dropped (INVISIBLE_TOUCHING). */
 export function maskText(text: string): string {
   // Every pattern needs at least 11 digits (a mobile number); most texts have fewer, and four
   // regular-expression passes over them found nothing.
-  const digits = countDigits(text);
-  const numbersMasked = digits < PHONE_DIGITS ? text : maskNumbers(digits === WIDE ? plainDigits(text) : text);
+  const seen = scan(text);
+  const visible = seen & MAY_HIDE ? dropInvisible(text) : text;
+  const numbersMasked = seen >>> 2 < PHONE_DIGITS ? visible : maskNumbers(seen & WIDE ? plainDigits(visible) : visible);
   return CONTACT_HINT.test(numbersMasked) ? maskContacts(numbersMasked) : numbersMasked;
+}
+
+// A number copied out of a web page, a chat or a document may carry invisible characters (Unicode
+// Cf) between its digits: zero-width spaces where a page allows a line break, soft hyphens, word
+// joiners, direction marks. They show nothing, yet no pattern reads the number through them. So
+// they are dropped wherever they touch a digit, a letter, a separator or a space (anything ASCII,
+// any space, a full-width form, 、・·–—−): the number (or e-mail address) is masked as what it
+// shows, a masked number keeps none of them, and nothing a reader sees changes. Between other
+// characters (an emoji's zero-width joiners, the joiners of Indic and Arabic scripts) they stay.
+const TOUCHABLE = '[\\0-\\x7f\\u00a0\\u00b7\\u1680\\u2000-\\u200a\\u2013\\u2014\\u2212\\u202f\\u205f\\u3000\\u3001\\u30fb\\uff01-\\uff5e]';
+const INVISIBLE_TOUCHING = new RegExp(`\\p{Cf}+(?=${TOUCHABLE})|(?<=${TOUCHABLE})\\p{Cf}+`, 'gu');
+/** the text without the invisible characters that touch a digit, letter, separator or space */
+export function dropInvisible(text: string): string {
+  return text.replace(INVISIBLE_TOUCHING, '');
 }
 
 function maskNumbers(plain: string): string {
@@ -147,19 +166,31 @@ export function maskContacts(text: string): string {
 }
 
 const PHONE_DIGITS = 11;
-/** countDigits' answer for a text with enough digits, some of them full-width */
-const WIDE = Number.MAX_SAFE_INTEGER;
+/** scan's flags, below its count of digits (scan(text) >>> 2) */
+const WIDE = 1; // some digits are full-width
+const MAY_HIDE = 2; // an invisible format character (Unicode Cf) may be in the text
 
-function countDigits(text: string): number {
+/** digits and flags in one pass over the text: it runs on every text, so the common characters
+ *  (ASCII, CJK) leave after two or three comparisons */
+function scan(text: string): number {
   let n = 0;
-  let wide = false;
+  let flags = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) n++;
-    else if (c >= 0xff10 && c <= 0xff19) {
-      n++;
-      wide = true;
+    if (c <= 57) {
+      if (c >= 48) n++;
+    } else if (c < 0x2070) {
+      // Cf below U+2070: U+00AD, Arabic and Syriac marks (U+0600-U+08E2, counted whole), U+180E,
+      // U+200B-U+200F, U+202A-U+202E, U+2060-U+206F
+      if (c === 0xad || (c >= 0x600 && (c <= 0x8e2 || c === 0x180e || (c >= 0x200b && c <= 0x200f) || (c >= 0x202a && c <= 0x202e) || c >= 0x2060))) flags |= MAY_HIDE;
+    } else if (c >= 0xd800) {
+      if (c >= 0xff10 && c <= 0xff19) {
+        n++;
+        flags |= WIDE;
+      } else if (c === 0xfeff || (c >= 0xfff9 && c <= 0xfffb) || c === 0xdb40 || c === 0xd804 || c === 0xd80d || c === 0xd82f || c === 0xd834) {
+        flags |= MAY_HIDE; // BOM, annotation marks; the lead surrogates of the Cf outside the BMP (tags U+E00xx, …)
+      }
     }
   }
-  return wide && n >= PHONE_DIGITS ? WIDE : n;
+  return (n << 2) | flags;
 }

@@ -51,7 +51,9 @@ export function maskIdNumber(id: string): string {
   return keepEnds(plainDigits(id).replace(ID_SEPARATORS, ''), 3, 4);
 }
 
-const ID_SEPARATORS = /[\s\-.,/_~;|:\uff1a\uff1b\uff5c\u00b7\u3001\u30fb\uff0c\uff0d\uff0e\uff0f\uff5e\u2013\u2014\u2212]/g;
+// \s holds every space (Unicode Zs) and the BOM; \p{Cf} the other invisible characters (zero-width
+// space, soft hyphen, word joiner, …), which a number copied from a page may carry between digits.
+const ID_SEPARATORS = /[\s\p{Cf}\-.,/_~;|:\uff1a\uff1b\uff5c\u00b7\u3001\u30fb\uff0c\uff0d\uff0e\uff0f\uff5e\u2013\u2014\u2212]/gu;
 
 /** 6222021234561234 -> 6222 **** **** 1234: first and last 4 digits, masked middle in groups
  *  of four (a 19-digit card reads 6222 **** **** **** 1234). */

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { TicketEvent } from '../model.ts';
 import { hashCustomer, hashCustomerCached, maskCardNumber, maskEvent, maskIdNumber, maskContacts, maskGrouped, maskName, maskPhone, maskSpacedDigits, maskText, TEXT_PATTERNS } from './mask.ts';
 import { testPlan } from './test-plan.ts';
+import { INVISIBLE, SPACES, visible } from '../../tests/helpers/invisible.ts';
 
 const KEY = new TextEncoder().encode('test-key');
 
@@ -109,8 +110,8 @@ describe('transforms - mask numbers inside text', () => {
           m.length === 15 || (m.length === 18 && (/[XxＸｘ]$/.test(m) || /^(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/.test(m.slice(6, 14)))) ? maskIdNumber(m) : maskCardNumber(m),
         )
         .replace(PHONE, (m, prefix: string | undefined) => `${prefix ?? ''}${maskPhone(m.slice(prefix?.length ?? 0))}`);
-    const fullPassesAndContacts = (text: string) => maskContacts(fullPasses(text));
-    const piece = fc.oneof(fc.stringMatching(/^[0-9]{1,19}$/), fc.constantFrom(' ', '-', '.', '\u3000', '\uff0d', '，', '、', '/', '(', ')', '+86', 'X', 'Ｘ', '电话', '😀', 'a', '@163.com', '微信', 'QQ'), fc.string({ maxLength: 3 }));
+    const fullPassesAndContacts = (text: string) => maskContacts(fullPasses(visible(text)));
+    const piece = fc.oneof(fc.stringMatching(/^[0-9]{1,19}$/), fc.constantFrom(' ', '-', '.', '\u3000', '\uff0d', '，', '、', '/', '(', ')', '+86', 'X', 'Ｘ', '电话', '😀', 'a', '@163.com', '微信', 'QQ', ...SPACES, ...INVISIBLE), fc.string({ maxLength: 3 }));
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 12 }), (pieces) => {
         const text = pieces.join('');

@@ -200,6 +200,22 @@ describe('e2e - HTTP bad input', () => {
     expect(log).not.toContain(wrong);
   });
 
+  // Audit CI C5: what a caller put in a URL or an x-request-id was logged as sent (and the id echoed).
+  it('never writes a phone, ID or e-mail from a URL or a request id into the log, nor echoes such an id', async () => {
+    const auth = { authorization: `Bearer ${ADMIN}` };
+    const scoped = await fetch(`${monitor.baseUrl}/api/counters?year=2025&scope=13912345670`, { headers: auth });
+    expect(scoped.status).toBe(400);
+    const unsafe = await fetch(`${monitor.baseUrl}/api/alerts/case.TK-139%201234%205672?who=zhang.wei88%40example.com`, { headers: { ...auth, 'x-request-id': '11010519491231010X' } });
+    expect(unsafe.headers.get('x-request-id')).toMatch(/^req-[0-9a-z]+$/);
+    const traced = await fetch(`${monitor.baseUrl}/api/health`, { headers: { ...auth, 'x-request-id': 'trace-456' } });
+    expect(traced.headers.get('x-request-id')).toBe('trace-456');
+    await new Promise((r) => setTimeout(r, 300)); // the log's last lines
+    const log = monitor.output();
+    expect(log).toContain('/api/counters?year=2025&scope=139****5670');
+    expect(log).toContain('/api/alerts/case.TK-139****5672?who=z***%40example.com');
+    for (const clear of ['13912345670', '139%201234%205672', '1234%205672', 'zhang.wei88', '11010519491231010X']) expect(log).not.toContain(clear);
+  });
+
   it('exposes Prometheus metrics', async () => {
     const res = await fetch(`${monitor.baseUrl}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } });
     expect(res.status).toBe(200);

@@ -1,0 +1,14 @@
+// What a number copied from a web page, a chat or a Word document carries between its digits
+// (audit CI C1), and the tests' own statement of what masking does with it.
+
+/** spaces of other widths (U+2009 thin, U+202F narrow no-break, U+2007 figure, …: Unicode Zs) */
+export const SPACES = ['\u2009', '\u202f', '\u2007', '\u2002', '\u00a0', '\u3000'];
+/** invisible characters (Unicode Cf): zero-width space and joiners, word joiner, BOM, soft
+ *  hyphen, a direction mark, a tag character (outside the BMP) */
+export const INVISIBLE = ['\u200b', '\u200c', '\u200d', '\u2060', '\ufeff', '\u00ad', '\u200e', '\u{e0020}'];
+
+const TOUCHABLE = '[\\0-\\x7f\\p{Zs}\\u00b7\\u2013\\u2014\\u2212\\u3001\\u30fb\\uff01-\\uff5e]';
+const TOUCHING = new RegExp(`\\p{Cf}+(?=${TOUCHABLE})|(?<=${TOUCHABLE})\\p{Cf}+`, 'gu');
+/** the text as masking reads it: without the invisible characters that touch anything ASCII,
+ *  a space or a full-width form (an emoji's joiners stay) */
+export const visible = (text: string): string => text.replace(TOUCHING, '');
