@@ -83,6 +83,11 @@ function sameOrigin(req: FastifyRequest, origin: string): boolean {
 
 export function registerSecurity(app: FastifyInstance, opts: SecurityOptions, now: () => number = Date.now): void {
   const limiter = new RateLimiter(opts.rateLimitPerMin);
+  // answers carry (masked) personal data and a page carries its token in its links: a shared
+  // console PC's browser or a proxy keeps none of them; static files say their own caching
+  app.addHook('onSend', async (_req, reply) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
   app.addHook('onRequest', async (req, reply) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.header(k, v);
     reply.header('x-request-id', req.id); // the id in every log line of this request

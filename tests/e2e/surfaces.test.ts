@@ -105,6 +105,11 @@ describe('surfaces - HTTP', () => {
     const page = await fetch(`${open.baseUrl}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html');
+    // answers and pages are kept by no cache (audit CI C8); static files say their own caching
+    const script = await fetch(`${open.baseUrl}/src/data-quality.js`);
+    const api = await fetch(`${open.baseUrl}/api/alerts?format=csv`);
+    expect([page, api, await fetch(`${open.baseUrl}/metrics`)].map((r) => r.headers.get('cache-control'))).toEqual(['no-store', 'no-store', 'no-store']);
+    expect([script.status, script.headers.get('cache-control')]).toEqual([200, 'public, max-age=0']);
   });
 
   it('needs a token when tokens are configured, and says the open monitor is open', async () => {
