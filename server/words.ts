@@ -18,6 +18,6 @@ export const ACK_REASON_ZH: Readonly<Record<string, string>> = {
 
 /** What a history line says happened, as the console says it (web/console/words.js WHAT_ZH). */
 export const WHAT_ZH: Readonly<Record<string, string>> = {
-  opened: '开启', raised: '升级', acknowledged: '确认', escalated: '上报', note: '备注', notice: '消保提示书', assign: '指派', resolved: '解除', reopened: '重开',
-  withdrawn: '撤销', amended: '更正', stale: '无进展', overdue: '超期', 'case-escalated': '案件升级', closed: '办结', recovering: '回落', corrected: '更正', 'ticket-reopened': '工单重开',
+  opened: '开启', raised: '级别上升', acknowledged: '确认', escalated: '上报', note: '备注', notice: '消保提示书', assign: '指派', resolved: '解除', reopened: '重开',
+  withdrawn: '撤销', amended: '数据更新', stale: '无进展', overdue: '超期', 'case-escalated': '工单上报', closed: '办结', recovering: '回落', corrected: '更正', 'ticket-reopened': '工单重开',
 };

@@ -24,7 +24,8 @@ describe('gatewayNotice', () => {
   it('words a level alert with the plan\'s names, its numbers, what happened and who is on call', () => {
     const n = gatewayNotice(view({}), [{ what: 'escalated' }], plan, row);
     expect(n).toEqual({
-      title: '【消保预警·严重超标】购车分期 · 广州分行',
+      // the title says what the notice is (audit CH4): the ladder's step, not the level alone
+      title: '【消保预警·严重超标】购车分期 · 广州分行：超时未确认，呼叫值班第2级',
       text: '【消保预警·严重超标】购车分期 · 广州分行：未达成一致 11 人，为累计管控值 9.1 的 120.9%，年度允许量 10；超时未确认；现呼叫值班第2级：消保部负责人、全体管理员。',
       typeName: '购车分期',
       scopeName: '广州分行',
@@ -36,7 +37,7 @@ describe('gatewayNotice', () => {
     // a case is labelled by its urgency, as on the wall and the console, not by allowance words
     expect(c.text).toBe('【消保预警·新案】代理保险争议 · 海淀支行 · 工单 T-9：逐笔盯盘，客户首轮沟通未达成一致；新预警；现呼叫值班第1级：全体主管。');
     const overdue = gatewayNotice(view({ kind: 'case', complaintType: 'insurance_dispute', scope: 'BJ-HD', ticketId: 'T-9', level: 'critical', urgency: 'overdue' }), [{ what: 'overdue' }], plan);
-    expect(overdue.title).toBe('【消保预警·超期】代理保险争议 · 海淀支行 · 工单 T-9');
+    expect(overdue.title).toBe('【消保预警·超期】代理保险争议 · 海淀支行 · 工单 T-9：超过办理期限');
     const up = gatewayNotice(view({ kind: 'case', scope: 'BJ-HD', ticketId: 'T-9' }), [{ what: 'case-escalated', detail: { escalation: 'mediation' } }], plan);
     expect(up.text).toContain('；工单提交三方调解；');
     const all = gatewayNotice(view({ scope: 'ALL', status: 'resolved', resolution: 'recovered' }), [{ what: 'resolved' }, { what: 'resolved' }], plan, { ...row, scope: 'ALL', ratio: null });

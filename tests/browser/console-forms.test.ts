@@ -45,7 +45,7 @@ describe('console - forms through live updates', () => {
     await page.locator('li[data-id="case.FORM-2"]').waitFor({ timeout: 30_000 });
     // the selected alert's own update: its history grows while the form is being filled in
     await publishEvents(f.nc, [event('fm-1e', 'FORM-1', { kind: 'escalated', outcome: undefined, escalation: 'mediation', occurredAt: '2025-05-07T10:00:00+08:00' })]);
-    await page.waitForFunction(() => /案件升级：三方调解/.test(document.querySelector('.history')?.textContent ?? ''), undefined, { timeout: 15_000 });
+    await page.waitForFunction(() => /工单提交三方调解/.test(document.querySelector('.history')?.textContent ?? ''), undefined, { timeout: 15_000 });
     expect(await page.inputValue(`${ackForm} select`)).toBe('case_meeting');
     expect(await page.inputValue(`${ackForm} input[name="note"]`)).toBe('已约客户周五面谈');
     expect(await page.inputValue('form[data-action="notice"] input[name="text"]')).toBe('请于三日内回访');

@@ -118,7 +118,7 @@ describe('console modules', () => {
     const text = await withModule<string>('/console/alert-view.js', `(() => { const d = document.createElement('div'); d.innerHTML = m.detailHtml(${JSON.stringify(caseAlert)}, ${ctx}); return d.querySelector('.history').textContent; })()`);
     expect(text).toContain('确认 · 王主管 [主管令牌 3f2a9c1d] · 调查中 · 备注：客户电话139****5678已联系');
     expect(text).toContain('上报 → 值班第2级 · 王主管 · 备注：需负责人决定');
-    expect(text).toContain('案件升级：三方调解');
+    expect(text).toContain('工单提交三方调解');
     expect(text).toContain('工单重开');
     expect(text).not.toMatch(/investigating|ticket-reopened/);
   });

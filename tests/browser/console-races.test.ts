@@ -13,7 +13,7 @@ import { holdResponses } from './held-responses.ts';
 // is on screen, then let through.
 
 const f = consoleFixture();
-const ESCALATED = /案件升级：三方调解/;
+const ESCALATED = /工单提交三方调解/;
 
 const historyText = (page: Page) => page.locator('.history').innerText();
 

@@ -24,6 +24,34 @@ describe('console words and banners', () => {
     expect(row).toMatch(/值班第2级<span class="climb">，\S+ 升第1级（第2轮）<\/span>/);
   });
 
+  // Audit CH5: a level rise read 升级 (docs: 升级 is not used), the ladder's step 上报 · on-call policy like a
+  // person's 上报, a re-figuring on the ticket's own new events 更正 · 新事件 like a person's correction
+  it('the history: 级别升至…, the ladder\'s step by the duty rules, a complaint\'s own ladder, data re-figured by new events', async () => {
+    const lines = await withModule<string[]>('/console/alert-view.js', `(() => {
+      const d = document.createElement('ol');
+      d.innerHTML = [
+        { at: '2026-11-28T02:30:00+08:00', what: 'raised', level: 'breach' },
+        { at: '2026-11-28T11:36:03+08:00', what: 'escalated', by: 'on-call policy', reason: 'not acknowledged in time', detail: { onCallLevel: 2, round: 0, notify: ['消保部负责人', 'role:admin'] } },
+        { at: '2026-11-28T11:37:03+08:00', what: 'escalated', by: 'on-call policy', reason: 'not acknowledged in time', detail: { onCallLevel: 1, round: 1, notify: ['值班主管'] } },
+        { at: '2026-11-28T11:38:00+08:00', what: 'escalated', by: '王主管', detail: { onCallLevel: 2, note: '需负责人决定' } },
+        { at: '2026-11-28T11:39:00+08:00', what: 'case-escalated', detail: { escalation: 'mediation' } },
+        { at: '2026-11-28T11:40:00+08:00', what: 'amended', reason: 'events' },
+        { at: '2026-11-28T11:41:00+08:00', what: 'amended', reason: 'correction e-7' },
+      ].map((h) => m.historyLineHtml(h, 'level')).join('');
+      return [...d.children].map((li) => li.textContent);
+    })()`);
+    expect(lines).toEqual([
+      '11-28 02:30 级别升至超标',
+      '11-28 11:36 超时未确认，自动呼叫值班第2级：消保部负责人、全体管理员 · 值班规则',
+      '11-28 11:37 超时未确认，自动呼叫值班第1级（第2轮）：值班主管 · 值班规则',
+      '11-28 11:38 上报 → 值班第2级 · 王主管 · 备注：需负责人决定',
+      '11-28 11:39 工单提交三方调解',
+      '11-28 11:40 数据更新 · 依新事件重算',
+      '11-28 11:41 数据更新 · 工单更正 e-7',
+    ]);
+    expect(lines.join()).not.toMatch(/升级|on-call policy|更正 · 新事件/);
+  });
+
   // Audit AS F7: a restart that set a runtime plan change aside was said in /api/health and the log only
   it('a plan change a restart set aside, in words a supervisor acts on', async () => {
     const text = await withModule<string[]>('/console/banners.js', `(() => {

@@ -41,7 +41,7 @@ describe('console - supervisor page', () => {
     expect(await item.locator('.urgency').innerText()).toMatch(/^(新案|无进展|超期)$/); // a case's level is its urgency
     // the ticket goes up its own ladder: the history says to which step
     await publishEvents(f.nc, [event('b-1e', 'CON-1', { kind: 'escalated', outcome: undefined, escalation: 'mediation', occurredAt: '2025-05-07T10:00:00+08:00' })]);
-    await waitShown(page, 'the escalation in the history', () => /案件升级：三方调解/.test(document.querySelector('.history')?.textContent ?? ''));
+    await waitShown(page, 'the escalation in the history', () => /工单提交三方调解/.test(document.querySelector('.history')?.textContent ?? ''));
     await saveScreenshot(page, 'console-acknowledged');
     const { body } = await getJson(f.monitor, '/api/alerts/case.CON-1', { headers: { authorization: `Bearer ${SUP}` } });
     expect(body.ack).toMatchObject({ by: '李主管', reason: 'contacting_customer' });

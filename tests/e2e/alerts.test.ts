@@ -125,8 +125,10 @@ describe('e2e alerts - events in, alerts out', () => {
     expect(lines).toHaveLength((await getJson(monitor, '/api/alerts?status=all&kind=case', { headers: auth(VIEWER) })).body.alerts.length + 1);
     expect(lines[0]).toMatch(/^预警编号 id,类别 kind,类型 type,类型名称 type name,机构 scope,/);
     expect(lines.find((l) => l.startsWith('case.INS-1,'))).toMatch(/,逐笔盯盘,insurance_dispute,代理保险争议,BJ-HD,海淀支行,.*,已确认,INS-1,.*,王主管,未说明 unspecified,[^,]*,[^,]*,消保提示书 notice,/);
-    expect(lines[0]).toMatch(/,确认凭据 acknowledged with \(role and token fingerprint\)$/);
-    expect(lines.find((l) => l.startsWith('case.INS-1,'))).toMatch(new RegExp(`,supervisor ${credential.fingerprint}$`));
+    // the credential keeps its column; the first notice's time and the acknowledgement's come after it (audit CH2, CH3)
+    expect(lines[0]).toMatch(/,确认凭据 acknowledged with \(role and token fingerprint\),首次通知 first notice,确认时间 acknowledged at$/);
+    const listed = (await getJson(monitor, '/api/alerts/case.INS-1', { headers: auth(VIEWER) })).body;
+    expect(lines.find((l) => l.startsWith('case.INS-1,'))).toMatch(new RegExp(`,supervisor ${credential.fingerprint},${listed.raisedAt.replace(/[.+]/g, '\\$&')},${listed.ack.at.replace(/[.+]/g, '\\$&')}$`));
     // the gateways' words say to whom the 消保提示书 went, and the message carries its id
     const sentNotice = await until('the notice on NATS', () => natsMessages.find((m) => m.body.id === 'case.INS-1' && m.body.change.some((c: any) => c.what === 'notice')));
     expect(sentNotice.body.notice.text).toContain('已发消保提示书：海淀支行');

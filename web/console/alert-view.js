@@ -8,8 +8,11 @@
 //        unsent (the ended alert's forms held what a person had not sent),
 //        cellNow(a) → the counter row of a level alert's cell now, when the page has it }
 
-import { CASE_LEVEL_ZH, KIND_ZH, LADDER_ZH, LEVEL_ZH, RESOLUTION_ZH, STATUS_ZH, URGENCY_LEVEL, WHAT_ZH, esc, fmt, notifyText, reasonText } from './words.js';
+import { CASE_LEVEL_ZH, KIND_ZH, LADDER_ZH, LEVEL_ZH, RESOLUTION_ZH, STATUS_ZH, URGENCY_LEVEL, esc, fmt, notifyText, reasonText } from './words.js';
 import { nextClimb } from './on-call.js';
+import { FIRST_NOTICE, credentialHtml, historyHtml, roundText } from './history-view.js';
+
+export { credentialHtml, historyHtml, historyLineHtml } from './history-view.js';
 import { cellNowText, levelNow, nowPillHtml } from './level-now.js';
 
 const RANK = { critical: 3, breach: 2, watch: 1, ok: 0 };
@@ -56,9 +59,6 @@ export function climbText(a, ctx) {
   return `未确认则 ${ctx.at(next.atMs)} 升至值班第${next.level}级${roundText(next.round)}：${notifyText(next.notify)}`;
 }
 
-/** A later round of the on-call ladder (after its last level, from the first again); nothing for the first. */
-const roundText = (round) => (round ? `（第${round + 1}轮）` : '');
-
 /** A row of the list: what, since when, the deadline and the ladder step of a case, the on-call level and its next climb. */
 export function listRowHtml(a, ctx, { selected = false, fresh = false, readOnly = false } = {}) {
   const step = a.kind === 'case' ? caseStep(a.history) : null;
@@ -78,23 +78,6 @@ export function listRowHtml(a, ctx, { selected = false, fresh = false, readOnly 
 }
 
 const subject = (a, ctx) => `${ctx.typeName(a.complaintType)} · ${ctx.scopeName(a.scope)}`;
-
-const ROLE_ZH = { admin: '管理员', supervisor: '主管', viewer: '只读' };
-/** Which token acted (its role and fingerprint), beside the name the person typed: a name alone could be anyone's. */
-export const credentialHtml = (c) =>
-  c ? ` <span class="cred" title="操作令牌：角色与指纹 (token role and fingerprint)">[${esc(ROLE_ZH[c.role] ?? c.role)}令牌 ${esc(c.fingerprint)}]</span>` : '';
-
-/** One line of an alert's history, with what people wrote with their action (a note, a notice, an assignee). */
-export function historyLineHtml(h, kind) {
-  const d = h.detail ?? {};
-  const level = h.level ? ` [${esc(kind === 'case' ? CASE_LEVEL_ZH[h.level] ?? h.level : LEVEL_ZH[h.level] ?? h.level)}]` : '';
-  return `<li><b>${esc(fmt(h.at))}</b> ${esc(WHAT_ZH[h.what] ?? h.what)}${d.escalation ? `：${esc(LADDER_ZH[d.escalation] ?? d.escalation)}` : ''}${level}`
-    + `${d.onCallLevel ? ` → 值班第${esc(d.onCallLevel)}级` : ''}`
-    + `${h.by ? ` · <span class="who">${esc(h.by)}</span>` : ''}${credentialHtml(h.credential)}${h.reason ? ` · ${esc(reasonText(h.reason))}` : ''}`
-    + `${d.note ? ` · <span class="note">备注：${esc(d.note)}</span>` : ''}${d.text ? ` · <span class="note">${esc(d.text)}</span>` : ''}${d.to ? ` → ${esc(d.to)}` : ''}</li>`;
-}
-
-export const historyHtml = (a) => `<h3>历史 History</h3><ol class="history">${(a.history ?? []).map((h) => historyLineHtml(h, a.kind)).join('')}</ol>`;
 
 /** A resolved alert (listed with 含已解除) takes a note and 重开 only: the server refuses the rest. */
 function resolvedActionsHtml(ctx) {
@@ -141,8 +124,12 @@ export function headHtml(a, ctx) {
   const facts = [forecastText(a.forecast), burn, `通知 ${notifyText(a.onCall?.notify)}`, climbText(a, ctx)].filter(Boolean).map(esc).join(' · ');
   return `<h2>${pill(a)} ${esc(subject(a, ctx))}</h2>
     <div class="meta">${esc(a.id)} · <b id="d-status">${esc(STATUS_ZH[a.status] ?? a.status)}</b>${ack}${a.assignee ? ` · 指派 ${esc(a.assignee)}` : ''}${a.deadline ? ` · 办理期限 ${esc(fmt(a.deadline))}` : ''}</div>
+    <div class="meta" id="d-times">${timesText(a)}</div>
     <div class="meta" id="d-facts">${facts}</div>${cellHtml(a, ctx)}`;
 }
+
+/** When the facts opened it and when the people on duty were first told: a night case that arrived late is told late (audit CH2). */
+const timesText = (a) => [`开启 ${esc(fmt(a.openedAt))}`, a.raisedAt ? `${FIRST_NOTICE} ${esc(fmt(a.raisedAt))}` : ''].filter(Boolean).join(' · ');
 
 /** A level alert's cell now (its count, allowance to date and ratio): the highest level alone misled. */
 function cellHtml(a, ctx) {

@@ -18,7 +18,7 @@ export const CASE_LEVEL_ZH = { watch: '新案', breach: '无进展', critical: '
 export const URGENCY_LEVEL = { new: 'watch', stale: 'breach', overdue: 'critical' };
 export const STATUS_ZH = { open: '待处理', acknowledged: '已确认', resolved: '已解除' };
 export const KIND_ZH = { case: '逐笔盯盘 case', level: '累计 level' };
-export const WHAT_ZH = { opened: '开启', raised: '升级', acknowledged: '确认', escalated: '上报', note: '备注', notice: '消保提示书', assign: '指派', resolved: '解除', reopened: '重开', withdrawn: '撤销', amended: '更正', stale: '无进展', overdue: '超期', 'case-escalated': '案件升级', closed: '办结', recovering: '回落', corrected: '更正', 'ticket-reopened': '工单重开' };
+export const WHAT_ZH = { opened: '开启', raised: '级别上升', acknowledged: '确认', escalated: '上报', note: '备注', notice: '消保提示书', assign: '指派', resolved: '解除', reopened: '重开', withdrawn: '撤销', amended: '数据更新', stale: '无进展', overdue: '超期', 'case-escalated': '工单上报', closed: '办结', recovering: '回落', corrected: '更正', 'ticket-reopened': '工单重开' };
 // why an alert ended (its `resolution`)
 export const RESOLUTION_ZH = { closed: '办结：工单已达成一致 closed', recovered: '回落：已恢复正常 recovered', withdrawn: '撤销：更正后不再成立 withdrawn', manual: '人工解除 resolved by hand' };
 // The plan's acknowledgement reasons (docs/ALERTS.md defaults) and the on-call policy's own reason;
@@ -28,8 +28,10 @@ export const REASON_ZH = {
   known_cause: '原因已查明', false_positive: '误报', 'not acknowledged in time': '超时未确认',
 };
 // why the rules changed or withdrew what was shown (an `amended` line's reason), as the gateways'
-// texts say it (server/alerts/notice-text.ts causeZh); a correction keeps its event ids
-export const CAUSE_ZH = { 'plan changed': '管控计划调整', 're-derived at start': '监测重启后重算', 'late event': '迟到事件补入', events: '新事件', clock: '按时重算' };
+// texts say it (server/alerts/notice-text.ts causeZh); a correction keeps its event ids. An
+// `amended` line is 数据更新, not 更正: new events of the ticket's own system re-figured it, no one
+// corrected anything (更正 is a person's 工单更正; audit CH5).
+export const CAUSE_ZH = { 'plan changed': '管控计划调整', 're-derived at start': '监测重启后重算', 'late event': '迟到事件补入', events: '依新事件重算', clock: '按时重算' };
 export const reasonText = (code) => {
   const restored = /^the acknowledgement given at (\w+) stands again: what cleared it was taken back \((.*)\)$/.exec(code ?? '');
   if (restored) return `${LEVEL_ZH[restored[1]] ?? restored[1]}时的确认重新生效：使其失效的变化已撤回（${reasonText(restored[2])}）`;
