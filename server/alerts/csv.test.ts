@@ -59,4 +59,16 @@ describe('alerts CSV', () => {
     });
     expect(rowOf(csv, 'level.2025.insurance_dispute.ALL.1').slice(18)).toEqual(['2025-05-06T10:00:00.000+08:00', '']);
   });
+
+  // Audit CL6: a case whose ticket went to mediation read 工单上报 case-escalated, where the console,
+  // the notice and its title say 工单提交三方调解 (and 上报 is the console's word for a person's on-call step)
+  it('names a complaint\'s own ladder step as the console does', () => {
+    const csv = alertsCsv([
+      alert({ id: 'case.T-M', kind: 'case', complaintType: 'insurance_dispute', scope: 'SH', level: 'watch', urgency: 'new', ticketId: 'T-M',
+        history: [{ at: '2025-05-06T11:00:00.000+08:00', what: 'case-escalated', detail: { escalation: 'mediation', eventId: 'e-9' } }] }),
+    ], plan);
+    const head = csv.replace(/^\uFEFF/, '').split('\r\n')[0]!.split(',');
+    expect(rowOf(csv, 'case.T-M')[head.indexOf('最近变化 last change')]).toBe('工单提交三方调解 case-escalated');
+    expect(csv).not.toContain('上报');
+  });
 });

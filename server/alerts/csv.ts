@@ -1,6 +1,6 @@
 import type { CompiledPlan } from '../../pipelines/plan/index.ts';
 import { excelCsv } from '../csv.ts';
-import { ACK_REASON_ZH, LEVEL_ZH, URGENCY_ZH, WHAT_ZH } from '../words.ts';
+import { ACK_REASON_ZH, caseEscalatedZh, LEVEL_ZH, URGENCY_ZH, WHAT_ZH } from '../words.ts';
 import type { ListedAlert } from './view.ts';
 
 // The console's list as a spreadsheet, for a case meeting's papers (案例会材料): one row per
@@ -32,12 +32,22 @@ export function alertsCsv(alerts: readonly ListedAlert[], plan: CompiledPlan): s
       a.id, KIND_ZH[a.kind] ?? a.kind, a.complaintType, plan.typeByCode.get(a.complaintType)?.name ?? '', a.scope,
       a.scope === 'ALL' ? '全行' : (branchName.get(a.scope) ?? ''), levelText(a), a.kind === 'case' ? '' : LEVEL_ZH[a.currentLevel ?? ''] ?? a.currentLevel ?? '', STATUS_ZH[a.status] ?? a.status,
       a.ticketId ?? '', a.openedAt, a.ack?.by ?? '', both(ACK_REASON_ZH, a.ack?.reason), a.assignee ?? '', a.status === 'resolved' ? '' : a.onCall.level,
-      last?.what === 'escalated' && last.by === ON_CALL_POLICY ? '超时未确认，自动呼叫值班 escalated' : both(WHAT_ZH, last?.what), last?.at ?? '',
+      lastChange(last), last?.at ?? '',
       a.ack?.credential ? `${a.ack.credential.role} ${a.ack.credential.fingerprint}` : '',
       a.raisedAt, a.ack?.at ?? '',
     ];
   });
   return excelCsv(HEAD, rows);
+}
+
+/**
+ * The last change as the console's history says it, its code after: the ladder's step is the duty
+ * rules', and a complaint's own ladder names its step (工单提交三方调解, not 工单上报: audit CL6).
+ */
+function lastChange(last: NonNullable<ListedAlert['history']>[number] | undefined): string {
+  if (last?.what === 'escalated' && last.by === ON_CALL_POLICY) return '超时未确认，自动呼叫值班 escalated';
+  if (last?.what === 'case-escalated') return `${caseEscalatedZh((last.detail as { escalation?: unknown } | undefined)?.escalation)} case-escalated`;
+  return both(WHAT_ZH, last?.what);
 }
 
 /** A case's urgency (its level follows it), else the highest level reached. */

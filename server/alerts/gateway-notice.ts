@@ -4,7 +4,9 @@ import type { CounterRow } from '../../pipelines/model.ts';
 import type { AlertRecord, HistoryEntry } from '../../pipelines/rules/index.ts';
 import type { Logger, Monitor } from '../monitor.ts';
 import type { AlertView } from './view.ts';
-import { branchName, causeZh, gatewayNotice, movedBy, typeName } from './notice-text.ts';
+import { branchName, gatewayNotice, movedBy, typeName } from './notice-text.ts';
+import { updatedZh } from './notice-lines.ts';
+import { boundTitle } from './title-bound.ts';
 
 export { gatewayNotice, type GatewayNotice } from './notice-text.ts';
 
@@ -86,10 +88,11 @@ export function gatewayMessages(
   const subject = noticeSubject(was.complaintType, was.scope);
   if (subject === first.subject) return [first];
   const { plan } = monitor;
-  const title = `【消保预警·已转出】${typeName(plan, was.complaintType)} · ${branchName(plan, was.scope)}${view.ticketId ? ` · 工单 ${view.ticketId}` : ''}`;
+  const subjectWords = [typeName(plan, was.complaintType), branchName(plan, was.scope), ...(view.ticketId ? [`工单 ${view.ticketId}`] : [])];
+  const title = boundTitle('【消保预警·已转出】', subjectWords, '');
   const to = [was.scope !== record.scope ? branchName(plan, record.scope) : '', was.complaintType !== record.complaintType ? typeName(plan, record.complaintType) : ''].filter(Boolean).join('·');
   const reason = entries.find((e) => e.what === 'amended')?.reason;
-  const text = `${title}：已更正${reason ? `（${causeZh(reason)}）` : ''}，转至${to}；此后的通知发往该处。`;
+  const text = `【消保预警·已转出】${subjectWords.join(' · ')}：${updatedZh(reason)}，转至${to}；此后的通知发往该处。`;
   const notice = { title, text, typeName: typeName(plan, was.complaintType), scopeName: branchName(plan, was.scope) };
   const id = noticeId(record.id, [...entries.map((e) => e.id), `copy for ${subject}`]);
   const change = changeOf(entries);

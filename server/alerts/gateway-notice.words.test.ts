@@ -56,7 +56,7 @@ describe('F4: an ended level alert says how it ended, not the alarm word of the 
   it('an alert back after a withdrawal says it is back and why; one recovering says the level now', () => {
     const withdrawn = withdraw(criticalAlert(), NOW, cause('plan changed'))!.record;
     const back = mergeDerived(withdrawn, levelAlert('critical', criticalAlert().history), NOW + 1, cause('re-derived at start'), cfg);
-    expect(textOf(back.record, back.entries, row(11, 9.1))).toContain('；已更正（监测重启后重算）：撤销的预警恢复；');
+    expect(textOf(back.record, back.entries, row(11, 9.1))).toContain('；数据更新（监测重启后重算）：撤销的预警恢复；');
     const falling = alertView({ ...criticalAlert(), currentLevel: 'watch' }, tz);
     expect(gatewayNotice(falling, [{ what: 'recovering' }], plan, row(8, 9.1)).text).toContain('：最高曾达严重超标，现为关注；');
   });

@@ -77,4 +77,18 @@ describe('alerts list - what GET /api/alerts answers', () => {
     expect(refusal({ format: 'xlsx' })).toMatchObject({ status: 400 });
     expect(refusal({ limit: '1000', offset: '0', history: 'none', format: 'csv' })).toBeUndefined();
   });
+
+  // Audit CL4: the console's 导出 CSV could not say 现级别 (the level now), so it exported another list than it showed
+  it('filters on the level now: a level alert\'s current level, a case\'s urgency', () => {
+    const fallen = alert(10, { kind: 'level', id: 'level.2025.fees.BJ.1', complaintType: 'fees', level: 'critical', currentLevel: 'watch' });
+    const stale = alert(11, { level: 'breach', urgency: 'stale' });
+    const all = [...records, fallen, stale];
+    expect(pickAlerts(all, query({ currentLevel: 'watch' })).map((r) => r.id).sort()).toEqual([...records.slice(0, 7).map((r) => r.id), fallen.id].sort());
+    expect(pickAlerts(all, query({ currentLevel: 'breach' })).map((r) => r.id).sort()).toEqual(['case.T-011', 'level.2025.fees.SH.1']);
+    expect(pickAlerts(all, query({ currentLevel: 'critical' }))).toEqual([]);
+    expect(query({ mine: '1' }).mine).toBe(true);
+    expect(query().mine).toBe(false);
+    expect(refusal({ currentLevel: 'red' })).toMatchObject({ status: 400, message: expect.stringContaining('currentLevel must be one of') });
+    expect(refusal({ mine: 'yes' })).toMatchObject({ status: 400, message: 'mine must be 1 or 0 (got "yes")' });
+  });
 });

@@ -1,13 +1,14 @@
 import type { CompiledPlan } from '../../pipelines/plan/index.ts';
 import type { HistoryEntry } from '../../pipelines/rules/types.ts';
 import type { AlertView } from './view.ts';
-import { ACK_REASON_ZH, LADDER_ZH, LEVEL_ZH, ROLE_ZH } from '../words.ts';
+import { ACK_REASON_ZH, caseEscalatedZh, HAPPENED_ZH, LEVEL_ZH, ROLE_ZH } from '../words.ts';
 
 // What a gateway notice says of each history line it announces (notice-text.ts puts them
 // together, notice-title.ts picks the one the title names). 升级 is not used: a level rise is
 // 级别升至…, the on-call ladder calls (呼叫) the people of a step, a complaint's own ladder is 工单提交….
-// A re-derivation on the ticket's own new events is 依新事件重算, not 已更正: nobody corrected
-// anything, and 更正 is what a person's 工单更正 is called (audit CH5).
+// Only a person's 工单更正 is 已更正: a re-derivation on the ticket's own new events is 依新事件重算,
+// one on a plan change, a restart or a late event 数据更新（管控计划调整）, as the console says it: nobody
+// corrected anything (audit CH5; CL3: a plan change still read 已更正（管控计划调整）).
 
 /** What a notice reads of one history line; tests may give only `what` (and `detail`). */
 export type Announced = Pick<HistoryEntry, 'what' | 'detail'> & Partial<Pick<HistoryEntry, 'id' | 'atMs' | 'by' | 'reason' | 'before' | 'after' | 'level'>>;
@@ -76,32 +77,50 @@ export function lineWords(view: AlertView, e: Announced, plan: CompiledPlan): st
       return d.onCallLevel === 1 && typeof d.round === 'number' && d.round > 0 ? '超时未确认，从第1级重新呼叫' : '超时未确认';
     case 'reopened':
       if (person) return `人工重开${whoSaid(by, d.note)}`;
-      return e.reason?.startsWith('level rose') ? '重新打开（级别上升，此前的确认不再适用）' : '重新打开（工单有新进展）';
+      return e.reason?.startsWith('level rose') ? `重新打开（${roseWords(view, e.reason)}，此前的确认不再适用）` : '重新打开（工单有新进展）';
     case 'resolved':
       if (person) return `人工解除${whoSaid(by, d.note)}`;
       // a person's re-open stands against a rule's close dated before it: still open, said so
       if (view.status !== 'resolved') return view.kind === 'case' ? '客户已达成一致（人工重开仍有效，未解除）' : '已恢复正常（人工重开仍有效，未解除）';
       return view.kind === 'case' ? '客户已达成一致，解除' : '已恢复正常，解除';
-    case 'closed': return '已办结';
+    case 'closed': return HAPPENED_ZH.closed!;
     case 'withdrawn': return `已撤销${e.reason ? `（${causeZh(e.reason)}，不再成立）` : ''}`;
     case 'amended': return amendedWords(e, plan);
-    case 'corrected': return '工单已更正';
-    case 'case-escalated': return typeof d.escalation === 'string' && LADDER_ZH[d.escalation] ? `工单提交${LADDER_ZH[d.escalation]}` : '工单上报';
-    case 'ticket-reopened': return '工单重开';
+    case 'corrected': return HAPPENED_ZH.corrected!;
+    case 'case-escalated': return caseEscalatedZh(d.escalation);
+    case 'ticket-reopened': return HAPPENED_ZH['ticket-reopened']!;
     case 'stale': return '无进展';
     case 'overdue': return '超期';
-    case 'recovering': return '回落中';
+    case 'recovering': return HAPPENED_ZH.recovering!;
     default: return e.what;
   }
 }
 
-/** 已更正（工单更正）：自上海分行转入 / 已更正（监测重启后重算）：预警恢复 / 依新事件重算：撤销的预警恢复 */
+/**
+ * Why the rules changed what was shown: 已更正（工单更正） for a person's correction only; the ticket's
+ * own new events 依新事件重算; a plan change, a restart, a late event, the clock 数据更新（管控计划调整）.
+ */
+export function updatedZh(reason: string | undefined): string {
+  if (reason === 'events') return causeZh(reason);
+  if (reason?.startsWith('correction')) return `已更正（${causeZh(reason)}）`;
+  return `数据更新${reason ? `（${causeZh(reason)}）` : ''}`;
+}
+
+/**
+ * Why a rule re-opened an alert that rose (`level rose to breach`, pipelines/rules/merge.ts): a
+ * case's level is its urgency, so a case says it went stale or overdue, not 级别上升 (audit CL6).
+ */
+export function roseWords(view: Pick<AlertView, 'kind'>, reason: string | undefined): string {
+  const to = /^level rose to (\w+)$/.exec(reason ?? '')?.[1];
+  if (view.kind !== 'case') return '级别上升';
+  return to === 'critical' ? HAPPENED_ZH.overdue! : to === 'breach' ? HAPPENED_ZH.stale! : '级别上升';
+}
+
+/** 已更正（工单更正）：自上海分行转入 / 数据更新（监测重启后重算）：撤销的预警恢复 / 依新事件重算：撤销的预警恢复 */
 export function amendedWords(e: Announced, plan: CompiledPlan): string {
   const from = movedBy([e]);
   const where = [from.scope !== undefined ? branchName(plan, from.scope) : '', from.complaintType !== undefined ? typeName(plan, from.complaintType) : ''].filter(Boolean).join('·');
   const back = (e.before ?? '').split('; ').includes('withdrawn') ? '撤销的预警恢复' : '';
   const what = [where ? `自${where}转入` : '', back].filter(Boolean).join('，');
-  // new events re-figured it: said as such, not as a correction
-  if (e.reason === 'events') return `${causeZh(e.reason)}${what ? `：${what}` : ''}`;
-  return `已更正${e.reason ? `（${causeZh(e.reason)}）` : ''}${what ? `：${what}` : ''}`;
+  return `${updatedZh(e.reason)}${what ? `：${what}` : ''}`;
 }

@@ -6,6 +6,7 @@ import type { AlertView } from './view.ts';
 import { LEVEL_ZH, URGENCY_ZH } from '../words.ts';
 import { branchName, ENDED_ZH, lineWords, notifyZh, typeName, type Announced } from './notice-lines.ts';
 import { titleHeadline } from './notice-title.ts';
+import { boundTitle } from './title-bound.ts';
 
 export { branchName, causeZh, movedBy, notifyZh, typeName, type Announced } from './notice-lines.ts';
 
@@ -18,7 +19,8 @@ export { branchName, causeZh, movedBy, notifyZh, typeName, type Announced } from
 //   step (超时未确认；现呼叫值班第2级：…), and a complaint's own ladder is 工单提交…;
 // - a person's action says who acted; once acknowledged the text says the calls stopped;
 // - a line shown before and now revised (same id, quoted by the change's `amended` line) is said
-//   by that `amended` line (已更正 and why, or 依新事件重算; where from), not again as what it first announced.
+//   by that `amended` line (已更正（工单更正）, 依新事件重算 or 数据更新 and why; where from), not again as what it first announced;
+// - the title is at most one SMS (title-bound.ts); the text has every name whole.
 
 export interface GatewayNotice {
   /** one line for a subject or an SMS's first words */
@@ -48,11 +50,14 @@ export function gatewayNotice(view: AlertView, change: readonly Announced[], pla
   const ended = view.status === 'resolved' ? ENDED_ZH[view.resolution ?? ''] ?? '已解除' : undefined;
   // a case says its urgency, as the wall and the console do: 超标 of a single ticket misread
   const label = ended ?? (view.kind === 'case' ? (URGENCY_ZH[view.urgency ?? 'new'] ?? '逐笔盯盘') : (LEVEL_ZH[view.level] ?? view.level));
-  const head = `【消保预警·${label}】${tName} · ${scopeName}${view.ticketId ? ` · 工单 ${view.ticketId}` : ''}`;
+  const bracket = `【消保预警·${label}】`;
+  const subject = [tName, scopeName, ...(view.ticketId ? [`工单 ${view.ticketId}`] : [])];
+  const head = `${bracket}${subject.join(' · ')}`;
   const revised = revisedLines(change);
   const fresh = change.filter((e) => !revised.has(e));
   const headline = titleHeadline(view, fresh, plan);
-  const title = headline ? `${head}：${headline}` : head;
+  // one SMS at most (title-bound.ts): the subject's names give way before what the notice is
+  const title = boundTitle(bracket, subject, headline);
   const text = `${head}：${[facts(view, row), happened(view, fresh, plan), onCallNow(view, change)].filter(Boolean).join('；')}。`;
   return { title, text, typeName: tName, scopeName };
 }

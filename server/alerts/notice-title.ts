@@ -1,7 +1,8 @@
 import type { CompiledPlan } from '../../pipelines/plan/index.ts';
 import type { AlertView } from './view.ts';
-import { LADDER_ZH, LEVEL_ZH } from '../words.ts';
-import { amendedWords, lineWords, noteText, ON_CALL_POLICY, type Announced } from './notice-lines.ts';
+import { caseEscalatedZh, HAPPENED_ZH, LEVEL_ZH } from '../words.ts';
+import { amendedWords, lineWords, ON_CALL_POLICY, roseWords, type Announced } from './notice-lines.ts';
+import { nameText } from './title-bound.ts';
 
 // What a notice is, for its title. A gateway that sends only the title (docs/ALERTS.md, "Writing a
 // gateway") had told level 2 and 3 of the on-call ladder "【消保预警·新案】…" for a case that had gone
@@ -25,15 +26,15 @@ function titleWords(view: AlertView, e: Announced, fresh: readonly Announced[], 
     // an acknowledgement the alert still has is what the notice is; one a later step undid is not
     case 'acknowledged': {
       const by = d.restored ? d.restored.by : e.by;
-      const words = `${d.restored ? '原确认恢复有效' : '已确认'}${by ? `（${by}）` : ''}`;
+      const words = `${d.restored ? '原确认恢复有效' : '已确认'}${by ? `（${nameText(by)}）` : ''}`;
       return { rank: view.status === 'acknowledged' ? 0 : 40, words };
     }
     case 'escalated':
       if (ended) return undefined;
-      if (person(e)) return { rank: 1, words: `${e.by}手动转呼值班第${String(d.onCallLevel ?? view.onCall.level)}级` };
+      if (person(e)) return { rank: 1, words: `${nameText(e.by)}手动转呼值班第${String(d.onCallLevel ?? view.onCall.level)}级` };
       return { rank: 2, words: `超时未确认，呼叫值班第${String(d.onCallLevel ?? view.onCall.level)}级${roundZh(d.round)}` };
     case 'reopened':
-      return { rank: 3, words: person(e) ? `人工重开（${e.by}）` : e.reason?.startsWith('level rose') ? '级别上升，重新打开' : '工单有新进展，重新打开' };
+      return { rank: 3, words: person(e) ? `人工重开（${nameText(e.by)}）` : e.reason?.startsWith('level rose') ? `${roseWords(view, e.reason)}，重新打开` : '工单有新进展，重新打开' };
     case 'opened':
       if (fresh.some(restores)) return { rank: 4, words: '撤销的预警恢复' };
       return { rank: 4, words: fresh.some((c) => c.what === 'corrected') ? '新预警（工单经更正后计入）' : '新预警' };
@@ -42,14 +43,14 @@ function titleWords(view: AlertView, e: Announced, fresh: readonly Announced[], 
       if (restores(e)) return { rank: 4, words: '撤销的预警恢复' };
       return { rank: 10, words: amendedWords(e, plan) };
     case 'raised': return { rank: 5 - rankOf(e.level) / 10, words: `级别升至${LEVEL_ZH[e.level ?? ''] ?? '更高一级'}` };
-    case 'overdue': return { rank: 6, words: '超过办理期限' };
-    case 'stale': return { rank: 7, words: '长时间无进展' };
-    case 'case-escalated': return { rank: 8, words: typeof d.escalation === 'string' && LADDER_ZH[d.escalation] ? `工单提交${LADDER_ZH[d.escalation]}` : '工单上报' };
-    case 'ticket-reopened': return { rank: 9, words: '工单重开' };
-    case 'corrected': return { rank: 11, words: '工单已更正' };
-    case 'notice': return { rank: 20, words: `已发消保提示书${typeof d.to === 'string' ? `：${noteText(d.to)}` : ''}` };
-    case 'assign': return { rank: 21, words: `已指派${typeof d.to === 'string' ? `：${noteText(d.to)}` : ''}` };
-    case 'note': return { rank: 22, words: `备注${e.by ? `（${e.by}）` : ''}` };
+    case 'overdue': return { rank: 6, words: HAPPENED_ZH.overdue! };
+    case 'stale': return { rank: 7, words: HAPPENED_ZH.stale! };
+    case 'case-escalated': return { rank: 8, words: caseEscalatedZh(d.escalation) };
+    case 'ticket-reopened': return { rank: 9, words: HAPPENED_ZH['ticket-reopened']! };
+    case 'corrected': return { rank: 11, words: HAPPENED_ZH.corrected! };
+    case 'notice': return { rank: 20, words: `已发消保提示书${typeof d.to === 'string' ? `：${nameText(d.to)}` : ''}` };
+    case 'assign': return { rank: 21, words: `已指派${typeof d.to === 'string' ? `：${nameText(d.to)}` : ''}` };
+    case 'note': return { rank: 22, words: `备注${e.by ? `（${nameText(e.by)}）` : ''}` };
     default:
       return { rank: 30, words: lineWords(view, e, plan) };
   }

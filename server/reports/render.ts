@@ -1,7 +1,7 @@
 // The weekly review as CSV (one row per type and scope) and as a printable Chinese HTML page.
 import type { WeeklyReview } from './weekly.ts';
 import { escapeHtml as esc } from '../html.ts';
-import { LADDER_ZH, LEVEL_ZH } from '../words.ts';
+import { HAPPENED_ZH, LADDER_ZH, LEVEL_ZH } from '../words.ts';
 import { excelCsv } from '../csv.ts';
 
 const n2 = (x: number) => (Math.round(x * 100) / 100).toFixed(2);
@@ -29,8 +29,9 @@ export function reviewHtml(r: WeeklyReview, generatedAt: string, provisional?: {
     : `<p class="provisional">临时版本，未存档：监测尚未读完消息流${provisional.behind === null ? '（消息服务暂不可达）' : `（还有 ${provisional.behind} 条消息未处理）`}，数字可能偏低，请稍后重新打开。Provisional, not stored: the monitor has not read the whole stream yet.</p>`;
   const cases = r.cases.map((c) => `<li>${typeName(c.complaintType)}：本周新增 ${c.newCases.length} 笔${c.newCases.length ? `（${c.newCases.map(esc).join('，')}）` : ''}；仍未化解 ${c.stillOpen.length} 笔${c.stillOpen.length ? `（${c.stillOpen.map(esc).join('，')}）` : ''}</li>`).join('') || '<li>无强干预类型</li>';
   const escs = r.escalations.map((e) => `<li>${typeName(e.complaintType)}：${LADDER_ZH[e.escalation] ?? esc(e.escalation)} ${e.n} 次</li>`).join('') || '<li>本周无工单提交</li>';
-  const WHAT_ZH: Record<string, string> = { opened: '新开预警', notice: '发出通知', acknowledged: '已确认', escalated: '超时或手动呼叫值班', resolved: '已解除', reopened: '重新打开' };
-  const alerts = (r.alerts ?? []).map((x) => `<li>${typeName(x.complaintType)}：${WHAT_ZH[x.what] ?? esc(x.what)} ${x.n}</li>`).join('') || '<li>本周无预警变化</li>';
+  // the notices' and the console's words (server/words.ts), not engine codes (audit CL1); a kind
+  // a later engine adds is said as its code until it has words
+  const alerts = (r.alerts ?? []).map((x) => `<li>${typeName(x.complaintType)}：${HAPPENED_ZH[x.what] ?? esc(x.what)} ${x.n}</li>`).join('') || '<li>本周无预警变化</li>';
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>${r.year}年第${r.week}周 投诉未达成一致客户周复盘</title>
 <style>
@@ -50,7 +51,7 @@ ${rows}
 </tbody></table>
 <h2>本周主要增量机构</h2><ul>${drivers}</ul>
 <h2>强干预逐笔盯盘</h2><ul>${cases}</ul>
-<h2>工单提交（案件会商、三方调解、管理层）</h2><ul>${escs}</ul>
+<h2>工单提交（${Object.values(LADDER_ZH).join('、')}）</h2><ul>${escs}</ul>
 <h2>预警与通知</h2><ul>${alerts}</ul>
 </body></html>`;
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ActionRefused, type Action } from '../../pipelines/rules/index.ts';
-import { authorize, authorizeScope } from '../access.ts';
+import { authorize, authorizeScope, mayActOn } from '../access.ts';
 import { AlertEngine } from '../alerts/engine.ts';
 import { alertView } from '../alerts/view.ts';
 import { badRequest, HttpError, notFound } from '../errors.ts';
@@ -57,15 +57,17 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
   };
 
   app.get('/api/alerts', async (req, reply) => {
-    authorize(req, config, 'viewer');
+    const access = authorize(req, config, 'viewer');
     const q = readAlertListQuery(readQuery(req.query, ALERT_QUERY));
     refuseUnknownFilters(q);
+    // mine=1: the caller's branches and their sub-branches, as the console's 只看我的机构 (a token of the whole bank: all)
+    const records = q.mine && access.branches ? [...engine.records.values()].filter((r) => mayActOn(access, r.scope, monitor.plan.scopesOf)) : engine.records.values();
     if (q.format === 'csv') {
       // a spreadsheet row has the last change only: no whole histories rendered for it
-      const { alerts } = listAlerts(engine.records.values(), { ...q, history: 'last' }, monitor.plan.timezone);
+      const { alerts } = listAlerts(records, { ...q, history: 'last' }, monitor.plan.timezone);
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="alerts-${q.status}.csv"`).send(alertsCsv(alerts, monitor.plan));
     }
-    const { total, alerts } = listAlerts(engine.records.values(), q, monitor.plan.timezone);
+    const { total, alerts } = listAlerts(records, q, monitor.plan.timezone);
     return { total, alerts, ackReasons: engine.cfg.ackReasons };
   });
 

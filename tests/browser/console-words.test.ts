@@ -52,6 +52,33 @@ describe('console words and banners', () => {
     expect(lines.join()).not.toMatch(/升级|on-call policy|更正 · 新事件/);
   });
 
+  // Verify CL2: a rule's re-open read `重开 · level rose to breach` / `重开 · case-escalated p-2`, the
+  // engine's reason untranslated; CL6: a case has no 级别, it went stale or overdue
+  it('the history: a rule\'s re-open says why in Chinese, a case\'s as its urgency', async () => {
+    const lines = await withModule<string[]>('/console/alert-view.js', `(() => {
+      const d = document.createElement('ol');
+      const line = (reason) => ({ at: '2026-11-28T12:17:00+08:00', what: 'reopened', reason });
+      d.innerHTML = [
+        m.historyLineHtml(line('level rose to breach'), 'case'),
+        m.historyLineHtml(line('level rose to critical'), 'case'),
+        m.historyLineHtml(line('level rose to critical'), 'level'),
+        m.historyLineHtml(line('case-escalated p-2'), 'case'),
+        m.historyLineHtml(line('ticket-reopened'), 'case'),
+        m.historyLineHtml({ at: '2026-11-28T12:18:00+08:00', what: 'case-escalated', detail: {} }, 'case'),
+      ].join('');
+      return [...d.children].map((li) => li.textContent);
+    })()`);
+    expect(lines).toEqual([
+      '11-28 12:17 重开 · 长时间无进展',
+      '11-28 12:17 重开 · 超过办理期限',
+      '11-28 12:17 重开 · 级别升至严重超标',
+      '11-28 12:17 重开 · 工单有新进展（工单提交，事件 p-2）',
+      '11-28 12:17 重开 · 工单有新进展（工单重开）',
+      '11-28 12:18 工单提交',
+    ]);
+    expect(lines.join()).not.toMatch(/[a-z]{3,}|上报/);
+  });
+
   // Audit AS F7: a restart that set a runtime plan change aside was said in /api/health and the log only
   it('a plan change a restart set aside, in words a supervisor acts on', async () => {
     const text = await withModule<string[]>('/console/banners.js', `(() => {

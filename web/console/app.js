@@ -16,7 +16,7 @@ import { LiveMarks } from './freshness.js';
 import { noteBuild, showPipelineBanners } from './banners.js';
 import { submitFlows } from './submit.js';
 import { linkShown, silenceWatch } from './link-watch.js';
-import { levelNowOf } from './level-now.js';
+import { exportPath, filtersOf, shownAlerts } from './list-filter.js';
 import { showDataNotice, showWeeklyLink } from './top-links.js';
 
 const alerts = new Map();
@@ -146,20 +146,14 @@ function renderSoon() {
 function render(fresh = new Set()) {
   // the branches' names once the plan is in
   if (access.branches) $('my-branches').textContent = `(${access.branches.map(scopeName).join('、')})`;
-  const [ft, fs, fl, fn] = [$('f-type').value, $('f-scope').value, $('f-level').value, $('f-now').value];
-  // the export holds what the list shows (for a case meeting's papers)
-  const filterParams = [['type', ft], ['scope', fs], ['level', fl]]
-    .map(([k, v]) => (v ? `&${k}=${encodeURIComponent(v)}` : '')).join('');
-  $('export').href = withToken(`/api/alerts?status=open&format=csv${filterParams}`);
+  // the export holds what the list shows (list-filter.js)
+  const f = filtersOf($, access.branches);
+  $('export').href = withToken(exportPath(f));
   const typeCodes = plan?.types.map((t) => t.code) ?? [...new Set([...alerts.values()].map((a) => a.complaintType))];
   fillSelect($('f-type'), typeCodes, typeName);
   const scopeLabel = (code) => (code === 'ALL' ? '全行' : `${scopeName(code)} ${code}`);
   fillSelect($('f-scope'), ['ALL', ...(plan?.branches.map((b) => b.code) ?? [])], scopeLabel);
-  const listed = $('f-resolved').checked ? [...alerts.values(), ...closed.values()] : [...alerts.values()];
-  const shown = listed
-    .filter((a) => (!ft || a.complaintType === ft) && (!fs || a.scope === fs) && (!fl || a.level === fl) && (!fn || levelNowOf(a) === fn))
-    .filter((a) => !access.branches || !$('f-mine').checked || mayAct(a))
-    .sort(compareAlerts);
+  const shown = shownAlerts(alerts.values(), closed.values(), f, mayAct).sort(compareAlerts);
   const ctx = viewContext(null);
   // a viewer reads every row; "read-only" marks the rows a limited supervisor may not act on
   $('list').innerHTML = shown.length

@@ -7,7 +7,7 @@
 // its actor 值班规则, not the code `on-call policy` (audit CH5); a level rise is 级别升至… and the
 // complaint's own ladder 工单提交…, never 升级.
 
-import { CASE_LEVEL_ZH, LADDER_ZH, LEVEL_ZH, WHAT_ZH, esc, fmt, notifyText, reasonText } from './words.js';
+import { CASE_LEVEL_ZH, LEVEL_ZH, WHAT_ZH, caseEscalatedText, esc, fmt, notifyText, reasonText } from './words.js';
 
 /** who acts for the ladder (pipelines/rules/ack-standing.ts ON_CALL_POLICY) */
 const ON_CALL_POLICY = 'on-call policy';
@@ -30,7 +30,7 @@ function whatHtml(h, kind) {
     return `超时未确认，自动呼叫值班第${esc(d.onCallLevel ?? '?')}级${roundText(d.round)}${people ? `：${esc(people)}` : ''}`;
   }
   if (h.what === 'raised') return `级别升至${esc(h.level ? levelZh(h.level, kind) : '更高一级')}`;
-  if (h.what === 'case-escalated') return d.escalation ? `工单提交${esc(LADDER_ZH[d.escalation] ?? d.escalation)}` : '工单上报';
+  if (h.what === 'case-escalated') return esc(caseEscalatedText(d.escalation));
   const level = h.level ? ` [${esc(levelZh(h.level, kind))}]` : '';
   return `${esc(WHAT_ZH[h.what] ?? h.what)}${level}${d.onCallLevel ? ` → 值班第${esc(d.onCallLevel)}级` : ''}`;
 }
@@ -41,7 +41,7 @@ export function historyLineHtml(h, kind) {
   const ladder = h.what === 'escalated' && h.by === ON_CALL_POLICY;
   // the ladder's line says 超时未确认 itself; its actor is the duty rules, not a person
   const who = ladder ? ' · <span class="who rule">值班规则</span>' : h.by ? ` · <span class="who">${esc(h.by)}</span>` : '';
-  const reason = h.reason && !ladder ? ` · ${esc(reasonText(h.reason))}` : '';
+  const reason = h.reason && !ladder ? ` · ${esc(reasonText(h.reason, kind))}` : '';
   return `<li><b>${esc(fmt(h.at))}</b> ${whatHtml(h, kind)}${who}${credentialHtml(h.credential)}${reason}`
     + `${d.note ? ` · <span class="note">备注：${esc(d.note)}</span>` : ''}${d.text ? ` · <span class="note">${esc(d.text)}</span>` : ''}${d.to ? ` → ${esc(d.to)}` : ''}</li>`;
 }

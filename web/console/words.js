@@ -18,7 +18,7 @@ export const CASE_LEVEL_ZH = { watch: '新案', breach: '无进展', critical: '
 export const URGENCY_LEVEL = { new: 'watch', stale: 'breach', overdue: 'critical' };
 export const STATUS_ZH = { open: '待处理', acknowledged: '已确认', resolved: '已解除' };
 export const KIND_ZH = { case: '逐笔盯盘 case', level: '累计 level' };
-export const WHAT_ZH = { opened: '开启', raised: '级别上升', acknowledged: '确认', escalated: '上报', note: '备注', notice: '消保提示书', assign: '指派', resolved: '解除', reopened: '重开', withdrawn: '撤销', amended: '数据更新', stale: '无进展', overdue: '超期', 'case-escalated': '工单上报', closed: '办结', recovering: '回落', corrected: '更正', 'ticket-reopened': '工单重开' };
+export const WHAT_ZH = { opened: '开启', raised: '级别上升', acknowledged: '确认', escalated: '上报', note: '备注', notice: '消保提示书', assign: '指派', resolved: '解除', reopened: '重开', withdrawn: '撤销', amended: '数据更新', stale: '无进展', overdue: '超期', 'case-escalated': '工单提交', closed: '办结', recovering: '回落', corrected: '更正', 'ticket-reopened': '工单重开' };
 // why an alert ended (its `resolution`)
 export const RESOLUTION_ZH = { closed: '办结：工单已达成一致 closed', recovered: '回落：已恢复正常 recovered', withdrawn: '撤销：更正后不再成立 withdrawn', manual: '人工解除 resolved by hand' };
 // The plan's acknowledgement reasons (docs/ALERTS.md defaults) and the on-call policy's own reason;
@@ -32,16 +32,28 @@ export const REASON_ZH = {
 // `amended` line is 数据更新, not 更正: new events of the ticket's own system re-figured it, no one
 // corrected anything (更正 is a person's 工单更正; audit CH5).
 export const CAUSE_ZH = { 'plan changed': '管控计划调整', 're-derived at start': '监测重启后重算', 'late event': '迟到事件补入', events: '依新事件重算', clock: '按时重算' };
-export const reasonText = (code) => {
+export const reasonText = (code, kind) => {
   const restored = /^the acknowledgement given at (\w+) stands again: what cleared it was taken back \((.*)\)$/.exec(code ?? '');
   if (restored) return `${LEVEL_ZH[restored[1]] ?? restored[1]}时的确认重新生效：使其失效的变化已撤回（${reasonText(restored[2])}）`;
-  return REASON_ZH[code] ?? CAUSE_ZH[code] ?? (/^correction\b/.test(code ?? '') ? `工单更正${code.slice(10).trim() ? ` ${code.slice(10).trim()}` : ''}` : code);
+  return REASON_ZH[code] ?? CAUSE_ZH[code] ?? reopenText(code ?? '', kind)
+    ?? (/^correction\b/.test(code ?? '') ? `工单更正${code.slice(10).trim() ? ` ${code.slice(10).trim()}` : ''}` : code);
 };
+// A rule's re-open (pipelines/rules/merge.ts), as the notices say it (audit CL2): the alert rose
+// over an acknowledgement or a close by hand (a case's level is its urgency: it went stale or
+// overdue), or the ticket moved after a close by hand (`case-escalated p-2`: the event's id).
+function reopenText(code, kind) {
+  const rose = /^level rose to (\w+)$/.exec(code);
+  if (rose) return kind === 'case' ? { breach: '长时间无进展', critical: '超过办理期限' }[rose[1]] ?? '级别上升' : `级别升至${LEVEL_ZH[rose[1]] ?? rose[1]}`;
+  const moved = /^(ticket-reopened|case-escalated)(?: (\S+))?$/.exec(code);
+  return moved ? `工单有新进展（${WHAT_ZH[moved[1]]}${moved[2] ? `，事件 ${moved[2]}` : ''}）` : undefined;
+}
 // who the on-call ladder notifies: people by name, and everyone of a role
 export const ROLE_ZH = { 'role:supervisor': '全体主管', 'role:admin': '全体管理员', 'role:viewer': '全体查看人' };
 export const notifyText = (list) => (list ?? []).map((n) => ROLE_ZH[n] ?? n).join('、');
 // the steps of a complaint's own escalation ladder (the ticket's `escalated` events), as the wall says them
 export const LADDER_ZH = { case_meeting: '案例会', mediation: '三方调解', management: '管理层' };
+// a complaint's own ladder step, as the notices say it (server/words.ts caseEscalatedZh): 工单提交三方调解
+export const caseEscalatedText = (step) => (typeof step === 'string' && step ? `工单提交${LADDER_ZH[step] ?? `（${step}）`}` : '工单提交');
 // An action took effect but the alert log refused its row (503 ALERT_LOG_UNAVAILABLE): whether
 // the monitor kept the row on its disk decides whether a restart before the log is back loses it.
 export const notYetStoredText = (keptOnDisk, message) => (keptOnDisk
