@@ -58,11 +58,21 @@ export function maskEvent(event: TicketEvent, opts: MaskOptions): MaskedEvent {
  */
 function maskKnownPersonalData(text: string, event: TicketEvent): string {
   let out = text;
-  const name = event.customer?.name;
-  if (typeof name === 'string' && name.trim().length >= 2 && out.includes(name.trim())) out = out.split(name.trim()).join(maskName(name.trim()));
+  const raw = event.customer?.name;
+  // compared without invisible characters (Cf) on either side: maskText drops those that touch a
+  // space or a letter, so a name typed with one (张伟\u200b) no longer matched the text it was
+  // masked in, and stayed in clear there (verify CK1); the text loses its Cf only where it names them
+  const name = typeof raw === 'string' ? raw.replace(ANY_INVISIBLE, '').trim() : '';
+  if (name.length >= 2) {
+    if (!out.includes(name) && HAS_INVISIBLE.test(out)) out = out.replace(ANY_INVISIBLE, '');
+    if (out.includes(name)) out = out.split(name).join(maskName(name));
+  }
   if (event.customerId.length >= 4 && out.includes(event.customerId)) out = out.split(event.customerId).join('***');
   return out;
 }
+
+const ANY_INVISIBLE = /\p{Cf}/gu;
+const HAS_INVISIBLE = /\p{Cf}/u;
 
 /** shared by every event without customer details: one object fewer for a batch to hold */
 const NO_CUSTOMER: MaskedEvent['customerMasked'] = Object.freeze({});
