@@ -28,7 +28,8 @@ export function reviewRoutes(app: FastifyInstance, monitor: Monitor): void {
   // the console's review page (web/console/review.html): read access, like the console itself
   app.get('/console/review', async (req, reply) => {
     authorize(req, monitor.config, 'viewer');
-    return reply.type('text/html; charset=utf-8').sendFile('console/review.html');
+    // a page with its token in its links: kept by no cache (security.ts), not a static file's caching (verify CK3)
+    return reply.type('text/html; charset=utf-8').sendFile('console/review.html', { cacheControl: false });
   });
 
   app.get('/api/classification/review', async (req) => {

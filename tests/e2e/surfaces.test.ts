@@ -108,7 +108,8 @@ describe('surfaces - HTTP', () => {
     // answers and pages are kept by no cache (audit CI C8); static files say their own caching
     const script = await fetch(`${open.baseUrl}/src/data-quality.js`);
     const api = await fetch(`${open.baseUrl}/api/alerts?format=csv`);
-    expect([page, api, await fetch(`${open.baseUrl}/metrics`)].map((r) => r.headers.get('cache-control'))).toEqual(['no-store', 'no-store', 'no-store']);
+    const review = await fetch(`${open.baseUrl}/console/review`);
+    expect([page, api, await fetch(`${open.baseUrl}/metrics`), review].map((r) => r.headers.get('cache-control'))).toEqual(['no-store', 'no-store', 'no-store', 'no-store']);
     expect([script.status, script.headers.get('cache-control')]).toEqual([200, 'public, max-age=0']);
   });
 
