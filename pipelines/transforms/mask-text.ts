@@ -107,11 +107,17 @@ export function maskText(text: string): string {
 // any space, a full-width form, 、・·–—−): the number (or e-mail address) is masked as what it
 // shows, a masked number keeps none of them, and nothing a reader sees changes. Between other
 // characters (an emoji's zero-width joiners, the joiners of Indic and Arabic scripts) they stay.
+// Two kinds of Cf are seen, and stay (verify CK2): the prepended concatenation marks (the Arabic
+// number sign ؀ and its kin, drawn over the digits after them) and the tag characters of a flag
+// sequence (🏴 + tags + cancel tag: the Scotland flag became a black flag without them).
 const TOUCHABLE = '[\\0-\\x7f\\u00a0\\u00b7\\u1680\\u2000-\\u200a\\u2013\\u2014\\u2212\\u202f\\u205f\\u3000\\u3001\\u30fb\\uff01-\\uff5e]';
-const INVISIBLE_TOUCHING = new RegExp(`\\p{Cf}+(?=${TOUCHABLE})|(?<=${TOUCHABLE})\\p{Cf}+`, 'gu');
+/** a Cf that shows nothing: not a prepended concatenation mark */
+const UNSEEN = '(?:(?![\\u0600-\\u0605\\u06dd\\u070f\\u0890\\u0891\\u08e2\\u{110bd}\\u{110cd}])\\p{Cf})';
+const FLAG_SEQUENCE = '(\\u{1f3f4}[\\u{e0020}-\\u{e007e}]+\\u{e007f})';
+const INVISIBLE_TOUCHING = new RegExp(`${FLAG_SEQUENCE}|${UNSEEN}+(?=${TOUCHABLE})|(?<=${TOUCHABLE})${UNSEEN}+`, 'gu');
 /** the text without the invisible characters that touch a digit, letter, separator or space */
 export function dropInvisible(text: string): string {
-  return text.replace(INVISIBLE_TOUCHING, '');
+  return text.replace(INVISIBLE_TOUCHING, (_m, flag: string | undefined) => flag ?? '');
 }
 
 function maskNumbers(plain: string): string {
