@@ -2,7 +2,7 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { STREAM } from '../pipelines/sources/jetstream.ts';
 import { planStatus } from './plan-status.ts';
 import type { Monitor } from './monitor.ts';
-import { consumingNow } from './monitor-health.ts';
+import { consumingNow, storeUnanswered } from './monitor-health.ts';
 import type { BrokerStoreFacts, BrokerStoreJudgement } from './broker-store.ts';
 
 // Telemetry in one vocabulary (noun + verb, counters end in _total), read from the monitor's
@@ -99,7 +99,7 @@ export function renderMetrics(
   metric('Consuming', 'gauge', '1 while the pipeline consumes', [line('Consuming', consumingNow(h, monitor.lease) ? 1 : 0)]);
   metric('JournalMoveFailing', 'gauge', '1 while ClickHouse refuses the live journal\'s moves into ticket_events (counted, not yet readable there)', [line('JournalMoveFailing', monitor.journal?.lastMoveError ? 1 : 0)]);
   metric('EventWritesFailing', 'gauge', '1 while ClickHouse refuses the event writes (nothing new is counted)', [line('EventWritesFailing', h.writeFailingSinceMs === undefined ? 0 : 1)]);
-  metric('ClickHouseUnanswered', 'gauge', '1 while the ClickHouse server does not answer the presence check written every 5 s (server mode; also with no ticket coming)', [line('ClickHouseUnanswered', monitor.lease.guard?.storeAway?.() ? 1 : 0)]);
+  metric('ClickHouseUnanswered', 'gauge', '1 while the ClickHouse server does not answer the presence check written every 5 s (server mode; also with no ticket coming)', [line('ClickHouseUnanswered', storeUnanswered(h, monitor.lease.guard?.storeAway?.()) ? 1 : 0)]);
   metric('NatsConnected', 'gauge', '1 while connected to NATS', [line('NatsConnected', h.nats === 'connected' ? 1 : 0)]);
   metric('CountingLeaseHeld', 'gauge', '1 while this monitor holds the counting lease of its consumer (and store); 0 refused or lost: another monitor counts', [line('CountingLeaseHeld', monitor.lease.state === 'held' ? 1 : 0)]);
   if (broker) brokerStoreMetrics(metric, broker);

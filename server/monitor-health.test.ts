@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BatchOutcome } from '../pipelines/topology.ts';
-import { consumingNow, healthStatus, initialHealth, intakeAwayReasons, noteBatch, noteSourceStatus } from './monitor-health.ts';
+import { consumingNow, healthStatus, initialHealth, intakeAwayReasons, noteBatch, noteSourceStatus, storeUnanswered } from './monitor-health.ts';
 import type { Logger } from './monitor-types.ts';
 
 const log = { error() {}, warn() {}, info() {} } as unknown as Logger;
@@ -44,6 +44,18 @@ describe('monitor health - consuming', () => {
   // Audit BE F4: ~12 s of `consuming: true` after the broker was killed, until heartbeats and the lease said otherwise
   it('says not consuming while the broker connection is lost, though the consumer has not missed it yet', () => {
     for (const nats of ['disconnected', 'reconnecting', 'connecting'] as const) expect(consumingNow({ consuming: true, nats }, { unconfirmed: undefined })).toBe(false);
+  });
+});
+
+describe('monitor health - the store found away by the presence (server mode)', () => {
+  // a CI run under load: health said the store away after tickets were stored again, until the
+  // presence's next renewal (up to 5 s)
+  it('is away until an event write is stored after its latest failed check', () => {
+    const away = { sinceMs: 1_000, lastFailedMs: 6_000, error: 'ECONNREFUSED' };
+    expect(storeUnanswered({ lastNewEventAtMs: undefined }, away)).toBe(away);
+    expect(storeUnanswered({ lastNewEventAtMs: 5_000 }, away)).toBe(away); // stored before the latest failure
+    expect(storeUnanswered({ lastNewEventAtMs: 7_000 }, away)).toBeUndefined();
+    expect(storeUnanswered({ lastNewEventAtMs: 7_000 }, undefined)).toBeUndefined();
   });
 });
 

@@ -207,6 +207,15 @@ export function intakeAwayReasons(h: MonitorHealth, zoned: (ms: number) => strin
   return reasons;
 }
 
+/**
+ * The store away as the presence found it (server mode), unless an event write was stored after
+ * its latest failed check: ClickHouse answers again, and the presence says so at its next renewal
+ * (up to 5 s later; health said it away after the tickets were stored again meanwhile).
+ */
+export function storeUnanswered<A extends { lastFailedMs: number }>(h: Pick<MonitorHealth, 'lastNewEventAtMs'>, away: A | undefined): A | undefined {
+  return away && !(h.lastNewEventAtMs !== undefined && h.lastNewEventAtMs > away.lastFailedMs) ? away : undefined;
+}
+
 export type HealthStatus = 'ok' | 'starting' | 'degraded' | 'lease-refused' | 'lease-lost';
 
 /** The one word of /api/health (docs/OPERATIONS.md): the lease's end first, then any reason. */

@@ -30,6 +30,8 @@ export interface LeaseGuard {
 /** ClickHouse unanswered while no ticket comes: the event writes would fail, and nothing else says so */
 export interface StoreAway {
   sinceMs: number;
+  /** the latest failed check: an event write stored after it shows the store answers again */
+  lastFailedMs: number;
   error: string;
 }
 
@@ -136,7 +138,8 @@ export class StorePresence implements LeaseGuard {
   private failed(message: string, err: Error): undefined {
     if (this.failing !== message) this.log.warn({ err: err.message }, message);
     this.failing = message;
-    this.away = { sinceMs: this.away?.sinceMs ?? Date.now(), error: err.message };
+    const now = Date.now();
+    this.away = { sinceMs: this.away?.sinceMs ?? now, lastFailedMs: now, error: err.message };
     return undefined;
   }
 

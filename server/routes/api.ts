@@ -12,7 +12,7 @@ import { readDeadLetters, StoredDeadLetterCount, summarizeDeadLetters } from '..
 import { lastHourView } from '../dead-letter-window.ts';
 import { planStatus } from '../plan-status.ts';
 import { brokerStoreProbe, brokerStoreView } from '../broker-store.ts';
-import { consumingNow, healthStatus, intakeAwayReasons } from '../monitor-health.ts';
+import { consumingNow, healthStatus, intakeAwayReasons, storeUnanswered } from '../monitor-health.ts';
 import { servedBuild } from '../web-build.ts';
 import { schemaOf } from '../store.ts';
 
@@ -61,7 +61,7 @@ export function apiRoutes(app: FastifyInstance, monitor: Monitor, now: () => num
     const journalStuck = moveError && `ClickHouse refuses the live journal's moves into ticket_events: ${monitor.journal!.pending} counted events wait on disk, and reads of the store (reports, dead letters, SQL) may fail (${moveError.message})`;
     const intakeAway = intakeAwayReasons(h, (ms) => toZonedIso(ms, monitor.plan.timezone));
     // server mode, no ticket coming (a night): only the presence check finds the store away
-    const away = monitor.lease.guard?.storeAway?.();
+    const away = storeUnanswered(h, monitor.lease.guard?.storeAway?.());
     const storeAway = !storeFailing && away && `ClickHouse has not answered since ${toZonedIso(away.sinceMs, monitor.plan.timezone)} (the monitor's presence, written every 5 s, fails: ${away.error}): tickets that come cannot be stored or counted until it answers; they wait in the stream`;
     const reasons = [...intakeAway, ...(storeFailing ? [storeFailing] : []), ...(storeAway ? [storeAway] : []), ...(journalStuck ? [journalStuck] : []), ...(unconfirmed ? [unconfirmed] : []), ...(broker.status === 'degraded' ? broker.reasons : []), ...(refused ? [refused] : []), ...(logFailing ? [logFailing] : [])];
     const status = healthStatus(lease.status, Boolean(unconfirmed), h, reasons);

@@ -4,7 +4,7 @@ import type { Monitor } from '../monitor.ts';
 import { STREAM } from '../../pipelines/sources/jetstream.ts';
 import { lastHourView } from '../dead-letter-window.ts';
 import { brokerStoreProbe, type BrokerStoreJudgement } from '../broker-store.ts';
-import { consumingNow, noteNothingToWrite } from '../monitor-health.ts';
+import { consumingNow, noteNothingToWrite, storeUnanswered } from '../monitor-health.ts';
 import type { NoticeRefusals } from '../notice-refusals.ts';
 
 /** a broker request of the wall's pipeline probe gives up after this; a live local broker answers in milliseconds */
@@ -41,7 +41,7 @@ const probeOnce = async () => {
 let probing: Promise<void> | undefined;
 const probePipeline = (): Promise<void> => (probing ??= probeOnce().finally(() => (probing = undefined)));
 const storeUnansweredMs = (t: number) => {
-  const away = monitor.lease.guard?.storeAway?.();
+  const away = storeUnanswered(monitor.health, monitor.lease.guard?.storeAway?.());
   return away ? t - away.sinceMs : null;
 };
 const pipelineView = () => {
