@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { ticketStream } from '../helpers/events.ts';
 import { startClickHouseHttp, type TestClickHouseHttp } from '../helpers/clickhouse-http.ts';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
 import { publishEvents, waitConsumed } from '../helpers/publish.ts';
-import { until } from './support.ts';
+import { until, wallPipeline } from './support.ts';
 
 // Server mode, a night without tickets: the ClickHouse server goes away and no event write fails
 // to say so. Health said `ok` until the first ticket of the morning failed to be stored (the
@@ -72,17 +71,4 @@ describe('faults - ClickHouse server away while no ticket comes (server mode)', 
 });
 
 /** The next wall heartbeat's pipeline.storeUnansweredMs (null while the store answers). */
-async function wallStoreUnansweredMs(): Promise<number | null | undefined> {
-  const ws = new WebSocket(`${monitor.baseUrl.replace('http', 'ws')}/ws?view=wall`);
-  try {
-    return await new Promise((resolve) => {
-      ws.on('message', (data) => {
-        const msg = JSON.parse(String(data));
-        if (msg.type === 'heartbeat' || msg.type === 'snapshot') resolve(msg.pipeline?.storeUnansweredMs);
-      });
-      ws.on('error', () => resolve(undefined));
-    });
-  } finally {
-    ws.close();
-  }
-}
+const wallStoreUnansweredMs = async () => (await wallPipeline(monitor))?.storeUnansweredMs as number | null | undefined;

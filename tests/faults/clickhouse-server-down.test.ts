@@ -3,7 +3,6 @@ import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { STREAM } from '../../pipelines/sources/jetstream.ts';
 import { loadPlanFile } from '../../pipelines/plan/index.ts';
 import { shuffled, ticketStream } from '../helpers/events.ts';
@@ -11,7 +10,7 @@ import { startClickHouseHttp, type TestClickHouseHttp } from '../helpers/clickho
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { startTestNats, type TestNats } from '../helpers/nats.ts';
 import { publishEvents, publishRaw, waitConsumed } from '../helpers/publish.ts';
-import { expectExactCounters, until } from './support.ts';
+import { expectExactCounters, until, wallPipeline } from './support.ts';
 
 // Server mode (CLICKHOUSE_URL, with a user and password) against a ClickHouse HTTP endpoint over
 // the real engine, in its own process (tests/helpers/clickhouse-http-server.ts: no
@@ -164,17 +163,4 @@ describe('faults - ClickHouse server unreachable (server mode)', () => {
 });
 
 /** The next wall heartbeat's pipeline.writeFailingMs (undefined while none is failing). */
-async function heartbeatFailingMs(m: MonitorProcess): Promise<number | undefined> {
-  const ws = new WebSocket(`${m.baseUrl.replace('http', 'ws')}/ws?view=wall`);
-  try {
-    return await new Promise<number | undefined>((resolve) => {
-      ws.on('message', (data) => {
-        const msg = JSON.parse(String(data));
-        if (msg.type === 'heartbeat' || msg.type === 'snapshot') resolve(msg.pipeline?.writeFailingMs ?? undefined);
-      });
-      ws.on('error', () => resolve(undefined));
-    });
-  } finally {
-    ws.close();
-  }
-}
+const heartbeatFailingMs = async (m: MonitorProcess) => ((await wallPipeline(m))?.writeFailingMs as number | null | undefined) ?? undefined;

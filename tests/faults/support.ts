@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import WebSocket from 'ws';
 import { expect } from 'vitest';
 import type { TicketEvent } from '../../pipelines/model.ts';
 import type { CompiledPlan } from '../../pipelines/plan/index.ts';
@@ -43,4 +44,20 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
 export function rssMbOf(pid: number): number {
   const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : 0;
+}
+
+/** The pipeline facts of the next wall heartbeat (or snapshot) a fresh wall screen gets; undefined when the link fails. */
+export async function wallPipeline(m: MonitorProcess): Promise<Record<string, unknown> | undefined> {
+  const ws = new WebSocket(`${m.baseUrl.replace('http', 'ws')}/ws?view=wall`);
+  try {
+    return await new Promise((resolve) => {
+      ws.on('message', (data) => {
+        const msg = JSON.parse(String(data));
+        if (msg.type === 'heartbeat' || msg.type === 'snapshot') resolve(msg.pipeline ?? {});
+      });
+      ws.on('error', () => resolve(undefined));
+    });
+  } finally {
+    ws.close();
+  }
 }
