@@ -96,7 +96,7 @@ export class Monitor {
       await Promise.all([clickhouse.close(), live.client === clickhouse ? undefined : live.client.close()]);
       throw err;
     }
-    const broker = await MonitorBroker.start(config, log);
+    const broker = await MonitorBroker.start(config, log, hashKey);
     const monitor = new Monitor({ ...config, storeId }, plan, hashKey, clickhouse, live, broker, log, now);
     // Broker and lease first: a refused standby reads nothing back. A broker down at start is
     // waited for, the store read meanwhile.

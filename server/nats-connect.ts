@@ -7,6 +7,7 @@ import { followConnection, noteSourceStatus, type MonitorHealth } from './monito
 import type { Logger } from './monitor-types.ts';
 import { keepLocalNats, natsStoreDir, type KeptNats } from './natsd.ts';
 import { embeddedBrokerAuth, type EmbeddedBrokerAuth } from './natsd-config.ts';
+import { brokerStoreKey, checkBrokerStoreKey } from './broker-at-rest.ts';
 import { describeNatsAuth, natsSecurityFromEnv, type NatsSecurity } from './nats-options.ts';
 
 // The monitor's broker: which one, connecting (retried every second while the broker is down or
@@ -39,17 +40,24 @@ export class MonitorBroker {
     readonly local: KeptNats | undefined,
   ) {}
 
-  /** NATS_URL, or in embedded mode a nats-server this monitor starts and keeps. */
-  static async start(config: MonitorConfig, log: Logger): Promise<MonitorBroker> {
+  /**
+   * NATS_URL, or in embedded mode a nats-server this monitor starts and keeps, its store encrypted
+   * at rest with a key from the customer-hash key (checked against the stored events before).
+   */
+  static async start(config: MonitorConfig, log: Logger, customerHashKey: Uint8Array): Promise<MonitorBroker> {
     const security = natsSecurityFromEnv(); // a bad NATS_* variable stops the start, named, before any broker starts
     const embedded = config.natsUrl ? undefined : embeddedBrokerAuth(security);
+    const storeDir = natsStoreDir(config.dataDir);
+    const storeKey = embedded ? brokerStoreKey(customerHashKey) : undefined;
+    if (storeKey && checkBrokerStoreKey(storeDir, storeKey) === 'recorded') log.info({ storeDir }, "the local broker's store is encrypted at rest from now on (a store kept in clear so far is encrypted as nats-server reads it)");
     const localNats = embedded
       ? await keepLocalNats({
-          storeDir: natsStoreDir(config.dataDir),
+          storeDir,
           port: config.natsPort,
           log,
           hangMs: config.localNatsHangMs,
           authorization: embedded.authorization,
+          storeKey,
         })
       : undefined;
     const natsUrl = localNats?.url ?? config.natsUrl!;

@@ -2,6 +2,7 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from './errors.ts';
 import type { NatsSecurity } from './nats-options.ts';
+import { BROKER_STORE_CIPHER } from './broker-at-rest.ts';
 
 // The monitor's own broker (embedded mode) asks for the credentials the monitor's client is given
 // (audit C4: it accepted anyone, and the stream holds every customer's data in clear). They reach
@@ -46,15 +47,17 @@ const quoted = (s: string) => JSON.stringify(s);
 /**
  * The embedded broker's whole configuration: what the command line gave before (`-js -a
  * 127.0.0.1 -p … -sd … -P …`; the store is the same directory, so a store written under the flags
- * is read back as it was) and the authorization, when there is one.
+ * is read back as it was), the authorization, when there is one, and the store's key at rest
+ * (broker-at-rest.ts).
  */
-export function natsServerConfig(o: { port: number; storeDir: string; pidFile: string; authorization?: BrokerAuthorization }): string {
+export function natsServerConfig(o: { port: number; storeDir: string; pidFile: string; authorization?: BrokerAuthorization; storeKey?: string }): string {
   const auth = o.authorization;
+  const atRest = o.storeKey === undefined ? '' : `, key: ${quoted(o.storeKey)}, cipher: ${quoted(BROKER_STORE_CIPHER)}`;
   return [
     '# The complaint monitor\'s own nats-server (embedded mode), written at each of its starts: edits are lost.',
     `listen: ${quoted(`127.0.0.1:${o.port}`)}`,
     `pid_file: ${quoted(o.pidFile)}`,
-    `jetstream { store_dir: ${quoted(o.storeDir)} }`,
+    `jetstream { store_dir: ${quoted(o.storeDir)}${atRest} }`,
     ...(auth === undefined ? [] : 'token' in auth
       ? [`authorization { token: ${quoted(auth.token)} }`]
       : [`authorization { user: ${quoted(auth.user)}, password: ${quoted(auth.password)} }`]),

@@ -109,7 +109,7 @@ export async function startLocalNats(opts: {
    * the monitor's own broker: everything goes in a configuration file in the store directory
    * (natsd-config.ts), with the credentials it requires, if any: never on the command line
    */
-  embedded?: { authorization?: BrokerAuthorization };
+  embedded?: { authorization?: BrokerAuthorization; storeKey?: string };
 }): Promise<LocalNats> {
   mkdirSync(opts.storeDir, { recursive: true });
   const pidFile = `${opts.storeDir}/nats-server.pid`;
@@ -120,7 +120,7 @@ export async function startLocalNats(opts: {
   let args = ['-js', '-a', '127.0.0.1', '-p', String(port), ...(opts.storeDirInConfig ? [] : ['-sd', opts.storeDir]), '-P', pidFile, ...(opts.extraArgs ?? [])];
   if (opts.embedded) {
     const configFile = natsServerConfigFile(opts.storeDir);
-    writeNatsServerConfig(configFile, natsServerConfig({ port, storeDir: opts.storeDir, pidFile, authorization: opts.embedded.authorization }));
+    writeNatsServerConfig(configFile, natsServerConfig({ port, storeDir: opts.storeDir, pidFile, ...opts.embedded }));
     args = ['-c', configFile];
   }
   const child = spawn(bin, args, {
@@ -184,9 +184,11 @@ export async function keepLocalNats(opts: {
   hangMs?: number;
   /** what the broker requires of clients, at its first start and at every restart (undefined: nothing) */
   authorization?: BrokerAuthorization;
+  /** the key its JetStream store is encrypted with at rest (broker-at-rest.ts), at every start */
+  storeKey?: string;
 }): Promise<KeptNats> {
   const { log } = opts;
-  const embedded = { authorization: opts.authorization };
+  const embedded = { authorization: opts.authorization, storeKey: opts.storeKey };
   let current = await startLocalNats({ storeDir: opts.storeDir, port: opts.port, embedded });
   const port = current.port;
   let stopping = false;

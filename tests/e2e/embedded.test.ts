@@ -12,6 +12,7 @@ import { shuffled, ticketStream } from '../helpers/events.ts';
 import { freePort, processAlive as alive } from '../../server/natsd.ts';
 import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
 import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+import { filesText } from '../helpers/files-text.ts';
 import { expectExactCounters, until } from '../faults/support.ts';
 
 // The README's `npm start` and `npm run demo`, on embedded defaults: no NATS_URL, so the monitor
@@ -22,7 +23,9 @@ import { expectExactCounters, until } from '../faults/support.ts';
 
 const PLAN = join(ROOT, 'tests/fixtures/plan-2025.yaml');
 const plan = loadPlanFile(PLAN);
-const events = shuffled(ticketStream({ seed: 31, tickets: 600, year: 2025, customers: 120, prefix: 'lb' }), 2);
+// customer ids long enough to be told apart from bytes that happen to spell them on disk
+const events = shuffled(ticketStream({ seed: 31, tickets: 600, year: 2025, customers: 120, prefix: 'lb' }), 2)
+  .map((e) => ({ ...e, customerId: `embedded-customer-${e.customerId}` }));
 const half = Math.floor(events.length / 2);
 
 let monitor: MonitorProcess;
@@ -64,6 +67,14 @@ describe('faults - the monitor\'s own broker (embedded mode)', () => {
     await nc.close();
     await monitor.kill();
     await until('the broker stopped with the monitor', async () => !alive(secondPid), 15_000);
+    // the broker's store is encrypted at rest (server/broker-at-rest.ts, audit CP1), and nothing
+    // else under DATA_DIR or in the log holds a customer id either
+    const onDisk = filesText(monitor.dataDir);
+    expect(onDisk.length).toBeGreaterThan(100_000);
+    for (const id of new Set(events.map((e) => e.customerId))) {
+      expect(onDisk.includes(id), `${id} in clear under DATA_DIR`).toBe(false);
+      expect(monitor.output().includes(id), `${id} in the log`).toBe(false);
+    }
   }, 240_000);
 });
 
