@@ -45,6 +45,42 @@ export function compareLines(before: readonly HistoryEntry[], after: readonly Hi
   return changes;
 }
 
+const HOUR = 3_600_000;
+/** the lines a stretch without progress runs from (cases.ts: the opening, a submission, a re-open) */
+const PROGRESS: ReadonlySet<string> = new Set(['opened', 'case-escalated', 'ticket-reopened']);
+/** the lines that are an event of the ticket: the event is the step, whatever time it is dated */
+const EVENT_LINES: ReadonlySet<string> = new Set(['closed', 'corrected', 'case-escalated', 'ticket-reopened']);
+
+/**
+ * Which step of the alert a derived line says, the same across re-derivations that only re-date
+ * or re-figure it (audit CN3: a late `opened` moved a case's deadline two days earlier, and the
+ * case already overdue was paged `overdue` again under a new line id). `lines`: the derivation the
+ * line is of. A case is overdue once (one deadline); it goes stale once per stretch without
+ * progress, named by the line that stretch runs from (the opening, whenever it is dated, or the
+ * event of a submission or a re-open); a ticket's event is its event id; a case ends at the
+ * closing that ended it (closed, re-opened and closed again is two ends), a level episode once.
+ * Any other line (and one missing what names it) is its id: a new id is a new step.
+ */
+export function stepKey(h: HistoryEntry, lines: readonly HistoryEntry[]): string {
+  const d = (h.detail ?? {}) as { eventId?: unknown; noProgressHours?: unknown };
+  switch (h.what) {
+    case 'overdue':
+      return 'overdue';
+    case 'stale': {
+      if (typeof d.noProgressHours !== 'number') return h.id;
+      const from = h.atMs - d.noProgressHours * HOUR;
+      const start = lines.filter((l) => l.atMs === from && PROGRESS.has(l.what)).at(-1);
+      return start ? `stale after ${start.what === 'opened' ? 'opened' : stepKey(start, lines)}` : h.id;
+    }
+    case 'resolved': {
+      const closing = lines.filter((l) => l.what === 'closed' && l.atMs === h.atMs).at(-1);
+      return `resolved${closing ? ` at ${stepKey(closing, lines)}` : ''}`;
+    }
+    default:
+      return EVENT_LINES.has(h.what) && typeof d.eventId === 'string' ? `${h.what} ${d.eventId}` : h.id;
+  }
+}
+
 /** "resolved 2025-03-10T00:00:00.000Z ok 55/75" — a line as the amended line quotes it. */
 export function describeLine(h: HistoryEntry): string {
   const d = h.detail as { unresolved?: number; allowanceToDate?: number; eventId?: string } | undefined;

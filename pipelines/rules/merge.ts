@@ -6,7 +6,7 @@ import type { Level } from '../model.ts';
 import { ackLevel, ackRestoredLine, ackTakenBack, type GivenAck } from './ack-standing.ts';
 import { onCallAt } from './actions.ts';
 import type { AlertRulesConfig } from './config.ts';
-import { compareLines, describeLine, isDerivedLine } from './derived-lines.ts';
+import { compareLines, describeLine, isDerivedLine, stepKey } from './derived-lines.ts';
 import type { AlertRecord, Step } from './lifecycle.ts';
 import { LEVEL_RANK, type DerivedAlert, type HistoryEntry, type Resolution } from './types.ts';
 
@@ -103,15 +103,19 @@ export function mergeDerived(
     } as AlertRecord;
     return { record, entries: [...d.history] };
   }
-  const lines = compareLines(prev.history.filter(isDerivedLine), d.history);
+  const shownLines = prev.history.filter(isDerivedLine);
+  const lines = compareLines(shownLines, d.history);
   const withdrawnBack = prev.resolution === 'withdrawn';
   // What is sent to be paged: a line only re-dated or re-figured is no news (the amended line
   // says what changed); a rise past the level shown is; an alert withdrawn and derived again is
-  // opened again, whether or not its figures changed.
+  // opened again, whether or not its figures changed. Any other line is news only for a step the
+  // alert had not shown (stepKey): overdue again at an earlier deadline, stale again from an
+  // opening dated earlier, the same recovery a week later are not (audit CN3).
+  const shown = new Set(shownLines.map((h) => stepKey(h, shownLines)));
   const news = (e: HistoryEntry) => {
     if (e.what === 'opened') return withdrawnBack;
     if (e.what === 'raised') return LEVEL_RANK[e.level as Level] > LEVEL_RANK[prev.level as Level];
-    return true;
+    return !shown.has(stepKey(e, d.history));
   };
   const back = withdrawnBack ? d.history.filter((h) => h.what === 'opened') : [];
   const entries: HistoryEntry[] = [...new Set([...back, ...lines.added, ...lines.revised])].filter(news);
