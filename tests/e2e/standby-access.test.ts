@@ -8,7 +8,8 @@ import { until } from '../faults/support.ts';
 
 // A standby (another monitor holds the counting lease) checks access as the counting monitor
 // does: before, it answered every surface but health and metrics without a token, naming the
-// holder's host, DATA_DIR, pid and start time to anyone (audit CN2).
+// holder's host, DATA_DIR, pid and start time to anyone (audit CN2). Its log says what it is, not
+// "wall-board ready" and a weekly review it could not produce (audit CN5).
 
 const VIEWER = 'sbviewer00000000000000000';
 const SUPERVISOR = 'sbsupervisor0000000000000';
@@ -35,7 +36,7 @@ const call = async (path: string, init: RequestInit & { token?: string } = {}) =
 const exited = (m: MonitorProcess) => new Promise<number | null>((r) => (m.child.exitCode !== null ? r(m.child.exitCode) : m.child.once('exit', (code) => r(code))));
 
 describe('a standby monitor with tokens configured', () => {
-  it('answers a caller without a token as a counting monitor does, and names the holder to supervisors and admins only', async () => {
+  it('answers a caller without a token as a counting monitor does, names the holder to supervisors and admins only, and logs that it is a standby', async () => {
     standby = await startMonitor({ NATS_URL: nats.url, ...env }, { waitHealthy: false });
     await until('the second monitor to be refused the lease', async () => {
       const res = await call('/api/health', { token: VIEWER }).catch(() => undefined);
@@ -87,5 +88,9 @@ describe('a standby monitor with tokens configured', () => {
     expect(close.reason).toMatch(/standby/);
 
     expect(await exited(standby)).toBe(LEASE_EXIT_CODE);
+    const log = standby.output();
+    expect(log).toMatch(/"lease":"refused","msg":"standby: not counting/);
+    expect(log).not.toMatch(/"msg":"wall-board ready"/);
+    expect(log).not.toMatch(/weekly review/);
   }, 120_000);
 });
