@@ -53,6 +53,23 @@ export interface Access {
  * reads and a higher role's acts.
  */
 export function authorize(req: FastifyRequest, config: MonitorConfig, need: Role, does: 'reads' | 'acts' = need === 'viewer' ? 'reads' : 'acts'): Access {
+  const access = check(req, config, need, does);
+  // a monitor that does not count refuses what the token lets through, and only that: an
+  // anonymous caller is told what a counting monitor tells it, nothing about the lease (audit CN2)
+  refusals.get(req)?.(access);
+  return access;
+}
+
+/**
+ * Requests a monitor that does not count (a standby) must refuse once their access is checked,
+ * with each route's own role and action (server/standby.ts); `refuse` throws.
+ */
+const refusals = new WeakMap<FastifyRequest, (access: Access) => void>();
+export function refuseOnceAuthorized(req: FastifyRequest, refuse: (access: Access) => never): void {
+  refusals.set(req, refuse);
+}
+
+function check(req: FastifyRequest, config: MonitorConfig, need: Role, does: 'reads' | 'acts'): Access {
   if (config.tokens.size === 0) {
     if (does === 'acts') {
       throw new HttpError(403, 'OPEN_MODE', 'the monitor runs in open local mode (no tokens configured): actions are refused');

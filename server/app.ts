@@ -3,7 +3,8 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { authorize } from './access.ts';
+import { authorize, refuseOnceAuthorized } from './access.ts';
+import { notCounting, NotCountingError, STANDBY_RETRY_S, standbyPage } from './standby.ts';
 import { HttpError, storeAway } from './errors.ts';
 import { isPageRequest, refusedPage } from './refused-page.ts';
 import type { Monitor } from './monitor.ts';
@@ -47,6 +48,11 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
       if ((err.statusCode === 401 || err.statusCode === 403) && isPageRequest(req.method, req.url, req.headers.accept)) {
         return reply.code(err.statusCode).type('text/html; charset=utf-8').send(refusedPage(err.message));
       }
+      if (err instanceof NotCountingError) {
+        reply.header('retry-after', String(STANDBY_RETRY_S));
+        // a wall screen loaded on a standby becomes the wall-board once this address counts (audit CN1)
+        if (isPageRequest(req.method, req.url, req.headers.accept)) return reply.code(503).type('text/html; charset=utf-8').send(standbyPage(err, req.url.split('?')[0]!));
+      }
       if (err.code === 'STORE_UNAVAILABLE') reply.header('retry-after', '10');
       return reply.code(err.statusCode).send({ error: err.code, message: err.message, ...err.fields });
     }
@@ -68,11 +74,15 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
   logRequests(app, requestLogPolicy());
   registerSecurity(app, { ...securityFromEnv(), loopbackHostsOnly: monitor.config.tokens.size === 0 });
   // A monitor refused the counting lease (another counts; it exits soon) keeps no numbers: it
-  // answers its health and metrics only, and says why to everything else.
-  app.addHook('onRequest', async (req, reply) => {
+  // answers its health and metrics only, and 503 to everything else once the caller's token has
+  // passed that surface's own check (server/standby.ts).
+  app.addHook('onRequest', async (req) => {
     const { state } = monitor.lease;
     if ((state === 'refused' || state === 'lost') && !/^\/(api\/health|metrics)(\?|$)/.test(req.url)) {
-      return reply.code(503).send({ error: 'NOT_COUNTING', message: monitor.lease.view().message ?? `counting lease ${state}` });
+      refuseOnceAuthorized(req, (access) => {
+        const { heldBy, message } = monitor.lease.view(); // refused and lost are final: the state stays
+        throw notCounting({ status: state, heldBy, ...(message === undefined ? {} : { message }) }, access);
+      });
     }
   });
   app.setNotFoundHandler((req, reply) => reply.code(404).send({ error: 'NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }));

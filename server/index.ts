@@ -51,7 +51,13 @@ async function main(): Promise<void> {
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${(app.server.address() as { port: number }).port}/`;
   // with tokens a bare address answers 访问被拒绝: say how a person gets in (never a token itself)
   const access = config.tokens.size > 0 ? { access: 'add ?token=<a viewer, supervisor or admin token from MONITOR_TOKENS> to each address' } : {};
-  log.info({ url, console: `${url}console/`, ...access }, 'wall-board ready');
+  const { state } = monitor.lease;
+  if (state === 'refused' || state === 'lost') {
+    // a standby serves no wall-board: its refusal line above named the holder (audit CN5)
+    log.info({ url, lease: state }, 'standby: not counting; /api/health and /metrics answer, other surfaces 503 NOT_COUNTING until it exits');
+  } else {
+    log.info({ url, console: `${url}console/`, ...access }, 'wall-board ready');
+  }
 
   let stopping = false;
   const stop = async (signal: string, exitCode = 0) => {

@@ -85,7 +85,8 @@ export function reportRoutes(app: FastifyInstance, monitor: Monitor, now: () => 
   let lastWait = '';
   let retry: ReturnType<typeof setTimeout> | undefined;
   const tick = async () => {
-    if (busy) return;
+    // a standby (refused) or a displaced monitor (lost) stores nothing and exits: nothing to say (audit CN5)
+    if (busy || monitor.lease.state === 'refused' || monitor.lease.state === 'lost') return;
     busy = true;
     try {
       const { plan } = monitor;

@@ -156,7 +156,8 @@ export function wsRoutes(app: FastifyInstance, monitor: Monitor, now: () => numb
       authorize(req, monitor.config, 'viewer');
     } catch (err) {
       const e = err as HttpError;
-      socket.close(e.statusCode === 401 ? 4401 : 4403, e.message.slice(0, 120));
+      // a standby (NOT_COUNTING, server/standby.ts): 1013 "try again later", not a refused token
+      socket.close(e.statusCode === 401 ? 4401 : e.statusCode === 503 ? 1013 : 4403, e.message.slice(0, 120));
       return;
     }
     const q = (req.query ?? {}) as Record<string, unknown>;

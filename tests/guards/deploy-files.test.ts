@@ -11,7 +11,8 @@ import { parse } from 'yaml';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 // compose applies YAML merge keys (<<: *nats)
-const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+const composeText = readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8');
+const compose = parse(composeText, { merge: true }) as {
   services: Record<string, { command?: string[]; environment?: Record<string, string>; volumes?: string[]; ports?: string[]; depends_on?: Record<string, { condition: string }>; healthcheck?: { test: string[] } }>;
 };
 const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
@@ -43,6 +44,14 @@ describe('docker-compose.yml', () => {
     }
     expect(monitor.depends_on!.clickhouse).toEqual({ condition: 'service_healthy' });
     expect(monitor.healthcheck!.test.join(' ')).toContain(`http://127.0.0.1:${/PORT=(\d+)/.exec(dockerfile)![1]}/api/health`);
+  });
+
+  // audit CN4: the file told of a standby made by `--scale monitor=2`, which a fixed host port
+  // (the second container cannot bind it and never starts) and one DATA_DIR volume rule out
+  it('does not offer scaling the monitor service while it publishes a fixed host port and one DATA_DIR volume', () => {
+    const fixedHostPort = (monitor.ports ?? []).some((p) => /^(?:[\d.]+:)?\d+:\d+$/.test(p));
+    const sharedDataDir = (monitor.volumes ?? []).some((v) => /^[\w-]+:\/data$/.test(v)) && monitor.environment!.DATA_DIR === '/data';
+    if (fixedHostPort || sharedDataDir) expect(composeText).not.toMatch(/--scale\s+monitor/);
   });
 
   it('publishes ClickHouse on the host\'s loopback only', () => {

@@ -260,6 +260,8 @@ export function connectWallboard(opts) {
 export function closeText(code, reason) {
   if (code === 4401 || code === 4403) return `访问被拒绝，请检查屏幕地址中的 token / access refused${reason ? ` (${reason})` : ''}`;
   if (code === 1001 || code === 1012) return `监测服务停止或重启 / monitor stopping or restarting (${code})`;
+  // a standby at this address (another monitor counts): it answers again once it counts here
+  if (code === 1013) return `本地址的监测服务为备用，暂不计数 / the monitor here is a standby, not counting (${code})`;
   if (code === 1006) return `与监测服务的连接中断 / connection lost (${code})`;
   return `连接关闭 / closed (${code})`;
 }
