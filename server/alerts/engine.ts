@@ -19,7 +19,7 @@ import {
 } from '../../pipelines/rules/index.ts';
 import { rosterSteps, withPlanRoster } from '../../pipelines/rules/ladder-roster.ts';
 import type { CounterChange, Logger, Monitor } from '../monitor.ts';
-import { loadCaseEvents, loadRecords, loadTicketEvents, logRow, type LogRow } from './store.ts';
+import { loadCaseEvents, loadRecords, loadTicketEvents, logRow, rowYear, type LogRow } from './store.ts';
 import { alertView, shownChange, stampCredential, type Credential } from './view.ts';
 import { gatewayMessages, type GatewayMessage } from './gateway-notice.ts';
 import { AuditWriter } from './audit-writer.ts';
@@ -248,7 +248,7 @@ export class AlertEngine {
         if (view) liveMessages.next({ type: 'alert', ...view, change: [] });
         continue;
       }
-      for (const e of entries) rows.push(logRow(record, e, plan.year, now));
+      for (const e of entries) rows.push(logRow(record, e, rowYear(record, plan), now));
       const view = alertView(record, plan.timezone);
       const change = entries.map((e) => ({ what: e.what, at: e.atMs, by: e.by ?? null }));
       liveMessages.next({ type: 'alert', ...view, change });

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TicketEvent } from '../../pipelines/model.ts';
+import { getJson, ROOT, startMonitor, type MonitorProcess } from '../helpers/monitor-process.ts';
+import { startTestNats, type TestNats } from '../helpers/nats.ts';
+import { publishEvents, waitConsumed } from '../helpers/publish.ts';
+import { until } from '../faults/support.ts';
+
+// Audit CM1: on 1–2 January the operator restarts the monitor on the new year's plan
+// (docs/OPERATIONS.md "New Year"). The old year's strict cases still open then need handling
+// until their tickets are resolved agreed (contract section 4): they stay listed, acknowledged as
+// they were, on the ladder, and are not announced again; a late first contact of 30 December
+// arriving in January opens its case; a resolution agreed in January closes it. 2025/2026 stand
+// in for the old and the new year (the real clock is past both New Years).
+
+const SUP = 'supervisor-token-0123456789';
+const TOKENS = `${SUP}:supervisor`;
+const dir = mkdtempSync(join(tmpdir(), 'cewm-newyear-'));
+const base = readFileSync(join(ROOT, 'tests/fixtures/plan-2025.yaml'), 'utf8');
+const ladder = (minutes: number) => `alerts:\n  onCall:\n    levels:\n      - { notify: [值班主管], afterMinutes: ${minutes} }\n      - { notify: ["role:admin"], afterMinutes: ${minutes} }\n    repeat: 0\n`;
+const PLAN_2025 = join(dir, 'plan-2025.yaml');
+const PLAN_2026 = join(dir, 'plan-2026.yaml');
+// the old plan's ladder waits an hour (nothing steps before the switch); the new one's, seconds
+writeFileSync(PLAN_2025, `${base}\n${ladder(60)}`);
+writeFileSync(PLAN_2026, `${base.replace(/^year: 2025$/m, 'year: 2026')}\n${ladder(0.04)}`);
+
+const ins = { channel: 'branch', branch: 'SH', complaintType: 'insurance_dispute' } as const;
+const ev = (eventId: string, ticketId: string, kind: TicketEvent['kind'], occurredAt: string, extra: Partial<TicketEvent> = {}): TicketEvent =>
+  ({ ...ins, customerId: `CUST-${ticketId}`, eventId, ticketId, kind, occurredAt, ...extra }) as TicketEvent;
+const oldYear: TicketEvent[] = [
+  ev('ny-1o', 'NY1', 'opened', '2025-12-29T09:00:00+08:00'),
+  ev('ny-1f', 'NY1', 'first_contact', '2025-12-29T10:00:00+08:00', { outcome: 'not_agreed' }),
+  ev('ny-2f', 'NY2', 'first_contact', '2025-12-30T10:00:00+08:00', { outcome: 'not_agreed' }),
+];
+
+let nats: TestNats;
+let nc: NatsConnection;
+let monitor: MonitorProcess;
+const notices: Array<{ id: string; whats: string[] }> = [];
+const headers = { authorization: `Bearer ${SUP}`, 'content-type': 'application/json' };
+const alertsNow = async () => (await getJson(monitor, '/api/alerts?status=all', { headers })).body.alerts as any[];
+const noticesOf = (id: string, what: string) => notices.filter((n) => n.id === id && n.whats.includes(what));
+
+beforeAll(async () => {
+  nats = await startTestNats();
+  nc = await nats.connect();
+  const sub = nc.subscribe('complaints.alerts.>');
+  void (async () => {
+    for await (const m of sub) {
+      const body = m.json<any>();
+      notices.push({ id: body.id, whats: body.change.map((c: any) => c.what) });
+    }
+  })();
+  monitor = await startMonitor({ NATS_URL: nats.url, PLAN: PLAN_2025, MONITOR_TOKENS: TOKENS, ALERT_TICK_MS: '300' });
+  await publishEvents(nc, oldYear);
+  await waitConsumed(nc);
+}, 120_000);
+
+afterAll(async () => {
+  await monitor?.kill();
+  await nc?.close();
+  await nats?.cleanup();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('e2e new year - the old year\'s strict cases after the restart on the new plan', () => {
+  it('on the old plan: both cases open; one acknowledged with a note', async () => {
+    await until('both cases opened on NATS', () => noticesOf('case.NY1', 'opened').length === 1 && noticesOf('case.NY2', 'opened').length === 1);
+    const post = (path: string, body: object) => getJson(monitor, path, { method: 'POST', headers, body: JSON.stringify(body) });
+    expect((await post('/api/alerts/case.NY1/ack', { by: '王主管' })).status).toBe(200);
+    expect((await post('/api/alerts/case.NY1/note', { by: '王主管', text: '已约客户一月面谈' })).status).toBe(200);
+    const listed = await alertsNow();
+    expect(listed.find((a) => a.id === 'case.NY1')).toMatchObject({ status: 'acknowledged' });
+    expect(listed.find((a) => a.id === 'case.NY2')).toMatchObject({ status: 'open', onCall: { level: 1 } });
+  });
+
+  it('restarted on the new year\'s plan: the old cases are listed as they were, not announced again, and stay on the ladder', async () => {
+    const before = notices.length;
+    await monitor.kill();
+    monitor = await startMonitor({ NATS_URL: nats.url, PLAN: PLAN_2026, DATA_DIR: monitor.dataDir, MONITOR_TOKENS: TOKENS, ALERT_TICK_MS: '300' });
+    expect((await getJson(monitor, '/api/health', { headers })).body.planYear).toBe(2026);
+    // the open one climbs the new plan's ladder (seconds long): it is followed, not frozen
+    const ny2 = await until('case.NY2 escalated on the new ladder', async () => (await alertsNow()).find((a) => a.id === 'case.NY2' && a.onCall?.level === 2));
+    expect(ny2).toMatchObject({ status: 'open', complaintType: 'insurance_dispute', scope: 'SH', ticketId: 'NY2' });
+    const ny1 = (await alertsNow()).find((a) => a.id === 'case.NY1');
+    expect(ny1).toMatchObject({ status: 'acknowledged', ack: { by: '王主管' } });
+    const whats = ny1.history.map((h: any) => h.what);
+    expect(whats.filter((w: string) => w === 'opened')).toHaveLength(1);
+    expect(whats).toEqual(expect.arrayContaining(['acknowledged', 'note']));
+    expect(ny1.history.find((h: any) => h.what === 'note').detail.text).toBe('已约客户一月面谈');
+    // nothing opened or raised again on the gateways' subjects
+    await until('the step announced', () => notices.slice(before).some((n) => n.id === 'case.NY2' && n.whats.includes('escalated')));
+    expect(notices.slice(before).filter((n) => n.whats.includes('opened') || n.whats.includes('raised'))).toEqual([]);
+    // level alerts stay per plan year: none of 2025's is listed, and 2026 counts nothing of 2025
+    expect((await alertsNow()).filter((a) => a.kind === 'level' && a.id.includes('.2025.'))).toEqual([]);
+    const counters = (await getJson(monitor, '/api/counters', { headers })).body.rows as any[];
+    expect(counters.find((r) => r.complaintType === 'insurance_dispute' && r.scope === 'ALL').unresolvedCustomers).toBe(0);
+  });
+
+  it('a late first contact of 30 December arriving in January opens its case; a resolution agreed in January closes a carried one', async () => {
+    await publishEvents(nc, [
+      ev('ny-9f', 'NY9', 'first_contact', '2025-12-30T15:00:00+08:00', { outcome: 'not_agreed' }),
+      ev('ny-1r', 'NY1', 'resolved', '2026-01-05T10:00:00+08:00', { outcome: 'agreed' }),
+    ]);
+    await waitConsumed(nc);
+    const ny9 = await until('case.NY9 opened', async () => (await alertsNow()).find((a) => a.id === 'case.NY9'));
+    expect(ny9).toMatchObject({ kind: 'case', status: 'open', ticketId: 'NY9', openedAt: '2025-12-30T15:00:00.000+08:00' });
+    await until('case.NY9 announced', () => noticesOf('case.NY9', 'opened').length === 1);
+    const ny1 = await until('case.NY1 closed', async () => (await alertsNow()).find((a) => a.id === 'case.NY1' && a.status === 'resolved'));
+    expect(ny1.resolution).toBe('closed');
+    expect(ny1.history.map((h: any) => h.what)).toEqual(expect.arrayContaining(['acknowledged', 'note', 'closed', 'resolved']));
+    // the rows of the old year's cases stay under 2025: its history in SQL ends with the January close
+    const sql = await getJson(monitor, '/api/sql', {
+      method: 'POST', headers,
+      body: JSON.stringify({ query: "SELECT alert_id, CAST(argMax(status, (logged_at, seq)) AS String) AS s, groupUniqArray(plan_year) AS years FROM complaints.alert_log WHERE kind = 'case' GROUP BY alert_id ORDER BY alert_id" }),
+    });
+    expect(sql.body.rows).toEqual([
+      { alert_id: 'case.NY1', s: 'resolved', years: [2025] },
+      { alert_id: 'case.NY2', s: 'open', years: [2025] },
+      { alert_id: 'case.NY9', s: 'open', years: [2025] },
+    ]);
+  });
+});
