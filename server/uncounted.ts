@@ -18,6 +18,14 @@ export const MAX_UNKNOWN_BRANCHES = 50;
 type Log = { warn(obj: object, msg: string): void };
 
 export class UncountedEvents {
+  /**
+   * Whether an event dated outside the plan year changed something all the same (the alert
+   * engine sets it, reading the counters and the case book after the batch was applied): a
+   * correction or classification of a ticket counted in the plan year, an event of a ticket whose
+   * case is followed (a January resolution of a December case), a not-agreed first contact of the
+   * year before that opens a case. Those are counted, so not "stored, not counted" (audit CM3).
+   */
+  applied: (e: MaskedEvent) => boolean = () => false;
   outsidePlanYear = 0;
   unknownBranchEvents = 0;
   private readonly unknownBranches = new Set<string>();
@@ -26,8 +34,8 @@ export class UncountedEvents {
     let outside = 0;
     for (const e of events) {
       if (outsidePlanYear(plan, e.occurredAtMs)) {
-        outside++;
-        continue; // counted by no one, unlisted branch or not
+        if (!this.applied(e)) outside++;
+        continue; // counted by no one for a branch, unlisted or not
       }
       if (plan.scopesOf(e.branch).length > 1) continue; // the branch, its parents, ALL
       this.unknownBranchEvents++;

@@ -3,6 +3,7 @@ import type { Subscription } from 'rxjs';
 import {
   allKeys,
   applyAction,
+  caseAlertId,
   CasesDue,
   deriveCaseAlerts,
   deriveLevelAlerts,
@@ -28,6 +29,7 @@ import { pickAlerts } from './list.ts';
 import { openLevelKeys, withOpenCaseTickets, withOpenLevelKeys, type ListStatus } from './open-alerts.ts';
 import { AlertIndex, keyOf } from './record-index.ts';
 import { changeReason, ticketsToKeep } from './change-routing.ts';
+import { appliedOutside } from './outside-applied.ts';
 
 // The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
 // rules are deterministic) and the people's side (acks, notes, notices, assignments, on-call
@@ -89,6 +91,8 @@ export class AlertEngine {
     }
     engine.book.apply(await loadCaseEvents(clickhouse, [...engine.strictTypes()]));
     monitor.snapshotAlerts = () => engine.list('open');
+    const outside = { countsTicket: (t: string) => monitor.index.countsTicket(t), hasCase: (t: string) => engine.records.has(caseAlertId(t)), get strictTypes() { return engine.strictAtPlan; } };
+    monitor.uncounted.applied = (e) => appliedOutside(e, monitor.plan, outside);
     monitor.alertFacts = () => engine.openFacts();
     // derives, ticks, logs and notifies only with the counting lease (server/lease.ts), over
     // counters that hold every stored event

@@ -34,7 +34,9 @@ const oldYear: TicketEvent[] = [
   ev('ny-1o', 'NY1', 'opened', '2025-12-29T09:00:00+08:00'),
   ev('ny-1f', 'NY1', 'first_contact', '2025-12-29T10:00:00+08:00', { outcome: 'not_agreed' }),
   ev('ny-2f', 'NY2', 'first_contact', '2025-12-30T10:00:00+08:00', { outcome: 'not_agreed' }),
+  ev('ny-m1f', 'M1', 'first_contact', '2025-12-20T10:00:00+08:00', { outcome: 'not_agreed', complaintType: 'mortgage_prepayment' }),
 ];
+const outsidePlanYear = async () => (await getJson(monitor, '/api/health', { headers })).body.events.outsidePlanYear as number;
 
 let nats: TestNats;
 let nc: NatsConnection;
@@ -77,6 +79,18 @@ describe('e2e new year - the old year\'s strict cases after the restart on the n
     expect(listed.find((a) => a.id === 'case.NY2')).toMatchObject({ status: 'open', onCall: { level: 1 } });
   });
 
+  it('on the old plan in January: a correction of its ticket is applied, not "stored, not counted" (audit CM3)', async () => {
+    const mortgage = async () => (await getJson(monitor, '/api/counters', { headers })).body.rows.find((r: any) => r.complaintType === 'mortgage_prepayment' && r.scope === 'ALL').unresolvedCustomers;
+    expect(await mortgage()).toBe(1);
+    await publishEvents(nc, [
+      ev('ny-m1c', 'M1', 'corrected', '2026-01-06T10:00:00+08:00', { outcome: 'agreed', complaintType: 'mortgage_prepayment' }),
+      ev('ny-n1f', 'N1', 'first_contact', '2026-01-02T10:00:00+08:00', { outcome: 'agreed', complaintType: 'mortgage_prepayment' }), // next year's: not counted here
+    ]);
+    await waitConsumed(nc);
+    expect(await mortgage()).toBe(0);
+    expect(await outsidePlanYear()).toBe(1);
+  });
+
   it('restarted on the new year\'s plan: the old cases are listed as they were, not announced again, and stay on the ladder', async () => {
     const before = notices.length;
     await monitor.kill();
@@ -104,8 +118,12 @@ describe('e2e new year - the old year\'s strict cases after the restart on the n
     await publishEvents(nc, [
       ev('ny-9f', 'NY9', 'first_contact', '2025-12-30T15:00:00+08:00', { outcome: 'not_agreed' }),
       ev('ny-1r', 'NY1', 'resolved', '2026-01-05T10:00:00+08:00', { outcome: 'agreed' }),
+      ev('ny-x1f', 'X1', 'first_contact', '2024-06-01T10:00:00+08:00', { outcome: 'agreed', complaintType: 'mortgage_prepayment' }), // changes nothing
     ]);
     await waitConsumed(nc);
+    // the late 30 Dec first contact opened a case: only the 2024 one is "stored, not counted" (CM3)
+    await until('the case opened', async () => (await alertsNow()).some((a) => a.id === 'case.NY9'));
+    expect(await outsidePlanYear()).toBe(1);
     const ny9 = await until('case.NY9 opened', async () => (await alertsNow()).find((a) => a.id === 'case.NY9'));
     expect(ny9).toMatchObject({ kind: 'case', status: 'open', ticketId: 'NY9', openedAt: '2025-12-30T15:00:00.000+08:00' });
     await until('case.NY9 announced', () => noticesOf('case.NY9', 'opened').length === 1);
