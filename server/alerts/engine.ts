@@ -93,6 +93,7 @@ export class AlertEngine {
     monitor.snapshotAlerts = () => engine.list('open');
     const outside = { countsTicket: (t: string) => monitor.index.countsTicket(t), hasCase: (t: string) => engine.records.has(caseAlertId(t)), get strictTypes() { return engine.strictAtPlan; } };
     monitor.uncounted.applied = (e) => appliedOutside(e, monitor.plan, outside);
+    monitor.uncounted.countsTicket = outside.countsTicket;
     monitor.alertFacts = () => engine.openFacts();
     // derives, ticks, logs and notifies only with the counting lease (server/lease.ts), over
     // counters that hold every stored event

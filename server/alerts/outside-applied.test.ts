@@ -30,6 +30,7 @@ describe('events outside the plan year that changed something', () => {
     const warnings: string[] = [];
     const u = new UncountedEvents();
     u.applied = (e) => appliedOutside(e, plan, facts);
+    u.countsTicket = facts.countsTicket;
     const correction = ev('corrected', 'T1', '2026-01-06T10:00:00+08:00', { outcome: 'agreed' });
     index.apply([correction]);
     expect(index.count('mortgage_prepayment', 'ALL', Date.parse('2025-12-31T00:00:00+08:00')).unresolved).toBe(0);
@@ -45,14 +46,43 @@ describe('events outside the plan year that changed something', () => {
       ev('resolved', 'M9', '2026-01-05T10:00:00+08:00', { outcome: 'agreed' }), // no case, no counter
     ], { warn: (_o, msg) => warnings.push(msg) });
     expect(u.view().outsidePlanYear).toBe(5);
-    expect(warnings).toEqual(['events dated outside the plan year: stored, not counted']);
+    expect(warnings).toEqual([ENDED, 'events dated outside the plan year: stored, not counted']);
   });
 
   it('says nothing when every such event was applied', () => {
     const warnings: string[] = [];
     const u = new UncountedEvents();
     u.applied = (e) => appliedOutside(e, plan, facts);
+    u.countsTicket = facts.countsTicket;
     u.note(plan, [ev('resolved', 'TS1', '2026-01-05T10:00:00+08:00', { outcome: 'agreed' }), ev('corrected', 'T1', '2026-01-08T10:00:00+08:00', { branch: 'BJ' })], { warn: (_o, msg) => warnings.push(msg) });
     expect([u.view().outsidePlanYear, warnings]).toEqual([0, []]);
+    expect(u.view().endedYear).toBeUndefined();
+  });
+});
+
+// Audit CM2: after the switch to the new plan nothing writes the old year's counters, so its
+// late tickets and January corrections are in no written board (counters_current) nor review.
+// The log and /api/health say so when they arrive, with masked ticket ids only.
+const ENDED = 'events of 2024 arrived while the 2025 plan is loaded: stored, and a 2024 case opens or closes, but they are not in 2024\'s written counters (counters_current) nor its weekly reviews; read 2024\'s final board from the events (docs/OPERATIONS.md "New Year")';
+
+describe('events of the year that ended, arriving on the new plan', () => {
+  const index = new CounterIndex(plan);
+  index.apply([ev('first_contact', 'T2', '2025-01-10T10:00:00+08:00', { outcome: 'not_agreed' })]);
+
+  it('says which (masked ticket ids), that they are not in that year\'s counters, and how to read them', () => {
+    const logged: Array<{ o: any; msg: string }> = [];
+    const u = new UncountedEvents();
+    u.countsTicket = (t) => index.countsTicket(t);
+    u.note(plan, [
+      ev('first_contact', '13812345678', '2024-12-30T15:00:00+08:00', { outcome: 'not_agreed' }), // a late ticket of 2024 (its id a phone number)
+      ev('corrected', 'D1', '2025-01-02T10:00:00+08:00', { outcome: 'agreed' }), // January's correction of a ticket 2025 does not count
+      ev('corrected', 'T2', '2025-01-12T10:00:00+08:00', { outcome: 'agreed' }), // of a 2025 ticket: counted in 2025
+      ev('first_contact', 'Z1', '2023-12-30T15:00:00+08:00', { outcome: 'not_agreed' }), // two years back: not the year that ended
+    ], { warn: (o, msg) => logged.push({ o, msg }) });
+    expect(logged[0]).toEqual({ o: { year: 2024, events: 2, tickets: ['138****5678', 'D1'] }, msg: ENDED });
+    expect(u.view().endedYear).toEqual({ year: 2024, events: 2, tickets: ['138****5678', 'D1'], note: ENDED });
+    expect(JSON.stringify([logged, u.view()])).not.toContain('13812345678');
+    u.reset();
+    expect(u.view().endedYear).toBeUndefined();
   });
 });

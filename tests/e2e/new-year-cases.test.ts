@@ -35,7 +35,16 @@ const oldYear: TicketEvent[] = [
   ev('ny-1f', 'NY1', 'first_contact', '2025-12-29T10:00:00+08:00', { outcome: 'not_agreed' }),
   ev('ny-2f', 'NY2', 'first_contact', '2025-12-30T10:00:00+08:00', { outcome: 'not_agreed' }),
   ev('ny-m1f', 'M1', 'first_contact', '2025-12-20T10:00:00+08:00', { outcome: 'not_agreed', complaintType: 'mortgage_prepayment' }),
+  ev('ny-m2f', 'M2', 'first_contact', '2025-12-21T10:00:00+08:00', { outcome: 'not_agreed', complaintType: 'mortgage_prepayment', branch: 'BJ-HD', customerId: 'CUST-M2' }),
 ];
+/** the old year's exact final board as docs/OPERATIONS.md "New Year" gives it, for 2025 */
+const finalBoardSql = () => {
+  const doc = readFileSync(join(ROOT, 'docs/OPERATIONS.md'), 'utf8');
+  const from = doc.indexOf('\n', doc.indexOf('Its final board, exactly'));
+  const block = doc.slice(from).split('\n\n')[1]!;
+  return block.split('\n').map((l) => l.slice(4)).join('\n').replaceAll('2026', '2025');
+};
+let board2025: any[] = []; // /api/counters on the 2025 plan before the switch
 const outsidePlanYear = async () => (await getJson(monitor, '/api/health', { headers })).body.events.outsidePlanYear as number;
 
 let nats: TestNats;
@@ -81,14 +90,15 @@ describe('e2e new year - the old year\'s strict cases after the restart on the n
 
   it('on the old plan in January: a correction of its ticket is applied, not "stored, not counted" (audit CM3)', async () => {
     const mortgage = async () => (await getJson(monitor, '/api/counters', { headers })).body.rows.find((r: any) => r.complaintType === 'mortgage_prepayment' && r.scope === 'ALL').unresolvedCustomers;
-    expect(await mortgage()).toBe(1);
+    expect(await mortgage()).toBe(2);
     await publishEvents(nc, [
       ev('ny-m1c', 'M1', 'corrected', '2026-01-06T10:00:00+08:00', { outcome: 'agreed', complaintType: 'mortgage_prepayment' }),
       ev('ny-n1f', 'N1', 'first_contact', '2026-01-02T10:00:00+08:00', { outcome: 'agreed', complaintType: 'mortgage_prepayment' }), // next year's: not counted here
     ]);
     await waitConsumed(nc);
-    expect(await mortgage()).toBe(0);
+    expect(await mortgage()).toBe(1); // M2
     expect(await outsidePlanYear()).toBe(1);
+    board2025 = (await getJson(monitor, '/api/counters', { headers })).body.rows;
   });
 
   it('restarted on the new year\'s plan: the old cases are listed as they were, not announced again, and stay on the ladder', async () => {
@@ -119,6 +129,7 @@ describe('e2e new year - the old year\'s strict cases after the restart on the n
       ev('ny-9f', 'NY9', 'first_contact', '2025-12-30T15:00:00+08:00', { outcome: 'not_agreed' }),
       ev('ny-1r', 'NY1', 'resolved', '2026-01-05T10:00:00+08:00', { outcome: 'agreed' }),
       ev('ny-x1f', 'X1', 'first_contact', '2024-06-01T10:00:00+08:00', { outcome: 'agreed', complaintType: 'mortgage_prepayment' }), // changes nothing
+      ev('ny-m2c', 'M2', 'corrected', '2026-01-04T10:00:00+08:00', { outcome: 'agreed', complaintType: 'mortgage_prepayment', branch: 'BJ-HD' }), // January's correction of a 2025 ticket
     ]);
     await waitConsumed(nc);
     // the late 30 Dec first contact opened a case: only the 2024 one is "stored, not counted" (CM3)
@@ -140,5 +151,31 @@ describe('e2e new year - the old year\'s strict cases after the restart on the n
       { alert_id: 'case.NY2', s: 'open', years: [2025] },
       { alert_id: 'case.NY9', s: 'open', years: [2025] },
     ]);
+  });
+
+  it('the ended year\'s late events: said in health, and the documented final board has them while counters_current does not (audit CM2)', async () => {
+    const health = (await getJson(monitor, '/api/health', { headers })).body;
+    expect(health.events.endedYear).toMatchObject({ year: 2025, events: 2 });
+    expect([...health.events.endedYear.tickets].sort()).toEqual(['M2', 'NY9']);
+    expect(health.events.endedYear.note).toContain('not in 2025\'s written counters (counters_current)');
+    expect(monitor.output()).toContain('"msg":"events of 2025 arrived while the 2026 plan is loaded');
+    expect(monitor.output()).not.toContain('CUST-');
+    const sql = (query: string) => getJson(monitor, '/api/sql', { method: 'POST', headers, body: JSON.stringify({ query }) });
+    const exact = (await sql(finalBoardSql())).body;
+    expect(exact.rows.length).toBe(board2025.length);
+    // the 2025 plan's own board at the year's end, with January's late events in: NY9 (insurance, SH) added, M2 (mortgage, BJ-HD) agreed
+    const moved: Record<string, number> = { 'insurance_dispute|SH': 1, 'insurance_dispute|ALL': 1, 'mortgage_prepayment|BJ-HD': -1, 'mortgage_prepayment|BJ': -1, 'mortgage_prepayment|ALL': -1 };
+    const levelOf = (n: number, annual: number) => (n > annual ? 'critical' : annual !== 0 && n / annual >= 0.8 * (1 - 1e-12) ? 'watch' : 'ok');
+    for (const want of board2025) {
+      const key = `${want.complaintType}|${want.scope}`;
+      const got = exact.rows.find((r: any) => r.complaint_type === want.complaintType && r.scope === want.scope);
+      const n = want.unresolvedCustomers + (moved[key] ?? 0);
+      expect([key, Number(got.unresolved_customers), got.annual_allowance, got.level]).toEqual([key, n, want.allowanceToDate, levelOf(n, want.allowanceToDate)]);
+      if (!moved[key]) expect([key, got.level]).toEqual([key, want.level]);
+    }
+    // counters_current, as last written on the 2025 plan, misses both
+    const written = (await sql("SELECT complaint_type, scope, unresolved_customers FROM complaints.counters_current WHERE plan_year = 2025 AND scope = 'ALL' ORDER BY complaint_type")).body.rows;
+    expect(written.find((r: any) => r.complaint_type === 'insurance_dispute').unresolved_customers).toBe(2);
+    expect(exact.rows.find((r: any) => r.complaint_type === 'insurance_dispute' && r.scope === 'ALL').unresolved_customers).toBe('3');
   });
 });
