@@ -197,8 +197,8 @@ export class Monitor {
       this.batchSizes.observe('failed' in outcome ? outcome.size : outcome.received);
       if (!noteBatch(this.health, outcome, this.log)) return;
       this.deadLetterWindow.note(outcome.committedAtMs, outcome.received, outcome.deadLettered);
-      this.uncounted.note(this.plan, outcome.events, this.log);
       if (outcome.stored > 0) this.publishChanges(outcome.changed, outcome.events, outcome.committedAtMs);
+      this.uncounted.note(this.plan, outcome.events, this.log);
       this.due.note(outcome.events, outcome.changed, outcome.committedAtMs, this.plan.yearEndMs);
     });
   }

@@ -4,6 +4,7 @@
 // deriveCase is a pure function of one ticket's facts (a view materialised on demand) and the clock.
 
 import type { Escalation, Level, Outcome } from '../model.ts';
+import { zonedStartOfDayMs } from '../plan/calendar.ts';
 import { UNCLASSIFIED } from '../transforms/classify.ts';
 import type { AlertRulesConfig } from './config.ts';
 import { entryId, type DerivedAlert, type HistoryEntry, type Urgency } from './types.ts';
@@ -42,7 +43,20 @@ export interface CaseContext {
   year: number;
   yearStartMs: number;
   yearEndMs: number;
+  /**
+   * First contacts from here on open cases (yearStartMs when absent). The plan's derivation sets
+   * the start of the year before the plan's (caseWindowStartMs): a strict not-agreed customer of
+   * 30 December still needs handling after the operator restarts on the new year's plan, and a
+   * first contact of that day arriving in January still opens its case (contract section 4,
+   * audit CM1). Counters and level alerts stay the plan year's.
+   */
+  openFromMs?: number;
   isStrict(type: string): boolean;
+}
+
+/** Where the cases of a plan of `year` start: the first instant of the year before, in its time zone. */
+export function caseWindowStartMs(year: number, timeZone: string): number {
+  return zonedStartOfDayMs(year - 1, 1, 1, timeZone);
 }
 
 const URGENCY_LEVEL: Record<Urgency, Level> = { new: 'watch', stale: 'breach', overdue: 'critical' };
@@ -59,7 +73,7 @@ export function deriveCase(t: CaseTicket, ctx: CaseContext, nowMs: number, cfg: 
   // A first contact dated after now (another system's clock, a typo) is not a fact yet: the
   // counters count it once its time comes (occurredAt <= t), and so does the case (caseDueAtMs).
   const opening = t.contacts
-    .filter((c) => c.t >= ctx.yearStartMs && c.t < ctx.yearEndMs && c.t <= nowMs && (reoutcome?.outcome ?? c.outcome) === 'not_agreed')
+    .filter((c) => c.t >= (ctx.openFromMs ?? ctx.yearStartMs) && c.t < ctx.yearEndMs && c.t <= nowMs && (reoutcome?.outcome ?? c.outcome) === 'not_agreed')
     .sort(byTime)[0];
   if (!opening) return undefined;
   // A first contact reported `unclassified` is of its ticket's most confident classification
@@ -138,7 +152,7 @@ export function deriveCase(t: CaseTicket, ctx: CaseContext, nowMs: number, cfg: 
 export function caseDueAtMs(t: CaseTicket, ctx: CaseContext, nowMs: number): number | undefined {
   let due: number | undefined;
   const note = (at: number) => {
-    if (at > nowMs && at >= ctx.yearStartMs && at < ctx.yearEndMs && (due === undefined || at < due)) due = at;
+    if (at > nowMs && at >= (ctx.openFromMs ?? ctx.yearStartMs) && at < ctx.yearEndMs && (due === undefined || at < due)) due = at;
   };
   for (const c of t.contacts) note(c.t);
   for (const r of t.resolutions) if (r.outcome === 'agreed') note(r.t);

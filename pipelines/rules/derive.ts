@@ -5,7 +5,7 @@ import type { CompiledPlan } from '../plan/index.ts';
 import { lastInstantBefore } from '../plan/calendar.ts';
 import type { CounterIndex } from '../transforms/index.ts';
 import { breachForecast, burnRate, smoothAllowance } from './burn.ts';
-import { caseDueAtMs, deriveCase, type TicketBook } from './cases.ts';
+import { caseDueAtMs, caseWindowStartMs, deriveCase, type TicketBook } from './cases.ts';
 import type { AlertRulesConfig } from './config.ts';
 import { deriveLevelEpisodes } from './level.ts';
 import type { DerivedAlert } from './types.ts';
@@ -59,6 +59,7 @@ export function deriveCaseAlerts(plan: CompiledPlan, book: TicketBook, ticketIds
     year: plan.year,
     yearStartMs: plan.yearStartMs,
     yearEndMs: plan.yearEndMs,
+    openFromMs: caseWindowStartMs(plan.year, plan.timezone),
     isStrict: (type: string) => plan.typeByCode.get(type)?.mode === 'strict',
   };
   const alerts: DerivedAlert[] = [];

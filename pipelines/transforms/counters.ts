@@ -116,6 +116,12 @@ export class CounterIndex {
     return changedKeys(this.plan, changed);
   }
 
+  /** Whether the ticket has a first contact of the plan year: a correction or classification of it, of any date, counts here. */
+  countsTicket(ticketId: string): boolean {
+    const ticket = this.ticketIds.find(ticketId);
+    return ticket >= 0 && this.contacts.firstOfTicket(ticket) !== NO_CONTACT;
+  }
+
   /** Distinct customers of (type, scope) up to and including asOfMs. O(log n). */
   count(type: string, scope: string, asOfMs: number): { unresolved: number; firstContact: number } {
     const ti = this.names.typeIndex.get(type), si = this.names.scopeIndex.get(scope);

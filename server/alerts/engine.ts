@@ -3,6 +3,7 @@ import type { Subscription } from 'rxjs';
 import {
   allKeys,
   applyAction,
+  caseAlertId,
   CasesDue,
   deriveCaseAlerts,
   deriveLevelAlerts,
@@ -19,7 +20,7 @@ import {
 } from '../../pipelines/rules/index.ts';
 import { rosterSteps, withPlanRoster } from '../../pipelines/rules/ladder-roster.ts';
 import type { CounterChange, Logger, Monitor } from '../monitor.ts';
-import { loadCaseEvents, loadRecords, loadTicketEvents, logRow, type LogRow } from './store.ts';
+import { loadCaseEvents, loadRecords, loadTicketEvents, logRow, rowYear, type LogRow } from './store.ts';
 import { alertView, shownChange, stampCredential, type Credential } from './view.ts';
 import { gatewayMessages, type GatewayMessage } from './gateway-notice.ts';
 import { AuditWriter } from './audit-writer.ts';
@@ -28,6 +29,7 @@ import { pickAlerts } from './list.ts';
 import { openLevelKeys, withOpenCaseTickets, withOpenLevelKeys, type ListStatus } from './open-alerts.ts';
 import { AlertIndex, keyOf } from './record-index.ts';
 import { changeReason, ticketsToKeep } from './change-routing.ts';
+import { appliedOutside } from './outside-applied.ts';
 
 // The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
 // rules are deterministic) and the people's side (acks, notes, notices, assignments, on-call
@@ -89,6 +91,9 @@ export class AlertEngine {
     }
     engine.book.apply(await loadCaseEvents(clickhouse, [...engine.strictTypes()]));
     monitor.snapshotAlerts = () => engine.list('open');
+    const outside = { countsTicket: (t: string) => monitor.index.countsTicket(t), hasCase: (t: string) => engine.records.has(caseAlertId(t)), get strictTypes() { return engine.strictAtPlan; } };
+    monitor.uncounted.applied = (e) => appliedOutside(e, monitor.plan, outside);
+    monitor.uncounted.countsTicket = outside.countsTicket;
     monitor.alertFacts = () => engine.openFacts();
     // derives, ticks, logs and notifies only with the counting lease (server/lease.ts), over
     // counters that hold every stored event
@@ -248,7 +253,7 @@ export class AlertEngine {
         if (view) liveMessages.next({ type: 'alert', ...view, change: [] });
         continue;
       }
-      for (const e of entries) rows.push(logRow(record, e, plan.year, now));
+      for (const e of entries) rows.push(logRow(record, e, rowYear(record, plan), now));
       const view = alertView(record, plan.timezone);
       const change = entries.map((e) => ({ what: e.what, at: e.atMs, by: e.by ?? null }));
       liveMessages.next({ type: 'alert', ...view, change });

@@ -132,7 +132,20 @@ export async function writeLog(client: ClickHouseClient, rows: readonly LogRow[]
 }
 
 /**
- * Every alert of the plan year as last written: the last snapshot (seq orders a millisecond's
+ * The year an alert's rows are stored under: the plan's, except a case opened in the year before
+ * (carried across the switch to the new plan, rules/cases.ts caseWindowStartMs): its rows stay
+ * under the year it opened in, so the old year's history in SQL ends with its January close, and
+ * a start on the new plan reads it back from there (OF_YEAR) instead of opening it anew.
+ */
+export function rowYear(r: Pick<AlertRecord, 'kind' | 'openedAtMs'>, plan: { year: number; yearStartMs: number }): number {
+  return r.kind === 'case' && r.openedAtMs < plan.yearStartMs ? plan.year - 1 : plan.year;
+}
+
+/** The rows a start on the plan of `year` reads: that year's, and the year before's case alerts (rowYear). */
+const OF_YEAR = `(plan_year = {year:UInt16} OR (plan_year = {year:UInt16} - 1 AND kind = 'case'))`;
+
+/**
+ * Every alert of the plan year (and the cases carried from the year before) as last written: the last snapshot (seq orders a millisecond's
  * rows) with its rule lines, and the alert's other lines from their own rows. A snapshot written
  * before snapshots were cut down holds those lines too; they are taken from the rows all the same.
  * `kept`: rows an earlier run kept on disk (log-spool.ts), taken in as if they were in alert_log,
@@ -142,7 +155,7 @@ export async function loadRecords(client: ClickHouseClient, year: number, kept: 
   const rs = await client.query({
     query: `SELECT alert_id AS id, argMax(snapshot, (logged_at, seq)) AS s, toString(toUnixTimestamp64Milli(max(logged_at))) AS ms,
                    toString(argMax(seq, (logged_at, seq))) AS last_seq
-            FROM complaints.alert_log WHERE plan_year = {year:UInt16} GROUP BY alert_id`,
+            FROM complaints.alert_log WHERE ${OF_YEAR} GROUP BY alert_id`,
     query_params: { year },
     format: 'JSONEachRow',
   });
@@ -151,7 +164,7 @@ export async function loadRecords(client: ClickHouseClient, year: number, kept: 
   const lines = await loadOtherLines(client, year);
   const overtaken = new Set<string>();
   for (const row of kept) {
-    if (row.plan_year !== year) continue;
+    if (!(row.plan_year === year || (row.plan_year === year - 1 && row.kind === 'case'))) continue;
     const ms = chTimeMs(row.logged_at);
     const known = latest.get(row.alert_id);
     if (!known || ms > known.ms || (ms === known.ms && row.seq >= known.seq)) latest.set(row.alert_id, { s: row.snapshot, ms, seq: row.seq });
@@ -186,7 +199,7 @@ async function loadOtherLines(client: ClickHouseClient, year: number): Promise<M
   const rs = await client.query({
     query: `SELECT alert_id, entry_id, toString(toUnixTimestamp64Milli(at)), what, actor, reason, before, after, detail
             FROM complaints.alert_log
-            WHERE plan_year = {year:UInt16} AND NOT (what IN {derived:Array(String)} AND actor = '')
+            WHERE ${OF_YEAR} AND NOT (what IN {derived:Array(String)} AND actor = '')
             ORDER BY alert_id, at, logged_at, seq
             LIMIT 1 BY alert_id, entry_id`,
     query_params: { year, derived: [...DERIVED_WHATS] },
