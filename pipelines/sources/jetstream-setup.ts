@@ -13,7 +13,7 @@ export const DUPLICATE_WINDOW_MS = 2 * 60_000;
  * How long the stream keeps a message. Once acked an event is in ClickHouse; the stream is the
  * intake buffer and the source a replay reads after a ClickHouse restore (docs/OPERATIONS.md), so
  * it keeps a message as long as a backup may be restored from, and no longer: without a limit it
- * grew by ~330 B an event for ever (1.6 GB a year at 5 million events) until the broker's store
+ * grew by an event's size (330–540 B) for ever (1.6–2.7 GB a year at 5 million events) until the broker's store
  * was full and every intake system's publish was refused. 0: no age limit.
  */
 export interface StreamRetention {
