@@ -30,27 +30,36 @@ const fingerprintOf = (storeKey: string) => createHmac('sha256', storeKey).updat
 export const brokerKeyFingerprintFile = (storeDir: string) => join(storeDir, 'store-key.fingerprint');
 
 /**
+ * Throws when the store was encrypted with another key; writes nothing. Run before the ClickHouse
+ * check records the customer-hash key (verify CQ2: a wrong key recorded there first, on a lost
+ * `clickhouse/`, locked the right one out as well).
+ */
+export function verifyBrokerStoreKey(storeDir: string, storeKey: string): 'match' | 'absent' {
+  const file = brokerKeyFingerprintFile(storeDir);
+  if (!existsSync(file)) return 'absent';
+  const fingerprint = fingerprintOf(storeKey);
+  const stored = readFileSync(file, 'utf8').trim();
+  if (stored === fingerprint) return 'match';
+  throw new ConfigError(
+    'CUSTOMER_HASH_KEY',
+    `the local broker's store (${storeDir}) is encrypted with the key derived from another customer-hash key ` +
+      `(fingerprint ${fingerprint}, the store's ${stored}): started so, nats-server would not read its stream back and the monitor would make it anew over it. ` +
+      'Restore the customer-hash key from the backup of DATA_DIR or the secret store (docs/OPERATIONS.md, "Backup and the hash key"); ' +
+      'or, to give up the messages the broker still held, move that directory aside',
+  );
+}
+
+/**
  * Before the embedded broker starts: refuses a key other than the one its store was encrypted
  * with; records the key's fingerprint otherwise (first start, or a store kept in clear so far).
  */
 export function checkBrokerStoreKey(storeDir: string, storeKey: string): 'match' | 'recorded' {
+  if (verifyBrokerStoreKey(storeDir, storeKey) === 'match') return 'match';
   const file = brokerKeyFingerprintFile(storeDir);
-  const fingerprint = fingerprintOf(storeKey);
-  if (existsSync(file)) {
-    const stored = readFileSync(file, 'utf8').trim();
-    if (stored === fingerprint) return 'match';
-    throw new ConfigError(
-      'CUSTOMER_HASH_KEY',
-      `the local broker's store (${storeDir}) is encrypted with the key derived from another customer-hash key ` +
-        `(fingerprint ${fingerprint}, the store's ${stored}): started so, nats-server would not read its stream back and the monitor would make it anew over it. ` +
-        'Restore the customer-hash key from the backup of DATA_DIR or the secret store (docs/OPERATIONS.md, "Backup and the hash key"); ' +
-        'or, to give up the messages the broker still held, move that directory aside',
-    );
-  }
   mkdirSync(storeDir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   rmSync(tmp, { force: true });
-  writeFileSync(tmp, `${fingerprint}\n`, { mode: 0o600, flag: 'wx' });
+  writeFileSync(tmp, `${fingerprintOf(storeKey)}\n`, { mode: 0o600, flag: 'wx' });
   renameSync(tmp, file);
   return 'recorded';
 }

@@ -1,6 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createHmac } from 'node:crypto';
 import { chTime } from '../pipelines/sinks/clickhouse-time.ts';
+import { brokerStoreKey, verifyBrokerStoreKey } from './broker-at-rest.ts';
+import { natsStoreDir } from './natsd.ts';
 
 // The customer hash is only a distinct-customer key while every stored hash came from one key.
 // The first start records the key's fingerprint next to the events; every later start (and the
@@ -39,4 +41,20 @@ export async function checkHashKey(clickhouse: ClickHouseClient, key: Uint8Array
   }
   if (stored !== given) throw new HashKeyMismatchError(stored, given);
   return 'match';
+}
+
+/**
+ * Both stores' keys, checked before either records one: the embedded broker's store (a key
+ * derived from this one, broker-at-rest.ts) only verified here, recorded when the broker starts;
+ * then ClickHouse's, recorded when it has none.
+ */
+export async function checkStoreKeys(
+  clickhouse: ClickHouseClient,
+  key: Uint8Array,
+  nowMs: number,
+  config: { natsUrl?: string; dataDir: string },
+  log: { info(msg: string): void },
+): Promise<void> {
+  if (!config.natsUrl) verifyBrokerStoreKey(natsStoreDir(config.dataDir), brokerStoreKey(key));
+  if ((await checkHashKey(clickhouse, key, nowMs)) === 'recorded') log.info('customer-hash key fingerprint recorded in ClickHouse; later starts check it');
 }

@@ -14,7 +14,7 @@ import { sourceSettings, type MonitorConfig } from './config.ts';
 import { MonitorBroker, sourceStatusInHealth } from './nats-connect.ts';
 import { SizeHistogram } from './metrics.ts';
 import { customerHashKey } from './secrets.ts';
-import { checkHashKey } from './hash-key-check.ts';
+import { checkStoreKeys } from './hash-key-check.ts';
 import { checkPlanAtStart } from './plan-file-check.ts';
 import { UncountedEvents } from './uncounted.ts';
 import { DeadLetterWindow } from './dead-letter-window.ts';
@@ -89,9 +89,7 @@ export class Monitor {
     const { clickhouse, live, storeId } = await openMonitorStore(config, log);
     const hashKey = customerHashKey(config.dataDir, config.customerHashKey);
     try {
-      if ((await checkHashKey(clickhouse, hashKey, now())) === 'recorded') {
-        log.info('customer-hash key fingerprint recorded in ClickHouse; later starts check it');
-      }
+      await checkStoreKeys(clickhouse, hashKey, now(), config, log);
     } catch (err) {
       await Promise.all([clickhouse.close(), live.client === clickhouse ? undefined : live.client.close()]);
       throw err;
