@@ -72,4 +72,40 @@ describe('cases carried from the year before the plan\'s', () => {
     expect(rowYear({ kind: 'case', openedAtMs: plan.yearStartMs }, plan)).toBe(2025);
     expect(rowYear({ kind: 'level', openedAtMs: plan.yearStartMs - 1 }, plan)).toBe(2025);
   });
+
+  // Audit CQ1: a type strict in the year before's plan and relative in the loaded one. The loaded
+  // plan's word withdrew its open cases of the year before at the first start on the new plan.
+  it('a case of the year before of a type strict then is judged by that year\'s plan: it stays and closes on a January resolution agreed', () => {
+    const relaxed = { complaintType: 'steady', branch: 'SH' }; // relative in the loaded (2025) plan
+    const strictBefore = new Set(['steady']); // strict in 2024's
+    const fc = at('2024-12-28T10:00:00+08:00');
+    book.apply([ev('first_contact', 'R1', fc, { eventId: 'r1-fc', ...relaxed, outcome: 'not_agreed' })]);
+    const dec = deriveCaseAlerts(plan, book, ['R1'], at('2024-12-31T10:00:00+08:00'), cfg, strictBefore);
+    const records = new Map<string, AlertRecord>();
+    for (const s of reconcile(records, dec.alerts, () => true, at('2024-12-31T10:00:00+08:00'), cause, cfg)) records.set(s.record.id, s.record);
+    expect(records.get('case.R1')).toMatchObject({ status: 'open', complaintType: 'steady' });
+    // the start on the new plan: no line at all, withdrawn least of all
+    const jan = at('2025-01-03T10:00:00+08:00');
+    const again = deriveCaseAlerts(plan, book, ['R1'], jan, cfg, strictBefore);
+    expect(again.alerts.map((a) => a.id)).toEqual(['case.R1']);
+    const steps = reconcile(records, again.alerts, (r) => again.covered.has(r.ticketId!), jan, { retroactive: true, reason: 're-derived at start' }, cfg);
+    expect(steps.flatMap((s) => s.entries.map((e) => e.what))).toEqual([]);
+    book.apply([ev('resolved', 'R1', at('2025-01-05T10:00:00+08:00'), { eventId: 'r1-r', ...relaxed, outcome: 'agreed' })]);
+    const closed = deriveCaseAlerts(plan, book, ['R1'], at('2025-01-06T10:00:00+08:00'), cfg, strictBefore);
+    expect(closed.alerts).toMatchObject([{ id: 'case.R1', clearedAtMs: at('2025-01-05T10:00:00+08:00') }]);
+  });
+
+  it('the year before\'s plan judges only the year before\'s first contacts: the plan year\'s are the loaded plan\'s', () => {
+    const strictBefore = new Set(['steady']); // insurance relative in 2024's plan, steady strict
+    book.apply([
+      ev('first_contact', 'R2', at('2024-12-30T10:00:00+08:00'), { eventId: 'r2-fc', complaintType: 'steady', branch: 'SH', outcome: 'not_agreed' }), // late 30 Dec
+      ev('first_contact', 'R3', at('2025-01-02T10:00:00+08:00'), { eventId: 'r3-fc', complaintType: 'steady', branch: 'SH', outcome: 'not_agreed' }),
+      ev('first_contact', 'R4', at('2024-12-30T10:00:00+08:00'), { eventId: 'r4-fc', ...strict, outcome: 'not_agreed' }),
+      ev('first_contact', 'R5', at('2025-01-02T10:00:00+08:00'), { eventId: 'r5-fc', ...strict, outcome: 'not_agreed' }),
+    ]);
+    const now = at('2025-01-03T10:00:00+08:00');
+    expect(deriveCaseAlerts(plan, book, ['R2', 'R3', 'R4', 'R5'], now, cfg, strictBefore).alerts.map((a) => a.id)).toEqual(['case.R2', 'case.R5']);
+    // no plan of the year before known: the loaded plan's word, for both years
+    expect(deriveCaseAlerts(plan, book, ['R2', 'R3', 'R4', 'R5'], now, cfg).alerts.map((a) => a.id)).toEqual(['case.R4', 'case.R5']);
+  });
 });

@@ -52,6 +52,12 @@ export interface CaseContext {
    */
   openFromMs?: number;
   isStrict(type: string): boolean;
+  /**
+   * Whether a type is strict for a case opened before yearStartMs (carried from the year
+   * before): the year before's plan decides, not the loaded one, so a type that is relative in
+   * the new plan does not take back a real case of the old year (audit CQ1). isStrict when absent.
+   */
+  isStrictBefore?(type: string): boolean;
 }
 
 /** Where the cases of a plan of `year` start: the first instant of the year before, in its time zone. */
@@ -82,7 +88,8 @@ export function deriveCase(t: CaseTicket, ctx: CaseContext, nowMs: number, cfg: 
   for (const c of t.classifications) if (!classified || c.confidence > classified.confidence || (c.confidence === classified.confidence && c.id > classified.id)) classified = c;
   const type = retype?.type ?? (opening.type === UNCLASSIFIED ? (classified?.type ?? UNCLASSIFIED) : opening.type);
   const scope = retype?.branch ?? opening.branch;
-  if (!ctx.isStrict(type)) return undefined;
+  const strict = opening.t < ctx.yearStartMs && ctx.isStrictBefore ? ctx.isStrictBefore(type) : ctx.isStrict(type);
+  if (!strict) return undefined;
 
   const id = caseAlertId(t.ticketId);
   const openedAtMs = opening.t;

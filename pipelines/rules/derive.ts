@@ -53,14 +53,19 @@ export function deriveLevelAlerts(plan: CompiledPlan, index: CounterIndex, keys:
   return out;
 }
 
-/** The cases of these tickets; `dueAtMs`: when a ticket's next fact dated after now comes due (caseDueAtMs). */
-export function deriveCaseAlerts(plan: CompiledPlan, book: TicketBook, ticketIds: Iterable<string>, nowMs: number, cfg: AlertRulesConfig): { alerts: DerivedAlert[]; covered: Set<string>; dueAtMs: Map<string, number> } {
+/**
+ * The cases of these tickets; `dueAtMs`: when a ticket's next fact dated after now comes due (caseDueAtMs).
+ * `strictBefore`: the types strict for the cases carried from the year before (the year before's
+ * plan in force, server/alerts/carried-year.ts); the loaded plan's when absent.
+ */
+export function deriveCaseAlerts(plan: CompiledPlan, book: TicketBook, ticketIds: Iterable<string>, nowMs: number, cfg: AlertRulesConfig, strictBefore?: ReadonlySet<string>): { alerts: DerivedAlert[]; covered: Set<string>; dueAtMs: Map<string, number> } {
   const ctx = {
     year: plan.year,
     yearStartMs: plan.yearStartMs,
     yearEndMs: plan.yearEndMs,
     openFromMs: caseWindowStartMs(plan.year, plan.timezone),
     isStrict: (type: string) => plan.typeByCode.get(type)?.mode === 'strict',
+    ...(strictBefore ? { isStrictBefore: (type: string) => strictBefore.has(type) } : {}),
   };
   const alerts: DerivedAlert[] = [];
   const covered = new Set<string>();

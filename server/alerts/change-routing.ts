@@ -11,17 +11,20 @@ type Routed = Pick<MaskedEvent, 'ticketId' | 'complaintType'>;
  * them): an event is kept when its ticket is in the book already, or arrives in this batch with
  * a strict type. `arriving` names the tickets new to the book, in the order they first appear;
  * their earlier stored events are to be read back, since an earlier event of another type was
- * not kept. A later event of an arriving ticket is kept whatever its type.
+ * not kept. A later event of an arriving ticket is kept whatever its type. `carried`: an event
+ * that may bear on a case of the year before of a type strict then (carried-year.ts carriedEvent)
+ * arrives as one of a strict type does.
  */
 export function ticketsToKeep<E extends Routed>(
   inBook: (ticketId: string) => boolean,
   strict: ReadonlySet<string>,
   events: readonly E[],
+  carried: (e: E) => boolean = () => false,
 ): { kept: E[]; arriving: Set<string> } {
   const arriving = new Set<string>();
   const kept = events.filter((e) => {
     if (inBook(e.ticketId) || arriving.has(e.ticketId)) return true;
-    if (!strict.has(e.complaintType)) return false;
+    if (!strict.has(e.complaintType) && !carried(e)) return false;
     arriving.add(e.ticketId);
     return true;
   });

@@ -30,6 +30,7 @@ import { openLevelKeys, withOpenCaseTickets, withOpenLevelKeys, type ListStatus 
 import { AlertIndex, keyOf } from './record-index.ts';
 import { changeReason, ticketsToKeep } from './change-routing.ts';
 import { appliedOutside } from './outside-applied.ts';
+import { carriedEvent, loadCarried } from './carried-year.ts';
 
 // The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
 // rules are deterministic) and the people's side (acks, notes, notices, assignments, on-call
@@ -68,6 +69,8 @@ export class AlertEngine {
     LOAD_EVERY_MS,
   );
   private strictAtPlan: Set<string>;
+  /** the strict types of the year before's cases, by its plan (carried-year.ts) */
+  private strictBefore = new Set<string>();
 
   private constructor(
     private readonly monitor: Monitor,
@@ -90,8 +93,11 @@ export class AlertEngine {
       engine.alerts.remember(withPlanRoster(r, engine.cfg.onCall));
     }
     engine.book.apply(await loadCaseEvents(clickhouse, [...engine.strictTypes()]));
+    const carried = await loadCarried(clickhouse, plan, engine.strictAtPlan, [...engine.records.values()], log);
+    engine.strictBefore = carried.strict;
+    engine.book.apply(carried.events);
     monitor.snapshotAlerts = () => engine.list('open');
-    const outside = { countsTicket: (t: string) => monitor.index.countsTicket(t), hasCase: (t: string) => engine.records.has(caseAlertId(t)), get strictTypes() { return engine.strictAtPlan; } };
+    const outside = { countsTicket: (t: string) => monitor.index.countsTicket(t), hasCase: (t: string) => engine.records.has(caseAlertId(t)), strictTypes: engine.strictBefore };
     monitor.uncounted.applied = (e) => appliedOutside(e, monitor.plan, outside);
     monitor.uncounted.countsTicket = outside.countsTicket;
     monitor.alertFacts = () => engine.openFacts();
@@ -194,10 +200,9 @@ export class AlertEngine {
 
   private onChange(c: CounterChange): void {
     if (c.planChanged) return this.onPlanChange();
-    // The book keeps only tickets that are, or were, of a strict type (change-routing.ts). A ticket
-    // new to it has its stored events read back (the loader) and is derived again: rare, strict
-    // types are small-base ones.
-    const { kept, arriving } = ticketsToKeep((t) => this.book.has(t), this.strictTypes(), c.events);
+    // The book keeps only tickets that are, or were, of a strict type (change-routing.ts). One new
+    // to it has its stored events read back (the loader) and is derived again (rare: strict types are small-base).
+    const { kept, arriving } = ticketsToKeep((t) => this.book.has(t), this.strictTypes(), c.events, carriedEvent(this.strictBefore, this.monitor.plan));
     this.book.apply(kept);
     const keys = c.rows.map((r) => ({ complaintType: r.complaintType, scope: r.scope }));
     const reason = changeReason(c.events, c.retroactive);
@@ -226,7 +231,7 @@ export class AlertEngine {
     const now = this.now();
     const keySet = new Set(keys.map((k) => keyOf(k.complaintType, k.scope)));
     const levels = deriveLevelAlerts(plan, index, keys, now, this.cfg);
-    const cases = deriveCaseAlerts(plan, this.book, tickets, now, this.cfg);
+    const cases = deriveCaseAlerts(plan, this.book, tickets, now, this.cfg, this.strictBefore);
     this.casesDue.note(cases.covered, cases.dueAtMs);
     // Only what was re-derived may be withdrawn: the keys and tickets asked for.
     const covered = (r: AlertRecord) =>

@@ -12,6 +12,7 @@ export interface OutsideFacts {
   countsTicket(ticketId: string): boolean;
   /** the alert engine follows a case of this ticket */
   hasCase(ticketId: string): boolean;
+  /** the types strict for the year before's cases: its plan's (carried-year.ts), not the loaded plan's */
   strictTypes: ReadonlySet<string>;
 }
 
