@@ -36,6 +36,21 @@ describe('wall-board modules - ticker and data quality', () => {
     expect(badges).toEqual(['↑三方调解', '↑值班第2级', '']);
   });
 
+  // Verify CR3: under the 2026 plan's header a case carried from 2025 read "12-30 15:00".
+  it('ticker - a time outside the plan year says its year; one inside it does not', async () => {
+    const times = await withModule<string[]>('/src/ticker.js', `(() => {
+      const list = document.createElement('ul');
+      m.renderTicker(list, { year: 2026, plan: { year: 2026, types: [], branches: [] }, timezone: 'Asia/Shanghai', alerts: [
+        { id: 'c1', kind: 'case', complaintType: 'x', scope: 'BJ', level: 'critical', urgency: 'overdue', status: 'open', openedAt: '2025-12-30T15:00:00+08:00', history: [] },
+        { id: 'c2', kind: 'case', complaintType: 'x', scope: 'BJ', level: 'breach', status: 'open', openedAt: '2026-01-02T09:05:00+08:00', history: [] },
+        // 31 Dec 17:00 UTC is 1 January in Shanghai: the plan's zone decides the year
+        { id: 'c3', kind: 'case', complaintType: 'x', scope: 'BJ', level: 'breach', status: 'open', openedAt: '2025-12-31T17:00:00Z', history: [] },
+      ] });
+      return [...list.children].map((li) => li.querySelector('.a-time').textContent);
+    })()`);
+    expect(times).toEqual(['2025-12-30 15:00', '01-02 09:05', '01-01 01:00']);
+  });
+
   // A screens audit: an overdue case read "严重超标" (an allowance word), a broker down for two
   // minutes looked live, and a plan year not yet begun looked live and calm.
   it('ticker - a case shows its urgency in words of its own, a level alert its level', async () => {

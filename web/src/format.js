@@ -109,6 +109,20 @@ export function shortTime(t, tz) {
 }
 
 /**
+ * shortTime inside the plan year; a time outside it carries its year, "2025-12-30 15:00": under the
+ * 2026 plan's header a case carried from 2025 read "12-30 15:00" as if it were this December (CR3).
+ * @param {string|number|Date|null|undefined} t
+ * @param {string} tz
+ * @param {number|null|undefined} year the plan's year (none: always short)
+ */
+export function yearTime(t, tz, year) {
+  const d = toDate(t);
+  if (!d || typeof year !== 'number') return shortTime(t, tz);
+  const p = parts(d, tz, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  return Number(p.year) === year ? `${p.month}-${p.day} ${p.hour}:${p.minute}` : `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
+/**
  * "10:32:05"
  * @param {string|number|Date|null|undefined} t
  * @param {string} tz

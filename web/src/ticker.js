@@ -8,7 +8,7 @@
 // Hooks: #alerts li[data-alert-id][data-level][data-status][data-kind][data-flash],
 // #alerts li[data-kind="screen"][data-screen-id][data-status="silent"].
 
-import { el, levelLabel, shortTime } from './format.js';
+import { el, levelLabel, yearTime } from './format.js';
 import { T } from './i18n.js';
 
 /** @typedef {import('./state.js').BoardState} BoardState */
@@ -27,6 +27,9 @@ export function renderTicker(list, state, opts = {}) {
   const typeName = new Map((state.plan?.types ?? []).map((t) => [t.code, t.name]));
   const scopeName = new Map((state.plan?.branches ?? []).map((b) => [b.code, b.name]));
   scopeName.set('ALL', T.all);
+  // a time outside the plan year (a case carried from the year before) says its year
+  const year = state.year ?? state.plan?.year;
+  const time = (/** @type {any} */ t) => yearTime(t, state.timezone, year);
   const items = state.alerts.map((a) => {
     const any = /** @type {any} */ (a);
     const flash = a.level === 'critical' && a.status === 'open';
@@ -41,7 +44,7 @@ export function renderTicker(list, state, opts = {}) {
     const step = ladderStep(any.history);
     const onCall = a.status === 'open' && any.onCall?.level > 1 ? T.onCallLevel(any.onCall.level) : '';
     li.append(
-      el('span', { class: 'a-time num' }, shortTime(a.openedAt, state.timezone)),
+      el('span', { class: 'a-time num' }, time(a.openedAt)),
       el('span', { class: 'a-kind' }, kindLabel(a.kind)),
       el('span', { class: 'a-what' }, what),
       levelCell(a),
@@ -54,7 +57,7 @@ export function renderTicker(list, state, opts = {}) {
   const screens = (state.screens ?? []).map((s) => {
     const li = el('li', { 'data-kind': 'screen', 'data-screen-id': s.id, 'data-status': 'silent', 'data-level': 'watch' });
     li.append(
-      el('span', { class: 'a-time num' }, shortTime(s.lastHeartbeat, state.timezone)),
+      el('span', { class: 'a-time num' }, time(s.lastHeartbeat)),
       el('span', { class: 'a-kind' }, T.kindScreen),
       el('span', { class: 'a-what' }, T.screenSilent(opts.masked ? '' : s.name || s.id)),
     );
