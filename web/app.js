@@ -11,10 +11,10 @@ import { buildGrid, cellKey, pulseCell, sortGridRows, updateCell } from './src/g
 import { MAX_PANELS } from './src/grid-columns.js';
 import { createArranger } from './src/arrange.js';
 import { lagText, linkView } from './src/link-view.js';
-import { buildHeadline, setHeadlineFresh, updateHeadline } from './src/headline.js';
+import { buildHeadline, setCarriedCases, setHeadlineFresh, updateHeadline } from './src/headline.js';
 import { reloadForBuild } from './src/upgrade.js';
 import { T, langOf, setLang } from './src/i18n.js';
-import { buildPanel, setOpenCases, updatePanel } from './src/panels.js';
+import { buildPanel, showOpenCases, updatePanel } from './src/panels.js';
 import { connectWallboard, screenId, wsUrl } from './src/socket.js';
 import { ALL, emptyState, fromSnapshot } from './src/state.js';
 import { applyMessage, clearDirty, frameScheduler, newDirty } from './src/redraw.js';
@@ -240,8 +240,9 @@ function renderAlerts() {
 
 function renderOpenCases() {
   // the server counts every open case; the ticker holds the latest MAX_ALERTS only
-  const all = state.headline?.alerts?.openCasesByType, open = openCasesByType(state);
-  for (const [type, p] of panels) setOpenCases(p, all ? all[type] ?? 0 : open.get(type) ?? 0);
+  const all = state.headline?.alerts?.openCasesByType;
+  const off = showOpenCases(panels, all ? new Map(Object.entries(all)) : openCasesByType(state), state.alerts);
+  setCarriedCases(tiles.cases, off, state.headline);
 }
 
 /** Every tile says when its numbers last changed, and how far the pipeline or this screen is behind. */

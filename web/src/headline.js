@@ -7,7 +7,7 @@
 import { dec1, el, int, pct, setText } from './format.js';
 import { T } from './i18n.js';
 
-/** @typedef {{ root: HTMLElement, value: HTMLElement, sub: HTMLElement, trend: HTMLElement, fresh: HTMLElement }} Tile */
+/** @typedef {{ root: HTMLElement, value: HTMLElement, sub: HTMLElement, trend: HTMLElement, fresh: HTMLElement, carried?: Array<[string, number]> }} Tile */
 
 const TILES = /** @type {const} */ (['otr', 'notAgreed', 'cases', 'levels']);
 
@@ -67,7 +67,7 @@ export function updateHeadline(tiles, h) {
   t.notAgreed.root.dataset.level = !now ? '' : now.unresolved > now.annualAllowance ? 'critical' : now.unresolved > now.allowanceToDate ? 'breach' : (now.ratio ?? 0) >= (h.watch ?? 0.8) ? 'watch' : 'ok';
   trend(t.notAgreed, now?.unresolved, prev?.unresolved, (d) => int(d), false);
   setText(t.cases.value, alerts ? int(alerts.openCases) : '—');
-  setText(t.cases.sub, alerts ? `${int(alerts.unacknowledgedCases ?? alerts.unacknowledged ?? alerts.open)} ${T.open}` : ''); // of the cases above
+  casesLine(t.cases, alerts);
   trend(t.cases, alerts?.openedThisWeek, alerts?.openedLastWeek, (d) => int(d), false);
   const lv = alerts?.byLevel ?? {};
   const counts = ['critical', 'breach', 'watch'];
@@ -89,4 +89,23 @@ export function updateHeadline(tiles, h) {
 /** @param {Record<string, Tile>} tiles @param {string} text */
 export function setHeadlineFresh(tiles, text) {
   for (const t of Object.values(tiles)) setText(t.fresh, text);
+}
+
+/**
+ * The cases tile's line: how many of its cases are not acknowledged, then the open cases of types
+ * the loaded plan has no panel for (a type of the year before that the plan dropped, its cases
+ * carried: "3 未确认 · 上年度个案 wealth_mgmt 1"; CR1: counted above and shown nowhere).
+ * @param {Tile} tile @param {any} alerts the headline's
+ */
+function casesLine(tile, alerts) {
+  const unack = alerts ? `${int(alerts.unacknowledgedCases ?? alerts.unacknowledged ?? alerts.open)} ${T.open}` : ''; // of the cases above
+  const off = tile.carried?.length ? `${T.carriedCases} ${tile.carried.map(([type, n]) => `${type} ${int(n)}`).join('、')}` : '';
+  setText(tile.sub, [unack, off].filter(Boolean).join(' · '));
+  tile.root.toggleAttribute('data-carried', Boolean(off));
+}
+
+/** @param {Tile} tile @param {Array<[string, number]>} off [type, open cases] @param {any} h the server's headline */
+export function setCarriedCases(tile, off, h) {
+  tile.carried = off;
+  casesLine(tile, h?.alerts);
 }
