@@ -6,7 +6,8 @@ import type { AlertRecord } from '../../pipelines/rules/index.ts';
 import { PLAN_2025 } from '../../tests/helpers/stack.ts';
 import { migratedStoreForFile } from '../../tests/helpers/temp-store.ts';
 import { recordPlanInForce } from '../plan-in-force.ts';
-import { carriedEvent, carriedStrict, storedStrictTypes } from './carried-year.ts';
+import { carriedEvent, carriedStrict, loadCarried, storedStrictTypes } from './carried-year.ts';
+import { yearBeforeNames } from './year-before-names.ts';
 import { ticketsToKeep } from './change-routing.ts';
 
 // Audit CQ1: the cases carried from the year before are judged by that year's plan (the last one
@@ -32,6 +33,13 @@ describe('cases of the year before - judged by its plan', () => {
     expect(await storedStrictTypes(store.ch, 2025)).toEqual(new Set(['insurance_dispute', 'auto_installment']));
     expect(await storedStrictTypes(store.ch, 2026)).toEqual(new Set(['insurance_dispute']));
     expect(await storedStrictTypes(store.ch, 2024)).toBeUndefined();
+    // a start on 2026 keeps 2025's names for the notices of its carried cases (verify CR2)
+    const log = { info: () => undefined };
+    await loadCarried(store.ch, plan2026, new Set(['insurance_dispute']), [], log);
+    expect(yearBeforeNames(2026).types.get('auto_installment')).toBe('购车分期');
+    expect(yearBeforeNames(2026).branches.get('SH')).toBe('上海分行');
+    await loadCarried(store.ch, { ...plan2026, year: 2025 }, new Set(['insurance_dispute']), [], log); // 2024: none stored
+    expect(yearBeforeNames(2025).types.size).toBe(0);
   });
 
   it('strict for the year before: its stored plan\'s types (else the loaded plan\'s), and those of its cases still open', () => {

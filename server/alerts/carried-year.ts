@@ -5,6 +5,7 @@ import { caseWindowStartMs } from '../../pipelines/rules/cases.ts';
 import type { AlertRecord } from '../../pipelines/rules/index.ts';
 import type { Logger } from '../monitor-types.ts';
 import { loadTicketEvents } from './store.ts';
+import { namesOfStoredPlan, rememberYearNames } from './year-before-names.ts';
 
 // The cases carried from the year before the plan's (audit CM1) are that year's cases: which
 // types are strict for them is the year before's plan's word, not the loaded one's (audit CQ1: a
@@ -16,8 +17,8 @@ import { loadTicketEvents } from './store.ts';
 
 type Plan = Pick<CompiledPlan, 'year' | 'timezone' | 'yearStartMs'>;
 
-/** The strict types of the last plan stored in force for `year`, or undefined when none is stored (or it cannot be read). */
-export async function storedStrictTypes(ch: ClickHouseClient, year: number): Promise<Set<string> | undefined> {
+/** The last plan stored in force for `year`, parsed, or undefined when none is stored (or it cannot be read). */
+async function storedPlan(ch: ClickHouseClient, year: number): Promise<{ types?: Array<{ code: string; mode?: string }> } | undefined> {
   const rs = await ch.query({
     query: 'SELECT argMax(plan, since) AS plan, count() AS n FROM complaints.plan_in_force WHERE plan_year = {year:UInt16}',
     query_params: { year },
@@ -26,11 +27,19 @@ export async function storedStrictTypes(ch: ClickHouseClient, year: number): Pro
   const [row] = await rs.json<{ plan: string; n: string }>();
   if (!row || Number(row.n) === 0) return undefined;
   try {
-    const types = (JSON.parse(row.plan) as { types?: Array<{ code: string; mode?: string }> }).types ?? [];
-    return new Set(types.filter((t) => t.mode === 'strict').map((t) => t.code));
+    return JSON.parse(row.plan) as { types?: Array<{ code: string; mode?: string }> };
   } catch {
     return undefined;
   }
+}
+
+const strictOf = (plan: { types?: Array<{ code: string; mode?: string }> }) =>
+  new Set((plan.types ?? []).filter((t) => t.mode === 'strict').map((t) => t.code));
+
+/** The strict types of the last plan stored in force for `year`, or undefined when none is stored (or it cannot be read). */
+export async function storedStrictTypes(ch: ClickHouseClient, year: number): Promise<Set<string> | undefined> {
+  const plan = await storedPlan(ch, year);
+  return plan ? strictOf(plan) : undefined;
 }
 
 const carriedOpen = (r: AlertRecord, plan: Plan) => r.kind === 'case' && r.status !== 'resolved' && r.openedAtMs < plan.yearStartMs;
@@ -58,7 +67,10 @@ export function carriedEvent(strictBefore: ReadonlySet<string>, plan: Plan): (e:
  * of the loaded plan's strict types). Logs which plan judges them.
  */
 export async function loadCarried(ch: ClickHouseClient, plan: Plan, loaded: ReadonlySet<string>, records: readonly AlertRecord[], log: Pick<Logger, 'info'>): Promise<{ strict: Set<string>; events: MaskedEvent[] }> {
-  const stored = await storedStrictTypes(ch, plan.year - 1);
+  const before = await storedPlan(ch, plan.year - 1);
+  const stored = before ? strictOf(before) : undefined;
+  // the names of its types and branches, for the notices of its cases the loaded plan has no name for
+  rememberYearNames(plan.year - 1, before ? namesOfStoredPlan(before) : undefined);
   const strict = carriedStrict(stored, loaded, records, plan);
   log.info({ year: plan.year - 1, strictTypes: [...strict], judgedBy: stored ? 'its stored plan' : 'the loaded plan' }, `cases of ${plan.year - 1} followed by its own plan's strict types`);
   const types = [...strict].filter((t) => !loaded.has(t));

@@ -1,6 +1,7 @@
 import type { CompiledPlan } from '../../pipelines/plan/index.ts';
 import type { HistoryEntry } from '../../pipelines/rules/types.ts';
 import type { AlertView } from './view.ts';
+import { yearBeforeNames } from './year-before-names.ts';
 import { ACK_REASON_ZH, caseEscalatedZh, HAPPENED_ZH, LEVEL_ZH, ROLE_ZH } from '../words.ts';
 
 // What a gateway notice says of each history line it announces (notice-text.ts puts them
@@ -38,10 +39,11 @@ export const whoSaid = (by: string | undefined, ...said: unknown[]) => {
 
 export const notifyZh = (notify: readonly string[]) => notify.map((n) => ROLE_ZH[n] ?? n).join('、');
 
+// a code the loaded plan lacks: a case carried from the year before, named by that year's stored plan (CR2)
 export function branchName(plan: CompiledPlan, scope: string): string {
-  return scope === 'ALL' ? '全行' : (plan.plan.branches.find((b) => b.code === scope)?.name ?? scope);
+  return scope === 'ALL' ? '全行' : (plan.plan.branches.find((b) => b.code === scope)?.name ?? yearBeforeNames(plan.year).branches.get(scope) ?? scope);
 }
-export const typeName = (plan: CompiledPlan, code: string) => plan.typeByCode.get(code)?.name ?? code;
+export const typeName = (plan: CompiledPlan, code: string) => plan.typeByCode.get(code)?.name ?? yearBeforeNames(plan.year).types.get(code) ?? code;
 
 /** A correction that moved the alert: `scope=SH` → `scope=BJ-HD` on its amended line. */
 export function movedBy(change: readonly Announced[]): { complaintType?: string; scope?: string } {
