@@ -4,6 +4,7 @@ import { lastInstantBefore } from '../pipelines/plan/index.ts';
 import type { CounterIndex } from '../pipelines/transforms/index.ts';
 import { resolveAlertConfig } from '../pipelines/rules/index.ts';
 import { toZonedIso } from './time.ts';
+import { yearBeforeNames } from './alerts/year-before-names.ts';
 
 // What the read surfaces send, built from the plan and the counters. Charts get columns
 // (uPlot's [xs, ...ys]) so the page draws and never aggregates.
@@ -103,6 +104,7 @@ export function snapshotView(plan: CompiledPlan, index: CounterIndex, nowMs: num
 interface AlertLike {
   kind?: unknown;
   complaintType?: unknown;
+  scope?: unknown;
   level?: unknown;
   status?: unknown;
   /** a rendered view's time (ISO text) or a record's (ms) */
@@ -157,6 +159,15 @@ export function headlineView(plan: CompiledPlan, index: CounterIndex, nowMs: num
   const cases = open.filter((a) => a.kind === 'case');
   const openCasesByType: Record<string, number> = {};
   for (const a of cases) if (typeof a.complaintType === 'string') openCasesByType[a.complaintType] = (openCasesByType[a.complaintType] ?? 0) + 1;
+  // the names of the types and branches of open cases the loaded plan lacks (cases carried from the
+  // year before, whose plan had them): the wall has the loaded plan's names only (verify CR1/CR2)
+  const before = yearBeforeNames(plan.year), carriedNames = { types: {} as Record<string, string>, branches: {} as Record<string, string> };
+  for (const a of cases) {
+    const t = typeof a.complaintType === 'string' && !plan.typeByCode.has(a.complaintType) ? before.types.get(a.complaintType) : undefined;
+    if (t) carriedNames.types[a.complaintType as string] = t;
+    const b = typeof a.scope === 'string' && !plan.plan.branches.some((x) => x.code === a.scope) ? before.branches.get(a.scope) : undefined;
+    if (b) carriedNames.branches[a.scope as string] = b;
+  }
   return {
     asOf: toZonedIso(nowMs, plan.timezone),
     watch: plan.watch,
@@ -170,6 +181,7 @@ export function headlineView(plan: CompiledPlan, index: CounterIndex, nowMs: num
       /** open cases not acknowledged: what the cases tile calls 未确认 (of its open cases) */
       unacknowledgedCases: cases.filter((a) => a.status === 'open').length,
       openCasesByType,
+      carriedNames,
       byLevel,
       openedThisWeek,
       openedLastWeek,

@@ -19,7 +19,7 @@ const alerts = [
 const headline = (byType: Record<string, number>) => {
   const n = Object.values(byType).reduce((a, b) => a + b, 0);
   return { asOf: '2025-03-14T10:00:00+08:00', watch: 0.8, now: null, lastWeek: null,
-    alerts: { open: n, unacknowledged: n, openCases: n, unacknowledgedCases: n, openCasesByType: byType, byLevel: {}, openedThisWeek: 0, openedLastWeek: 0 } };
+    alerts: { open: n, unacknowledged: n, openCases: n, unacknowledgedCases: n, openCasesByType: byType, carriedNames: { types: byType.wealth_mgmt ? { wealth_mgmt: '理财产品' } : {}, branches: {} }, byLevel: {}, openedThisWeek: 0, openedLastWeek: 0 } };
 };
 const stage = fakeBoard(() => ({ ...makeSnapshot(), alerts, headline: headline({ auto_installment: 2, insurance_dispute: 1, wealth_mgmt: 1 }) }) as SnapshotBody);
 
@@ -34,6 +34,7 @@ const facts = () => {
     tile: document.querySelector<HTMLElement>('.tile[data-tile="cases"] .value')!.textContent,
     line: document.querySelector<HTMLElement>('.tile[data-tile="cases"] .sub')!.textContent,
     auto: panel('auto_installment'), insurance: panel('insurance_dispute'), mortgage: panel('mortgage_prepayment'),
+    dropped: document.querySelector<HTMLElement>('#alerts li[data-alert-id="case.D1"] .a-what')?.textContent ?? null,
     overflowY: document.documentElement.scrollHeight > window.innerHeight + 1,
   };
 };
@@ -49,7 +50,8 @@ describe('wall board - cases carried from the year before', () => {
     expect(f.auto).toEqual({ mode: 'relative', cases: '2', urgency: 'overdue', shown: true, text: '上年度个案 · 超期 2' });
     expect(f.insurance).toMatchObject({ mode: 'strict', cases: '1', urgency: 'new', shown: true });
     expect(f.mortgage).toMatchObject({ mode: 'relative', cases: null, urgency: null, shown: false });
-    expect(f.line).toBe('4 未确认 · 上年度个案 wealth_mgmt 1');
+    expect(f.line).toBe('4 未确认 · 上年度个案 理财产品 1'); // the year before's name, from the headline
+    expect(f.dropped).toBe('理财产品 · 上海分行');
     expect(f.overflowY).toBe(false);
 
     // the cases end: the relative panel goes back to its own figures, the tile's line to 未确认 alone

@@ -94,12 +94,13 @@ export function setHeadlineFresh(tiles, text) {
 /**
  * The cases tile's line: how many of its cases are not acknowledged, then the open cases of types
  * the loaded plan has no panel for (a type of the year before that the plan dropped, its cases
- * carried: "3 未确认 · 上年度个案 wealth_mgmt 1"; CR1: counted above and shown nowhere).
+ * carried: "3 未确认 · 上年度个案 理财产品 1"; CR1: counted above and shown nowhere).
  * @param {Tile} tile @param {any} alerts the headline's
  */
 function casesLine(tile, alerts) {
   const unack = alerts ? `${int(alerts.unacknowledgedCases ?? alerts.unacknowledged ?? alerts.open)} ${T.open}` : ''; // of the cases above
-  const off = tile.carried?.length ? `${T.carriedCases} ${tile.carried.map(([type, n]) => `${type} ${int(n)}`).join('、')}` : '';
+  const names = alerts?.carriedNames?.types ?? {}; // the year before's names of types the plan dropped
+  const off = tile.carried?.length ? `${T.carriedCases} ${tile.carried.map(([type, n]) => `${names[type] ?? type} ${int(n)}`).join('、')}` : '';
   setText(tile.sub, [unack, off].filter(Boolean).join(' · '));
   tile.root.toggleAttribute('data-carried', Boolean(off));
 }

@@ -24,8 +24,10 @@ const statusLabel = (status) => (status === 'open' ? T.open : status === 'acknow
  * @param {{ masked?: boolean }} [opts]
  */
 export function renderTicker(list, state, opts = {}) {
-  const typeName = new Map((state.plan?.types ?? []).map((t) => [t.code, t.name]));
-  const scopeName = new Map((state.plan?.branches ?? []).map((b) => [b.code, b.name]));
+  // a code the plan lacks (a case carried from the year before): that year's name, from the headline
+  const before = state.headline?.alerts?.carriedNames ?? {};
+  const typeName = new Map([...Object.entries(before.types ?? {}), ...(state.plan?.types ?? []).map((t) => [t.code, t.name])]);
+  const scopeName = new Map([...Object.entries(before.branches ?? {}), ...(state.plan?.branches ?? []).map((b) => [b.code, b.name])]);
   scopeName.set('ALL', T.all);
   // a time outside the plan year (a case carried from the year before) says its year
   const year = state.year ?? state.plan?.year;
