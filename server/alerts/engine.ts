@@ -26,18 +26,17 @@ import { gatewayMessages, type GatewayMessage } from './gateway-notice.ts';
 import { AuditWriter } from './audit-writer.ts';
 import { TicketLoader } from './ticket-loader.ts';
 import { pickAlerts } from './list.ts';
-import { openLevelKeys, withOpenCaseTickets, withOpenLevelKeys, type ListStatus } from './open-alerts.ts';
+import { openFactsOf, openLevelKeys, withOpenCaseTickets, withOpenLevelKeys, type ListStatus } from './open-alerts.ts';
 import { AlertIndex, keyOf } from './record-index.ts';
 import { changeReason, ticketsToKeep } from './change-routing.ts';
 import { appliedOutside } from './outside-applied.ts';
+import { applyInTurns, deriveYearInSlices } from './start-derivation.ts';
 
 // The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
 // rules are deterministic) and the people's side (acks, notes, notices, assignments, on-call
 // escalations) is replayed from the append-only ClickHouse log, whose rows carry the alert's
 // snapshot after each change. A restart loads the snapshots, re-derives everything now, and
 // logs only what changed while it was down (derived lines have deterministic ids).
-
-type OpenFact = Pick<AlertRecord, 'kind' | 'level' | 'status' | 'openedAtMs' | 'complaintType'>;
 
 const LOAD_EVERY_MS = 250;
 
@@ -89,20 +88,21 @@ export class AlertEngine {
     for (const r of await loadRecords(clickhouse, plan.year, kept, log)) {
       engine.alerts.remember(withPlanRoster(r, engine.cfg.onCall));
     }
-    engine.book.apply(await loadCaseEvents(clickhouse, [...engine.strictTypes()]));
+    await applyInTurns(engine.book, await loadCaseEvents(clickhouse, [...engine.strictTypes()]));
     monitor.snapshotAlerts = () => engine.list('open');
     const outside = { countsTicket: (t: string) => monitor.index.countsTicket(t), hasCase: (t: string) => engine.records.has(caseAlertId(t)), get strictTypes() { return engine.strictAtPlan; } };
     monitor.uncounted.applied = (e) => appliedOutside(e, monitor.plan, outside);
     monitor.uncounted.countsTicket = outside.countsTicket;
-    monitor.alertFacts = () => engine.openFacts();
+    monitor.alertFacts = () => openFactsOf(engine.alerts.openRecords());
     // derives, ticks, logs and notifies only with the counting lease (server/lease.ts), over
     // counters that hold every stored event
-    void monitor.counting.then(async () => {
+    monitor.alertsDerived = monitor.counting.then(async () => {
       // what a crash or a lost lease kept from the gateways
       await engine.audit.resendUnsent({ ladder: engine.cfg.onCall, timezone: monitor.plan.timezone });
       if (engine.sub?.closed) return;
+      // in slices (audit CO1); changes wait in `pending` meanwhile, as for the lease
+      if (!(await engine.deriveAtStart({ retroactive: true, reason: 're-derived at start' }))) return;
       engine.ready = true;
-      engine.evaluateEverything({ retroactive: true, reason: 're-derived at start' });
       for (const c of engine.pending.splice(0)) engine.onChange(c);
       engine.timer = setInterval(() => engine.tick(), monitor.config.alertTickMs);
       engine.timer.unref();
@@ -113,17 +113,6 @@ export class AlertEngine {
 
   list(status: ListStatus) {
     return pickAlerts(this.records.values(), { status }).map((r) => alertView(r, this.monitor.plan.timezone));
-  }
-
-  /** What the headline counts, without rendering every alert (that cost grew with the alerts open). */
-  openFacts(): OpenFact[] {
-    const out: OpenFact[] = [];
-    for (const r of this.records.values()) {
-      if (r.status === 'resolved') continue;
-      const { kind, level, status, openedAtMs, complaintType } = r;
-      out.push({ kind, level, status, openedAtMs, complaintType });
-    }
-    return out;
   }
 
   get(id: string): AlertRecord | undefined {
@@ -220,6 +209,18 @@ export class AlertEngine {
     this.evaluate(keys, withOpenCaseTickets(this.records.values(), this.book.ticketIds()), cause);
   }
 
+  /** evaluateEverything, yielding between slices; false when stopped meanwhile */
+  private async deriveAtStart(cause: Cause): Promise<boolean> {
+    const { plan, index } = this.monitor;
+    const nowMs = this.now();
+    const keys = withOpenLevelKeys(this.records.values(), allKeys(plan));
+    const tickets = withOpenCaseTickets(this.records.values(), this.book.ticketIds());
+    const year = { plan, index, book: this.book, cfg: this.cfg, keys, tickets, nowMs, cause };
+    const done = await deriveYearInSlices(year, this.alerts, (s) => this.commit(s, nowMs), { stopped: () => !!this.sub?.closed });
+    if (done) this.casesDue.note(done.covered, done.dueAtMs);
+    return done !== undefined;
+  }
+
   /** Re-derives the given (type, scope) keys and tickets at the current instant. */
   private evaluate(keys: readonly Key[], tickets: Iterable<string>, cause: Cause): void {
     const { plan, index } = this.monitor;
@@ -238,10 +239,9 @@ export class AlertEngine {
   }
 
   /** Applies steps: memory first, then the audit rows (in order), /ws and NATS. */
-  private commit(steps: Step[]): void {
+  private commit(steps: Step[], now = this.now()): void {
     if (steps.length === 0) return;
     const { plan, liveMessages } = this.monitor;
-    const now = this.now();
     const rows: LogRow[] = [];
     const notices: GatewayMessage[] = [];
     for (const { record, entries } of steps) {
