@@ -73,12 +73,16 @@ await step('rebuild', async () => {
   const r = (results.rebuild = await runChild('rebuild.ts')) as {
     n: number;
     rebuildMs: number;
+    readyMs: number;
+    alerts: { derived: number; open: number };
     exact: boolean;
     rssAfterRebuildMb: number;
+    peakRssMb: number;
     reads: { p50Ms: number; p99Ms: number };
     review: Record<'page' | 'count', { p50Ms: number; p99Ms: number; total: number }>;
   };
   summary.push(`rebuild of ${r.n} stored events: consuming after ${(r.rebuildMs / 1000).toFixed(1)} s, counters exact: ${r.exact} (goal for 5M: < 30 s)`);
+  summary.push(`start over ${r.n} stored events: ready (/api/health 200) after ${(r.readyMs / 1000).toFixed(1)} s, ${r.alerts.derived} alerts derived (${r.alerts.open} open), peak RSS ${r.peakRssMb} MB`);
   summary.push(`reads /api/counters?asOf over ${r.n} events: p50 ${r.reads.p50Ms} ms, p99 ${r.reads.p99Ms} ms (goal p99 < 100 ms)`);
   summary.push(`reads of the classification review over ${r.n} events (${r.review.page.total} tickets waiting, polled once a minute per console): page p99 ${r.review.page.p99Ms} ms, count p99 ${r.review.count.p99Ms} ms`);
   summary.push(`memory after ${r.n} events: ${r.rssAfterRebuildMb} MB RSS`);

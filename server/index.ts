@@ -44,6 +44,9 @@ async function main(): Promise<void> {
     monitor = await Monitor.start(config, plan, log);
     starting?.setPhase('deriving the alerts and opening the HTTP surfaces');
     app = await build({ monitor, logger: log });
+    // a holder derives the year's alerts before it is ready (over 3 M events, ~100k alerts: tens
+    // of seconds, in slices, audit CO1); the port says 503 meanwhile. A standby derives nothing.
+    if (monitor.lease.state === 'held') await Promise.race([monitor.alertsDerived, monitor.lease.ended]);
   } finally {
     await starting?.close();
   }

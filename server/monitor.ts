@@ -38,10 +38,11 @@ export class Monitor {
   readonly changes = new Subject<CounterChange>();
   /** other live messages (alerts …), broadcast on /ws */
   readonly liveMessages = new Subject<{ type: string } & Record<string, unknown>>();
-  /** Open alerts for the /ws snapshot; the alert engine replaces this. */
+  /** Set by the alert engine: open alerts for the /ws snapshot, the facts the headline counts,
+   *  its start (done once the year's alerts are derived). */
   snapshotAlerts: () => object[] = () => [];
-  /** the open alerts' kind, level, status and opening time: what the headline counts */
   alertFacts: () => object[] = () => [];
+  alertsDerived = Promise.resolve();
   /** run at a stop before the lease goes (the alerts' last notices) */
   readonly beforeRelease: Array<() => Promise<void>> = [];
   readonly health: MonitorHealth;

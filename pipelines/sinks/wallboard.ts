@@ -88,6 +88,10 @@ interface Link {
 export class WallboardHub {
   readonly epoch: string;
   private seq = 0;
+  /** Until a screen attaches, no frame can be asked for again (the epoch is given out in frames
+   *  only): they are numbered, not built. A start over a year derives ~100k alerts, each framed
+   *  in three forms for the ring, while the port still answers 503 (audit CO1). */
+  private attachedOnce = false;
   private readonly screens = new Map<Screen, Link>();
   private readonly ring: ReplayRing;
   private pending = new Map<string, LiveMessage>();
@@ -131,6 +135,7 @@ export class WallboardHub {
   attach(screen: Screen, opening: Opening, since?: { seq: number; epoch: string }): 'snapshot' | 'replay' {
     // Pending changes are numbered first: the snapshot below already contains them.
     this.flush();
+    this.attachedOnce = true;
     this.screens.set(screen, { opening, sentSinceSnapshot: 0 });
     const remove = () => this.screens.delete(screen);
     screen.socket.on('close', remove);
@@ -202,6 +207,7 @@ export class WallboardHub {
   }
 
   private number(messages: readonly LiveMessage[]): void {
+    if (!this.attachedOnce) return void (this.seq += messages.length);
     const frames = messages.map((message) => {
       const seq = ++this.seq;
       const full = { ...message, seq };

@@ -18,19 +18,21 @@ import {
   type Key,
   type Step,
 } from '../../pipelines/rules/index.ts';
-import { rosterSteps, withPlanRoster } from '../../pipelines/rules/ladder-roster.ts';
+import { rosterSteps } from '../../pipelines/rules/ladder-roster.ts';
 import type { CounterChange, Logger, Monitor } from '../monitor.ts';
-import { loadCaseEvents, loadRecords, loadTicketEvents, logRow, rowYear, type LogRow } from './store.ts';
+import { loadCaseEvents, loadTicketEvents, logRow, rowYear, type LogRow } from './store.ts';
 import { alertView, shownChange, stampCredential, type Credential } from './view.ts';
 import { gatewayMessages, type GatewayMessage } from './gateway-notice.ts';
 import { AuditWriter } from './audit-writer.ts';
 import { TicketLoader } from './ticket-loader.ts';
 import { pickAlerts } from './list.ts';
-import { openLevelKeys, withOpenCaseTickets, withOpenLevelKeys, type ListStatus } from './open-alerts.ts';
+import { openFactsOf, openLevelKeys, withOpenCaseTickets, withOpenLevelKeys, type ListStatus } from './open-alerts.ts';
 import { AlertIndex, keyOf } from './record-index.ts';
 import { changeReason, ticketsToKeep } from './change-routing.ts';
 import { appliedOutside } from './outside-applied.ts';
-import { carriedEvent, loadCarried } from './carried-year.ts';
+import { carriedEvent } from './carried-year.ts';
+import { deriveYearInSlices } from './start-derivation.ts';
+import { loadAtStart } from './start-load.ts';
 
 // The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
 // rules are deterministic) and the people's side (acks, notes, notices, assignments, on-call
@@ -38,18 +40,16 @@ import { carriedEvent, loadCarried } from './carried-year.ts';
 // snapshot after each change. A restart loads the snapshots, re-derives everything now, and
 // logs only what changed while it was down (derived lines have deterministic ids).
 
-type OpenFact = Pick<AlertRecord, 'kind' | 'level' | 'status' | 'openedAtMs' | 'complaintType'>;
-
 const LOAD_EVERY_MS = 250;
 
 export class AlertEngine {
   /** the plan's `alerts:` settings; replaced when the plan changes at runtime */
   cfg: AlertRulesConfig;
-  /** the alerts in memory, indexed by (type, scope) and ticket: what a re-derivation may withdraw */
+  /** the alerts in memory, by (type, scope) and ticket: what a re-derivation may withdraw */
   private readonly alerts = new AlertIndex();
   readonly records = this.alerts.records;
   private readonly book = new TicketBook();
-  /** tickets whose first contact is dated ahead of the clock: derived again when it comes due */
+  /** tickets with a first contact dated ahead of the clock: derived again when due */
   private readonly casesDue = new CasesDue();
   private readonly pending: CounterChange[] = [];
   private ready = false;
@@ -69,7 +69,7 @@ export class AlertEngine {
     LOAD_EVERY_MS,
   );
   private strictAtPlan: Set<string>;
-  /** the strict types of the year before's cases, by its plan (carried-year.ts) */
+  /** the year before's strict types, by its plan (carried-year.ts) */
   private strictBefore = new Set<string>();
 
   private constructor(
@@ -87,28 +87,22 @@ export class AlertEngine {
     // Subscribe before reading the store: no batch falls between the two (both idempotent).
     engine.sub = monitor.changes.subscribe((c) => (engine.ready ? engine.onChange(c) : engine.pending.push(c)));
     const { plan, clickhouse } = monitor;
-    const kept = engine.audit.takeKept(); // an earlier run's kept rows
-    // snapshots name who was on call under the plan of their day; the plan in force names them now
-    for (const r of await loadRecords(clickhouse, plan.year, kept, log)) {
-      engine.alerts.remember(withPlanRoster(r, engine.cfg.onCall));
-    }
-    engine.book.apply(await loadCaseEvents(clickhouse, [...engine.strictTypes()]));
-    const carried = await loadCarried(clickhouse, plan, engine.strictAtPlan, [...engine.records.values()], log);
-    engine.strictBefore = carried.strict;
-    engine.book.apply(carried.events);
+    const { alerts, book, strictAtPlan, cfg } = engine;
+    engine.strictBefore = await loadAtStart({ clickhouse, plan, kept: engine.audit.takeKept(), onCall: cfg.onCall, strictAtPlan, alerts, book, log });
     monitor.snapshotAlerts = () => engine.list('open');
     const outside = { countsTicket: (t: string) => monitor.index.countsTicket(t), hasCase: (t: string) => engine.records.has(caseAlertId(t)), strictTypes: engine.strictBefore };
     monitor.uncounted.applied = (e) => appliedOutside(e, monitor.plan, outside);
     monitor.uncounted.countsTicket = outside.countsTicket;
-    monitor.alertFacts = () => engine.openFacts();
+    monitor.alertFacts = () => openFactsOf(engine.alerts.openRecords());
     // derives, ticks, logs and notifies only with the counting lease (server/lease.ts), over
     // counters that hold every stored event
-    void monitor.counting.then(async () => {
+    monitor.alertsDerived = monitor.counting.then(async () => {
       // what a crash or a lost lease kept from the gateways
       await engine.audit.resendUnsent({ ladder: engine.cfg.onCall, timezone: monitor.plan.timezone });
       if (engine.sub?.closed) return;
+      // in slices (audit CO1); changes wait in `pending` meanwhile, as for the lease
+      if (!(await engine.deriveAtStart({ retroactive: true, reason: 're-derived at start' }))) return;
       engine.ready = true;
-      engine.evaluateEverything({ retroactive: true, reason: 're-derived at start' });
       for (const c of engine.pending.splice(0)) engine.onChange(c);
       engine.timer = setInterval(() => engine.tick(), monitor.config.alertTickMs);
       engine.timer.unref();
@@ -121,22 +115,11 @@ export class AlertEngine {
     return pickAlerts(this.records.values(), { status }).map((r) => alertView(r, this.monitor.plan.timezone));
   }
 
-  /** What the headline counts, without rendering every alert (that cost grew with the alerts open). */
-  openFacts(): OpenFact[] {
-    const out: OpenFact[] = [];
-    for (const r of this.records.values()) {
-      if (r.status === 'resolved') continue;
-      const { kind, level, status, openedAtMs, complaintType } = r;
-      out.push({ kind, level, status, openedAtMs, complaintType });
-    }
-    return out;
-  }
-
   get(id: string): AlertRecord | undefined {
     return this.records.get(id);
   }
 
-  /** A person's action, with the token that acted; ActionRefused (4xx) when the state does not allow it. */
+  /** A person's action, with the token that acted; ActionRefused (4xx) when the state forbids it. */
   act(id: string, action: Action, credential?: Credential): AlertRecord | undefined {
     const r = this.records.get(id);
     if (!r) return undefined;
@@ -225,6 +208,18 @@ export class AlertEngine {
     this.evaluate(keys, withOpenCaseTickets(this.records.values(), this.book.ticketIds()), cause);
   }
 
+  /** evaluateEverything, yielding between slices; false when stopped meanwhile */
+  private async deriveAtStart(cause: Cause): Promise<boolean> {
+    const { plan, index } = this.monitor;
+    const nowMs = this.now();
+    const keys = withOpenLevelKeys(this.records.values(), allKeys(plan));
+    const tickets = withOpenCaseTickets(this.records.values(), this.book.ticketIds());
+    const year = { plan, index, book: this.book, cfg: this.cfg, keys, tickets, nowMs, cause, strictBefore: this.strictBefore };
+    const done = await deriveYearInSlices(year, this.alerts, (s) => this.commit(s, nowMs), { stopped: () => !!this.sub?.closed });
+    if (done) this.casesDue.note(done.covered, done.dueAtMs);
+    return done !== undefined;
+  }
+
   /** Re-derives the given (type, scope) keys and tickets at the current instant. */
   private evaluate(keys: readonly Key[], tickets: Iterable<string>, cause: Cause): void {
     const { plan, index } = this.monitor;
@@ -243,10 +238,9 @@ export class AlertEngine {
   }
 
   /** Applies steps: memory first, then the audit rows (in order), /ws and NATS. */
-  private commit(steps: Step[]): void {
+  private commit(steps: Step[], now = this.now()): void {
     if (steps.length === 0) return;
     const { plan, liveMessages } = this.monitor;
-    const now = this.now();
     const rows: LogRow[] = [];
     const notices: GatewayMessage[] = [];
     for (const { record, entries } of steps) {

@@ -26,6 +26,19 @@ export function withOpenCaseTickets(records: Iterable<AlertRecord>, tickets: Ite
   return out;
 }
 
+export type OpenFact = Pick<AlertRecord, 'kind' | 'level' | 'status' | 'openedAtMs' | 'complaintType'>;
+
+/** the open alerts' kind, level, status and opening time: what the headline counts */
+export function openFactsOf(records: Iterable<AlertRecord>): OpenFact[] {
+  const out: OpenFact[] = [];
+  for (const r of records) {
+    if (!open(r)) continue;
+    const { kind, level, status, openedAtMs, complaintType } = r;
+    out.push({ kind, level, status, openedAtMs, complaintType });
+  }
+  return out;
+}
+
 export type ListStatus = 'open' | 'all' | 'existing' | 'withdrawn';
 
 /**

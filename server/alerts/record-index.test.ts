@@ -38,4 +38,17 @@ describe('alert index - which records a re-derivation may withdraw', () => {
     i.remember({ ...kase, complaintType: 'billing' });
     expect(i.recordsOf(new Set([keyOf('fraud', 'BJ')]), new Set()).map((r) => r.complaintType)).toEqual(['billing']);
   });
+
+  it('knows the open alerts without a look at the resolved ones, as they open, resolve and reopen', () => {
+    const i = new AlertIndex();
+    const open = (r: AlertRecord, status: AlertRecord['status']) => ({ ...r, status }) as AlertRecord;
+    i.remember(open(level, 'open'));
+    i.remember(open(branch, 'resolved'));
+    i.remember(open(kase, 'acknowledged'));
+    expect([...i.openRecords()].map((r) => r.id)).toEqual(['level.1', 'case.T1']);
+    i.remember(open(level, 'resolved'));
+    i.remember(open(branch, 'open'));
+    expect([...i.openRecords()].map((r) => r.id)).toEqual(['case.T1', 'level.2']);
+    expect([...i.openRecords()].every((r) => r.status !== 'resolved')).toBe(true);
+  });
 });

@@ -6,6 +6,7 @@ import { tsvInserter, tsvString } from '../../pipelines/sinks/clickhouse-tsv.ts'
 import { OCCURRED_MS } from '../../pipelines/sources/clickhouse-replay.ts';
 import { storedClassification } from '../../pipelines/sources/stored-classification.ts';
 import type { Logger } from '../monitor-types.ts';
+import { parseLinesInTurns } from './turn-budget.ts';
 
 // ClickHouse I/O of the alert engine: the append-only audit rows (sql/010_alerts.sql) and the
 // ticket facts the case rule needs at start (the counters' replay does not carry escalations).
@@ -238,7 +239,7 @@ async function loadEvents(client: ClickHouseClient, where: string, query_params:
     query_params,
     format: 'JSONCompactEachRow',
   });
-  return (await rs.json<Row>()).map(([eventId, ticketId, kind, ms, branch, complaintType, outcome, escalation, reportedType, confidence, model]) => ({
+  return (await parseLinesInTurns<Row>(await rs.text())).map(([eventId, ticketId, kind, ms, branch, complaintType, outcome, escalation, reportedType, confidence, model]) => ({
     eventId,
     ticketId,
     kind,
