@@ -38,18 +38,30 @@ async function main(): Promise<void> {
   // the port answers 503 "starting" (with the phase) until the app takes it over; a port of 0
   // (any free one) cannot be handed over, so there the port opens with the app
   const starting = config.port === 0 ? undefined : await StartingResponder.listen(config.port, config.host, 'reading the stored events back into the counters', plan.timezone);
+  // the signals are heard from here on: a stop during the start (the store read back, then the
+  // year's alerts derived: tens of seconds over a large year) waits for the monitor to exist, then
+  // releases the lease and stops the own broker as any stop does (verify CS1: the process was
+  // killed outright, the lease held until its expiry, the broker left orphaned)
+  const stopping = installStop();
   let monitor: Monitor;
   let app: Awaited<ReturnType<typeof build>>;
   try {
     monitor = await Monitor.start(config, plan, log);
+    stopping.attach(monitor);
+    if (stopping.now) return; // a signal during the read-back: stopped now, nothing built
     starting?.setPhase('deriving the alerts and opening the HTTP surfaces');
     app = await build({ monitor, logger: log });
+    stopping.attach(monitor, app);
     // a holder derives the year's alerts before it is ready (over 3 M events, ~100k alerts: tens
     // of seconds, in slices, audit CO1); the port says 503 meanwhile. A standby derives nothing.
-    if (monitor.lease.state === 'held') await Promise.race([monitor.alertsDerived, monitor.lease.ended]);
+    if (monitor.lease.state === 'held') await Promise.race([monitor.alertsDerived, monitor.lease.ended, stopping.begun]);
+  } catch (err) {
+    if (stopping.now) return; // a stop under way closed what the start was using: its exit stands
+    throw err;
   } finally {
     await starting?.close();
   }
+  if (stopping.now) return;
   await app.listen({ port: config.port, host: config.host });
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${(app.server.address() as { port: number }).port}/`;
   // with tokens a bare address answers 访问被拒绝: say how a person gets in (never a token itself)
@@ -61,11 +73,26 @@ async function main(): Promise<void> {
   } else {
     log.info({ url, console: `${url}console/`, ...access }, 'wall-board ready');
   }
+}
 
+type App = Awaited<ReturnType<typeof build>>;
+
+/**
+ * SIGINT, SIGTERM, SIGHUP and the lease's end stop the monitor cleanly. A signal before the
+ * monitor exists is kept and acted on once it does; `begun` resolves when a stop begins.
+ */
+function installStop(): { attach(monitor: Monitor, app?: App): void; begun: Promise<void>; readonly now: boolean } {
   let stopping = false;
+  let monitor: Monitor | undefined;
+  let app: App | undefined;
+  let deferred: string | undefined;
+  let began!: () => void;
+  const begun = new Promise<void>((r) => (began = r));
   const stop = async (signal: string, exitCode = 0) => {
+    if (!monitor) return void (deferred ??= signal);
     if (stopping) return;
     stopping = true;
+    began();
     log.info({ signal }, 'stopping');
     // the alerts' last notices go out while this monitor still holds the lease (verify AE 6: they
     // waited for the next start); bounded, a hung broker must not hold the stop
@@ -74,7 +101,7 @@ async function main(): Promise<void> {
     await Promise.race([drained, new Promise((r) => setTimeout(r, 5_000).unref())]);
     await monitor.lease.release(); // stops counting: a successor may start at once, whatever HTTP clients do
     // a client that never lets go must not keep the store from being closed cleanly
-    const httpClosed = await Promise.race([app.close().then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000).unref())]);
+    const httpClosed = await Promise.race([(app?.close() ?? Promise.resolve()).then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000).unref())]);
     if (!httpClosed) log.warn('HTTP connections still open after 10 s; stopping without them');
     await monitor.stop();
     process.exit(exitCode);
@@ -89,7 +116,19 @@ async function main(): Promise<void> {
   });
   // Another monitor counts on this consumer or store: refused at start (health says by whom for
   // a short while), or the lease taken while running. A distinct code, for a restart policy to retry.
-  void monitor.lease.ended.then(({ state, graceMs }) => setTimeout(() => void stop(`counting lease ${state}`, LEASE_EXIT_CODE), graceMs));
+  return {
+    attach(m, a) {
+      app = a;
+      if (monitor) return;
+      monitor = m;
+      void m.lease.ended.then(({ state, graceMs }) => setTimeout(() => void stop(`counting lease ${state}`, LEASE_EXIT_CODE), graceMs));
+      if (deferred) void stop(deferred);
+    },
+    begun,
+    get now() {
+      return stopping;
+    },
+  };
 }
 
 /**

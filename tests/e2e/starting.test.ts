@@ -60,6 +60,27 @@ describe('starting', () => {
     expect(health.events.rebuilt).toBeGreaterThan(0);
   }, 240_000);
 
+  it('a SIGTERM while it derives the alerts stops it cleanly: exit 0, the lease released, a successor starts at once', async () => {
+    await monitor!.kill();
+    const m = (monitor = await startMonitor({ NATS_URL: nats.url, DATA_DIR: dataDir }, { waitHealthy: false }));
+    const deadline = Date.now() + 150_000;
+    let phase: string | undefined;
+    while (Date.now() < deadline && !/deriving/.test(phase ?? '')) {
+      const res = await fetch(`${m.baseUrl}/api/health`).catch(() => undefined);
+      phase = res ? ((await res.json()) as { phase?: string }).phase : undefined;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(phase).toMatch(/deriving/);
+    // verify CS1: the signals were heard only once the monitor was ready; the process was
+    // killed outright, holding the lease until its expiry (a successor was refused, exit 75)
+    const exited = new Promise<[number | null, string | null]>((r) => m.child.once('exit', (code, signal) => r([code, signal])));
+    m.child.kill('SIGTERM');
+    expect(await exited).toEqual([0, null]);
+    expect(m.output()).toMatch(/"signal":"SIGTERM","msg":"stopping"/);
+    monitor = await startMonitor({ NATS_URL: nats.url, DATA_DIR: dataDir }, { waitHealthy: false });
+    await waitHealthy(monitor, 150_000);
+  }, 300_000);
+
   it('a second monitor on the same data directory is refused at start, saying why', async () => {
     const second = await startMonitor({ NATS_URL: nats.url, DATA_DIR: dataDir }, { waitHealthy: false });
     const code = await new Promise<number | null>((r) => (second.child.exitCode !== null ? r(second.child.exitCode) : second.child.once('exit', r)));
