@@ -18,6 +18,7 @@ import { submitFlows } from './submit.js';
 import { linkShown, silenceWatch } from './link-watch.js';
 import { exportPath, filtersOf, shownAlerts } from './list-filter.js';
 import { showDataNotice, showWeeklyLink } from './top-links.js';
+import { learnNamesBefore, namesBefore } from './names-before.js';
 
 const alerts = new Map();
 // Resolved alerts the page has seen (live, or listed for 含已解除): shown, and reopened, only with that box ticked.
@@ -83,15 +84,15 @@ function cue(a) {
   } catch { /* audio needs a user gesture first on some browsers */ }
 }
 
-/** The plan's Chinese name of a type (住房贷款提前还款), its code when the plan does not know it. */
+/** The plan's Chinese name of a type (住房贷款提前还款), else the year before's, else its code. */
 function typeName(code) {
-  return plan?.types.find((t) => t.code === code)?.name ?? code;
+  return plan?.types.find((t) => t.code === code)?.name ?? namesBefore.types[code] ?? code;
 }
 
-/** The plan's name of a branch (朝阳支行), 全行 for ALL, its code when the plan does not know it. */
+/** The plan's name of a branch (朝阳支行), 全行 for ALL, else the year before's, else its code. */
 function scopeName(code) {
   if (code === 'ALL') return '全行';
-  return plan?.branches.find((b) => b.code === code)?.name ?? code;
+  return plan?.branches.find((b) => b.code === code)?.name ?? namesBefore.branches[code] ?? code;
 }
 
 /** What an alert is about: a type at a branch. */
@@ -149,10 +150,11 @@ function render(fresh = new Set()) {
   // the export holds what the list shows (list-filter.js)
   const f = filtersOf($, access.branches);
   $('export').href = withToken(exportPath(f));
-  const typeCodes = plan?.types.map((t) => t.code) ?? [...new Set([...alerts.values()].map((a) => a.complaintType))];
-  fillSelect($('f-type'), typeCodes, typeName);
+  // the plan's, then those only listed alerts have (a carried case of a type or branch the plan dropped)
+  const listed = [...alerts.values(), ...closed.values()];
+  fillSelect($('f-type'), [...new Set([...(plan?.types.map((t) => t.code) ?? []), ...listed.map((a) => a.complaintType)])], typeName);
   const scopeLabel = (code) => (code === 'ALL' ? '全行' : `${scopeName(code)} ${code}`);
-  fillSelect($('f-scope'), ['ALL', ...(plan?.branches.map((b) => b.code) ?? [])], scopeLabel);
+  fillSelect($('f-scope'), [...new Set(['ALL', ...(plan?.branches.map((b) => b.code) ?? []), ...listed.map((a) => a.scope)])], scopeLabel);
   const shown = shownAlerts(alerts.values(), closed.values(), f, mayAct).sort(compareAlerts);
   const ctx = viewContext(null);
   // a viewer reads every row; "read-only" marks the rows a limited supervisor may not act on
@@ -255,6 +257,7 @@ function connect() {
     silence.heard(msg);
     if (msg.type === 'snapshot') {
       usePlan(msg.plan);
+      learnNamesBefore(msg.headline);
       noteBuild(msg.build);
       showDataNotice($('data-notice'), msg.dataNotice);
       showWeeklyLink($('weekly-link'), plan, Date.parse(msg.asOf ?? '') || Date.now());
@@ -269,6 +272,8 @@ function connect() {
       screensFromSnapshot(msg.screens);
       renderScreens($('screens'));
       render();
+    } else if (msg.type === 'headline') {
+      if (learnNamesBefore(msg)) renderSoon();
     } else if (msg.type === 'heartbeat') {
       // the pipeline stored a batch since the last heartbeat: tickets may have joined the review queue
       const batch = msg.pipeline?.lastBatchAt;
