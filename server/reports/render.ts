@@ -39,12 +39,12 @@ body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsof
 h1{font-size:20px;margin:0 0 4px}p.meta{color:#555;margin:0 0 16px;font-size:12px}
 table{border-collapse:collapse;width:100%;font-size:12px}th,td{border:1px solid #999;padding:3px 6px;text-align:right}
 th{background:#eee}td:nth-child(-n+3),th:nth-child(-n+3){text-align:left}tr.watch td{background:#fff6d5}tr.breach td{background:#ffe0cc}tr.critical td{background:#ffc7c7;font-weight:bold}
-h2{font-size:15px;margin:18px 0 6px}p.provisional{border:2px solid #c00;background:#fff0f0;color:#900;padding:6px 10px;font-size:13px}ul{margin:0;padding-left:20px;font-size:13px}
+h2{font-size:15px;margin:18px 0 6px}p.provisional{border:2px solid #c00;background:#fff0f0;color:#900;padding:6px 10px;font-size:13px}p.in-progress{border:1px solid #999;background:#f4f4f4;padding:6px 10px;font-size:13px}ul{margin:0;padding-left:20px;font-size:13px}
 @media print{body{margin:10mm}tr{page-break-inside:avoid}}
 </style></head><body>
 <h1>${r.year}年第${r.week}周（${r.from} 至 ${r.to}）投诉未达成一致客户周复盘</h1>
 <p class="meta">共 ${r.weeks} 周 · 生成时间 ${esc(generatedAt.replace('T', ' ').replace(/\.\d+/, ''))} · 数据口径：首轮沟通未达成一致的去重客户，按最新更正计 · 管控值依据计划 ${r.planHash ? esc(r.planHash.slice(0, 12)) : '（未记录）'}</p>
-${pending}
+${pending}${r.asOf ? `<p class="in-progress">本周进行中：数字截至 ${esc(r.asOf.replace('T', ' ').replace(/\.\d+/, ''))}，与看板一致；本周结束后生成正式版本。Week in progress: figures as of then, as the board shows them.</p>` : ''}
 <table><thead><tr><th>投诉类型</th><th>管控方式</th><th>机构</th><th>本周未达成一致</th><th>本周分配值</th><th>累计未达成一致</th><th>累计管控值</th><th>年度允许量</th><th>进度</th><th>等级</th></tr></thead>
 <tbody>
 ${rows}

@@ -12,6 +12,7 @@ import { lastInstantBefore } from '../../pipelines/plan/index.ts';
 import type { CounterIndex } from '../../pipelines/transforms/index.ts';
 import { levelOf } from '../../pipelines/transforms/index.ts';
 import { planHash } from '../plan-in-force.ts';
+import { toZonedIso } from '../time.ts';
 
 export interface CaseFact {
   ticketId: string;
@@ -55,6 +56,8 @@ export interface WeeklyReview {
   weeks: number;
   from: string;
   to: string;
+  /** the week in progress: the instant its figures are as of (absent for a finished week) */
+  asOf?: string;
   rows: ReviewRow[];
   drivers: Array<{ complaintType: string; branches: Array<{ scope: string; weekNotAgreed: number }> }>;
   cases: Array<{ complaintType: string; newCases: string[]; stillOpen: string[] }>;
@@ -64,11 +67,17 @@ export interface WeeklyReview {
 
 const localDate = (ms: number, tz: string) => new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
 
-export function weeklyReview(plan: CompiledPlan, index: CounterIndex, week: number, facts: WeekFacts): WeeklyReview {
+/**
+ * `asOfMs`: the week in progress is read as of then, as the board reads it; an event dated later
+ * in the week (another system's clock) is not in it yet (audit CU2: the review ran ahead of the wall).
+ */
+export function weeklyReview(plan: CompiledPlan, index: CounterIndex, week: number, facts: WeekFacts, asOfMs = Infinity): WeeklyReview {
   const w = plan.weeks[week - 1];
   if (!w) throw new RangeError(`week ${week} is not in ${plan.year} (1..${plan.weeks.length})`);
-  const end = lastInstantBefore(w.endMs);
-  const before = w.startMs - 1;
+  const end = Math.min(lastInstantBefore(w.endMs), asOfMs);
+  // times are finer than a millisecond: 1 ms before the start left a first contact of the week
+  // before's last millisecond in both weeks (audit CU1)
+  const before = lastInstantBefore(w.startMs);
   const rows: ReviewRow[] = [];
   const names = new Map(plan.plan.branches.map((b) => [b.code, b.name]));
   for (const t of plan.types) {
@@ -106,5 +115,6 @@ export function weeklyReview(plan: CompiledPlan, index: CounterIndex, week: numb
       stillOpen: mine.filter((c) => c.closedAtMs === undefined || c.closedAtMs > end).map((c) => c.ticketId).sort(),
     };
   });
-  return { year: plan.year, planHash: planHash(plan), week, weeks: plan.weeks.length, from: localDate(w.startMs, plan.timezone), to: localDate(end, plan.timezone), rows, drivers, cases, escalations: facts.escalations, alerts: facts.alerts };
+  const asOf = end < lastInstantBefore(w.endMs) ? { asOf: toZonedIso(end, plan.timezone) } : {};
+  return { year: plan.year, planHash: planHash(plan), week, weeks: plan.weeks.length, from: localDate(w.startMs, plan.timezone), to: localDate(lastInstantBefore(w.endMs), plan.timezone), ...asOf, rows, drivers, cases, escalations: facts.escalations, alerts: facts.alerts };
 }

@@ -51,7 +51,10 @@ export function reportRoutes(app: FastifyInstance, monitor: Monitor, now: () => 
     const asked = now(); // caught up: every event received before this instant is committed
     const v: StoreVerdict = finished ? await verdict(REQUEST_WAIT_MS, plan.weeks[week - 1]!.endMs) : { store: true };
     if (finished && v.store) return produceReview(monitor.clickhouse, plan, monitor.index, week, now(), asked);
-    const live = { generatedAtMs: now(), review: weeklyReview(plan, monitor.index, week, await weekFacts(monitor.clickhouse, plan, week)) };
+    const facts = await weekFacts(monitor.clickhouse, plan, week);
+    const generatedAtMs = now();
+    // the week in progress as of now, as the board shows it (audit CU2)
+    const live = { generatedAtMs, review: weeklyReview(plan, monitor.index, week, facts, finished ? Infinity : generatedAtMs) };
     return finished && !v.store ? { ...live, provisional: { behind: v.behind, reason: v.reason } } : live;
   };
 
