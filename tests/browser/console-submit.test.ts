@@ -76,6 +76,15 @@ describe('console submit', () => {
     ]);
   });
 
+  it('an action refused because another change came first shows the alert as it is now and says who changed it (audit CT4)', async () => {
+    const now = { id: 'a1', status: 'resolved', history: [{ at: '2026-11-27T14:50:00.000+08:00', what: 'resolved', by: '李主管' }, { at: '2026-11-27T14:51:00.000+08:00', what: 'note', by: '赵' }] };
+    const log = await run({ '/api/alerts/a1/ack': { throw: { message: 'alert is resolved; only an open alert can be acknowledged', code: 'NOT_OPEN' } }, '/api/alerts/a1': now },
+      `await flows.submitAction(form, 'a1', { by: '王' });`);
+    expect(log.slice(0, 5)).toEqual(['staleAction a1 ack', 'sending a1', 'api /api/alerts/a1/ack {"by":"王"}', 'api /api/alerts/a1', 'upsert a1 resolved']);
+    expect(log[5]).toMatch(/^say 此预警刚由李主管解除（.*14:50.*），现为「已解除」；你的确认未生效，请核对后再提交。The alert was just changed \(resolved, by 李主管\)/);
+    expect(log.slice(6)).toEqual(['answered a1 undefined', 'render']);
+  });
+
   it('an action not stored yet empties the form, says so, and says it is stored once no alert log row waits', async () => {
     const log = await run({ '/api/alerts/a1/ack': NOT_STORED, '/api/health': { alertLog: { rowsWaiting: 0 } } },
       `await flows.submitAction(form, 'a1', { by: '王' });

@@ -9,6 +9,7 @@
 
 import { ACTION_MAYBE_LOST, ACTION_STORED_AT_LAST, notYetStoredText } from './words.js';
 import { whenAlertLogStored } from './log-stored.js';
+import { RACE_CODES, raceText } from './race-words.js';
 
 /** `fields` without those of `names` the person left empty (the server refuses an empty note). */
 export function withoutEmpty(fields, ...names) {
@@ -57,6 +58,8 @@ export function submitFlows({ api, sendCorrection, pane, alerts, liveMarks, upse
         form.reset();
         status = alerts.get(id)?.status;
         sayNotYetStored(err, id);
+      } else if (RACE_CODES.has(err.code)) {
+        await sayLostRace(id, form.dataset.action);
       } else {
         say(err.message, id);
       }
@@ -64,6 +67,14 @@ export function submitFlows({ api, sendCorrection, pane, alerts, liveMarks, upse
       pane.answered(id, status);
     }
     render();
+  }
+
+  /** Another change came first: the alert as it is now is shown, and who changed it is said. */
+  async function sayLostRace(id, action) {
+    const asked = liveMarks.mark();
+    const now = await api(`/api/alerts/${encodeURIComponent(id)}`).catch(() => undefined);
+    if (now && liveMarks.copyIsCurrent(now.id, asked)) upsert(now, false);
+    say(raceText(now ?? alerts.get(id), action), id);
   }
 
   /**
