@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPlanFile } from '../../pipelines/plan/index.ts';
 import { applyAction, mergeDerived, resolveAlertConfig, withdraw, type DerivedAlert, type HistoryEntry } from '../../pipelines/rules/index.ts';
+// @ts-expect-error the console's plain ES module, without type declarations
 import { reasonText, WHAT_ZH } from '../../web/console/words.js';
 import { gatewayNotice } from './gateway-notice.ts';
 import { alertView } from './view.ts';
