@@ -24,6 +24,7 @@ export const ACK_REASON_ZH: Readonly<Record<string, string>> = {
 export const WHAT_ZH: Readonly<Record<string, string>> = {
   opened: '开启', raised: '级别上升', acknowledged: '确认', escalated: '上报', note: '备注', notice: '消保提示书', assign: '指派', resolved: '解除', reopened: '重开',
   withdrawn: '撤销', amended: '数据更新', stale: '无进展', overdue: '超期', 'case-escalated': '工单提交', closed: '办结', recovering: '回落', corrected: '更正', 'ticket-reopened': '工单重开',
+  'resolution-restored': '人工解除恢复有效',
 };
 
 /**
@@ -38,4 +39,5 @@ export const HAPPENED_ZH: Readonly<Record<string, string>> = {
   opened: '新预警', raised: '级别上升', acknowledged: '已确认', escalated: '超时或手动呼叫值班', note: '备注', notice: '已发消保提示书',
   assign: '已指派', resolved: '已解除', reopened: '重新打开', withdrawn: '已撤销', amended: '数据更新', stale: '长时间无进展',
   overdue: '超过办理期限', 'case-escalated': '工单提交', closed: '已办结', recovering: '回落中', corrected: '工单已更正', 'ticket-reopened': '工单重开',
+  'resolution-restored': '原人工解除恢复有效',
 };

@@ -5,6 +5,7 @@
 import type { Level } from '../model.ts';
 import { ackLevel, ackRestoredLine, ackTakenBack, type GivenAck } from './ack-standing.ts';
 import { onCallAt } from './actions.ts';
+import { closeRestoredLine, closeRoundTrip, type GivenClose } from './close-standing.ts';
 import type { AlertRulesConfig } from './config.ts';
 import { compareLines, describeLine, isDerivedLine, stepKey } from './derived-lines.ts';
 import type { AlertRecord, Step } from './lifecycle.ts';
@@ -23,6 +24,7 @@ export type StatusAfter =
   | { kind: 'manual-reopen-stands' }
   | { kind: 'cleared' }
   | { kind: 'ack-restored'; given: GivenAck }
+  | { kind: 'close-restored'; given: GivenClose }
   /**
    * open again; `lineReason` is the reason of the `reopened` line, said when this undoes a
    * person's decision (a manual close, an acknowledgement). Undoing a rule's close or a
@@ -36,11 +38,12 @@ export type StatusAfter =
  * 1. a person's close stands, unless the ticket moved after it, or the level rose and the
  *    condition still holds;
  * 2. a person's re-open stands against a close dated before it;
- * 3. the condition is over: the rules close it;
- * 4. what cleared a person's acknowledgement (a rise, a withdrawal) is taken back: it stands again;
- * 5. back again (a ticket moved after a manual close, a withdrawal or a rule's close undone, a
+ * 3. a person's close a withdrawal took back stands again, on the terms of 1. (close-standing.ts);
+ * 4. the condition is over: the rules close it;
+ * 5. what cleared a person's acknowledgement (a rise, a withdrawal) is taken back: it stands again;
+ * 6. back again (a ticket moved after a manual close, a withdrawal or a rule's close undone, a
  *    level rise after an ack or a manual close): open, with the ladder from its start;
- * 6. otherwise the status stays.
+ * 7. otherwise the status stays.
  */
 export function statusAfter(prev: AlertRecord, d: DerivedAlert): StatusAfter {
   const cleared = d.clearedAtMs !== undefined;
@@ -63,9 +66,13 @@ export function statusAfter(prev: AlertRecord, d: DerivedAlert): StatusAfter {
 
   if (manual && !movedSince && (cleared || !rose)) return { kind: 'manual-close-stands' };
   if (heldOpen) return { kind: 'manual-reopen-stands' };
+  // withdrawn and back is not the ticket moving: a close by hand stands as it would have (audit CT3)
+  const closeBack = closeRoundTrip(prev, d);
+  if (closeBack?.stands) return { kind: 'close-restored', given: closeBack.given };
   if (cleared) return { kind: 'cleared' };
   if (givenBack) return { kind: 'ack-restored', given: givenBack };
   if (prev.status === 'resolved' || roseOverAck) {
+    if (closeBack) return { kind: 'reopen', ...(closeBack.lineReason !== undefined ? { lineReason: closeBack.lineReason } : {}) };
     if (!(manual || prev.status === 'acknowledged')) return { kind: 'reopen' };
     const lineReason =
       rose || roseOverAck
@@ -168,6 +175,13 @@ export function mergeDerived(
       say(ackRestoredLine(d.id, given, prev, d, nowMs, cause.reason));
       break;
     }
+    case 'close-restored':
+      // resolved as the person left it: by hand, at their time; the ack it kept stays with it
+      next.status = 'resolved';
+      next.resolution = 'manual';
+      next.resolvedAtMs = decision.given.line.atMs;
+      say(closeRestoredLine(d.id, decision.given, prev, d, nowMs, cause.reason));
+      break;
     case 'reopen':
       if (decision.lineReason !== undefined) {
         say({

@@ -80,6 +80,11 @@ export function lineWords(view: AlertView, e: Announced, plan: CompiledPlan): st
     case 'reopened':
       if (person) return `人工重开${whoSaid(by, d.note)}`;
       return e.reason?.startsWith('level rose') ? `重新打开（${roseWords(view, e.reason)}，此前的确认不再适用）` : '重新打开（工单有新进展）';
+    // a close by hand given back by the rules (pipelines/rules/close-standing.ts): it stands, nothing opened
+    case 'resolution-restored': {
+      const restored = (e.detail as { restored?: { by?: string; note?: unknown } } | undefined)?.restored;
+      return `${HAPPENED_ZH['resolution-restored']!}${whoSaid(restored?.by, restored?.note)}`;
+    }
     case 'resolved':
       if (person) return `人工解除${whoSaid(by, d.note)}`;
       // a person's re-open stands against a rule's close dated before it: still open, said so

@@ -29,6 +29,9 @@ function titleWords(view: AlertView, e: Announced, fresh: readonly Announced[], 
       const words = `${d.restored ? '原确认恢复有效' : '已确认'}${by ? `（${nameText(by)}）` : ''}`;
       return { rank: view.status === 'acknowledged' ? 0 : 40, words };
     }
+    // a close by hand that stands again: what the notice is, not the withdrawn alert back (audit CT3)
+    case 'resolution-restored':
+      return { rank: 0, words: `${HAPPENED_ZH['resolution-restored']!}${d.restored?.by ? `（${nameText(d.restored.by)}）` : ''}` };
     case 'escalated':
       if (ended) return undefined;
       if (person(e)) return { rank: 1, words: `${nameText(e.by)}手动转呼值班第${String(d.onCallLevel ?? view.onCall.level)}级` };

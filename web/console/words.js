@@ -18,7 +18,7 @@ export const CASE_LEVEL_ZH = { watch: '新案', breach: '无进展', critical: '
 export const URGENCY_LEVEL = { new: 'watch', stale: 'breach', overdue: 'critical' };
 export const STATUS_ZH = { open: '待处理', acknowledged: '已确认', resolved: '已解除' };
 export const KIND_ZH = { case: '逐笔盯盘 case', level: '累计 level' };
-export const WHAT_ZH = { opened: '开启', raised: '级别上升', acknowledged: '确认', escalated: '上报', note: '备注', notice: '消保提示书', assign: '指派', resolved: '解除', reopened: '重开', withdrawn: '撤销', amended: '数据更新', stale: '无进展', overdue: '超期', 'case-escalated': '工单提交', closed: '办结', recovering: '回落', corrected: '更正', 'ticket-reopened': '工单重开' };
+export const WHAT_ZH = { opened: '开启', raised: '级别上升', acknowledged: '确认', escalated: '上报', note: '备注', notice: '消保提示书', assign: '指派', resolved: '解除', reopened: '重开', withdrawn: '撤销', amended: '数据更新', stale: '无进展', overdue: '超期', 'case-escalated': '工单提交', closed: '办结', recovering: '回落', corrected: '更正', 'ticket-reopened': '工单重开', 'resolution-restored': '人工解除恢复有效' };
 // why an alert ended (its `resolution`)
 export const RESOLUTION_ZH = { closed: '办结：工单已达成一致 closed', recovered: '回落：已恢复正常 recovered', withdrawn: '撤销：更正后不再成立 withdrawn', manual: '人工解除 resolved by hand' };
 // The plan's acknowledgement reasons (docs/ALERTS.md defaults) and the on-call policy's own reason;
@@ -35,6 +35,9 @@ export const CAUSE_ZH = { 'plan changed': '管控计划调整', 're-derived at s
 export const reasonText = (code, kind) => {
   const restored = /^the acknowledgement given at (\w+) stands again: what cleared it was taken back \((.*)\)$/.exec(code ?? '');
   if (restored) return `${LEVEL_ZH[restored[1]] ?? restored[1]}时的确认重新生效：使其失效的变化已撤回（${reasonText(restored[2])}）`;
+  // a close by hand given back (pipelines/rules/close-standing.ts): the withdrawal was taken back
+  const closed = /^the resolution by hand stands again: what withdrew it was taken back \((.*)\)$/.exec(code ?? '');
+  if (closed) return `人工解除重新生效：使其撤销的变化已撤回（${reasonText(closed[1])}）`;
   return REASON_ZH[code] ?? CAUSE_ZH[code] ?? reopenText(code ?? '', kind)
     ?? (/^correction\b/.test(code ?? '') ? `工单更正${code.slice(10).trim() ? ` ${code.slice(10).trim()}` : ''}` : code);
 };
