@@ -11,7 +11,7 @@ export const RACE_CODES = new Set(['NOT_OPEN', 'RESOLVED', 'NOT_RESOLVED', 'WITH
 
 const ACTION_ZH = { ack: '确认', escalate: '上报', resolve: '解除', reopen: '重开', note: '备注', assign: '指派', notice: '消保提示书' };
 /** history lines that change an alert's status */
-const STATUS_LINES = new Set(['acknowledged', 'resolved', 'reopened', 'withdrawn', 'closed', 'ticket-reopened', 'amended']);
+const STATUS_LINES = new Set(['acknowledged', 'resolved', 'reopened', 'withdrawn', 'closed', 'ticket-reopened', 'amended', 'resolution-restored']);
 
 /** `alert` as it is now (undefined: could not be read); `action` the form's (ack, resolve…). */
 export function raceText(alert, action) {
