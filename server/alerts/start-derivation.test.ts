@@ -110,7 +110,9 @@ describe('the start derivation in slices', () => {
     maxGap = Math.max(maxGap, performance.now() - last);
     expect(steps.length).toBeGreaterThan(40_000);
     expect(oneGoMs).toBeGreaterThan(200); // the one go is long enough to matter here
-    expect(maxGap).toBeLessThanOrEqual(200);
+    // relative to the one go as well: on a loaded machine (CI, other test files) both run slower,
+    // and a thread waiting for a core can miss 200 ms between two slices without any long turn
+    expect(maxGap).toBeLessThanOrEqual(Math.max(200, oneGoMs / 4));
     expect(ticks).toBeGreaterThan(slicedMs / 200);
   }, 60_000);
 
