@@ -51,7 +51,7 @@ export class AlertEngine {
   private readonly casesDue = new CasesDue();
   private readonly pending: CounterChange[] = [];
   private ready = false;
-  /** the plan change's derivation in slices; what arrives meanwhile waits (rederivation.ts) */
+  /** a plan change's derivation; what arrives meanwhile waits */
   private readonly rederive = new Rederivation();
   /** a stop began: derivations end */
   private halted = false;
@@ -74,6 +74,8 @@ export class AlertEngine {
     LOAD_EVERY_MS,
   );
   private strictAtPlan: Set<string>;
+  /** newly strict types whose tickets are not read back yet */
+  private readonly unread = new Set<string>();
   /** the year before's strict types, by its plan (carried-year.ts) */
   private strictBefore = new Set<string>();
 
@@ -124,8 +126,8 @@ export class AlertEngine {
     return this.records.get(id);
   }
 
-  /** A person's action, with the token that acted; ActionRefused (4xx) when the state forbids it.
-   *  During a plan change's derivation it waits for it (rederivation.ts). */
+  /** A person's action, with the token that acted; ActionRefused (4xx) when the state forbids it;
+   *  after a plan change's derivation under way. */
   async act(id: string, action: Action, credential?: Credential): Promise<AlertRecord | undefined> {
     return this.rederive.whenSettled(() => this.actNow(id, action, credential));
   }
@@ -141,7 +143,7 @@ export class AlertEngine {
 
   /** Time passes: week boundaries, case urgency, the on-call ladder, fresh burn rates. */
   tick(): void {
-    // skipped during a plan change's derivation: the next tick catches up (rederivation.ts)
+    // skipped while a plan change derives: the next one catches up
     if (!this.monitor.lease.current || this.rederive.running) return;
     const now = this.now();
     const week = this.monitor.plan.weekIndexAt(now);
@@ -163,36 +165,35 @@ export class AlertEngine {
 
   /**
    * The plan changed at runtime (server/routes/plan.ts): its `alerts:` settings apply from now,
-   * its ladder's people to the alerts already on the ladder too (shown at once, no history line);
-   * then, in slices (rederivation.ts), every key of the new plan, every open alert and every
-   * ticket in the book is derived again (a type or branch the plan dropped withdraws its alerts),
-   * and the tickets of types that became strict are read back, so their cases open as a start on
-   * the new plan would open them. It supersedes one under way.
+   * its ladder's people to the alerts on the ladder too (no history line); then, in slices
+   * (rederivation.ts; it supersedes one under way), every key of the new plan, every open alert
+   * and every ticket in the book is derived again (a type or branch the plan dropped withdraws
+   * its alerts), and the tickets of types strict now are read back and derived.
    */
   private onPlanChange(): void {
     this.cfg = resolveAlertConfig(this.monitor.plan.plan.alerts);
     const before = this.strictAtPlan;
     this.strictAtPlan = this.strictTypes();
+    for (const t of this.strictAtPlan) if (!before.has(t)) this.unread.add(t);
     this.commit(rosterSteps(this.records.values(), this.cfg.onCall));
     const cause = { retroactive: true, reason: 'plan changed' };
-    const newlyStrict = [...this.strictAtPlan].filter((t) => !before.has(t));
     const derive = async (superseded: () => boolean) => {
       const started = performance.now();
-      if (!(await this.deriveEverything(cause, superseded))) return;
-      if (newlyStrict.length > 0 && !(await this.deriveNewlyStrict(newlyStrict, cause, superseded))) return;
+      if (!(await this.deriveEverything(cause, superseded)) || !(await this.readNewlyStrict(cause, superseded))) return;
       this.log.info({ alerts: this.records.size, ms: Math.round(performance.now() - started) }, 'alerts derived again on the changed plan');
     };
-    this.rederive.start(derive, () => this.takePending()).catch((err: Error) => this.log.error({ err: err.message || String(err) }, 'deriving the alerts on the changed plan failed'));
+    this.rederive.start(derive, () => this.takePending()).catch((err: Error) => this.log.error({ err: err.message }, 'deriving the alerts on the changed plan failed'));
   }
 
-  /** The newly strict types' tickets read back into the book and derived (a failed read is said, not retried). */
-  private async deriveNewlyStrict(types: string[], cause: Cause, superseded: () => boolean): Promise<boolean> {
-    const events = await loadCaseEvents(this.monitor.clickhouse, types).catch((err: Error) => {
-      this.log.error({ err: err.message || String(err), types }, 'reading the tickets of newly strict types failed');
-      return [];
-    });
+  /** `unread` types' tickets into the book, derived (a failed read: at the next change) */
+  private async readNewlyStrict(cause: Cause, superseded: () => boolean): Promise<boolean> {
+    const types = [...this.unread].filter((t) => this.strictAtPlan.has(t));
+    if (types.length === 0) return true;
+    const events = await loadCaseEvents(this.monitor.clickhouse, types).catch((err: Error) => void this.log.error({ err: err.message || String(err), types }, 'reading the tickets of newly strict types failed'));
+    if (!events) return true;
     if (superseded() || this.halted) return false;
     await applyInTurns(this.book, events);
+    for (const t of types) this.unread.delete(t);
     return this.deriveEverything(cause, superseded, new Set(events.map((e) => e.ticketId)));
   }
 

@@ -15,7 +15,8 @@
 //    wait as long;
 //  - a clock tick is skipped: the next one after it catches up (ticks are catch-ups by design);
 //  - a second plan change supersedes it: the first stops at its next slice (what it committed
-//    stands), and the second derives everything again over that, on the newer plan;
+//    stands), then the second derives everything again over that, on the newer plan (types that
+//    became strict under the first and whose tickets it had not read yet are read by the second);
 //  - a stop ends it at its next slice; the next start derives everything again (derived lines
 //    have deterministic ids and fold).
 
@@ -43,11 +44,14 @@ export class Rederivation {
    * the PUT's) carries none of it.
    */
   start(derive: (superseded: () => boolean) => Promise<void>, settled: () => void): Promise<void> {
-    if (this.current) this.current.superseded = true;
+    const previous = this.current;
+    if (previous) previous.superseded = true;
     const run: Run = { superseded: false, done: Promise.resolve() };
     this.current = run;
     run.done = (async () => {
       try {
+        // the superseded one ends first (at its next slice): never two over the same book
+        await previous?.done.catch(() => undefined);
         await nextTurn();
         if (!run.superseded) await derive(() => run.superseded);
       } finally {
