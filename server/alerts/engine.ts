@@ -5,10 +5,7 @@ import {
   applyAction,
   caseAlertId,
   CasesDue,
-  deriveCaseAlerts,
-  deriveLevelAlerts,
   escalationDue,
-  reconcile,
   resolveAlertConfig,
   TicketBook,
   type Action,
@@ -20,18 +17,19 @@ import {
 } from '../../pipelines/rules/index.ts';
 import { rosterSteps } from '../../pipelines/rules/ladder-roster.ts';
 import type { CounterChange, Logger, Monitor } from '../monitor.ts';
-import { loadCaseEvents, loadTicketEvents, logRow, rowYear, type LogRow } from './store.ts';
-import { alertView, shownChange, stampCredential, type Credential } from './view.ts';
-import { gatewayMessages, type GatewayMessage } from './gateway-notice.ts';
+import { loadCaseEvents, loadTicketEvents } from './store.ts';
+import { alertView, stampCredential, type Credential } from './view.ts';
+import { commitSteps } from './commit-steps.ts';
 import { AuditWriter } from './audit-writer.ts';
 import { TicketLoader } from './ticket-loader.ts';
 import { pickAlerts } from './list.ts';
 import { openFactsOf, openLevelKeys, withOpenCaseTickets, withOpenLevelKeys, type ListStatus } from './open-alerts.ts';
-import { AlertIndex, keyOf } from './record-index.ts';
+import { AlertIndex } from './record-index.ts';
 import { changeReason, ticketsToKeep } from './change-routing.ts';
 import { appliedOutside } from './outside-applied.ts';
 import { carriedEvent } from './carried-year.ts';
-import { deriveYearInSlices } from './start-derivation.ts';
+import { applyInTurns, deriveAtOnce, deriveYearInSlices } from './start-derivation.ts';
+import { Rederivation } from './rederivation.ts';
 import { loadAtStart } from './start-load.ts';
 
 // The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
@@ -53,6 +51,10 @@ export class AlertEngine {
   private readonly casesDue = new CasesDue();
   private readonly pending: CounterChange[] = [];
   private ready = false;
+  /** a plan change's derivation; what arrives meanwhile waits */
+  private readonly rederive = new Rederivation();
+  /** a stop began: derivations end */
+  private halted = false;
   private sub?: Subscription;
   private timer?: NodeJS.Timeout;
   private lastWeek = -2;
@@ -61,14 +63,19 @@ export class AlertEngine {
   /** tickets new to the book whose stored events are to be read */
   private readonly loader = new TicketLoader(
     async (tickets, byReason) => {
-      this.book.apply(await loadTicketEvents(this.monitor.clickhouse, tickets));
-      for (const [reason, group] of byReason) this.evaluate([], group, { retroactive: true, reason });
+      const events = await loadTicketEvents(this.monitor.clickhouse, tickets);
+      await this.rederive.whenSettled(() => {
+        this.book.apply(events);
+        for (const [reason, group] of byReason) this.evaluate([], group, { retroactive: true, reason });
+      });
     },
     (err, tickets) =>
       this.log.error({ err: err.message || String(err), tickets }, 'loading the earlier events of a ticket failed'),
     LOAD_EVERY_MS,
   );
   private strictAtPlan: Set<string>;
+  /** newly strict types whose tickets are not read back yet */
+  private readonly unread = new Set<string>();
   /** the year before's strict types, by its plan (carried-year.ts) */
   private strictBefore = new Set<string>();
 
@@ -85,7 +92,7 @@ export class AlertEngine {
   static async start(monitor: Monitor, log: Logger, now: () => number): Promise<AlertEngine> {
     const engine = new AlertEngine(monitor, log, now);
     // Subscribe before reading the store: no batch falls between the two (both idempotent).
-    engine.sub = monitor.changes.subscribe((c) => (engine.ready ? engine.onChange(c) : engine.pending.push(c)));
+    engine.sub = monitor.changes.subscribe((c) => engine.take(c));
     const { plan, clickhouse } = monitor;
     const { alerts, book, strictAtPlan, cfg } = engine;
     engine.strictBefore = await loadAtStart({ clickhouse, plan, kept: engine.audit.takeKept(), onCall: cfg.onCall, strictAtPlan, alerts, book, log });
@@ -101,9 +108,9 @@ export class AlertEngine {
       await engine.audit.resendUnsent({ ladder: engine.cfg.onCall, timezone: monitor.plan.timezone });
       if (engine.sub?.closed) return;
       // in slices (audit CO1); changes wait in `pending` meanwhile, as for the lease
-      if (!(await engine.deriveAtStart({ retroactive: true, reason: 're-derived at start' }))) return;
+      if (!(await engine.deriveEverything({ retroactive: true, reason: 're-derived at start' }))) return;
       engine.ready = true;
-      for (const c of engine.pending.splice(0)) engine.onChange(c);
+      engine.takePending();
       engine.timer = setInterval(() => engine.tick(), monitor.config.alertTickMs);
       engine.timer.unref();
       log.info({ alerts: engine.records.size, open: engine.list('open').length }, 'alert engine started');
@@ -119,8 +126,13 @@ export class AlertEngine {
     return this.records.get(id);
   }
 
-  /** A person's action, with the token that acted; ActionRefused (4xx) when the state forbids it. */
-  act(id: string, action: Action, credential?: Credential): AlertRecord | undefined {
+  /** A person's action, with the token that acted; ActionRefused (4xx) when the state forbids it;
+   *  after a plan change's derivation under way. */
+  async act(id: string, action: Action, credential?: Credential): Promise<AlertRecord | undefined> {
+    return this.rederive.whenSettled(() => this.actNow(id, action, credential));
+  }
+
+  private actNow(id: string, action: Action, credential?: Credential): AlertRecord | undefined {
     const r = this.records.get(id);
     if (!r) return undefined;
     const step = applyAction(r, action, this.now(), () => `${id}/${action.type}/${randomUUID()}`, this.cfg);
@@ -131,7 +143,8 @@ export class AlertEngine {
 
   /** Time passes: week boundaries, case urgency, the on-call ladder, fresh burn rates. */
   tick(): void {
-    if (!this.monitor.lease.current) return;
+    // skipped while a plan change derives: the next one catches up
+    if (!this.monitor.lease.current || this.rederive.running) return;
     const now = this.now();
     const week = this.monitor.plan.weekIndexAt(now);
     // at a new week every key of the plan, else the keys of the open alerts
@@ -152,37 +165,50 @@ export class AlertEngine {
 
   /**
    * The plan changed at runtime (server/routes/plan.ts): its `alerts:` settings apply from now,
-   * its ladder's people to the alerts already on the ladder too (shown at once, no history line);
-   * every key of the new plan, every open alert and every ticket in the book is derived again
-   * (a type or branch the plan dropped withdraws its alerts); and the tickets of types that
-   * became strict are read back, so their cases open as a start on the new plan would open them.
+   * its ladder's people to the alerts on the ladder too (no history line); then, in slices
+   * (rederivation.ts; it supersedes one under way), every key of the new plan, every open alert
+   * and every ticket in the book is derived again (a type or branch the plan dropped withdraws
+   * its alerts), and the tickets of types strict now are read back and derived.
    */
   private onPlanChange(): void {
-    const { plan, clickhouse } = this.monitor;
-    this.cfg = resolveAlertConfig(plan.plan.alerts);
+    this.cfg = resolveAlertConfig(this.monitor.plan.plan.alerts);
     const before = this.strictAtPlan;
     this.strictAtPlan = this.strictTypes();
+    for (const t of this.strictAtPlan) if (!before.has(t)) this.unread.add(t);
     this.commit(rosterSteps(this.records.values(), this.cfg.onCall));
     const cause = { retroactive: true, reason: 'plan changed' };
-    this.evaluateEverything(cause);
-    const newlyStrict = [...this.strictAtPlan].filter((t) => !before.has(t));
-    if (newlyStrict.length === 0) return;
-    void this.loader.then(
-      async () => {
-        const events = await loadCaseEvents(clickhouse, newlyStrict);
-        this.book.apply(events);
-        this.evaluate([], new Set(events.map((e) => e.ticketId)), cause);
-      },
-      (err) =>
-        this.log.error(
-          { err: err.message || String(err), types: newlyStrict },
-          'reading the tickets of newly strict types failed',
-        ),
-    );
+    const derive = async (superseded: () => boolean) => {
+      const started = performance.now();
+      if (!(await this.deriveEverything(cause, superseded)) || !(await this.readNewlyStrict(cause, superseded))) return;
+      this.log.info({ alerts: this.records.size, ms: Math.round(performance.now() - started) }, 'alerts derived again on the changed plan');
+    };
+    this.rederive.start(derive, () => this.takePending()).catch((err: Error) => this.log.error({ err: err.message }, 'deriving the alerts on the changed plan failed'));
+  }
+
+  /** `unread` types' tickets into the book, derived (a failed read: at the next change) */
+  private async readNewlyStrict(cause: Cause, superseded: () => boolean): Promise<boolean> {
+    const types = [...this.unread].filter((t) => this.strictAtPlan.has(t));
+    if (types.length === 0) return true;
+    const events = await loadCaseEvents(this.monitor.clickhouse, types).catch((err: Error) => void this.log.error({ err: err.message || String(err), types }, 'reading the tickets of newly strict types failed'));
+    if (!events) return true;
+    if (superseded() || this.halted) return false;
+    await applyInTurns(this.book, events);
+    for (const t of types) this.unread.delete(t);
+    return this.deriveEverything(cause, superseded, new Set(events.map((e) => e.ticketId)));
+  }
+
+  /** A plan change at once (it supersedes one under way); other changes wait for a derivation. */
+  private take(c: CounterChange): void {
+    if (c.planChanged && this.ready) return this.onPlanChange();
+    if (this.ready && !this.rederive.running) this.onChange(c);
+    else this.pending.push(c);
+  }
+
+  private takePending(): void {
+    if (!this.halted) for (const c of this.pending.splice(0)) this.take(c);
   }
 
   private onChange(c: CounterChange): void {
-    if (c.planChanged) return this.onPlanChange();
     // The book keeps only tickets that are, or were, of a strict type (change-routing.ts). One new
     // to it has its stored events read back (the loader) and is derived again (rare: strict types are small-base).
     const { kept, arriving } = ticketsToKeep((t) => this.book.has(t), this.strictTypes(), c.events, carriedEvent(this.strictBefore, this.monitor.plan));
@@ -200,67 +226,33 @@ export class AlertEngine {
   }
 
   /**
-   * Re-derives every key of the plan, every open alert and every ticket in the book: the stored
-   * open alerts too, so a type or branch the plan no longer has withdraws its alerts.
+   * Re-derives every key of the plan, every open alert and every ticket in the book (or only
+   * `only` tickets, no key), yielding between slices (audit CO1): the stored open alerts too, so
+   * a type or branch the plan no longer has withdraws its alerts. False when stopped meanwhile.
    */
-  private evaluateEverything(cause: Cause): void {
-    const keys = withOpenLevelKeys(this.records.values(), allKeys(this.monitor.plan));
-    this.evaluate(keys, withOpenCaseTickets(this.records.values(), this.book.ticketIds()), cause);
-  }
-
-  /** evaluateEverything, yielding between slices; false when stopped meanwhile */
-  private async deriveAtStart(cause: Cause): Promise<boolean> {
+  private async deriveEverything(cause: Cause, superseded = () => false, only?: Set<string>): Promise<boolean> {
     const { plan, index } = this.monitor;
     const nowMs = this.now();
-    const keys = withOpenLevelKeys(this.records.values(), allKeys(plan));
-    const tickets = withOpenCaseTickets(this.records.values(), this.book.ticketIds());
+    const keys = only ? [] : withOpenLevelKeys(this.records.values(), allKeys(plan));
+    const tickets = only ?? withOpenCaseTickets(this.records.values(), this.book.ticketIds());
     const year = { plan, index, book: this.book, cfg: this.cfg, keys, tickets, nowMs, cause, strictBefore: this.strictBefore };
-    const done = await deriveYearInSlices(year, this.alerts, (s) => this.commit(s, nowMs), { stopped: () => !!this.sub?.closed });
+    const done = await deriveYearInSlices(year, this.alerts, (s) => this.commit(s, nowMs), { stopped: () => this.halted || superseded() });
     if (done) this.casesDue.note(done.covered, done.dueAtMs);
     return done !== undefined;
   }
 
-  /** Re-derives the given (type, scope) keys and tickets at the current instant. */
+  /** Re-derives the given (type, scope) keys and tickets at the current instant, in one go. */
   private evaluate(keys: readonly Key[], tickets: Iterable<string>, cause: Cause): void {
     const { plan, index } = this.monitor;
-    const now = this.now();
-    const keySet = new Set(keys.map((k) => keyOf(k.complaintType, k.scope)));
-    const levels = deriveLevelAlerts(plan, index, keys, now, this.cfg);
-    const cases = deriveCaseAlerts(plan, this.book, tickets, now, this.cfg, this.strictBefore);
-    this.casesDue.note(cases.covered, cases.dueAtMs);
-    // Only what was re-derived may be withdrawn: the keys and tickets asked for.
-    const covered = (r: AlertRecord) =>
-      r.kind === 'level'
-        ? keySet.has(keyOf(r.complaintType, r.scope))
-        : r.kind === 'case' && r.ticketId !== undefined && cases.covered.has(r.ticketId);
-    const candidates = this.alerts.recordsOf(keySet, cases.covered);
-    this.commit(reconcile(this.records, [...levels, ...cases.alerts], covered, now, cause, this.cfg, candidates));
+    const d = { plan, index, book: this.book, cfg: this.cfg, keys, tickets, nowMs: this.now(), cause, strictBefore: this.strictBefore };
+    const { steps, covered, dueAtMs } = deriveAtOnce(d, this.alerts);
+    this.casesDue.note(covered, dueAtMs);
+    this.commit(steps);
   }
 
-  /** Applies steps: memory first, then the audit rows (in order), /ws and NATS. */
+  /** memory first, then the audit rows (in order), /ws and NATS */
   private commit(steps: Step[], now = this.now()): void {
-    if (steps.length === 0) return;
-    const { plan, liveMessages } = this.monitor;
-    const rows: LogRow[] = [];
-    const notices: GatewayMessage[] = [];
-    for (const { record, entries } of steps) {
-      const before = this.records.get(record.id);
-      this.alerts.remember(record);
-      if (entries.length === 0) {
-        // no history line, but what screens show may have moved (current level, urgency, burn)
-        const view = before && shownChange(before, record, plan.timezone);
-        if (view) liveMessages.next({ type: 'alert', ...view, change: [] });
-        continue;
-      }
-      for (const e of entries) rows.push(logRow(record, e, rowYear(record, plan), now));
-      const view = alertView(record, plan.timezone);
-      const change = entries.map((e) => ({ what: e.what, at: e.atMs, by: e.by ?? null }));
-      liveMessages.next({ type: 'alert', ...view, change });
-      // a moved alert gets a copy for where it was too
-      for (const m of gatewayMessages(this.monitor, view, entries, record, now)) notices.push(m);
-    }
-    // A derived line lost in a crash is derived again at the next start (and folds).
-    this.audit.add(rows, notices);
+    commitSteps(this.monitor, this.alerts, this.audit, steps, now);
   }
 
   /** Writes the audit rows so far now; resolves when they are written (a person's action). */
@@ -275,11 +267,13 @@ export class AlertEngine {
 
   /** At a stop, before the lease goes: the audit rows written and their notices sent. */
   async drain(): Promise<void> {
+    this.halted = true;
     await this.loader.flush();
     await this.audit.stop();
   }
 
   async stop(): Promise<void> {
+    this.halted = true;
     this.sub?.unsubscribe();
     if (this.timer) clearInterval(this.timer);
     await this.loader.flush();

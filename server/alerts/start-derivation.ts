@@ -16,9 +16,10 @@ import type { CounterIndex } from '../../pipelines/transforms/index.ts';
 import { keyOf, type AlertIndex } from './record-index.ts';
 import { TurnBudget } from './turn-budget.ts';
 
-// The start's derivation of the whole year, in slices. In one go it held the event loop for
-// 25–55 s over a 3 M-event year (107k alerts, audit CO1): the port answered nothing and the
-// counting lease (15 s) ran out. Here the same work yields to the event loop every few tens of ms.
+// The derivation of the whole year, in slices, at the start and at a runtime plan change
+// (rederivation.ts). In one go it held the event loop for 25–55 s over a 3 M-event year (107k
+// alerts, audit CO1): the port answered nothing and the counting lease (15 s) ran out. Here the
+// same work yields to the event loop every few tens of ms.
 //
 // The result is the one-go derivation's, step for step and in the same order: every rule reads
 // the instant, plan, counters and book captured once; a derived alert's merge reads only its own
@@ -61,6 +62,25 @@ function* slices<T>(items: Iterable<T>, size: number): Generator<T[]> {
     }
   }
   if (chunk.length > 0) yield chunk;
+}
+
+/**
+ * The same derivation in one go, for a few keys and tickets (a batch's, the clock's): the steps
+ * (not yet applied), and the cases' coverage and due times. Only what was re-derived may be
+ * withdrawn: the keys and tickets asked for.
+ */
+export function deriveAtOnce(d: YearDerivation, alerts: AlertIndex): { steps: Step[]; covered: Set<string>; dueAtMs: Map<string, number> } {
+  const { plan, index, book, cfg, keys, nowMs, cause } = d;
+  const keySet = new Set(keys.map((k) => keyOf(k.complaintType, k.scope)));
+  const levels = deriveLevelAlerts(plan, index, keys, nowMs, cfg);
+  const cases = deriveCaseAlerts(plan, book, d.tickets, nowMs, cfg, d.strictBefore);
+  const isCovered = (r: AlertRecord) =>
+    r.kind === 'level'
+      ? keySet.has(keyOf(r.complaintType, r.scope))
+      : r.kind === 'case' && r.ticketId !== undefined && cases.covered.has(r.ticketId);
+  const candidates = alerts.recordsOf(keySet, cases.covered);
+  const steps = reconcile(alerts.records, [...levels, ...cases.alerts], isCovered, nowMs, cause, cfg, candidates);
+  return { steps, covered: cases.covered, dueAtMs: cases.dueAtMs };
 }
 
 /**

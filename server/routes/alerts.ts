@@ -101,7 +101,8 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
       default: a = { type: action as 'escalate' | 'resolve' | 'reopen', by, ...(note ? { note } : {}) };
     }
     try {
-      const next = engine.act(id, a, access.credential)!;
+      // during a plan change's derivation it waits for it (alerts/rederivation.ts)
+      const next = (await engine.act(id, a, access.credential))!;
       // a person's action is in the audit log before it is confirmed: it cannot be derived again
       if (!(await engine.written())) {
         const failing = monitor.health.alertLogFailing;
