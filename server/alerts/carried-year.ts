@@ -51,6 +51,25 @@ export function carriedStrict(stored: ReadonlySet<string> | undefined, loaded: R
   return out;
 }
 
+/** the year-before sets loadCarried judged by the loaded plan (no plan stored in force for that year) */
+const byLoadedPlan = new WeakSet<Set<string>>();
+
+/**
+ * A runtime plan change, for a year before judged by the loaded plan (a monitor's first year):
+ * its strict types follow the new plan as a start on it would take them (audit CT2: a type made
+ * strict by PUT /api/plan opened no case of the year before's tickets until a restart opened them,
+ * unannounced by any change). Changed in place: the engine's readers hold this set. A year before
+ * with a plan stored in force keeps that plan's word. Returns whether the set changed.
+ */
+export function followPlanChange(strict: Set<string>, loaded: ReadonlySet<string>, records: Iterable<AlertRecord>, plan: Plan): boolean {
+  if (!byLoadedPlan.has(strict)) return false;
+  const next = carriedStrict(undefined, loaded, records, plan);
+  if (next.size === strict.size && [...next].every((t) => strict.has(t))) return false;
+  strict.clear();
+  for (const t of next) strict.add(t);
+  return true;
+}
+
 /**
  * Whether a pushed event may bear on a case of the year before of a type the loaded plan does not
  * hold strict (the case book keeps it, change-routing.ts): one of a type strict then, dated in that
@@ -72,6 +91,7 @@ export async function loadCarried(ch: ClickHouseClient, plan: Plan, loaded: Read
   // the names of its types and branches, for the notices of its cases the loaded plan has no name for
   rememberYearNames(plan.year - 1, before ? namesOfStoredPlan(before) : undefined);
   const strict = carriedStrict(stored, loaded, records, plan);
+  if (!stored) byLoadedPlan.add(strict);
   log.info({ year: plan.year - 1, strictTypes: [...strict], judgedBy: stored ? 'its stored plan' : 'the loaded plan' }, `cases of ${plan.year - 1} followed by its own plan's strict types`);
   const types = [...strict].filter((t) => !loaded.has(t));
   if (types.length === 0) return { strict, events: [] };

@@ -27,7 +27,7 @@ import { openFactsOf, openLevelKeys, withOpenCaseTickets, withOpenLevelKeys, typ
 import { AlertIndex } from './record-index.ts';
 import { changeReason, ticketsToKeep } from './change-routing.ts';
 import { appliedOutside } from './outside-applied.ts';
-import { carriedEvent } from './carried-year.ts';
+import { carriedEvent, followPlanChange } from './carried-year.ts';
 import { applyInTurns, deriveAtOnce, deriveYearInSlices } from './start-derivation.ts';
 import { Rederivation } from './rederivation.ts';
 import { loadAtStart } from './start-load.ts';
@@ -36,7 +36,7 @@ import { loadAtStart } from './start-load.ts';
 // rules are deterministic) and the people's side (acks, notes, notices, assignments, on-call
 // escalations) is replayed from the append-only ClickHouse log, whose rows carry the alert's
 // snapshot after each change. A restart loads the snapshots, re-derives everything now, and
-// logs only what changed while it was down (derived lines have deterministic ids).
+// logs only what changed while it was down.
 
 const LOAD_EVERY_MS = 250;
 
@@ -165,16 +165,16 @@ export class AlertEngine {
 
   /**
    * The plan changed at runtime (server/routes/plan.ts): its `alerts:` settings apply from now,
-   * its ladder's people to the alerts on the ladder too (no history line); then, in slices
-   * (rederivation.ts; it supersedes one under way), every key of the new plan, every open alert
-   * and every ticket in the book is derived again (a type or branch the plan dropped withdraws
-   * its alerts), and the tickets of types strict now are read back and derived.
+   * its ladder's people to the alerts on the ladder too; then, in slices (rederivation.ts; it
+   * supersedes one under way), every key, open alert and ticket in the book is derived again (a
+   * dropped type or branch withdraws its alerts), and newly strict types' tickets are read back.
    */
   private onPlanChange(): void {
     this.cfg = resolveAlertConfig(this.monitor.plan.plan.alerts);
     const before = this.strictAtPlan;
     this.strictAtPlan = this.strictTypes();
     for (const t of this.strictAtPlan) if (!before.has(t)) this.unread.add(t);
+    followPlanChange(this.strictBefore, this.strictAtPlan, this.records.values(), this.monitor.plan);
     this.commit(rosterSteps(this.records.values(), this.cfg.onCall));
     const cause = { retroactive: true, reason: 'plan changed' };
     const derive = async (superseded: () => boolean) => {
