@@ -11,10 +11,13 @@ import { weeklyReview, type CaseFact, type WeekFacts, type WeeklyReview } from '
  * A case is closed at the week's end when its ticket's last turn by then (a resolution agreed, or
  * a reopening; ties by event id) was a resolution, as the case alerts decide (rules/cases.ts).
  */
-export async function weekFacts(ch: ClickHouseClient, plan: CompiledPlan, week: number): Promise<WeekFacts> {
+export async function weekFacts(ch: ClickHouseClient, plan: CompiledPlan, week: number, asOfMs?: number): Promise<WeekFacts> {
   const w = plan.weeks[week - 1]!;
   const strict = plan.types.filter((t) => t.mode === 'strict').map((t) => t.code);
-  const params = { from: chTime(plan.yearStartMs), start: chTime(w.startMs), end: chTime(w.endMs), types: strict };
+  // the week in progress as of then, as its counters are (audit CV2: a close read to the week's
+  // end missed a re-open dated later in the week, and the case read still open against the board)
+  const end = asOfMs === undefined ? w.endMs : Math.min(w.endMs, Math.floor(asOfMs) + 1);
+  const params = { from: chTime(plan.yearStartMs), start: chTime(w.startMs), end: chTime(end), types: strict };
   const [cases, escalations, alerts] = await Promise.all([
     ch.query({
       query: `SELECT f.ticket_id AS ticket_id, any(f.complaint_type) AS complaint_type, any(f.branch) AS branch,

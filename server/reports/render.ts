@@ -10,9 +10,10 @@ export function reviewCsv(r: WeeklyReview): string {
   // the codes for formulas and scripts; the words people read (as the HTML review says them) after
   // them, last, so that existing columns keep their places
   const head = ['year', 'week', 'from', 'to', 'complaint_type', 'type_name', 'mode', 'scope', 'scope_name', 'week_not_agreed', 'cumulative_not_agreed', 'week_allowance', 'allowance_to_date', 'annual_allowance', 'ratio', 'level', 'previous_level',
-    '管控方式 mode_zh', '级别 level_zh', '上周级别 previous_level_zh'];
+    '管控方式 mode_zh', '级别 level_zh', '上周级别 previous_level_zh', '截至 as_of'];
   const rows = r.rows.map((x) => [r.year, r.week, r.from, r.to, x.complaintType, x.typeName, x.mode, x.scope, x.scopeName, x.weekNotAgreed, x.cumulativeNotAgreed, n2(x.weekAllowance), n2(x.allowanceToDate), n2(x.annualAllowance), x.ratio === null ? '' : n2(x.ratio), x.level, x.previousLevel,
-    x.mode === 'strict' ? '强干预' : '管理相对值', LEVEL_ZH[x.level] ?? x.level, LEVEL_ZH[x.previousLevel] ?? x.previousLevel]);
+    x.mode === 'strict' ? '强干预' : '管理相对值', LEVEL_ZH[x.level] ?? x.level, LEVEL_ZH[x.previousLevel] ?? x.previousLevel,
+    r.asOf ?? '']); // the week in progress: its figures as of then (empty: the whole week)
   return excelCsv(head, rows);
 }
 

@@ -51,8 +51,8 @@ export function reportRoutes(app: FastifyInstance, monitor: Monitor, now: () => 
     const asked = now(); // caught up: every event received before this instant is committed
     const v: StoreVerdict = finished ? await verdict(REQUEST_WAIT_MS, plan.weeks[week - 1]!.endMs) : { store: true };
     if (finished && v.store) return produceReview(monitor.clickhouse, plan, monitor.index, week, now(), asked);
-    const facts = await weekFacts(monitor.clickhouse, plan, week);
     const generatedAtMs = now();
+    const facts = await weekFacts(monitor.clickhouse, plan, week, finished ? undefined : generatedAtMs);
     // the week in progress as of now, as the board shows it (audit CU2)
     const live = { generatedAtMs, review: weeklyReview(plan, monitor.index, week, facts, finished ? Infinity : generatedAtMs) };
     return finished && !v.store ? { ...live, provisional: { behind: v.behind, reason: v.reason } } : live;
@@ -70,7 +70,7 @@ export function reportRoutes(app: FastifyInstance, monitor: Monitor, now: () => 
     if (q.refresh !== undefined && q.refresh !== '1') throw badRequest('refresh takes the value 1');
     const { generatedAtMs, review: r, provisional } = await review(week, q.refresh === '1');
     const generatedAt = toZonedIso(generatedAtMs, plan.timezone);
-    const name = `weekly-review-${r.year}-w${String(week).padStart(2, '0')}${provisional ? '-provisional' : ''}`;
+    const name = `weekly-review-${r.year}-w${String(week).padStart(2, '0')}${provisional ? '-provisional' : r.asOf ? '-in-progress' : ''}`;
     if (provisional) reply.header('x-review-provisional', `behind=${provisional.behind ?? 'unknown'}`);
     if (format === 'csv') return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(reviewCsv(r));
     if (format === 'html') return reply.type('text/html; charset=utf-8').send(reviewHtml(r, generatedAt, provisional));

@@ -70,8 +70,8 @@ describe('e2e - weekly review report', () => {
     const csv = await (await fetch(`${monitor.baseUrl}/api/reports/weekly?week=${WEEK}&format=csv`)).text();
     const lines = csv.trim().split('\r\n');
     expect(lines[0]).toContain('complaint_type');
-    expect(lines[0]).toMatch(/,level,previous_level,管控方式 mode_zh,级别 level_zh,上周级别 previous_level_zh$/); // verify AT V3
-    expect(lines[1]).toMatch(/,(强干预|管理相对值),(正常|关注|超标|严重超标),(正常|关注|超标|严重超标)$/);
+    expect(lines[0]).toMatch(/,level,previous_level,管控方式 mode_zh,级别 level_zh,上周级别 previous_level_zh,截至 as_of$/); // verify AT V3
+    expect(lines[1]).toMatch(/,(强干预|管理相对值),(正常|关注|超标|严重超标),(正常|关注|超标|严重超标),$/); // a finished week: no as_of
     expect(lines).toHaveLength(1 + plan.types.length * plan.scopes.length);
     expect((await getJson(monitor, '/api/reports/weekly?week=99')).status).toBe(400);
     expect((await getJson(monitor, '/api/reports/weekly')).status).toBe(400);
