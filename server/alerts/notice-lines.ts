@@ -58,6 +58,19 @@ export function movedBy(change: readonly Announced[]): { complaintType?: string;
   return from;
 }
 
+/** What a re-open by a rise set aside: the last decision before the last re-open, a close by hand or an acknowledgement (verify CV6). */
+function setAside(view: AlertView): string {
+  const h = view.history;
+  let i = h.length - 1;
+  while (i >= 0 && h[i]!.what !== 'reopened') i--;
+  for (i--; i >= 0; i--) {
+    const { what, by } = h[i]!;
+    if (what === 'acknowledged') return '确认';
+    if ((what === 'resolved' && by) || what === 'resolution-restored') return '人工解除';
+  }
+  return '确认';
+}
+
 export function lineWords(view: AlertView, e: Announced, plan: CompiledPlan): string {
   const d = (e.detail ?? {}) as { to?: unknown; text?: unknown; note?: unknown; escalation?: unknown; onCallLevel?: unknown; round?: unknown };
   const by = e.by;
@@ -79,7 +92,7 @@ export function lineWords(view: AlertView, e: Announced, plan: CompiledPlan): st
       return d.onCallLevel === 1 && typeof d.round === 'number' && d.round > 0 ? '超时未确认，从第1级重新呼叫' : '超时未确认';
     case 'reopened':
       if (person) return `人工重开${whoSaid(by, d.note)}`;
-      return e.reason?.startsWith('level rose') ? `重新打开（${roseWords(view, e.reason)}，此前的确认不再适用）` : '重新打开（工单有新进展）';
+      return e.reason?.startsWith('level rose') ? `重新打开（${roseWords(view, e.reason)}，此前的${setAside(view)}不再适用）` : '重新打开（工单有新进展）';
     // a close by hand given back by the rules (pipelines/rules/close-standing.ts): it stands, nothing opened
     case 'resolution-restored': {
       const restored = (e.detail as { restored?: { by?: string; note?: unknown } } | undefined)?.restored;

@@ -109,4 +109,19 @@ describe('notice titles - a case re-opened because it went stale or overdue says
     }, overdueAt, { retroactive: false, reason: 'clock' }, cfg);
     expect(noticeOf(overdue).title).toBe('【消保预警·超期】代理保险争议 · 海淀支行 · 工单 T-CL6：超过办理期限，重新打开');
   });
+
+  it('a close by hand set aside by a rise is named as such, not as an acknowledgement (verify CV6)', () => {
+    const opened = openCase('T-CV6');
+    const closed = applyAction(opened, { type: 'resolve', by: '张主管', note: '已电话沟通' }, T + 60_000, () => 'r-1', cfg).record;
+    const overdueAt = T + 15 * 86_400_000;
+    const overdue: DerivedAlert = {
+      id: opened.id, kind: 'case', complaintType: 'insurance_dispute', scope: 'BJ-HD', level: 'critical', openedAtMs: T, ticketId: 'T-CV6', urgency: 'overdue',
+      history: [opened.history[0]!, { id: `${opened.id}/overdue/${overdueAt}`, atMs: overdueAt, what: 'overdue', level: 'critical', detail: { deadlineDays: 15 } }],
+    };
+    const rose = mergeDerived(closed, overdue, overdueAt, { retroactive: false, reason: 'clock' }, cfg);
+    expect(rose.record.status).toBe('open');
+    const { text } = noticeOf(rose);
+    expect(text).toContain('此前的人工解除不再适用');
+    expect(text).not.toContain('此前的确认');
+  });
 });
