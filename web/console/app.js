@@ -153,7 +153,7 @@ function render(fresh = new Set()) {
   // the plan's, then those only listed alerts have (a carried case of a type or branch the plan dropped)
   const listed = [...alerts.values(), ...closed.values()];
   fillSelect($('f-type'), [...new Set([...(plan?.types.map((t) => t.code) ?? []), ...listed.map((a) => a.complaintType)])], typeName);
-  const scopeLabel = (code) => (code === 'ALL' ? '全行' : `${scopeName(code)} ${code}`);
+  const scopeLabel = (code) => (code === 'ALL' ? '全行' : scopeName(code) === code ? code : `${scopeName(code)} ${code}`);
   fillSelect($('f-scope'), [...new Set(['ALL', ...(plan?.branches.map((b) => b.code) ?? []), ...listed.map((a) => a.scope)])], scopeLabel);
   const shown = shownAlerts(alerts.values(), closed.values(), f, mayAct).sort(compareAlerts);
   const ctx = viewContext(null);
