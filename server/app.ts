@@ -22,6 +22,7 @@ import { logRequests, requestLogPolicy } from './request-log.ts';
 import { requestIds } from './log.ts';
 import { maskText } from '../pipelines/transforms/mask-text.ts';
 import { pageWithBuild } from './web-build.ts';
+import { endConnectionsOnceClosing } from './close-connections.ts';
 
 /** a request body's bound: a bank's plan (the largest body) is a few tens of KB */
 const BODY_LIMIT = 256 * 1024;
@@ -93,6 +94,8 @@ export async function build({ monitor, logger, now = Date.now }: AppOptions): Pr
   app.addHook('preClose', async () => {
     for (const h of [wallboard?.hub, wallboard?.liveHub]) h?.closeAll();
   });
+  // answers still in flight at a stop end their connections (a kept-alive one held the stop 10 s)
+  endConnectionsOnceClosing(app);
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(fastifyStatic, { root: join(ROOT, 'web'), prefix: '/', index: false });
   await app.register(fastifyStatic, {

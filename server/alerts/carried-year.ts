@@ -33,7 +33,8 @@ async function storedPlan(ch: ClickHouseClient, year: number): Promise<{ types?:
   }
 }
 
-const strictOf = (plan: { types?: Array<{ code: string; mode?: string }> }) =>
+/** the codes of a plan's strict types */
+export const strictOf = (plan: { types?: Array<{ code: string; mode?: string }> }) =>
   new Set((plan.types ?? []).filter((t) => t.mode === 'strict').map((t) => t.code));
 
 /** The strict types of the last plan stored in force for `year`, or undefined when none is stored (or it cannot be read). */

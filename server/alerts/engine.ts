@@ -27,16 +27,16 @@ import { openFactsOf, openLevelKeys, withOpenCaseTickets, withOpenLevelKeys, typ
 import { AlertIndex } from './record-index.ts';
 import { changeReason, ticketsToKeep } from './change-routing.ts';
 import { appliedOutside } from './outside-applied.ts';
-import { carriedEvent, followPlanChange } from './carried-year.ts';
+import { carriedEvent, followPlanChange, strictOf } from './carried-year.ts';
 import { applyInTurns, deriveAtOnce, deriveYearInSlices } from './start-derivation.ts';
 import { Rederivation } from './rederivation.ts';
+import { actWhenSettled } from './action-gate.ts';
 import { loadAtStart } from './start-load.ts';
 
 // The alert engine: the I/O around the pure rules. Alerts are re-derived from the events (the
-// rules are deterministic) and the people's side (acks, notes, notices, assignments, on-call
-// escalations) is replayed from the append-only ClickHouse log, whose rows carry the alert's
-// snapshot after each change. A restart loads the snapshots, re-derives everything now, and
-// logs only what changed while it was down.
+// rules are deterministic); the people's side (acks, notes, notices, assignments, escalations)
+// is replayed from the append-only ClickHouse log (rows: the alert after each change). A restart
+// loads them, re-derives everything now, and logs only what changed while it was down.
 
 const LOAD_EVERY_MS = 250;
 
@@ -85,7 +85,7 @@ export class AlertEngine {
     private readonly now: () => number,
   ) {
     this.cfg = resolveAlertConfig(monitor.plan.plan.alerts);
-    this.strictAtPlan = this.strictTypes();
+    this.strictAtPlan = strictOf(monitor.plan);
     this.audit = new AuditWriter(monitor, log, monitor.config.noticeRefusedRetryMs, monitor.config.dataDir);
   }
 
@@ -126,10 +126,10 @@ export class AlertEngine {
     return this.records.get(id);
   }
 
-  /** A person's action, with the token that acted; ActionRefused (4xx) when the state forbids it;
-   *  after a plan change's derivation under way. */
+  /** A person's action, after a plan change's derivation under way; ActionRefused (4xx) when
+   *  the state forbids it, ActionNotTaken (503) at a stop or without the lease. */
   async act(id: string, action: Action, credential?: Credential): Promise<AlertRecord | undefined> {
-    return this.rederive.whenSettled(() => this.actNow(id, action, credential));
+    return actWhenSettled(this.rederive, () => ({ stopping: this.halted, counting: this.monitor.lease.current }), () => this.actNow(id, action, credential));
   }
 
   private actNow(id: string, action: Action, credential?: Credential): AlertRecord | undefined {
@@ -164,15 +164,15 @@ export class AlertEngine {
   }
 
   /**
-   * The plan changed at runtime (server/routes/plan.ts): its `alerts:` settings apply from now,
-   * its ladder's people to the alerts on the ladder too; then, in slices (rederivation.ts; it
-   * supersedes one under way), every key, open alert and ticket in the book is derived again (a
-   * dropped type or branch withdraws its alerts), and newly strict types' tickets are read back.
+   * The plan changed at runtime (routes/plan.ts): its `alerts:` settings apply from now, its
+   * ladder's people to the alerts on the ladder; then, in slices (rederivation.ts; it supersedes
+   * one under way), every key, open alert and ticket in the book is derived again (a dropped
+   * type or branch withdraws its alerts), and newly strict types' tickets are read back.
    */
   private onPlanChange(): void {
     this.cfg = resolveAlertConfig(this.monitor.plan.plan.alerts);
     const before = this.strictAtPlan;
-    this.strictAtPlan = this.strictTypes();
+    this.strictAtPlan = strictOf(this.monitor.plan);
     for (const t of this.strictAtPlan) if (!before.has(t)) this.unread.add(t);
     followPlanChange(this.strictBefore, this.strictAtPlan, this.records.values(), this.monitor.plan);
     this.commit(rosterSteps(this.records.values(), this.cfg.onCall));
@@ -211,7 +211,7 @@ export class AlertEngine {
   private onChange(c: CounterChange): void {
     // The book keeps only tickets that are, or were, of a strict type (change-routing.ts). One new
     // to it has its stored events read back (the loader) and is derived again (rare: strict types are small-base).
-    const { kept, arriving } = ticketsToKeep((t) => this.book.has(t), this.strictTypes(), c.events, carriedEvent(this.strictBefore, this.monitor.plan));
+    const { kept, arriving } = ticketsToKeep((t) => this.book.has(t), strictOf(this.monitor.plan), c.events, carriedEvent(this.strictBefore, this.monitor.plan));
     this.book.apply(kept);
     const keys = c.rows.map((r) => ({ complaintType: r.complaintType, scope: r.scope }));
     const reason = changeReason(c.events, c.retroactive);
@@ -219,10 +219,6 @@ export class AlertEngine {
     const tickets = new Set([...kept.map((e) => e.ticketId), ...this.casesDue.take(this.now())]);
     this.evaluate(keys, tickets, { retroactive: c.retroactive, reason });
     this.loader.add([...arriving], reason);
-  }
-
-  private strictTypes(): Set<string> {
-    return new Set(this.monitor.plan.types.filter((t) => t.mode === 'strict').map((t) => t.code));
   }
 
   /**
@@ -268,15 +264,14 @@ export class AlertEngine {
   /** At a stop, before the lease goes: the audit rows written and their notices sent. */
   async drain(): Promise<void> {
     this.halted = true;
+    this.rederive.halt(); // the actions still waiting are refused now
     await this.loader.flush();
     await this.audit.stop();
   }
 
   async stop(): Promise<void> {
-    this.halted = true;
     this.sub?.unsubscribe();
     if (this.timer) clearInterval(this.timer);
-    await this.loader.flush();
-    await this.audit.stop();
+    await this.drain();
   }
 }

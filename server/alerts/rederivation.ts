@@ -18,7 +18,8 @@
 //    stands), then the second derives everything again over that, on the newer plan (types that
 //    became strict under the first and whose tickets it had not read yet are read by the second);
 //  - a stop ends it at its next slice; the next start derives everything again (derived lines
-//    have deterministic ids and fold).
+//    have deterministic ids and fold). A person's action still waiting is refused at once
+//    (action-gate.ts, verify CV1): applied after the wait it came after the lease was released.
 
 import { setImmediate as nextTurn } from 'node:timers/promises';
 
@@ -30,6 +31,9 @@ interface Run {
 /** One re-derivation of the whole year at a time; a new one supersedes the one under way. */
 export class Rederivation {
   private current?: Run;
+  private halted = false;
+  private wakeHalted!: () => void;
+  private readonly haltedNow = new Promise<void>((r) => (this.wakeHalted = r));
 
   /** a derivation is under way: changes wait, ticks are skipped */
   get running(): boolean {
@@ -64,9 +68,18 @@ export class Rederivation {
     return run.done;
   }
 
-  /** Runs `fn` once no derivation is under way, in the same turn as that is seen. */
-  async whenSettled<T>(fn: () => T): Promise<T> {
-    while (this.current) await this.current.done.catch(() => undefined);
+  /** Runs `fn` once no derivation is under way, in the same turn as that is seen; with
+   *  `orHalted`, also as soon as a stop began (`fn` then refuses: it must not touch the alerts). */
+  async whenSettled<T>(fn: () => T, orHalted = false): Promise<T> {
+    while (this.current && !(orHalted && this.halted)) {
+      await Promise.race([this.current.done.catch(() => undefined), ...(orHalted ? [this.haltedNow] : [])]);
+    }
     return fn();
+  }
+
+  /** A stop began: what waits with `orHalted` goes on now (the derivation ends at its next slice). */
+  halt(): void {
+    this.halted = true;
+    this.wakeHalted();
   }
 }

@@ -13,6 +13,7 @@ import { correctionRoutes } from './corrections.ts';
 import { toZonedIso } from '../time.ts';
 import { pageWithBuild } from '../web-build.ts';
 import { notCountingMessage } from '../lease-rules.ts';
+import { ActionNotTaken } from '../alerts/action-gate.ts';
 
 // Alerts (contract sections 4 and 5) and the supervisors' actions on them. Reads need a viewer
 // token; actions need a supervisor (limited to their branches) or an admin. Open local mode
@@ -113,6 +114,8 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
       return alertView(engine.get(id) ?? next, monitor.plan.timezone);
     } catch (err) {
       if (err instanceof ActionRefused) throw new HttpError(err.status, err.code, err.message);
+      // a stop began, or the lease went, while it waited for a derivation: nothing applied (verify CV1)
+      if (err instanceof ActionNotTaken) throw new HttpError(503, err.code, err.code === 'STOPPING' ? err.message : notCountingMessage(monitor.lease.state, monitor.lease.unconfirmed));
       throw err;
     }
   });
