@@ -64,6 +64,32 @@ describe('natsd - the embedded broker\'s port', () => {
   });
 });
 
+// Verify CW: Ctrl-C of an `npm start` reaches the broker too (one process group). The monitor's
+// stop had begun (stopWatching), yet the broker's end was logged as an error and it was started again.
+describe('natsd - the broker ends as the monitor stops', () => {
+  it('is not started again, nor reported as a failure, once the stop began; before that it is', async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), 'cewm-natsd-sigint-'));
+    const said: string[] = [];
+    const log = { info: (_o: object, m: string) => void said.push(`info ${m}`), error: (_o: object, m: string) => void said.push(`error ${m}`) };
+    const kept = await keepLocalNats({ storeDir, port: await freePort(), log });
+    try {
+      kept.process.kill('SIGINT'); // no stop begun: a broker lost, started again
+      const deadline = Date.now() + 20_000;
+      while (kept.restarts() === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(kept.restarts()).toBe(1);
+      kept.stopWatching();
+      kept.process.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(kept.restarts()).toBe(1);
+      expect(said.filter((m) => m.startsWith('error'))).toEqual(['error local nats-server exited; starting it again']);
+      expect(said.at(-1)).toBe('info local nats-server ended as this monitor stops');
+    } finally {
+      await kept.stop();
+      rmSync(storeDir, { recursive: true, force: true });
+    }
+  }, 40_000);
+});
+
 // Verify AH 1: a broker that took longer than the start waits (a large store read back) was given
 // up on and left running: it took the port, unwatched, and outlived the monitor.
 describe('natsd - a start given up on', () => {

@@ -214,11 +214,21 @@ export async function keepLocalNats(opts: {
     }, delayOf(attempt));
     timer.unref();
   };
+  /** false once the monitor's stop began (stopWatching): the broker ending then is no failure */
+  let watching = true;
   const watch = (child: ChildProcess) =>
     child.once('exit', (code, signal) => {
       if (stopping) return;
-      log.error({ why: signal ? `signal ${signal}` : `code ${code}` }, 'local nats-server exited; starting it again');
-      retry(0);
+      const decide = () => {
+        if (stopping) return;
+        if (!watching) return void log.info({ signal }, 'local nats-server ended as this monitor stops');
+        log.error({ why: signal ? `signal ${signal}` : `code ${code}` }, 'local nats-server exited; starting it again');
+        retry(0);
+      };
+      // Ctrl-C (or a closed terminal) of an `npm start` signals the whole process group: the
+      // monitor's own stop begins as the broker ends (verify CW), so it is looked at a moment later
+      if (signal === 'SIGINT' || signal === 'SIGHUP') setTimeout(decide, 1_000).unref();
+      else decide();
     });
   watch(current.process);
   const hangMs = opts.hangMs ?? 0;
@@ -252,7 +262,10 @@ export async function keepLocalNats(opts: {
       await current.stop();
     },
     restarts: () => restarts,
-    stopWatching: () => clearInterval(prober),
+    stopWatching: () => {
+      watching = false;
+      clearInterval(prober);
+    },
   };
 }
 
