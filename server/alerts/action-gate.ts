@@ -17,7 +17,7 @@ export class ActionNotTaken extends Error {
 }
 
 export const STOPPING_MESSAGE =
-  'this monitor is stopping: the action was not applied and nothing was stored. Send it again to the monitor that counts next (this address once it is back, or the one that takes over)';
+  '监测程序正在停止：此操作未执行，也未保存，请在监测恢复后（或接管的监测上）重新提交 · this monitor is stopping: the action was not applied and nothing was stored. Send it again to the monitor that counts next (this address once it is back, or the one that takes over)';
 
 /** The refusal, if any, for an action about to apply: stopping first (it says more), then the lease. */
 export function refusedAction(at: { stopping: boolean; counting: boolean }): ActionNotTaken | undefined {

@@ -54,7 +54,7 @@ export class AlertEngine {
   /** a plan change's derivation; what arrives meanwhile waits */
   private readonly rederive = new Rederivation();
   /** a stop began: derivations end */
-  private halted = false;
+  halted = false;
   private sub?: Subscription;
   private timer?: NodeJS.Timeout;
   private lastWeek = -2;

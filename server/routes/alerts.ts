@@ -13,7 +13,7 @@ import { correctionRoutes } from './corrections.ts';
 import { toZonedIso } from '../time.ts';
 import { pageWithBuild } from '../web-build.ts';
 import { notCountingMessage } from '../lease-rules.ts';
-import { ActionNotTaken } from '../alerts/action-gate.ts';
+import { ActionNotTaken, STOPPING_MESSAGE } from '../alerts/action-gate.ts';
 
 // Alerts (contract sections 4 and 5) and the supervisors' actions on them. Reads need a viewer
 // token; actions need a supervisor (limited to their branches) or an admin. Open local mode
@@ -87,6 +87,8 @@ export async function alertRoutes(app: FastifyInstance, monitor: Monitor, now: (
     const r = engine.get(id);
     if (!r) throw notFound('no such alert');
     authorizeScope(access, r.scope, monitor.plan.scopesOf);
+    // a stop under way says so, not "not counting" once it has released the lease (verify CW2)
+    if (engine.halted) throw new HttpError(503, 'STOPPING', STOPPING_MESSAGE);
     // only the counting monitor keeps the alerts: an action taken on another would stay its own
     if (!(await monitor.lease.confirm())) throw new HttpError(503, 'NOT_COUNTING', notCountingMessage(monitor.lease.state, monitor.lease.unconfirmed));
     const allowed: Record<string, string[]> = { ack: ['by', 'reason', 'note'], note: ['by', 'text'], notice: ['by', 'to', 'text'], assign: ['by', 'to'], escalate: ['by', 'note'], resolve: ['by', 'note'], reopen: ['by', 'note'] };
