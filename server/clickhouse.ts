@@ -56,10 +56,23 @@ export async function openClickHouse(target: ClickHouseTarget): Promise<ClickHou
     throw new Error(`cannot open the embedded ClickHouse in ${target.dataDir}: ${(err as Error).message}. Only one process may open a data directory: is another monitor (or npm run plan/replay) running on this DATA_DIR?`);
   }
   const client = createClient({ connection } as Parameters<typeof createClient>[0]);
+  const close = client.close.bind(client);
+  client.close = async () => {
+    await close();
+    // The engine tears a connection down only once the queries still running on it end, after
+    // close() has returned; a process exiting meanwhile ends inside the engine (a SIGSEGV at a stop
+    // during the start's derivation, audit CO3). So a close waits for them, a few seconds at most
+    // (an analyst's long query is left to end with the process, as before).
+    const { drainPending } = await import('chdb');
+    await Promise.race([drainPending(), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS).unref())]);
+  };
   registerTsvInserter(client, spoolInserter(connection.chdb, join(target.dataDir, target.lane ? `insert-spool-${target.lane}` : 'insert-spool')));
   if (!target.lane) registerJournalHost(client, { dir: join(target.dataDir, 'live-journal'), insertFile: (insert) => insertFile(connection.chdb, insert) });
   return client;
 }
+
+/** how long a close waits for the embedded engine's queries still running (see openClickHouse) */
+export const CLOSE_WAIT_MS = 5_000;
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 
