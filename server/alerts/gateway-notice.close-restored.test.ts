@@ -6,6 +6,7 @@ import { applyAction, mergeDerived, resolveAlertConfig, withdraw, type DerivedAl
 import { reasonText, WHAT_ZH } from '../../web/console/words.js';
 import { gatewayNotice } from './gateway-notice.ts';
 import { alertView } from './view.ts';
+import { titleHeadline } from './notice-title.ts';
 
 // Audit CT3: a case closed by hand, withdrawn by a plan change and derived again when the plan went
 // back came back open and paged the gateways (撤销的预警恢复). Its close stands now
@@ -36,5 +37,16 @@ describe('gateway notice - a close by hand that stands again after a plan round 
     const line = entries.find((e) => e.what === 'resolution-restored')!;
     expect(WHAT_ZH[line.what]).toBe('人工解除恢复有效');
     expect(reasonText(line.reason, 'case')).toBe('人工解除重新生效：使其撤销的变化已撤回（管控计划调整）');
+  });
+
+  it('says so in the title too when the ticket also closed while it was withdrawn (verify CV5: the title had no words)', () => {
+    const first = mergeDerived(undefined, theCase, T + 1_000, cause('events'), cfg).record;
+    const closed = applyAction(first, { type: 'resolve', by: '张主管', note: '已电话沟通' }, T + 2_000, () => `${ID}/resolve/1`, cfg).record;
+    const gone = withdraw(closed, T + 3_000, cause('plan changed'))!.record;
+    const { record, entries } = mergeDerived(gone, theCase, T + 4_000, cause('plan changed'), cfg);
+    const restored = entries.find((e) => e.what === 'resolution-restored')!;
+    // the lines such a change announces: the ticket's close and resolution, the re-derivation, the close by hand given back
+    const fresh = [{ what: 'closed' }, { what: 'resolved' }, { what: 'amended', reason: 'plan changed', before: 'withdrawn' }, restored];
+    expect(titleHeadline(alertView(record, plan.timezone), fresh, plan)).toBe('原人工解除恢复有效（张主管）');
   });
 });

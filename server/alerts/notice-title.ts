@@ -64,7 +64,8 @@ const rankOf = (level: string | undefined) => ({ watch: 1, breach: 2, critical: 
 /** What the notice announces, in a few words ('' when the bracket says it all); `fresh`: the change's lines not shown before. */
 export function titleHeadline(view: AlertView, fresh: readonly Announced[], plan: CompiledPlan): string {
   // an ended alert's bracket says how it ended (已解除, 已撤销, 已办结): the notice of its end needs no more
-  if (view.status === 'resolved' && fresh.some((e) => ENDS.has(e.what))) return '';
+  // (unless a close by hand is given back with it: whose close now stands is news; verify CV5)
+  if (view.status === 'resolved' && fresh.some((e) => ENDS.has(e.what)) && !fresh.some((e) => e.what === 'resolution-restored')) return '';
   let best: Said | undefined;
   // of equal rank the latest line (a catch-up of two ladder steps names the level called now)
   for (const e of fresh) {
