@@ -74,7 +74,8 @@ const localDate = (ms: number, tz: string) => new Intl.DateTimeFormat('en-CA', {
 export function weeklyReview(plan: CompiledPlan, index: CounterIndex, week: number, facts: WeekFacts, asOfMs = Infinity): WeeklyReview {
   const w = plan.weeks[week - 1];
   if (!w) throw new RangeError(`week ${week} is not in ${plan.year} (1..${plan.weeks.length})`);
-  const end = Math.min(lastInstantBefore(w.endMs), asOfMs);
+  const weekEnd = lastInstantBefore(w.endMs);
+  const end = Math.min(weekEnd, asOfMs);
   // times are finer than a millisecond: 1 ms before the start left a first contact of the week
   // before's last millisecond in both weeks (audit CU1)
   const before = lastInstantBefore(w.startMs);
@@ -115,6 +116,6 @@ export function weeklyReview(plan: CompiledPlan, index: CounterIndex, week: numb
       stillOpen: mine.filter((c) => c.closedAtMs === undefined || c.closedAtMs > end).map((c) => c.ticketId).sort(),
     };
   });
-  const asOf = end < lastInstantBefore(w.endMs) ? { asOf: toZonedIso(end, plan.timezone) } : {};
-  return { year: plan.year, planHash: planHash(plan), week, weeks: plan.weeks.length, from: localDate(w.startMs, plan.timezone), to: localDate(lastInstantBefore(w.endMs), plan.timezone), ...asOf, rows, drivers, cases, escalations: facts.escalations, alerts: facts.alerts };
+  const asOf = end < weekEnd ? { asOf: toZonedIso(end, plan.timezone) } : {};
+  return { year: plan.year, planHash: planHash(plan), week, weeks: plan.weeks.length, from: localDate(w.startMs, plan.timezone), to: localDate(weekEnd, plan.timezone), ...asOf, rows, drivers, cases, escalations: facts.escalations, alerts: facts.alerts };
 }
